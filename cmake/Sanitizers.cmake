@@ -1,0 +1,5 @@
+# STACKHOST_SANITIZE: ASan + UBSan on everything built here, the plugins included.
+if(STACKHOST_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

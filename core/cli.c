@@ -1,0 +1,214 @@
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+
+static const struct {
+    const char *name;
+    enum command cmd;
+} commands[] = {
+    {"validate", CMD_VALIDATE}, {"plan", CMD_PLAN},       {"deploy", CMD_DEPLOY}, {"destroy", CMD_DESTROY},
+    {"outputs", CMD_OUTPUTS},   {"plugins", CMD_PLUGINS}, {"graph", CMD_GRAPH},
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const char *cli_command_name(enum command cmd)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (commands[i].cmd == cmd)
+            return commands[i].name;
+    return "(none)";
+}
+
+const char *cli_config_file(const struct cli *cli)
+{
+    return cli->config ? cli->config : "stackhost.cfg";
+}
+
+void cli_usage(struct strbuf *out)
+{
+    strbuf_addstr(out,
+        "usage: stackhost [-c FILE] [-e ENV] [--plugin-path DIR] [--json] [-v|-q] COMMAND\n"
+        "\n"
+        "Deploys a web service stack to AWS from one configuration file, through plugins.\n"
+        "\n"
+        "commands:\n"
+        "  validate        check the configuration and plugins, send nothing; print the\n"
+        "                  enabled plugins in execution order (every environment without -e)\n"
+        "  plan            show what deploy would change, change nothing\n"
+        "  deploy          make the account match the configuration\n"
+        "  destroy         remove everything the stack owns in the environment\n"
+        "  outputs         print the stack's outputs\n"
+        "  plugins [NAME]  list the plugins found, or one plugin's configuration keys\n"
+        "  graph           print the plugin graph as Graphviz DOT\n"
+        "\n"
+        "options (before or after the command):\n"
+        "  -c, --config FILE     configuration file (default: stackhost.cfg)\n"
+        "  -e, --env ENV         environment of the file to use\n"
+        "      --plugin-path DIR directories searched first for plugins (colon-separated)\n"
+        "  -j, --jobs N          plugins run at the same time (default 4)\n"
+        "      --json            machine-readable stdout\n"
+        "  -v, --verbose         more detail on stderr (twice: trace)\n"
+        "  -q, --quiet           errors only on stderr\n"
+        "  -h, --help            this text\n"
+        "  -V, --version         the version\n"
+        "\n"
+        "environment: STACKHOST_PLUGIN_PATH (plugin directories, after --plugin-path)\n"
+        "\n"
+        "exit status:\n"
+        "  0  success (for plan: nothing to change)\n"
+        "  1  the run failed\n"
+        "  2  bad usage or configuration\n"
+        "  3  plan found changes to make\n");
+}
+
+static int usage_error(struct strbuf *err, const char *fmt, const char *a)
+{
+    strbuf_addf(err, fmt, a);
+    return EXIT_USAGE;
+}
+
+/* Takes an option's value: "--opt=value", or the next argument. */
+static int take_value(int argc, char **argv, int *i, const char *eq, const char **out, struct strbuf *err)
+{
+    if (eq) {
+        *out = eq + 1;
+        return 0;
+    }
+    if (*i + 1 >= argc)
+        return usage_error(err, "option %s needs a value", argv[*i]);
+    *out = argv[++*i];
+    return 0;
+}
+
+static int positional(struct cli *cli, const char *a, struct strbuf *err)
+{
+    if (cli->command == CMD_NONE) {
+        for (size_t k = 0; k < NCOMMANDS; k++) {
+            if (!strcmp(a, commands[k].name)) {
+                cli->command = commands[k].cmd;
+                return 0;
+            }
+        }
+        const char *names[NCOMMANDS];
+        for (size_t k = 0; k < NCOMMANDS; k++)
+            names[k] = commands[k].name;
+        const char *near = suggest_closest(a, names, NCOMMANDS);
+        strbuf_addf(err, "unknown command '%s'", a);
+        if (near)
+            strbuf_addf(err, ", did you mean '%s'?", near);
+        strbuf_addstr(err, " (see stackhost --help)");
+        return EXIT_USAGE;
+    }
+    if (cli->command == CMD_PLUGINS && !cli->arg) {
+        cli->arg = a;
+        return 0;
+    }
+    return usage_error(err, "unexpected argument '%s'", a);
+}
+
+int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
+{
+    memset(cli, 0, sizeof(*cli));
+    cli->jobs = 4;
+    int options_done = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (options_done || a[0] != '-' || !a[1]) {
+            int rc = positional(cli, a, err);
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (!strcmp(a, "--")) {
+            options_done = 1;
+            continue;
+        }
+        if (a[1] != '-') {
+            /* Short options; only flags bundle (-vv), value options end it. */
+            for (const char *p = a + 1; *p; p++) {
+                const char **slot = NULL;
+                const char *jobs = NULL;
+                switch (*p) {
+                case 'v': cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1; break;
+                case 'q': cli->verbosity = -1; break;
+                case 'h': cli->help = 1; break;
+                case 'V': cli->version = 1; break;
+                case 'c': slot = &cli->config; break;
+                case 'e': slot = &cli->env; break;
+                case 'j': slot = &jobs; break;
+                default: {
+                    char opt[3] = {'-', *p, '\0'};
+                    return usage_error(err, "unknown option '%s' (see stackhost --help)", opt);
+                }
+                }
+                if (slot) {
+                    if (p[1]) {
+                        *slot = p + 1;
+                    } else if (i + 1 < argc) {
+                        *slot = argv[++i];
+                    } else {
+                        char opt[3] = {'-', *p, '\0'};
+                        return usage_error(err, "option %s needs a value", opt);
+                    }
+                    if (jobs) {
+                        char *end;
+                        cli->jobs = strtol(jobs, &end, 10);
+                        if (*end || cli->jobs < 1 || cli->jobs > 64)
+                            return usage_error(err, "-j needs a number from 1 to 64, not '%s'", jobs);
+                    }
+                    break;
+                }
+            }
+            continue;
+        }
+        const char *eq = strchr(a, '=');
+        size_t len = eq ? (size_t)(eq - a) : strlen(a);
+#define IS(name) (len == strlen(name) && !strncmp(a, name, len))
+        int rc = 0;
+        if (IS("--config")) {
+            rc = take_value(argc, argv, &i, eq, &cli->config, err);
+        } else if (IS("--env")) {
+            rc = take_value(argc, argv, &i, eq, &cli->env, err);
+        } else if (IS("--plugin-path")) {
+            rc = take_value(argc, argv, &i, eq, &cli->plugin_path, err);
+        } else if (IS("--jobs")) {
+            const char *v = NULL;
+            rc = take_value(argc, argv, &i, eq, &v, err);
+            if (!rc) {
+                char *end;
+                cli->jobs = strtol(v, &end, 10);
+                if (*end || cli->jobs < 1 || cli->jobs > 64)
+                    rc = usage_error(err, "--jobs needs a number from 1 to 64, not '%s'", v);
+            }
+        } else if (eq) {
+            rc = usage_error(err, "option '%s' takes no value", a);
+        } else if (IS("--json")) {
+            cli->json = 1;
+        } else if (IS("--verbose")) {
+            cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1;
+        } else if (IS("--quiet")) {
+            cli->verbosity = -1;
+        } else if (IS("--help")) {
+            cli->help = 1;
+        } else if (IS("--version")) {
+            cli->version = 1;
+        } else {
+            rc = usage_error(err, "unknown option '%s' (see stackhost --help)", a);
+        }
+#undef IS
+        if (rc)
+            return rc;
+    }
+    if (!cli->help && !cli->version && cli->command == CMD_NONE) {
+        strbuf_addstr(err, "no command given (see stackhost --help)");
+        return EXIT_USAGE;
+    }
+    if (cli->arg && cli->command != CMD_PLUGINS)
+        return usage_error(err, "unexpected argument '%s'", cli->arg);
+    if (cli->config && !*cli->config)
+        return usage_error(err, "%s", "-c needs a file name");
+    return 0;
+}

@@ -1,0 +1,51 @@
+/* Command-line parsing. Options may come before or after the command
+ * (`stackhost outputs --json` = `stackhost --json outputs`); `--` ends
+ * the options. Pure: no I/O, no globals, so it is tested directly. */
+#ifndef CORE_CLI_H
+#define CORE_CLI_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+
+enum command {
+    CMD_NONE,
+    CMD_VALIDATE,
+    CMD_PLAN,
+    CMD_DEPLOY,
+    CMD_DESTROY,
+    CMD_OUTPUTS,
+    CMD_PLUGINS,
+    CMD_GRAPH
+};
+
+/* Exit statuses (documented in --help and the README). */
+enum {
+    EXIT_OK = 0,      /* success; for plan: nothing to change */
+    EXIT_ERROR = 1,   /* the run failed */
+    EXIT_USAGE = 2,   /* bad usage or configuration */
+    EXIT_CHANGES = 3  /* plan found changes to make */
+};
+
+struct cli {
+    enum command command;
+    const char *arg;         /* `plugins NAME` */
+    const char *config;      /* -c, or NULL: see cli_config_file */
+    const char *env;         /* -e */
+    const char *plugin_path; /* --plugin-path */
+    int json;
+    int verbosity;           /* -q: -1, default 0, -v: 1, -v -v: 2 */
+    long jobs;               /* -j: plugins run at once */
+    int help, version;
+};
+
+/* Parses argv (argv[0] is the program). Returns 0, or EXIT_USAGE with the
+ * reason in err. --help and --version set their flags and need no command. */
+int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err);
+const char *cli_command_name(enum command cmd);
+/* -c, else "stackhost.cfg". */
+const char *cli_config_file(const struct cli *cli);
+/* The --help text. */
+void cli_usage(struct strbuf *out);
+
+#endif

@@ -1,0 +1,213 @@
+/* `plugins` and `plugins NAME`: what is on the search path, and one
+ * plugin's configuration keys. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+#include "loader.h"
+#include "log.h"
+#include "validate.h"
+#include "xalloc.h"
+
+static void requires_text(const sh_plugin *d, struct strbuf *out)
+{
+    if (!d->requires || !d->requires[0]) {
+        strbuf_addstr(out, "-");
+        return;
+    }
+    for (size_t r = 0; d->requires[r]; r++)
+        strbuf_addf(out, "%s%s", r ? "," : "", d->requires[r]);
+}
+
+static const char *abilities(const sh_plugin *d)
+{
+    if (d->create && d->destroy)
+        return "deploy, destroy";
+    if (d->create)
+        return "deploy only";
+    if (d->destroy)
+        return "destroy only";
+    return "none yet: configuration only";
+}
+
+static json_t *key_json(const sh_config_key *k)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(k->name));
+    json_object_set_new(o, "type", json_string(validate_type_name(k->type)));
+    json_object_set_new(o, "required", json_boolean(k->required));
+    json_object_set_new(o, "default", k->default_value ? json_string(k->default_value) : json_null());
+    if (k->min < k->max) {
+        json_object_set_new(o, "min", json_integer(k->min));
+        json_object_set_new(o, "max", json_integer(k->max));
+    }
+    if (k->allowed) {
+        json_t *a = json_array();
+        for (size_t i = 0; k->allowed[i]; i++)
+            json_array_append_new(a, json_string(k->allowed[i]));
+        json_object_set_new(o, "allowed", a);
+    }
+    if (validate_format_name(k->format))
+        json_object_set_new(o, "format", json_string(validate_format_name(k->format)));
+    json_object_set_new(o, "help", json_string(k->help ? k->help : ""));
+    if (k->fields) {
+        json_t *f = json_array();
+        for (size_t i = 0; k->fields[i].name; i++)
+            json_array_append_new(f, key_json(&k->fields[i]));
+        json_object_set_new(o, "fields", f);
+    }
+    return o;
+}
+
+static json_t *plugin_json(const struct plugin *p, int with_keys)
+{
+    const sh_plugin *d = p->desc;
+    json_t *o = json_object(), *req = json_array();
+    json_object_set_new(o, "name", json_string(d->name));
+    json_object_set_new(o, "version", json_string(d->version));
+    json_object_set_new(o, "description", json_string(d->description));
+    for (size_t r = 0; d->requires && d->requires[r]; r++)
+        json_array_append_new(req, json_string(d->requires[r]));
+    json_object_set_new(o, "requires", req);
+    json_object_set_new(o, "file", json_string(p->path));
+    json_object_set_new(o, "abi", json_sprintf("%u.%u", d->abi_major, d->abi_minor));
+    json_object_set_new(o, "can", json_string(abilities(d)));
+    if (with_keys) {
+        json_t *keys = json_array();
+        for (size_t i = 0; d->keys && d->keys[i].name; i++)
+            json_array_append_new(keys, key_json(&d->keys[i]));
+        json_object_set_new(o, "keys", keys);
+    }
+    return o;
+}
+
+static void keys_text(const sh_config_key *keys, const char *prefix, struct strbuf *out)
+{
+    for (size_t i = 0; keys && keys[i].name; i++) {
+        const sh_config_key *k = &keys[i];
+        struct strbuf name = STRBUF_INIT;
+        strbuf_addf(&name, "%s%s", prefix, k->name);
+        strbuf_addf(out, "  %-22s %-16s", name.buf, validate_type_name(k->type));
+        if (k->required)
+            strbuf_addstr(out, " required");
+        else if (k->default_value)
+            strbuf_addf(out, " default %s", k->default_value);
+        else
+            strbuf_addstr(out, " optional");
+        if (k->min < k->max)
+            strbuf_addf(out, ", %lld to %lld", k->min, k->max);
+        if (k->allowed) {
+            strbuf_addstr(out, ", one of ");
+            for (size_t a = 0; k->allowed[a]; a++)
+                strbuf_addf(out, "%s%s", a ? "|" : "", k->allowed[a]);
+        }
+        if (validate_format_name(k->format))
+            strbuf_addf(out, ", %s", validate_format_name(k->format));
+        strbuf_addf(out, "\n      %s\n", k->help ? k->help : "");
+        if (k->fields) {
+            strbuf_addstr(&name, "[].");
+            keys_text(k->fields, name.buf, out);
+        }
+        strbuf_release(&name);
+    }
+}
+
+static void detail_text(const struct plugin *p, struct strbuf *out)
+{
+    const sh_plugin *d = p->desc;
+    strbuf_addf(out, "%s %s: %s\n  file:     %s\n  abi:      %u.%u\n  requires: ", d->name, d->version,
+                d->description, p->path, d->abi_major, d->abi_minor);
+    requires_text(d, out);
+    strbuf_addf(out, "\n  can:      %s\nkeys (plus enabled, boolean, default true):\n", abilities(d));
+    if (!d->keys || !d->keys[0].name)
+        strbuf_addstr(out, "  (none)\n");
+    keys_text(d->keys, "", out);
+}
+
+/* plugin_path from -c's file, when -c was given. */
+static char *config_plugin_dir(const struct cli *cli, int *bad)
+{
+    if (!cli->config)
+        return NULL;
+    struct diag_list dl = DIAG_LIST_INIT;
+    struct sh_value *root = NULL;
+    if (config_read(cli->config, &root, &dl)) {
+        diag_log(&dl);
+        diag_clear(&dl);
+        *bad = 1;
+        return NULL;
+    }
+    char *dir = config_plugin_path(root, cli->config);
+    value_free(root);
+    return dir;
+}
+
+int cmd_plugins(const struct cli *cli)
+{
+    int bad = 0;
+    char *cfg_dir = config_plugin_dir(cli, &bad);
+    if (bad)
+        return EXIT_USAGE;
+    struct search_path sp;
+    search_path_build(&sp, cli->plugin_path, getenv("STACKHOST_PLUGIN_PATH"), cfg_dir);
+    free(cfg_dir);
+    struct plugin_list list = {0};
+    struct diag_list dl = DIAG_LIST_INIT;
+    struct strbuf out = STRBUF_INIT;
+    int rc = EXIT_OK;
+    if (cli->arg) {
+        char *path = search_path_find(&sp, cli->arg);
+        struct plugin *p = NULL;
+        if (!path) {
+            struct strbuf dirs = STRBUF_INIT;
+            for (size_t k = 0; k < sp.n; k++)
+                strbuf_addf(&dirs, "%s%s", k ? ", " : "", sp.dirs[k]);
+            diag_add(&dl, NULL, 0, NULL, "plugin '%s' not found: no %s.so in %s", cli->arg, cli->arg, dirs.buf);
+            strbuf_release(&dirs);
+            rc = EXIT_USAGE;
+        } else if (plugin_open(path, cli->arg, &list, &p, &dl)) {
+            rc = EXIT_ERROR;
+        } else if (cli->json) {
+            json_t *o = plugin_json(p, 1);
+            char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            strbuf_addf(&out, "%s\n", text);
+            free(text);
+            json_decref(o);
+        } else {
+            detail_text(p, &out);
+        }
+        free(path);
+    } else {
+        if (plugin_scan(&sp, &list, &dl))
+            rc = EXIT_ERROR;
+        if (cli->json) {
+            json_t *arr = json_array();
+            for (size_t i = 0; i < list.n; i++)
+                json_array_append_new(arr, plugin_json(list.items[i], 0));
+            char *text = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            strbuf_addf(&out, "%s\n", text);
+            free(text);
+            json_decref(arr);
+        } else {
+            strbuf_addf(&out, "%-14s %-8s %-36s %s\n", "NAME", "VERSION", "REQUIRES", "DESCRIPTION");
+            for (size_t i = 0; i < list.n; i++) {
+                const sh_plugin *d = list.items[i]->desc;
+                struct strbuf req = STRBUF_INIT;
+                requires_text(d, &req);
+                strbuf_addf(&out, "%-14s %-8s %-36s %s\n", d->name, d->version, req.buf, d->description);
+                strbuf_release(&req);
+            }
+            if (!list.n)
+                strbuf_addstr(&out, "(no plugins found; see --plugin-path)\n");
+        }
+    }
+    emit_stdout(&out);
+    diag_log(&dl);
+    diag_clear(&dl);
+    strbuf_release(&out);
+    plugin_list_close(&list);
+    search_path_free(&sp);
+    return rc;
+}

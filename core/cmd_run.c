@@ -1,0 +1,158 @@
+/* plan, deploy, destroy, outputs: open the stack, run the plugins'
+ * callbacks through the engine, print the result. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+#include "engine.h"
+#include "log.h"
+#include "stack.h"
+#include "xalloc.h"
+
+static sh_mode command_mode(enum command cmd)
+{
+    switch (cmd) {
+    case CMD_PLAN: return SH_MODE_PLAN;
+    case CMD_DEPLOY: return SH_MODE_DEPLOY;
+    case CMD_DESTROY: return SH_MODE_DESTROY;
+    default: return SH_MODE_OUTPUTS;
+    }
+}
+
+static const char *change_mark(sh_change kind)
+{
+    switch (kind) {
+    case SH_CHANGE_NONE: return "=";
+    case SH_CHANGE_CREATE: return "+";
+    case SH_CHANGE_UPDATE: return "~";
+    case SH_CHANGE_REPLACE: return "-/+";
+    case SH_CHANGE_DELETE: return "-";
+    }
+    return "?";
+}
+
+/* Prints every reported change; returns how many are not "no change". */
+static size_t print_plan(const struct job *jobs, size_t n, int json)
+{
+    size_t counts[SH_CHANGE_DELETE + 1] = {0};
+    struct strbuf out = STRBUF_INIT;
+    json_t *changes = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct sh_ctx *ctx = &jobs[i].ctx;
+        if (ctx->nchanges && !json)
+            strbuf_addf(&out, "%s:\n", jobs[i].item->section->name);
+        for (size_t c = 0; c < ctx->nchanges; c++) {
+            const struct change *ch = &ctx->changes[c];
+            if ((size_t)ch->kind <= SH_CHANGE_DELETE)
+                counts[ch->kind]++;
+            if (json) {
+                json_t *o = json_object();
+                json_object_set_new(o, "plugin", json_string(jobs[i].item->section->name));
+                json_object_set_new(o, "action", json_string(change_verb(ch->kind)));
+                json_object_set_new(o, "resource", json_string(ch->resource));
+                json_object_set_new(o, "detail", ch->detail ? json_string(ch->detail) : json_null());
+                json_array_append_new(changes, o);
+            } else {
+                strbuf_addf(&out, "  %-3s %-9s %s%s%s%s\n", change_mark(ch->kind), change_verb(ch->kind),
+                            ch->resource, ch->detail ? " (" : "", ch->detail ? ch->detail : "",
+                            ch->detail ? ")" : "");
+            }
+        }
+    }
+    size_t pending = counts[SH_CHANGE_CREATE] + counts[SH_CHANGE_UPDATE] + counts[SH_CHANGE_REPLACE] +
+                     counts[SH_CHANGE_DELETE];
+    if (json) {
+        json_t *doc = json_object();
+        json_object_set_new(doc, "changes", changes);
+        json_object_set_new(doc, "create", json_integer((json_int_t)counts[SH_CHANGE_CREATE]));
+        json_object_set_new(doc, "update", json_integer((json_int_t)counts[SH_CHANGE_UPDATE]));
+        json_object_set_new(doc, "replace", json_integer((json_int_t)counts[SH_CHANGE_REPLACE]));
+        json_object_set_new(doc, "delete", json_integer((json_int_t)counts[SH_CHANGE_DELETE]));
+        json_object_set_new(doc, "unchanged", json_integer((json_int_t)counts[SH_CHANGE_NONE]));
+        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        strbuf_addf(&out, "%s\n", text);
+        free(text);
+        json_decref(doc);
+    } else {
+        json_decref(changes);
+        if (pending)
+            strbuf_addf(&out, "plan: %zu to create, %zu to update, %zu to replace, %zu to delete\n",
+                        counts[SH_CHANGE_CREATE], counts[SH_CHANGE_UPDATE], counts[SH_CHANGE_REPLACE],
+                        counts[SH_CHANGE_DELETE]);
+        else
+            strbuf_addstr(&out, "no changes: the account matches the configuration\n");
+    }
+    emit_stdout(&out);
+    strbuf_release(&out);
+    return pending;
+}
+
+static void print_outputs(struct run *run, int json)
+{
+    struct strbuf out = STRBUF_INIT;
+    if (json)
+        outputs_json(&run->outputs, &out);
+    else
+        outputs_text(&run->outputs, &out);
+    emit_stdout(&out);
+    strbuf_release(&out);
+}
+
+int cmd_run(const struct cli *cli)
+{
+    const char *file = cli_config_file(cli);
+    struct diag_list dl = DIAG_LIST_INIT;
+    if (!cli->env) {
+        struct sh_value *root = NULL;
+        if (!config_read(file, &root, &dl)) {
+            size_t n;
+            const char **names = config_environments(root, &n);
+            struct strbuf list = STRBUF_INIT;
+            for (size_t i = 0; i < n; i++)
+                strbuf_addf(&list, "%s%s", i ? ", " : "", names[i]);
+            diag_add(&dl, file, 0, NULL, "%s needs an environment: pass -e ENV (this file defines: %s)",
+                     cli_command_name(cli->command), n ? list.buf : "none; add an environments group");
+            strbuf_release(&list);
+            free(names);
+            value_free(root);
+        }
+        diag_log(&dl);
+        diag_clear(&dl);
+        return EXIT_USAGE;
+    }
+    struct stack st;
+    struct stack_options opt = {file, cli->env, cli->plugin_path};
+    if (stack_open(&st, &opt, &dl)) {
+        diag_log(&dl);
+        diag_clear(&dl);
+        return EXIT_USAGE;
+    }
+    struct run run;
+    run_init(&run, &st, command_mode(cli->command));
+    struct job *jobs = NULL;
+    size_t n = engine_jobs(&run, &jobs);
+    int rc = EXIT_OK;
+    if (engine_check(jobs, n, &dl)) {
+        rc = EXIT_ERROR;
+    } else {
+        if (cli->command != CMD_OUTPUTS)
+            log_msg(SH_LOG_INFO, NULL, "%s stack %s, environment %s, region %s", cli_command_name(cli->command),
+                    st.cfg.name, st.cfg.env, config_region(&st.cfg));
+        if (engine_run(&run, jobs, n, (size_t)cli->jobs, &dl))
+            rc = EXIT_ERROR;
+        if (cli->command == CMD_PLAN && rc == EXIT_OK && print_plan(jobs, n, cli->json))
+            rc = EXIT_CHANGES;
+        if (rc == EXIT_OK && (cli->command == CMD_DEPLOY || cli->command == CMD_OUTPUTS))
+            print_outputs(&run, cli->json);
+        if (rc == EXIT_OK && cli->command == CMD_DESTROY)
+            log_msg(SH_LOG_INFO, NULL, "destroy complete: stack %s, environment %s", st.cfg.name, st.cfg.env);
+    }
+    diag_log(&dl);
+    diag_clear(&dl);
+    engine_jobs_free(jobs, n);
+    run_free(&run);
+    stack_close(&st);
+    return rc;
+}

@@ -1,0 +1,316 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <stackhost/config.h>
+
+#include "validate.h"
+#include "xalloc.h"
+
+static const sh_config_key top_keys[] = {
+    {"plugin_path", SH_CONFIG_STRING, NULL, 0, 0, 0, NULL, SH_FORMAT_ANY, NULL,
+     "directory searched for plugins after --plugin-path and STACKHOST_PLUGIN_PATH"},
+    SH_CONFIG_END};
+static const char *const top_reserved[] = {"stack", "plugins", "environments", NULL};
+
+static const sh_config_key stack_keys[] = {
+    {"name", SH_CONFIG_STRING, NULL, 1, 0, 0, NULL, SH_FORMAT_NAME, NULL,
+     "the stack's name, the S in every resource name"},
+    {"region", SH_CONFIG_STRING, NULL, 0, 0, 0, NULL, SH_FORMAT_NAME, NULL,
+     "aws region; else AWS_REGION, AWS_DEFAULT_REGION, us-east-1"},
+    SH_CONFIG_END};
+static const char *const stack_reserved[] = {"tags", NULL};
+
+static const sh_config_key env_keys[] = {
+    {"suffix", SH_CONFIG_STRING, NULL, 0, 0, 0, NULL, SH_FORMAT_NAME, NULL,
+     "the E in every resource name; default the environment's name"},
+    {"enable", SH_CONFIG_STRING_LIST, NULL, 0, 0, 0, NULL, SH_FORMAT_ANY, NULL,
+     "plugins switched on in this environment"},
+    {"disable", SH_CONFIG_STRING_LIST, NULL, 0, 0, 0, NULL, SH_FORMAT_ANY, NULL,
+     "plugins switched off in this environment"},
+    SH_CONFIG_END};
+static const char *const env_reserved[] = {"plugins", NULL};
+
+int config_read(const char *file, struct sh_value **root, struct diag_list *dl)
+{
+    return value_read_file(file, root, dl);
+}
+
+const char **config_environments(const struct sh_value *root, size_t *n)
+{
+    const struct sh_value *envs = value_get(root, "environments");
+    size_t count = envs && envs->type == VALUE_GROUP ? envs->n : 0;
+    const char **names = xcalloc(count + 1, sizeof(*names));
+    for (size_t i = 0; i < count; i++)
+        names[i] = envs->kids[i]->name;
+    *n = count;
+    return names;
+}
+
+/* A group-typed member, or an error when it is something else. */
+static struct sh_value *group_member(struct sh_value *parent, const char *name, int required,
+                                     struct diag_list *dl)
+{
+    struct sh_value *v = value_get(parent, name);
+    if (!v) {
+        if (required)
+            value_diag(dl, parent, "missing required group '%s'", name);
+        return NULL;
+    }
+    if (v->type != VALUE_GROUP) {
+        value_diag(dl, v, "expected a group { ... }, found %s", value_type_name(v->type));
+        return NULL;
+    }
+    return v;
+}
+
+static void check_tags(const struct sh_value *tags, struct diag_list *dl)
+{
+    for (size_t i = 0; i < tags->n; i++) {
+        const struct sh_value *t = tags->kids[i];
+        if (t->type != VALUE_STRING)
+            value_diag(dl, t, "expected a string tag value, found %s", value_type_name(t->type));
+        else if (strlen(t->u.s) > 256)
+            value_diag(dl, t, "tag value is longer than aws's 256 characters");
+        if (strlen(t->name) > 128)
+            value_diag(dl, t, "tag key is longer than aws's 128 characters");
+        static const char *const ours[] = {"Name", "Project", "Environment", "ManagedBy"};
+        for (size_t k = 0; k < 4; k++)
+            if (!strcmp(t->name, ours[k]))
+                value_diag(dl, t, "tag '%s' is set by stackhost itself and cannot be overridden", t->name);
+    }
+}
+
+static int name_listed(const struct sh_value *list, const char *name, const struct sh_value **at)
+{
+    for (size_t i = 0; list && i < list->n; i++) {
+        if (list->kids[i]->type == VALUE_STRING && !strcmp(list->kids[i]->u.s, name)) {
+            if (at)
+                *at = list->kids[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Every name in an enable/disable list must be a plugin in `plugins`. */
+static void check_listed_names(const struct sh_value *list, const struct sh_value *plugins,
+                               struct diag_list *dl)
+{
+    const char **names = xcalloc(plugins->n + 1, sizeof(*names));
+    for (size_t i = 0; i < plugins->n; i++)
+        names[i] = plugins->kids[i]->name;
+    for (size_t i = 0; list && i < list->n; i++) {
+        const struct sh_value *item = list->kids[i];
+        if (item->type != VALUE_STRING || value_get(plugins, item->u.s))
+            continue;
+        const char *near = suggest_closest(item->u.s, names, plugins->n);
+        value_diag(dl, item, "'%s' is not a plugin of this stack's plugins group%s%s%s", item->u.s,
+                   near ? ", did you mean '" : "", near ? near : "", near ? "'?" : "");
+    }
+    free(names);
+}
+
+static void resolve_env(struct stack_config *cfg, struct sh_value *plugins, struct sh_value *env,
+                        struct diag_list *dl)
+{
+    const struct sh_value *enable = value_get(env, "enable");
+    const struct sh_value *disable = value_get(env, "disable");
+    check_listed_names(enable, plugins, dl);
+    check_listed_names(disable, plugins, dl);
+    for (size_t i = 0; enable && i < enable->n; i++)
+        if (enable->kids[i]->type == VALUE_STRING && name_listed(disable, enable->kids[i]->u.s, NULL))
+            value_diag(dl, enable->kids[i], "'%s' is both enabled and disabled in this environment",
+                       enable->kids[i]->u.s);
+
+    struct sh_value *overrides = group_member(env, "plugins", 0, dl);
+    for (size_t i = 0; overrides && i < overrides->n; i++) {
+        struct sh_value *o = overrides->kids[i];
+        if (!value_get(plugins, o->name)) {
+            const char **names = xcalloc(plugins->n + 1, sizeof(*names));
+            for (size_t k = 0; k < plugins->n; k++)
+                names[k] = plugins->kids[k]->name;
+            const char *near = suggest_closest(o->name, names, plugins->n);
+            value_diag(dl, o, "plugin '%s' is not in the top-level plugins group%s%s%s (add it there, "
+                       "with enabled = false to use it only here)", o->name,
+                       near ? ", did you mean '" : "", near ? near : "", near ? "'?" : "");
+            free(names);
+        } else if (o->type != VALUE_GROUP) {
+            value_diag(dl, o, "expected a group of settings, found %s", value_type_name(o->type));
+        }
+    }
+
+    for (size_t i = 0; i < cfg->nsections; i++) {
+        struct section *s = &cfg->sections[i];
+        struct sh_value *o = value_get(overrides, s->name);
+        if (o && o->type == VALUE_GROUP && s->settings)
+            value_merge(s->settings, o);
+        const struct sh_value *item = NULL;
+        if (name_listed(disable, s->name, &item)) {
+            s->enabled = 0;
+            s->switched = item;
+        } else if (name_listed(enable, s->name, &item)) {
+            s->enabled = 1;
+            s->switched = NULL;
+        }
+    }
+}
+
+static void read_enabled(struct section *s, struct diag_list *dl)
+{
+    struct sh_value *en = value_get(s->settings, "enabled");
+    s->enabled = 1;
+    s->switched = NULL;
+    if (!en)
+        return;
+    if (en->type != VALUE_BOOL) {
+        value_diag(dl, en, "expected a boolean (true or false), found %s", value_type_name(en->type));
+    } else {
+        s->enabled = en->u.b;
+        s->switched = en->origin ? en->origin : en;
+    }
+}
+
+int config_open(const char *file, const char *env, struct stack_config *cfg, struct diag_list *dl)
+{
+    size_t before = dl->n;
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->file = xstrdup(file);
+    if (config_read(file, &cfg->root, dl)) {
+        config_close(cfg);
+        return -1;
+    }
+    struct sh_value *root = cfg->root;
+    validate_group(top_keys, root, top_reserved, dl);
+    cfg->plugin_path = config_plugin_path(root, file);
+
+    struct sh_value *stack = group_member(root, "stack", 1, dl);
+    if (stack) {
+        validate_group(stack_keys, stack, stack_reserved, dl);
+        struct sh_value *v = value_get(stack, "name");
+        cfg->name = v && v->type == VALUE_STRING ? v->u.s : NULL;
+        v = value_get(stack, "region");
+        cfg->region_setting = v && v->type == VALUE_STRING ? v->u.s : NULL;
+        cfg->tags = group_member(stack, "tags", 0, dl);
+        if (cfg->tags)
+            check_tags(cfg->tags, dl);
+    }
+
+    struct sh_value *plugins = group_member(root, "plugins", 1, dl);
+    if (plugins) {
+        cfg->sections = xcalloc(plugins->n + 1, sizeof(*cfg->sections));
+        for (size_t i = 0; i < plugins->n; i++) {
+            struct sh_value *p = plugins->kids[i];
+            if (p->type != VALUE_GROUP) {
+                value_diag(dl, p, "expected a group of the plugin's settings, found %s", value_type_name(p->type));
+                continue;
+            }
+            struct section *s = &cfg->sections[cfg->nsections++];
+            s->name = xstrdup(p->name);
+            s->declared = p;
+            s->settings = value_copy(p);
+        }
+    }
+
+    struct sh_value *envs = group_member(root, "environments", 0, dl);
+    for (size_t i = 0; envs && i < envs->n; i++) {
+        struct sh_value *e = envs->kids[i];
+        if (e->type != VALUE_GROUP)
+            value_diag(dl, e, "expected a group describing the environment, found %s", value_type_name(e->type));
+        else
+            validate_group(env_keys, e, env_reserved, dl);
+    }
+
+    if (env) {
+        struct sh_value *e = value_get(envs, env);
+        if (!e) {
+            size_t n;
+            const char **names = config_environments(root, &n);
+            struct strbuf list = STRBUF_INIT;
+            for (size_t i = 0; i < n; i++)
+                strbuf_addf(&list, "%s%s", i ? ", " : "", names[i]);
+            const char *near = suggest_closest(env, names, n);
+            diag_add(dl, file, envs ? envs->line : 0, NULL,
+                     "unknown environment '%s'%s%s%s; this file defines: %s", env,
+                     near ? ", did you mean '" : "", near ? near : "", near ? "'?" : "",
+                     n ? list.buf : "none (add an environments group)");
+            strbuf_release(&list);
+            free(names);
+        } else if (e->type == VALUE_GROUP) {
+            cfg->env = xstrdup(env);
+            const struct sh_value *suffix = value_get(e, "suffix");
+            cfg->suffix = xstrdup(suffix && suffix->type == VALUE_STRING ? suffix->u.s : env);
+            const char *why = NULL;
+            if (!suffix && validate_format(SH_FORMAT_NAME, env, &why))
+                value_diag(dl, e, "the environment's name is used as its suffix: %s; set suffix", why);
+            for (size_t i = 0; i < cfg->nsections; i++)
+                read_enabled(&cfg->sections[i], dl);
+            if (plugins)
+                resolve_env(cfg, plugins, e, dl);
+        }
+    } else {
+        for (size_t i = 0; i < cfg->nsections; i++)
+            read_enabled(&cfg->sections[i], dl);
+    }
+    /* `enabled` is the host's key: plugins never see it. */
+    for (size_t i = 0; i < cfg->nsections; i++) {
+        struct sh_value *en = value_get(cfg->sections[i].settings, "enabled");
+        if (en)
+            value_remove(en);
+    }
+    if (dl->n > before) {
+        config_close(cfg);
+        return -1;
+    }
+    return 0;
+}
+
+void config_close(struct stack_config *cfg)
+{
+    for (size_t i = 0; i < cfg->nsections; i++) {
+        free(cfg->sections[i].name);
+        value_free(cfg->sections[i].settings);
+    }
+    free(cfg->sections);
+    value_free(cfg->root);
+    free(cfg->file);
+    free(cfg->env);
+    free(cfg->suffix);
+    free(cfg->plugin_path);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+char *config_plugin_path(const struct sh_value *root, const char *file)
+{
+    const struct sh_value *pp = value_get(root, "plugin_path");
+    if (!pp || pp->type != VALUE_STRING)
+        return NULL;
+    const char *slash = strrchr(file, '/');
+    struct strbuf sb = STRBUF_INIT;
+    if (pp->u.s[0] != '/' && slash)
+        strbuf_add(&sb, file, (size_t)(slash - file + 1));
+    strbuf_addstr(&sb, pp->u.s);
+    return strbuf_detach(&sb);
+}
+
+const char *config_region(const struct stack_config *cfg)
+{
+    if (cfg->region_setting)
+        return cfg->region_setting;
+    const char *r = getenv("AWS_REGION");
+    if (r && *r)
+        return r;
+    r = getenv("AWS_DEFAULT_REGION");
+    if (r && *r)
+        return r;
+    return "us-east-1";
+}
+
+struct section *config_section(const struct stack_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->nsections; i++)
+        if (!strcmp(cfg->sections[i].name, name))
+            return &cfg->sections[i];
+    return NULL;
+}

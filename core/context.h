@@ -1,0 +1,64 @@
+/* Runs and plugin contexts.
+ *
+ * A run is one command's execution (plan, deploy, destroy, outputs): it
+ * owns the outputs registry and the stop flag. A context (the SDK's
+ * sh_ctx) is one plugin's view of the run for one callback: its section,
+ * its errors, its reported changes, and the strings the host handed it. */
+#ifndef CORE_CONTEXT_H
+#define CORE_CONTEXT_H
+
+#include <stdatomic.h>
+#include <time.h>
+
+#include <stackhost/host.h>
+
+#include "diag.h"
+#include "outputs.h"
+#include "stack.h"
+
+struct run {
+    struct stack *stack;
+    sh_mode mode;
+    struct outputs outputs;
+    atomic_int stop; /* set on the first failure: start nothing new */
+};
+
+/* Set from the SIGINT/SIGTERM handler: every context reports cancelled. */
+extern atomic_int run_interrupted;
+
+struct change {
+    sh_change kind;
+    char *resource;
+    char *detail; /* may be NULL */
+};
+
+struct sh_ctx {
+    struct run *run; /* NULL while validating */
+    struct stack *stack;
+    struct stack_item *item;
+    sh_mode mode;
+    struct diag_list errors;
+    struct change *changes;
+    size_t nchanges, changes_alloc;
+    char **owned; /* strings handed to the plugin, freed with the context */
+    size_t nowned, owned_alloc;
+    const char **tag_keys, **tag_values;
+    size_t ntags;
+    struct timespec last_report;
+};
+
+void run_init(struct run *run, struct stack *st, sh_mode mode);
+void run_free(struct run *run);
+
+void ctx_init(struct sh_ctx *ctx, struct run *run, struct stack *st, struct stack_item *item, sh_mode mode);
+void ctx_release(struct sh_ctx *ctx);
+/* Keeps s (malloc'ed) until the context is released; returns it. */
+const char *ctx_own(struct sh_ctx *ctx, char *s);
+
+/* The one host function table, filled in by the host. */
+const sh_host *host_table(void);
+
+const char *change_verb(sh_change kind);
+double seconds_since(const struct timespec *t);
+
+#endif

@@ -1,0 +1,203 @@
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xalloc.h"
+
+const char *job_kind_name(enum job_kind kind)
+{
+    switch (kind) {
+    case JOB_CREATE: return "deploy";
+    case JOB_DESTROY: return "destroy";
+    case JOB_OUTPUTS: return "outputs";
+    }
+    return "run";
+}
+
+sh_plugin_fn job_callback(const struct job *job)
+{
+    const sh_plugin *d = job->item->plugin->desc;
+    switch (job->kind) {
+    case JOB_CREATE: return d->create;
+    case JOB_DESTROY: return d->destroy;
+    case JOB_OUTPUTS: return d->outputs;
+    }
+    return NULL;
+}
+
+static void add_dep(struct job *j, size_t dep)
+{
+    j->deps = xrealloc(j->deps, (j->ndeps + 1) * sizeof(*j->deps));
+    j->deps[j->ndeps++] = dep;
+}
+
+size_t engine_jobs(struct run *run, struct job **out)
+{
+    struct stack *st = run->stack;
+    struct job *jobs = xcalloc(st->n + 1, sizeof(*jobs));
+    size_t *job_of = xcalloc(st->n + 1, sizeof(*job_of)); /* item index -> job index + 1 */
+    size_t n = 0;
+    /* Destroys first, in reverse order: a plugin's destroy waits for the
+     * destroys of the plugins that require it. */
+    for (size_t k = st->n; k-- > 0;) {
+        size_t i = st->order[k];
+        int destroy = run->mode == SH_MODE_DESTROY ||
+                      ((run->mode == SH_MODE_PLAN || run->mode == SH_MODE_DEPLOY) && !st->items[i].section->enabled);
+        if (!destroy)
+            continue;
+        jobs[n].item = &st->items[i];
+        jobs[n].kind = JOB_DESTROY;
+        for (size_t d = 0; d < st->n; d++)
+            for (size_t r = 0; r < st->graph.ndeps[d]; r++)
+                if (st->graph.deps[d][r] == i && job_of[d])
+                    add_dep(&jobs[n], job_of[d] - 1);
+        job_of[i] = ++n;
+    }
+    if (run->mode != SH_MODE_DESTROY) {
+        for (size_t k = 0; k < st->n; k++) {
+            size_t i = st->order[k];
+            if (!st->items[i].section->enabled)
+                continue;
+            jobs[n].item = &st->items[i];
+            jobs[n].kind = run->mode == SH_MODE_OUTPUTS ? JOB_OUTPUTS : JOB_CREATE;
+            for (size_t r = 0; r < st->graph.ndeps[i]; r++)
+                if (job_of[st->graph.deps[i][r]])
+                    add_dep(&jobs[n], job_of[st->graph.deps[i][r]] - 1);
+            job_of[i] = ++n;
+        }
+    }
+    for (size_t j = 0; j < n; j++)
+        ctx_init(&jobs[j].ctx, run, st, jobs[j].item, run->mode);
+    free(job_of);
+    *out = jobs;
+    return n;
+}
+
+int engine_check(const struct job *jobs, size_t n, struct diag_list *dl)
+{
+    size_t before = dl->n;
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].kind == JOB_OUTPUTS || job_callback(&jobs[i]))
+            continue;
+        diag_add(dl, jobs[i].item->plugin->path, 0, NULL,
+                 "plugin '%s' %s cannot %s yet: it declares its configuration, but its aws work is not "
+                 "implemented in this version (see README, plugin status)",
+                 jobs[i].item->section->name, jobs[i].item->plugin->desc->version, job_kind_name(jobs[i].kind));
+    }
+    return dl->n > before ? -1 : 0;
+}
+
+static void *job_thread(void *arg)
+{
+    struct job *job = arg;
+    struct engine *e = job->engine;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    sh_plugin_fn fn = job_callback(job);
+    sh_status s = fn ? fn(host_table(), &job->ctx) : SH_OK;
+    if (s != SH_OK && !job->ctx.errors.n)
+        diag_add(&job->ctx.errors, NULL, 0, NULL, "%s: %s failed (%s) without saying why",
+                 job->item->section->name, job_kind_name(job->kind), sh_status_name(s));
+    if (s == SH_OK && job->ctx.errors.n)
+        s = SH_ERR; /* an error recorded is an error, whatever was returned */
+    pthread_mutex_lock(&e->lock);
+    job->seconds = seconds_since(&start);
+    job->status = s;
+    job->state = s == SH_OK ? JOB_DONE : JOB_FAILED;
+    if (s != SH_OK)
+        atomic_store(&e->run->stop, 1);
+    e->running--;
+    pthread_cond_broadcast(&e->done);
+    pthread_mutex_unlock(&e->lock);
+    return NULL;
+}
+
+/* Locked. Starts what can start; returns how many jobs are still waiting. */
+static size_t schedule(struct engine *e)
+{
+    size_t waiting = 0;
+    int stopping = atomic_load(&e->run->stop) || atomic_load(&run_interrupted);
+    for (size_t i = 0; i < e->n; i++) {
+        struct job *j = &e->jobs[i];
+        if (j->state != JOB_PENDING)
+            continue;
+        int ready = 1, blocked = 0;
+        for (size_t d = 0; d < j->ndeps; d++) {
+            enum job_state ds = e->jobs[j->deps[d]].state;
+            ready &= ds == JOB_DONE;
+            blocked |= ds == JOB_FAILED || ds == JOB_SKIPPED;
+        }
+        if (stopping || blocked) {
+            j->state = JOB_SKIPPED;
+            continue;
+        }
+        if (!ready || e->running >= e->parallel) {
+            waiting++;
+            continue;
+        }
+        j->state = JOB_RUNNING;
+        j->engine = e;
+        e->running++;
+        if (pthread_create(&j->thread, NULL, job_thread, j)) {
+            e->running--;
+            j->state = JOB_FAILED;
+            j->status = SH_ERR;
+            diag_add(&j->ctx.errors, NULL, 0, NULL, "%s: cannot start a thread", j->item->section->name);
+            atomic_store(&e->run->stop, 1);
+            continue;
+        }
+        j->started = 1;
+    }
+    return waiting;
+}
+
+int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, struct diag_list *dl)
+{
+    struct engine e = {.run = run, .jobs = jobs, .n = n, .parallel = parallel ? parallel : 1};
+    pthread_mutex_init(&e.lock, NULL);
+    pthread_cond_init(&e.done, NULL);
+    pthread_mutex_lock(&e.lock);
+    for (;;) {
+        size_t waiting = schedule(&e);
+        if (!e.running) {
+            /* Nothing runs, so nothing can unblock the waiting: in a DAG
+             * this does not happen, but never hang on it. */
+            for (size_t i = 0; i < n && waiting; i++)
+                if (jobs[i].state == JOB_PENDING)
+                    jobs[i].state = JOB_SKIPPED;
+            break;
+        }
+        pthread_cond_wait(&e.done, &e.lock);
+    }
+    pthread_mutex_unlock(&e.lock);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct job *j = &jobs[i];
+        if (j->started)
+            pthread_join(j->thread, NULL);
+        if (j->state == JOB_SKIPPED) {
+            log_msg(SH_LOG_WARN, j->item->section->name, "%s not run: %s", job_kind_name(j->kind),
+                    atomic_load(&run_interrupted) ? "interrupted" : "stopped after an earlier failure");
+            rc = -1;
+        } else if (j->state == JOB_FAILED) {
+            rc = -1;
+        } else if (job_callback(j)) {
+            log_msg(SH_LOG_DEBUG, j->item->section->name, "%s done in %.2fs", job_kind_name(j->kind), j->seconds);
+        }
+        diag_move(dl, &j->ctx.errors);
+    }
+    pthread_cond_destroy(&e.done);
+    pthread_mutex_destroy(&e.lock);
+    return rc;
+}
+
+void engine_jobs_free(struct job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ctx_release(&jobs[i].ctx);
+        free(jobs[i].deps);
+    }
+    free(jobs);
+}

@@ -1,0 +1,58 @@
+/* The engine: turns a command into jobs (one plugin callback each) with
+ * dependencies from the plugin graph, and runs them on a bounded number
+ * of threads. Requirements run before dependents on deploy and after them
+ * on destroy. The first failure stops new work: running jobs finish,
+ * waiting jobs are skipped, and every error is reported. */
+#ifndef CORE_ENGINE_H
+#define CORE_ENGINE_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "context.h"
+#include "diag.h"
+#include "stack.h"
+
+enum job_kind { JOB_CREATE, JOB_DESTROY, JOB_OUTPUTS };
+enum job_state { JOB_PENDING, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_SKIPPED };
+
+struct job {
+    struct stack_item *item;
+    enum job_kind kind;
+    size_t *deps; /* indices of jobs that must be done first */
+    size_t ndeps;
+    enum job_state state;
+    sh_status status;
+    struct sh_ctx ctx; /* errors and changes of this job */
+    double seconds;
+    pthread_t thread;
+    int started;
+    struct engine *engine;
+};
+
+struct engine {
+    struct run *run;
+    struct job *jobs;
+    size_t n;
+    size_t parallel;
+    size_t running;
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+};
+
+/* The jobs of a run in `mode`: PLAN and DEPLOY create the enabled plugins
+ * and destroy the disabled ones (an environment holds exactly what it
+ * enables); DESTROY destroys every plugin; OUTPUTS asks the enabled ones.
+ * Returns the count; *jobs is in execution order. */
+size_t engine_jobs(struct run *run, struct job **jobs);
+/* Every job's callback exists; else the plugins that cannot do it yet
+ * are named in dl and -1 is returned, before anything runs. */
+int engine_check(const struct job *jobs, size_t n, struct diag_list *dl);
+/* Runs the jobs; 0 when all succeeded, else -1 with every error in dl. */
+int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, struct diag_list *dl);
+void engine_jobs_free(struct job *jobs, size_t n);
+
+sh_plugin_fn job_callback(const struct job *job);
+const char *job_kind_name(enum job_kind kind);
+
+#endif

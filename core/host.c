@@ -1,0 +1,277 @@
+/* The host function table handed to plugins (sh_host, see host.h). */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stackhost/plugin.h>
+
+#include "context.h"
+#include "log.h"
+#include "strbuf.h"
+#include "value.h"
+#include "xalloc.h"
+
+static const char *plugin_name(const sh_ctx *ctx) { return ctx->item->section->name; }
+
+static void host_log(sh_ctx *ctx, sh_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_vmsg(level, plugin_name(ctx), fmt, ap);
+    va_end(ap);
+}
+
+static sh_status host_fail(sh_ctx *ctx, sh_status status, const char *fmt, ...)
+{
+    struct strbuf sb = STRBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    diag_add(&ctx->errors, NULL, 0, NULL, "%s: %s", plugin_name(ctx), sb.buf);
+    strbuf_release(&sb);
+    return status == SH_OK ? SH_ERR : status;
+}
+
+static void host_redact(sh_ctx *ctx, const char *secret)
+{
+    (void)ctx;
+    redact_add(secret);
+}
+
+static sh_mode host_mode(const sh_ctx *ctx) { return ctx->mode; }
+
+static int host_cancelled(const sh_ctx *ctx)
+{
+    return atomic_load(&run_interrupted) || (ctx->run && atomic_load(&ctx->run->stop));
+}
+
+static const char *host_stack_name(const sh_ctx *ctx) { return ctx->stack->cfg.name; }
+
+static const char *host_environment(const sh_ctx *ctx)
+{
+    return ctx->stack->cfg.suffix ? ctx->stack->cfg.suffix : "";
+}
+
+static const char *host_region(const sh_ctx *ctx) { return config_region(&ctx->stack->cfg); }
+
+static const char *host_resource_name(sh_ctx *ctx, const char *type, const char *purpose)
+{
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_addf(&sb, "%s-%s-%s", type, purpose, host_environment(ctx));
+    return ctx_own(ctx, strbuf_detach(&sb));
+}
+
+static size_t host_tags(const sh_ctx *cctx, const char *const **keys, const char *const **values)
+{
+    sh_ctx *ctx = (sh_ctx *)cctx; /* the tag arrays are built once, on first use */
+    if (!ctx->tag_keys) {
+        const struct sh_value *extra = ctx->stack->cfg.tags;
+        size_t n = 3 + (extra ? extra->n : 0);
+        ctx->tag_keys = xcalloc(n + 1, sizeof(*ctx->tag_keys));
+        ctx->tag_values = xcalloc(n + 1, sizeof(*ctx->tag_values));
+        ctx->tag_keys[0] = "Project";
+        ctx->tag_values[0] = host_stack_name(ctx);
+        ctx->tag_keys[1] = "Environment";
+        ctx->tag_values[1] = host_environment(ctx);
+        ctx->tag_keys[2] = "ManagedBy";
+        ctx->tag_values[2] = "stackhost";
+        ctx->ntags = 3;
+        for (size_t i = 0; extra && i < extra->n; i++) {
+            ctx->tag_keys[ctx->ntags] = extra->kids[i]->name;
+            ctx->tag_values[ctx->ntags++] = extra->kids[i]->u.s;
+        }
+    }
+    if (keys)
+        *keys = ctx->tag_keys;
+    if (values)
+        *values = ctx->tag_values;
+    return ctx->ntags;
+}
+
+static const sh_value *host_config(const sh_ctx *ctx, const char *key)
+{
+    return value_get(ctx->item->section->settings, key);
+}
+
+/* A value of the wrong type is a bug in the plugin (the host validated
+ * the file against the plugin's own table): say so, loudly. */
+static const sh_value *typed(const sh_value *v, enum value_type want)
+{
+    if (!v)
+        return NULL;
+    if (v->type != want) {
+        struct strbuf path = STRBUF_INIT;
+        value_path(v, &path);
+        log_msg(SH_LOG_ERROR, NULL, "plugin bug: %s read as %s but is %s", path.buf, value_type_name(want),
+                value_type_name(v->type));
+        strbuf_release(&path);
+        return NULL;
+    }
+    return v;
+}
+
+static const char *host_value_string(const sh_value *v)
+{
+    v = typed(v, VALUE_STRING);
+    return v ? v->u.s : NULL;
+}
+
+static long long host_value_int(const sh_value *v)
+{
+    v = typed(v, VALUE_INT);
+    return v ? v->u.i : 0;
+}
+
+static int host_value_bool(const sh_value *v)
+{
+    v = typed(v, VALUE_BOOL);
+    return v ? v->u.b : 0;
+}
+
+static size_t host_value_count(const sh_value *v)
+{
+    return v && (v->type == VALUE_LIST || v->type == VALUE_GROUP) ? v->n : 0;
+}
+
+static const sh_value *host_value_at(const sh_value *v, size_t i)
+{
+    return v && v->type == VALUE_LIST && i < v->n ? v->kids[i] : NULL;
+}
+
+static const sh_value *host_value_member(const sh_value *group, const char *key)
+{
+    return value_get(group, key);
+}
+
+static const char *host_config_string(const sh_ctx *ctx, const char *key)
+{
+    return host_value_string(host_config(ctx, key));
+}
+
+static long long host_config_int(const sh_ctx *ctx, const char *key)
+{
+    return host_value_int(host_config(ctx, key));
+}
+
+static int host_config_bool(const sh_ctx *ctx, const char *key)
+{
+    return host_value_bool(host_config(ctx, key));
+}
+
+static sh_status host_config_error(sh_ctx *ctx, const sh_value *at, const char *fmt, ...)
+{
+    struct strbuf sb = STRBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    value_diag(&ctx->errors, at ? at : ctx->item->section->settings, "%s", sb.buf);
+    strbuf_release(&sb);
+    return SH_ERR_CONFIG;
+}
+
+static sh_status host_output_string(sh_ctx *ctx, const char *key, const char *value)
+{
+    if (!ctx->run)
+        return host_fail(ctx, SH_ERR_INVALID, "outputs cannot be set while validating");
+    if (outputs_set_string(&ctx->run->outputs, plugin_name(ctx), key, value))
+        return host_fail(ctx, SH_ERR_INVALID, "output key '%s' is not [a-z0-9_]+ or its value is missing",
+                         key ? key : "(null)");
+    return SH_OK;
+}
+
+static sh_status host_output_list(sh_ctx *ctx, const char *key, const char *const *items, size_t n)
+{
+    if (!ctx->run)
+        return host_fail(ctx, SH_ERR_INVALID, "outputs cannot be set while validating");
+    if (outputs_set_list(&ctx->run->outputs, plugin_name(ctx), key, items, n))
+        return host_fail(ctx, SH_ERR_INVALID, "output key '%s' is not [a-z0-9_]+ or an item is missing",
+                         key ? key : "(null)");
+    return SH_OK;
+}
+
+/* Outputs are the one channel between plugins, and the graph orders only
+ * declared requirements: reading anything else would race. */
+static const struct output *input(sh_ctx *ctx, const char *plugin, const char *key)
+{
+    const char *const *req = ctx->item->plugin->desc->requires;
+    int declared = 0;
+    for (size_t i = 0; req && req[i] && !declared; i++)
+        declared = !strcmp(req[i], plugin);
+    if (!declared) {
+        log_msg(SH_LOG_ERROR, plugin_name(ctx), "plugin bug: reads output %s.%s without requiring '%s'",
+                plugin, key, plugin);
+        return NULL;
+    }
+    return ctx->run ? outputs_get(&ctx->run->outputs, plugin, key) : NULL;
+}
+
+static const char *host_input_string(sh_ctx *ctx, const char *plugin, const char *key)
+{
+    const struct output *o = input(ctx, plugin, key);
+    return o && !o->is_list ? o->value : NULL;
+}
+
+static size_t host_input_list(sh_ctx *ctx, const char *plugin, const char *key, const char *const **items)
+{
+    const struct output *o = input(ctx, plugin, key);
+    if (!o || !o->is_list) {
+        if (items)
+            *items = NULL;
+        return 0;
+    }
+    if (items)
+        *items = (const char *const *)o->items;
+    return o->n;
+}
+
+static void host_report(sh_ctx *ctx, sh_change change, const char *resource, const char *detail)
+{
+    XGROW(ctx->changes, ctx->changes_alloc, ctx->nchanges + 1);
+    struct change *c = &ctx->changes[ctx->nchanges++];
+    c->kind = change;
+    c->resource = xstrdup(resource ? resource : "(unnamed)");
+    c->detail = detail ? xstrdup(detail) : NULL;
+    if (ctx->mode != SH_MODE_PLAN) {
+        double secs = seconds_since(&ctx->last_report);
+        log_msg(change == SH_CHANGE_NONE ? SH_LOG_DEBUG : SH_LOG_INFO, plugin_name(ctx), "%s %s%s%s%s (%.1fs)",
+                change_verb(change), c->resource, detail ? " (" : "", detail ? detail : "", detail ? ")" : "",
+                secs);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &ctx->last_report);
+}
+
+static const sh_host table = {
+    .size = sizeof(sh_host),
+    .abi_major = STACKHOST_ABI_MAJOR,
+    .abi_minor = STACKHOST_ABI_MINOR,
+    .log = host_log,
+    .fail = host_fail,
+    .redact = host_redact,
+    .mode = host_mode,
+    .cancelled = host_cancelled,
+    .stack_name = host_stack_name,
+    .environment = host_environment,
+    .region = host_region,
+    .resource_name = host_resource_name,
+    .tags = host_tags,
+    .config = host_config,
+    .config_string = host_config_string,
+    .config_int = host_config_int,
+    .config_bool = host_config_bool,
+    .value_count = host_value_count,
+    .value_at = host_value_at,
+    .value_member = host_value_member,
+    .value_string = host_value_string,
+    .value_int = host_value_int,
+    .value_bool = host_value_bool,
+    .config_error = host_config_error,
+    .output_string = host_output_string,
+    .output_list = host_output_list,
+    .input_string = host_input_string,
+    .input_list = host_input_list,
+    .report = host_report,
+};
+
+const sh_host *host_table(void) { return &table; }

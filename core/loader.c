@@ -1,0 +1,255 @@
+#define _GNU_SOURCE /* dladdr1 */
+#include "loader.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+#include "validate.h"
+#include "xalloc.h"
+
+#ifndef STACKHOST_PLUGIN_DIR
+#define STACKHOST_PLUGIN_DIR "/usr/local/lib/stackhost/plugins"
+#endif
+
+void search_path_add(struct search_path *sp, const char *colon_list)
+{
+    if (!colon_list)
+        return;
+    const char *p = colon_list;
+    while (*p) {
+        size_t len = strcspn(p, ":");
+        if (len) {
+            XGROW(sp->dirs, sp->alloc, sp->n + 1);
+            sp->dirs[sp->n++] = xstrndup(p, len);
+        }
+        p += len;
+        if (*p == ':')
+            p++;
+    }
+}
+
+void search_path_build(struct search_path *sp, const char *cli, const char *env, const char *config_dir)
+{
+    memset(sp, 0, sizeof(*sp));
+    search_path_add(sp, cli);
+    search_path_add(sp, env);
+    if (config_dir) {
+        XGROW(sp->dirs, sp->alloc, sp->n + 1);
+        sp->dirs[sp->n++] = xstrdup(config_dir);
+    }
+    /* Running from the build tree just works: plugins sit beside the binary. */
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            struct strbuf sb = STRBUF_INIT;
+            strbuf_addf(&sb, "%s/plugins", exe);
+            XGROW(sp->dirs, sp->alloc, sp->n + 1);
+            sp->dirs[sp->n++] = strbuf_detach(&sb);
+        }
+    }
+    XGROW(sp->dirs, sp->alloc, sp->n + 1);
+    sp->dirs[sp->n++] = xstrdup(STACKHOST_PLUGIN_DIR);
+}
+
+void search_path_free(struct search_path *sp)
+{
+    for (size_t i = 0; i < sp->n; i++)
+        free(sp->dirs[i]);
+    free(sp->dirs);
+    memset(sp, 0, sizeof(*sp));
+}
+
+char *search_path_find(const struct search_path *sp, const char *name)
+{
+    for (size_t i = 0; i < sp->n; i++) {
+        struct strbuf sb = STRBUF_INIT;
+        strbuf_addf(&sb, "%s/%s.so", sp->dirs[i], name);
+        struct stat st;
+        if (!stat(sb.buf, &st) && S_ISREG(st.st_mode))
+            return strbuf_detach(&sb);
+        strbuf_release(&sb);
+    }
+    return NULL;
+}
+
+struct plugin *plugin_list_find(const struct plugin_list *list, const char *name)
+{
+    for (size_t i = 0; i < list->n; i++)
+        if (!strcmp(list->items[i]->desc->name, name))
+            return list->items[i];
+    return NULL;
+}
+
+static int valid_plugin_name(const char *name)
+{
+    return name && *name && strlen(name) <= 64 &&
+           strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(name);
+}
+
+/* Every check that needs no call into the plugin. Returns 0 or -1 with
+ * the reason in why. */
+static int check_descriptor(const sh_plugin *d, size_t symbol_size, const char *expect_name,
+                            const struct plugin_list *list, struct strbuf *why)
+{
+    if (symbol_size && symbol_size < 3 * sizeof(uint32_t)) {
+        strbuf_addf(why, "its descriptor is %zu bytes, too small to hold a version", symbol_size);
+        return -1;
+    }
+    if (d->abi_major != STACKHOST_ABI_MAJOR) {
+        strbuf_addf(why, "it was built for plugin abi %u.%u, this host speaks %d.%d; rebuild it against this stackhost's sdk",
+                    d->abi_major, d->abi_minor, STACKHOST_ABI_MAJOR, STACKHOST_ABI_MINOR);
+        return -1;
+    }
+    if (d->abi_minor > STACKHOST_ABI_MINOR) {
+        strbuf_addf(why, "it was built for plugin abi %u.%u, newer than this host's %d.%d; upgrade stackhost",
+                    d->abi_major, d->abi_minor, STACKHOST_ABI_MAJOR, STACKHOST_ABI_MINOR);
+        return -1;
+    }
+    if (d->size < SH_PLUGIN_SIZE_1_0 || d->size > sizeof(sh_plugin) ||
+        (symbol_size && symbol_size < d->size)) {
+        strbuf_addf(why, "its descriptor claims %u bytes (the symbol has %zu); abi %d.%d needs %zu to %zu",
+                    d->size, symbol_size, STACKHOST_ABI_MAJOR, d->abi_minor, (size_t)SH_PLUGIN_SIZE_1_0,
+                    sizeof(sh_plugin));
+        return -1;
+    }
+    if (!valid_plugin_name(d->name)) {
+        strbuf_addf(why, "its name '%s' is not a plugin name ([a-z0-9_-], at most 64 characters)",
+                    d->name ? d->name : "(null)");
+        return -1;
+    }
+    if (!d->version || !d->description) {
+        strbuf_addf(why, "plugin '%s' has no %s", d->name, d->version ? "description" : "version");
+        return -1;
+    }
+    if (expect_name && strcmp(d->name, expect_name)) {
+        strbuf_addf(why, "it declares the name '%s', but was looked up as '%s' (the file must be named %s.so)",
+                    d->name, expect_name, d->name);
+        return -1;
+    }
+    const struct plugin *other = plugin_list_find(list, d->name);
+    if (other) {
+        strbuf_addf(why, "duplicate plugin name '%s': already loaded from %s", d->name, other->path);
+        return -1;
+    }
+    for (size_t i = 0; d->requires && d->requires[i]; i++) {
+        const char *r = d->requires[i];
+        if (!valid_plugin_name(r) || !strcmp(r, d->name)) {
+            strbuf_addf(why, "plugin '%s' requires '%s', which is %s", d->name, r ? r : "(null)",
+                        valid_plugin_name(r) ? "itself" : "not a plugin name");
+            return -1;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (!strcmp(d->requires[k], r)) {
+                strbuf_addf(why, "plugin '%s' lists the requirement '%s' twice", d->name, r);
+                return -1;
+            }
+        }
+    }
+    return validate_table(d->keys, why);
+}
+
+int plugin_open(const char *path, const char *expect_name, struct plugin_list *list,
+                struct plugin **out, struct diag_list *dl)
+{
+    /* Each plugin keeps its own symbols: RTLD_LOCAL, so two plugins with
+     * a helper of the same name do not bind to each other's. */
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        const char *err = dlerror();
+        diag_add(dl, path, 0, NULL, "plugin refused: cannot load it: %s", err ? err : "unknown dlopen error");
+        return -1;
+    }
+    dlerror();
+    void *sym = dlsym(handle, SH_PLUGIN_SYMBOL);
+    if (!sym) {
+        diag_add(dl, path, 0, NULL,
+                 "plugin refused: it does not export the symbol '%s' (declare the descriptor with SH_PLUGIN_EXPORT)",
+                 SH_PLUGIN_SYMBOL);
+        dlclose(handle);
+        return -1;
+    }
+    /* The ELF symbol's size tells how many bytes the descriptor really
+     * has, so a short one is refused before its fields are read. */
+    Dl_info info;
+    const ElfW(Sym) *elf = NULL;
+    size_t symbol_size = 0;
+    if (dladdr1(sym, &info, (void **)&elf, RTLD_DL_SYMENT) && elf)
+        symbol_size = (size_t)elf->st_size;
+    struct strbuf why = STRBUF_INIT;
+    if (check_descriptor(sym, symbol_size, expect_name, list, &why)) {
+        diag_add(dl, path, 0, NULL, "plugin refused: %s", why.buf);
+        strbuf_release(&why);
+        dlclose(handle);
+        return -1;
+    }
+    strbuf_release(&why);
+    struct plugin *p = xcalloc(1, sizeof(*p));
+    p->path = xstrdup(path);
+    p->handle = handle;
+    p->desc = sym;
+    XGROW(list->items, list->alloc, list->n + 1);
+    list->items[list->n++] = p;
+    if (out)
+        *out = p;
+    return 0;
+}
+
+static int is_plugin_file(const struct dirent *e)
+{
+    size_t len = strlen(e->d_name);
+    return len > 3 && !strcmp(e->d_name + len - 3, ".so");
+}
+
+size_t plugin_scan(const struct search_path *sp, struct plugin_list *list, struct diag_list *dl)
+{
+    size_t before = dl->n;
+    char **seen = NULL;
+    size_t nseen = 0, seen_alloc = 0;
+    for (size_t i = 0; i < sp->n; i++) {
+        struct dirent **entries;
+        int n = scandir(sp->dirs[i], &entries, is_plugin_file, alphasort);
+        if (n < 0)
+            continue; /* a directory that does not exist has nothing to offer */
+        for (int k = 0; k < n; k++) {
+            const char *file = entries[k]->d_name;
+            int shadowed = 0;
+            for (size_t s = 0; s < nseen && !shadowed; s++)
+                shadowed = !strcmp(seen[s], file);
+            if (!shadowed) {
+                XGROW(seen, seen_alloc, nseen + 1);
+                seen[nseen++] = xstrdup(file);
+                struct strbuf path = STRBUF_INIT;
+                strbuf_addf(&path, "%s/%s", sp->dirs[i], file);
+                plugin_open(path.buf, NULL, list, NULL, dl);
+                strbuf_release(&path);
+            }
+            free(entries[k]);
+        }
+        free(entries);
+    }
+    for (size_t s = 0; s < nseen; s++)
+        free(seen[s]);
+    free(seen);
+    return dl->n - before;
+}
+
+void plugin_list_close(struct plugin_list *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        dlclose(list->items[i]->handle);
+        free(list->items[i]->path);
+        free(list->items[i]);
+    }
+    free(list->items);
+    memset(list, 0, sizeof(*list));
+}

@@ -1,0 +1,61 @@
+/* Finding, opening and checking plugins.
+ *
+ * The search path, first match wins: --plugin-path, STACKHOST_PLUGIN_PATH,
+ * the config's plugin_path, the `plugins` directory beside the executable
+ * (the build tree), the installed plugin directory. A plugin named N is
+ * the file N.so.
+ *
+ * plugin_open checks everything about a plugin before calling anything
+ * in it; a refused plugin is unloaded again at once, and its refusal,
+ * naming the file and the reason, is added to the diag list. */
+#ifndef CORE_LOADER_H
+#define CORE_LOADER_H
+
+#include <stddef.h>
+
+#include <stackhost/plugin.h>
+
+#include "diag.h"
+
+struct search_path {
+    char **dirs;
+    size_t n, alloc;
+};
+
+struct plugin {
+    char *path;
+    void *handle;
+    const sh_plugin *desc; /* inside the loaded object */
+};
+
+struct plugin_list {
+    struct plugin **items;
+    size_t n, alloc;
+};
+
+/* Builds the search path from the sources above; any argument may be
+ * NULL. cli and env are colon-separated lists. */
+void search_path_build(struct search_path *sp, const char *cli, const char *env, const char *config_dir);
+void search_path_add(struct search_path *sp, const char *colon_list);
+void search_path_free(struct search_path *sp);
+/* "<dir>/<name>.so" of the first directory that has it, or NULL. Caller frees. */
+char *search_path_find(const struct search_path *sp, const char *name);
+
+/* Opens and checks the plugin at path. expect_name, when not NULL, is
+ * the name it was looked up by. On success appends it to list, sets *out
+ * and returns 0; else returns -1 with the refusal in dl. */
+int plugin_open(const char *path, const char *expect_name, struct plugin_list *list,
+                struct plugin **out, struct diag_list *dl);
+/* Opens every *.so of every directory on the search path (a file name
+ * found in an earlier directory shadows later ones). Refusals go to dl;
+ * returns the number of refusals. */
+size_t plugin_scan(const struct search_path *sp, struct plugin_list *list, struct diag_list *dl);
+
+struct plugin *plugin_list_find(const struct plugin_list *list, const char *name);
+/* Unloads every plugin and empties the list. */
+void plugin_list_close(struct plugin_list *list);
+
+/* The size of an ABI 1.0 descriptor: the smallest the host accepts. */
+#define SH_PLUGIN_SIZE_1_0 (offsetof(sh_plugin, outputs) + sizeof(sh_plugin_fn))
+
+#endif

@@ -1,0 +1,35 @@
+/* Process-wide logging to stderr with levels, and redaction: every line
+ * (and every error text, see diag.h) has each registered secret replaced
+ * by "***" before it leaves the process. Thread-safe. */
+#ifndef CORE_LOG_H
+#define CORE_LOG_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <stackhost/host.h>
+
+#include "strbuf.h"
+
+void log_set_level(sh_log_level level);
+sh_log_level log_level(void);
+/* Where lines go (stderr by default); tests point it at a file. */
+void log_set_stream(FILE *f);
+
+/* One line: "[level: ][prefix: ]message". prefix may be NULL. */
+void log_msg(sh_log_level level, const char *prefix, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void log_vmsg(sh_log_level level, const char *prefix, const char *fmt, va_list ap);
+
+/* Writes sb to stdout (results, not progress), redacted. */
+void emit_stdout(struct strbuf *sb);
+
+/* Registers a secret; copied. Empty strings are ignored. */
+void redact_add(const char *secret);
+/* Replaces every registered secret in sb with "***" (longest first, so a
+ * secret that contains another is hidden whole). */
+void redact_apply(struct strbuf *sb);
+/* Frees the registry (at exit, and between tests). */
+void redact_clear(void);
+
+#endif

@@ -1,0 +1,68 @@
+/* stackhost: the host's entry point. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <stackhost/stackhost.h>
+
+#include "commands.h"
+#include "context.h"
+#include "log.h"
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    /* Plugins see it through host->cancelled(): they finish the request
+     * in flight and stop. A second signal takes the default action. */
+    atomic_store(&run_interrupted, 1);
+}
+
+static void install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    int rc = cli_parse(argc, argv, &cli, &err);
+    if (rc) {
+        fprintf(stderr, "stackhost: %s\n", err.buf);
+        strbuf_release(&err);
+        return rc;
+    }
+    strbuf_release(&err);
+    if (cli.help) {
+        struct strbuf out = STRBUF_INIT;
+        cli_usage(&out);
+        emit_stdout(&out);
+        strbuf_release(&out);
+        return EXIT_OK;
+    }
+    if (cli.version) {
+        printf("stackhost %s (plugin abi %d.%d)\n", STACKHOST_VERSION, STACKHOST_ABI_MAJOR, STACKHOST_ABI_MINOR);
+        return EXIT_OK;
+    }
+    log_set_level(cli.verbosity < 0 ? SH_LOG_ERROR
+                  : cli.verbosity == 0 ? SH_LOG_INFO
+                  : cli.verbosity == 1 ? SH_LOG_DEBUG
+                                       : SH_LOG_TRACE);
+    install_signal_handlers();
+    switch (cli.command) {
+    case CMD_VALIDATE: rc = cmd_validate(&cli); break;
+    case CMD_GRAPH: rc = cmd_graph(&cli); break;
+    case CMD_PLUGINS: rc = cmd_plugins(&cli); break;
+    default: rc = cmd_run(&cli); break;
+    }
+    if (rc == EXIT_ERROR && atomic_load(&run_interrupted))
+        log_msg(SH_LOG_ERROR, NULL, "interrupted: run the same command again to finish, or destroy to clean up");
+    redact_clear();
+    return rc;
+}

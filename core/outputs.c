@@ -1,0 +1,151 @@
+#include "outputs.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+void outputs_init(struct outputs *o)
+{
+    memset(o, 0, sizeof(*o));
+    pthread_mutex_init(&o->lock, NULL);
+}
+
+static void output_release(struct output *out)
+{
+    free(out->plugin);
+    free(out->key);
+    free(out->value);
+    for (size_t i = 0; i < out->n; i++)
+        free(out->items[i]);
+    free(out->items);
+}
+
+void outputs_free(struct outputs *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        output_release(&o->items[i]);
+    for (size_t i = 0; i < o->nretired; i++)
+        output_release(&o->retired[i]);
+    free(o->items);
+    free(o->retired);
+    pthread_mutex_destroy(&o->lock);
+    memset(o, 0, sizeof(*o));
+}
+
+static int valid_key(const char *key)
+{
+    size_t len = key ? strlen(key) : 0;
+    return len && len <= 64 && strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_") == len;
+}
+
+static struct output *find(struct outputs *o, const char *plugin, const char *key)
+{
+    for (size_t i = 0; i < o->n; i++)
+        if (!strcmp(o->items[i].plugin, plugin) && !strcmp(o->items[i].key, key))
+            return &o->items[i];
+    return NULL;
+}
+
+/* Locked: the slot for (plugin, key), retiring a previous value. */
+static struct output *slot(struct outputs *o, const char *plugin, const char *key)
+{
+    struct output *out = find(o, plugin, key);
+    if (out) {
+        XGROW(o->retired, o->retired_alloc, o->nretired + 1);
+        o->retired[o->nretired++] = *out;
+    } else {
+        XGROW(o->items, o->alloc, o->n + 1);
+        out = &o->items[o->n++];
+    }
+    memset(out, 0, sizeof(*out));
+    out->plugin = xstrdup(plugin);
+    out->key = xstrdup(key);
+    return out;
+}
+
+int outputs_set_string(struct outputs *o, const char *plugin, const char *key, const char *value)
+{
+    if (!valid_key(key) || !value)
+        return -1;
+    pthread_mutex_lock(&o->lock);
+    struct output *out = slot(o, plugin, key);
+    out->value = xstrdup(value);
+    pthread_mutex_unlock(&o->lock);
+    return 0;
+}
+
+int outputs_set_list(struct outputs *o, const char *plugin, const char *key, const char *const *items, size_t n)
+{
+    if (!valid_key(key) || (n && !items))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!items[i])
+            return -1;
+    pthread_mutex_lock(&o->lock);
+    struct output *out = slot(o, plugin, key);
+    out->is_list = 1;
+    out->items = xcalloc(n + 1, sizeof(*out->items));
+    for (size_t i = 0; i < n; i++)
+        out->items[i] = xstrdup(items[i]);
+    out->n = n;
+    pthread_mutex_unlock(&o->lock);
+    return 0;
+}
+
+const struct output *outputs_get(struct outputs *o, const char *plugin, const char *key)
+{
+    pthread_mutex_lock(&o->lock);
+    const struct output *out = find(o, plugin, key);
+    pthread_mutex_unlock(&o->lock);
+    return out;
+}
+
+void outputs_text(struct outputs *o, struct strbuf *out)
+{
+    pthread_mutex_lock(&o->lock);
+    for (size_t i = 0; i < o->n; i++) {
+        const struct output *v = &o->items[i];
+        strbuf_addf(out, "%s.%s = ", v->plugin, v->key);
+        if (v->is_list) {
+            for (size_t k = 0; k < v->n; k++)
+                strbuf_addf(out, "%s%s", k ? ", " : "", v->items[k]);
+        } else {
+            strbuf_addstr(out, v->value);
+        }
+        strbuf_addch(out, '\n');
+    }
+    pthread_mutex_unlock(&o->lock);
+}
+
+void outputs_json(struct outputs *o, struct strbuf *out)
+{
+    json_t *root = json_object();
+    pthread_mutex_lock(&o->lock);
+    for (size_t i = 0; i < o->n; i++) {
+        const struct output *v = &o->items[i];
+        json_t *group = json_object_get(root, v->plugin);
+        if (!group) {
+            group = json_object();
+            json_object_set_new(root, v->plugin, group);
+        }
+        json_t *val;
+        if (v->is_list) {
+            val = json_array();
+            for (size_t k = 0; k < v->n; k++)
+                json_array_append_new(val, json_string(v->items[k]));
+        } else {
+            val = json_string(v->value);
+        }
+        json_object_set_new(group, v->key, val);
+    }
+    pthread_mutex_unlock(&o->lock);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (text) {
+        strbuf_addstr(out, text);
+        strbuf_addch(out, '\n');
+        free(text);
+    }
+    json_decref(root);
+}

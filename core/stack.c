@@ -1,0 +1,136 @@
+#include "stack.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "validate.h"
+#include "xalloc.h"
+
+static const char *const section_reserved[] = {"enabled", NULL};
+
+static void load_plugins(struct stack *st, struct diag_list *dl)
+{
+    for (size_t i = 0; i < st->cfg.nsections; i++) {
+        struct section *sec = &st->cfg.sections[i];
+        char *path = search_path_find(&st->search, sec->name);
+        if (!path) {
+            struct strbuf dirs = STRBUF_INIT;
+            for (size_t k = 0; k < st->search.n; k++)
+                strbuf_addf(&dirs, "%s%s", k ? ", " : "", st->search.dirs[k]);
+            value_diag(dl, sec->declared, "plugin '%s' not found: no %s.so in %s (set --plugin-path, "
+                       "STACKHOST_PLUGIN_PATH or plugin_path)", sec->name, sec->name, dirs.buf);
+            strbuf_release(&dirs);
+            continue;
+        }
+        struct plugin *p = NULL;
+        if (!plugin_open(path, sec->name, &st->plugins, &p, dl)) {
+            st->items[st->n].section = sec;
+            st->items[st->n].plugin = p;
+            st->names[st->n] = sec->name;
+            st->n++;
+        }
+        free(path);
+    }
+}
+
+static void check_requirements(struct stack *st, struct diag_list *dl)
+{
+    graph_init(&st->graph, st->n, st->names);
+    for (size_t i = 0; i < st->n; i++) {
+        struct stack_item *it = &st->items[i];
+        const char *const *req = it->plugin->desc->requires;
+        for (size_t r = 0; req && req[r]; r++) {
+            struct stack_item *dep = stack_find(st, req[r]);
+            struct section *dsec = config_section(&st->cfg, req[r]);
+            if (dep) {
+                graph_require(&st->graph, i, (size_t)(dep - st->items));
+            }
+            if (!it->section->enabled)
+                continue; /* a disabled plugin only needs its requirements to deploy */
+            if (!dsec) {
+                value_diag(dl, it->section->declared,
+                           "plugin '%s' requires plugin '%s', which is not in the plugins group; add %s = { ... }",
+                           it->section->name, req[r], req[r]);
+            } else if (!dsec->enabled) {
+                struct strbuf where = STRBUF_INIT;
+                if (dsec->switched) {
+                    strbuf_addstr(&where, " by ");
+                    value_path(dsec->switched, &where);
+                    strbuf_addf(&where, " (line %d)", value_line(dsec->switched));
+                }
+                value_diag(dl, it->section->declared,
+                           "plugin '%s' requires plugin '%s', which is disabled in environment '%s'%s; "
+                           "enable '%s' or disable '%s' too",
+                           it->section->name, req[r], st->cfg.env ? st->cfg.env : "(base)", where.buf,
+                           req[r], it->section->name);
+                strbuf_release(&where);
+            }
+        }
+    }
+    st->order = xcalloc(st->n + 1, sizeof(*st->order));
+    struct strbuf cycle = STRBUF_INIT;
+    if (graph_order(&st->graph, st->order, &cycle))
+        diag_add(dl, st->cfg.file, 0, NULL, "plugin requirements form a cycle: %s (each requires the next)", cycle.buf);
+    strbuf_release(&cycle);
+}
+
+/* Runs each enabled plugin's own cross-key checks. */
+static void run_validate_callbacks(struct stack *st, struct diag_list *dl)
+{
+    for (size_t k = 0; k < st->n; k++) {
+        struct stack_item *it = &st->items[st->order[k]];
+        if (!it->section->enabled || !it->plugin->desc->validate)
+            continue;
+        struct sh_ctx ctx;
+        ctx_init(&ctx, NULL, st, it, SH_MODE_VALIDATE);
+        sh_status s = it->plugin->desc->validate(host_table(), &ctx);
+        if (s != SH_OK && !ctx.errors.n)
+            value_diag(&ctx.errors, it->section->settings, "plugin '%s' rejected its configuration (%s)",
+                       it->section->name, sh_status_name(s));
+        diag_move(dl, &ctx.errors);
+        ctx_release(&ctx);
+    }
+}
+
+int stack_open(struct stack *st, const struct stack_options *opt, struct diag_list *dl)
+{
+    memset(st, 0, sizeof(*st));
+    size_t before = dl->n;
+    if (config_open(opt->file, opt->env, &st->cfg, dl))
+        return -1;
+    search_path_build(&st->search, opt->plugin_path, getenv("STACKHOST_PLUGIN_PATH"), st->cfg.plugin_path);
+    st->items = xcalloc(st->cfg.nsections + 1, sizeof(*st->items));
+    st->names = xcalloc(st->cfg.nsections + 1, sizeof(*st->names));
+    load_plugins(st, dl);
+    for (size_t i = 0; i < st->n; i++)
+        validate_group(st->items[i].plugin->desc->keys, st->items[i].section->settings, section_reserved, dl);
+    check_requirements(st, dl);
+    if (dl->n == before)
+        run_validate_callbacks(st, dl);
+    if (dl->n > before) {
+        stack_close(st);
+        return -1;
+    }
+    return 0;
+}
+
+void stack_close(struct stack *st)
+{
+    graph_free(&st->graph);
+    free(st->order);
+    free(st->items);
+    free(st->names);
+    plugin_list_close(&st->plugins);
+    search_path_free(&st->search);
+    config_close(&st->cfg);
+    memset(st, 0, sizeof(*st));
+}
+
+struct stack_item *stack_find(struct stack *st, const char *name)
+{
+    for (size_t i = 0; i < st->n; i++)
+        if (!strcmp(st->items[i].section->name, name))
+            return &st->items[i];
+    return NULL;
+}

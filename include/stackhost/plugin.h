@@ -1,0 +1,70 @@
+/*
+ * stackhost SDK: the plugin descriptor.
+ *
+ * A plugin is one shared object exporting one data symbol,
+ * `stackhost_plugin`, of type sh_plugin (use SH_PLUGIN_EXPORT). The host
+ * reads abi_major, abi_minor and size first and refuses the plugin, without
+ * calling anything in it, when the major differs from the host's, the
+ * minor is newer than the host's, or the size is not that of a known
+ * descriptor. Fields are only ever appended (bumping the minor).
+ *
+ * The descriptor and everything it points to are owned by the plugin and
+ * must stay valid while it is loaded: use static storage.
+ *
+ * Callbacks receive the host table and a context (see host.h) and return
+ * an sh_status; on failure they record why with host->fail().
+ */
+#ifndef STACKHOST_PLUGIN_H
+#define STACKHOST_PLUGIN_H
+
+#include <stdint.h>
+#include "config.h"
+#include "host.h"
+
+#define STACKHOST_ABI_MAJOR 1
+#define STACKHOST_ABI_MINOR 0
+
+#define SH_PLUGIN_SYMBOL "stackhost_plugin"
+
+typedef sh_status (*sh_plugin_fn)(const sh_host *host, sh_ctx *ctx);
+
+typedef struct sh_plugin {
+    uint32_t abi_major; /* STACKHOST_ABI_MAJOR the plugin was built with */
+    uint32_t abi_minor; /* STACKHOST_ABI_MINOR the plugin was built with */
+    uint32_t size;      /* sizeof(sh_plugin) the plugin was built with */
+
+    /* ---- ABI 1.0 ---- */
+    const char *name;        /* [a-z0-9_-]+, unique among loaded plugins */
+    const char *version;     /* the plugin's own version, e.g. "1.2.0" */
+    const char *description; /* one line */
+    /* Names of the plugins whose outputs this plugin reads; they run first
+     * on deploy and last on destroy. NULL-terminated; NULL for none. */
+    const char *const *requires;
+    /* The configuration keys; ends with SH_CONFIG_END; NULL for none. */
+    const sh_config_key *keys;
+
+    /* Optional: checks across keys that the table cannot express (report
+     * with host->config_error). Runs on every command, before any request. */
+    sh_plugin_fn validate;
+    /* Converges the concern's resources to the configuration; safe to run
+     * any number of times. NULL: the plugin cannot deploy yet. */
+    sh_plugin_fn create;
+    /* Removes what the plugin owns; succeeds when nothing exists. NULL:
+     * the plugin cannot destroy yet. */
+    sh_plugin_fn destroy;
+    /* Publishes outputs (host->output_*) by looking resources up; may be
+     * NULL when create() publishes them all. */
+    sh_plugin_fn outputs;
+} sh_plugin;
+
+/* Exports the descriptor with the ABI fields filled in:
+ *   SH_PLUGIN_EXPORT = { .name = "network", ..., .create = network_create };
+ * The designated initialisers after the macro set the other fields. */
+#define SH_PLUGIN_EXPORT                                                   \
+    __attribute__((visibility("default"))) const sh_plugin stackhost_plugin; \
+    const sh_plugin stackhost_plugin
+
+#define SH_PLUGIN_ABI \
+    .abi_major = STACKHOST_ABI_MAJOR, .abi_minor = STACKHOST_ABI_MINOR, .size = sizeof(sh_plugin)
+
+#endif

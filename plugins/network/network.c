@@ -1,0 +1,110 @@
+/* network: the multi-AZ VPC, subnets, gateways, routes and security
+ * groups of catalog-stack.md. This version declares and checks the
+ * configuration; the AWS work comes with the AWS client (README). */
+#include <stdio.h>
+#include <string.h>
+
+#include <stackhost/stackhost.h>
+
+static const char *const no_requirements[] = {NULL};
+
+static const sh_config_key network_keys[] = {
+    {.name = "cidr", .type = SH_CONFIG_STRING, .default_value = "\"10.0.0.0/16\"", .format = SH_FORMAT_CIDR,
+     .help = "the VPC's IPv4 CIDR block, /16 to /24"},
+    {.name = "az_count", .type = SH_CONFIG_INT, .default_value = "3", .min = 2, .max = 6,
+     .help = "availability zones used: the region's first N available (an ALB needs 2)"},
+    {.name = "nat_per_az", .type = SH_CONFIG_BOOL, .default_value = "true",
+     .help = "one NAT gateway per AZ; false shares one NAT gateway (cheaper, not AZ-redundant)"},
+    {.name = "public_subnets", .type = SH_CONFIG_STRING_LIST, .format = SH_FORMAT_CIDR,
+     .help = "public subnet CIDRs, one per AZ; default 10.x.0.0/24, 10.x.1.0/24, ... inside cidr"},
+    {.name = "private_subnets", .type = SH_CONFIG_STRING_LIST, .format = SH_FORMAT_CIDR,
+     .help = "private subnet CIDRs, one per AZ; default 10.x.10.0/24, 10.x.11.0/24, ... inside cidr"},
+    {.name = "egress_ports", .type = SH_CONFIG_INT_LIST, .default_value = "[5432]", .min = 1, .max = 65535,
+     .help = "TCP ports the tasks may reach at database_cidr (the database)"},
+    {.name = "database_cidr", .type = SH_CONFIG_STRING, .format = SH_FORMAT_CIDR,
+     .help = "where the database lives; default the VPC's cidr"},
+    SH_CONFIG_END};
+
+struct cidr {
+    unsigned long addr;
+    unsigned prefix;
+};
+
+/* The host checked the format; this only converts. */
+static struct cidr cidr_parse(const char *s)
+{
+    unsigned a, b, c, d, p;
+    struct cidr r = {0, 0};
+    if (sscanf(s, "%u.%u.%u.%u/%u", &a, &b, &c, &d, &p) == 5) {
+        r.addr = ((unsigned long)a << 24) | (b << 16) | (c << 8) | d;
+        r.prefix = p;
+    }
+    return r;
+}
+
+static unsigned long cidr_last(struct cidr c)
+{
+    return c.addr + (c.prefix ? (1UL << (32 - c.prefix)) - 1 : 0xffffffffUL);
+}
+
+static int cidr_inside(struct cidr inner, struct cidr outer)
+{
+    return inner.prefix >= outer.prefix && inner.addr >= outer.addr && cidr_last(inner) <= cidr_last(outer);
+}
+
+static int cidr_overlap(struct cidr x, struct cidr y)
+{
+    return x.addr <= cidr_last(y) && y.addr <= cidr_last(x);
+}
+
+/* Subnet lists: one per AZ, inside the VPC, no two overlapping. */
+static sh_status network_validate(const sh_host *host, sh_ctx *ctx)
+{
+    sh_status rc = SH_OK;
+    struct cidr vpc = cidr_parse(host->config_string(ctx, "cidr"));
+    long long azs = host->config_int(ctx, "az_count");
+    if (vpc.prefix < 16 || vpc.prefix > 24)
+        rc = host->config_error(ctx, host->config(ctx, "cidr"),
+                                "a VPC's cidr must be /16 to /24 (aws's limits, and room for the subnets)");
+    else if (vpc.prefix != 16 && (!host->config(ctx, "public_subnets") || !host->config(ctx, "private_subnets")))
+        /* The default subnets are the /24s at .0-.5 and .10-.15 of a /16. */
+        rc = host->config_error(ctx, host->config(ctx, "cidr"),
+                                "subnet cidrs are derived only from a /16; with a /%u set public_subnets and "
+                                "private_subnets", vpc.prefix);
+    const char *lists[] = {"public_subnets", "private_subnets"};
+    const sh_value *seen[32];
+    size_t nseen = 0;
+    for (size_t l = 0; l < 2; l++) {
+        const sh_value *list = host->config(ctx, lists[l]);
+        if (!list)
+            continue;
+        size_t n = host->value_count(list);
+        if ((long long)n != azs)
+            rc = host->config_error(ctx, list, "has %zu subnets, but az_count is %lld: give one per AZ", n, azs);
+        for (size_t i = 0; i < n; i++) {
+            const sh_value *item = host->value_at(list, i);
+            struct cidr s = cidr_parse(host->value_string(item));
+            if (!cidr_inside(s, vpc))
+                rc = host->config_error(ctx, item, "%s is not inside the VPC's cidr %s", host->value_string(item),
+                                        host->config_string(ctx, "cidr"));
+            for (size_t k = 0; k < nseen; k++) {
+                if (cidr_overlap(s, cidr_parse(host->value_string(seen[k]))))
+                    rc = host->config_error(ctx, item, "%s overlaps %s", host->value_string(item),
+                                            host->value_string(seen[k]));
+            }
+            if (nseen < sizeof(seen) / sizeof(seen[0]))
+                seen[nseen++] = item;
+        }
+    }
+    return rc;
+}
+
+SH_PLUGIN_EXPORT = {
+    SH_PLUGIN_ABI,
+    .name = "network",
+    .version = "0.1.0",
+    .description = "multi-AZ VPC: subnets, internet and NAT gateways, routes, security groups",
+    .requires = no_requirements,
+    .keys = network_keys,
+    .validate = network_validate,
+};

@@ -233,7 +233,7 @@ int config_open(const char *file, const char *env, struct stack_config *cfg, str
             const char *near = suggest_closest(env, names, n);
             diag_add(dl, file, envs ? envs->line : 0, NULL,
                      "unknown environment '%s'%s%s%s; this file defines: %s", env,
-                     near ? ", did you mean '" : "", near ? near : "", near ? "'?" : "",
+                     near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "",
                      n ? list.buf : "none (add an environments group)");
             strbuf_release(&list);
             free(names);

@@ -143,7 +143,10 @@ static void path_of(const struct sh_value *v, struct strbuf *out)
 
 void value_path(const struct sh_value *v, struct strbuf *out)
 {
-    path_of(v, out);
+    struct strbuf path = STRBUF_INIT; /* path_of reads its own buffer's length */
+    path_of(v, &path);
+    strbuf_add(out, path.buf, path.len);
+    strbuf_release(&path);
 }
 
 void value_diag(struct diag_list *dl, const struct sh_value *v, const char *fmt, ...)

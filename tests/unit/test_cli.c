@@ -1,0 +1,116 @@
+#include "helpers.h"
+
+#include <string.h>
+
+#include "cli.h"
+
+static int parse(struct cli *cli, struct strbuf *err, int argc, const char **argv)
+{
+    strbuf_reset(err);
+    return cli_parse(argc, (char **)argv, cli, err);
+}
+
+static void test_options_before_and_after(void **state)
+{
+    (void)state;
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    const char *a[] = {"stackhost", "outputs", "--json", "-c", "x.cfg", "--env=prod"};
+    assert_int_equal(parse(&cli, &err, 6, a), 0);
+    assert_int_equal(cli.command, CMD_OUTPUTS);
+    assert_true(cli.json);
+    assert_string_equal(cli.config, "x.cfg");
+    assert_string_equal(cli.env, "prod");
+    const char *b[] = {"stackhost", "--json", "-cx.cfg", "-eprod", "outputs"};
+    assert_int_equal(parse(&cli, &err, 5, b), 0);
+    assert_int_equal(cli.command, CMD_OUTPUTS);
+    assert_string_equal(cli.config, "x.cfg");
+    assert_string_equal(cli.env, "prod");
+    strbuf_release(&err);
+}
+
+static void test_defaults_and_flags(void **state)
+{
+    (void)state;
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    const char *a[] = {"stackhost", "plan"};
+    assert_int_equal(parse(&cli, &err, 2, a), 0);
+    assert_string_equal(cli_config_file(&cli), "stackhost.cfg");
+    assert_int_equal(cli.jobs, 4);
+    assert_int_equal(cli.verbosity, 0);
+    const char *b[] = {"stackhost", "-vv", "deploy", "--plugin-path", "/p", "-j", "2"};
+    assert_int_equal(parse(&cli, &err, 7, b), 0);
+    assert_int_equal(cli.verbosity, 2);
+    assert_string_equal(cli.plugin_path, "/p");
+    assert_int_equal(cli.jobs, 2);
+    const char *c[] = {"stackhost", "-q", "destroy"};
+    assert_int_equal(parse(&cli, &err, 3, c), 0);
+    assert_int_equal(cli.verbosity, -1);
+    const char *d[] = {"stackhost", "--help"};
+    assert_int_equal(parse(&cli, &err, 2, d), 0);
+    assert_true(cli.help);
+    const char *e[] = {"stackhost", "-V"};
+    assert_int_equal(parse(&cli, &err, 2, e), 0);
+    assert_true(cli.version);
+    const char *f[] = {"stackhost", "plugins", "network", "--json"};
+    assert_int_equal(parse(&cli, &err, 4, f), 0);
+    assert_int_equal(cli.command, CMD_PLUGINS);
+    assert_string_equal(cli.arg, "network");
+    const char *g[] = {"stackhost", "-e", "dev", "--", "validate"};
+    assert_int_equal(parse(&cli, &err, 5, g), 0);
+    assert_int_equal(cli.command, CMD_VALIDATE);
+    strbuf_release(&err);
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    const char *a[] = {"stackhost", "deplyo"};
+    assert_int_equal(parse(&cli, &err, 2, a), EXIT_USAGE);
+    assert_string_equal(err.buf, "unknown command 'deplyo', did you mean 'deploy'? (see stackhost --help)");
+    const char *b[] = {"stackhost"};
+    assert_int_equal(parse(&cli, &err, 1, b), EXIT_USAGE);
+    assert_string_equal(err.buf, "no command given (see stackhost --help)");
+    const char *c[] = {"stackhost", "plan", "-c"};
+    assert_int_equal(parse(&cli, &err, 3, c), EXIT_USAGE);
+    assert_string_equal(err.buf, "option -c needs a value");
+    const char *d[] = {"stackhost", "plan", "--bogus"};
+    assert_int_equal(parse(&cli, &err, 3, d), EXIT_USAGE);
+    assert_string_equal(err.buf, "unknown option '--bogus' (see stackhost --help)");
+    const char *e[] = {"stackhost", "plan", "extra"};
+    assert_int_equal(parse(&cli, &err, 3, e), EXIT_USAGE);
+    assert_string_equal(err.buf, "unexpected argument 'extra'");
+    const char *f[] = {"stackhost", "plan", "--jobs=0"};
+    assert_int_equal(parse(&cli, &err, 3, f), EXIT_USAGE);
+    const char *g[] = {"stackhost", "plan", "--json=yes"};
+    assert_int_equal(parse(&cli, &err, 3, g), EXIT_USAGE);
+    assert_string_equal(err.buf, "option '--json=yes' takes no value");
+    const char *h[] = {"stackhost", "plan", "-x"};
+    assert_int_equal(parse(&cli, &err, 3, h), EXIT_USAGE);
+    assert_string_equal(err.buf, "unknown option '-x' (see stackhost --help)");
+    strbuf_release(&err);
+}
+
+static void test_usage_documents_exit_statuses(void **state)
+{
+    (void)state;
+    struct strbuf out = STRBUF_INIT;
+    cli_usage(&out);
+    assert_non_null(strstr(out.buf, "3  plan found changes to make"));
+    assert_non_null(strstr(out.buf, "2  bad usage or configuration"));
+    strbuf_release(&out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_options_before_and_after),
+        cmocka_unit_test(test_defaults_and_flags),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_usage_documents_exit_statuses),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,337 @@
+/* The engine: order, concurrency, failure handling, destroy in reverse,
+ * disabled plugins converging to absence, outputs between plugins. The
+ * stack is opened from fixture plugins; some tests swap in descriptors
+ * defined here to observe what the engine does. */
+#include "helpers.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "log.h"
+
+static struct stack st;
+static struct diag_list dl;
+static FILE *sink;
+
+static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t seen_cond = PTHREAD_COND_INITIALIZER;
+static char seen[16][32];
+static size_t nseen;
+static int arrived, running, max_running;
+
+static void record(const char *what)
+{
+    pthread_mutex_lock(&seen_lock);
+    if (nseen < 16)
+        snprintf(seen[nseen++], sizeof(seen[0]), "%s", what);
+    pthread_mutex_unlock(&seen_lock);
+}
+
+static size_t position(const char *what)
+{
+    for (size_t i = 0; i < nseen; i++)
+        if (!strcmp(seen[i], what))
+            return i;
+    fail_msg("%s never ran", what);
+    return 0;
+}
+
+static const char *CONFIG =
+    "stack = { name = \"shop\"; };\n"
+    "plugins = { alpha = {}; beta = {}; gamma = {}; delta = {}; };\n"
+    "environments = { dev = {}; quiet = { disable = [\"delta\"]; }; broken = { plugins = { gamma = { fail = true; }; }; }; };\n";
+
+static void open_env(const char *env)
+{
+    const char *path = test_write_file("engine.cfg", CONFIG);
+    struct stack_options opt = {path, env, FIXTURE_GOOD};
+    if (stack_open(&st, &opt, &dl)) {
+        diag_log(&dl);
+        fail();
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    nseen = 0;
+    arrived = running = max_running = 0;
+    atomic_store(&run_interrupted, 0);
+    sink = tmpfile();
+    log_set_stream(sink);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    stack_close(&st);
+    diag_clear(&dl);
+    test_cleanup_files();
+    log_set_stream(NULL);
+    fclose(sink);
+    redact_clear();
+    return 0;
+}
+
+/* Runs the stack in mode; returns engine_run's result. */
+static int run_mode(sh_mode mode, size_t parallel, struct run *run, struct job **jobs, size_t *n)
+{
+    run_init(run, &st, mode);
+    *n = engine_jobs(run, jobs);
+    assert_int_equal(engine_check(*jobs, *n, &dl), 0);
+    return engine_run(run, *jobs, *n, parallel, &dl);
+}
+
+static void finish(struct run *run, struct job *jobs, size_t n)
+{
+    engine_jobs_free(jobs, n);
+    run_free(run);
+}
+
+static void test_deploy_passes_outputs_in_order(void **state)
+{
+    (void)state;
+    open_env("dev");
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 4, &run, &jobs, &n), 0);
+    assert_int_equal(n, 4);
+    /* The fixtures fail unless their requirements published a token first. */
+    assert_string_equal(outputs_get(&run.outputs, "delta", "token")->value, "delta");
+    assert_int_equal(outputs_get(&run.outputs, "beta", "items")->n, 2);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(jobs[i].state, JOB_DONE);
+        assert_int_equal(jobs[i].ctx.nchanges, 1);
+        assert_int_equal(jobs[i].ctx.changes[0].kind, SH_CHANGE_CREATE);
+    }
+    assert_string_equal(jobs[0].ctx.changes[0].resource, "thing-alpha-dev");
+    finish(&run, jobs, n);
+}
+
+/* alpha and gamma are independent: each waits until both are running. */
+static sh_status meet(const sh_host *host, sh_ctx *ctx)
+{
+    (void)host;
+    (void)ctx;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 30;
+    pthread_mutex_lock(&seen_lock);
+    arrived++;
+    pthread_cond_broadcast(&seen_cond);
+    int rc = 0;
+    while (arrived < 2 && rc == 0)
+        rc = pthread_cond_timedwait(&seen_cond, &seen_lock, &until);
+    pthread_mutex_unlock(&seen_lock);
+    return arrived >= 2 ? SH_OK : SH_ERR_TIMEOUT;
+}
+
+static sh_status count_running(const sh_host *host, sh_ctx *ctx)
+{
+    pthread_mutex_lock(&seen_lock);
+    if (++running > max_running)
+        max_running = running;
+    pthread_mutex_unlock(&seen_lock);
+    struct timespec ts = {0, 20 * 1000000L};
+    nanosleep(&ts, NULL);
+    pthread_mutex_lock(&seen_lock);
+    running--;
+    pthread_mutex_unlock(&seen_lock);
+    record(ctx->item->section->name);
+    return host->output_string(ctx, "token", "t");
+}
+
+static sh_plugin swap(const char *name, sh_plugin_fn create)
+{
+    struct stack_item *it = stack_find(&st, name);
+    sh_plugin d = *it->plugin->desc;
+    d.create = create;
+    return d;
+}
+
+static void test_independent_plugins_run_at_once(void **state)
+{
+    (void)state;
+    open_env("dev");
+    sh_plugin a = swap("alpha", meet), g = swap("gamma", meet);
+    stack_find(&st, "alpha")->plugin->desc = &a;
+    stack_find(&st, "gamma")->plugin->desc = &g;
+    stack_find(&st, "delta")->section->enabled = 0; /* would need gamma's token */
+    stack_find(&st, "beta")->section->enabled = 0;
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    run_init(&run, &st, SH_MODE_DEPLOY);
+    n = engine_jobs(&run, &jobs);
+    assert_int_equal(engine_run(&run, jobs, n, 4, &dl), 0);
+    assert_int_equal(arrived, 2);
+    finish(&run, jobs, n);
+}
+
+static void test_parallel_bound_is_kept(void **state)
+{
+    (void)state;
+    open_env("dev");
+    sh_plugin d[4];
+    const char *names[] = {"alpha", "beta", "gamma", "delta"};
+    for (size_t i = 0; i < 4; i++) {
+        d[i] = swap(names[i], count_running);
+        stack_find(&st, names[i])->plugin->desc = &d[i];
+    }
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 1, &run, &jobs, &n), 0);
+    assert_int_equal(max_running, 1);
+    assert_true(position("alpha") < position("beta"));
+    assert_true(position("beta") < position("delta"));
+    assert_true(position("gamma") < position("delta"));
+    finish(&run, jobs, n);
+}
+
+static void test_failure_stops_dependents_and_reports(void **state)
+{
+    (void)state;
+    open_env("broken");
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 1, &run, &jobs, &n), -1);
+    assert_diag_has(&dl, "gamma: injected failure");
+    for (size_t i = 0; i < n; i++) {
+        const char *name = jobs[i].item->section->name;
+        if (!strcmp(name, "gamma"))
+            assert_int_equal(jobs[i].state, JOB_FAILED);
+        if (!strcmp(name, "delta"))
+            assert_int_equal(jobs[i].state, JOB_SKIPPED);
+    }
+    assert_null(outputs_get(&run.outputs, "delta", "token"));
+    finish(&run, jobs, n);
+    char buf[4096] = {0};
+    rewind(sink);
+    assert_true(fread(buf, 1, sizeof(buf) - 1, sink) > 0);
+    assert_non_null(strstr(buf, "warning: delta: deploy not run: stopped after an earlier failure"));
+}
+
+static sh_status record_destroy(const sh_host *host, sh_ctx *ctx)
+{
+    (void)host;
+    record(ctx->item->section->name);
+    return SH_OK;
+}
+
+static void test_destroy_runs_in_reverse(void **state)
+{
+    (void)state;
+    open_env("dev");
+    sh_plugin d[4];
+    const char *names[] = {"alpha", "beta", "gamma", "delta"};
+    for (size_t i = 0; i < 4; i++) {
+        d[i] = *stack_find(&st, names[i])->plugin->desc;
+        d[i].destroy = record_destroy;
+        stack_find(&st, names[i])->plugin->desc = &d[i];
+    }
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DESTROY, 4, &run, &jobs, &n), 0);
+    assert_int_equal(nseen, 4);
+    assert_true(position("delta") < position("beta"));
+    assert_true(position("delta") < position("gamma"));
+    assert_true(position("beta") < position("alpha"));
+    finish(&run, jobs, n);
+}
+
+static void test_disabled_plugin_is_destroyed_on_deploy(void **state)
+{
+    (void)state;
+    open_env("quiet");
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_PLAN, 4, &run, &jobs, &n), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(jobs[0].item->section->name, "delta");
+    assert_int_equal(jobs[0].kind, JOB_DESTROY);
+    assert_int_equal(jobs[0].ctx.changes[0].kind, SH_CHANGE_DELETE);
+    assert_int_equal(jobs[0].ctx.mode, SH_MODE_PLAN);
+    finish(&run, jobs, n);
+}
+
+static void test_missing_callback_is_refused_before_running(void **state)
+{
+    (void)state;
+    open_env("dev");
+    sh_plugin b = *stack_find(&st, "beta")->plugin->desc;
+    b.create = NULL;
+    stack_find(&st, "beta")->plugin->desc = &b;
+    struct run run;
+    struct job *jobs;
+    run_init(&run, &st, SH_MODE_DEPLOY);
+    size_t n = engine_jobs(&run, &jobs);
+    assert_int_equal(engine_check(jobs, n, &dl), -1);
+    assert_diag_has(&dl, "plugin 'beta' 9.9.9 cannot deploy yet");
+    finish(&run, jobs, n);
+}
+
+static void test_interrupt_skips_everything(void **state)
+{
+    (void)state;
+    open_env("dev");
+    atomic_store(&run_interrupted, 1);
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 4, &run, &jobs, &n), -1);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(jobs[i].state, JOB_SKIPPED);
+    finish(&run, jobs, n);
+}
+
+static void test_secret_in_failure_is_redacted(void **state)
+{
+    (void)state;
+    setenv("ENGINE_TEST_SECRET", "hunter2-very-secret", 1);
+    const char *path = test_write_file("secret.cfg",
+        "stack = { name = \"shop\"; };\n"
+        "plugins = { alpha = { secret_env = \"ENGINE_TEST_SECRET\"; fail = true; }; };\n"
+        "environments = { dev = {}; };\n");
+    struct stack_options opt = {path, "dev", FIXTURE_GOOD};
+    assert_int_equal(stack_open(&st, &opt, &dl), 0);
+    log_set_level(SH_LOG_TRACE);
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 4, &run, &jobs, &n), -1);
+    assert_diag_has(&dl, "alpha: injected failure (secret was ***)");
+    assert_false(diag_contains(&dl, "hunter2"));
+    diag_log(&dl);
+    char buf[4096] = {0};
+    rewind(sink);
+    assert_true(fread(buf, 1, sizeof(buf) - 1, sink) > 0);
+    assert_non_null(strstr(buf, "using the secret ***"));
+    assert_null(strstr(buf, "hunter2"));
+    log_set_level(SH_LOG_INFO);
+    finish(&run, jobs, n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_deploy_passes_outputs_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_independent_plugins_run_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parallel_bound_is_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failure_stops_dependents_and_reports, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_destroy_runs_in_reverse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disabled_plugin_is_destroyed_on_deploy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_callback_is_refused_before_running, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupt_skips_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secret_in_failure_is_redacted, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,172 @@
+/* The loader against fixture plugins, each refused for its own reason,
+ * with the file named and nothing of it left loaded. */
+#define _GNU_SOURCE
+#include "helpers.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "xalloc.h"
+
+static struct plugin_list list;
+static struct diag_list dl;
+
+static int teardown(void **state)
+{
+    (void)state;
+    plugin_list_close(&list);
+    diag_clear(&dl);
+    test_cleanup_files();
+    return 0;
+}
+
+/* Opening path is refused with `reason`, naming the file, and the object
+ * is not left loaded. */
+static void assert_refused(const char *path, const char *reason)
+{
+    assert_int_equal(plugin_open(path, NULL, &list, NULL, &dl), -1);
+    assert_int_equal(dl.n, 1);
+    assert_diag_has(&dl, path);
+    assert_diag_has(&dl, "plugin refused: ");
+    assert_diag_has(&dl, reason);
+    void *still = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    if (still)
+        dlclose(still);
+    assert_null(still);
+    diag_clear(&dl);
+}
+
+static void test_good_plugin(void **state)
+{
+    (void)state;
+    struct plugin *p = NULL;
+    assert_int_equal(plugin_open(FIXTURE_GOOD "/beta.so", "beta", &list, &p, &dl), 0);
+    assert_string_equal(p->desc->name, "beta");
+    assert_string_equal(p->desc->requires[0], "alpha");
+    assert_ptr_equal(plugin_list_find(&list, "beta"), p);
+}
+
+static void test_wrong_abi_major(void **state)
+{
+    (void)state;
+    assert_refused(FIXTURE_BAD "/old_abi.so", "built for plugin abi 0.0, this host speaks 1.0; rebuild it");
+}
+
+static void test_newer_minor(void **state)
+{
+    (void)state;
+    assert_refused(FIXTURE_BAD "/new_minor.so", "built for plugin abi 1.99, newer than this host's 1.0; upgrade stackhost");
+}
+
+static void test_missing_descriptor_symbol(void **state)
+{
+    (void)state;
+    assert_refused(FIXTURE_BAD "/no_symbol.so", "does not export the symbol 'stackhost_plugin'");
+}
+
+static void test_unresolved_symbol(void **state)
+{
+    (void)state;
+    assert_refused(FIXTURE_BAD "/unresolved.so", "cannot load it: ");
+    assert_int_equal(plugin_open(FIXTURE_BAD "/unresolved.so", NULL, &list, NULL, &dl), -1);
+    assert_diag_has(&dl, "stackhost_fixture_no_such_function");
+}
+
+static void test_descriptor_too_small(void **state)
+{
+    (void)state;
+    assert_refused(FIXTURE_BAD "/small_desc.so", "its descriptor claims 24 bytes (the symbol has 24); abi 1.0 needs");
+}
+
+static void test_duplicate_name(void **state)
+{
+    (void)state;
+    assert_int_equal(plugin_open(FIXTURE_GOOD "/alpha.so", NULL, &list, NULL, &dl), 0);
+    assert_refused(FIXTURE_BAD "/alpha_copy.so", "duplicate plugin name 'alpha': already loaded from " FIXTURE_GOOD "/alpha.so");
+}
+
+static void test_requires_itself(void **state)
+{
+    (void)state;
+    assert_refused(FIXTURE_BAD "/self_required.so", "plugin 'self_required' requires 'self_required', which is itself");
+}
+
+static void test_bad_default(void **state)
+{
+    (void)state;
+    assert_refused(FIXTURE_BAD "/bad_default.so", "configuration key 'count' has an invalid default \"three\"");
+}
+
+static void test_name_must_match_file(void **state)
+{
+    (void)state;
+    assert_int_equal(plugin_open(FIXTURE_GOOD "/alpha.so", "gamma", &list, NULL, &dl), -1);
+    assert_diag_has(&dl, "it declares the name 'alpha', but was looked up as 'gamma'");
+}
+
+static void test_not_a_shared_object(void **state)
+{
+    (void)state;
+    assert_refused(test_write_file("junk.so", "not elf"), "cannot load it");
+}
+
+static void test_scan_reports_every_refusal(void **state)
+{
+    (void)state;
+    struct search_path sp = {0};
+    search_path_add(&sp, FIXTURE_GOOD ":" FIXTURE_BAD);
+    assert_int_equal(plugin_scan(&sp, &list, &dl), 8);
+    assert_int_equal(list.n, 7); /* alpha beta cyc_a cyc_b delta gamma needs_ghost */
+    const char *bad[] = {"alpha_copy", "bad_default", "new_minor", "no_symbol", "old_abi", "self_required",
+                         "small_desc", "unresolved"};
+    for (size_t i = 0; i < 8; i++) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s.so:", FIXTURE_BAD, bad[i]);
+        assert_diag_has(&dl, path);
+    }
+    search_path_free(&sp);
+}
+
+static void test_search_path_first_match_wins(void **state)
+{
+    (void)state;
+    struct search_path sp;
+    search_path_build(&sp, "/nonexistent:" FIXTURE_BAD, FIXTURE_GOOD, "/from-config");
+    assert_string_equal(sp.dirs[0], "/nonexistent");
+    assert_string_equal(sp.dirs[1], FIXTURE_BAD);
+    assert_string_equal(sp.dirs[2], FIXTURE_GOOD);
+    assert_string_equal(sp.dirs[3], "/from-config");
+    /* then the executable's plugins directory and the installed one */
+    assert_int_equal(sp.n, 6);
+    char *found = search_path_find(&sp, "alpha");
+    assert_string_equal(found, FIXTURE_GOOD "/alpha.so");
+    free(found);
+    found = search_path_find(&sp, "old_abi");
+    assert_string_equal(found, FIXTURE_BAD "/old_abi.so");
+    free(found);
+    assert_null(search_path_find(&sp, "ghost"));
+    search_path_free(&sp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_good_plugin, teardown),
+        cmocka_unit_test_teardown(test_wrong_abi_major, teardown),
+        cmocka_unit_test_teardown(test_newer_minor, teardown),
+        cmocka_unit_test_teardown(test_missing_descriptor_symbol, teardown),
+        cmocka_unit_test_teardown(test_unresolved_symbol, teardown),
+        cmocka_unit_test_teardown(test_descriptor_too_small, teardown),
+        cmocka_unit_test_teardown(test_duplicate_name, teardown),
+        cmocka_unit_test_teardown(test_requires_itself, teardown),
+        cmocka_unit_test_teardown(test_bad_default, teardown),
+        cmocka_unit_test_teardown(test_name_must_match_file, teardown),
+        cmocka_unit_test_teardown(test_not_a_shared_object, teardown),
+        cmocka_unit_test_teardown(test_scan_reports_every_refusal, teardown),
+        cmocka_unit_test_teardown(test_search_path_first_match_wins, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,100 @@
+/* Redaction: no registered secret leaves through a log line or an error. */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+static FILE *sink;
+static char *captured(void)
+{
+    fflush(sink);
+    long n = ftell(sink);
+    char *buf = calloc(1, (size_t)n + 1);
+    rewind(sink);
+    assert_int_equal(fread(buf, 1, (size_t)n, sink), (size_t)n);
+    return buf;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    sink = tmpfile();
+    log_set_stream(sink);
+    log_set_level(SH_LOG_TRACE);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    log_set_stream(NULL);
+    fclose(sink);
+    redact_clear();
+    return 0;
+}
+
+static void test_log_lines_are_redacted(void **state)
+{
+    (void)state;
+    redact_add("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    redact_add("");
+    log_msg(SH_LOG_TRACE, "network", "signing with %s now", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    log_msg(SH_LOG_ERROR, NULL, "twice: %s %s", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    char *out = captured();
+    assert_null(strstr(out, "EXAMPLEKEY"));
+    assert_non_null(strstr(out, "trace: network: signing with *** now\n"));
+    assert_non_null(strstr(out, "error: twice: *** ***\n"));
+    free(out);
+}
+
+static void test_longest_secret_first(void **state)
+{
+    (void)state;
+    redact_add("abc");
+    redact_add("abcdef-long");
+    log_msg(SH_LOG_INFO, NULL, "[%s] [%s]", "abcdef-long", "abc");
+    char *out = captured();
+    assert_string_equal(out, "[***] [***]\n");
+    free(out);
+}
+
+static void test_errors_are_redacted_when_made(void **state)
+{
+    (void)state;
+    struct diag_list dl = DIAG_LIST_INIT;
+    redact_add("s3cr3t-value");
+    diag_add(&dl, "f.cfg", 3, "plugins.secrets", "value %s was refused", "s3cr3t-value");
+    assert_string_equal(dl.items[0].msg, "value *** was refused");
+    diag_log(&dl);
+    char *out = captured();
+    assert_null(strstr(out, "s3cr3t"));
+    free(out);
+    diag_clear(&dl);
+}
+
+static void test_levels(void **state)
+{
+    (void)state;
+    log_set_level(SH_LOG_ERROR);
+    log_msg(SH_LOG_INFO, NULL, "hidden");
+    log_msg(SH_LOG_WARN, "x", "hidden too");
+    log_msg(SH_LOG_ERROR, "x", "shown");
+    char *out = captured();
+    assert_string_equal(out, "error: x: shown\n");
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_log_lines_are_redacted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_longest_secret_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors_are_redacted_when_made, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

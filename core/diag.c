@@ -51,6 +51,8 @@ void diag_log(const struct diag_list *dl)
 
 void diag_move(struct diag_list *dst, struct diag_list *src)
 {
+    if (!src->n)
+        return;
     XGROW(dst->items, dst->alloc, dst->n + src->n);
     memcpy(dst->items + dst->n, src->items, src->n * sizeof(*src->items));
     dst->n += src->n;

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# The command line end to end: the real binary, the real plugins and the
+# fixture plugins; checks exit statuses and what stdout and stderr say.
+# usage: test_commands.sh STACKHOST SOURCE_DIR FIXTURE_GOOD FIXTURE_BAD
+# STACKHOST_WRAPPER (a space-separated command prefix, e.g. valgrind) wraps each run.
+set -u
+bin=$1 src=$2 good=$3 bad=$4
+read -r -a wrap <<<"${STACKHOST_WRAPPER:-}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0 checks=0
+
+# run ARGS...: runs stackhost, leaving $out, $err and $rc.
+run() {
+    "${wrap[@]}" "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    out=$(cat "$tmp/out")
+    err=$(cat "$tmp/err")
+}
+
+fail() {
+    failures=$((failures + 1))
+    printf 'FAIL: %s\n  command rc=%s\n  stdout: %s\n  stderr: %s\n' "$1" "$rc" "$out" "$err"
+}
+
+expect_rc() { checks=$((checks + 1)); [ "$rc" = "$1" ] || fail "$2: expected exit $1"; }
+expect_out() { checks=$((checks + 1)); grep -qF -- "$1" <<<"$out" || fail "$2: stdout lacks '$1'"; }
+expect_err() { checks=$((checks + 1)); grep -qF -- "$1" <<<"$err" || fail "$2: stderr lacks '$1'"; }
+expect_no() { checks=$((checks + 1)); ! grep -qF -- "$1" <<<"$out$err" || fail "$2: output shows '$1'"; }
+
+cat_cfg=$src/examples/catalog.cfg
+
+# --- validate the example, in execution order
+for env in dev prod; do
+    run -c "$cat_cfg" -e $env validate
+    expect_rc 0 "validate $env"
+    expect_out "valid for environment $env" "validate $env"
+    order=$(grep -oE '^  [0-9]\. [a-z]+' <<<"$out" | awk '{print $2}' | tr '\n' ' ')
+    checks=$((checks + 1))
+    [ "$order" = "network registry secrets lb compute scaling observability " ] || fail "validate $env order: $order"
+done
+run validate -c "$cat_cfg"
+expect_rc 0 "validate every environment"
+expect_out "environment dev" "validate all"
+expect_out "environment prod" "validate all"
+run -c "$cat_cfg" -e dev validate --json
+expect_rc 0 "validate --json"
+checks=$((checks + 1))
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["environments"][0]["order"][0]=="network"' <<<"$out" \
+    || fail "validate --json is not the expected JSON"
+
+# --- each configuration mistake: exit 2, file, line, key path, what to do
+sed 's/^    cidr = /    cidrr = /' "$cat_cfg" >"$tmp/typo.cfg"
+line=$(grep -n 'cidrr = ' "$tmp/typo.cfg" | cut -d: -f1)
+run -c "$tmp/typo.cfg" -e dev validate
+expect_rc 2 "misspelt key"
+expect_err "$tmp/typo.cfg:$line: plugins.network.cidrr: unknown key, did you mean 'cidr'?" "misspelt key"
+
+sed 's/^    cpu = 1024;/    cpu = "1024";/' "$cat_cfg" >"$tmp/type.cfg"
+run -c "$tmp/type.cfg" -e dev validate
+expect_rc 2 "string for a number"
+expect_err "plugins.compute.cpu: expected an integer, found a string (\"1024\")" "string for a number"
+
+sed 's/^    keep_images = 5;/    keep_images = 5000;/' "$cat_cfg" >"$tmp/range.cfg"
+run -c "$tmp/range.cfg" -e dev validate
+expect_rc 2 "out of range"
+expect_err "plugins.registry.keep_images: 5000 is out of range: use 1 to 1000" "out of range"
+
+run -c "$cat_cfg" -e staging validate
+expect_rc 2 "unknown environment"
+expect_err "unknown environment 'staging'; this file defines: dev, prod" "unknown environment"
+
+sed 's/^    enable = \["scaling"\];/    disable = ["lb"];/' "$cat_cfg" >"$tmp/disabled.cfg"
+run -c "$tmp/disabled.cfg" -e dev validate
+expect_rc 2 "requires a disabled plugin"
+expect_err "plugin 'compute' requires plugin 'lb', which is disabled in environment 'dev' by environments.dev.disable[0]" "requires disabled"
+
+printf 'stack = { name = "cyc"; };\nplugins = { cyc_a = {}; cyc_b = {}; };\nenvironments = { dev = {}; };\n' >"$tmp/cycle.cfg"
+run -c "$tmp/cycle.cfg" -e dev --plugin-path "$good" validate
+expect_rc 2 "requires cycle"
+expect_err "plugin requirements form a cycle: cyc_a -> cyc_b -> cyc_a" "requires cycle"
+
+sed 's/^    memory = 2048;/    memory = 1000;/' "$cat_cfg" >"$tmp/fargate.cfg"
+run -c "$tmp/fargate.cfg" -e dev validate
+expect_rc 2 "plugin's own check"
+expect_err "plugins.compute.memory: fargate with cpu 1024 takes memory 2048 to 8192 MiB in steps of 1024, not 1000" "fargate size"
+
+sed 's/{ name = "api-key"; generate = 48; }/{ name = "api-key"; generate = 48; env = "API_KEY"; }/' "$cat_cfg" >"$tmp/secret.cfg"
+run -c "$tmp/secret.cfg" -e dev validate
+expect_rc 2 "secrets: env and generate"
+expect_err "plugins.secrets.parameters[1]: set exactly one of env (a variable name) or generate (a length)" "secrets"
+
+sed 's/^  name = "catalog";/  name = "catalog-with-a-long-name";/' "$cat_cfg" >"$tmp/long.cfg"
+run -c "$tmp/long.cfg" -e prod validate
+expect_rc 2 "name over the elb limit"
+expect_err "the name alb-catalog-with-a-long-name-prod is 33 characters, over elastic load balancing's 32" "long name"
+
+printf 'stack = { name = "x"; };\nplugins = { network = { cidr = ; }; };\n' >"$tmp/syntax.cfg"
+run -c "$tmp/syntax.cfg" -e dev validate
+expect_rc 2 "syntax error"
+expect_err "$tmp/syntax.cfg:2: syntax error" "syntax error"
+
+run -c "$tmp/missing.cfg" -e dev validate
+expect_rc 2 "missing file"
+expect_err "cannot read the configuration: No such file or directory" "missing file"
+
+# --- usage
+run deplyo
+expect_rc 2 "unknown command"
+expect_err "unknown command 'deplyo', did you mean 'deploy'?" "unknown command"
+run -c "$cat_cfg" plan
+expect_rc 2 "plan without an environment"
+expect_err "plan needs an environment: pass -e ENV (this file defines: dev, prod)" "plan without env"
+run --help
+expect_rc 0 "--help"
+expect_out "3  plan found changes to make" "--help"
+run --version
+expect_rc 0 "--version"
+expect_out "stackhost 0.1.0 (plugin abi 1.0)" "--version"
+
+# --- plugins
+run plugins
+expect_rc 0 "plugins"
+for p in network registry secrets lb compute scaling observability; do
+    expect_out "$p " "plugins lists $p"
+done
+expect_out "compute        0.1.0    network,registry,secrets,lb" "plugins shows requirements"
+run plugins network
+expect_rc 0 "plugins network"
+expect_out "cidr                   string           default \"10.0.0.0/16\", ipv4 cidr" "plugins network: cidr"
+expect_out "the VPC's IPv4 CIDR block" "plugins network: help"
+expect_out "egress_ports           list of integers default [5432], 1 to 65535" "plugins network: egress_ports"
+run plugins secrets --json
+expect_rc 0 "plugins secrets --json"
+checks=$((checks + 1))
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["keys"][0]["fields"][0]["name"]=="name"' <<<"$out" \
+    || fail "plugins secrets --json"
+run plugins nope
+expect_rc 2 "plugins with an unknown name"
+expect_err "plugin 'nope' not found: no nope.so in" "plugins nope"
+
+# --- every fixture refusal names its file and says why
+run --plugin-path "$good:$bad" plugins
+expect_rc 1 "plugins with refused fixtures"
+expect_err "$bad/old_abi.so: plugin refused: it was built for plugin abi 0.0, this host speaks 1.0" "old abi"
+expect_err "$bad/new_minor.so: plugin refused: it was built for plugin abi 1.99, newer than this host's 1.0" "newer minor"
+expect_err "$bad/no_symbol.so: plugin refused: it does not export the symbol 'stackhost_plugin'" "missing symbol"
+expect_err "$bad/small_desc.so: plugin refused: its descriptor claims 24 bytes" "descriptor too small"
+expect_err "$bad/alpha_copy.so: plugin refused: duplicate plugin name 'alpha': already loaded from $good/alpha.so" "duplicate"
+expect_err "$bad/unresolved.so: plugin refused: cannot load it:" "unresolved symbol"
+expect_err "$bad/bad_default.so: plugin refused: configuration key 'count' has an invalid default" "bad default"
+expect_out "alpha " "good fixtures still listed"
+printf 'stack = { name = "g"; };\nplugins = { needs_ghost = {}; };\nenvironments = { dev = {}; };\n' >"$tmp/ghost.cfg"
+run -c "$tmp/ghost.cfg" -e dev --plugin-path "$good" validate
+expect_rc 2 "unknown requirement"
+expect_err "plugin 'needs_ghost' requires plugin 'ghost', which is not in the plugins group" "unknown requirement"
+
+# --- the catalog plugins cannot deploy yet, and say so (never a silent success)
+run -c "$cat_cfg" -e dev deploy
+expect_rc 1 "deploy before the aws work exists"
+expect_err "plugin 'network' 0.1.0 cannot deploy yet: it declares its configuration, but its aws work is not implemented" "deploy"
+run -c "$cat_cfg" -e dev graph
+expect_rc 0 "graph"
+expect_out '"compute" -> "lb";' "graph"
+
+# --- a full run through the fixtures: plan, deploy, outputs, destroy
+cat >"$tmp/fx.cfg" <<CFG
+stack = { name = "fx"; tags = { CostCenter = "7"; }; };
+plugins = { alpha = {}; beta = { secret_env = "FX_SECRET"; }; gamma = {}; delta = {}; };
+environments = { dev = {}; broken = { plugins = { beta = { fail = true; }; }; }; };
+CFG
+export FX_SECRET="fx-very-secret-value-123"
+run -c "$tmp/fx.cfg" -e dev --plugin-path "$good" plan
+expect_rc 3 "plan with changes"
+expect_out "+   create    thing-alpha-dev" "plan lines"
+expect_out "plan: 4 to create, 0 to update, 0 to replace, 0 to delete" "plan summary"
+run -c "$tmp/fx.cfg" -e dev --plugin-path "$good" plan --json
+expect_rc 3 "plan --json"
+checks=$((checks + 1))
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["create"]==4 and len(d["changes"])==4' <<<"$out" || fail "plan --json"
+run -c "$tmp/fx.cfg" -e dev --plugin-path "$good" -v -v deploy
+expect_rc 0 "fixture deploy"
+expect_err "deploy stack fx, environment dev" "deploy banner"
+expect_err "alpha: create thing-alpha-dev" "progress line"
+expect_out "delta.token = delta" "outputs after deploy"
+expect_err "using the secret ***" "secret redacted in logs"
+expect_no "$FX_SECRET" "secret never shown at -v -v"
+run -c "$tmp/fx.cfg" -e dev --plugin-path "$good" outputs --json
+expect_rc 0 "outputs --json"
+checks=$((checks + 1))
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["beta"]["token"]=="beta"' <<<"$out" || fail "outputs --json"
+run -c "$tmp/fx.cfg" -e broken --plugin-path "$good" -v -v deploy
+expect_rc 1 "fixture deploy that fails"
+expect_err "beta: injected failure (secret was ***)" "failure reported"
+expect_err "warning: delta: deploy not run: stopped after an earlier failure" "dependents skipped"
+expect_no "$FX_SECRET" "secret never shown in errors"
+run -c "$tmp/fx.cfg" -e dev --plugin-path "$good" destroy
+expect_rc 0 "fixture destroy"
+expect_err "destroy complete: stack fx, environment dev" "destroy"
+
+echo "$checks checks, $failures failed"
+[ "$failures" = 0 ]

@@ -105,9 +105,10 @@ static void check_listed_names(const struct sh_value *list, const struct sh_valu
         const struct sh_value *item = list->kids[i];
         if (item->type != VALUE_STRING || value_get(plugins, item->u.s))
             continue;
-        const char *near = suggest_closest(item->u.s, names, plugins->n);
-        value_diag(dl, item, "'%s' is not a plugin of this stack's plugins group%s%s%s", item->u.s,
-                   near ? ", did you mean '" : "", near ? near : "", near ? "'?" : "");
+        struct strbuf hint = STRBUF_INIT;
+        suggest_hint(&hint, item->u.s, names, plugins->n);
+        value_diag(dl, item, "'%s' is not a plugin of this stack's plugins group%s", item->u.s, hint.buf);
+        strbuf_release(&hint);
     }
     free(names);
 }
@@ -131,10 +132,11 @@ static void resolve_env(struct stack_config *cfg, struct sh_value *plugins, stru
             const char **names = xcalloc(plugins->n + 1, sizeof(*names));
             for (size_t k = 0; k < plugins->n; k++)
                 names[k] = plugins->kids[k]->name;
-            const char *near = suggest_closest(o->name, names, plugins->n);
-            value_diag(dl, o, "plugin '%s' is not in the top-level plugins group%s%s%s (add it there, "
-                       "with enabled = false to use it only here)", o->name,
-                       near ? ", did you mean '" : "", near ? near : "", near ? "'?" : "");
+            struct strbuf hint = STRBUF_INIT;
+            suggest_hint(&hint, o->name, names, plugins->n);
+            value_diag(dl, o, "plugin '%s' is not in the top-level plugins group%s; add it there, "
+                       "with enabled = false to use it only here", o->name, hint.buf);
+            strbuf_release(&hint);
             free(names);
         } else if (o->type != VALUE_GROUP) {
             value_diag(dl, o, "expected a group of settings, found %s", value_type_name(o->type));
@@ -230,11 +232,11 @@ int config_open(const char *file, const char *env, struct stack_config *cfg, str
             struct strbuf list = STRBUF_INIT;
             for (size_t i = 0; i < n; i++)
                 strbuf_addf(&list, "%s%s", i ? ", " : "", names[i]);
-            const char *near = suggest_closest(env, names, n);
-            diag_add(dl, file, envs ? envs->line : 0, NULL,
-                     "unknown environment '%s'%s%s%s; this file defines: %s", env,
-                     near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "",
-                     n ? list.buf : "none (add an environments group)");
+            struct strbuf hint = STRBUF_INIT;
+            suggest_hint(&hint, env, names, n);
+            diag_add(dl, file, envs ? envs->line : 0, NULL, "unknown environment '%s'%s; this file defines: %s",
+                     env, hint.buf, n ? list.buf : "none (add an environments group)");
+            strbuf_release(&hint);
             strbuf_release(&list);
             free(names);
         } else if (e->type == VALUE_GROUP) {

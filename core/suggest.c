@@ -50,3 +50,10 @@ const char *suggest_closest(const char *word, const char *const *candidates, siz
     size_t limit = len <= 3 ? 1 : (len / 3 > 2 ? len / 3 : 2);
     return best && best_d <= limit ? best : NULL;
 }
+
+void suggest_hint(struct strbuf *out, const char *word, const char *const *candidates, size_t n)
+{
+    const char *near = suggest_closest(word, candidates, n);
+    if (near)
+        strbuf_addf(out, " (did you mean '%s'?)", near);
+}

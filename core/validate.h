@@ -31,5 +31,7 @@ const char *validate_type_name(sh_config_type type);
 /* The candidate closest to word by edit distance when it is close enough
  * to be a likely misspelling, else NULL. */
 const char *suggest_closest(const char *word, const char *const *candidates, size_t n);
+/* Appends " (did you mean 'x'?)" for the closest candidate, or nothing. */
+void suggest_hint(struct strbuf *out, const char *word, const char *const *candidates, size_t n);
 
 #endif

@@ -196,7 +196,21 @@ void value_format(const struct sh_value *v, struct strbuf *out)
     }
 }
 
-static struct sh_value *from_setting(const config_setting_t *s)
+/* libconfig names an @include'd file as written, relative to the include
+ * directory; errors should name a path the user can open from here. */
+static char *source_file(const config_setting_t *s, const char *main_file, const char *include_dir)
+{
+    const char *file = config_setting_source_file(s);
+    if (!file)
+        return NULL;
+    if (file[0] == '/' || !include_dir || !strcmp(file, main_file))
+        return xstrdup(file);
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_addf(&sb, "%s/%s", include_dir, file);
+    return strbuf_detach(&sb);
+}
+
+static struct sh_value *from_setting(const config_setting_t *s, const char *main_file, const char *include_dir)
 {
     enum value_type type;
     switch (config_setting_type(s)) {
@@ -209,8 +223,7 @@ static struct sh_value *from_setting(const config_setting_t *s)
     default: type = VALUE_LIST; break;
     }
     struct sh_value *v = value_new(type, config_setting_name(s));
-    const char *file = config_setting_source_file(s);
-    v->file = file ? xstrdup(file) : NULL;
+    v->file = source_file(s, main_file, include_dir);
     v->line = (int)config_setting_source_line(s);
     switch (type) {
     case VALUE_INT: v->u.i = config_setting_get_int64(s); break;
@@ -220,7 +233,7 @@ static struct sh_value *from_setting(const config_setting_t *s)
     case VALUE_LIST:
     case VALUE_GROUP:
         for (int i = 0; i < config_setting_length(s); i++)
-            value_add(v, from_setting(config_setting_get_elem(s, (unsigned)i)));
+            value_add(v, from_setting(config_setting_get_elem(s, (unsigned)i), main_file, include_dir));
         break;
     }
     return v;
@@ -251,7 +264,7 @@ int value_read_file(const char *path, struct sh_value **root, struct diag_list *
         free(dir);
         return -1;
     }
-    *root = from_setting(config_root_setting(&cfg));
+    *root = from_setting(config_root_setting(&cfg), path, slash ? dir : NULL);
     /* The root carries the file name so defaults at the top resolve. */
     free((*root)->file);
     (*root)->file = xstrdup(path);
@@ -269,7 +282,7 @@ struct sh_value *value_parse(const char *text, const char *name, const char **wh
     strbuf_addf(&sb, "v = %s;", text);
     struct sh_value *v = NULL;
     if (config_read_string(&cfg, sb.buf) == CONFIG_TRUE) {
-        v = from_setting(config_lookup(&cfg, "v"));
+        v = from_setting(config_lookup(&cfg, "v"), "", NULL);
         free(v->name);
         v->name = name ? xstrdup(name) : NULL;
         free(v->file);

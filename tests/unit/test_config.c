@@ -2,6 +2,7 @@
  * stack_open against the fixture plugins (alpha, beta requires alpha, ...). */
 #include "helpers.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,7 +199,7 @@ static void test_env_lists_unknown_and_conflicting(void **state)
                                "environments = { dev = { disable = [\"alhpa\"]; enable = [\"beta\"];\n"
                                "  plugins = { gamma = {}; }; }; prod = { enable = [\"beta\"]; disable = [\"beta\"]; }; };\n",
                                "dev"), -1);
-    assert_diag_has(&dl, "environments.dev.disable[0]: 'alhpa' is not a plugin of this stack's plugins group, did you mean 'alpha'?");
+    assert_diag_has(&dl, "environments.dev.disable[0]: 'alhpa' is not a plugin of this stack's plugins group (did you mean 'alpha'?)");
     assert_diag_has(&dl, "environments.dev.plugins.gamma: plugin 'gamma' is not in the top-level plugins group");
     diag_clear(&dl);
     assert_int_equal(open_text(HEAD "plugins = { alpha = {}; beta = {}; };\n"
@@ -237,6 +238,16 @@ static void test_every_problem_is_reported(void **state)
     assert_int_equal(open_text(HEAD "plugins = { alpha = { delay_ms = -1; mode = 3; }; gamma = { fail = \"yes\"; }; };\n"
                                "environments = { dev = {}; };\n", "dev"), -1);
     assert_int_equal(dl.n, 3);
+}
+
+static void test_include_errors_name_the_included_file(void **state)
+{
+    (void)state;
+    const char *inc = test_write_file("plugins.cfg", "plugins = {\n  alpha = { delay_mss = 1; };\n};\n");
+    assert_int_equal(open_text(HEAD "@include \"plugins.cfg\"\nenvironments = { dev = {}; };\n", "dev"), -1);
+    char want[600];
+    snprintf(want, sizeof(want), "%s:2: plugins.alpha.delay_mss: unknown key", inc);
+    assert_diag_has(&dl, want);
 }
 
 static void test_catalog_example_is_valid(void **state)
@@ -280,6 +291,7 @@ int main(void)
         cmocka_unit_test_teardown(test_reserved_tags_and_bad_stack_name, teardown),
         cmocka_unit_test_teardown(test_missing_file, teardown),
         cmocka_unit_test_teardown(test_every_problem_is_reported, teardown),
+        cmocka_unit_test_teardown(test_include_errors_name_the_included_file, teardown),
         cmocka_unit_test_teardown(test_catalog_example_is_valid, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

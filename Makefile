@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # What the build and the tests need from Debian 12.
 DEBIAN_PACKAGES := build-essential cmake pkg-config libconfig-dev libjansson-dev \
-	libcmocka-dev valgrind python3 python3-venv
+	libcmocka-dev libssl-dev libcurl4-openssl-dev libxml2-dev valgrind python3 python3-venv
 
 .PHONY: deps build test demo clean
 

@@ -137,11 +137,19 @@ int cmd_run(const struct cli *cli)
     if (engine_check(jobs, n, &dl)) {
         rc = EXIT_ERROR;
     } else {
-        if (cli->command != CMD_OUTPUTS)
-            log_msg(SH_LOG_INFO, NULL, "%s stack %s, environment %s, region %s", cli_command_name(cli->command),
-                    st.cfg.name, st.cfg.env, config_region(&st.cfg));
-        if (engine_run(&run, jobs, n, (size_t)cli->jobs, &dl))
+        struct strbuf why = STRBUF_INIT;
+        if (run_connect_aws(&run, &why)) {
+            diag_add(&dl, NULL, 0, NULL, "%s", why.buf);
             rc = EXIT_ERROR;
+        } else {
+            /* Say which account and region change before anything does. */
+            log_msg(cli->command == CMD_OUTPUTS ? SH_LOG_DEBUG : SH_LOG_INFO, NULL,
+                    "%s stack %s, environment %s: account %s (%s), region %s", cli_command_name(cli->command),
+                    st.cfg.name, st.cfg.env, run.account_id, run.caller_arn, config_region(&st.cfg));
+            if (engine_run(&run, jobs, n, (size_t)cli->jobs, &dl))
+                rc = EXIT_ERROR;
+        }
+        strbuf_release(&why);
         if (cli->command == CMD_PLAN && rc == EXIT_OK && print_plan(jobs, n, cli->json))
             rc = EXIT_CHANGES;
         if (rc == EXIT_OK && (cli->command == CMD_DEPLOY || cli->command == CMD_OUTPUTS))

@@ -18,6 +18,37 @@ void run_init(struct run *run, struct stack *st, sh_mode mode)
 void run_free(struct run *run)
 {
     outputs_free(&run->outputs);
+    if (run->aws) {
+        aws_client_free(run->aws);
+        free(run->aws);
+    }
+    free(run->account_id);
+    free(run->caller_arn);
+}
+
+int run_connect_aws(struct run *run, struct strbuf *err)
+{
+    const char *region = config_region(&run->stack->cfg);
+    run->aws = xcalloc(1, sizeof(*run->aws));
+    aws_client_init(run->aws, region);
+    run->partition = !strncmp(region, "cn-", 3) ? "aws-cn" : !strncmp(region, "us-gov-", 7) ? "aws-us-gov" : "aws";
+    struct sh_doc *answer = NULL;
+    struct aws_error e;
+    if (aws_call(run->aws, "sts", "GetCallerIdentity", NULL, AWS_CALL_READ_ONLY, &answer, &e)) {
+        strbuf_addstr(err, "cannot tell which account would change: ");
+        aws_error_format(&e, err);
+        return -1;
+    }
+    const char *account = doc_text(answer, "Account"), *arn = doc_text(answer, "Arn");
+    if (!account) {
+        strbuf_addstr(err, "sts GetCallerIdentity answered without an account");
+        doc_free(answer);
+        return -1;
+    }
+    run->account_id = xstrdup(account);
+    run->caller_arn = xstrdup(arn ? arn : "");
+    doc_free(answer);
+    return 0;
 }
 
 void ctx_init(struct sh_ctx *ctx, struct run *run, struct stack *st, struct stack_item *item, sh_mode mode)
@@ -43,6 +74,9 @@ void ctx_release(struct sh_ctx *ctx)
     free(ctx->owned);
     free(ctx->tag_keys);
     free(ctx->tag_values);
+    for (size_t i = 0; i < ctx->ndocs; i++)
+        doc_free(ctx->docs[i]);
+    free(ctx->docs);
     memset(ctx, 0, sizeof(*ctx));
 }
 
@@ -51,6 +85,13 @@ const char *ctx_own(struct sh_ctx *ctx, char *s)
     XGROW(ctx->owned, ctx->owned_alloc, ctx->nowned + 1);
     ctx->owned[ctx->nowned++] = s;
     return s;
+}
+
+struct sh_doc *ctx_own_doc(struct sh_ctx *ctx, struct sh_doc *d)
+{
+    XGROW(ctx->docs, ctx->docs_alloc, ctx->ndocs + 1);
+    ctx->docs[ctx->ndocs++] = d;
+    return d;
 }
 
 const char *change_verb(sh_change kind)

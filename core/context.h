@@ -12,6 +12,7 @@
 
 #include <stackhost/host.h>
 
+#include "aws/client.h"
 #include "diag.h"
 #include "outputs.h"
 #include "stack.h"
@@ -21,6 +22,10 @@ struct run {
     sh_mode mode;
     struct outputs outputs;
     atomic_int stop; /* set on the first failure: start nothing new */
+    struct aws_client *aws; /* NULL when the command sends no request */
+    char *account_id;
+    char *caller_arn;
+    const char *partition;
 };
 
 /* Set from the SIGINT/SIGTERM handler: every context reports cancelled. */
@@ -45,15 +50,24 @@ struct sh_ctx {
     const char **tag_keys, **tag_values;
     size_t ntags;
     struct timespec last_report;
+    struct sh_doc **docs; /* documents handed to the plugin */
+    size_t ndocs, docs_alloc;
+    struct aws_error last_error;
+    sh_aws_error last_error_view;
 };
 
 void run_init(struct run *run, struct stack *st, sh_mode mode);
 void run_free(struct run *run);
+/* Connects the run to AWS: credentials, then STS GetCallerIdentity for
+ * the account. Returns 0, or -1 with why in err. */
+int run_connect_aws(struct run *run, struct strbuf *err);
 
 void ctx_init(struct sh_ctx *ctx, struct run *run, struct stack *st, struct stack_item *item, sh_mode mode);
 void ctx_release(struct sh_ctx *ctx);
 /* Keeps s (malloc'ed) until the context is released; returns it. */
 const char *ctx_own(struct sh_ctx *ctx, char *s);
+/* Keeps d until the context is released; returns it. */
+struct sh_doc *ctx_own_doc(struct sh_ctx *ctx, struct sh_doc *d);
 
 /* The one host function table, filled in by the host. */
 const sh_host *host_table(void);

@@ -1,5 +1,6 @@
 /* The host function table handed to plugins (sh_host, see host.h). */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,6 +243,173 @@ static void host_report(sh_ctx *ctx, sh_change change, const char *resource, con
     clock_gettime(CLOCK_MONOTONIC, &ctx->last_report);
 }
 
+static sh_doc *host_doc_new(sh_ctx *ctx)
+{
+    return ctx_own_doc(ctx, doc_new(DOC_OBJECT));
+}
+
+static sh_status doc_result(int rc)
+{
+    return rc ? SH_ERR_INVALID : SH_OK;
+}
+
+static sh_status host_doc_set_string(sh_doc *doc, const char *path, const char *value)
+{
+    return doc && path && value ? doc_result(doc_set(doc, path, DOC_STRING, value)) : SH_ERR_INVALID;
+}
+
+static sh_status host_doc_set_number(sh_doc *doc, const char *path, long long value)
+{
+    char text[32];
+    snprintf(text, sizeof(text), "%lld", value);
+    return doc && path ? doc_result(doc_set(doc, path, DOC_NUMBER, text)) : SH_ERR_INVALID;
+}
+
+static sh_status host_doc_set_bool(sh_doc *doc, const char *path, int value)
+{
+    return doc && path ? doc_result(doc_set(doc, path, DOC_BOOL, value ? "true" : "false")) : SH_ERR_INVALID;
+}
+
+static sh_status host_doc_set_empty(sh_doc *doc, const char *path, int list)
+{
+    return doc && path ? doc_result(doc_set_empty(doc, path, list ? DOC_ARRAY : DOC_OBJECT)) : SH_ERR_INVALID;
+}
+
+static const sh_doc *host_doc_get(const sh_doc *doc, const char *path)
+{
+    return doc ? doc_get(doc, path) : NULL;
+}
+
+static const char *host_doc_string(const sh_doc *doc, const char *path)
+{
+    return doc ? doc_text(doc, path) : NULL;
+}
+
+static size_t host_doc_count(const sh_doc *doc, const char *path)
+{
+    return doc ? doc_count(doc, path) : 0;
+}
+
+static const char *host_doc_json(sh_ctx *ctx, const sh_doc *doc)
+{
+    struct strbuf sb = STRBUF_INIT;
+    if (doc)
+        doc_to_json(doc, &sb);
+    return ctx_own(ctx, strbuf_detach(&sb));
+}
+
+/* What a mutating operation would do, for the plan line it becomes. */
+static sh_change change_of(const char *op)
+{
+    static const char *const creates[] = {"Create", "Allocate", "Put", "Register", "Run", "Attach", "Associate",
+                                          "Authorize", "Subscribe", "Tag", "Enable", NULL};
+    static const char *const deletes[] = {"Delete", "Release", "Deregister", "Detach", "Disassociate", "Revoke",
+                                          "Unsubscribe", "Untag", "Schedule", "Disable", NULL};
+    for (size_t i = 0; creates[i]; i++)
+        if (!strncmp(op, creates[i], strlen(creates[i])))
+            return SH_CHANGE_CREATE;
+    for (size_t i = 0; deletes[i]; i++)
+        if (!strncmp(op, deletes[i], strlen(deletes[i])))
+            return SH_CHANGE_DELETE;
+    return SH_CHANGE_UPDATE;
+}
+
+static void keep_error(sh_ctx *ctx, const struct aws_error *e)
+{
+    ctx->last_error = *e;
+    sh_aws_error *v = &ctx->last_error_view;
+    v->service = ctx->last_error.service;
+    v->operation = ctx->last_error.operation;
+    v->http_status = ctx->last_error.http_status;
+    v->code = ctx->last_error.code;
+    v->message = ctx->last_error.message;
+    v->request_id = ctx->last_error.request_id;
+    v->attempts = ctx->last_error.attempts;
+}
+
+static sh_status call(sh_ctx *ctx, const char *service, const char *op, const sh_doc *input, const char *items,
+                      const sh_doc **output)
+{
+    struct aws_error e;
+    memset(&e, 0, sizeof(e));
+    if (output)
+        *output = NULL;
+    if (!ctx->run || !ctx->run->aws || !service || !op || !output) {
+        snprintf(e.code, sizeof(e.code), "NotConnected");
+        snprintf(e.message, sizeof(e.message), "aws calls are made from create, destroy and outputs only");
+        keep_error(ctx, &e);
+        return SH_ERR_INVALID;
+    }
+    if (host_cancelled(ctx)) {
+        snprintf(e.code, sizeof(e.code), "Cancelled");
+        snprintf(e.message, sizeof(e.message), "the run is stopping");
+        keep_error(ctx, &e);
+        return SH_ERR_CANCELLED;
+    }
+    unsigned flags = ctx->mode == SH_MODE_DEPLOY || ctx->mode == SH_MODE_DESTROY ? 0 : AWS_CALL_READ_ONLY;
+    struct sh_doc *answer = NULL;
+    int rc = items ? aws_call_all(ctx->run->aws, service, op, input, items, flags, &answer, &e)
+                   : aws_call(ctx->run->aws, service, op, input, flags, &answer, &e);
+    if (rc && !strcmp(e.code, "PlanRefused")) {
+        /* The plan never sends a change, whatever the plugin asks. */
+        struct strbuf what = STRBUF_INIT;
+        strbuf_addf(&what, "%s %s (a call the plan did not send)", service, op);
+        host_report(ctx, change_of(op), what.buf, NULL);
+        strbuf_release(&what);
+        *output = ctx_own_doc(ctx, doc_new(DOC_OBJECT));
+        return SH_OK;
+    }
+    if (rc) {
+        keep_error(ctx, &e);
+        return SH_ERR_AWS;
+    }
+    *output = ctx_own_doc(ctx, answer);
+    return SH_OK;
+}
+
+static sh_status host_aws_call(sh_ctx *ctx, const char *service, const char *op, const sh_doc *input,
+                               const sh_doc **output)
+{
+    return call(ctx, service, op, input, NULL, output);
+}
+
+static sh_status host_aws_call_all(sh_ctx *ctx, const char *service, const char *op, const sh_doc *input,
+                                   const char *items_path, const sh_doc **output)
+{
+    if (!items_path || !*items_path) {
+        if (output)
+            *output = NULL;
+        return host_fail(ctx, SH_ERR_INVALID, "aws_call_all %s %s needs the path of the items to gather",
+                         service ? service : "?", op ? op : "?");
+    }
+    return call(ctx, service, op, input, items_path, output);
+}
+
+static const sh_aws_error *host_aws_error(const sh_ctx *ctx)
+{
+    return ctx->last_error_view.code ? &ctx->last_error_view : NULL;
+}
+
+static const char *host_aws_error_text(sh_ctx *ctx)
+{
+    struct strbuf sb = STRBUF_INIT;
+    if (ctx->last_error_view.code)
+        aws_error_format(&ctx->last_error, &sb);
+    else
+        strbuf_addstr(&sb, "no aws error");
+    return ctx_own(ctx, strbuf_detach(&sb));
+}
+
+static const char *host_account_id(const sh_ctx *ctx)
+{
+    return ctx->run ? ctx->run->account_id : NULL;
+}
+
+static const char *host_partition(const sh_ctx *ctx)
+{
+    return ctx->run && ctx->run->partition ? ctx->run->partition : "aws";
+}
+
 static const sh_host table = {
     .size = sizeof(sh_host),
     .abi_major = STACKHOST_ABI_MAJOR,
@@ -272,6 +440,21 @@ static const sh_host table = {
     .input_string = host_input_string,
     .input_list = host_input_list,
     .report = host_report,
+    .doc_new = host_doc_new,
+    .doc_set_string = host_doc_set_string,
+    .doc_set_number = host_doc_set_number,
+    .doc_set_bool = host_doc_set_bool,
+    .doc_set_empty = host_doc_set_empty,
+    .doc_get = host_doc_get,
+    .doc_string = host_doc_string,
+    .doc_count = host_doc_count,
+    .doc_json = host_doc_json,
+    .aws_call = host_aws_call,
+    .aws_call_all = host_aws_call_all,
+    .aws_error = host_aws_error,
+    .aws_error_text = host_aws_error_text,
+    .account_id = host_account_id,
+    .partition = host_partition,
 };
 
 const sh_host *host_table(void) { return &table; }

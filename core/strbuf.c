@@ -53,6 +53,14 @@ void strbuf_reset(struct strbuf *sb)
         sb->buf[0] = '\0';
 }
 
+void strbuf_setlen(struct strbuf *sb, size_t len)
+{
+    if (!sb->alloc || len > sb->len)
+        return;
+    sb->len = len;
+    sb->buf[len] = '\0';
+}
+
 void strbuf_add(struct strbuf *sb, const void *data, size_t n)
 {
     grow(sb, n);

@@ -31,6 +31,23 @@
 
 typedef struct sh_ctx sh_ctx;
 typedef struct sh_value sh_value; /* a validated configuration value */
+/* A document: the body of an AWS request or answer, whatever the
+ * protocol (JSON, or the XML of the query APIs, read the same way). */
+typedef struct sh_doc sh_doc;
+
+/* The last failed AWS call of a context. Host-owned; valid until the
+ * context's next AWS call or the end of the callback. */
+typedef struct sh_aws_error {
+    const char *service;    /* "ec2" */
+    const char *operation;  /* "DescribeVpcs" */
+    long http_status;       /* 0: no answer (network, timeout, no credentials) */
+    const char *code;       /* AWS's error code ("InvalidVpcID.NotFound"), or
+                               NetworkError, Timeout, NoCredentials,
+                               UnparseableResponse, PlanRefused */
+    const char *message;
+    const char *request_id; /* "" when none */
+    int attempts;
+} sh_aws_error;
 
 typedef enum sh_log_level {
     SH_LOG_ERROR = 0,
@@ -136,6 +153,55 @@ typedef struct sh_host {
      * is the resource's kind and name ("vpc vpc-catalog-dev"); `detail`
      * (may be NULL) says which fields change. Never pass secret values. */
     void (*report)(sh_ctx *ctx, sh_change change, const char *resource, const char *detail);
+
+    /* AWS. Documents made with doc_new and answers of aws_call are owned
+     * by the context and freed when the callback returns.
+     *
+     * Paths name a place in a document: "Filter[0].Name", "tags[1].key",
+     * "vpcSet.item[2].vpcId". Setting creates what is missing (an index
+     * may be the list's length: that appends). In a request, write the
+     * names the protocol uses: query and EC2 requests flatten lists by the
+     * protocol's rule ("Subnets[0]" is Subnets.member.1 for ELBv2 and
+     * SubnetId.1 for EC2), JSON requests are sent as built. In an XML
+     * answer a list with one item reads like a list: "item[0]" works and
+     * doc_count says 1. The answer of a query API is the content of its
+     * <OperationResult> element. */
+    sh_doc *(*doc_new)(sh_ctx *ctx);
+    sh_status (*doc_set_string)(sh_doc *doc, const char *path, const char *value);
+    sh_status (*doc_set_number)(sh_doc *doc, const char *path, long long value);
+    sh_status (*doc_set_bool)(sh_doc *doc, const char *path, int value);
+    /* An empty list (JSON []) or object ({}) at path; list != 0 for a list. */
+    sh_status (*doc_set_empty)(sh_doc *doc, const char *path, int list);
+    const sh_doc *(*doc_get)(const sh_doc *doc, const char *path);
+    /* The text of a string, number or boolean at path; NULL when absent. */
+    const char *(*doc_string)(const sh_doc *doc, const char *path);
+    /* A list's length, 1 for any other node, 0 when absent. */
+    size_t (*doc_count)(const sh_doc *doc, const char *path);
+    /* The document as compact JSON text; context-owned. */
+    const char *(*doc_json)(sh_ctx *ctx, const sh_doc *doc);
+
+    /* Calls an AWS operation: service is one of ec2, elbv2, ecr, ecs, iam,
+     * ssm, logs, cloudwatch, application-autoscaling, sns, kms, sts.
+     * Signing, endpoints, retries (throttling, 5xx, network) and the
+     * protocol are the host's. Returns SH_OK with *output set, or
+     * SH_ERR_AWS with the details in aws_error(). In SH_MODE_PLAN (and
+     * validate, outputs) an operation that is not a read (Describe*,
+     * List*, Get*) is never sent: it is recorded as a pending change and
+     * SH_OK returns an empty answer. */
+    sh_status (*aws_call)(sh_ctx *ctx, const char *service, const char *operation, const sh_doc *input,
+                          const sh_doc **output);
+    /* As aws_call, following the service's pagination: the items at
+     * items_path of every page are gathered into the one answer. */
+    sh_status (*aws_call_all)(sh_ctx *ctx, const char *service, const char *operation, const sh_doc *input,
+                              const char *items_path, const sh_doc **output);
+    const sh_aws_error *(*aws_error)(const sh_ctx *ctx);
+    /* "ec2 DescribeVpcs: Code: message (http 400, request id x, 1 attempt)",
+     * for host->fail(); context-owned. */
+    const char *(*aws_error_text)(sh_ctx *ctx);
+    /* The account being changed (STS GetCallerIdentity at the run's start)
+     * and its partition ("aws", "aws-cn", "aws-us-gov"), for ARNs. */
+    const char *(*account_id)(const sh_ctx *ctx);
+    const char *(*partition)(const sh_ctx *ctx);
 } sh_host;
 
 /* Non-zero when the host's table has member `m` (a host older than the

@@ -1,0 +1,382 @@
+#include "client.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "context.h"
+#include "log.h"
+#include "xalloc.h"
+
+static long env_long(const char *name, long fallback, long min, long max)
+{
+    const char *v = getenv(name);
+    char *end;
+    long n = v && *v ? strtol(v, &end, 10) : 0;
+    return v && *v && !*end && n >= min && n <= max ? n : fallback;
+}
+
+void aws_client_init(struct aws_client *c, const char *region)
+{
+    memset(c, 0, sizeof(*c));
+    http_client_init(&c->http);
+    cred_provider_init(&c->creds, &c->http);
+    c->region = xstrdup(region);
+    c->max_attempts = (int)env_long("AWS_MAX_ATTEMPTS", 5, 1, 20);
+    c->base_delay_ms = env_long("STACKHOST_RETRY_BASE_MS", 1000, 1, 60000);
+    c->max_delay_ms = 20000;
+}
+
+void aws_client_free(struct aws_client *c)
+{
+    cred_provider_free(&c->creds);
+    http_client_free(&c->http);
+    free(c->region);
+    memset(c, 0, sizeof(*c));
+}
+
+int aws_operation_is_read(const char *op)
+{
+    static const char *const reads[] = {"Describe", "List", "Get", "BatchGet", "Lookup", NULL};
+    for (size_t i = 0; reads[i]; i++) {
+        size_t n = strlen(reads[i]);
+        /* "Get" must start a word: GetParameter, not Getaway */
+        if (!strncmp(op, reads[i], n) && (op[n] >= 'A' && op[n] <= 'Z'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Copies src into a fixed field, cut to fit (error fields are bounded
+ * so an aws_error can live on the stack and be copied by value). */
+static void copy(char *dst, size_t size, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= size)
+        n = size - 1;
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+void aws_error_parse(enum aws_protocol protocol, long status, const char *body, size_t len,
+                     const char *header_request_id, struct aws_error *err)
+{
+    err->http_status = status;
+    copy(err->request_id, sizeof(err->request_id), header_request_id);
+    if (protocol == AWS_PROTO_JSON) {
+        struct sh_doc *d = doc_from_json(body, len);
+        const char *type = doc_text(d, "__type");
+        if (!type)
+            type = doc_text(d, "code");
+        if (type) {
+            /* "com.amazon.coral.validate#ValidationException:http://..." */
+            char buf[256];
+            copy(buf, sizeof(buf), type);
+            buf[strcspn(buf, ":")] = '\0';
+            char *hash = strrchr(buf, '#');
+            copy(err->code, sizeof(err->code), hash ? hash + 1 : buf);
+        }
+        const char *msg = doc_text(d, "message");
+        copy(err->message, sizeof(err->message), msg ? msg : doc_text(d, "Message"));
+        doc_free(d);
+    } else {
+        char *root = NULL;
+        struct sh_doc *d = doc_from_xml(body, len, &root);
+        if (d && root && !strcmp(root, "Response")) { /* EC2 */
+            copy(err->code, sizeof(err->code), doc_text(d, "Errors.Error[0].Code"));
+            copy(err->message, sizeof(err->message), doc_text(d, "Errors.Error[0].Message"));
+            if (!*err->request_id)
+                copy(err->request_id, sizeof(err->request_id), doc_text(d, "RequestID"));
+        } else if (d) { /* query: ErrorResponse */
+            copy(err->code, sizeof(err->code), doc_text(d, "Error.Code"));
+            copy(err->message, sizeof(err->message), doc_text(d, "Error.Message"));
+            if (!*err->request_id)
+                copy(err->request_id, sizeof(err->request_id), doc_text(d, "RequestId"));
+        }
+        free(root);
+        doc_free(d);
+    }
+    if (!*err->code) {
+        /* Not an AWS error document (a proxy, a load balancer): say what came. */
+        snprintf(err->code, sizeof(err->code), "Http%ld", status);
+        if (!*err->message)
+            snprintf(err->message, sizeof(err->message), "an answer that is not an aws error: %.200s",
+                     len ? body : "(empty)");
+    }
+}
+
+int aws_error_retryable(const struct aws_error *err)
+{
+    static const char *const throttling[] = {"Throttling", "ThrottlingException", "ThrottledException",
+                                             "RequestThrottledException", "TooManyRequestsException",
+                                             "RequestLimitExceeded", "PriorRequestNotComplete",
+                                             "RequestThrottled", "SlowDown", "EC2ThrottledException",
+                                             "ProvisionedThroughputExceededException", "BandwidthLimitExceeded",
+                                             "TransactionInProgressException", NULL};
+    if (!strcmp(err->code, "NetworkError") || !strcmp(err->code, "Timeout"))
+        return 1;
+    if (err->http_status == 500 || err->http_status == 502 || err->http_status == 503 || err->http_status == 504)
+        return 1;
+    for (size_t i = 0; throttling[i]; i++)
+        if (!strcmp(err->code, throttling[i]))
+            return 1;
+    return 0;
+}
+
+void aws_error_format(const struct aws_error *err, struct strbuf *out)
+{
+    strbuf_addf(out, "%s %s: %s", err->service, err->operation, err->code);
+    if (*err->message)
+        strbuf_addf(out, ": %s", err->message);
+    strbuf_addstr(out, " (");
+    if (err->http_status)
+        strbuf_addf(out, "http %ld, ", err->http_status);
+    if (*err->request_id)
+        strbuf_addf(out, "request id %s, ", err->request_id);
+    strbuf_addf(out, "%d attempt%s)", err->attempts, err->attempts == 1 ? "" : "s");
+}
+
+/* "scheme://host[:port][/path]" -> host[:port] and the path (default "/"). */
+static void split_url(const char *url, struct strbuf *host, struct strbuf *path)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    size_t n = strcspn(p, "/");
+    strbuf_add(host, p, n);
+    strbuf_addstr(path, p[n] ? p + n : "/");
+}
+
+/* Sleeps up to ms, waking early when the run is interrupted. */
+static void pause_ms(long ms)
+{
+    while (ms > 0 && !atomic_load(&run_interrupted)) {
+        long step = ms < 50 ? ms : 50;
+        struct timespec ts = {0, step * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+}
+
+static long backoff_ms(const struct aws_client *c, int attempt, unsigned *seed)
+{
+    /* Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
+    long ceiling = c->base_delay_ms;
+    for (int i = 1; i < attempt && ceiling < c->max_delay_ms; i++)
+        ceiling *= 2;
+    if (ceiling > c->max_delay_ms)
+        ceiling = c->max_delay_ms;
+    return (long)((double)rand_r(seed) / RAND_MAX * (double)ceiling);
+}
+
+static double seconds_between(const struct timespec *a)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - a->tv_sec) + (double)(now.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Builds the body and headers of one request. */
+static void serialize(const struct aws_service *svc, const char *op, const struct sh_doc *input, struct strbuf *body,
+                      struct strbuf *target)
+{
+    if (svc->protocol == AWS_PROTO_JSON) {
+        if (input && input->type == DOC_OBJECT)
+            doc_to_json(input, body);
+        else
+            strbuf_addstr(body, "{}");
+        strbuf_addf(target, "%s%s", svc->target, op);
+        return;
+    }
+    strbuf_addf(body, "Action=%s&Version=%s", op, svc->api_version);
+    if (input)
+        doc_flatten(input, svc->protocol == AWS_PROTO_EC2 ? DOC_FLAT_EC2 : DOC_FLAT_QUERY, body);
+}
+
+/* Parses a 2xx answer. For the query protocol the answer is the content
+ * of <OpResult>, so plugins read the same paths as in AWS's docs. */
+static struct sh_doc *parse_answer(const struct aws_service *svc, const char *op, const struct strbuf *body)
+{
+    if (svc->protocol == AWS_PROTO_JSON) {
+        if (!body->len)
+            return doc_new(DOC_OBJECT);
+        return doc_from_json(body->buf, body->len);
+    }
+    struct sh_doc *d = doc_from_xml(body->buf, body->len, NULL);
+    if (d && svc->protocol == AWS_PROTO_QUERY) {
+        struct strbuf result = STRBUF_INIT;
+        strbuf_addf(&result, "%sResult", op);
+        const struct sh_doc *r = doc_get(d, result.buf);
+        struct sh_doc *inner = r ? doc_copy(r) : doc_new(DOC_OBJECT);
+        if (inner->type != DOC_OBJECT) { /* <OpResult/> */
+            doc_free(inner);
+            inner = doc_new(DOC_OBJECT);
+        }
+        strbuf_release(&result);
+        doc_free(d);
+        d = inner;
+    }
+    return d;
+}
+
+int aws_call(struct aws_client *c, const char *service, const char *op, const struct sh_doc *input, unsigned flags,
+             struct sh_doc **out, struct aws_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    *out = NULL;
+    copy(err->service, sizeof(err->service), service);
+    copy(err->operation, sizeof(err->operation), op);
+    const struct aws_service *svc = aws_service_find(service);
+    if (!svc) {
+        struct strbuf names = STRBUF_INIT;
+        aws_service_names(&names);
+        copy(err->code, sizeof(err->code), "UnknownService");
+        snprintf(err->message, sizeof(err->message), "no service '%s'; known: %s", service, names.buf);
+        strbuf_release(&names);
+        return -1;
+    }
+    if ((flags & AWS_CALL_READ_ONLY) && !aws_operation_is_read(op)) {
+        copy(err->code, sizeof(err->code), "PlanRefused");
+        copy(err->message, sizeof(err->message), "plan sends no mutating request");
+        return -1;
+    }
+    struct strbuf url = STRBUF_INIT, host = STRBUF_INIT, path = STRBUF_INIT, body = STRBUF_INIT, target = STRBUF_INIT;
+    const char *signing_region;
+    aws_endpoint(svc, c->region, &url, &signing_region);
+    split_url(url.buf, &host, &path);
+    serialize(svc, op, input, &body, &target);
+    const char *content_type =
+        svc->protocol == AWS_PROTO_JSON ? svc->content_type : "application/x-www-form-urlencoded; charset=utf-8";
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    unsigned seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)err;
+    int rc = -1;
+    for (int attempt = 1; attempt <= c->max_attempts; attempt++) {
+        err->attempts = attempt;
+        struct aws_credentials cred;
+        struct strbuf why = STRBUF_INIT;
+        if (cred_provider_get(&c->creds, &cred, &why)) {
+            copy(err->code, sizeof(err->code), "NoCredentials");
+            copy(err->message, sizeof(err->message), why.buf);
+            strbuf_release(&why);
+            break;
+        }
+        struct http_header headers[6] = {{"Host", host.buf}, {"Content-Type", (char *)content_type}};
+        size_t nh = 2;
+        if (target.len)
+            headers[nh++] = (struct http_header){"X-Amz-Target", target.buf};
+        struct sigv4_request req = {"POST", path.buf, NULL, headers, nh, body.buf, body.len};
+        struct sigv4_params params = {SIGV4_HEADERS, signing_region, svc->signing_name, time(NULL), 1, 0, 0, 0};
+        struct sigv4_result sig;
+        sigv4_sign(&req, &cred, &params, &sig);
+        log_msg(SH_LOG_TRACE, "aws", "%s %s attempt %d: canonical request:\n%s", service, op, attempt,
+                sig.canonical_request);
+        struct http_header all[12];
+        size_t n = 0;
+        for (size_t i = 1; i < nh; i++) /* curl writes Host from the url */
+            all[n++] = headers[i];
+        for (size_t i = 0; i < sig.nadd; i++)
+            all[n++] = sig.add[i];
+        struct http_response resp;
+        enum http_failure f = http_send(&c->http, "POST", url.buf, all, n, body.buf, body.len, &resp, &why);
+        sigv4_result_free(&sig);
+        aws_credentials_free(&cred);
+        if (f != HTTP_OK) {
+            copy(err->code, sizeof(err->code), f == HTTP_TIMEOUT ? "Timeout" : "NetworkError");
+            snprintf(err->message, sizeof(err->message), "%s: %s", url.buf, why.buf);
+            err->http_status = 0;
+        } else if (resp.status >= 200 && resp.status < 300) {
+            *out = parse_answer(svc, op, &resp.body);
+            copy(err->request_id, sizeof(err->request_id), resp.request_id);
+            if (!*out) {
+                copy(err->code, sizeof(err->code), "UnparseableResponse");
+                snprintf(err->message, sizeof(err->message), "http %ld with a body that is not %s: %.200s",
+                         resp.status, svc->protocol == AWS_PROTO_JSON ? "json" : "xml", resp.body.buf);
+                err->http_status = resp.status;
+            } else {
+                if (svc->protocol != AWS_PROTO_JSON && !*err->request_id) {
+                    const char *rid = doc_text(*out, "requestId");
+                    copy(err->request_id, sizeof(err->request_id), rid);
+                }
+                err->http_status = resp.status;
+                rc = 0;
+            }
+        } else {
+            err->code[0] = err->message[0] = '\0';
+            aws_error_parse(svc->protocol, resp.status, resp.body.buf, resp.body.len, resp.request_id, err);
+        }
+        http_response_free(&resp);
+        strbuf_release(&why);
+        if (rc == 0 || !aws_error_retryable(err) || attempt == c->max_attempts || atomic_load(&run_interrupted))
+            break;
+        long delay = backoff_ms(c, attempt, &seed);
+        log_msg(SH_LOG_DEBUG, "aws", "%s %s: %s (http %ld), attempt %d of %d, retrying in %.2fs", service, op,
+                err->code, err->http_status, attempt, c->max_attempts, (double)delay / 1000);
+        pause_ms(delay);
+    }
+    log_msg(SH_LOG_DEBUG, "aws", "%s %s: http %ld, %d attempt%s, %.3fs, request id %s%s%s", service, op,
+            err->http_status, err->attempts, err->attempts == 1 ? "" : "s", seconds_between(&start),
+            *err->request_id ? err->request_id : "-", rc ? ", " : "", rc ? err->code : "");
+    strbuf_release(&url);
+    strbuf_release(&host);
+    strbuf_release(&path);
+    strbuf_release(&body);
+    strbuf_release(&target);
+    return rc;
+}
+
+int aws_call_all(struct aws_client *c, const char *service, const char *op, const struct sh_doc *input,
+                 const char *items_path, unsigned flags, struct sh_doc **out, struct aws_error *err)
+{
+    const struct aws_service *svc = aws_service_find(service);
+    if (aws_call(c, service, op, input, flags, out, err))
+        return -1;
+    if (!svc || !svc->token_in)
+        return 0;
+    struct sh_doc *request = input ? doc_copy(input) : doc_new(DOC_OBJECT);
+    const struct sh_doc *first = *out;
+    char *token = doc_text(first, svc->token_out) ? xstrdup(doc_text(first, svc->token_out)) : NULL;
+    const char *truncated = doc_text(first, "IsTruncated") ? doc_text(first, "IsTruncated") : doc_text(first, "Truncated");
+    if (truncated && strcmp(truncated, "true")) {
+        free(token);
+        token = NULL;
+    }
+    int rc = 0;
+    for (int page = 2; token && *token; page++) {
+        if (page > 10000) {
+            copy(err->code, sizeof(err->code), "PaginationRunaway");
+            copy(err->message, sizeof(err->message), "more than 10000 pages: the service keeps answering a token");
+            rc = -1;
+            break;
+        }
+        doc_set(request, svc->token_in, DOC_STRING, token);
+        struct sh_doc *next = NULL;
+        if (aws_call(c, service, op, request, flags, &next, err)) {
+            rc = -1;
+            break;
+        }
+        const struct sh_doc *items = doc_get(next, items_path);
+        if (items)
+            doc_append_items(*out, items_path, items);
+        const char *t = doc_text(next, svc->token_out);
+        truncated = doc_text(next, "IsTruncated") ? doc_text(next, "IsTruncated") : doc_text(next, "Truncated");
+        char *following = t && (!truncated || !strcmp(truncated, "true")) ? xstrdup(t) : NULL;
+        if (following && !strcmp(following, token)) {
+            free(following);
+            following = NULL; /* the same token again would loop for ever */
+        }
+        free(token);
+        token = following;
+        doc_free(next);
+    }
+    free(token);
+    doc_free(request);
+    if (rc) {
+        doc_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}

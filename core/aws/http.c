@@ -1,0 +1,167 @@
+#include "http.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <stackhost/version.h>
+
+#include "xalloc.h"
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+static void global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *user)
+{
+    (void)h;
+    (void)access;
+    struct http_client *c = user;
+    pthread_mutex_lock(&c->locks[(unsigned)data % 8]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *user)
+{
+    (void)h;
+    struct http_client *c = user;
+    pthread_mutex_unlock(&c->locks[(unsigned)data % 8]);
+}
+
+static long env_ms(const char *name, long fallback)
+{
+    const char *v = getenv(name);
+    char *end;
+    long ms = v ? strtol(v, &end, 10) : 0;
+    return v && *v && !*end && ms > 0 ? ms : fallback;
+}
+
+void http_client_init(struct http_client *c)
+{
+    pthread_once(&global_once, global_init);
+    memset(c, 0, sizeof(*c));
+    for (size_t i = 0; i < 8; i++)
+        pthread_mutex_init(&c->locks[i], NULL);
+    CURLSH *share = curl_share_init();
+    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock);
+    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl_share_setopt(share, CURLSHOPT_USERDATA, c);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    c->share = share;
+    c->connect_timeout_ms = env_ms("STACKHOST_CONNECT_TIMEOUT_MS", 5000);
+    c->timeout_ms = env_ms("STACKHOST_TIMEOUT_MS", 60000);
+    struct strbuf ua = STRBUF_INIT;
+    strbuf_addf(&ua, "stackhost/%s %s", STACKHOST_VERSION, curl_version());
+    c->user_agent = strbuf_detach(&ua);
+}
+
+void http_client_free(struct http_client *c)
+{
+    if (c->share)
+        curl_share_cleanup(c->share);
+    for (size_t i = 0; i < 8; i++)
+        pthread_mutex_destroy(&c->locks[i]);
+    free(c->user_agent);
+    memset(c, 0, sizeof(*c));
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *user)
+{
+    strbuf_add(user, data, size * n);
+    return size * n;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *user)
+{
+    struct http_response *resp = user;
+    size_t len = size * n;
+    const char *names[] = {"x-amzn-requestid:", "x-amz-request-id:"};
+    for (size_t i = 0; i < 2; i++) {
+        size_t nl = strlen(names[i]);
+        if (len > nl && !strncasecmp(data, names[i], nl) && !resp->request_id) {
+            const char *v = data + nl;
+            size_t vl = len - nl;
+            while (vl && (*v == ' ' || *v == '\t'))
+                v++, vl--;
+            while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+                vl--;
+            resp->request_id = xstrndup(v, vl);
+        }
+    }
+    return len;
+}
+
+enum http_failure http_send(struct http_client *c, const char *method, const char *url,
+                            const struct http_header *headers, size_t nheaders, const char *body, size_t body_len,
+                            struct http_response *resp, struct strbuf *err)
+{
+    memset(resp, 0, sizeof(*resp));
+    strbuf_init(&resp->body);
+    CURL *h = curl_easy_init();
+    if (!h) {
+        strbuf_addstr(err, "cannot create a curl handle");
+        return HTTP_OTHER;
+    }
+    struct curl_slist *list = NULL;
+    for (size_t i = 0; i < nheaders; i++) {
+        struct strbuf line = STRBUF_INIT;
+        strbuf_addf(&line, "%s: %s", headers[i].name, headers[i].value);
+        list = curl_slist_append(list, line.buf);
+        strbuf_release(&line);
+    }
+    list = curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
+    curl_easy_setopt(h, CURLOPT_SHARE, c->share);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    if (body || !strcmp(method, "POST") || !strcmp(method, "PUT")) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp->body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
+    char errbuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    CURLcode rc = curl_easy_perform(h);
+    enum http_failure failure = HTTP_OK;
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    } else {
+        strbuf_addstr(err, *errbuf ? errbuf : curl_easy_strerror(rc));
+        switch (rc) {
+        case CURLE_OPERATION_TIMEDOUT: failure = HTTP_TIMEOUT; break;
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+        case CURLE_SEND_ERROR:
+        case CURLE_RECV_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_PARTIAL_FILE: failure = HTTP_CONNECT; break;
+        default: failure = HTTP_OTHER; break;
+        }
+    }
+    curl_slist_free_all(list);
+    curl_easy_cleanup(h);
+    return failure;
+}
+
+void http_response_free(struct http_response *resp)
+{
+    strbuf_release(&resp->body);
+    free(resp->request_id);
+    memset(resp, 0, sizeof(*resp));
+}

@@ -1,0 +1,48 @@
+/* HTTP over libcurl for the AWS client and the credential providers.
+ *
+ * One http_client is shared by every thread of a run: connections (and
+ * TLS sessions and DNS) are kept in a curl share, so calls reuse them.
+ * TLS is always verified. libcurl honours http_proxy, https_proxy and
+ * no_proxy by itself. */
+#ifndef CORE_AWS_HTTP_H
+#define CORE_AWS_HTTP_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "aws/sigv4.h"
+#include "strbuf.h"
+
+enum http_failure {
+    HTTP_OK = 0,
+    HTTP_TIMEOUT,   /* connect or transfer timed out */
+    HTTP_CONNECT,   /* refused, reset, DNS: the request may not have arrived */
+    HTTP_OTHER      /* TLS, malformed URL, ... */
+};
+
+struct http_client {
+    void *share; /* CURLSH */
+    pthread_mutex_t locks[8];
+    long connect_timeout_ms;
+    long timeout_ms;
+    char *user_agent;
+};
+
+struct http_response {
+    long status;
+    struct strbuf body;
+    char *request_id; /* x-amzn-RequestId / x-amz-request-id, or NULL */
+};
+
+void http_client_init(struct http_client *c);
+void http_client_free(struct http_client *c);
+
+/* Sends one request. Returns HTTP_OK with the answer in resp (any status),
+ * or the kind of failure with curl's reason in err. resp is initialised
+ * either way; release it with http_response_free. */
+enum http_failure http_send(struct http_client *c, const char *method, const char *url,
+                            const struct http_header *headers, size_t nheaders, const char *body, size_t body_len,
+                            struct http_response *resp, struct strbuf *err);
+void http_response_free(struct http_response *resp);
+
+#endif

@@ -1,0 +1,36 @@
+/* The AWS services stackhost talks to: protocol, API version, signing
+ * name, JSON target prefix, and where each one's endpoint is. */
+#ifndef CORE_AWS_SERVICE_H
+#define CORE_AWS_SERVICE_H
+
+#include "strbuf.h"
+
+enum aws_protocol { AWS_PROTO_EC2, AWS_PROTO_QUERY, AWS_PROTO_JSON };
+
+struct aws_service {
+    const char *name;         /* what plugins pass: "ec2", "elbv2", ... */
+    const char *env_id;       /* AWS_ENDPOINT_URL_<env_id> */
+    const char *signing_name; /* the SigV4 service */
+    const char *host_prefix;  /* host is <prefix>.<region>.<dns suffix> */
+    enum aws_protocol protocol;
+    const char *api_version;  /* query protocols */
+    const char *target;       /* JSON: X-Amz-Target prefix */
+    const char *content_type; /* JSON: application/x-amz-json-1.x */
+    int global;               /* one endpoint for the partition (IAM) */
+    /* Pagination: the request's token field and the answer's. */
+    const char *token_in, *token_out;
+};
+
+/* The service by name, or NULL. */
+const struct aws_service *aws_service_find(const char *name);
+/* Names of every service, for messages: "ec2, elbv2, ...". */
+void aws_service_names(struct strbuf *out);
+
+/* Where a request for `svc` in `region` goes, and which region signs it:
+ * AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else the service's
+ * real endpoint (IAM: the partition's global endpoint, signed in its
+ * home region). url gets the endpoint; signing_region a static string or
+ * `region`. */
+void aws_endpoint(const struct aws_service *svc, const char *region, struct strbuf *url, const char **signing_region);
+
+#endif

@@ -119,9 +119,22 @@ const char *doc_text(const struct sh_doc *d, const char *path)
     return n && n->text && n->type != DOC_OBJECT && n->type != DOC_ARRAY ? n->text : NULL;
 }
 
-/* Walks path, creating what is missing; the last node becomes `type`. */
+static int path_valid(const char *path)
+{
+    const char *p = path;
+    struct step s;
+    while (*p)
+        if (next_step(&p, &s))
+            return 0;
+    return *path != '\0';
+}
+
+/* Walks path, creating what is missing; the last node becomes `type`.
+ * A malformed path creates nothing. */
 static struct sh_doc *make_path(struct sh_doc *d, const char *path, enum doc_type type)
 {
+    if (!path_valid(path))
+        return NULL;
     const char *p = path;
     while (*p) {
         struct step s;
@@ -178,6 +191,8 @@ int doc_set_empty(struct sh_doc *d, const char *path, enum doc_type type)
 
 int doc_append_items(struct sh_doc *d, const char *path, const struct sh_doc *from)
 {
+    if (!from)
+        return -1;
     struct sh_doc *n = make_path(d, path, DOC_ARRAY);
     if (!n)
         return -1;

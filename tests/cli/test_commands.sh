@@ -5,28 +5,7 @@
 # STACKHOST_WRAPPER (a space-separated command prefix, e.g. valgrind) wraps each run.
 set -u
 bin=$1 src=$2 good=$3 bad=$4
-read -r -a wrap <<<"${STACKHOST_WRAPPER:-}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0 checks=0
-
-# run ARGS...: runs stackhost, leaving $out, $err and $rc.
-run() {
-    "${wrap[@]}" "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    out=$(cat "$tmp/out")
-    err=$(cat "$tmp/err")
-}
-
-fail() {
-    failures=$((failures + 1))
-    printf 'FAIL: %s\n  command rc=%s\n  stdout: %s\n  stderr: %s\n' "$1" "$rc" "$out" "$err"
-}
-
-expect_rc() { checks=$((checks + 1)); [ "$rc" = "$1" ] || fail "$2: expected exit $1"; }
-expect_out() { checks=$((checks + 1)); grep -qF -- "$1" <<<"$out" || fail "$2: stdout lacks '$1'"; }
-expect_err() { checks=$((checks + 1)); grep -qF -- "$1" <<<"$err" || fail "$2: stderr lacks '$1'"; }
-expect_no() { checks=$((checks + 1)); ! grep -qF -- "$1" <<<"$out$err" || fail "$2: output shows '$1'"; }
+. "$src/tests/lib/checks.sh"
 
 cat_cfg=$src/examples/catalog.cfg
 
@@ -163,40 +142,4 @@ run -c "$cat_cfg" -e dev graph
 expect_rc 0 "graph"
 expect_out '"compute" -> "lb";' "graph"
 
-# --- a full run through the fixtures: plan, deploy, outputs, destroy
-cat >"$tmp/fx.cfg" <<CFG
-stack = { name = "fx"; tags = { CostCenter = "7"; }; };
-plugins = { alpha = {}; beta = { secret_env = "FX_SECRET"; }; gamma = {}; delta = {}; };
-environments = { dev = {}; broken = { plugins = { beta = { fail = true; }; }; }; };
-CFG
-export FX_SECRET="fx-very-secret-value-123"
-run -c "$tmp/fx.cfg" -e dev --plugin-path "$good" plan
-expect_rc 3 "plan with changes"
-expect_out "+   create    thing-alpha-dev" "plan lines"
-expect_out "plan: 4 to create, 0 to update, 0 to replace, 0 to delete" "plan summary"
-run -c "$tmp/fx.cfg" -e dev --plugin-path "$good" plan --json
-expect_rc 3 "plan --json"
-checks=$((checks + 1))
-python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["create"]==4 and len(d["changes"])==4' <<<"$out" || fail "plan --json"
-run -c "$tmp/fx.cfg" -e dev --plugin-path "$good" -v -v deploy
-expect_rc 0 "fixture deploy"
-expect_err "deploy stack fx, environment dev" "deploy banner"
-expect_err "alpha: create thing-alpha-dev" "progress line"
-expect_out "delta.token = delta" "outputs after deploy"
-expect_err "using the secret ***" "secret redacted in logs"
-expect_no "$FX_SECRET" "secret never shown at -v -v"
-run -c "$tmp/fx.cfg" -e dev --plugin-path "$good" outputs --json
-expect_rc 0 "outputs --json"
-checks=$((checks + 1))
-python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["beta"]["token"]=="beta"' <<<"$out" || fail "outputs --json"
-run -c "$tmp/fx.cfg" -e broken --plugin-path "$good" -v -v deploy
-expect_rc 1 "fixture deploy that fails"
-expect_err "beta: injected failure (secret was ***)" "failure reported"
-expect_err "warning: delta: deploy not run: stopped after an earlier failure" "dependents skipped"
-expect_no "$FX_SECRET" "secret never shown in errors"
-run -c "$tmp/fx.cfg" -e dev --plugin-path "$good" destroy
-expect_rc 0 "fixture destroy"
-expect_err "destroy complete: stack fx, environment dev" "destroy"
-
-echo "$checks checks, $failures failed"
-[ "$failures" = 0 ]
+checks_done

@@ -1,0 +1,64 @@
+# Sourced by the end-to-end tests. Installs moto's server and the AWS CLI
+# (pinned in requirements.txt) into the project's .venv when missing,
+# starts the server on 127.0.0.1 and a free port, points stackhost and the
+# AWS CLI at it with dummy credentials, and always stops it on exit.
+e2e_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+venv=${STACKHOST_VENV:-$e2e_root/.venv}
+moto_pid=''
+moto_port=''
+
+# Creates or updates the virtualenv; one test at a time (flock).
+e2e_venv() {
+    (
+        flock 9
+        want=$(sha256sum "$e2e_root/tests/e2e/requirements.txt" | cut -d' ' -f1)
+        if [ ! -x "$venv/bin/moto_server" ] || [ "$(cat "$venv/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
+            echo "e2e: installing the emulator and the aws cli into $venv" >&2
+            python3 -m venv "$venv" &&
+                "$venv/bin/pip" install -q --disable-pip-version-check -r "$e2e_root/tests/e2e/requirements.txt" &&
+                echo "$want" >"$venv/.requirements.sha256"
+        fi
+    ) 9>"$e2e_root/.venv.lock"
+}
+
+e2e_stop() {
+    if [ -n "$moto_pid" ]; then
+        kill "$moto_pid" 2>/dev/null
+        wait "$moto_pid" 2>/dev/null
+        moto_pid=''
+    fi
+}
+
+e2e_start() {
+    e2e_venv || { echo "e2e: cannot install the emulator" >&2; exit 1; }
+    moto_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    moto_log=$(mktemp)
+    "$venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port" >"$moto_log" 2>&1 &
+    moto_pid=$!
+    trap 'e2e_stop; rm -f "$moto_log"' EXIT
+    for _ in $(seq 1 100); do
+        python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$moto_port/moto-api/data.json', timeout=1)" \
+            2>/dev/null && break
+        sleep 0.2
+    done
+    export AWS_ENDPOINT_URL=http://127.0.0.1:$moto_port
+    export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+    export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+    export AWS_EC2_METADATA_DISABLED=true AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
+    unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI
+}
+
+# Forgets every resource: each test starts from an empty account.
+e2e_reset() {
+    python3 -c "import urllib.request as u; u.urlopen(u.Request('$AWS_ENDPOINT_URL/moto-api/reset', method='POST'))"
+}
+
+# The independent checker.
+awscli() {
+    "$venv/bin/aws" --endpoint-url "$AWS_ENDPOINT_URL" --region "$AWS_REGION" --output json "$@"
+}
+
+# json FIELD-EXPRESSION: reads stdin as JSON and prints a Python expression of it (d).
+json() {
+    python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
+}

@@ -1,0 +1,413 @@
+/* The AWS client against a scripted local server: request format and
+ * signing, error shapes, retries and backoff, pagination, plan safety,
+ * endpoints and regions. */
+#include "helpers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/client.h"
+#include "config.h"
+#include "http_stub.h"
+#include "log.h"
+
+static const char *STS_OK =
+    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>"
+    "<Arn>arn:aws:iam::111122223333:user/dev</Arn><UserId>AIDA</UserId><Account>111122223333</Account>"
+    "</GetCallerIdentityResult><ResponseMetadata><RequestId>req-ok</RequestId></ResponseMetadata>"
+    "</GetCallerIdentityResponse>";
+static const char *THROTTLED =
+    "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+    "<RequestId>req-throttled</RequestId></ErrorResponse>";
+
+static struct aws_client client;
+static struct stub_server *stub;
+
+static void connect_to(const struct stub_reply *replies, size_t n, const char *region)
+{
+    stub = stub_start(replies, n);
+    setenv("AWS_ENDPOINT_URL", stub_url(stub), 1);
+    aws_client_init(&client, region);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+    unsetenv("AWS_SESSION_TOKEN");
+    setenv("STACKHOST_RETRY_BASE_MS", "1", 1);
+    setenv("AWS_MAX_ATTEMPTS", "3", 1);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    aws_client_free(&client);
+    if (stub)
+        stub_stop(stub);
+    stub = NULL;
+    unsetenv("AWS_ENDPOINT_URL");
+    unsetenv("AWS_ENDPOINT_URL_IAM");
+    redact_clear();
+    return 0;
+}
+
+static void test_query_request_is_signed_and_parsed(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {{200, NULL, STS_OK}};
+    connect_to(r, 1, "eu-west-1");
+    struct sh_doc *out;
+    struct aws_error err;
+    assert_int_equal(aws_call(&client, "sts", "GetCallerIdentity", NULL, 0, &out, &err), 0);
+    assert_string_equal(doc_text(out, "Account"), "111122223333");
+    assert_int_equal(err.attempts, 1);
+    const char *req = stub_request(stub, 0);
+    assert_non_null(strstr(req, "POST / HTTP/1.1"));
+    assert_non_null(strstr(req, "Content-Type: application/x-www-form-urlencoded; charset=utf-8"));
+    assert_non_null(strstr(req, "Credential=AKIDEXAMPLE/"));
+    assert_non_null(strstr(req, "/eu-west-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="));
+    assert_non_null(strstr(req, "\r\n\r\nAction=GetCallerIdentity&Version=2011-06-15"));
+    assert_non_null(strstr(req, "User-Agent: stackhost/"));
+    doc_free(out);
+}
+
+static void test_ec2_and_query_flattening(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {{200, NULL, "<DescribeVpcsResponse><requestId>r1</requestId><vpcSet/></DescribeVpcsResponse>"},
+                             {200, NULL, "<DescribeLoadBalancersResponse><DescribeLoadBalancersResult><LoadBalancers/>"
+                                         "</DescribeLoadBalancersResult></DescribeLoadBalancersResponse>"}};
+    connect_to(r, 2, "us-east-1");
+    struct sh_doc *in = doc_new(DOC_OBJECT), *out;
+    doc_set(in, "Filter[0].Name", DOC_STRING, "tag:Name");
+    doc_set(in, "Filter[0].Value[0]", DOC_STRING, "vpc catalog/dev");
+    struct aws_error err;
+    assert_int_equal(aws_call(&client, "ec2", "DescribeVpcs", in, 0, &out, &err), 0);
+    assert_string_equal(err.request_id, "r1");
+    assert_int_equal(doc_count(out, "vpcSet.item"), 0);
+    doc_free(out);
+    assert_non_null(strstr(stub_request(stub, 0),
+                           "Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=tag%3AName&Filter.1.Value.1=vpc%20catalog%2Fdev"));
+    doc_free(in);
+    in = doc_new(DOC_OBJECT);
+    doc_set(in, "Names[0]", DOC_STRING, "alb-catalog-dev");
+    assert_int_equal(aws_call(&client, "elbv2", "DescribeLoadBalancers", in, 0, &out, &err), 0);
+    assert_non_null(strstr(stub_request(stub, 1), "Version=2015-12-01&Names.member.1=alb-catalog-dev"));
+    assert_non_null(strstr(stub_request(stub, 1), "/elasticloadbalancing/aws4_request"));
+    doc_free(out);
+    doc_free(in);
+}
+
+static void test_json_request(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {{200, "x-amzn-RequestId: json-req\r\n", "{\"repositories\":[{\"repositoryName\":\"a\"}]}"}};
+    connect_to(r, 1, "us-east-1");
+    struct sh_doc *in = doc_new(DOC_OBJECT), *out;
+    doc_set(in, "repositoryNames[0]", DOC_STRING, "ecr-catalog-dev");
+    doc_set(in, "maxResults", DOC_NUMBER, "10");
+    struct aws_error err;
+    assert_int_equal(aws_call(&client, "ecr", "DescribeRepositories", in, 0, &out, &err), 0);
+    assert_string_equal(doc_text(out, "repositories[0].repositoryName"), "a");
+    assert_string_equal(err.request_id, "json-req");
+    const char *req = stub_request(stub, 0);
+    assert_non_null(strstr(req, "X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"));
+    assert_non_null(strstr(req, "Content-Type: application/x-amz-json-1.1"));
+    assert_non_null(strstr(req, "{\"repositoryNames\":[\"ecr-catalog-dev\"],\"maxResults\":10}"));
+    doc_free(out);
+    doc_free(in);
+}
+
+static void test_retries_throttling_then_503_then_success(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {{400, NULL, THROTTLED},
+                             {503, "x-amzn-RequestId: req-503\r\n", "Service Unavailable"},
+                             {200, NULL, STS_OK}};
+    connect_to(r, 3, "us-east-1");
+    struct sh_doc *out;
+    struct aws_error err;
+    assert_int_equal(aws_call(&client, "sts", "GetCallerIdentity", NULL, 0, &out, &err), 0);
+    assert_int_equal(err.attempts, 3);
+    assert_int_equal(stub_count(stub), 3);
+    assert_string_equal(doc_text(out, "Account"), "111122223333");
+    doc_free(out);
+}
+
+static void test_never_succeeds_reports_attempts_and_request_id(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {{503, "x-amzn-RequestId: req-1\r\n", ""},
+                             {500, "x-amzn-RequestId: req-2\r\n", ""},
+                             {503, "x-amzn-RequestId: req-last\r\n", ""}};
+    connect_to(r, 3, "us-east-1");
+    struct sh_doc *out;
+    struct aws_error err;
+    assert_int_equal(aws_call(&client, "sts", "GetCallerIdentity", NULL, 0, &out, &err), -1);
+    assert_null(out);
+    assert_int_equal(err.attempts, 3);
+    assert_int_equal(stub_count(stub), 3);
+    assert_string_equal(err.request_id, "req-last");
+    assert_int_equal(err.http_status, 503);
+    struct strbuf text = STRBUF_INIT;
+    aws_error_format(&err, &text);
+    assert_non_null(strstr(text.buf, "sts GetCallerIdentity: Http503"));
+    assert_non_null(strstr(text.buf, "(http 503, request id req-last, 3 attempts)"));
+    strbuf_release(&text);
+}
+
+static void test_client_errors_are_not_retried(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {{400, NULL,
+                              "<Response><Errors><Error><Code>InvalidVpcID.NotFound</Code><Message>The vpc ID 'vpc-1' "
+                              "does not exist</Message></Error></Errors><RequestID>ec2-req</RequestID></Response>"}};
+    connect_to(r, 1, "us-east-1");
+    struct sh_doc *out;
+    struct aws_error err;
+    assert_int_equal(aws_call(&client, "ec2", "DescribeVpcs", NULL, 0, &out, &err), -1);
+    assert_int_equal(err.attempts, 1);
+    assert_int_equal(stub_count(stub), 1);
+    assert_string_equal(err.code, "InvalidVpcID.NotFound");
+    assert_string_equal(err.message, "The vpc ID 'vpc-1' does not exist");
+    assert_string_equal(err.request_id, "ec2-req");
+}
+
+static void test_connection_refused_is_retried(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {{200, NULL, STS_OK}};
+    stub = stub_start(r, 1);
+    char url[64];
+    snprintf(url, sizeof(url), "%s", stub_url(stub));
+    stub_stop(stub); /* nothing listens there now */
+    stub = NULL;
+    setenv("AWS_ENDPOINT_URL", url, 1);
+    aws_client_init(&client, "us-east-1");
+    struct sh_doc *out;
+    struct aws_error err;
+    assert_int_equal(aws_call(&client, "sts", "GetCallerIdentity", NULL, 0, &out, &err), -1);
+    assert_string_equal(err.code, "NetworkError");
+    assert_int_equal(err.attempts, 3);
+    assert_int_equal(err.http_status, 0);
+}
+
+static void test_plan_refuses_mutations_without_sending(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {{200, NULL, "<CreateVpcResponse/>"}};
+    connect_to(r, 1, "us-east-1");
+    struct sh_doc *out;
+    struct aws_error err;
+    assert_int_equal(aws_call(&client, "ec2", "CreateVpc", NULL, AWS_CALL_READ_ONLY, &out, &err), -1);
+    assert_string_equal(err.code, "PlanRefused");
+    assert_int_equal(stub_count(stub), 0);
+    assert_true(aws_operation_is_read("DescribeVpcs"));
+    assert_true(aws_operation_is_read("GetCallerIdentity"));
+    assert_true(aws_operation_is_read("ListTagsForResource"));
+    assert_false(aws_operation_is_read("PutParameter"));
+    assert_false(aws_operation_is_read("DeleteVpc"));
+    assert_false(aws_operation_is_read("Getaway"));
+}
+
+static void test_pagination_json(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {
+        {200, NULL, "{\"repositories\":[{\"repositoryName\":\"a\"},{\"repositoryName\":\"b\"}],\"nextToken\":\"t1\"}"},
+        {200, NULL, "{\"repositories\":[{\"repositoryName\":\"c\"}],\"nextToken\":\"t2\"}"},
+        {200, NULL, "{\"repositories\":[{\"repositoryName\":\"d\"},{\"repositoryName\":\"e\"}]}"}};
+    connect_to(r, 3, "us-east-1");
+    struct sh_doc *out;
+    struct aws_error err;
+    assert_int_equal(aws_call_all(&client, "ecr", "DescribeRepositories", NULL, "repositories", 0, &out, &err), 0);
+    assert_int_equal(doc_count(out, "repositories"), 5);
+    assert_string_equal(doc_text(out, "repositories[4].repositoryName"), "e");
+    assert_int_equal(stub_count(stub), 3);
+    assert_non_null(strstr(stub_request(stub, 1), "{\"nextToken\":\"t1\"}"));
+    assert_non_null(strstr(stub_request(stub, 2), "{\"nextToken\":\"t2\"}"));
+    doc_free(out);
+}
+
+static void test_pagination_xml_single_items(void **state)
+{
+    (void)state;
+    /* EC2 pages of one item each: "item" is one node per page, not a list. */
+    struct stub_reply r[] = {
+        {200, NULL, "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></item></vpcSet><nextToken>n1</nextToken></DescribeVpcsResponse>"},
+        {200, NULL, "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-2</vpcId></item></vpcSet><nextToken>n2</nextToken></DescribeVpcsResponse>"},
+        {200, NULL, "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-3</vpcId></item><item><vpcId>vpc-4</vpcId></item></vpcSet></DescribeVpcsResponse>"}};
+    connect_to(r, 3, "us-east-1");
+    struct sh_doc *out;
+    struct aws_error err;
+    assert_int_equal(aws_call_all(&client, "ec2", "DescribeVpcs", NULL, "vpcSet.item", 0, &out, &err), 0);
+    assert_int_equal(doc_count(out, "vpcSet.item"), 4);
+    assert_string_equal(doc_text(out, "vpcSet.item[0].vpcId"), "vpc-1");
+    assert_string_equal(doc_text(out, "vpcSet.item[3].vpcId"), "vpc-4");
+    assert_non_null(strstr(stub_request(stub, 2), "NextToken=n2"));
+    doc_free(out);
+}
+
+static void test_pagination_iam_marker(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {
+        {200, NULL, "<ListRolesResponse><ListRolesResult><IsTruncated>true</IsTruncated><Marker>m1</Marker><Roles><member>"
+                    "<RoleName>a</RoleName></member></Roles></ListRolesResult></ListRolesResponse>"},
+        {200, NULL, "<ListRolesResponse><ListRolesResult><IsTruncated>false</IsTruncated><Roles><member><RoleName>b</RoleName>"
+                    "</member></Roles></ListRolesResult></ListRolesResponse>"}};
+    connect_to(r, 2, "us-east-1");
+    struct sh_doc *out;
+    struct aws_error err;
+    assert_int_equal(aws_call_all(&client, "iam", "ListRoles", NULL, "Roles.member", 0, &out, &err), 0);
+    assert_int_equal(doc_count(out, "Roles.member"), 2);
+    assert_non_null(strstr(stub_request(stub, 1), "Marker=m1"));
+    doc_free(out);
+}
+
+static void test_error_shapes(void **state)
+{
+    (void)state;
+    struct aws_error e;
+    memset(&e, 0, sizeof(e));
+    const char *json = "{\"__type\":\"com.amazon.coral.validate#ValidationException:http://internal\",\"message\":\"bad\"}";
+    aws_error_parse(AWS_PROTO_JSON, 400, json, strlen(json), "hdr-req", &e);
+    assert_string_equal(e.code, "ValidationException");
+    assert_string_equal(e.message, "bad");
+    assert_string_equal(e.request_id, "hdr-req");
+    memset(&e, 0, sizeof(e));
+    json = "{\"__type\":\"ParameterNotFound\",\"Message\":\"no such parameter\"}";
+    aws_error_parse(AWS_PROTO_JSON, 400, json, strlen(json), NULL, &e);
+    assert_string_equal(e.code, "ParameterNotFound");
+    assert_string_equal(e.message, "no such parameter");
+    assert_false(aws_error_retryable(&e));
+    memset(&e, 0, sizeof(e));
+    aws_error_parse(AWS_PROTO_QUERY, 400, THROTTLED, strlen(THROTTLED), NULL, &e);
+    assert_string_equal(e.code, "Throttling");
+    assert_string_equal(e.request_id, "req-throttled");
+    assert_true(aws_error_retryable(&e));
+    memset(&e, 0, sizeof(e));
+    const char *ec2 = "<?xml version=\"1.0\"?><Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow"
+                      "</Message></Error></Errors><RequestID>ec2-r</RequestID></Response>";
+    aws_error_parse(AWS_PROTO_EC2, 503, ec2, strlen(ec2), NULL, &e);
+    assert_string_equal(e.code, "RequestLimitExceeded");
+    assert_string_equal(e.request_id, "ec2-r");
+    assert_true(aws_error_retryable(&e));
+    memset(&e, 0, sizeof(e));
+    aws_error_parse(AWS_PROTO_JSON, 502, "<html>bad gateway</html>", 24, NULL, &e);
+    assert_string_equal(e.code, "Http502");
+    assert_non_null(strstr(e.message, "bad gateway"));
+    assert_true(aws_error_retryable(&e));
+    memset(&e, 0, sizeof(e));
+    const char *limit = "<ErrorResponse><Error><Code>LimitExceeded</Code></Error></ErrorResponse>";
+    aws_error_parse(AWS_PROTO_QUERY, 409, limit, strlen(limit), NULL, &e);
+    assert_false(aws_error_retryable(&e)); /* IAM's LimitExceeded is not throttling */
+}
+
+static void test_unparseable_answer(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {{200, NULL, "this is not xml"}};
+    connect_to(r, 1, "us-east-1");
+    struct sh_doc *out;
+    struct aws_error err;
+    assert_int_equal(aws_call(&client, "sts", "GetCallerIdentity", NULL, 0, &out, &err), -1);
+    assert_string_equal(err.code, "UnparseableResponse");
+    assert_int_equal(err.attempts, 1);
+}
+
+static void test_endpoints(void **state)
+{
+    (void)state;
+    unsetenv("AWS_ENDPOINT_URL");
+    struct strbuf url = STRBUF_INIT;
+    const char *signing;
+    aws_endpoint(aws_service_find("ec2"), "eu-west-1", &url, &signing);
+    assert_string_equal(url.buf, "https://ec2.eu-west-1.amazonaws.com");
+    assert_string_equal(signing, "eu-west-1");
+    strbuf_reset(&url);
+    aws_endpoint(aws_service_find("ecr"), "eu-west-1", &url, &signing);
+    assert_string_equal(url.buf, "https://api.ecr.eu-west-1.amazonaws.com");
+    strbuf_reset(&url);
+    aws_endpoint(aws_service_find("iam"), "eu-west-1", &url, &signing);
+    assert_string_equal(url.buf, "https://iam.amazonaws.com");
+    assert_string_equal(signing, "us-east-1");
+    strbuf_reset(&url);
+    aws_endpoint(aws_service_find("iam"), "cn-northwest-1", &url, &signing);
+    assert_string_equal(url.buf, "https://iam.cn-north-1.amazonaws.com.cn");
+    assert_string_equal(signing, "cn-north-1");
+    strbuf_reset(&url);
+    aws_endpoint(aws_service_find("cloudwatch"), "us-west-2", &url, &signing);
+    assert_string_equal(url.buf, "https://monitoring.us-west-2.amazonaws.com");
+    strbuf_reset(&url);
+    setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566/", 1);
+    aws_endpoint(aws_service_find("sns"), "us-west-2", &url, &signing);
+    assert_string_equal(url.buf, "http://127.0.0.1:4566");
+    strbuf_reset(&url);
+    setenv("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:9999", 1);
+    aws_endpoint(aws_service_find("iam"), "us-west-2", &url, &signing);
+    assert_string_equal(url.buf, "http://127.0.0.1:9999"); /* the service's own wins */
+    assert_string_equal(signing, "us-east-1");
+    strbuf_reset(&url);
+    aws_endpoint(aws_service_find("elbv2"), "us-west-2", &url, &signing);
+    assert_string_equal(url.buf, "http://127.0.0.1:4566");
+    strbuf_release(&url);
+    assert_null(aws_service_find("s3"));
+    aws_client_init(&client, "us-east-1");
+}
+
+static void test_region_chain(void **state)
+{
+    (void)state;
+    struct stack_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    unsetenv("AWS_REGION");
+    unsetenv("AWS_DEFAULT_REGION");
+    assert_string_equal(config_region(&cfg), "us-east-1");
+    setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
+    assert_string_equal(config_region(&cfg), "eu-central-1");
+    setenv("AWS_REGION", "ap-south-1", 1);
+    assert_string_equal(config_region(&cfg), "ap-south-1");
+    cfg.region_setting = "eu-west-3";
+    assert_string_equal(config_region(&cfg), "eu-west-3");
+    unsetenv("AWS_REGION");
+    unsetenv("AWS_DEFAULT_REGION");
+    aws_client_init(&client, "us-east-1");
+}
+
+static void test_unknown_service(void **state)
+{
+    (void)state;
+    aws_client_init(&client, "us-east-1");
+    struct sh_doc *out;
+    struct aws_error err;
+    assert_int_equal(aws_call(&client, "s3", "ListBuckets", NULL, 0, &out, &err), -1);
+    assert_string_equal(err.code, "UnknownService");
+    assert_non_null(strstr(err.message, "known: ec2, elbv2"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_query_request_is_signed_and_parsed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ec2_and_query_flattening, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retries_throttling_then_503_then_success, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_never_succeeds_reports_attempts_and_request_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_errors_are_not_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connection_refused_is_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_refuses_mutations_without_sending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pagination_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pagination_xml_single_items, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pagination_iam_marker, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_shapes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unparseable_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_endpoints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_region_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_service, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -9,6 +9,7 @@ atomic_int run_interrupted;
 
 void run_init(struct run *run, struct stack *st, sh_mode mode)
 {
+    memset(run, 0, sizeof(*run));
     run->stack = st;
     run->mode = mode;
     outputs_init(&run->outputs);

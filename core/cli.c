@@ -50,6 +50,8 @@ void cli_usage(struct strbuf *out)
         "      --plugin-path DIR directories searched first for plugins (colon-separated)\n"
         "  -j, --jobs N          plugins run at the same time (default 4)\n"
         "      --json            machine-readable stdout\n"
+        "      --allow-replace   deploy may delete and recreate a resource whose setting\n"
+        "                        cannot change in place (a subnet's cidr or zone)\n"
         "  -v, --verbose         more detail on stderr (twice: trace)\n"
         "  -q, --quiet           errors only on stderr\n"
         "  -h, --help            this text\n"
@@ -187,6 +189,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             rc = usage_error(err, "option '%s' takes no value", a);
         } else if (IS("--json")) {
             cli->json = 1;
+        } else if (IS("--allow-replace")) {
+            cli->allow_replace = 1;
         } else if (IS("--verbose")) {
             cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1;
         } else if (IS("--quiet")) {

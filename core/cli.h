@@ -36,6 +36,7 @@ struct cli {
     int json;
     int verbosity;           /* -q: -1, default 0, -v: 1, -v -v: 2 */
     long jobs;               /* -j: plugins run at once */
+    int allow_replace;       /* --allow-replace */
     int help, version;
 };
 

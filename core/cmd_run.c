@@ -131,6 +131,7 @@ int cmd_run(const struct cli *cli)
     }
     struct run run;
     run_init(&run, &st, command_mode(cli->command));
+    run.allow_replace = cli->allow_replace;
     struct job *jobs = NULL;
     size_t n = engine_jobs(&run, &jobs);
     int rc = EXIT_OK;

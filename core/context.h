@@ -26,6 +26,7 @@ struct run {
     char *account_id;
     char *caller_arn;
     const char *partition;
+    int allow_replace; /* --allow-replace */
 };
 
 /* Set from the SIGINT/SIGTERM handler: every context reports cancelled. */

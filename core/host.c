@@ -410,6 +410,11 @@ static const char *host_partition(const sh_ctx *ctx)
     return ctx->run && ctx->run->partition ? ctx->run->partition : "aws";
 }
 
+static int host_allow_replace(const sh_ctx *ctx)
+{
+    return ctx->run && ctx->run->allow_replace;
+}
+
 static const sh_host table = {
     .size = sizeof(sh_host),
     .abi_major = STACKHOST_ABI_MAJOR,
@@ -455,6 +460,7 @@ static const sh_host table = {
     .aws_error_text = host_aws_error_text,
     .account_id = host_account_id,
     .partition = host_partition,
+    .allow_replace = host_allow_replace,
 };
 
 const sh_host *host_table(void) { return &table; }

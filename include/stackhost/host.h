@@ -202,6 +202,12 @@ typedef struct sh_host {
      * and its partition ("aws", "aws-cn", "aws-us-gov"), for ARNs. */
     const char *(*account_id)(const sh_ctx *ctx);
     const char *(*partition)(const sh_ctx *ctx);
+
+    /* Non-zero when the user passed --allow-replace: a resource whose
+     * setting cannot change in place may be deleted and created again.
+     * Without it, report SH_CHANGE_REPLACE in the plan and fail the deploy
+     * with a message naming the resource and the setting. */
+    int (*allow_replace)(const sh_ctx *ctx);
 } sh_host;
 
 /* Non-zero when the host's table has member `m` (a host older than the

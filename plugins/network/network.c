@@ -1,10 +1,13 @@
 /* network: the multi-AZ VPC, subnets, gateways, routes and security
- * groups of catalog-stack.md. This version declares and checks the
- * configuration; the AWS work comes with the AWS client (README). */
+ * groups of catalog-stack.md: the descriptor, the keys and their checks,
+ * and the callbacks that run the steps (create.c, routes.c, rules.c,
+ * destroy.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include <stackhost/stackhost.h>
+
+#include "net.h"
 
 static const char *const no_requirements[] = {NULL};
 
@@ -23,6 +26,10 @@ static const sh_config_key network_keys[] = {
      .help = "TCP ports the tasks may reach at database_cidr (the database)"},
     {.name = "database_cidr", .type = SH_CONFIG_STRING, .format = SH_FORMAT_CIDR,
      .help = "where the database lives; default the VPC's cidr"},
+    {.name = "alb_ports", .type = SH_CONFIG_INT_LIST, .default_value = "[80]", .min = 1, .max = 65535,
+     .help = "TCP ports the load balancer accepts from anywhere (add 443 with a certificate in lb)"},
+    {.name = "task_port", .type = SH_CONFIG_INT, .default_value = "8080", .min = 1, .max = 65535,
+     .help = "port the tasks listen on: the load balancer may reach only this, only from its group"},
     SH_CONFIG_END};
 
 struct cidr {
@@ -99,6 +106,50 @@ static sh_status network_validate(const sh_host *host, sh_ctx *ctx)
     return rc;
 }
 
+static sh_status publish(struct net *n)
+{
+    const sh_host *h = n->h;
+    const char *pub[NET_MAX_AZ], *priv[NET_MAX_AZ], *zones[NET_MAX_AZ];
+    int known = n->vpc[0] && n->sg_alb[0] && n->sg_tasks[0];
+    for (int i = 0; i < n->azs; i++) {
+        pub[i] = n->sub_pub[i];
+        priv[i] = n->sub_priv[i];
+        zones[i] = n->az[i];
+        known = known && pub[i][0] && priv[i][0];
+    }
+    h->output_list(n->ctx, "availability_zones", zones, (size_t)n->azs);
+    if (!known) /* a plan before the first deploy: the ids do not exist yet */
+        return SH_OK;
+    h->output_string(n->ctx, "vpc_id", n->vpc);
+    h->output_list(n->ctx, "public_subnet_ids", pub, (size_t)n->azs);
+    h->output_list(n->ctx, "private_subnet_ids", priv, (size_t)n->azs);
+    h->output_string(n->ctx, "alb_security_group_id", n->sg_alb);
+    return h->output_string(n->ctx, "task_security_group_id", n->sg_tasks);
+}
+
+static sh_status network_create(const sh_host *host, sh_ctx *ctx)
+{
+    struct net n;
+    net_load(&n, host, ctx);
+    if (net_zones(&n) || net_vpc(&n) || net_default_sg(&n) || net_subnets(&n) || net_igw(&n) || net_nat(&n) ||
+        net_routes(&n) || net_remove_extra_nats(&n) || net_security_groups(&n))
+        return SH_ERR;
+    return publish(&n);
+}
+
+static sh_status network_destroy(const sh_host *host, sh_ctx *ctx)
+{
+    struct net n;
+    net_load(&n, host, ctx);
+    return net_destroy_all(&n) ? SH_ERR : SH_OK;
+}
+
+/* Outputs without changing anything: the same lookups as a plan. */
+static sh_status network_outputs(const sh_host *host, sh_ctx *ctx)
+{
+    return network_create(host, ctx);
+}
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "network",
@@ -107,4 +158,7 @@ SH_PLUGIN_EXPORT = {
     .requires = no_requirements,
     .keys = network_keys,
     .validate = network_validate,
+    .create = network_create,
+    .destroy = network_destroy,
+    .outputs = network_outputs,
 };

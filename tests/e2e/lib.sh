@@ -62,3 +62,26 @@ awscli() {
 json() {
     python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
 }
+
+# Starts the counting proxy in front of the emulator; sets proxy_url and
+# proxy_log (one "service operation" line per request that went through).
+e2e_start_proxy() {
+    proxy_log=$(mktemp)
+    local portfile
+    portfile=$(mktemp)
+    python3 "$e2e_root/tests/e2e/count_proxy.py" "$AWS_ENDPOINT_URL" "$proxy_log" >"$portfile" 2>/dev/null &
+    proxy_pid=$!
+    trap 'kill $proxy_pid 2>/dev/null; e2e_stop; rm -f "$moto_log" "$proxy_log"' EXIT
+    for _ in $(seq 1 50); do
+        [ -s "$portfile" ] && break
+        sleep 0.1
+    done
+    proxy_url=http://127.0.0.1:$(cat "$portfile")
+    rm -f "$portfile"
+}
+
+# The operations logged by the proxy that change something (not
+# Describe*, List*, Get*).
+proxy_mutations() {
+    grep -vE ' (Describe|List|Get)[A-Z]' "$proxy_log" || true
+}

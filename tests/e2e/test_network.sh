@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The network plugin end to end against moto's server, checked with boto3
+# and the AWS CLI (never with stackhost's reading): every row of the
+# network table, plan with no changes, a redeploy that sends no mutating
+# request (counted by a proxy), drift repaired, a foreign VPC left alone,
+# destroy twice, and the single-NAT variant.
+# usage: test_network.sh STACKHOST SOURCE_DIR
+set -u
+bin=$1 src=$2
+. "$src/tests/lib/checks.sh"
+. "$src/tests/e2e/lib.sh"
+e2e_start
+e2e_reset
+e2e_start_proxy
+check_network() { "$venv/bin/python" "$src/tests/e2e/check_network.py" "$@"; }
+
+cfg=$tmp/network.cfg
+cat >"$cfg" <<CFG
+stack = { name = "catalog"; region = "us-east-1"; tags = { CostCenter = "retail-catalog"; }; };
+plugins = { network = { cidr = "10.0.0.0/16"; }; };
+environments = { dev = { plugins = { network = { nat_per_az = false; }; }; }; prod = {}; };
+CFG
+# stackhost goes through the counting proxy; the checkers talk to moto directly.
+sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" "$@"; }
+
+# --- deploy: every row of the table, one NAT per zone
+sh -e prod deploy
+expect_rc 0 "deploy prod"
+expect_out "network.vpc_id = vpc-" "outputs after deploy"
+expect_out "network.availability_zones = us-east-1a, us-east-1b, us-east-1c" "zones output"
+result=$(check_network catalog prod 3)
+checks=$((checks + 1))
+[ -z "$result" ] || { out=$result; fail "the network after deploy"; }
+
+# --- plan right after: no changes, exit 0; a redeploy sends no mutating request
+sh -e prod plan
+expect_rc 0 "plan after deploy"
+expect_out "no changes: the account matches the configuration" "plan after deploy"
+: >"$proxy_log"
+sh -e prod deploy
+expect_rc 0 "second deploy"
+expect_equal "" "$(proxy_mutations)" "mutating requests of a second deploy"
+checks=$((checks + 1))
+grep -q "ec2 DescribeVpcs" "$proxy_log" || fail "the proxy saw the second deploy"
+
+# --- drift: a route deleted and an ssh rule added by hand
+rtb=$(awscli ec2 describe-route-tables --filters Name=tag:Name,Values=rtb-catalog-private-a-prod | json 'd["RouteTables"][0]["RouteTableId"]')
+awscli ec2 delete-route --route-table-id "$rtb" --destination-cidr-block 0.0.0.0/0
+sg=$(awscli ec2 describe-security-groups --filters Name=tag:Name,Values=sg-catalog-tasks-prod | json 'd["SecurityGroups"][0]["GroupId"]')
+awscli ec2 authorize-security-group-ingress --group-id "$sg" --protocol tcp --port 22 --cidr 0.0.0.0/0 >/dev/null
+sh -e prod plan
+expect_rc 3 "plan with drift"
+expect_out "~   update    route table rtb-catalog-private-a-prod (route 0.0.0.0/0 via nat-" "plan shows the route"
+expect_out "rules of security group sg-catalog-tasks-prod (-ingress tcp 22 from 0.0.0.0/0)" "plan shows the ssh rule"
+sh -e prod deploy
+expect_rc 0 "deploy repairs drift"
+result=$(check_network catalog prod 3)
+checks=$((checks + 1))
+[ -z "$result" ] || { out=$result; fail "the network after repairing drift"; }
+
+# --- destroy: nothing owned remains; a second destroy succeeds
+sh -e prod destroy
+expect_rc 0 "destroy"
+result=$(check_network --gone catalog prod)
+checks=$((checks + 1))
+[ -z "$result" ] || { out=$result; fail "leftovers after destroy"; }
+sh -e prod destroy
+expect_rc 0 "second destroy"
+expect_err "destroy complete" "second destroy"
+
+# --- dev: one shared NAT gateway, deployed and destroyed
+sh -e dev deploy
+expect_rc 0 "deploy dev"
+result=$(check_network catalog dev 1)
+checks=$((checks + 1))
+[ -z "$result" ] || { out=$result; fail "the single-nat network"; }
+sh -e dev destroy
+expect_rc 0 "destroy dev"
+result=$(check_network --gone catalog dev)
+checks=$((checks + 1))
+[ -z "$result" ] || { out=$result; fail "leftovers after destroying dev"; }
+
+# --- a vpc with our name but not our tags: deploy stops before changing anything
+e2e_reset
+awscli ec2 create-vpc --cidr-block 10.7.0.0/16 \
+    --tag-specifications 'ResourceType=vpc,Tags=[{Key=Name,Value=vpc-catalog-dev}]' >/dev/null
+: >"$proxy_log"
+sh -e dev deploy
+expect_rc 1 "foreign vpc"
+expect_err "a vpc named vpc-catalog-dev exists without this stack's ownership tags (Project=catalog, Environment=dev, ManagedBy=stackhost)" \
+    "foreign vpc error"
+expect_equal "" "$(proxy_mutations)" "mutating requests with a foreign vpc in the way"
+expect_equal "1" "$(awscli ec2 describe-vpcs --filters Name=tag:Name,Values=vpc-catalog-dev | json 'len(d["Vpcs"])')" \
+    "the foreign vpc is untouched"
+
+checks_done

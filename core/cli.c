@@ -30,7 +30,7 @@ const char *cli_config_file(const struct cli *cli)
 void cli_usage(struct strbuf *out)
 {
     strbuf_addstr(out,
-        "usage: stackhost [-c FILE] [-e ENV] [--plugin-path DIR] [--json] [-v|-q] COMMAND\n"
+        "usage: stackhost [-c FILE] [-e ENV] [--plugin-path DIR] [--only A,B] [--json] [-v|-q] COMMAND\n"
         "\n"
         "Deploys a web service stack to AWS from one configuration file, through plugins.\n"
         "\n"
@@ -50,6 +50,8 @@ void cli_usage(struct strbuf *out)
         "      --plugin-path DIR directories searched first for plugins (colon-separated)\n"
         "  -j, --jobs N          plugins run at the same time (default 4)\n"
         "      --json            machine-readable stdout\n"
+        "      --only A,B        run only these plugins (and leave the others as they are);\n"
+        "                        what they require must be listed too\n"
         "      --allow-replace   deploy may delete and recreate a resource whose setting\n"
         "                        cannot change in place (a subnet's cidr or zone)\n"
         "  -v, --verbose         more detail on stderr (twice: trace)\n"
@@ -174,6 +176,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             rc = take_value(argc, argv, &i, eq, &cli->config, err);
         } else if (IS("--env")) {
             rc = take_value(argc, argv, &i, eq, &cli->env, err);
+        } else if (IS("--only")) {
+            rc = take_value(argc, argv, &i, eq, &cli->only, err);
         } else if (IS("--plugin-path")) {
             rc = take_value(argc, argv, &i, eq, &cli->plugin_path, err);
         } else if (IS("--jobs")) {

@@ -37,6 +37,7 @@ struct cli {
     int verbosity;           /* -q: -1, default 0, -v: 1, -v -v: 2 */
     long jobs;               /* -j: plugins run at once */
     int allow_replace;       /* --allow-replace */
+    const char *only;        /* --only a,b: run just these plugins */
     int help, version;
 };
 

@@ -123,7 +123,7 @@ int cmd_run(const struct cli *cli)
         return EXIT_USAGE;
     }
     struct stack st;
-    struct stack_options opt = {file, cli->env, cli->plugin_path};
+    struct stack_options opt = {file, cli->env, cli->plugin_path, cli->only};
     if (stack_open(&st, &opt, &dl)) {
         diag_log(&dl);
         diag_clear(&dl);

@@ -82,7 +82,7 @@ int cmd_validate(const struct cli *cli)
     int failed = 0;
     for (size_t i = 0; i < runs; i++) {
         struct stack st;
-        struct stack_options opt = {file, cli->env ? cli->env : (nenv ? envs[i] : NULL), cli->plugin_path};
+        struct stack_options opt = {file, cli->env ? cli->env : (nenv ? envs[i] : NULL), cli->plugin_path, cli->only};
         size_t before = dl.n;
         if (stack_open(&st, &opt, &dl)) {
             failed = 1;
@@ -121,7 +121,7 @@ int cmd_graph(const struct cli *cli)
 {
     struct diag_list dl = DIAG_LIST_INIT;
     struct stack st;
-    struct stack_options opt = {cli_config_file(cli), cli->env, cli->plugin_path};
+    struct stack_options opt = {cli_config_file(cli), cli->env, cli->plugin_path, cli->only};
     if (stack_open(&st, &opt, &dl)) {
         diag_log(&dl);
         diag_clear(&dl);

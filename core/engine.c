@@ -43,6 +43,8 @@ size_t engine_jobs(struct run *run, struct job **out)
      * destroys of the plugins that require it. */
     for (size_t k = st->n; k-- > 0;) {
         size_t i = st->order[k];
+        if (!st->items[i].selected)
+            continue;
         int destroy = run->mode == SH_MODE_DESTROY ||
                       ((run->mode == SH_MODE_PLAN || run->mode == SH_MODE_DEPLOY) && !st->items[i].section->enabled);
         if (!destroy)
@@ -58,7 +60,7 @@ size_t engine_jobs(struct run *run, struct job **out)
     if (run->mode != SH_MODE_DESTROY) {
         for (size_t k = 0; k < st->n; k++) {
             size_t i = st->order[k];
-            if (!st->items[i].section->enabled)
+            if (!st->items[i].section->enabled || !st->items[i].selected)
                 continue;
             jobs[n].item = &st->items[i];
             jobs[n].kind = run->mode == SH_MODE_OUTPUTS ? JOB_OUTPUTS : JOB_CREATE;

@@ -75,6 +75,43 @@ static void check_requirements(struct stack *st, struct diag_list *dl)
     strbuf_release(&cycle);
 }
 
+/* --only: every name a plugin of the file, and what a selected enabled
+ * plugin requires selected too (its outputs would be missing). */
+static void select_only(struct stack *st, const char *only, struct diag_list *dl)
+{
+    for (size_t i = 0; i < st->n; i++)
+        st->items[i].selected = only == NULL;
+    if (!only)
+        return;
+    const char *p = only;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        char *name = xstrndup(p, len);
+        struct stack_item *it = stack_find(st, name);
+        if (it) {
+            it->selected = 1;
+        } else if (len) {
+            struct strbuf hint = STRBUF_INIT;
+            suggest_hint(&hint, name, st->names, st->n);
+            diag_add(dl, NULL, 0, NULL, "--only names '%s', which is not a plugin of %s%s", name, st->cfg.file,
+                     hint.buf);
+            strbuf_release(&hint);
+        }
+        free(name);
+        p += len + (p[len] == ',');
+    }
+    for (size_t i = 0; i < st->n; i++) {
+        if (!st->items[i].selected || !st->items[i].section->enabled)
+            continue;
+        for (size_t r = 0; r < st->graph.ndeps[i]; r++) {
+            struct stack_item *dep = &st->items[st->graph.deps[i][r]];
+            if (!dep->selected)
+                diag_add(dl, NULL, 0, NULL, "--only includes '%s' but not '%s', which it requires: add it",
+                         st->items[i].section->name, dep->section->name);
+        }
+    }
+}
+
 /* Runs each enabled plugin's own cross-key checks. */
 static void run_validate_callbacks(struct stack *st, struct diag_list *dl)
 {
@@ -106,6 +143,8 @@ int stack_open(struct stack *st, const struct stack_options *opt, struct diag_li
     for (size_t i = 0; i < st->n; i++)
         validate_group(st->items[i].plugin->desc->keys, st->items[i].section->settings, section_reserved, dl);
     check_requirements(st, dl);
+    if (dl->n == before)
+        select_only(st, opt->only, dl);
     if (dl->n == before)
         run_validate_callbacks(st, dl);
     if (dl->n > before) {

@@ -15,6 +15,7 @@
 struct stack_item {
     struct section *section; /* in cfg */
     struct plugin *plugin;   /* in plugins */
+    int selected;            /* runs in this command (--only) */
 };
 
 struct stack {
@@ -32,6 +33,7 @@ struct stack_options {
     const char *file;
     const char *env;
     const char *plugin_path; /* --plugin-path, or NULL */
+    const char *only;        /* --only: comma-separated plugin names, or NULL */
 };
 
 /* Returns 0, or -1 with every problem in dl (st is then closed). */

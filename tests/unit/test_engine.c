@@ -47,7 +47,7 @@ static const char *CONFIG =
 static void open_env(const char *env)
 {
     const char *path = test_write_file("engine.cfg", CONFIG);
-    struct stack_options opt = {path, env, FIXTURE_GOOD};
+    struct stack_options opt = {path, env, FIXTURE_GOOD, NULL};
     if (stack_open(&st, &opt, &dl)) {
         diag_log(&dl);
         fail();
@@ -293,6 +293,30 @@ static void test_interrupt_skips_everything(void **state)
     finish(&run, jobs, n);
 }
 
+static void test_only_runs_the_selection(void **state)
+{
+    (void)state;
+    const char *path = test_write_file("only.cfg", CONFIG);
+    struct stack_options opt = {path, "dev", FIXTURE_GOOD, "alpha,beta"};
+    assert_int_equal(stack_open(&st, &opt, &dl), 0);
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 4, &run, &jobs, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(jobs[0].item->section->name, "alpha");
+    assert_string_equal(jobs[1].item->section->name, "beta");
+    finish(&run, jobs, n);
+    stack_close(&st);
+    struct stack_options missing = {path, "dev", FIXTURE_GOOD, "beta,gama"};
+    assert_int_equal(stack_open(&st, &missing, &dl), -1);
+    assert_diag_has(&dl, "--only includes 'beta' but not 'alpha', which it requires: add it");
+    assert_diag_has(&dl, "--only names 'gama', which is not a plugin of");
+    assert_diag_has(&dl, "(did you mean 'gamma'?)");
+    /* teardown closes st: open something valid again */
+    assert_int_equal(stack_open(&st, &opt, &dl), 0);
+}
+
 static void test_secret_in_failure_is_redacted(void **state)
 {
     (void)state;
@@ -301,7 +325,7 @@ static void test_secret_in_failure_is_redacted(void **state)
         "stack = { name = \"shop\"; };\n"
         "plugins = { alpha = { secret_env = \"ENGINE_TEST_SECRET\"; fail = true; }; };\n"
         "environments = { dev = {}; };\n");
-    struct stack_options opt = {path, "dev", FIXTURE_GOOD};
+    struct stack_options opt = {path, "dev", FIXTURE_GOOD, NULL};
     assert_int_equal(stack_open(&st, &opt, &dl), 0);
     log_set_level(SH_LOG_TRACE);
     struct run run;
@@ -331,6 +355,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disabled_plugin_is_destroyed_on_deploy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_callback_is_refused_before_running, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupt_skips_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_only_runs_the_selection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_in_failure_is_redacted, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -189,6 +189,22 @@ int doc_set_empty(struct sh_doc *d, const char *path, enum doc_type type)
     return n && n->type == type ? 0 : -1;
 }
 
+/* Turns n into a list whose one item is what n was: an XML element seen
+ * once that turns out to be (or must become) a list. */
+static void become_list(struct sh_doc *n)
+{
+    struct sh_doc *item = doc_new(n->type);
+    item->text = n->text;
+    item->kids = n->kids;
+    item->n = n->n;
+    item->alloc = n->alloc;
+    n->text = NULL;
+    n->kids = NULL;
+    n->n = n->alloc = 0;
+    n->type = DOC_ARRAY;
+    add_kid(n, item);
+}
+
 int doc_append_items(struct sh_doc *d, const char *path, const struct sh_doc *from)
 {
     if (!from)
@@ -196,19 +212,8 @@ int doc_append_items(struct sh_doc *d, const char *path, const struct sh_doc *fr
     struct sh_doc *n = make_path(d, path, DOC_ARRAY);
     if (!n)
         return -1;
-    if (n->type != DOC_ARRAY) {
-        /* One XML item read as a node: turn it into an array of itself. */
-        struct sh_doc *only = doc_new(n->type);
-        only->text = n->text;
-        only->kids = n->kids;
-        only->n = n->n;
-        only->alloc = n->alloc;
-        n->text = NULL;
-        n->kids = NULL;
-        n->n = n->alloc = 0;
-        n->type = DOC_ARRAY;
-        add_kid(n, only);
-    }
+    if (n->type != DOC_ARRAY)
+        become_list(n); /* one XML item read as a node */
     if (from->type == DOC_ARRAY) {
         for (size_t i = 0; i < from->n; i++)
             add_kid(n, doc_copy(from->kids[i]));
@@ -341,19 +346,8 @@ static void xml_add(struct sh_doc *into, xmlNode *node)
         add_kid(into, v);
         return;
     }
-    if (existing->type != DOC_ARRAY) {
-        /* A repeated element: the member becomes an array of them. */
-        struct sh_doc *first = doc_new(existing->type);
-        first->text = existing->text;
-        first->kids = existing->kids;
-        first->n = existing->n;
-        first->alloc = existing->alloc;
-        existing->text = NULL;
-        existing->kids = NULL;
-        existing->n = existing->alloc = 0;
-        existing->type = DOC_ARRAY;
-        add_kid(existing, first);
-    }
+    if (existing->type != DOC_ARRAY)
+        become_list(existing); /* a repeated element */
     add_kid(existing, v);
 }
 

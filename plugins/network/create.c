@@ -155,12 +155,7 @@ int net_vpc(struct net *n)
     if (vpc_attribute(n, "enableDnsSupport", label, &changed, 0) ||
         vpc_attribute(n, "enableDnsHostnames", label, &changed, 0))
         return -1;
-    int t = net_converge_tags(n, item, n->vpc, label, name);
-    if (t < 0)
-        return -1;
-    if (!changed && !t)
-        net_report(n, SH_CHANGE_NONE, label, NULL);
-    return 0;
+    return net_settle(n, item, n->vpc, label, name, changed);
 }
 
 int net_default_sg(struct net *n)
@@ -247,16 +242,10 @@ static int subnet(struct net *n, int i, int public)
     char *id = public ? n->sub_pub[i] : n->sub_priv[i];
     snprintf(label, sizeof(label), "subnet %s", name);
     snprintf(detail, sizeof(detail), "%s in %s", cidr, n->az[i]);
-    const sh_doc *item = NULL;
-    int rc = 0;
-    if (n->vpc[0]) {
-        sh_doc *in = net_req(n);
-        net_set(n, in, "vpc-id", "Filter[0].Name");
-        net_set(n, in, n->vpc, "Filter[0].Value[0]");
-        rc = net_find(n, "DescribeSubnets", "subnetSet.item", in, "subnet", name, NULL, &item);
-        if (rc < 0)
-            return -1;
-    }
+    const sh_doc *item;
+    int rc = net_find_in_vpc(n, "DescribeSubnets", "subnetSet.item", "subnet", name, NULL, &item);
+    if (rc < 0)
+        return -1;
     if (!rc) {
         if (create_subnet(n, name, cidr, n->az[i], id, label))
             return -1;
@@ -297,12 +286,7 @@ static int subnet(struct net *n, int i, int public)
         net_report(n, SH_CHANGE_UPDATE, label, "no public ip on launch");
         changed = 1;
     }
-    int t = net_converge_tags(n, item, id, label, name);
-    if (t < 0)
-        return -1;
-    if (!changed && !t)
-        net_report(n, SH_CHANGE_NONE, label, NULL);
-    return 0;
+    return net_settle(n, item, id, label, name, changed);
 }
 
 int net_subnets(struct net *n)
@@ -358,30 +342,21 @@ int net_igw(struct net *n)
         net_report(n, SH_CHANGE_UPDATE, label, "attach to the vpc");
         changed = 1;
     }
-    int t = net_converge_tags(n, item, n->igw, label, name);
-    if (t < 0)
-        return -1;
-    if (!changed && !t)
-        net_report(n, SH_CHANGE_NONE, label, NULL);
-    return 0;
+    return net_settle(n, item, n->igw, label, name, changed);
 }
 
 static int eip(struct net *n, int i)
 {
-    char purpose[32], label[128];
-    snprintf(purpose, sizeof(purpose), "nat-%c", letters[i]);
-    const char *name = net_name(n, "eip", purpose);
-    snprintf(label, sizeof(label), "elastic ip %s", name);
-    sh_doc *in = net_req(n);
-    net_set(n, in, "domain", "Filter[0].Name");
-    net_set(n, in, "vpc", "Filter[0].Value[0]");
+    char label[128];
+    const char *name;
     const sh_doc *item, *out;
-    int rc = net_find(n, "DescribeAddresses", "addressesSet.item", in, "elastic ip", name, NULL, &item);
+    int rc = net_find_eip(n, letters[i], &name, &item);
     if (rc < 0)
         return -1;
+    snprintf(label, sizeof(label), "elastic ip %s", name);
     if (!rc) {
         if (!n->plan) {
-            in = net_req(n);
+            sh_doc *in = net_req(n);
             net_set(n, in, "vpc", "Domain");
             net_tag_spec(n, in, "elastic-ip", name);
             if (net_call(n, "AllocateAddress", in, &out, label))
@@ -392,12 +367,7 @@ static int eip(struct net *n, int i)
         return 0;
     }
     net_copy(n->eip[i], sizeof(n->eip[i]), n->h->doc_string(item, "allocationId"));
-    int t = net_converge_tags(n, item, n->eip[i], label, name);
-    if (t < 0)
-        return -1;
-    if (!t)
-        net_report(n, SH_CHANGE_NONE, label, NULL);
-    return 0;
+    return net_settle(n, item, n->eip[i], label, name, 0);
 }
 
 static int create_nat(struct net *n, int i, const char *name, const char *label)
@@ -468,17 +438,11 @@ int net_nat(struct net *n)
         snprintf(purpose, sizeof(purpose), "%c", letters[i]);
         const char *name = net_name(n, "nat", purpose);
         snprintf(label, sizeof(label), "nat gateway %s", name);
-        const sh_doc *item = NULL;
-        int rc = 0;
-        if (n->vpc[0]) {
-            sh_doc *in = net_req(n);
-            net_set(n, in, "vpc-id", "Filter[0].Name");
-            net_set(n, in, n->vpc, "Filter[0].Value[0]");
-            rc = net_find(n, "DescribeNatGateways", "natGatewaySet.item", in, "nat gateway", name,
-                          "deleted|deleting|failed", &item);
-            if (rc < 0)
-                return -1;
-        }
+        const sh_doc *item;
+        int rc = net_find_in_vpc(n, "DescribeNatGateways", "natGatewaySet.item", "nat gateway", name,
+                                 "deleted|deleting|failed", &item);
+        if (rc < 0)
+            return -1;
         if (!rc) {
             if (create_nat(n, i, name, label))
                 return -1;
@@ -506,11 +470,8 @@ int net_nat(struct net *n)
             created = 1;
             continue;
         }
-        int t = net_converge_tags(n, item, n->nat[i], label, name);
-        if (t < 0)
+        if (net_settle(n, item, n->nat[i], label, name, 0))
             return -1;
-        if (!t)
-            net_report(n, SH_CHANGE_NONE, label, NULL);
     }
     if (n->plan || !created)
         return 0;

@@ -310,13 +310,9 @@ int net_remove_extra_nats(struct net *n)
         snprintf(purpose, sizeof(purpose), "%c", letters[i]);
         const char *name = net_name(n, "nat", purpose);
         snprintf(label, sizeof(label), "nat gateway %s", name);
-        const sh_doc *item = NULL;
-        if (!n->vpc[0])
-            break;
-        sh_doc *in = net_req(n);
-        net_set(n, in, "vpc-id", "Filter[0].Name");
-        net_set(n, in, n->vpc, "Filter[0].Value[0]");
-        int rc = net_find(n, "DescribeNatGateways", "natGatewaySet.item", in, "nat gateway", name, "deleted|failed", &item);
+        const sh_doc *item;
+        int rc = net_find_in_vpc(n, "DescribeNatGateways", "natGatewaySet.item", "nat gateway", name, "deleted|failed",
+                                 &item);
         if (rc < 0)
             return -1;
         if (!rc)
@@ -330,17 +326,13 @@ int net_remove_extra_nats(struct net *n)
     if (k && !n->plan && net_wait(n, "unneeded nat gateways to be deleted", DELETE_TIMEOUT, nats_deleted, ids))
         return -1;
     for (int i = n->nats; i < NET_MAX_AZ; i++) {
-        char purpose[16], label[128];
-        snprintf(purpose, sizeof(purpose), "nat-%c", letters[i]);
-        const char *name = net_name(n, "eip", purpose);
-        snprintf(label, sizeof(label), "elastic ip %s", name);
-        sh_doc *in = net_req(n);
-        net_set(n, in, "domain", "Filter[0].Name");
-        net_set(n, in, "vpc", "Filter[0].Value[0]");
+        char label[128];
+        const char *name;
         const sh_doc *item;
-        int rc = net_find(n, "DescribeAddresses", "addressesSet.item", in, "elastic ip", name, NULL, &item);
+        int rc = net_find_eip(n, letters[i], &name, &item);
         if (rc < 0)
             return -1;
+        snprintf(label, sizeof(label), "elastic ip %s", name);
         if (!rc)
             continue;
         if (!n->plan && delete_retrying(n, "ReleaseAddress", "AllocationId", n->h->doc_string(item, "allocationId"), label))

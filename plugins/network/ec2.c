@@ -146,6 +146,39 @@ int net_find(struct net *n, const char *op, const char *items_path, sh_doc *in, 
     return mine ? 1 : 0;
 }
 
+int net_find_in_vpc(struct net *n, const char *op, const char *items_path, const char *kind, const char *name,
+                    const char *skip_states, const sh_doc **item)
+{
+    *item = NULL;
+    if (!n->vpc[0])
+        return 0;
+    sh_doc *in = net_req(n);
+    net_set(n, in, "vpc-id", "Filter[0].Name");
+    net_set(n, in, n->vpc, "Filter[0].Value[0]");
+    return net_find(n, op, items_path, in, kind, name, skip_states, item);
+}
+
+int net_find_eip(struct net *n, char letter, const char **name, const sh_doc **item)
+{
+    char purpose[16];
+    snprintf(purpose, sizeof(purpose), "nat-%c", letter);
+    *name = net_name(n, "eip", purpose);
+    sh_doc *in = net_req(n);
+    net_set(n, in, "domain", "Filter[0].Name");
+    net_set(n, in, "vpc", "Filter[0].Value[0]");
+    return net_find(n, "DescribeAddresses", "addressesSet.item", in, "elastic ip", *name, NULL, item);
+}
+
+int net_settle(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name, int changed)
+{
+    int t = net_converge_tags(n, item, id, label, name);
+    if (t < 0)
+        return -1;
+    if (!changed && !t)
+        net_report(n, SH_CHANGE_NONE, label, NULL);
+    return 0;
+}
+
 int net_converge_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name)
 {
     const char *const *keys, *const *values;

@@ -52,6 +52,15 @@ int net_find(struct net *n, const char *op, const char *items_path, sh_doc *in, 
 /* Brings the item's tags back to Name + the stack's tags (CreateTags with
  * what is missing or different); reports the update. Returns 0 or -1. */
 int net_converge_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name);
+/* net_find scoped to the VPC; finds nothing while the VPC does not exist
+ * yet (a plan before the first deploy). */
+int net_find_in_vpc(struct net *n, const char *op, const char *items_path, const char *kind, const char *name,
+                    const char *skip_states, const sh_doc **item);
+/* The elastic IP of NAT gateway `letter`; fills name (static per ctx). */
+int net_find_eip(struct net *n, char letter, const char **name, const sh_doc **item);
+/* The end of converging an existing resource: its tags, and a "no
+ * change" line when neither they nor anything else (changed) moved. */
+int net_settle(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name, int changed);
 /* Records a change: the plan line, or the progress line once done. */
 void net_report(struct net *n, sh_change change, const char *label, const char *detail);
 /* Polls until done() says so, with backoff from 2 s to 15 s, up to

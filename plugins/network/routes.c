@@ -9,16 +9,9 @@ static const char letters[] = "abcdef";
 /* Finds or creates the table; fills id ("" in a plan when to be made). */
 static int table(struct net *n, const char *name, const char *label, char *id, const sh_doc **item)
 {
-    *item = NULL;
-    int rc = 0;
-    if (n->vpc[0]) {
-        sh_doc *in = net_req(n);
-        net_set(n, in, "vpc-id", "Filter[0].Name");
-        net_set(n, in, n->vpc, "Filter[0].Value[0]");
-        rc = net_find(n, "DescribeRouteTables", "routeTableSet.item", in, "route table", name, NULL, item);
-        if (rc < 0)
-            return -1;
-    }
+    int rc = net_find_in_vpc(n, "DescribeRouteTables", "routeTableSet.item", "route table", name, NULL, item);
+    if (rc < 0)
+        return -1;
     if (rc) {
         net_copy(id, NET_ID, n->h->doc_string(*item, "routeTableId"));
         return 0;
@@ -148,14 +141,7 @@ static int converge(struct net *n, const char *name, char *id, const char *targe
     for (int i = 0; i < nsubnets; i++)
         if (associate(n, item, id, subnets[i], label, &changed))
             return -1;
-    if (item) {
-        int t = net_converge_tags(n, item, id, label, name);
-        if (t < 0)
-            return -1;
-        if (!changed && !t)
-            net_report(n, SH_CHANGE_NONE, label, NULL);
-    }
-    return 0;
+    return item ? net_settle(n, item, id, label, name, changed) : 0;
 }
 
 int net_routes(struct net *n)

@@ -19,16 +19,9 @@ struct rule {
 static int group(struct net *n, const char *purpose, char *id, const sh_doc **item, const char *label)
 {
     const char *tag = net_name(n, "sg", purpose);
-    *item = NULL;
-    int rc = 0;
-    if (n->vpc[0]) {
-        sh_doc *in = net_req(n);
-        net_set(n, in, "vpc-id", "Filter[0].Name");
-        net_set(n, in, n->vpc, "Filter[0].Value[0]");
-        rc = net_find(n, "DescribeSecurityGroups", "securityGroupInfo.item", in, "security group", tag, NULL, item);
-        if (rc < 0)
-            return -1;
-    }
+    int rc = net_find_in_vpc(n, "DescribeSecurityGroups", "securityGroupInfo.item", "security group", tag, NULL, item);
+    if (rc < 0)
+        return -1;
     if (rc) {
         net_copy(id, NET_ID, n->h->doc_string(*item, "groupId"));
         return 0;

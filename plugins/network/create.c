@@ -409,20 +409,27 @@ static int nat_available(struct net *n, void *arg, char *progress, size_t len)
         return -1;
     }
     size_t count = n->h->doc_count(out, "natGatewaySet.item"), ready = 0;
+    char pending[160] = "";
     char path[96];
     for (size_t i = 0; i < count; i++) {
         snprintf(path, sizeof(path), "natGatewaySet.item[%zu].state", i);
         const char *state = n->h->doc_string(out, path);
-        if (state && !strcmp(state, "available"))
+        snprintf(path, sizeof(path), "natGatewaySet.item[%zu].natGatewayId", i);
+        const char *id = n->h->doc_string(out, path);
+        if (state && !strcmp(state, "available")) {
             ready++;
-        else if (state && (!strcmp(state, "failed") || !strcmp(state, "deleted") || !strcmp(state, "deleting"))) {
+        } else if (state && (!strcmp(state, "failed") || !strcmp(state, "deleted") || !strcmp(state, "deleting"))) {
             snprintf(path, sizeof(path), "natGatewaySet.item[%zu].failureMessage", i);
-            n->h->fail(n->ctx, SH_ERR_AWS, "nat gateway %s is %s: %s", n->h->doc_string(out, "natGatewaySet.item[0].natGatewayId"),
-                       state, n->h->doc_string(out, path) ? n->h->doc_string(out, path) : "no reason given");
+            n->h->fail(n->ctx, SH_ERR_AWS, "nat gateway %s is %s: %s", id ? id : "?", state,
+                       n->h->doc_string(out, path) ? n->h->doc_string(out, path) : "no reason given");
             return -1;
+        } else {
+            size_t used = strlen(pending);
+            snprintf(pending + used, sizeof(pending) - used, "%s%s %s", used ? ", " : "", id ? id : "?",
+                     state ? state : "not visible yet");
         }
     }
-    snprintf(progress, len, "%zu of %zu available", ready, k);
+    snprintf(progress, len, "%zu of %zu available%s%s", ready, k, pending[0] ? "; " : "", pending);
     return ready == k ? 1 : 0;
 }
 

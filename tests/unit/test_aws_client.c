@@ -3,6 +3,7 @@
  * endpoints and regions. */
 #include "helpers.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -378,6 +379,42 @@ static void test_region_chain(void **state)
     aws_client_init(&client, "us-east-1");
 }
 
+struct worker {
+    int ok;
+};
+
+static void *call_many(void *arg)
+{
+    struct worker *w = arg;
+    for (int i = 0; i < 10; i++) {
+        struct sh_doc *out;
+        struct aws_error err;
+        if (!aws_call(&client, "sts", "GetCallerIdentity", NULL, 0, &out, &err) &&
+            !strcmp(doc_text(out, "Account"), "111122223333"))
+            w->ok++;
+        doc_free(out);
+    }
+    return NULL;
+}
+
+/* The engine's plugins share one client: credentials, the connection
+ * pool and the answers must hold up under concurrent calls. */
+static void test_concurrent_calls_share_one_client(void **state)
+{
+    (void)state;
+    struct stub_reply r[] = {{200, NULL, STS_OK}};
+    connect_to(r, 1, "us-east-1");
+    pthread_t threads[4];
+    struct worker workers[4] = {{0}};
+    for (int i = 0; i < 4; i++)
+        pthread_create(&threads[i], NULL, call_many, &workers[i]);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(workers[i].ok, 10);
+    }
+    assert_int_equal(stub_count(stub), 40);
+}
+
 static void test_unknown_service(void **state)
 {
     (void)state;
@@ -407,6 +444,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unparseable_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endpoints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_region_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_calls_share_one_client, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_service, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,7 @@
 
 #include "aws/client.h"
 #include "config.h"
-#include "http_stub.h"
+#include "replay_server.h"
 #include "log.h"
 
 static const char *STS_OK =
@@ -22,12 +22,12 @@ static const char *THROTTLED =
     "<RequestId>req-throttled</RequestId></ErrorResponse>";
 
 static struct aws_client client;
-static struct stub_server *stub;
+static struct replay_server *server;
 
-static void connect_to(const struct stub_reply *replies, size_t n, const char *region)
+static void connect_to(const struct replay_reply *replies, size_t n, const char *region)
 {
-    stub = stub_start(replies, n);
-    setenv("AWS_ENDPOINT_URL", stub_url(stub), 1);
+    server = replay_start(replies, n);
+    setenv("AWS_ENDPOINT_URL", replay_url(server), 1);
     aws_client_init(&client, region);
 }
 
@@ -46,9 +46,9 @@ static int teardown(void **state)
 {
     (void)state;
     aws_client_free(&client);
-    if (stub)
-        stub_stop(stub);
-    stub = NULL;
+    if (server)
+        replay_stop(server);
+    server = NULL;
     unsetenv("AWS_ENDPOINT_URL");
     unsetenv("AWS_ENDPOINT_URL_IAM");
     redact_clear();
@@ -58,14 +58,14 @@ static int teardown(void **state)
 static void test_query_request_is_signed_and_parsed(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{200, NULL, STS_OK}};
+    struct replay_reply r[] = {{200, NULL, STS_OK}};
     connect_to(r, 1, "eu-west-1");
     struct sh_doc *out;
     struct aws_error err;
     assert_int_equal(aws_call(&client, "sts", "GetCallerIdentity", NULL, 0, &out, &err), 0);
     assert_string_equal(doc_text(out, "Account"), "111122223333");
     assert_int_equal(err.attempts, 1);
-    const char *req = stub_request(stub, 0);
+    const char *req = replay_request(server, 0);
     assert_non_null(strstr(req, "POST / HTTP/1.1"));
     assert_non_null(strstr(req, "Content-Type: application/x-www-form-urlencoded; charset=utf-8"));
     assert_non_null(strstr(req, "Credential=AKIDEXAMPLE/"));
@@ -78,7 +78,7 @@ static void test_query_request_is_signed_and_parsed(void **state)
 static void test_ec2_and_query_flattening(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{200, NULL, "<DescribeVpcsResponse><requestId>r1</requestId><vpcSet/></DescribeVpcsResponse>"},
+    struct replay_reply r[] = {{200, NULL, "<DescribeVpcsResponse><requestId>r1</requestId><vpcSet/></DescribeVpcsResponse>"},
                              {200, NULL, "<DescribeLoadBalancersResponse><DescribeLoadBalancersResult><LoadBalancers/>"
                                          "</DescribeLoadBalancersResult></DescribeLoadBalancersResponse>"}};
     connect_to(r, 2, "us-east-1");
@@ -90,14 +90,14 @@ static void test_ec2_and_query_flattening(void **state)
     assert_string_equal(err.request_id, "r1");
     assert_int_equal(doc_count(out, "vpcSet.item"), 0);
     doc_free(out);
-    assert_non_null(strstr(stub_request(stub, 0),
+    assert_non_null(strstr(replay_request(server, 0),
                            "Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=tag%3AName&Filter.1.Value.1=vpc%20catalog%2Fdev"));
     doc_free(in);
     in = doc_new(DOC_OBJECT);
     doc_set(in, "Names[0]", DOC_STRING, "alb-catalog-dev");
     assert_int_equal(aws_call(&client, "elbv2", "DescribeLoadBalancers", in, 0, &out, &err), 0);
-    assert_non_null(strstr(stub_request(stub, 1), "Version=2015-12-01&Names.member.1=alb-catalog-dev"));
-    assert_non_null(strstr(stub_request(stub, 1), "/elasticloadbalancing/aws4_request"));
+    assert_non_null(strstr(replay_request(server, 1), "Version=2015-12-01&Names.member.1=alb-catalog-dev"));
+    assert_non_null(strstr(replay_request(server, 1), "/elasticloadbalancing/aws4_request"));
     doc_free(out);
     doc_free(in);
 }
@@ -105,7 +105,7 @@ static void test_ec2_and_query_flattening(void **state)
 static void test_json_request(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{200, "x-amzn-RequestId: json-req\r\n", "{\"repositories\":[{\"repositoryName\":\"a\"}]}"}};
+    struct replay_reply r[] = {{200, "x-amzn-RequestId: json-req\r\n", "{\"repositories\":[{\"repositoryName\":\"a\"}]}"}};
     connect_to(r, 1, "us-east-1");
     struct sh_doc *in = doc_new(DOC_OBJECT), *out;
     doc_set(in, "repositoryNames[0]", DOC_STRING, "ecr-catalog-dev");
@@ -114,7 +114,7 @@ static void test_json_request(void **state)
     assert_int_equal(aws_call(&client, "ecr", "DescribeRepositories", in, 0, &out, &err), 0);
     assert_string_equal(doc_text(out, "repositories[0].repositoryName"), "a");
     assert_string_equal(err.request_id, "json-req");
-    const char *req = stub_request(stub, 0);
+    const char *req = replay_request(server, 0);
     assert_non_null(strstr(req, "X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"));
     assert_non_null(strstr(req, "Content-Type: application/x-amz-json-1.1"));
     assert_non_null(strstr(req, "{\"repositoryNames\":[\"ecr-catalog-dev\"],\"maxResults\":10}"));
@@ -125,7 +125,7 @@ static void test_json_request(void **state)
 static void test_retries_throttling_then_503_then_success(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{400, NULL, THROTTLED},
+    struct replay_reply r[] = {{400, NULL, THROTTLED},
                              {503, "x-amzn-RequestId: req-503\r\n", "Service Unavailable"},
                              {200, NULL, STS_OK}};
     connect_to(r, 3, "us-east-1");
@@ -133,7 +133,7 @@ static void test_retries_throttling_then_503_then_success(void **state)
     struct aws_error err;
     assert_int_equal(aws_call(&client, "sts", "GetCallerIdentity", NULL, 0, &out, &err), 0);
     assert_int_equal(err.attempts, 3);
-    assert_int_equal(stub_count(stub), 3);
+    assert_int_equal(replay_count(server), 3);
     assert_string_equal(doc_text(out, "Account"), "111122223333");
     doc_free(out);
 }
@@ -141,7 +141,7 @@ static void test_retries_throttling_then_503_then_success(void **state)
 static void test_never_succeeds_reports_attempts_and_request_id(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{503, "x-amzn-RequestId: req-1\r\n", ""},
+    struct replay_reply r[] = {{503, "x-amzn-RequestId: req-1\r\n", ""},
                              {500, "x-amzn-RequestId: req-2\r\n", ""},
                              {503, "x-amzn-RequestId: req-last\r\n", ""}};
     connect_to(r, 3, "us-east-1");
@@ -150,7 +150,7 @@ static void test_never_succeeds_reports_attempts_and_request_id(void **state)
     assert_int_equal(aws_call(&client, "sts", "GetCallerIdentity", NULL, 0, &out, &err), -1);
     assert_null(out);
     assert_int_equal(err.attempts, 3);
-    assert_int_equal(stub_count(stub), 3);
+    assert_int_equal(replay_count(server), 3);
     assert_string_equal(err.request_id, "req-last");
     assert_int_equal(err.http_status, 503);
     struct strbuf text = STRBUF_INIT;
@@ -163,7 +163,7 @@ static void test_never_succeeds_reports_attempts_and_request_id(void **state)
 static void test_client_errors_are_not_retried(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{400, NULL,
+    struct replay_reply r[] = {{400, NULL,
                               "<Response><Errors><Error><Code>InvalidVpcID.NotFound</Code><Message>The vpc ID 'vpc-1' "
                               "does not exist</Message></Error></Errors><RequestID>ec2-req</RequestID></Response>"}};
     connect_to(r, 1, "us-east-1");
@@ -171,7 +171,7 @@ static void test_client_errors_are_not_retried(void **state)
     struct aws_error err;
     assert_int_equal(aws_call(&client, "ec2", "DescribeVpcs", NULL, 0, &out, &err), -1);
     assert_int_equal(err.attempts, 1);
-    assert_int_equal(stub_count(stub), 1);
+    assert_int_equal(replay_count(server), 1);
     assert_string_equal(err.code, "InvalidVpcID.NotFound");
     assert_string_equal(err.message, "The vpc ID 'vpc-1' does not exist");
     assert_string_equal(err.request_id, "ec2-req");
@@ -180,12 +180,12 @@ static void test_client_errors_are_not_retried(void **state)
 static void test_connection_refused_is_retried(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{200, NULL, STS_OK}};
-    stub = stub_start(r, 1);
+    struct replay_reply r[] = {{200, NULL, STS_OK}};
+    server = replay_start(r, 1);
     char url[64];
-    snprintf(url, sizeof(url), "%s", stub_url(stub));
-    stub_stop(stub); /* nothing listens there now */
-    stub = NULL;
+    snprintf(url, sizeof(url), "%s", replay_url(server));
+    replay_stop(server); /* nothing listens there now */
+    server = NULL;
     setenv("AWS_ENDPOINT_URL", url, 1);
     aws_client_init(&client, "us-east-1");
     struct sh_doc *out;
@@ -199,13 +199,13 @@ static void test_connection_refused_is_retried(void **state)
 static void test_plan_refuses_mutations_without_sending(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{200, NULL, "<CreateVpcResponse/>"}};
+    struct replay_reply r[] = {{200, NULL, "<CreateVpcResponse/>"}};
     connect_to(r, 1, "us-east-1");
     struct sh_doc *out;
     struct aws_error err;
     assert_int_equal(aws_call(&client, "ec2", "CreateVpc", NULL, AWS_CALL_READ_ONLY, &out, &err), -1);
     assert_string_equal(err.code, "PlanRefused");
-    assert_int_equal(stub_count(stub), 0);
+    assert_int_equal(replay_count(server), 0);
     assert_true(aws_operation_is_read("DescribeVpcs"));
     assert_true(aws_operation_is_read("GetCallerIdentity"));
     assert_true(aws_operation_is_read("ListTagsForResource"));
@@ -217,7 +217,7 @@ static void test_plan_refuses_mutations_without_sending(void **state)
 static void test_pagination_json(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {
+    struct replay_reply r[] = {
         {200, NULL, "{\"repositories\":[{\"repositoryName\":\"a\"},{\"repositoryName\":\"b\"}],\"nextToken\":\"t1\"}"},
         {200, NULL, "{\"repositories\":[{\"repositoryName\":\"c\"}],\"nextToken\":\"t2\"}"},
         {200, NULL, "{\"repositories\":[{\"repositoryName\":\"d\"},{\"repositoryName\":\"e\"}]}"}};
@@ -227,9 +227,9 @@ static void test_pagination_json(void **state)
     assert_int_equal(aws_call_all(&client, "ecr", "DescribeRepositories", NULL, "repositories", 0, &out, &err), 0);
     assert_int_equal(doc_count(out, "repositories"), 5);
     assert_string_equal(doc_text(out, "repositories[4].repositoryName"), "e");
-    assert_int_equal(stub_count(stub), 3);
-    assert_non_null(strstr(stub_request(stub, 1), "{\"nextToken\":\"t1\"}"));
-    assert_non_null(strstr(stub_request(stub, 2), "{\"nextToken\":\"t2\"}"));
+    assert_int_equal(replay_count(server), 3);
+    assert_non_null(strstr(replay_request(server, 1), "{\"nextToken\":\"t1\"}"));
+    assert_non_null(strstr(replay_request(server, 2), "{\"nextToken\":\"t2\"}"));
     doc_free(out);
 }
 
@@ -237,7 +237,7 @@ static void test_pagination_xml_single_items(void **state)
 {
     (void)state;
     /* EC2 pages of one item each: "item" is one node per page, not a list. */
-    struct stub_reply r[] = {
+    struct replay_reply r[] = {
         {200, NULL, "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></item></vpcSet><nextToken>n1</nextToken></DescribeVpcsResponse>"},
         {200, NULL, "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-2</vpcId></item></vpcSet><nextToken>n2</nextToken></DescribeVpcsResponse>"},
         {200, NULL, "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-3</vpcId></item><item><vpcId>vpc-4</vpcId></item></vpcSet></DescribeVpcsResponse>"}};
@@ -248,14 +248,14 @@ static void test_pagination_xml_single_items(void **state)
     assert_int_equal(doc_count(out, "vpcSet.item"), 4);
     assert_string_equal(doc_text(out, "vpcSet.item[0].vpcId"), "vpc-1");
     assert_string_equal(doc_text(out, "vpcSet.item[3].vpcId"), "vpc-4");
-    assert_non_null(strstr(stub_request(stub, 2), "NextToken=n2"));
+    assert_non_null(strstr(replay_request(server, 2), "NextToken=n2"));
     doc_free(out);
 }
 
 static void test_pagination_iam_marker(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {
+    struct replay_reply r[] = {
         {200, NULL, "<ListRolesResponse><ListRolesResult><IsTruncated>true</IsTruncated><Marker>m1</Marker><Roles><member>"
                     "<RoleName>a</RoleName></member></Roles></ListRolesResult></ListRolesResponse>"},
         {200, NULL, "<ListRolesResponse><ListRolesResult><IsTruncated>false</IsTruncated><Roles><member><RoleName>b</RoleName>"
@@ -265,7 +265,7 @@ static void test_pagination_iam_marker(void **state)
     struct aws_error err;
     assert_int_equal(aws_call_all(&client, "iam", "ListRoles", NULL, "Roles.member", 0, &out, &err), 0);
     assert_int_equal(doc_count(out, "Roles.member"), 2);
-    assert_non_null(strstr(stub_request(stub, 1), "Marker=m1"));
+    assert_non_null(strstr(replay_request(server, 1), "Marker=m1"));
     doc_free(out);
 }
 
@@ -311,7 +311,7 @@ static void test_error_shapes(void **state)
 static void test_unparseable_answer(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{200, NULL, "this is not xml"}};
+    struct replay_reply r[] = {{200, NULL, "this is not xml"}};
     connect_to(r, 1, "us-east-1");
     struct sh_doc *out;
     struct aws_error err;
@@ -402,7 +402,7 @@ static void *call_many(void *arg)
 static void test_concurrent_calls_share_one_client(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{200, NULL, STS_OK}};
+    struct replay_reply r[] = {{200, NULL, STS_OK}};
     connect_to(r, 1, "us-east-1");
     pthread_t threads[4];
     struct worker workers[4] = {{0}};
@@ -412,7 +412,7 @@ static void test_concurrent_calls_share_one_client(void **state)
         pthread_join(threads[i], NULL);
         assert_int_equal(workers[i].ok, 10);
     }
-    assert_int_equal(stub_count(stub), 40);
+    assert_int_equal(replay_count(server), 40);
 }
 
 static void test_unknown_service(void **state)

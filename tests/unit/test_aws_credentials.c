@@ -1,7 +1,7 @@
 /* The credential chain: environment, shared files with profiles, the
- * container endpoint and IMDSv2 (served by a local stub), refresh before
+ * container endpoint and IMDSv2 (served by a local server), refresh before
  * expiry, and one clear error when nothing is found. Nothing here leaves
- * 127.0.0.1: IMDS is always pointed at a stub or disabled. */
+ * 127.0.0.1: IMDS is always pointed at a local replay server or disabled. */
 #define _GNU_SOURCE
 #include "helpers.h"
 
@@ -11,13 +11,13 @@
 #include <time.h>
 
 #include "aws/credentials.h"
-#include "http_stub.h"
+#include "replay_server.h"
 #include "log.h"
 
 static struct http_client http;
 static struct aws_credentials cred;
 static struct strbuf err;
-static struct stub_server *stub;
+static struct replay_server *server;
 
 static int setup(void **state)
 {
@@ -43,9 +43,9 @@ static int teardown(void **state)
     aws_credentials_free(&cred);
     http_client_free(&http);
     strbuf_release(&err);
-    if (stub)
-        stub_stop(stub);
-    stub = NULL;
+    if (server)
+        replay_stop(server);
+    server = NULL;
     test_cleanup_files();
     redact_clear();
     return 0;
@@ -103,18 +103,18 @@ static void test_files_and_profiles(void **state)
 static void test_container_endpoint(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{200, NULL, "{\"AccessKeyId\":\"ASIACONT\",\"SecretAccessKey\":\"cont-secret\","
+    struct replay_reply r[] = {{200, NULL, "{\"AccessKeyId\":\"ASIACONT\",\"SecretAccessKey\":\"cont-secret\","
                                          "\"Token\":\"cont-token\",\"Expiration\":\"2099-01-01T00:00:00Z\"}"}};
-    stub = stub_start(r, 1);
+    server = replay_start(r, 1);
     char url[128];
-    snprintf(url, sizeof(url), "%s/v2/credentials/abc", stub_url(stub));
+    snprintf(url, sizeof(url), "%s/v2/credentials/abc", replay_url(server));
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
     setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "container-auth", 1);
     assert_int_equal(credentials_resolve(&http, &cred, &err), 0);
     assert_string_equal(cred.access_key_id, "ASIACONT");
     assert_string_equal(cred.session_token, "cont-token");
     assert_int_equal(cred.expiration, 4070908800);
-    const char *req = stub_request(stub, 0);
+    const char *req = replay_request(server, 0);
     assert_non_null(strstr(req, "GET /v2/credentials/abc HTTP/1.1"));
     assert_non_null(strstr(req, "Authorization: container-auth"));
 }
@@ -122,22 +122,22 @@ static void test_container_endpoint(void **state)
 static void test_imdsv2_token_first(void **state)
 {
     (void)state;
-    struct stub_reply r[] = {{200, NULL, "imds-session-token"},
+    struct replay_reply r[] = {{200, NULL, "imds-session-token"},
                              {200, NULL, "catalog-role\n"},
                              {200, NULL, "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIAIMDS\",\"SecretAccessKey\":"
                                          "\"imds-secret\",\"Token\":\"imds-token\",\"Expiration\":\"2099-01-01T00:00:00Z\"}"}};
-    stub = stub_start(r, 3);
+    server = replay_start(r, 3);
     setenv("AWS_EC2_METADATA_DISABLED", "false", 1);
-    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", stub_url(stub), 1);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", replay_url(server), 1);
     assert_int_equal(credentials_resolve(&http, &cred, &err), 0);
     assert_string_equal(cred.access_key_id, "ASIAIMDS");
     assert_string_equal(cred.source, "instance metadata");
-    assert_int_equal(stub_count(stub), 3);
-    assert_non_null(strstr(stub_request(stub, 0), "PUT /latest/api/token HTTP/1.1"));
-    assert_non_null(strstr(stub_request(stub, 0), "X-aws-ec2-metadata-token-ttl-seconds: 21600"));
-    assert_non_null(strstr(stub_request(stub, 1), "GET /latest/meta-data/iam/security-credentials/ HTTP/1.1"));
-    assert_non_null(strstr(stub_request(stub, 1), "X-aws-ec2-metadata-token: imds-session-token"));
-    assert_non_null(strstr(stub_request(stub, 2), "GET /latest/meta-data/iam/security-credentials/catalog-role "));
+    assert_int_equal(replay_count(server), 3);
+    assert_non_null(strstr(replay_request(server, 0), "PUT /latest/api/token HTTP/1.1"));
+    assert_non_null(strstr(replay_request(server, 0), "X-aws-ec2-metadata-token-ttl-seconds: 21600"));
+    assert_non_null(strstr(replay_request(server, 1), "GET /latest/meta-data/iam/security-credentials/ HTTP/1.1"));
+    assert_non_null(strstr(replay_request(server, 1), "X-aws-ec2-metadata-token: imds-session-token"));
+    assert_non_null(strstr(replay_request(server, 2), "GET /latest/meta-data/iam/security-credentials/catalog-role "));
 }
 
 static void test_nothing_found_says_where_it_looked(void **state)
@@ -163,9 +163,9 @@ static void test_refresh_before_expiry(void **state)
                                  "\"Expiration\":\"%Y-%m-%dT%H:%M:%SZ\"}", &tm);
     snprintf(later, sizeof(later), "{\"AccessKeyId\":\"ASIANEW\",\"SecretAccessKey\":\"s2\",\"Token\":\"t2\","
                                    "\"Expiration\":\"2099-01-01T00:00:00Z\"}");
-    struct stub_reply r[] = {{200, NULL, soon}, {200, NULL, later}};
-    stub = stub_start(r, 2);
-    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", stub_url(stub), 1);
+    struct replay_reply r[] = {{200, NULL, soon}, {200, NULL, later}};
+    server = replay_start(r, 2);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", replay_url(server), 1);
     struct cred_provider p;
     cred_provider_init(&p, &http);
     assert_int_equal(cred_provider_get(&p, &cred, &err), 0);
@@ -175,7 +175,7 @@ static void test_refresh_before_expiry(void **state)
     assert_string_equal(cred.access_key_id, "ASIANEW");
     aws_credentials_free(&cred);
     assert_int_equal(cred_provider_get(&p, &cred, &err), 0); /* fresh now: no third fetch */
-    assert_int_equal(stub_count(stub), 2);
+    assert_int_equal(replay_count(server), 2);
     cred_provider_free(&p);
 }
 

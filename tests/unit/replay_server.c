@@ -1,5 +1,5 @@
 #define _GNU_SOURCE /* strcasestr */
-#include "http_stub.h"
+#include "replay_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,10 +15,10 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-struct stub_server {
+struct replay_server {
     int fd, port;
     char url[64];
-    const struct stub_reply *replies;
+    const struct replay_reply *replies;
     size_t nreplies;
     pthread_t thread;
     pthread_mutex_t lock;
@@ -27,7 +27,7 @@ struct stub_server {
     size_t nrequests;
 };
 
-static void serve_one(struct stub_server *s, int c)
+static void serve_one(struct replay_server *s, int c)
 {
     struct strbuf req = STRBUF_INIT;
     char buf[4096];
@@ -50,20 +50,20 @@ static void serve_one(struct stub_server *s, int c)
         s->requests[s->nrequests++] = strbuf_detach(&req);
     pthread_mutex_unlock(&s->lock);
     strbuf_release(&req);
-    const struct stub_reply *r = &s->replies[i];
+    const struct replay_reply *r = &s->replies[i];
     struct strbuf out = STRBUF_INIT;
     const char *body = r->body ? r->body : "";
     strbuf_addf(&out, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n%s", r->status, strlen(body),
                 r->headers ? r->headers : "", body);
     if (write(c, out.buf, out.len) < 0)
-        perror("stub write");
+        perror("server write");
     strbuf_release(&out);
     close(c);
 }
 
 static void *serve(void *arg)
 {
-    struct stub_server *s = arg;
+    struct replay_server *s = arg;
     for (;;) {
         pthread_mutex_lock(&s->lock);
         int stop = s->stop;
@@ -80,9 +80,9 @@ static void *serve(void *arg)
     return NULL;
 }
 
-struct stub_server *stub_start(const struct stub_reply *replies, size_t n)
+struct replay_server *replay_start(const struct replay_reply *replies, size_t n)
 {
-    struct stub_server *s = xcalloc(1, sizeof(*s));
+    struct replay_server *s = xcalloc(1, sizeof(*s));
     s->replies = replies;
     s->nreplies = n;
     pthread_mutex_init(&s->lock, NULL);
@@ -93,7 +93,7 @@ struct stub_server *stub_start(const struct stub_reply *replies, size_t n)
     socklen_t len = sizeof(a);
     if (bind(s->fd, (struct sockaddr *)&a, sizeof(a)) || listen(s->fd, 16) ||
         getsockname(s->fd, (struct sockaddr *)&a, &len)) {
-        perror("stub");
+        perror("server");
         abort();
     }
     s->port = ntohs(a.sin_port);
@@ -102,10 +102,10 @@ struct stub_server *stub_start(const struct stub_reply *replies, size_t n)
     return s;
 }
 
-int stub_port(const struct stub_server *s) { return s->port; }
-const char *stub_url(const struct stub_server *s) { return s->url; }
+int replay_port(const struct replay_server *s) { return s->port; }
+const char *replay_url(const struct replay_server *s) { return s->url; }
 
-size_t stub_count(struct stub_server *s)
+size_t replay_count(struct replay_server *s)
 {
     pthread_mutex_lock(&s->lock);
     size_t n = s->nrequests;
@@ -113,7 +113,7 @@ size_t stub_count(struct stub_server *s)
     return n;
 }
 
-const char *stub_request(struct stub_server *s, size_t i)
+const char *replay_request(struct replay_server *s, size_t i)
 {
     pthread_mutex_lock(&s->lock);
     const char *r = i < s->nrequests ? s->requests[i] : NULL;
@@ -121,7 +121,7 @@ const char *stub_request(struct stub_server *s, size_t i)
     return r;
 }
 
-void stub_stop(struct stub_server *s)
+void replay_stop(struct replay_server *s)
 {
     pthread_mutex_lock(&s->lock);
     s->stop = 1;

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "json_text.h"
 #include "loader.h"
 #include "log.h"
 #include "validate.h"
@@ -170,11 +171,7 @@ int cmd_plugins(const struct cli *cli)
         } else if (plugin_open(path, cli->arg, &list, &p, &dl)) {
             rc = EXIT_ERROR;
         } else if (cli->json) {
-            json_t *o = plugin_json(p, 1);
-            char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            strbuf_addf(&out, "%s\n", text);
-            free(text);
-            json_decref(o);
+            json_text(&out, plugin_json(p, 1));
         } else {
             detail_text(p, &out);
         }
@@ -186,10 +183,7 @@ int cmd_plugins(const struct cli *cli)
             json_t *arr = json_array();
             for (size_t i = 0; i < list.n; i++)
                 json_array_append_new(arr, plugin_json(list.items[i], 0));
-            char *text = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            strbuf_addf(&out, "%s\n", text);
-            free(text);
-            json_decref(arr);
+            json_text(&out, arr);
         } else {
             strbuf_addf(&out, "%-14s %-8s %-36s %s\n", "NAME", "VERSION", "REQUIRES", "DESCRIPTION");
             for (size_t i = 0; i < list.n; i++) {

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "config.h"
 #include "engine.h"
+#include "json_text.h"
 #include "log.h"
 #include "stack.h"
 #include "xalloc.h"
@@ -71,10 +72,7 @@ static size_t print_plan(const struct job *jobs, size_t n, int json)
         json_object_set_new(doc, "replace", json_integer((json_int_t)counts[SH_CHANGE_REPLACE]));
         json_object_set_new(doc, "delete", json_integer((json_int_t)counts[SH_CHANGE_DELETE]));
         json_object_set_new(doc, "unchanged", json_integer((json_int_t)counts[SH_CHANGE_NONE]));
-        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        strbuf_addf(&out, "%s\n", text);
-        free(text);
-        json_decref(doc);
+        json_text(&out, doc);
     } else {
         json_decref(changes);
         if (pending)
@@ -107,15 +105,11 @@ int cmd_run(const struct cli *cli)
     if (!cli->env) {
         struct sh_value *root = NULL;
         if (!config_read(file, &root, &dl)) {
-            size_t n;
-            const char **names = config_environments(root, &n);
             struct strbuf list = STRBUF_INIT;
-            for (size_t i = 0; i < n; i++)
-                strbuf_addf(&list, "%s%s", i ? ", " : "", names[i]);
+            config_environment_list(root, "none; add an environments group", &list);
             diag_add(&dl, file, 0, NULL, "%s needs an environment: pass -e ENV (this file defines: %s)",
-                     cli_command_name(cli->command), n ? list.buf : "none; add an environments group");
+                     cli_command_name(cli->command), list.buf);
             strbuf_release(&list);
-            free(names);
             value_free(root);
         }
         diag_log(&dl);

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "json_text.h"
 #include "log.h"
 #include "stack.h"
 #include "xalloc.h"
@@ -102,10 +103,7 @@ int cmd_validate(const struct cli *cli)
         json_t *doc = json_object();
         json_object_set_new(doc, "file", json_string(file));
         json_object_set(doc, "environments", all);
-        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        strbuf_addf(&out, "%s\n", text);
-        free(text);
-        json_decref(doc);
+        json_text(&out, doc);
     }
     json_decref(all);
     if (!failed)

@@ -48,6 +48,17 @@ const char **config_environments(const struct sh_value *root, size_t *n)
     return names;
 }
 
+void config_environment_list(const struct sh_value *root, const char *none, struct strbuf *out)
+{
+    size_t n;
+    const char **names = config_environments(root, &n);
+    for (size_t i = 0; i < n; i++)
+        strbuf_addf(out, "%s%s", i ? ", " : "", names[i]);
+    if (!n)
+        strbuf_addstr(out, none);
+    free(names);
+}
+
 /* A group-typed member, or an error when it is something else. */
 static struct sh_value *group_member(struct sh_value *parent, const char *name, int required,
                                      struct diag_list *dl)
@@ -229,13 +240,11 @@ int config_open(const char *file, const char *env, struct stack_config *cfg, str
         if (!e) {
             size_t n;
             const char **names = config_environments(root, &n);
-            struct strbuf list = STRBUF_INIT;
-            for (size_t i = 0; i < n; i++)
-                strbuf_addf(&list, "%s%s", i ? ", " : "", names[i]);
-            struct strbuf hint = STRBUF_INIT;
+            struct strbuf list = STRBUF_INIT, hint = STRBUF_INIT;
+            config_environment_list(root, "none (add an environments group)", &list);
             suggest_hint(&hint, env, names, n);
             diag_add(dl, file, envs ? envs->line : 0, NULL, "unknown environment '%s'%s; this file defines: %s",
-                     env, hint.buf, n ? list.buf : "none (add an environments group)");
+                     env, hint.buf, list.buf);
             strbuf_release(&hint);
             strbuf_release(&list);
             free(names);

@@ -43,6 +43,9 @@ void config_close(struct stack_config *cfg);
 /* Names of the environments in the file, in order; *n set. Pointers into
  * the tree; free() only the array. */
 const char **config_environments(const struct sh_value *root, size_t *n);
+/* Appends the environments' names joined with ", ", or `none` when the
+ * file has none. */
+void config_environment_list(const struct sh_value *root, const char *none, struct strbuf *out);
 /* Reads only the file (for commands that need no environment); 0 or -1. */
 int config_read(const char *file, struct sh_value **root, struct diag_list *dl);
 

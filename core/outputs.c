@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_text.h"
 #include "xalloc.h"
 
 void outputs_init(struct outputs *o)
@@ -141,11 +142,5 @@ void outputs_json(struct outputs *o, struct strbuf *out)
         json_object_set_new(group, v->key, val);
     }
     pthread_mutex_unlock(&o->lock);
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (text) {
-        strbuf_addstr(out, text);
-        strbuf_addch(out, '\n');
-        free(text);
-    }
-    json_decref(root);
+    json_text(out, root);
 }

@@ -124,26 +124,6 @@ static int destroy_nats(struct net *n)
     return net_wait(n, "nat gateways to be deleted", DELETE_TIMEOUT, nats_deleted, ids);
 }
 
-static int destroy_eips(struct net *n)
-{
-    const sh_doc *out;
-    if (owned_items(n, "DescribeAddresses", "addressesSet.item", NULL, &out))
-        return -1;
-    size_t count = n->h->doc_count(out, "addressesSet.item");
-    for (size_t i = 0; i < count; i++) {
-        const sh_doc *it = item_at(n, out, "addressesSet.item", i);
-        const char *id = n->h->doc_string(it, "allocationId");
-        if (!net_owned(n, it) || !id)
-            continue;
-        char label[160];
-        label_of(n, it, "elastic ip", id, label, sizeof(label));
-        if (!n->plan && delete_retrying(n, "ReleaseAddress", "AllocationId", id, label))
-            return -1;
-        net_report(n, SH_CHANGE_DELETE, label, NULL);
-    }
-    return 0;
-}
-
 static int destroy_route_tables(struct net *n)
 {
     const sh_doc *out;
@@ -288,7 +268,10 @@ int net_destroy_all(struct net *n)
         return -1;
     const char *vpc = n->h->doc_count(vpcs, "vpcSet.item") == 1 ? n->h->doc_string(vpcs, "vpcSet.item[0].vpcId") : NULL;
     net_copy(n->vpc, sizeof(n->vpc), vpc);
-    if (destroy_nats(n) || destroy_eips(n) || destroy_route_tables(n) || destroy_security_groups(n) ||
+    if (destroy_nats(n) ||
+        destroy_simple(n, "DescribeAddresses", "addressesSet.item", NULL, "allocationId", "elastic ip",
+                       "ReleaseAddress", "AllocationId") ||
+        destroy_route_tables(n) || destroy_security_groups(n) ||
         destroy_simple(n, "DescribeSubnets", "subnetSet.item", "vpc-id", "subnetId", "subnet", "DeleteSubnet", "SubnetId") ||
         destroy_simple(n, "DescribeInternetGateways", "internetGatewaySet.item", NULL, "internetGatewayId",
                        "internet gateway", "DeleteInternetGateway", "InternetGatewayId"))

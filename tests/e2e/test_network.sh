@@ -13,6 +13,14 @@ e2e_start
 e2e_reset
 e2e_start_proxy
 check_network() { "$venv/bin/python" "$src/tests/e2e/check_network.py" "$@"; }
+# expect_network WHAT ARGS...: check_network ARGS must print no failure.
+expect_network() {
+    local what=$1 result
+    shift
+    result=$(check_network "$@")
+    checks=$((checks + 1))
+    [ -z "$result" ] || { out=$result; fail "$what"; }
+}
 
 cfg=$tmp/network.cfg
 cat >"$cfg" <<CFG
@@ -28,9 +36,7 @@ sh -e prod deploy
 expect_rc 0 "deploy prod"
 expect_out "network.vpc_id = vpc-" "outputs after deploy"
 expect_out "network.availability_zones = us-east-1a, us-east-1b, us-east-1c" "zones output"
-result=$(check_network catalog prod 3)
-checks=$((checks + 1))
-[ -z "$result" ] || { out=$result; fail "the network after deploy"; }
+expect_network "the network after deploy" catalog prod 3
 
 # --- plan right after: no changes, exit 0; a redeploy sends no mutating request
 sh -e prod plan
@@ -54,16 +60,12 @@ expect_out "~   update    route table rtb-catalog-private-a-prod (route 0.0.0.0/
 expect_out "rules of security group sg-catalog-tasks-prod (-ingress tcp 22 from 0.0.0.0/0)" "plan shows the ssh rule"
 sh -e prod deploy
 expect_rc 0 "deploy repairs drift"
-result=$(check_network catalog prod 3)
-checks=$((checks + 1))
-[ -z "$result" ] || { out=$result; fail "the network after repairing drift"; }
+expect_network "the network after repairing drift" catalog prod 3
 
 # --- destroy: nothing owned remains; a second destroy succeeds
 sh -e prod destroy
 expect_rc 0 "destroy"
-result=$(check_network --gone catalog prod)
-checks=$((checks + 1))
-[ -z "$result" ] || { out=$result; fail "leftovers after destroy"; }
+expect_network "leftovers after destroy" --gone catalog prod
 sh -e prod destroy
 expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
@@ -71,14 +73,10 @@ expect_err "destroy complete" "second destroy"
 # --- dev: one shared NAT gateway, deployed and destroyed
 sh -e dev deploy
 expect_rc 0 "deploy dev"
-result=$(check_network catalog dev 1)
-checks=$((checks + 1))
-[ -z "$result" ] || { out=$result; fail "the single-nat network"; }
+expect_network "the single-nat network" catalog dev 1
 sh -e dev destroy
 expect_rc 0 "destroy dev"
-result=$(check_network --gone catalog dev)
-checks=$((checks + 1))
-[ -z "$result" ] || { out=$result; fail "leftovers after destroying dev"; }
+expect_network "leftovers after destroying dev" --gone catalog dev
 
 # --- a vpc with our name but not our tags: deploy stops before changing anything
 e2e_reset

@@ -1,0 +1,14 @@
+#include "json_text.h"
+
+#include <stdlib.h>
+
+void json_text(struct strbuf *out, json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (text) {
+        strbuf_addstr(out, text);
+        strbuf_addch(out, '\n');
+        free(text);
+    }
+    json_decref(doc);
+}

@@ -49,6 +49,10 @@ void cli_usage(struct strbuf *out)
         "  -e, --env ENV         environment of the file to use\n"
         "      --plugin-path DIR directories searched first for plugins (colon-separated)\n"
         "  -j, --jobs N          plugins run at the same time (default 4)\n"
+        "      --requests N      aws requests on the wire at once, all plugins together\n"
+        "                        (default 16)\n"
+        "      --trace FILE      write every aws request and wait of plan, deploy, destroy\n"
+        "                        or outputs to FILE as chrome trace-event json (perfetto)\n"
         "      --json            machine-readable stdout\n"
         "      --only A,B        run only these plugins (and leave the others as they are);\n"
         "                        what they require must be listed too\n"
@@ -117,6 +121,7 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
 {
     memset(cli, 0, sizeof(*cli));
     cli->jobs = 4;
+    cli->requests = 16;
     int options_done = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -180,6 +185,19 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             rc = take_value(argc, argv, &i, eq, &cli->only, err);
         } else if (IS("--plugin-path")) {
             rc = take_value(argc, argv, &i, eq, &cli->plugin_path, err);
+        } else if (IS("--trace")) {
+            rc = take_value(argc, argv, &i, eq, &cli->trace, err);
+            if (!rc && !*cli->trace)
+                rc = usage_error(err, "%s", "--trace needs a file name");
+        } else if (IS("--requests")) {
+            const char *v = NULL;
+            rc = take_value(argc, argv, &i, eq, &v, err);
+            if (!rc) {
+                char *end;
+                cli->requests = strtol(v, &end, 10);
+                if (*end || cli->requests < 1 || cli->requests > 256)
+                    rc = usage_error(err, "--requests needs a number from 1 to 256, not '%s'", v);
+            }
         } else if (IS("--jobs")) {
             const char *v = NULL;
             rc = take_value(argc, argv, &i, eq, &v, err);

@@ -36,6 +36,8 @@ struct cli {
     int json;
     int verbosity;           /* -q: -1, default 0, -v: 1, -v -v: 2 */
     long jobs;               /* -j: plugins run at once */
+    long requests;           /* --requests: aws requests on the wire at once */
+    const char *trace;       /* --trace FILE */
     int allow_replace;       /* --allow-replace */
     const char *only;        /* --only a,b: run just these plugins */
     int help, version;

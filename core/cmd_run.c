@@ -10,6 +10,7 @@
 #include "json_text.h"
 #include "log.h"
 #include "stack.h"
+#include "trace.h"
 #include "xalloc.h"
 
 static sh_mode command_mode(enum command cmd)
@@ -126,6 +127,9 @@ int cmd_run(const struct cli *cli)
     struct run run;
     run_init(&run, &st, command_mode(cli->command));
     run.allow_replace = cli->allow_replace;
+    run.max_in_flight = (int)cli->requests;
+    if (cli->trace)
+        run.trace = trace_new();
     struct job *jobs = NULL;
     size_t n = engine_jobs(&run, &jobs);
     int rc = EXIT_OK;
@@ -151,6 +155,14 @@ int cmd_run(const struct cli *cli)
             print_outputs(&run, cli->json);
         if (rc == EXIT_OK && cli->command == CMD_DESTROY)
             log_msg(SH_LOG_INFO, NULL, "destroy complete: stack %s, environment %s", st.cfg.name, st.cfg.env);
+    }
+    if (run.trace) {
+        struct strbuf why = STRBUF_INIT;
+        if (trace_write(run.trace, cli->trace, &why)) {
+            diag_add(&dl, NULL, 0, NULL, "%s", why.buf);
+            rc = rc == EXIT_OK || rc == EXIT_CHANGES ? EXIT_ERROR : rc;
+        }
+        strbuf_release(&why);
     }
     diag_log(&dl);
     diag_clear(&dl);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace.h"
 #include "xalloc.h"
 
 atomic_int run_interrupted;
@@ -19,6 +20,7 @@ void run_init(struct run *run, struct stack *st, sh_mode mode)
 void run_free(struct run *run)
 {
     outputs_free(&run->outputs);
+    trace_free(run->trace);
     if (run->aws) {
         aws_client_free(run->aws);
         free(run->aws);
@@ -31,7 +33,12 @@ int run_connect_aws(struct run *run, struct strbuf *err)
 {
     const char *region = config_region(&run->stack->cfg);
     run->aws = xcalloc(1, sizeof(*run->aws));
-    aws_client_init(run->aws, region);
+    aws_client_init(run->aws, region, run->max_in_flight);
+    run->aws->cancel = &run_interrupted;
+    if (run->trace) {
+        run->aws->observe = trace_attempt;
+        run->aws->observe_arg = run->trace;
+    }
     run->partition = !strncmp(region, "cn-", 3) ? "aws-cn" : !strncmp(region, "us-gov-", 7) ? "aws-us-gov" : "aws";
     struct sh_doc *answer = NULL;
     struct aws_error e;
@@ -75,6 +82,9 @@ void ctx_release(struct sh_ctx *ctx)
     free(ctx->owned);
     free(ctx->tag_keys);
     free(ctx->tag_values);
+    for (size_t i = 0; i < ctx->nbatches; i++)
+        host_batch_free(ctx->batches[i]);
+    free(ctx->batches);
     for (size_t i = 0; i < ctx->ndocs; i++)
         doc_free(ctx->docs[i]);
     free(ctx->docs);

@@ -27,6 +27,8 @@ struct run {
     char *caller_arn;
     const char *partition;
     int allow_replace; /* --allow-replace */
+    int max_in_flight; /* --requests: AWS requests on the wire at once */
+    struct trace *trace; /* --trace, or NULL */
 };
 
 /* Set from the SIGINT/SIGTERM handler: every context reports cancelled. */
@@ -55,6 +57,8 @@ struct sh_ctx {
     size_t ndocs, docs_alloc;
     struct aws_error last_error;
     sh_aws_error last_error_view;
+    struct sh_batch **batches; /* handed to the plugin */
+    size_t nbatches, batches_alloc;
 };
 
 void run_init(struct run *run, struct stack *st, sh_mode mode);
@@ -72,6 +76,24 @@ struct sh_doc *ctx_own_doc(struct sh_ctx *ctx, struct sh_doc *d);
 
 /* The one host function table, filled in by the host. */
 const sh_host *host_table(void);
+
+/* Shared by the host's members (host.c, host_batch.c, host_wait.c). */
+const char *ctx_plugin_name(const sh_ctx *ctx);
+int ctx_cancelled(const sh_ctx *ctx);
+/* Makes e the context's aws_error(). */
+void ctx_keep_error(sh_ctx *ctx, const struct aws_error *e);
+/* The plan line of a mutating call that plan mode did not send. */
+void ctx_plan_refused(sh_ctx *ctx, const char *service, const char *operation);
+/* Flags of the context's calls: read-only unless deploying or destroying. */
+unsigned ctx_call_flags(const sh_ctx *ctx);
+
+sh_batch *host_batch_new(sh_ctx *ctx);
+size_t host_batch_add(sh_batch *b, const char *service, const char *operation, const sh_doc *input,
+                      const char *items_path, const char *resource);
+sh_status host_batch_run(sh_batch *b);
+sh_status host_batch_result(sh_batch *b, size_t i, const sh_doc **output);
+void host_batch_free(sh_batch *b);
+sh_status host_wait(sh_ctx *ctx, const char *what, int timeout_seconds, sh_poll_fn poll, void *arg);
 
 const char *change_verb(sh_change kind);
 double seconds_since(const struct timespec *t);

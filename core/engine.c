@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "trace.h"
 #include "xalloc.h"
 
 const char *job_kind_name(enum job_kind kind)
@@ -104,6 +105,12 @@ static void *job_thread(void *arg)
                  job->item->section->name, job_kind_name(job->kind), sh_status_name(s));
     if (s == SH_OK && job->ctx.errors.n)
         s = SH_ERR; /* an error recorded is an error, whatever was returned */
+    if (e->run->trace && fn) {
+        struct timespec end;
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        trace_span(e->run->trace, job->item->section->name, job_kind_name(job->kind), "plugin", &start, &end,
+                   sh_status_name(s));
+    }
     pthread_mutex_lock(&e->lock);
     job->seconds = seconds_since(&start);
     job->status = s;

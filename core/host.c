@@ -14,6 +14,8 @@
 
 static const char *plugin_name(const sh_ctx *ctx) { return ctx->item->section->name; }
 
+const char *ctx_plugin_name(const sh_ctx *ctx) { return plugin_name(ctx); }
+
 static void host_log(sh_ctx *ctx, sh_log_level level, const char *fmt, ...)
 {
     va_list ap;
@@ -45,6 +47,13 @@ static sh_mode host_mode(const sh_ctx *ctx) { return ctx->mode; }
 static int host_cancelled(const sh_ctx *ctx)
 {
     return atomic_load(&run_interrupted) || (ctx->run && atomic_load(&ctx->run->stop));
+}
+
+int ctx_cancelled(const sh_ctx *ctx) { return host_cancelled(ctx); }
+
+unsigned ctx_call_flags(const sh_ctx *ctx)
+{
+    return ctx->mode == SH_MODE_DEPLOY || ctx->mode == SH_MODE_DESTROY ? 0 : AWS_CALL_READ_ONLY;
 }
 
 static const char *host_stack_name(const sh_ctx *ctx) { return ctx->stack->cfg.name; }
@@ -314,7 +323,7 @@ static sh_change change_of(const char *op)
     return SH_CHANGE_UPDATE;
 }
 
-static void keep_error(sh_ctx *ctx, const struct aws_error *e)
+void ctx_keep_error(sh_ctx *ctx, const struct aws_error *e)
 {
     ctx->last_error = *e;
     sh_aws_error *v = &ctx->last_error_view;
@@ -337,34 +346,38 @@ static sh_status call(sh_ctx *ctx, const char *service, const char *op, const sh
     if (!ctx->run || !ctx->run->aws || !service || !op || !output) {
         snprintf(e.code, sizeof(e.code), "NotConnected");
         snprintf(e.message, sizeof(e.message), "aws calls are made from create, destroy and outputs only");
-        keep_error(ctx, &e);
+        ctx_keep_error(ctx, &e);
         return SH_ERR_INVALID;
     }
     if (host_cancelled(ctx)) {
         snprintf(e.code, sizeof(e.code), "Cancelled");
         snprintf(e.message, sizeof(e.message), "the run is stopping");
-        keep_error(ctx, &e);
+        ctx_keep_error(ctx, &e);
         return SH_ERR_CANCELLED;
     }
-    unsigned flags = ctx->mode == SH_MODE_DEPLOY || ctx->mode == SH_MODE_DESTROY ? 0 : AWS_CALL_READ_ONLY;
-    struct sh_doc *answer = NULL;
-    int rc = items ? aws_call_all(ctx->run->aws, service, op, input, items, flags, &answer, &e)
-                   : aws_call(ctx->run->aws, service, op, input, flags, &answer, &e);
-    if (rc && !strcmp(e.code, "PlanRefused")) {
-        /* The plan never sends a change, whatever the plugin asks. */
-        struct strbuf what = STRBUF_INIT;
-        strbuf_addf(&what, "%s %s (a call the plan did not send)", service, op);
-        host_report(ctx, change_of(op), what.buf, NULL);
-        strbuf_release(&what);
+    struct aws_request r = {.service = service, .operation = op, .input = input, .items_path = items,
+                            .flags = ctx_call_flags(ctx), .origin = plugin_name(ctx)};
+    aws_send(ctx->run->aws, &r);
+    if (r.rc && !strcmp(r.err.code, "PlanRefused")) {
+        ctx_plan_refused(ctx, service, op);
         *output = ctx_own_doc(ctx, doc_new(DOC_OBJECT));
         return SH_OK;
     }
-    if (rc) {
-        keep_error(ctx, &e);
+    if (r.rc) {
+        ctx_keep_error(ctx, &r.err);
         return SH_ERR_AWS;
     }
-    *output = ctx_own_doc(ctx, answer);
+    *output = ctx_own_doc(ctx, r.out);
     return SH_OK;
+}
+
+/* The plan never sends a change, whatever the plugin asks. */
+void ctx_plan_refused(sh_ctx *ctx, const char *service, const char *op)
+{
+    struct strbuf what = STRBUF_INIT;
+    strbuf_addf(&what, "%s %s (a call the plan did not send)", service, op);
+    host_report(ctx, change_of(op), what.buf, NULL);
+    strbuf_release(&what);
 }
 
 static sh_status host_aws_call(sh_ctx *ctx, const char *service, const char *op, const sh_doc *input,
@@ -461,6 +474,11 @@ static const sh_host table = {
     .account_id = host_account_id,
     .partition = host_partition,
     .allow_replace = host_allow_replace,
+    .batch_new = host_batch_new,
+    .batch_add = host_batch_add,
+    .batch_run = host_batch_run,
+    .batch_result = host_batch_result,
+    .wait = host_wait,
 };
 
 const sh_host *host_table(void) { return &table; }

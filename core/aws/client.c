@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "context.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -19,9 +18,13 @@ static long env_long(const char *name, long fallback, long min, long max)
     return v && *v && !*end && n >= min && n <= max ? n : fallback;
 }
 
-void aws_client_init(struct aws_client *c, const char *region)
+void aws_client_init(struct aws_client *c, const char *region, int max_in_flight)
 {
     memset(c, 0, sizeof(*c));
+    c->max_in_flight = max_in_flight > 0 ? max_in_flight : AWS_DEFAULT_IN_FLIGHT;
+    c->slot_busy = xcalloc((size_t)c->max_in_flight, 1);
+    pthread_mutex_init(&c->slot_lock, NULL);
+    pthread_cond_init(&c->slot_free, NULL);
     http_client_init(&c->http);
     cred_provider_init(&c->creds, &c->http);
     c->region = xstrdup(region);
@@ -35,6 +38,9 @@ void aws_client_free(struct aws_client *c)
     cred_provider_free(&c->creds);
     http_client_free(&c->http);
     free(c->region);
+    free(c->slot_busy);
+    pthread_cond_destroy(&c->slot_free);
+    pthread_mutex_destroy(&c->slot_lock);
     memset(c, 0, sizeof(*c));
 }
 
@@ -150,10 +156,15 @@ static void split_url(const char *url, struct strbuf *host, struct strbuf *path)
     strbuf_addstr(path, p[n] ? p + n : "/");
 }
 
-/* Sleeps up to ms, waking early when the run is interrupted. */
-static void pause_ms(long ms)
+static int cancelled(const struct aws_client *c)
 {
-    while (ms > 0 && !atomic_load(&run_interrupted)) {
+    return c->cancel && atomic_load(c->cancel);
+}
+
+/* Sleeps up to ms, waking early when the caller cancels. */
+static void pause_ms(const struct aws_client *c, long ms)
+{
+    while (ms > 0 && !cancelled(c)) {
         long step = ms < 50 ? ms : 50;
         struct timespec ts = {0, step * 1000000L};
         nanosleep(&ts, NULL);
@@ -170,6 +181,29 @@ static long backoff_ms(const struct aws_client *c, int attempt, unsigned *seed)
     if (ceiling > c->max_delay_ms)
         ceiling = c->max_delay_ms;
     return (long)((double)rand_r(seed) / RAND_MAX * (double)ceiling);
+}
+
+static int slot_take(struct aws_client *c)
+{
+    pthread_mutex_lock(&c->slot_lock);
+    for (;;) {
+        for (int i = 0; i < c->max_in_flight; i++) {
+            if (!c->slot_busy[i]) {
+                c->slot_busy[i] = 1;
+                pthread_mutex_unlock(&c->slot_lock);
+                return i;
+            }
+        }
+        pthread_cond_wait(&c->slot_free, &c->slot_lock);
+    }
+}
+
+static void slot_give(struct aws_client *c, int slot)
+{
+    pthread_mutex_lock(&c->slot_lock);
+    c->slot_busy[slot] = 0;
+    pthread_cond_signal(&c->slot_free);
+    pthread_mutex_unlock(&c->slot_lock);
 }
 
 static double seconds_between(const struct timespec *a)
@@ -222,9 +256,12 @@ static struct sh_doc *parse_answer(const struct aws_service *svc, const char *op
     return d;
 }
 
-int aws_call(struct aws_client *c, const char *service, const char *op, const struct sh_doc *input, unsigned flags,
-             struct sh_doc **out, struct aws_error *err)
+/* One page: every attempt of one HTTP request. */
+static int send_page(struct aws_client *c, const struct aws_request *r, const struct sh_doc *input,
+                     struct sh_doc **out, struct aws_error *err)
 {
+    const char *service = r->service, *op = r->operation;
+    unsigned flags = r->flags;
     memset(err, 0, sizeof(*err));
     *out = NULL;
     copy(err->service, sizeof(err->service), service);
@@ -281,7 +318,12 @@ int aws_call(struct aws_client *c, const char *service, const char *op, const st
         for (size_t i = 0; i < sig.nadd; i++)
             all[n++] = sig.add[i];
         struct http_response resp;
+        struct aws_attempt seen = {.request = r, .attempt = attempt};
+        seen.slot = slot_take(c);
+        clock_gettime(CLOCK_MONOTONIC, &seen.start);
         enum http_failure f = http_send(&c->http, "POST", url.buf, all, n, body.buf, body.len, &resp, &why);
+        clock_gettime(CLOCK_MONOTONIC, &seen.end);
+        slot_give(c, seen.slot);
         sigv4_result_free(&sig);
         aws_credentials_free(&cred);
         if (f != HTTP_OK) {
@@ -308,14 +350,20 @@ int aws_call(struct aws_client *c, const char *service, const char *op, const st
             err->code[0] = err->message[0] = '\0';
             aws_error_parse(svc->protocol, resp.status, resp.body.buf, resp.body.len, resp.request_id, err);
         }
+        if (c->observe) {
+            seen.http_status = f == HTTP_OK ? resp.status : 0;
+            seen.code = rc == 0 ? "" : err->code;
+            seen.request_id = *err->request_id ? err->request_id : (resp.request_id ? resp.request_id : "");
+            c->observe(c->observe_arg, &seen);
+        }
         http_response_free(&resp);
         strbuf_release(&why);
-        if (rc == 0 || !aws_error_retryable(err) || attempt == c->max_attempts || atomic_load(&run_interrupted))
+        if (rc == 0 || !aws_error_retryable(err) || attempt == c->max_attempts || cancelled(c))
             break;
         long delay = backoff_ms(c, attempt, &seed);
         log_msg(SH_LOG_DEBUG, "aws", "%s %s: %s (http %ld), attempt %d of %d, retrying in %.2fs", service, op,
                 err->code, err->http_status, attempt, c->max_attempts, (double)delay / 1000);
-        pause_ms(delay);
+        pause_ms(c, delay);
     }
     log_msg(SH_LOG_DEBUG, "aws", "%s %s: http %ld, %d attempt%s, %.3fs, request id %s%s%s", service, op,
             err->http_status, err->attempts, err->attempts == 1 ? "" : "s", seconds_between(&start),
@@ -328,11 +376,13 @@ int aws_call(struct aws_client *c, const char *service, const char *op, const st
     return rc;
 }
 
-int aws_call_all(struct aws_client *c, const char *service, const char *op, const struct sh_doc *input,
-                 const char *items_path, unsigned flags, struct sh_doc **out, struct aws_error *err)
+/* Every page, gathering the items at items_path into the first page. */
+static int send_pages(struct aws_client *c, const struct aws_request *r, struct sh_doc **out, struct aws_error *err)
 {
-    const struct aws_service *svc = aws_service_find(service);
-    if (aws_call(c, service, op, input, flags, out, err))
+    const struct sh_doc *input = r->input;
+    const char *items_path = r->items_path;
+    const struct aws_service *svc = aws_service_find(r->service);
+    if (send_page(c, r, input, out, err))
         return -1;
     if (!svc || !svc->token_in)
         return 0;
@@ -354,7 +404,7 @@ int aws_call_all(struct aws_client *c, const char *service, const char *op, cons
         }
         doc_set(request, svc->token_in, DOC_STRING, token);
         struct sh_doc *next = NULL;
-        if (aws_call(c, service, op, request, flags, &next, err)) {
+        if (send_page(c, r, request, &next, err)) {
             rc = -1;
             break;
         }
@@ -379,4 +429,68 @@ int aws_call_all(struct aws_client *c, const char *service, const char *op, cons
         *out = NULL;
     }
     return rc;
+}
+
+void aws_send(struct aws_client *c, struct aws_request *r)
+{
+    r->out = NULL;
+    r->rc = r->items_path ? send_pages(c, r, &r->out, &r->err) : send_page(c, r, r->input, &r->out, &r->err);
+}
+
+struct send_set {
+    struct aws_client *client;
+    struct aws_request *reqs;
+    size_t n;
+    atomic_size_t next;
+};
+
+static void *send_worker(void *arg)
+{
+    struct send_set *set = arg;
+    for (size_t i; (i = atomic_fetch_add(&set->next, 1)) < set->n;)
+        aws_send(set->client, &set->reqs[i]);
+    return NULL;
+}
+
+size_t aws_send_all(struct aws_client *c, struct aws_request *reqs, size_t n)
+{
+    struct send_set set = {.client = c, .reqs = reqs, .n = n};
+    atomic_init(&set.next, 0);
+    /* Workers pull the next request; the slots, not the worker count,
+     * bound what is on the wire across the run. The calling thread is
+     * one of the workers. */
+    size_t extra = n > (size_t)c->max_in_flight ? (size_t)c->max_in_flight - 1 : (n ? n - 1 : 0);
+    pthread_t *threads = extra ? xcalloc(extra, sizeof(*threads)) : NULL;
+    size_t started = 0;
+    while (started < extra && !pthread_create(&threads[started], NULL, send_worker, &set))
+        started++;
+    send_worker(&set);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    size_t failed = 0;
+    for (size_t i = 0; i < n; i++)
+        failed += reqs[i].rc != 0;
+    return failed;
+}
+
+int aws_call(struct aws_client *c, const char *service, const char *op, const struct sh_doc *input, unsigned flags,
+             struct sh_doc **out, struct aws_error *err)
+{
+    struct aws_request r = {.service = service, .operation = op, .input = input, .flags = flags};
+    aws_send(c, &r);
+    *out = r.out;
+    *err = r.err;
+    return r.rc;
+}
+
+int aws_call_all(struct aws_client *c, const char *service, const char *op, const struct sh_doc *input,
+                 const char *items_path, unsigned flags, struct sh_doc **out, struct aws_error *err)
+{
+    struct aws_request r = {.service = service, .operation = op, .input = input, .items_path = items_path,
+                            .flags = flags};
+    aws_send(c, &r);
+    *out = r.out;
+    *err = r.err;
+    return r.rc;
 }

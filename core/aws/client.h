@@ -2,9 +2,15 @@
  * the EC2, query and JSON 1.1 protocols, signed with SigV4, sent over one
  * shared connection pool, retried as the SDKs' standard mode does, with
  * every failure turned into one aws_error. Thread-safe: the engine's
- * plugins share one client. */
+ * plugins share one client, and a set of requests can be sent at once
+ * (aws_send_all). Every HTTP attempt holds one of the client's request
+ * slots while it is on the wire, so the requests in flight in a run never
+ * exceed max_in_flight, whoever sends them. */
 #ifndef CORE_AWS_CLIENT_H
 #define CORE_AWS_CLIENT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "aws/credentials.h"
 #include "aws/doc.h"
@@ -21,6 +27,23 @@ struct aws_error {
     int attempts;
 };
 
+struct aws_request;
+
+/* One HTTP attempt of a request, as the observer sees it. Times are
+ * CLOCK_MONOTONIC. Holds nothing secret (no body, no signature). */
+struct aws_attempt {
+    const struct aws_request *request;
+    int attempt;  /* 1-based */
+    int slot;     /* which request slot it held, 0 .. max_in_flight-1 */
+    struct timespec start, end;
+    long http_status; /* 0: no answer */
+    const char *code; /* "" on success */
+    const char *request_id;
+};
+
+/* Called after every attempt, from the thread that made it. */
+typedef void (*aws_observer)(void *arg, const struct aws_attempt *attempt);
+
 struct aws_client {
     struct http_client http;
     struct cred_provider creds;
@@ -28,9 +51,22 @@ struct aws_client {
     int max_attempts;   /* AWS_MAX_ATTEMPTS, default 5 */
     long base_delay_ms; /* STACKHOST_RETRY_BASE_MS, default 1000 */
     long max_delay_ms;  /* 20 s, as the SDKs */
+    /* Set by the caller: non-zero stops retries and backoff (the engine
+     * points it at its interrupt flag); NULL: never cancelled. */
+    const atomic_int *cancel;
+    aws_observer observe; /* NULL: nobody watches */
+    void *observe_arg;
+    /* Request slots: at most max_in_flight attempts on the wire at once. */
+    int max_in_flight;
+    pthread_mutex_t slot_lock;
+    pthread_cond_t slot_free;
+    unsigned char *slot_busy;
 };
 
-void aws_client_init(struct aws_client *c, const char *region);
+#define AWS_DEFAULT_IN_FLIGHT 16
+
+/* max_in_flight < 1 means AWS_DEFAULT_IN_FLIGHT. */
+void aws_client_init(struct aws_client *c, const char *region, int max_in_flight);
 void aws_client_free(struct aws_client *c);
 
 /* Non-zero for operations that only read (Describe*, List*, Get*, ...). */
@@ -39,6 +75,27 @@ int aws_operation_is_read(const char *operation);
 enum aws_call_flags {
     AWS_CALL_READ_ONLY = 1 /* plan mode: refuse every mutating operation */
 };
+
+/* One call, with its answer. The caller fills the fields above `out`;
+ * aws_send fills out, err and rc. */
+struct aws_request {
+    const char *service, *operation;
+    const struct sh_doc *input; /* NULL: no parameters */
+    const char *items_path;     /* non-NULL: follow pagination, gathering these */
+    unsigned flags;
+    const char *origin;   /* who asks (a plugin), for the observer; may be NULL */
+    const char *resource; /* what the call is about, for the observer; may be NULL */
+    struct sh_doc *out;   /* the answer (caller frees with doc_free), or NULL */
+    struct aws_error err;
+    int rc;               /* 0, or -1 with err filled in */
+};
+
+void aws_send(struct aws_client *c, struct aws_request *r);
+/* Sends the n requests together, each exactly as aws_send would (retries
+ * included), bounded by the client's request slots; returns when all are
+ * answered. Answers stay with their requests, in the order given.
+ * Returns how many failed. */
+size_t aws_send_all(struct aws_client *c, struct aws_request *reqs, size_t n);
 
 /* Calls service:operation with input (NULL: no parameters). Returns 0
  * with *out (the answer; caller frees with doc_free), or -1 with err

@@ -45,11 +45,11 @@ void http_client_init(struct http_client *c)
     memset(c, 0, sizeof(*c));
     for (size_t i = 0; i < 8; i++)
         pthread_mutex_init(&c->locks[i], NULL);
+    pthread_mutex_init(&c->pool_lock, NULL);
     CURLSH *share = curl_share_init();
     curl_share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock);
     curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
     curl_share_setopt(share, CURLSHOPT_USERDATA, c);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     c->share = share;
@@ -62,6 +62,10 @@ void http_client_init(struct http_client *c)
 
 void http_client_free(struct http_client *c)
 {
+    for (size_t i = 0; i < c->npool; i++)
+        curl_easy_cleanup(c->pool[i]);
+    free(c->pool);
+    pthread_mutex_destroy(&c->pool_lock);
     if (c->share)
         curl_share_cleanup(c->share);
     for (size_t i = 0; i < 8; i++)
@@ -96,13 +100,37 @@ static size_t on_header(char *data, size_t size, size_t n, void *user)
     return len;
 }
 
+/* An idle handle from the pool (reset to defaults, connections kept), or
+ * a new one. */
+static CURL *take_handle(struct http_client *c)
+{
+    CURL *h = NULL;
+    pthread_mutex_lock(&c->pool_lock);
+    if (c->npool)
+        h = c->pool[--c->npool];
+    pthread_mutex_unlock(&c->pool_lock);
+    if (h) {
+        curl_easy_reset(h);
+        return h;
+    }
+    return curl_easy_init();
+}
+
+static void give_back(struct http_client *c, CURL *h)
+{
+    pthread_mutex_lock(&c->pool_lock);
+    XGROW(c->pool, c->pool_alloc, c->npool + 1);
+    c->pool[c->npool++] = h;
+    pthread_mutex_unlock(&c->pool_lock);
+}
+
 enum http_failure http_send(struct http_client *c, const char *method, const char *url,
                             const struct http_header *headers, size_t nheaders, const char *body, size_t body_len,
                             struct http_response *resp, struct strbuf *err)
 {
     memset(resp, 0, sizeof(*resp));
     strbuf_init(&resp->body);
-    CURL *h = curl_easy_init();
+    CURL *h = take_handle(c);
     if (!h) {
         strbuf_addstr(err, "cannot create a curl handle");
         return HTTP_OTHER;
@@ -155,7 +183,7 @@ enum http_failure http_send(struct http_client *c, const char *method, const cha
         }
     }
     curl_slist_free_all(list);
-    curl_easy_cleanup(h);
+    give_back(c, h);
     return failure;
 }
 

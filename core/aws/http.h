@@ -1,9 +1,13 @@
 /* HTTP over libcurl for the AWS client and the credential providers.
  *
- * One http_client is shared by every thread of a run: connections (and
- * TLS sessions and DNS) are kept in a curl share, so calls reuse them.
- * TLS is always verified. libcurl honours http_proxy, https_proxy and
- * no_proxy by itself. */
+ * One http_client is shared by every thread of a run. libcurl does not
+ * support one connection cache used by concurrent threads, so connections
+ * live in curl easy handles kept in a pool: a sender takes a handle (and
+ * with it the open connections it holds), uses it alone, and gives it
+ * back. The pool grows to the number of requests ever in flight at once.
+ * TLS sessions and DNS answers, which libcurl does share across threads,
+ * are in a curl share. TLS is always verified. libcurl honours
+ * http_proxy, https_proxy and no_proxy by itself. */
 #ifndef CORE_AWS_HTTP_H
 #define CORE_AWS_HTTP_H
 
@@ -23,6 +27,9 @@ enum http_failure {
 struct http_client {
     void *share; /* CURLSH */
     pthread_mutex_t locks[8];
+    pthread_mutex_t pool_lock;
+    void **pool; /* idle CURL easy handles, each with its connections */
+    size_t npool, pool_alloc;
     long connect_timeout_ms;
     long timeout_ms;
     char *user_agent;

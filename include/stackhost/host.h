@@ -34,6 +34,13 @@ typedef struct sh_value sh_value; /* a validated configuration value */
 /* A document: the body of an AWS request or answer, whatever the
  * protocol (JSON, or the XML of the query APIs, read the same way). */
 typedef struct sh_doc sh_doc;
+/* A set of AWS calls sent together (ABI 1.1, see batch_new). */
+typedef struct sh_batch sh_batch;
+
+/* A wait's poll (ABI 1.1, see wait): returns 1 when what is awaited holds,
+ * 0 not yet, -1 on an error it recorded with host->fail. It may write a
+ * short progress text ("2 of 3 available") into progress. */
+typedef int (*sh_poll_fn)(void *arg, char *progress, size_t len);
 
 /* The last failed AWS call of a context. Host-owned; valid until the
  * context's next AWS call or the end of the callback. */
@@ -208,6 +215,42 @@ typedef struct sh_host {
      * Without it, report SH_CHANGE_REPLACE in the plan and fail the deploy
      * with a message naming the resource and the setting. */
     int (*allow_replace)(const sh_ctx *ctx);
+
+    /* ---- ABI 1.1 ---- */
+
+    /* Requests in flight at once. A batch is a set of AWS calls that do
+     * not depend on each other (six subnets, three addresses, the lookups
+     * of a stack): batch_add queues them, batch_run sends every queued
+     * call together and returns when all are answered. Each call behaves
+     * exactly as aws_call (retries, errors, redaction, plan refusal); the
+     * run bounds how many are on the wire at once, across all plugins
+     * (stackhost --requests N, default 16).
+     *
+     * The batch and its answers are owned by the context (freed when the
+     * callback returns). A batch can be run again after more calls are
+     * added: only the new ones are sent. */
+    sh_batch *(*batch_new)(sh_ctx *ctx);
+    /* Queues service:operation (input may be NULL; it is read when the
+     * batch runs, so keep it unchanged until then). items_path non-NULL:
+     * follow pagination as aws_call_all. resource (may be NULL) names what
+     * the call is about ("subnet subnet-catalog-public-a-dev") in --trace.
+     * Returns the call's index in the batch, from 0. */
+    size_t (*batch_add)(sh_batch *batch, const char *service, const char *operation, const sh_doc *input,
+                        const char *items_path, const char *resource);
+    /* Sends the queued calls. SH_OK when every call succeeded, SH_ERR_AWS
+     * when one or more failed (see batch_result), SH_ERR_CANCELLED when
+     * the run is stopping (nothing sent). */
+    sh_status (*batch_run)(sh_batch *batch);
+    /* The answer of call i: SH_OK with *output set; or SH_ERR_AWS, and the
+     * call's error becomes the context's aws_error() / aws_error_text(). */
+    sh_status (*batch_result)(sh_batch *batch, size_t i, const sh_doc **output);
+
+    /* Polls until poll says done: at once, then with backoff from 2 s to
+     * 15 s, logging "waiting for <what>: <progress>" each time. Gives up
+     * after timeout_seconds (error recorded: what and the last progress)
+     * or when the run is cancelled. Returns SH_OK, or the poll's error,
+     * SH_ERR_TIMEOUT or SH_ERR_CANCELLED. Shown in --trace. */
+    sh_status (*wait)(sh_ctx *ctx, const char *what, int timeout_seconds, sh_poll_fn poll, void *arg);
 } sh_host;
 
 /* Non-zero when the host's table has member `m` (a host older than the

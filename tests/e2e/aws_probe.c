@@ -50,7 +50,7 @@ int main(int argc, char **argv)
     }
     const char *region = getenv("AWS_REGION") ? getenv("AWS_REGION") : getenv("AWS_DEFAULT_REGION");
     struct aws_client c;
-    aws_client_init(&c, region && *region ? region : "us-east-1");
+    aws_client_init(&c, region && *region ? region : "us-east-1", 0);
     struct sh_doc *out = NULL;
     struct aws_error err;
     int rc = items ? aws_call_all(&c, service, op, input, items, flags, &out, &err)

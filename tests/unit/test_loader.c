@@ -52,13 +52,13 @@ static void test_good_plugin(void **state)
 static void test_wrong_abi_major(void **state)
 {
     (void)state;
-    assert_refused(FIXTURE_BAD "/old_abi.so", "built for plugin abi 0.0, this host speaks 1.0; rebuild it");
+    assert_refused(FIXTURE_BAD "/old_abi.so", "built for plugin abi 0.1, this host speaks 1.1; rebuild it");
 }
 
 static void test_newer_minor(void **state)
 {
     (void)state;
-    assert_refused(FIXTURE_BAD "/new_minor.so", "built for plugin abi 1.99, newer than this host's 1.0; upgrade stackhost");
+    assert_refused(FIXTURE_BAD "/new_minor.so", "built for plugin abi 1.99, newer than this host's 1.1; upgrade stackhost");
 }
 
 static void test_missing_descriptor_symbol(void **state)

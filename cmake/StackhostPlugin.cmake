@@ -1,7 +1,8 @@
 # stackhost_add_plugin(NAME source...)
 #
 # Builds the plugin NAME as NAME.so, a module that exports only its
-# descriptor (hidden visibility) and links nothing of the host. Inside the
+# descriptor (hidden visibility) and links nothing of the host, only the
+# SDK's converge layer (a static library). Inside the
 # stackhost tree it uses the stackhost::sdk target and lands in
 # build/plugins; installed, it finds the SDK with pkg-config and installs
 # into the plugin directory stackhost searches.
@@ -9,6 +10,7 @@ if(NOT TARGET stackhost::sdk)
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(STACKHOST REQUIRED IMPORTED_TARGET stackhost)
   add_library(stackhost::sdk ALIAS PkgConfig::STACKHOST)
+  add_library(stackhost::converge ALIAS PkgConfig::STACKHOST)
   pkg_get_variable(STACKHOST_PLUGIN_INSTALL_DIR stackhost plugindir)
 endif()
 
@@ -19,7 +21,7 @@ function(stackhost_add_plugin name)
   if(STACKHOST_PLUGIN_OUTPUT_DIR)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${STACKHOST_PLUGIN_OUTPUT_DIR}")
   endif()
-  target_link_libraries(${name} PRIVATE stackhost::sdk)
+  target_link_libraries(${name} PRIVATE stackhost::sdk stackhost::converge)
   if(COMMAND stackhost_warnings)
     stackhost_warnings(${name})
   endif()

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <stackhost/host.h>
+
 #include "log.h"
 #include "xalloc.h"
 
@@ -46,14 +48,7 @@ void aws_client_free(struct aws_client *c)
 
 int aws_operation_is_read(const char *op)
 {
-    static const char *const reads[] = {"Describe", "List", "Get", "BatchGet", "Lookup", NULL};
-    for (size_t i = 0; reads[i]; i++) {
-        size_t n = strlen(reads[i]);
-        /* "Get" must start a word: GetParameter, not Getaway */
-        if (!strncmp(op, reads[i], n) && (op[n] >= 'A' && op[n] <= 'Z'))
-            return 1;
-    }
-    return 0;
+    return sh_operation_is_read(op);
 }
 
 /* Copies src into a fixed field, cut to fit (error fields are bounded

@@ -253,6 +253,23 @@ typedef struct sh_host {
     sh_status (*wait)(sh_ctx *ctx, const char *what, int timeout_seconds, sh_poll_fn poll, void *arg);
 } sh_host;
 
+/* Non-zero for an operation that only reads (Describe*, List*, Get*,
+ * BatchGet*, Lookup*): the calls plan mode sends. The host and the SDK's
+ * helpers share this one rule. */
+static inline int sh_operation_is_read(const char *op)
+{
+    static const char *const reads[] = {"Describe", "List", "Get", "BatchGet", "Lookup", NULL};
+    for (size_t i = 0; op && reads[i]; i++) {
+        size_t n = 0;
+        while (reads[i][n] && op[n] == reads[i][n])
+            n++;
+        /* the prefix must end a word: GetParameter, not Getaway */
+        if (!reads[i][n] && op[n] >= 'A' && op[n] <= 'Z')
+            return 1;
+    }
+    return 0;
+}
+
 /* Non-zero when the host's table has member `m` (a host older than the
  * plugin's SDK may not). */
 #define SH_HOST_HAS(host, m) \

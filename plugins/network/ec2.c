@@ -1,12 +1,25 @@
-#define _POSIX_C_SOURCE 200809L /* nanosleep */
-/* EC2 helpers of the network plugin: requests, names and tags, and
- * finding a resource by its name among those this stack owns. */
+/* EC2 helpers of the network plugin: requests, names and tags, the
+ * stack's lookups, and reporting. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "net.h"
+
+static const shc_tag_shape tag_request = {"Tag", "Key", "Value"};
+static const shc_tag_shape tag_spec = {"TagSpecification[0].Tag", "Key", "Value"};
+
+static char *dup_text(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t len = strlen(s) + 1;
+    char *d = malloc(len);
+    if (d)
+        memcpy(d, s, len);
+    return d;
+}
 
 sh_doc *net_req(struct net *n)
 {
@@ -38,212 +51,209 @@ const char *net_name(struct net *n, const char *type, const char *purpose)
     return n->h->resource_name(n->ctx, type, p);
 }
 
+const char *net_zone_name(struct net *n, const char *type, const char *what, int zone)
+{
+    char purpose[64];
+    snprintf(purpose, sizeof(purpose), "%s%s%c", what, *what ? "-" : "", "abcdef"[zone]);
+    return net_name(n, type, purpose);
+}
+
+const char *net_label(struct net *n, const char *kind, const char *name)
+{
+    sh_doc *d = net_req(n); /* a context-owned string: the document's text */
+    char text[NET_LABEL];
+    snprintf(text, sizeof(text), "%s %s", kind, name);
+    n->h->doc_set_string(d, "s", text);
+    return n->h->doc_string(d, "s");
+}
+
 void net_tag_spec(struct net *n, sh_doc *d, const char *resource_type, const char *name)
 {
-    const char *const *keys, *const *values;
-    size_t count = n->h->tags(n->ctx, &keys, &values);
     net_set(n, d, resource_type, "TagSpecification[0].ResourceType");
-    net_set(n, d, "Name", "TagSpecification[0].Tag[0].Key");
-    net_set(n, d, name, "TagSpecification[0].Tag[0].Value");
-    for (size_t i = 0; i < count; i++) {
-        net_set(n, d, keys[i], "TagSpecification[0].Tag[%zu].Key", i + 1);
-        net_set(n, d, values[i], "TagSpecification[0].Tag[%zu].Value", i + 1);
-    }
+    shc_put_tags(n->h, n->ctx, d, &tag_spec, name);
 }
 
 const char *net_tag(struct net *n, const sh_doc *item, const char *key)
 {
-    size_t count = n->h->doc_count(item, "tagSet.item");
-    char path[64];
-    for (size_t i = 0; i < count; i++) {
-        snprintf(path, sizeof(path), "tagSet.item[%zu].key", i);
-        const char *k = n->h->doc_string(item, path);
-        if (k && !strcmp(k, key)) {
-            snprintf(path, sizeof(path), "tagSet.item[%zu].value", i);
-            return n->h->doc_string(item, path);
-        }
-    }
-    return NULL;
+    return shc_tag(n->h, item, &shc_tags_ec2, key);
 }
 
 int net_owned(struct net *n, const sh_doc *item)
 {
-    const char *project = net_tag(n, item, "Project"), *env = net_tag(n, item, "Environment"),
-               *by = net_tag(n, item, "ManagedBy");
-    return project && env && by && !strcmp(project, n->stack) && !strcmp(env, n->h->environment(n->ctx)) &&
-           !strcmp(by, "stackhost");
+    return shc_owned(n->h, n->ctx, item, &shc_tags_ec2);
 }
 
-int net_call(struct net *n, const char *op, const sh_doc *in, const sh_doc **out, const char *what)
+void net_queue(struct net *n, const char *op, const sh_doc *in, const char *label, shc_done_fn done, void *arg)
 {
-    if (n->h->aws_call(n->ctx, "ec2", op, in, out) == SH_OK)
-        return 0;
-    n->h->fail(n->ctx, SH_ERR_AWS, "%s: %s", what, n->h->aws_error_text(n->ctx));
-    return -1;
+    shc_queue_add(&n->q, "ec2", op, in, NULL, label, done, arg);
 }
 
-static int state_skipped(const char *state, const char *skip)
+static int copy_id(void *arg, const sh_doc *out)
 {
-    if (!state || !skip)
-        return 0;
-    size_t len = strlen(state);
-    for (const char *p = skip; *p;) {
-        size_t l = strcspn(p, "|");
-        if (l == len && !strncmp(p, state, len))
-            return 1;
-        p += l + (p[l] == '|');
-    }
+    struct net_id_copy *c = arg;
+    net_copy(c->id, NET_ID, out ? c->n->h->doc_string(out, c->path) : NULL);
     return 0;
 }
 
-int net_find(struct net *n, const char *op, const char *items_path, sh_doc *in, const char *kind, const char *name,
-             const char *skip_states, const sh_doc **item)
+void net_queue_id(struct net *n, const char *op, const sh_doc *in, const char *label, const char *path, char *id)
 {
-    if (!in)
-        in = net_req(n);
-    /* Filters are a dict by name in moto: one Filter per name. */
-    size_t f = n->h->doc_count(in, "Filter");
-    net_set(n, in, "tag:Name", "Filter[%zu].Name", f);
-    net_set(n, in, name, "Filter[%zu].Value[0]", f);
-    const sh_doc *out;
-    if (n->h->aws_call_all(n->ctx, "ec2", op, in, items_path, &out) != SH_OK) {
-        n->h->fail(n->ctx, SH_ERR_AWS, "finding %s %s: %s", kind, name, n->h->aws_error_text(n->ctx));
-        return -1;
+    if (n->ncopies == sizeof(n->copies) / sizeof(n->copies[0])) {
+        net_queue(n, op, in, label, NULL, NULL); /* cannot happen: a wave holds fewer creates */
+        return;
     }
-    size_t count = n->h->doc_count(out, items_path);
-    const sh_doc *mine = NULL, *foreign = NULL;
-    int owned = 0;
-    char path[128];
-    for (size_t i = 0; i < count; i++) {
-        snprintf(path, sizeof(path), "%s[%zu]", items_path, i);
-        const sh_doc *it = n->h->doc_get(out, path);
-        const char *nm = net_tag(n, it, "Name");
-        /* Re-check the name: some filters are ignored (moto's NAT gateways). */
-        if (!nm || strcmp(nm, name) || state_skipped(n->h->doc_string(it, "state"), skip_states))
-            continue;
-        if (net_owned(n, it)) {
-            mine = it;
-            owned++;
-        } else {
-            foreign = it;
-        }
-    }
-    if (owned > 1) {
-        n->h->fail(n->ctx, SH_ERR_CONFLICT,
-                   "%d %ss are named %s and carry this stack's tags: delete the extra ones (a retried create can "
-                   "leave one), then deploy again", owned, kind, name);
-        return -1;
-    }
-    if (!mine && foreign) {
-        n->h->fail(n->ctx, SH_ERR_CONFLICT,
-                   "a %s named %s exists without this stack's ownership tags (Project=%s, Environment=%s, "
-                   "ManagedBy=stackhost): stackhost did not make it and will not touch it; rename or delete it, "
-                   "or add the tags to adopt it",
-                   kind, name, n->stack, n->h->environment(n->ctx));
-        return -1;
-    }
-    *item = mine;
-    return mine ? 1 : 0;
+    struct net_id_copy *c = &n->copies[n->ncopies++];
+    c->n = n;
+    c->path = path;
+    c->id = id;
+    net_queue(n, op, in, label, copy_id, c);
 }
 
-int net_find_in_vpc(struct net *n, const char *op, const char *items_path, const char *kind, const char *name,
-                    const char *skip_states, const sh_doc **item)
+void net_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name)
 {
-    *item = NULL;
-    if (!n->vpc[0])
-        return 0;
     sh_doc *in = net_req(n);
-    net_set(n, in, "vpc-id", "Filter[0].Name");
-    net_set(n, in, n->vpc, "Filter[0].Value[0]");
-    return net_find(n, op, items_path, in, kind, name, skip_states, item);
-}
-
-int net_find_eip(struct net *n, char letter, const char **name, const sh_doc **item)
-{
-    char purpose[16];
-    snprintf(purpose, sizeof(purpose), "nat-%c", letter);
-    *name = net_name(n, "eip", purpose);
-    sh_doc *in = net_req(n);
-    net_set(n, in, "domain", "Filter[0].Name");
-    net_set(n, in, "vpc", "Filter[0].Value[0]");
-    return net_find(n, "DescribeAddresses", "addressesSet.item", in, "elastic ip", *name, NULL, item);
-}
-
-int net_settle(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name, int changed)
-{
-    int t = net_converge_tags(n, item, id, label, name);
-    if (t < 0)
-        return -1;
-    if (!changed && !t)
-        net_report(n, SH_CHANGE_NONE, label, NULL);
-    return 0;
-}
-
-int net_converge_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name)
-{
-    const char *const *keys, *const *values;
-    size_t count = n->h->tags(n->ctx, &keys, &values);
-    sh_doc *in = net_req(n);
-    char detail[256] = "";
-    size_t k = 0;
-    for (size_t i = 0; i <= count; i++) {
-        const char *key = i ? keys[i - 1] : "Name", *want = i ? values[i - 1] : name;
-        const char *have = net_tag(n, item, key);
-        if (have && !strcmp(have, want))
-            continue;
-        net_set(n, in, key, "Tag[%zu].Key", k);
-        net_set(n, in, want, "Tag[%zu].Value", k);
-        k++;
-        size_t used = strlen(detail);
-        snprintf(detail + used, sizeof(detail) - used, "%stag %s", used ? ", " : "", key);
-    }
-    if (!k)
-        return 0;
-    if (!n->plan) {
-        net_set(n, in, id, "ResourceId[0]");
-        const sh_doc *out;
-        if (net_call(n, "CreateTags", in, &out, label))
-            return -1;
-    }
+    char detail[256];
+    if (!shc_tags_drift(n->h, n->ctx, item, &shc_tags_ec2, name, in, &tag_request, detail, sizeof(detail)))
+        return;
+    net_set(n, in, id, "ResourceId[0]");
+    net_queue(n, "CreateTags", in, label, NULL, NULL);
     net_report(n, SH_CHANGE_UPDATE, label, detail);
-    return 0;
 }
 
 void net_report(struct net *n, sh_change change, const char *label, const char *detail)
 {
-    n->h->report(n->ctx, change, label, detail);
+    if (change != SH_CHANGE_NONE && n->ntouched < NET_TOUCHED && (n->touched[n->ntouched] = dup_text(label)))
+        n->ntouched++;
+    if (n->plan || n->nlines == NET_TOUCHED) {
+        n->h->report(n->ctx, change, label, detail);
+        return;
+    }
+    struct net_line *l = &n->lines[n->nlines++];
+    l->change = change;
+    l->label = dup_text(label);
+    l->detail = dup_text(detail);
 }
 
-void net_sleep(struct net *n, int seconds)
+void net_unchanged(struct net *n, const char *label)
 {
-    for (int i = 0; i < seconds * 10 && !n->h->cancelled(n->ctx); i++) {
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
+    for (size_t i = 0; i < n->ntouched; i++)
+        if (!strcmp(n->touched[i], label))
+            return;
+    n->h->report(n->ctx, SH_CHANGE_NONE, label, NULL);
 }
 
-int net_wait(struct net *n, const char *what, int timeout, int (*done)(struct net *n, void *arg, char *progress, size_t len),
-             void *arg)
+int net_find(struct net *n, const sh_doc *answer, const char *items, const char *kind, const char *name,
+             const char *skip_states, const sh_doc **item)
 {
-    time_t start = time(NULL);
-    int delay = 2;
-    for (;;) {
-        char progress[256] = "";
-        int rc = done(n, arg, progress, sizeof(progress));
-        if (rc)
-            return rc > 0 ? 0 : -1;
-        long waited = (long)(time(NULL) - start);
-        if (waited >= timeout) {
-            n->h->fail(n->ctx, SH_ERR_TIMEOUT, "waited %lds for %s (%s): giving up; run deploy again to continue",
-                       waited, what, progress);
-            return -1;
+    shc_lookup l = {answer, items, &shc_tags_ec2, skip_states ? "state" : NULL, skip_states};
+    return shc_find(n->h, n->ctx, &l, kind, name, item);
+}
+
+/* Filter[0] tag:Name with every name of one kind. */
+static sh_doc *by_names(struct net *n, const char *type, const char *const *what, size_t nwhat, int zones)
+{
+    sh_doc *in = net_req(n);
+    size_t k = 0;
+    net_set(n, in, "tag:Name", "Filter[0].Name");
+    for (size_t w = 0; w < nwhat; w++) {
+        if (!zones) {
+            net_set(n, in, net_name(n, type, what[w]), "Filter[0].Value[%zu]", k++);
+            continue;
         }
-        if (n->h->cancelled(n->ctx)) {
-            n->h->fail(n->ctx, SH_ERR_CANCELLED, "stopped waiting for %s (%s)", what, progress);
-            return -1;
-        }
-        n->h->log(n->ctx, SH_LOG_INFO, "waiting for %s: %s (%lds)", what, progress, waited);
-        net_sleep(n, delay);
-        delay = delay * 2 > 15 ? 15 : delay * 2;
+        for (int z = 0; z < NET_MAX_AZ; z++)
+            net_set(n, in, net_zone_name(n, type, what[w] ? what[w] : "", z), "Filter[0].Value[%zu]", k++);
     }
+    return in;
+}
+
+int net_lookup(struct net *n)
+{
+    static const char *const none[] = {NULL}, *const subnets[] = {"public", "private"}, *const nats[] = {""},
+                             *const eips[] = {"nat"}, *const groups[] = {"alb", "tasks"}, *const priv[] = {"private"};
+    sh_doc *zones = net_req(n);
+    net_set(n, zones, "state", "Filter[0].Name");
+    net_set(n, zones, "available", "Filter[0].Value[0]");
+    net_set(n, zones, "zone-type", "Filter[1].Name");
+    net_set(n, zones, "availability-zone", "Filter[1].Value[0]");
+    sh_doc *tables = by_names(n, "rtb", priv, 1, 1);
+    net_set(n, tables, net_name(n, "rtb", "public"), "Filter[0].Value[%d]", NET_MAX_AZ);
+    sh_doc *addresses = by_names(n, "eip", eips, 1, 1);
+    net_set(n, addresses, "domain", "Filter[1].Name");
+    net_set(n, addresses, "vpc", "Filter[1].Value[0]");
+    const char *ops[] = {"DescribeAvailabilityZones", "DescribeVpcs", "DescribeSubnets", "DescribeInternetGateways",
+                         "DescribeAddresses", "DescribeNatGateways", "DescribeRouteTables", "DescribeSecurityGroups"};
+    const char *items[] = {NULL, "vpcSet.item", "subnetSet.item", "internetGatewaySet.item", "addressesSet.item",
+                           "natGatewaySet.item", "routeTableSet.item", "securityGroupInfo.item"};
+    const sh_doc *ins[] = {zones, by_names(n, "vpc", none, 1, 0), by_names(n, "subnet", subnets, 2, 1),
+                           by_names(n, "igw", none, 1, 0), addresses, by_names(n, "nat", nats, 1, 1), tables,
+                           by_names(n, "sg", groups, 2, 0)};
+    const sh_doc **outs[] = {&n->zones_out, &n->vpcs_out, &n->subnets_out, &n->igws_out,
+                             &n->eips_out, &n->nats_out, &n->rtbs_out, &n->sgs_out};
+    sh_batch *b = n->h->batch_new(n->ctx);
+    for (size_t i = 0; i < 8; i++)
+        n->h->batch_add(b, "ec2", ops[i], ins[i], items[i], "the stack's network lookups");
+    n->h->batch_run(b);
+    for (size_t i = 0; i < 8; i++) {
+        if (n->h->batch_result(b, i, outs[i]) != SH_OK) {
+            n->h->fail(n->ctx, SH_ERR_AWS, "looking up the stack's network: %s", n->h->aws_error_text(n->ctx));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int store(void *arg, const sh_doc *out)
+{
+    *(const sh_doc **)arg = out;
+    return 0;
+}
+
+void net_queue_read(struct net *n, const char *op, const sh_doc *in, const char *items, const char *label,
+                    const sh_doc **out)
+{
+    shc_queue_add(&n->q, "ec2", op, in, items, label, store, (void *)out);
+}
+
+static void drop_lines(struct net *n, int print)
+{
+    for (size_t i = 0; i < n->nlines; i++) {
+        if (print)
+            n->h->report(n->ctx, n->lines[i].change, n->lines[i].label, n->lines[i].detail);
+        free(n->lines[i].label);
+        free(n->lines[i].detail);
+    }
+    n->nlines = 0;
+}
+
+void net_fail(struct net *n, sh_status status, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    n->h->fail(n->ctx, status, "%s", text);
+    n->failed = 1;
+}
+
+int net_run(struct net *n)
+{
+    if (n->failed) {
+        shc_queue_clear(&n->q);
+        drop_lines(n, 0);
+        return -1;
+    }
+    int rc = shc_queue_run(&n->q);
+    n->ncopies = 0;
+    /* A progress line says an action is done: only once its wave is. */
+    drop_lines(n, rc == 0);
+    return rc;
+}
+
+void net_free(struct net *n)
+{
+    shc_queue_clear(&n->q);
+    drop_lines(n, 0);
+    for (size_t i = 0; i < n->ntouched; i++)
+        free(n->touched[i]);
+    n->ntouched = 0;
 }

@@ -1,32 +1,77 @@
-/* network plugin internals: the desired state, what was found, and the
- * EC2 helpers every step uses. One `struct net` lives for one callback. */
+/* network plugin internals: the desired state, what the stack's lookups
+ * found, and the EC2 helpers every step uses. One `struct net` lives for
+ * one callback.
+ *
+ * Deploy runs in waves: each wave queues every request whose inputs are
+ * known (shc_queue, sent together) and runs them; the next wave uses
+ * their answers. Only the real dependencies order the waves:
+ *   lookups (one Describe per kind, for the whole stack)
+ *   -> vpc, internet gateway, elastic ips; drifted tags and settings
+ *   -> subnets, security groups, route tables, gateway attachment
+ *   -> nat gateways, associations, the public route, rule reads
+ *   -> rules added -> rules revoked -> nat gateways available -> private routes. */
 #ifndef PLUGINS_NETWORK_NET_H
 #define PLUGINS_NETWORK_NET_H
 
 #include <stddef.h>
 
+#include <stackhost/converge.h>
 #include <stackhost/stackhost.h>
 
 #define NET_MAX_AZ 6
 #define NET_ID 48 /* an EC2 id, an allocation id, a rule id */
+#define NET_LABEL 160
+#define NET_TOUCHED 128
 
 struct net {
     const sh_host *h;
     sh_ctx *ctx;
-    int plan;  /* look and report only */
+    int plan; /* look and report only */
     const char *stack;
+    shc_queue q;
     /* desired */
     const char *vpc_cidr, *db_cidr;
     int azs, nats;
     char az[NET_MAX_AZ][32];
     char pub_cidr[NET_MAX_AZ][20], priv_cidr[NET_MAX_AZ][20];
-    /* found or created; "" when absent (in a plan: to be created) */
-    char vpc[NET_ID], igw[NET_ID], sg_alb[NET_ID], sg_tasks[NET_ID], rtb_pub[NET_ID];
+    /* the lookups' answers (one per kind, for the whole stack) */
+    const sh_doc *zones_out, *vpcs_out, *subnets_out, *igws_out, *eips_out, *nats_out, *rtbs_out, *sgs_out;
+    /* found (NULL: absent) */
+    const sh_doc *vpc_item, *igw_item, *sg_alb_item, *sg_tasks_item, *rtb_pub_item;
+    const sh_doc *sub_pub_item[NET_MAX_AZ], *sub_priv_item[NET_MAX_AZ], *rtb_priv_item[NET_MAX_AZ];
+    const sh_doc *eip_item[NET_MAX_AZ], *nat_item[NET_MAX_AZ];
+    /* ids, found or created; "" when absent (in a plan: to be created) */
+    char vpc[NET_ID], igw[NET_ID], sg_alb[NET_ID], sg_tasks[NET_ID], sg_default[NET_ID], rtb_pub[NET_ID];
     char sub_pub[NET_MAX_AZ][NET_ID], sub_priv[NET_MAX_AZ][NET_ID];
     char eip[NET_MAX_AZ][NET_ID], nat[NET_MAX_AZ][NET_ID], rtb_priv[NET_MAX_AZ][NET_ID];
+    /* made by this run, so their settings are known without reading */
+    int vpc_new, igw_new;
+    int sub_pub_new[NET_MAX_AZ], sub_priv_new[NET_MAX_AZ];
+    int nat_waiting; /* a nat gateway was created or found not yet available */
+    /* answers of the later reads */
+    const sh_doc *dns_support, *dns_hostnames, *default_sg_out, *rules_out, *assoc_out;
+    /* net_queue_id's completions of the wave being queued */
+    struct net_id_copy {
+        struct net *n;
+        const char *path;
+        char *id;
+    } copies[64];
+    size_t ncopies;
+    /* progress lines of the wave being run, printed once it succeeded */
+    struct net_line {
+        sh_change change;
+        char *label, *detail;
+    } lines[NET_TOUCHED];
+    size_t nlines;
+    int failed; /* a step recorded an error: the next wave is not sent */
+    int hostnames_later; /* dns hostnames wait for dns support (aws's rule) */
+    int nat_recreate[NET_MAX_AZ];
+    /* labels of resources reported as changing (the rest get "no change") */
+    char *touched[NET_TOUCHED];
+    size_t ntouched;
 };
 
-/* ---- ec2.c: requests, names, tags, finding what we own ---- */
+/* ---- ec2.c: requests, names, tags, lookups ---- */
 
 sh_doc *net_req(struct net *n);
 /* Sets a string at a printf-built path. */
@@ -34,56 +79,70 @@ void net_set(struct net *n, sh_doc *d, const char *value, const char *path_fmt, 
     __attribute__((format(printf, 4, 5)));
 /* "{type}-{stack}-{purpose}-{env}" (purpose may be NULL). */
 const char *net_name(struct net *n, const char *type, const char *purpose);
+/* The name of zone i's resource: ("subnet", "public", 1) ->
+ * "subnet-catalog-public-b-dev", ("nat", "", 0) -> "nat-catalog-a-dev". */
+const char *net_zone_name(struct net *n, const char *type, const char *what, int zone);
+/* "{kind} {name}", owned by the context. */
+const char *net_label(struct net *n, const char *kind, const char *name);
 /* Adds TagSpecification[0] for resource_type with Name and the stack's tags. */
 void net_tag_spec(struct net *n, sh_doc *d, const char *resource_type, const char *name);
-/* The value of tag `key` on an EC2 item (its tagSet), or NULL. */
 const char *net_tag(struct net *n, const sh_doc *item, const char *key);
 int net_owned(struct net *n, const sh_doc *item);
-/* Calls an EC2 operation; on failure records "what: error" and returns -1. */
-int net_call(struct net *n, const char *op, const sh_doc *in, const sh_doc **out, const char *what);
-/* Finds the one item named `name` that we own among the answer of op
- * (paginated, items at items_path; `in` holds extra filters and may be
- * NULL). Returns 1 and sets *item, 0 when absent, -1 on error: a call
- * failed, two owned items share the name, or only an item we do not own
- * has it (never touched: the error says what is in the way). skip_state,
- * when set, ignores items whose `state` is one of them ("deleted|failed"). */
-int net_find(struct net *n, const char *op, const char *items_path, sh_doc *in, const char *kind, const char *name,
+/* Queues an EC2 call; done(n-as-arg...) receives the answer. */
+void net_queue(struct net *n, const char *op, const sh_doc *in, const char *label, shc_done_fn done, void *arg);
+/* Records an error (host->fail) and stops the waves. */
+void net_fail(struct net *n, sh_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Runs the queued wave; -1 when a call or completion failed (recorded). */
+int net_run(struct net *n);
+/* The lookups of every kind the stack has, by name, in one wave. */
+int net_lookup(struct net *n);
+/* Finds `name` in a lookup's answer (see shc_find). */
+int net_find(struct net *n, const sh_doc *answer, const char *items, const char *kind, const char *name,
              const char *skip_states, const sh_doc **item);
-/* Brings the item's tags back to Name + the stack's tags (CreateTags with
- * what is missing or different); reports the update. Returns 0 or -1. */
-int net_converge_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name);
-/* net_find scoped to the VPC; finds nothing while the VPC does not exist
- * yet (a plan before the first deploy). */
-int net_find_in_vpc(struct net *n, const char *op, const char *items_path, const char *kind, const char *name,
-                    const char *skip_states, const sh_doc **item);
-/* The elastic IP of NAT gateway `letter`; fills name (static per ctx). */
-int net_find_eip(struct net *n, char letter, const char **name, const sh_doc **item);
-/* The end of converging an existing resource: its tags, and a "no
- * change" line when neither they nor anything else (changed) moved. */
-int net_settle(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name, int changed);
+/* Queues CreateTags for the tags of item that drifted; reports it. */
+void net_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name);
 /* Records a change: the plan line, or the progress line once done. */
 void net_report(struct net *n, sh_change change, const char *label, const char *detail);
-/* Polls until done() says so, with backoff from 2 s to 15 s, up to
- * timeout seconds, logging progress. done returns 1 done, 0 not yet, -1
- * error (recorded). Returns 0 or -1 (timeout recorded). */
-int net_wait(struct net *n, const char *what, int timeout, int (*done)(struct net *n, void *arg, char *progress, size_t len),
-             void *arg);
-/* Sleeps, waking early when the run is cancelled. */
-void net_sleep(struct net *n, int seconds);
+/* A "no change" line for label, unless it was reported as changing. */
+void net_unchanged(struct net *n, const char *label);
+/* Queues op; once answered, the text at `path` of the answer (the new
+ * resource's id) is copied into id (NET_ID bytes). */
+void net_queue_id(struct net *n, const char *op, const sh_doc *in, const char *label, const char *path, char *id);
+/* Queues a read whose answer lands in *out. */
+void net_queue_read(struct net *n, const char *op, const sh_doc *in, const char *items, const char *label,
+                    const sh_doc **out);
 void net_copy(char *dst, size_t size, const char *src);
+void net_free(struct net *n);
 
-/* ---- the steps (create.c, rules.c, destroy.c) ---- */
+/* ---- the steps ---- */
 int net_load(struct net *n, const sh_host *h, sh_ctx *ctx);
 int net_zones(struct net *n);
-int net_vpc(struct net *n);
-int net_default_sg(struct net *n);
-int net_subnets(struct net *n);
-int net_igw(struct net *n);
-int net_nat(struct net *n);
-int net_routes(struct net *n);
-int net_security_groups(struct net *n);
+/* create.c */
+int net_found(struct net *n);
+void net_wave_vpc(struct net *n);      /* vpc, igw, eips, drift of what exists */
+void net_wave_in_vpc(struct net *n);   /* subnets, attachment, dns, default sg read */
+void net_wave_dns(struct net *n, int second);
+/* routes.c */
+void net_wave_tables(struct net *n);
+void net_wave_association_reads(struct net *n);
+void net_wave_associations(struct net *n);
+void net_wave_routes(struct net *n, int private_routes);
+/* nat.c */
+void net_wave_nats(struct net *n);
+int net_recreate_nats(struct net *n);
+int net_wait_nats(struct net *n);
+int net_wait_nats_deleted(struct net *n, sh_doc *ids, size_t count, const char *what);
 int net_remove_extra_nats(struct net *n);
-int net_outputs(struct net *n);
+/* rules.c */
+void net_wave_groups(struct net *n);
+void net_wave_rule_reads(struct net *n);
+int net_rules(struct net *n);
+/* destroy.c */
 int net_destroy_all(struct net *n);
+/* Deletes each id (param=id) together, waiting out DependencyViolation
+ * (what used it is still going away) up to the destroy's deadline;
+ * reports each delete (detail may be NULL). In a plan: reports only. */
+int net_delete_each(struct net *n, const char *op, const char *param, const char *const *ids,
+                    const char *const *labels, size_t count, const char *detail);
 
 #endif

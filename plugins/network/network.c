@@ -127,21 +127,86 @@ static sh_status publish(struct net *n)
     return h->output_string(n->ctx, "task_security_group_id", n->sg_tasks);
 }
 
+/* "no change" lines for what exists and was not reported as changing. */
+static void settle(struct net *n)
+{
+    const char *labels[] = {
+        net_label(n, "vpc", net_name(n, "vpc", NULL)),
+        net_label(n, "internet gateway", net_name(n, "igw", NULL)),
+        net_label(n, "route table", net_name(n, "rtb", "public")),
+        net_label(n, "security group", net_name(n, "sg", "alb")),
+        net_label(n, "security group", net_name(n, "sg", "tasks")),
+        net_label(n, "rules of security group", net_name(n, "sg", "alb")),
+        net_label(n, "rules of security group", net_name(n, "sg", "tasks")),
+        net_label(n, "default security group of", net_name(n, "vpc", NULL)),
+    };
+    const sh_doc *items[] = {n->vpc_item, n->igw_item, n->rtb_pub_item, n->sg_alb_item, n->sg_tasks_item,
+                             n->sg_alb_item, n->sg_tasks_item, n->vpc_item};
+    for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++)
+        if (items[i])
+            net_unchanged(n, labels[i]);
+    for (int i = 0; i < n->azs; i++) {
+        if (n->sub_pub_item[i])
+            net_unchanged(n, net_label(n, "subnet", net_zone_name(n, "subnet", "public", i)));
+        if (n->sub_priv_item[i])
+            net_unchanged(n, net_label(n, "subnet", net_zone_name(n, "subnet", "private", i)));
+        if (n->rtb_priv_item[i])
+            net_unchanged(n, net_label(n, "route table", net_zone_name(n, "rtb", "private", i)));
+    }
+    for (int i = 0; i < n->nats; i++) {
+        if (n->eip_item[i])
+            net_unchanged(n, net_label(n, "elastic ip", net_zone_name(n, "eip", "nat", i)));
+        if (n->nat_item[i])
+            net_unchanged(n, net_label(n, "nat gateway", net_zone_name(n, "nat", "", i)));
+    }
+}
+
+/* The waves of net.h, each sent together. A wave that fails stops the
+ * run: what it made is found by name on the next. */
+static int converge(struct net *n)
+{
+    if (net_lookup(n) || net_zones(n) || net_found(n))
+        return -1;
+    net_wave_vpc(n);
+    if (net_run(n))
+        return -1;
+    net_wave_in_vpc(n);
+    net_wave_groups(n);
+    net_wave_tables(n);
+    net_wave_association_reads(n);
+    if (net_run(n))
+        return -1;
+    net_wave_dns(n, 1);
+    net_wave_nats(n);
+    net_wave_associations(n);
+    net_wave_routes(n, 0);
+    net_wave_rule_reads(n);
+    if (net_run(n) || net_recreate_nats(n) || net_rules(n) || net_wait_nats(n))
+        return -1;
+    net_wave_routes(n, 1);
+    if (net_run(n) || net_remove_extra_nats(n))
+        return -1;
+    settle(n);
+    return 0;
+}
+
 static sh_status network_create(const sh_host *host, sh_ctx *ctx)
 {
     struct net n;
     net_load(&n, host, ctx);
-    if (net_zones(&n) || net_vpc(&n) || net_default_sg(&n) || net_subnets(&n) || net_igw(&n) || net_nat(&n) ||
-        net_routes(&n) || net_remove_extra_nats(&n) || net_security_groups(&n))
-        return SH_ERR;
-    return publish(&n);
+    int rc = converge(&n);
+    sh_status s = rc ? SH_ERR : publish(&n);
+    net_free(&n);
+    return s;
 }
 
 static sh_status network_destroy(const sh_host *host, sh_ctx *ctx)
 {
     struct net n;
     net_load(&n, host, ctx);
-    return net_destroy_all(&n) ? SH_ERR : SH_OK;
+    int rc = net_destroy_all(&n);
+    net_free(&n);
+    return rc ? SH_ERR : SH_OK;
 }
 
 /* Outputs without changing anything: the same lookups as a plan. */

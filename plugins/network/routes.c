@@ -4,160 +4,153 @@
 
 #include "net.h"
 
-static const char letters[] = "abcdef";
-
-/* Finds or creates the table; fills id ("" in a plan when to be made). */
-static int table(struct net *n, const char *name, const char *label, char *id, const sh_doc **item)
+static void table(struct net *n, const char *name, const sh_doc *item, char *id)
 {
-    int rc = net_find_in_vpc(n, "DescribeRouteTables", "routeTableSet.item", "route table", name, NULL, item);
-    if (rc < 0)
-        return -1;
-    if (rc) {
-        net_copy(id, NET_ID, n->h->doc_string(*item, "routeTableId"));
-        return 0;
+    const char *label = net_label(n, "route table", name);
+    if (item) {
+        net_tags(n, item, id, label, name);
+        return;
     }
-    if (!n->plan) {
-        sh_doc *in = net_req(n);
-        const sh_doc *out;
-        net_set(n, in, n->vpc, "VpcId");
-        net_tag_spec(n, in, "route-table", name);
-        if (net_call(n, "CreateRouteTable", in, &out, label))
-            return -1;
-        net_copy(id, NET_ID, n->h->doc_string(out, "routeTable.routeTableId"));
-    }
+    sh_doc *in = net_req(n);
+    net_set(n, in, n->vpc, "VpcId");
+    net_tag_spec(n, in, "route-table", name);
+    net_queue_id(n, "CreateRouteTable", in, label, "routeTable.routeTableId", id);
     net_report(n, SH_CHANGE_CREATE, label, NULL);
-    return 0;
+}
+
+void net_wave_tables(struct net *n)
+{
+    table(n, net_name(n, "rtb", "public"), n->rtb_pub_item, n->rtb_pub);
+    for (int i = 0; i < n->azs; i++)
+        table(n, net_zone_name(n, "rtb", "private", i), n->rtb_priv_item[i], n->rtb_priv[i]);
 }
 
 /* 0.0.0.0/0 through the target (an igw-... or a nat-... id). */
-static int default_route(struct net *n, const sh_doc *item, const char *id, const char *target, int via_nat,
-                         const char *label, int *changed)
+static void default_route(struct net *n, const sh_doc *item, const char *id, const char *target, int via_nat,
+                          const char *label)
 {
     const char *have = NULL;
     size_t count = item ? n->h->doc_count(item, "routeSet.item") : 0;
     int present = 0;
     char path[96];
     for (size_t i = 0; i < count; i++) {
-        snprintf(path, sizeof(path), "routeSet.item[%zu].destinationCidrBlock", i);
-        const char *dest = n->h->doc_string(item, path);
+        const char *dest = n->h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].destinationCidrBlock", i));
         if (!dest || strcmp(dest, "0.0.0.0/0"))
             continue;
         present = 1;
-        snprintf(path, sizeof(path), "routeSet.item[%zu].%s", i, via_nat ? "natGatewayId" : "gatewayId");
-        have = n->h->doc_string(item, path);
+        have = n->h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].%s", i,
+                                                via_nat ? "natGatewayId" : "gatewayId"));
     }
     if (present && have && target[0] && !strcmp(have, target))
-        return 0;
-    if (!item && !n->plan && !id[0])
-        return 0;
-    if (!n->plan) {
-        sh_doc *in = net_req(n);
-        const sh_doc *out;
-        net_set(n, in, id, "RouteTableId");
-        net_set(n, in, "0.0.0.0/0", "DestinationCidrBlock");
-        net_set(n, in, target, via_nat ? "NatGatewayId" : "GatewayId");
-        if (net_call(n, present ? "ReplaceRoute" : "CreateRoute", in, &out, label))
-            return -1;
-    }
+        return;
+    sh_doc *in = net_req(n);
+    net_set(n, in, id, "RouteTableId");
+    net_set(n, in, "0.0.0.0/0", "DestinationCidrBlock");
+    net_set(n, in, target, via_nat ? "NatGatewayId" : "GatewayId");
+    net_queue(n, present ? "ReplaceRoute" : "CreateRoute", in, label, NULL, NULL);
     char detail[128];
-    snprintf(detail, sizeof(detail), "route 0.0.0.0/0 via %s%s", target[0] ? target : (via_nat ? "the nat gateway" : "the internet gateway"),
+    snprintf(detail, sizeof(detail), "route 0.0.0.0/0 via %s%s",
+             target[0] ? target : (via_nat ? "the nat gateway" : "the internet gateway"),
              present ? " (was another target)" : "");
     if (item)
         net_report(n, SH_CHANGE_UPDATE, label, detail);
-    *changed = 1;
+}
+
+void net_wave_routes(struct net *n, int private_routes)
+{
+    if (!private_routes) {
+        default_route(n, n->rtb_pub_item, n->rtb_pub, n->igw, 0,
+                      net_label(n, "route table", net_name(n, "rtb", "public")));
+        return;
+    }
+    for (int i = 0; i < n->azs; i++)
+        /* Each private subnet leaves through the NAT of its own zone, or the shared one. */
+        default_route(n, n->rtb_priv_item[i], n->rtb_priv[i], n->nat[n->nats == n->azs ? i : 0], 1,
+                      net_label(n, "route table", net_zone_name(n, "rtb", "private", i)));
+}
+
+/* The association of subnet with any table in answer (items at items), or NULL. */
+static const char *association_in(struct net *n, const sh_doc *answer, const char *items, const char *subnet)
+{
+    char path[192];
+    size_t tables = answer ? n->h->doc_count(answer, items) : 0;
+    for (size_t t = 0; t < tables; t++) {
+        size_t assocs = n->h->doc_count(answer, shc_path(path, sizeof(path), "%s[%zu].associationSet.item", items, t));
+        for (size_t a = 0; a < assocs; a++) {
+            const char *s = n->h->doc_string(
+                answer, shc_path(path, sizeof(path), "%s[%zu].associationSet.item[%zu].subnetId", items, t, a));
+            if (s && !strcmp(s, subnet))
+                return n->h->doc_string(answer, shc_path(path, sizeof(path),
+                                                         "%s[%zu].associationSet.item[%zu].routeTableAssociationId",
+                                                         items, t, a));
+        }
+    }
+    return NULL;
+}
+
+/* Whether the subnet is associated with the table item. */
+static int associated(struct net *n, const sh_doc *item, const char *subnet)
+{
+    char path[96];
+    size_t count = item ? n->h->doc_count(item, "associationSet.item") : 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *s = n->h->doc_string(item, shc_path(path, sizeof(path), "associationSet.item[%zu].subnetId", i));
+        if (s && subnet[0] && !strcmp(s, subnet))
+            return 1;
+    }
     return 0;
 }
 
-/* The subnet is associated with this table, moving it from another one. */
-static int associate(struct net *n, const sh_doc *item, const char *id, const char *subnet, const char *label,
-                     int *changed)
+/* Existing subnets that none of the stack's tables holds may sit in
+ * another table (the main one does not list them): one read for all. */
+void net_wave_association_reads(struct net *n)
 {
-    size_t count = item ? n->h->doc_count(item, "associationSet.item") : 0;
-    char path[160];
-    for (size_t i = 0; i < count; i++) {
-        snprintf(path, sizeof(path), "associationSet.item[%zu].subnetId", i);
-        const char *s = n->h->doc_string(item, path);
-        if (s && subnet[0] && !strcmp(s, subnet))
-            return 0;
+    sh_doc *in = net_req(n);
+    size_t k = 0;
+    for (int i = 0; i < n->azs; i++) {
+        const char *subs[2] = {n->sub_pub_new[i] ? "" : n->sub_pub[i], n->sub_priv_new[i] ? "" : n->sub_priv[i]};
+        for (int s = 0; s < 2; s++)
+            if (subs[s][0] && !association_in(n, n->rtbs_out, "routeTableSet.item", subs[s]))
+                net_set(n, in, subs[s], "Filter[0].Value[%zu]", k++);
     }
+    if (!k)
+        return;
+    net_set(n, in, "association.subnet-id", "Filter[0].Name");
+    net_queue_read(n, "DescribeRouteTables", in, "routeTableSet.item", "route table associations", &n->assoc_out);
+}
+
+static void associate(struct net *n, const sh_doc *item, const char *id, const char *subnet, const char *label)
+{
+    if (associated(n, item, subnet))
+        return;
     const char *existing = NULL;
     if (subnet[0]) {
-        sh_doc *in = net_req(n);
-        const sh_doc *out;
-        net_set(n, in, "association.subnet-id", "Filter[0].Name");
-        net_set(n, in, subnet, "Filter[0].Value[0]");
-        if (net_call(n, "DescribeRouteTables", in, &out, label))
-            return -1;
-        size_t tables = n->h->doc_count(out, "routeTableSet.item");
-        for (size_t t = 0; t < tables && !existing; t++) {
-            size_t assocs;
-            snprintf(path, sizeof(path), "routeTableSet.item[%zu].associationSet.item", t);
-            assocs = n->h->doc_count(out, path);
-            for (size_t a = 0; a < assocs; a++) {
-                snprintf(path, sizeof(path), "routeTableSet.item[%zu].associationSet.item[%zu].subnetId", t, a);
-                const char *s = n->h->doc_string(out, path);
-                if (s && !strcmp(s, subnet)) {
-                    snprintf(path, sizeof(path), "routeTableSet.item[%zu].associationSet.item[%zu].routeTableAssociationId", t, a);
-                    existing = n->h->doc_string(out, path);
-                    break;
-                }
-            }
-        }
+        existing = association_in(n, n->rtbs_out, "routeTableSet.item", subnet);
+        if (!existing)
+            existing = association_in(n, n->assoc_out, "routeTableSet.item", subnet);
     }
-    if (!n->plan) {
-        sh_doc *in = net_req(n);
-        const sh_doc *out;
-        net_set(n, in, id, "RouteTableId");
-        if (existing) {
-            net_set(n, in, existing, "AssociationId");
-            if (net_call(n, "ReplaceRouteTableAssociation", in, &out, label))
-                return -1;
-        } else {
-            net_set(n, in, subnet, "SubnetId");
-            if (net_call(n, "AssociateRouteTable", in, &out, label))
-                return -1;
-        }
+    sh_doc *in = net_req(n);
+    net_set(n, in, id, "RouteTableId");
+    if (existing) {
+        net_set(n, in, existing, "AssociationId");
+        net_queue(n, "ReplaceRouteTableAssociation", in, label, NULL, NULL);
+    } else {
+        net_set(n, in, subnet, "SubnetId");
+        net_queue(n, "AssociateRouteTable", in, label, NULL, NULL);
     }
     char detail[128];
     snprintf(detail, sizeof(detail), "associate %s%s", subnet[0] ? subnet : "its subnet",
              existing ? " (moved from another table)" : "");
     if (item)
         net_report(n, SH_CHANGE_UPDATE, label, detail);
-    *changed = 1;
-    return 0;
 }
 
-static int converge(struct net *n, const char *name, char *id, const char *target, int via_nat,
-                    const char *const *subnets, int nsubnets)
+void net_wave_associations(struct net *n)
 {
-    char label[160];
-    snprintf(label, sizeof(label), "route table %s", name);
-    const sh_doc *item;
-    if (table(n, name, label, id, &item))
-        return -1;
-    int changed = 0;
-    if (default_route(n, item, id, target, via_nat, label, &changed))
-        return -1;
-    for (int i = 0; i < nsubnets; i++)
-        if (associate(n, item, id, subnets[i], label, &changed))
-            return -1;
-    return item ? net_settle(n, item, id, label, name, changed) : 0;
-}
-
-int net_routes(struct net *n)
-{
-    const char *pub[NET_MAX_AZ];
-    for (int i = 0; i < n->azs; i++)
-        pub[i] = n->sub_pub[i];
-    if (converge(n, net_name(n, "rtb", "public"), n->rtb_pub, n->igw, 0, pub, n->azs))
-        return -1;
+    const char *pub_label = net_label(n, "route table", net_name(n, "rtb", "public"));
     for (int i = 0; i < n->azs; i++) {
-        char purpose[32];
-        snprintf(purpose, sizeof(purpose), "private-%c", letters[i]);
-        const char *priv[1] = {n->sub_priv[i]};
-        /* Each private subnet leaves through the NAT of its own zone, or the shared one. */
-        if (converge(n, net_name(n, "rtb", purpose), n->rtb_priv[i], n->nat[n->nats == n->azs ? i : 0], 1, priv, 1))
-            return -1;
+        associate(n, n->rtb_pub_item, n->rtb_pub, n->sub_pub[i], pub_label);
+        associate(n, n->rtb_priv_item[i], n->rtb_priv[i], n->sub_priv[i],
+                  net_label(n, "route table", net_zone_name(n, "rtb", "private", i)));
     }
-    return 0;
 }

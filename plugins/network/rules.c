@@ -1,6 +1,8 @@
 /* network: the ALB and task security groups, with exactly the rules the
- * catalog lists: missing ones authorised, any other revoked (the default
- * allow-all egress included). */
+ * catalog lists: missing ones authorised first, then any other revoked
+ * (the default allow-all egress included), so a failure never leaves a
+ * group with fewer rules than it needs. The VPC's default group is
+ * emptied. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,51 +18,62 @@ struct rule {
 
 #define MAX_RULES 40
 
-static int group(struct net *n, const char *purpose, char *id, const sh_doc **item, const char *label)
+static void group(struct net *n, const char *purpose, const sh_doc *item, char *id)
 {
-    const char *tag = net_name(n, "sg", purpose);
-    int rc = net_find_in_vpc(n, "DescribeSecurityGroups", "securityGroupInfo.item", "security group", tag, NULL, item);
-    if (rc < 0)
-        return -1;
-    if (rc) {
-        net_copy(id, NET_ID, n->h->doc_string(*item, "groupId"));
-        return 0;
+    const char *tag = net_name(n, "sg", purpose), *label = net_label(n, "security group", tag);
+    if (item) {
+        net_tags(n, item, id, label, tag);
+        return;
     }
-    if (!n->plan) {
-        /* GroupName may not start with "sg-": it is S-purpose-E, the Name tag sg-S-purpose-E. */
-        char gname[128], desc[160];
-        snprintf(gname, sizeof(gname), "%s-%s-%s", n->stack, purpose, n->h->environment(n->ctx));
-        snprintf(desc, sizeof(desc), "stackhost %s %s of %s", purpose, n->h->environment(n->ctx), n->stack);
-        sh_doc *in = net_req(n);
-        const sh_doc *out;
-        net_set(n, in, gname, "GroupName");
-        net_set(n, in, desc, "GroupDescription");
-        net_set(n, in, n->vpc, "VpcId");
-        net_tag_spec(n, in, "security-group", tag);
-        if (net_call(n, "CreateSecurityGroup", in, &out, label))
-            return -1;
-        net_copy(id, NET_ID, n->h->doc_string(out, "groupId"));
-    }
+    /* GroupName may not start with "sg-": it is S-purpose-E, the Name tag sg-S-purpose-E. */
+    char gname[128], desc[160];
+    snprintf(gname, sizeof(gname), "%s-%s-%s", n->stack, purpose, n->h->environment(n->ctx));
+    snprintf(desc, sizeof(desc), "stackhost %s %s of %s", purpose, n->h->environment(n->ctx), n->stack);
+    sh_doc *in = net_req(n);
+    net_set(n, in, gname, "GroupName");
+    net_set(n, in, desc, "GroupDescription");
+    net_set(n, in, n->vpc, "VpcId");
+    net_tag_spec(n, in, "security-group", tag);
+    net_queue_id(n, "CreateSecurityGroup", in, label, "groupId", id);
     net_report(n, SH_CHANGE_CREATE, label, NULL);
-    return 0;
 }
 
-static void add(struct rule *r, size_t *k, int egress, long long port, const char *cidr, const char *group)
+void net_wave_groups(struct net *n)
+{
+    group(n, "alb", n->sg_alb_item, n->sg_alb);
+    group(n, "tasks", n->sg_tasks_item, n->sg_tasks);
+}
+
+/* The rules of the groups that existed before this run, and of the
+ * default group, in one read. A group made now has AWS's allow-all
+ * egress rule only: known, not read (a read right after the create can
+ * miss it). */
+void net_wave_rule_reads(struct net *n)
+{
+    net_copy(n->sg_default, NET_ID, n->h->doc_string(n->default_sg_out, "securityGroupInfo.item[0].groupId"));
+    const char *ids[] = {n->sg_alb_item ? n->sg_alb : "", n->sg_tasks_item ? n->sg_tasks : "", n->sg_default};
+    sh_doc *in = net_req(n);
+    size_t k = 0;
+    for (int i = 0; i < 3; i++)
+        if (ids[i][0])
+            net_set(n, in, ids[i], "Filter[0].Value[%zu]", k++);
+    if (!k)
+        return;
+    net_set(n, in, "group-id", "Filter[0].Name");
+    net_queue_read(n, "DescribeSecurityGroupRules", in, "securityGroupRuleSet.item", "security group rules",
+                   &n->rules_out);
+}
+
+static void add(struct rule *r, size_t *k, int egress, long long port, const char *cidr, const char *group_id)
 {
     if (*k >= MAX_RULES)
         return;
     r[*k].egress = egress;
     snprintf(r[*k].port, sizeof(r[*k].port), "%lld", port);
     r[*k].cidr = cidr;
-    r[*k].group = group;
+    r[*k].group = group_id;
     r[*k].seen = 0;
     (*k)++;
-}
-
-static void describe(const struct rule *r, char *buf, size_t len)
-{
-    snprintf(buf, len, "%s tcp %s %s %s", r->egress ? "egress" : "ingress", r->port, r->egress ? "to" : "from",
-             r->cidr ? r->cidr : (r->group[0] ? r->group : "the other group"));
 }
 
 static void append(char *detail, size_t size, const char *sign, const char *what)
@@ -69,131 +82,155 @@ static void append(char *detail, size_t size, const char *sign, const char *what
     snprintf(detail + used, size - used, "%s%s%s", used ? ", " : "", sign, what);
 }
 
-/* Authorises the missing rules of one direction. */
-static int authorize(struct net *n, const char *id, struct rule *want, size_t nwant, int egress, const char *label)
+/* What one group has and must lose: revokes queued into revoke[0/1]. */
+struct group_rules {
+    const char *id;
+    const char *label;
+    int is_new;
+    struct rule want[MAX_RULES];
+    size_t nwant;
+    sh_doc *revoke[2];
+    size_t nrevoke[2];
+    char detail[1024];
+};
+
+/* Matches the group's current rules (from the read, or the known shape of
+ * a new group) against what it must have. */
+static void compare(struct net *n, struct group_rules *g)
+{
+    char path[128], what[160];
+    g->revoke[0] = net_req(n);
+    g->revoke[1] = net_req(n);
+    if (g->is_new) {
+        /* AWS gives a new group one rule: all egress to 0.0.0.0/0. Revoked by shape. */
+        net_set(n, g->revoke[1], "-1", "IpPermissions[0].IpProtocol");
+        net_set(n, g->revoke[1], "0.0.0.0/0", "IpPermissions[0].IpRanges[0].CidrIp");
+        g->nrevoke[1] = 1;
+        append(g->detail, sizeof(g->detail), "-", "egress all all to 0.0.0.0/0");
+    }
+    size_t count = g->is_new ? 0 : n->h->doc_count(n->rules_out, "securityGroupRuleSet.item");
+    for (size_t i = 0; i < count; i++) {
+#define FIELD(f) n->h->doc_string(n->rules_out, shc_path(path, sizeof(path), "securityGroupRuleSet.item[%zu]." f, i))
+        const char *gid = FIELD("groupId");
+        if (!gid || strcmp(gid, g->id))
+            continue;
+        const char *eg = FIELD("isEgress"), *proto = FIELD("ipProtocol"), *from = FIELD("fromPort"),
+                   *to = FIELD("toPort"), *cidr = FIELD("cidrIpv4"), *ref = FIELD("referencedGroupInfo.groupId"),
+                   *rid = FIELD("securityGroupRuleId");
+#undef FIELD
+        int egress = eg && !strcmp(eg, "true");
+        int matched = 0;
+        for (size_t w = 0; w < g->nwant && !matched; w++) {
+            struct rule *r = &g->want[w];
+            if (r->seen || r->egress != egress || !proto || strcmp(proto, "tcp") || !from || !to ||
+                strcmp(from, r->port) || strcmp(to, r->port))
+                continue;
+            if ((r->cidr && cidr && !strcmp(cidr, r->cidr)) || (r->group && ref && !strcmp(ref, r->group)))
+                matched = r->seen = 1;
+        }
+        if (matched || !rid)
+            continue;
+        net_set(n, g->revoke[egress], rid, "SecurityGroupRuleId[%zu]", g->nrevoke[egress]++);
+        char ports[32];
+        if (from && to && strcmp(from, to))
+            snprintf(ports, sizeof(ports), "%s-%s", from, to);
+        else
+            snprintf(ports, sizeof(ports), "%s", from && strcmp(from, "-1") ? from : "all");
+        snprintf(what, sizeof(what), "%s %s %s %s %s", egress ? "egress" : "ingress",
+                 proto && strcmp(proto, "-1") ? proto : "all", ports, egress ? "to" : "from",
+                 cidr ? cidr : (ref ? ref : "?"));
+        append(g->detail, sizeof(g->detail), "-", what);
+    }
+    for (size_t w = 0; w < g->nwant; w++) {
+        const struct rule *r = &g->want[w];
+        if (r->seen)
+            continue;
+        snprintf(what, sizeof(what), "%s tcp %s %s %s", r->egress ? "egress" : "ingress", r->port,
+                 r->egress ? "to" : "from", r->cidr ? r->cidr : (r->group[0] ? r->group : "the other group"));
+        append(g->detail, sizeof(g->detail), "+", what);
+    }
+}
+
+static void authorize(struct net *n, const struct group_rules *g, int egress)
 {
     sh_doc *in = net_req(n);
     size_t k = 0;
-    for (size_t i = 0; i < nwant; i++) {
-        if (want[i].seen || want[i].egress != egress)
+    for (size_t i = 0; i < g->nwant; i++) {
+        const struct rule *r = &g->want[i];
+        if (r->seen || r->egress != egress)
             continue;
         net_set(n, in, "tcp", "IpPermissions[%zu].IpProtocol", k);
-        net_set(n, in, want[i].port, "IpPermissions[%zu].FromPort", k);
-        net_set(n, in, want[i].port, "IpPermissions[%zu].ToPort", k);
-        if (want[i].cidr)
-            net_set(n, in, want[i].cidr, "IpPermissions[%zu].IpRanges[0].CidrIp", k);
+        net_set(n, in, r->port, "IpPermissions[%zu].FromPort", k);
+        net_set(n, in, r->port, "IpPermissions[%zu].ToPort", k);
+        if (r->cidr)
+            net_set(n, in, r->cidr, "IpPermissions[%zu].IpRanges[0].CidrIp", k);
         else
-            net_set(n, in, want[i].group, "IpPermissions[%zu].Groups[0].GroupId", k);
+            net_set(n, in, r->group, "IpPermissions[%zu].Groups[0].GroupId", k);
         k++;
     }
-    if (!k || n->plan)
-        return 0;
-    net_set(n, in, id, "GroupId");
-    const sh_doc *out;
-    return net_call(n, egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress", in, &out, label);
+    if (!k)
+        return;
+    net_set(n, in, g->id, "GroupId");
+    net_queue(n, egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress", in, g->label, NULL,
+              NULL);
 }
 
-static int converge_rules(struct net *n, const char *id, const sh_doc *item, struct rule *want, size_t nwant,
-                          const char *label)
+static void revoke(struct net *n, const struct group_rules *g)
 {
-    char detail[1024] = "", what[160], path[128];
-    sh_doc *revoke[2] = {net_req(n), net_req(n)};
-    size_t nrevoke[2] = {0, 0};
-    /* A group just made has AWS's allow-all egress rule: read it back too. */
-    if (id[0]) {
-        sh_doc *in = net_req(n);
-        net_set(n, in, "group-id", "Filter[0].Name");
-        net_set(n, in, id, "Filter[0].Value[0]");
-        const sh_doc *out;
-        if (n->h->aws_call_all(n->ctx, "ec2", "DescribeSecurityGroupRules", in, "securityGroupRuleSet.item", &out) != SH_OK) {
-            n->h->fail(n->ctx, SH_ERR_AWS, "%s: %s", label, n->h->aws_error_text(n->ctx));
-            return -1;
-        }
-        size_t count = n->h->doc_count(out, "securityGroupRuleSet.item");
-        for (size_t i = 0; i < count; i++) {
-#define FIELD(f) (snprintf(path, sizeof(path), "securityGroupRuleSet.item[%zu]." f, i), n->h->doc_string(out, path))
-            const char *eg = FIELD("isEgress"), *proto = FIELD("ipProtocol"), *from = FIELD("fromPort"),
-                       *to = FIELD("toPort"), *cidr = FIELD("cidrIpv4"), *ref = FIELD("referencedGroupInfo.groupId"),
-                       *rid = FIELD("securityGroupRuleId");
-#undef FIELD
-            int egress = eg && !strcmp(eg, "true");
-            int matched = 0;
-            for (size_t w = 0; w < nwant && !matched; w++) {
-                struct rule *r = &want[w];
-                if (r->seen || r->egress != egress || !proto || strcmp(proto, "tcp") || !from || !to ||
-                    strcmp(from, r->port) || strcmp(to, r->port))
-                    continue;
-                if ((r->cidr && cidr && !strcmp(cidr, r->cidr)) || (r->group && ref && !strcmp(ref, r->group)))
-                    matched = r->seen = 1;
-            }
-            if (matched || !rid)
-                continue;
-            net_set(n, revoke[egress], rid, "SecurityGroupRuleId[%zu]", nrevoke[egress]++);
-            char ports[32];
-            if (from && to && strcmp(from, to))
-                snprintf(ports, sizeof(ports), "%s-%s", from, to);
-            else
-                snprintf(ports, sizeof(ports), "%s", from && strcmp(from, "-1") ? from : "all");
-            snprintf(what, sizeof(what), "%s %s %s %s %s", egress ? "egress" : "ingress",
-                     proto && strcmp(proto, "-1") ? proto : "all", ports, egress ? "to" : "from",
-                     cidr ? cidr : (ref ? ref : "?"));
-            append(detail, sizeof(detail), "-", what);
-        }
+    for (int e = 0; e < 2; e++) {
+        if (!g->nrevoke[e])
+            continue;
+        n->h->doc_set_string(g->revoke[e], "GroupId", g->id);
+        net_queue(n, e ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", g->revoke[e], g->label, NULL,
+                  NULL);
     }
-    for (size_t w = 0; w < nwant; w++) {
-        if (!want[w].seen) {
-            describe(&want[w], what, sizeof(what));
-            append(detail, sizeof(detail), "+", what);
-        }
-    }
-    if (!detail[0]) {
-        net_report(n, SH_CHANGE_NONE, label, NULL);
-        return 0;
-    }
-    if (!n->plan) {
-        const sh_doc *out;
-        for (int e = 0; e < 2; e++) {
-            if (!nrevoke[e])
-                continue;
-            net_set(n, revoke[e], id, "GroupId");
-            if (net_call(n, e ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", revoke[e], &out, label))
-                return -1;
-        }
-        if (authorize(n, id, want, nwant, 0, label) || authorize(n, id, want, nwant, 1, label))
-            return -1;
-    }
-    net_report(n, item ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, label, detail);
-    return 0;
 }
 
-int net_security_groups(struct net *n)
+int net_rules(struct net *n)
 {
-    char alb_label[128], tasks_label[128], alb_rules[140], tasks_rules[140];
-    snprintf(alb_label, sizeof(alb_label), "security group %s", net_name(n, "sg", "alb"));
-    snprintf(tasks_label, sizeof(tasks_label), "security group %s", net_name(n, "sg", "tasks"));
-    snprintf(alb_rules, sizeof(alb_rules), "rules of %s", alb_label);
-    snprintf(tasks_rules, sizeof(tasks_rules), "rules of %s", tasks_label);
-    const sh_doc *alb_item, *tasks_item;
-    /* Both groups exist before either refers to the other. */
-    if (group(n, "alb", n->sg_alb, &alb_item, alb_label) || group(n, "tasks", n->sg_tasks, &tasks_item, tasks_label))
-        return -1;
+    struct group_rules groups[3];
+    struct group_rules *alb = &groups[0], *tasks = &groups[1], *dflt = &groups[2];
+    memset(groups, 0, sizeof(groups));
+    alb->id = n->sg_alb;
+    alb->is_new = !n->sg_alb_item;
+    alb->label = net_label(n, "rules of security group", net_name(n, "sg", "alb"));
+    tasks->id = n->sg_tasks;
+    tasks->is_new = !n->sg_tasks_item;
+    tasks->label = net_label(n, "rules of security group", net_name(n, "sg", "tasks"));
+    dflt->id = n->sg_default;
+    dflt->is_new = 0;
+    dflt->label = net_label(n, "default security group of", net_name(n, "vpc", NULL));
     long long task_port = n->h->config_int(n->ctx, "task_port");
-    struct rule alb[MAX_RULES], tasks[MAX_RULES];
-    size_t na = 0, nt = 0;
     const sh_value *ports = n->h->config(n->ctx, "alb_ports");
     for (size_t i = 0; i < n->h->value_count(ports); i++)
-        add(alb, &na, 0, n->h->value_int(n->h->value_at(ports, i)), "0.0.0.0/0", NULL);
-    add(alb, &na, 1, task_port, NULL, n->sg_tasks);
-    add(tasks, &nt, 0, task_port, NULL, n->sg_alb);
-    add(tasks, &nt, 1, 443, "0.0.0.0/0", NULL);
+        add(alb->want, &alb->nwant, 0, n->h->value_int(n->h->value_at(ports, i)), "0.0.0.0/0", NULL);
+    add(alb->want, &alb->nwant, 1, task_port, NULL, n->sg_tasks);
+    add(tasks->want, &tasks->nwant, 0, task_port, NULL, n->sg_alb);
+    add(tasks->want, &tasks->nwant, 1, 443, "0.0.0.0/0", NULL);
     const sh_value *egress = n->h->config(n->ctx, "egress_ports");
     for (size_t i = 0; i < n->h->value_count(egress); i++)
-        add(tasks, &nt, 1, n->h->value_int(n->h->value_at(egress, i)), n->db_cidr, NULL);
-    if (converge_rules(n, n->sg_alb, alb_item, alb, na, alb_rules) ||
-        converge_rules(n, n->sg_tasks, tasks_item, tasks, nt, tasks_rules))
+        add(tasks->want, &tasks->nwant, 1, n->h->value_int(n->h->value_at(egress, i)), n->db_cidr, NULL);
+    for (int i = 0; i < 3; i++)
+        compare(n, &groups[i]);
+    if (!n->vpc[0]) /* a plan before the first deploy: the default group comes with the vpc */
+        net_report(n, SH_CHANGE_UPDATE, dflt->label, "remove every rule");
+    else if (n->sg_default[0] && dflt->detail[0]) {
+        char detail[64];
+        snprintf(detail, sizeof(detail), "remove %zu rule%s", dflt->nrevoke[0] + dflt->nrevoke[1],
+                 dflt->nrevoke[0] + dflt->nrevoke[1] == 1 ? "" : "s");
+        net_report(n, SH_CHANGE_UPDATE, dflt->label, detail);
+    }
+    for (int i = 0; i < 2; i++)
+        if (groups[i].detail[0])
+            net_report(n, groups[i].is_new ? SH_CHANGE_CREATE : SH_CHANGE_UPDATE, groups[i].label, groups[i].detail);
+    for (int i = 0; i < 2; i++) {
+        authorize(n, &groups[i], 0);
+        authorize(n, &groups[i], 1);
+    }
+    if (net_run(n))
         return -1;
-    int t = alb_item ? net_converge_tags(n, alb_item, n->sg_alb, alb_label, net_name(n, "sg", "alb")) : 0;
-    if (t >= 0 && tasks_item)
-        t = net_converge_tags(n, tasks_item, n->sg_tasks, tasks_label, net_name(n, "sg", "tasks"));
-    return t < 0 ? -1 : 0;
+    for (int i = 0; i < 3; i++)
+        if (groups[i].id[0])
+            revoke(n, &groups[i]);
+    return net_run(n);
 }

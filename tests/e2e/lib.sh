@@ -63,15 +63,19 @@ json() {
     python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
 }
 
-# Starts the counting proxy in front of the emulator; sets proxy_url and
-# proxy_log (one "service operation" line per request that went through).
+# e2e_start_proxy [LATENCY_MS]: starts the counting proxy in front of the
+# emulator, adding LATENCY_MS (default 0) to every request; sets proxy_url,
+# proxy_log (one "service operation" line per request that went through)
+# and proxy_json (one JSON object per request, see count_proxy.py).
 e2e_start_proxy() {
     proxy_log=$(mktemp)
+    proxy_json=$(mktemp)
     local portfile
     portfile=$(mktemp)
-    python3 "$e2e_root/tests/e2e/count_proxy.py" "$AWS_ENDPOINT_URL" "$proxy_log" >"$portfile" 2>/dev/null &
+    python3 "$e2e_root/tests/e2e/count_proxy.py" --latency-ms "${1:-0}" --json-log "$proxy_json" \
+        "$AWS_ENDPOINT_URL" "$proxy_log" >"$portfile" 2>/dev/null &
     proxy_pid=$!
-    trap 'kill $proxy_pid 2>/dev/null; e2e_stop; rm -f "$moto_log" "$proxy_log"' EXIT
+    trap 'kill $proxy_pid 2>/dev/null; e2e_stop; rm -f "$moto_log" "$proxy_log" "$proxy_json"' EXIT
     for _ in $(seq 1 50); do
         [ -s "$portfile" ] && break
         sleep 0.1
@@ -84,4 +88,18 @@ e2e_start_proxy() {
 # Describe*, List*, Get*).
 proxy_mutations() {
     grep -vE ' (Describe|List|Get)[A-Z]' "$proxy_log" || true
+}
+
+# Prints "requests=N wall=S sum=S concurrency=X" for the requests in
+# $proxy_json: wall runs from the first start to the last end, sum adds up
+# each request's time in the proxy; concurrency = sum / wall, the mean
+# number of requests in flight.
+proxy_concurrency() {
+    python3 - "$proxy_json" <<'PY'
+import json, sys
+spans = [(r["start"], r["end"]) for r in (json.loads(line) for line in open(sys.argv[1]) if line.strip())]
+wall = max(e for _, e in spans) - min(s for s, _ in spans) if spans else 0.0
+busy = sum(e - s for s, e in spans)
+print(f"requests={len(spans)} wall={wall:.3f} sum={busy:.3f} concurrency={busy / wall if wall else 0:.2f}")
+PY
 }

@@ -1,0 +1,134 @@
+/*
+ * stackhost SDK: the converge layer, a small static library shipped with
+ * the SDK (libstackhost_converge.a) that every plugin links, in tree or
+ * out of it. It holds what converging any AWS resource needs and no
+ * plugin should write again: ownership tags, finding a resource by name
+ * among a lookup's answer, tag drift, and a queue of independent calls
+ * sent together, each with its label and completion.
+ *
+ * Everything here is built on the host table (host.h) only; nothing keeps
+ * state between calls. Strings returned point into documents owned by the
+ * context (valid until the callback returns).
+ */
+#ifndef STACKHOST_CONVERGE_H
+#define STACKHOST_CONVERGE_H
+
+#include <stddef.h>
+
+#include "host.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define SHC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SHC_PRINTF(f, a)
+#endif
+
+/* ---- paths ---- */
+
+/* printf into buf (size len), for document paths ("subnetSet.item[3].tagSet");
+ * returns buf. A path cut to fit is an empty string (never a wrong path). */
+const char *shc_path(char *buf, size_t len, const char *fmt, ...) SHC_PRINTF(3, 4);
+
+/* ---- tags and ownership ---- */
+
+/* Where tags are: in an answer, the list of an item's tags and each tag's
+ * member names; in a request, the list to write them to. */
+typedef struct shc_tag_shape {
+    const char *list;
+    const char *key;
+    const char *value;
+} shc_tag_shape;
+
+/* EC2 answers: tagSet.item[i].key / .value. */
+extern const shc_tag_shape shc_tags_ec2;
+
+/* The value of tag `key` on item, or NULL. */
+const char *shc_tag(const sh_host *h, const sh_doc *item, const shc_tag_shape *shape, const char *key);
+/* Non-zero when item carries this stack's ownership tags (Project,
+ * Environment, ManagedBy=stackhost). */
+int shc_owned(const sh_host *h, sh_ctx *ctx, const sh_doc *item, const shc_tag_shape *shape);
+/* Writes the tags a resource carries into doc, as the list at put->list
+ * with put->key / put->value members: Name=name first (unless name is
+ * NULL), then the stack's tags (ownership, then stack.tags). */
+void shc_put_tags(const sh_host *h, sh_ctx *ctx, sh_doc *doc, const shc_tag_shape *put, const char *name);
+/* The tags of item (read with `have`) that are missing or differ from
+ * what shc_put_tags would write, written into doc the same way (at `put`).
+ * Returns how many; detail (may be NULL) gets "tag Name, tag Project".
+ * Tags stackhost does not manage are left alone. */
+size_t shc_tags_drift(const sh_host *h, sh_ctx *ctx, const sh_doc *item, const shc_tag_shape *have,
+                      const char *name, sh_doc *doc, const shc_tag_shape *put, char *detail, size_t len);
+
+/* ---- finding ---- */
+
+/* One lookup's answer: the items, how they carry tags, and which states
+ * mean "not there any more" (a deleted NAT gateway stays listed). */
+typedef struct shc_lookup {
+    const sh_doc *answer;
+    const char *items;       /* "subnetSet.item" */
+    const shc_tag_shape *tags;
+    const char *state;       /* path of an item's state ("state"), or NULL */
+    const char *skip_states; /* "deleted|failed", or NULL */
+} shc_lookup;
+
+/* Finds the one item whose Name tag is `name` and that carries this
+ * stack's ownership tags. Returns 1 with *item, 0 when there is none, -1
+ * after recording the error: two owned items share the name (extra ones
+ * must go), or only an item without the ownership tags has it (never
+ * touched: the error says what is in the way). `kind` ("subnet") words
+ * the errors. */
+int shc_find(const sh_host *h, sh_ctx *ctx, const shc_lookup *lookup, const char *kind, const char *name,
+             const sh_doc **item);
+
+/* ---- calls sent together ---- */
+
+/* Called in queue order once the queue ran, with the call's answer.
+ * Returns 0, or -1 after recording an error with host->fail. */
+typedef int (*shc_done_fn)(void *arg, const sh_doc *answer);
+
+typedef struct shc_call shc_call;
+
+/* Independent calls, sent together by shc_queue_run (through the host's
+ * batches; one after the other on a host older than ABI 1.1). Initialise
+ * with shc_queue_init; shc_queue_run empties it, so it is reused wave
+ * after wave. */
+typedef struct shc_queue {
+    const sh_host *h;
+    sh_ctx *ctx;
+    shc_call *calls;
+    size_t n, alloc;
+    int failed; /* an add could not be queued (no memory) */
+} shc_queue;
+
+void shc_queue_init(shc_queue *q, const sh_host *h, sh_ctx *ctx);
+/* Queues service:operation. label names the resource ("subnet
+ * subnet-catalog-public-a-dev") in errors and --trace; done (may be NULL)
+ * receives the answer. In plan mode a call that is not a read is not
+ * queued at all (the plugin reports its plan line itself): done is not
+ * called. input must stay unchanged until the queue runs. */
+void shc_queue_add(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
+                   const char *items_path, const char *label, shc_done_fn done, void *arg);
+/* As shc_queue_add; an error whose code is one of accept_codes
+ * ("RouteAlreadyExists|InvalidPermission.Duplicate") counts as success,
+ * and done receives NULL for the answer. */
+void shc_queue_add_accepting(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
+                             const char *label, const char *accept_codes, shc_done_fn done, void *arg);
+/* Sends every queued call together; then, in queue order, calls done for
+ * each success and records "<label>: <aws error>" for each failure.
+ * Returns 0 when every call and every done succeeded, else -1. Empties
+ * the queue either way. */
+int shc_queue_run(shc_queue *q);
+/* Drops what is queued without sending it. */
+void shc_queue_clear(shc_queue *q);
+
+/* Non-zero when code is one of codes ("A|B|C"). */
+int shc_code_in(const char *code, const char *codes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

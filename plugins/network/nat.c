@@ -1,0 +1,165 @@
+/* network: NAT gateways (created together, then waited for together),
+ * and the removal of those no longer configured. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "net.h"
+
+#define DELETE_TIMEOUT (20 * 60)
+
+static void nat_create(struct net *n, int i, const char *name, const char *label)
+{
+    sh_doc *in = net_req(n);
+    /* One token per create, reused by the client's retries of it: a retried
+     * request is not a second gateway. The zone comes first, so two
+     * gateways made in the same second never share one. */
+    char token[64];
+    snprintf(token, sizeof(token), "%d-%ld-%.40s", i, (long)time(NULL), name);
+    net_set(n, in, n->sub_pub[i], "SubnetId");
+    net_set(n, in, n->eip[i], "AllocationId");
+    net_set(n, in, "public", "ConnectivityType");
+    net_set(n, in, token, "ClientToken");
+    net_tag_spec(n, in, "natgateway", name);
+    net_queue_id(n, "CreateNatGateway", in, label, "natGateway.natGatewayId", n->nat[i]);
+    n->nat_waiting = 1;
+}
+
+void net_wave_nats(struct net *n)
+{
+    for (int i = 0; i < n->nats; i++) {
+        const char *name = net_zone_name(n, "nat", "", i), *label = net_label(n, "nat gateway", name);
+        const sh_doc *item = n->nat_item[i];
+        if (n->nat_recreate[i]) { /* the replaced gateway was deleted in the previous wave */
+            nat_create(n, i, name, label);
+            continue;
+        }
+        if (!item) {
+            nat_create(n, i, name, label);
+            net_report(n, SH_CHANGE_CREATE, label, NULL);
+            continue;
+        }
+        const char *sub = n->h->doc_string(item, "subnetId");
+        const char *alloc = n->h->doc_string(item, "natGatewayAddressSet.item[0].allocationId");
+        if ((n->sub_pub[i][0] && sub && strcmp(sub, n->sub_pub[i])) ||
+            (n->eip[i][0] && alloc && strcmp(alloc, n->eip[i]))) {
+            net_report(n, SH_CHANGE_REPLACE, label, "subnet or elastic ip differs (cannot change in place)");
+            if (n->plan)
+                continue;
+            if (!n->h->allow_replace(n->ctx)) {
+                net_fail(n, SH_ERR_CONFIG, "%s needs replacement (its subnet or elastic ip differs); deploy "
+                           "with --allow-replace", label);
+                continue;
+            }
+            sh_doc *in = net_req(n);
+            net_set(n, in, n->nat[i], "NatGatewayId");
+            net_queue(n, "DeleteNatGateway", in, label, NULL, NULL);
+            n->nat_recreate[i] = 1;
+            continue;
+        }
+        const char *state = n->h->doc_string(item, "state");
+        if (state && strcmp(state, "available"))
+            n->nat_waiting = 1; /* a rerun after a stop waits for what it finds pending */
+        net_tags(n, item, n->nat[i], label, name);
+    }
+}
+
+/* Runs the wave of gateways being replaced, if any. */
+int net_recreate_nats(struct net *n)
+{
+    for (int i = 0; i < n->nats; i++)
+        if (n->nat_recreate[i])
+            nat_create(n, i, net_zone_name(n, "nat", "", i), net_label(n, "nat gateway", net_zone_name(n, "nat", "", i)));
+    return net_run(n);
+}
+
+struct nat_poll {
+    struct net *n;
+    sh_doc *ids;
+    size_t count;
+    int deleting; /* wait for "deleted" rather than "available" */
+};
+
+static int nats_poll(void *arg, char *progress, size_t len)
+{
+    struct nat_poll *p = arg;
+    struct net *n = p->n;
+    const sh_doc *out;
+    if (n->h->aws_call(n->ctx, "ec2", "DescribeNatGateways", p->ids, &out) != SH_OK) {
+        const sh_aws_error *e = n->h->aws_error(n->ctx);
+        if (e && !strcmp(e->code, "NatGatewayNotFound")) /* not visible yet, or gone */
+            return p->deleting ? 1 : 0;
+        net_fail(n, SH_ERR_AWS, "waiting for nat gateways: %s", n->h->aws_error_text(n->ctx));
+        return -1;
+    }
+    size_t count = n->h->doc_count(out, "natGatewaySet.item"), ready = p->deleting ? p->count - count : 0;
+    char pending[160] = "", path[96];
+    for (size_t i = 0; i < count; i++) {
+        const char *state = n->h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].state", i));
+        const char *id = n->h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].natGatewayId", i));
+        const char *want = p->deleting ? "deleted" : "available";
+        if (state && !strcmp(state, want)) {
+            ready++;
+        } else if (!p->deleting && state && (!strcmp(state, "failed") || !strcmp(state, "deleted") || !strcmp(state, "deleting"))) {
+            const char *why = n->h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].failureMessage", i));
+            net_fail(n, SH_ERR_AWS, "nat gateway %s is %s: %s", id ? id : "?", state, why ? why : "no reason given");
+            return -1;
+        } else {
+            size_t used = strlen(pending);
+            snprintf(pending + used, sizeof(pending) - used, "%s%s %s", used ? ", " : "", id ? id : "?",
+                     state ? state : "not visible yet");
+        }
+    }
+    snprintf(progress, len, "%zu of %zu %s%s%s", ready, p->count, p->deleting ? "deleted" : "available",
+             pending[0] ? "; " : "", pending);
+    return ready >= p->count;
+}
+
+int net_wait_nats(struct net *n)
+{
+    if (n->plan || !n->nat_waiting)
+        return 0;
+    struct nat_poll p = {n, net_req(n), 0, 0};
+    for (int i = 0; i < n->nats; i++)
+        if (n->nat[i][0])
+            net_set(n, p.ids, n->nat[i], "NatGatewayId[%zu]", p.count++);
+    if (!p.count)
+        return 0;
+    return n->h->wait(n->ctx, "nat gateways", 20 * 60, nats_poll, &p) == SH_OK ? 0 : -1;
+}
+
+int net_wait_nats_deleted(struct net *n, sh_doc *ids, size_t count, const char *what)
+{
+    struct nat_poll p = {n, ids, count, 1};
+    return n->h->wait(n->ctx, what, DELETE_TIMEOUT, nats_poll, &p) == SH_OK ? 0 : -1;
+}
+
+/* NAT gateways (and their elastic IPs) beyond those configured, e.g.
+ * after nat_per_az went from true to false: removed once the routes no
+ * longer use them. */
+int net_remove_extra_nats(struct net *n)
+{
+    const char *ids[NET_MAX_AZ], *labels[NET_MAX_AZ];
+    size_t k = 0;
+    sh_doc *wait_ids = net_req(n);
+    for (int i = n->nats; i < NET_MAX_AZ; i++) {
+        if (!n->nat_item[i])
+            continue;
+        labels[k] = net_label(n, "nat gateway", net_zone_name(n, "nat", "", i));
+        net_set(n, wait_ids, n->nat[i], "NatGatewayId[%zu]", k);
+        ids[k++] = n->nat[i];
+    }
+    if (k && (net_delete_each(n, "DeleteNatGateway", "NatGatewayId", ids, labels, k, "no longer configured") ||
+              (!n->plan && net_wait_nats_deleted(n, wait_ids, k, "unneeded nat gateways to be deleted"))))
+        return -1;
+    size_t e = 0;
+    for (int i = n->nats; i < NET_MAX_AZ; i++) {
+        if (!n->eip_item[i])
+            continue;
+        labels[e] = net_label(n, "elastic ip", net_zone_name(n, "eip", "nat", i));
+        ids[e++] = n->eip[i];
+    }
+    if (e && net_delete_each(n, "ReleaseAddress", "AllocationId", ids, labels, e, "no longer configured"))
+        return -1;
+    return 0;
+}

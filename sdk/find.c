@@ -1,0 +1,60 @@
+/* Finding a resource by name among a lookup's answer, with the ownership
+ * rules every plugin follows. */
+#include <stdio.h>
+#include <string.h>
+
+#include <stackhost/converge.h>
+
+int shc_code_in(const char *code, const char *codes)
+{
+    if (!code || !codes)
+        return 0;
+    size_t len = strlen(code);
+    for (const char *p = codes; *p;) {
+        size_t l = strcspn(p, "|");
+        if (l == len && !strncmp(p, code, len))
+            return 1;
+        p += l + (p[l] == '|');
+    }
+    return 0;
+}
+
+int shc_find(const sh_host *h, sh_ctx *ctx, const shc_lookup *l, const char *kind, const char *name,
+             const sh_doc **item)
+{
+    *item = NULL;
+    size_t count = l->answer ? h->doc_count(l->answer, l->items) : 0, owned = 0;
+    const sh_doc *mine = NULL, *foreign = NULL;
+    char path[256];
+    for (size_t i = 0; i < count; i++) {
+        const sh_doc *it = h->doc_get(l->answer, shc_path(path, sizeof(path), "%s[%zu]", l->items, i));
+        const char *nm = shc_tag(h, it, l->tags, "Name");
+        /* The name is checked here too: some filters are ignored (moto's NAT gateways). */
+        if (!nm || strcmp(nm, name))
+            continue;
+        if (l->state && shc_code_in(h->doc_string(it, l->state), l->skip_states))
+            continue;
+        if (shc_owned(h, ctx, it, l->tags)) {
+            mine = it;
+            owned++;
+        } else {
+            foreign = it;
+        }
+    }
+    if (owned > 1) {
+        h->fail(ctx, SH_ERR_CONFLICT,
+                "%zu %ss are named %s and carry this stack's tags: delete the extra ones (a retried create can "
+                "leave one), then deploy again", owned, kind, name);
+        return -1;
+    }
+    if (!mine && foreign) {
+        h->fail(ctx, SH_ERR_CONFLICT,
+                "a %s named %s exists without this stack's ownership tags (Project=%s, Environment=%s, "
+                "ManagedBy=stackhost): stackhost did not make it and will not touch it; rename or delete it, "
+                "or add the tags to adopt it",
+                kind, name, h->stack_name(ctx), h->environment(ctx));
+        return -1;
+    }
+    *item = mine;
+    return mine ? 1 : 0;
+}

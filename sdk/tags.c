@@ -1,0 +1,79 @@
+/* Ownership tags, tag drift and document paths. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <stackhost/converge.h>
+
+const shc_tag_shape shc_tags_ec2 = {"tagSet.item", "key", "value"};
+
+const char *shc_path(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= len)
+        buf[0] = '\0';
+    return buf;
+}
+
+const char *shc_tag(const sh_host *h, const sh_doc *item, const shc_tag_shape *shape, const char *key)
+{
+    char path[256];
+    size_t count = h->doc_count(item, shape->list);
+    for (size_t i = 0; i < count; i++) {
+        const char *k = h->doc_string(item, shc_path(path, sizeof(path), "%s[%zu].%s", shape->list, i, shape->key));
+        if (k && !strcmp(k, key))
+            return h->doc_string(item, shc_path(path, sizeof(path), "%s[%zu].%s", shape->list, i, shape->value));
+    }
+    return NULL;
+}
+
+int shc_owned(const sh_host *h, sh_ctx *ctx, const sh_doc *item, const shc_tag_shape *shape)
+{
+    const char *project = shc_tag(h, item, shape, "Project"), *env = shc_tag(h, item, shape, "Environment"),
+               *by = shc_tag(h, item, shape, "ManagedBy");
+    return project && env && by && !strcmp(project, h->stack_name(ctx)) && !strcmp(env, h->environment(ctx)) &&
+           !strcmp(by, "stackhost");
+}
+
+static void put_one(const sh_host *h, sh_doc *doc, const shc_tag_shape *put, size_t i, const char *key,
+                    const char *value)
+{
+    char path[256];
+    h->doc_set_string(doc, shc_path(path, sizeof(path), "%s[%zu].%s", put->list, i, put->key), key);
+    h->doc_set_string(doc, shc_path(path, sizeof(path), "%s[%zu].%s", put->list, i, put->value), value);
+}
+
+void shc_put_tags(const sh_host *h, sh_ctx *ctx, sh_doc *doc, const shc_tag_shape *put, const char *name)
+{
+    const char *const *keys, *const *values;
+    size_t count = h->tags(ctx, &keys, &values), k = 0;
+    if (name)
+        put_one(h, doc, put, k++, "Name", name);
+    for (size_t i = 0; i < count; i++)
+        put_one(h, doc, put, k++, keys[i], values[i]);
+}
+
+size_t shc_tags_drift(const sh_host *h, sh_ctx *ctx, const sh_doc *item, const shc_tag_shape *have,
+                      const char *name, sh_doc *doc, const shc_tag_shape *put, char *detail, size_t len)
+{
+    const char *const *keys, *const *values;
+    size_t count = h->tags(ctx, &keys, &values), k = 0;
+    if (detail && len)
+        detail[0] = '\0';
+    for (size_t i = name ? 0 : 1; i <= count; i++) {
+        const char *key = i ? keys[i - 1] : "Name", *want = i ? values[i - 1] : name;
+        const char *is = shc_tag(h, item, have, key);
+        if (is && !strcmp(is, want))
+            continue;
+        put_one(h, doc, put, k++, key, want);
+        if (detail && len) {
+            size_t used = strlen(detail);
+            if (used < len)
+                snprintf(detail + used, len - used, "%stag %s", used ? ", " : "", key);
+        }
+    }
+    return k;
+}

@@ -415,6 +415,61 @@ static void test_concurrent_calls_share_one_client(void **state)
     assert_int_equal(replay_count(server), 40);
 }
 
+struct watch {
+    pthread_mutex_t lock;
+    int attempts, bad_slot;
+};
+
+static void watch_attempt(void *arg, const struct aws_attempt *a)
+{
+    struct watch *w = arg;
+    pthread_mutex_lock(&w->lock);
+    w->attempts++;
+    if (a->slot < 0 || a->slot >= 2)
+        w->bad_slot = 1;
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* Six calls sent together through two request slots: every attempt holds
+ * a slot below the bound, and each answer comes back to its own request
+ * (the server answers {"n": k} to the k-th request it reads). */
+static void test_send_all_bounded_and_in_order(void **state)
+{
+    (void)state;
+    static const char *bodies[] = {"{\"n\":\"0\"}", "{\"n\":\"1\"}", "{\"n\":\"2\"}",
+                                   "{\"n\":\"3\"}", "{\"n\":\"4\"}", "{\"n\":\"5\"}"};
+    struct replay_reply r[6];
+    for (int i = 0; i < 6; i++)
+        r[i] = (struct replay_reply){200, NULL, bodies[i]};
+    server = replay_start(r, 6);
+    setenv("AWS_ENDPOINT_URL", replay_url(server), 1);
+    aws_client_init(&client, "us-east-1", 2);
+    struct watch w = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
+    client.observe = watch_attempt;
+    client.observe_arg = &w;
+    struct aws_request reqs[6];
+    struct sh_doc *in[6];
+    char marker[6][32];
+    memset(reqs, 0, sizeof(reqs));
+    for (int i = 0; i < 6; i++) {
+        in[i] = doc_new(DOC_OBJECT);
+        snprintf(marker[i], sizeof(marker[i]), "repo-%d", i);
+        doc_set(in[i], "repositoryName", DOC_STRING, marker[i]);
+        reqs[i] = (struct aws_request){.service = "ecr", .operation = "DescribeRepositories", .input = in[i]};
+    }
+    assert_int_equal(aws_send_all(&client, reqs, 6), 0);
+    assert_int_equal(w.attempts, 6);
+    assert_int_equal(w.bad_slot, 0);
+    assert_int_equal(replay_count(server), 6);
+    for (int i = 0; i < 6; i++) {
+        const char *n = doc_text(reqs[i].out, "n");
+        assert_non_null(n);
+        assert_non_null(strstr(replay_request(server, (size_t)atoi(n)), marker[i]));
+        doc_free(reqs[i].out);
+        doc_free(in[i]);
+    }
+}
+
 static void test_unknown_service(void **state)
 {
     (void)state;
@@ -445,6 +500,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_endpoints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_region_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_calls_share_one_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_send_all_bounded_and_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_service, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L /* strdup */
 /* A queue of independent calls sent together: the host's batches, with a
  * label and a completion per call, so a plugin's converge step is "queue
  * what this wave needs, run it, read the answers" without bookkeeping. */
@@ -15,17 +16,6 @@ struct shc_call {
     shc_done_fn done;
     void *arg;
 };
-
-static char *dup(const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 void shc_queue_init(shc_queue *q, const sh_host *h, sh_ctx *ctx)
 {
@@ -67,8 +57,8 @@ static void add(shc_queue *q, const char *service, const char *operation, const 
     c->operation = operation;
     c->input = input;
     c->items_path = items_path;
-    c->label = dup(label ? label : operation);
-    c->accept = dup(accept);
+    c->label = strdup(label ? label : operation);
+    c->accept = accept ? strdup(accept) : NULL;
     c->done = done;
     c->arg = arg;
 }

@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L /* strdup */
 /* EC2 helpers of the network plugin: requests, names and tags, the
  * stack's lookups, and reporting. */
 #include <stdarg.h>
@@ -9,17 +10,6 @@
 
 static const shc_tag_shape tag_request = {"Tag", "Key", "Value"};
 static const shc_tag_shape tag_spec = {"TagSpecification[0].Tag", "Key", "Value"};
-
-static char *dup_text(const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t len = strlen(s) + 1;
-    char *d = malloc(len);
-    if (d)
-        memcpy(d, s, len);
-    return d;
-}
 
 sh_doc *net_req(struct net *n)
 {
@@ -121,7 +111,7 @@ void net_tags(struct net *n, const sh_doc *item, const char *id, const char *lab
 
 void net_report(struct net *n, sh_change change, const char *label, const char *detail)
 {
-    if (change != SH_CHANGE_NONE && n->ntouched < NET_TOUCHED && (n->touched[n->ntouched] = dup_text(label)))
+    if (change != SH_CHANGE_NONE && n->ntouched < NET_TOUCHED && (n->touched[n->ntouched] = strdup(label)))
         n->ntouched++;
     if (n->plan || n->nlines == NET_TOUCHED) {
         n->h->report(n->ctx, change, label, detail);
@@ -129,8 +119,8 @@ void net_report(struct net *n, sh_change change, const char *label, const char *
     }
     struct net_line *l = &n->lines[n->nlines++];
     l->change = change;
-    l->label = dup_text(label);
-    l->detail = dup_text(detail);
+    l->label = strdup(label);
+    l->detail = detail ? strdup(detail) : NULL;
 }
 
 void net_unchanged(struct net *n, const char *label)

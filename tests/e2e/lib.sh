@@ -103,3 +103,15 @@ busy = sum(e - s for s, e in spans)
 print(f"requests={len(spans)} wall={wall:.3f} sum={busy:.3f} concurrency={busy / wall if wall else 0:.2f}")
 PY
 }
+
+# The network of catalog-stack.md, checked with boto3 (check_network.py).
+check_network() { "$venv/bin/python" "$e2e_root/tests/e2e/check_network.py" "$@"; }
+# expect_network WHAT ARGS...: check_network ARGS must print no failure
+# (needs tests/lib/checks.sh).
+expect_network() {
+    local what=$1 result
+    shift
+    result=$(check_network "$@")
+    checks=$((checks + 1))
+    [ -z "$result" ] || { out=$result; fail "$what"; }
+}

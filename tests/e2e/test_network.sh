@@ -12,15 +12,6 @@ bin=$1 src=$2
 e2e_start
 e2e_reset
 e2e_start_proxy
-check_network() { "$venv/bin/python" "$src/tests/e2e/check_network.py" "$@"; }
-# expect_network WHAT ARGS...: check_network ARGS must print no failure.
-expect_network() {
-    local what=$1 result
-    shift
-    result=$(check_network "$@")
-    checks=$((checks + 1))
-    [ -z "$result" ] || { out=$result; fail "$what"; }
-}
 
 cfg=$tmp/network.cfg
 cat >"$cfg" <<CFG

@@ -14,14 +14,6 @@ e2e_start
 e2e_reset
 # Latency spreads a deploy over ~1 s, so the kill lands where aimed.
 e2e_start_proxy 20
-check_network() { "$venv/bin/python" "$src/tests/e2e/check_network.py" "$@"; }
-expect_network() {
-    local what=$1 result
-    shift
-    result=$(check_network "$@")
-    checks=$((checks + 1))
-    [ -z "$result" ] || { out=$result; fail "$what"; }
-}
 cfg=$tmp/network.cfg
 cat >"$cfg" <<CFG
 stack = { name = "catalog"; region = "us-east-1"; tags = { CostCenter = "retail-catalog"; }; };

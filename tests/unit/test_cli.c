@@ -60,6 +60,11 @@ static void test_defaults_and_flags(void **state)
     const char *g[] = {"stackhost", "-e", "dev", "--", "validate"};
     assert_int_equal(parse(&cli, &err, 5, g), 0);
     assert_int_equal(cli.command, CMD_VALIDATE);
+    assert_int_equal(cli.requests, 16);
+    const char *h[] = {"stackhost", "deploy", "--requests", "3", "--trace=run.json"};
+    assert_int_equal(parse(&cli, &err, 5, h), 0);
+    assert_int_equal(cli.requests, 3);
+    assert_string_equal(cli.trace, "run.json");
     strbuf_release(&err);
 }
 
@@ -91,6 +96,12 @@ static void test_usage_errors(void **state)
     const char *h[] = {"stackhost", "plan", "-x"};
     assert_int_equal(parse(&cli, &err, 3, h), EXIT_USAGE);
     assert_string_equal(err.buf, "unknown option '-x' (see stackhost --help)");
+    const char *i[] = {"stackhost", "plan", "--requests", "0"};
+    assert_int_equal(parse(&cli, &err, 4, i), EXIT_USAGE);
+    assert_string_equal(err.buf, "--requests needs a number from 1 to 256, not '0'");
+    const char *j[] = {"stackhost", "plan", "--trace="};
+    assert_int_equal(parse(&cli, &err, 3, j), EXIT_USAGE);
+    assert_string_equal(err.buf, "--trace needs a file name");
     strbuf_release(&err);
 }
 

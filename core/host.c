@@ -334,6 +334,7 @@ void ctx_keep_error(sh_ctx *ctx, const struct aws_error *e)
     v->message = ctx->last_error.message;
     v->request_id = ctx->last_error.request_id;
     v->attempts = ctx->last_error.attempts;
+    v->maybe_applied = ctx->last_error.maybe_applied;
 }
 
 static sh_status call(sh_ctx *ctx, const char *service, const char *op, const sh_doc *input, const char *items,

@@ -14,6 +14,8 @@ int shc_code_in(const char *code, const char *codes)
         size_t l = strcspn(p, "|");
         if (l == len && !strncmp(p, code, len))
             return 1;
+        if (*p == '*' && l - 1 <= len && !strncmp(p + 1, code + len - (l - 1), l - 1))
+            return 1;
         p += l + (p[l] == '|');
     }
     return 0;

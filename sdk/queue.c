@@ -1,9 +1,13 @@
-#define _POSIX_C_SOURCE 200809L /* strdup */
+#define _POSIX_C_SOURCE 200809L /* strdup, nanosleep */
 /* A queue of independent calls sent together: the host's batches, with a
- * label and a completion per call, so a plugin's converge step is "queue
- * what this wave needs, run it, read the answers" without bookkeeping. */
+ * label and a completion per call, the codes that mean "already done" or
+ * "not yet", and lost answers told apart from failures, so a plugin's
+ * converge step is "queue what this wave needs, run it" without
+ * bookkeeping. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <stackhost/converge.h>
 
@@ -75,13 +79,41 @@ void shc_queue_add_accepting(shc_queue *q, const char *service, const char *oper
     add(q, service, operation, input, NULL, label, accept_codes, done, arg);
 }
 
-/* What call i answered: SH_OK with *out, or the error (the context's
- * aws_error now). On a host before ABI 1.1 the call is made here. */
-static sh_status answer(shc_queue *q, sh_batch *b, size_t i, const sh_doc **out)
+/* Sleeps, waking early when the run stops. */
+static void nap(shc_queue *q, int seconds)
 {
-    const shc_call *c = &q->calls[i];
+    for (int i = 0; i < seconds * 10 && !q->h->cancelled(q->ctx); i++) {
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Sends the calls at idx[0..n) (through one batch, or one by one on a
+ * host before ABI 1.1); leaves the batch in *b. */
+static int send_round(shc_queue *q, const size_t *idx, size_t n, sh_batch **b)
+{
+    const sh_host *h = q->h;
+    *b = NULL;
+    if (!SH_HOST_HAS(h, batch_result))
+        return 0;
+    *b = h->batch_new(q->ctx);
+    for (size_t k = 0; k < n; k++) {
+        const shc_call *c = &q->calls[idx[k]];
+        h->batch_add(*b, c->service, c->operation, c->input, c->items_path, c->label);
+    }
+    if (h->batch_run(*b) == SH_ERR_CANCELLED) {
+        h->fail(q->ctx, SH_ERR_CANCELLED, "stopped before sending %zu aws call%s: the run is stopping", n,
+                n == 1 ? "" : "s");
+        return -1;
+    }
+    return 0;
+}
+
+/* What call k of the round answered; the error is the context's aws_error. */
+static sh_status answer(shc_queue *q, sh_batch *b, size_t k, const shc_call *c, const sh_doc **out)
+{
     if (b)
-        return q->h->batch_result(b, i, out);
+        return q->h->batch_result(b, k, out);
     if (c->items_path)
         return q->h->aws_call_all(q->ctx, c->service, c->operation, c->input, c->items_path, out);
     return q->h->aws_call(q->ctx, c->service, c->operation, c->input, out);
@@ -91,37 +123,76 @@ int shc_queue_run(shc_queue *q)
 {
     const sh_host *h = q->h;
     int rc = 0;
+    q->lost = 0;
+    q->lost_text[0] = '\0';
     if (q->failed) {
         h->fail(q->ctx, SH_ERR_NOMEM, "out of memory queueing aws calls");
-        rc = -1;
+        shc_queue_clear(q);
+        return -1;
     }
-    sh_batch *b = NULL;
-    if (!rc && q->n && SH_HOST_HAS(h, batch_result)) {
-        b = h->batch_new(q->ctx);
-        for (size_t i = 0; i < q->n; i++)
-            h->batch_add(b, q->calls[i].service, q->calls[i].operation, q->calls[i].input, q->calls[i].items_path,
-                         q->calls[i].label);
-        if (h->batch_run(b) == SH_ERR_CANCELLED) {
-            h->fail(q->ctx, SH_ERR_CANCELLED, "stopped before sending %zu aws call%s: the run is stopping", q->n,
-                    q->n == 1 ? "" : "s");
+    size_t *idx = q->n ? calloc(q->n, sizeof(*idx)) : NULL, n = q->n;
+    if (q->n && !idx) {
+        h->fail(q->ctx, SH_ERR_NOMEM, "out of memory sending aws calls");
+        shc_queue_clear(q);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    time_t start = time(NULL);
+    int delay = 1;
+    while (n && !rc) {
+        sh_batch *b;
+        if (send_round(q, idx, n, &b)) {
             rc = -1;
+            break;
         }
-    }
-    for (size_t i = 0; !rc && i < q->n; i++) {
-        const shc_call *c = &q->calls[i];
-        const sh_doc *out = NULL;
-        if (answer(q, b, i, &out) != SH_OK) {
-            const sh_aws_error *e = h->aws_error(q->ctx);
-            if (!(e && shc_code_in(e->code, c->accept))) {
-                h->fail(q->ctx, SH_ERR_AWS, "%s: %s", c->label, h->aws_error_text(q->ctx));
-                rc = -1;
-                continue;
+        size_t again = 0;
+        const char *waiting = NULL, *why = NULL;
+        for (size_t k = 0; k < n; k++) {
+            const shc_call *c = &q->calls[idx[k]];
+            const sh_doc *out = NULL;
+            if (answer(q, b, k, c, &out) != SH_OK) {
+                const sh_aws_error *e = h->aws_error(q->ctx);
+                if (e && shc_code_in(e->code, c->accept)) {
+                    out = NULL;
+                } else if (e && shc_code_in(e->code, q->retry_codes) &&
+                           time(NULL) - start < q->retry_seconds && !h->cancelled(q->ctx)) {
+                    idx[again++] = idx[k];
+                    waiting = c->label;
+                    why = e->code;
+                    continue;
+                } else if (e && SH_HOST_HAS(h, wait) && e->maybe_applied) {
+                    if (!q->lost)
+                        snprintf(q->lost_text, sizeof(q->lost_text), "%s: %s", c->label, h->aws_error_text(q->ctx));
+                    q->lost = 1;
+                    rc = -1;
+                    continue;
+                } else {
+                    h->fail(q->ctx, SH_ERR_AWS, "%s: %s", c->label, h->aws_error_text(q->ctx));
+                    rc = -1;
+                    continue;
+                }
             }
-            out = NULL;
+            if (c->done && c->done(c->arg, out))
+                rc = -1;
         }
-        if (c->done && c->done(c->arg, out))
-            rc = -1;
+        n = again;
+        if (n && !rc) {
+            h->log(q->ctx, SH_LOG_INFO, "waiting for %s%s: %s (%lds)", waiting, n > 1 ? " and others" : "", why,
+                   (long)(time(NULL) - start));
+            nap(q, delay);
+            delay = delay * 2 > 8 ? 8 : delay * 2;
+        }
     }
+    free(idx);
     shc_queue_clear(q);
     return rc;
+}
+
+int shc_queue_give_up(shc_queue *q)
+{
+    if (q->lost)
+        q->h->fail(q->ctx, SH_ERR_AWS, "%s", q->lost_text);
+    q->lost = 0;
+    return -1;
 }

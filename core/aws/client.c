@@ -51,6 +51,24 @@ int aws_operation_is_read(const char *op)
     return sh_operation_is_read(op);
 }
 
+int aws_replay_safe(const char *op, const struct sh_doc *input)
+{
+    /* Creates are not sent again even with an idempotency token: the
+     * caller finds first, then creates again with the same token (AWS
+     * honours it; an emulator that ignores tokens must not duplicate). */
+    static const char *const creates[] = {"Create", "Allocate", "Run", "Request", "Import", "Copy", "Register",
+                                          "Purchase", NULL};
+    (void)input;
+    if (aws_operation_is_read(op) || !strcmp(op, "CreateTags"))
+        return 1;
+    for (size_t i = 0; creates[i]; i++) {
+        size_t n = strlen(creates[i]);
+        if (!strncmp(op, creates[i], n) && op[n] >= 'A' && op[n] <= 'Z')
+            return 0;
+    }
+    return 1;
+}
+
 /* Copies src into a fixed field, cut to fit (error fields are bounded
  * so an aws_error can live on the stack and be copied by value). */
 static void copy(char *dst, size_t size, const char *src)
@@ -285,6 +303,7 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)err;
+    int replay_safe = aws_replay_safe(op, input);
     int rc = -1;
     for (int attempt = 1; attempt <= c->max_attempts; attempt++) {
         err->attempts = attempt;
@@ -325,6 +344,7 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
             copy(err->code, sizeof(err->code), f == HTTP_TIMEOUT ? "Timeout" : "NetworkError");
             snprintf(err->message, sizeof(err->message), "%s: %s", url.buf, why.buf);
             err->http_status = 0;
+            err->maybe_applied |= resp.request_sent && !aws_operation_is_read(op);
         } else if (resp.status >= 200 && resp.status < 300) {
             *out = parse_answer(svc, op, &resp.body);
             copy(err->request_id, sizeof(err->request_id), resp.request_id);
@@ -344,6 +364,10 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
         } else {
             err->code[0] = err->message[0] = '\0';
             aws_error_parse(svc->protocol, resp.status, resp.body.buf, resp.body.len, resp.request_id, err);
+            /* An internal error or a gateway timeout may come after the
+             * service acted; 503 is "unavailable" or throttling: not done. */
+            err->maybe_applied |= (resp.status == 500 || resp.status == 502 || resp.status == 504) &&
+                                 !aws_operation_is_read(op);
         }
         if (c->observe) {
             seen.http_status = f == HTTP_OK ? resp.status : 0;
@@ -355,6 +379,12 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
         strbuf_release(&why);
         if (rc == 0 || !aws_error_retryable(err) || attempt == c->max_attempts || cancelled(c))
             break;
+        if (err->maybe_applied && !replay_safe) {
+            size_t used = strlen(err->message);
+            snprintf(err->message + used, sizeof(err->message) - used,
+                     "; it may have been applied: a create is not sent again before looking for what it made");
+            break;
+        }
         long delay = backoff_ms(c, attempt, &seed);
         log_msg(SH_LOG_DEBUG, "aws", "%s %s: %s (http %ld), attempt %d of %d, retrying in %.2fs", service, op,
                 err->code, err->http_status, attempt, c->max_attempts, (double)delay / 1000);

@@ -25,6 +25,11 @@ struct aws_error {
     char message[512];
     char request_id[128];
     int attempts;
+    /* A mutating request that failed after it was sent (connection lost,
+     * timeout, an internal error): it may have been applied. A create is
+     * then not sent again: the caller finds what it was creating first
+     * (aws_replay_safe). */
+    int maybe_applied;
 };
 
 struct aws_request;
@@ -115,6 +120,12 @@ void aws_error_format(const struct aws_error *err, struct strbuf *out);
  * query and JSON shapes of aws-api.md section 2. */
 void aws_error_parse(enum aws_protocol protocol, long status, const char *body, size_t len,
                      const char *header_request_id, struct aws_error *err);
+/* Whether sending op again after a lost answer cannot make a second
+ * resource: reads, and operations that do not create (a delete, a modify,
+ * an attach that answers "already" the second time). A create is never
+ * sent again after a lost answer, even with an idempotency token: the
+ * caller finds first, then creates again with the same token. */
+int aws_replay_safe(const char *operation, const struct sh_doc *input);
 /* Throttling codes and 500/502/503/504: worth another attempt. */
 int aws_error_retryable(const struct aws_error *err);
 

@@ -166,6 +166,9 @@ enum http_failure http_send(struct http_client *c, const char *method, const cha
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     CURLcode rc = curl_easy_perform(h);
     enum http_failure failure = HTTP_OK;
+    long sent = 0;
+    curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
+    resp->request_sent = sent > 0;
     if (rc == CURLE_OK) {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
     } else {

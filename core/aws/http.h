@@ -39,6 +39,9 @@ struct http_response {
     long status;
     struct strbuf body;
     char *request_id; /* x-amzn-RequestId / x-amz-request-id, or NULL */
+    /* Non-zero when the request left this process: after a failure, the
+     * server may have acted on it although no answer came back. */
+    int request_sent;
 };
 
 void http_client_init(struct http_client *c);

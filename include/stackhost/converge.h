@@ -85,8 +85,9 @@ int shc_find(const sh_host *h, sh_ctx *ctx, const shc_lookup *lookup, const char
 
 /* ---- calls sent together ---- */
 
-/* Called in queue order once the queue ran, with the call's answer.
- * Returns 0, or -1 after recording an error with host->fail. */
+/* Called once the call succeeded, with its answer (NULL when an accepted
+ * error code stood for success). Returns 0, or -1 after recording an
+ * error with host->fail. */
 typedef int (*shc_done_fn)(void *arg, const sh_doc *answer);
 
 typedef struct shc_call shc_call;
@@ -94,13 +95,26 @@ typedef struct shc_call shc_call;
 /* Independent calls, sent together by shc_queue_run (through the host's
  * batches; one after the other on a host older than ABI 1.1). Initialise
  * with shc_queue_init; shc_queue_run empties it, so it is reused wave
- * after wave. */
+ * after wave. The settings (retry_codes, retry_seconds) stay. */
 typedef struct shc_queue {
     const sh_host *h;
     sh_ctx *ctx;
     shc_call *calls;
     size_t n, alloc;
     int failed; /* an add could not be queued (no memory) */
+    /* Codes that mean "not yet" rather than "no": AWS's eventual
+     * consistency ("*NotFound": an id made or listed a moment ago), or a
+     * dependency still going away ("DependencyViolation"). A call failing
+     * with one is sent again, backing off from 1 s to 8 s, until
+     * retry_seconds have passed since the run began. NULL: none. */
+    const char *retry_codes;
+    int retry_seconds;
+    /* Set by shc_queue_run when a call failed after it may have been
+     * applied (sh_aws_error.maybe_applied): no error is recorded for it;
+     * the caller looks again (finds what the call may have made) and
+     * converges again, or gives up with shc_queue_give_up. */
+    int lost;
+    char lost_text[512];
 } shc_queue;
 
 void shc_queue_init(shc_queue *q, const sh_host *h, sh_ctx *ctx);
@@ -111,20 +125,26 @@ void shc_queue_init(shc_queue *q, const sh_host *h, sh_ctx *ctx);
  * called. input must stay unchanged until the queue runs. */
 void shc_queue_add(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
                    const char *items_path, const char *label, shc_done_fn done, void *arg);
-/* As shc_queue_add; an error whose code is one of accept_codes
- * ("RouteAlreadyExists|InvalidPermission.Duplicate") counts as success,
- * and done receives NULL for the answer. */
+/* As shc_queue_add; an error whose code is one of accept_codes counts as
+ * success and done receives NULL: the answers that say the desired state
+ * already holds ("RouteAlreadyExists|Resource.AlreadyAssociated", a
+ * "*NotFound" on a delete). */
 void shc_queue_add_accepting(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
                              const char *label, const char *accept_codes, shc_done_fn done, void *arg);
-/* Sends every queued call together; then, in queue order, calls done for
- * each success and records "<label>: <aws error>" for each failure.
- * Returns 0 when every call and every done succeeded, else -1. Empties
- * the queue either way. */
+/* Sends every queued call together, and again those failing with a retry
+ * code; calls done for each success (in queue order within each round)
+ * and records "<label>: <aws error>" for each failure, except lost
+ * answers (see `lost`). Returns 0 when every call and every done
+ * succeeded, else -1. Empties the queue either way. */
 int shc_queue_run(shc_queue *q);
 /* Drops what is queued without sending it. */
 void shc_queue_clear(shc_queue *q);
+/* Records the lost answer of the last run as the error (when the caller
+ * stops looking again); returns -1. */
+int shc_queue_give_up(shc_queue *q);
 
-/* Non-zero when code is one of codes ("A|B|C"). */
+/* Non-zero when code is one of codes ("A|B|C"); an entry "*Suffix"
+ * matches every code ending in Suffix ("*NotFound"). */
 int shc_code_in(const char *code, const char *codes);
 
 #ifdef __cplusplus

@@ -54,6 +54,14 @@ typedef struct sh_aws_error {
     const char *message;
     const char *request_id; /* "" when none */
     int attempts;
+    /* ABI 1.1: non-zero when the request may have been applied although it
+     * failed (its answer was lost: connection dropped, timeout, internal
+     * error). A create (Create*, Allocate*, Run*, Register*, ...) is then
+     * not sent again by the host, token or not: find what it was creating
+     * before creating it again, with the same idempotency token (the
+     * converge layer's queues report it, see converge.h). Read only when
+     * SH_HOST_HAS(host, wait). */
+    int maybe_applied;
 } sh_aws_error;
 
 typedef enum sh_log_level {

@@ -20,12 +20,17 @@ static void derive_cidr(const char *vpc, int third, char *out, size_t size)
     snprintf(out, size, "%u.%u.%d.0/24", a, b, third);
 }
 
-int net_load(struct net *n, const sh_host *h, sh_ctx *ctx)
+int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id)
 {
     memset(n, 0, sizeof(*n));
     n->h = h;
     n->ctx = ctx;
+    n->run_id = run_id;
     shc_queue_init(&n->q, h, ctx);
+    /* AWS's eventual consistency: an id made or listed a moment ago may be
+     * unknown to the next request for a while (EC2's guidance: retry). */
+    n->q.retry_codes = "*NotFound";
+    n->q.retry_seconds = 120;
     n->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
     n->stack = h->stack_name(ctx);
     n->vpc_cidr = h->config_string(ctx, "cidr");
@@ -313,7 +318,7 @@ void net_wave_in_vpc(struct net *n)
         sh_doc *in = net_req(n);
         net_set(n, in, n->igw, "InternetGatewayId");
         net_set(n, in, n->vpc, "VpcId");
-        net_queue(n, "AttachInternetGateway", in, igw_label, NULL, NULL);
+        net_queue_ok(n, "AttachInternetGateway", in, igw_label, "Resource.AlreadyAssociated");
         net_report(n, n->igw_new ? SH_CHANGE_CREATE : SH_CHANGE_UPDATE, igw_label,
                    n->igw_new ? "attached to the vpc" : "attach to the vpc");
     }

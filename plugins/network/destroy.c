@@ -7,12 +7,12 @@
  * gateway's attachment; the gateway; the VPC. What is found is what
  * carries the ownership tags, so a second destroy finds nothing. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "net.h"
 
-#define DELETE_TIMEOUT (20 * 60)
 #define MAX_ITEMS 64
 
 struct owned {
@@ -23,12 +23,17 @@ struct owned {
     size_t n;
 };
 
-static void nap(struct net *n, int seconds)
+struct deleted {
+    struct net *n;
+    const char *label, *detail;
+};
+
+static int report_deleted(void *arg, const sh_doc *out)
 {
-    for (int i = 0; i < seconds * 10 && !n->h->cancelled(n->ctx); i++) {
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
+    struct deleted *d = arg;
+    (void)out;
+    d->n->h->report(d->n->ctx, SH_CHANGE_DELETE, d->label, d->detail);
+    return 0;
 }
 
 int net_delete_each(struct net *n, const char *op, const char *param, const char *const *ids,
@@ -39,51 +44,23 @@ int net_delete_each(struct net *n, const char *op, const char *param, const char
             n->h->report(n->ctx, SH_CHANGE_DELETE, labels[i], detail);
         return 0;
     }
-    size_t left[MAX_ITEMS], nleft = 0;
-    for (size_t i = 0; i < count && i < MAX_ITEMS; i++)
-        left[nleft++] = i;
-    time_t start = time(NULL);
-    int delay = 2;
-    while (nleft) {
-        sh_batch *b = n->h->batch_new(n->ctx);
-        for (size_t k = 0; k < nleft; k++) {
-            sh_doc *in = net_req(n);
-            n->h->doc_set_string(in, param, ids[left[k]]);
-            n->h->batch_add(b, "ec2", op, in, NULL, labels[left[k]]);
-        }
-        n->h->batch_run(b);
-        size_t still = 0;
-        const char *in_use = NULL;
-        for (size_t k = 0; k < nleft; k++) {
-            const sh_doc *out;
-            size_t i = left[k];
-            if (n->h->batch_result(b, k, &out) == SH_OK) {
-                n->h->report(n->ctx, SH_CHANGE_DELETE, labels[i], detail);
-                continue;
-            }
-            const sh_aws_error *e = n->h->aws_error(n->ctx);
-            if (e && strstr(e->code, "NotFound")) {
-                n->h->report(n->ctx, SH_CHANGE_DELETE, labels[i], detail);
-                continue;
-            }
-            if (e && !strcmp(e->code, "DependencyViolation") && time(NULL) - start < DELETE_TIMEOUT &&
-                !n->h->cancelled(n->ctx)) {
-                in_use = labels[i];
-                left[still++] = i;
-                continue;
-            }
-            net_fail(n, SH_ERR_AWS, "deleting %s: %s", labels[i], n->h->aws_error_text(n->ctx));
-            return -1;
-        }
-        nleft = still;
-        if (!nleft)
-            break;
-        n->h->log(n->ctx, SH_LOG_INFO, "waiting to delete %s%s: still in use (%lds)", in_use,
-                  nleft > 1 ? " and others" : "", (long)(time(NULL) - start));
-        nap(n, delay);
-        delay = delay * 2 > 15 ? 15 : delay * 2;
+    struct deleted done[MAX_ITEMS];
+    shc_queue q;
+    shc_queue_init(&q, n->h, n->ctx);
+    /* What used it is still going away: wait, up to the destroy's deadline. */
+    q.retry_codes = "DependencyViolation";
+    q.retry_seconds = n->deadline > time(NULL) ? (int)(n->deadline - time(NULL)) : 0;
+    for (size_t i = 0; i < count && i < MAX_ITEMS; i++) {
+        sh_doc *in = net_req(n);
+        n->h->doc_set_string(in, param, ids[i]);
+        done[i] = (struct deleted){n, labels[i], detail};
+        /* Gone already, or not visible yet: the final lookup tells. */
+        shc_queue_add_accepting(&q, "ec2", op, in, labels[i], "*NotFound", report_deleted, &done[i]);
     }
-    return 0;
+    int rc = shc_queue_run(&q);
+    if (rc && q.lost)
+        rc = shc_queue_give_up(&q);
+    return rc;
 }
 
 static void owned_filter(struct net *n, sh_doc *in)
@@ -161,8 +138,8 @@ static int revoke_references(struct net *n, const struct owned *groups)
         net_set(n, rv, FIELD("groupId"), "GroupId");
         net_set(n, rv, FIELD("securityGroupRuleId"), "SecurityGroupRuleId[0]");
 #undef FIELD
-        net_queue(n, eg && !strcmp(eg, "true") ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", rv,
-                  "a rule between the stack's security groups", NULL, NULL);
+        net_queue_ok(n, eg && !strcmp(eg, "true") ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", rv,
+                     "a rule between the stack's security groups", "*NotFound");
     }
     return net_run(n);
 }
@@ -179,8 +156,7 @@ static int disassociate_tables(struct net *n, const struct owned *tables)
                 continue;
             sh_doc *in = net_req(n);
             net_set(n, in, assoc, "AssociationId");
-            shc_queue_add_accepting(&n->q, "ec2", "DisassociateRouteTable", in, tables->labels[t],
-                                    "InvalidAssociationID.NotFound", NULL, NULL);
+            net_queue_ok(n, "DisassociateRouteTable", in, tables->labels[t], "*NotFound");
         }
     }
     return net_run(n);
@@ -196,14 +172,23 @@ static int detach_gateways(struct net *n, const struct owned *igws)
             net_set(n, in, igws->ids[g], "InternetGatewayId");
             net_set(n, in, n->h->doc_string(igws->item[g], shc_path(path, sizeof(path), "attachmentSet.item[%zu].vpcId", a)),
                     "VpcId");
-            shc_queue_add_accepting(&n->q, "ec2", "DetachInternetGateway", in, igws->labels[g], "Gateway.NotAttached",
-                                    NULL, NULL);
+            net_queue_ok(n, "DetachInternetGateway", in, igws->labels[g], "Gateway.NotAttached|*NotFound");
         }
     }
     return net_run(n);
 }
 
-int net_destroy_all(struct net *n)
+int net_destroy_timeout(void)
+{
+    const char *v = getenv("STACKHOST_DESTROY_TIMEOUT");
+    char *end;
+    long s = v && *v ? strtol(v, &end, 10) : 0;
+    return v && *v && !*end && s > 0 && s <= 24 * 3600 ? (int)s : 20 * 60;
+}
+
+/* One pass: everything owned that the lookups list, deleted in AWS's
+ * order. *found gets how many resources the lookups listed. */
+static int destroy_pass(struct net *n, size_t *found)
 {
     struct owned vpcs = {.items = "vpcSet.item", .id_field = "vpcId"},
                  nats = {.items = "natGatewaySet.item", .id_field = "natGatewayId"},
@@ -229,9 +214,13 @@ int net_destroy_all(struct net *n)
     collect(n, &groups, "security group", NULL);
     collect(n, &subnets, "subnet", NULL);
     collect(n, &igws, "internet gateway", NULL);
+    *found = 0;
+    for (size_t i = 0; i < 7; i++)
+        *found += all[i]->n;
     /* NAT gateways: delete those not already going, wait for all. */
     const char *to_delete[MAX_ITEMS], *labels[MAX_ITEMS];
     size_t k = 0;
+    int left = n->deadline > time(NULL) ? (int)(n->deadline - time(NULL)) : 0;
     sh_doc *wait_ids = net_req(n);
     for (size_t i = 0; i < nats.n; i++) {
         const char *state = n->h->doc_string(nats.item[i], "state");
@@ -244,7 +233,7 @@ int net_destroy_all(struct net *n)
         labels[k++] = nats.labels[i];
     }
     if (net_delete_each(n, "DeleteNatGateway", "NatGatewayId", to_delete, labels, k, NULL) ||
-        (!n->plan && nats.n && net_wait_nats_deleted(n, wait_ids, nats.n, "nat gateways to be deleted")))
+        (!n->plan && nats.n && net_wait_nats_deleted(n, wait_ids, nats.n, "nat gateways to be deleted", left)))
         return -1;
     if (disassociate_tables(n, &tables) || revoke_references(n, &groups) ||
         net_delete_each(n, "ReleaseAddress", "AllocationId", eips.ids, eips.labels, eips.n, NULL) ||
@@ -252,8 +241,9 @@ int net_destroy_all(struct net *n)
         return -1;
     /* The ALB's and the tasks' interfaces linger after they go. */
     struct group_poll gp = {n, &groups};
-    if (groups.n && !n->plan && n->h->wait(n->ctx, "the network interfaces of the security groups to go",
-                                           DELETE_TIMEOUT, enis_gone, &gp) != SH_OK)
+    left = n->deadline > time(NULL) ? (int)(n->deadline - time(NULL)) : 0;
+    if (groups.n && !n->plan && n->h->wait(n->ctx, "the network interfaces of the security groups to go", left,
+                                           enis_gone, &gp) != SH_OK)
         return -1;
     if (net_delete_each(n, "DeleteSecurityGroup", "GroupId", groups.ids, groups.labels, groups.n, NULL) ||
         net_delete_each(n, "DeleteSubnet", "SubnetId", subnets.ids, subnets.labels, subnets.n, NULL) ||
@@ -261,4 +251,26 @@ int net_destroy_all(struct net *n)
         net_delete_each(n, "DeleteInternetGateway", "InternetGatewayId", igws.ids, igws.labels, igws.n, NULL))
         return -1;
     return net_delete_each(n, "DeleteVpc", "VpcId", vpcs.ids, vpcs.labels, vpcs.n, NULL);
+}
+
+int net_destroy_all(struct net *n)
+{
+    /* One deadline for all of destroy's waiting, not one per resource. */
+    n->deadline = time(NULL) + net_destroy_timeout();
+    for (int pass = 1;; pass++) {
+        size_t found = 0;
+        if (destroy_pass(n, &found))
+            return -1;
+        /* A NotFound from a delete can be AWS not knowing a new id yet:
+         * complete only when a lookup finds nothing owned. */
+        if (n->plan || !found)
+            return 0;
+        if (time(NULL) >= n->deadline) {
+            net_fail(n, SH_ERR_TIMEOUT, "resources of the stack are still listed after %d passes of destroy: run "
+                     "destroy again", pass);
+            return -1;
+        }
+        n->h->log(n->ctx, SH_LOG_DEBUG, "destroy pass %d removed %zu resources; looking again", pass, found);
+        net_pause(n, 2);
+    }
 }

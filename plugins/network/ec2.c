@@ -1,10 +1,11 @@
-#define _POSIX_C_SOURCE 200809L /* strdup */
+#define _POSIX_C_SOURCE 200809L /* strdup, nanosleep */
 /* EC2 helpers of the network plugin: requests, names and tags, the
  * stack's lookups, and reporting. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "net.h"
 
@@ -76,6 +77,11 @@ int net_owned(struct net *n, const sh_doc *item)
 void net_queue(struct net *n, const char *op, const sh_doc *in, const char *label, shc_done_fn done, void *arg)
 {
     shc_queue_add(&n->q, "ec2", op, in, NULL, label, done, arg);
+}
+
+void net_queue_ok(struct net *n, const char *op, const sh_doc *in, const char *label, const char *codes)
+{
+    shc_queue_add_accepting(&n->q, "ec2", op, in, label, codes, NULL, NULL);
 }
 
 static int copy_id(void *arg, const sh_doc *out)
@@ -246,4 +252,12 @@ void net_free(struct net *n)
     for (size_t i = 0; i < n->ntouched; i++)
         free(n->touched[i]);
     n->ntouched = 0;
+}
+
+void net_pause(struct net *n, int seconds)
+{
+    for (int i = 0; i < seconds * 10 && !n->h->cancelled(n->ctx); i++) {
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
 }

@@ -6,16 +6,15 @@
 
 #include "net.h"
 
-#define DELETE_TIMEOUT (20 * 60)
 
 static void nat_create(struct net *n, int i, const char *name, const char *label)
 {
     sh_doc *in = net_req(n);
-    /* One token per create, reused by the client's retries of it: a retried
-     * request is not a second gateway. The zone comes first, so two
-     * gateways made in the same second never share one. */
+    /* One token per gateway and run, the same when a pass after a lost
+     * answer creates it again: AWS answers with the first gateway. The
+     * zone comes first, so two gateways never share one. */
     char token[64];
-    snprintf(token, sizeof(token), "%d-%ld-%.40s", i, (long)time(NULL), name);
+    snprintf(token, sizeof(token), "%d-%ld-%.40s", i, n->run_id, name);
     net_set(n, in, n->sub_pub[i], "SubnetId");
     net_set(n, in, n->eip[i], "AllocationId");
     net_set(n, in, "public", "ConnectivityType");
@@ -128,10 +127,10 @@ int net_wait_nats(struct net *n)
     return n->h->wait(n->ctx, "nat gateways", 20 * 60, nats_poll, &p) == SH_OK ? 0 : -1;
 }
 
-int net_wait_nats_deleted(struct net *n, sh_doc *ids, size_t count, const char *what)
+int net_wait_nats_deleted(struct net *n, sh_doc *ids, size_t count, const char *what, int timeout)
 {
     struct nat_poll p = {n, ids, count, 1};
-    return n->h->wait(n->ctx, what, DELETE_TIMEOUT, nats_poll, &p) == SH_OK ? 0 : -1;
+    return n->h->wait(n->ctx, what, timeout, nats_poll, &p) == SH_OK ? 0 : -1;
 }
 
 /* NAT gateways (and their elastic IPs) beyond those configured, e.g.
@@ -149,8 +148,9 @@ int net_remove_extra_nats(struct net *n)
         net_set(n, wait_ids, n->nat[i], "NatGatewayId[%zu]", k);
         ids[k++] = n->nat[i];
     }
+    n->deadline = time(NULL) + net_destroy_timeout();
     if (k && (net_delete_each(n, "DeleteNatGateway", "NatGatewayId", ids, labels, k, "no longer configured") ||
-              (!n->plan && net_wait_nats_deleted(n, wait_ids, k, "unneeded nat gateways to be deleted"))))
+              (!n->plan && net_wait_nats_deleted(n, wait_ids, k, "unneeded nat gateways to be deleted", 20 * 60))))
         return -1;
     size_t e = 0;
     for (int i = n->nats; i < NET_MAX_AZ; i++) {

@@ -14,6 +14,7 @@
 #define PLUGINS_NETWORK_NET_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <stackhost/converge.h>
 #include <stackhost/stackhost.h>
@@ -27,6 +28,8 @@ struct net {
     const sh_host *h;
     sh_ctx *ctx;
     int plan; /* look and report only */
+    long run_id; /* the callback's start (epoch s): idempotency tokens stay the same across passes */
+    time_t deadline; /* destroy: when waiting for dependencies gives up */
     const char *stack;
     shc_queue q;
     /* desired */
@@ -88,8 +91,10 @@ const char *net_label(struct net *n, const char *kind, const char *name);
 void net_tag_spec(struct net *n, sh_doc *d, const char *resource_type, const char *name);
 const char *net_tag(struct net *n, const sh_doc *item, const char *key);
 int net_owned(struct net *n, const sh_doc *item);
-/* Queues an EC2 call; done(n-as-arg...) receives the answer. */
+/* Queues an EC2 call; done receives the answer. */
 void net_queue(struct net *n, const char *op, const sh_doc *in, const char *label, shc_done_fn done, void *arg);
+/* As net_queue; the codes (answers meaning the desired state holds) count as success. */
+void net_queue_ok(struct net *n, const char *op, const sh_doc *in, const char *label, const char *codes);
 /* Records an error (host->fail) and stops the waves. */
 void net_fail(struct net *n, sh_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Runs the queued wave; -1 when a call or completion failed (recorded). */
@@ -112,10 +117,12 @@ void net_queue_id(struct net *n, const char *op, const sh_doc *in, const char *l
 void net_queue_read(struct net *n, const char *op, const sh_doc *in, const char *items, const char *label,
                     const sh_doc **out);
 void net_copy(char *dst, size_t size, const char *src);
+/* Sleeps, waking early when the run stops. */
+void net_pause(struct net *n, int seconds);
 void net_free(struct net *n);
 
 /* ---- the steps ---- */
-int net_load(struct net *n, const sh_host *h, sh_ctx *ctx);
+int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id);
 int net_zones(struct net *n);
 /* create.c */
 int net_found(struct net *n);
@@ -131,17 +138,20 @@ void net_wave_routes(struct net *n, int private_routes);
 void net_wave_nats(struct net *n);
 int net_recreate_nats(struct net *n);
 int net_wait_nats(struct net *n);
-int net_wait_nats_deleted(struct net *n, sh_doc *ids, size_t count, const char *what);
+int net_wait_nats_deleted(struct net *n, sh_doc *ids, size_t count, const char *what, int timeout);
 int net_remove_extra_nats(struct net *n);
 /* rules.c */
 void net_wave_groups(struct net *n);
 void net_wave_rule_reads(struct net *n);
 int net_rules(struct net *n);
 /* destroy.c */
+/* Seconds destroy may wait for dependencies in all: STACKHOST_DESTROY_TIMEOUT, default 20 min. */
+int net_destroy_timeout(void);
 int net_destroy_all(struct net *n);
 /* Deletes each id (param=id) together, waiting out DependencyViolation
- * (what used it is still going away) up to the destroy's deadline;
- * reports each delete (detail may be NULL). In a plan: reports only. */
+ * (what used it is still going away) up to n->deadline; NotFound is gone
+ * (destroy looks again at the end). Reports each delete (detail may be
+ * NULL). In a plan: reports only. */
 int net_delete_each(struct net *n, const char *op, const char *param, const char *const *ids,
                     const char *const *labels, size_t count, const char *detail);
 

@@ -4,6 +4,7 @@
  * destroy.c). */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <stackhost/stackhost.h>
 
@@ -190,20 +191,39 @@ static int converge(struct net *n)
     return 0;
 }
 
+#define LOST_ANSWER_PASSES 5
+
 static sh_status network_create(const sh_host *host, sh_ctx *ctx)
 {
     struct net n;
-    net_load(&n, host, ctx);
-    int rc = converge(&n);
-    sh_status s = rc ? SH_ERR : publish(&n);
-    net_free(&n);
-    return s;
+    long run_id = (long)time(NULL);
+    for (int pass = 1;; pass++) {
+        net_load(&n, host, ctx, run_id);
+        int rc = converge(&n);
+        if (!rc) {
+            sh_status s = publish(&n);
+            net_free(&n);
+            return s;
+        }
+        if (!n.q.lost || n.failed || pass == LOST_ANSWER_PASSES) {
+            if (n.q.lost)
+                shc_queue_give_up(&n.q);
+            net_free(&n);
+            return SH_ERR;
+        }
+        /* The request may have been applied: find what it made (every step
+         * looks before it creates) rather than send it again. AWS's lists
+         * can lag a new resource by a moment: let them settle first. */
+        host->log(ctx, SH_LOG_INFO, "an answer was lost (%s): looking again before going on", n.q.lost_text);
+        net_free(&n);
+        net_pause(&n, 2);
+    }
 }
 
 static sh_status network_destroy(const sh_host *host, sh_ctx *ctx)
 {
     struct net n;
-    net_load(&n, host, ctx);
+    net_load(&n, host, ctx, (long)time(NULL));
     int rc = net_destroy_all(&n);
     net_free(&n);
     return rc ? SH_ERR : SH_OK;

@@ -12,7 +12,10 @@ static void table(struct net *n, const char *name, const sh_doc *item, char *id)
         return;
     }
     sh_doc *in = net_req(n);
+    char token[64];
+    snprintf(token, sizeof(token), "%ld-%.48s", n->run_id, name); /* the same on every pass of this run */
     net_set(n, in, n->vpc, "VpcId");
+    net_set(n, in, token, "ClientToken");
     net_tag_spec(n, in, "route-table", name);
     net_queue_id(n, "CreateRouteTable", in, label, "routeTable.routeTableId", id);
     net_report(n, SH_CHANGE_CREATE, label, NULL);
@@ -47,7 +50,7 @@ static void default_route(struct net *n, const sh_doc *item, const char *id, con
     net_set(n, in, id, "RouteTableId");
     net_set(n, in, "0.0.0.0/0", "DestinationCidrBlock");
     net_set(n, in, target, via_nat ? "NatGatewayId" : "GatewayId");
-    net_queue(n, present ? "ReplaceRoute" : "CreateRoute", in, label, NULL, NULL);
+    net_queue_ok(n, present ? "ReplaceRoute" : "CreateRoute", in, label, present ? NULL : "RouteAlreadyExists");
     char detail[128];
     snprintf(detail, sizeof(detail), "route 0.0.0.0/0 via %s%s",
              target[0] ? target : (via_nat ? "the nat gateway" : "the internet gateway"),
@@ -136,7 +139,7 @@ static void associate(struct net *n, const sh_doc *item, const char *id, const c
         net_queue(n, "ReplaceRouteTableAssociation", in, label, NULL, NULL);
     } else {
         net_set(n, in, subnet, "SubnetId");
-        net_queue(n, "AssociateRouteTable", in, label, NULL, NULL);
+        net_queue_ok(n, "AssociateRouteTable", in, label, "Resource.AlreadyAssociated");
     }
     char detail[128];
     snprintf(detail, sizeof(detail), "associate %s%s", subnet[0] ? subnet : "its subnet",

@@ -171,8 +171,8 @@ static void authorize(struct net *n, const struct group_rules *g, int egress)
     if (!k)
         return;
     net_set(n, in, g->id, "GroupId");
-    net_queue(n, egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress", in, g->label, NULL,
-              NULL);
+    net_queue_ok(n, egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress", in, g->label,
+                 "InvalidPermission.Duplicate");
 }
 
 static void revoke(struct net *n, const struct group_rules *g)
@@ -181,8 +181,8 @@ static void revoke(struct net *n, const struct group_rules *g)
         if (!g->nrevoke[e])
             continue;
         n->h->doc_set_string(g->revoke[e], "GroupId", g->id);
-        net_queue(n, e ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", g->revoke[e], g->label, NULL,
-                  NULL);
+        net_queue_ok(n, e ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", g->revoke[e], g->label,
+                     "InvalidPermission.NotFound|InvalidSecurityGroupRuleId.NotFound");
     }
 }
 

@@ -21,10 +21,23 @@ int shc_code_in(const char *code, const char *codes)
     return 0;
 }
 
-int shc_find(const sh_host *h, sh_ctx *ctx, const shc_lookup *l, const char *kind, const char *name,
-             const sh_doc **item)
+/* Whether a should be kept over b: in use first, then the older. */
+static int better(const sh_host *h, const shc_lookup *l, const sh_doc *a, const sh_doc *b)
+{
+    int ua = l->in_use && l->in_use(l->in_use_arg, a), ub = l->in_use && l->in_use(l->in_use_arg, b);
+    if (ua != ub)
+        return ua;
+    const char *ca = l->created ? h->doc_string(a, l->created) : NULL;
+    const char *cb = l->created ? h->doc_string(b, l->created) : NULL;
+    return ca && cb && strcmp(ca, cb) < 0;
+}
+
+int shc_find_keep(const sh_host *h, sh_ctx *ctx, const shc_lookup *l, const char *kind, const char *name,
+                  const sh_doc **item, const sh_doc **extras, size_t max, size_t *nextras)
 {
     *item = NULL;
+    if (nextras)
+        *nextras = 0;
     size_t count = l->answer ? h->doc_count(l->answer, l->items) : 0, owned = 0;
     const sh_doc *mine = NULL, *foreign = NULL;
     char path[256];
@@ -36,14 +49,20 @@ int shc_find(const sh_host *h, sh_ctx *ctx, const shc_lookup *l, const char *kin
             continue;
         if (l->state && shc_code_in(h->doc_string(it, l->state), l->skip_states))
             continue;
-        if (shc_owned(h, ctx, it, l->tags)) {
-            mine = it;
-            owned++;
-        } else {
+        if (!shc_owned(h, ctx, it, l->tags)) {
             foreign = it;
+            continue;
         }
+        owned++;
+        if (!mine || (extras && better(h, l, it, mine))) {
+            const sh_doc *was = mine;
+            mine = it;
+            it = was;
+        }
+        if (it && extras && *nextras < max)
+            extras[(*nextras)++] = it;
     }
-    if (owned > 1) {
+    if (owned > 1 && !extras) {
         h->fail(ctx, SH_ERR_CONFLICT,
                 "%zu %ss are named %s and carry this stack's tags: delete the extra ones (a retried create can "
                 "leave one), then deploy again", owned, kind, name);
@@ -59,4 +78,10 @@ int shc_find(const sh_host *h, sh_ctx *ctx, const shc_lookup *l, const char *kin
     }
     *item = mine;
     return mine ? 1 : 0;
+}
+
+int shc_find(const sh_host *h, sh_ctx *ctx, const shc_lookup *l, const char *kind, const char *name,
+             const sh_doc **item)
+{
+    return shc_find_keep(h, ctx, l, kind, name, item, NULL, 0, NULL);
 }

@@ -72,6 +72,13 @@ typedef struct shc_lookup {
     const shc_tag_shape *tags;
     const char *state;       /* path of an item's state ("state"), or NULL */
     const char *skip_states; /* "deleted|failed", or NULL */
+    /* Choosing among duplicates (shc_find_keep): the one in use, else the
+     * oldest, else the first listed. in_use (may be NULL) says whether an
+     * item is in use; created (may be NULL) is the path of an item's
+     * creation time (ISO 8601: sorts as text). */
+    int (*in_use)(void *arg, const sh_doc *item);
+    void *in_use_arg;
+    const char *created;
 } shc_lookup;
 
 /* Finds the one item whose Name tag is `name` and that carries this
@@ -82,6 +89,12 @@ typedef struct shc_lookup {
  * the errors. */
 int shc_find(const sh_host *h, sh_ctx *ctx, const shc_lookup *lookup, const char *kind, const char *name,
              const sh_doc **item);
+/* As shc_find, but several owned items with the name (a create whose
+ * answer was lost, by an older version or another tool) are not an
+ * error: the one to keep is *item, the others are stored in extras (up
+ * to max; *nextras says how many) for the caller to delete. */
+int shc_find_keep(const sh_host *h, sh_ctx *ctx, const shc_lookup *lookup, const char *kind, const char *name,
+                  const sh_doc **item, const sh_doc **extras, size_t max, size_t *nextras);
 
 /* ---- calls sent together ---- */
 

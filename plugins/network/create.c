@@ -33,18 +33,21 @@ int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id)
     n->q.retry_seconds = 120;
     n->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
     n->stack = h->stack_name(ctx);
-    n->vpc_cidr = h->config_string(ctx, "cidr");
-    n->db_cidr = h->config_string(ctx, "database_cidr") ? h->config_string(ctx, "database_cidr") : n->vpc_cidr;
+    net_cidr_canonical(h->config_string(ctx, "cidr"), n->vpc_cidr, sizeof(n->vpc_cidr));
+    if (h->config_string(ctx, "database_cidr"))
+        net_cidr_canonical(h->config_string(ctx, "database_cidr"), n->db_cidr, sizeof(n->db_cidr));
+    else
+        net_copy(n->db_cidr, sizeof(n->db_cidr), n->vpc_cidr);
     n->azs = (int)h->config_int(ctx, "az_count");
     n->nats = h->config_bool(ctx, "nat_per_az") ? n->azs : 1;
     const sh_value *pub = h->config(ctx, "public_subnets"), *priv = h->config(ctx, "private_subnets");
     for (int i = 0; i < n->azs; i++) {
         if (pub)
-            net_copy(n->pub_cidr[i], sizeof(n->pub_cidr[i]), h->value_string(h->value_at(pub, (size_t)i)));
+            net_cidr_canonical(h->value_string(h->value_at(pub, (size_t)i)), n->pub_cidr[i], sizeof(n->pub_cidr[i]));
         else
             derive_cidr(n->vpc_cidr, i, n->pub_cidr[i], sizeof(n->pub_cidr[i]));
         if (priv)
-            net_copy(n->priv_cidr[i], sizeof(n->priv_cidr[i]), h->value_string(h->value_at(priv, (size_t)i)));
+            net_cidr_canonical(h->value_string(h->value_at(priv, (size_t)i)), n->priv_cidr[i], sizeof(n->priv_cidr[i]));
         else
             derive_cidr(n->vpc_cidr, 10 + i, n->priv_cidr[i], sizeof(n->priv_cidr[i]));
     }
@@ -73,42 +76,154 @@ int net_zones(struct net *n)
     return rc;
 }
 
-/* Sets the item and copies its id; -1 on a conflict (recorded). */
-static int found(struct net *n, const sh_doc *answer, const char *items, const char *kind, const char *name,
-                 const char *skip, const char *id_field, const sh_doc **item, char *id)
+/* Whether a duplicate is in use, per kind (keeping it over the others). */
+static int vpc_in_use(void *arg, const sh_doc *item)
 {
-    int rc = net_find(n, answer, items, kind, name, skip, item);
+    struct net *n = arg;
+    const char *id = n->h->doc_string(item, "vpcId");
+    char path[96];
+    for (size_t i = 0; id && i < n->h->doc_count(n->subnets_out, "subnetSet.item"); i++) {
+        const char *v = n->h->doc_string(n->subnets_out, shc_path(path, sizeof(path), "subnetSet.item[%zu].vpcId", i));
+        if (v && !strcmp(v, id))
+            return 1;
+    }
+    return 0;
+}
+
+static int attached_in_use(void *arg, const sh_doc *item)
+{
+    struct net *n = arg;
+    return n->h->doc_string(item, "attachmentSet.item[0].vpcId") != NULL ||
+           n->h->doc_string(item, "associationId") != NULL || n->h->doc_count(item, "associationSet.item") > 0;
+}
+
+static int nat_in_use(void *arg, const sh_doc *item)
+{
+    struct net *n = arg;
+    const char *state = n->h->doc_string(item, "state");
+    return state && !strcmp(state, "available");
+}
+
+static int subnet_in_use(void *arg, const sh_doc *item)
+{
+    struct net *n = arg;
+    const char *id = n->h->doc_string(item, "subnetId");
+    char path[128];
+    for (size_t i = 0; id && i < n->h->doc_count(n->nats_out, "natGatewaySet.item"); i++) {
+        const char *s = n->h->doc_string(n->nats_out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].subnetId", i));
+        if (s && !strcmp(s, id))
+            return 1;
+    }
+    size_t tables = n->h->doc_count(n->rtbs_out, "routeTableSet.item");
+    for (size_t t = 0; id && t < tables; t++) {
+        size_t assocs = n->h->doc_count(n->rtbs_out, shc_path(path, sizeof(path), "routeTableSet.item[%zu].associationSet.item", t));
+        for (size_t a = 0; a < assocs; a++) {
+            const char *s = n->h->doc_string(
+                n->rtbs_out, shc_path(path, sizeof(path), "routeTableSet.item[%zu].associationSet.item[%zu].subnetId", t, a));
+            if (s && !strcmp(s, id))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+struct kind {
+    const char *items, *noun, *id_field, *skip, *created;
+    int (*in_use)(void *arg, const sh_doc *item);
+    const char *del, *param;
+};
+
+static const struct kind vpc_kind = {"vpcSet.item", "vpc", "vpcId", NULL, NULL, vpc_in_use, "DeleteVpc", "VpcId"};
+static const struct kind igw_kind = {"internetGatewaySet.item", "internet gateway", "internetGatewayId", NULL,
+                                     NULL, attached_in_use, "DeleteInternetGateway", "InternetGatewayId"};
+static const struct kind sg_kind = {"securityGroupInfo.item", "security group", "groupId", NULL, NULL, NULL,
+                                    "DeleteSecurityGroup", "GroupId"};
+static const struct kind rtb_kind = {"routeTableSet.item", "route table", "routeTableId", NULL, NULL,
+                                     attached_in_use, "DeleteRouteTable", "RouteTableId"};
+static const struct kind eip_kind = {"addressesSet.item", "elastic ip", "allocationId", NULL, NULL,
+                                     attached_in_use, "ReleaseAddress", "AllocationId"};
+static const struct kind nat_kind = {"natGatewaySet.item", "nat gateway", "natGatewayId", "deleted|deleting|failed",
+                                     "createTime", nat_in_use, "DeleteNatGateway", "NatGatewayId"};
+static const struct kind subnet_kind = {"subnetSet.item", "subnet", "subnetId", NULL, NULL, subnet_in_use,
+                                        "DeleteSubnet", "SubnetId"};
+
+/* Finds name among the answer; sets the item and copies its id; owned
+ * duplicates go to n->extras. -1 on a conflict (recorded). */
+static int found(struct net *n, const sh_doc *answer, const struct kind *k, const char *name, const sh_doc **item,
+                 char *id)
+{
+    shc_lookup l = {.answer = answer, .items = k->items, .tags = &shc_tags_ec2, .state = k->skip ? "state" : NULL,
+                    .skip_states = k->skip, .in_use = k->in_use, .in_use_arg = n, .created = k->created};
+    const sh_doc *extra[8];
+    size_t nextra = 0;
+    int rc = shc_find_keep(n->h, n->ctx, &l, k->noun, name, item, extra, 8, &nextra);
     if (rc > 0)
-        net_copy(id, NET_ID, n->h->doc_string(*item, id_field));
+        net_copy(id, NET_ID, n->h->doc_string(*item, k->id_field));
+    for (size_t i = 0; i < nextra && n->nextras < sizeof(n->extras) / sizeof(n->extras[0]); i++) {
+        struct net_extra *x = &n->extras[n->nextras++];
+        memset(x, 0, sizeof(*x));
+        x->op = k->del;
+        x->param = k->param;
+        x->id = n->h->doc_string(extra[i], k->id_field);
+        x->label = net_label(n, k->noun, name);
+        if (k == &igw_kind && (x->vpc = n->h->doc_string(extra[i], "attachmentSet.item[0].vpcId"))) {
+            x->first_op = "DetachInternetGateway";
+            x->first_param = "InternetGatewayId";
+            x->first_id = x->id;
+        } else if (k == &rtb_kind && n->h->doc_string(extra[i], "associationSet.item[0].routeTableAssociationId")) {
+            x->first_op = "DisassociateRouteTable";
+            x->first_param = "AssociationId";
+            x->first_id = n->h->doc_string(extra[i], "associationSet.item[0].routeTableAssociationId");
+        }
+    }
     return rc < 0 ? -1 : 0;
+}
+
+/* Deletes the duplicates: a gateway's detach or a table's disassociation
+ * first (wave one), then the deletes (wave one, or two after a first step). */
+void net_wave_extras(struct net *n, int second)
+{
+    for (size_t i = 0; i < n->nextras; i++) {
+        const struct net_extra *x = &n->extras[i];
+        if (!second && x->first_op) {
+            sh_doc *in = net_req(n);
+            n->h->doc_set_string(in, x->first_param, x->first_id);
+            if (x->vpc)
+                n->h->doc_set_string(in, "VpcId", x->vpc);
+            net_queue_ok(n, x->first_op, in, x->label, "*NotFound|Gateway.NotAttached");
+            continue;
+        }
+        if (second != (x->first_op != NULL))
+            continue;
+        sh_doc *in = net_req(n);
+        n->h->doc_set_string(in, x->param, x->id);
+        net_queue_ok(n, x->op, in, x->label, "*NotFound");
+        char detail[96];
+        snprintf(detail, sizeof(detail), "a duplicate (%s): the one in use is kept", x->id);
+        n->h->report(n->ctx, SH_CHANGE_DELETE, x->label, detail);
+    }
 }
 
 int net_found(struct net *n)
 {
     int bad = 0;
-    bad |= found(n, n->vpcs_out, "vpcSet.item", "vpc", net_name(n, "vpc", NULL), NULL, "vpcId", &n->vpc_item, n->vpc);
-    bad |= found(n, n->igws_out, "internetGatewaySet.item", "internet gateway", net_name(n, "igw", NULL), NULL,
-                 "internetGatewayId", &n->igw_item, n->igw);
-    bad |= found(n, n->sgs_out, "securityGroupInfo.item", "security group", net_name(n, "sg", "alb"), NULL, "groupId",
-                 &n->sg_alb_item, n->sg_alb);
-    bad |= found(n, n->sgs_out, "securityGroupInfo.item", "security group", net_name(n, "sg", "tasks"), NULL,
-                 "groupId", &n->sg_tasks_item, n->sg_tasks);
-    bad |= found(n, n->rtbs_out, "routeTableSet.item", "route table", net_name(n, "rtb", "public"), NULL,
-                 "routeTableId", &n->rtb_pub_item, n->rtb_pub);
+    bad |= found(n, n->vpcs_out, &vpc_kind, net_name(n, "vpc", NULL), &n->vpc_item, n->vpc);
+    bad |= found(n, n->igws_out, &igw_kind, net_name(n, "igw", NULL), &n->igw_item, n->igw);
+    bad |= found(n, n->sgs_out, &sg_kind, net_name(n, "sg", "alb"), &n->sg_alb_item, n->sg_alb);
+    bad |= found(n, n->sgs_out, &sg_kind, net_name(n, "sg", "tasks"), &n->sg_tasks_item, n->sg_tasks);
+    bad |= found(n, n->rtbs_out, &rtb_kind, net_name(n, "rtb", "public"), &n->rtb_pub_item, n->rtb_pub);
     for (int i = 0; i < NET_MAX_AZ; i++) {
         /* Every letter, configured or not: extra gateways are found to go. */
-        bad |= found(n, n->eips_out, "addressesSet.item", "elastic ip", net_zone_name(n, "eip", "nat", i), NULL,
-                     "allocationId", &n->eip_item[i], n->eip[i]);
-        bad |= found(n, n->nats_out, "natGatewaySet.item", "nat gateway", net_zone_name(n, "nat", "", i),
-                     "deleted|deleting|failed", "natGatewayId", &n->nat_item[i], n->nat[i]);
+        bad |= found(n, n->eips_out, &eip_kind, net_zone_name(n, "eip", "nat", i), &n->eip_item[i], n->eip[i]);
+        bad |= found(n, n->nats_out, &nat_kind, net_zone_name(n, "nat", "", i), &n->nat_item[i], n->nat[i]);
         if (i >= n->azs)
             continue;
-        bad |= found(n, n->subnets_out, "subnetSet.item", "subnet", net_zone_name(n, "subnet", "public", i), NULL,
-                     "subnetId", &n->sub_pub_item[i], n->sub_pub[i]);
-        bad |= found(n, n->subnets_out, "subnetSet.item", "subnet", net_zone_name(n, "subnet", "private", i), NULL,
-                     "subnetId", &n->sub_priv_item[i], n->sub_priv[i]);
-        bad |= found(n, n->rtbs_out, "routeTableSet.item", "route table", net_zone_name(n, "rtb", "private", i),
-                     NULL, "routeTableId", &n->rtb_priv_item[i], n->rtb_priv[i]);
+        bad |= found(n, n->subnets_out, &subnet_kind, net_zone_name(n, "subnet", "public", i), &n->sub_pub_item[i],
+                     n->sub_pub[i]);
+        bad |= found(n, n->subnets_out, &subnet_kind, net_zone_name(n, "subnet", "private", i), &n->sub_priv_item[i],
+                     n->sub_priv[i]);
+        bad |= found(n, n->rtbs_out, &rtb_kind, net_zone_name(n, "rtb", "private", i), &n->rtb_priv_item[i],
+                     n->rtb_priv[i]);
     }
     return bad ? -1 : 0;
 }

@@ -257,6 +257,10 @@ int net_destroy_all(struct net *n)
 {
     /* One deadline for all of destroy's waiting, not one per resource. */
     n->deadline = time(NULL) + net_destroy_timeout();
+    /* Detaching the gateway waits out DependencyViolation too (addresses
+     * still mapped in the VPC), on the same deadline. */
+    n->q.retry_codes = "DependencyViolation";
+    n->q.retry_seconds = net_destroy_timeout();
     for (int pass = 1;; pass++) {
         size_t found = 0;
         if (destroy_pass(n, &found))

@@ -140,7 +140,8 @@ void net_unchanged(struct net *n, const char *label)
 int net_find(struct net *n, const sh_doc *answer, const char *items, const char *kind, const char *name,
              const char *skip_states, const sh_doc **item)
 {
-    shc_lookup l = {answer, items, &shc_tags_ec2, skip_states ? "state" : NULL, skip_states};
+    shc_lookup l = {.answer = answer, .items = items, .tags = &shc_tags_ec2,
+                    .state = skip_states ? "state" : NULL, .skip_states = skip_states};
     return shc_find(n->h, n->ctx, &l, kind, name, item);
 }
 

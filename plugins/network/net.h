@@ -33,7 +33,7 @@ struct net {
     const char *stack;
     shc_queue q;
     /* desired */
-    const char *vpc_cidr, *db_cidr;
+    char vpc_cidr[20], db_cidr[20];
     int azs, nats;
     char az[NET_MAX_AZ][32];
     char pub_cidr[NET_MAX_AZ][20], priv_cidr[NET_MAX_AZ][20];
@@ -60,6 +60,14 @@ struct net {
         char *id;
     } copies[64];
     size_t ncopies;
+    /* owned duplicates found by the lookups (a create whose answer was
+     * lost): deleted, the one in use (else the oldest) kept */
+    struct net_extra {
+        const char *op, *param, *id, *label;
+        const char *first_op, *first_param, *first_id; /* a detach or disassociate before it, or NULL */
+        const char *vpc; /* the vpc a gateway is attached to */
+    } extras[32];
+    size_t nextras;
     /* progress lines of the wave being run, printed once it succeeded */
     struct net_line {
         sh_change change;
@@ -121,12 +129,16 @@ void net_copy(char *dst, size_t size, const char *src);
 void net_pause(struct net *n, int seconds);
 void net_free(struct net *n);
 
+/* "010.0.0.0/16" -> "10.0.0.0/16": AWS answers canonical text (network.c). */
+void net_cidr_canonical(const char *text, char *out, size_t size);
+
 /* ---- the steps ---- */
 int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id);
 int net_zones(struct net *n);
 /* create.c */
 int net_found(struct net *n);
 void net_wave_vpc(struct net *n);      /* vpc, igw, eips, drift of what exists */
+void net_wave_extras(struct net *n, int second); /* duplicates: detach/disassociate, then delete */
 void net_wave_in_vpc(struct net *n);   /* subnets, attachment, dns, default sg read */
 void net_wave_dns(struct net *n, int second);
 /* routes.c */

@@ -3,6 +3,7 @@
  * and the callbacks that run the steps (create.c, routes.c, rules.c,
  * destroy.c). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,6 +51,13 @@ static struct cidr cidr_parse(const char *s)
     return r;
 }
 
+void net_cidr_canonical(const char *text, char *out, size_t size)
+{
+    struct cidr c = cidr_parse(text ? text : "");
+    snprintf(out, size, "%lu.%lu.%lu.%lu/%u", (c.addr >> 24) & 255, (c.addr >> 16) & 255, (c.addr >> 8) & 255,
+             c.addr & 255, c.prefix);
+}
+
 static unsigned long cidr_last(struct cidr c)
 {
     return c.addr + (c.prefix ? (1UL << (32 - c.prefix)) - 1 : 0xffffffffUL);
@@ -63,6 +71,25 @@ static int cidr_inside(struct cidr inner, struct cidr outer)
 static int cidr_overlap(struct cidr x, struct cidr y)
 {
     return x.addr <= cidr_last(y) && y.addr <= cidr_last(x);
+}
+
+/* A list of ports with no port twice (AWS refuses a duplicate rule);
+ * `taken` (may be NULL) is a port another rule already covers. */
+static sh_status distinct_ports(const sh_host *host, sh_ctx *ctx, const char *key, const char *taken)
+{
+    const sh_value *list = host->config(ctx, key);
+    sh_status rc = SH_OK;
+    size_t n = host->value_count(list);
+    for (size_t i = 0; i < n; i++) {
+        long long port = host->value_int(host->value_at(list, i));
+        if (taken && port == atoll(taken))
+            rc = host->config_error(ctx, host->value_at(list, i),
+                                    "port %lld is already allowed to 0.0.0.0/0 (https for the tasks): remove it", port);
+        for (size_t k = 0; k < i; k++)
+            if (host->value_int(host->value_at(list, k)) == port)
+                rc = host->config_error(ctx, host->value_at(list, i), "port %lld is listed twice", port);
+    }
+    return rc;
 }
 
 /* Subnet lists: one per AZ, inside the VPC, no two overlapping. */
@@ -92,6 +119,12 @@ static sh_status network_validate(const sh_host *host, sh_ctx *ctx)
         for (size_t i = 0; i < n; i++) {
             const sh_value *item = host->value_at(list, i);
             struct cidr s = cidr_parse(host->value_string(item));
+            if (s.prefix > 28)
+                rc = host->config_error(ctx, item, "%s is smaller than aws's smallest subnet, a /28",
+                                        host->value_string(item));
+            else if (l == 0 && s.prefix > 27)
+                rc = host->config_error(ctx, item, "%s is smaller than a /27: a load balancer needs at least a /27 "
+                                        "with 8 free addresses in each public subnet", host->value_string(item));
             if (!cidr_inside(s, vpc))
                 rc = host->config_error(ctx, item, "%s is not inside the VPC's cidr %s", host->value_string(item),
                                         host->config_string(ctx, "cidr"));
@@ -104,6 +137,11 @@ static sh_status network_validate(const sh_host *host, sh_ctx *ctx)
                 seen[nseen++] = item;
         }
     }
+    rc = distinct_ports(host, ctx, "alb_ports", NULL) == SH_OK ? rc : SH_ERR_CONFIG;
+    /* The tasks always reach 443 anywhere: the same rule again would be a duplicate. */
+    const char *db = host->config_string(ctx, "database_cidr");
+    struct cidr dbc = cidr_parse(db ? db : "10.0.0.0/16");
+    rc = distinct_ports(host, ctx, "egress_ports", db && dbc.prefix == 0 ? "443" : NULL) == SH_OK ? rc : SH_ERR_CONFIG;
     return rc;
 }
 
@@ -169,8 +207,10 @@ static int converge(struct net *n)
     if (net_lookup(n) || net_zones(n) || net_found(n))
         return -1;
     net_wave_vpc(n);
+    net_wave_extras(n, 0);
     if (net_run(n))
         return -1;
+    net_wave_extras(n, 1);
     net_wave_in_vpc(n);
     net_wave_groups(n);
     net_wave_tables(n);

@@ -45,6 +45,14 @@ run -c "$tmp/range.cfg" -e dev validate
 expect_rc 2 "out of range"
 expect_err "plugins.registry.keep_images: 5000 is out of range: use 1 to 1000" "out of range"
 
+# network: subnet sizes aws refuses, and rules that would be duplicates
+sed 's|^    egress_ports = \[5432\];|    egress_ports = [5432, 5432]; public_subnets = ["10.0.0.0/28", "10.0.1.0/24", "10.0.2.0/24"]; private_subnets = ["10.0.10.0/29", "10.0.11.0/24", "10.0.12.0/24"];|' "$cat_cfg" >"$tmp/subnets.cfg"
+run -c "$tmp/subnets.cfg" -e dev validate
+expect_rc 2 "subnet sizes and duplicate ports"
+expect_err "plugins.network.public_subnets[0]: 10.0.0.0/28 is smaller than a /27: a load balancer needs at least a /27" "public subnet too small"
+expect_err "plugins.network.private_subnets[0]: 10.0.10.0/29 is smaller than aws's smallest subnet, a /28" "subnet below /28"
+expect_err "plugins.network.egress_ports[1]: port 5432 is listed twice" "duplicate egress port"
+
 run -c "$cat_cfg" -e staging validate
 expect_rc 2 "unknown environment"
 expect_err "unknown environment 'staging'; this file defines: dev, prod" "unknown environment"

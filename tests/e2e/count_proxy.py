@@ -1,38 +1,145 @@
 #!/usr/bin/env python3
-"""A counting proxy between stackhost and moto's server.
+"""A counting, fault-injecting proxy between stackhost and moto's server.
 
-Forwards every request unchanged and appends one line per request to a log
-file: "<signing service> <operation>", read from the SigV4 credential scope
-and the query Action or the JSON X-Amz-Target. Prints its port on stdout.
+Forwards every request and appends one line per request to a log file:
+"<signing service> <operation>", read from the SigV4 credential scope and
+the query Action or the JSON X-Amz-Target. Prints its port on stdout.
+With no fault option (the default) every request is forwarded unchanged.
 
 --latency-ms N   waits N ms before forwarding each request, in that
                  request's own thread, so concurrent requests overlap as
                  they would against a distant endpoint.
 --json-log FILE  also appends one JSON object per request: service,
                  operation, start, end (epoch seconds around the whole
-                 handling, latency included), status and port (the
-                 client's side of the connection).
+                 handling, latency included), status (null when the
+                 connection was dropped), port (the client's side of the
+                 connection) and fault (null or the fault injected:
+                 "throttle", "error", "drop-before", "drop-after",
+                 "unknown-id", "nat-pending"). A drop-after line also has
+                 upstream_status, moto's status for the request it made.
 
-usage: count_proxy.py [--latency-ms N] [--json-log FILE] UPSTREAM_URL LOG_FILE
+Faults (what AWS does and moto does not, see aws-api.md sections 2 and 13);
+never applied to /moto-api/ paths:
+
+--seed N            every random choice comes from random.Random(N): one
+                    draw per AWS request, in arrival order, so a run with a
+                    sequential client replays exactly with the same seed
+                    (concurrent requests draw in whatever order they
+                    arrive). Default: a random seed, readable with GET
+                    /__proxy/settings (lib.sh puts it in $proxy_seed).
+--throttle P        with probability P answers a throttling error without
+                    forwarding: EC2 503 RequestLimitExceeded; JSON
+                    protocols (X-Amz-Target) 400 ThrottlingException;
+                    other query APIs 400 Throttling (Type Sender).
+--errors P          with probability P answers 500 InternalError or 503
+                    ServiceUnavailable (even odds) in the protocol's shape,
+                    without forwarding.
+--drop-before P     with probability P closes the connection without
+                    forwarding or answering (the request never reached AWS).
+--drop-after P      with probability P forwards the request (it happens),
+                    then closes the connection without answering.
+                    The four probabilities share the single draw of a
+                    request: [0, P1) drop-before, [P1, P1+P2) throttle, then
+                    errors, then drop-after; their sum should stay <= 1.
+--unknown-ids S     EC2 eventual consistency: the ids made by an EC2
+                    Create*/Allocate*/Associate* answer (vpcId of CreateVpc,
+                    groupId of CreateSecurityGroup, allocationId of
+                    AllocateAddress, associationId of AssociateRouteTable,
+                    <thing>Id of Create<Thing>) are unknown for S seconds
+                    after the answer: an EC2 request naming one in its
+                    parameters gets, without forwarding, 400 with the EC2
+                    NotFound code of the id's prefix (vpc- InvalidVpcID.NotFound,
+                    subnet-, igw-, eipalloc-, nat- NatGatewayNotFound, rtb-,
+                    sg- InvalidGroup.NotFound, rtbassoc-, ... see NOT_FOUND).
+                    A Describe* naming young ids only in Filter.N.Value.M
+                    is forwarded, and the answer's top-level items that
+                    carry one of those ids are removed (a filtered list
+                    omits what it does not know yet). Tag keys and values
+                    (TagSpecification.*, Tag.N.*) never count as naming an
+                    id. Ids are remembered whatever the setting, so turning
+                    this on later applies to ids made earlier.
+--nat-pending S     provisioning: in DescribeNatGateways and CreateNatGateway
+                    answers, a NAT gateway younger than S seconds (from the
+                    earlier of its createTime and its first sighting by the
+                    proxy) reads <state>pending</state> instead of available.
+
+Control interface (not logged, never forwarded, no fault):
+  GET  /__proxy/settings  answers the settings as a JSON object:
+       {"seed", "throttle", "errors", "drop_before", "drop_after",
+        "unknown_ids", "nat_pending", "latency_ms"}
+  POST /__proxy/settings  with a JSON object of some of those keys (dashes
+       accepted for underscores) changes them for the requests that arrive
+       afterwards and answers the full settings; a "seed" restarts the
+       random sequence from that seed. Bad keys or values: 400, nothing
+       changed. lib.sh: proxy_set '{"throttle": 0}', proxy_settings.
+
+usage: count_proxy.py [--latency-ms N] [--json-log FILE] [--seed N]
+                      [--throttle P] [--errors P] [--drop-before P]
+                      [--drop-after P] [--unknown-ids S] [--nat-pending S]
+                      UPSTREAM_URL LOG_FILE
 """
 import argparse
+import datetime
 import http.server
 import json
+import random
 import re
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+import uuid
 
-parser = argparse.ArgumentParser(description="Forward to UPSTREAM_URL, one log line per request.")
+PROBABILITIES = ("drop_before", "throttle", "errors", "drop_after")  # the order of their bands in a draw
+SECONDS = ("unknown_ids", "nat_pending", "latency_ms")
+
+
+def probability(text):
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text}: a probability is between 0 and 1")
+    return value
+
+
+def seconds(text):
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text}: must not be negative")
+    return value
+
+
+parser = argparse.ArgumentParser(description="Forward to UPSTREAM_URL, one log line per request, faults on demand.")
 parser.add_argument("upstream", metavar="UPSTREAM_URL")
 parser.add_argument("log", metavar="LOG_FILE")
-parser.add_argument("--latency-ms", type=float, default=0.0, metavar="N")
+parser.add_argument("--latency-ms", type=seconds, default=0.0, metavar="N")
 parser.add_argument("--json-log", metavar="FILE")
+parser.add_argument("--seed", type=int, metavar="N")
+parser.add_argument("--throttle", type=probability, default=0.0, metavar="P")
+parser.add_argument("--errors", type=probability, default=0.0, metavar="P")
+parser.add_argument("--drop-before", type=probability, default=0.0, metavar="P")
+parser.add_argument("--drop-after", type=probability, default=0.0, metavar="P")
+parser.add_argument("--unknown-ids", type=seconds, default=0.0, metavar="SECONDS")
+parser.add_argument("--nat-pending", type=seconds, default=0.0, metavar="SECONDS")
 ARGS = parser.parse_args()
-LOCK = threading.Lock()
+LOCK = threading.Lock()  # the log files, the settings, the random generators, the id memory
 HOP = {"host", "content-length", "connection", "keep-alive", "accept-encoding", "transfer-encoding", "expect",
        "te", "trailer", "upgrade", "proxy-connection"}
+
+SETTINGS = {name: getattr(ARGS, name) for name in PROBABILITIES + SECONDS}
+SETTINGS["seed"] = ARGS.seed if ARGS.seed is not None else random.SystemRandom().randrange(2 ** 32)
+FAULTS = random.Random(SETTINGS["seed"])  # one draw per AWS request
+IDS = random.Random(SETTINGS["seed"])  # request ids: deterministic too, without moving the fault draws
+
+
+def reseed(seed):
+    FAULTS.seed(seed)
+    IDS.seed(seed)
+
+
+def request_id():
+    with LOCK:
+        return str(uuid.UUID(int=IDS.getrandbits(128), version=4))
 
 
 class Verbatim(urllib.request.HTTPRedirectHandler):
@@ -54,6 +161,149 @@ def append(path, line):
         log.write(line + "\n")
 
 
+# --- error documents, in each protocol's shape (aws-api.md section 2)
+
+def error_answer(protocol, status, code, message, kind, content_type):
+    """(status, body, headers) of an AWS error. protocol: "ec2", "json" or "query"; kind: Sender or Receiver."""
+    rid = request_id()
+    headers = {"x-amzn-RequestId": rid}
+    if protocol == "json":
+        headers["Content-Type"] = content_type
+        body = json.dumps({"__type": code, "message": message}, separators=(",", ":")).encode()
+        return status, body, headers
+    headers["Content-Type"] = "text/xml"
+    if protocol == "ec2":
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}</Code>'
+                f"<Message>{message}</Message></Error></Errors><RequestID>{rid}</RequestID></Response>")
+    else:
+        body = (f'<ErrorResponse xmlns="http://webservices.amazon.com/AWSFault/2005-15-09"><Error><Type>{kind}</Type>'
+                f"<Code>{code}</Code><Message>{message}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>")
+    return status, body.encode(), headers
+
+
+# (status, code, message, Sender/Receiver) per protocol
+THROTTLE = {"ec2": (503, "RequestLimitExceeded", "Request limit exceeded.", "Sender"),
+            "json": (400, "ThrottlingException", "Rate exceeded", "Sender"),
+            "query": (400, "Throttling", "Rate exceeded", "Sender")}
+ERRORS = [(500, "InternalError", "We encountered an internal error. Please try again.", "Receiver"),
+          (503, "ServiceUnavailable", "The service is unavailable. Please try again shortly.", "Receiver")]
+
+# id prefix -> (NotFound code, kind in "The <kind> ID '<id>' does not exist")
+NOT_FOUND = {"vpc": ("InvalidVpcID.NotFound", "vpc"),
+             "subnet": ("InvalidSubnetID.NotFound", "subnet"),
+             "igw": ("InvalidInternetGatewayID.NotFound", "internetGateway"),
+             "eipalloc": ("InvalidAllocationID.NotFound", "allocation"),
+             "nat": ("NatGatewayNotFound", "natGateway"),
+             "rtb": ("InvalidRouteTableID.NotFound", "routeTable"),
+             "sg": ("InvalidGroup.NotFound", "security group"),
+             "rtbassoc": ("InvalidAssociationID.NotFound", "association"),
+             "eipassoc": ("InvalidAssociationID.NotFound", "association"),
+             "eni": ("InvalidNetworkInterfaceID.NotFound", "networkInterface"),
+             "acl": ("InvalidNetworkAclID.NotFound", "networkAcl"),
+             "dopt": ("InvalidDhcpOptionID.NotFound", "dhcpOption"),
+             "vpce": ("InvalidVpcEndpointId.NotFound", "vpcEndpoint"),
+             "pcx": ("InvalidVpcPeeringConnectionID.NotFound", "vpcPeeringConnection"),
+             "sgr": ("InvalidSecurityGroupRuleId.NotFound", "security group rule"),
+             "i": ("InvalidInstanceID.NotFound", "instance")}
+ID_VALUE = re.compile(r"^([a-z]+)-[0-9a-f]{8,17}$")
+# The element holding the made id, where it is not <thing>Id of Create<Thing>.
+MADE_ID = {"AllocateAddress": "allocationId", "CreateSecurityGroup": "groupId",
+           "AssociateRouteTable": "associationId", "AssociateAddress": "associationId",
+           "RunInstances": "instanceId"}
+NOT_A_REFERENCE = re.compile(r"^(Action|Version|ClientToken|Description|GroupDescription|DryRun|NextToken"
+                             r"|TagSpecification\..*|Tag\.\d+\.(Key|Value))$")
+FILTER_VALUE = re.compile(r"^Filter\.\d+\.Value\.\d+$")
+
+MADE = {}  # id -> epoch seconds of the answer that made it
+NAT_BIRTH = {}  # NAT gateway id -> epoch seconds: the earlier of createTime and its first sighting
+
+
+# --- a small XML scanner that leaves the document byte for byte as moto wrote it
+
+TAG = re.compile(r"<\?.*?\?>|<!--.*?-->|<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>", re.S)
+
+
+def elements(text):
+    """[(name, depth, start, end, inner_start, inner_end)] of every element; the root has depth 0."""
+    found, stack = [], []
+    for m in TAG.finditer(text):
+        if m.group(2) is None:
+            continue
+        if m.group(1):
+            if not stack:
+                break
+            name, start, inner = stack.pop()
+            found.append((name, len(stack), start, m.end(), inner, m.start()))
+        elif m.group(3):
+            found.append((m.group(2), len(stack), m.start(), m.end(), m.end(), m.end()))
+        else:
+            stack.append((m.group(2), m.start(), m.end()))
+    return found
+
+
+def made_ids(action, text):
+    name = MADE_ID.get(action) or (action[6].lower() + action[7:] + "Id" if action.startswith("Create") else None)
+    if not name:
+        return set()
+    ids = set()
+    for value in re.findall(rf"<{name}>\s*([^<\s]+)\s*</{name}>", text):
+        match = ID_VALUE.match(value)
+        if match and match.group(1) in NOT_FOUND:
+            ids.add(value)
+    return ids
+
+
+def young(value, now, window):
+    made = MADE.get(value)
+    return made is not None and now - made < window
+
+
+def strip_items(text, ids):
+    """Removes the top-level list items (depth 2) that carry one of ids; returns (text, removed count)."""
+    marks = [f">{i}<" for i in ids]
+    spans = [(s, e) for name, depth, s, e, _, _ in elements(text)
+             if name == "item" and depth == 2 and any(mark in text[s:e] for mark in marks)]
+    for s, e in sorted(spans, reverse=True):
+        text = text[:s] + text[e:]
+    return text, len(spans)
+
+
+def parse_time(value):
+    try:
+        when = datetime.datetime.strptime(value.strip()[:19], "%Y-%m-%dT%H:%M:%S")
+        return when.replace(tzinfo=datetime.timezone.utc).timestamp()
+    except ValueError:
+        return None
+
+
+def nat_pending(action, text, now, window):
+    """Records NAT gateway sightings; turns young ones' available into pending. Returns (text, changed)."""
+    outer = ("item", 2) if action == "DescribeNatGateways" else ("natGateway", 1)
+    found = elements(text)
+    edits = []
+    for name, depth, start, end, _, _ in found:
+        if (name, depth) != outer:
+            continue
+        children = {n: (s, e, i, j) for n, d, s, e, i, j in found if d == depth + 1 and start < s and e < end}
+        if "natGatewayId" not in children:
+            continue
+        i, j = children["natGatewayId"][2:]
+        nat = text[i:j].strip()
+        birth = now
+        if "createTime" in children:
+            created = parse_time(text[slice(*children["createTime"][2:])])
+            if created is not None:
+                birth = min(birth, created)
+        with LOCK:
+            NAT_BIRTH[nat] = birth = min(NAT_BIRTH.get(nat, birth), birth)
+        state = children.get("state")
+        if window > 0 and state and text[state[2]:state[3]].strip() == "available" and now - birth < window:
+            edits.append((state[2], state[3]))
+    for i, j in sorted(edits, reverse=True):
+        text = text[:i] + "pending" + text[j:]
+    return text, bool(edits)
+
+
 class Forward(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Each answer goes out in one write, with Nagle off: as two small
@@ -64,17 +314,98 @@ class Forward(http.server.BaseHTTPRequestHandler):
     def forward(self):
         start = time.time()
         body = self.read_body()
+        if urllib.parse.urlsplit(self.path).path.startswith("/__proxy/"):
+            return self.control(body)
         scope = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", self.headers.get("Authorization", ""))
         service = scope.group(1) if scope else "-"
         target = self.headers.get("X-Amz-Target")
+        params = []
         if target:
             operation = target.rsplit(".", 1)[-1]
+            protocol = "json"
         else:
             action = re.search(rb"(?:^|&)Action=([^&]+)", body)
             operation = action.group(1).decode() if action else "-"
+            ec2 = service == "ec2" or re.search(rb"(?:^|&)Version=2016-11-15(?:&|$)", body)
+            protocol = "ec2" if ec2 else "query"
+            if ec2 and action:
+                params = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
         append(ARGS.log, f"{service} {operation}")
-        if ARGS.latency_ms > 0:
-            time.sleep(ARGS.latency_ms / 1000)
+        aws = not self.path.startswith("/moto-api/")
+        with LOCK:
+            settings = dict(SETTINGS)
+            draw = FAULTS.random() if aws else 1.0
+        fault, chosen, edge = None, None, 0.0
+        for name in PROBABILITIES:
+            if draw < edge + settings[name]:
+                chosen = name
+                break
+            edge += settings[name]
+        if settings["latency_ms"] > 0:
+            time.sleep(settings["latency_ms"] / 1000)
+        log = {"service": service, "operation": operation, "start": start}
+
+        if chosen == "drop_before":
+            return self.drop(log, "drop-before")
+        answer = None
+        content_type = self.headers.get("Content-Type", "")
+        content_type = content_type if "x-amz-json" in content_type else "application/x-amz-json-1.1"
+        if chosen == "throttle":
+            fault, (status, code, message, kind) = "throttle", THROTTLE[protocol]
+        elif chosen == "errors":
+            # The lower half of the errors band is a 500, the upper a 503.
+            fault = "error"
+            status, code, message, kind = ERRORS[draw >= edge + settings["errors"] / 2]
+        if fault:
+            answer = error_answer(protocol, status, code, message, kind, content_type)
+            if protocol == "json" and self.headers.get("x-amzn-query-mode"):
+                answer[2]["x-amzn-query-error"] = f"{THROTTLE['query'][1] if fault == 'throttle' else code};{kind}"
+
+        # EC2 eventual consistency: ids named in the parameters.
+        now = time.time()
+        filtered = set()
+        if answer is None and aws and params and settings["unknown_ids"] > 0:
+            with LOCK:
+                named = [(key, value) for key, value in params
+                         if not NOT_A_REFERENCE.match(key) and young(value, now, settings["unknown_ids"])]
+            describe = operation.startswith("Describe")
+            direct = [value for key, value in named if not (describe and FILTER_VALUE.match(key))]
+            if direct:
+                fault = "unknown-id"
+                code, kind = NOT_FOUND[ID_VALUE.match(direct[0]).group(1)]
+                answer = error_answer("ec2", 400, code, f"The {kind} ID '{direct[0]}' does not exist", "Sender",
+                                      content_type)
+            else:
+                filtered = {value for _, value in named}
+
+        if answer is None:
+            answer = self.upstream(body)
+            status, data, headers = answer
+            if aws and params and status == 200:
+                text = None
+                if operation.startswith(("Create", "Allocate", "Associate")) or operation == "RunInstances":
+                    text = data.decode("utf-8", "replace")
+                    ids = made_ids(operation, text)
+                    if ids:
+                        made = time.time()
+                        with LOCK:
+                            for i in ids:
+                                MADE.setdefault(i, made)
+                if filtered:
+                    text, removed = strip_items(data.decode("utf-8", "replace"), filtered)
+                    if removed:
+                        fault, data = "unknown-id", text.encode()
+                if operation in ("DescribeNatGateways", "CreateNatGateway"):
+                    text, changed = nat_pending(operation, data.decode("utf-8", "replace"), time.time(),
+                                                settings["nat_pending"])
+                    if changed:
+                        fault, data = "nat-pending", text.encode()
+                answer = status, data, headers
+            if chosen == "drop_after":
+                return self.drop(log, "drop-after", upstream_status=status)
+        self.answer(*answer, log=dict(log, fault=fault))
+
+    def upstream(self, body):
         request = urllib.request.Request(ARGS.upstream + self.path, method=self.command,
                                          data=body if body or self.command in ("POST", "PUT") else None)
         for name, value in self.headers.items():
@@ -82,26 +413,66 @@ class Forward(http.server.BaseHTTPRequestHandler):
                 request.add_header(name, value)
         try:
             with UPSTREAM.open(request, timeout=60) as answer:
-                status, data, headers = answer.status, answer.read(), answer.headers
+                return answer.status, answer.read(), answer.headers
         except urllib.error.HTTPError as error:
-            status, data, headers = error.code, error.read(), error.headers
+            return error.code, error.read(), error.headers
         except OSError as error:
             # An answer rather than a dropped connection, so that the client's
             # kept-alive connection stays usable.
-            status, data, headers = 502, f"count_proxy: {error}\n".encode(), {}
+            return 502, f"count_proxy: {error}\n".encode(), {}
+
+    def answer(self, status, data, headers, log=None):
         head = [f"{self.protocol_version} {status} {self.responses.get(status, ('',))[0]}"]
         head += [f"{name}: {value}" for name, value in headers.items() if name.lower() not in HOP | {"server", "date"}]
         length = headers.get("Content-Length", len(data)) if self.command == "HEAD" else len(data)
         head.append(f"Content-Length: {length}")
         if self.close_connection:
             head.append("Connection: close")
-        if ARGS.json_log:
+        if ARGS.json_log and log is not None:
             # Logged before the answer is sent: once the client has its last
             # answer, the log is complete.
-            append(ARGS.json_log, json.dumps({"service": service, "operation": operation, "start": start,
-                                              "end": time.time(), "status": status,
-                                              "port": self.client_address[1]}))
+            append(ARGS.json_log, json.dumps(dict(log, end=time.time(), status=status,
+                                                  port=self.client_address[1])))
         self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (b"" if self.command == "HEAD" else data))
+
+    def drop(self, log, fault, **extra):
+        """Closes the connection without a byte of answer."""
+        if ARGS.json_log:
+            append(ARGS.json_log, json.dumps(dict(log, end=time.time(), status=None, port=self.client_address[1],
+                                                  fault=fault, **extra)))
+        self.close_connection = True
+
+    def control(self, body):
+        path = urllib.parse.urlsplit(self.path).path
+        if path != "/__proxy/settings" or self.command not in ("GET", "POST"):
+            return self.answer(404, b'{"error": "GET or POST /__proxy/settings"}\n', {"Content-Type": "application/json"})
+        if self.command == "POST":
+            try:
+                change = json.loads(body or b"{}")
+                if not isinstance(change, dict):
+                    raise ValueError("a JSON object of settings")
+                change = {key.replace("-", "_"): value for key, value in change.items()}
+                for key, value in change.items():
+                    if key == "seed":
+                        if not isinstance(value, int) or isinstance(value, bool):
+                            raise ValueError("seed: an integer")
+                    elif key in PROBABILITIES:
+                        probability(str(float(value)))
+                    elif key in SECONDS:
+                        seconds(str(float(value)))
+                    else:
+                        raise ValueError(f"{key}: not a setting")
+            except (ValueError, TypeError, argparse.ArgumentTypeError) as error:
+                return self.answer(400, json.dumps({"error": str(error)}).encode() + b"\n",
+                                   {"Content-Type": "application/json"})
+            with LOCK:
+                for key, value in change.items():
+                    SETTINGS[key] = value if key == "seed" else float(value)
+                if "seed" in change:
+                    reseed(change["seed"])
+        with LOCK:
+            current = json.dumps(SETTINGS, sort_keys=True).encode() + b"\n"
+        self.answer(200, current, {"Content-Type": "application/json"})
 
     def read_body(self):
         if "chunked" not in self.headers.get("Transfer-Encoding", "").lower():

@@ -63,25 +63,70 @@ json() {
     python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
 }
 
-# e2e_start_proxy [LATENCY_MS]: starts the counting proxy in front of the
-# emulator, adding LATENCY_MS (default 0) to every request; sets proxy_url,
-# proxy_log (one "service operation" line per request that went through)
-# and proxy_json (one JSON object per request, see count_proxy.py).
-e2e_start_proxy() {
+# e2e_start_fault_proxy [OPTIONS...]: starts the proxy (count_proxy.py)
+# in front of the emulator with the given options (--latency-ms N, --seed N,
+# --throttle P, --errors P, --drop-before P, --drop-after P,
+# --unknown-ids SECONDS, --nat-pending SECONDS; none: every request is
+# forwarded unchanged); sets proxy_url, proxy_log (one "service operation"
+# line per request that went through), proxy_json (one JSON object per
+# request, see count_proxy.py) and proxy_seed (the seed of its random
+# choices, given or drawn: rerun with --seed "$proxy_seed" to replay). The
+# proxy stops on exit.
+e2e_start_fault_proxy() {
     proxy_log=$(mktemp)
     proxy_json=$(mktemp)
-    local portfile
+    local portfile errfile
     portfile=$(mktemp)
-    python3 "$e2e_root/tests/e2e/count_proxy.py" --latency-ms "${1:-0}" --json-log "$proxy_json" \
-        "$AWS_ENDPOINT_URL" "$proxy_log" >"$portfile" 2>/dev/null &
+    errfile=$(mktemp)
+    python3 "$e2e_root/tests/e2e/count_proxy.py" --json-log "$proxy_json" "$@" \
+        "$AWS_ENDPOINT_URL" "$proxy_log" >"$portfile" 2>"$errfile" &
     proxy_pid=$!
     trap 'kill $proxy_pid 2>/dev/null; e2e_stop; rm -f "$moto_log" "$proxy_log" "$proxy_json"' EXIT
     for _ in $(seq 1 50); do
         [ -s "$portfile" ] && break
+        kill -0 "$proxy_pid" 2>/dev/null || break
         sleep 0.1
     done
-    proxy_url=http://127.0.0.1:$(cat "$portfile")
-    rm -f "$portfile"
+    if [ ! -s "$portfile" ]; then
+        echo "e2e: the proxy did not start: $(cat "$errfile")" >&2
+        rm -f "$portfile" "$errfile"
+        exit 1
+    fi
+    proxy_url=http://127.0.0.1:$(head -n 1 "$portfile")
+    rm -f "$portfile" "$errfile"
+    proxy_seed=$(proxy_settings | json 'd["seed"]')
+}
+
+# e2e_start_proxy [LATENCY_MS]: the proxy with no fault, adding LATENCY_MS
+# (default 0) to every request.
+e2e_start_proxy() {
+    e2e_start_fault_proxy --latency-ms "${1:-0}"
+}
+
+# proxy_set OPTIONS_JSON: changes the running proxy's settings for the
+# requests that follow, e.g. proxy_set '{"throttle": 0, "drop_after": 0}'
+# (keys: seed, throttle, errors, drop_before, drop_after, unknown_ids,
+# nat_pending, latency_ms; dashes work too; a seed restarts the random
+# sequence). Fails, saying why, on an unknown key or a bad value.
+proxy_set() {
+    python3 - "$proxy_url" "$1" <<'PY'
+import sys, urllib.error, urllib.request
+request = urllib.request.Request(sys.argv[1] + "/__proxy/settings", data=sys.argv[2].encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+try:
+    urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10).read()
+except urllib.error.HTTPError as error:
+    sys.exit(f"proxy_set: {error.read().decode().strip()}")
+PY
+}
+
+# proxy_settings: prints the running proxy's settings as a JSON object.
+proxy_settings() {
+    python3 - "$proxy_url" <<'PY'
+import sys, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+sys.stdout.write(opener.open(sys.argv[1] + "/__proxy/settings", timeout=10).read().decode())
+PY
 }
 
 # The operations logged by the proxy that change something (not

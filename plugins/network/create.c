@@ -7,11 +7,6 @@
 
 #include "net.h"
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp((const char *)a, (const char *)b);
-}
-
 /* 10.0.0.0/16 -> 10.0.<third>.0/24 */
 static void derive_cidr(const char *vpc, int third, char *out, size_t size)
 {
@@ -54,25 +49,76 @@ int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id)
     return 0;
 }
 
+struct zone {
+    char name[32], id[32];
+    int usable; /* available, and no opt-in needed */
+};
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const struct zone *)a)->id, ((const struct zone *)b)->id);
+}
+
+static int taken(const struct net *n, int upto, const char *name)
+{
+    for (int k = 0; k < upto; k++)
+        if (!strcmp(n->az[k], name))
+            return 1;
+    return 0;
+}
+
+/* Zone i is the one `zones` names; else the one its existing subnets
+ * are in (a zone is never moved by a later run); else the usable zone
+ * with the lowest zone id not yet used (names map to different physical
+ * zones in each account; ids do not). */
 int net_zones(struct net *n)
 {
     const sh_doc *out = n->zones_out;
     size_t count = n->h->doc_count(out, "availabilityZoneInfo.item");
-    char(*names)[32] = calloc(count + 1, sizeof(*names));
-    char path[64];
-    for (size_t i = 0; i < count; i++)
-        net_copy(names[i], sizeof(names[i]),
-                 n->h->doc_string(out, shc_path(path, sizeof(path), "availabilityZoneInfo.item[%zu].zoneName", i)));
-    qsort(names, count, sizeof(*names), cmp_str);
-    int rc = 0;
-    if ((int)count < n->azs) {
-        net_fail(n, SH_ERR_CONFIG, "region %s has %zu available zones, but az_count is %d: lower az_count",
-                   n->h->region(n->ctx), count, n->azs);
-        rc = -1;
+    struct zone *zones = calloc(count + 1, sizeof(*zones));
+    char path[96];
+    for (size_t i = 0; i < count; i++) {
+#define FIELD(f) n->h->doc_string(out, shc_path(path, sizeof(path), "availabilityZoneInfo.item[%zu]." f, i))
+        const char *state = FIELD("zoneState"), *opt = FIELD("optInStatus"), *type = FIELD("zoneType");
+        net_copy(zones[i].name, sizeof(zones[i].name), FIELD("zoneName"));
+        net_copy(zones[i].id, sizeof(zones[i].id), FIELD("zoneId") ? FIELD("zoneId") : FIELD("zoneName"));
+#undef FIELD
+        zones[i].usable = (!state || !strcmp(state, "available")) && (!opt || !strcmp(opt, "opt-in-not-required")) &&
+                          (!type || !strcmp(type, "availability-zone"));
     }
-    for (int i = 0; !rc && i < n->azs; i++)
-        net_copy(n->az[i], sizeof(n->az[i]), names[i]);
-    free(names);
+    qsort(zones, count, sizeof(*zones), by_id);
+    const sh_value *named = n->h->config(n->ctx, "zones");
+    int rc = 0;
+    for (int i = 0; i < n->azs; i++) {
+        const sh_doc *sub = n->sub_pub_item[i] ? n->sub_pub_item[i] : n->sub_priv_item[i];
+        const char *want = named ? n->h->value_string(n->h->value_at(named, (size_t)i))
+                                 : (sub ? n->h->doc_string(sub, "availabilityZone") : NULL);
+        if (want && !taken(n, i, want)) {
+            size_t z = 0;
+            while (z < count && strcmp(zones[z].name, want))
+                z++;
+            if (named && (z == count || !zones[z].usable)) {
+                net_fail(n, SH_ERR_CONFIG, "zone %s (zones[%d]) is not an available zone of %s: name others", want, i,
+                         n->h->region(n->ctx));
+                rc = -1;
+                break;
+            }
+            net_copy(n->az[i], sizeof(n->az[i]), want);
+        }
+    }
+    for (int i = 0; !rc && i < n->azs; i++) {
+        if (n->az[i][0])
+            continue;
+        for (size_t z = 0; z < count && !n->az[i][0]; z++)
+            if (zones[z].usable && !taken(n, n->azs, zones[z].name))
+                net_copy(n->az[i], sizeof(n->az[i]), zones[z].name);
+        if (!n->az[i][0]) {
+            net_fail(n, SH_ERR_CONFIG, "region %s has too few available zones for az_count %d: lower az_count",
+                     n->h->region(n->ctx), n->azs);
+            rc = -1;
+        }
+    }
+    free(zones);
     return rc;
 }
 

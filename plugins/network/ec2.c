@@ -166,11 +166,7 @@ int net_lookup(struct net *n)
 {
     static const char *const none[] = {NULL}, *const subnets[] = {"public", "private"}, *const nats[] = {""},
                              *const eips[] = {"nat"}, *const groups[] = {"alb", "tasks"}, *const priv[] = {"private"};
-    sh_doc *zones = net_req(n);
-    net_set(n, zones, "state", "Filter[0].Name");
-    net_set(n, zones, "available", "Filter[0].Value[0]");
-    net_set(n, zones, "zone-type", "Filter[1].Name");
-    net_set(n, zones, "availability-zone", "Filter[1].Value[0]");
+    sh_doc *zones = net_req(n); /* every zone: states and opt-in are read, and the existing subnets' kept */
     sh_doc *tables = by_names(n, "rtb", priv, 1, 1);
     net_set(n, tables, net_name(n, "rtb", "public"), "Filter[0].Value[%d]", NET_MAX_AZ);
     sh_doc *addresses = by_names(n, "eip", eips, 1, 1);

@@ -17,7 +17,11 @@ static const sh_config_key network_keys[] = {
     {.name = "cidr", .type = SH_CONFIG_STRING, .default_value = "\"10.0.0.0/16\"", .format = SH_FORMAT_CIDR,
      .help = "the VPC's IPv4 CIDR block, /16 to /24"},
     {.name = "az_count", .type = SH_CONFIG_INT, .default_value = "3", .min = 2, .max = 6,
-     .help = "availability zones used: the region's first N available (an ALB needs 2)"},
+     .help = "availability zones used (an ALB needs 2): those of the existing subnets, then the region's available "
+             "zones in zone-id order, or the ones `zones` names"},
+    {.name = "zones", .type = SH_CONFIG_STRING_LIST,
+     .help = "availability zone names to use, one per az_count (e.g. [\"us-east-1a\", \"us-east-1b\"]); "
+             "default: picked by zone id"},
     {.name = "nat_per_az", .type = SH_CONFIG_BOOL, .default_value = "true",
      .help = "one NAT gateway per AZ; false shares one NAT gateway (cheaper, not AZ-redundant)"},
     {.name = "public_subnets", .type = SH_CONFIG_STRING_LIST, .format = SH_FORMAT_CIDR,
@@ -137,6 +141,15 @@ static sh_status network_validate(const sh_host *host, sh_ctx *ctx)
                 seen[nseen++] = item;
         }
     }
+    const sh_value *zones = host->config(ctx, "zones");
+    if (zones && (long long)host->value_count(zones) != azs)
+        rc = host->config_error(ctx, zones, "names %zu zones, but az_count is %lld: give one per AZ",
+                                host->value_count(zones), azs);
+    for (size_t i = 0; zones && i < host->value_count(zones); i++)
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(host->value_string(host->value_at(zones, i)), host->value_string(host->value_at(zones, k))))
+                rc = host->config_error(ctx, host->value_at(zones, i), "zone %s is named twice",
+                                        host->value_string(host->value_at(zones, i)));
     rc = distinct_ports(host, ctx, "alb_ports", NULL) == SH_OK ? rc : SH_ERR_CONFIG;
     /* The tasks always reach 443 anywhere: the same rule again would be a duplicate. */
     const char *db = host->config_string(ctx, "database_cidr");
@@ -204,7 +217,7 @@ static void settle(struct net *n)
  * run: what it made is found by name on the next. */
 static int converge(struct net *n)
 {
-    if (net_lookup(n) || net_zones(n) || net_found(n))
+    if (net_lookup(n) || net_found(n) || net_zones(n))
         return -1;
     net_wave_vpc(n);
     net_wave_extras(n, 0);

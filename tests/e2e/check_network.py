@@ -84,9 +84,10 @@ default_sg = one(ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Value
 rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [default_sg.get("GroupId")]}])
 check(not rules["SecurityGroupRules"], f"default security group has {len(rules['SecurityGroupRules'])} rules")
 
-zones = sorted(z["ZoneName"] for z in ec2.describe_availability_zones(
+# stackhost picks zones by zone id (names map to other physical zones in each account)
+zones = [z["ZoneName"] for z in sorted(ec2.describe_availability_zones(
     Filters=[{"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}])
-    ["AvailabilityZones"])[:3]
+    ["AvailabilityZones"], key=lambda z: z["ZoneId"])][:3]
 public, private = {}, {}
 for i, letter in enumerate("abc"):
     for kind, third, table in (("public", i, public), ("private", 10 + i, private)):

@@ -26,7 +26,8 @@ sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" "$@"; }
 sh -e prod deploy
 expect_rc 0 "deploy prod"
 expect_out "network.vpc_id = vpc-" "outputs after deploy"
-expect_out "network.availability_zones = us-east-1a, us-east-1b, us-east-1c" "zones output"
+# zones by zone id (moto: use1-az1 us-east-1b, az2 us-east-1c, az3 us-east-1e)
+expect_out "network.availability_zones = us-east-1b, us-east-1c, us-east-1e" "zones output"
 expect_network "the network after deploy" catalog prod 3
 
 # --- plan right after: no changes, exit 0; a redeploy sends no mutating request
@@ -81,5 +82,14 @@ expect_err "a vpc named vpc-catalog-dev exists without this stack's ownership ta
 expect_equal "" "$(proxy_mutations)" "mutating requests with a foreign vpc in the way"
 expect_equal "1" "$(awscli ec2 describe-vpcs --filters Name=tag:Name,Values=vpc-catalog-dev | json 'len(d["Vpcs"])')" \
     "the foreign vpc is untouched"
+
+# --- zones: named ones are used; a later run keeps the zones its subnets are in
+e2e_reset
+sed 's|cidr = "10.0.0.0/16"; }|cidr = "010.0.0.0/16"; zones = ["us-east-1d", "us-east-1f", "us-east-1a"]; }|' "$cfg" >"$tmp/zones.cfg"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/zones.cfg" -e dev deploy
+expect_rc 0 "deploy with named zones"
+expect_out "network.availability_zones = us-east-1d, us-east-1f, us-east-1a" "named zones"
+sh -e dev plan
+expect_rc 0 "plan without the zones key keeps the subnets' zones (and 010.0.0.0/16 is 10.0.0.0/16)"
 
 checks_done

@@ -26,6 +26,8 @@ static const struct aws_service services[] = {
     {"kms", "KMS", "kms", "kms", AWS_PROTO_JSON, NULL, "TrentService.", "application/x-amz-json-1.1", 0, "Marker",
      "NextMarker"},
     {"sts", "STS", "sts", "sts", AWS_PROTO_QUERY, "2011-06-15", NULL, NULL, 0, NULL, NULL},
+    {"service-quotas", "SERVICE_QUOTAS", "servicequotas", "servicequotas", AWS_PROTO_JSON, NULL,
+     "ServiceQuotasV20190624.", "application/x-amz-json-1.1", 0, "NextToken", "NextToken"},
 };
 
 const struct aws_service *aws_service_find(const char *name)

@@ -196,7 +196,8 @@ typedef struct sh_host {
     const char *(*doc_json)(sh_ctx *ctx, const sh_doc *doc);
 
     /* Calls an AWS operation: service is one of ec2, elbv2, ecr, ecs, iam,
-     * ssm, logs, cloudwatch, application-autoscaling, sns, kms, sts.
+     * ssm, logs, cloudwatch, application-autoscaling, sns, kms, sts,
+     * service-quotas.
      * Signing, endpoints, retries (throttling, 5xx, network) and the
      * protocol are the host's. Returns SH_OK with *output set, or
      * SH_ERR_AWS with the details in aws_error(). In SH_MODE_PLAN (and

@@ -494,3 +494,68 @@ void net_wave_in_vpc(struct net *n)
                        net_label(n, "default security group of", net_name(n, "vpc", NULL)), &n->default_sg_out);
     }
 }
+
+struct quota_reads {
+    const sh_doc *eip_limit, *addresses, *vpcs, *vpc_quota;
+};
+
+static int quota_value(struct net *n, const sh_doc *answer, const char *path, int fallback)
+{
+    const char *v = answer ? n->h->doc_string(answer, path) : NULL;
+    return v && atoi(v) > 0 ? atoi(v) : fallback;
+}
+
+/* Elastic IPs (5 a region by default) and VPCs (5) run out first: a
+ * deploy that would pass the account's quota stops before it changes
+ * anything, rather than half way. Read only when something is to be made. */
+int net_quotas(struct net *n)
+{
+    int need_eips = 0, need_vpc = !n->vpc_item;
+    for (int i = 0; i < n->nats; i++)
+        need_eips += !n->eip_item[i];
+    if (!need_eips && !need_vpc)
+        return 0;
+    struct quota_reads r = {0};
+    const char *label = "the account's quotas";
+    if (need_eips) {
+        sh_doc *in = net_req(n);
+        net_set(n, in, "vpc-max-elastic-ips", "AttributeName[0]");
+        net_queue_read(n, "DescribeAccountAttributes", in, "accountAttributeSet.item", label, &r.eip_limit);
+        in = net_req(n);
+        net_set(n, in, "domain", "Filter[0].Name");
+        net_set(n, in, "vpc", "Filter[0].Value[0]");
+        net_queue_read(n, "DescribeAddresses", in, "addressesSet.item", label, &r.addresses);
+    }
+    if (need_vpc) {
+        net_queue_read(n, "DescribeVpcs", net_req(n), "vpcSet.item", label, &r.vpcs);
+        sh_doc *in = net_req(n);
+        n->h->doc_set_string(in, "ServiceCode", "vpc");
+        n->h->doc_set_string(in, "QuotaCode", "L-F678F1CE"); /* VPCs per region */
+        /* Not every caller may read Service Quotas: AWS's default then. */
+        shc_queue_add_accepting(&n->q, "service-quotas", "GetServiceQuota", in, label, "*", net_store, &r.vpc_quota);
+    }
+    if (net_run(n))
+        return -1;
+    int rc = 0;
+    if (need_eips) {
+        int limit = quota_value(n, r.eip_limit, "accountAttributeSet.item[0].attributeValueSet.item[0].attributeValue", 5);
+        int used = (int)n->h->doc_count(r.addresses, "addressesSet.item");
+        if (used + need_eips > limit) {
+            net_fail(n, SH_ERR_CONFIG, "this deploy needs %d new elastic ip%s, and region %s already has %d of its %d "
+                     "(vpc-max-elastic-ips): release unused addresses or raise the quota, then deploy again",
+                     need_eips, need_eips == 1 ? "" : "s", n->h->region(n->ctx), used, limit);
+            rc = -1;
+        }
+    }
+    if (need_vpc) {
+        int limit = quota_value(n, r.vpc_quota, "Quota.Value", 5);
+        int used = (int)n->h->doc_count(r.vpcs, "vpcSet.item");
+        if (used + 1 > limit) {
+            net_fail(n, SH_ERR_CONFIG, "this deploy needs a new vpc, and region %s already has %d of its %d: delete "
+                     "unused vpcs or raise the quota (service quotas, L-F678F1CE), then deploy again",
+                     n->h->region(n->ctx), used, limit);
+            rc = -1;
+        }
+    }
+    return rc;
+}

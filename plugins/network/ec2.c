@@ -194,7 +194,7 @@ int net_lookup(struct net *n)
     return 0;
 }
 
-static int store(void *arg, const sh_doc *out)
+int net_store(void *arg, const sh_doc *out)
 {
     *(const sh_doc **)arg = out;
     return 0;
@@ -203,7 +203,7 @@ static int store(void *arg, const sh_doc *out)
 void net_queue_read(struct net *n, const char *op, const sh_doc *in, const char *items, const char *label,
                     const sh_doc **out)
 {
-    shc_queue_add(&n->q, "ec2", op, in, items, label, store, (void *)out);
+    shc_queue_add(&n->q, "ec2", op, in, items, label, net_store, (void *)out);
 }
 
 static void drop_lines(struct net *n, int print)

@@ -121,6 +121,8 @@ void net_unchanged(struct net *n, const char *label);
 /* Queues op; once answered, the text at `path` of the answer (the new
  * resource's id) is copied into id (NET_ID bytes). */
 void net_queue_id(struct net *n, const char *op, const sh_doc *in, const char *label, const char *path, char *id);
+/* A completion that stores the answer at the const sh_doc ** it is given. */
+int net_store(void *arg, const sh_doc *out);
 /* Queues a read whose answer lands in *out. */
 void net_queue_read(struct net *n, const char *op, const sh_doc *in, const char *items, const char *label,
                     const sh_doc **out);
@@ -137,6 +139,7 @@ int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id);
 int net_zones(struct net *n);
 /* create.c */
 int net_found(struct net *n);
+int net_quotas(struct net *n);
 void net_wave_vpc(struct net *n);      /* vpc, igw, eips, drift of what exists */
 void net_wave_extras(struct net *n, int second); /* duplicates: detach/disassociate, then delete */
 void net_wave_in_vpc(struct net *n);   /* subnets, attachment, dns, default sg read */

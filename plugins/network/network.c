@@ -217,7 +217,7 @@ static void settle(struct net *n)
  * run: what it made is found by name on the next. */
 static int converge(struct net *n)
 {
-    if (net_lookup(n) || net_found(n) || net_zones(n))
+    if (net_lookup(n) || net_found(n) || net_zones(n) || net_quotas(n))
         return -1;
     net_wave_vpc(n);
     net_wave_extras(n, 0);

@@ -61,12 +61,20 @@ never applied to /moto-api/ paths:
 --nat-pending S     provisioning: in DescribeNatGateways and CreateNatGateway
                     answers, a NAT gateway younger than S seconds (from the
                     earlier of its createTime and its first sighting by the
-                    proxy) reads <state>pending</state> instead of available.
+                    proxy) reads <state>pending</state> instead of available
+                    (moto's createTime has whole seconds: up to 1 s early).
+--client-tokens     EC2 idempotency, which moto lacks: a Create* repeating
+                    the ClientToken of an earlier successful one (same
+                    action) is not forwarded; it gets the earlier answer
+                    again (as AWS does), or 400 IdempotentParameterMismatch
+                    if its other parameters differ. Its JSON log line has
+                    "replayed": true. Without it a retry after a drop-after
+                    makes a second NAT gateway or route table on moto.
 
 Control interface (not logged, never forwarded, no fault):
   GET  /__proxy/settings  answers the settings as a JSON object:
        {"seed", "throttle", "errors", "drop_before", "drop_after",
-        "unknown_ids", "nat_pending", "latency_ms"}
+        "unknown_ids", "nat_pending", "latency_ms", "client_tokens"}
   POST /__proxy/settings  with a JSON object of some of those keys (dashes
        accepted for underscores) changes them for the requests that arrive
        afterwards and answers the full settings; a "seed" restarts the
@@ -76,6 +84,7 @@ Control interface (not logged, never forwarded, no fault):
 usage: count_proxy.py [--latency-ms N] [--json-log FILE] [--seed N]
                       [--throttle P] [--errors P] [--drop-before P]
                       [--drop-after P] [--unknown-ids S] [--nat-pending S]
+                      [--client-tokens]
                       UPSTREAM_URL LOG_FILE
 """
 import argparse
@@ -121,12 +130,13 @@ parser.add_argument("--drop-before", type=probability, default=0.0, metavar="P")
 parser.add_argument("--drop-after", type=probability, default=0.0, metavar="P")
 parser.add_argument("--unknown-ids", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--nat-pending", type=seconds, default=0.0, metavar="SECONDS")
+parser.add_argument("--client-tokens", action="store_true")
 ARGS = parser.parse_args()
 LOCK = threading.Lock()  # the log files, the settings, the random generators, the id memory
 HOP = {"host", "content-length", "connection", "keep-alive", "accept-encoding", "transfer-encoding", "expect",
        "te", "trailer", "upgrade", "proxy-connection"}
 
-SETTINGS = {name: getattr(ARGS, name) for name in PROBABILITIES + SECONDS}
+SETTINGS = {name: getattr(ARGS, name) for name in PROBABILITIES + SECONDS + ("client_tokens",)}
 SETTINGS["seed"] = ARGS.seed if ARGS.seed is not None else random.SystemRandom().randrange(2 ** 32)
 FAULTS = random.Random(SETTINGS["seed"])  # one draw per AWS request
 IDS = random.Random(SETTINGS["seed"])  # request ids: deterministic too, without moving the fault draws
@@ -216,6 +226,7 @@ FILTER_VALUE = re.compile(r"^Filter\.\d+\.Value\.\d+$")
 
 MADE = {}  # id -> epoch seconds of the answer that made it
 NAT_BIRTH = {}  # NAT gateway id -> epoch seconds: the earlier of createTime and its first sighting
+TOKENS = {}  # (EC2 action, ClientToken) -> (parameters, the successful answer)
 
 
 # --- a small XML scanner that leaves the document byte for byte as moto wrote it
@@ -378,11 +389,27 @@ class Forward(http.server.BaseHTTPRequestHandler):
             else:
                 filtered = {value for _, value in named}
 
+        token, replayed = None, False
+        if answer is None and aws and params and settings["client_tokens"] and operation.startswith("Create"):
+            token = next(((operation, value) for key, value in params if key == "ClientToken" and value), None)
+            with LOCK:
+                earlier = TOKENS.get(token)
+            if earlier and earlier[0] != sorted(params):
+                answer = error_answer("ec2", 400, "IdempotentParameterMismatch",
+                                      f"Client token '{token[1]}' was already used with different parameters",
+                                      "Sender", content_type)
+            elif earlier:
+                replayed = True
+
         if answer is None:
-            answer = self.upstream(body)
+            answer = earlier[1] if replayed else self.upstream(body)
             status, data, headers = answer
+            if token and status == 200 and not replayed:
+                with LOCK:
+                    TOKENS.setdefault(token, (sorted(params), answer))
+            if replayed:
+                log["replayed"] = True
             if aws and params and status == 200:
-                text = None
                 if operation.startswith(("Create", "Allocate", "Associate")) or operation == "RunInstances":
                     text = data.decode("utf-8", "replace")
                     ids = made_ids(operation, text)
@@ -460,6 +487,9 @@ class Forward(http.server.BaseHTTPRequestHandler):
                         probability(str(float(value)))
                     elif key in SECONDS:
                         seconds(str(float(value)))
+                    elif key == "client_tokens":
+                        if not isinstance(value, bool):
+                            raise ValueError("client_tokens: true or false")
                     else:
                         raise ValueError(f"{key}: not a setting")
             except (ValueError, TypeError, argparse.ArgumentTypeError) as error:
@@ -467,7 +497,7 @@ class Forward(http.server.BaseHTTPRequestHandler):
                                    {"Content-Type": "application/json"})
             with LOCK:
                 for key, value in change.items():
-                    SETTINGS[key] = value if key == "seed" else float(value)
+                    SETTINGS[key] = value if key in ("seed", "client_tokens") else float(value)
                 if "seed" in change:
                     reseed(change["seed"])
         with LOCK:

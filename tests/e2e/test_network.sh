@@ -83,6 +83,16 @@ expect_equal "" "$(proxy_mutations)" "mutating requests with a foreign vpc in th
 expect_equal "1" "$(awscli ec2 describe-vpcs --filters Name=tag:Name,Values=vpc-catalog-dev | json 'len(d["Vpcs"])')" \
     "the foreign vpc is untouched"
 
+# --- quotas: three addresses of someone else's leave room for 2 of the 3 needed: nothing is made
+e2e_reset
+for _ in 1 2 3; do awscli ec2 allocate-address --domain vpc >/dev/null; done
+: >"$proxy_log"
+sh -e prod deploy
+expect_rc 1 "deploy past the elastic ip quota"
+expect_err "this deploy needs 3 new elastic ips, and region us-east-1 already has 3 of its 5 (vpc-max-elastic-ips)" \
+    "quota error"
+expect_equal "" "$(proxy_mutations)" "mutating requests of a deploy past the quota"
+
 # --- zones: named ones are used; a later run keeps the zones its subnets are in
 e2e_reset
 sed 's|cidr = "10.0.0.0/16"; }|cidr = "010.0.0.0/16"; zones = ["us-east-1d", "us-east-1f", "us-east-1a"]; }|' "$cfg" >"$tmp/zones.cfg"

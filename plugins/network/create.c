@@ -365,15 +365,15 @@ static void subnet_drift(struct net *n, int i, int public)
                        "recreate it (what uses it must let go first)", label, why);
             return;
         }
+        /* What is in it (a NAT gateway's, a load balancer's, a task's
+         * interface) must go first: read now, deleted in the next wave. */
         sh_doc *in = net_req(n);
-        net_set(n, in, id, "SubnetId");
-        net_queue(n, "DeleteSubnet", in, label, NULL, NULL);
-        id[0] = '\0';
-        *made = 1; /* created again in the next wave */
-        if (public)
-            n->sub_pub_item[i] = NULL;
-        else
-            n->sub_priv_item[i] = NULL;
+        net_set(n, in, "subnet-id", "Filter[0].Name");
+        net_set(n, in, id, "Filter[0].Value[0]");
+        net_queue_read(n, "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", label,
+                       &n->sub_enis[i][public]);
+        n->sub_replace[i][public] = 1;
+        *made = 1; /* created again in wave three; the replace line stands for it */
         return;
     }
     const char *map = n->h->doc_string(item, "mapPublicIpOnLaunch");
@@ -409,6 +409,34 @@ static void subnet_create(struct net *n, int i, int public)
     net_set(n, in, n->az[i], "AvailabilityZone");
     net_tag_spec(n, in, "subnet", name);
     net_queue_id(n, "CreateSubnet", in, label, "subnet.subnetId", id);
+}
+
+int net_replace_subnets(struct net *n)
+{
+    for (int i = 0; i < n->azs; i++) {
+        for (int public = 0; public < 2; public++) {
+            if (!n->sub_replace[i][public])
+                continue;
+            char *id = public ? n->sub_pub[i] : n->sub_priv[i];
+            const char *label = net_label(n, "subnet", net_zone_name(n, "subnet", public ? "public" : "private", i));
+            if (n->h->doc_count(n->sub_enis[i][public], "networkInterfaceSet.item")) {
+                char what[512];
+                net_interfaces_text(n, n->sub_enis[i][public], what, sizeof(what));
+                net_fail(n, SH_ERR_CONFLICT, "%s cannot be replaced while it is in use (%s): remove what uses it "
+                         "(the stack's other plugins first), then deploy again", label, what);
+                continue;
+            }
+            sh_doc *in = net_req(n);
+            net_set(n, in, id, "SubnetId");
+            net_queue(n, "DeleteSubnet", in, label, NULL, NULL);
+            id[0] = '\0';
+            if (public)
+                n->sub_pub_item[i] = NULL;
+            else
+                n->sub_priv_item[i] = NULL;
+        }
+    }
+    return net_run(n);
 }
 
 void net_wave_vpc(struct net *n)

@@ -109,7 +109,7 @@ static int enis_gone(void *arg, char *progress, size_t len)
         return -1;
     }
     size_t count = n->h->doc_count(out, "networkInterfaceSet.item");
-    snprintf(progress, len, "%zu network interface%s still use the groups", count, count == 1 ? "" : "s");
+    net_interfaces_text(n, out, progress, len);
     return count == 0;
 }
 

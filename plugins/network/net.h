@@ -77,6 +77,9 @@ struct net {
     int failed; /* a step recorded an error: the next wave is not sent */
     int hostnames_later; /* dns hostnames wait for dns support (aws's rule) */
     int nat_recreate[NET_MAX_AZ];
+    /* subnets to replace: what uses them is read first (wave two) */
+    int sub_replace[NET_MAX_AZ][2];
+    const sh_doc *sub_enis[NET_MAX_AZ][2];
     /* labels of resources reported as changing (the rest get "no change") */
     char *touched[NET_TOUCHED];
     size_t ntouched;
@@ -127,6 +130,9 @@ int net_store(void *arg, const sh_doc *out);
 void net_queue_read(struct net *n, const char *op, const sh_doc *in, const char *items, const char *label,
                     const sh_doc **out);
 void net_copy(char *dst, size_t size, const char *src);
+/* "2 network interfaces in the way: eni-1 (Interface for NAT Gateway
+ * nat-1), eni-2 (...)" from a DescribeNetworkInterfaces answer. */
+void net_interfaces_text(struct net *n, const sh_doc *answer, char *out, size_t len);
 /* Sleeps, waking early when the run stops. */
 void net_pause(struct net *n, int seconds);
 void net_free(struct net *n);
@@ -144,6 +150,7 @@ void net_wave_vpc(struct net *n);      /* vpc, igw, eips, drift of what exists *
 void net_wave_extras(struct net *n, int second); /* duplicates: detach/disassociate, then delete */
 void net_wave_in_vpc(struct net *n);   /* subnets, attachment, dns, default sg read */
 void net_wave_dns(struct net *n, int second);
+int net_replace_subnets(struct net *n); /* deletes them when nothing uses them */
 /* routes.c */
 void net_wave_tables(struct net *n);
 void net_wave_association_reads(struct net *n);

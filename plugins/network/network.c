@@ -221,7 +221,7 @@ static int converge(struct net *n)
         return -1;
     net_wave_vpc(n);
     net_wave_extras(n, 0);
-    if (net_run(n))
+    if (net_run(n) || net_replace_subnets(n))
         return -1;
     net_wave_extras(n, 1);
     net_wave_in_vpc(n);

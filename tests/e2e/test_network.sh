@@ -66,6 +66,16 @@ expect_err "destroy complete" "second destroy"
 sh -e dev deploy
 expect_rc 0 "deploy dev"
 expect_network "the single-nat network" catalog dev 1
+# a subnet whose cidr changes is not deleted while an interface (the NAT gateway's) is in it
+sed 's|cidr = "10.0.0.0/16"; }|cidr = "10.0.0.0/16"; public_subnets = ["10.0.30.0/24", "10.0.1.0/24", "10.0.2.0/24"]; }|' \
+    "$cfg" >"$tmp/replace.cfg"
+: >"$proxy_log"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/replace.cfg" -e dev --allow-replace deploy
+expect_rc 1 "replacing a subnet in use"
+expect_err "subnet subnet-catalog-public-a-dev cannot be replaced while it is in use (1 network interface in the way: eni-" \
+    "replacement refused, naming the interface"
+expect_equal "" "$(proxy_mutations)" "mutating requests of a refused replacement"
+expect_network "the single-nat network after a refused replacement" catalog dev 1
 sh -e dev destroy
 expect_rc 0 "destroy dev"
 expect_network "leftovers after destroying dev" --gone catalog dev

@@ -24,11 +24,48 @@ static void nat_create(struct net *n, int i, const char *name, const char *label
     n->nat_waiting = 1;
 }
 
+/* Owned gateways of this name that are not in use: a `failed` one is
+ * deleted (it stays listed for an hour), and one still `deleting` that
+ * holds the address the new one needs is waited for. */
+static int clear_way(struct net *n, int i, const char *name, const char *label)
+{
+    char path[128];
+    sh_doc *holding = net_req(n);
+    size_t nholding = 0, count = n->h->doc_count(n->nats_out, "natGatewaySet.item");
+    for (size_t k = 0; k < count; k++) {
+        const sh_doc *it = n->h->doc_get(n->nats_out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu]", k));
+        const char *nm = net_tag(n, it, "Name"), *state = n->h->doc_string(it, "state");
+        const char *id = n->h->doc_string(it, "natGatewayId");
+        if (!nm || strcmp(nm, name) || !net_owned(n, it) || !state || !id)
+            continue;
+        if (!strcmp(state, "failed")) {
+            const char *why = n->h->doc_string(it, "failureMessage");
+            sh_doc *in = net_req(n);
+            net_set(n, in, id, "NatGatewayId");
+            net_queue_ok(n, "DeleteNatGateway", in, label, "*NotFound");
+            char detail[256];
+            snprintf(detail, sizeof(detail), "%s failed (%s): made again", id, why ? why : "no reason given");
+            n->h->report(n->ctx, SH_CHANGE_DELETE, label, detail);
+        } else if (!strcmp(state, "deleting")) {
+            const char *alloc = n->h->doc_string(it, "natGatewayAddressSet.item[0].allocationId");
+            if (!n->eip[i][0] || (alloc && !strcmp(alloc, n->eip[i])))
+                net_set(n, holding, id, "NatGatewayId[%zu]", nholding++);
+        }
+    }
+    if (!nholding || n->plan)
+        return 0;
+    return net_wait_nats_deleted(n, holding, nholding, "a deleting nat gateway to free its elastic ip", 20 * 60);
+}
+
 void net_wave_nats(struct net *n)
 {
     for (int i = 0; i < n->nats; i++) {
         const char *name = net_zone_name(n, "nat", "", i), *label = net_label(n, "nat gateway", name);
         const sh_doc *item = n->nat_item[i];
+        if (!item && clear_way(n, i, name, label)) {
+            n->failed = 1;
+            return;
+        }
         if (n->nat_recreate[i]) { /* the replaced gateway was deleted in the previous wave */
             nat_create(n, i, name, label);
             continue;

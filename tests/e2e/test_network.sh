@@ -93,6 +93,20 @@ expect_equal "" "$(proxy_mutations)" "mutating requests with a foreign vpc in th
 expect_equal "1" "$(awscli ec2 describe-vpcs --filters Name=tag:Name,Values=vpc-catalog-dev | json 'len(d["Vpcs"])')" \
     "the foreign vpc is untouched"
 
+# --- destroy waits for what is in the way on one deadline, and names it
+e2e_reset
+sh -e dev deploy
+sg=$(awscli ec2 describe-security-groups --filters Name=tag:Name,Values=sg-catalog-tasks-dev | json 'd["SecurityGroups"][0]["GroupId"]')
+sub=$(awscli ec2 describe-subnets --filters Name=tag:Name,Values=subnet-catalog-private-a-dev | json 'd["Subnets"][0]["SubnetId"]')
+eni=$(awscli ec2 create-network-interface --subnet-id "$sub" --groups "$sg" --description "a task" | json 'd["NetworkInterface"]["NetworkInterfaceId"]')
+STACKHOST_DESTROY_TIMEOUT=3 sh -e dev destroy
+expect_rc 1 "destroy with an interface in the way"
+expect_err "1 network interface in the way: $eni (a task)" "destroy names what is in the way"
+awscli ec2 delete-network-interface --network-interface-id "$eni"
+sh -e dev destroy
+expect_rc 0 "destroy once the interface is gone"
+expect_network "leftovers after the second destroy" --gone catalog dev
+
 # --- quotas: three addresses of someone else's leave room for 2 of the 3 needed: nothing is made
 e2e_reset
 for _ in 1 2 3; do awscli ec2 allocate-address --domain vpc >/dev/null; done

@@ -244,7 +244,7 @@ static int converge(struct net *n)
     return 0;
 }
 
-#define LOST_ANSWER_PASSES 5
+#define LOST_ANSWER_PASSES 10
 
 static sh_status network_create(const sh_host *host, sh_ctx *ctx)
 {

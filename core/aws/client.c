@@ -335,7 +335,7 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
         struct aws_attempt seen = {.request = r, .attempt = attempt};
         seen.slot = slot_take(c);
         clock_gettime(CLOCK_MONOTONIC, &seen.start);
-        enum http_failure f = http_send(&c->http, "POST", url.buf, all, n, body.buf, body.len, &resp, &why);
+        enum http_failure f = http_send(&c->http, replay_safe ? 0 : HTTP_FRESH_CONNECTION, "POST", url.buf, all, n, body.buf, body.len, &resp, &why);
         clock_gettime(CLOCK_MONOTONIC, &seen.end);
         slot_give(c, seen.slot);
         sigv4_result_free(&sig);

@@ -219,7 +219,7 @@ static int from_container(struct http_client *http, struct aws_credentials *out,
     struct http_response resp;
     struct strbuf why = STRBUF_INIT;
     int rc = -1;
-    if (http_send(http, "GET", url.buf, &auth, token ? 1 : 0, NULL, 0, &resp, &why) != HTTP_OK)
+    if (http_send(http, 0, "GET", url.buf, &auth, token ? 1 : 0, NULL, 0, &resp, &why) != HTTP_OK)
         strbuf_addf(err, "the container credentials endpoint %s failed: %s", url.buf, why.buf);
     else if (resp.status != 200)
         strbuf_addf(err, "the container credentials endpoint %s answered http %ld", url.buf, resp.status);
@@ -257,7 +257,7 @@ static int from_imds(struct aws_credentials *out, struct strbuf *looked, struct 
     int rc = 0;
     strbuf_addf(&url, "%.*s/latest/api/token", (int)blen, base);
     struct http_header ttl = {"X-aws-ec2-metadata-token-ttl-seconds", "21600"};
-    if (http_send(&imds, "PUT", url.buf, &ttl, 1, NULL, 0, &resp, &why) != HTTP_OK || resp.status != 200) {
+    if (http_send(&imds, 0, "PUT", url.buf, &ttl, 1, NULL, 0, &resp, &why) != HTTP_OK || resp.status != 200) {
         strbuf_addf(looked, ": %s", why.len ? why.buf : "no session token");
         http_response_free(&resp);
         goto done;
@@ -269,13 +269,13 @@ static int from_imds(struct aws_credentials *out, struct strbuf *looked, struct 
     strbuf_reset(&url);
     strbuf_addf(&url, "%.*s/latest/meta-data/iam/security-credentials/", (int)blen, base);
     rc = -1;
-    if (http_send(&imds, "GET", url.buf, &auth, 1, NULL, 0, &resp, &why) != HTTP_OK || resp.status != 200) {
+    if (http_send(&imds, 0, "GET", url.buf, &auth, 1, NULL, 0, &resp, &why) != HTTP_OK || resp.status != 200) {
         strbuf_addf(err, "instance metadata has no iam role (%s)", why.len ? why.buf : "no answer");
     } else {
         char *role = xstrndup(resp.body.buf, strcspn(resp.body.buf, "\r\n"));
         http_response_free(&resp);
         strbuf_addstr(&url, trim(role));
-        if (http_send(&imds, "GET", url.buf, &auth, 1, NULL, 0, &resp, &why) != HTTP_OK || resp.status != 200)
+        if (http_send(&imds, 0, "GET", url.buf, &auth, 1, NULL, 0, &resp, &why) != HTTP_OK || resp.status != 200)
             strbuf_addf(err, "instance metadata did not give the credentials of role %s (%s)", role,
                         why.len ? why.buf : "http error");
         else if (!from_json(resp.body.buf, resp.body.len, "instance metadata", out, err))

@@ -124,7 +124,7 @@ static void give_back(struct http_client *c, CURL *h)
     pthread_mutex_unlock(&c->pool_lock);
 }
 
-enum http_failure http_send(struct http_client *c, const char *method, const char *url,
+enum http_failure http_send(struct http_client *c, unsigned flags, const char *method, const char *url,
                             const struct http_header *headers, size_t nheaders, const char *body, size_t body_len,
                             struct http_response *resp, struct strbuf *err)
 {
@@ -145,6 +145,8 @@ enum http_failure http_send(struct http_client *c, const char *method, const cha
     list = curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
     curl_easy_setopt(h, CURLOPT_SHARE, c->share);
     curl_easy_setopt(h, CURLOPT_URL, url);
+    if (flags & HTTP_FRESH_CONNECTION)
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     if (body || !strcmp(method, "POST") || !strcmp(method, "PUT")) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");

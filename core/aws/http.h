@@ -47,10 +47,17 @@ struct http_response {
 void http_client_init(struct http_client *c);
 void http_client_free(struct http_client *c);
 
+enum http_flags {
+    /* A new connection, not one from the pool: libcurl silently sends a
+     * request again when a reused connection dies before any answer, which
+     * must not happen to a request that must not be sent twice. */
+    HTTP_FRESH_CONNECTION = 1
+};
+
 /* Sends one request. Returns HTTP_OK with the answer in resp (any status),
  * or the kind of failure with curl's reason in err. resp is initialised
  * either way; release it with http_response_free. */
-enum http_failure http_send(struct http_client *c, const char *method, const char *url,
+enum http_failure http_send(struct http_client *c, unsigned flags, const char *method, const char *url,
                             const struct http_header *headers, size_t nheaders, const char *body, size_t body_len,
                             struct http_response *resp, struct strbuf *err);
 void http_response_free(struct http_response *resp);

@@ -512,15 +512,8 @@ void net_wave_in_vpc(struct net *n)
                    n->igw_new ? "attached to the vpc" : "attach to the vpc");
     }
     net_wave_dns(n, 0);
-    if (n->vpc[0]) {
-        sh_doc *in = net_req(n);
-        net_set(n, in, "vpc-id", "Filter[0].Name");
-        net_set(n, in, n->vpc, "Filter[0].Value[0]");
-        net_set(n, in, "group-name", "Filter[1].Name");
-        net_set(n, in, "default", "Filter[1].Value[0]");
-        net_queue_read(n, "DescribeSecurityGroups", in, NULL,
-                       net_label(n, "default security group of", net_name(n, "vpc", NULL)), &n->default_sg_out);
-    }
+    if (n->vpc[0])
+        net_queue_default_group(n);
 }
 
 struct quota_reads {

@@ -164,6 +164,8 @@ int net_wait_nats_deleted(struct net *n, sh_doc *ids, size_t count, const char *
 int net_remove_extra_nats(struct net *n);
 /* rules.c */
 void net_wave_groups(struct net *n);
+void net_queue_default_group(struct net *n);
+int net_default_group(struct net *n); /* waits until a new vpc's default group is listed */
 void net_wave_rule_reads(struct net *n);
 int net_rules(struct net *n);
 /* destroy.c */

@@ -228,7 +228,7 @@ static int converge(struct net *n)
     net_wave_groups(n);
     net_wave_tables(n);
     net_wave_association_reads(n);
-    if (net_run(n))
+    if (net_run(n) || net_default_group(n))
         return -1;
     net_wave_dns(n, 1);
     net_wave_nats(n);

@@ -44,6 +44,45 @@ void net_wave_groups(struct net *n)
     group(n, "tasks", n->sg_tasks_item, n->sg_tasks);
 }
 
+static sh_doc *default_group_query(struct net *n)
+{
+    sh_doc *in = net_req(n);
+    net_set(n, in, "vpc-id", "Filter[0].Name");
+    net_set(n, in, n->vpc, "Filter[0].Value[0]");
+    net_set(n, in, "group-name", "Filter[1].Name");
+    net_set(n, in, "default", "Filter[1].Value[0]");
+    return in;
+}
+
+void net_queue_default_group(struct net *n)
+{
+    net_queue_read(n, "DescribeSecurityGroups", default_group_query(n), NULL,
+                   net_label(n, "default security group of", net_name(n, "vpc", NULL)), &n->default_sg_out);
+}
+
+static int default_group_listed(void *arg, char *progress, size_t len)
+{
+    struct net *n = arg;
+    const sh_doc *out;
+    if (n->h->aws_call(n->ctx, "ec2", "DescribeSecurityGroups", default_group_query(n), &out) != SH_OK) {
+        net_fail(n, SH_ERR_AWS, "finding the vpc's default security group: %s", n->h->aws_error_text(n->ctx));
+        return -1;
+    }
+    n->default_sg_out = out;
+    snprintf(progress, len, "not listed yet");
+    return n->h->doc_string(out, "securityGroupInfo.item[0].groupId") != NULL;
+}
+
+/* Every VPC has a default group; a new VPC's may be missing from the
+ * list for a moment (eventual consistency): wait for it rather than
+ * leave its rules in place. */
+int net_default_group(struct net *n)
+{
+    if (!n->vpc[0] || n->h->doc_string(n->default_sg_out, "securityGroupInfo.item[0].groupId"))
+        return 0;
+    return n->h->wait(n->ctx, "the vpc's default security group", 120, default_group_listed, n) == SH_OK ? 0 : -1;
+}
+
 /* The rules of the groups that existed before this run, and of the
  * default group, in one read. A group made now has AWS's allow-all
  * egress rule only: known, not read (a read right after the create can

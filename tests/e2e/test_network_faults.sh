@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The network plugin against what AWS does and the emulator does not,
+# through the fault-injecting proxy (count_proxy.py), checked with boto3
+# straight against the emulator:
+#   faults  SEEDS...  5 % throttling, 5 % 5xx, 5 % connections dropped
+#                     before and 5 % after forwarding: deploy, exact counts,
+#                     plan clean, destroy through the same faults; then a
+#                     fault that persists fails clearly and the next run converges
+#   consistency       every new EC2 id unknown for 2 s; NAT gateways pending
+#                     for a while: deploy, plan, destroy; a rerun after a kill
+#                     waits for pending NAT gateways
+# usage: test_network_faults.sh STACKHOST SOURCE_DIR faults SEED... | consistency
+set -u
+bin=$1 src=$2 part=$3
+shift 3
+. "$src/tests/lib/checks.sh"
+. "$src/tests/e2e/lib.sh"
+e2e_start
+e2e_reset
+e2e_start_fault_proxy
+# Backoff scaled down: the faults are many, the waits are the point only in count.
+export STACKHOST_RETRY_BASE_MS=100
+cfg=$tmp/network.cfg
+cat >"$cfg" <<CFG
+stack = { name = "catalog"; region = "us-east-1"; tags = { CostCenter = "retail-catalog"; }; };
+plugins = { network = { cidr = "10.0.0.0/16"; }; };
+environments = { prod = {}; };
+CFG
+sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e prod "$@"; }
+direct() { run -c "$cfg" -e prod "$@"; }
+no_faults='{"throttle": 0, "errors": 0, "drop_before": 0, "drop_after": 0, "unknown_ids": 0, "nat_pending": 0}'
+
+if [ "$part" = faults ]; then
+    for seed in "$@"; do
+        e2e_reset
+        proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
+        sh deploy
+        expect_rc 0 "deploy through faults, seed $seed"
+        expect_network "the network after a deploy through faults, seed $seed" catalog prod 3
+        direct plan
+        expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
+        sh destroy
+        expect_rc 0 "destroy through faults, seed $seed"
+        expect_network "leftovers after a destroy through faults, seed $seed" --gone catalog prod
+        faults=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("fault")))' "$proxy_json")
+        checks=$((checks + 1))
+        [ "$faults" -gt 0 ] || fail "seed $seed injected no fault"
+    done
+    # A fault that persists: the error says what, with the request id and attempts; the next run converges.
+    e2e_reset
+    proxy_set '{"throttle": 1}' >/dev/null
+    sh deploy
+    expect_rc 1 "deploy while every request is throttled"
+    expect_err "sts GetCallerIdentity: Throttling: Rate exceeded (http 400, request id " "the persisting fault's error"
+    expect_err "5 attempts)" "the attempts made"
+    proxy_set "$no_faults" >/dev/null
+    sh deploy
+    expect_rc 0 "deploy once the fault is gone"
+    expect_network "the network once the fault is gone" catalog prod 3
+    checks_done
+    exit
+fi
+
+# consistency: new ids unknown for 2 s, NAT gateways pending for 3 s
+proxy_set '{"unknown_ids": 2, "nat_pending": 3}' >/dev/null
+sh deploy
+expect_rc 0 "deploy while new ids are unknown for 2 s"
+expect_err "waiting for nat gateways" "deploy waited for pending nat gateways"
+expect_network "the network after a deploy under eventual consistency" catalog prod 3
+sh plan
+expect_rc 0 "plan under eventual consistency"
+sh destroy
+expect_rc 0 "destroy while new ids are unknown"
+expect_network "leftovers after a destroy under eventual consistency" --gone catalog prod
+
+# a deploy killed once its NAT gateways exist (pending for 20 s): the rerun waits until they are available
+e2e_reset
+proxy_set '{"unknown_ids": 0, "nat_pending": 20}' >/dev/null
+: >"$proxy_log"
+AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -q -c "$cfg" -e prod deploy >/dev/null 2>&1 &
+pid=$!
+while kill -0 "$pid" 2>/dev/null && [ "$(grep -c CreateNatGateway "$proxy_log")" -lt 3 ]; do sleep 0.05; done
+sleep 0.5
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+sh deploy
+expect_rc 0 "deploy after a kill with nat gateways pending"
+states=$("$venv/bin/aws" --endpoint-url "$proxy_url" --region "$AWS_REGION" --output json ec2 describe-nat-gateways |
+    json '" ".join(sorted(set(n["State"] for n in d["NatGateways"])))')
+expect_equal "available" "$states" "the nat gateways when the rerun returned (as the proxy answers them)"
+expect_network "the network after the rerun" catalog prod 3
+checks_done

@@ -117,6 +117,29 @@ expect_err "this deploy needs 3 new elastic ips, and region us-east-1 already ha
     "quota error"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a deploy past the quota"
 
+# --- four more vpcs beside moto's default one: a fifth would pass the quota of 5
+e2e_reset
+for i in 1 2 3 4; do awscli ec2 create-vpc --cidr-block "10.$((100 + i)).0.0/16" >/dev/null; done
+: >"$proxy_log"
+sh -e dev deploy
+expect_rc 1 "deploy past the vpc quota"
+expect_err "this deploy needs a new vpc, and region us-east-1 already has 5 of its 5" "vpc quota error"
+expect_equal "" "$(proxy_mutations)" "mutating requests of a deploy past the vpc quota"
+
+# --- a second owned elastic ip of the same name (a lost answer of an older run): the extra one goes
+e2e_reset
+sh -e dev deploy
+tags='{Key=Name,Value=eip-catalog-nat-a-dev},{Key=Project,Value=catalog},{Key=Environment,Value=dev},{Key=ManagedBy,Value=stackhost}'
+extra=$(awscli ec2 allocate-address --domain vpc --tag-specifications "ResourceType=elastic-ip,Tags=[$tags]" | json 'd["AllocationId"]')
+sh -e dev plan
+expect_rc 3 "plan with a duplicate elastic ip"
+expect_out "delete    elastic ip eip-catalog-nat-a-dev (a duplicate ($extra): the one in use is kept)" "plan names the duplicate"
+sh -e dev deploy
+expect_rc 0 "deploy removes the duplicate"
+expect_network "the network after removing a duplicate" catalog dev 1
+expect_equal "0" "$(awscli ec2 describe-addresses --allocation-ids "$extra" 2>/dev/null | json 'len(d["Addresses"])' 2>/dev/null || echo 0)" \
+    "the duplicate is released"
+
 # --- zones: named ones are used; a later run keeps the zones its subnets are in
 e2e_reset
 sed 's|cidr = "10.0.0.0/16"; }|cidr = "010.0.0.0/16"; zones = ["us-east-1d", "us-east-1f", "us-east-1a"]; }|' "$cfg" >"$tmp/zones.cfg"

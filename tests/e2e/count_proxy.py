@@ -63,6 +63,11 @@ never applied to /moto-api/ paths:
                     earlier of its createTime and its first sighting by the
                     proxy) reads <state>pending</state> instead of available
                     (moto's createTime has whole seconds: up to 1 s early).
+--mapped-addresses S
+                    an internet gateway's detach answers 400
+                    DependencyViolation ("has some mapped public
+                    address(es)") for S seconds from its first attempt, as
+                    AWS does while addresses of the VPC are still released.
 --client-tokens     EC2 idempotency, which moto lacks: a Create* repeating
                     the ClientToken of an earlier successful one (same
                     action) is not forwarded; it gets the earlier answer
@@ -74,7 +79,8 @@ never applied to /moto-api/ paths:
 Control interface (not logged, never forwarded, no fault):
   GET  /__proxy/settings  answers the settings as a JSON object:
        {"seed", "throttle", "errors", "drop_before", "drop_after",
-        "unknown_ids", "nat_pending", "latency_ms", "client_tokens"}
+        "unknown_ids", "nat_pending", "mapped_addresses",
+        "latency_ms", "client_tokens"}
   POST /__proxy/settings  with a JSON object of some of those keys (dashes
        accepted for underscores) changes them for the requests that arrive
        afterwards and answers the full settings; a "seed" restarts the
@@ -84,7 +90,7 @@ Control interface (not logged, never forwarded, no fault):
 usage: count_proxy.py [--latency-ms N] [--json-log FILE] [--seed N]
                       [--throttle P] [--errors P] [--drop-before P]
                       [--drop-after P] [--unknown-ids S] [--nat-pending S]
-                      [--client-tokens]
+                      [--mapped-addresses S] [--client-tokens]
                       UPSTREAM_URL LOG_FILE
 """
 import argparse
@@ -101,7 +107,7 @@ import urllib.request
 import uuid
 
 PROBABILITIES = ("drop_before", "throttle", "errors", "drop_after")  # the order of their bands in a draw
-SECONDS = ("unknown_ids", "nat_pending", "latency_ms")
+SECONDS = ("unknown_ids", "nat_pending", "mapped_addresses", "latency_ms")
 
 
 def probability(text):
@@ -130,6 +136,7 @@ parser.add_argument("--drop-before", type=probability, default=0.0, metavar="P")
 parser.add_argument("--drop-after", type=probability, default=0.0, metavar="P")
 parser.add_argument("--unknown-ids", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--nat-pending", type=seconds, default=0.0, metavar="SECONDS")
+parser.add_argument("--mapped-addresses", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--client-tokens", action="store_true")
 ARGS = parser.parse_args()
 LOCK = threading.Lock()  # the log files, the settings, the random generators, the id memory
@@ -227,6 +234,7 @@ FILTER_VALUE = re.compile(r"^Filter\.\d+\.Value\.\d+$")
 MADE = {}  # id -> epoch seconds of the answer that made it
 NAT_BIRTH = {}  # NAT gateway id -> epoch seconds: the earlier of createTime and its first sighting
 TOKENS = {}  # (EC2 action, ClientToken) -> (parameters, the successful answer)
+DETACH_FIRST = {}  # internet gateway id -> epoch seconds of its first DetachInternetGateway
 
 
 # --- a small XML scanner that leaves the document byte for byte as moto wrote it
@@ -388,6 +396,17 @@ class Forward(http.server.BaseHTTPRequestHandler):
                                       content_type)
             else:
                 filtered = {value for _, value in named}
+
+        # Deletion lag: addresses of the VPC still mapped while the gateway detaches.
+        if answer is None and aws and params and operation == "DetachInternetGateway" and settings["mapped_addresses"] > 0:
+            igw, vpc = dict(params).get("InternetGatewayId"), dict(params).get("VpcId")
+            with LOCK:
+                first = DETACH_FIRST.setdefault(igw, now)
+            if now - first < settings["mapped_addresses"]:
+                fault = "mapped-addresses"
+                answer = error_answer("ec2", 400, "DependencyViolation",
+                                      f"Network {vpc} has some mapped public address(es). Please unmap those public "
+                                      "address(es) before detaching the gateway.", "Sender", content_type)
 
         token, replayed = None, False
         if answer is None and aws and params and settings["client_tokens"] and operation.startswith("Create"):

@@ -89,4 +89,31 @@ states=$("$venv/bin/aws" --endpoint-url "$proxy_url" --region "$AWS_REGION" --ou
     json '" ".join(sorted(set(n["State"] for n in d["NatGateways"])))')
 expect_equal "available" "$states" "the nat gateways when the rerun returned (as the proxy answers them)"
 expect_network "the network after the rerun" catalog prod 3
+
+# rules are added before the extra ones are revoked: the group never has fewer than it needs
+sed 's|cidr = "10.0.0.0/16"; }|cidr = "10.0.0.0/16"; alb_ports = [8443]; }|' "$cfg" >"$tmp/ports.cfg"
+: >"$proxy_json"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/ports.cfg" -e prod deploy
+expect_rc 0 "deploy with other load balancer ports"
+order=$(python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+add = [l["end"] for l in lines if l["operation"] == "AuthorizeSecurityGroupIngress"]
+revoke = [l["start"] for l in lines if l["operation"] == "RevokeSecurityGroupIngress"]
+print("ok" if add and revoke and max(add) < min(revoke) else f"authorize ended {add}, revoke started {revoke}")' "$proxy_json")
+expect_equal "ok" "$order" "authorize before revoke"
+
+# destroy: the gateway's detach is refused while addresses are still mapped; destroy waits it out
+proxy_set '{"nat_pending": 0, "mapped_addresses": 3}' >/dev/null
+sh destroy
+expect_rc 0 "destroy while the gateway's detach is refused for 3 s"
+expect_network "leftovers after that destroy" --gone catalog prod
+
+# nat gateways of a long stack name made in the same second: their idempotency tokens differ
+proxy_set '{"mapped_addresses": 0, "client_tokens": true}' >/dev/null
+long=catalog-of-the-retail-department-eu-north
+sed "s|name = \"catalog\"|name = \"$long\"|" "$cfg" >"$tmp/long.cfg"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/long.cfg" -e prod deploy
+expect_rc 0 "deploy a stack with a long name, with aws's client tokens"
+expect_network "the long-named stack's network" "$long" prod 3
 checks_done

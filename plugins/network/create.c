@@ -534,7 +534,7 @@ int net_quotas(struct net *n)
     int need_eips = 0, need_vpc = !n->vpc_item;
     for (int i = 0; i < n->nats; i++)
         need_eips += !n->eip_item[i];
-    if (!need_eips && !need_vpc)
+    if ((!need_eips && !need_vpc) || n->h->mode(n->ctx) == SH_MODE_OUTPUTS)
         return 0;
     struct quota_reads r = {0};
     const char *label = "the account's quotas";

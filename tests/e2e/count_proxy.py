@@ -68,6 +68,10 @@ never applied to /moto-api/ paths:
                     DependencyViolation ("has some mapped public
                     address(es)") for S seconds from its first attempt, as
                     AWS does while addresses of the VPC are still released.
+--zones-impaired A,B
+                    in DescribeAvailabilityZones answers these zones (by name)
+                    read <zoneState>impaired</zoneState>: a deploy must not
+                    pick them.
 --client-tokens     EC2 idempotency, which moto lacks: a Create* repeating
                     the ClientToken of an earlier successful one (same
                     action) is not forwarded; it gets the earlier answer
@@ -79,7 +83,7 @@ never applied to /moto-api/ paths:
 Control interface (not logged, never forwarded, no fault):
   GET  /__proxy/settings  answers the settings as a JSON object:
        {"seed", "throttle", "errors", "drop_before", "drop_after",
-        "unknown_ids", "nat_pending", "mapped_addresses",
+        "unknown_ids", "nat_pending", "mapped_addresses", "zones_impaired",
         "latency_ms", "client_tokens"}
   POST /__proxy/settings  with a JSON object of some of those keys (dashes
        accepted for underscores) changes them for the requests that arrive
@@ -90,7 +94,7 @@ Control interface (not logged, never forwarded, no fault):
 usage: count_proxy.py [--latency-ms N] [--json-log FILE] [--seed N]
                       [--throttle P] [--errors P] [--drop-before P]
                       [--drop-after P] [--unknown-ids S] [--nat-pending S]
-                      [--mapped-addresses S] [--client-tokens]
+                      [--mapped-addresses S] [--zones-impaired A,B] [--client-tokens]
                       UPSTREAM_URL LOG_FILE
 """
 import argparse
@@ -137,13 +141,14 @@ parser.add_argument("--drop-after", type=probability, default=0.0, metavar="P")
 parser.add_argument("--unknown-ids", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--nat-pending", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--mapped-addresses", type=seconds, default=0.0, metavar="SECONDS")
+parser.add_argument("--zones-impaired", default="", metavar="A,B")
 parser.add_argument("--client-tokens", action="store_true")
 ARGS = parser.parse_args()
 LOCK = threading.Lock()  # the log files, the settings, the random generators, the id memory
 HOP = {"host", "content-length", "connection", "keep-alive", "accept-encoding", "transfer-encoding", "expect",
        "te", "trailer", "upgrade", "proxy-connection"}
 
-SETTINGS = {name: getattr(ARGS, name) for name in PROBABILITIES + SECONDS + ("client_tokens",)}
+SETTINGS = {name: getattr(ARGS, name) for name in PROBABILITIES + SECONDS + ("client_tokens", "zones_impaired")}
 SETTINGS["seed"] = ARGS.seed if ARGS.seed is not None else random.SystemRandom().randrange(2 ** 32)
 FAULTS = random.Random(SETTINGS["seed"])  # one draw per AWS request
 IDS = random.Random(SETTINGS["seed"])  # request ids: deterministic too, without moving the fault draws
@@ -295,6 +300,22 @@ def parse_time(value):
         return None
 
 
+def zones_impaired(text, names):
+    """Turns the named zones' zoneState into impaired. Returns (text, changed)."""
+    wanted = {n.strip() for n in names.split(",") if n.strip()}
+    found = elements(text)
+    edits = []
+    for name, depth, start, end, _, _ in found:
+        if (name, depth) != ("item", 2):
+            continue
+        children = {n: (i, j) for n, d, s, e, i, j in found if d == depth + 1 and start < s and e < end}
+        if "zoneName" in children and "zoneState" in children and text[slice(*children["zoneName"])].strip() in wanted:
+            edits.append(children["zoneState"])
+    for i, j in sorted(edits, reverse=True):
+        text = text[:i] + "impaired" + text[j:]
+    return text, bool(edits)
+
+
 def nat_pending(action, text, now, window):
     """Records NAT gateway sightings; turns young ones' available into pending. Returns (text, changed)."""
     outer = ("item", 2) if action == "DescribeNatGateways" else ("natGateway", 1)
@@ -441,6 +462,10 @@ class Forward(http.server.BaseHTTPRequestHandler):
                     text, removed = strip_items(data.decode("utf-8", "replace"), filtered)
                     if removed:
                         fault, data = "unknown-id", text.encode()
+                if operation == "DescribeAvailabilityZones" and settings["zones_impaired"]:
+                    text, changed = zones_impaired(data.decode("utf-8", "replace"), settings["zones_impaired"])
+                    if changed:
+                        fault, data = "zone-impaired", text.encode()
                 if operation in ("DescribeNatGateways", "CreateNatGateway"):
                     text, changed = nat_pending(operation, data.decode("utf-8", "replace"), time.time(),
                                                 settings["nat_pending"])
@@ -509,6 +534,9 @@ class Forward(http.server.BaseHTTPRequestHandler):
                     elif key == "client_tokens":
                         if not isinstance(value, bool):
                             raise ValueError("client_tokens: true or false")
+                    elif key == "zones_impaired":
+                        if not isinstance(value, str):
+                            raise ValueError("zones_impaired: zone names, comma-separated")
                     else:
                         raise ValueError(f"{key}: not a setting")
             except (ValueError, TypeError, argparse.ArgumentTypeError) as error:
@@ -516,7 +544,7 @@ class Forward(http.server.BaseHTTPRequestHandler):
                                    {"Content-Type": "application/json"})
             with LOCK:
                 for key, value in change.items():
-                    SETTINGS[key] = value if key in ("seed", "client_tokens") else float(value)
+                    SETTINGS[key] = value if key in ("seed", "client_tokens", "zones_impaired") else float(value)
                 if "seed" in change:
                     reseed(change["seed"])
         with LOCK:

@@ -24,7 +24,7 @@ cfg=$tmp/network.cfg
 cat >"$cfg" <<CFG
 stack = { name = "catalog"; region = "us-east-1"; tags = { CostCenter = "retail-catalog"; }; };
 plugins = { network = { cidr = "10.0.0.0/16"; }; };
-environments = { prod = {}; };
+environments = { prod = {}; dev = {}; };
 CFG
 sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e prod "$@"; }
 direct() { run -c "$cfg" -e prod "$@"; }
@@ -89,6 +89,13 @@ states=$("$venv/bin/aws" --endpoint-url "$proxy_url" --region "$AWS_REGION" --ou
     json '" ".join(sorted(set(n["State"] for n in d["NatGateways"])))')
 expect_equal "available" "$states" "the nat gateways when the rerun returned (as the proxy answers them)"
 expect_network "the network after the rerun" catalog prod 3
+
+# a zone that is not available is not picked (zone ids: az1 us-east-1b impaired, then az2 c, az3 e, az4 d)
+proxy_set '{"nat_pending": 0, "zones_impaired": "us-east-1b"}' >/dev/null
+AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev outputs
+expect_rc 0 "outputs with a zone impaired"
+expect_out "network.availability_zones = us-east-1c, us-east-1e, us-east-1d" "an impaired zone is skipped"
+proxy_set '{"zones_impaired": ""}' >/dev/null
 
 # rules are added before the extra ones are revoked: the group never has fewer than it needs
 sed 's|cidr = "10.0.0.0/16"; }|cidr = "10.0.0.0/16"; alb_ports = [8443]; }|' "$cfg" >"$tmp/ports.cfg"

@@ -91,6 +91,19 @@ static int take_value(int argc, char **argv, int *i, const char *eq, const char 
     return 0;
 }
 
+/* A whole number in [min, max] for option `name`. */
+static int parse_number(const char *name, const char *v, long min, long max, long *out, struct strbuf *err)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < min || n > max) {
+        strbuf_addf(err, "%s needs a number from %ld to %ld, not '%s'", name, min, max, v);
+        return EXIT_USAGE;
+    }
+    *out = n;
+    return 0;
+}
+
 static int positional(struct cli *cli, const char *a, struct strbuf *err)
 {
     if (cli->command == CMD_NONE) {
@@ -162,12 +175,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
                         char opt[3] = {'-', *p, '\0'};
                         return usage_error(err, "option %s needs a value", opt);
                     }
-                    if (jobs) {
-                        char *end;
-                        cli->jobs = strtol(jobs, &end, 10);
-                        if (*end || cli->jobs < 1 || cli->jobs > 64)
-                            return usage_error(err, "-j needs a number from 1 to 64, not '%s'", jobs);
-                    }
+                    if (jobs && parse_number("-j", jobs, 1, 64, &cli->jobs, err))
+                        return EXIT_USAGE;
                     break;
                 }
             }
@@ -189,24 +198,13 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             rc = take_value(argc, argv, &i, eq, &cli->trace, err);
             if (!rc && !*cli->trace)
                 rc = usage_error(err, "%s", "--trace needs a file name");
-        } else if (IS("--requests")) {
+        } else if (IS("--requests") || IS("--jobs")) {
             const char *v = NULL;
             rc = take_value(argc, argv, &i, eq, &v, err);
-            if (!rc) {
-                char *end;
-                cli->requests = strtol(v, &end, 10);
-                if (*end || cli->requests < 1 || cli->requests > 256)
-                    rc = usage_error(err, "--requests needs a number from 1 to 256, not '%s'", v);
-            }
-        } else if (IS("--jobs")) {
-            const char *v = NULL;
-            rc = take_value(argc, argv, &i, eq, &v, err);
-            if (!rc) {
-                char *end;
-                cli->jobs = strtol(v, &end, 10);
-                if (*end || cli->jobs < 1 || cli->jobs > 64)
-                    rc = usage_error(err, "--jobs needs a number from 1 to 64, not '%s'", v);
-            }
+            if (!rc && IS("--jobs"))
+                rc = parse_number("--jobs", v, 1, 64, &cli->jobs, err);
+            else if (!rc)
+                rc = parse_number("--requests", v, 1, 256, &cli->requests, err);
         } else if (eq) {
             rc = usage_error(err, "option '%s' takes no value", a);
         } else if (IS("--json")) {

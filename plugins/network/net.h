@@ -5,11 +5,14 @@
  * Deploy runs in waves: each wave queues every request whose inputs are
  * known (shc_queue, sent together) and runs them; the next wave uses
  * their answers. Only the real dependencies order the waves:
- *   lookups (one Describe per kind, for the whole stack)
- *   -> vpc, internet gateway, elastic ips; drifted tags and settings
+ *   lookups (one Describe per kind, for the whole stack); zones; quotas
+ *   -> vpc, internet gateway, elastic ips; drifted tags and settings;
+ *      duplicates deleted (detached first)
  *   -> subnets, security groups, route tables, gateway attachment
  *   -> nat gateways, associations, the public route, rule reads
- *   -> rules added -> rules revoked -> nat gateways available -> private routes. */
+ *   -> rules added -> rules revoked -> nat gateways available -> private routes.
+ * A wave that loses an answer (a create that may have happened) ends the
+ * pass: network_create starts again from the lookups, which find it. */
 #ifndef PLUGINS_NETWORK_NET_H
 #define PLUGINS_NETWORK_NET_H
 

@@ -12,6 +12,11 @@
 #include "log.h"
 #include "xalloc.h"
 
+#define RETRY_QUOTA 500
+#define RETRY_COST 5
+#define TIMEOUT_RETRY_COST 10
+#define NO_RETRY_REWARD 1
+
 static long env_long(const char *name, long fallback, long min, long max)
 {
     const char *v = getenv(name);
@@ -27,6 +32,9 @@ void aws_client_init(struct aws_client *c, const char *region, int max_in_flight
     c->slot_busy = xcalloc((size_t)c->max_in_flight, 1);
     pthread_mutex_init(&c->slot_lock, NULL);
     pthread_cond_init(&c->slot_free, NULL);
+    pthread_mutex_init(&c->quota_lock, NULL);
+    c->retry_tokens = RETRY_QUOTA;
+    atomic_init(&c->skew, 0);
     http_client_init(&c->http);
     cred_provider_init(&c->creds, &c->http);
     c->region = xstrdup(region);
@@ -43,6 +51,7 @@ void aws_client_free(struct aws_client *c)
     free(c->slot_busy);
     pthread_cond_destroy(&c->slot_free);
     pthread_mutex_destroy(&c->slot_lock);
+    pthread_mutex_destroy(&c->quota_lock);
     memset(c, 0, sizeof(*c));
 }
 
@@ -135,10 +144,12 @@ int aws_error_retryable(const struct aws_error *err)
                                              "RequestLimitExceeded", "PriorRequestNotComplete",
                                              "RequestThrottled", "SlowDown", "EC2ThrottledException",
                                              "ProvisionedThroughputExceededException", "BandwidthLimitExceeded",
-                                             "TransactionInProgressException", NULL};
+                                             "TransactionInProgressException", "LimitExceededException",
+                                             "Throttled", "RequestTimeout", "RequestTimeoutException", NULL};
     if (!strcmp(err->code, "NetworkError") || !strcmp(err->code, "Timeout"))
         return 1;
-    if (err->http_status == 500 || err->http_status == 502 || err->http_status == 503 || err->http_status == 504)
+    if (err->http_status == 429 || err->http_status == 500 || err->http_status == 502 || err->http_status == 503 ||
+        err->http_status == 504)
         return 1;
     for (size_t i = 0; throttling[i]; i++)
         if (!strcmp(err->code, throttling[i]))
@@ -163,10 +174,44 @@ void aws_error_format(const struct aws_error *err, struct strbuf *out)
 static void split_url(const char *url, struct strbuf *host, struct strbuf *path)
 {
     const char *p = strstr(url, "://");
+    int https = !strncmp(url, "https://", 8), http = !strncmp(url, "http://", 7);
     p = p ? p + 3 : url;
     size_t n = strcspn(p, "/");
     strbuf_add(host, p, n);
+    /* curl sends no default port in Host: the signature must not have it. */
+    if ((https && host->len > 4 && !strcmp(host->buf + host->len - 4, ":443")) ||
+        (http && host->len > 3 && !strcmp(host->buf + host->len - 3, ":80")))
+        strbuf_setlen(host, host->len - (https ? 4 : 3));
     strbuf_addstr(path, p[n] ? p + n : "/");
+}
+
+/* The codes of a signature refused for its time: the clock is off. */
+static int skew_error(const struct aws_error *err)
+{
+    static const char *const codes[] = {"RequestTimeTooSkewed", "SignatureDoesNotMatch", "InvalidSignatureException",
+                                        "AuthFailure", "RequestExpired", "RequestInTheFuture", NULL};
+    for (size_t i = 0; codes[i]; i++)
+        if (!strcmp(err->code, codes[i]))
+            return 1;
+    return 0;
+}
+
+/* Takes the cost of one more retry from the quota; 0 when it ran out. */
+static int quota_take(struct aws_client *c, int cost)
+{
+    pthread_mutex_lock(&c->quota_lock);
+    int ok = c->retry_tokens >= cost;
+    if (ok)
+        c->retry_tokens -= cost;
+    pthread_mutex_unlock(&c->quota_lock);
+    return ok;
+}
+
+static void quota_give(struct aws_client *c, int amount)
+{
+    pthread_mutex_lock(&c->quota_lock);
+    c->retry_tokens = c->retry_tokens + amount > RETRY_QUOTA ? RETRY_QUOTA : c->retry_tokens + amount;
+    pthread_mutex_unlock(&c->quota_lock);
 }
 
 static int cancelled(const struct aws_client *c)
@@ -304,6 +349,7 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
     clock_gettime(CLOCK_MONOTONIC, &start);
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)err;
     int replay_safe = aws_replay_safe(op, input);
+    int skew_fixed = 0, retry_cost = 0;
     int rc = -1;
     for (int attempt = 1; attempt <= c->max_attempts; attempt++) {
         err->attempts = attempt;
@@ -320,7 +366,8 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
         if (target.len)
             headers[nh++] = (struct http_header){"X-Amz-Target", target.buf};
         struct sigv4_request req = {"POST", path.buf, NULL, headers, nh, body.buf, body.len};
-        struct sigv4_params params = {SIGV4_HEADERS, signing_region, svc->signing_name, time(NULL), 1, 0, 0, 0};
+        struct sigv4_params params = {SIGV4_HEADERS, signing_region, svc->signing_name,
+                                      time(NULL) + (time_t)atomic_load(&c->skew), 1, 0, 0, 0};
         struct sigv4_result sig;
         sigv4_sign(&req, &cred, &params, &sig);
         log_msg(SH_LOG_TRACE, "aws", "%s %s attempt %d: canonical request:\n%s", service, op, attempt,
@@ -341,7 +388,9 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
         sigv4_result_free(&sig);
         aws_credentials_free(&cred);
         if (f != HTTP_OK) {
-            copy(err->code, sizeof(err->code), f == HTTP_TIMEOUT ? "Timeout" : "NetworkError");
+            copy(err->code, sizeof(err->code),
+                 f == HTTP_TIMEOUT ? "Timeout" : f == HTTP_CONNECT ? "NetworkError"
+                 : f == HTTP_UNKNOWN_HOST ? "UnknownHost" : "RequestFailed");
             snprintf(err->message, sizeof(err->message), "%s: %s", url.buf, why.buf);
             err->http_status = 0;
             err->maybe_applied |= resp.request_sent && !aws_operation_is_read(op);
@@ -350,8 +399,9 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
             copy(err->request_id, sizeof(err->request_id), resp.request_id);
             if (!*out) {
                 copy(err->code, sizeof(err->code), "UnparseableResponse");
-                snprintf(err->message, sizeof(err->message), "http %ld with a body that is not %s: %.200s",
-                         resp.status, svc->protocol == AWS_PROTO_JSON ? "json" : "xml", resp.body.buf);
+                /* The body is not quoted: it could hold a decrypted secret. */
+                snprintf(err->message, sizeof(err->message), "http %ld with a body of %zu bytes that is not %s",
+                         resp.status, resp.body.len, svc->protocol == AWS_PROTO_JSON ? "json" : "xml");
                 err->http_status = resp.status;
             } else {
                 if (svc->protocol != AWS_PROTO_JSON && !*err->request_id) {
@@ -375,14 +425,38 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
             seen.request_id = *err->request_id ? err->request_id : (resp.request_id ? resp.request_id : "");
             c->observe(c->observe_arg, &seen);
         }
+        time_t resp_date = f == HTTP_OK ? resp.date : 0;
         http_response_free(&resp);
         strbuf_release(&why);
-        if (rc == 0 || !aws_error_retryable(err) || attempt == c->max_attempts || cancelled(c))
+        if (rc && !skew_fixed && f == HTTP_OK && skew_error(err) && resp_date) {
+            /* The SDKs' correction: sign again with the server's clock, once. */
+            long skew = (long)(resp_date - time(NULL));
+            if (labs(skew - atomic_load(&c->skew)) >= 60) {
+                atomic_store(&c->skew, skew);
+                skew_fixed = 1;
+                log_msg(SH_LOG_WARN, "aws", "this machine's clock is %lds %s aws's: signing with aws's time", labs(skew),
+                        skew > 0 ? "behind" : "ahead of");
+                attempt--; /* not a retry: the same attempt, signed right */
+                continue;
+            }
+        }
+        if (rc == 0) {
+            quota_give(c, retry_cost ? retry_cost : NO_RETRY_REWARD);
+            break;
+        }
+        if (!aws_error_retryable(err) || attempt == c->max_attempts || cancelled(c))
             break;
         if (err->maybe_applied && !replay_safe) {
             size_t used = strlen(err->message);
             snprintf(err->message + used, sizeof(err->message) - used,
                      "; it may have been applied: a create is not sent again before looking for what it made");
+            break;
+        }
+        retry_cost = !strcmp(err->code, "Timeout") ? TIMEOUT_RETRY_COST : RETRY_COST;
+        if (!quota_take(c, retry_cost)) {
+            size_t used = strlen(err->message);
+            snprintf(err->message + used, sizeof(err->message) - used,
+                     "; not retried: the retry quota ran out (too many failures across the run)");
             break;
         }
         long delay = backoff_ms(c, attempt, &seed);
@@ -434,14 +508,28 @@ static int send_pages(struct aws_client *c, const struct aws_request *r, struct 
             break;
         }
         const struct sh_doc *items = doc_get(next, items_path);
-        if (items)
-            doc_append_items(*out, items_path, items);
+        if (items && !(items->type == DOC_STRING && (!items->text || !*items->text)) &&
+            doc_append_items(*out, items_path, items)) {
+            /* Dropping a page silently would make find-before-create duplicate. */
+            copy(err->code, sizeof(err->code), "PaginationFailed");
+            snprintf(err->message, sizeof(err->message), "page %d's items at %s cannot join the first page's", page,
+                     items_path);
+            doc_free(next);
+            rc = -1;
+            break;
+        }
         const char *t = doc_text(next, svc->token_out);
         truncated = doc_text(next, "IsTruncated") ? doc_text(next, "IsTruncated") : doc_text(next, "Truncated");
-        char *following = t && (!truncated || !strcmp(truncated, "true")) ? xstrdup(t) : NULL;
+        char *following = t && *t && (!truncated || !strcmp(truncated, "true")) ? xstrdup(t) : NULL;
         if (following && !strcmp(following, token)) {
+            /* The same token again would loop for ever, or end short. */
+            copy(err->code, sizeof(err->code), "PaginationLoop");
+            snprintf(err->message, sizeof(err->message), "page %d answered the token it was sent: the list is "
+                     "incomplete", page);
             free(following);
-            following = NULL; /* the same token again would loop for ever */
+            doc_free(next);
+            rc = -1;
+            break;
         }
         free(token);
         token = following;

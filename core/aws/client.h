@@ -61,6 +61,14 @@ struct aws_client {
     const atomic_int *cancel;
     aws_observer observe; /* NULL: nobody watches */
     void *observe_arg;
+    /* The server's clock minus ours, learnt from an answer refusing a
+     * signature as too old or new: every later request is signed with it. */
+    atomic_long skew;
+    /* The retry quota (the SDKs' standard mode): a retry costs 5 tokens (10
+     * after a timeout) out of 500, a success gives them back, so an
+     * outage is not hammered by every call and thread. */
+    pthread_mutex_t quota_lock;
+    int retry_tokens;
     /* Request slots: at most max_in_flight attempts on the wire at once. */
     int max_in_flight;
     pthread_mutex_t slot_lock;
@@ -126,7 +134,9 @@ void aws_error_parse(enum aws_protocol protocol, long status, const char *body, 
  * sent again after a lost answer, even with an idempotency token: the
  * caller finds first, then creates again with the same token. */
 int aws_replay_safe(const char *operation, const struct sh_doc *input);
-/* Throttling codes and 500/502/503/504: worth another attempt. */
+/* Throttling codes, HTTP 429, 500/502/503/504, timeouts and dropped
+ * connections: worth another attempt. Unknown hosts, TLS failures and
+ * malformed URLs never heal: not retried. */
 int aws_error_retryable(const struct aws_error *err);
 
 #endif

@@ -131,6 +131,17 @@ static int path_valid(const char *path)
 
 /* Walks path, creating what is missing; the last node becomes `type`.
  * A malformed path creates nothing. */
+/* An empty XML element (<vpcSet/>) reads as an empty string; as a
+ * container on a path it is an empty one. */
+static void empty_to_container(struct sh_doc *d, enum doc_type type)
+{
+    if (d->type == DOC_STRING && (!d->text || !*d->text)) {
+        free(d->text);
+        d->text = NULL;
+        d->type = type;
+    }
+}
+
 static struct sh_doc *make_path(struct sh_doc *d, const char *path, enum doc_type type)
 {
     if (!path_valid(path))
@@ -142,6 +153,7 @@ static struct sh_doc *make_path(struct sh_doc *d, const char *path, enum doc_typ
             return NULL;
         int last_name = !*p && s.index < 0;
         if (s.len) {
+            empty_to_container(d, DOC_OBJECT);
             if (d->type == DOC_NULL)
                 d->type = DOC_OBJECT;
             if (d->type != DOC_OBJECT)
@@ -155,6 +167,7 @@ static struct sh_doc *make_path(struct sh_doc *d, const char *path, enum doc_typ
             d = m;
         }
         if (s.index >= 0) {
+            empty_to_container(d, DOC_ARRAY);
             if (d->type == DOC_NULL)
                 d->type = DOC_ARRAY;
             if (d->type != DOC_ARRAY || (size_t)s.index > d->n)
@@ -212,6 +225,7 @@ int doc_append_items(struct sh_doc *d, const char *path, const struct sh_doc *fr
     struct sh_doc *n = make_path(d, path, DOC_ARRAY);
     if (!n)
         return -1;
+    empty_to_container(n, DOC_ARRAY);
     if (n->type != DOC_ARRAY)
         become_list(n); /* one XML item read as a node */
     if (from->type == DOC_ARRAY) {

@@ -58,6 +58,8 @@ void http_client_init(struct http_client *c)
     struct strbuf ua = STRBUF_INIT;
     strbuf_addf(&ua, "stackhost/%s %s", STACKHOST_VERSION, curl_version());
     c->user_agent = strbuf_detach(&ua);
+    const char *ca = getenv("AWS_CA_BUNDLE");
+    c->ca_bundle = ca && *ca ? xstrdup(ca) : NULL;
 }
 
 void http_client_free(struct http_client *c)
@@ -71,6 +73,7 @@ void http_client_free(struct http_client *c)
     for (size_t i = 0; i < 8; i++)
         pthread_mutex_destroy(&c->locks[i]);
     free(c->user_agent);
+    free(c->ca_bundle);
     memset(c, 0, sizeof(*c));
 }
 
@@ -84,6 +87,14 @@ static size_t on_header(char *data, size_t size, size_t n, void *user)
 {
     struct http_response *resp = user;
     size_t len = size * n;
+    if (len > 5 && !strncasecmp(data, "date:", 5)) {
+        char value[128];
+        size_t vl = len - 5 < sizeof(value) - 1 ? len - 5 : sizeof(value) - 1;
+        memcpy(value, data + 5, vl);
+        value[vl] = '\0';
+        time_t t = curl_getdate(value, NULL);
+        resp->date = t > 0 ? t : 0;
+    }
     const char *names[] = {"x-amzn-requestid:", "x-amz-request-id:"};
     for (size_t i = 0; i < 2; i++) {
         size_t nl = strlen(names[i]);
@@ -159,6 +170,8 @@ enum http_failure http_send(struct http_client *c, unsigned flags, const char *m
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (c->ca_bundle)
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp->body);
@@ -177,9 +190,9 @@ enum http_failure http_send(struct http_client *c, unsigned flags, const char *m
         strbuf_addstr(err, *errbuf ? errbuf : curl_easy_strerror(rc));
         switch (rc) {
         case CURLE_OPERATION_TIMEDOUT: failure = HTTP_TIMEOUT; break;
-        case CURLE_COULDNT_CONNECT:
         case CURLE_COULDNT_RESOLVE_HOST:
-        case CURLE_COULDNT_RESOLVE_PROXY:
+        case CURLE_COULDNT_RESOLVE_PROXY: failure = HTTP_UNKNOWN_HOST; break;
+        case CURLE_COULDNT_CONNECT:
         case CURLE_SEND_ERROR:
         case CURLE_RECV_ERROR:
         case CURLE_GOT_NOTHING:

@@ -6,22 +6,25 @@
  * with it the open connections it holds), uses it alone, and gives it
  * back. The pool grows to the number of requests ever in flight at once.
  * TLS sessions and DNS answers, which libcurl does share across threads,
- * are in a curl share. TLS is always verified. libcurl honours
+ * are in a curl share. TLS is always verified (against AWS_CA_BUNDLE when
+ * set, as the SDKs do). libcurl honours
  * http_proxy, https_proxy and no_proxy by itself. */
 #ifndef CORE_AWS_HTTP_H
 #define CORE_AWS_HTTP_H
 
 #include <pthread.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "aws/sigv4.h"
 #include "strbuf.h"
 
 enum http_failure {
     HTTP_OK = 0,
-    HTTP_TIMEOUT,   /* connect or transfer timed out */
-    HTTP_CONNECT,   /* refused, reset, DNS: the request may not have arrived */
-    HTTP_OTHER      /* TLS, malformed URL, ... */
+    HTTP_TIMEOUT,   /* connect or transfer timed out: worth another try */
+    HTTP_CONNECT,   /* refused, reset, dropped: worth another try */
+    HTTP_UNKNOWN_HOST, /* the name does not resolve: it will not heal */
+    HTTP_OTHER      /* TLS verification, a malformed URL, ...: it will not heal */
 };
 
 struct http_client {
@@ -33,12 +36,14 @@ struct http_client {
     long connect_timeout_ms;
     long timeout_ms;
     char *user_agent;
+    char *ca_bundle; /* AWS_CA_BUNDLE: the CA certificates to verify with, or NULL */
 };
 
 struct http_response {
     long status;
     struct strbuf body;
     char *request_id; /* x-amzn-RequestId / x-amz-request-id, or NULL */
+    time_t date;      /* the answer's Date header (the server's clock), or 0 */
     /* Non-zero when the request left this process: after a failure, the
      * server may have acted on it although no answer came back. */
     int request_sent;

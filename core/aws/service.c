@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* From ../shared/design/aws-api.md section 1 (botocore's models). */
 static const struct aws_service services[] = {
@@ -50,6 +51,12 @@ static const char *nonempty_env(const char *name)
     return v && *v ? v : NULL;
 }
 
+static int env_true(const char *name)
+{
+    const char *v = nonempty_env(name);
+    return v && !strcasecmp(v, "true");
+}
+
 void aws_endpoint(const struct aws_service *svc, const char *region, struct strbuf *url, const char **signing_region)
 {
     int china = !strncmp(region, "cn-", 3), gov = !strncmp(region, "us-gov-", 7);
@@ -69,8 +76,17 @@ void aws_endpoint(const struct aws_service *svc, const char *region, struct strb
         return;
     }
     const char *suffix = china ? "amazonaws.com.cn" : "amazonaws.com";
-    if (svc->global)
-        strbuf_addf(url, "https://%s.%s%s", svc->host_prefix, china ? "cn-north-1." : gov ? "us-gov." : "", suffix);
-    else
-        strbuf_addf(url, "https://%s.%s.%s", svc->host_prefix, region, suffix);
+    int fips = env_true("AWS_USE_FIPS_ENDPOINT"), dualstack = env_true("AWS_USE_DUALSTACK_ENDPOINT");
+    if (svc->global) {
+        strbuf_addf(url, "https://%s%s.%s%s", svc->host_prefix, fips ? "-fips" : "",
+                    china ? "cn-north-1." : gov ? "us-gov." : "", suffix);
+        return;
+    }
+    /* FIPS: <service>-fips; dual-stack (IPv4 and IPv6): the api.aws domain. */
+    const char *prefix = svc->host_prefix;
+    if (fips && !strcmp(prefix, "api.ecr"))
+        prefix = "ecr"; /* ECR's FIPS host is ecr-fips, not api.ecr-fips */
+    if (dualstack)
+        suffix = china ? "api.amazonwebservices.com.cn" : "api.aws";
+    strbuf_addf(url, "https://%s%s.%s.%s", prefix, fips ? "-fips" : "", region, suffix);
 }

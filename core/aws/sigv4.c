@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/hmac.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,7 +315,13 @@ int sigv4_sign(const struct sigv4_request *req, const struct aws_credentials *cr
     hmac(k2, 32, params->service, k3);
     hmac(k3, 32, "aws4_request", k4);
     hmac(k4, 32, sts.buf, sig);
-    memset(k.buf, 0, k.len); /* the secret does not linger in freed memory */
+    /* The secret and the keys derived from it do not linger in freed or
+     * reused memory (OPENSSL_cleanse: a memset the compiler may drop). */
+    OPENSSL_cleanse(k.buf, k.len);
+    OPENSSL_cleanse(k1, sizeof(k1));
+    OPENSSL_cleanse(k2, sizeof(k2));
+    OPENSSL_cleanse(k3, sizeof(k3));
+    OPENSSL_cleanse(k4, sizeof(k4));
     strbuf_release(&k);
     char sighex[65];
     hex_of(sig, 32, sighex);
@@ -354,6 +361,9 @@ void sigv4_result_free(struct sigv4_result *r)
     free(r->string_to_sign);
     free(r->signature);
     for (size_t i = 0; i < r->nadd; i++) {
+        /* the session token travels in one of them */
+        if (r->add[i].value)
+            OPENSSL_cleanse(r->add[i].value, strlen(r->add[i].value));
         free(r->add[i].name);
         free(r->add[i].value);
     }

@@ -275,6 +275,9 @@ int net_destroy_all(struct net *n)
             return -1;
         }
         n->h->log(n->ctx, SH_LOG_DEBUG, "destroy pass %d removed %zu resources; looking again", pass, found);
-        net_pause(n, 2);
+        /* The first look again is at once; if AWS still lists what is
+         * going, give its lists a moment before each further pass. */
+        if (pass > 1)
+            net_pause(n, 2);
     }
 }

@@ -142,9 +142,12 @@ int cmd_run(const struct cli *cli)
             rc = EXIT_ERROR;
         } else {
             /* Say which account and region change before anything does. */
+            const char *region_from = config_region_source(&st.cfg);
+            int region_set = !strcmp(region_from, "stack.region");
             log_msg(cli->command == CMD_OUTPUTS ? SH_LOG_DEBUG : SH_LOG_INFO, NULL,
-                    "%s stack %s, environment %s: account %s (%s), region %s", cli_command_name(cli->command),
-                    st.cfg.name, st.cfg.env, run.account_id, run.caller_arn, config_region(&st.cfg));
+                    "%s stack %s, environment %s: account %s (%s), region %s%s%s%s", cli_command_name(cli->command),
+                    st.cfg.name, st.cfg.env, run.account_id, run.caller_arn, config_region(&st.cfg),
+                    region_set ? "" : " (from ", region_set ? "" : region_from, region_set ? "" : ")");
             if (engine_run(&run, jobs, n, (size_t)cli->jobs, &dl))
                 rc = EXIT_ERROR;
         }

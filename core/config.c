@@ -5,6 +5,7 @@
 
 #include <stackhost/config.h>
 
+#include "aws/profile.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -18,7 +19,7 @@ static const sh_config_key stack_keys[] = {
     {"name", SH_CONFIG_STRING, NULL, 1, 0, 0, NULL, SH_FORMAT_NAME, NULL,
      "the stack's name, the S in every resource name"},
     {"region", SH_CONFIG_STRING, NULL, 0, 0, 0, NULL, SH_FORMAT_NAME, NULL,
-     "aws region; else AWS_REGION, AWS_DEFAULT_REGION, us-east-1"},
+     "aws region; else AWS_REGION, AWS_DEFAULT_REGION, the aws profile's region, us-east-1"},
     SH_CONFIG_END};
 static const char *const stack_reserved[] = {"tags", NULL};
 
@@ -210,6 +211,13 @@ int config_open(const char *file, const char *env, struct stack_config *cfg, str
             check_tags(cfg->tags, dl);
     }
 
+    if (!cfg->region_setting) {
+        struct strbuf where = STRBUF_INIT;
+        cfg->profile_region = profile_region(&where);
+        cfg->profile_region_where = cfg->profile_region ? strbuf_detach(&where) : NULL;
+        strbuf_release(&where);
+    }
+
     struct sh_value *plugins = group_member(root, "plugins", 1, dl);
     if (plugins) {
         cfg->sections = xcalloc(plugins->n + 1, sizeof(*cfg->sections));
@@ -289,6 +297,8 @@ void config_close(struct stack_config *cfg)
     free(cfg->env);
     free(cfg->suffix);
     free(cfg->plugin_path);
+    free(cfg->profile_region);
+    free(cfg->profile_region_where);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -315,7 +325,20 @@ const char *config_region(const struct stack_config *cfg)
     r = getenv("AWS_DEFAULT_REGION");
     if (r && *r)
         return r;
-    return "us-east-1";
+    return cfg->profile_region ? cfg->profile_region : "us-east-1";
+}
+
+const char *config_region_source(const struct stack_config *cfg)
+{
+    if (cfg->region_setting)
+        return "stack.region";
+    const char *r = getenv("AWS_REGION");
+    if (r && *r)
+        return "AWS_REGION";
+    r = getenv("AWS_DEFAULT_REGION");
+    if (r && *r)
+        return "AWS_DEFAULT_REGION";
+    return cfg->profile_region ? cfg->profile_region_where : "the default";
 }
 
 struct section *config_section(const struct stack_config *cfg, const char *name)

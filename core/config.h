@@ -29,6 +29,8 @@ struct stack_config {
     char *suffix;               /* environments.<env>.suffix, default env */
     const char *name;           /* stack.name */
     const char *region_setting; /* stack.region, or NULL */
+    char *profile_region;       /* the AWS profile's region when stack.region is unset, or NULL */
+    char *profile_region_where; /* "profile NAME in FILE", with profile_region */
     const struct sh_value *tags;/* stack.tags group, or NULL */
     char *plugin_path;          /* plugin_path, relative to the file's dir; or NULL */
     struct section *sections;   /* in file order */
@@ -53,8 +55,12 @@ int config_read(const char *file, struct sh_value **root, struct diag_list *dl);
  * when unset. Caller frees. */
 char *config_plugin_path(const struct sh_value *root, const char *file);
 
-/* stack.region, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1. */
+/* stack.region, else AWS_REGION, else AWS_DEFAULT_REGION, else the AWS
+ * profile's region (read by config_open), else us-east-1. */
 const char *config_region(const struct stack_config *cfg);
+/* Where config_region's answer comes from: "stack.region", "AWS_REGION",
+ * "AWS_DEFAULT_REGION", "profile NAME in FILE" or "the default". */
+const char *config_region_source(const struct stack_config *cfg);
 struct section *config_section(const struct stack_config *cfg, const char *name);
 
 #endif

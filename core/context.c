@@ -34,6 +34,9 @@ int run_connect_aws(struct run *run, struct strbuf *err)
     const char *region = config_region(&run->stack->cfg);
     run->aws = xcalloc(1, sizeof(*run->aws));
     aws_client_init(run->aws, region, run->max_in_flight);
+    /* Roles are assumed at the STS endpoint the run uses, signed with the
+     * clock skew the client learns. */
+    cred_provider_configure(&run->aws->creds, region, &run->aws->skew);
     run->aws->cancel = &run_interrupted;
     if (run->trace) {
         run->aws->observe = trace_attempt;

@@ -1,5 +1,6 @@
 #include "strbuf.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,4 +110,14 @@ void strbuf_replace_all(struct strbuf *sb, const char *needle, const char *with)
     strbuf_addstr(&out, p);
     strbuf_release(sb);
     *sb = out;
+}
+
+char *str_trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
 }

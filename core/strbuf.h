@@ -31,4 +31,7 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Replaces every occurrence of `needle` (non-empty) with `with`. */
 void strbuf_replace_all(struct strbuf *sb, const char *needle, const char *with);
 
+/* Cuts the white space at both ends of s, in place; returns where it now starts. */
+char *str_trim(char *s);
+
 #endif

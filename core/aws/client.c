@@ -170,28 +170,12 @@ void aws_error_format(const struct aws_error *err, struct strbuf *out)
     strbuf_addf(out, "%d attempt%s)", err->attempts, err->attempts == 1 ? "" : "s");
 }
 
-/* "scheme://host[:port][/path]" -> host[:port] and the path (default "/"). */
-static void split_url(const char *url, struct strbuf *host, struct strbuf *path)
-{
-    const char *p = strstr(url, "://");
-    int https = !strncmp(url, "https://", 8), http = !strncmp(url, "http://", 7);
-    p = p ? p + 3 : url;
-    size_t n = strcspn(p, "/");
-    strbuf_add(host, p, n);
-    /* curl sends no default port in Host: the signature must not have it. */
-    if ((https && host->len > 4 && !strcmp(host->buf + host->len - 4, ":443")) ||
-        (http && host->len > 3 && !strcmp(host->buf + host->len - 3, ":80")))
-        strbuf_setlen(host, host->len - (https ? 4 : 3));
-    strbuf_addstr(path, p[n] ? p + n : "/");
-}
-
-/* The codes of a signature refused for its time: the clock is off. */
-static int skew_error(const struct aws_error *err)
+int aws_error_is_skew(const char *code)
 {
     static const char *const codes[] = {"RequestTimeTooSkewed", "SignatureDoesNotMatch", "InvalidSignatureException",
                                         "AuthFailure", "RequestExpired", "RequestInTheFuture", NULL};
     for (size_t i = 0; codes[i]; i++)
-        if (!strcmp(err->code, codes[i]))
+        if (!strcmp(code, codes[i]))
             return 1;
     return 0;
 }
@@ -341,7 +325,7 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
     struct strbuf url = STRBUF_INIT, host = STRBUF_INIT, path = STRBUF_INIT, body = STRBUF_INIT, target = STRBUF_INIT;
     const char *signing_region;
     aws_endpoint(svc, c->region, &url, &signing_region);
-    split_url(url.buf, &host, &path);
+    aws_url_split(url.buf, &host, &path);
     serialize(svc, op, input, &body, &target);
     const char *content_type =
         svc->protocol == AWS_PROTO_JSON ? svc->content_type : "application/x-www-form-urlencoded; charset=utf-8";
@@ -428,7 +412,7 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
         time_t resp_date = f == HTTP_OK ? resp.date : 0;
         http_response_free(&resp);
         strbuf_release(&why);
-        if (rc && !skew_fixed && f == HTTP_OK && skew_error(err) && resp_date) {
+        if (rc && !skew_fixed && f == HTTP_OK && aws_error_is_skew(err->code) && resp_date) {
             /* The SDKs' correction: sign again with the server's clock, once. */
             long skew = (long)(resp_date - time(NULL));
             if (labs(skew - atomic_load(&c->skew)) >= 60) {

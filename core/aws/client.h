@@ -134,6 +134,10 @@ void aws_error_parse(enum aws_protocol protocol, long status, const char *body, 
  * sent again after a lost answer, even with an idempotency token: the
  * caller finds first, then creates again with the same token. */
 int aws_replay_safe(const char *operation, const struct sh_doc *input);
+/* Non-zero for the codes of a signature refused for its time (the
+ * clock is off): RequestTimeTooSkewed, SignatureDoesNotMatch,
+ * InvalidSignatureException, AuthFailure, RequestExpired, ... */
+int aws_error_is_skew(const char *code);
 /* Throttling codes, HTTP 429, 500/502/503/504, timeouts and dropped
  * connections: worth another attempt. Unknown hosts, TLS failures and
  * malformed URLs never heal: not retried. */

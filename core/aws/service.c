@@ -90,3 +90,16 @@ void aws_endpoint(const struct aws_service *svc, const char *region, struct strb
         suffix = china ? "api.amazonwebservices.com.cn" : "api.aws";
     strbuf_addf(url, "https://%s%s.%s.%s", prefix, fips ? "-fips" : "", region, suffix);
 }
+
+void aws_url_split(const char *url, struct strbuf *host, struct strbuf *path)
+{
+    const char *p = strstr(url, "://");
+    int https = !strncmp(url, "https://", 8), http = !strncmp(url, "http://", 7);
+    p = p ? p + 3 : url;
+    size_t n = strcspn(p, "/");
+    strbuf_add(host, p, n);
+    if ((https && host->len > 4 && !strcmp(host->buf + host->len - 4, ":443")) ||
+        (http && host->len > 3 && !strcmp(host->buf + host->len - 3, ":80")))
+        strbuf_setlen(host, host->len - (https ? 4 : 3));
+    strbuf_addstr(path, p[n] ? p + n : "/");
+}

@@ -33,4 +33,8 @@ void aws_service_names(struct strbuf *out);
  * `region`. */
 void aws_endpoint(const struct aws_service *svc, const char *region, struct strbuf *url, const char **signing_region);
 
+/* "scheme://host[:port][/path]": the Host to sign, without a default port
+ * (curl does not send one), and the path (default "/"). */
+void aws_url_split(const char *url, struct strbuf *host, struct strbuf *path);
+
 #endif

@@ -1,14 +1,20 @@
-/* The credential chain: environment, shared files with profiles, the
- * container endpoint and IMDSv2 (served by a local server), refresh before
- * expiry, and one clear error when nothing is found. Nothing here leaves
- * 127.0.0.1: IMDS is always pointed at a local replay server or disabled. */
+/* The credential chain: its order (environment, web identity, the
+ * profile, the container endpoint, instance metadata), IMDSv2 and the
+ * IMDSv1 fallback, one clear error when nothing is found, and the
+ * provider: refresh before expiry, a failed refresh that keeps the
+ * current credentials, one fetch at a time without blocking the others.
+ * Nothing here leaves 127.0.0.1: IMDS is always pointed at a local replay
+ * server or disabled. Profiles themselves: test_aws_profiles.c. */
 #define _GNU_SOURCE
 #include "helpers.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aws/credentials.h"
 #include "replay_server.h"
@@ -24,13 +30,15 @@ static int setup(void **state)
     (void)state;
     const char *vars[] = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
                           "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                          "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"};
+                          "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                          "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME",
+                          "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                          "AWS_EC2_METADATA_V1_DISABLED", "AWS_REGION", "AWS_DEFAULT_REGION"};
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
         unsetenv(vars[i]);
     setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
     setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-    unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     http_client_init(&http);
     strbuf_init(&err);
     memset(&cred, 0, sizeof(cred));
@@ -51,6 +59,23 @@ static int teardown(void **state)
     return 0;
 }
 
+static int resolve(void)
+{
+    return credentials_resolve(&http, "us-east-1", 0, &cred, &err);
+}
+
+/* {"AccessKeyId":id,...} expiring `in` seconds from now. */
+static void credentials_json(char *out, size_t size, const char *id, const char *secret, long in)
+{
+    time_t t = time(NULL) + in;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char when[32];
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(out, size, "{\"AccessKeyId\":\"%s\",\"SecretAccessKey\":\"%s\",\"Token\":\"tok-%s\",\"Expiration\":\"%s\"}",
+             id, secret, id, when);
+}
+
 static void test_environment_first(void **state)
 {
     (void)state;
@@ -59,7 +84,9 @@ static void test_environment_first(void **state)
     setenv("AWS_SESSION_TOKEN", "env-session-token", 1);
     setenv("AWS_SHARED_CREDENTIALS_FILE", test_write_file("credentials", "[default]\naws_access_key_id = AKIAFILE\n"
                                                                          "aws_secret_access_key = file\n"), 1);
-    assert_int_equal(credentials_resolve(&http, &cred, &err), 0);
+    setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/ignored", 1);
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/token", 1);
+    assert_int_equal(resolve(), 0);
     assert_string_equal(cred.access_key_id, "AKIAENV");
     assert_string_equal(cred.session_token, "env-session-token");
     assert_string_equal(cred.source, "environment");
@@ -81,23 +108,46 @@ static void test_files_and_profiles(void **state)
                                           "aws_session_token = work-token\n"), 1);
     setenv("AWS_CONFIG_FILE", test_write_file("config", "[profile cfgonly]\naws_access_key_id = AKIACFG\n"
                                                         "aws_secret_access_key = cfg-secret\nregion = eu-west-1\n"), 1);
-    assert_int_equal(credentials_resolve(&http, &cred, &err), 0);
+    assert_int_equal(resolve(), 0);
     assert_string_equal(cred.access_key_id, "AKIADEFAULT");
     assert_null(cred.session_token);
+    assert_int_equal(cred.expiration, 0);
     aws_credentials_free(&cred);
     setenv("AWS_PROFILE", "work", 1);
-    assert_int_equal(credentials_resolve(&http, &cred, &err), 0);
+    assert_int_equal(resolve(), 0);
     assert_string_equal(cred.access_key_id, "AKIAWORK");
     assert_string_equal(cred.session_token, "work-token");
     assert_string_equal(cred.source, "profile work");
     aws_credentials_free(&cred);
     setenv("AWS_PROFILE", "cfgonly", 1);
-    assert_int_equal(credentials_resolve(&http, &cred, &err), 0);
+    assert_int_equal(resolve(), 0);
     assert_string_equal(cred.access_key_id, "AKIACFG");
     aws_credentials_free(&cred);
     setenv("AWS_PROFILE", "nosuch", 1);
-    assert_int_equal(credentials_resolve(&http, &cred, &err), -1);
+    assert_int_equal(resolve(), -1);
     assert_non_null(strstr(err.buf, "AWS_PROFILE is nosuch, but neither"));
+}
+
+/* A profile that asks for nothing (region only) lets the machine's
+ * credentials through, as every SDK does; one chosen with AWS_PROFILE
+ * must name its credentials. */
+static void test_profile_without_credentials(void **state)
+{
+    (void)state;
+    char body[256];
+    credentials_json(body, sizeof(body), "ASIACONT", "cont-secret", 3600);
+    struct replay_reply r[] = {{200, NULL, body}};
+    server = replay_start(r, 1);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", replay_url(server), 1);
+    setenv("AWS_CONFIG_FILE", test_write_file("config", "[default]\nregion = eu-west-1\n[profile ops]\n"
+                                                        "output = json\n"), 1);
+    assert_int_equal(resolve(), 0);
+    assert_string_equal(cred.access_key_id, "ASIACONT");
+    aws_credentials_free(&cred);
+    setenv("AWS_PROFILE", "ops", 1);
+    assert_int_equal(resolve(), -1);
+    assert_non_null(strstr(err.buf, "AWS_PROFILE is ops, but that profile has no credential settings"));
+    assert_int_equal(replay_count(server), 1);
 }
 
 static void test_container_endpoint(void **state)
@@ -110,7 +160,7 @@ static void test_container_endpoint(void **state)
     snprintf(url, sizeof(url), "%s/v2/credentials/abc", replay_url(server));
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
     setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "container-auth", 1);
-    assert_int_equal(credentials_resolve(&http, &cred, &err), 0);
+    assert_int_equal(resolve(), 0);
     assert_string_equal(cred.access_key_id, "ASIACONT");
     assert_string_equal(cred.session_token, "cont-token");
     assert_int_equal(cred.expiration, 4070908800);
@@ -129,7 +179,7 @@ static void test_imdsv2_token_first(void **state)
     server = replay_start(r, 3);
     setenv("AWS_EC2_METADATA_DISABLED", "false", 1);
     setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", replay_url(server), 1);
-    assert_int_equal(credentials_resolve(&http, &cred, &err), 0);
+    assert_int_equal(resolve(), 0);
     assert_string_equal(cred.access_key_id, "ASIAIMDS");
     assert_string_equal(cred.source, "instance metadata");
     assert_int_equal(replay_count(server), 3);
@@ -140,29 +190,81 @@ static void test_imdsv2_token_first(void **state)
     assert_non_null(strstr(replay_request(server, 2), "GET /latest/meta-data/iam/security-credentials/catalog-role "));
 }
 
+/* The token PUT refused (403, 404, 405): asked again without a token, as
+ * the SDKs keep doing; AWS_EC2_METADATA_V1_DISABLED forbids it. */
+static void test_imdsv1_fallback(void **state)
+{
+    (void)state;
+    struct replay_reply r[] = {{405, NULL, ""},
+                             {200, NULL, "legacy-role"},
+                             {200, NULL, "{\"AccessKeyId\":\"ASIAV1\",\"SecretAccessKey\":\"v1-secret\","
+                                         "\"Token\":\"v1-token\",\"Expiration\":\"2099-01-01T00:00:00Z\"}"}};
+    server = replay_start(r, 3);
+    setenv("AWS_EC2_METADATA_DISABLED", "false", 1);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", replay_url(server), 1);
+    assert_int_equal(resolve(), 0);
+    assert_string_equal(cred.access_key_id, "ASIAV1");
+    assert_int_equal(replay_count(server), 3);
+    assert_null(strstr(replay_request(server, 1), "X-aws-ec2-metadata-token"));
+    assert_non_null(strstr(replay_request(server, 2), "GET /latest/meta-data/iam/security-credentials/legacy-role "));
+    aws_credentials_free(&cred);
+    replay_stop(server);
+
+    struct replay_reply refused[] = {{403, NULL, ""}};
+    server = replay_start(refused, 1);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", replay_url(server), 1);
+    setenv("AWS_EC2_METADATA_V1_DISABLED", "true", 1);
+    assert_int_equal(resolve(), -1);
+    assert_non_null(strstr(err.buf, "instance metadata refused a session token (http 403), and "
+                                    "AWS_EC2_METADATA_V1_DISABLED forbids asking without one"));
+    assert_int_equal(replay_count(server), 1);
+}
+
+/* Nothing answering the token PUT is not a reason to ask without one:
+ * it is not EC2. */
+static void test_imds_no_answer_is_no_fallback(void **state)
+{
+    (void)state;
+    struct replay_reply r[] = {{200, NULL, ""}};
+    server = replay_start(r, 1);
+    char closed[64];
+    snprintf(closed, sizeof(closed), "http://127.0.0.1:%d", replay_port(server));
+    replay_stop(server); /* nothing listens there now */
+    server = NULL;
+    setenv("AWS_EC2_METADATA_DISABLED", "false", 1);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", closed, 1);
+    assert_int_equal(resolve(), -1);
+    assert_non_null(strstr(err.buf, "no aws credentials found"));
+    assert_non_null(strstr(err.buf, ": no answer ("));
+}
+
 static void test_nothing_found_says_where_it_looked(void **state)
 {
     (void)state;
     setenv("AWS_ACCESS_KEY_ID", "AKIAONLY", 1);
-    assert_int_equal(credentials_resolve(&http, &cred, &err), -1);
+    assert_int_equal(resolve(), -1);
     assert_non_null(strstr(err.buf, "no aws credentials found; looked in the environment (AWS_ACCESS_KEY_ID and "
                                     "AWS_SECRET_ACCESS_KEY: only AWS_ACCESS_KEY_ID is set)"));
+    assert_non_null(strstr(err.buf, "web identity (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)"));
     assert_non_null(strstr(err.buf, "the shared files (/nonexistent/credentials, /nonexistent/config) for profile default"));
     assert_non_null(strstr(err.buf, "the container endpoint"));
     assert_non_null(strstr(err.buf, "instance metadata (http://169.254.169.254) disabled by AWS_EC2_METADATA_DISABLED"));
 }
 
+static void test_web_identity_without_role(void **state)
+{
+    (void)state;
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token", 1);
+    assert_int_equal(resolve(), -1);
+    assert_non_null(strstr(err.buf, "AWS_WEB_IDENTITY_TOKEN_FILE is set (/var/run/token), but AWS_ROLE_ARN"));
+}
+
 static void test_refresh_before_expiry(void **state)
 {
     (void)state;
-    char soon[160], later[160];
-    time_t t = time(NULL) + 120; /* inside the five-minute window */
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(soon, sizeof(soon), "{\"AccessKeyId\":\"ASIAOLD\",\"SecretAccessKey\":\"s\",\"Token\":\"t\","
-                                 "\"Expiration\":\"%Y-%m-%dT%H:%M:%SZ\"}", &tm);
-    snprintf(later, sizeof(later), "{\"AccessKeyId\":\"ASIANEW\",\"SecretAccessKey\":\"s2\",\"Token\":\"t2\","
-                                   "\"Expiration\":\"2099-01-01T00:00:00Z\"}");
+    char soon[256], later[256];
+    credentials_json(soon, sizeof(soon), "ASIAOLD", "old-secret-1", 120); /* inside the five-minute window */
+    credentials_json(later, sizeof(later), "ASIANEW", "new-secret-2", 7200);
     struct replay_reply r[] = {{200, NULL, soon}, {200, NULL, later}};
     server = replay_start(r, 2);
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", replay_url(server), 1);
@@ -179,15 +281,179 @@ static void test_refresh_before_expiry(void **state)
     cred_provider_free(&p);
 }
 
+/* The refresh fails (the endpoint answers 500, retried), but the current
+ * credentials hold for two more minutes: they are kept, and the source
+ * is not asked again at once. */
+static void test_failed_refresh_keeps_valid_credentials(void **state)
+{
+    (void)state;
+    char soon[256];
+    credentials_json(soon, sizeof(soon), "ASIAOLD", "old-secret-3", 120);
+    struct replay_reply r[] = {{200, NULL, soon}, {500, NULL, "{\"message\":\"down\"}"}};
+    server = replay_start(r, 2);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", replay_url(server), 1);
+    struct cred_provider p;
+    cred_provider_init(&p, &http);
+    assert_int_equal(cred_provider_get(&p, &cred, &err), 0);
+    aws_credentials_free(&cred);
+    size_t before = replay_count(server);
+    assert_int_equal(cred_provider_get(&p, &cred, &err), 0);
+    assert_string_equal(cred.access_key_id, "ASIAOLD");
+    assert_int_equal(err.len, 0);
+    size_t after = replay_count(server);
+    assert_true(after > before); /* the refresh was tried */
+    aws_credentials_free(&cred);
+    assert_int_equal(cred_provider_get(&p, &cred, &err), 0);
+    assert_string_equal(cred.access_key_id, "ASIAOLD");
+    assert_int_equal(replay_count(server), after); /* not again right away */
+    cred_provider_free(&p);
+}
+
+/* Expired and the refresh fails: an error, naming why. */
+static void test_failed_refresh_of_expired_credentials(void **state)
+{
+    (void)state;
+    char gone[256];
+    credentials_json(gone, sizeof(gone), "ASIAGONE", "gone-secret-4", -10);
+    struct replay_reply r[] = {{200, NULL, gone}, {404, NULL, "no"}};
+    server = replay_start(r, 2);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", replay_url(server), 1);
+    struct cred_provider p;
+    cred_provider_init(&p, &http);
+    assert_int_equal(cred_provider_get(&p, &cred, &err), 0);
+    aws_credentials_free(&cred);
+    assert_int_equal(cred_provider_get(&p, &cred, &err), -1);
+    assert_non_null(strstr(err.buf, "answered http 404"));
+    cred_provider_free(&p);
+}
+
+struct getter {
+    struct cred_provider *p;
+    atomic_int *done;
+    int rc;
+    char id[32];
+};
+
+static void *get_once(void *arg)
+{
+    struct getter *g = arg;
+    struct aws_credentials c;
+    struct strbuf why = STRBUF_INIT;
+    g->rc = cred_provider_get(g->p, &c, &why);
+    if (!g->rc) {
+        snprintf(g->id, sizeof(g->id), "%s", c.access_key_id);
+        aws_credentials_free(&c);
+    }
+    strbuf_release(&why);
+    atomic_fetch_add(g->done, 1);
+    return NULL;
+}
+
+/* Credentials in their last five minutes, four threads at once: one
+ * fetches (a credential_process that waits for the test's go), and the
+ * three others go on with the current credentials meanwhile: the fetch
+ * holds no lock they need. */
+static void test_one_refresh_at_a_time(void **state)
+{
+    (void)state;
+    const char *count = test_write_file("count", "");
+    char release[512];
+    snprintf(release, sizeof(release), "%s.go", count);
+    struct strbuf script = STRBUF_INIT, config = STRBUF_INIT;
+    strbuf_addf(&script,
+                "echo run >> '%s'\n"
+                "n=$(wc -l < '%s')\n"
+                "if [ \"$n\" -gt 1 ]; then while [ ! -e '%s' ]; do sleep 0.02; done; fi\n"
+                "exp=$(date -u -d '+2 minutes' +%%Y-%%m-%%dT%%H:%%M:%%SZ)\n"
+                "printf '{\"Version\":1,\"AccessKeyId\":\"ASIAPROC%%s\",\"SecretAccessKey\":\"proc-secret\","
+                "\"SessionToken\":\"proc-token\",\"Expiration\":\"%%s\"}' \"$n\" \"$exp\"\n",
+                count, count, release);
+    const char *path = test_write_file("proc.sh", script.buf);
+    strbuf_addf(&config, "[default]\ncredential_process = sh %s\n", path);
+    setenv("AWS_CONFIG_FILE", test_write_file("config", config.buf), 1);
+    struct cred_provider p;
+    cred_provider_init(&p, &http);
+    assert_int_equal(cred_provider_get(&p, &cred, &err), 0);
+    assert_string_equal(cred.access_key_id, "ASIAPROC1");
+    atomic_int done;
+    atomic_init(&done, 0);
+    struct getter g[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        g[i] = (struct getter){.p = &p, .done = &done};
+        assert_int_equal(pthread_create(&t[i], NULL, get_once, &g[i]), 0);
+    }
+    for (int i = 0; i < 3000 && atomic_load(&done) < 3; i++) {
+        struct timespec ms10 = {0, 10000000L};
+        nanosleep(&ms10, NULL);
+    }
+    assert_int_equal(atomic_load(&done), 3); /* the fetcher still waits */
+    fclose(fopen(release, "w"));
+    int fetched = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(g[i].rc, 0);
+        fetched += !strcmp(g[i].id, "ASIAPROC2");
+    }
+    assert_int_equal(fetched, 1);
+    char *runs = test_read_file(count);
+    assert_string_equal(runs, "run\nrun\n");
+    free(runs);
+    unlink(release);
+    cred_provider_free(&p);
+    strbuf_release(&script);
+    strbuf_release(&config);
+}
+
+/* Whatever fails, no secret is in the message. */
+static void test_secrets_never_in_errors(void **state)
+{
+    (void)state;
+    const char *bad_version = test_write_file("v2.sh", "printf '{\"Version\":2,\"AccessKeyId\":\"AKIAX\","
+                                                       "\"SecretAccessKey\":\"leaked-secret-v2\"}'\n");
+    const char *failing = test_write_file("fail.sh", "printf '{\"SecretAccessKey\":\"leaked-secret-exit\"}'\n"
+                                                     "exit 3\n");
+    const char *garbage = test_write_file("garbage.sh", "printf 'leaked-secret-garbage not json'\n");
+    struct strbuf config = STRBUF_INIT;
+    strbuf_addf(&config, "[profile v2]\ncredential_process = sh %s\n[profile fail]\ncredential_process = sh %s\n"
+                         "[profile garbage]\ncredential_process = sh %s\n[profile half]\n"
+                         "aws_secret_access_key = leaked-secret-half\n",
+                bad_version, failing, garbage);
+    setenv("AWS_CONFIG_FILE", test_write_file("config", config.buf), 1);
+    struct {
+        const char *profile, *message;
+    } cases[] = {{"v2", "profile v2: credential_process printed no \"Version\": 1"},
+                 {"fail", "profile fail: credential_process exited with status 3"},
+                 {"garbage", "bytes that are not a json object"},
+                 {"half", "profile half has aws_secret_access_key but not aws_access_key_id"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        setenv("AWS_PROFILE", cases[i].profile, 1);
+        strbuf_reset(&err);
+        assert_int_equal(resolve(), -1);
+        if (!strstr(err.buf, cases[i].message))
+            fail_msg("%s: %s", cases[i].profile, err.buf);
+        assert_null(strstr(err.buf, "leaked-secret"));
+    }
+    strbuf_release(&config);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_environment_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files_and_profiles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_profile_without_credentials, setup, teardown),
         cmocka_unit_test_setup_teardown(test_container_endpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_imdsv2_token_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_imdsv1_fallback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_imds_no_answer_is_no_fallback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nothing_found_says_where_it_looked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_web_identity_without_role, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refresh_before_expiry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_refresh_keeps_valid_credentials, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_refresh_of_expired_credentials, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_refresh_at_a_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secrets_never_in_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

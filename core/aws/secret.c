@@ -1,0 +1,68 @@
+#include "secret.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void secret_wipe(void *p, size_t n)
+{
+    if (p && n)
+        explicit_bzero(p, n);
+}
+
+void secret_free(char *s)
+{
+    if (s)
+        secret_wipe(s, strlen(s));
+    free(s);
+}
+
+void secret_strbuf_release(struct strbuf *sb)
+{
+    /* alloc, not len: a buffer cut back with strbuf_setlen still holds
+     * what was past the cut. */
+    if (sb->alloc)
+        secret_wipe(sb->buf, sb->alloc);
+    strbuf_release(sb);
+}
+
+static void wipe_json_strings(json_t *j)
+{
+    if (json_is_string(j)) {
+        /* Jansson owns the bytes and frees them right after: writing
+         * zeroes over them first is safe. */
+        secret_wipe((char *)json_string_value(j), json_string_length(j));
+    } else if (json_is_object(j)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(j, key, v) wipe_json_strings(v);
+    } else if (json_is_array(j)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(j, i, v) wipe_json_strings(v);
+    }
+}
+
+void secret_json_decref(json_t *j)
+{
+    if (!j)
+        return;
+    if (j->refcount == 1)
+        wipe_json_strings(j);
+    json_decref(j);
+}
+
+static void wipe_doc(struct sh_doc *d)
+{
+    if (d->text)
+        secret_wipe(d->text, strlen(d->text));
+    for (size_t i = 0; i < d->n; i++)
+        wipe_doc(d->kids[i]);
+}
+
+void secret_doc_free(struct sh_doc *d)
+{
+    if (!d)
+        return;
+    wipe_doc(d);
+    doc_free(d);
+}

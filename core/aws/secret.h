@@ -1,0 +1,24 @@
+/* Wiping secrets before their memory goes back to the allocator, so a
+ * later allocation, a core dump or a swapped page does not hand them on.
+ * Each function accepts NULL. */
+#ifndef CORE_AWS_SECRET_H
+#define CORE_AWS_SECRET_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "aws/doc.h"
+#include "strbuf.h"
+
+/* Zeroes n bytes in a way the compiler cannot drop. */
+void secret_wipe(void *p, size_t n);
+/* Wipes a NUL-terminated string, then frees it. */
+void secret_free(char *s);
+/* Wipes everything sb ever held, then releases it. */
+void secret_strbuf_release(struct strbuf *sb);
+/* Wipes every string value in the tree, then drops the reference. */
+void secret_json_decref(json_t *j);
+/* Wipes the text of every node, then frees the tree. */
+void secret_doc_free(struct sh_doc *d);
+
+#endif

@@ -277,3 +277,12 @@ void net_interfaces_text(struct net *n, const sh_doc *answer, char *out, size_t 
             snprintf(out + used, len - used, ", ...");
     }
 }
+
+void net_token(struct net *n, const char *name, char *out, size_t size)
+{
+    /* FNV-1a of the whole name: a cut name could be another's (…-private-a, …-private-b). */
+    unsigned long long h = 1469598103934665603ULL;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(out, size, "%ld-%016llx-%.28s", n->run_id, h, name);
+}

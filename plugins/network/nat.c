@@ -2,7 +2,6 @@
  * and the removal of those no longer configured. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "net.h"
 
@@ -10,11 +9,10 @@
 static void nat_create(struct net *n, int i, const char *name, const char *label)
 {
     sh_doc *in = net_req(n);
-    /* One token per gateway and run, the same when a pass after a lost
-     * answer creates it again: AWS answers with the first gateway. The
-     * zone comes first, so two gateways never share one. */
+    /* The same when a pass after a lost answer creates it again: AWS
+     * answers with the first gateway. */
     char token[64];
-    snprintf(token, sizeof(token), "%d-%ld-%.40s", i, n->run_id, name);
+    net_token(n, name, token, sizeof(token));
     net_set(n, in, n->sub_pub[i], "SubnetId");
     net_set(n, in, n->eip[i], "AllocationId");
     net_set(n, in, "public", "ConnectivityType");

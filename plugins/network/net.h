@@ -136,6 +136,9 @@ void net_copy(char *dst, size_t size, const char *src);
 /* "2 network interfaces in the way: eni-1 (Interface for NAT Gateway
  * nat-1), eni-2 (...)" from a DescribeNetworkInterfaces answer. */
 void net_interfaces_text(struct net *n, const sh_doc *answer, char *out, size_t len);
+/* An idempotency token for creating `name` (at most 64 characters): one
+ * per resource and run, the same on every pass after a lost answer. */
+void net_token(struct net *n, const char *name, char *out, size_t size);
 /* Sleeps, waking early when the run stops. */
 void net_pause(struct net *n, int seconds);
 void net_free(struct net *n);

@@ -13,7 +13,7 @@ static void table(struct net *n, const char *name, const sh_doc *item, char *id)
     }
     sh_doc *in = net_req(n);
     char token[64];
-    snprintf(token, sizeof(token), "%ld-%.48s", n->run_id, name); /* the same on every pass of this run */
+    net_token(n, name, token, sizeof(token));
     net_set(n, in, n->vpc, "VpcId");
     net_set(n, in, token, "ClientToken");
     net_tag_spec(n, in, "route-table", name);

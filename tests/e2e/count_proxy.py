@@ -68,6 +68,12 @@ never applied to /moto-api/ paths:
                     DependencyViolation ("has some mapped public
                     address(es)") for S seconds from its first attempt, as
                     AWS does while addresses of the VPC are still released.
+--nat-failed N      the next N CreateNatGateway requests are not forwarded:
+                    the proxy answers a gateway of its own (its tags, subnet
+                    and address as asked) that DescribeNatGateways then lists
+                    as failed, as AWS does for a gateway that could not be
+                    made; a DeleteNatGateway of it answers deleting and it
+                    reads deleted from then on.
 --zones-impaired A,B
                     in DescribeAvailabilityZones answers these zones (by name)
                     read <zoneState>impaired</zoneState>: a deploy must not
@@ -83,7 +89,7 @@ never applied to /moto-api/ paths:
 Control interface (not logged, never forwarded, no fault):
   GET  /__proxy/settings  answers the settings as a JSON object:
        {"seed", "throttle", "errors", "drop_before", "drop_after",
-        "unknown_ids", "nat_pending", "mapped_addresses", "zones_impaired",
+        "unknown_ids", "nat_pending", "mapped_addresses", "nat_failed", "zones_impaired",
         "latency_ms", "client_tokens"}
   POST /__proxy/settings  with a JSON object of some of those keys (dashes
        accepted for underscores) changes them for the requests that arrive
@@ -94,7 +100,13 @@ Control interface (not logged, never forwarded, no fault):
 usage: count_proxy.py [--latency-ms N] [--json-log FILE] [--seed N]
                       [--throttle P] [--errors P] [--drop-before P]
                       [--drop-after P] [--unknown-ids S] [--nat-pending S]
-                      [--mapped-addresses S] [--zones-impaired A,B] [--client-tokens]
+                      [--mapped-addresses S] [--nat-failed N      the next N CreateNatGateway requests are not forwarded:
+                    the proxy answers a gateway of its own (its tags, subnet
+                    and address as asked) that DescribeNatGateways then lists
+                    as failed, as AWS does for a gateway that could not be
+                    made; a DeleteNatGateway of it answers deleting and it
+                    reads deleted from then on.
+--zones-impaired A,B] [--client-tokens]
                       UPSTREAM_URL LOG_FILE
 """
 import argparse
@@ -111,7 +123,7 @@ import urllib.request
 import uuid
 
 PROBABILITIES = ("drop_before", "throttle", "errors", "drop_after")  # the order of their bands in a draw
-SECONDS = ("unknown_ids", "nat_pending", "mapped_addresses", "latency_ms")
+SECONDS = ("unknown_ids", "nat_pending", "mapped_addresses", "nat_failed", "latency_ms")
 
 
 def probability(text):
@@ -141,6 +153,7 @@ parser.add_argument("--drop-after", type=probability, default=0.0, metavar="P")
 parser.add_argument("--unknown-ids", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--nat-pending", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--mapped-addresses", type=seconds, default=0.0, metavar="SECONDS")
+parser.add_argument("--nat-failed", type=seconds, default=0.0, metavar="N")
 parser.add_argument("--zones-impaired", default="", metavar="A,B")
 parser.add_argument("--client-tokens", action="store_true")
 ARGS = parser.parse_args()
@@ -240,6 +253,7 @@ MADE = {}  # id -> epoch seconds of the answer that made it
 NAT_BIRTH = {}  # NAT gateway id -> epoch seconds: the earlier of createTime and its first sighting
 TOKENS = {}  # (EC2 action, ClientToken) -> (parameters, the successful answer)
 DETACH_FIRST = {}  # internet gateway id -> epoch seconds of its first DetachInternetGateway
+FAILED_NATS = {}  # the proxy's own failed NAT gateways: id -> {"subnet", "allocation", "tags", "state", "vpc"}
 
 
 # --- a small XML scanner that leaves the document byte for byte as moto wrote it
@@ -298,6 +312,47 @@ def parse_time(value):
         return when.replace(tzinfo=datetime.timezone.utc).timestamp()
     except ValueError:
         return None
+
+
+def failed_nat_xml(nat, info):
+    tags = "".join(f"<item><key>{k}</key><value>{v}</value></item>" for k, v in info["tags"])
+    return (f"<natGatewayId>{nat}</natGatewayId><subnetId>{info['subnet']}</subnetId><vpcId>{info['vpc']}</vpcId>"
+            f"<state>{info['state']}</state><failureCode>InsufficientFreeAddressesInSubnet</failureCode>"
+            f"<failureMessage>Subnet has insufficient free addresses to create this NAT gateway</failureMessage>"
+            f"<createTime>{info['created']}</createTime><natGatewayAddressSet><item><allocationId>"
+            f"{info['allocation']}</allocationId></item></natGatewayAddressSet><tagSet>{tags}</tagSet>")
+
+
+def make_failed_nat(params):
+    """Answers a CreateNatGateway with a gateway of the proxy's own that will read failed."""
+    p = dict(params)
+    tags = []
+    for key, value in params:
+        m = re.match(r"^TagSpecification\.1\.Tag\.(\d+)\.Key$", key)
+        if m:
+            tags.append((value, p.get(f"TagSpecification.1.Tag.{m.group(1)}.Value", "")))
+    info = {"subnet": p.get("SubnetId", ""), "allocation": p.get("AllocationId", ""), "tags": tags,
+            "state": "failed", "vpc": "", "created": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}
+    with LOCK:
+        nat = "nat-" + "".join(IDS.choice("0123456789abcdef") for _ in range(17))
+        FAILED_NATS[nat] = info
+    body = (f'<CreateNatGatewayResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>{request_id()}'
+            f"</requestId><natGateway>{failed_nat_xml(nat, dict(info, state='pending'))}</natGateway>"
+            f"</CreateNatGatewayResponse>")
+    return 200, body.encode(), {"Content-Type": "text/xml"}
+
+
+def list_failed_nats(text, params):
+    """Adds the proxy's own gateways to a DescribeNatGateways answer (those it names, or all)."""
+    wanted = {v for k, v in params if re.match(r"^NatGatewayId\.\d+$", k)}
+    with LOCK:
+        items = "".join(f"<item>{failed_nat_xml(nat, info)}</item>" for nat, info in FAILED_NATS.items()
+                        if not wanted or nat in wanted)
+    if not items:
+        return text, False
+    if "<natGatewaySet/>" in text:
+        return text.replace("<natGatewaySet/>", f"<natGatewaySet>{items}</natGatewaySet>"), True
+    return text.replace("<natGatewaySet>", f"<natGatewaySet>{items}", 1), True
 
 
 def zones_impaired(text, names):
@@ -429,6 +484,41 @@ class Forward(http.server.BaseHTTPRequestHandler):
                                       f"Network {vpc} has some mapped public address(es). Please unmap those public "
                                       "address(es) before detaching the gateway.", "Sender", content_type)
 
+        if answer is None and aws and params and operation == "CreateNatGateway" and settings["nat_failed"] >= 1:
+            with LOCK:
+                SETTINGS["nat_failed"] -= 1
+            answer = make_failed_nat(params)
+            fault = "nat-failed"
+        if answer is None and aws and params and operation == "DeleteNatGateway":
+            nat = dict(params).get("NatGatewayId")
+            with LOCK:
+                info = FAILED_NATS.get(nat)
+                if info:
+                    info["state"] = "deleted"
+            if info:
+                answer = (200, (f'<DeleteNatGatewayResponse><requestId>{request_id()}</requestId><natGatewayId>{nat}'
+                                f"</natGatewayId></DeleteNatGatewayResponse>").encode(), {"Content-Type": "text/xml"})
+                fault = "nat-failed"
+
+        forward_body = body
+        if answer is None and aws and params and operation == "DescribeNatGateways" and FAILED_NATS:
+            # moto does not know the proxy's own gateways: ask it for the others only.
+            with LOCK:
+                own = set(FAILED_NATS)
+            named = [v for k, v in params if re.match(r"^NatGatewayId\.\d+$", k)]
+            if any(v in own for v in named):
+                rest = [v for v in named if v not in own]
+                if not rest:
+                    answer = (200, (f'<DescribeNatGatewaysResponse><requestId>{request_id()}</requestId>'
+                                    f"<natGatewaySet/></DescribeNatGatewaysResponse>").encode(),
+                              {"Content-Type": "text/xml"})
+                    answer = (200, list_failed_nats(answer[1].decode(), params)[0].encode(), answer[2])
+                    fault = "nat-failed"
+                else:
+                    kept = [(k, v) for k, v in params if not re.match(r"^NatGatewayId\.\d+$", k)]
+                    kept += [(f"NatGatewayId.{i + 1}", v) for i, v in enumerate(rest)]
+                    forward_body = urllib.parse.urlencode(kept).encode()
+
         token, replayed = None, False
         if answer is None and aws and params and settings["client_tokens"] and operation.startswith("Create"):
             token = next(((operation, value) for key, value in params if key == "ClientToken" and value), None)
@@ -442,7 +532,7 @@ class Forward(http.server.BaseHTTPRequestHandler):
                 replayed = True
 
         if answer is None:
-            answer = earlier[1] if replayed else self.upstream(body)
+            answer = earlier[1] if replayed else self.upstream(forward_body)
             status, data, headers = answer
             if token and status == 200 and not replayed:
                 with LOCK:
@@ -466,6 +556,10 @@ class Forward(http.server.BaseHTTPRequestHandler):
                     text, changed = zones_impaired(data.decode("utf-8", "replace"), settings["zones_impaired"])
                     if changed:
                         fault, data = "zone-impaired", text.encode()
+                if operation == "DescribeNatGateways" and FAILED_NATS:
+                    text, changed = list_failed_nats(data.decode("utf-8", "replace"), params)
+                    if changed:
+                        fault, data = "nat-failed", text.encode()
                 if operation in ("DescribeNatGateways", "CreateNatGateway"):
                     text, changed = nat_pending(operation, data.decode("utf-8", "replace"), time.time(),
                                                 settings["nat_pending"])

@@ -61,8 +61,9 @@ if [ "$part" = faults ]; then
     exit
 fi
 
-# consistency: new ids unknown for 2 s, NAT gateways pending for 3 s
-proxy_set '{"unknown_ids": 2, "nat_pending": 3}' >/dev/null
+# consistency: new ids unknown for 2 s, NAT gateways pending for 8 s (long
+# enough to be seen pending under valgrind too)
+proxy_set '{"unknown_ids": 2, "nat_pending": 8}' >/dev/null
 sh deploy
 expect_rc 0 "deploy while new ids are unknown for 2 s"
 expect_err "waiting for nat gateways" "deploy waited for pending nat gateways"
@@ -89,6 +90,19 @@ states=$("$venv/bin/aws" --endpoint-url "$proxy_url" --region "$AWS_REGION" --ou
     json '" ".join(sorted(set(n["State"] for n in d["NatGateways"])))')
 expect_equal "available" "$states" "the nat gateways when the rerun returned (as the proxy answers them)"
 expect_network "the network after the rerun" catalog prod 3
+
+# a nat gateway that could not be made reads failed: deploy says why; the next deletes it and makes it again
+e2e_reset
+proxy_set '{"nat_pending": 0, "nat_failed": 1}' >/dev/null
+sh deploy
+expect_rc 1 "deploy with a nat gateway that failed"
+expect_err "is failed: Subnet has insufficient free addresses to create this NAT gateway" "the failure's reason"
+: >"$proxy_json"
+sh deploy
+expect_rc 0 "deploy after a failed nat gateway"
+deleted=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["operation"] == "DeleteNatGateway" and json.loads(l).get("fault") == "nat-failed"))' "$proxy_json")
+expect_equal "1" "$deleted" "the failed nat gateway deleted"
+expect_network "the network after making the failed nat gateway again" catalog prod 3
 
 # a zone that is not available is not picked (zone ids: az1 us-east-1b impaired, then az2 c, az3 e, az4 d)
 proxy_set '{"nat_pending": 0, "zones_impaired": "us-east-1b"}' >/dev/null

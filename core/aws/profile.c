@@ -1,7 +1,6 @@
 #include "profile.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,31 +34,6 @@ static char *file_path(const char *var, const char *name)
     else
         strbuf_addf(&sb, "%s/.aws/%s", nonempty_env("HOME") ? nonempty_env("HOME") : "", name);
     return strbuf_detach(&sb);
-}
-
-/* Reads the whole file into sb. 1: read, 0: no such file, -1: err. */
-static int read_file(const char *path, struct strbuf *sb, struct strbuf *err)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return 0;
-        strbuf_addf(err, "cannot read %s: %s", path, strerror(errno));
-        return -1;
-    }
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-        strbuf_add(sb, buf, n);
-    int failed = ferror(fp);
-    int saved = errno;
-    secret_wipe(buf, sizeof(buf));
-    fclose(fp);
-    if (failed) {
-        strbuf_addf(err, "cannot read %s: %s", path, strerror(saved));
-        return -1;
-    }
-    return 1;
 }
 
 static void lower(char *s)
@@ -216,7 +190,7 @@ static int parse(struct shared_files *f, const char *path, int in_config, char *
 static int load_one(struct shared_files *f, const char *path, int in_config, struct strbuf *err)
 {
     struct strbuf text = STRBUF_INIT;
-    int rc = read_file(path, &text, err);
+    int rc = secret_read_file(path, &text, err);
     if (rc > 0)
         rc = parse(f, path, in_config, text.buf, err);
     secret_strbuf_release(&text);

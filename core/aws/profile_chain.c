@@ -126,6 +126,18 @@ static int uses_sso(const struct shared_files *f, const char *p)
 }
 
 /* A profile without role_arn: keys, SSO, or a program. */
+/* The profile's own keys are the chain's base. */
+static int use_keys(const struct shared_files *f, const char *p, const char *id, const char *secret,
+                    struct profile_chain *c)
+{
+    c->base = CHAIN_STATIC;
+    c->base_profile = p;
+    c->key_id = id;
+    c->secret = secret;
+    c->token = get(f, p, "aws_session_token");
+    return 0;
+}
+
 static int plan_direct(const struct shared_files *f, const char *p, struct profile_chain *c, struct strbuf *err)
 {
     static const char *const need_role[] = {"source_profile", "credential_source", "web_identity_token_file"};
@@ -136,14 +148,8 @@ static int plan_direct(const struct shared_files *f, const char *p, struct profi
         }
     }
     const char *id = get(f, p, "aws_access_key_id"), *secret = get(f, p, "aws_secret_access_key");
-    if (id && secret) {
-        c->base = CHAIN_STATIC;
-        c->base_profile = p;
-        c->key_id = id;
-        c->secret = secret;
-        c->token = get(f, p, "aws_session_token");
-        return 0;
-    }
+    if (id && secret)
+        return use_keys(f, p, id, secret, c);
     if (id || secret) {
         strbuf_addf(err, "profile %s has %s but not %s", p, id ? "aws_access_key_id" : "aws_secret_access_key",
                     id ? "aws_secret_access_key" : "aws_access_key_id");
@@ -176,12 +182,7 @@ static int plan_source_profile(const struct shared_files *f, const char *p, cons
                              "and aws_secret_access_key", p);
             return -1;
         }
-        c->base = CHAIN_STATIC;
-        c->base_profile = p;
-        c->key_id = id;
-        c->secret = secret;
-        c->token = get(f, p, "aws_session_token");
-        return 0;
+        return use_keys(f, p, id, secret, c);
     }
     for (size_t i = 0; i < trail->n; i++) {
         if (!strcmp(trail->names[i], source)) {

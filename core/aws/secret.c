@@ -1,5 +1,7 @@
 #include "secret.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,4 +67,28 @@ void secret_doc_free(struct sh_doc *d)
         return;
     wipe_doc(d);
     doc_free(d);
+}
+
+int secret_read_file(const char *path, struct strbuf *sb, struct strbuf *err)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 0;
+        strbuf_addf(err, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+        strbuf_add(sb, buf, n);
+    int failed = ferror(fp);
+    int saved = errno;
+    secret_wipe(buf, sizeof(buf));
+    fclose(fp);
+    if (failed) {
+        strbuf_addf(err, "cannot read %s: %s", path, strerror(saved));
+        return -1;
+    }
+    return 1;
 }

@@ -18,6 +18,9 @@ void secret_free(char *s);
 void secret_strbuf_release(struct strbuf *sb);
 /* Wipes every string value in the tree, then drops the reference. */
 void secret_json_decref(json_t *j);
+/* Reads the whole file at path into sb, wiping the read buffer. Returns 1,
+ * 0 when there is no such file, -1 with "cannot read PATH: why" in err. */
+int secret_read_file(const char *path, struct strbuf *sb, struct strbuf *err);
 /* Wipes the text of every node, then frees the tree. */
 void secret_doc_free(struct sh_doc *d);
 

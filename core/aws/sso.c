@@ -1,6 +1,5 @@
 #include "sso.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -45,21 +44,18 @@ static char *cached_token(const struct sso_settings *s, struct strbuf *err)
     struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
     cache_path(s, &path);
     char *token = NULL;
-    FILE *f = fopen(path.buf, "r");
-    if (!f) {
-        strbuf_addf(err, "profile %s: no sso token for %s %s in the cache (%s: %s)", s->profile,
-                    s->session ? "sso-session" : "start url", s->session ? s->session : s->start_url, path.buf,
-                    strerror(errno));
+    struct strbuf why = STRBUF_INIT;
+    if (secret_read_file(path.buf, &text, &why) <= 0) {
+        strbuf_addf(err, "profile %s: no sso token for %s %s in the cache (%s)", s->profile,
+                    s->session ? "sso-session" : "start url", s->session ? s->session : s->start_url,
+                    why.len ? why.buf : path.buf);
         login_hint(err, s);
+        strbuf_release(&why);
         strbuf_release(&path);
+        secret_strbuf_release(&text);
         return NULL;
     }
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        strbuf_add(&text, buf, n);
-    fclose(f);
-    secret_wipe(buf, sizeof(buf));
+    strbuf_release(&why);
     json_t *j = json_loadb(text.buf, text.len, 0, NULL);
     const char *access = json_string_value(json_object_get(j, "accessToken"));
     const char *expires_at = json_string_value(json_object_get(j, "expiresAt"));

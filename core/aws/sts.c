@@ -1,6 +1,5 @@
 #include "sts.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,18 +153,14 @@ int sts_web_identity_from_file(struct http_client *http, const char *region, con
                                const char *token_file, const char *label, struct aws_credentials *out,
                                struct strbuf *err)
 {
-    FILE *f = fopen(token_file, "r");
-    if (!f) {
-        strbuf_addf(err, "cannot read the web identity token file %s: %s", token_file, strerror(errno));
+    struct strbuf token = STRBUF_INIT;
+    int read = secret_read_file(token_file, &token, err);
+    if (read <= 0) {
+        if (!read)
+            strbuf_addf(err, "the web identity token file %s does not exist", token_file);
+        secret_strbuf_release(&token);
         return -1;
     }
-    struct strbuf token = STRBUF_INIT;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        strbuf_add(&token, buf, n);
-    fclose(f);
-    secret_wipe(buf, sizeof(buf));
     while (token.len && (token.buf[token.len - 1] == '\n' || token.buf[token.len - 1] == '\r' ||
                          token.buf[token.len - 1] == ' '))
         token.buf[--token.len] = '\0';

@@ -484,11 +484,14 @@ class Forward(http.server.BaseHTTPRequestHandler):
                                       f"Network {vpc} has some mapped public address(es). Please unmap those public "
                                       "address(es) before detaching the gateway.", "Sender", content_type)
 
-        if answer is None and aws and params and operation == "CreateNatGateway" and settings["nat_failed"] >= 1:
-            with LOCK:
-                SETTINGS["nat_failed"] -= 1
-            answer = make_failed_nat(params)
-            fault = "nat-failed"
+        if answer is None and aws and params and operation == "CreateNatGateway":
+            with LOCK:  # taken and counted at once: gateways are created concurrently
+                fail_it = SETTINGS["nat_failed"] >= 1
+                if fail_it:
+                    SETTINGS["nat_failed"] -= 1
+            if fail_it:
+                answer = make_failed_nat(params)
+                fault = "nat-failed"
         if answer is None and aws and params and operation == "DeleteNatGateway":
             nat = dict(params).get("NatGatewayId")
             with LOCK:

@@ -27,6 +27,7 @@ root=$PWD
 sh=$root/$build/stackhost
 . "$root/tests/e2e/lib.sh"
 e2e_start
+export CATALOG_DB_URL=${CATALOG_DB_URL:-postgres://catalog:stand-in@db.invalid:5432/catalog}
 e2e_start_proxy "$latency"
 only=$("$sh" plugins --json | python3 -c \
     'import json,sys; print(",".join(p["name"] for p in json.load(sys.stdin) if p["can"] == "deploy, destroy"))')

@@ -27,6 +27,9 @@ fi
 
 . "$root/tests/e2e/lib.sh"
 e2e_start
+# examples/catalog.cfg takes the database's connection string from this
+# variable (secrets never live in the file); the emulator gets a stand-in.
+export CATALOG_DB_URL=${CATALOG_DB_URL:-postgres://catalog:stand-in@db.invalid:5432/catalog}
 echo
 echo "== the local emulator: $AWS_ENDPOINT_URL (plugins that deploy today: $deployable)"
 run() {

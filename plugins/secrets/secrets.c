@@ -1,10 +1,15 @@
 /* secrets: SSM SecureString parameters of catalog-stack.md, named
  * /{stack}/{env}/{name}. Values come from environment variables or are
- * generated, never from the file. This version declares and checks the
- * configuration; the AWS work comes with the AWS client (README). */
+ * generated, never from the file. The descriptor, the keys and their
+ * checks, and the callbacks that run the steps (values.c, lookup.c,
+ * converge.c, destroy.c, outputs.c; see sec.h). */
 #include <string.h>
 
 #include <stackhost/stackhost.h>
+
+#include "sec.h"
+
+static const char *const no_requirements[] = {NULL};
 
 static const sh_config_key parameter_fields[] = {
     {.name = "name", .type = SH_CONFIG_STRING, .required = 1, .format = SH_FORMAT_NAME,
@@ -41,11 +46,69 @@ static sh_status secrets_validate(const sh_host *host, sh_ctx *ctx)
     return rc;
 }
 
+#define LOST_ANSWER_PASSES 10
+
+static sh_status secrets_create(const sh_host *host, sh_ctx *ctx)
+{
+    struct sec s;
+    if (sec_load(&s, host, ctx)) {
+        sec_free(&s);
+        return SH_ERR;
+    }
+    for (int pass = 1;; pass++) {
+        sec_new_pass(&s);
+        int rc = sec_converge(&s);
+        if (!rc && !s.again) {
+            sh_status st = sec_publish(&s);
+            sec_free(&s);
+            return st;
+        }
+        if ((rc && !s.q.lost) || pass == LOST_ANSWER_PASSES) {
+            if (s.q.lost)
+                shc_queue_give_up(&s.q);
+            else if (!rc)
+                host->fail(ctx, SH_ERR_AWS, "the stack's parameters were still changing after %d passes: deploy again",
+                           pass);
+            sec_free(&s);
+            return SH_ERR;
+        }
+        /* A create may have been applied, or a parameter appeared: find
+         * what is stored (a lost create's value is kept, never written
+         * over) rather than send it again. */
+        if (s.q.lost)
+            host->log(ctx, SH_LOG_INFO, "an answer was lost (%s): looking again before going on", s.q.lost_text);
+        else
+            host->log(ctx, SH_LOG_INFO, "a parameter to create already exists: looking again before going on");
+        sec_pause(&s, 1);
+    }
+}
+
+static sh_status secrets_destroy(const sh_host *host, sh_ctx *ctx)
+{
+    struct sec s;
+    int rc = sec_load(&s, host, ctx) || sec_destroy_all(&s);
+    sec_free(&s);
+    return rc ? SH_ERR : SH_OK;
+}
+
+/* The ARNs follow from the names: nothing to look up. */
+static sh_status secrets_outputs(const sh_host *host, sh_ctx *ctx)
+{
+    struct sec s;
+    sh_status st = sec_load(&s, host, ctx) ? SH_ERR : sec_publish(&s);
+    sec_free(&s);
+    return st;
+}
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "secrets",
     .version = "0.1.0",
     .description = "SSM SecureString parameters from environment variables or generated",
     .keys = secrets_keys,
+    .requires = no_requirements,
     .validate = secrets_validate,
+    .create = secrets_create,
+    .destroy = secrets_destroy,
+    .outputs = secrets_outputs,
 };

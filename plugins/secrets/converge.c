@@ -1,0 +1,159 @@
+/* secrets: one pass of deploy or plan. Every parameter is looked up,
+ * checked (ownership; a value to create it with), then the changes go
+ * out in one wave: a missing parameter is created (PutParameter with its
+ * tags, never overwriting), a value from the environment that differs is
+ * overwritten, drifted tags are put back. A generated value is never
+ * written over. Plan reports the same without sending a change. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sec.h"
+
+static void add_detail(struct sec_param *p, const char *text)
+{
+    size_t used = strlen(p->detail), room = sizeof(p->detail) - 1;
+    for (const char *c = used ? ", " : ""; *c && used < room; c++)
+        p->detail[used++] = *c;
+    for (const char *c = text; *c && used < room; c++)
+        p->detail[used++] = *c;
+    p->detail[used] = '\0';
+}
+
+static const char *label(struct sec *s, const struct sec_param *p)
+{
+    return sec_label(s, p->path);
+}
+
+/* A call of p's succeeded; once all of them did, its change is done. */
+static int done(void *arg, const sh_doc *out)
+{
+    struct sec_param *p = arg;
+    (void)out;
+    if (--p->pending == 0) {
+        p->changed = 1;
+        p->s->h->report(p->s->ctx, p->change, label(p->s, p), p->detail[0] ? p->detail : NULL);
+    }
+    return 0;
+}
+
+/* ParameterAlreadyExists (out NULL): the lookup missed it, or an earlier
+ * attempt whose answer was lost made it. Nothing is overwritten: the
+ * next pass finds it and converges from what is stored. */
+static int created(void *arg, const sh_doc *out)
+{
+    struct sec_param *p = arg;
+    if (!out) {
+        p->s->again = 1;
+        return 0;
+    }
+    return done(arg, out);
+}
+
+static sh_doc *put_request(struct sec *s, const struct sec_param *p, const char *value, int overwrite)
+{
+    sh_doc *in = s->h->doc_new(s->ctx);
+    s->h->doc_set_string(in, "Name", p->path);
+    s->h->doc_set_string(in, "Value", value);
+    s->h->doc_set_string(in, "Type", "SecureString");
+    s->h->doc_set_bool(in, "Overwrite", overwrite);
+    if (!overwrite) /* SSM refuses Tags with Overwrite */
+        shc_put_tags(s->h, s->ctx, in, &sec_tags_request, NULL);
+    return in;
+}
+
+static int plan_create(struct sec *s, struct sec_param *p)
+{
+    char text[SEC_DETAIL];
+    p->change = SH_CHANGE_CREATE;
+    if (p->env)
+        snprintf(text, sizeof(text), "SecureString, value from %s", p->env);
+    else
+        snprintf(text, sizeof(text), "SecureString, a generated value of %d characters", p->generate);
+    add_detail(p, text);
+    if (s->plan)
+        return 0;
+    const char *value = p->env_value ? p->env_value : sec_generated(s, p);
+    if (!value)
+        return -1;
+    p->pending++;
+    p->create_sent = 1;
+    shc_queue_add_accepting(&s->q, "ssm", "PutParameter", put_request(s, p, value, 0), label(s, p),
+                            "ParameterAlreadyExists", created, p);
+    return 0;
+}
+
+static void plan_update(struct sec *s, struct sec_param *p)
+{
+    const char *type = s->h->doc_string(p->found, "Type"), *stored = sec_stored(s, p), *value = NULL;
+    if (!type || strcmp(type, "SecureString")) {
+        add_detail(p, "type SecureString");
+        value = p->env_value ? p->env_value : stored;
+    }
+    if (p->env_value && (!stored || strcmp(stored, p->env_value))) {
+        add_detail(p, "value changes");
+        value = p->env_value;
+    }
+    if (value && *value) {
+        p->pending++;
+        shc_queue_add(&s->q, "ssm", "PutParameter", put_request(s, p, value, 1), NULL, label(s, p), done, p);
+    }
+    sh_doc *tags = s->h->doc_new(s->ctx);
+    char drift[SEC_DETAIL];
+    if (shc_tags_drift(s->h, s->ctx, p->tags, &sec_tags_answer, NULL, tags, &sec_tags_request, drift, sizeof(drift))) {
+        s->h->doc_set_string(tags, "ResourceType", "Parameter");
+        s->h->doc_set_string(tags, "ResourceId", p->path);
+        add_detail(p, drift);
+        p->pending++;
+        shc_queue_add(&s->q, "ssm", "AddTagsToResource", tags, NULL, label(s, p), done, p);
+    }
+    if (p->detail[0])
+        p->change = SH_CHANGE_UPDATE;
+}
+
+/* Ownership, and a value for every parameter to create: checked for all
+ * before any change is sent. */
+static int check(struct sec *s)
+{
+    int bad = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        struct sec_param *p = &s->p[i];
+        if (p->found && !sec_owned(s, p)) {
+            sec_foreign(s, p->path);
+            bad = 1;
+        } else if (p->env && !p->env_value && p->found) {
+            s->h->log(s->ctx, SH_LOG_DEBUG, "%s is not set: parameter %s keeps its stored value", p->env, p->path);
+        } else if (p->env && !p->env_value) {
+            s->h->fail(s->ctx, SH_ERR_CONFIG,
+                       "environment variable %s is not set (or empty): parameter %s (%s) takes its value from it "
+                       "and does not exist yet",
+                       p->env, p->name, p->path);
+            bad = 1;
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+int sec_converge(struct sec *s)
+{
+    if (sec_lookup(s) || check(s))
+        return -1;
+    for (size_t i = 0; i < s->n; i++) {
+        struct sec_param *p = &s->p[i];
+        if (p->found)
+            plan_update(s, p);
+        else if (plan_create(s, p))
+            return -1;
+        if (s->plan)
+            s->h->report(s->ctx, p->change, label(s, p), p->detail[0] ? p->detail : NULL);
+    }
+    if (s->plan)
+        return 0;
+    if (shc_queue_run(&s->q))
+        return -1;
+    for (size_t i = 0; i < s->n && !s->again; i++) {
+        struct sec_param *p = &s->p[i];
+        if (p->found && p->change == SH_CHANGE_NONE && !p->changed)
+            s->h->report(s->ctx, p->create_sent ? SH_CHANGE_CREATE : SH_CHANGE_NONE, label(s, p), NULL);
+    }
+    return 0;
+}

@@ -1,0 +1,121 @@
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
+/* secrets: removing the parameters this stack owns: those under
+ * /{stack}/{env}/ carrying its ownership tags (found by SSM's tag
+ * filters, so one removed from the configuration goes too), deleted 10 a
+ * request, all together. A name already gone is gone; destroy ends with
+ * a lookup, and looks again until nothing owned is listed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "sec.h"
+
+#define DESTROY_PASSES 10
+
+void sec_pause(struct sec *s, int seconds)
+{
+    for (int i = 0; i < seconds * 10 && !s->h->cancelled(s->ctx); i++) {
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void filter(struct sec *s, sh_doc *in, size_t i, const char *key, const char *option, const char *value)
+{
+    char path[64];
+    s->h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Key", i), key);
+    s->h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Option", i), option);
+    s->h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Values[0]", i), value);
+}
+
+/* DescribeParameters: metadata only, never a value. */
+static int lookup_owned(struct sec *s, const sh_doc **out)
+{
+    char under[SEC_NAME];
+    snprintf(under, sizeof(under), "/%s/%s", s->h->stack_name(s->ctx), s->h->environment(s->ctx));
+    sh_doc *in = s->h->doc_new(s->ctx);
+    filter(s, in, 0, "Path", "Recursive", under);
+    filter(s, in, 1, "tag:Project", "Equals", s->h->stack_name(s->ctx));
+    filter(s, in, 2, "tag:Environment", "Equals", s->h->environment(s->ctx));
+    filter(s, in, 3, "tag:ManagedBy", "Equals", "stackhost");
+    if (s->h->aws_call_all(s->ctx, "ssm", "DescribeParameters", in, "Parameters", out) != SH_OK) {
+        s->h->fail(s->ctx, SH_ERR_AWS, "looking up the stack's parameters: %s", s->h->aws_error_text(s->ctx));
+        return -1;
+    }
+    return 0;
+}
+
+struct deleted {
+    struct sec *s;
+    const char *names[SEC_PER_REQUEST];
+    size_t n;
+};
+
+static int report_deleted(void *arg, const sh_doc *out)
+{
+    struct deleted *d = arg;
+    (void)out; /* deleted, or listed as InvalidParameters: gone either way (the final lookup tells) */
+    for (size_t i = 0; i < d->n; i++)
+        d->s->h->report(d->s->ctx, SH_CHANGE_DELETE, sec_label(d->s, d->names[i]), NULL);
+    return 0;
+}
+
+/* Deletes what the lookup listed; *found gets how many. */
+static int destroy_pass(struct sec *s, size_t *found)
+{
+    const sh_doc *out;
+    char path[64];
+    if (lookup_owned(s, &out))
+        return -1;
+    size_t count = s->h->doc_count(out, "Parameters"), chunks = (count + SEC_PER_REQUEST - 1) / SEC_PER_REQUEST;
+    *found = count;
+    if (s->plan) {
+        for (size_t i = 0; i < count; i++)
+            s->h->report(s->ctx, SH_CHANGE_DELETE,
+                         sec_label(s, s->h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Name", i))),
+                         NULL);
+        return 0;
+    }
+    struct deleted *d = calloc(chunks ? chunks : 1, sizeof(*d));
+    if (!d) {
+        s->h->fail(s->ctx, SH_ERR, "out of memory");
+        return -1;
+    }
+    for (size_t k = 0; k < chunks; k++) {
+        sh_doc *in = s->h->doc_new(s->ctx);
+        d[k].s = s;
+        for (size_t i = k * SEC_PER_REQUEST; i < count && i < (k + 1) * SEC_PER_REQUEST; i++) {
+            const char *name = s->h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Name", i));
+            s->h->doc_set_string(in, shc_path(path, sizeof(path), "Names[%zu]", d[k].n), name);
+            d[k].names[d[k].n++] = name;
+        }
+        shc_queue_add_accepting(&s->q, "ssm", "DeleteParameters", in, "the stack's parameters", "ParameterNotFound",
+                                report_deleted, &d[k]);
+    }
+    int rc = shc_queue_run(&s->q);
+    free(d);
+    /* A lost answer: the next lookup tells what is left. */
+    return rc && !s->q.lost ? -1 : 0;
+}
+
+int sec_destroy_all(struct sec *s)
+{
+    for (int pass = 1;; pass++) {
+        size_t found = 0;
+        if (destroy_pass(s, &found))
+            return -1;
+        if (s->plan || !found)
+            return 0;
+        if (pass == DESTROY_PASSES) {
+            if (s->q.lost)
+                return shc_queue_give_up(&s->q);
+            s->h->fail(s->ctx, SH_ERR_TIMEOUT,
+                       "parameters of the stack are still listed after %d passes of destroy: run destroy again", pass);
+            return -1;
+        }
+        s->h->log(s->ctx, SH_LOG_DEBUG, "destroy pass %d removed %zu parameters; looking again", pass, found);
+        /* The first look again is at once; then give SSM's lists a moment. */
+        if (pass > 1)
+            sec_pause(s, 2);
+    }
+}

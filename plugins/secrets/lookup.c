@@ -1,0 +1,106 @@
+/* secrets: the lookups of one pass, every name in one wave (GetParameters,
+ * decrypted: it lists the missing ones as InvalidParameters), then the
+ * tags of the ones that exist in one more; and the ownership rule. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sec.h"
+
+const shc_tag_shape sec_tags_answer = {"TagList", "Key", "Value"};
+const shc_tag_shape sec_tags_request = {"Tags", "Key", "Value"};
+
+struct answers {
+    struct sec *s;
+    const sh_doc *out;
+};
+
+/* Registers every value of a GetParameters answer before anything else
+ * can see it, and keeps the answer. */
+static int read_values(void *arg, const sh_doc *out)
+{
+    struct answers *a = arg;
+    char path[64];
+    size_t count = a->s->h->doc_count(out, "Parameters");
+    for (size_t i = 0; i < count; i++) {
+        const char *value = a->s->h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Value", i));
+        if (value && *value)
+            a->s->h->redact(a->s->ctx, value);
+    }
+    a->out = out;
+    return 0;
+}
+
+static int store_tags(void *arg, const sh_doc *out)
+{
+    struct sec_param *p = arg;
+    p->tags = out;
+    return 0;
+}
+
+static void find(struct sec *s, const struct answers *a, size_t nanswers)
+{
+    char path[64];
+    for (size_t k = 0; k < nanswers; k++) {
+        size_t count = s->h->doc_count(a[k].out, "Parameters");
+        for (size_t i = 0; i < count; i++) {
+            const sh_doc *item = s->h->doc_get(a[k].out, shc_path(path, sizeof(path), "Parameters[%zu]", i));
+            const char *name = s->h->doc_string(item, "Name");
+            for (size_t j = 0; name && j < s->n; j++)
+                if (!strcmp(name, s->p[j].path))
+                    s->p[j].found = item;
+        }
+    }
+}
+
+int sec_lookup(struct sec *s)
+{
+    size_t nanswers = (s->n + SEC_PER_REQUEST - 1) / SEC_PER_REQUEST;
+    struct answers *a = calloc(nanswers ? nanswers : 1, sizeof(*a));
+    if (!a) {
+        s->h->fail(s->ctx, SH_ERR, "out of memory");
+        return -1;
+    }
+    for (size_t k = 0; k < nanswers; k++) {
+        sh_doc *in = s->h->doc_new(s->ctx);
+        char path[32];
+        for (size_t i = k * SEC_PER_REQUEST; i < s->n && i < (k + 1) * SEC_PER_REQUEST; i++)
+            s->h->doc_set_string(in, shc_path(path, sizeof(path), "Names[%zu]", i - k * SEC_PER_REQUEST), s->p[i].path);
+        s->h->doc_set_bool(in, "WithDecryption", 1);
+        a[k].s = s;
+        shc_queue_add(&s->q, "ssm", "GetParameters", in, NULL, "the stack's parameters", read_values, &a[k]);
+    }
+    int rc = shc_queue_run(&s->q);
+    if (!rc)
+        find(s, a, nanswers);
+    free(a);
+    if (rc)
+        return -1;
+    for (size_t i = 0; i < s->n; i++) {
+        if (!s->p[i].found)
+            continue;
+        sh_doc *in = s->h->doc_new(s->ctx);
+        s->h->doc_set_string(in, "ResourceType", "Parameter");
+        s->h->doc_set_string(in, "ResourceId", s->p[i].path);
+        shc_queue_add(&s->q, "ssm", "ListTagsForResource", in, NULL, s->p[i].path, store_tags, &s->p[i]);
+    }
+    return shc_queue_run(&s->q);
+}
+
+const char *sec_stored(const struct sec *s, const struct sec_param *p)
+{
+    return p->found ? s->h->doc_string(p->found, "Value") : NULL;
+}
+
+int sec_owned(const struct sec *s, const struct sec_param *p)
+{
+    return p->tags && shc_owned(s->h, s->ctx, p->tags, &sec_tags_answer);
+}
+
+void sec_foreign(struct sec *s, const char *path)
+{
+    s->h->fail(s->ctx, SH_ERR_CONFLICT,
+               "a parameter named %s exists without this stack's ownership tags (Project=%s, Environment=%s, "
+               "ManagedBy=stackhost): stackhost did not make it and will not touch it; delete it, or add the tags "
+               "to adopt it",
+               path, s->h->stack_name(s->ctx), s->h->environment(s->ctx));
+}

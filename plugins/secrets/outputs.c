@@ -1,0 +1,38 @@
+/* secrets: the outputs, the parameters' ARNs (known from their names:
+ * a dependent's plan has them before the parameters exist). Values are
+ * never outputs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sec.h"
+
+sh_status sec_publish(struct sec *s)
+{
+    const sh_host *h = s->h;
+    char (*arns)[SEC_NAME + 128] = calloc(s->n ? s->n : 1, sizeof(*arns));
+    const char **list = calloc(s->n ? s->n : 1, sizeof(*list));
+    sh_status rc = SH_OK;
+    if (!arns || !list) {
+        free(arns);
+        free(list);
+        return h->fail(s->ctx, SH_ERR, "out of memory");
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        char key[128];
+        snprintf(arns[i], sizeof(arns[i]), "arn:%s:ssm:%s:%s:parameter%s", h->partition(s->ctx), h->region(s->ctx),
+                 h->account_id(s->ctx), s->p[i].path);
+        list[i] = arns[i];
+        snprintf(key, sizeof(key), "%s_arn", s->p[i].name);
+        for (char *c = key; *c; c++)
+            if (*c == '-')
+                *c = '_';
+        if (h->output_string(s->ctx, key, arns[i]) != SH_OK)
+            rc = SH_ERR;
+    }
+    if (h->output_list(s->ctx, "parameter_arns", list, s->n) != SH_OK)
+        rc = SH_ERR;
+    free(arns);
+    free(list);
+    return rc;
+}

@@ -1,0 +1,97 @@
+/* secrets plugin internals: the parameters of one callback, what the
+ * lookups found, and the steps. One `struct sec` lives for one callback;
+ * its per-pass fields are reset before each pass (a pass starts again
+ * from the lookups after a lost answer), the values are kept for the run.
+ *
+ * Deploy, in waves:
+ *   GetParameters (all names, decrypted; 10 a request, sent together)
+ *   -> ListTagsForResource of the ones that exist (together)
+ *   -> PutParameter (create, or overwrite a value that differs) and
+ *      AddTagsToResource (tags that drifted), together.
+ * Destroy: DescribeParameters by the ownership tags under /{stack}/{env},
+ * DeleteParameters (10 a request), looked up again until nothing is left.
+ *
+ * Values: read from the environment, generated, or read back decrypted,
+ * each registered with host->redact at once; never logged, reported or
+ * copied into a message. The plugin's own copies (generated values) are
+ * wiped before free. */
+#ifndef PLUGINS_SECRETS_SEC_H
+#define PLUGINS_SECRETS_SEC_H
+
+#include <stddef.h>
+
+#include <stackhost/converge.h>
+#include <stackhost/stackhost.h>
+
+#define SEC_NAME 1024 /* /{stack}/{env}/{name} */
+#define SEC_DETAIL 256
+#define SEC_PER_REQUEST 10 /* GetParameters and DeleteParameters take up to 10 names */
+
+struct sec;
+
+struct sec_param {
+    struct sec *s;
+    const char *name; /* as configured: "api-key" */
+    char path[SEC_NAME]; /* "/catalog/dev/api-key" */
+    const char *env; /* the variable's name, or NULL */
+    int generate; /* the length to generate, or 0 */
+    const char *env_value; /* the variable's value (the process's, not a copy), or NULL */
+    char *generated; /* the plugin's copy, made once a run, wiped before free */
+    int changed; /* reported as changing in this run: no "no change" line later */
+    int create_sent; /* a create went out without its answer: found later, it is reported as created */
+    /* per pass */
+    const sh_doc *found; /* GetParameters' item, NULL when absent */
+    const sh_doc *tags; /* ListTagsForResource's answer */
+    int pending; /* calls of the wave still to succeed */
+    sh_change change;
+    char detail[SEC_DETAIL];
+};
+
+struct sec {
+    const sh_host *h;
+    sh_ctx *ctx;
+    int plan; /* look and report only */
+    shc_queue q;
+    struct sec_param *p;
+    size_t n;
+    int again; /* a create found the parameter already there: look again */
+};
+
+/* ---- values.c ---- */
+/* Reads the configuration and the environment (values redacted at once). */
+int sec_load(struct sec *s, const sh_host *h, sh_ctx *ctx);
+/* The run's generated value of p (made once, redacted); NULL after an error it recorded. */
+const char *sec_generated(struct sec *s, struct sec_param *p);
+/* Forgets the pass's findings (the values stay). */
+void sec_new_pass(struct sec *s);
+/* "parameter /catalog/dev/api-key", owned by the context. */
+const char *sec_label(struct sec *s, const char *path);
+/* Wipes and frees the plugin's copies. */
+void sec_free(struct sec *s);
+
+/* ---- lookup.c ---- */
+/* GetParameters (decrypted) of every name, then the tags of those found;
+ * stored values are redacted as soon as they are read. */
+int sec_lookup(struct sec *s);
+/* The stored value of a found parameter (host-owned), or NULL. */
+const char *sec_stored(const struct sec *s, const struct sec_param *p);
+/* Non-zero when a found parameter carries this stack's ownership tags. */
+int sec_owned(const struct sec *s, const struct sec_param *p);
+/* "a parameter named X exists without this stack's ownership tags ...". */
+void sec_foreign(struct sec *s, const char *path);
+/* The tag shapes of SSM: answers (TagList) and requests (Tags). */
+extern const shc_tag_shape sec_tags_answer, sec_tags_request;
+
+/* ---- converge.c ---- */
+/* One pass of deploy (or plan): lookups, checks, the changes' wave. */
+int sec_converge(struct sec *s);
+
+/* ---- destroy.c ---- */
+int sec_destroy_all(struct sec *s);
+/* Sleeps, waking early when the run stops. */
+void sec_pause(struct sec *s, int seconds);
+
+/* ---- outputs.c ---- */
+sh_status sec_publish(struct sec *s);
+
+#endif

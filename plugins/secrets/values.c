@@ -1,0 +1,110 @@
+/* secrets: the parameters of the configuration, their values from the
+ * environment or generated (OpenSSL's RAND_bytes), and wiping the
+ * plugin's copies. Every value is redacted the moment it is known. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "sec.h"
+
+/* URL-safe (RFC 4648 section 5): 64 symbols, so a byte's low 6 bits pick
+ * one without bias. */
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int sec_load(struct sec *s, const sh_host *h, sh_ctx *ctx)
+{
+    memset(s, 0, sizeof(*s));
+    s->h = h;
+    s->ctx = ctx;
+    s->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
+    shc_queue_init(&s->q, h, ctx);
+    /* A parameter this run wrote or just listed can be unknown to the next
+     * request for a moment. */
+    s->q.retry_codes = "ParameterNotFound|InvalidResourceId";
+    s->q.retry_seconds = 120;
+    const sh_value *list = h->config(ctx, "parameters");
+    s->n = h->value_count(list);
+    s->p = s->n ? calloc(s->n, sizeof(*s->p)) : NULL;
+    if (s->n && !s->p) {
+        s->n = 0;
+        h->fail(ctx, SH_ERR, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        const sh_value *v = h->value_at(list, i);
+        struct sec_param *p = &s->p[i];
+        p->s = s;
+        p->name = h->value_string(h->value_member(v, "name"));
+        p->env = h->value_string(h->value_member(v, "env"));
+        p->generate = (int)h->value_int(h->value_member(v, "generate"));
+        snprintf(p->path, sizeof(p->path), "/%s/%s/%s", h->stack_name(ctx), h->environment(ctx), p->name);
+        const char *value = p->env ? getenv(p->env) : NULL;
+        if (value && *value) {
+            h->redact(ctx, value);
+            p->env_value = value;
+        }
+    }
+    return 0;
+}
+
+const char *sec_generated(struct sec *s, struct sec_param *p)
+{
+    if (p->generated)
+        return p->generated;
+    size_t len = (size_t)p->generate;
+    unsigned char *bytes = malloc(len);
+    char *value = malloc(len + 1);
+    if (!bytes || !value || RAND_bytes(bytes, (int)len) != 1) {
+        free(bytes);
+        free(value);
+        s->h->fail(s->ctx, SH_ERR, "generating the value of parameter %s: no random bytes", p->path);
+        return NULL;
+    }
+    for (size_t i = 0; i < len; i++)
+        value[i] = alphabet[bytes[i] & 63];
+    value[len] = '\0';
+    OPENSSL_cleanse(bytes, len);
+    free(bytes);
+    s->h->redact(s->ctx, value);
+    p->generated = value;
+    return value;
+}
+
+void sec_new_pass(struct sec *s)
+{
+    shc_queue_clear(&s->q);
+    s->again = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        struct sec_param *p = &s->p[i];
+        p->found = p->tags = NULL;
+        p->pending = 0;
+        p->change = SH_CHANGE_NONE;
+        p->detail[0] = '\0';
+    }
+}
+
+const char *sec_label(struct sec *s, const char *path)
+{
+    char text[SEC_NAME + 16];
+    sh_doc *d = s->h->doc_new(s->ctx); /* a context-owned string: the document's text */
+    snprintf(text, sizeof(text), "parameter %s", path);
+    s->h->doc_set_string(d, "s", text);
+    return s->h->doc_string(d, "s");
+}
+
+void sec_free(struct sec *s)
+{
+    shc_queue_clear(&s->q);
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->p[i].generated) {
+            OPENSSL_cleanse(s->p[i].generated, strlen(s->p[i].generated));
+            free(s->p[i].generated);
+        }
+    }
+    free(s->p);
+    s->p = NULL;
+    s->n = 0;
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The secrets plugin end to end against moto's server, checked with boto3
+# (check_secrets.py): both parameters as SecureString with the right values
+# and tags; a missing variable stops the first deploy before any change; a
+# redeploy changes nothing and keeps the generated key; a changed variable
+# updates that parameter only; a foreign parameter is left alone; destroy
+# twice; no value shown at -v -v; then deploy/plan/destroy through the
+# fault proxy over seeds 1..3.
+# usage: test_secrets.sh STACKHOST SOURCE_DIR
+set -u
+bin=$1 src=$2
+. "$src/tests/lib/checks.sh"
+. "$src/tests/e2e/lib.sh"
+e2e_start
+e2e_reset
+e2e_start_fault_proxy
+export STACKHOST_RETRY_BASE_MS=100
+
+cfg=$tmp/secrets.cfg
+cat >"$cfg" <<CFG
+stack = { name = "catalog"; region = "us-east-1"; tags = { CostCenter = "retail-catalog"; }; };
+plugins = { secrets = { parameters = (
+  { name = "db-connection-string"; env = "CATALOG_DB_URL"; },
+  { name = "api-key"; generate = 48; }
+); }; };
+environments = { dev = {}; };
+CFG
+sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev "$@"; }
+direct() { run -c "$cfg" -e dev "$@"; }
+check_secrets() { "$venv/bin/python" "$src/tests/e2e/check_secrets.py" "$@"; }
+expect_secrets() {
+    local what=$1 result
+    shift
+    result=$(check_secrets "$@")
+    checks=$((checks + 1))
+    [ -z "$result" ] || { out=$result; fail "$what"; }
+}
+api_key() { check_secrets --value catalog dev api-key; }
+export CATALOG_DB_URL="postgres://catalog:first-$RANDOM$RANDOM@db.internal:5432/catalog"
+
+# --- a missing variable on the first deploy: an error naming it, before any change
+: >"$proxy_log"
+CATALOG_DB_URL='' sh deploy
+expect_rc 1 "deploy without CATALOG_DB_URL"
+expect_err "CATALOG_DB_URL" "the error names the variable"
+expect_err "db-connection-string" "the error names the parameter"
+expect_equal "" "$(proxy_mutations)" "mutating requests of a deploy without its variable"
+
+# --- deploy: both parameters, values and tags
+sh deploy
+expect_rc 0 "deploy"
+expect_out "secrets.db_connection_string_arn = arn:aws:ssm:us-east-1:123456789012:parameter/catalog/dev/db-connection-string" \
+    "the db parameter's arn"
+expect_out "secrets.api_key_arn = arn:aws:ssm:us-east-1:123456789012:parameter/catalog/dev/api-key" "the api key's arn"
+expect_secrets "the parameters after deploy" catalog dev
+key=$(api_key)
+
+# --- plan: no change; redeploy: no mutating request, the key unchanged
+direct plan
+expect_rc 0 "plan after deploy"
+: >"$proxy_log"
+sh deploy
+expect_rc 0 "redeploy"
+expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
+expect_equal "$key" "$(api_key)" "the api key after a redeploy"
+
+# --- a new value in the environment: that parameter only
+old_url=$CATALOG_DB_URL
+export CATALOG_DB_URL="postgres://catalog:second-$RANDOM$RANDOM@db.internal:5432/catalog"
+sh plan
+expect_rc 3 "plan with a changed variable"
+expect_out "parameter /catalog/dev/db-connection-string (value changes)" "plan says the value changes"
+expect_no "$CATALOG_DB_URL" "plan with a changed variable (new value)"
+expect_no "$old_url" "plan with a changed variable (old value)"
+: >"$proxy_log"
+sh deploy
+expect_rc 0 "deploy a changed variable"
+expect_equal "ssm PutParameter" "$(proxy_mutations)" "the requests that change something"
+expect_secrets "the parameters after a changed variable" catalog dev
+expect_equal "$key" "$(api_key)" "the api key after a changed variable"
+# the variable unset once the parameter exists: the stored value is kept
+CATALOG_DB_URL='' sh deploy
+expect_rc 0 "deploy without the variable once the parameter exists"
+
+# --- destroy; a second destroy succeeds
+sh destroy
+expect_rc 0 "destroy"
+expect_secrets "leftovers after destroy" --gone catalog dev
+sh destroy
+expect_rc 0 "second destroy"
+
+# --- a parameter with our name and no tags: deploy stops before any change
+awscli ssm put-parameter --name /catalog/dev/api-key --type SecureString --value foreign-value >/dev/null
+: >"$proxy_log"
+sh deploy
+expect_rc 1 "deploy with a foreign parameter"
+expect_err "a parameter named /catalog/dev/api-key exists without this stack's ownership tags" "the foreign parameter named"
+expect_equal "" "$(proxy_mutations)" "mutating requests with a foreign parameter in the way"
+expect_equal "foreign-value" "$(api_key)" "the foreign parameter untouched"
+e2e_reset
+
+# --- no value anywhere in a full run at -v -v
+sh -v -v deploy
+all="$out$err"
+key=$(api_key)
+sh -v -v plan
+all="$all$out$err"
+sh -v -v destroy
+all="$all$out$err"
+out=$all err=''
+expect_rc 0 "destroy at -v -v"
+expect_no "$CATALOG_DB_URL" "a run at -v -v (the db value)"
+expect_no "$key" "a run at -v -v (the generated key)"
+expect_secrets "leftovers after the run at -v -v" --gone catalog dev
+
+# --- through the faults: exactly the two parameters, values right, then nothing
+for seed in 1 2 3; do
+    e2e_reset
+    : >"$proxy_json"
+    proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
+    sh deploy
+    expect_rc 0 "deploy through faults, seed $seed"
+    expect_secrets "the parameters after a deploy through faults, seed $seed" catalog dev
+    direct plan
+    expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
+    sh destroy
+    expect_rc 0 "destroy through faults, seed $seed"
+    expect_secrets "leftovers after a destroy through faults, seed $seed" --gone catalog dev
+    faults=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("fault")))' "$proxy_json")
+    echo "seed $seed: $faults faults injected" >&2
+done
+proxy_set '{"throttle": 0, "errors": 0, "drop_before": 0, "drop_after": 0}' >/dev/null
+checks_done

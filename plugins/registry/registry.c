@@ -1,9 +1,14 @@
 /* registry: the ECR repository, its lifecycle policy and the IAM push
- * policy of catalog-stack.md. This version declares the configuration;
- * the AWS work comes with the AWS client (README). */
+ * policy of catalog-stack.md: the descriptor, the keys, and the callbacks
+ * that run the waves (repo.c, policy.c) and destroy (destroy.c). */
+#include <stdio.h>
+
 #include <stackhost/stackhost.h>
 
+#include "reg.h"
+
 static const char *const mutability[] = {"IMMUTABLE", "MUTABLE", NULL};
+static const char *const no_requirements[] = {NULL};
 
 static const sh_config_key registry_keys[] = {
     {.name = "keep_images", .type = SH_CONFIG_INT, .default_value = "5", .min = 1, .max = 1000,
@@ -12,10 +17,99 @@ static const sh_config_key registry_keys[] = {
      .help = "IMMUTABLE: a pushed tag can never point at another image"},
     SH_CONFIG_END};
 
+/* The waves of reg.h. Nothing mutating is sent before both resources'
+ * ownership is known. */
+static int converge(struct reg *r)
+{
+    if (reg_lookup(r))
+        return -1;
+    reg_repo_reads(r);
+    reg_policy_reads(r);
+    if (reg_run(r))
+        return -1;
+    if ((r->repo && reg_owned(r, r->repo_tags, &reg_ecr_tags, "repository", r->repo_name) < 0) |
+        (r->policy && reg_owned(r, r->policy_tags, &reg_iam_tags, "policy", r->policy_name) < 0))
+        return -1;
+    if (reg_repo_encryption(r))
+        return -1;
+    reg_repo_wave(r);
+    reg_policy_wave(r);
+    if (reg_run(r) || r->again)
+        return -1;
+    if (r->repo_new || r->policy_new) {
+        /* new ids can be unknown for a moment; IAM is the slowest */
+        r->q.retry_codes = "RepositoryNotFoundException|NoSuchEntity";
+        r->q.retry_seconds = 120;
+    }
+    reg_lifecycle_wave(r);
+    reg_policy_version_wave(r);
+    if (reg_run(r))
+        return -1;
+    reg_policy_prune_wave(r);
+    if (reg_run(r))
+        return -1;
+    reg_report(r);
+    return 0;
+}
+
+static sh_status publish(struct reg *r)
+{
+    const sh_host *h = r->h;
+    h->output_string(r->ctx, "repository_uri", r->repo_uri);
+    h->output_string(r->ctx, "repository_arn", r->repo_arn);
+    h->output_string(r->ctx, "repository_name", r->repo_name);
+    return h->output_string(r->ctx, "push_policy_arn", r->policy_arn);
+}
+
+#define LOST_ANSWER_PASSES 10
+
+static sh_status registry_create(const sh_host *host, sh_ctx *ctx)
+{
+    struct reg r;
+    for (int pass = 1;; pass++) {
+        reg_load(&r, host, ctx);
+        if (!converge(&r))
+            return publish(&r);
+        if ((!r.q.lost && !r.again) || r.failed || pass == LOST_ANSWER_PASSES) {
+            if (r.q.lost)
+                shc_queue_give_up(&r.q);
+            else if (r.again && !r.failed)
+                host->fail(ctx, SH_ERR_CONFLICT, "the registry's resources exist but are not found by their lookups "
+                           "after %d passes: run deploy again", pass);
+            shc_queue_clear(&r.q);
+            return SH_ERR;
+        }
+        /* The request may have been applied: look again rather than send it again. */
+        host->log(ctx, SH_LOG_INFO, "%s: looking again before going on",
+                  r.q.lost ? r.q.lost_text : "a create found its resource already there");
+        shc_queue_clear(&r.q);
+        reg_pause(&r, 2);
+    }
+}
+
+static sh_status registry_destroy(const sh_host *host, sh_ctx *ctx)
+{
+    struct reg r;
+    reg_load(&r, host, ctx);
+    int rc = reg_destroy_all(&r);
+    shc_queue_clear(&r.q);
+    return rc ? SH_ERR : SH_OK;
+}
+
+/* Outputs without changing anything: the same lookups as a plan. */
+static sh_status registry_outputs(const sh_host *host, sh_ctx *ctx)
+{
+    return registry_create(host, ctx);
+}
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "registry",
     .version = "0.1.0",
     .description = "ECR repository with scan on push, lifecycle policy, IAM push policy",
+    .requires = no_requirements,
     .keys = registry_keys,
+    .create = registry_create,
+    .destroy = registry_destroy,
+    .outputs = registry_outputs,
 };

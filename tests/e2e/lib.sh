@@ -149,14 +149,19 @@ print(f"requests={len(spans)} wall={wall:.3f} sum={busy:.3f} concurrency={busy /
 PY
 }
 
-# The network of catalog-stack.md, checked with boto3 (check_network.py).
-check_network() { "$venv/bin/python" "$e2e_root/tests/e2e/check_network.py" "$@"; }
-# expect_network WHAT ARGS...: check_network ARGS must print no failure
-# (needs tests/lib/checks.sh).
-expect_network() {
-    local what=$1 result
-    shift
-    result=$(check_network "$@")
+# expect_checker WHAT CHECKER ARGS...: tests/e2e/CHECKER.py (boto3, straight
+# against the emulator) must print no failure (needs tests/lib/checks.sh).
+expect_checker() {
+    local what=$1 checker=$2 result
+    shift 2
+    result=$("$venv/bin/python" "$e2e_root/tests/e2e/$checker.py" "$@")
     checks=$((checks + 1))
     [ -z "$result" ] || { out=$result; fail "$what"; }
+}
+
+# The network of catalog-stack.md (check_network.py).
+expect_network() {
+    local what=$1
+    shift
+    expect_checker "$what" check_network "$@"
 }

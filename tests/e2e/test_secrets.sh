@@ -28,13 +28,6 @@ CFG
 sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev "$@"; }
 direct() { run -c "$cfg" -e dev "$@"; }
 check_secrets() { "$venv/bin/python" "$src/tests/e2e/check_secrets.py" "$@"; }
-expect_secrets() {
-    local what=$1 result
-    shift
-    result=$(check_secrets "$@")
-    checks=$((checks + 1))
-    [ -z "$result" ] || { out=$result; fail "$what"; }
-}
 api_key() { check_secrets --value catalog dev api-key; }
 export CATALOG_DB_URL="postgres://catalog:first-$RANDOM$RANDOM@db.internal:5432/catalog"
 
@@ -52,7 +45,7 @@ expect_rc 0 "deploy"
 expect_out "secrets.db_connection_string_arn = arn:aws:ssm:us-east-1:123456789012:parameter/catalog/dev/db-connection-string" \
     "the db parameter's arn"
 expect_out "secrets.api_key_arn = arn:aws:ssm:us-east-1:123456789012:parameter/catalog/dev/api-key" "the api key's arn"
-expect_secrets "the parameters after deploy" catalog dev
+expect_checker "the parameters after deploy" check_secrets catalog dev
 key=$(api_key)
 
 # --- plan: no change; redeploy: no mutating request, the key unchanged
@@ -76,7 +69,7 @@ expect_no "$old_url" "plan with a changed variable (old value)"
 sh deploy
 expect_rc 0 "deploy a changed variable"
 expect_equal "ssm PutParameter" "$(proxy_mutations)" "the requests that change something"
-expect_secrets "the parameters after a changed variable" catalog dev
+expect_checker "the parameters after a changed variable" check_secrets catalog dev
 expect_equal "$key" "$(api_key)" "the api key after a changed variable"
 # the variable unset once the parameter exists: the stored value is kept
 CATALOG_DB_URL='' sh deploy
@@ -85,7 +78,7 @@ expect_rc 0 "deploy without the variable once the parameter exists"
 # --- destroy; a second destroy succeeds
 sh destroy
 expect_rc 0 "destroy"
-expect_secrets "leftovers after destroy" --gone catalog dev
+expect_checker "leftovers after destroy" check_secrets --gone catalog dev
 sh destroy
 expect_rc 0 "second destroy"
 
@@ -111,7 +104,7 @@ out=$all err=''
 expect_rc 0 "destroy at -v -v"
 expect_no "$CATALOG_DB_URL" "a run at -v -v (the db value)"
 expect_no "$key" "a run at -v -v (the generated key)"
-expect_secrets "leftovers after the run at -v -v" --gone catalog dev
+expect_checker "leftovers after the run at -v -v" check_secrets --gone catalog dev
 
 # --- through the faults: exactly the two parameters, values right, then nothing
 for seed in 1 2 3; do
@@ -120,12 +113,12 @@ for seed in 1 2 3; do
     proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
     sh deploy
     expect_rc 0 "deploy through faults, seed $seed"
-    expect_secrets "the parameters after a deploy through faults, seed $seed" catalog dev
+    expect_checker "the parameters after a deploy through faults, seed $seed" check_secrets catalog dev
     direct plan
     expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
     sh destroy
     expect_rc 0 "destroy through faults, seed $seed"
-    expect_secrets "leftovers after a destroy through faults, seed $seed" --gone catalog dev
+    expect_checker "leftovers after a destroy through faults, seed $seed" check_secrets --gone catalog dev
     faults=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("fault")))' "$proxy_json")
     echo "seed $seed: $faults faults injected" >&2
 done

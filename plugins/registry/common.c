@@ -1,0 +1,227 @@
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
+/* registry: the desired state, the lookups, and the helpers of every
+ * step: requests, lines, ownership, tag drift, JSON documents compared. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "reg.h"
+
+sh_doc *reg_req(struct reg *r)
+{
+    return r->h->doc_new(r->ctx);
+}
+
+const char *reg_text(struct reg *r, const char *fmt, ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    sh_doc *d = reg_req(r); /* the document owns the copy until the callback returns */
+    r->h->doc_set_string(d, "s", text);
+    return r->h->doc_string(d, "s");
+}
+
+/* {"rules":[{"rulePriority":1,"selection":{...,"countNumber":N},"action":{"type":"expire"}}]} */
+static const char *lifecycle_text(struct reg *r)
+{
+    sh_doc *d = reg_req(r);
+    r->h->doc_set_number(d, "rules[0].rulePriority", 1);
+    r->h->doc_set_string(d, "rules[0].selection.tagStatus", "any");
+    r->h->doc_set_string(d, "rules[0].selection.countType", "imageCountMoreThan");
+    r->h->doc_set_number(d, "rules[0].selection.countNumber", r->keep);
+    r->h->doc_set_string(d, "rules[0].action.type", "expire");
+    return r->h->doc_json(r->ctx, d);
+}
+
+/* Push and pull on exactly the repository; a token for any (it has no resource). */
+static const char *document_text(struct reg *r)
+{
+    static const char *const actions[] = {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
+                                          "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer",
+                                          "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"};
+    sh_doc *d = reg_req(r);
+    char path[64];
+    r->h->doc_set_string(d, "Version", "2012-10-17");
+    r->h->doc_set_string(d, "Statement[0].Sid", "PushPull");
+    r->h->doc_set_string(d, "Statement[0].Effect", "Allow");
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+        r->h->doc_set_string(d, shc_path(path, sizeof(path), "Statement[0].Action[%zu]", i), actions[i]);
+    r->h->doc_set_string(d, "Statement[0].Resource", r->repo_arn);
+    r->h->doc_set_string(d, "Statement[1].Sid", "Login");
+    r->h->doc_set_string(d, "Statement[1].Effect", "Allow");
+    r->h->doc_set_string(d, "Statement[1].Action", "ecr:GetAuthorizationToken");
+    r->h->doc_set_string(d, "Statement[1].Resource", "*");
+    return r->h->doc_json(r->ctx, d);
+}
+
+void reg_load(struct reg *r, const sh_host *h, sh_ctx *ctx)
+{
+    memset(r, 0, sizeof(*r));
+    r->h = h;
+    r->ctx = ctx;
+    shc_queue_init(&r->q, h, ctx);
+    r->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
+    const char *stack = h->stack_name(ctx), *part = h->partition(ctx), *acct = h->account_id(ctx);
+    r->repo_name = h->resource_name(ctx, "ecr", stack);
+    r->policy_name = h->resource_name(ctx, "policy", reg_text(r, "%s-ecr-push", stack));
+    r->mutability = h->config_string(ctx, "tag_mutability");
+    r->keep = h->config_int(ctx, "keep_images");
+    snprintf(r->repo_arn, sizeof(r->repo_arn), "arn:%s:ecr:%s:%s:repository/%s", part, h->region(ctx), acct,
+             r->repo_name);
+    snprintf(r->repo_uri, sizeof(r->repo_uri), "%s.dkr.ecr.%s.amazonaws.com%s/%s", acct, h->region(ctx),
+             strcmp(part, "aws-cn") ? "" : ".cn", r->repo_name);
+    snprintf(r->policy_arn, sizeof(r->policy_arn), "arn:%s:iam::%s:policy/%s", part, acct, r->policy_name);
+    r->lifecycle = lifecycle_text(r);
+    r->document = document_text(r);
+    r->repo_l.label = reg_text(r, "ecr repository %s", r->repo_name);
+    r->life_l.label = reg_text(r, "lifecycle policy of %s", r->repo_name);
+    r->policy_l.label = reg_text(r, "iam policy %s", r->policy_name);
+}
+
+static int store(void *arg, const sh_doc *out)
+{
+    *(const sh_doc **)arg = out;
+    return 0;
+}
+
+void reg_read(struct reg *r, const char *service, const char *op, const sh_doc *in, const char *absent,
+              const sh_doc **out)
+{
+    *out = NULL;
+    const char *label = !strcmp(service, "iam") ? r->policy_l.label : r->repo_l.label;
+    shc_queue_add_accepting(&r->q, service, op, in, label, absent, store, (void *)out);
+}
+
+int reg_lookup(struct reg *r)
+{
+    sh_doc *repos = reg_req(r), *policy = reg_req(r);
+    r->h->doc_set_string(repos, "repositoryNames[0]", r->repo_name);
+    r->h->doc_set_string(policy, "PolicyArn", r->policy_arn);
+    reg_read(r, "ecr", "DescribeRepositories", repos, "RepositoryNotFoundException", &r->repo);
+    reg_read(r, "iam", "GetPolicy", policy, "NoSuchEntity", &r->policy);
+    int rc = reg_run(r);
+    /* the repository itself, not the list around it */
+    if (r->repo)
+        r->repo = r->h->doc_count(r->repo, "repositories") ? r->h->doc_get(r->repo, "repositories[0]") : NULL;
+    if (r->policy)
+        r->policy = r->h->doc_get(r->policy, "Policy");
+    return rc;
+}
+
+static void note(struct reg_line *line, sh_change change, const char *what)
+{
+    if (line->change != SH_CHANGE_REPLACE &&
+        (change == SH_CHANGE_REPLACE || change == SH_CHANGE_CREATE || line->change == SH_CHANGE_NONE))
+        line->change = change;
+    size_t used = strlen(line->detail);
+    if (what && used < sizeof(line->detail) && !strstr(line->detail, what))
+        snprintf(line->detail + used, sizeof(line->detail) - used, "%s%s", used ? ", " : "", what);
+}
+
+void reg_change(struct reg *r, struct reg_line *line, sh_change change, const char *what, const char *service,
+                const char *op, const sh_doc *in, const char *accept, shc_done_fn done, void *arg)
+{
+    note(line, change, what);
+    shc_queue_add_accepting(&r->q, service, op, in, line->label, accept, done, arg);
+}
+
+int reg_run(struct reg *r)
+{
+    if (r->failed) {
+        shc_queue_clear(&r->q);
+        return -1;
+    }
+    if (shc_queue_run(&r->q)) {
+        r->failed = !r->q.lost;
+        return -1;
+    }
+    return 0;
+}
+
+int reg_owned(struct reg *r, const sh_doc *tags, const shc_tag_shape *shape, const char *kind, const char *name)
+{
+    /* shc_find's rules and words, on a one-item list of the resource's tags */
+    static const shc_tag_shape one = {"items[0].tags", "Key", "Value"};
+    static const shc_tag_shape list = {"tags", "Key", "Value"};
+    sh_doc *d = reg_req(r);
+    char path[128];
+    r->h->doc_set_string(d, "items[0].tags[0].Key", "Name");
+    r->h->doc_set_string(d, "items[0].tags[0].Value", name);
+    size_t count = tags ? r->h->doc_count(tags, shape->list) : 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *k = r->h->doc_string(tags, shc_path(path, sizeof(path), "%s[%zu].%s", shape->list, i, shape->key));
+        const char *v = r->h->doc_string(tags, shc_path(path, sizeof(path), "%s[%zu].%s", shape->list, i, shape->value));
+        if (k && strcmp(k, "Name")) {
+            r->h->doc_set_string(d, shc_path(path, sizeof(path), "%s[%zu].Key", one.list, i + 1), k);
+            r->h->doc_set_string(d, shc_path(path, sizeof(path), "%s[%zu].Value", one.list, i + 1), v ? v : "");
+        }
+    }
+    shc_lookup l = {.answer = d, .items = "items", .tags = &list};
+    const sh_doc *item;
+    if (shc_find(r->h, r->ctx, &l, kind, name, &item) < 0) {
+        r->failed = 1;
+        return -1;
+    }
+    return 1;
+}
+
+void reg_tags(struct reg *r, struct reg_line *line, const sh_doc *tags, const shc_tag_shape *have,
+              const shc_tag_shape *put, const char *service, const char *op, sh_doc *in)
+{
+    char detail[REG_TEXT];
+    if (shc_tags_drift(r->h, r->ctx, tags, have, NULL, in, put, detail, sizeof(detail)))
+        reg_change(r, line, SH_CHANGE_UPDATE, detail, service, op, in, NULL, NULL, NULL);
+}
+
+int reg_json_same(const char *a, const char *b)
+{
+    json_t *x = a ? json_loads(a, 0, NULL) : NULL, *y = b ? json_loads(b, 0, NULL) : NULL;
+    int same = x && y && json_equal(x, y);
+    json_decref(x);
+    json_decref(y);
+    return same;
+}
+
+const char *reg_url_decode(struct reg *r, const char *text)
+{
+    /* AWS encodes a policy document (RFC 3986); moto does not: JSON starts with '{' */
+    if (!text || text[0] != '%')
+        return text;
+    size_t len = strlen(text), k = 0;
+    char buf[8192];
+    for (size_t i = 0; i < len && k + 1 < sizeof(buf); i++) {
+        if (text[i] == '%' && isxdigit((unsigned char)text[i + 1]) && isxdigit((unsigned char)text[i + 2])) {
+            char hex[3] = {text[i + 1], text[i + 2], 0};
+            buf[k++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else {
+            buf[k++] = text[i];
+        }
+    }
+    buf[k] = '\0';
+    sh_doc *d = reg_req(r);
+    r->h->doc_set_string(d, "s", buf);
+    return r->h->doc_string(d, "s");
+}
+
+void reg_report(struct reg *r)
+{
+    const struct reg_line *lines[] = {&r->repo_l, &r->life_l, &r->policy_l};
+    for (size_t i = 0; i < 3; i++)
+        r->h->report(r->ctx, lines[i]->change, lines[i]->label, lines[i]->detail[0] ? lines[i]->detail : NULL);
+}
+
+void reg_pause(struct reg *r, int seconds)
+{
+    struct timespec tenth = {0, 100 * 1000000L};
+    for (int i = 0; i < seconds * 10 && !r->h->cancelled(r->ctx); i++)
+        nanosleep(&tenth, NULL);
+}

@@ -1,0 +1,130 @@
+/* registry: removing the repository (with its images and lifecycle
+ * policy) and the push policy (detached, its other versions first). What
+ * is removed is what carries the ownership tags; destroy ends when a
+ * lookup finds nothing owned, so a second destroy finds nothing. */
+#include <stdio.h>
+#include <string.h>
+
+#include "reg.h"
+
+#define DESTROY_PASSES 10
+
+struct gone {
+    struct reg *r;
+    const char *label;
+};
+
+static int report_gone(void *arg, const sh_doc *out)
+{
+    struct gone *g = arg;
+    (void)out;
+    g->r->h->report(g->r->ctx, SH_CHANGE_DELETE, g->label, NULL);
+    return 0;
+}
+
+/* Users, groups and roles the policy is attached to: detached. */
+static void detach_all(struct reg *r, const sh_doc *entities)
+{
+    static const char *const lists[] = {"PolicyUsers.member", "PolicyGroups.member", "PolicyRoles.member"};
+    static const char *const names[] = {"UserName", "GroupName", "RoleName"};
+    static const char *const ops[] = {"DetachUserPolicy", "DetachGroupPolicy", "DetachRolePolicy"};
+    char path[96];
+    for (size_t k = 0; entities && k < 3; k++) {
+        for (size_t i = 0; i < r->h->doc_count(entities, lists[k]); i++) {
+            sh_doc *in = reg_req(r);
+            r->h->doc_set_string(in, "PolicyArn", r->policy_arn);
+            r->h->doc_set_string(in, names[k],
+                                 r->h->doc_string(entities, shc_path(path, sizeof(path), "%s[%zu].%s", lists[k], i, names[k])));
+            shc_queue_add_accepting(&r->q, "iam", ops[k], in, r->policy_l.label, "NoSuchEntity", NULL, NULL);
+        }
+    }
+}
+
+/* One pass; *found gets how many owned resources the lookups listed. */
+static int destroy_pass(struct reg *r, size_t *found)
+{
+    const sh_doc *entities = NULL;
+    *found = 0;
+    *found = 1; /* until the lookups have answered: a lost answer means look again */
+    if (reg_lookup(r))
+        return r->failed ? -1 : 0;
+    reg_repo_reads(r);
+    r->lifecycle_out = NULL; /* goes with the repository */
+    shc_queue_clear(&r->q);
+    if (r->repo) {
+        sh_doc *tags = reg_req(r);
+        r->h->doc_set_string(tags, "resourceArn", r->repo_arn);
+        reg_read(r, "ecr", "ListTagsForResource", tags, "RepositoryNotFoundException", &r->repo_tags);
+    }
+    reg_policy_reads(r);
+    if (r->policy && !r->plan) {
+        sh_doc *in = reg_req(r);
+        r->h->doc_set_string(in, "PolicyArn", r->policy_arn);
+        reg_read(r, "iam", "ListEntitiesForPolicy", in, "NoSuchEntity", &entities);
+    }
+    if (reg_run(r))
+        return r->failed ? -1 : 0;
+    int repo = r->repo && shc_owned(r->h, r->ctx, r->repo_tags, &reg_ecr_tags);
+    int policy = r->policy && shc_owned(r->h, r->ctx, r->policy_tags, &reg_iam_tags);
+    if (r->repo && !repo)
+        r->h->log(r->ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", r->repo_l.label);
+    if (r->policy && !policy)
+        r->h->log(r->ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", r->policy_l.label);
+    *found = (size_t)(repo + policy);
+    if (r->plan) {
+        if (repo)
+            r->h->report(r->ctx, SH_CHANGE_DELETE, r->repo_l.label, "with its images");
+        if (policy)
+            r->h->report(r->ctx, SH_CHANGE_DELETE, r->policy_l.label, NULL);
+        return 0;
+    }
+    struct gone repo_gone = {r, r->repo_l.label}, policy_gone = {r, r->policy_l.label};
+    if (repo) {
+        sh_doc *in = reg_req(r);
+        r->h->doc_set_string(in, "repositoryName", r->repo_name);
+        r->h->doc_set_bool(in, "force", 1); /* images and all */
+        shc_queue_add_accepting(&r->q, "ecr", "DeleteRepository", in, r->repo_l.label, "RepositoryNotFoundException",
+                                report_gone, &repo_gone);
+    }
+    if (policy) {
+        const char *old[REG_VERSIONS];
+        size_t n = reg_policy_old_versions(r, r->versions, old, REG_VERSIONS);
+        for (size_t i = 0; i < n; i++) {
+            sh_doc *in = reg_req(r);
+            r->h->doc_set_string(in, "PolicyArn", r->policy_arn);
+            r->h->doc_set_string(in, "VersionId", old[i]);
+            shc_queue_add_accepting(&r->q, "iam", "DeletePolicyVersion", in, r->policy_l.label, "NoSuchEntity", NULL,
+                                    NULL);
+        }
+        detach_all(r, entities);
+    }
+    if (reg_run(r) || !policy)
+        return r->failed ? -1 : 0;
+    sh_doc *in = reg_req(r);
+    r->h->doc_set_string(in, "PolicyArn", r->policy_arn);
+    shc_queue_add_accepting(&r->q, "iam", "DeletePolicy", in, r->policy_l.label, "NoSuchEntity", report_gone,
+                            &policy_gone);
+    return reg_run(r) && r->failed ? -1 : 0;
+}
+
+int reg_destroy_all(struct reg *r)
+{
+    for (int pass = 1;; pass++) {
+        size_t found = 0;
+        r->failed = 0;
+        if (destroy_pass(r, &found))
+            return -1;
+        /* A delete's NotFound or a lost answer proves nothing: done only
+         * when a lookup finds nothing owned. */
+        if (r->plan || !found)
+            return 0;
+        if (pass == DESTROY_PASSES) {
+            r->h->fail(r->ctx, SH_ERR_TIMEOUT, "%zu resource%s of the registry still listed after %d passes of "
+                       "destroy: run destroy again", found, found == 1 ? " is" : "s are", pass);
+            return -1;
+        }
+        r->h->log(r->ctx, SH_LOG_DEBUG, "destroy pass %d removed %zu resources; looking again", pass, found);
+        if (pass > 1)
+            reg_pause(r, 2);
+    }
+}

@@ -1,0 +1,109 @@
+/* registry plugin internals: the desired state of the ECR repository, its
+ * lifecycle policy and the IAM push policy, what the lookups found, and
+ * the helpers every step uses. One `struct reg` lives for one pass of a
+ * callback.
+ *
+ * Deploy runs in waves (shc_queue, each sent together):
+ *   lookups: DescribeRepositories, GetPolicy (absent = not found)
+ *   -> reads: repository tags, lifecycle policy, policy tags, the default
+ *      version's document, the versions; ownership checked
+ *   -> repository created or its settings and tags put back; policy
+ *      created or tagged, its old versions pruned
+ *   -> lifecycle policy; a new default policy version
+ *   -> the version it replaced deleted.
+ * A wave that loses an answer (or hears "already exists") ends the pass:
+ * registry_create starts again from the lookups, which find it. */
+#ifndef PLUGINS_REGISTRY_REG_H
+#define PLUGINS_REGISTRY_REG_H
+
+#include <stddef.h>
+
+#include <stackhost/converge.h>
+#include <stackhost/stackhost.h>
+
+#define REG_TEXT 512
+#define REG_VERSIONS 16
+
+/* One resource's plan or progress line: its change and the fields. */
+struct reg_line {
+    const char *label;
+    sh_change change;
+    char detail[REG_TEXT];
+};
+
+struct reg {
+    const sh_host *h;
+    sh_ctx *ctx;
+    int plan; /* look and report only */
+    shc_queue q;
+    /* desired */
+    const char *repo_name, *policy_name, *mutability;
+    long long keep;
+    char repo_arn[REG_TEXT], repo_uri[REG_TEXT], policy_arn[REG_TEXT];
+    const char *lifecycle; /* the lifecycle policy's JSON text */
+    const char *document;  /* the push policy's JSON text */
+    /* the lookups' answers (NULL: absent) */
+    const sh_doc *repo, *repo_tags, *lifecycle_out, *policy, *policy_tags, *version, *versions;
+    /* the default version when a new one replaces it, "" otherwise */
+    char old_default[64];
+    int repo_new, policy_new; /* made by this pass: settings known without reading */
+    int again;                /* a create heard "already exists": look again */
+    int failed;               /* an error was recorded: no further wave */
+    struct reg_line repo_l, life_l, policy_l;
+};
+
+/* ---- common.c ---- */
+void reg_load(struct reg *r, const sh_host *h, sh_ctx *ctx);
+sh_doc *reg_req(struct reg *r);
+/* A context-owned copy of printf's text. */
+const char *reg_text(struct reg *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Queues a read whose answer lands in *out; an error in `absent` codes
+ * leaves *out NULL (the resource is not there). */
+void reg_read(struct reg *r, const char *service, const char *op, const sh_doc *in, const char *absent,
+              const sh_doc **out);
+/* Queues a change to the resource of `line`, adding `what` to its detail
+ * (in a plan only the line is noted). accept: codes meaning done already. */
+void reg_change(struct reg *r, struct reg_line *line, sh_change change, const char *what, const char *service,
+                const char *op, const sh_doc *in, const char *accept, shc_done_fn done, void *arg);
+/* Runs the queued wave; -1 when a call or completion failed (recorded). */
+int reg_run(struct reg *r);
+/* 1 when the tags answer carries this stack's ownership tags; -1 after
+ * recording the error shc_find words for a resource in the way. */
+int reg_owned(struct reg *r, const sh_doc *tags, const shc_tag_shape *shape, const char *kind, const char *name);
+/* Queues the tags that drifted (tags answer read with `have`) into a copy of
+ * `in`, written at `put`, and notes them on the line. */
+void reg_tags(struct reg *r, struct reg_line *line, const sh_doc *tags, const shc_tag_shape *have,
+              const shc_tag_shape *put, const char *service, const char *op, sh_doc *in);
+/* Non-zero when the two JSON texts are the same document (member order
+ * and spacing aside). */
+int reg_json_same(const char *a, const char *b);
+/* Percent-decodes text (IAM's policy documents) into a context-owned string. */
+const char *reg_url_decode(struct reg *r, const char *text);
+/* Prints every line (in a plan, the plan's lines). */
+void reg_report(struct reg *r);
+void reg_pause(struct reg *r, int seconds);
+
+/* ---- repo.c ---- */
+extern const shc_tag_shape reg_ecr_tags;
+void reg_repo_reads(struct reg *r);
+void reg_repo_wave(struct reg *r);      /* create, or settings and tags put back */
+void reg_lifecycle_wave(struct reg *r); /* the lifecycle policy */
+int reg_repo_encryption(struct reg *r); /* -1: a replacement is refused */
+
+/* ---- policy.c ---- */
+extern const shc_tag_shape reg_iam_tags;
+void reg_policy_reads(struct reg *r);
+void reg_policy_wave(struct reg *r);         /* create, or tags and old versions */
+void reg_policy_version_wave(struct reg *r); /* a new default version */
+void reg_policy_prune_wave(struct reg *r);   /* the version it replaced */
+/* The non-default versions of a ListPolicyVersions answer. */
+size_t reg_policy_old_versions(struct reg *r, const sh_doc *versions, const char **ids, size_t max);
+
+/* ---- lookups (common.c) ---- */
+/* DescribeRepositories and GetPolicy together; -1 on a failure. */
+int reg_lookup(struct reg *r);
+
+/* ---- destroy.c ---- */
+int reg_destroy_all(struct reg *r);
+
+#endif

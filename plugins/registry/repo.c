@@ -1,0 +1,111 @@
+/* registry: the ECR repository (scan on push, tag mutability, AES256,
+ * tags) and its lifecycle policy: created when missing, put back when
+ * they drifted. Encryption cannot change in place: a replacement. */
+#include <stdio.h>
+#include <string.h>
+
+#include "reg.h"
+
+/* ECR: tags[i].Key / .Value, in answers and requests alike */
+const shc_tag_shape reg_ecr_tags = {"tags", "Key", "Value"};
+
+void reg_repo_reads(struct reg *r)
+{
+    if (!r->repo)
+        return;
+    const char *arn = r->h->doc_string(r->repo, "repositoryArn"), *uri = r->h->doc_string(r->repo, "repositoryUri");
+    if (arn)
+        snprintf(r->repo_arn, sizeof(r->repo_arn), "%s", arn);
+    if (uri)
+        snprintf(r->repo_uri, sizeof(r->repo_uri), "%s", uri);
+    sh_doc *tags = reg_req(r), *life = reg_req(r);
+    r->h->doc_set_string(tags, "resourceArn", r->repo_arn);
+    r->h->doc_set_string(life, "repositoryName", r->repo_name);
+    reg_read(r, "ecr", "ListTagsForResource", tags, NULL, &r->repo_tags);
+    reg_read(r, "ecr", "GetLifecyclePolicy", life, "LifecyclePolicyNotFoundException", &r->lifecycle_out);
+}
+
+int reg_repo_encryption(struct reg *r)
+{
+    const char *is = r->repo ? r->h->doc_string(r->repo, "encryptionConfiguration.encryptionType") : NULL;
+    if (!is || !strcmp(is, "AES256"))
+        return 0;
+    const char *what = reg_text(r, "encryption %s -> AES256", is);
+    if (!r->plan && !r->h->allow_replace(r->ctx)) {
+        r->h->fail(r->ctx, SH_ERR_CONFLICT,
+                   "%s: encryption is %s and must be AES256, which cannot change in place: deploy with "
+                   "--allow-replace to delete the repository (and its images) and create it again",
+                   r->repo_l.label, is);
+        r->failed = 1;
+        return -1;
+    }
+    sh_doc *in = reg_req(r);
+    r->h->doc_set_string(in, "repositoryName", r->repo_name);
+    r->h->doc_set_bool(in, "force", 1);
+    reg_change(r, &r->repo_l, SH_CHANGE_REPLACE, what, "ecr", "DeleteRepository", in, "RepositoryNotFoundException",
+               NULL, NULL);
+    if (reg_run(r))
+        return -1;
+    r->repo = r->repo_tags = r->lifecycle_out = NULL;
+    return 0;
+}
+
+static int created(void *arg, const sh_doc *out)
+{
+    struct reg *r = arg;
+    if (!out) { /* it exists, though the lookups did not list it: look again */
+        r->again = 1;
+        return 0;
+    }
+    r->repo_new = 1;
+    const char *uri = r->h->doc_string(out, "repository.repositoryUri");
+    if (uri)
+        snprintf(r->repo_uri, sizeof(r->repo_uri), "%s", uri);
+    return 0;
+}
+
+void reg_repo_wave(struct reg *r)
+{
+    sh_doc *in = reg_req(r);
+    r->h->doc_set_string(in, "repositoryName", r->repo_name);
+    if (!r->repo) {
+        r->h->doc_set_string(in, "imageTagMutability", r->mutability);
+        r->h->doc_set_bool(in, "imageScanningConfiguration.scanOnPush", 1);
+        r->h->doc_set_string(in, "encryptionConfiguration.encryptionType", "AES256");
+        shc_put_tags(r->h, r->ctx, in, &reg_ecr_tags, NULL);
+        reg_change(r, &r->repo_l, SH_CHANGE_CREATE, NULL, "ecr", "CreateRepository", in,
+                   "RepositoryAlreadyExistsException", created, r);
+        return;
+    }
+    const char *scan = r->h->doc_string(r->repo, "imageScanningConfiguration.scanOnPush");
+    if (!scan || strcmp(scan, "true")) {
+        sh_doc *s = reg_req(r);
+        r->h->doc_set_string(s, "repositoryName", r->repo_name);
+        r->h->doc_set_bool(s, "imageScanningConfiguration.scanOnPush", 1);
+        reg_change(r, &r->repo_l, SH_CHANGE_UPDATE, "scan on push", "ecr", "PutImageScanningConfiguration", s, NULL,
+                   NULL, NULL);
+    }
+    const char *mut = r->h->doc_string(r->repo, "imageTagMutability");
+    if (!mut || strcmp(mut, r->mutability)) {
+        sh_doc *m = reg_req(r);
+        r->h->doc_set_string(m, "repositoryName", r->repo_name);
+        r->h->doc_set_string(m, "imageTagMutability", r->mutability);
+        reg_change(r, &r->repo_l, SH_CHANGE_UPDATE, reg_text(r, "tag mutability %s", r->mutability), "ecr",
+                   "PutImageTagMutability", m, NULL, NULL, NULL);
+    }
+    sh_doc *t = reg_req(r);
+    r->h->doc_set_string(t, "resourceArn", r->repo_arn);
+    reg_tags(r, &r->repo_l, r->repo_tags, &reg_ecr_tags, &reg_ecr_tags, "ecr", "TagResource", t);
+}
+
+void reg_lifecycle_wave(struct reg *r)
+{
+    const char *is = r->lifecycle_out ? r->h->doc_string(r->lifecycle_out, "lifecyclePolicyText") : NULL;
+    if (is && reg_json_same(is, r->lifecycle))
+        return;
+    sh_doc *in = reg_req(r);
+    r->h->doc_set_string(in, "repositoryName", r->repo_name);
+    r->h->doc_set_string(in, "lifecyclePolicyText", r->lifecycle);
+    reg_change(r, &r->life_l, is ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE,
+               reg_text(r, "keep the newest %lld images", r->keep), "ecr", "PutLifecyclePolicy", in, NULL, NULL, NULL);
+}

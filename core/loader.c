@@ -16,6 +16,12 @@
 #ifndef STACKHOST_PLUGIN_DIR
 #define STACKHOST_PLUGIN_DIR "/usr/local/lib/stackhost/plugins"
 #endif
+/* The installed plugin directory relative to the installed binary's
+ * directory (computed at configure time), so an installation moved to
+ * another prefix still finds its plugins. */
+#ifndef STACKHOST_PLUGIN_RELDIR
+#define STACKHOST_PLUGIN_RELDIR "../lib/stackhost/plugins"
+#endif
 
 void search_path_add(struct search_path *sp, const char *colon_list)
 {
@@ -43,7 +49,8 @@ void search_path_build(struct search_path *sp, const char *cli, const char *env,
         XGROW(sp->dirs, sp->alloc, sp->n + 1);
         sp->dirs[sp->n++] = xstrdup(config_dir);
     }
-    /* Running from the build tree just works: plugins sit beside the binary. */
+    /* Running from the build tree just works: plugins sit beside the
+     * binary. Installed (at any prefix), they sit in <bindir>/<reldir>. */
     char exe[4096];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (len > 0) {
@@ -53,6 +60,9 @@ void search_path_build(struct search_path *sp, const char *cli, const char *env,
             *slash = '\0';
             struct strbuf sb = STRBUF_INIT;
             strbuf_addf(&sb, "%s/plugins", exe);
+            XGROW(sp->dirs, sp->alloc, sp->n + 1);
+            sp->dirs[sp->n++] = strbuf_detach(&sb);
+            strbuf_addf(&sb, "%s/%s", exe, STACKHOST_PLUGIN_RELDIR);
             XGROW(sp->dirs, sp->alloc, sp->n + 1);
             sp->dirs[sp->n++] = strbuf_detach(&sb);
         }

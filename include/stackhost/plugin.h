@@ -60,9 +60,22 @@ typedef struct sh_plugin {
 /* Exports the descriptor with the ABI fields filled in:
  *   SH_PLUGIN_EXPORT = { .name = "network", ..., .create = network_create };
  * The designated initialisers after the macro set the other fields. */
-#define SH_PLUGIN_EXPORT                                                   \
-    __attribute__((visibility("default"))) const sh_plugin stackhost_plugin; \
+#if defined(__GNUC__)
+#define SH_PLUGIN_VISIBLE __attribute__((visibility("default")))
+#else
+#define SH_PLUGIN_VISIBLE
+#endif
+#ifdef __cplusplus
+/* C linkage (the host looks the symbol up by its C name), and extern: a
+ * namespace-scope const has internal linkage in C++. */
+#define SH_PLUGIN_EXPORT                                                    \
+    extern "C" SH_PLUGIN_VISIBLE const sh_plugin stackhost_plugin;          \
+    extern "C" const sh_plugin stackhost_plugin
+#else
+#define SH_PLUGIN_EXPORT                                                    \
+    SH_PLUGIN_VISIBLE const sh_plugin stackhost_plugin;                     \
     const sh_plugin stackhost_plugin
+#endif
 
 #define SH_PLUGIN_ABI \
     .abi_major = STACKHOST_ABI_MAJOR, .abi_minor = STACKHOST_ABI_MINOR, .size = sizeof(sh_plugin)

@@ -344,6 +344,29 @@ static void test_secret_in_failure_is_redacted(void **state)
     finish(&run, jobs, n);
 }
 
+/* A plugin built with the previous minor (ABI 1.0) runs: it reads its
+ * requirement's output and publishes its own. */
+static void test_previous_minor_runs(void **state)
+{
+    (void)state;
+    const char *path = test_write_file("compat.cfg",
+                                       "stack = { name = \"shop\"; };\n"
+                                       "plugins = { alpha = {}; compat_1_0 = {}; };\n"
+                                       "environments = { dev = {}; };\n");
+    struct stack_options opt = {path, "dev", FIXTURE_GOOD ":" FIXTURE_COMPAT, NULL};
+    if (stack_open(&st, &opt, &dl)) {
+        diag_log(&dl);
+        fail();
+    }
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 4, &run, &jobs, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(outputs_get(&run.outputs, "compat_1_0", "token")->value, "compat_1_0");
+    finish(&run, jobs, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +380,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_interrupt_skips_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_runs_the_selection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_in_failure_is_redacted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_previous_minor_runs, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,18 @@ static void test_good_plugin(void **state)
     assert_ptr_equal(plugin_list_find(&list, "beta"), p);
 }
 
+/* A plugin built with the previous minor (ABI 1.0) loads in this host. */
+static void test_previous_minor_loads(void **state)
+{
+    (void)state;
+    struct plugin *p = NULL;
+    assert_int_equal(plugin_open(FIXTURE_COMPAT "/compat_1_0.so", "compat_1_0", &list, &p, &dl), 0);
+    assert_int_equal(p->desc->abi_major, STACKHOST_ABI_MAJOR);
+    assert_int_equal(p->desc->abi_minor, 0);
+    assert_true(STACKHOST_ABI_MINOR >= 1);
+    assert_string_equal(p->desc->requires[0], "alpha");
+}
+
 static void test_wrong_abi_major(void **state)
 {
     (void)state;
@@ -139,8 +151,13 @@ static void test_search_path_first_match_wins(void **state)
     assert_string_equal(sp.dirs[1], FIXTURE_BAD);
     assert_string_equal(sp.dirs[2], FIXTURE_GOOD);
     assert_string_equal(sp.dirs[3], "/from-config");
-    /* then the executable's plugins directory and the installed one */
-    assert_int_equal(sp.n, 6);
+    /* then the executable's plugins directory, the installed one relative
+     * to the executable (a moved prefix) and the compiled-in one */
+    assert_int_equal(sp.n, 7);
+    size_t rel = strlen(STACKHOST_PLUGIN_RELDIR), len5 = strlen(sp.dirs[5]);
+    assert_true(len5 > rel && sp.dirs[5][0] == '/' && sp.dirs[5][len5 - rel - 1] == '/');
+    assert_string_equal(sp.dirs[5] + len5 - rel, STACKHOST_PLUGIN_RELDIR);
+    assert_string_equal(sp.dirs[6], STACKHOST_PLUGIN_DIR);
     char *found = search_path_find(&sp, "alpha");
     assert_string_equal(found, FIXTURE_GOOD "/alpha.so");
     free(found);
@@ -167,6 +184,7 @@ int main(void)
         cmocka_unit_test_teardown(test_not_a_shared_object, teardown),
         cmocka_unit_test_teardown(test_scan_reports_every_refusal, teardown),
         cmocka_unit_test_teardown(test_search_path_first_match_wins, teardown),
+        cmocka_unit_test_teardown(test_previous_minor_loads, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

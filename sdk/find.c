@@ -21,6 +21,16 @@ int shc_code_in(const char *code, const char *codes)
     return 0;
 }
 
+int shc_refuse_foreign(const sh_host *h, sh_ctx *ctx, const char *kind, const char *name)
+{
+    h->fail(ctx, SH_ERR_CONFLICT,
+            "a %s named %s exists without this stack's ownership tags (Project=%s, Environment=%s, "
+            "ManagedBy=stackhost): stackhost did not make it and will not touch it; rename or delete it, "
+            "or add the tags to adopt it",
+            kind, name, h->stack_name(ctx), h->environment(ctx));
+    return -1;
+}
+
 /* Whether a should be kept over b: in use first, then the older. */
 static int better(const sh_host *h, const shc_lookup *l, const sh_doc *a, const sh_doc *b)
 {
@@ -68,14 +78,8 @@ int shc_find_keep(const sh_host *h, sh_ctx *ctx, const shc_lookup *l, const char
                 "leave one), then deploy again", owned, kind, name);
         return -1;
     }
-    if (!mine && foreign) {
-        h->fail(ctx, SH_ERR_CONFLICT,
-                "a %s named %s exists without this stack's ownership tags (Project=%s, Environment=%s, "
-                "ManagedBy=stackhost): stackhost did not make it and will not touch it; rename or delete it, "
-                "or add the tags to adopt it",
-                kind, name, h->stack_name(ctx), h->environment(ctx));
-        return -1;
-    }
+    if (!mine && foreign)
+        return shc_refuse_foreign(h, ctx, kind, name);
     *item = mine;
     return mine ? 1 : 0;
 }

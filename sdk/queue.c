@@ -79,10 +79,9 @@ void shc_queue_add_accepting(shc_queue *q, const char *service, const char *oper
     add(q, service, operation, input, NULL, label, accept_codes, done, arg);
 }
 
-/* Sleeps, waking early when the run stops. */
-static void nap(shc_queue *q, int seconds)
+void shc_pause(const sh_host *h, sh_ctx *ctx, int seconds)
 {
-    for (int i = 0; i < seconds * 10 && !q->h->cancelled(q->ctx); i++) {
+    for (int i = 0; i < seconds * 10 && !h->cancelled(ctx); i++) {
         struct timespec ts = {0, 100 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -180,7 +179,7 @@ int shc_queue_run(shc_queue *q)
         if (n && !rc) {
             h->log(q->ctx, SH_LOG_INFO, "waiting for %s%s: %s (%lds)", waiting, n > 1 ? " and others" : "", why,
                    (long)(time(NULL) - start));
-            nap(q, delay);
+            shc_pause(q->h, q->ctx, delay);
             delay = delay * 2 > 8 ? 8 : delay * 2;
         }
     }
@@ -195,4 +194,27 @@ int shc_queue_give_up(shc_queue *q)
         q->h->fail(q->ctx, SH_ERR_AWS, "%s", q->lost_text);
     q->lost = 0;
     return -1;
+}
+
+int shc_destroy_until_gone(const sh_host *h, sh_ctx *ctx, const char *what, int max_passes, long deadline,
+                           shc_pass_fn pass, void *arg)
+{
+    sh_mode mode = h->mode(ctx);
+    for (int n = 1;; n++) {
+        size_t found = 0;
+        if (pass(arg, &found))
+            return -1;
+        if (mode != SH_MODE_DESTROY && mode != SH_MODE_DEPLOY)
+            return 0;
+        if (!found)
+            return 0;
+        if (n >= max_passes || (deadline && time(NULL) >= deadline)) {
+            h->fail(ctx, SH_ERR_TIMEOUT, "%zu of %s still listed after %d passes of destroy: run destroy again",
+                    found, what, n);
+            return -1;
+        }
+        h->log(ctx, SH_LOG_DEBUG, "destroy pass %d removed %zu of %s; looking again", n, found, what);
+        if (n > 1)
+            shc_pause(h, ctx, 2);
+    }
 }

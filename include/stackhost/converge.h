@@ -89,6 +89,12 @@ typedef struct shc_lookup {
  * the errors. */
 int shc_find(const sh_host *h, sh_ctx *ctx, const shc_lookup *lookup, const char *kind, const char *name,
              const sh_doc **item);
+/* Records the error for a `kind` named `name` that exists without this
+ * stack's ownership tags (stackhost did not make it and never touches
+ * it: the message says what to do) and returns -1. For services whose
+ * answers carry no tags, after reading them: if (!shc_owned(...))
+ * return shc_refuse_foreign(...). */
+int shc_refuse_foreign(const sh_host *h, sh_ctx *ctx, const char *kind, const char *name);
 /* As shc_find, but several owned items with the name (a create whose
  * answer was lost, by an older version or another tool) are not an
  * error: the one to keep is *item, the others are stored in extras (up
@@ -155,6 +161,24 @@ void shc_queue_clear(shc_queue *q);
 /* Records the lost answer of the last run as the error (when the caller
  * stops looking again); returns -1. */
 int shc_queue_give_up(shc_queue *q);
+
+/* ---- waiting and destroying ---- */
+
+/* Sleeps, waking early when the run stops. */
+void shc_pause(const sh_host *h, sh_ctx *ctx, int seconds);
+
+/* One pass of a destroy: deletes what its lookups list and sets *found
+ * to how many owned resources they listed. Returns 0, or -1 (recorded). */
+typedef int (*shc_pass_fn)(void *arg, size_t *found);
+
+/* Runs destroy passes until one's lookups find nothing owned: a delete's
+ * NotFound (AWS not knowing a new id yet) or a lost answer proves
+ * nothing. The second pass looks again at once, later ones 2 s apart.
+ * Gives up after max_passes, or at deadline (a time(NULL) value; 0: none),
+ * recording "<what> still listed after N passes of destroy". In plan mode
+ * one pass. Returns 0 or -1. */
+int shc_destroy_until_gone(const sh_host *h, sh_ctx *ctx, const char *what, int max_passes, long deadline,
+                           shc_pass_fn pass, void *arg);
 
 /* Non-zero when code is one of codes ("A|B|C"); an entry "*Suffix"
  * matches every code ending in Suffix ("*NotFound"). */

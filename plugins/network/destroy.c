@@ -188,8 +188,9 @@ int net_destroy_timeout(void)
 
 /* One pass: everything owned that the lookups list, deleted in AWS's
  * order. *found gets how many resources the lookups listed. */
-static int destroy_pass(struct net *n, size_t *found)
+static int destroy_pass(void *arg, size_t *found)
 {
+    struct net *n = arg;
     struct owned vpcs = {.items = "vpcSet.item", .id_field = "vpcId"},
                  nats = {.items = "natGatewaySet.item", .id_field = "natGatewayId"},
                  eips = {.items = "addressesSet.item", .id_field = "allocationId"},
@@ -261,23 +262,8 @@ int net_destroy_all(struct net *n)
      * still mapped in the VPC), on the same deadline. */
     n->q.retry_codes = "DependencyViolation";
     n->q.retry_seconds = net_destroy_timeout();
-    for (int pass = 1;; pass++) {
-        size_t found = 0;
-        if (destroy_pass(n, &found))
-            return -1;
-        /* A NotFound from a delete can be AWS not knowing a new id yet:
-         * complete only when a lookup finds nothing owned. */
-        if (n->plan || !found)
-            return 0;
-        if (time(NULL) >= n->deadline) {
-            net_fail(n, SH_ERR_TIMEOUT, "resources of the stack are still listed after %d passes of destroy: run "
-                     "destroy again", pass);
-            return -1;
-        }
-        n->h->log(n->ctx, SH_LOG_DEBUG, "destroy pass %d removed %zu resources; looking again", pass, found);
-        /* The first look again is at once; if AWS still lists what is
-         * going, give its lists a moment before each further pass. */
-        if (pass > 1)
-            net_pause(n, 2);
-    }
+    /* A NotFound from a delete can be AWS not knowing a new id yet:
+     * complete only when a lookup finds nothing owned. */
+    return shc_destroy_until_gone(n->h, n->ctx, "the stack's network resources", 1000000, (long)n->deadline,
+                                  destroy_pass, n);
 }

@@ -181,17 +181,9 @@ int net_lookup(struct net *n)
                            by_names(n, "sg", groups, 2, 0)};
     const sh_doc **outs[] = {&n->zones_out, &n->vpcs_out, &n->subnets_out, &n->igws_out,
                              &n->eips_out, &n->nats_out, &n->rtbs_out, &n->sgs_out};
-    sh_batch *b = n->h->batch_new(n->ctx);
     for (size_t i = 0; i < 8; i++)
-        n->h->batch_add(b, "ec2", ops[i], ins[i], items[i], "the stack's network lookups");
-    n->h->batch_run(b);
-    for (size_t i = 0; i < 8; i++) {
-        if (n->h->batch_result(b, i, outs[i]) != SH_OK) {
-            n->h->fail(n->ctx, SH_ERR_AWS, "looking up the stack's network: %s", n->h->aws_error_text(n->ctx));
-            return -1;
-        }
-    }
-    return 0;
+        net_queue_read(n, ops[i], ins[i], items[i], "looking up the stack's network", outs[i]);
+    return net_run(n);
 }
 
 int net_store(void *arg, const sh_doc *out)
@@ -251,13 +243,6 @@ void net_free(struct net *n)
     n->ntouched = 0;
 }
 
-void net_pause(struct net *n, int seconds)
-{
-    for (int i = 0; i < seconds * 10 && !n->h->cancelled(n->ctx); i++) {
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-}
 
 void net_interfaces_text(struct net *n, const sh_doc *answer, char *out, size_t len)
 {

@@ -139,8 +139,6 @@ void net_interfaces_text(struct net *n, const sh_doc *answer, char *out, size_t 
 /* An idempotency token for creating `name` (at most 64 characters): one
  * per resource and run, the same on every pass after a lost answer. */
 void net_token(struct net *n, const char *name, char *out, size_t size);
-/* Sleeps, waking early when the run stops. */
-void net_pause(struct net *n, int seconds);
 void net_free(struct net *n);
 
 /* "010.0.0.0/16" -> "10.0.0.0/16": AWS answers canonical text (network.c). */

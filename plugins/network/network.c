@@ -269,7 +269,7 @@ static sh_status network_create(const sh_host *host, sh_ctx *ctx)
          * can lag a new resource by a moment: let them settle first. */
         host->log(ctx, SH_LOG_INFO, "an answer was lost (%s): looking again before going on", n.q.lost_text);
         net_free(&n);
-        net_pause(&n, 2);
+        shc_pause(host, ctx, 2);
     }
 }
 

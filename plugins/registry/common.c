@@ -148,29 +148,10 @@ int reg_run(struct reg *r)
 
 int reg_owned(struct reg *r, const sh_doc *tags, const shc_tag_shape *shape, const char *kind, const char *name)
 {
-    /* shc_find's rules and words, on a one-item list of the resource's tags */
-    static const shc_tag_shape one = {"items[0].tags", "Key", "Value"};
-    static const shc_tag_shape list = {"tags", "Key", "Value"};
-    sh_doc *d = reg_req(r);
-    char path[128];
-    r->h->doc_set_string(d, "items[0].tags[0].Key", "Name");
-    r->h->doc_set_string(d, "items[0].tags[0].Value", name);
-    size_t count = tags ? r->h->doc_count(tags, shape->list) : 0;
-    for (size_t i = 0; i < count; i++) {
-        const char *k = r->h->doc_string(tags, shc_path(path, sizeof(path), "%s[%zu].%s", shape->list, i, shape->key));
-        const char *v = r->h->doc_string(tags, shc_path(path, sizeof(path), "%s[%zu].%s", shape->list, i, shape->value));
-        if (k && strcmp(k, "Name")) {
-            r->h->doc_set_string(d, shc_path(path, sizeof(path), "%s[%zu].Key", one.list, i + 1), k);
-            r->h->doc_set_string(d, shc_path(path, sizeof(path), "%s[%zu].Value", one.list, i + 1), v ? v : "");
-        }
-    }
-    shc_lookup l = {.answer = d, .items = "items", .tags = &list};
-    const sh_doc *item;
-    if (shc_find(r->h, r->ctx, &l, kind, name, &item) < 0) {
-        r->failed = 1;
-        return -1;
-    }
-    return 1;
+    if (shc_owned(r->h, r->ctx, tags, shape))
+        return 1;
+    r->failed = 1;
+    return shc_refuse_foreign(r->h, r->ctx, kind, name);
 }
 
 void reg_tags(struct reg *r, struct reg_line *line, const sh_doc *tags, const shc_tag_shape *have,
@@ -219,9 +200,3 @@ void reg_report(struct reg *r)
         r->h->report(r->ctx, lines[i]->change, lines[i]->label, lines[i]->detail[0] ? lines[i]->detail : NULL);
 }
 
-void reg_pause(struct reg *r, int seconds)
-{
-    struct timespec tenth = {0, 100 * 1000000L};
-    for (int i = 0; i < seconds * 10 && !r->h->cancelled(r->ctx); i++)
-        nanosleep(&tenth, NULL);
-}

@@ -41,8 +41,10 @@ static void detach_all(struct reg *r, const sh_doc *entities)
 }
 
 /* One pass; *found gets how many owned resources the lookups listed. */
-static int destroy_pass(struct reg *r, size_t *found)
+static int destroy_pass(void *arg, size_t *found)
 {
+    struct reg *r = arg;
+    r->failed = 0;
     const sh_doc *entities = NULL;
     *found = 0;
     *found = 1; /* until the lookups have answered: a lost answer means look again */
@@ -109,22 +111,5 @@ static int destroy_pass(struct reg *r, size_t *found)
 
 int reg_destroy_all(struct reg *r)
 {
-    for (int pass = 1;; pass++) {
-        size_t found = 0;
-        r->failed = 0;
-        if (destroy_pass(r, &found))
-            return -1;
-        /* A delete's NotFound or a lost answer proves nothing: done only
-         * when a lookup finds nothing owned. */
-        if (r->plan || !found)
-            return 0;
-        if (pass == DESTROY_PASSES) {
-            r->h->fail(r->ctx, SH_ERR_TIMEOUT, "%zu resource%s of the registry still listed after %d passes of "
-                       "destroy: run destroy again", found, found == 1 ? " is" : "s are", pass);
-            return -1;
-        }
-        r->h->log(r->ctx, SH_LOG_DEBUG, "destroy pass %d removed %zu resources; looking again", pass, found);
-        if (pass > 1)
-            reg_pause(r, 2);
-    }
+    return shc_destroy_until_gone(r->h, r->ctx, "the registry's resources", DESTROY_PASSES, 0, destroy_pass, r);
 }

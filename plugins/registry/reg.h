@@ -81,7 +81,6 @@ int reg_json_same(const char *a, const char *b);
 const char *reg_url_decode(struct reg *r, const char *text);
 /* Prints every line (in a plan, the plan's lines). */
 void reg_report(struct reg *r);
-void reg_pause(struct reg *r, int seconds);
 
 /* ---- repo.c ---- */
 extern const shc_tag_shape reg_ecr_tags;

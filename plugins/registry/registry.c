@@ -83,7 +83,7 @@ static sh_status registry_create(const sh_host *host, sh_ctx *ctx)
         host->log(ctx, SH_LOG_INFO, "%s: looking again before going on",
                   r.q.lost ? r.q.lost_text : "a create found its resource already there");
         shc_queue_clear(&r.q);
-        reg_pause(&r, 2);
+        shc_pause(host, ctx, 2);
     }
 }
 

@@ -118,7 +118,7 @@ static int check(struct sec *s)
     for (size_t i = 0; i < s->n; i++) {
         struct sec_param *p = &s->p[i];
         if (p->found && !sec_owned(s, p)) {
-            sec_foreign(s, p->path);
+            shc_refuse_foreign(s->h, s->ctx, "parameter", p->path);
             bad = 1;
         } else if (p->env && !p->env_value && p->found) {
             s->h->log(s->ctx, SH_LOG_DEBUG, "%s is not set: parameter %s keeps its stored value", p->env, p->path);

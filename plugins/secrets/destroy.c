@@ -12,13 +12,6 @@
 
 #define DESTROY_PASSES 10
 
-void sec_pause(struct sec *s, int seconds)
-{
-    for (int i = 0; i < seconds * 10 && !s->h->cancelled(s->ctx); i++) {
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-}
 
 static void filter(struct sec *s, sh_doc *in, size_t i, const char *key, const char *option, const char *value)
 {
@@ -61,8 +54,9 @@ static int report_deleted(void *arg, const sh_doc *out)
 }
 
 /* Deletes what the lookup listed; *found gets how many. */
-static int destroy_pass(struct sec *s, size_t *found)
+static int destroy_pass(void *arg, size_t *found)
 {
+    struct sec *s = arg;
     const sh_doc *out;
     char path[64];
     if (lookup_owned(s, &out))
@@ -100,22 +94,7 @@ static int destroy_pass(struct sec *s, size_t *found)
 
 int sec_destroy_all(struct sec *s)
 {
-    for (int pass = 1;; pass++) {
-        size_t found = 0;
-        if (destroy_pass(s, &found))
-            return -1;
-        if (s->plan || !found)
-            return 0;
-        if (pass == DESTROY_PASSES) {
-            if (s->q.lost)
-                return shc_queue_give_up(&s->q);
-            s->h->fail(s->ctx, SH_ERR_TIMEOUT,
-                       "parameters of the stack are still listed after %d passes of destroy: run destroy again", pass);
-            return -1;
-        }
-        s->h->log(s->ctx, SH_LOG_DEBUG, "destroy pass %d removed %zu parameters; looking again", pass, found);
-        /* The first look again is at once; then give SSM's lists a moment. */
-        if (pass > 1)
-            sec_pause(s, 2);
-    }
+    if (!shc_destroy_until_gone(s->h, s->ctx, "the stack's parameters", DESTROY_PASSES, 0, destroy_pass, s))
+        return 0;
+    return s->q.lost ? shc_queue_give_up(&s->q) : -1;
 }

@@ -96,11 +96,3 @@ int sec_owned(const struct sec *s, const struct sec_param *p)
     return p->tags && shc_owned(s->h, s->ctx, p->tags, &sec_tags_answer);
 }
 
-void sec_foreign(struct sec *s, const char *path)
-{
-    s->h->fail(s->ctx, SH_ERR_CONFLICT,
-               "a parameter named %s exists without this stack's ownership tags (Project=%s, Environment=%s, "
-               "ManagedBy=stackhost): stackhost did not make it and will not touch it; delete it, or add the tags "
-               "to adopt it",
-               path, s->h->stack_name(s->ctx), s->h->environment(s->ctx));
-}

@@ -77,8 +77,6 @@ int sec_lookup(struct sec *s);
 const char *sec_stored(const struct sec *s, const struct sec_param *p);
 /* Non-zero when a found parameter carries this stack's ownership tags. */
 int sec_owned(const struct sec *s, const struct sec_param *p);
-/* "a parameter named X exists without this stack's ownership tags ...". */
-void sec_foreign(struct sec *s, const char *path);
 /* The tag shapes of SSM: answers (TagList) and requests (Tags). */
 extern const shc_tag_shape sec_tags_answer, sec_tags_request;
 
@@ -88,8 +86,6 @@ int sec_converge(struct sec *s);
 
 /* ---- destroy.c ---- */
 int sec_destroy_all(struct sec *s);
-/* Sleeps, waking early when the run stops. */
-void sec_pause(struct sec *s, int seconds);
 
 /* ---- outputs.c ---- */
 sh_status sec_publish(struct sec *s);

@@ -79,7 +79,7 @@ static sh_status secrets_create(const sh_host *host, sh_ctx *ctx)
             host->log(ctx, SH_LOG_INFO, "an answer was lost (%s): looking again before going on", s.q.lost_text);
         else
             host->log(ctx, SH_LOG_INFO, "a parameter to create already exists: looking again before going on");
-        sec_pause(&s, 1);
+        shc_pause(host, ctx, 1);
     }
 }
 

@@ -58,6 +58,9 @@ void cli_usage(struct strbuf *out)
         "                        what they require must be listed too\n"
         "      --allow-replace   deploy may delete and recreate a resource whose setting\n"
         "                        cannot change in place (a subnet's cidr or zone)\n"
+        "      --wait[=SECONDS]  deploy waits until the services run healthy (default\n"
+        "                        900 s), printing their events; without it deploy returns\n"
+        "                        once they are created or updated\n"
         "  -v, --verbose         more detail on stderr (twice: trace)\n"
         "  -q, --quiet           errors only on stderr\n"
         "  -h, --help            this text\n"
@@ -205,6 +208,10 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
                 rc = parse_number("--jobs", v, 1, 64, &cli->jobs, err);
             else if (!rc)
                 rc = parse_number("--requests", v, 1, 256, &cli->requests, err);
+        } else if (IS("--wait")) {
+            cli->wait_seconds = 900;
+            if (eq)
+                rc = parse_number("--wait", eq + 1, 1, 86400, &cli->wait_seconds, err);
         } else if (eq) {
             rc = usage_error(err, "option '%s' takes no value", a);
         } else if (IS("--json")) {

@@ -39,6 +39,7 @@ struct cli {
     long requests;           /* --requests: aws requests on the wire at once */
     const char *trace;       /* --trace FILE */
     int allow_replace;       /* --allow-replace */
+    long wait_seconds;       /* --wait[=SECONDS]: 0 without it */
     const char *only;        /* --only a,b: run just these plugins */
     int help, version;
 };

@@ -127,6 +127,7 @@ int cmd_run(const struct cli *cli)
     struct run run;
     run_init(&run, &st, command_mode(cli->command));
     run.allow_replace = cli->allow_replace;
+    run.wait_seconds = (int)cli->wait_seconds;
     run.max_in_flight = (int)cli->requests;
     if (cli->trace)
         run.trace = trace_new();

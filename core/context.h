@@ -27,6 +27,7 @@ struct run {
     char *caller_arn;
     const char *partition;
     int allow_replace; /* --allow-replace */
+    int wait_seconds;  /* --wait: how long deploy waits for services to be ready, 0: not */
     int max_in_flight; /* --requests: AWS requests on the wire at once */
     struct trace *trace; /* --trace, or NULL */
 };

@@ -284,6 +284,17 @@ static sh_status host_doc_set_empty(sh_doc *doc, const char *path, int list)
     return doc && path ? doc_result(doc_set_empty(doc, path, list ? DOC_ARRAY : DOC_OBJECT)) : SH_ERR_INVALID;
 }
 
+static sh_doc *host_doc_parse(sh_ctx *ctx, const char *json)
+{
+    struct sh_doc *d = json ? doc_from_json(json, strlen(json)) : NULL;
+    return d ? ctx_own_doc(ctx, d) : NULL;
+}
+
+static int host_doc_equal(const sh_doc *want, const sh_doc *have, int subset)
+{
+    return doc_equal(want, have, subset);
+}
+
 static const sh_doc *host_doc_get(const sh_doc *doc, const char *path)
 {
     return doc ? doc_get(doc, path) : NULL;
@@ -429,6 +440,11 @@ static int host_allow_replace(const sh_ctx *ctx)
     return ctx->run && ctx->run->allow_replace;
 }
 
+static int host_wait_ready(const sh_ctx *ctx)
+{
+    return ctx->run && ctx->mode == SH_MODE_DEPLOY ? ctx->run->wait_seconds : 0;
+}
+
 static const sh_host table = {
     .size = sizeof(sh_host),
     .abi_major = STACKHOST_ABI_MAJOR,
@@ -480,6 +496,9 @@ static const sh_host table = {
     .batch_run = host_batch_run,
     .batch_result = host_batch_result,
     .wait = host_wait,
+    .doc_parse = host_doc_parse,
+    .doc_equal = host_doc_equal,
+    .wait_ready = host_wait_ready,
 };
 
 const sh_host *host_table(void) { return &table; }

@@ -6,6 +6,8 @@
 #include <stackhost/converge.h>
 
 const shc_tag_shape shc_tags_ec2 = {"tagSet.item", "key", "value"};
+const shc_tag_shape shc_tags_query = {"Tags.member", "Key", "Value"};
+const shc_tag_shape shc_tags_query_put = {"Tags", "Key", "Value"};
 
 const char *shc_path(char *buf, size_t len, const char *fmt, ...)
 {

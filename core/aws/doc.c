@@ -240,6 +240,42 @@ int doc_append_items(struct sh_doc *d, const char *path, const struct sh_doc *fr
     return 0;
 }
 
+int doc_equal(const struct sh_doc *want, const struct sh_doc *have, int subset)
+{
+    if (!want || !have)
+        return want == have;
+    if (is_scalar(want->type) && is_scalar(have->type))
+        return !strcmp(want->text ? want->text : "", have->text ? have->text : "");
+    /* a list of one against the one node itself (XML's lists of one) */
+    if ((want->type == DOC_ARRAY) != (have->type == DOC_ARRAY)) {
+        const struct sh_doc *list = want->type == DOC_ARRAY ? want : have;
+        if (list->n != 1)
+            return 0;
+        return want == list ? doc_equal(list->kids[0], have, subset) : doc_equal(want, list->kids[0], subset);
+    }
+    if (want->type != have->type)
+        return 0;
+    if (want->type == DOC_ARRAY) {
+        if (want->n != have->n)
+            return 0;
+        for (size_t i = 0; i < want->n; i++)
+            if (!doc_equal(want->kids[i], have->kids[i], subset))
+                return 0;
+        return 1;
+    }
+    if (want->type == DOC_OBJECT) {
+        if (!subset && want->n != have->n)
+            return 0;
+        for (size_t i = 0; i < want->n; i++) {
+            const struct sh_doc *m = member(have, want->kids[i]->name, strlen(want->kids[i]->name));
+            if (!m || !doc_equal(want->kids[i], m, subset))
+                return 0;
+        }
+        return 1;
+    }
+    return 1; /* both null */
+}
+
 static json_t *to_json(const struct sh_doc *d)
 {
     switch (d->type) {

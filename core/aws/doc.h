@@ -43,6 +43,14 @@ int doc_set_empty(struct sh_doc *d, const char *path, enum doc_type type);
 /* Appends items of `from` (an array, or one node) to the array at path. */
 int doc_append_items(struct sh_doc *d, const char *path, const struct sh_doc *from);
 
+/* Non-zero when `want` equals `have`: objects member by member in any
+ * order, lists item by item in order, scalars by their text (a number
+ * 8080 equals the string "8080": XML answers have no types), a node that
+ * is not a list equal to a list of that one node (an XML list of one).
+ * subset != 0: every object of `have` may hold members `want` lacks (the
+ * defaults AWS fills in), at any depth. */
+int doc_equal(const struct sh_doc *want, const struct sh_doc *have, int subset);
+
 /* JSON text of d (objects in insertion order). */
 void doc_to_json(const struct sh_doc *d, struct strbuf *out);
 /* Parses JSON; NULL when it is not JSON. */

@@ -45,6 +45,12 @@ typedef struct shc_tag_shape {
 
 /* EC2 answers: tagSet.item[i].key / .value. */
 extern const shc_tag_shape shc_tags_ec2;
+/* The query APIs (IAM, ELBv2, CloudWatch, SNS): answers list
+ * Tags.member[i].Key / .Value ... */
+extern const shc_tag_shape shc_tags_query;
+/* ... and requests write Tags[i].Key / .Value (the host flattens it to
+ * Tags.member.N). */
+extern const shc_tag_shape shc_tags_query_put;
 
 /* The value of tag `key` on item, or NULL. */
 const char *shc_tag(const sh_host *h, const sh_doc *item, const shc_tag_shape *shape, const char *key);
@@ -161,6 +167,67 @@ void shc_queue_clear(shc_queue *q);
 /* Records the lost answer of the last run as the error (when the caller
  * stops looking again); returns -1. */
 int shc_queue_give_up(shc_queue *q);
+
+/* ---- lines: what a pass reports ---- */
+
+/* One resource's plan or progress line: what happens to it and which
+ * fields change. Zero it, set label, note each queued change on it, and
+ * report it once the waves succeeded (a plan reports it unsent). */
+#define SHC_DETAIL 512
+typedef struct shc_line {
+    const char *label; /* "ecr repository ecr-catalog-dev" */
+    sh_change change;
+    char detail[SHC_DETAIL];
+} shc_line;
+
+/* Adds `what` (may be NULL) to the line's detail, once, and raises its
+ * change: a create or a replace outranks an update. */
+void shc_line_note(shc_line *line, sh_change change, const char *what);
+/* host->report of the line: its change, or "no change". */
+void shc_line_report(const sh_host *h, sh_ctx *ctx, const shc_line *line);
+/* Queues a call that changes the line's resource and notes `what` on it
+ * (in a plan only the note: the call is not queued). accept: codes that
+ * mean it is done already. */
+void shc_change(shc_queue *q, shc_line *line, sh_change change, const char *what, const char *service,
+                const char *operation, const sh_doc *input, const char *accept, shc_done_fn done, void *arg);
+/* Queues a read whose answer lands in *out; an error whose code is one of
+ * `absent` leaves *out NULL (the resource is not there). *out is NULL
+ * until the queue runs. */
+void shc_read(shc_queue *q, const char *service, const char *operation, const sh_doc *input, const char *label,
+              const char *absent, const sh_doc **out);
+
+/* ---- text and documents ---- */
+
+/* printf into a string owned by the context (valid until the callback
+ * returns); "" when it does not fit in 4 KiB. */
+const char *shc_text(const sh_host *h, sh_ctx *ctx, const char *fmt, ...) SHC_PRINTF(3, 4);
+/* Non-zero when two JSON texts are the same document (member order and
+ * spacing aside; see host->doc_equal). A text that is not JSON is equal
+ * to nothing. */
+int shc_json_same(const sh_host *h, sh_ctx *ctx, const char *a, const char *b);
+/* IAM answers policy documents percent-encoded (RFC 3986); the decoded
+ * text, owned by the context. A text that is not encoded (it starts with
+ * '{': moto) comes back as it is. */
+const char *shc_url_decode(const sh_host *h, sh_ctx *ctx, const char *text);
+
+/* ---- converging ---- */
+
+/* What a converge pass answers. */
+#define SHC_DONE 0    /* converged (and outputs published) */
+#define SHC_FAILED -1 /* an error was recorded */
+#define SHC_AGAIN 1   /* start again from the lookups: why says what happened */
+
+/* One pass of a deploy: the lookups, then the waves. An answer that was
+ * lost (the queue's `lost`) or a create that found its resource already
+ * there ends the pass with SHC_AGAIN: the next pass finds what the call
+ * made instead of sending it again. Write the reason into why. */
+typedef int (*shc_pass_again_fn)(void *arg, char *why, size_t len);
+
+/* Runs passes until one is SHC_DONE or SHC_FAILED, at most max_passes,
+ * 2 s apart (AWS's lists can lag a new resource), logging "<why>: looking
+ * again before going on". After the last SHC_AGAIN records "<why>: still
+ * not settled after N passes; run deploy again". Returns SH_OK or SH_ERR. */
+sh_status shc_converge(const sh_host *h, sh_ctx *ctx, int max_passes, shc_pass_again_fn pass, void *arg);
 
 /* ---- waiting and destroying ---- */
 

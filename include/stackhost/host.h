@@ -260,6 +260,25 @@ typedef struct sh_host {
      * or when the run is cancelled. Returns SH_OK, or the poll's error,
      * SH_ERR_TIMEOUT or SH_ERR_CANCELLED. Shown in --trace. */
     sh_status (*wait)(sh_ctx *ctx, const char *what, int timeout_seconds, sh_poll_fn poll, void *arg);
+
+    /* ---- ABI 1.2 ---- */
+
+    /* Parses JSON text (a policy document, a definition read back) into a
+     * document owned by the context; NULL when the text is not JSON. */
+    sh_doc *(*doc_parse)(sh_ctx *ctx, const char *json);
+    /* Non-zero when `want` equals `have`: objects member by member in any
+     * order, lists item by item in order, scalars by their text (8080 and
+     * "8080" are equal: the query APIs answer in XML, untyped), a node
+     * equal to a list holding only that node (an XML list of one). With
+     * subset non-zero, `have` may hold members `want` lacks, at any depth:
+     * what AWS fills in by default is not a difference. NULL equals only
+     * NULL. */
+    int (*doc_equal)(const sh_doc *want, const sh_doc *have, int subset);
+    /* In a deploy run with --wait[=SECONDS]: how long deploy may wait for
+     * what it started to be ready (an ECS service at steady state, its
+     * targets healthy), printing progress; 0 without --wait (and outside
+     * deploy): return once the resources are created or updated. */
+    int (*wait_ready)(const sh_ctx *ctx);
 } sh_host;
 
 /* Non-zero for an operation that only reads (Describe*, List*, Get*,

@@ -246,31 +246,35 @@ static int converge(struct net *n)
 
 #define LOST_ANSWER_PASSES 10
 
+struct net_run {
+    const sh_host *h;
+    sh_ctx *ctx;
+    long run_id; /* the idempotency tokens' seed: the same in every pass */
+};
+
+/* One pass. After a lost answer the next pass finds what the request made
+ * (every step looks before it creates) rather than send it again. */
+static int pass(void *arg, char *why, size_t len)
+{
+    struct net_run *run = arg;
+    struct net n;
+    net_load(&n, run->h, run->ctx, run->run_id);
+    int rc = converge(&n);
+    if (!rc)
+        rc = publish(&n) ? SHC_FAILED : SHC_DONE;
+    else if (n.q.lost && !n.failed) {
+        snprintf(why, len, "an answer was lost (%s)", n.q.lost_text);
+        rc = SHC_AGAIN;
+    } else
+        rc = SHC_FAILED;
+    net_free(&n);
+    return rc;
+}
+
 static sh_status network_create(const sh_host *host, sh_ctx *ctx)
 {
-    struct net n;
-    long run_id = (long)time(NULL);
-    for (int pass = 1;; pass++) {
-        net_load(&n, host, ctx, run_id);
-        int rc = converge(&n);
-        if (!rc) {
-            sh_status s = publish(&n);
-            net_free(&n);
-            return s;
-        }
-        if (!n.q.lost || n.failed || pass == LOST_ANSWER_PASSES) {
-            if (n.q.lost)
-                shc_queue_give_up(&n.q);
-            net_free(&n);
-            return SH_ERR;
-        }
-        /* The request may have been applied: find what it made (every step
-         * looks before it creates) rather than send it again. AWS's lists
-         * can lag a new resource by a moment: let them settle first. */
-        host->log(ctx, SH_LOG_INFO, "an answer was lost (%s): looking again before going on", n.q.lost_text);
-        net_free(&n);
-        shc_pause(host, ctx, 2);
-    }
+    struct net_run run = {host, ctx, (long)time(NULL)};
+    return shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &run);
 }
 
 static sh_status network_destroy(const sh_host *host, sh_ctx *ctx)

@@ -1,32 +1,13 @@
-#define _POSIX_C_SOURCE 200809L /* nanosleep */
 /* registry: the desired state, the lookups, and the helpers of every
- * step: requests, lines, ownership, tag drift, JSON documents compared. */
-#include <ctype.h>
-#include <stdarg.h>
+ * step: reads, ownership, tag drift, the lines. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <jansson.h>
 
 #include "reg.h"
 
 sh_doc *reg_req(struct reg *r)
 {
     return r->h->doc_new(r->ctx);
-}
-
-const char *reg_text(struct reg *r, const char *fmt, ...)
-{
-    char text[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
-    sh_doc *d = reg_req(r); /* the document owns the copy until the callback returns */
-    r->h->doc_set_string(d, "s", text);
-    return r->h->doc_string(d, "s");
 }
 
 /* {"rules":[{"rulePriority":1,"selection":{...,"countNumber":N},"action":{"type":"expire"}}]} */
@@ -71,7 +52,7 @@ void reg_load(struct reg *r, const sh_host *h, sh_ctx *ctx)
     r->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
     const char *stack = h->stack_name(ctx), *part = h->partition(ctx), *acct = h->account_id(ctx);
     r->repo_name = h->resource_name(ctx, "ecr", stack);
-    r->policy_name = h->resource_name(ctx, "policy", reg_text(r, "%s-ecr-push", stack));
+    r->policy_name = h->resource_name(ctx, "policy", shc_text(r->h, r->ctx, "%s-ecr-push", stack));
     r->mutability = h->config_string(ctx, "tag_mutability");
     r->keep = h->config_int(ctx, "keep_images");
     snprintf(r->repo_arn, sizeof(r->repo_arn), "arn:%s:ecr:%s:%s:repository/%s", part, h->region(ctx), acct,
@@ -81,23 +62,16 @@ void reg_load(struct reg *r, const sh_host *h, sh_ctx *ctx)
     snprintf(r->policy_arn, sizeof(r->policy_arn), "arn:%s:iam::%s:policy/%s", part, acct, r->policy_name);
     r->lifecycle = lifecycle_text(r);
     r->document = document_text(r);
-    r->repo_l.label = reg_text(r, "ecr repository %s", r->repo_name);
-    r->life_l.label = reg_text(r, "lifecycle policy of %s", r->repo_name);
-    r->policy_l.label = reg_text(r, "iam policy %s", r->policy_name);
-}
-
-static int store(void *arg, const sh_doc *out)
-{
-    *(const sh_doc **)arg = out;
-    return 0;
+    r->repo_l.label = shc_text(r->h, r->ctx, "ecr repository %s", r->repo_name);
+    r->life_l.label = shc_text(r->h, r->ctx, "lifecycle policy of %s", r->repo_name);
+    r->policy_l.label = shc_text(r->h, r->ctx, "iam policy %s", r->policy_name);
 }
 
 void reg_read(struct reg *r, const char *service, const char *op, const sh_doc *in, const char *absent,
               const sh_doc **out)
 {
-    *out = NULL;
     const char *label = !strcmp(service, "iam") ? r->policy_l.label : r->repo_l.label;
-    shc_queue_add_accepting(&r->q, service, op, in, label, absent, store, (void *)out);
+    shc_read(&r->q, service, op, in, label, absent, out);
 }
 
 int reg_lookup(struct reg *r)
@@ -114,23 +88,6 @@ int reg_lookup(struct reg *r)
     if (r->policy)
         r->policy = r->h->doc_get(r->policy, "Policy");
     return rc;
-}
-
-static void note(struct reg_line *line, sh_change change, const char *what)
-{
-    if (line->change != SH_CHANGE_REPLACE &&
-        (change == SH_CHANGE_REPLACE || change == SH_CHANGE_CREATE || line->change == SH_CHANGE_NONE))
-        line->change = change;
-    size_t used = strlen(line->detail);
-    if (what && used < sizeof(line->detail) && !strstr(line->detail, what))
-        snprintf(line->detail + used, sizeof(line->detail) - used, "%s%s", used ? ", " : "", what);
-}
-
-void reg_change(struct reg *r, struct reg_line *line, sh_change change, const char *what, const char *service,
-                const char *op, const sh_doc *in, const char *accept, shc_done_fn done, void *arg)
-{
-    note(line, change, what);
-    shc_queue_add_accepting(&r->q, service, op, in, line->label, accept, done, arg);
 }
 
 int reg_run(struct reg *r)
@@ -154,49 +111,18 @@ int reg_owned(struct reg *r, const sh_doc *tags, const shc_tag_shape *shape, con
     return shc_refuse_foreign(r->h, r->ctx, kind, name);
 }
 
-void reg_tags(struct reg *r, struct reg_line *line, const sh_doc *tags, const shc_tag_shape *have,
+void reg_tags(struct reg *r, shc_line *line, const sh_doc *tags, const shc_tag_shape *have,
               const shc_tag_shape *put, const char *service, const char *op, sh_doc *in)
 {
-    char detail[REG_TEXT];
+    char detail[SHC_DETAIL];
     if (shc_tags_drift(r->h, r->ctx, tags, have, NULL, in, put, detail, sizeof(detail)))
-        reg_change(r, line, SH_CHANGE_UPDATE, detail, service, op, in, NULL, NULL, NULL);
-}
-
-int reg_json_same(const char *a, const char *b)
-{
-    json_t *x = a ? json_loads(a, 0, NULL) : NULL, *y = b ? json_loads(b, 0, NULL) : NULL;
-    int same = x && y && json_equal(x, y);
-    json_decref(x);
-    json_decref(y);
-    return same;
-}
-
-const char *reg_url_decode(struct reg *r, const char *text)
-{
-    /* AWS encodes a policy document (RFC 3986); moto does not: JSON starts with '{' */
-    if (!text || text[0] != '%')
-        return text;
-    size_t len = strlen(text), k = 0;
-    char buf[8192];
-    for (size_t i = 0; i < len && k + 1 < sizeof(buf); i++) {
-        if (text[i] == '%' && isxdigit((unsigned char)text[i + 1]) && isxdigit((unsigned char)text[i + 2])) {
-            char hex[3] = {text[i + 1], text[i + 2], 0};
-            buf[k++] = (char)strtol(hex, NULL, 16);
-            i += 2;
-        } else {
-            buf[k++] = text[i];
-        }
-    }
-    buf[k] = '\0';
-    sh_doc *d = reg_req(r);
-    r->h->doc_set_string(d, "s", buf);
-    return r->h->doc_string(d, "s");
+        shc_change(&r->q, line, SH_CHANGE_UPDATE, detail, service, op, in, NULL, NULL, NULL);
 }
 
 void reg_report(struct reg *r)
 {
-    const struct reg_line *lines[] = {&r->repo_l, &r->life_l, &r->policy_l};
+    const shc_line *lines[] = {&r->repo_l, &r->life_l, &r->policy_l};
     for (size_t i = 0; i < 3; i++)
-        r->h->report(r->ctx, lines[i]->change, lines[i]->label, lines[i]->detail[0] ? lines[i]->detail : NULL);
+        shc_line_report(r->h, r->ctx, lines[i]);
 }
 

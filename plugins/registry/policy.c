@@ -7,10 +7,6 @@
 
 #include "reg.h"
 
-/* IAM answers: Tags.member[i].Key / .Value (a query API's list) */
-const shc_tag_shape reg_iam_tags = {"Tags.member", "Key", "Value"};
-/* IAM requests: Tags[i], flattened to Tags.member.N by the host */
-static const shc_tag_shape iam_put = {"Tags", "Key", "Value"};
 
 void reg_policy_reads(struct reg *r)
 {
@@ -63,24 +59,24 @@ void reg_policy_wave(struct reg *r)
         sh_doc *in = reg_req(r);
         r->h->doc_set_string(in, "PolicyName", r->policy_name);
         r->h->doc_set_string(in, "Path", "/");
-        r->h->doc_set_string(in, "Description", reg_text(r, "push and pull images of %s", r->repo_name));
+        r->h->doc_set_string(in, "Description", shc_text(r->h, r->ctx, "push and pull images of %s", r->repo_name));
         r->h->doc_set_string(in, "PolicyDocument", r->document);
-        shc_put_tags(r->h, r->ctx, in, &iam_put, NULL);
-        reg_change(r, &r->policy_l, SH_CHANGE_CREATE, NULL, "iam", "CreatePolicy", in, "EntityAlreadyExists",
+        shc_put_tags(r->h, r->ctx, in, &shc_tags_query_put, NULL);
+        shc_change(&r->q, &r->policy_l, SH_CHANGE_CREATE, NULL, "iam", "CreatePolicy", in, "EntityAlreadyExists",
                    created, r);
         return;
     }
-    reg_tags(r, &r->policy_l, r->policy_tags, &reg_iam_tags, &iam_put, "iam", "TagPolicy", on_policy(r));
+    reg_tags(r, &r->policy_l, r->policy_tags, &shc_tags_query, &shc_tags_query_put, "iam", "TagPolicy", on_policy(r));
     const char *old[REG_VERSIONS];
     size_t n = reg_policy_old_versions(r, r->versions, old, REG_VERSIONS);
     for (size_t i = 0; i < n; i++) {
         sh_doc *in = on_policy(r);
         r->h->doc_set_string(in, "VersionId", old[i]);
-        reg_change(r, &r->policy_l, SH_CHANGE_UPDATE, reg_text(r, "%zu old version%s pruned", n, n == 1 ? "" : "s"),
+        shc_change(&r->q, &r->policy_l, SH_CHANGE_UPDATE, shc_text(r->h, r->ctx, "%zu old version%s pruned", n, n == 1 ? "" : "s"),
                    "iam", "DeletePolicyVersion", in, "NoSuchEntity", NULL, NULL);
     }
-    const char *doc = reg_url_decode(r, r->h->doc_string(r->version, "PolicyVersion.Document"));
-    if (!reg_json_same(doc, r->document)) {
+    const char *doc = shc_url_decode(r->h, r->ctx, r->h->doc_string(r->version, "PolicyVersion.Document"));
+    if (!shc_json_same(r->h, r->ctx, doc, r->document)) {
         const char *def = r->h->doc_string(r->policy, "DefaultVersionId");
         snprintf(r->old_default, sizeof(r->old_default), "%s", def ? def : "");
         r->policy_l.change = r->policy_l.change == SH_CHANGE_NONE ? SH_CHANGE_UPDATE : r->policy_l.change;

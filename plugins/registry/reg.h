@@ -24,13 +24,6 @@
 #define REG_TEXT 512
 #define REG_VERSIONS 16
 
-/* One resource's plan or progress line: its change and the fields. */
-struct reg_line {
-    const char *label;
-    sh_change change;
-    char detail[REG_TEXT];
-};
-
 struct reg {
     const sh_host *h;
     sh_ctx *ctx;
@@ -49,22 +42,16 @@ struct reg {
     int repo_new, policy_new; /* made by this pass: settings known without reading */
     int again;                /* a create heard "already exists": look again */
     int failed;               /* an error was recorded: no further wave */
-    struct reg_line repo_l, life_l, policy_l;
+    shc_line repo_l, life_l, policy_l;
 };
 
 /* ---- common.c ---- */
 void reg_load(struct reg *r, const sh_host *h, sh_ctx *ctx);
 sh_doc *reg_req(struct reg *r);
-/* A context-owned copy of printf's text. */
-const char *reg_text(struct reg *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Queues a read whose answer lands in *out; an error in `absent` codes
  * leaves *out NULL (the resource is not there). */
 void reg_read(struct reg *r, const char *service, const char *op, const sh_doc *in, const char *absent,
               const sh_doc **out);
-/* Queues a change to the resource of `line`, adding `what` to its detail
- * (in a plan only the line is noted). accept: codes meaning done already. */
-void reg_change(struct reg *r, struct reg_line *line, sh_change change, const char *what, const char *service,
-                const char *op, const sh_doc *in, const char *accept, shc_done_fn done, void *arg);
 /* Runs the queued wave; -1 when a call or completion failed (recorded). */
 int reg_run(struct reg *r);
 /* 1 when the tags answer carries this stack's ownership tags; -1 after
@@ -72,13 +59,8 @@ int reg_run(struct reg *r);
 int reg_owned(struct reg *r, const sh_doc *tags, const shc_tag_shape *shape, const char *kind, const char *name);
 /* Queues the tags that drifted (tags answer read with `have`) into a copy of
  * `in`, written at `put`, and notes them on the line. */
-void reg_tags(struct reg *r, struct reg_line *line, const sh_doc *tags, const shc_tag_shape *have,
+void reg_tags(struct reg *r, shc_line *line, const sh_doc *tags, const shc_tag_shape *have,
               const shc_tag_shape *put, const char *service, const char *op, sh_doc *in);
-/* Non-zero when the two JSON texts are the same document (member order
- * and spacing aside). */
-int reg_json_same(const char *a, const char *b);
-/* Percent-decodes text (IAM's policy documents) into a context-owned string. */
-const char *reg_url_decode(struct reg *r, const char *text);
 /* Prints every line (in a plan, the plan's lines). */
 void reg_report(struct reg *r);
 
@@ -90,7 +72,6 @@ void reg_lifecycle_wave(struct reg *r); /* the lifecycle policy */
 int reg_repo_encryption(struct reg *r); /* -1: a replacement is refused */
 
 /* ---- policy.c ---- */
-extern const shc_tag_shape reg_iam_tags;
 void reg_policy_reads(struct reg *r);
 void reg_policy_wave(struct reg *r);         /* create, or tags and old versions */
 void reg_policy_version_wave(struct reg *r); /* a new default version */

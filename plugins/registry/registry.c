@@ -28,7 +28,7 @@ static int converge(struct reg *r)
     if (reg_run(r))
         return -1;
     if ((r->repo && reg_owned(r, r->repo_tags, &reg_ecr_tags, "repository", r->repo_name) < 0) |
-        (r->policy && reg_owned(r, r->policy_tags, &reg_iam_tags, "policy", r->policy_name) < 0))
+        (r->policy && reg_owned(r, r->policy_tags, &shc_tags_query, "policy", r->policy_name) < 0))
         return -1;
     if (reg_repo_encryption(r))
         return -1;
@@ -63,28 +63,26 @@ static sh_status publish(struct reg *r)
 
 #define LOST_ANSWER_PASSES 10
 
+/* One pass; a lost answer or a create that found its resource already
+ * there starts the next from the lookups, which find it. */
+static int pass(void *arg, char *why, size_t len)
+{
+    struct reg *r = arg;
+    reg_load(r, r->h, r->ctx);
+    int rc = converge(r);
+    int again = rc && !r->failed && (r->q.lost || r->again);
+    if (again)
+        snprintf(why, len, "%s", r->q.lost ? r->q.lost_text : "a create found its resource already there");
+    shc_queue_clear(&r->q);
+    if (!rc)
+        return publish(r) ? SHC_FAILED : SHC_DONE;
+    return again ? SHC_AGAIN : SHC_FAILED;
+}
+
 static sh_status registry_create(const sh_host *host, sh_ctx *ctx)
 {
-    struct reg r;
-    for (int pass = 1;; pass++) {
-        reg_load(&r, host, ctx);
-        if (!converge(&r))
-            return publish(&r);
-        if ((!r.q.lost && !r.again) || r.failed || pass == LOST_ANSWER_PASSES) {
-            if (r.q.lost)
-                shc_queue_give_up(&r.q);
-            else if (r.again && !r.failed)
-                host->fail(ctx, SH_ERR_CONFLICT, "the registry's resources exist but are not found by their lookups "
-                           "after %d passes: run deploy again", pass);
-            shc_queue_clear(&r.q);
-            return SH_ERR;
-        }
-        /* The request may have been applied: look again rather than send it again. */
-        host->log(ctx, SH_LOG_INFO, "%s: looking again before going on",
-                  r.q.lost ? r.q.lost_text : "a create found its resource already there");
-        shc_queue_clear(&r.q);
-        shc_pause(host, ctx, 2);
-    }
+    struct reg r = {.h = host, .ctx = ctx};
+    return shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &r);
 }
 
 static sh_status registry_destroy(const sh_host *host, sh_ctx *ctx)

@@ -30,7 +30,7 @@ int reg_repo_encryption(struct reg *r)
     const char *is = r->repo ? r->h->doc_string(r->repo, "encryptionConfiguration.encryptionType") : NULL;
     if (!is || !strcmp(is, "AES256"))
         return 0;
-    const char *what = reg_text(r, "encryption %s -> AES256", is);
+    const char *what = shc_text(r->h, r->ctx, "encryption %s -> AES256", is);
     if (!r->plan && !r->h->allow_replace(r->ctx)) {
         r->h->fail(r->ctx, SH_ERR_CONFLICT,
                    "%s: encryption is %s and must be AES256, which cannot change in place: deploy with "
@@ -42,7 +42,7 @@ int reg_repo_encryption(struct reg *r)
     sh_doc *in = reg_req(r);
     r->h->doc_set_string(in, "repositoryName", r->repo_name);
     r->h->doc_set_bool(in, "force", 1);
-    reg_change(r, &r->repo_l, SH_CHANGE_REPLACE, what, "ecr", "DeleteRepository", in, "RepositoryNotFoundException",
+    shc_change(&r->q, &r->repo_l, SH_CHANGE_REPLACE, what, "ecr", "DeleteRepository", in, "RepositoryNotFoundException",
                NULL, NULL);
     if (reg_run(r))
         return -1;
@@ -73,7 +73,7 @@ void reg_repo_wave(struct reg *r)
         r->h->doc_set_bool(in, "imageScanningConfiguration.scanOnPush", 1);
         r->h->doc_set_string(in, "encryptionConfiguration.encryptionType", "AES256");
         shc_put_tags(r->h, r->ctx, in, &reg_ecr_tags, NULL);
-        reg_change(r, &r->repo_l, SH_CHANGE_CREATE, NULL, "ecr", "CreateRepository", in,
+        shc_change(&r->q, &r->repo_l, SH_CHANGE_CREATE, NULL, "ecr", "CreateRepository", in,
                    "RepositoryAlreadyExistsException", created, r);
         return;
     }
@@ -82,7 +82,7 @@ void reg_repo_wave(struct reg *r)
         sh_doc *s = reg_req(r);
         r->h->doc_set_string(s, "repositoryName", r->repo_name);
         r->h->doc_set_bool(s, "imageScanningConfiguration.scanOnPush", 1);
-        reg_change(r, &r->repo_l, SH_CHANGE_UPDATE, "scan on push", "ecr", "PutImageScanningConfiguration", s, NULL,
+        shc_change(&r->q, &r->repo_l, SH_CHANGE_UPDATE, "scan on push", "ecr", "PutImageScanningConfiguration", s, NULL,
                    NULL, NULL);
     }
     const char *mut = r->h->doc_string(r->repo, "imageTagMutability");
@@ -90,7 +90,7 @@ void reg_repo_wave(struct reg *r)
         sh_doc *m = reg_req(r);
         r->h->doc_set_string(m, "repositoryName", r->repo_name);
         r->h->doc_set_string(m, "imageTagMutability", r->mutability);
-        reg_change(r, &r->repo_l, SH_CHANGE_UPDATE, reg_text(r, "tag mutability %s", r->mutability), "ecr",
+        shc_change(&r->q, &r->repo_l, SH_CHANGE_UPDATE, shc_text(r->h, r->ctx, "tag mutability %s", r->mutability), "ecr",
                    "PutImageTagMutability", m, NULL, NULL, NULL);
     }
     sh_doc *t = reg_req(r);
@@ -101,11 +101,11 @@ void reg_repo_wave(struct reg *r)
 void reg_lifecycle_wave(struct reg *r)
 {
     const char *is = r->lifecycle_out ? r->h->doc_string(r->lifecycle_out, "lifecyclePolicyText") : NULL;
-    if (is && reg_json_same(is, r->lifecycle))
+    if (is && shc_json_same(r->h, r->ctx, is, r->lifecycle))
         return;
     sh_doc *in = reg_req(r);
     r->h->doc_set_string(in, "repositoryName", r->repo_name);
     r->h->doc_set_string(in, "lifecyclePolicyText", r->lifecycle);
-    reg_change(r, &r->life_l, is ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE,
-               reg_text(r, "keep the newest %lld images", r->keep), "ecr", "PutLifecyclePolicy", in, NULL, NULL, NULL);
+    shc_change(&r->q, &r->life_l, is ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE,
+               shc_text(r->h, r->ctx, "keep the newest %lld images", r->keep), "ecr", "PutLifecyclePolicy", in, NULL, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * generated, never from the file. The descriptor, the keys and their
  * checks, and the callbacks that run the steps (values.c, lookup.c,
  * converge.c, destroy.c, outputs.c; see sec.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include <stackhost/stackhost.h>
@@ -48,6 +49,25 @@ static sh_status secrets_validate(const sh_host *host, sh_ctx *ctx)
 
 #define LOST_ANSWER_PASSES 10
 
+/* One pass. A create may have been applied, or a parameter appeared: the
+ * next pass finds what is stored (a lost create's value is kept, never
+ * written over) rather than send it again. */
+static int pass(void *arg, char *why, size_t len)
+{
+    struct sec *s = arg;
+    sec_new_pass(s);
+    int rc = sec_converge(s);
+    if (!rc && !s->again)
+        return sec_publish(s) ? SHC_FAILED : SHC_DONE;
+    if (rc && !s->q.lost)
+        return SHC_FAILED;
+    if (s->q.lost)
+        snprintf(why, len, "an answer was lost (%s)", s->q.lost_text);
+    else
+        snprintf(why, len, "a parameter to create already exists");
+    return SHC_AGAIN;
+}
+
 static sh_status secrets_create(const sh_host *host, sh_ctx *ctx)
 {
     struct sec s;
@@ -55,32 +75,9 @@ static sh_status secrets_create(const sh_host *host, sh_ctx *ctx)
         sec_free(&s);
         return SH_ERR;
     }
-    for (int pass = 1;; pass++) {
-        sec_new_pass(&s);
-        int rc = sec_converge(&s);
-        if (!rc && !s.again) {
-            sh_status st = sec_publish(&s);
-            sec_free(&s);
-            return st;
-        }
-        if ((rc && !s.q.lost) || pass == LOST_ANSWER_PASSES) {
-            if (s.q.lost)
-                shc_queue_give_up(&s.q);
-            else if (!rc)
-                host->fail(ctx, SH_ERR_AWS, "the stack's parameters were still changing after %d passes: deploy again",
-                           pass);
-            sec_free(&s);
-            return SH_ERR;
-        }
-        /* A create may have been applied, or a parameter appeared: find
-         * what is stored (a lost create's value is kept, never written
-         * over) rather than send it again. */
-        if (s.q.lost)
-            host->log(ctx, SH_LOG_INFO, "an answer was lost (%s): looking again before going on", s.q.lost_text);
-        else
-            host->log(ctx, SH_LOG_INFO, "a parameter to create already exists: looking again before going on");
-        shc_pause(host, ctx, 1);
-    }
+    sh_status st = shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &s);
+    sec_free(&s);
+    return st;
 }
 
 static sh_status secrets_destroy(const sh_host *host, sh_ctx *ctx)

@@ -98,6 +98,42 @@ static void test_append_items(void **state)
     doc_free(d);
 }
 
+static int equal_json(const char *a, const char *b, int subset)
+{
+    struct sh_doc *x = doc_from_json(a, strlen(a)), *y = doc_from_json(b, strlen(b));
+    assert_non_null(x);
+    assert_non_null(y);
+    int same = doc_equal(x, y, subset);
+    doc_free(x);
+    doc_free(y);
+    return same;
+}
+
+static void test_equal(void **state)
+{
+    (void)state;
+    /* member order and spacing aside; list order counts */
+    assert_true(equal_json("{\"a\":1,\"b\":[\"x\",\"y\"]}", "{ \"b\": [\"x\", \"y\"], \"a\": 1 }", 0));
+    assert_false(equal_json("{\"b\":[\"x\",\"y\"]}", "{\"b\":[\"y\",\"x\"]}", 0));
+    /* a member more on either side is a difference... */
+    assert_false(equal_json("{\"a\":1}", "{\"a\":1,\"c\":2}", 0));
+    assert_false(equal_json("{\"a\":1,\"c\":2}", "{\"a\":1}", 1));
+    /* ...except what AWS filled in, at any depth, when comparing a subset */
+    assert_true(equal_json("{\"c\":[{\"name\":\"api\"}]}",
+                           "{\"c\":[{\"name\":\"api\",\"cpu\":0}],\"revision\":3}", 1));
+    assert_false(equal_json("{\"c\":[{\"name\":\"api\"}]}", "{\"c\":[{\"name\":\"web\"}]}", 1));
+    /* a list item more or less is a difference even in a subset */
+    assert_false(equal_json("{\"c\":[1]}", "{\"c\":[1,2]}", 1));
+    /* scalars by their text: XML answers are untyped */
+    assert_true(equal_json("{\"port\":8080,\"on\":true}", "{\"port\":\"8080\",\"on\":\"true\"}", 0));
+    assert_false(equal_json("{\"port\":8080}", "{\"port\":8081}", 0));
+    /* one node equals a list of that one node (an XML list of one) */
+    assert_true(equal_json("{\"Action\":[\"s3:Get\"]}", "{\"Action\":\"s3:Get\"}", 0));
+    assert_false(equal_json("{\"Action\":[\"s3:Get\",\"s3:Put\"]}", "{\"Action\":\"s3:Get\"}", 0));
+    assert_false(equal_json("{\"a\":{}}", "{\"a\":[]}", 0));
+    assert_true(doc_equal(NULL, NULL, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_xml_lists_read_alike),
         cmocka_unit_test(test_flatten),
         cmocka_unit_test(test_append_items),
+        cmocka_unit_test(test_equal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

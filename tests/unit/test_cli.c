@@ -65,6 +65,17 @@ static void test_defaults_and_flags(void **state)
     assert_int_equal(parse(&cli, &err, 5, h), 0);
     assert_int_equal(cli.requests, 3);
     assert_string_equal(cli.trace, "run.json");
+    assert_int_equal(cli.wait_seconds, 0);
+    const char *w[] = {"stackhost", "deploy", "--wait"};
+    assert_int_equal(parse(&cli, &err, 3, w), 0);
+    assert_int_equal(cli.wait_seconds, 900);
+    const char *w2[] = {"stackhost", "deploy", "--wait=120"};
+    assert_int_equal(parse(&cli, &err, 3, w2), 0);
+    assert_int_equal(cli.wait_seconds, 120);
+    const char *w3[] = {"stackhost", "deploy", "--wait=soon"};
+    assert_int_equal(parse(&cli, &err, 3, w3), EXIT_USAGE);
+    assert_string_equal(err.buf, "--wait needs a number from 1 to 86400, not 'soon'");
+    strbuf_reset(&err);
     strbuf_release(&err);
 }
 

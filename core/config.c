@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <stackhost/config.h>
 
@@ -77,18 +78,69 @@ static struct sh_value *group_member(struct sh_value *parent, const char *name, 
     return v;
 }
 
+/* AWS's tag rules (the same for every service stackhost uses): letters
+ * and digits in UTF-8, spaces, and + - = . _ : / @. Returns the first
+ * byte that breaks them, or NULL. */
+static const char *tag_bad_char(const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr(" +-=._:/@", c))
+            continue;
+        return p;
+    }
+    return NULL;
+}
+
+/* UTF-8 characters, as AWS counts a tag's length. */
+static size_t utf8_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void check_tag_text(const struct sh_value *t, const char *what, const char *text, size_t max,
+                           struct diag_list *dl)
+{
+    const char *bad = tag_bad_char(text);
+    if (utf8_length(text) > max)
+        value_diag(dl, t, "tag %s is %zu characters, over aws's %zu", what, utf8_length(text), max);
+    else if (bad && (*bad < 0x20 || *bad == 0x7f))
+        value_diag(dl, t, "tag %s holds a control character (byte 0x%02x at %zu): aws allows letters, digits, "
+                   "spaces and + - = . _ : / @",
+                   what, (unsigned char)*bad, (size_t)(bad - text));
+    else if (bad)
+        value_diag(dl, t, "tag %s holds '%c', which aws does not allow in tags (letters, digits, spaces and "
+                   "+ - = . _ : / @)",
+                   what, *bad);
+}
+
+/* stackhost's own tags: Name (EC2), Project, Environment, ManagedBy. */
+#define OWN_TAGS 4
+/* The fewest tags any resource stackhost makes may carry (50 on every
+ * service it uses). */
+#define AWS_MAX_TAGS 50
+
 static void check_tags(const struct sh_value *tags, struct diag_list *dl)
 {
+    if (tags->n > AWS_MAX_TAGS - OWN_TAGS)
+        value_diag(dl, tags, "%zu tags, but aws allows %d a resource and stackhost sets %d itself "
+                   "(Name, Project, Environment, ManagedBy): keep stack.tags to %d",
+                   tags->n, AWS_MAX_TAGS, OWN_TAGS, AWS_MAX_TAGS - OWN_TAGS);
     for (size_t i = 0; i < tags->n; i++) {
         const struct sh_value *t = tags->kids[i];
         if (t->type != VALUE_STRING)
             value_diag(dl, t, "expected a string tag value, found %s", value_type_name(t->type));
-        else if (strlen(t->u.s) > 256)
-            value_diag(dl, t, "tag value is longer than aws's 256 characters");
-        if (strlen(t->name) > 128)
-            value_diag(dl, t, "tag key is longer than aws's 128 characters");
+        else
+            check_tag_text(t, "value", t->u.s, 256, dl);
+        check_tag_text(t, "key", t->name, 128, dl);
+        if (!strncasecmp(t->name, "aws:", 4))
+            value_diag(dl, t, "tag keys starting with 'aws:' are reserved by aws");
         static const char *const ours[] = {"Name", "Project", "Environment", "ManagedBy"};
-        for (size_t k = 0; k < 4; k++)
+        for (size_t k = 0; k < OWN_TAGS; k++)
             if (!strcmp(t->name, ours[k]))
                 value_diag(dl, t, "tag '%s' is set by stackhost itself and cannot be overridden", t->name);
     }

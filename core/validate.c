@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_limits.h"
 #include "xalloc.h"
 
 const char *validate_type_name(sh_config_type type)
@@ -86,6 +87,10 @@ int validate_format(sh_config_format format, const char *s, const char **why)
         }
         return 0;
     case SH_FORMAT_NAME:
+        if (len > 63) {
+            *why = "names are at most 63 characters (they become parts of aws resource names)";
+            return -1;
+        }
         if (!len || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != len || s[0] == '-' ||
             s[len - 1] == '-') {
             *why = "names use only lower-case letters, digits and '-', and do not start or end with '-'";
@@ -148,15 +153,22 @@ static void check_scalar(const sh_config_key *key, const struct sh_value *v, str
             n++;
         if (v->type == VALUE_STRING)
             near = suggest_closest(text.buf, (const char *const *)key->allowed, n);
+        struct strbuf quoted = STRBUF_INIT;
+        config_quote(&quoted, text.buf);
         if (near)
-            value_diag(dl, v, "'%s' is not allowed, did you mean '%s'? (allowed: %s)", text.buf, near, list.buf);
+            value_diag(dl, v, "%s is not allowed, did you mean '%s'? (allowed: %s)", quoted.buf, near, list.buf);
         else
-            value_diag(dl, v, "'%s' is not allowed (allowed: %s)", text.buf, list.buf);
+            value_diag(dl, v, "%s is not allowed (allowed: %s)", quoted.buf, list.buf);
+        strbuf_release(&quoted);
         strbuf_release(&list);
     }
     const char *why = NULL;
-    if (v->type == VALUE_STRING && validate_format(key->format, v->u.s, &why))
-        value_diag(dl, v, "'%s': %s", v->u.s, why);
+    if (v->type == VALUE_STRING && validate_format(key->format, v->u.s, &why)) {
+        struct strbuf quoted = STRBUF_INIT;
+        config_quote(&quoted, v->u.s);
+        value_diag(dl, v, "%s: %s", quoted.buf, why);
+        strbuf_release(&quoted);
+    }
     strbuf_release(&text);
 }
 
@@ -182,7 +194,11 @@ static void type_mismatch(const sh_config_key *key, const struct sh_value *v, co
                           struct diag_list *dl)
 {
     struct strbuf shown = STRBUF_INIT;
-    if (v->type != VALUE_LIST && v->type != VALUE_GROUP) {
+    if (v->type == VALUE_STRING) {
+        strbuf_addstr(&shown, " (");
+        config_quote(&shown, v->u.s);
+        strbuf_addch(&shown, ')');
+    } else if (v->type != VALUE_LIST && v->type != VALUE_GROUP) {
         strbuf_addstr(&shown, " (");
         value_format(v, &shown);
         strbuf_addch(&shown, ')');

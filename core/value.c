@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_limits.h"
 #include "xalloc.h"
 
 struct sh_value *value_new(enum value_type type, const char *name)
@@ -241,11 +242,8 @@ static struct sh_value *from_setting(const config_setting_t *s, const char *main
 
 int value_read_file(const char *path, struct sh_value **root, struct diag_list *dl)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        diag_add(dl, path, 0, NULL, "cannot read the configuration: %s", strerror(errno));
+    if (config_check_limits(path, dl))
         return -1;
-    }
     config_t cfg;
     config_init(&cfg);
     /* @include paths are relative to the including file's directory. */
@@ -255,7 +253,6 @@ int value_read_file(const char *path, struct sh_value **root, struct diag_list *
         *slash = '\0';
         config_set_include_dir(&cfg, *dir ? dir : "/");
     }
-    fclose(f); /* readable: libconfig reopens it by name to record it */
     if (config_read_file(&cfg, path) != CONFIG_TRUE) {
         const char *efile = config_error_file(&cfg);
         diag_add(dl, efile ? efile : path, config_error_line(&cfg), NULL,

@@ -1,0 +1,161 @@
+/* Limits checked before libconfig reads a file: libconfig's scanner is
+ * quadratic in a string literal's length (a 4 MiB value takes seconds),
+ * so the file's size and each literal's length are bounded first, on the
+ * raw text, far above any real configuration. */
+#include "config_limits.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+#define INCLUDE_DEPTH 10 /* libconfig's own limit */
+
+static char *read_all(const char *path, size_t *len, struct diag_list *dl)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag_add(dl, path, 0, NULL, "cannot read the configuration: %s", strerror(errno));
+        return NULL;
+    }
+    char *text = xmalloc(CONFIG_MAX_FILE_BYTES + 1);
+    size_t n = fread(text, 1, CONFIG_MAX_FILE_BYTES + 1, f);
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        diag_add(dl, path, 0, NULL, "cannot read the configuration: read error");
+        free(text);
+        return NULL;
+    }
+    if (n > CONFIG_MAX_FILE_BYTES) {
+        diag_add(dl, path, 0, NULL,
+                 "the configuration is over %d bytes (1 MiB), the most stackhost reads: a stack's "
+                 "configuration is a few kilobytes; is this the right file?",
+                 CONFIG_MAX_FILE_BYTES);
+        free(text);
+        return NULL;
+    }
+    text[n] = '\0';
+    *len = n;
+    return text;
+}
+
+/* The directory part of path ("" when none), for @include. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? xstrndup(path, (size_t)(slash - path + 1)) : xstrdup("");
+}
+
+static int check_file(const char *path, const char *include_dir, int depth, struct diag_list *dl);
+
+/* `@include "file"` at p (the '@'); checks the included file. */
+static int check_include(const char *p, const char *file, int line, const char *include_dir, int depth,
+                         struct diag_list *dl)
+{
+    if (strncmp(p, "@include", 8))
+        return 0;
+    const char *q = p + 8;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    if (*q != '"')
+        return 0; /* libconfig reports the syntax */
+    const char *end = strchr(q + 1, '"');
+    if (!end)
+        return 0;
+    if (depth >= INCLUDE_DEPTH) {
+        diag_add(dl, file, line, NULL, "@include nested deeper than %d files", INCLUDE_DEPTH);
+        return -1;
+    }
+    char *name = xstrndup(q + 1, (size_t)(end - q - 1));
+    char *path = name[0] == '/' ? xstrdup(name) : NULL;
+    if (!path) {
+        size_t len = strlen(include_dir) + strlen(name) + 2;
+        path = xmalloc(len);
+        snprintf(path, len, "%s%s%s", include_dir, *include_dir ? "/" : "", name);
+    }
+    int rc = check_file(path, include_dir, depth + 1, dl);
+    free(name);
+    free(path);
+    return rc;
+}
+
+static int check_text(const char *text, size_t len, const char *file, const char *include_dir, int depth,
+                      struct diag_list *dl)
+{
+    int line = 1, rc = 0, bol = 1;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '\n') {
+            line++;
+            bol = 1;
+            continue;
+        }
+        if (bol && c == '@' && check_include(text + i, file, line, include_dir, depth, dl))
+            rc = -1;
+        if (c != ' ' && c != '\t')
+            bol = 0;
+        if (c == '#' || (c == '/' && i + 1 < len && text[i + 1] == '/')) {
+            while (i + 1 < len && text[i + 1] != '\n')
+                i++;
+        } else if (c == '/' && i + 1 < len && text[i + 1] == '*') {
+            for (i += 2; i + 1 < len && !(text[i] == '*' && text[i + 1] == '/'); i++)
+                line += text[i] == '\n';
+            i++;
+        } else if (c == '"') {
+            int start = line;
+            size_t from = i;
+            for (i++; i < len && text[i] != '"'; i++) {
+                if (text[i] == '\\' && i + 1 < len)
+                    i++;
+                line += text[i] == '\n';
+            }
+            if (i - from - 1 > CONFIG_MAX_STRING_BYTES) {
+                diag_add(dl, file, start, NULL,
+                         "a string of %zu bytes, over the limit of %d (64 KiB) for one value: values are "
+                         "names, tags and paths; secrets come from the environment, not the file",
+                         i - from - 1, CONFIG_MAX_STRING_BYTES);
+                rc = -1;
+            }
+        }
+    }
+    return rc;
+}
+
+static int check_file(const char *path, const char *include_dir, int depth, struct diag_list *dl)
+{
+    size_t len = 0;
+    char *text = read_all(path, &len, dl);
+    if (!text)
+        return -1;
+    int rc = check_text(text, len, path, include_dir, depth, dl);
+    free(text);
+    return rc;
+}
+
+int config_check_limits(const char *path, struct diag_list *dl)
+{
+    char *dir = dir_of(path);
+    /* libconfig resolves @include against the top file's directory */
+    size_t n = strlen(dir);
+    if (n > 1 && dir[n - 1] == '/')
+        dir[n - 1] = '\0';
+    int rc = check_file(path, dir, 0, dl);
+    free(dir);
+    return rc;
+}
+
+void config_quote(struct strbuf *out, const char *value)
+{
+    size_t len = strlen(value);
+    if (len <= CONFIG_QUOTE_BYTES) {
+        strbuf_addf(out, "'%s'", value);
+        return;
+    }
+    size_t cut = CONFIG_QUOTE_BYTES;
+    while (cut > 0 && ((unsigned char)value[cut] & 0xC0) == 0x80)
+        cut--; /* not inside a utf-8 sequence */
+    strbuf_addf(out, "'%.*s...' (%zu characters)", (int)cut, value, len);
+}

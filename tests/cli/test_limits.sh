@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Hostile input: files and values far beyond any real configuration are
+# refused before libconfig parses them, errors quote at most a short
+# prefix of a value, and stack.tags follow AWS's tag rules at validate.
+# usage: test_limits.sh STACKHOST SOURCE_DIR
+set -u
+bin=$1 src=$2
+. "$src/tests/lib/checks.sh"
+
+tail_cfg='plugins = { network = {}; };
+environments = { dev = {}; };'
+
+# --- a 4 MiB string: refused by its length, naming the file and line, quoting nothing of it
+python3 -c 'import sys; print("stack = { name = \"c\";\n  tags = { Team = \"" + "a" * 4194304 + "\"; }; };")' >"$tmp/huge.cfg"
+echo "$tail_cfg" >>"$tmp/huge.cfg"
+run -c "$tmp/huge.cfg" -e dev validate
+expect_rc 2 "a 4 MiB string"
+expect_err "huge.cfg: the configuration is over 1048576 bytes (1 MiB)" "a file over 1 MiB"
+python3 -c 'import sys; print("stack = { name = \"c\";\n  tags = { Team = \"" + "a" * 100000 + "\"; }; };")' >"$tmp/long.cfg"
+echo "$tail_cfg" >>"$tmp/long.cfg"
+run -c "$tmp/long.cfg" -e dev validate
+expect_rc 2 "a 100 kB string"
+expect_err "long.cfg:2: a string of 100000 bytes, over the limit of 65536 (64 KiB) for one value" "a long string"
+checks=$((checks + 1))
+[ ${#err} -lt 1000 ] || fail "the error about a long string is ${#err} bytes"
+
+# --- the same in an @include'd file, and comments do not count as strings
+printf '# "%s"\nstack = { name = "c"; };\n@include "part.cfg"\n' "$(head -c 70000 /dev/zero | tr '\0' b)" >"$tmp/top.cfg"
+python3 -c 'print("plugins = { network = { cidr = \"" + "1" * 70000 + "\"; }; };\nenvironments = { dev = {}; };")' >"$tmp/part.cfg"
+run -c "$tmp/top.cfg" -e dev validate
+expect_rc 2 "a long string in an included file"
+expect_err "part.cfg:1: a string of 70000 bytes" "the included file is named"
+expect_no "top.cfg:1" "a comment is not a string"
+
+# --- a value under the limits but wrong: quoted short
+python3 -c 'print("stack = { name = \"" + "n" * 5000 + "\"; };")' >"$tmp/name.cfg"
+echo "$tail_cfg" >>"$tmp/name.cfg"
+run -c "$tmp/name.cfg" -e dev validate
+expect_rc 2 "a 5000-character stack name"
+expect_err "stack.name: 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn...' (5000 characters): names are at most 63 characters" \
+    "the name is quoted by a prefix"
+checks=$((checks + 1))
+[ ${#err} -lt 1000 ] || fail "the error about a long name is ${#err} bytes"
+
+# --- stack.tags against AWS's rules
+cat >"$tmp/tags.cfg" <<'CFG'
+stack = { name = "c"; tags = { CostCenter = "retail\nteam"; Team = "a#b"; Owner = "ops@example.com"; }; };
+plugins = { network = {}; };
+environments = { dev = {}; };
+CFG
+run -c "$tmp/tags.cfg" -e dev validate
+expect_rc 2 "tags with a newline and a '#'"
+expect_err "stack.tags.CostCenter: tag value holds a control character (byte 0x0a at 6)" "a newline in a tag"
+expect_err "stack.tags.Team: tag value holds '#', which aws does not allow in tags" "a '#' in a tag"
+expect_no "stack.tags.Owner" "an e-mail address is a valid tag value"
+python3 -c '
+tags = "; ".join("T%d = \"v\"" % i for i in range(47))
+print("stack = { name = \"c\"; tags = { %s; }; };" % tags)' >"$tmp/many.cfg"
+echo "$tail_cfg" >>"$tmp/many.cfg"
+run -c "$tmp/many.cfg" -e dev validate
+expect_rc 2 "47 tags"
+expect_err "47 tags, but aws allows 50 a resource and stackhost sets 4 itself" "too many tags"
+python3 -c '
+tags = "; ".join("T%d = \"v\"" % i for i in range(46))
+print("stack = { name = \"c\"; tags = { %s; }; };" % tags)' >"$tmp/enough.cfg"
+echo "$tail_cfg" >>"$tmp/enough.cfg"
+run -c "$tmp/enough.cfg" -e dev validate
+expect_rc 0 "46 tags"
+
+checks_done

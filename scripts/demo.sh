@@ -46,4 +46,9 @@ set -e
 [ "$rc" = 0 ] || { echo "a second plan found changes (exit $rc)" >&2; exit 1; }
 run destroy
 echo
-echo "== done: deployed, read back, planned with no changes, destroyed"
+echo "== what the stack left in the account (read with boto3, not stackhost)"
+read -r stack suffix < <("$sh" -c $cfg -e $env validate --json |
+    python3 -c 'import json,sys; e=json.load(sys.stdin)["environments"][0]; print(e["stack"], e["suffix"])')
+"$venv/bin/python" "$root/tests/e2e/check_leftovers.py" "$stack" "$suffix"
+echo
+echo "== done: deployed, read back, planned with no changes, destroyed, nothing left"

@@ -42,7 +42,8 @@ void cli_usage(struct strbuf *out)
         "  destroy         remove everything the stack owns in the environment\n"
         "  outputs         print the stack's outputs\n"
         "  plugins [NAME]  list the plugins found, or one plugin's configuration keys\n"
-        "  graph           print the plugin graph as Graphviz DOT\n"
+        "  graph           print the plugin graph as Graphviz DOT; with --resources,\n"
+        "                  every resource and what it needs first\n"
         "\n"
         "options (before or after the command):\n"
         "  -c, --config FILE     configuration file (default: stackhost.cfg)\n"
@@ -216,6 +217,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             rc = usage_error(err, "option '%s' takes no value", a);
         } else if (IS("--json")) {
             cli->json = 1;
+        } else if (IS("--resources")) {
+            cli->resources = 1;
         } else if (IS("--allow-replace")) {
             cli->allow_replace = 1;
         } else if (IS("--verbose")) {

@@ -34,6 +34,7 @@ struct cli {
     const char *env;         /* -e */
     const char *plugin_path; /* --plugin-path */
     int json;
+    int resources;           /* graph --resources */
     int verbosity;           /* -q: -1, default 0, -v: 1, -v -v: 2 */
     long jobs;               /* -j: plugins run at once */
     long requests;           /* --requests: aws requests on the wire at once */

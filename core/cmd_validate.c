@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "graph_resources.h"
 #include "json_text.h"
 #include "log.h"
 #include "stack.h"
@@ -129,10 +130,18 @@ int cmd_graph(const struct cli *cli)
     for (size_t i = 0; i < st.n; i++)
         disabled[i] = !st.items[i].section->enabled;
     struct strbuf out = STRBUF_INIT;
-    graph_dot(&st.graph, st.cfg.name, disabled, &out);
+    int rc = EXIT_OK;
+    if (!cli->resources) {
+        graph_dot(&st.graph, st.cfg.name, disabled, &out);
+    } else if (graph_resources_dot(&st, &out, &dl)) {
+        diag_log(&dl);
+        diag_clear(&dl);
+        rc = EXIT_ERROR;
+    }
     free(disabled);
-    emit_stdout(&out);
+    if (rc == EXIT_OK)
+        emit_stdout(&out);
     strbuf_release(&out);
     stack_close(&st);
-    return EXIT_OK;
+    return rc;
 }

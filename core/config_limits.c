@@ -147,15 +147,15 @@ int config_check_limits(const char *path, struct diag_list *dl)
     return rc;
 }
 
-void config_quote(struct strbuf *out, const char *value)
+void config_quote(struct strbuf *out, const char *value, char quote)
 {
     size_t len = strlen(value);
     if (len <= CONFIG_QUOTE_BYTES) {
-        strbuf_addf(out, "'%s'", value);
+        strbuf_addf(out, "%c%s%c", quote, value, quote);
         return;
     }
     size_t cut = CONFIG_QUOTE_BYTES;
     while (cut > 0 && ((unsigned char)value[cut] & 0xC0) == 0x80)
         cut--; /* not inside a utf-8 sequence */
-    strbuf_addf(out, "'%.*s...' (%zu characters)", (int)cut, value, len);
+    strbuf_addf(out, "%c%.*s...%c (%zu characters)", quote, (int)cut, value, quote, len);
 }

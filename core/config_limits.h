@@ -14,8 +14,9 @@
  * Returns 0, or -1 with the errors in dl. */
 int config_check_limits(const char *path, struct diag_list *dl);
 
-/* Appends 'value', or its first CONFIG_QUOTE_BYTES bytes followed by
- * "...' (N characters)": an error never echoes a huge value. */
-void config_quote(struct strbuf *out, const char *value);
+/* Appends value between two `quote` characters, or its first
+ * CONFIG_QUOTE_BYTES bytes followed by "...' (N characters)": an error
+ * never echoes a huge value. */
+void config_quote(struct strbuf *out, const char *value, char quote);
 
 #endif

@@ -106,6 +106,55 @@ static int valid_plugin_name(const char *name)
            strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(name);
 }
 
+static const sh_resource_decl *resources_of(const sh_plugin *d)
+{
+    return d->size >= offsetof(sh_plugin, resources) + sizeof(d->resources) ? d->resources : NULL;
+}
+
+static int requires_plugin(const sh_plugin *d, const char *name, size_t len)
+{
+    for (size_t i = 0; d->requires && d->requires[i]; i++)
+        if (strlen(d->requires[i]) == len && !strncmp(d->requires[i], name, len))
+            return 1;
+    return 0;
+}
+
+static const sh_resource_decl *resource_find(const sh_resource_decl *r, const char *id)
+{
+    for (; r && r->id; r++)
+        if (!strcmp(r->id, id))
+            return r;
+    return NULL;
+}
+
+/* Ids valid and unique, labels present, each `after` a resource of the
+ * plugin or "plugin.id" of a plugin it requires (that plugin's table is
+ * checked when the graph is drawn: it may not be loaded yet). */
+static int check_resources(const sh_plugin *d, struct strbuf *why)
+{
+    const sh_resource_decl *res = resources_of(d);
+    for (const sh_resource_decl *r = res; r && r->id; r++) {
+        if (!*r->id || strspn(r->id, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(r->id) || !r->label) {
+            strbuf_addf(why, "plugin '%s' declares a resource '%s' %s", d->name, r->id,
+                        r->label ? "whose id is not [a-z0-9_]+" : "without a label");
+            return -1;
+        }
+        if (resource_find(res, r->id) != r) {
+            strbuf_addf(why, "plugin '%s' declares the resource '%s' twice", d->name, r->id);
+            return -1;
+        }
+        for (size_t i = 0; r->after && r->after[i]; i++) {
+            const char *a = r->after[i], *dot = strchr(a, '.');
+            if (dot ? !requires_plugin(d, a, (size_t)(dot - a)) : !resource_find(res, a)) {
+                strbuf_addf(why, "plugin '%s': resource '%s' comes after '%s', which is %s", d->name, r->id, a,
+                            dot ? "not in a plugin it requires" : "not one of its resources");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* Every check that needs no call into the plugin. Returns 0 or -1 with
  * the reason in why. */
 static int check_descriptor(const sh_plugin *d, size_t symbol_size, const char *expect_name,
@@ -165,7 +214,12 @@ static int check_descriptor(const sh_plugin *d, size_t symbol_size, const char *
             }
         }
     }
-    return validate_table(d->keys, why);
+    return check_resources(d, why) ? -1 : validate_table(d->keys, why);
+}
+
+const sh_resource_decl *plugin_resources(const struct plugin *p)
+{
+    return resources_of(p->desc);
 }
 
 int plugin_open(const char *path, const char *expect_name, struct plugin_list *list,

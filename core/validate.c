@@ -154,7 +154,7 @@ static void check_scalar(const sh_config_key *key, const struct sh_value *v, str
         if (v->type == VALUE_STRING)
             near = suggest_closest(text.buf, (const char *const *)key->allowed, n);
         struct strbuf quoted = STRBUF_INIT;
-        config_quote(&quoted, text.buf);
+        config_quote(&quoted, text.buf, '\'');
         if (near)
             value_diag(dl, v, "%s is not allowed, did you mean '%s'? (allowed: %s)", quoted.buf, near, list.buf);
         else
@@ -165,7 +165,7 @@ static void check_scalar(const sh_config_key *key, const struct sh_value *v, str
     const char *why = NULL;
     if (v->type == VALUE_STRING && validate_format(key->format, v->u.s, &why)) {
         struct strbuf quoted = STRBUF_INIT;
-        config_quote(&quoted, v->u.s);
+        config_quote(&quoted, v->u.s, '\'');
         value_diag(dl, v, "%s: %s", quoted.buf, why);
         strbuf_release(&quoted);
     }
@@ -196,7 +196,7 @@ static void type_mismatch(const sh_config_key *key, const struct sh_value *v, co
     struct strbuf shown = STRBUF_INIT;
     if (v->type == VALUE_STRING) {
         strbuf_addstr(&shown, " (");
-        config_quote(&shown, v->u.s);
+        config_quote(&shown, v->u.s, '"');
         strbuf_addch(&shown, ')');
     } else if (v->type != VALUE_LIST && v->type != VALUE_GROUP) {
         strbuf_addstr(&shown, " (");

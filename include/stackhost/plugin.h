@@ -28,6 +28,20 @@
 
 typedef sh_status (*sh_plugin_fn)(const sh_host *host, sh_ctx *ctx);
 
+/* A resource the plugin manages (ABI 1.2), for `stackhost graph
+ * --resources`: the picture of what a stack is made of. Static, like the
+ * rest of the descriptor. */
+typedef struct sh_resource_decl {
+    const char *id;   /* [a-z0-9_]+, unique in the plugin: "alb" */
+    /* What it is, "{S}" and "{E}" replaced by the stack's name and the
+     * environment's suffix: "load balancer alb-{S}-{E}". */
+    const char *label;
+    /* What must exist first: ids of this plugin's resources, or
+     * "plugin.id" for a resource of a plugin it requires. NULL-terminated;
+     * NULL for none. */
+    const char *const *after;
+} sh_resource_decl;
+
 typedef struct sh_plugin {
     uint32_t abi_major; /* STACKHOST_ABI_MAJOR the plugin was built with */
     uint32_t abi_minor; /* STACKHOST_ABI_MINOR the plugin was built with */
@@ -55,6 +69,11 @@ typedef struct sh_plugin {
     /* Publishes outputs (host->output_*) by looking resources up; may be
      * NULL when create() publishes them all. */
     sh_plugin_fn outputs;
+
+    /* ---- ABI 1.2 ---- */
+    /* The resources it manages, ending with an entry whose id is NULL;
+     * NULL when not declared (the graph then shows the plugin alone). */
+    const sh_resource_decl *resources;
 } sh_plugin;
 
 /* Exports the descriptor with the ABI fields filled in:

@@ -100,6 +100,12 @@ static sh_status registry_outputs(const sh_host *host, sh_ctx *ctx)
     return registry_create(host, ctx);
 }
 
+static const sh_resource_decl registry_resources[] = {
+    {"repository", "ecr repository ecr-{S}-{E}", NULL},
+    {"lifecycle", "lifecycle policy of ecr-{S}-{E}", (const char *const[]){"repository", NULL}},
+    {"push_policy", "iam policy policy-{S}-ecr-push-{E}", (const char *const[]){"repository", NULL}},
+    {NULL, NULL, NULL}};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "registry",
@@ -110,4 +116,5 @@ SH_PLUGIN_EXPORT = {
     .create = registry_create,
     .destroy = registry_destroy,
     .outputs = registry_outputs,
+    .resources = registry_resources,
 };

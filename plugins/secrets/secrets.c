@@ -97,6 +97,10 @@ static sh_status secrets_outputs(const sh_host *host, sh_ctx *ctx)
     return st;
 }
 
+static const sh_resource_decl secrets_resources[] = {
+    {"parameters", "ssm parameters /{S}/{E}/<name> (SecureString)", NULL},
+    {NULL, NULL, NULL}};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "secrets",
@@ -108,4 +112,5 @@ SH_PLUGIN_EXPORT = {
     .create = secrets_create,
     .destroy = secrets_destroy,
     .outputs = secrets_outputs,
+    .resources = secrets_resources,
 };

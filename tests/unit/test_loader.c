@@ -106,6 +106,13 @@ static void test_requires_itself(void **state)
     assert_refused(FIXTURE_BAD "/self_required.so", "plugin 'self_required' requires 'self_required', which is itself");
 }
 
+static void test_resource_after_unknown(void **state)
+{
+    (void)state;
+    assert_refused(FIXTURE_BAD "/bad_resources.so",
+                   "plugin 'bad_resources': resource 'thing' comes after 'nowhere', which is not one of its resources");
+}
+
 static void test_bad_default(void **state)
 {
     (void)state;
@@ -130,11 +137,11 @@ static void test_scan_reports_every_refusal(void **state)
     (void)state;
     struct search_path sp = {0};
     search_path_add(&sp, FIXTURE_GOOD ":" FIXTURE_BAD);
-    assert_int_equal(plugin_scan(&sp, &list, &dl), 8);
+    assert_int_equal(plugin_scan(&sp, &list, &dl), 9);
     assert_int_equal(list.n, 7); /* alpha beta cyc_a cyc_b delta gamma needs_ghost */
-    const char *bad[] = {"alpha_copy", "bad_default", "new_minor", "no_symbol", "old_abi", "self_required",
-                         "small_desc", "unresolved"};
-    for (size_t i = 0; i < 8; i++) {
+    const char *bad[] = {"alpha_copy", "bad_default", "bad_resources", "new_minor", "no_symbol", "old_abi",
+                         "self_required", "small_desc", "unresolved"};
+    for (size_t i = 0; i < 9; i++) {
         char path[512];
         snprintf(path, sizeof(path), "%s/%s.so:", FIXTURE_BAD, bad[i]);
         assert_diag_has(&dl, path);
@@ -179,6 +186,7 @@ int main(void)
         cmocka_unit_test_teardown(test_descriptor_too_small, teardown),
         cmocka_unit_test_teardown(test_duplicate_name, teardown),
         cmocka_unit_test_teardown(test_requires_itself, teardown),
+        cmocka_unit_test_teardown(test_resource_after_unknown, teardown),
         cmocka_unit_test_teardown(test_bad_default, teardown),
         cmocka_unit_test_teardown(test_name_must_match_file, teardown),
         cmocka_unit_test_teardown(test_not_a_shared_object, teardown),

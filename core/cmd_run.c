@@ -91,10 +91,18 @@ static size_t print_plan(const struct job *jobs, size_t n, int json)
 static void print_outputs(struct run *run, int json)
 {
     struct strbuf out = STRBUF_INIT;
+    const struct stack_config *cfg = &run->stack->cfg;
+    for (size_t i = 0; i < cfg->noutputs; i++) {
+        const struct output_alias *a = &cfg->outputs[i];
+        const struct stack_item *it = stack_find(run->stack, a->plugin);
+        if (it && it->selected && it->section->enabled && !outputs_get(&run->outputs, a->plugin, a->key))
+            log_msg(SH_LOG_WARN, NULL, "stack output %s: plugin '%s' published no output '%s' (see stackhost "
+                    "plugins %s)", a->name, a->plugin, a->key, a->plugin);
+    }
     if (json)
-        outputs_json(&run->outputs, &out);
+        outputs_json(&run->outputs, cfg->outputs, cfg->noutputs, &out);
     else
-        outputs_text(&run->outputs, &out);
+        outputs_text(&run->outputs, cfg->outputs, cfg->noutputs, &out);
     emit_stdout(&out);
     strbuf_release(&out);
 }

@@ -22,7 +22,7 @@ static const sh_config_key stack_keys[] = {
     {"region", SH_CONFIG_STRING, NULL, 0, 0, 0, NULL, SH_FORMAT_NAME, NULL,
      "aws region; else AWS_REGION, AWS_DEFAULT_REGION, the aws profile's region, us-east-1"},
     SH_CONFIG_END};
-static const char *const stack_reserved[] = {"tags", NULL};
+static const char *const stack_reserved[] = {"tags", "outputs", NULL};
 
 static const sh_config_key env_keys[] = {
     {"suffix", SH_CONFIG_STRING, NULL, 0, 0, 0, NULL, SH_FORMAT_NAME, NULL,
@@ -143,6 +143,38 @@ static void check_tags(const struct sh_value *tags, struct diag_list *dl)
         for (size_t k = 0; k < OWN_TAGS; k++)
             if (!strcmp(t->name, ours[k]))
                 value_diag(dl, t, "tag '%s' is set by stackhost itself and cannot be overridden", t->name);
+    }
+}
+
+/* stack.outputs: name = "plugin.key" for the outputs a stack is read by
+ * (alb_url = "lb.alb_url"). The key itself is only known once the plugin
+ * ran; the plugin must be one of the stack's. */
+static void read_outputs(struct stack_config *cfg, const struct sh_value *outputs, const struct sh_value *plugins,
+                         struct diag_list *dl)
+{
+    cfg->outputs = xcalloc(outputs->n + 1, sizeof(*cfg->outputs));
+    for (size_t i = 0; i < outputs->n; i++) {
+        const struct sh_value *o = outputs->kids[i];
+        const char *dot = o->type == VALUE_STRING ? strchr(o->u.s, '.') : NULL;
+        size_t len = strlen(o->name);
+        if (strspn(o->name, "abcdefghijklmnopqrstuvwxyz0123456789_") != len || len > 64) {
+            value_diag(dl, o, "an output's name is [a-z0-9_]+, at most 64 characters");
+            continue;
+        }
+        if (!dot || dot == o->u.s || !dot[1] || strspn(dot + 1, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(dot + 1)) {
+            value_diag(dl, o, "expected \"plugin.key\" naming a plugin's output, e.g. \"lb.alb_url\"");
+            continue;
+        }
+        char *plugin = xstrndup(o->u.s, (size_t)(dot - o->u.s));
+        const struct section *from = config_section(cfg, plugin);
+        if (!from)
+            value_diag(dl, o, "plugin '%s' is not in the plugins group", plugin);
+        else if (plugins && value_get(plugins, o->name))
+            value_diag(dl, o, "the output '%s' has the name of a plugin: the json of outputs could not tell them apart",
+                       o->name);
+        else
+            cfg->outputs[cfg->noutputs++] = (struct output_alias){o->name, from->name, dot + 1};
+        free(plugin);
     }
 }
 
@@ -286,6 +318,10 @@ int config_open(const char *file, const char *env, struct stack_config *cfg, str
         }
     }
 
+    const struct sh_value *outputs = stack ? group_member(stack, "outputs", 0, dl) : NULL;
+    if (outputs)
+        read_outputs(cfg, outputs, plugins, dl);
+
     struct sh_value *envs = group_member(root, "environments", 0, dl);
     for (size_t i = 0; envs && i < envs->n; i++) {
         struct sh_value *e = envs->kids[i];
@@ -344,6 +380,7 @@ void config_close(struct stack_config *cfg)
         value_free(cfg->sections[i].settings);
     }
     free(cfg->sections);
+    free(cfg->outputs);
     value_free(cfg->root);
     free(cfg->file);
     free(cfg->env);

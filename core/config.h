@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "outputs.h"
 #include "value.h"
 
 struct section {
@@ -32,6 +33,8 @@ struct stack_config {
     char *profile_region;       /* the AWS profile's region when stack.region is unset, or NULL */
     char *profile_region_where; /* "profile NAME in FILE", with profile_region */
     const struct sh_value *tags;/* stack.tags group, or NULL */
+    struct output_alias *outputs; /* stack.outputs, in file order; owned array, strings in root */
+    size_t noutputs;
     char *plugin_path;          /* plugin_path, relative to the file's dir; or NULL */
     struct section *sections;   /* in file order */
     size_t nsections;

@@ -103,27 +103,54 @@ const struct output *outputs_get(struct outputs *o, const char *plugin, const ch
     return out;
 }
 
-void outputs_text(struct outputs *o, struct strbuf *out)
+static void value_text(const struct output *v, struct strbuf *out)
+{
+    if (v->is_list) {
+        for (size_t k = 0; k < v->n; k++)
+            strbuf_addf(out, "%s%s", k ? ", " : "", v->items[k]);
+    } else {
+        strbuf_addstr(out, v->value);
+    }
+    strbuf_addch(out, '\n');
+}
+
+void outputs_text(struct outputs *o, const struct output_alias *aliases, size_t naliases, struct strbuf *out)
 {
     pthread_mutex_lock(&o->lock);
+    for (size_t i = 0; i < naliases; i++) {
+        const struct output *v = find(o, aliases[i].plugin, aliases[i].key);
+        if (v) {
+            strbuf_addf(out, "%s = ", aliases[i].name);
+            value_text(v, out);
+        }
+    }
     for (size_t i = 0; i < o->n; i++) {
         const struct output *v = &o->items[i];
         strbuf_addf(out, "%s.%s = ", v->plugin, v->key);
-        if (v->is_list) {
-            for (size_t k = 0; k < v->n; k++)
-                strbuf_addf(out, "%s%s", k ? ", " : "", v->items[k]);
-        } else {
-            strbuf_addstr(out, v->value);
-        }
-        strbuf_addch(out, '\n');
+        value_text(v, out);
     }
     pthread_mutex_unlock(&o->lock);
 }
 
-void outputs_json(struct outputs *o, struct strbuf *out)
+static json_t *value_json(const struct output *v)
+{
+    if (!v->is_list)
+        return json_string(v->value);
+    json_t *val = json_array();
+    for (size_t k = 0; k < v->n; k++)
+        json_array_append_new(val, json_string(v->items[k]));
+    return val;
+}
+
+void outputs_json(struct outputs *o, const struct output_alias *aliases, size_t naliases, struct strbuf *out)
 {
     json_t *root = json_object();
     pthread_mutex_lock(&o->lock);
+    for (size_t i = 0; i < naliases; i++) {
+        const struct output *v = find(o, aliases[i].plugin, aliases[i].key);
+        if (v)
+            json_object_set_new(root, aliases[i].name, value_json(v));
+    }
     for (size_t i = 0; i < o->n; i++) {
         const struct output *v = &o->items[i];
         json_t *group = json_object_get(root, v->plugin);
@@ -131,15 +158,7 @@ void outputs_json(struct outputs *o, struct strbuf *out)
             group = json_object();
             json_object_set_new(root, v->plugin, group);
         }
-        json_t *val;
-        if (v->is_list) {
-            val = json_array();
-            for (size_t k = 0; k < v->n; k++)
-                json_array_append_new(val, json_string(v->items[k]));
-        } else {
-            val = json_string(v->value);
-        }
-        json_object_set_new(group, v->key, val);
+        json_object_set_new(group, v->key, value_json(v));
     }
     pthread_mutex_unlock(&o->lock);
     json_text(out, root);

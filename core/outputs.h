@@ -35,9 +35,19 @@ int outputs_set_string(struct outputs *o, const char *plugin, const char *key, c
 int outputs_set_list(struct outputs *o, const char *plugin, const char *key, const char *const *items, size_t n);
 /* NULL when absent. */
 const struct output *outputs_get(struct outputs *o, const char *plugin, const char *key);
-/* "plugin.key = value" per line; list items joined with ", ". */
-void outputs_text(struct outputs *o, struct strbuf *out);
-/* One JSON object: {"plugin": {"key": "value" or ["a", ...]}}. */
-void outputs_json(struct outputs *o, struct strbuf *out);
+/* A stack output (stack.outputs): a name for one plugin's output. */
+struct output_alias {
+    const char *name;   /* "alb_url" */
+    const char *plugin; /* "lb" */
+    const char *key;    /* "alb_url" */
+};
+
+/* The stack outputs first, "name = value" (those whose plugin output is
+ * absent are left out), then "plugin.key = value" per line; list items
+ * joined with ", ". */
+void outputs_text(struct outputs *o, const struct output_alias *aliases, size_t naliases, struct strbuf *out);
+/* One JSON object: the stack outputs, then {"plugin": {"key": "value" or
+ * ["a", ...]}} per plugin. */
+void outputs_json(struct outputs *o, const struct output_alias *aliases, size_t naliases, struct strbuf *out);
 
 #endif

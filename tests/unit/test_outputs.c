@@ -51,14 +51,41 @@ static void test_text_and_json(void **state)
     outputs_set_list(&o, "network", "azs", items, 2);
     outputs_set_string(&o, "lb", "alb_arn", "arn:x");
     struct strbuf text = STRBUF_INIT, js = STRBUF_INIT;
-    outputs_text(&o, &text);
+    outputs_text(&o, NULL, 0, &text);
     assert_string_equal(text.buf, "lb.alb_url = http://alb.example\nnetwork.azs = a, b\nlb.alb_arn = arn:x\n");
-    outputs_json(&o, &js);
+    outputs_json(&o, NULL, 0, &js);
     json_error_t err;
     json_t *root = json_loads(js.buf, 0, &err);
     assert_non_null(root);
     assert_string_equal(json_string_value(json_object_get(json_object_get(root, "lb"), "alb_url")), "http://alb.example");
     assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(root, "network"), "azs"), 1)), "b");
+    json_decref(root);
+    strbuf_release(&text);
+    strbuf_release(&js);
+    outputs_free(&o);
+}
+
+static void test_stack_outputs_first(void **state)
+{
+    (void)state;
+    struct outputs o;
+    outputs_init(&o);
+    outputs_set_string(&o, "registry", "repository_uri", "1.dkr.ecr/x");
+    outputs_set_string(&o, "lb", "alb_url", "http://alb.example");
+    const struct output_alias aliases[] = {{"alb_url", "lb", "alb_url"},
+                                           {"ecr_repository_uri", "registry", "repository_uri"},
+                                           {"absent", "lb", "nothing"}};
+    struct strbuf text = STRBUF_INIT, js = STRBUF_INIT;
+    outputs_text(&o, aliases, 3, &text);
+    assert_string_equal(text.buf, "alb_url = http://alb.example\necr_repository_uri = 1.dkr.ecr/x\n"
+                                  "registry.repository_uri = 1.dkr.ecr/x\nlb.alb_url = http://alb.example\n");
+    outputs_json(&o, aliases, 3, &js);
+    json_t *root = json_loads(js.buf, 0, NULL);
+    assert_non_null(root);
+    assert_string_equal(json_string_value(json_object_get(root, "alb_url")), "http://alb.example");
+    assert_string_equal(json_string_value(json_object_get(root, "ecr_repository_uri")), "1.dkr.ecr/x");
+    assert_null(json_object_get(root, "absent"));
+    assert_non_null(json_object_get(root, "lb"));
     json_decref(root);
     strbuf_release(&text);
     strbuf_release(&js);
@@ -71,6 +98,7 @@ int main(void)
         cmocka_unit_test(test_set_get_replace),
         cmocka_unit_test(test_bad_keys),
         cmocka_unit_test(test_text_and_json),
+        cmocka_unit_test(test_stack_outputs_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

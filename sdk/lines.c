@@ -39,3 +39,10 @@ void shc_read(shc_queue *q, const char *service, const char *operation, const sh
     *out = NULL;
     shc_queue_add_accepting(q, service, operation, input, label, absent, store, (void *)out);
 }
+
+void shc_read_all(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
+                  const char *items_path, const char *label, const sh_doc **out)
+{
+    *out = NULL;
+    shc_queue_add(q, service, operation, input, items_path, label, store, (void *)out);
+}

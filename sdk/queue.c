@@ -196,6 +196,14 @@ int shc_queue_give_up(shc_queue *q)
     return -1;
 }
 
+int shc_destroy_timeout(void)
+{
+    const char *v = getenv("STACKHOST_DESTROY_TIMEOUT");
+    char *end;
+    long s = v && *v ? strtol(v, &end, 10) : 0;
+    return v && *v && !*end && s > 0 && s <= 24 * 3600 ? (int)s : 20 * 60;
+}
+
 int shc_destroy_until_gone(const sh_host *h, sh_ctx *ctx, const char *what, int max_passes, long deadline,
                            shc_pass_fn pass, void *arg)
 {

@@ -8,6 +8,10 @@
 const shc_tag_shape shc_tags_ec2 = {"tagSet.item", "key", "value"};
 const shc_tag_shape shc_tags_query = {"Tags.member", "Key", "Value"};
 const shc_tag_shape shc_tags_query_put = {"Tags", "Key", "Value"};
+const shc_tag_shape shc_tags_ecs = {"tags", "key", "value"};
+const shc_tag_shape shc_tags_json = {"tags", "Key", "Value"};
+const shc_tag_shape shc_tags_ssm = {"TagList", "Key", "Value"};
+const shc_tag_shape shc_tags_kms = {"Tags", "TagKey", "TagValue"};
 
 const char *shc_path(char *buf, size_t len, const char *fmt, ...)
 {

@@ -51,6 +51,14 @@ extern const shc_tag_shape shc_tags_query;
 /* ... and requests write Tags[i].Key / .Value (the host flattens it to
  * Tags.member.N). */
 extern const shc_tag_shape shc_tags_query_put;
+/* ECS answers and requests: tags[i].key / .value (lower case). */
+extern const shc_tag_shape shc_tags_ecs;
+/* ECR and Logs' ListTagsForResource lists: tags[i].Key / .Value. */
+extern const shc_tag_shape shc_tags_json;
+/* SSM answers: TagList[i].Key / .Value. */
+extern const shc_tag_shape shc_tags_ssm;
+/* KMS answers and requests: Tags[i].TagKey / .TagValue. */
+extern const shc_tag_shape shc_tags_kms;
 
 /* The value of tag `key` on item, or NULL. */
 const char *shc_tag(const sh_host *h, const sh_doc *item, const shc_tag_shape *shape, const char *key);
@@ -195,6 +203,10 @@ void shc_change(shc_queue *q, shc_line *line, sh_change change, const char *what
  * until the queue runs. */
 void shc_read(shc_queue *q, const char *service, const char *operation, const sh_doc *input, const char *label,
               const char *absent, const sh_doc **out);
+/* As shc_read, following the service's pagination: the items at
+ * items_path of every page are gathered into *out. */
+void shc_read_all(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
+                  const char *items_path, const char *label, const sh_doc **out);
 
 /* ---- text and documents ---- */
 
@@ -230,6 +242,11 @@ typedef int (*shc_pass_again_fn)(void *arg, char *why, size_t len);
 sh_status shc_converge(const sh_host *h, sh_ctx *ctx, int max_passes, shc_pass_again_fn pass, void *arg);
 
 /* ---- waiting and destroying ---- */
+
+/* How long a destroy may wait for AWS to let go of something (ENIs, a
+ * NAT gateway's address), in seconds: STACKHOST_DESTROY_TIMEOUT, else 20
+ * minutes. */
+int shc_destroy_timeout(void);
 
 /* Sleeps, waking early when the run stops. */
 void shc_pause(const sh_host *h, sh_ctx *ctx, int seconds);

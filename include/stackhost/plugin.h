@@ -42,6 +42,10 @@ typedef struct sh_resource_decl {
     const char *const *after;
 } sh_resource_decl;
 
+/* An `after` list in C: {"sg", "table", SH_AFTER("vpc", "network.sg_alb")}
+ * (a compound literal; at file scope it lives as long as the plugin). */
+#define SH_AFTER(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 typedef struct sh_plugin {
     uint32_t abi_major; /* STACKHOST_ABI_MAJOR the plugin was built with */
     uint32_t abi_minor; /* STACKHOST_ABI_MINOR the plugin was built with */

@@ -553,7 +553,7 @@ int net_quotas(struct net *n)
         n->h->doc_set_string(in, "ServiceCode", "vpc");
         n->h->doc_set_string(in, "QuotaCode", "L-F678F1CE"); /* VPCs per region */
         /* Not every caller may read Service Quotas: AWS's default then. */
-        shc_queue_add_accepting(&n->q, "service-quotas", "GetServiceQuota", in, label, "*", net_store, &r.vpc_quota);
+        shc_read(&n->q, "service-quotas", "GetServiceQuota", in, label, "*", &r.vpc_quota);
     }
     if (net_run(n))
         return -1;

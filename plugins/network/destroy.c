@@ -178,14 +178,6 @@ static int detach_gateways(struct net *n, const struct owned *igws)
     return net_run(n);
 }
 
-int net_destroy_timeout(void)
-{
-    const char *v = getenv("STACKHOST_DESTROY_TIMEOUT");
-    char *end;
-    long s = v && *v ? strtol(v, &end, 10) : 0;
-    return v && *v && !*end && s > 0 && s <= 24 * 3600 ? (int)s : 20 * 60;
-}
-
 /* One pass: everything owned that the lookups list, deleted in AWS's
  * order. *found gets how many resources the lookups listed. */
 static int destroy_pass(void *arg, size_t *found)
@@ -257,11 +249,11 @@ static int destroy_pass(void *arg, size_t *found)
 int net_destroy_all(struct net *n)
 {
     /* One deadline for all of destroy's waiting, not one per resource. */
-    n->deadline = time(NULL) + net_destroy_timeout();
+    n->deadline = time(NULL) + shc_destroy_timeout();
     /* Detaching the gateway waits out DependencyViolation too (addresses
      * still mapped in the VPC), on the same deadline. */
     n->q.retry_codes = "DependencyViolation";
-    n->q.retry_seconds = net_destroy_timeout();
+    n->q.retry_seconds = shc_destroy_timeout();
     /* A NotFound from a delete can be AWS not knowing a new id yet:
      * complete only when a lookup finds nothing owned. */
     return shc_destroy_until_gone(n->h, n->ctx, "the stack's network resources", 1000000, (long)n->deadline,

@@ -186,16 +186,10 @@ int net_lookup(struct net *n)
     return net_run(n);
 }
 
-int net_store(void *arg, const sh_doc *out)
-{
-    *(const sh_doc **)arg = out;
-    return 0;
-}
-
 void net_queue_read(struct net *n, const char *op, const sh_doc *in, const char *items, const char *label,
                     const sh_doc **out)
 {
-    shc_queue_add(&n->q, "ec2", op, in, items, label, net_store, (void *)out);
+    shc_read_all(&n->q, "ec2", op, in, items, label, out);
 }
 
 static void drop_lines(struct net *n, int print)

@@ -183,7 +183,7 @@ int net_remove_extra_nats(struct net *n)
         net_set(n, wait_ids, n->nat[i], "NatGatewayId[%zu]", k);
         ids[k++] = n->nat[i];
     }
-    n->deadline = time(NULL) + net_destroy_timeout();
+    n->deadline = time(NULL) + shc_destroy_timeout();
     if (k && (net_delete_each(n, "DeleteNatGateway", "NatGatewayId", ids, labels, k, "no longer configured") ||
               (!n->plan && net_wait_nats_deleted(n, wait_ids, k, "unneeded nat gateways to be deleted", 20 * 60))))
         return -1;

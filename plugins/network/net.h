@@ -127,8 +127,6 @@ void net_unchanged(struct net *n, const char *label);
 /* Queues op; once answered, the text at `path` of the answer (the new
  * resource's id) is copied into id (NET_ID bytes). */
 void net_queue_id(struct net *n, const char *op, const sh_doc *in, const char *label, const char *path, char *id);
-/* A completion that stores the answer at the const sh_doc ** it is given. */
-int net_store(void *arg, const sh_doc *out);
 /* Queues a read whose answer lands in *out. */
 void net_queue_read(struct net *n, const char *op, const sh_doc *in, const char *items, const char *label,
                     const sh_doc **out);
@@ -173,8 +171,6 @@ int net_default_group(struct net *n); /* waits until a new vpc's default group i
 void net_wave_rule_reads(struct net *n);
 int net_rules(struct net *n);
 /* destroy.c */
-/* Seconds destroy may wait for dependencies in all: STACKHOST_DESTROY_TIMEOUT, default 20 min. */
-int net_destroy_timeout(void);
 int net_destroy_all(struct net *n);
 /* Deletes each id (param=id) together, waiting out DependencyViolation
  * (what used it is still going away) up to n->deadline; NotFound is gone

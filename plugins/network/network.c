@@ -292,19 +292,18 @@ static sh_status network_outputs(const sh_host *host, sh_ctx *ctx)
     return network_create(host, ctx);
 }
 
-#define AFTER(...) ((const char *const[]){__VA_ARGS__, NULL})
 static const sh_resource_decl network_resources[] = {
     {"vpc", "vpc vpc-{S}-{E}", NULL},
-    {"igw", "internet gateway igw-{S}-{E}", AFTER("vpc")},
-    {"public_subnets", "public subnets subnet-{S}-public-{a,b,c}-{E}", AFTER("vpc")},
-    {"private_subnets", "private subnets subnet-{S}-private-{a,b,c}-{E}", AFTER("vpc")},
+    {"igw", "internet gateway igw-{S}-{E}", SH_AFTER("vpc")},
+    {"public_subnets", "public subnets subnet-{S}-public-{a,b,c}-{E}", SH_AFTER("vpc")},
+    {"private_subnets", "private subnets subnet-{S}-private-{a,b,c}-{E}", SH_AFTER("vpc")},
     {"eips", "elastic ips eip-{S}-nat-{a,b,c}-{E}", NULL},
-    {"nat", "nat gateways nat-{S}-{a,b,c}-{E} (one, or one a zone)", AFTER("public_subnets", "eips", "igw")},
-    {"public_routes", "route table rtb-{S}-public-{E} (0.0.0.0/0 to the gateway)", AFTER("igw", "public_subnets")},
+    {"nat", "nat gateways nat-{S}-{a,b,c}-{E} (one, or one a zone)", SH_AFTER("public_subnets", "eips", "igw")},
+    {"public_routes", "route table rtb-{S}-public-{E} (0.0.0.0/0 to the gateway)", SH_AFTER("igw", "public_subnets")},
     {"private_routes", "route tables rtb-{S}-private-{a,b,c}-{E} (0.0.0.0/0 to a nat)",
-     AFTER("nat", "private_subnets")},
-    {"sg_alb", "security group sg-{S}-alb-{E} (80, 443 in)", AFTER("vpc")},
-    {"sg_tasks", "security group sg-{S}-tasks-{E} (from the alb only)", AFTER("vpc", "sg_alb")},
+     SH_AFTER("nat", "private_subnets")},
+    {"sg_alb", "security group sg-{S}-alb-{E} (80, 443 in)", SH_AFTER("vpc")},
+    {"sg_tasks", "security group sg-{S}-tasks-{E} (from the alb only)", SH_AFTER("vpc", "sg_alb")},
     {NULL, NULL, NULL}};
 
 SH_PLUGIN_EXPORT = {

@@ -66,7 +66,7 @@ static int destroy_pass(void *arg, size_t *found)
     }
     if (reg_run(r))
         return r->failed ? -1 : 0;
-    int repo = r->repo && shc_owned(r->h, r->ctx, r->repo_tags, &reg_ecr_tags);
+    int repo = r->repo && shc_owned(r->h, r->ctx, r->repo_tags, &shc_tags_json);
     int policy = r->policy && shc_owned(r->h, r->ctx, r->policy_tags, &shc_tags_query);
     if (r->repo && !repo)
         r->h->log(r->ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", r->repo_l.label);

@@ -65,7 +65,6 @@ void reg_tags(struct reg *r, shc_line *line, const sh_doc *tags, const shc_tag_s
 void reg_report(struct reg *r);
 
 /* ---- repo.c ---- */
-extern const shc_tag_shape reg_ecr_tags;
 void reg_repo_reads(struct reg *r);
 void reg_repo_wave(struct reg *r);      /* create, or settings and tags put back */
 void reg_lifecycle_wave(struct reg *r); /* the lifecycle policy */

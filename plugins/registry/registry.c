@@ -27,7 +27,7 @@ static int converge(struct reg *r)
     reg_policy_reads(r);
     if (reg_run(r))
         return -1;
-    if ((r->repo && reg_owned(r, r->repo_tags, &reg_ecr_tags, "repository", r->repo_name) < 0) |
+    if ((r->repo && reg_owned(r, r->repo_tags, &shc_tags_json, "repository", r->repo_name) < 0) |
         (r->policy && reg_owned(r, r->policy_tags, &shc_tags_query, "policy", r->policy_name) < 0))
         return -1;
     if (reg_repo_encryption(r))
@@ -102,8 +102,8 @@ static sh_status registry_outputs(const sh_host *host, sh_ctx *ctx)
 
 static const sh_resource_decl registry_resources[] = {
     {"repository", "ecr repository ecr-{S}-{E}", NULL},
-    {"lifecycle", "lifecycle policy of ecr-{S}-{E}", (const char *const[]){"repository", NULL}},
-    {"push_policy", "iam policy policy-{S}-ecr-push-{E}", (const char *const[]){"repository", NULL}},
+    {"lifecycle", "lifecycle policy of ecr-{S}-{E}", SH_AFTER("repository")},
+    {"push_policy", "iam policy policy-{S}-ecr-push-{E}", SH_AFTER("repository")},
     {NULL, NULL, NULL}};
 
 SH_PLUGIN_EXPORT = {

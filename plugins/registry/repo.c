@@ -7,7 +7,6 @@
 #include "reg.h"
 
 /* ECR: tags[i].Key / .Value, in answers and requests alike */
-const shc_tag_shape reg_ecr_tags = {"tags", "Key", "Value"};
 
 void reg_repo_reads(struct reg *r)
 {
@@ -72,7 +71,7 @@ void reg_repo_wave(struct reg *r)
         r->h->doc_set_string(in, "imageTagMutability", r->mutability);
         r->h->doc_set_bool(in, "imageScanningConfiguration.scanOnPush", 1);
         r->h->doc_set_string(in, "encryptionConfiguration.encryptionType", "AES256");
-        shc_put_tags(r->h, r->ctx, in, &reg_ecr_tags, NULL);
+        shc_put_tags(r->h, r->ctx, in, &shc_tags_json, NULL);
         shc_change(&r->q, &r->repo_l, SH_CHANGE_CREATE, NULL, "ecr", "CreateRepository", in,
                    "RepositoryAlreadyExistsException", created, r);
         return;
@@ -95,7 +94,7 @@ void reg_repo_wave(struct reg *r)
     }
     sh_doc *t = reg_req(r);
     r->h->doc_set_string(t, "resourceArn", r->repo_arn);
-    reg_tags(r, &r->repo_l, r->repo_tags, &reg_ecr_tags, &reg_ecr_tags, "ecr", "TagResource", t);
+    reg_tags(r, &r->repo_l, r->repo_tags, &shc_tags_json, &shc_tags_json, "ecr", "TagResource", t);
 }
 
 void reg_lifecycle_wave(struct reg *r)

@@ -57,7 +57,7 @@ static sh_doc *put_request(struct sec *s, const struct sec_param *p, const char 
     s->h->doc_set_string(in, "Type", "SecureString");
     s->h->doc_set_bool(in, "Overwrite", overwrite);
     if (!overwrite) /* SSM refuses Tags with Overwrite */
-        shc_put_tags(s->h, s->ctx, in, &sec_tags_request, NULL);
+        shc_put_tags(s->h, s->ctx, in, &shc_tags_query_put, NULL);
     return in;
 }
 
@@ -99,7 +99,7 @@ static void plan_update(struct sec *s, struct sec_param *p)
     }
     sh_doc *tags = s->h->doc_new(s->ctx);
     char drift[SEC_DETAIL];
-    if (shc_tags_drift(s->h, s->ctx, p->tags, &sec_tags_answer, NULL, tags, &sec_tags_request, drift, sizeof(drift))) {
+    if (shc_tags_drift(s->h, s->ctx, p->tags, &shc_tags_ssm, NULL, tags, &shc_tags_query_put, drift, sizeof(drift))) {
         s->h->doc_set_string(tags, "ResourceType", "Parameter");
         s->h->doc_set_string(tags, "ResourceId", p->path);
         add_detail(p, drift);

@@ -6,8 +6,6 @@
 
 #include "sec.h"
 
-const shc_tag_shape sec_tags_answer = {"TagList", "Key", "Value"};
-const shc_tag_shape sec_tags_request = {"Tags", "Key", "Value"};
 
 struct answers {
     struct sec *s;
@@ -93,6 +91,6 @@ const char *sec_stored(const struct sec *s, const struct sec_param *p)
 
 int sec_owned(const struct sec *s, const struct sec_param *p)
 {
-    return p->tags && shc_owned(s->h, s->ctx, p->tags, &sec_tags_answer);
+    return p->tags && shc_owned(s->h, s->ctx, p->tags, &shc_tags_ssm);
 }
 

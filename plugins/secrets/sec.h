@@ -78,7 +78,6 @@ const char *sec_stored(const struct sec *s, const struct sec_param *p);
 /* Non-zero when a found parameter carries this stack's ownership tags. */
 int sec_owned(const struct sec *s, const struct sec_param *p);
 /* The tag shapes of SSM: answers (TagList) and requests (Tags). */
-extern const shc_tag_shape sec_tags_answer, sec_tags_request;
 
 /* ---- converge.c ---- */
 /* One pass of deploy (or plan): lookups, checks, the changes' wave. */

@@ -71,6 +71,18 @@ size_t engine_jobs(struct run *run, struct job **out)
             job_of[i] = ++n;
         }
     }
+    /* A plugin disabled in a deploy is destroyed after the deploys of the
+     * plugins it requires: they see its resources as they were. */
+    for (size_t j = 0; j < n; j++) {
+        size_t i = (size_t)(jobs[j].item - st->items);
+        if (jobs[j].kind != JOB_DESTROY || run->mode == SH_MODE_DESTROY)
+            continue;
+        for (size_t r = 0; r < st->graph.ndeps[i]; r++) {
+            size_t d = st->graph.deps[i][r];
+            if (job_of[d] && jobs[job_of[d] - 1].kind == JOB_CREATE)
+                add_dep(&jobs[j], job_of[d] - 1);
+        }
+    }
     for (size_t j = 0; j < n; j++)
         ctx_init(&jobs[j].ctx, run, st, jobs[j].item, run->mode);
     free(job_of);

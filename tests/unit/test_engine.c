@@ -263,6 +263,30 @@ static void test_disabled_plugin_is_destroyed_on_deploy(void **state)
     finish(&run, jobs, n);
 }
 
+/* A plugin disabled in a deploy goes after the deploys of what it
+ * requires: they still see its resources (compute sees scaling's target
+ * and leaves the desired count alone while scaling goes). */
+static void test_disabled_plugin_goes_after_what_it_requires(void **state)
+{
+    (void)state;
+    open_env("quiet"); /* delta, which requires beta and gamma, disabled */
+    sh_plugin d[4];
+    const char *names[] = {"alpha", "beta", "gamma", "delta"};
+    for (size_t i = 0; i < 4; i++) {
+        d[i] = *stack_find(&st, names[i])->plugin->desc;
+        d[i].create = d[i].destroy = record_destroy;
+        stack_find(&st, names[i])->plugin->desc = &d[i];
+    }
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 4, &run, &jobs, &n), 0);
+    assert_int_equal(nseen, 4);
+    assert_true(position("delta") > position("beta"));
+    assert_true(position("delta") > position("gamma"));
+    finish(&run, jobs, n);
+}
+
 static void test_missing_callback_is_refused_before_running(void **state)
 {
     (void)state;
@@ -376,6 +400,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failure_stops_dependents_and_reports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_runs_in_reverse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disabled_plugin_is_destroyed_on_deploy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disabled_plugin_goes_after_what_it_requires, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_callback_is_refused_before_running, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupt_skips_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_runs_the_selection, setup, teardown),

@@ -1,7 +1,13 @@
 /* compute: the ECS cluster, log group, roles, task definition and
- * Fargate service of catalog-stack.md. This version declares and checks
- * the configuration; the AWS work comes with the AWS client (README). */
+ * Fargate service of catalog-stack.md: the descriptor, the keys and their
+ * checks, and the callbacks that run the waves (compute.h) and destroy. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
 #include <stackhost/stackhost.h>
+
+#include "compute.h"
 
 static const char *const compute_requires[] = {"network", "registry", "secrets", "lb", NULL};
 static const char *const fargate_cpu[] = {"256", "512", "1024", "2048", "4096", "8192", "16384", NULL};
@@ -22,6 +28,9 @@ static const sh_config_key compute_keys[] = {
      .help = "port the container listens on (PORT in its environment)"},
     {.name = "log_retention_days", .type = SH_CONFIG_INT, .default_value = "7", .allowed = retention_days,
      .help = "days CloudWatch Logs keeps the container logs"},
+    {.name = "task_policy", .type = SH_CONFIG_STRING,
+     .help = "IAM policy document (JSON text with Version and Statement) granted to the application through "
+             "the task role as its one inline policy; unset: the task role grants nothing"},
     SH_CONFIG_END};
 
 /* Fargate's valid memory for each cpu size, in MiB: [lo, hi] in steps. */
@@ -33,7 +42,7 @@ static const struct {
     {4096, 8192, 30720, 1024}, {8192, 16384, 61440, 4096}, {16384, 32768, 122880, 8192},
 };
 
-static sh_status compute_validate(const sh_host *host, sh_ctx *ctx)
+static sh_status check_memory(const sh_host *host, sh_ctx *ctx)
 {
     long long cpu = host->config_int(ctx, "cpu"), mem = host->config_int(ctx, "memory");
     for (size_t i = 0; i < sizeof(fargate_sizes) / sizeof(fargate_sizes[0]); i++) {
@@ -50,6 +59,205 @@ static sh_status compute_validate(const sh_host *host, sh_ctx *ctx)
     return SH_OK;
 }
 
+/* ECR's rule for a tag: [a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}. */
+static sh_status check_image_tag(const sh_host *host, sh_ctx *ctx)
+{
+    const char *tag = host->config_string(ctx, "image_tag");
+    size_t n = tag ? strlen(tag) : 0;
+    int ok = n >= 1 && n <= 128 && tag[0] != '.' && tag[0] != '-';
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (tag[i] >= 'a' && tag[i] <= 'z') || (tag[i] >= 'A' && tag[i] <= 'Z') || (tag[i] >= '0' && tag[i] <= '9') ||
+             tag[i] == '_' || tag[i] == '.' || tag[i] == '-';
+    if (ok)
+        return SH_OK;
+    return host->config_error(ctx, host->config(ctx, "image_tag"),
+                              "'%s' is not an image tag: 1 to 128 of [A-Za-z0-9_.-], not starting with '.' or '-'",
+                              tag ? tag : "");
+}
+
+/* The task role's policy is checked as a document before any request. */
+static sh_status check_task_policy(const sh_host *host, sh_ctx *ctx)
+{
+    const char *text = host->config_string(ctx, "task_policy");
+    if (!text)
+        return SH_OK;
+    const sh_value *at = host->config(ctx, "task_policy");
+    const sh_doc *doc = host->doc_parse(ctx, text);
+    if (!doc || text[strspn(text, " \t\r\n")] != '{')
+        return host->config_error(ctx, at, "is not a JSON object (an IAM policy document)");
+    if (!host->doc_string(doc, "Version"))
+        return host->config_error(ctx, at, "has no Version (an IAM policy document has \"Version\": \"2012-10-17\")");
+    if (!host->doc_count(doc, "Statement") || host->doc_string(doc, "Statement"))
+        return host->config_error(ctx, at, "has no Statement (an IAM policy document grants through its statements)");
+    return SH_OK;
+}
+
+/* IAM role names are at most 64 characters: refused before any request
+ * rather than cut into a name that no longer says what it is. */
+static sh_status check_names(const sh_host *host, sh_ctx *ctx)
+{
+    sh_status rc = SH_OK;
+    const char *stack = host->stack_name(ctx);
+    const char *purposes[] = {"exec", "task"};
+    for (size_t i = 0; i < 2; i++) {
+        char purpose[256];
+        snprintf(purpose, sizeof(purpose), "%s-%s", stack, purposes[i]);
+        const char *name = host->resource_name(ctx, "role", purpose);
+        if (strlen(name) > 64)
+            rc = host->config_error(ctx, NULL,
+                                    "the role name %s is %zu characters, over iam's 64: shorten stack.name or the "
+                                    "environment's suffix",
+                                    name, strlen(name));
+    }
+    return rc;
+}
+
+static sh_status compute_validate(const sh_host *host, sh_ctx *ctx)
+{
+    sh_status rc = check_memory(host, ctx);
+    rc = check_image_tag(host, ctx) == SH_OK ? rc : SH_ERR_CONFIG;
+    rc = check_task_policy(host, ctx) == SH_OK ? rc : SH_ERR_CONFIG;
+    rc = check_names(host, ctx) == SH_OK ? rc : SH_ERR_CONFIG;
+    return rc;
+}
+
+/* The outputs: names always (dependents' plans name the resources), ARNs
+ * of what exists (or was made). */
+static sh_status publish(struct cmp *c)
+{
+    const sh_host *h = c->h;
+    sh_status rc = SH_OK;
+    const char *keys[] = {"cluster_name", "service_name", "log_group_name"};
+    const char *names[] = {c->cluster_name, c->service_name, c->log_name};
+    for (size_t i = 0; i < 3; i++)
+        if (h->output_string(c->ctx, keys[i], names[i]) != SH_OK)
+            rc = SH_ERR;
+    const char *arn_keys[] = {"cluster_arn", "service_arn", "task_definition_arn", "execution_role_arn",
+                              "task_role_arn"};
+    const char *arns[] = {c->cluster || c->cluster_new ? c->cluster_arn : "", c->service_arn, c->td_arn,
+                          c->exec.role || c->exec.created ? c->exec.arn : "",
+                          c->task.role || c->task.created ? c->task.arn : ""};
+    for (size_t i = 0; i < 5; i++)
+        if (arns[i][0] && h->output_string(c->ctx, arn_keys[i], arns[i]) != SH_OK)
+            rc = SH_ERR;
+    return rc;
+}
+
+/* The waves of compute.h. Nothing mutating is sent before every found
+ * resource's ownership, the image and the quotas are known. */
+static int converge(struct cmp *c)
+{
+    if (cmp_inputs(c) || cmp_lookup(c) || cmp_reads(c) || cmp_owned_all(c))
+        return -1;
+    cmp_image_check(c);
+    cmp_td_compare(c);
+    if (cmp_quotas(c))
+        return -1;
+    cmp_cluster_wave(c);
+    cmp_log_wave(c);
+    cmp_roles_wave(c);
+    if (cmp_run(c) || c->again)
+        return -1;
+    /* what was just made can be unknown for a moment */
+    int role_new = c->exec.created || c->task.created;
+    cmp_retry(c, role_new && c->log_new ? "NoSuchEntity|ResourceNotFoundException"
+                 : role_new             ? "NoSuchEntity"
+                 : c->log_new           ? "ResourceNotFoundException"
+                                        : NULL,
+              120);
+    cmp_log_retention_wave(c);
+    cmp_roles_policy_wave(c);
+    if (cmp_run(c))
+        return -1;
+    /* A new or changed role can take seconds before ECS may pass it
+     * (aws-api.md §13): ECS answers those with these codes. Only after a
+     * role changed in this run, for a bounded time. */
+    const char *iam_not_yet = c->run->roles_changed ? "InvalidParameterException|ClientException" : NULL;
+    cmp_retry(c, iam_not_yet, 60);
+    cmp_td_wave(c);
+    if (cmp_run(c) || c->again)
+        return -1;
+    if (cmp_service_prepare(c))
+        return -1;
+    char codes[CMP_RETRY];
+    snprintf(codes, sizeof(codes), "%s%s%s", c->cluster_new ? "ClusterNotFoundException" : "",
+             c->cluster_new && iam_not_yet ? "|" : "", iam_not_yet ? iam_not_yet : "");
+    cmp_retry(c, codes[0] ? codes : NULL, 60);
+    cmp_service_wave(c);
+    if (cmp_run(c) || c->again)
+        return -1;
+    cmp_retry(c, NULL, 0);
+    if (cmp_service_wait_steady(c))
+        return -1;
+    if (c->mode != SH_MODE_OUTPUTS)
+        cmp_report(c);
+    return 0;
+}
+
+#define LOST_ANSWER_PASSES 10
+
+/* One pass; a lost answer or a create that found its resource already
+ * there starts the next from the lookups, which find it. */
+static int pass(void *arg, char *why, size_t len)
+{
+    struct cmp_run *run = arg;
+    struct cmp c;
+    cmp_load(&c, run->h, run->ctx, run);
+    int rc = converge(&c);
+    int again = rc && !c.failed && (c.q.lost || c.again);
+    if (again)
+        snprintf(why, len, "%s", c.q.lost ? c.q.lost_text : "a create found its resource already there");
+    shc_queue_clear(&c.q);
+    if (!rc)
+        return publish(&c) ? SHC_FAILED : SHC_DONE;
+    return again ? SHC_AGAIN : SHC_FAILED;
+}
+
+static sh_status compute_create(const sh_host *host, sh_ctx *ctx)
+{
+    struct cmp_run run;
+    memset(&run, 0, sizeof(run));
+    run.h = host;
+    run.ctx = ctx;
+    run.run_id = (long)time(NULL);
+    sh_status st = shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &run);
+    cmp_run_free(&run);
+    return st;
+}
+
+static sh_status compute_destroy(const sh_host *host, sh_ctx *ctx)
+{
+    struct cmp_run run;
+    memset(&run, 0, sizeof(run));
+    run.h = host;
+    run.ctx = ctx;
+    run.run_id = (long)time(NULL);
+    struct cmp c;
+    cmp_load(&c, host, ctx, &run);
+    int rc = cmp_destroy_all(&c);
+    shc_queue_clear(&c.q);
+    cmp_run_free(&run);
+    return rc ? SH_ERR : SH_OK;
+}
+
+/* Outputs without changing anything: the same lookups as a plan. */
+static sh_status compute_outputs(const sh_host *host, sh_ctx *ctx)
+{
+    return compute_create(host, ctx);
+}
+
+static const sh_resource_decl compute_resources[] = {
+    {"cluster", "ecs cluster cluster-{S}-{E} (container insights)", NULL},
+    {"logs", "log group logs-{S}-{E}", NULL},
+    {"exec_role", "iam role role-{S}-exec-{E} (pulls the image, writes the logs, reads the parameters)",
+     SH_AFTER("logs", "registry.repository", "secrets.parameters")},
+    {"task_role", "iam role role-{S}-task-{E} (task_policy, or nothing)", NULL},
+    {"task_definition", "task definition task-{S}-{E} (a revision when it changes)",
+     SH_AFTER("exec_role", "task_role", "logs", "registry.repository", "secrets.parameters")},
+    {"service", "ecs service svc-{S}-{E} (fargate, private subnets, behind the target group)",
+     SH_AFTER("cluster", "task_definition", "network.private_subnets", "network.sg_tasks", "lb.target_group")},
+    {NULL, NULL, NULL}};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "compute",
@@ -58,4 +266,8 @@ SH_PLUGIN_EXPORT = {
     .requires = compute_requires,
     .keys = compute_keys,
     .validate = compute_validate,
+    .create = compute_create,
+    .destroy = compute_destroy,
+    .outputs = compute_outputs,
+    .resources = compute_resources,
 };

@@ -1,9 +1,13 @@
-/* lb: the application load balancer, target group and listeners of
- * catalog-stack.md. This version declares and checks the configuration;
- * the AWS work comes with the AWS client (README). */
+/* lb: the internet-facing application load balancer, its target group
+ * and listeners of catalog-stack.md: the descriptor, the keys and their
+ * checks, and the callbacks that run the waves of lb.h (alb.c,
+ * target_group.c, listeners.c) and destroy (destroy.c). */
+#include <stdio.h>
 #include <string.h>
 
 #include <stackhost/stackhost.h>
+
+#include "lb.h"
 
 static const char *const lb_requires[] = {"network", NULL};
 
@@ -34,6 +38,128 @@ static sh_status lb_validate(const sh_host *host, sh_ctx *ctx)
     return rc;
 }
 
+/* "no change" for what exists and did not change; the plan's lines. */
+static void report(struct lb *l)
+{
+    shc_line_report(l->h, l->ctx, &l->alb_l);
+    shc_line_report(l->h, l->ctx, &l->tg_l);
+    for (size_t i = 0; i < l->nwant; i++)
+        shc_line_report(l->h, l->ctx, &l->want[i].line);
+    for (size_t i = 0; i < l->nunwanted; i++)
+        shc_line_report(l->h, l->ctx, &l->unwanted[i].line);
+}
+
+/* What cannot change in place goes first (only with --allow-replace):
+ * deleted, then the next pass makes it again from the lookups. */
+static int replace(struct lb *l)
+{
+    if (l->alb_replace[0] &&
+        lb_alb_delete(l, &l->alb, 1, 1, shc_text(l->h, l->ctx, "to replace it: %s", l->alb_replace)))
+        return -1;
+    if (l->tg_replace[0] && lb_tg_delete_for_replace(l))
+        return -1;
+    l->again = 1;
+    return -1;
+}
+
+/* The waves of lb.h. Nothing is changed before both names' ownership,
+ * the quota and the replacements are known. */
+static int converge(struct lb *l)
+{
+    if (lb_lookup(l, LB_READ_ALL) || l->again || lb_find(l) || lb_alb_quota(l))
+        return -1;
+    if (lb_alb_replace_check(l) | lb_tg_replace_check(l))
+        return -1;
+    if (!l->plan && (l->alb_replace[0] || l->tg_replace[0]))
+        return replace(l);
+    lb_listeners_plan(l);
+    lb_alb_wave(l);
+    lb_tg_wave(l);
+    lb_alb_extras_wave(l, 0);
+    lb_listener_tag_reads(l);
+    if (lb_run(l) || l->again)
+        return -1;
+    if (l->alb_new || l->tg_new) { /* a new arn can be unknown for a moment */
+        l->q.retry_codes = "LoadBalancerNotFound|TargetGroupNotFound";
+        l->q.retry_seconds = 120;
+    }
+    lb_alb_new_wave(l);
+    lb_tg_new_wave(l);
+    lb_alb_extras_wave(l, 1);
+    lb_listeners_wave(l, 1);
+    if (lb_run(l) || l->again)
+        return -1;
+    lb_listeners_wave(l, 0);
+    if (lb_run(l) || l->again || lb_alb_wait(l))
+        return -1;
+    report(l);
+    return 0;
+}
+
+#define LOST_ANSWER_PASSES 10
+
+struct lb_pass {
+    const sh_host *h;
+    sh_ctx *ctx;
+};
+
+/* One pass; a lost answer, a create that found its resource already there
+ * or a replacement starts the next from the lookups. */
+static int pass(void *arg, char *why, size_t len)
+{
+    struct lb_pass *p = arg;
+    struct lb l;
+    if (lb_load(&l, p->h, p->ctx))
+        return SHC_FAILED;
+    int rc = converge(&l);
+    int again = rc && !l.failed && (l.q.lost || l.again);
+    if (again)
+        snprintf(why, len, "%s",
+                 l.q.lost                                  ? l.q.lost_text
+                 : l.alb_replace[0] || l.tg_replace[0]     ? "a replaced resource is made again"
+                                                           : "a create found its resource already there");
+    shc_queue_clear(&l.q);
+    if (!rc)
+        return lb_publish(&l) == SH_OK ? SHC_DONE : SHC_FAILED;
+    return again ? SHC_AGAIN : SHC_FAILED;
+}
+
+static sh_status lb_create(const sh_host *host, sh_ctx *ctx)
+{
+    struct lb_pass p = {host, ctx};
+    return shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &p);
+}
+
+static sh_status lb_destroy(const sh_host *host, sh_ctx *ctx)
+{
+    struct lb l;
+    lb_load(&l, host, ctx);
+    int rc = lb_destroy_all(&l);
+    shc_queue_clear(&l.q);
+    return rc ? SH_ERR : SH_OK;
+}
+
+/* Outputs by lookups only: the load balancer and target group found by
+ * name, checked to be the stack's. */
+static sh_status lb_outputs(const sh_host *host, sh_ctx *ctx)
+{
+    struct lb l;
+    int rc = lb_load(&l, host, ctx) || lb_lookup(&l, LB_READ_TAGS);
+    if (!rc && l.again)
+        rc = host->fail(ctx, SH_ERR_AWS, "%s changed while it was read: run outputs again", l.alb_l.label);
+    rc = rc || lb_find(&l);
+    if (rc && l.q.lost)
+        shc_queue_give_up(&l.q);
+    shc_queue_clear(&l.q);
+    return rc ? SH_ERR : lb_publish(&l);
+}
+
+static const sh_resource_decl lb_resources[] = {
+    {"alb", "load balancer alb-{S}-{E} (internet-facing)", SH_AFTER("network.public_subnets", "network.sg_alb")},
+    {"target_group", "target group tg-{S}-{E} (ip, /health)", SH_AFTER("network.vpc")},
+    {"listeners", "listeners: http 80 (https 443 and a redirect with certificate_arn)", SH_AFTER("alb", "target_group")},
+    {NULL, NULL, NULL}};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "lb",
@@ -42,4 +168,8 @@ SH_PLUGIN_EXPORT = {
     .requires = lb_requires,
     .keys = lb_keys,
     .validate = lb_validate,
+    .create = lb_create,
+    .destroy = lb_destroy,
+    .outputs = lb_outputs,
+    .resources = lb_resources,
 };

@@ -142,12 +142,33 @@ run -c "$tmp/ghost.cfg" -e dev --plugin-path "$good" validate
 expect_rc 2 "unknown requirement"
 expect_err "plugin 'needs_ghost' requires plugin 'ghost', which is not in the plugins group" "unknown requirement"
 
-# --- the catalog plugins cannot deploy yet, and say so (never a silent success)
-run -c "$cat_cfg" -e dev deploy
-expect_rc 1 "deploy before the aws work exists"
-expect_err "plugin 'lb' 0.1.0 cannot deploy yet: it declares its configuration, but its aws work is not implemented" "deploy"
-for p in network registry secrets; do
-    expect_no "plugin '$p' 0.1.0 cannot" "$p deploys"
+# --- every catalog plugin deploys and destroys (said by `plugins`: a deploy of
+# the catalog here would talk to aws)
+run plugins --json
+expect_rc 0 "plugins --json"
+for p in network registry secrets lb compute scaling observability; do
+    checks=$((checks + 1))
+    python3 -c 'import json,sys; assert {p["name"]: p["can"] for p in json.load(sys.stdin)}[sys.argv[1]] == "deploy, destroy"' \
+        "$p" <<<"$out" || fail "plugins --json: $p cannot deploy and destroy"
+done
+
+# --- a plugin without a create callback cannot deploy, and says so (never a
+# silent success). No catalog plugin or fixture lacks one any more: a plugin
+# that declares only its name stands in, built here against the sdk headers.
+mkdir -p "$tmp/keys_only"
+printf '#include <stackhost/plugin.h>\nSH_PLUGIN_EXPORT = {SH_PLUGIN_ABI, .name = "keys_only", .version = "0.0.1",\n  .description = "declares its configuration only"};\n' \
+    >"$tmp/keys_only/keys_only.c"
+checks=$((checks + 1))
+"${CC:-cc}" -std=c11 -shared -fPIC -I"$src/include" -o "$tmp/keys_only/keys_only.so" "$tmp/keys_only/keys_only.c" ||
+    fail "building a plugin without create"
+printf 'stack = { name = "k"; };\nplugins = { keys_only = {}; };\nenvironments = { dev = {}; };\n' >"$tmp/keys_only.cfg"
+for command in deploy destroy; do
+    # refused before any request; were it not, nothing leaves this machine
+    AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+        run -c "$tmp/keys_only.cfg" -e dev --plugin-path "$tmp/keys_only" $command
+    expect_rc 1 "$command of a plugin without its callback"
+    expect_err "plugin 'keys_only' 0.0.1 cannot $command yet: it declares its configuration, but its aws work is not implemented" \
+        "$command refused"
 done
 run -c "$cat_cfg" -e dev graph
 expect_rc 0 "graph"

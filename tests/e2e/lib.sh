@@ -165,3 +165,32 @@ expect_network() {
     shift
     expect_checker "$what" check_network "$@"
 }
+
+# catalog_cfg FILE SECTION...: writes a configuration of the catalog stack
+# (stack "catalog", the CostCenter tag) to FILE with these plugin sections:
+# a plugin's name gives its usual test settings (secrets from
+# $CATALOG_DB_URL and a generated key, compute running image 1.0.0, one
+# NAT gateway), anything else ("compute = { ... };") is written as given.
+# $catalog_environments (default "dev = {};") is the environments group.
+catalog_cfg() {
+    local file=$1 section
+    shift
+    {
+        echo 'stack = { name = "catalog"; region = "us-east-1"; tags = { CostCenter = "retail-catalog"; }; };'
+        echo 'plugins = {'
+        for section in "$@"; do
+            case $section in
+            network) echo '  network = { nat_per_az = false; };' ;;
+            secrets) echo '  secrets = { parameters = (
+    { name = "db-connection-string"; env = "CATALOG_DB_URL"; },
+    { name = "api-key"; generate = 48; }
+  ); };' ;;
+            compute) echo '  compute = { image_tag = "1.0.0"; };' ;;
+            registry | lb | scaling | observability) echo "  $section = {};" ;;
+            *) echo "  $section" ;;
+            esac
+        done
+        echo '};'
+        echo "environments = { ${catalog_environments:-dev = {\};} };"
+    } >"$file"
+}

@@ -1,0 +1,172 @@
+/* compute plugin internals: the desired state of the ECS cluster, the log
+ * group, the two IAM roles, the task definition and the Fargate service,
+ * what the lookups found, and the steps. One `struct cmp` lives for one
+ * pass of a callback; `struct cmp_run` for the whole callback (what the
+ * run already did, the service's idempotency token, the progress lines).
+ *
+ * Deploy runs in waves (shc_queue, each sent together):
+ *   lookups: DescribeClusters, DescribeLogGroups, GetRole x2,
+ *      DescribeTaskDefinition, DescribeServices, DescribeScalableTargets,
+ *      DescribeImages (the image tag)
+ *   -> reads: the log group's tags, each role's inline and attached
+ *      policies and its inline policy's document; then, before anything
+ *      mutating: ownership, the missing image warning, the task
+ *      definition compared, the quotas
+ *   -> cluster, log group and roles created, or their settings, trust
+ *      and tags put back, extra policies deleted or detached
+ *   -> retention, the roles' inline policies
+ *   -> a task definition revision, only when the definition differs
+ *   -> the service created, or updated in what differs; then --wait.
+ * A wave that loses an answer (or hears "already exists") ends the pass:
+ * compute_create starts again from the lookups, which find it. */
+#ifndef PLUGINS_COMPUTE_COMPUTE_H
+#define PLUGINS_COMPUTE_COMPUTE_H
+
+#include <stddef.h>
+
+#include <stackhost/converge.h>
+#include <stackhost/stackhost.h>
+
+#define CMP_ARN 512
+#define CMP_MAX_PARAMS 32
+#define CMP_RETRY 256
+
+
+/* Kept for the whole callback, across the passes after lost answers. */
+struct cmp_run {
+    const sh_host *h;
+    sh_ctx *ctx;
+    long run_id;       /* the callback's start: the service's clientToken */
+    int roles_changed; /* a role was made, or its trust or policy changed: IAM needs a while */
+    /* the progress lines, kept so a change made before a lost answer is still reported */
+    shc_line cluster_l, log_l, exec_l, task_l, td_l, svc_l;
+    /* --wait: service event ids already shown */
+    char **seen;
+    size_t nseen, seen_alloc;
+};
+
+struct cmp_role {
+    const char *name, *policy_name, *purpose;
+    char arn[CMP_ARN];
+    const char *trust;  /* the trust policy's JSON text */
+    const char *policy; /* the inline policy's JSON text, NULL: the role grants nothing */
+    shc_line *line;
+    /* lookups (NULL: absent) */
+    const sh_doc *role;     /* GetRole's Role */
+    const sh_doc *inline_names, *attached, *policy_out;
+    int created; /* by this pass */
+    struct cmp_role_done {
+        struct cmp *c;
+        struct cmp_role *r;
+    } done; /* the completions' argument */
+};
+
+struct cmp_secret {
+    char name[128];        /* DB_CONNECTION_STRING */
+    const char *value_from; /* the parameter's ARN */
+};
+
+struct cmp {
+    const sh_host *h;
+    sh_ctx *ctx;
+    sh_mode mode;
+    int plan; /* look and report only (plan, outputs) */
+    int destroying; /* destroy (or its plan) */
+    struct cmp_run *run;
+    shc_queue q;
+    int failed; /* an error was recorded: no further wave */
+    int again;  /* a create found its resource already there: look again */
+    char retry[CMP_RETRY];
+    /* names */
+    const char *stack, *cluster_name, *log_name, *family, *service_name, *container;
+    char cluster_arn[CMP_ARN], log_arn[CMP_ARN], log_streams_arn[CMP_ARN + 8], service_arn[CMP_ARN];
+    char td_arn[CMP_ARN]; /* the revision the service runs: found equal, or registered */
+    char resource_id[CMP_ARN]; /* Application Auto Scaling's service/cluster/service */
+    struct cmp_role exec, task;
+    /* configuration */
+    const char *image_tag, *image;
+    long long cpu, memory, desired, port, retention;
+    /* inputs (in a plan before the first deploy: placeholders) */
+    int inputs_missing;
+    const char *repo_uri, *repo_arn, *repo_name, *tg_arn, *task_sg;
+    const char *const *subnets;
+    size_t nsubnets;
+    struct cmp_secret secrets[CMP_MAX_PARAMS];
+    size_t nsecrets;
+    /* lookups (NULL: absent) */
+    const sh_doc *clusters_out, *cluster, *logs_out, *log_group, *log_tags_out, *log_tags;
+    const sh_doc *td_out, *td, *services_out, *service, *targets_out;
+    int image_missing; /* DescribeImages answered ImageNotFoundException */
+    int scaled;        /* a scalable target owns the desired count */
+    int draining;      /* the service is going away: wait, then create */
+    int cluster_new, log_new; /* made by this pass */
+    /* the task definition */
+    int td_register;  /* the latest ACTIVE revision differs, or none */
+    char td_detail[SHC_DETAIL];
+};
+
+/* ---- common.c ---- */
+void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run);
+/* The inputs of the required plugins; in deploy a missing one is an
+ * error naming the plugin and key; otherwise a placeholder. */
+int cmp_inputs(struct cmp *c);
+sh_doc *cmp_req(struct cmp *c);
+/* Runs the queued wave; -1 when a call or completion failed (recorded, or lost). */
+int cmp_run(struct cmp *c);
+/* Sets the wave's "not yet" codes (NULL: none) and how long they are retried. */
+void cmp_retry(struct cmp *c, const char *codes, int seconds);
+/* Queues a read whose answer lands in *out. items (may be NULL): the
+ * list to gather over pages; without it, `absent` codes leave *out NULL
+ * (the resource is not there). */
+void cmp_read(struct cmp *c, const char *service, const char *op, const sh_doc *in, const char *items,
+              const char *label, const char *absent, const sh_doc **out);
+/* Records that a found resource is not this stack's; returns -1. */
+int cmp_refuse(struct cmp *c, const char *kind, const char *name);
+/* Queues ECS TagResource for the tags of item that drifted; notes them. */
+void cmp_ecs_tags_drift(struct cmp *c, shc_line *line, const sh_doc *item, const char *arn);
+/* The Logs tag map of an answer as a list of the tags stackhost manages. */
+const sh_doc *cmp_logs_tags(struct cmp *c, const sh_doc *answer);
+/* Writes the stack's tags into doc as a Logs tag map at `path`. */
+void cmp_logs_put_tags(struct cmp *c, sh_doc *doc, const char *path);
+/* Whether the texts at path of the items of `have` (a list) are exactly `want`, in any order. */
+int cmp_same_set(struct cmp *c, const sh_doc *have, const char *list, const char *const *want, size_t n);
+/* Prints every line (in a plan, the plan's lines). */
+void cmp_report(struct cmp *c);
+void cmp_run_free(struct cmp_run *run);
+
+/* ---- lookup.c ---- */
+int cmp_lookup(struct cmp *c);     /* the first wave */
+int cmp_reads(struct cmp *c);      /* the second: tags, policies */
+int cmp_owned_all(struct cmp *c);  /* -1 when something found is not this stack's */
+void cmp_image_check(struct cmp *c);
+int cmp_quotas(struct cmp *c);
+
+/* ---- cluster.c ---- */
+void cmp_cluster_wave(struct cmp *c);
+
+/* ---- logs.c ---- */
+void cmp_log_wave(struct cmp *c);
+void cmp_log_retention_wave(struct cmp *c);
+
+/* ---- roles.c ---- */
+void cmp_roles_prepare(struct cmp *c); /* the documents */
+void cmp_role_reads(struct cmp *c, struct cmp_role *r);
+void cmp_roles_wave(struct cmp *c);
+void cmp_roles_policy_wave(struct cmp *c);
+
+/* ---- task_definition.c ---- */
+/* Compares the desired definition with the latest ACTIVE revision. */
+void cmp_td_compare(struct cmp *c);
+void cmp_td_wave(struct cmp *c);
+
+/* ---- service.c ---- */
+int cmp_service_prepare(struct cmp *c); /* a draining service waited out */
+void cmp_service_wave(struct cmp *c);
+int cmp_service_wait_steady(struct cmp *c);
+/* Polls DescribeServices until the service runs no task / is INACTIVE or gone. */
+int cmp_service_wait(struct cmp *c, int inactive);
+
+/* ---- destroy.c ---- */
+int cmp_destroy_all(struct cmp *c);
+
+#endif

@@ -1,0 +1,68 @@
+/* compute: the container's log group: created with its tags when missing,
+ * then its retention; retention and tags put back when they drifted. */
+#include <stdio.h>
+#include <string.h>
+
+#include "compute.h"
+
+static int created(void *arg, const sh_doc *out)
+{
+    struct cmp *c = arg;
+    if (!out) { /* it exists, though the lookup did not list it: look again */
+        c->again = 1;
+        return 0;
+    }
+    c->log_new = 1;
+    return 0;
+}
+
+static sh_doc *retention(struct cmp *c)
+{
+    sh_doc *in = cmp_req(c);
+    c->h->doc_set_string(in, "logGroupName", c->log_name);
+    c->h->doc_set_number(in, "retentionInDays", c->retention);
+    return in;
+}
+
+static const char *retention_text(struct cmp *c)
+{
+    return shc_text(c->h, c->ctx, "retention %lld days", c->retention);
+}
+
+void cmp_log_wave(struct cmp *c)
+{
+    shc_line *line = &c->run->log_l;
+    if (!c->log_group) {
+        sh_doc *in = cmp_req(c);
+        c->h->doc_set_string(in, "logGroupName", c->log_name);
+        cmp_logs_put_tags(c, in, "tags");
+        shc_change(&c->q, line, SH_CHANGE_CREATE, retention_text(c), "logs", "CreateLogGroup", in,
+                   "ResourceAlreadyExistsException", created, c);
+        return;
+    }
+    const char *days = c->h->doc_string(c->log_group, "retentionInDays");
+    if (!days || strcmp(days, shc_text(c->h, c->ctx, "%lld", c->retention)))
+        shc_change(&c->q, line, SH_CHANGE_UPDATE, retention_text(c), "logs", "PutRetentionPolicy", retention(c), NULL,
+                   NULL, NULL);
+    /* the drifted tags as a list, then as the map Logs takes */
+    char detail[SHC_DETAIL], path[256];
+    sh_doc *drift = cmp_req(c), *in = cmp_req(c);
+    size_t n = shc_tags_drift(c->h, c->ctx, c->log_tags, &shc_tags_json, NULL, drift, &shc_tags_json, detail,
+                              sizeof(detail));
+    if (!n)
+        return;
+    c->h->doc_set_string(in, "resourceArn", c->log_arn);
+    for (size_t i = 0; i < n; i++) {
+        const char *key = c->h->doc_string(drift, shc_path(path, sizeof(path), "tags[%zu].Key", i));
+        const char *value = c->h->doc_string(drift, shc_path(path, sizeof(path), "tags[%zu].Value", i));
+        c->h->doc_set_string(in, shc_path(path, sizeof(path), "tags.%s", key), value);
+    }
+    shc_change(&c->q, line, SH_CHANGE_UPDATE, detail, "logs", "TagResource", in, NULL, NULL, NULL);
+}
+
+/* A new group's retention (the group has none until it is set). */
+void cmp_log_retention_wave(struct cmp *c)
+{
+    if (c->log_new)
+        shc_queue_add(&c->q, "logs", "PutRetentionPolicy", retention(c), NULL, c->run->log_l.label, NULL, NULL);
+}

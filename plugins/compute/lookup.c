@@ -1,0 +1,214 @@
+/* compute: the lookups (one request per resource, sent together), the
+ * reads that depend on them, and the checks made before anything
+ * mutating: ownership, the image, the quotas. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compute.h"
+
+static const char *status_of(struct cmp *c, const sh_doc *item)
+{
+    const char *s = item ? c->h->doc_string(item, "status") : NULL;
+    return s ? s : "";
+}
+
+/* Calls queued before (destroy's lists) go out in the same wave. */
+int cmp_lookup(struct cmp *c)
+{
+    const sh_host *h = c->h;
+    struct cmp_run *run = c->run;
+    sh_doc *cl = cmp_req(c), *lg = cmp_req(c), *td = cmp_req(c), *svc = cmp_req(c), *st = cmp_req(c);
+    h->doc_set_string(cl, "clusters[0]", c->cluster_name);
+    h->doc_set_string(cl, "include[0]", "TAGS");
+    h->doc_set_string(cl, "include[1]", "SETTINGS");
+    cmp_read(c, "ecs", "DescribeClusters", cl, NULL, run->cluster_l.label, NULL, &c->clusters_out);
+    /* moto ignores logGroupNamePattern: the prefix, then the exact name */
+    h->doc_set_string(lg, "logGroupNamePrefix", c->log_name);
+    cmp_read(c, "logs", "DescribeLogGroups", lg, "logGroups", run->log_l.label, NULL, &c->logs_out);
+    struct cmp_role *roles[] = {&c->exec, &c->task};
+    for (size_t i = 0; i < 2; i++) {
+        sh_doc *in = cmp_req(c);
+        h->doc_set_string(in, "RoleName", roles[i]->name);
+        cmp_read(c, "iam", "GetRole", in, NULL, roles[i]->line->label, "NoSuchEntity", &roles[i]->role);
+    }
+    /* the latest ACTIVE revision of the family (moto: the highest, whatever its status) */
+    if (!c->destroying) { /* destroy lists every revision instead */
+        h->doc_set_string(td, "taskDefinition", c->family);
+        h->doc_set_string(td, "include[0]", "TAGS");
+        cmp_read(c, "ecs", "DescribeTaskDefinition", td, NULL, run->td_l.label, "ClientException", &c->td_out);
+    }
+    h->doc_set_string(svc, "cluster", c->cluster_name);
+    h->doc_set_string(svc, "services[0]", c->service_name);
+    h->doc_set_string(svc, "include[0]", "TAGS");
+    cmp_read(c, "ecs", "DescribeServices", svc, NULL, run->svc_l.label, "ClusterNotFoundException", &c->services_out);
+    h->doc_set_string(st, "ServiceNamespace", "ecs");
+    h->doc_set_string(st, "ResourceIds[0]", c->resource_id);
+    h->doc_set_string(st, "ScalableDimension", "ecs:service:DesiredCount");
+    cmp_read(c, "application-autoscaling", "DescribeScalableTargets", st, "ScalableTargets", run->svc_l.label, NULL,
+             &c->targets_out);
+    /* Deploy and plan look for the image; the registry's repository is
+     * known once it was deployed. */
+    int image = (c->mode == SH_MODE_DEPLOY || c->mode == SH_MODE_PLAN) && !c->destroying && !c->inputs_missing;
+    const sh_doc *image_out = NULL;
+    if (image) {
+        sh_doc *in = cmp_req(c);
+        h->doc_set_string(in, "repositoryName", c->repo_name);
+        h->doc_set_string(in, "imageIds[0].imageTag", c->image_tag);
+        cmp_read(c, "ecr", "DescribeImages", in, NULL, shc_text(h, c->ctx, "image %s", c->image),
+                 "ImageNotFoundException|RepositoryNotFoundException", &image_out);
+    }
+    if (cmp_run(c))
+        return -1;
+    c->image_missing = image && !image_out;
+
+    /* INACTIVE clusters and services stay describable: absent */
+    c->cluster = h->doc_count(c->clusters_out, "clusters") ? h->doc_get(c->clusters_out, "clusters[0]") : NULL;
+    if (c->cluster && !strcmp(status_of(c, c->cluster), "INACTIVE"))
+        c->cluster = NULL;
+    const char *arn = c->cluster ? h->doc_string(c->cluster, "clusterArn") : NULL;
+    if (arn)
+        snprintf(c->cluster_arn, sizeof(c->cluster_arn), "%s", arn);
+    char path[64];
+    for (size_t i = 0; i < h->doc_count(c->logs_out, "logGroups"); i++) {
+        const sh_doc *g = h->doc_get(c->logs_out, shc_path(path, sizeof(path), "logGroups[%zu]", i));
+        const char *name = h->doc_string(g, "logGroupName");
+        if (name && !strcmp(name, c->log_name))
+            c->log_group = g;
+    }
+    arn = c->log_group ? h->doc_string(c->log_group, "logGroupArn") : NULL;
+    if (arn)
+        snprintf(c->log_arn, sizeof(c->log_arn), "%s", arn);
+    for (size_t i = 0; i < 2; i++)
+        if (roles[i]->role)
+            roles[i]->role = h->doc_get(roles[i]->role, "Role");
+    c->td = c->td_out ? h->doc_get(c->td_out, "taskDefinition") : NULL;
+    if (c->td && strcmp(status_of(c, c->td), "ACTIVE"))
+        c->td = NULL;
+    c->service = c->cluster && h->doc_count(c->services_out, "services") ? h->doc_get(c->services_out, "services[0]")
+                                                                          : NULL;
+    const char *status = status_of(c, c->service);
+    c->draining = !strcmp(status, "DRAINING");
+    if (c->service && strcmp(status, "ACTIVE") && !c->draining)
+        c->service = NULL;
+    arn = c->service && !c->draining ? h->doc_string(c->service, "serviceArn") : NULL;
+    if (arn)
+        snprintf(c->service_arn, sizeof(c->service_arn), "%s", arn);
+    c->scaled = h->doc_count(c->targets_out, "ScalableTargets") > 0;
+    return 0;
+}
+
+int cmp_reads(struct cmp *c)
+{
+    if (c->log_group) {
+        sh_doc *in = cmp_req(c);
+        c->h->doc_set_string(in, "resourceArn", c->log_arn);
+        cmp_read(c, "logs", "ListTagsForResource", in, NULL, c->run->log_l.label, "ResourceNotFoundException",
+                 &c->log_tags_out);
+    }
+    cmp_role_reads(c, &c->exec);
+    cmp_role_reads(c, &c->task);
+    if (cmp_run(c))
+        return -1;
+    c->log_tags = cmp_logs_tags(c, c->log_tags_out);
+    return 0;
+}
+
+int cmp_owned_all(struct cmp *c)
+{
+    const sh_host *h = c->h;
+    int rc = 0;
+    if (c->cluster && !shc_owned(h, c->ctx, c->cluster, &shc_tags_ecs))
+        rc = cmp_refuse(c, "cluster", c->cluster_name);
+    if (c->log_group && !shc_owned(h, c->ctx, c->log_tags, &shc_tags_json))
+        rc = cmp_refuse(c, "log group", c->log_name);
+    if (c->exec.role && !shc_owned(h, c->ctx, c->exec.role, &shc_tags_query))
+        rc = cmp_refuse(c, "role", c->exec.name);
+    if (c->task.role && !shc_owned(h, c->ctx, c->task.role, &shc_tags_query))
+        rc = cmp_refuse(c, "role", c->task.name);
+    if (c->td && !shc_owned(h, c->ctx, c->td_out, &shc_tags_ecs))
+        rc = cmp_refuse(c, "task definition family", c->family);
+    if (c->service && !shc_owned(h, c->ctx, c->service, &shc_tags_ecs))
+        rc = cmp_refuse(c, "service", c->service_name);
+    return rc;
+}
+
+/* The service would start tasks that cannot pull their image: said before
+ * anything changes, and the deploy goes on (the image may be pushed by a
+ * pipeline that waits for the service to exist). */
+void cmp_image_check(struct cmp *c)
+{
+    if (c->image_missing)
+        c->h->log(c->ctx, SH_LOG_WARN,
+                  "image %s is not in the repository: the service will not become healthy until it is pushed",
+                  c->image);
+}
+
+static double quota_value(struct cmp *c, const sh_doc *answer, double fallback)
+{
+    const char *v = answer ? c->h->doc_string(answer, "Quota.Value") : NULL;
+    return v && atof(v) > 0 ? atof(v) : fallback;
+}
+
+static void quota_read(struct cmp *c, const char *service, const char *code, const sh_doc **out)
+{
+    sh_doc *in = cmp_req(c);
+    c->h->doc_set_string(in, "ServiceCode", service);
+    c->h->doc_set_string(in, "QuotaCode", code);
+    /* Not every caller may read Service Quotas, and not every account
+     * lists every quota: AWS's default then, or no check. */
+    cmp_read(c, "service-quotas", "GetServiceQuota", in, NULL, "the account's quotas", "*", out);
+}
+
+/* What could stop this deploy half way, checked before it changes
+ * anything: a new cluster against the clusters per account (L-21C621EB,
+ * 10 000 by default), and the service's Fargate vCPUs at the height of
+ * a deployment (maximumPercent 200: twice the tasks) against the
+ * account's Fargate On-Demand vCPU quota (L-3032A538). The tasks other
+ * services already run are not counted (that takes the AWS/Usage
+ * metrics); the services per cluster (5 000) cannot block: the cluster
+ * holds this service only. */
+int cmp_quotas(struct cmp *c)
+{
+    if (c->mode != SH_MODE_DEPLOY && c->mode != SH_MODE_PLAN)
+        return 0;
+    int need_cluster = !c->cluster, need_tasks = !c->service || c->td_register;
+    if (!need_cluster && !need_tasks)
+        return 0;
+    const sh_doc *clusters = NULL, *cluster_quota = NULL, *vcpu_quota = NULL;
+    if (need_cluster) {
+        cmp_read(c, "ecs", "ListClusters", cmp_req(c), "clusterArns", "the account's quotas", NULL, &clusters);
+        quota_read(c, "ecs", "L-21C621EB", &cluster_quota);
+    }
+    if (need_tasks)
+        quota_read(c, "fargate", "L-3032A538", &vcpu_quota);
+    if (cmp_run(c))
+        return -1;
+    int rc = 0;
+    if (need_cluster) {
+        double limit = quota_value(c, cluster_quota, 10000);
+        size_t used = c->h->doc_count(clusters, "clusterArns");
+        if ((double)used + 1 > limit) {
+            c->h->fail(c->ctx, SH_ERR_CONFIG,
+                       "this deploy needs a new ecs cluster, and region %s already has %zu of its %.0f (service "
+                       "quotas, L-21C621EB): delete unused clusters or raise the quota, then deploy again",
+                       c->h->region(c->ctx), used, limit);
+            rc = -1;
+        }
+    }
+    /* once scaling owns the count, the service may run more than the key says */
+    const char *running = c->scaled && c->service ? c->h->doc_string(c->service, "desiredCount") : NULL;
+    long long tasks = running && atoll(running) > c->desired ? atoll(running) : c->desired;
+    double need = (double)tasks * (double)c->cpu / 1024.0 * 2.0, limit = quota_value(c, vcpu_quota, 0);
+    if (need_tasks && limit > 0 && need > limit) {
+        c->h->fail(c->ctx, SH_ERR_CONFIG,
+                   "the service needs up to %.2f fargate vcpus during a deployment (%lld tasks of %.2f vcpu, twice "
+                   "during a rollout), over the account's fargate on-demand vcpu quota of %.0f in %s (service "
+                   "quotas, L-3032A538): lower desired_count or cpu, or raise the quota",
+                   need, tasks, (double)c->cpu / 1024.0, limit, c->h->region(c->ctx));
+        rc = -1;
+    }
+    if (rc)
+        c->failed = 1;
+    return rc;
+}

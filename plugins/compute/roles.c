@@ -1,0 +1,191 @@
+/* compute: the task execution role and the task role. Both trust
+ * ecs-tasks.amazonaws.com only. The execution role's one inline policy
+ * grants exactly what starting a task needs (the image, the log streams,
+ * the parameters); the task role's grants what the configuration's
+ * task_policy says, or nothing. Any other inline policy is deleted and
+ * any attached managed policy detached: the roles hold nothing else. */
+#include <stdio.h>
+#include <string.h>
+
+#include "compute.h"
+
+static const char *trust_text(struct cmp *c)
+{
+    sh_doc *d = cmp_req(c);
+    c->h->doc_set_string(d, "Version", "2012-10-17");
+    c->h->doc_set_string(d, "Statement[0].Effect", "Allow");
+    c->h->doc_set_string(d, "Statement[0].Principal.Service", "ecs-tasks.amazonaws.com");
+    c->h->doc_set_string(d, "Statement[0].Action", "sts:AssumeRole");
+    return c->h->doc_json(c->ctx, d);
+}
+
+/* Pull from exactly the repository, a registry token (the action has no
+ * resource), the log group's streams, and exactly the parameters. */
+static const char *execution_text(struct cmp *c)
+{
+    static const char *const pull[] = {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
+                                       "ecr:GetDownloadUrlForLayer"};
+    const sh_host *h = c->h;
+    sh_doc *d = cmp_req(c);
+    char path[64];
+    h->doc_set_string(d, "Version", "2012-10-17");
+    h->doc_set_string(d, "Statement[0].Sid", "PullImage");
+    h->doc_set_string(d, "Statement[0].Effect", "Allow");
+    for (size_t i = 0; i < sizeof(pull) / sizeof(pull[0]); i++)
+        h->doc_set_string(d, shc_path(path, sizeof(path), "Statement[0].Action[%zu]", i), pull[i]);
+    h->doc_set_string(d, "Statement[0].Resource", c->repo_arn);
+    h->doc_set_string(d, "Statement[1].Sid", "RegistryLogin");
+    h->doc_set_string(d, "Statement[1].Effect", "Allow");
+    h->doc_set_string(d, "Statement[1].Action", "ecr:GetAuthorizationToken");
+    h->doc_set_string(d, "Statement[1].Resource", "*");
+    h->doc_set_string(d, "Statement[2].Sid", "WriteLogs");
+    h->doc_set_string(d, "Statement[2].Effect", "Allow");
+    h->doc_set_string(d, "Statement[2].Action[0]", "logs:CreateLogStream");
+    h->doc_set_string(d, "Statement[2].Action[1]", "logs:PutLogEvents");
+    h->doc_set_string(d, "Statement[2].Resource", c->log_streams_arn);
+    if (c->nsecrets) {
+        h->doc_set_string(d, "Statement[3].Sid", "ReadParameters");
+        h->doc_set_string(d, "Statement[3].Effect", "Allow");
+        h->doc_set_string(d, "Statement[3].Action", "ssm:GetParameters");
+        for (size_t i = 0; i < c->nsecrets; i++)
+            h->doc_set_string(d, shc_path(path, sizeof(path), "Statement[3].Resource[%zu]", i),
+                              c->secrets[i].value_from);
+    }
+    return h->doc_json(c->ctx, d);
+}
+
+void cmp_roles_prepare(struct cmp *c)
+{
+    c->exec.trust = c->task.trust = trust_text(c);
+    c->exec.policy = execution_text(c);
+    c->task.policy = c->h->config_string(c->ctx, "task_policy"); /* checked by validate */
+}
+
+void cmp_role_reads(struct cmp *c, struct cmp_role *r)
+{
+    if (!r->role)
+        return;
+    sh_doc *in = cmp_req(c);
+    c->h->doc_set_string(in, "RoleName", r->name);
+    cmp_read(c, "iam", "ListRolePolicies", in, "PolicyNames.member", r->line->label, NULL, &r->inline_names);
+    cmp_read(c, "iam", "ListAttachedRolePolicies", in, "AttachedPolicies.member", r->line->label, NULL, &r->attached);
+    if (r->policy && !c->destroying) {
+        sh_doc *get = cmp_req(c);
+        c->h->doc_set_string(get, "RoleName", r->name);
+        c->h->doc_set_string(get, "PolicyName", r->policy_name);
+        cmp_read(c, "iam", "GetRolePolicy", get, NULL, r->line->label, "NoSuchEntity", &r->policy_out);
+    }
+}
+
+static int changed(void *arg, const sh_doc *out)
+{
+    struct cmp_role_done *d = arg;
+    (void)out;
+    d->c->run->roles_changed = 1;
+    return 0;
+}
+
+static int created(void *arg, const sh_doc *out)
+{
+    struct cmp_role_done *d = arg;
+    if (!out) { /* it exists, though GetRole did not find it: look again */
+        d->c->again = 1;
+        return 0;
+    }
+    d->r->created = 1;
+    d->c->run->roles_changed = 1;
+    return 0;
+}
+
+static sh_doc *on_role(struct cmp *c, struct cmp_role *r)
+{
+    sh_doc *in = cmp_req(c);
+    c->h->doc_set_string(in, "RoleName", r->name);
+    return in;
+}
+
+static void role_wave(struct cmp *c, struct cmp_role *r, struct cmp_role_done *done)
+{
+    const sh_host *h = c->h;
+    char path[96];
+    if (!r->role) {
+        sh_doc *in = on_role(c, r);
+        h->doc_set_string(in, "Path", "/");
+        h->doc_set_string(in, "AssumeRolePolicyDocument", r->trust);
+        h->doc_set_string(in, "Description",
+                          shc_text(h, c->ctx, "%s role of the %s ecs tasks of %s-%s",
+                                   !strcmp(r->purpose, "exec") ? "task execution" : "application", c->family, c->stack,
+                                   h->environment(c->ctx)));
+        shc_put_tags(h, c->ctx, in, &shc_tags_query_put, NULL);
+        shc_change(&c->q, r->line, SH_CHANGE_CREATE, NULL, "iam", "CreateRole", in, "EntityAlreadyExists", created,
+                   done);
+        return;
+    }
+    /* IAM answers documents percent-encoded (moto too, for roles) */
+    const char *trust = shc_url_decode(h, c->ctx, h->doc_string(r->role, "AssumeRolePolicyDocument"));
+    if (!shc_json_same(h, c->ctx, trust, r->trust)) {
+        sh_doc *in = on_role(c, r);
+        h->doc_set_string(in, "PolicyDocument", r->trust);
+        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, "trust: ecs-tasks.amazonaws.com only", "iam",
+                   "UpdateAssumeRolePolicy", in, NULL, changed, done);
+    }
+    char detail[SHC_DETAIL];
+    sh_doc *tags = on_role(c, r);
+    if (shc_tags_drift(h, c->ctx, r->role, &shc_tags_query, NULL, tags, &shc_tags_query_put, detail, sizeof(detail)))
+        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, detail, "iam", "TagRole", tags, NULL, NULL, NULL);
+    for (size_t i = 0; i < h->doc_count(r->inline_names, "PolicyNames.member"); i++) {
+        const char *name = h->doc_string(r->inline_names, shc_path(path, sizeof(path), "PolicyNames.member[%zu]", i));
+        if (!name || (r->policy && !strcmp(name, r->policy_name)))
+            continue;
+        sh_doc *in = on_role(c, r);
+        h->doc_set_string(in, "PolicyName", name);
+        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "inline policy %s deleted", name), "iam",
+                   "DeleteRolePolicy", in, "NoSuchEntity", NULL, NULL);
+    }
+    for (size_t i = 0; i < h->doc_count(r->attached, "AttachedPolicies.member"); i++) {
+        const char *arn =
+            h->doc_string(r->attached, shc_path(path, sizeof(path), "AttachedPolicies.member[%zu].PolicyArn", i));
+        if (!arn)
+            continue;
+        sh_doc *in = on_role(c, r);
+        h->doc_set_string(in, "PolicyArn", arn);
+        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "managed policy %s detached", arn), "iam",
+                   "DetachRolePolicy", in, "NoSuchEntity", NULL, NULL);
+    }
+}
+
+/* The completions' argument lives as long as the pass's waves: in the role. */
+static struct cmp_role_done *done_of(struct cmp *c, struct cmp_role *r)
+{
+    r->done.c = c;
+    r->done.r = r;
+    return &r->done;
+}
+
+void cmp_roles_wave(struct cmp *c)
+{
+    role_wave(c, &c->exec, done_of(c, &c->exec));
+    role_wave(c, &c->task, done_of(c, &c->task));
+}
+
+static void policy_wave(struct cmp *c, struct cmp_role *r)
+{
+    if (!r->policy || (!r->role && !r->created))
+        return; /* a role to create (in a plan) gets its policy with it */
+    const char *is = r->policy_out ? shc_url_decode(c->h, c->ctx, c->h->doc_string(r->policy_out, "PolicyDocument"))
+                                   : NULL;
+    if (!r->created && is && shc_json_same(c->h, c->ctx, is, r->policy))
+        return;
+    sh_doc *in = on_role(c, r);
+    c->h->doc_set_string(in, "PolicyName", r->policy_name);
+    c->h->doc_set_string(in, "PolicyDocument", r->policy);
+    shc_change(&c->q, r->line, r->created ? SH_CHANGE_CREATE : SH_CHANGE_UPDATE,
+               r->created ? NULL : shc_text(c->h, c->ctx, "inline policy %s", r->policy_name), "iam", "PutRolePolicy",
+               in, NULL, changed, done_of(c, r));
+}
+
+void cmp_roles_policy_wave(struct cmp *c)
+{
+    policy_wave(c, &c->exec);
+    policy_wave(c, &c->task);
+}

@@ -1,0 +1,335 @@
+/* compute: the Fargate service. Always looked up before it is created
+ * (moto replaces a service created again under its name; AWS refuses one
+ * that is ACTIVE or DRAINING): INACTIVE is absent, DRAINING is waited out.
+ * A redeploy updates only what differs, and never the desired count once
+ * Application Auto Scaling owns it. --wait then watches it reach a
+ * steady state. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compute.h"
+
+/* A clientToken (at most 36 characters) for creating the service: the
+ * same in every pass of this run, so AWS answers a retried create with
+ * the service it made; another run's differs. */
+static void client_token(struct cmp *c, char *out, size_t size)
+{
+    /* FNV-1a of the names: another stack's service gets another token */
+    unsigned long long h = 1469598103934665603ULL;
+    for (const char *p = c->cluster_name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    for (const char *p = c->service_name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(out, size, "%ld-%016llx", c->run->run_id, h);
+}
+
+static void network(struct cmp *c, sh_doc *d)
+{
+    char path[128];
+    const char *at = "networkConfiguration.awsvpcConfiguration";
+    for (size_t i = 0; i < c->nsubnets; i++)
+        c->h->doc_set_string(d, shc_path(path, sizeof(path), "%s.subnets[%zu]", at, i), c->subnets[i]);
+    c->h->doc_set_string(d, shc_path(path, sizeof(path), "%s.securityGroups[0]", at), c->task_sg);
+    c->h->doc_set_string(d, shc_path(path, sizeof(path), "%s.assignPublicIp", at), "DISABLED");
+}
+
+static void load_balancers(struct cmp *c, sh_doc *d)
+{
+    c->h->doc_set_string(d, "loadBalancers[0].targetGroupArn", c->tg_arn);
+    c->h->doc_set_string(d, "loadBalancers[0].containerName", c->container);
+    c->h->doc_set_number(d, "loadBalancers[0].containerPort", c->port);
+}
+
+/* Rolling: never below the desired count, up to twice it, rolled back
+ * when the deployment's tasks keep failing. */
+static void deployment(struct cmp *c, sh_doc *d)
+{
+    c->h->doc_set_bool(d, "deploymentConfiguration.deploymentCircuitBreaker.enable", 1);
+    c->h->doc_set_bool(d, "deploymentConfiguration.deploymentCircuitBreaker.rollback", 1);
+    c->h->doc_set_number(d, "deploymentConfiguration.minimumHealthyPercent", 100);
+    c->h->doc_set_number(d, "deploymentConfiguration.maximumPercent", 200);
+}
+
+#define GRACE_SECONDS 60
+
+static int created(void *arg, const sh_doc *out)
+{
+    struct cmp *c = arg;
+    const char *arn = out ? c->h->doc_string(out, "service.serviceArn") : NULL;
+    if (arn)
+        snprintf(c->service_arn, sizeof(c->service_arn), "%s", arn);
+    return 0;
+}
+
+int cmp_service_prepare(struct cmp *c)
+{
+    if (!c->draining || c->plan)
+        return 0;
+    /* AWS refuses a name that is still DRAINING: create once it is INACTIVE */
+    if (cmp_service_wait(c, 1))
+        return -1;
+    c->service = NULL;
+    c->draining = 0;
+    return 0;
+}
+
+static void create(struct cmp *c, shc_line *line)
+{
+    const sh_host *h = c->h;
+    char token[64];
+    sh_doc *in = cmp_req(c);
+    h->doc_set_string(in, "cluster", c->cluster_name);
+    h->doc_set_string(in, "serviceName", c->service_name);
+    h->doc_set_string(in, "taskDefinition", c->td_arn);
+    h->doc_set_number(in, "desiredCount", c->desired);
+    h->doc_set_string(in, "launchType", "FARGATE");
+    network(c, in);
+    load_balancers(c, in);
+    h->doc_set_number(in, "healthCheckGracePeriodSeconds", GRACE_SECONDS);
+    deployment(c, in);
+    h->doc_set_string(in, "propagateTags", "SERVICE");
+    h->doc_set_bool(in, "enableECSManagedTags", 1);
+    shc_put_tags(h, c->ctx, in, &shc_tags_ecs, NULL);
+    client_token(c, token, sizeof(token));
+    h->doc_set_string(in, "clientToken", token);
+    shc_change(&c->q, line, SH_CHANGE_CREATE,
+               c->draining ? "once the draining service is inactive" : NULL, "ecs", "CreateService", in, NULL, created,
+               c);
+}
+
+/* Whether the service's `path` holds what `want` holds there (subset:
+ * AWS adds members). */
+static int same_at(struct cmp *c, const sh_doc *want, const char *path)
+{
+    return c->h->doc_equal(c->h->doc_get(want, path), c->h->doc_get(c->service, path), 1);
+}
+
+void cmp_service_wave(struct cmp *c)
+{
+    const sh_host *h = c->h;
+    shc_line *line = &c->run->svc_l;
+    if (!c->service || c->draining) {
+        create(c, line);
+        return;
+    }
+    sh_doc *in = cmp_req(c), *want = cmp_req(c);
+    h->doc_set_string(in, "cluster", c->cluster_name);
+    h->doc_set_string(in, "service", c->service_name);
+    network(c, want);
+    load_balancers(c, want);
+    deployment(c, want);
+    int update = 0;
+    const char *td = h->doc_string(c->service, "taskDefinition");
+    if (c->plan && c->td_register) {
+        shc_line_note(line, SH_CHANGE_UPDATE, "task definition: the new revision");
+    } else if (!td || strcmp(td, c->td_arn)) {
+        h->doc_set_string(in, "taskDefinition", c->td_arn);
+        const char *rev = strrchr(c->td_arn, '/');
+        shc_line_note(line, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "task definition %s", rev ? rev + 1 : c->td_arn));
+        update = 1;
+    }
+    const char *vpc = "networkConfiguration.awsvpcConfiguration";
+    const char *public_ip = h->doc_string(c->service, shc_text(h, c->ctx, "%s.assignPublicIp", vpc));
+    if (!cmp_same_set(c, c->service, shc_text(h, c->ctx, "%s.subnets", vpc), c->subnets, c->nsubnets) ||
+        !cmp_same_set(c, c->service, shc_text(h, c->ctx, "%s.securityGroups", vpc), &c->task_sg, 1) ||
+        !public_ip || strcmp(public_ip, "DISABLED")) {
+        network(c, in);
+        shc_line_note(line, SH_CHANGE_UPDATE, "network: the private subnets, the task security group, no public ip");
+        update = 1;
+    }
+    if (!same_at(c, want, "loadBalancers")) {
+        load_balancers(c, in);
+        shc_line_note(line, SH_CHANGE_UPDATE, "load balancer");
+        update = 1;
+    }
+    /* moto stores neither the grace period, the deployment configuration
+     * nor the managed tags at creation, and so does not answer them; AWS
+     * always does. A field absent from the answer is therefore not a
+     * difference: only one answered with another value is. */
+    const char *grace = h->doc_string(c->service, "healthCheckGracePeriodSeconds");
+    if (grace && atoll(grace) != GRACE_SECONDS) {
+        h->doc_set_number(in, "healthCheckGracePeriodSeconds", GRACE_SECONDS);
+        shc_line_note(line, SH_CHANGE_UPDATE, "health check grace period 60 s");
+        update = 1;
+    }
+    if (h->doc_get(c->service, "deploymentConfiguration") && !same_at(c, want, "deploymentConfiguration")) {
+        deployment(c, in);
+        shc_line_note(line, SH_CHANGE_UPDATE, "deployment: circuit breaker with rollback, 100-200 %");
+        update = 1;
+    }
+    const char *propagate = h->doc_string(c->service, "propagateTags");
+    if (propagate && strcmp(propagate, "SERVICE")) {
+        h->doc_set_string(in, "propagateTags", "SERVICE");
+        shc_line_note(line, SH_CHANGE_UPDATE, "tags propagated from the service");
+        update = 1;
+    }
+    const char *managed = h->doc_string(c->service, "enableECSManagedTags");
+    if (managed && strcmp(managed, "true")) {
+        h->doc_set_bool(in, "enableECSManagedTags", 1);
+        shc_line_note(line, SH_CHANGE_UPDATE, "ecs managed tags");
+        update = 1;
+    }
+    /* Once a scalable target exists, Application Auto Scaling owns the
+     * count (the scaling plugin's contract): never sent after creation. */
+    const char *count = h->doc_string(c->service, "desiredCount");
+    if (!c->scaled && (!count || atoll(count) != c->desired)) {
+        h->doc_set_number(in, "desiredCount", c->desired);
+        shc_line_note(line, SH_CHANGE_UPDATE,
+                      shc_text(h, c->ctx, "desired count %s -> %lld", count ? count : "?", c->desired));
+        update = 1;
+    }
+    if (update)
+        shc_queue_add(&c->q, "ecs", "UpdateService", in, NULL, line->label, NULL, NULL);
+    cmp_ecs_tags_drift(c, line, c->service, c->service_arn);
+}
+
+/* ---- waiting ---- */
+
+struct service_poll {
+    struct cmp *c;
+    int mode; /* WAIT_STEADY, WAIT_NO_TASKS, WAIT_INACTIVE */
+    int polls; /* MISSING answers seen in WAIT_STEADY */
+};
+
+enum { WAIT_STEADY, WAIT_NO_TASKS, WAIT_INACTIVE };
+
+static int seen(struct cmp_run *run, const char *id)
+{
+    for (size_t i = 0; i < run->nseen; i++)
+        if (!strcmp(run->seen[i], id))
+            return 1;
+    return 0;
+}
+
+static int remember(struct cmp_run *run, const char *id)
+{
+    if (run->nseen == run->seen_alloc) {
+        size_t alloc = run->seen_alloc ? run->seen_alloc * 2 : 32;
+        char **more = realloc(run->seen, alloc * sizeof(*more));
+        if (!more)
+            return -1;
+        run->seen = more;
+        run->seen_alloc = alloc;
+    }
+    size_t n = strlen(id) + 1;
+    char *copy = malloc(n);
+    if (!copy)
+        return -1;
+    memcpy(copy, id, n);
+    run->seen[run->nseen++] = copy;
+    return 0;
+}
+
+/* The service's events not shown yet, oldest first (AWS lists the newest
+ * first); with `show` 0 they are only remembered (those before the deploy). */
+static void events(struct cmp *c, const sh_doc *service, int show)
+{
+    char path[64];
+    size_t n = c->h->doc_count(service, "events");
+    for (size_t k = n; k-- > 0;) {
+        const char *id = c->h->doc_string(service, shc_path(path, sizeof(path), "events[%zu].id", k));
+        const char *msg = c->h->doc_string(service, shc_path(path, sizeof(path), "events[%zu].message", k));
+        if (!id || seen(c->run, id))
+            continue;
+        if (remember(c->run, id))
+            return;
+        if (show && msg)
+            c->h->log(c->ctx, SH_LOG_INFO, "%s: %s", c->run->svc_l.label, msg);
+    }
+}
+
+static int poll_service(void *arg, char *progress, size_t len)
+{
+    struct service_poll *p = arg;
+    struct cmp *c = p->c;
+    const sh_host *h = c->h;
+    sh_doc *in = cmp_req(c);
+    const sh_doc *out;
+    h->doc_set_string(in, "cluster", c->cluster_name);
+    h->doc_set_string(in, "services[0]", c->service_name);
+    if (h->aws_call(c->ctx, "ecs", "DescribeServices", in, &out) != SH_OK) {
+        const sh_aws_error *e = h->aws_error(c->ctx);
+        if (p->mode != WAIT_STEADY && e && !strcmp(e->code, "ClusterNotFoundException"))
+            return 1; /* the cluster and its services are gone */
+        h->fail(c->ctx, SH_ERR_AWS, "waiting for %s: %s", c->run->svc_l.label, h->aws_error_text(c->ctx));
+        return -1;
+    }
+    const sh_doc *s = h->doc_count(out, "services") ? h->doc_get(out, "services[0]") : NULL;
+    const char *status = s ? h->doc_string(s, "status") : "MISSING";
+    status = status ? status : "";
+    if (p->mode == WAIT_INACTIVE) {
+        snprintf(progress, len, "%s", status);
+        return !strcmp(status, "INACTIVE") || !strcmp(status, "MISSING");
+    }
+    const char *running = h->doc_string(s, "runningCount"), *pending = h->doc_string(s, "pendingCount");
+    const char *desired = h->doc_string(s, "desiredCount");
+    long long run = running ? atoll(running) : 0, pend = pending ? atoll(pending) : 0;
+    if (p->mode == WAIT_NO_TASKS) {
+        snprintf(progress, len, "%lld running, %lld pending", run, pend);
+        return strcmp(status, "ACTIVE") || (run == 0 && pend == 0);
+    }
+    if (!strcmp(status, "MISSING") && p->polls++ < 20) {
+        /* a service made a moment ago can be unknown to DescribeServices for a while */
+        snprintf(progress, len, "not visible yet");
+        return 0;
+    }
+    if (strcmp(status, "ACTIVE")) {
+        h->fail(c->ctx, SH_ERR_AWS, "%s is %s while waiting for it to run", c->run->svc_l.label, status);
+        return -1;
+    }
+    events(c, s, 1);
+    size_t deployments = h->doc_count(s, "deployments");
+    char path[64];
+    /* A rollback puts a new PRIMARY deployment of the previous revision
+     * first and leaves the failed one after it: any FAILED one counts. */
+    for (size_t i = 0; i < deployments; i++) {
+        const char *rollout = h->doc_string(s, shc_path(path, sizeof(path), "deployments[%zu].rolloutState", i));
+        if (rollout && !strcmp(rollout, "FAILED")) {
+            const char *why = h->doc_string(s, shc_path(path, sizeof(path), "deployments[%zu].rolloutStateReason", i));
+            h->fail(c->ctx, SH_ERR_AWS, "%s: the deployment failed and the circuit breaker rolled it back: %s",
+                    c->run->svc_l.label, why ? why : "no reason given");
+            return -1;
+        }
+    }
+    const char *primary = h->doc_string(s, "deployments[0].taskDefinition");
+    if (primary && c->td_arn[0] && strcmp(primary, c->td_arn)) {
+        h->fail(c->ctx, SH_ERR_AWS, "%s runs %s, not %s: the deployment was rolled back or replaced",
+                c->run->svc_l.label, primary, c->td_arn);
+        return -1;
+    }
+    snprintf(progress, len, "%zu deployment%s, %lld of %s tasks running", deployments, deployments == 1 ? "" : "s", run,
+             desired ? desired : "?");
+    return deployments == 1 && desired && run == atoll(desired);
+}
+
+int cmp_service_wait(struct cmp *c, int inactive)
+{
+    struct service_poll p = {.c = c, .mode = inactive ? WAIT_INACTIVE : WAIT_NO_TASKS};
+    const char *what = shc_text(c->h, c->ctx, inactive ? "%s to be inactive" : "the tasks of %s to stop",
+                                c->run->svc_l.label);
+    int rc = c->h->wait(c->ctx, what, shc_destroy_timeout(), poll_service, &p) == SH_OK ? 0 : -1;
+    if (rc)
+        c->failed = 1;
+    return rc;
+}
+
+/* --wait: one deployment, every desired task running; its events shown
+ * as progress. Without --wait, deploy returns once the service is
+ * created or updated. */
+int cmp_service_wait_steady(struct cmp *c)
+{
+    int seconds = c->h->wait_ready(c->ctx);
+    if (c->mode != SH_MODE_DEPLOY || seconds <= 0)
+        return 0;
+    if (c->service)
+        events(c, c->service, 0); /* what happened before this deploy */
+    struct service_poll p = {.c = c, .mode = WAIT_STEADY};
+    const char *what = shc_text(c->h, c->ctx, "%s to reach a steady state", c->run->svc_l.label);
+    if (c->h->wait(c->ctx, what, seconds, poll_service, &p) != SH_OK) {
+        c->failed = 1;
+        return -1;
+    }
+    c->h->log(c->ctx, SH_LOG_INFO, "%s runs at a steady state", c->run->svc_l.label);
+    return 0;
+}

@@ -1,0 +1,127 @@
+/* compute: the task definition. Revisions are immutable: a new one is
+ * registered only when the definition stackhost wants differs from the
+ * family's latest ACTIVE revision, compared as documents (AWS fills
+ * defaults into what it answers, so what it adds is no difference) and
+ * never by revision number or text. */
+#include <stdio.h>
+#include <string.h>
+
+#include "compute.h"
+
+/* Every field stackhost manages, so that a setting taken away is still a
+ * difference; with `tags`, the RegisterTaskDefinition request. */
+static sh_doc *definition(struct cmp *c, int tags)
+{
+    const sh_host *h = c->h;
+    sh_doc *d = cmp_req(c);
+    char path[128];
+    h->doc_set_string(d, "family", c->family);
+    h->doc_set_string(d, "taskRoleArn", c->task.arn);
+    h->doc_set_string(d, "executionRoleArn", c->exec.arn);
+    h->doc_set_string(d, "networkMode", "awsvpc");
+    h->doc_set_string(d, "requiresCompatibilities[0]", "FARGATE");
+    /* task-level cpu and memory are strings in the API */
+    h->doc_set_string(d, "cpu", shc_text(h, c->ctx, "%lld", c->cpu));
+    h->doc_set_string(d, "memory", shc_text(h, c->ctx, "%lld", c->memory));
+    h->doc_set_string(d, "runtimePlatform.operatingSystemFamily", "LINUX");
+    h->doc_set_string(d, "runtimePlatform.cpuArchitecture", "X86_64");
+    const char *k = "containerDefinitions[0]";
+    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.name", k), c->container);
+    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.image", k), c->image);
+    h->doc_set_bool(d, shc_path(path, sizeof(path), "%s.essential", k), 1);
+    h->doc_set_number(d, shc_path(path, sizeof(path), "%s.portMappings[0].containerPort", k), c->port);
+    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.portMappings[0].protocol", k), "tcp");
+    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.logDriver", k), "awslogs");
+    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.options.awslogs-group", k), c->log_name);
+    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.options.awslogs-region", k),
+                      h->region(c->ctx));
+    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.options.awslogs-stream-prefix", k),
+                      c->stack);
+    for (size_t i = 0; i < c->nsecrets; i++) {
+        h->doc_set_string(d, shc_path(path, sizeof(path), "%s.secrets[%zu].name", k, i), c->secrets[i].name);
+        h->doc_set_string(d, shc_path(path, sizeof(path), "%s.secrets[%zu].valueFrom", k, i),
+                          c->secrets[i].value_from);
+    }
+    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.environment[0].name", k), "PORT");
+    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.environment[0].value", k),
+                      shc_text(h, c->ctx, "%lld", c->port));
+    h->doc_set_bool(d, shc_path(path, sizeof(path), "%s.readonlyRootFilesystem", k), 1);
+    if (tags)
+        shc_put_tags(h, c->ctx, d, &shc_tags_ecs, NULL);
+    return d;
+}
+
+/* What the plan line names when a revision differs. */
+static const struct {
+    const char *what, *path;
+} fields[] = {
+    {"image", "containerDefinitions[0].image"},
+    {"cpu", "cpu"},
+    {"memory", "memory"},
+    {"execution role", "executionRoleArn"},
+    {"task role", "taskRoleArn"},
+    {"secrets", "containerDefinitions[0].secrets"},
+    {"environment", "containerDefinitions[0].environment"},
+    {"port", "containerDefinitions[0].portMappings"},
+    {"logs", "containerDefinitions[0].logConfiguration"},
+    {"read-only root filesystem", "containerDefinitions[0].readonlyRootFilesystem"},
+    {"essential", "containerDefinitions[0].essential"},
+    {"container name", "containerDefinitions[0].name"},
+    {"platform", "runtimePlatform"},
+    {"network mode", "networkMode"},
+    {"compatibilities", "requiresCompatibilities"},
+};
+
+void cmp_td_compare(struct cmp *c)
+{
+    const sh_host *h = c->h;
+    c->td_register = 1;
+    c->td_detail[0] = '\0';
+    if (!c->td)
+        return;
+    const sh_doc *want = definition(c, 0);
+    /* subset: a revision may hold members stackhost does not set; but
+     * when no secrets are wanted, a revision holding some differs */
+    int no_extra_secrets = c->nsecrets || !h->doc_count(c->td, "containerDefinitions[0].secrets");
+    if (h->doc_count(c->td, "containerDefinitions") == 1 && h->doc_equal(want, c->td, 1) && no_extra_secrets) {
+        const char *arn = h->doc_string(c->td, "taskDefinitionArn");
+        snprintf(c->td_arn, sizeof(c->td_arn), "%s", arn ? arn : "");
+        c->td_register = 0;
+        return;
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const sh_doc *w = h->doc_get(want, fields[i].path), *is = h->doc_get(c->td, fields[i].path);
+        int same = w ? h->doc_equal(w, is, 1) : !is;
+        if (!same && used < sizeof(c->td_detail))
+            used += (size_t)snprintf(c->td_detail + used, sizeof(c->td_detail) - used, "%s%s", used ? ", " : "",
+                                     !strcmp(fields[i].what, "image") ? shc_text(h, c->ctx, "image %s", c->image)
+                                                                        : fields[i].what);
+    }
+    if (!used)
+        snprintf(c->td_detail, sizeof(c->td_detail), "containers");
+}
+
+static int registered(void *arg, const sh_doc *out)
+{
+    struct cmp *c = arg;
+    const char *arn = out ? c->h->doc_string(out, "taskDefinition.taskDefinitionArn") : NULL;
+    if (!arn) {
+        c->h->fail(c->ctx, SH_ERR_AWS, "%s: the registration answered no revision arn", c->run->td_l.label);
+        return -1;
+    }
+    snprintf(c->td_arn, sizeof(c->td_arn), "%s", arn);
+    return 0;
+}
+
+void cmp_td_wave(struct cmp *c)
+{
+    shc_line *line = &c->run->td_l;
+    if (!c->td_register) {
+        cmp_ecs_tags_drift(c, line, c->td_out, c->td_arn);
+        return;
+    }
+    shc_change(&c->q, line, c->td ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE,
+               c->td ? shc_text(c->h, c->ctx, "a new revision: %s", c->td_detail) : NULL, "ecs",
+               "RegisterTaskDefinition", definition(c, 1), NULL, registered, c);
+}

@@ -1,0 +1,346 @@
+/* lb: the application load balancer: the region's quota before it is
+ * made, made (attributes in a second call: CreateLoadBalancer takes none),
+ * its security group, subnets, attributes and tags put back, duplicates
+ * removed, waited for until active; and deleted (protection off first,
+ * then waited for until aws no longer knows it). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb.h"
+
+#define DROP_INVALID "routing.http.drop_invalid_header_fields.enabled"
+#define PROTECTION "deletion_protection.enabled"
+#define ACTIVE_TIMEOUT 600 /* aws's LoadBalancerAvailable waiter: 15 s x 40 */
+
+/* ---- quota ---- */
+
+void lb_alb_quota_read(struct lb *l)
+{
+    if (l->h->mode(l->ctx) == SH_MODE_OUTPUTS)
+        return;
+    sh_doc *in = lb_req(l);
+    lb_set(l, in, "elasticloadbalancing", "ServiceCode");
+    lb_set(l, in, "L-53DA6B97", "QuotaCode"); /* application load balancers per region */
+    /* Not every caller may read Service Quotas (nor every emulator): aws's default then. */
+    shc_read(&l->q, "service-quotas", "GetServiceQuota", in, "the region's load balancer quota", "*", &l->quota_out);
+}
+
+int lb_alb_quota(struct lb *l)
+{
+    if (l->alb || l->ncand || l->h->mode(l->ctx) == SH_MODE_OUTPUTS)
+        return 0;
+    char path[80];
+    int used = 0;
+    size_t count = l->albs_out ? l->h->doc_count(l->albs_out, "LoadBalancers.member") : 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *type =
+            l->h->doc_string(l->albs_out, shc_path(path, sizeof(path), "LoadBalancers.member[%zu].Type", i));
+        used += type && !strcmp(type, "application");
+    }
+    const char *value = l->quota_out ? l->h->doc_string(l->quota_out, "Quota.Value") : NULL;
+    int limit = value && atoi(value) > 0 ? atoi(value) : LB_QUOTA_DEFAULT;
+    if (used + 1 <= limit)
+        return 0;
+    l->h->fail(l->ctx, SH_ERR_CONFIG,
+               "this deploy needs a new application load balancer (%s), and region %s already has %d of its %d "
+               "(service quotas L-53DA6B97): delete unused load balancers or raise the quota, then deploy again",
+               l->alb_name, l->h->region(l->ctx), used, limit);
+    l->failed = 1;
+    return -1;
+}
+
+/* ---- what cannot change in place ---- */
+
+static void differs(char *why, size_t len, const char *what, const char *is, const char *want)
+{
+    if (is && want && !strcmp(is, want))
+        return;
+    size_t used = strlen(why);
+    snprintf(why + used, len - used, "%s%s %s -> %s", used ? ", " : "", what, is ? is : "(none)", want);
+}
+
+int lb_alb_replace_check(struct lb *l)
+{
+    if (!l->alb)
+        return 0;
+    const sh_doc *it = l->alb->item;
+    char *why = l->alb_replace;
+    size_t len = sizeof(l->alb_replace);
+    differs(why, len, "scheme", l->h->doc_string(it, "Scheme"), "internet-facing");
+    differs(why, len, "type", l->h->doc_string(it, "Type"), "application");
+    if (l->vpc)
+        differs(why, len, "vpc", l->h->doc_string(it, "VpcId"), l->vpc);
+    const char *state = l->h->doc_string(it, "State.Code");
+    if (state && !strcmp(state, "failed"))
+        differs(why, len, "state", state, "active");
+    if (!why[0])
+        return 0;
+    shc_line_note(&l->alb_l, SH_CHANGE_REPLACE, why);
+    if (l->plan || l->h->allow_replace(l->ctx))
+        return 0;
+    l->h->fail(l->ctx, SH_ERR_CONFLICT,
+               "%s: %s, which cannot change in place: deploy with --allow-replace to delete the load balancer "
+               "(and its listeners) and create it again", l->alb_l.label, why);
+    l->failed = 1;
+    return -1;
+}
+
+/* ---- create, or put back ---- */
+
+static int created(void *arg, const sh_doc *out)
+{
+    struct lb *l = arg;
+    if (!out) { /* it exists, though the listing did not show it: look again */
+        l->again = 1;
+        return 0;
+    }
+    const char *arn = l->h->doc_string(out, "LoadBalancers.member[0].LoadBalancerArn");
+    const char *dns = l->h->doc_string(out, "LoadBalancers.member[0].DNSName");
+    if (!arn) {
+        l->h->fail(l->ctx, SH_ERR_AWS, "%s: CreateLoadBalancer answered without an arn", l->alb_l.label);
+        return -1;
+    }
+    snprintf(l->alb_arn, sizeof(l->alb_arn), "%s", arn);
+    snprintf(l->alb_dns, sizeof(l->alb_dns), "%s", dns ? dns : "");
+    l->alb_new = l->alb_waiting = 1;
+    return 0;
+}
+
+static sh_doc *on_alb(struct lb *l)
+{
+    sh_doc *in = lb_req(l);
+    lb_set(l, in, l->alb_arn, "LoadBalancerArn");
+    return in;
+}
+
+static void put_subnets(struct lb *l, sh_doc *in)
+{
+    for (size_t i = 0; i < l->nsubnets; i++)
+        lb_set(l, in, l->subnets[i], "Subnets[%zu]", i);
+}
+
+static void create(struct lb *l)
+{
+    sh_doc *in = lb_req(l);
+    lb_set(l, in, l->alb_name, "Name");
+    put_subnets(l, in);
+    lb_set(l, in, l->sg, "SecurityGroups[0]");
+    lb_set(l, in, "internet-facing", "Scheme");
+    lb_set(l, in, "application", "Type");
+    lb_set(l, in, "ipv4", "IpAddressType");
+    shc_put_tags(l->h, l->ctx, in, &shc_tags_query_put, NULL);
+    const char *what = l->protection ? "internet-facing, drop invalid header fields, deletion protection on"
+                                     : "internet-facing, drop invalid header fields";
+    /* DuplicateLoadBalancerName: aws's answer when one with other settings has the name */
+    shc_change(&l->q, &l->alb_l, SH_CHANGE_CREATE, what, "elbv2", "CreateLoadBalancer", in,
+               "DuplicateLoadBalancerName", created, l);
+}
+
+/* The attributes that differ, in one ModifyLoadBalancerAttributes; a
+ * new load balancer's line says them already (note 0). */
+static void attributes(struct lb *l, const sh_doc *have, int note)
+{
+    const char *drop = lb_attribute(l, have, DROP_INVALID), *prot = lb_attribute(l, have, PROTECTION);
+    const char *want_prot = l->protection ? "true" : "false";
+    sh_doc *in = on_alb(l);
+    size_t n = 0;
+    char what[128] = "";
+    if (!drop || strcmp(drop, "true")) {
+        lb_set(l, in, DROP_INVALID, "Attributes[%zu].Key", n);
+        lb_set(l, in, "true", "Attributes[%zu].Value", n++);
+        snprintf(what, sizeof(what), "drop invalid header fields");
+    }
+    if (!prot || strcmp(prot, want_prot)) {
+        lb_set(l, in, PROTECTION, "Attributes[%zu].Key", n);
+        lb_set(l, in, want_prot, "Attributes[%zu].Value", n++);
+        size_t used = strlen(what);
+        snprintf(what + used, sizeof(what) - used, "%sdeletion protection %s", used ? ", " : "",
+                 l->protection ? "on" : "off");
+    }
+    if (n && note)
+        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, what, "elbv2", "ModifyLoadBalancerAttributes", in, NULL, NULL,
+                   NULL);
+    else if (n)
+        shc_queue_add(&l->q, "elbv2", "ModifyLoadBalancerAttributes", in, NULL, l->alb_l.label, NULL, NULL);
+}
+
+void lb_alb_wave(struct lb *l)
+{
+    if (!l->alb) {
+        create(l);
+        return;
+    }
+    if (l->alb_replace[0]) /* a plan: what replaces it is made as configured */
+        return;
+    const sh_doc *it = l->alb->item;
+    const char *state = l->h->doc_string(it, "State.Code");
+    if (state && !strcmp(state, "provisioning"))
+        l->alb_waiting = 1; /* a rerun waits for what it finds still provisioning */
+    if (l->sg && !lb_same_set(l, it, "SecurityGroups.member", &l->sg, 1)) {
+        sh_doc *in = on_alb(l);
+        lb_set(l, in, l->sg, "SecurityGroups[0]");
+        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, "security groups", "elbv2", "SetSecurityGroups", in, NULL, NULL,
+                   NULL);
+    }
+    if (l->subnets && !lb_same_set(l, it, "AvailabilityZones.member|SubnetId", l->subnets, l->nsubnets)) {
+        sh_doc *in = on_alb(l);
+        put_subnets(l, in);
+        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, "subnets", "elbv2", "SetSubnets", in, NULL, NULL, NULL);
+    }
+    const char *ip = l->h->doc_string(it, "IpAddressType");
+    if (!ip || strcmp(ip, "ipv4")) {
+        sh_doc *in = on_alb(l);
+        lb_set(l, in, "ipv4", "IpAddressType");
+        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, "ip address type ipv4", "elbv2", "SetIpAddressType", in, NULL,
+                   NULL, NULL);
+    }
+    attributes(l, l->alb->attrs, 1);
+    lb_put_tags(l, &l->alb_l, l->alb->tags, l->alb_arn);
+}
+
+void lb_alb_new_wave(struct lb *l)
+{
+    if (l->alb_new)
+        attributes(l, NULL, 0); /* a new one has aws's defaults: both set */
+}
+
+/* ---- duplicates ---- */
+
+void lb_alb_extras_wave(struct lb *l, int second)
+{
+    for (size_t i = 0; i < l->nextras; i++) {
+        struct lb_alb *x = l->extras[i];
+        const char *detail = shc_text(l->h, l->ctx, "a duplicate of the one kept: %s",
+                                      lb_arn_suffix(x->arn, "loadbalancer/"));
+        if (l->plan) {
+            if (!second)
+                l->h->report(l->ctx, SH_CHANGE_DELETE, l->alb_l.label, detail);
+            continue;
+        }
+        sh_doc *in = lb_req(l);
+        lb_set(l, in, x->arn, "LoadBalancerArn");
+        if (!second && x->protection_on) {
+            lb_set(l, in, PROTECTION, "Attributes[0].Key");
+            lb_set(l, in, "false", "Attributes[0].Value");
+            shc_queue_add_accepting(&l->q, "elbv2", "ModifyLoadBalancerAttributes", in, l->alb_l.label,
+                                    "LoadBalancerNotFound", NULL, NULL);
+        } else if (second) {
+            shc_queue_add_accepting(&l->q, "elbv2", "DeleteLoadBalancer", in, l->alb_l.label, "LoadBalancerNotFound",
+                                    lb_reported, lb_when_done(l, SH_CHANGE_DELETE, l->alb_l.label, detail));
+        }
+    }
+}
+
+/* ---- waits ---- */
+
+static int active(void *arg, char *progress, size_t len)
+{
+    struct lb *l = arg;
+    sh_doc *in = lb_req(l);
+    lb_set(l, in, l->alb_arn, "LoadBalancerArns[0]");
+    const sh_doc *out;
+    if (l->h->aws_call(l->ctx, "elbv2", "DescribeLoadBalancers", in, &out) != SH_OK) {
+        const sh_aws_error *e = l->h->aws_error(l->ctx);
+        if (e && e->code && !strcmp(e->code, "LoadBalancerNotFound")) { /* a new arn, not known everywhere yet */
+            snprintf(progress, len, "not visible yet");
+            return 0;
+        }
+        l->h->fail(l->ctx, SH_ERR_AWS, "waiting for %s: %s", l->alb_l.label, l->h->aws_error_text(l->ctx));
+        return -1;
+    }
+    const char *state = l->h->doc_string(out, "LoadBalancers.member[0].State.Code");
+    snprintf(progress, len, "%s", state ? state : "no state");
+    if (state && (!strcmp(state, "active") || !strcmp(state, "active_impaired")))
+        return 1;
+    if (state && !strcmp(state, "failed")) {
+        const char *why = l->h->doc_string(out, "LoadBalancers.member[0].State.Reason");
+        l->h->fail(l->ctx, SH_ERR_AWS, "%s is failed: %s (deploy with --allow-replace makes it again)",
+                   l->alb_l.label, why ? why : "no reason given");
+        return -1;
+    }
+    return 0;
+}
+
+int lb_alb_wait(struct lb *l)
+{
+    if (l->plan || !l->alb_waiting || !l->alb_arn[0])
+        return 0;
+    sh_status rc = l->h->wait(l->ctx, shc_text(l->h, l->ctx, "%s to be active", l->alb_l.label), ACTIVE_TIMEOUT,
+                              active, l);
+    if (rc != SH_OK)
+        l->failed = 1;
+    return rc == SH_OK ? 0 : -1;
+}
+
+/* ---- deleting ---- */
+
+struct deleted_poll {
+    struct lb *l;
+    struct lb_alb *const *albs;
+    size_t n;
+};
+
+static int deleted(void *arg, char *progress, size_t len)
+{
+    struct deleted_poll *p = arg;
+    struct lb *l = p->l;
+    const sh_doc *out[LB_CANDIDATES];
+    shc_queue q;
+    shc_queue_init(&q, l->h, l->ctx);
+    for (size_t i = 0; i < p->n; i++) {
+        sh_doc *in = lb_req(l);
+        lb_set(l, in, p->albs[i]->arn, "LoadBalancerArns[0]");
+        shc_read(&q, "elbv2", "DescribeLoadBalancers", in, l->alb_l.label, "LoadBalancerNotFound", &out[i]);
+    }
+    if (shc_queue_run(&q)) {
+        if (q.lost) /* a read is never "maybe applied"; should it be, it is an error */
+            shc_queue_give_up(&q);
+        return -1;
+    }
+    size_t gone = 0;
+    for (size_t i = 0; i < p->n; i++)
+        gone += !out[i] || !l->h->doc_count(out[i], "LoadBalancers.member");
+    snprintf(progress, len, "%zu of %zu gone", gone, p->n);
+    return gone == p->n;
+}
+
+int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report, const char *why)
+{
+    if (!n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!albs[i]->protection_on)
+            continue;
+        sh_doc *in = lb_req(l);
+        lb_set(l, in, albs[i]->arn, "LoadBalancerArn");
+        lb_set(l, in, PROTECTION, "Attributes[0].Key");
+        lb_set(l, in, "false", "Attributes[0].Value");
+        shc_queue_add_accepting(&l->q, "elbv2", "ModifyLoadBalancerAttributes", in, l->alb_l.label,
+                                "LoadBalancerNotFound", NULL, NULL);
+    }
+    if (lb_run(l))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        sh_doc *in = lb_req(l);
+        lb_set(l, in, albs[i]->arn, "LoadBalancerArn");
+        char detail[SHC_DETAIL];
+        snprintf(detail, sizeof(detail), "%s%s%s", why ? why : "", why && albs[i]->protection_on ? ", " : "",
+                 albs[i]->protection_on ? "deletion protection turned off first" : "");
+        /* It goes with its listeners; gone already is gone (the wait and the final lookup tell). */
+        shc_queue_add_accepting(&l->q, "elbv2", "DeleteLoadBalancer", in, l->alb_l.label, "LoadBalancerNotFound",
+                                report ? lb_reported : NULL,
+                                report ? lb_when_done(l, SH_CHANGE_DELETE, l->alb_l.label, detail[0] ? detail : NULL)
+                                       : NULL);
+    }
+    if (lb_run(l))
+        return -1;
+    struct deleted_poll p = {l, albs, n};
+    time_t now = time(NULL);
+    /* destroy: what is left of its deadline; a replacement: aws's waiter */
+    int timeout = !l->deadline ? ACTIVE_TIMEOUT : l->deadline > now ? (int)(l->deadline - now) : 1;
+    sh_status rc = l->h->wait(l->ctx, shc_text(l->h, l->ctx, "%s to be deleted", l->alb_l.label), timeout, deleted, &p);
+    if (rc != SH_OK)
+        l->failed = 1;
+    return rc == SH_OK ? 0 : -1;
+}

@@ -1,0 +1,392 @@
+/* lb: the desired state, network's outputs, and the helpers of every
+ * step: requests, waves, tags, attributes, arn suffixes, outputs. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb.h"
+
+sh_doc *lb_req(struct lb *l)
+{
+    return l->h->doc_new(l->ctx);
+}
+
+void lb_set(struct lb *l, sh_doc *d, const char *value, const char *path_fmt, ...)
+{
+    char path[256];
+    va_list ap;
+    va_start(ap, path_fmt);
+    int n = vsnprintf(path, sizeof(path), path_fmt, ap);
+    va_end(ap);
+    if (n > 0 && (size_t)n < sizeof(path) && value)
+        l->h->doc_set_string(d, path, value);
+}
+
+static void want_listener(struct lb *l, int port, const char *protocol, int redirect)
+{
+    struct lb_listener *w = &l->want[l->nwant++];
+    w->port = port;
+    w->protocol = protocol;
+    w->redirect = redirect;
+    w->line.label = shc_text(l->h, l->ctx, "listener %s:%d", l->alb_name, port);
+}
+
+/* An output of network that deploy cannot go without; a plan before
+ * network's first deploy goes on without it (the ids do not exist yet). */
+static int need(struct lb *l, const void *value, const char *key)
+{
+    if (value || l->h->mode(l->ctx) != SH_MODE_DEPLOY)
+        return 0;
+    l->h->fail(l->ctx, SH_ERR_CONFIG,
+               "the network plugin's output %s is missing: the load balancer %s needs it (deploy network "
+               "with lb, or first)", key, l->alb_name);
+    l->failed = 1;
+    return -1;
+}
+
+int lb_load(struct lb *l, const sh_host *h, sh_ctx *ctx)
+{
+    memset(l, 0, sizeof(*l));
+    l->h = h;
+    l->ctx = ctx;
+    shc_queue_init(&l->q, h, ctx);
+    l->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
+    const char *stack = h->stack_name(ctx);
+    l->alb_name = h->resource_name(ctx, "alb", stack);
+    l->tg_name = h->resource_name(ctx, "tg", stack);
+    l->cert = h->config_string(ctx, "certificate_arn");
+    if (l->cert && !*l->cert)
+        l->cert = NULL;
+    l->health_path = h->config_string(ctx, "health_path");
+    l->port = h->config_int(ctx, "target_port");
+    l->protection = h->config_bool(ctx, "deletion_protection");
+    l->alb_l.label = shc_text(h, ctx, "load balancer %s", l->alb_name);
+    l->tg_l.label = shc_text(h, ctx, "target group %s", l->tg_name);
+    if (l->cert) {
+        want_listener(l, 443, "HTTPS", 0);
+        want_listener(l, 80, "HTTP", 1);
+    } else {
+        want_listener(l, 80, "HTTP", 0);
+    }
+    if (h->mode(ctx) == SH_MODE_DESTROY)
+        return 0; /* destroy finds by name and tags, and needs no input */
+    l->vpc = h->input_string(ctx, "network", "vpc_id");
+    l->sg = h->input_string(ctx, "network", "alb_security_group_id");
+    l->nsubnets = h->input_list(ctx, "network", "public_subnet_ids", &l->subnets);
+    if (!l->nsubnets)
+        l->subnets = NULL;
+    int rc = need(l, l->vpc, "vpc_id") | need(l, l->sg, "alb_security_group_id") |
+             need(l, l->subnets, "public_subnet_ids");
+    return rc ? -1 : 0;
+}
+
+int lb_run(struct lb *l)
+{
+    if (l->failed) {
+        shc_queue_clear(&l->q);
+        return -1;
+    }
+    if (shc_queue_run(&l->q)) {
+        l->failed = !l->q.lost;
+        return -1;
+    }
+    return 0;
+}
+
+/* An arn gone since it was listed fails its whole DescribeTags call:
+ * nothing is known of the others' tags, so the pass looks again rather
+ * than take the stack's own resources for foreign ones. */
+static int tags_read(void *arg, const sh_doc *out)
+{
+    struct lb_tag_read *r = arg;
+    *r->out = out;
+    if (!out)
+        r->l->again = 1;
+    return 0;
+}
+
+void lb_read_tags(struct lb *l, const char *const *arns, size_t n, const sh_doc **out)
+{
+    for (size_t k = 0; k < LB_TAG_CALLS; k++)
+        out[k] = NULL;
+    for (size_t k = 0; k * LB_DESCRIBE_TAGS_MAX < n && k < LB_TAG_CALLS; k++) {
+        sh_doc *in = lb_req(l);
+        for (size_t i = k * LB_DESCRIBE_TAGS_MAX; i < n && i < (k + 1) * LB_DESCRIBE_TAGS_MAX; i++)
+            lb_set(l, in, arns[i], "ResourceArns[%zu]", i - k * LB_DESCRIBE_TAGS_MAX);
+        if (l->ntag_reads == sizeof(l->tag_reads) / sizeof(l->tag_reads[0])) {
+            l->h->fail(l->ctx, SH_ERR, "reading the tags of %s: more calls than a pass makes", l->alb_name);
+            l->failed = 1;
+            return;
+        }
+        struct lb_tag_read *r = &l->tag_reads[l->ntag_reads++];
+        *r = (struct lb_tag_read){l, &out[k]};
+        shc_queue_add_accepting(&l->q, "elbv2", "DescribeTags", in,
+                                shc_text(l->h, l->ctx, "the tags of %s", l->alb_name),
+                                "LoadBalancerNotFound|TargetGroupNotFound|ListenerNotFound", tags_read, r);
+    }
+}
+
+const sh_doc *lb_tags_of(struct lb *l, const sh_doc *const *answers, const char *arn)
+{
+    char path[96];
+    for (size_t k = 0; arn && k < LB_TAG_CALLS; k++) {
+        size_t count = answers[k] ? l->h->doc_count(answers[k], "TagDescriptions.member") : 0;
+        for (size_t i = 0; i < count; i++) {
+            const sh_doc *d = l->h->doc_get(answers[k], shc_path(path, sizeof(path), "TagDescriptions.member[%zu]", i));
+            const char *is = l->h->doc_string(d, "ResourceArn");
+            if (is && !strcmp(is, arn))
+                return d;
+        }
+    }
+    return NULL;
+}
+
+int lb_owned(struct lb *l, const sh_doc *tags)
+{
+    return tags && shc_owned(l->h, l->ctx, tags, &shc_tags_query);
+}
+
+void lb_put_tags(struct lb *l, shc_line *line, const sh_doc *tags, const char *arn)
+{
+    char detail[SHC_DETAIL];
+    sh_doc *in = lb_req(l);
+    lb_set(l, in, arn, "ResourceArns[0]");
+    /* ELBv2 has no Name tag: the name is the resource's own. */
+    if (shc_tags_drift(l->h, l->ctx, tags, &shc_tags_query, NULL, in, &shc_tags_query_put, detail, sizeof(detail)))
+        shc_change(&l->q, line, SH_CHANGE_UPDATE, detail, "elbv2", "AddTags", in, NULL, NULL, NULL);
+}
+
+const char *lb_attribute(struct lb *l, const sh_doc *attrs, const char *key)
+{
+    char path[96];
+    size_t count = attrs ? l->h->doc_count(attrs, "Attributes.member") : 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *k = l->h->doc_string(attrs, shc_path(path, sizeof(path), "Attributes.member[%zu].Key", i));
+        if (k && !strcmp(k, key))
+            return l->h->doc_string(attrs, shc_path(path, sizeof(path), "Attributes.member[%zu].Value", i));
+    }
+    return NULL;
+}
+
+int lb_same_set(struct lb *l, const sh_doc *item, const char *path, const char *const *want, size_t n)
+{
+    char p[128];
+    const char *field = strchr(path, '|'); /* "List.member|Field": the field of each member */
+    char list[96];
+    snprintf(list, sizeof(list), "%.*s", field ? (int)(field - path) : (int)strlen(path), path);
+    size_t count = item ? l->h->doc_count(item, list) : 0;
+    if (count != n)
+        return 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *s = field ? l->h->doc_string(item, shc_path(p, sizeof(p), "%s[%zu].%s", list, i, field + 1))
+                              : l->h->doc_string(item, shc_path(p, sizeof(p), "%s[%zu]", list, i));
+        int found = 0;
+        for (size_t k = 0; s && k < n && !found; k++)
+            found = !strcmp(s, want[k]);
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+const char *lb_arn_suffix(const char *arn, const char *after)
+{
+    if (!arn)
+        return "";
+    if (!after) {
+        const char *colon = strrchr(arn, ':');
+        return colon ? colon + 1 : "";
+    }
+    const char *at = strstr(arn, after);
+    return at ? at + strlen(after) : "";
+}
+
+void *lb_when_done(struct lb *l, sh_change change, const char *label, const char *detail)
+{
+    if (l->ndone == sizeof(l->done) / sizeof(l->done[0]))
+        return NULL; /* never: the array holds every call a pass can make */
+    struct lb_done *d = &l->done[l->ndone++];
+    *d = (struct lb_done){l, change, label, detail ? shc_text(l->h, l->ctx, "%s", detail) : NULL};
+    return d;
+}
+
+int lb_reported(void *arg, const sh_doc *out)
+{
+    struct lb_done *d = arg;
+    (void)out;
+    if (d)
+        d->l->h->report(d->l->ctx, d->change, d->label, d->detail);
+    return 0;
+}
+
+/* ---- the lookups ---- */
+
+static const char *alb_field(struct lb *l, const sh_doc *item, const char *field)
+{
+    return item ? l->h->doc_string(item, field) : NULL;
+}
+
+/* The candidates: every load balancer the listing gave with the name. */
+static void collect(struct lb *l)
+{
+    char path[64];
+    size_t count = l->albs_out ? l->h->doc_count(l->albs_out, "LoadBalancers.member") : 0;
+    l->ncand = 0;
+    for (size_t i = 0; i < count; i++) {
+        const sh_doc *it = l->h->doc_get(l->albs_out, shc_path(path, sizeof(path), "LoadBalancers.member[%zu]", i));
+        const char *name = alb_field(l, it, "LoadBalancerName"), *arn = alb_field(l, it, "LoadBalancerArn");
+        if (!name || !arn || strcmp(name, l->alb_name))
+            continue;
+        if (l->ncand == LB_CANDIDATES) {
+            l->h->log(l->ctx, SH_LOG_WARN, "more than %d load balancers are named %s: only %d looked at",
+                      LB_CANDIDATES, l->alb_name, LB_CANDIDATES);
+            break;
+        }
+        l->cand[l->ncand++] = (struct lb_alb){.item = it, .arn = arn};
+    }
+    const char *tg_name = l->tg_out ? l->h->doc_string(l->tg_out, "TargetGroups.member[0].TargetGroupName") : NULL;
+    l->tg = tg_name && !strcmp(tg_name, l->tg_name) ? l->h->doc_get(l->tg_out, "TargetGroups.member[0]") : NULL;
+}
+
+int lb_lookup(struct lb *l, int reads)
+{
+    sh_doc *albs = lb_req(l), *tgs = lb_req(l);
+    /* One page is up to 400; the host follows NextMarker beyond. */
+    l->h->doc_set_number(albs, "PageSize", 400);
+    lb_set(l, tgs, l->tg_name, "Names[0]");
+    shc_read_all(&l->q, "elbv2", "DescribeLoadBalancers", albs, "LoadBalancers.member",
+                 shc_text(l->h, l->ctx, "the region's load balancers (looking for %s)", l->alb_name), &l->albs_out);
+    shc_read(&l->q, "elbv2", "DescribeTargetGroups", tgs, l->tg_l.label, "TargetGroupNotFound", &l->tg_out);
+    if (lb_run(l))
+        return -1;
+    collect(l);
+    const char *arns[LB_CANDIDATES + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < l->ncand; i++)
+        arns[n++] = l->cand[i].arn;
+    const char *tg_arn = l->tg ? l->h->doc_string(l->tg, "TargetGroupArn") : NULL;
+    if (!tg_arn)
+        l->tg = NULL;
+    else
+        arns[n++] = tg_arn;
+    if (n)
+        lb_read_tags(l, arns, n, l->tag_out);
+    for (size_t i = 0; reads && i < l->ncand; i++) {
+        sh_doc *in = lb_req(l);
+        lb_set(l, in, l->cand[i].arn, "LoadBalancerArn");
+        shc_read(&l->q, "elbv2", "DescribeLoadBalancerAttributes", in, l->alb_l.label, "LoadBalancerNotFound",
+                 &l->cand[i].attrs);
+        if (reads < LB_READ_ALL)
+            continue;
+        sh_doc *ls = lb_req(l);
+        lb_set(l, ls, l->cand[i].arn, "LoadBalancerArn");
+        /* A load balancer has at most 50 listeners: one page of 400 holds them all. */
+        l->h->doc_set_number(ls, "PageSize", 400);
+        shc_read(&l->q, "elbv2", "DescribeListeners", ls, l->alb_l.label, "LoadBalancerNotFound",
+                 &l->cand[i].listeners);
+    }
+    if (reads >= LB_READ_ALL && l->tg) {
+        sh_doc *in = lb_req(l);
+        lb_set(l, in, l->h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
+        shc_read(&l->q, "elbv2", "DescribeTargetGroupAttributes", in, l->tg_l.label, "TargetGroupNotFound",
+                 &l->tg_attrs);
+    }
+    if (reads >= LB_READ_ALL && !l->ncand) /* a load balancer to make: the quota first */
+        lb_alb_quota_read(l);
+    if (lb_run(l))
+        return -1;
+    size_t kept = 0;
+    for (size_t i = 0; i < l->ncand; i++) {
+        struct lb_alb c = l->cand[i];
+        if (reads && !c.attrs)
+            continue; /* deleted since the listing */
+        c.tags = lb_tags_of(l, l->tag_out, c.arn);
+        const char *on = lb_attribute(l, c.attrs, "deletion_protection.enabled");
+        c.protection_on = on && !strcmp(on, "true");
+        l->cand[kept++] = c;
+    }
+    l->ncand = kept;
+    l->tg_tags = l->tg ? lb_tags_of(l, l->tag_out, l->h->doc_string(l->tg, "TargetGroupArn")) : NULL;
+    if (reads >= LB_READ_ALL && l->tg && !l->tg_attrs)
+        l->tg = l->tg_tags = NULL; /* deleted since the listing */
+    return 0;
+}
+
+/* ---- which ones are the stack's ---- */
+
+static int has_listeners(void *arg, const sh_doc *item)
+{
+    struct lb *l = arg;
+    const char *n = l->h->doc_string(item, "Listeners");
+    return n && atoi(n) > 0;
+}
+
+int lb_find(struct lb *l)
+{
+    /* shc_find_keep matches a Name tag: ELBv2 keeps the name outside the
+     * tags, so each candidate is written as an item with Name first. */
+    sh_doc *items = lb_req(l);
+    char path[96];
+    for (size_t i = 0; i < l->ncand; i++) {
+        const struct lb_alb *c = &l->cand[i];
+        size_t k = 0, ntags = c->tags ? l->h->doc_count(c->tags, "Tags.member") : 0;
+        l->h->doc_set_number(items, shc_path(path, sizeof(path), "items[%zu].Index", i), (long long)i);
+        lb_set(l, items, alb_field(l, c->item, "CreatedTime"), "items[%zu].CreatedTime", i);
+        l->h->doc_set_number(items, shc_path(path, sizeof(path), "items[%zu].Listeners", i),
+                             c->listeners ? (long long)l->h->doc_count(c->listeners, "Listeners.member") : 0);
+        lb_set(l, items, "Name", "items[%zu].Tags[%zu].Key", i, k);
+        lb_set(l, items, l->alb_name, "items[%zu].Tags[%zu].Value", i, k++);
+        for (size_t t = 0; t < ntags; t++, k++) {
+            lb_set(l, items, l->h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Key", t)),
+                   "items[%zu].Tags[%zu].Key", i, k);
+            lb_set(l, items, l->h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Value", t)),
+                   "items[%zu].Tags[%zu].Value", i, k);
+        }
+        l->foreign_alb |= !lb_owned(l, c->tags);
+    }
+    shc_lookup lookup = {.answer = l->ncand ? items : NULL, .items = "items", .tags = &shc_tags_query_put,
+                         .in_use = has_listeners, .in_use_arg = l, .created = "CreatedTime"};
+    const sh_doc *kept = NULL, *extras[LB_CANDIDATES];
+    size_t nextras = 0;
+    int rc = 0;
+    if (shc_find_keep(l->h, l->ctx, &lookup, "load balancer", l->alb_name, &kept, extras, LB_CANDIDATES, &nextras) < 0)
+        rc = -1;
+    l->alb = kept ? &l->cand[atoi(l->h->doc_string(kept, "Index"))] : NULL;
+    l->nextras = 0;
+    for (size_t i = 0; i < nextras; i++)
+        l->extras[l->nextras++] = &l->cand[atoi(l->h->doc_string(extras[i], "Index"))];
+    if (l->tg && !lb_owned(l, l->tg_tags))
+        rc = shc_refuse_foreign(l->h, l->ctx, "target group", l->tg_name);
+    if (rc) {
+        l->failed = 1;
+        return -1;
+    }
+    if (l->alb) {
+        snprintf(l->alb_arn, sizeof(l->alb_arn), "%s", l->alb->arn);
+        const char *dns = alb_field(l, l->alb->item, "DNSName");
+        snprintf(l->alb_dns, sizeof(l->alb_dns), "%s", dns ? dns : "");
+    }
+    if (l->tg)
+        snprintf(l->tg_arn, sizeof(l->tg_arn), "%s", l->h->doc_string(l->tg, "TargetGroupArn"));
+    return 0;
+}
+
+sh_status lb_publish(struct lb *l)
+{
+    sh_status rc = SH_OK;
+    if (l->alb_arn[0]) {
+        l->h->output_string(l->ctx, "alb_arn", l->alb_arn);
+        l->h->output_string(l->ctx, "alb_arn_suffix", lb_arn_suffix(l->alb_arn, "loadbalancer/"));
+        l->h->output_string(l->ctx, "alb_dns_name", l->alb_dns);
+        rc = l->h->output_string(l->ctx, "alb_url",
+                                 shc_text(l->h, l->ctx, "%s://%s", l->cert ? "https" : "http", l->alb_dns));
+    }
+    if (l->tg_arn[0]) {
+        l->h->output_string(l->ctx, "target_group_arn", l->tg_arn);
+        if (l->h->output_string(l->ctx, "target_group_arn_suffix", lb_arn_suffix(l->tg_arn, NULL)) != SH_OK)
+            rc = SH_ERR;
+    }
+    return rc;
+}
+

@@ -1,0 +1,134 @@
+/* lb: removing the load balancer (its listeners go with it) and the
+ * target group, in the order aws needs: deletion protection off where
+ * on, DeleteLoadBalancer, waited for until aws no longer knows it; then
+ * its network interfaces, which aws keeps for minutes and which hold the
+ * network plugin's security group; then the target group, refused while
+ * a listener still forwards to it. Only what carries the ownership tags
+ * is touched; destroy ends when a lookup finds nothing owned. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lb.h"
+
+#define DESTROY_PASSES 10
+
+/* The interfaces aws made for the load balancer: "ELB app/<name>/<id>". */
+static int interfaces_gone(void *arg, char *progress, size_t len)
+{
+    struct lb *l = arg;
+    sh_doc *in = lb_req(l);
+    lb_set(l, in, "description", "Filter[0].Name");
+    lb_set(l, in, shc_text(l->h, l->ctx, "ELB app/%s/*", l->alb_name), "Filter[0].Value[0]");
+    const sh_doc *out;
+    if (l->h->aws_call_all(l->ctx, "ec2", "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", &out) != SH_OK) {
+        l->h->fail(l->ctx, SH_ERR_AWS, "waiting for the network interfaces of %s: %s", l->alb_l.label,
+                   l->h->aws_error_text(l->ctx));
+        return -1;
+    }
+    size_t count = l->h->doc_count(out, "networkInterfaceSet.item");
+    size_t used = (size_t)snprintf(progress, len, "%zu left", count);
+    char path[96];
+    for (size_t i = 0; i < count && used < len; i++) {
+        const char *id =
+            l->h->doc_string(out, shc_path(path, sizeof(path), "networkInterfaceSet.item[%zu].networkInterfaceId", i));
+        used += (size_t)snprintf(progress + used, len - used, "%s%s", i ? ", " : ": ", id ? id : "?");
+    }
+    return count == 0;
+}
+
+/* A target group a load balancer of someone else's forwards to cannot go:
+ * say so now rather than retry ResourceInUse until the deadline. */
+static int used_elsewhere(struct lb *l)
+{
+    char path[96];
+    size_t n = l->h->doc_count(l->tg, "LoadBalancerArns.member");
+    for (size_t i = 0; i < n; i++) {
+        const char *arn = l->h->doc_string(l->tg, shc_path(path, sizeof(path), "LoadBalancerArns.member[%zu]", i));
+        int ours = 0, listed = 0;
+        for (size_t k = 0; arn && k < l->ncand; k++)
+            ours |= !strcmp(arn, l->cand[k].arn) && lb_owned(l, l->cand[k].tags);
+        size_t all = l->h->doc_count(l->albs_out, "LoadBalancers.member");
+        for (size_t k = 0; arn && !ours && k < all; k++) {
+            const char *a = l->h->doc_string(
+                l->albs_out, shc_path(path, sizeof(path), "LoadBalancers.member[%zu].LoadBalancerArn", k));
+            listed |= a && !strcmp(a, arn);
+        }
+        if (listed) {
+            l->h->fail(l->ctx, SH_ERR_CONFLICT,
+                       "%s cannot be deleted: load balancer %s, which this stack does not own, forwards to it; "
+                       "remove that listener or rule, then destroy again", l->tg_l.label, arn);
+            l->failed = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int destroy_pass(void *arg, size_t *found)
+{
+    struct lb *l = arg;
+    time_t deadline = l->deadline;
+    lb_load(l, l->h, l->ctx);
+    l->deadline = deadline;
+    *found = 1; /* until the lookups have answered: a lost answer means look again */
+    if (lb_lookup(l, LB_READ_ATTRS))
+        return l->failed ? -1 : 0;
+    if (l->again)
+        return 0; /* a resource went while its tags were read: look again (*found is 1) */
+    struct lb_alb *owned[LB_CANDIDATES];
+    size_t n = 0;
+    for (size_t i = 0; i < l->ncand; i++) {
+        if (lb_owned(l, l->cand[i].tags)) {
+            owned[n++] = &l->cand[i];
+        } else {
+            l->foreign_alb = 1;
+            l->h->log(l->ctx, SH_LOG_WARN, "%s (%s) is not this stack's (no ownership tags): left alone",
+                      l->alb_l.label, lb_arn_suffix(l->cand[i].arn, "loadbalancer/"));
+        }
+    }
+    int tg = l->tg && lb_owned(l, l->tg_tags);
+    if (l->tg && !tg)
+        l->h->log(l->ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", l->tg_l.label);
+    *found = n + (size_t)tg;
+    if (l->plan) {
+        for (size_t i = 0; i < n; i++)
+            l->h->report(l->ctx, SH_CHANGE_DELETE, l->alb_l.label,
+                         owned[i]->protection_on ? "with its listeners, deletion protection turned off first"
+                                                 : "with its listeners");
+        if (tg)
+            l->h->report(l->ctx, SH_CHANGE_DELETE, l->tg_l.label, NULL);
+        return 0;
+    }
+    if (lb_alb_delete(l, owned, n, 1, n > 1 ? "with its listeners; duplicates too" : "with its listeners"))
+        return l->failed ? -1 : 0;
+    /* Someone else's load balancer of this name keeps its interfaces: they are not waited for. */
+    if (!l->foreign_alb) {
+        time_t now = time(NULL);
+        sh_status rc = l->h->wait(l->ctx, shc_text(l->h, l->ctx, "the network interfaces of %s to go", l->alb_l.label),
+                                  l->deadline > now ? (int)(l->deadline - now) : 1, interfaces_gone, l);
+        if (rc != SH_OK)
+            return -1;
+    }
+    if (!tg)
+        return 0;
+    if (used_elsewhere(l))
+        return -1;
+    /* A listener's deletion takes a moment to count: ResourceInUse is "not yet". */
+    l->q.retry_codes = "ResourceInUse";
+    l->q.retry_seconds = l->deadline > time(NULL) ? (int)(l->deadline - time(NULL)) : 0;
+    sh_doc *in = lb_req(l);
+    lb_set(l, in, l->h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
+    shc_queue_add_accepting(&l->q, "elbv2", "DeleteTargetGroup", in, l->tg_l.label, "TargetGroupNotFound",
+                            lb_reported, lb_when_done(l, SH_CHANGE_DELETE, l->tg_l.label, NULL));
+    return lb_run(l) && l->failed ? -1 : 0;
+}
+
+int lb_destroy_all(struct lb *l)
+{
+    /* One deadline for all of destroy's waiting, as the network plugin's. */
+    l->deadline = time(NULL) + shc_destroy_timeout();
+    if (!shc_destroy_until_gone(l->h, l->ctx, "the load balancer and target group", DESTROY_PASSES, (long)l->deadline,
+                                destroy_pass, l))
+        return 0;
+    return l->q.lost ? shc_queue_give_up(&l->q) : -1;
+}

@@ -1,0 +1,197 @@
+/* lb: the listeners. Without a certificate, HTTP 80 forwards to the
+ * target group; with one, HTTPS 443 forwards (the TLS 1.3 policy, the
+ * certificate) and HTTP 80 redirects to it. A listener that differs is
+ * modified in place; one on a port this stack does not want is deleted.
+ * Order: the listeners that forward first, then the redirect and the
+ * deletions, so that 80 never redirects to a 443 that is not there yet,
+ * and removing the certificate makes 80 forward before 443 goes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb.h"
+
+#define SSL_POLICY "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+/* The redirect's parts: aws fills the ones not sent with these, so they
+ * are sent and compared. */
+static const char *const redirect[][2] = {
+    {"Protocol", "HTTPS"}, {"Port", "443"}, {"Host", "#{host}"},
+    {"Path", "/#{path}"},  {"Query", "#{query}"}, {"StatusCode", "HTTP_301"},
+};
+#define REDIRECT_PARTS (sizeof(redirect) / sizeof(redirect[0]))
+
+void lb_listeners_plan(struct lb *l)
+{
+    char path[96];
+    /* A load balancer being replaced takes its listeners with it. */
+    const sh_doc *ls = l->alb && !l->alb_replace[0] ? l->alb->listeners : NULL;
+    size_t count = ls ? l->h->doc_count(ls, "Listeners.member") : 0;
+    for (size_t i = 0; i < count; i++) {
+        const sh_doc *it = l->h->doc_get(ls, shc_path(path, sizeof(path), "Listeners.member[%zu]", i));
+        const char *port = l->h->doc_string(it, "Port"), *arn = l->h->doc_string(it, "ListenerArn");
+        if (!port || !arn)
+            continue;
+        struct lb_listener *w = NULL;
+        for (size_t k = 0; k < l->nwant && !w; k++)
+            if (l->want[k].port == atoi(port))
+                w = &l->want[k];
+        if (w) {
+            w->have = it;
+            w->arn = arn;
+        } else if (l->nunwanted < LB_LISTENERS) {
+            struct lb_unwanted *u = &l->unwanted[l->nunwanted++];
+            u->arn = arn;
+            u->port = port;
+            u->line.label = shc_text(l->h, l->ctx, "listener %s:%s", l->alb_name, port);
+        }
+    }
+}
+
+void lb_listener_tag_reads(struct lb *l)
+{
+    const char *arns[2];
+    size_t n = 0;
+    for (size_t k = 0; k < l->nwant; k++)
+        if (l->want[k].arn)
+            arns[n++] = l->want[k].arn;
+    if (n)
+        lb_read_tags(l, arns, n, l->listener_tag_out);
+}
+
+static const char *field(struct lb *l, const sh_doc *it, const char *path)
+{
+    return it ? l->h->doc_string(it, path) : NULL;
+}
+
+static int same(const char *is, const char *want)
+{
+    return is && want && !strcmp(is, want);
+}
+
+/* Does the listener's one default action do what w wants? */
+static int action_ok(struct lb *l, const struct lb_listener *w, const sh_doc *it)
+{
+    if (l->h->doc_count(it, "DefaultActions.member") != 1)
+        return 0;
+    const char *type = field(l, it, "DefaultActions.member[0].Type");
+    if (w->redirect) {
+        if (!same(type, "redirect"))
+            return 0;
+        for (size_t i = 0; i < REDIRECT_PARTS; i++) {
+            char path[96];
+            const char *is = field(l, it, shc_path(path, sizeof(path), "DefaultActions.member[0].RedirectConfig.%s",
+                                                   redirect[i][0]));
+            if (!same(is, redirect[i][1]))
+                return 0;
+        }
+        return 1;
+    }
+    if (!same(type, "forward"))
+        return 0;
+    const char *tg = field(l, it, "DefaultActions.member[0].TargetGroupArn");
+    if (tg) /* aws answers it beside ForwardConfig when there is one group */
+        return same(tg, l->tg_arn);
+    const char *groups = "DefaultActions.member[0].ForwardConfig.TargetGroups.member";
+    char path[128];
+    return l->h->doc_count(it, groups) == 1 &&
+           same(field(l, it, shc_path(path, sizeof(path), "%s[0].TargetGroupArn", groups)), l->tg_arn);
+}
+
+/* What a listener should be, written into a request. */
+static void put_listener(struct lb *l, const struct lb_listener *w, sh_doc *in)
+{
+    lb_set(l, in, w->protocol, "Protocol");
+    if (!strcmp(w->protocol, "HTTPS")) {
+        lb_set(l, in, SSL_POLICY, "SslPolicy");
+        lb_set(l, in, l->cert, "Certificates[0].CertificateArn");
+    }
+    if (w->redirect) {
+        lb_set(l, in, "redirect", "DefaultActions[0].Type");
+        for (size_t i = 0; i < REDIRECT_PARTS; i++)
+            lb_set(l, in, redirect[i][1], "DefaultActions[0].RedirectConfig.%s", redirect[i][0]);
+    } else {
+        lb_set(l, in, "forward", "DefaultActions[0].Type");
+        lb_set(l, in, l->tg_arn, "DefaultActions[0].TargetGroupArn");
+    }
+}
+
+static const char *action_text(struct lb *l, const struct lb_listener *w)
+{
+    if (w->redirect)
+        return "redirect to https 443 with 301";
+    return shc_text(l->h, l->ctx, "forward to %s%s", l->tg_name,
+                    strcmp(w->protocol, "HTTPS") ? "" : ", policy " SSL_POLICY ", the certificate");
+}
+
+static int again_when_duplicate(void *arg, const sh_doc *out)
+{
+    struct lb *l = arg;
+    if (!out) /* DuplicateListener: made by an answer that was lost, look again */
+        l->again = 1;
+    return 0;
+}
+
+static void create(struct lb *l, struct lb_listener *w)
+{
+    sh_doc *in = lb_req(l);
+    lb_set(l, in, l->alb_arn, "LoadBalancerArn");
+    l->h->doc_set_number(in, "Port", w->port);
+    put_listener(l, w, in);
+    shc_put_tags(l->h, l->ctx, in, &shc_tags_query_put, NULL);
+    const char *what = shc_text(l->h, l->ctx, "%s %d, %s", w->protocol, w->port, action_text(l, w));
+    shc_change(&l->q, &w->line, SH_CHANGE_CREATE, what, "elbv2", "CreateListener", in, "DuplicateListener",
+               again_when_duplicate, l);
+}
+
+static void put_back(struct lb *l, struct lb_listener *w)
+{
+    const sh_doc *it = w->have;
+    char what[SHC_DETAIL] = "";
+    const char *protocol = field(l, it, "Protocol");
+    if (!same(protocol, w->protocol))
+        snprintf(what, sizeof(what), "protocol %s -> %s", protocol ? protocol : "(none)", w->protocol);
+    if (!strcmp(w->protocol, "HTTPS")) {
+        if (!same(field(l, it, "SslPolicy"), SSL_POLICY)) {
+            size_t used = strlen(what);
+            snprintf(what + used, sizeof(what) - used, "%spolicy %s", used ? ", " : "", SSL_POLICY);
+        }
+        if (!same(field(l, it, "Certificates.member[0].CertificateArn"), l->cert)) {
+            size_t used = strlen(what);
+            snprintf(what + used, sizeof(what) - used, "%sthe certificate", used ? ", " : "");
+        }
+    }
+    if (!action_ok(l, w, it)) {
+        size_t used = strlen(what);
+        snprintf(what + used, sizeof(what) - used, "%s%s", used ? ", " : "", action_text(l, w));
+    }
+    if (what[0]) {
+        sh_doc *in = lb_req(l);
+        lb_set(l, in, w->arn, "ListenerArn");
+        put_listener(l, w, in);
+        shc_change(&l->q, &w->line, SH_CHANGE_UPDATE, what, "elbv2", "ModifyListener", in, NULL, NULL, NULL);
+    }
+    lb_put_tags(l, &w->line, lb_tags_of(l, l->listener_tag_out, w->arn), w->arn);
+}
+
+void lb_listeners_wave(struct lb *l, int forward)
+{
+    for (size_t k = 0; k < l->nwant; k++) {
+        struct lb_listener *w = &l->want[k];
+        if (w->redirect == forward)
+            continue;
+        if (w->have)
+            put_back(l, w);
+        else
+            create(l, w);
+    }
+    if (forward)
+        return;
+    for (size_t i = 0; i < l->nunwanted; i++) {
+        struct lb_unwanted *u = &l->unwanted[i];
+        sh_doc *in = lb_req(l);
+        lb_set(l, in, u->arn, "ListenerArn");
+        shc_change(&l->q, &u->line, SH_CHANGE_DELETE, "not configured", "elbv2", "DeleteListener", in,
+                   "ListenerNotFound", NULL, NULL);
+    }
+}

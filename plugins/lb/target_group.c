@@ -1,0 +1,189 @@
+/* lb: the target group the service registers its tasks in: made (its
+ * deregistration delay in a second call: CreateTargetGroup takes no
+ * attributes), its health check, attributes and tags put back. Protocol,
+ * port, vpc and target type cannot change in place: a replacement. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb.h"
+
+#define DEREGISTRATION "deregistration_delay.timeout_seconds"
+#define DEREGISTRATION_SECONDS "30"
+
+/* The health check of catalog-stack.md: field of the answer (and of the
+ * request), the value wanted. */
+struct check {
+    const char *field, *want, *what;
+};
+
+static size_t health_check(struct lb *l, struct check *c)
+{
+    size_t n = 0;
+    c[n++] = (struct check){"HealthCheckProtocol", "HTTP", "protocol"};
+    c[n++] = (struct check){"HealthCheckPort", "traffic-port", "port"};
+    c[n++] = (struct check){"HealthCheckPath", l->health_path, "path"};
+    c[n++] = (struct check){"HealthCheckEnabled", "true", "enabled"};
+    c[n++] = (struct check){"HealthCheckIntervalSeconds", "15", "interval"};
+    c[n++] = (struct check){"HealthCheckTimeoutSeconds", "5", "timeout"};
+    c[n++] = (struct check){"HealthyThresholdCount", "2", "healthy threshold"};
+    c[n++] = (struct check){"UnhealthyThresholdCount", "3", "unhealthy threshold"};
+    c[n++] = (struct check){"Matcher.HttpCode", "200", "matcher"};
+    return n;
+}
+
+static void put_health_check(struct lb *l, sh_doc *in)
+{
+    struct check c[16];
+    size_t n = health_check(l, c);
+    for (size_t i = 0; i < n; i++)
+        lb_set(l, in, c[i].want, "%s", c[i].field);
+}
+
+static sh_doc *on_tg(struct lb *l)
+{
+    sh_doc *in = lb_req(l);
+    lb_set(l, in, l->tg_arn, "TargetGroupArn");
+    return in;
+}
+
+int lb_tg_replace_check(struct lb *l)
+{
+    if (!l->tg)
+        return 0;
+    char *why = l->tg_replace;
+    size_t len = sizeof(l->tg_replace);
+    const char *port = shc_text(l->h, l->ctx, "%lld", l->port);
+    const char *fields[][3] = {{"Protocol", "protocol", "HTTP"},
+                               {"Port", "port", port},
+                               {"TargetType", "target type", "ip"},
+                               {"VpcId", "vpc", l->vpc}};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const char *is = l->h->doc_string(l->tg, fields[i][0]), *want = fields[i][2];
+        if (!want || (is && !strcmp(is, want)))
+            continue; /* the vpc is unknown in a plan before network's first deploy */
+        size_t used = strlen(why);
+        snprintf(why + used, len - used, "%s%s %s -> %s", used ? ", " : "", fields[i][1], is ? is : "(none)", want);
+    }
+    if (!why[0])
+        return 0;
+    shc_line_note(&l->tg_l, SH_CHANGE_REPLACE, why);
+    if (l->plan) {
+        l->tg_arn[0] = '\0'; /* the listeners will forward to the new one */
+        return 0;
+    }
+    if (l->h->allow_replace(l->ctx))
+        return 0;
+    l->h->fail(l->ctx, SH_ERR_CONFLICT,
+               "%s: %s, which cannot change in place: deploy with --allow-replace to delete the target group "
+               "(its targets deregistered) and create it again", l->tg_l.label, why);
+    l->failed = 1;
+    return -1;
+}
+
+/* Listeners of the kept load balancer that forward to it go first:
+ * DeleteTargetGroup refuses while one does. */
+int lb_tg_delete_for_replace(struct lb *l)
+{
+    char path[128];
+    const sh_doc *ls = l->alb && !l->alb_replace[0] ? l->alb->listeners : NULL;
+    size_t count = ls ? l->h->doc_count(ls, "Listeners.member") : 0;
+    for (size_t i = 0; i < count; i++) {
+        const sh_doc *it = l->h->doc_get(ls, shc_path(path, sizeof(path), "Listeners.member[%zu]", i));
+        if (!strstr(l->h->doc_json(l->ctx, l->h->doc_get(it, "DefaultActions")), l->tg_arn))
+            continue;
+        sh_doc *in = lb_req(l);
+        lb_set(l, in, l->h->doc_string(it, "ListenerArn"), "ListenerArn");
+        const char *label = shc_text(l->h, l->ctx, "listener %s:%s", l->alb_name, l->h->doc_string(it, "Port"));
+        shc_queue_add_accepting(&l->q, "elbv2", "DeleteListener", in, label, "ListenerNotFound", lb_reported,
+                                lb_when_done(l, SH_CHANGE_DELETE, label, "it forwards to the target group replaced"));
+    }
+    if (lb_run(l))
+        return -1;
+    l->q.retry_codes = "ResourceInUse"; /* a listener's deletion takes a moment to count */
+    l->q.retry_seconds = 120;
+    shc_queue_add_accepting(&l->q, "elbv2", "DeleteTargetGroup", on_tg(l), l->tg_l.label, "TargetGroupNotFound",
+                            lb_reported,
+                            lb_when_done(l, SH_CHANGE_DELETE, l->tg_l.label,
+                                         shc_text(l->h, l->ctx, "to replace it: %s", l->tg_replace)));
+    return lb_run(l);
+}
+
+static int created(void *arg, const sh_doc *out)
+{
+    struct lb *l = arg;
+    if (!out) { /* DuplicateTargetGroupName: made by an answer that was lost, look again */
+        l->again = 1;
+        return 0;
+    }
+    const char *arn = l->h->doc_string(out, "TargetGroups.member[0].TargetGroupArn");
+    if (!arn) {
+        l->h->fail(l->ctx, SH_ERR_AWS, "%s: CreateTargetGroup answered without an arn", l->tg_l.label);
+        return -1;
+    }
+    snprintf(l->tg_arn, sizeof(l->tg_arn), "%s", arn);
+    l->tg_new = 1;
+    return 0;
+}
+
+static void create(struct lb *l)
+{
+    sh_doc *in = lb_req(l);
+    lb_set(l, in, l->tg_name, "Name");
+    lb_set(l, in, "HTTP", "Protocol");
+    l->h->doc_set_number(in, "Port", l->port);
+    lb_set(l, in, l->vpc, "VpcId");
+    lb_set(l, in, "ip", "TargetType");
+    put_health_check(l, in);
+    shc_put_tags(l->h, l->ctx, in, &shc_tags_query_put, NULL);
+    shc_change(&l->q, &l->tg_l, SH_CHANGE_CREATE,
+               shc_text(l->h, l->ctx, "http %lld, health check %s", l->port, l->health_path), "elbv2",
+               "CreateTargetGroup", in, "DuplicateTargetGroupName", created, l);
+}
+
+static void deregistration(struct lb *l, const sh_doc *have)
+{
+    const char *is = lb_attribute(l, have, DEREGISTRATION);
+    if (is && !strcmp(is, DEREGISTRATION_SECONDS))
+        return;
+    sh_doc *in = on_tg(l);
+    lb_set(l, in, DEREGISTRATION, "Attributes[0].Key");
+    lb_set(l, in, DEREGISTRATION_SECONDS, "Attributes[0].Value");
+    shc_change(&l->q, &l->tg_l, have ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE,
+               have ? "deregistration delay " DEREGISTRATION_SECONDS " s" : NULL, "elbv2",
+               "ModifyTargetGroupAttributes", in, NULL, NULL, NULL);
+}
+
+void lb_tg_wave(struct lb *l)
+{
+    if (!l->tg || l->tg_replace[0]) {
+        if (!l->tg)
+            create(l);
+        return;
+    }
+    struct check c[16];
+    size_t n = health_check(l, c);
+    char what[SHC_DETAIL] = "";
+    for (size_t i = 0; i < n; i++) {
+        const char *is = l->h->doc_string(l->tg, c[i].field);
+        if (is && !strcmp(is, c[i].want))
+            continue;
+        size_t used = strlen(what);
+        snprintf(what + used, sizeof(what) - used, "%shealth check %s %s -> %s", used ? ", " : "", c[i].what,
+                 is ? is : "(none)", c[i].want);
+    }
+    if (what[0]) {
+        /* Every field, not only those that differ: one call puts the whole check back. */
+        sh_doc *in = on_tg(l);
+        put_health_check(l, in);
+        shc_change(&l->q, &l->tg_l, SH_CHANGE_UPDATE, what, "elbv2", "ModifyTargetGroup", in, NULL, NULL, NULL);
+    }
+    deregistration(l, l->tg_attrs);
+    lb_put_tags(l, &l->tg_l, l->tg_tags, l->tg_arn);
+}
+
+void lb_tg_new_wave(struct lb *l)
+{
+    if (l->tg_new)
+        deregistration(l, NULL);
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# The compute plugin end to end against moto's server, with the network,
+# registry, secrets and lb plugins it requires, checked with boto3 and the
+# AWS CLI (check_compute.py, never stackhost's reading).
+#   test_compute.sh STACKHOST SOURCE_DIR
+#     a bad task_policy refused before any request; plan before the first
+#     deploy; deploy --wait (every row, the missing image warning, a steady
+#     state); plan and a redeploy that changes nothing; the warning gone
+#     once the image is pushed; a new image_tag = one revision and one
+#     service update; the desired count set back without a scalable target
+#     and left alone with one; drift put back; task_policy; destroy twice;
+#     a foreign cluster left alone.
+#   test_compute.sh STACKHOST SOURCE_DIR faults SEED...
+#     for each seed: the stack without compute straight to the emulator,
+#     then compute deployed and destroyed through the fault proxy
+#     (throttling, 5xx, connections dropped before and after forwarding):
+#     exactly one cluster, one service, one revision; nothing left.
+set -u
+bin=$1 src=$2
+mode=${3:-main}
+seeds=("${@:4}")
+. "$src/tests/lib/checks.sh"
+. "$src/tests/e2e/lib.sh"
+# moto starts a service with this many tasks running (its stand-in for
+# Fargate): --wait can see the desired count of 2 reached
+export MOTO_ECS_SERVICE_RUNNING=2
+e2e_start
+e2e_reset
+e2e_start_fault_proxy
+export STACKHOST_RETRY_BASE_MS=100
+export CATALOG_DB_URL="postgres://catalog:compute-$RANDOM$RANDOM@db.internal:5432/catalog"
+
+write_cfg() { # write_cfg FILE COMPUTE_SECTION
+    catalog_cfg "$1" network registry secrets lb "compute = { $2 };"
+}
+cfg=$tmp/compute.cfg
+write_cfg "$cfg" 'image_tag = "1.0.0";'
+only=network,registry,secrets,lb,compute
+# stackhost goes through the proxy; the checkers talk to moto directly.
+sh() { local c=$1; shift; AWS_ENDPOINT_URL=$proxy_url run -c "$c" -e dev --only "$only" "$@"; }
+direct() { local c=$1; shift; run -c "$c" -e dev --only "$only" "$@"; }
+check() { expect_checker "$1" check_compute "${@:2}"; }
+# compute's own mutating requests (the other plugins' are not this test's)
+compute_mutations() { proxy_mutations | grep -E '^(ecs|logs|application-autoscaling) |^iam [A-Za-z]*Role' || true; }
+manifest='{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}'
+push() { awscli ecr put-image --repository-name ecr-catalog-dev --image-tag "$1" --image-manifest "$manifest" >/dev/null; }
+uri=123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-catalog-dev
+svc=(--cluster cluster-catalog-dev --service svc-catalog-dev)
+
+if [ "$mode" = faults ]; then
+    for seed in "${seeds[@]}"; do
+        e2e_reset
+        run -c "$cfg" -e dev --only network,registry,secrets,lb deploy
+        expect_rc 0 "the stack without compute, seed $seed"
+        proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
+        : >"$proxy_json"
+        sh "$cfg" deploy
+        expect_rc 0 "deploy through faults, seed $seed"
+        check "compute after a deploy through faults, seed $seed" catalog dev 1.0.0 2 1
+        direct "$cfg" plan
+        expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
+        sh "$cfg" destroy
+        expect_rc 0 "destroy through faults, seed $seed"
+        check "leftovers after a destroy through faults, seed $seed" --gone catalog dev
+        faults=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("fault")))' "$proxy_json")
+        checks=$((checks + 1))
+        [ "$faults" -gt 0 ] || fail "seed $seed injected no fault"
+        proxy_set '{"throttle": 0, "errors": 0, "drop_before": 0, "drop_after": 0}' >/dev/null
+    done
+    checks_done
+    exit
+fi
+
+# --- a task_policy that is not a policy document: refused before any request
+write_cfg "$tmp/bad.cfg" 'image_tag = "1.0.0"; task_policy = "{\"Statement\": []}";'
+: >"$proxy_log"
+sh "$tmp/bad.cfg" plan
+expect_rc 2 "a task_policy without Version"
+expect_err "task_policy" "the error names the key"
+expect_err "has no Version" "the error says what is wrong"
+expect_equal "" "$(cat "$proxy_log")" "requests with a bad task_policy"
+
+# --- plan before the first deploy: creates, without the required plugins' outputs
+sh "$cfg" plan
+expect_rc 3 "plan before the first deploy"
+expect_out "+   create    ecs cluster cluster-catalog-dev" "plan: the cluster"
+expect_out "+   create    log group logs-catalog-dev (retention 7 days)" "plan: the log group"
+expect_out "+   create    iam role role-catalog-exec-dev" "plan: the execution role"
+expect_out "+   create    task definition task-catalog-dev" "plan: the task definition"
+expect_out "+   create    ecs service svc-catalog-dev" "plan: the service"
+
+# --- deploy --wait: every row; the image is not pushed yet; a steady state
+sh "$cfg" --wait=120 deploy
+expect_rc 0 "deploy"
+expect_err "warning: compute: image $uri:1.0.0 is not in the repository: the service will not become healthy until it is pushed" \
+    "the missing image warning"
+expect_err "compute: ecs service svc-catalog-dev runs at a steady state" "--wait reached a steady state"
+expect_out "compute.cluster_name = cluster-catalog-dev" "cluster name output"
+expect_out "compute.cluster_arn = arn:aws:ecs:us-east-1:123456789012:cluster/cluster-catalog-dev" "cluster arn output"
+expect_out "compute.service_arn = arn:aws:ecs:us-east-1:123456789012:service/cluster-catalog-dev/svc-catalog-dev" \
+    "service arn output"
+expect_out "compute.task_definition_arn = arn:aws:ecs:us-east-1:123456789012:task-definition/task-catalog-dev:1" \
+    "task definition output"
+expect_out "compute.log_group_name = logs-catalog-dev" "log group output"
+expect_out "compute.execution_role_arn = arn:aws:iam::123456789012:role/role-catalog-exec-dev" "execution role output"
+expect_out "compute.task_role_arn = arn:aws:iam::123456789012:role/role-catalog-task-dev" "task role output"
+check "compute after deploy" catalog dev 1.0.0 2 1
+
+# --- plan: no change; a redeploy sends no mutating request and registers no revision
+direct "$cfg" plan
+expect_rc 0 "plan after deploy"
+expect_out "no changes: the account matches the configuration" "plan after deploy"
+: >"$proxy_log"
+sh "$cfg" deploy
+expect_rc 0 "redeploy"
+expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
+check "no new revision on a redeploy" catalog dev 1.0.0 2 1
+direct "$cfg" outputs
+expect_rc 0 "outputs"
+expect_out "compute.service_name = svc-catalog-dev" "outputs by lookups"
+
+# --- the image pushed: no warning
+push 1.0.0
+sh "$cfg" deploy
+expect_rc 0 "deploy with the image pushed"
+expect_no "is not in the repository" "the warning once the image is there"
+
+# --- a new image tag: exactly one new revision and one service update
+write_cfg "$tmp/tag2.cfg" 'image_tag = "1.0.1";'
+push 1.0.1
+sh "$tmp/tag2.cfg" plan
+expect_rc 3 "plan with a new image tag"
+expect_out "~   update    task definition task-catalog-dev (a new revision: image $uri:1.0.1)" "plan: the revision"
+expect_out "~   update    ecs service svc-catalog-dev (task definition: the new revision)" "plan: the service"
+: >"$proxy_log"
+sh "$tmp/tag2.cfg" deploy
+expect_rc 0 "deploy a new image tag"
+expect_equal "ecs RegisterTaskDefinition
+ecs UpdateService" "$(proxy_mutations)" "mutating requests of a new image tag"
+check "compute with image 1.0.1" catalog dev 1.0.1 2 2
+cfg=$tmp/tag2.cfg
+
+# --- the count scaled by hand, no scalable target: set back to desired_count
+awscli ecs update-service "${svc[@]}" --desired-count 5 >/dev/null
+sh "$cfg" deploy
+expect_rc 0 "deploy over a hand-scaled service"
+expect_err "update ecs service svc-catalog-dev (desired count 5 -> 2)" "the count set back"
+check "the count set back" catalog dev 1.0.1 2 2
+
+# --- a scalable target owns the count: a redeploy leaves 5 alone
+awscli application-autoscaling register-scalable-target --service-namespace ecs \
+    --resource-id service/cluster-catalog-dev/svc-catalog-dev --scalable-dimension ecs:service:DesiredCount \
+    --min-capacity 2 --max-capacity 10 >/dev/null
+awscli ecs update-service "${svc[@]}" --desired-count 5 >/dev/null
+: >"$proxy_log"
+sh "$cfg" deploy
+expect_rc 0 "deploy with a scalable target"
+expect_equal "" "$(proxy_mutations)" "mutating requests with a scalable target"
+check "the count left to scaling" catalog dev 1.0.1 5 2
+
+# --- drift put back: a managed policy, an extra inline policy, trust, retention, insights, a tag
+awscli iam create-policy --policy-name admin-by-hand \
+    --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' >/dev/null
+awscli iam attach-role-policy --role-name role-catalog-exec-dev \
+    --policy-arn arn:aws:iam::123456789012:policy/admin-by-hand
+awscli iam put-role-policy --role-name role-catalog-task-dev --policy-name by-hand \
+    --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+awscli iam update-assume-role-policy --role-name role-catalog-exec-dev \
+    --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+awscli logs put-retention-policy --log-group-name logs-catalog-dev --retention-in-days 30
+awscli ecs update-cluster --cluster cluster-catalog-dev --settings name=containerInsights,value=disabled >/dev/null
+awscli ecs untag-resource --resource-arn arn:aws:ecs:us-east-1:123456789012:cluster/cluster-catalog-dev \
+    --tag-keys CostCenter
+sh "$cfg" plan
+expect_rc 3 "plan with drift"
+expect_out "~   update    ecs cluster cluster-catalog-dev (container insights enabled, tag CostCenter)" "plan: insights"
+expect_out "~   update    log group logs-catalog-dev (retention 7 days)" "plan: retention"
+expect_out "~   update    iam role role-catalog-exec-dev (trust: ecs-tasks.amazonaws.com only, managed policy arn:aws:iam::123456789012:policy/admin-by-hand detached)" \
+    "plan: the execution role"
+expect_out "~   update    iam role role-catalog-task-dev (inline policy by-hand deleted)" "plan: the task role"
+sh "$cfg" deploy
+expect_rc 0 "deploy repairs drift"
+check "compute after repairing drift" catalog dev 1.0.1 5 2
+
+# --- task_policy: the task role's one inline policy, nothing else sent
+policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::catalog-images/*"}]}'
+quoted=$(sed 's/"/\\"/g' <<<"$policy") # a libconfig string
+write_cfg "$tmp/policy.cfg" "image_tag = \"1.0.1\"; task_policy = \"$quoted\";"
+: >"$proxy_log"
+sh "$tmp/policy.cfg" deploy
+expect_rc 0 "deploy with a task_policy"
+expect_equal "iam PutRolePolicy" "$(proxy_mutations)" "mutating requests of a task_policy"
+check "the task role with its policy" --task-policy "$policy" catalog dev 1.0.1 5 2
+sh "$cfg" deploy
+expect_rc 0 "deploy without the task_policy again"
+check "the task role without a policy" catalog dev 1.0.1 5 2
+
+# --- destroy (the scalable target is the scaling plugin's: left); a second destroy succeeds
+sh "$cfg" destroy
+expect_rc 0 "destroy"
+expect_err "a scalable target still owns the desired count of ecs service svc-catalog-dev" "the scalable target left"
+check "leftovers after destroy" --gone catalog dev
+sh "$cfg" destroy
+expect_rc 0 "second destroy"
+expect_err "destroy complete" "second destroy"
+
+# --- a cluster with our name but not our tags: nothing of compute is touched
+awscli ecs create-cluster --cluster-name cluster-catalog-dev >/dev/null
+: >"$proxy_log"
+sh "$cfg" deploy
+expect_rc 1 "deploy with a foreign cluster"
+expect_err "a cluster named cluster-catalog-dev exists without this stack's ownership tags" "foreign cluster error"
+expect_equal "" "$(compute_mutations)" "compute's mutating requests with a foreign cluster in the way"
+sh "$cfg" destroy
+expect_rc 0 "destroy leaves the foreign cluster"
+expect_err "ecs cluster cluster-catalog-dev is not this stack's (no ownership tags): left alone" "the foreign cluster is reported"
+expect_equal "ACTIVE" "$(awscli ecs describe-clusters --clusters cluster-catalog-dev | json 'd["clusters"][0]["status"]')" \
+    "the foreign cluster is untouched"
+
+checks_done

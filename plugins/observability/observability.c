@@ -1,21 +1,206 @@
 /* observability: the KMS-encrypted SNS alarm topic, e-mail
- * subscriptions and the CPU and healthy-task alarms of catalog-stack.md.
- * This version declares the configuration; the AWS work comes with the
- * AWS client (README). */
+ * subscriptions and the CPU and healthy-task alarms of catalog-stack.md:
+ * the descriptor, the keys and their checks, and the callbacks that run
+ * the steps (key.c, topic.c, alarms.c, destroy.c; see obs.h). */
+#include <stdio.h>
+#include <string.h>
+
 #include <stackhost/stackhost.h>
+
+#include "obs.h"
 
 static const char *const observability_requires[] = {"compute", "lb", NULL};
 
 static const sh_config_key observability_keys[] = {
     {.name = "notify", .type = SH_CONFIG_STRING_LIST, .default_value = "[]", .format = SH_FORMAT_EMAIL,
-     .help = "e-mail addresses subscribed to the alarm topic"},
+     .help = "e-mail addresses subscribed to the alarm topic (each confirms by mail; a removed address is "
+             "unsubscribed once it has confirmed)"},
     {.name = "encrypt", .type = SH_CONFIG_BOOL, .default_value = "true",
      .help = "encrypt the topic with a customer-managed KMS key that CloudWatch may use"},
     {.name = "cpu_alarm", .type = SH_CONFIG_INT, .default_value = "80", .min = 1, .max = 100,
-     .help = "alarm when the service's average CPU percentage is above this for 3 minutes"},
+     .help = "alarm when the service's average CPU percentage is above this (3 of 3 minutes by default)"},
+    {.name = "cpu_alarm_period", .type = SH_CONFIG_INT, .default_value = "60", .min = 60, .max = 86400,
+     .help = "seconds over which the CPU alarm averages, a multiple of 60 (ECS reports once a minute)"},
+    {.name = "cpu_alarm_evaluation_periods", .type = SH_CONFIG_INT, .default_value = "3", .min = 1, .max = 1440,
+     .help = "periods the CPU alarm looks back over"},
+    {.name = "cpu_alarm_datapoints", .type = SH_CONFIG_INT, .default_value = "3", .min = 1, .max = 1440,
+     .help = "periods above the threshold, of those looked back over, that raise the CPU alarm"},
     {.name = "min_healthy", .type = SH_CONFIG_INT, .default_value = "2", .min = 1, .max = 1000,
-     .help = "alarm when fewer healthy targets than this for 2 minutes"},
+     .help = "alarm when fewer healthy targets than this (2 of 2 minutes by default); no data counts as too few"},
+    {.name = "healthy_alarm_period", .type = SH_CONFIG_INT, .default_value = "60", .min = 60, .max = 86400,
+     .help = "seconds over which the healthy-task alarm takes the minimum, a multiple of 60"},
+    {.name = "healthy_alarm_evaluation_periods", .type = SH_CONFIG_INT, .default_value = "2", .min = 1,
+     .max = 1440, .help = "periods the healthy-task alarm looks back over"},
+    {.name = "healthy_alarm_datapoints", .type = SH_CONFIG_INT, .default_value = "2", .min = 1, .max = 1440,
+     .help = "periods below min_healthy, of those looked back over, that raise the healthy-task alarm"},
     SH_CONFIG_END};
+
+/* AWS's limits on an alarm's window (PutMetricAlarm): the period a
+ * multiple of 60 for these standard-resolution metrics, the datapoints
+ * no more than the periods looked at, and periods x evaluation periods at
+ * most one day, or seven days for periods of an hour or more. */
+static sh_status alarm_window_valid(const sh_host *host, sh_ctx *ctx, const char *prefix)
+{
+    char period_key[64], evaluations_key[64], datapoints_key[64];
+    snprintf(period_key, sizeof(period_key), "%s_period", prefix);
+    snprintf(evaluations_key, sizeof(evaluations_key), "%s_evaluation_periods", prefix);
+    snprintf(datapoints_key, sizeof(datapoints_key), "%s_datapoints", prefix);
+    long long period = host->config_int(ctx, period_key), evaluations = host->config_int(ctx, evaluations_key),
+              datapoints = host->config_int(ctx, datapoints_key);
+    long long longest = period >= 3600 ? 604800 : 86400;
+    sh_status rc = SH_OK;
+    if (period % 60)
+        rc = host->config_error(ctx, host->config(ctx, period_key),
+                                "%lld is not a multiple of 60: the service's metrics come once a minute", period);
+    if (datapoints > evaluations)
+        rc = host->config_error(ctx, host->config(ctx, datapoints_key),
+                                "%lld datapoints out of %lld evaluation periods: at most %s", datapoints, evaluations,
+                                evaluations_key);
+    if (period * evaluations > longest)
+        rc = host->config_error(ctx, host->config(ctx, evaluations_key),
+                                "%lld periods of %lld s look back %lld s: aws allows at most %lld s (%s)",
+                                evaluations, period, period * evaluations, longest,
+                                longest == 86400 ? "one day for periods under an hour" : "seven days");
+    return rc;
+}
+
+static sh_status observability_validate(const sh_host *host, sh_ctx *ctx)
+{
+    sh_status rc = SH_OK;
+    const sh_value *notify = host->config(ctx, "notify");
+    size_t n = host->value_count(notify);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(host->value_string(host->value_at(notify, i)), host->value_string(host->value_at(notify, k))))
+                rc = host->config_error(ctx, host->value_at(notify, i), "%s is listed twice",
+                                        host->value_string(host->value_at(notify, i)));
+    if (alarm_window_valid(host, ctx, "cpu_alarm") != SH_OK)
+        rc = SH_ERR_CONFIG;
+    if (alarm_window_valid(host, ctx, "healthy_alarm") != SH_OK)
+        rc = SH_ERR_CONFIG;
+    return rc;
+}
+
+/* A pass that looked for a key whose CreateKey answer was lost and did
+ * not find it may be early (AWS lists a new key after a moment): a few
+ * passes look again before another key is made. Each is 2 s apart. */
+#define LOST_ANSWER_PASSES 12
+
+static int converge(struct obs *o)
+{
+    if (!o->plan && obs_alarms_inputs(o))
+        return -1;
+    obs_key_lookup(o);
+    obs_topic_lookup(o);
+    obs_alarms_lookup(o);
+    if (obs_run(o))
+        return -1;
+    /* Without the alias the key is searched for; after a lost CreateKey
+     * as well, so that a duplicate it made is noticed. */
+    int search = !o->alias_target || o->run.key_create_lost;
+    obs_key_reads(o, search, o->encrypt); /* policy and rotation matter only for a key kept */
+    obs_topic_reads(o, 1);
+    obs_alarms_reads(o);
+    if (obs_run(o) || obs_key_search(o) || obs_run(o))
+        return -1;
+    obs_key_candidate_reads(o, o->encrypt);
+    if (obs_run(o))
+        return -1;
+    /* ownership of everything before anything changes */
+    if ((obs_key_choose(o) < 0) | (obs_topic_check(o) < 0) | (obs_alarms_check(o) < 0)) {
+        o->failed = 1;
+        return -1;
+    }
+    if (o->again) /* a lost CreateKey not listed yet: look again before making another */
+        return -1;
+    if (obs_key_state_step(o))
+        return -1;
+    if (o->key_new || o->topic_new) {
+        /* a new key or topic can be unknown for a moment */
+        o->q.retry_codes = "NotFoundException|NotFound|*ResourceNotFound|*ResourceNotFoundException";
+        o->q.retry_seconds = 120;
+    }
+    obs_key_enable_wave(o);
+    if (obs_run(o))
+        return -1;
+    obs_key_settings_wave(o);
+    obs_topic_wave(o);
+    if (obs_run(o) || o->again)
+        return -1;
+    if (o->topic_new) {
+        o->q.retry_codes = "NotFoundException|NotFound|*ResourceNotFound|*ResourceNotFoundException";
+        o->q.retry_seconds = 120;
+    }
+    obs_subs_wave(o);
+    obs_alarms_wave(o);
+    if (obs_run(o))
+        return -1;
+    /* keys retired once the topic no longer uses them; the alias last, so
+     * that a key not yet pending deletion is always found by it */
+    obs_key_retire_wave(o);
+    if (obs_run(o))
+        return -1;
+    obs_key_alias_wave(o);
+    if (obs_run(o))
+        return -1;
+    obs_report(o);
+    return 0;
+}
+
+/* One pass. A lost answer, a create that met its resource already
+ * there, or a lost key not listed yet starts the next from the lookups,
+ * which find what was made. */
+static int pass(void *arg, char *why, size_t len)
+{
+    struct obs *o = arg;
+    obs_new_pass(o);
+    int rc = converge(o);
+    int again = rc && !o->failed && (o->q.lost || o->again);
+    if (o->q.lost)
+        snprintf(why, len, "%s", o->q.lost_text);
+    else if (again && o->run.key_create_lost && !o->key)
+        snprintf(why, len, "kms key %s: its CreateKey answer was lost and the key is not listed yet", o->alias);
+    else if (again)
+        snprintf(why, len, "a create found its resource already there");
+    shc_queue_clear(&o->q);
+    if (!rc)
+        return obs_publish(o) ? SHC_FAILED : SHC_DONE;
+    return again ? SHC_AGAIN : SHC_FAILED;
+}
+
+static sh_status observability_create(const sh_host *host, sh_ctx *ctx)
+{
+    struct obs o;
+    if (obs_load(&o, host, ctx, 0)) {
+        obs_free(&o);
+        return SH_ERR;
+    }
+    sh_status st = shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &o);
+    obs_free(&o);
+    return st;
+}
+
+static sh_status observability_destroy(const sh_host *host, sh_ctx *ctx)
+{
+    struct obs o;
+    int rc = obs_load(&o, host, ctx, 1) || obs_destroy_all(&o);
+    obs_free(&o);
+    return rc ? SH_ERR : SH_OK;
+}
+
+/* Outputs without changing anything: the same lookups as a plan. */
+static sh_status observability_outputs(const sh_host *host, sh_ctx *ctx)
+{
+    return observability_create(host, ctx);
+}
+
+static const sh_resource_decl observability_resources[] = {
+    {"key", "kms key alias/kms-{S}-alarms-{E} (rotation on, cloudwatch may use it)", NULL},
+    {"topic", "sns topic sns-{S}-alarms-{E} (encrypted)", SH_AFTER("key")},
+    {"subscriptions", "e-mail subscriptions (notify)", SH_AFTER("topic")},
+    {"cpu_alarm", "alarm alarm-{S}-cpu-high-{E}", SH_AFTER("topic", "compute.service")},
+    {"healthy_alarm", "alarm alarm-{S}-healthy-tasks-low-{E}", SH_AFTER("topic", "lb.target_group", "lb.alb")},
+    {NULL, NULL, NULL}};
 
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
@@ -24,4 +209,9 @@ SH_PLUGIN_EXPORT = {
     .description = "alarm topic with KMS and e-mail, CPU and healthy-task alarms",
     .requires = observability_requires,
     .keys = observability_keys,
+    .validate = observability_validate,
+    .create = observability_create,
+    .destroy = observability_destroy,
+    .outputs = observability_outputs,
+    .resources = observability_resources,
 };

@@ -1,17 +1,26 @@
-/* scaling: Application Auto Scaling of the ECS service on CPU, as in
- * catalog-stack.md. This version declares and checks the configuration;
- * the AWS work comes with the AWS client (README). */
+/* scaling: Application Auto Scaling of the ECS service, as in
+ * catalog-stack.md: the scalable target (min..max tasks) and target
+ * tracking on the service's average CPU, and on its memory when
+ * memory_target is set. The descriptor, the keys and their checks, and
+ * the callbacks that run the steps (common.c, target.c, policy.c,
+ * destroy.c, outputs.c; see scaling.h). */
+#include <stdio.h>
+
 #include <stackhost/stackhost.h>
+
+#include "scaling.h"
 
 static const char *const scaling_requires[] = {"compute", NULL};
 
 static const sh_config_key scaling_keys[] = {
-    {.name = "min", .type = SH_CONFIG_INT, .default_value = "2", .min = 0, .max = 1000,
-     .help = "fewest tasks"},
+    {.name = "min", .type = SH_CONFIG_INT, .default_value = "2", .min = 1, .max = 1000,
+     .help = "fewest tasks (at least 1: a service scaled to 0 serves nothing)"},
     {.name = "max", .type = SH_CONFIG_INT, .default_value = "10", .min = 1, .max = 1000,
      .help = "most tasks"},
     {.name = "cpu_target", .type = SH_CONFIG_INT, .default_value = "70", .min = 10, .max = 90,
      .help = "average service CPU percentage that target tracking holds"},
+    {.name = "memory_target", .type = SH_CONFIG_INT, .default_value = "0", .min = 0, .max = 90,
+     .help = "average service memory percentage that a second policy holds (10 to 90); 0: no memory policy"},
     {.name = "scale_out_cooldown", .type = SH_CONFIG_INT, .default_value = "60", .min = 0, .max = 3600,
      .help = "seconds after a scale-out before another"},
     {.name = "scale_in_cooldown", .type = SH_CONFIG_INT, .default_value = "300", .min = 0, .max = 3600,
@@ -20,18 +29,114 @@ static const sh_config_key scaling_keys[] = {
 
 static sh_status scaling_validate(const sh_host *host, sh_ctx *ctx)
 {
+    sh_status rc = SH_OK;
     long long min = host->config_int(ctx, "min"), max = host->config_int(ctx, "max");
+    long long memory = host->config_int(ctx, "memory_target");
     if (min > max)
-        return host->config_error(ctx, host->config(ctx, "min"), "min %lld is above max %lld", min, max);
-    return SH_OK;
+        rc = host->config_error(ctx, host->config(ctx, "min"), "min %lld is above max %lld", min, max);
+    if (memory && memory < 10)
+        rc = host->config_error(ctx, host->config(ctx, "memory_target"),
+                                "memory_target %lld: a target from 10 to 90 percent, or 0 for no memory policy",
+                                memory);
+    return rc;
 }
+
+#define LOST_ANSWER_PASSES 10
+/* How long a resource made a moment ago may answer "not there" (AWS's
+ * eventual consistency: a new service unknown to Application Auto
+ * Scaling, a new target unknown to PutScalingPolicy). */
+#define NOT_YET_SECONDS 60
+
+/* Sets the wave's "not yet" codes. ConcurrentUpdateException is always
+ * one: Application Auto Scaling refuses a change to a target with a
+ * change still pending, and a wave sends the target's and its policies'
+ * together. */
+static void not_yet(struct scal *s, const char *codes)
+{
+    s->q.retry_codes = codes ? codes : "ConcurrentUpdateException";
+    s->q.retry_seconds = NOT_YET_SECONDS;
+}
+
+/* The lookups, then the waves of scaling.h; in a plan the same, sending
+ * nothing that changes anything. */
+static int converge(struct scal *s)
+{
+    if (!s->inputs_missing && scal_lookup(s, 0))
+        return -1;
+    int had_target = s->target != NULL;
+    /* registered by this run (an earlier pass lost the answer): PutScalingPolicy may not see it yet */
+    int young = s->target_l.change == SH_CHANGE_CREATE;
+    /* a service just made may be unknown to Application Auto Scaling: moto's
+     * answer is ValidationException "ECS service doesn't exist" (AWS's: unverified) */
+    not_yet(s, !had_target ? "ValidationException|ConcurrentUpdateException"
+               : young     ? "ObjectNotFoundException|ConcurrentUpdateException"
+                           : NULL);
+    scal_target_wave(s);
+    scal_policy_wave(s, had_target, 1);
+    if (scal_run(s))
+        return -1;
+    if (had_target)
+        return 0;
+    not_yet(s, "ObjectNotFoundException|ConcurrentUpdateException");
+    scal_policy_wave(s, 1, 0);
+    return scal_run(s);
+}
+
+/* One pass. A lost answer (a registration that may have been applied)
+ * starts the next pass from the lookups, which find what it made. */
+static int pass(void *arg, char *why, size_t len)
+{
+    struct scal *s = arg;
+    scal_new_pass(s);
+    if (!converge(s)) {
+        scal_report(s);
+        return scal_publish(s) ? SHC_FAILED : SHC_DONE;
+    }
+    if (s->failed || !s->q.lost)
+        return SHC_FAILED;
+    snprintf(why, len, "%s", s->q.lost_text);
+    return SHC_AGAIN;
+}
+
+static sh_status scaling_create(const sh_host *host, sh_ctx *ctx)
+{
+    struct scal s;
+    sh_status st = scal_load(&s, host, ctx, 1) ? SH_ERR : shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &s);
+    shc_queue_clear(&s.q);
+    return st;
+}
+
+static sh_status scaling_destroy(const sh_host *host, sh_ctx *ctx)
+{
+    struct scal s;
+    int rc = scal_load(&s, host, ctx, 0) || scal_destroy_all(&s);
+    shc_queue_clear(&s.q);
+    return rc ? SH_ERR : SH_OK;
+}
+
+/* Outputs without changing anything: the same lookups as a plan. */
+static sh_status scaling_outputs(const sh_host *host, sh_ctx *ctx)
+{
+    return scaling_create(host, ctx);
+}
+
+static const sh_resource_decl scaling_resources[] = {
+    {"target", "scalable target service/cluster-{S}-{E}/svc-{S}-{E}", SH_AFTER("compute.service")},
+    {"cpu_policy", "scaling policy scaling-{S}-cpu-{E}", SH_AFTER("target")},
+    {"memory_policy", "scaling policy scaling-{S}-memory-{E} (with memory_target)",
+     SH_AFTER("target")},
+    {NULL, NULL, NULL}};
 
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "scaling",
     .version = "0.1.0",
-    .description = "target tracking auto scaling of the service on CPU",
+    .description = "target tracking auto scaling of the service on CPU (and memory)",
     .requires = scaling_requires,
     .keys = scaling_keys,
     .validate = scaling_validate,
+    .create = scaling_create,
+    .destroy = scaling_destroy,
+    .outputs = scaling_outputs,
+    .resources = scaling_resources,
 };

@@ -1,0 +1,176 @@
+/* observability: the desired state, the passes' bookkeeping, and the
+ * helpers every step uses: requests, waves, ownership, lines, outputs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obs.h"
+
+sh_doc *obs_req(struct obs *o)
+{
+    return o->h->doc_new(o->ctx);
+}
+
+/* Statement 1 keeps the key manageable by the account (without it no one
+ * could change or delete it); statement 2 lets CloudWatch use it to
+ * publish to the encrypted topic. */
+static const char *policy_text(struct obs *o)
+{
+    const sh_host *h = o->h;
+    sh_doc *d = obs_req(o);
+    h->doc_set_string(d, "Version", "2012-10-17");
+    h->doc_set_string(d, "Statement[0].Sid", "AccountAdministersTheKey");
+    h->doc_set_string(d, "Statement[0].Effect", "Allow");
+    h->doc_set_string(d, "Statement[0].Principal.AWS",
+                      shc_text(h, o->ctx, "arn:%s:iam::%s:root", h->partition(o->ctx), h->account_id(o->ctx)));
+    h->doc_set_string(d, "Statement[0].Action", "kms:*");
+    h->doc_set_string(d, "Statement[0].Resource", "*");
+    h->doc_set_string(d, "Statement[1].Sid", "CloudWatchAlarmsPublishToTheTopic");
+    h->doc_set_string(d, "Statement[1].Effect", "Allow");
+    h->doc_set_string(d, "Statement[1].Principal.Service", "cloudwatch.amazonaws.com");
+    h->doc_set_string(d, "Statement[1].Action[0]", "kms:Decrypt");
+    h->doc_set_string(d, "Statement[1].Action[1]", "kms:GenerateDataKey*");
+    h->doc_set_string(d, "Statement[1].Resource", "*");
+    return h->doc_json(o->ctx, d);
+}
+
+int obs_load(struct obs *o, const sh_host *h, sh_ctx *ctx, int destroy)
+{
+    memset(o, 0, sizeof(*o));
+    o->h = h;
+    o->ctx = ctx;
+    o->destroy = destroy;
+    o->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
+    shc_queue_init(&o->q, h, ctx);
+    o->stack = h->stack_name(ctx);
+    o->env = h->environment(ctx);
+    o->alias = shc_text(h, ctx, "alias/%s", h->resource_name(ctx, "kms", shc_text(h, ctx, "%s-alarms", o->stack)));
+    o->topic_name = h->resource_name(ctx, "sns", shc_text(h, ctx, "%s-alarms", o->stack));
+    snprintf(o->topic_arn, sizeof(o->topic_arn), "arn:%s:sns:%s:%s:%s", h->partition(ctx), h->region(ctx),
+             h->account_id(ctx), o->topic_name);
+    o->encrypt = h->config_bool(ctx, "encrypt");
+    o->policy = policy_text(o);
+    const sh_value *notify = h->config(ctx, "notify");
+    o->nnotify = h->value_count(notify);
+    if (o->nnotify) {
+        const char **list = calloc(o->nnotify, sizeof(*list));
+        if (!list) {
+            h->fail(ctx, SH_ERR_NOMEM, "out of memory reading notify");
+            return -1;
+        }
+        for (size_t i = 0; i < o->nnotify; i++)
+            list[i] = h->value_string(h->value_at(notify, i));
+        o->notify = list;
+    }
+    o->key_l.label = shc_text(h, ctx, "kms key %s", o->alias);
+    o->topic_l.label = shc_text(h, ctx, "sns topic %s", o->topic_name);
+    obs_alarms_init(o);
+    return 0;
+}
+
+static void line_reset(shc_line *line)
+{
+    line->change = SH_CHANGE_NONE;
+    line->detail[0] = '\0';
+}
+
+void obs_new_pass(struct obs *o)
+{
+    free(o->keys);
+    free(o->subs);
+    shc_queue_clear(&o->q);
+    shc_queue_init(&o->q, o->h, o->ctx); /* the retry codes too: set again by the waves that need them */
+    o->aliases = o->keys_listed = NULL;
+    o->alias_target = NULL;
+    o->keys = o->key = NULL;
+    o->nkeys = 0;
+    o->key_id = o->key_arn = NULL;
+    o->key_new = o->key_revived = 0;
+    o->topic = o->topic_tags = o->subs_listed = NULL;
+    o->topic_new = 0;
+    o->subs = NULL;
+    o->nsubs = 0;
+    o->alarms_listed = NULL;
+    o->again = o->failed = 0;
+    line_reset(&o->key_l);
+    line_reset(&o->topic_l);
+    for (size_t i = 0; i < OBS_ALARMS; i++) {
+        o->alarm[i].item = o->alarm[i].tags = NULL;
+        line_reset(&o->alarm[i].line);
+    }
+}
+
+void obs_free(struct obs *o)
+{
+    free(o->keys);
+    free(o->subs);
+    free((void *)o->notify);
+    shc_queue_clear(&o->q);
+    o->keys = NULL;
+    o->subs = NULL;
+    o->notify = NULL;
+}
+
+int obs_run(struct obs *o)
+{
+    if (o->failed) {
+        shc_queue_clear(&o->q);
+        return -1;
+    }
+    if (shc_queue_run(&o->q)) {
+        o->failed = !o->q.lost;
+        return -1;
+    }
+    return 0;
+}
+
+int obs_owned(struct obs *o, const sh_doc *tags, const shc_tag_shape *shape, const char *kind, const char *name)
+{
+    if (shc_owned(o->h, o->ctx, tags, shape))
+        return 0;
+    return shc_refuse_foreign(o->h, o->ctx, kind, name);
+}
+
+void obs_report(struct obs *o)
+{
+    const sh_host *h = o->h;
+    if (h->mode(o->ctx) == SH_MODE_OUTPUTS)
+        return;
+    if (o->key_l.change != SH_CHANGE_NONE || o->key)
+        shc_line_report(h, o->ctx, &o->key_l);
+    for (size_t i = 0; i < o->nkeys; i++)
+        if (o->keys[i].line.label)
+            shc_line_report(h, o->ctx, &o->keys[i].line);
+    shc_line_report(h, o->ctx, &o->topic_l);
+    for (size_t i = 0; i < o->nsubs; i++)
+        if (o->subs[i].line.label)
+            shc_line_report(h, o->ctx, &o->subs[i].line);
+    for (size_t i = 0; i < OBS_ALARMS; i++)
+        shc_line_report(h, o->ctx, &o->alarm[i].line);
+}
+
+/* Outputs by what the lookups found or this pass made: in a plan before
+ * the first deploy there is nothing to publish yet. alarm_key_arn is ""
+ * when the topic is not encrypted (the key is there, empty, rather than
+ * absent: "no key" is a value, not a missing output). */
+sh_status obs_publish(struct obs *o)
+{
+    const sh_host *h = o->h;
+    int topic = o->topic || o->topic_new;
+    int alarms = 1;
+    for (size_t i = 0; i < OBS_ALARMS; i++)
+        alarms = alarms && (o->alarm[i].item || (!o->plan && o->alarm[i].line.change == SH_CHANGE_CREATE));
+    if (topic)
+        h->output_string(o->ctx, "alarm_topic_arn", o->topic_arn);
+    if (alarms) {
+        const char *names[OBS_ALARMS];
+        for (size_t i = 0; i < OBS_ALARMS; i++)
+            names[i] = o->alarm[i].name;
+        h->output_list(o->ctx, "alarm_names", names, OBS_ALARMS);
+    }
+    if (!o->encrypt)
+        return h->output_string(o->ctx, "alarm_key_arn", "");
+    if (o->key_arn)
+        return h->output_string(o->ctx, "alarm_key_arn", o->key_arn);
+    return SH_OK;
+}

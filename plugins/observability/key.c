@@ -1,0 +1,372 @@
+/* observability: the customer-managed KMS key of the alarm topic and its
+ * alias. Found by the alias, else searched for by its tags (obs.h says
+ * why); one of ours pending deletion is taken back rather than another
+ * made; the policy, rotation, alias and tags put back when they drifted;
+ * with encrypt = false, or for a duplicate, its deletion scheduled. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obs.h"
+
+/* KMS: Tags[i].TagKey / .TagValue, in answers and requests alike */
+
+/* Lost CreateKey answers: passes that look for the key again (2 s apart)
+ * before another is made, as AWS may list a new key a moment late. */
+#define LOST_KEY_LOOKS 3
+
+void obs_key_lookup(struct obs *o)
+{
+    shc_read_all(&o->q, "kms", "ListAliases", obs_req(o), "Aliases", o->key_l.label, &o->aliases);
+}
+
+/* Whether any alias points at key id. */
+static int aliased(struct obs *o, const char *id)
+{
+    char path[64];
+    size_t n = o->aliases ? o->h->doc_count(o->aliases, "Aliases") : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *target = o->h->doc_string(o->aliases, shc_path(path, sizeof(path), "Aliases[%zu].TargetKeyId", i));
+        if (target && !strcmp(target, id))
+            return 1;
+    }
+    return 0;
+}
+
+static const char *find_alias_target(struct obs *o)
+{
+    char path[64];
+    size_t n = o->aliases ? o->h->doc_count(o->aliases, "Aliases") : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = o->h->doc_string(o->aliases, shc_path(path, sizeof(path), "Aliases[%zu].AliasName", i));
+        if (name && !strcmp(name, o->alias))
+            return o->h->doc_string(o->aliases, shc_path(path, sizeof(path), "Aliases[%zu].TargetKeyId", i));
+    }
+    return NULL;
+}
+
+static sh_doc *on_key(struct obs *o, const char *id)
+{
+    sh_doc *in = obs_req(o);
+    o->h->doc_set_string(in, "KeyId", id);
+    return in;
+}
+
+/* Queues the reads of key k: its tags, its state, and (full) its policy
+ * and rotation. A key pending deletion may refuse the last two
+ * (KMSInvalidStateException): they read as unknown, and are put once the
+ * key is back. */
+static void read_key(struct obs *o, struct obs_key *k, int tags, int full)
+{
+    const char *label = k->via_alias ? o->key_l.label : shc_text(o->h, o->ctx, "kms key %s", k->id);
+    sh_doc *in = on_key(o, k->id);
+    if (tags)
+        shc_read(&o->q, "kms", "ListResourceTags", in, label, "NotFoundException", &k->tags);
+    shc_read(&o->q, "kms", "DescribeKey", in, label, "NotFoundException", &k->meta);
+    if (!full)
+        return;
+    sh_doc *policy = on_key(o, k->id);
+    o->h->doc_set_string(policy, "PolicyName", "default");
+    shc_read(&o->q, "kms", "GetKeyPolicy", policy, label, "NotFoundException|KMSInvalidStateException", &k->policy);
+    shc_read(&o->q, "kms", "GetKeyRotationStatus", in, label, "NotFoundException|KMSInvalidStateException",
+             &k->rotation);
+}
+
+/* Room for `more` keys; the array only grows between waves (the queued
+ * reads point into it). */
+static int keys_grow(struct obs *o, size_t more)
+{
+    struct obs_key *keys = realloc(o->keys, (o->nkeys + more) * sizeof(*keys));
+    if (!keys) {
+        o->h->fail(o->ctx, SH_ERR_NOMEM, "out of memory listing kms keys");
+        o->failed = 1;
+        return -1;
+    }
+    memset(keys + o->nkeys, 0, more * sizeof(*keys));
+    o->keys = keys;
+    return 0;
+}
+
+void obs_key_reads(struct obs *o, int search, int full)
+{
+    o->alias_target = find_alias_target(o);
+    if (o->alias_target && !keys_grow(o, 1)) {
+        struct obs_key *k = &o->keys[o->nkeys++];
+        k->id = o->alias_target;
+        k->via_alias = 1;
+        read_key(o, k, 1, full);
+    }
+    if (search)
+        shc_read_all(&o->q, "kms", "ListKeys", obs_req(o), "Keys", o->key_l.label, &o->keys_listed);
+}
+
+int obs_key_search(struct obs *o)
+{
+    char path[64];
+    size_t n = o->keys_listed ? o->h->doc_count(o->keys_listed, "Keys") : 0;
+    if (!n)
+        return 0;
+    if (keys_grow(o, n))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = o->h->doc_string(o->keys_listed, shc_path(path, sizeof(path), "Keys[%zu].KeyId", i));
+        /* ours always carry our alias, unless it was lost or removed */
+        if (!id || aliased(o, id))
+            continue;
+        struct obs_key *k = &o->keys[o->nkeys++];
+        k->id = id;
+        /* a key whose policy does not let this account read its tags is not ours */
+        shc_read(&o->q, "kms", "ListResourceTags", on_key(o, id), o->key_l.label,
+                 "NotFoundException|AccessDeniedException", &k->tags);
+    }
+    return 0;
+}
+
+void obs_key_candidate_reads(struct obs *o, int full)
+{
+    for (size_t i = 0; i < o->nkeys; i++) {
+        struct obs_key *k = &o->keys[i];
+        if (k->via_alias || !k->tags || !shc_owned(o->h, o->ctx, k->tags, &shc_tags_kms))
+            continue;
+        const char *tagged = shc_tag(o->h, k->tags, &shc_tags_kms, OBS_ALIAS_TAG);
+        if (!tagged || strcmp(tagged, o->alias))
+            continue;
+        k->ours = 1;
+        read_key(o, k, 0, full);
+    }
+}
+
+const char *obs_key_state(struct obs *o, const struct obs_key *k)
+{
+    const char *state = k->meta ? o->h->doc_string(k->meta, "KeyMetadata.KeyState") : NULL;
+    return state ? state : "";
+}
+
+static int state_rank(struct obs *o, const struct obs_key *k)
+{
+    static const char *const order[] = {"Enabled", "Disabled", "PendingDeletion", NULL};
+    const char *state = obs_key_state(o, k);
+    int i = 0;
+    while (order[i] && strcmp(order[i], state))
+        i++;
+    return i;
+}
+
+/* The key to keep among ours found by the search: enabled before
+ * disabled before pending deletion, then the oldest. */
+static int better(struct obs *o, const struct obs_key *a, const struct obs_key *b)
+{
+    int ra = state_rank(o, a), rb = state_rank(o, b);
+    if (ra != rb)
+        return ra < rb;
+    const char *ca = o->h->doc_string(a->meta, "KeyMetadata.CreationDate");
+    const char *cb = o->h->doc_string(b->meta, "KeyMetadata.CreationDate");
+    return ca && cb && strtod(ca, NULL) < strtod(cb, NULL);
+}
+
+int obs_key_choose(struct obs *o)
+{
+    const sh_host *h = o->h;
+    struct obs_key *by_alias = o->nkeys && o->keys[0].via_alias ? &o->keys[0] : NULL;
+    if (by_alias && !by_alias->meta) {
+        h->fail(o->ctx, SH_ERR_AWS, "%s points at kms key %s, which does not exist: delete the alias, then deploy again",
+                o->alias, by_alias->id);
+        return -1;
+    }
+    if (by_alias && !shc_owned(h, o->ctx, by_alias->tags, &shc_tags_kms)) {
+        if (o->encrypt)
+            return shc_refuse_foreign(h, o->ctx, "kms key behind alias", o->alias);
+        /* nothing of ours needs it: left as it is */
+        h->log(o->ctx, SH_LOG_WARN, "%s points at a key without this stack's ownership tags: left alone", o->alias);
+        by_alias = NULL;
+    }
+    if (by_alias) {
+        by_alias->ours = 1;
+        if (o->encrypt)
+            o->key = by_alias;
+    }
+    for (size_t i = 0; o->encrypt && i < o->nkeys; i++)
+        if (o->keys[i].ours && o->keys[i].meta && (!o->key || (!o->key->via_alias && better(o, &o->keys[i], o->key))))
+            o->key = &o->keys[i];
+    /* the others of ours are retired: duplicates, or all with encrypt = false */
+    for (size_t i = 0; i < o->nkeys; i++) {
+        struct obs_key *k = &o->keys[i];
+        if (!k->ours || k == o->key || !k->meta || !strcmp(obs_key_state(o, k), "PendingDeletion"))
+            continue;
+        k->extra = 1;
+        if (o->encrypt)
+            h->log(o->ctx, SH_LOG_WARN,
+                   "kms key %s is a second key tagged for %s (a create whose answer was lost): its deletion is "
+                   "scheduled", k->id, o->alias);
+    }
+    if (o->key) {
+        o->key_id = o->key->id;
+        o->key_arn = h->doc_string(o->key->meta, "KeyMetadata.Arn");
+        if (o->run.key_create_sent) /* a create of this run, its answer lost or the pass cut short */
+            shc_line_note(&o->key_l, SH_CHANGE_CREATE, NULL);
+    } else if (o->encrypt && !o->plan && o->run.key_create_lost && o->run.key_lost_looks < LOST_KEY_LOOKS) {
+        o->run.key_lost_looks++;
+        o->again = 1;
+    }
+    return 0;
+}
+
+/* The stack's tags and the one naming the alias, for CreateKey. */
+static void put_key_tags(struct obs *o, sh_doc *in)
+{
+    const char *const *keys, *const *values;
+    size_t n = o->h->tags(o->ctx, &keys, &values);
+    char path[64];
+    shc_put_tags(o->h, o->ctx, in, &shc_tags_kms, NULL);
+    o->h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagKey", n), OBS_ALIAS_TAG);
+    o->h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagValue", n), o->alias);
+}
+
+static int key_created(void *arg, const sh_doc *out)
+{
+    struct obs *o = arg;
+    o->key_new = 1;
+    o->key_id = o->h->doc_string(out, "KeyMetadata.KeyId");
+    o->key_arn = o->h->doc_string(out, "KeyMetadata.Arn");
+    if (!o->key_id || !o->key_arn) {
+        o->h->fail(o->ctx, SH_ERR_AWS, "%s: CreateKey answered without the key's id and arn", o->key_l.label);
+        return -1;
+    }
+    return 0;
+}
+
+int obs_key_state_step(struct obs *o)
+{
+    const sh_host *h = o->h;
+    if (!o->encrypt)
+        return 0;
+    if (!o->key) {
+        sh_doc *in = obs_req(o);
+        h->doc_set_string(in, "KeySpec", "SYMMETRIC_DEFAULT");
+        h->doc_set_string(in, "KeyUsage", "ENCRYPT_DECRYPT");
+        h->doc_set_string(in, "Description",
+                          shc_text(h, o->ctx, "%s %s: encrypts the alarm topic %s, which cloudwatch alarms publish to "
+                                   "(stackhost)", o->stack, o->env, o->topic_name));
+        h->doc_set_string(in, "Policy", o->policy);
+        put_key_tags(o, in);
+        shc_change(&o->q, &o->key_l, SH_CHANGE_CREATE, NULL, "kms", "CreateKey", in, NULL, key_created, o);
+        if (!o->plan)
+            o->run.key_create_sent = 1;
+        int rc = obs_run(o);
+        if (rc && o->q.lost) /* look for it (and only then make another) */
+            o->run.key_create_lost = 1;
+        return rc;
+    }
+    const char *state = obs_key_state(o, o->key);
+    if (!strcmp(state, "PendingDeletion")) {
+        /* a destroy (or encrypt = false) within the last 7 days: the same key back */
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, "restored from pending deletion", "kms", "CancelKeyDeletion",
+                   on_key(o, o->key_id), "KMSInvalidStateException", NULL, NULL);
+        o->key_revived = 1;
+    } else if (!strcmp(state, "Disabled")) {
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, "enabled", "kms", "EnableKey", on_key(o, o->key_id), NULL,
+                   NULL, NULL);
+    } else if (strcmp(state, "Enabled")) {
+        h->fail(o->ctx, SH_ERR_CONFLICT, "%s: kms key %s is %s; the topic needs it enabled", o->key_l.label,
+                o->key_id, state);
+        o->failed = 1;
+        return -1;
+    }
+    return obs_run(o);
+}
+
+/* A key whose deletion was cancelled is disabled: enabled again. */
+void obs_key_enable_wave(struct obs *o)
+{
+    if (o->key_revived)
+        shc_queue_add_accepting(&o->q, "kms", "EnableKey", on_key(o, o->key_id), o->key_l.label, NULL, NULL, NULL);
+}
+
+static int alias_made(void *arg, const sh_doc *out)
+{
+    struct obs *o = arg;
+    if (!out) /* it exists, though the lookups did not list it: look again */
+        o->again = 1;
+    return 0;
+}
+
+/* `what` for the key's line: none when the line is a create. */
+static const char *key_detail(struct obs *o, const char *what)
+{
+    return o->key_l.change == SH_CHANGE_CREATE ? NULL : what;
+}
+
+void obs_key_settings_wave(struct obs *o)
+{
+    const sh_host *h = o->h;
+    if (!o->encrypt || (!o->key && !o->key_new))
+        return; /* a plan of a new key: its create line says it all */
+    struct obs_key *k = o->key; /* NULL: made by this pass, its policy sent with it */
+    const char *policy = k && k->policy ? h->doc_string(k->policy, "Policy") : NULL;
+    if (k && !shc_json_same(h, o->ctx, policy, o->policy)) {
+        sh_doc *in = on_key(o, o->key_id);
+        h->doc_set_string(in, "PolicyName", "default");
+        h->doc_set_string(in, "Policy", o->policy);
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, key_detail(o, "key policy"), "kms", "PutKeyPolicy", in, NULL,
+                   NULL, NULL);
+    }
+    const char *rotation = k && k->rotation ? h->doc_string(k->rotation, "KeyRotationEnabled") : NULL;
+    if (!rotation || strcmp(rotation, "true"))
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, key_detail(o, "rotation"), "kms", "EnableKeyRotation",
+                   on_key(o, o->key_id), NULL, NULL, NULL);
+    if (!k || !k->via_alias) {
+        sh_doc *in = obs_req(o);
+        h->doc_set_string(in, "AliasName", o->alias);
+        h->doc_set_string(in, "TargetKeyId", o->key_id);
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, key_detail(o, "alias"), "kms", "CreateAlias", in,
+                   "AlreadyExistsException", alias_made, o);
+    }
+    if (!k)
+        return;
+    char detail[SHC_DETAIL], path[64];
+    sh_doc *in = on_key(o, o->key_id);
+    size_t n = shc_tags_drift(h, o->ctx, k->tags, &shc_tags_kms, NULL, in, &shc_tags_kms, detail, sizeof(detail));
+    const char *tagged = shc_tag(h, k->tags, &shc_tags_kms, OBS_ALIAS_TAG);
+    if (!tagged || strcmp(tagged, o->alias)) {
+        h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagKey", n), OBS_ALIAS_TAG);
+        h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagValue", n++), o->alias);
+        size_t used = strlen(detail);
+        snprintf(detail + used, sizeof(detail) - used, "%stag %s", used ? ", " : "", OBS_ALIAS_TAG);
+    }
+    if (n)
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, key_detail(o, detail), "kms", "TagResource", in, NULL, NULL,
+                   NULL);
+}
+
+void obs_key_retire_wave(struct obs *o)
+{
+    const sh_host *h = o->h;
+    const char *what = shc_text(h, o->ctx, "%sdeletion scheduled in %d days", o->encrypt ? "" : "encrypt = false: ",
+                                OBS_PENDING_DAYS);
+    for (size_t i = 0; i < o->nkeys; i++) {
+        struct obs_key *k = &o->keys[i];
+        if (!k->extra)
+            continue;
+        shc_line *line = &o->key_l;
+        if (!k->via_alias) {
+            line = &k->line;
+            line->label = shc_text(h, o->ctx, "kms key %s", k->id);
+        }
+        sh_doc *in = on_key(o, k->id);
+        h->doc_set_number(in, "PendingWindowInDays", OBS_PENDING_DAYS);
+        /* already pending (a retried request): done */
+        shc_change(&o->q, line, SH_CHANGE_DELETE,
+                   k->via_alias ? what : shc_text(h, o->ctx, "tagged for %s, %s", o->alias, what), "kms",
+                   "ScheduleKeyDeletion", in, "KMSInvalidStateException|NotFoundException", NULL, NULL);
+    }
+}
+
+void obs_key_alias_wave(struct obs *o)
+{
+    if (o->encrypt || !o->nkeys || !o->keys[0].via_alias || !o->keys[0].ours)
+        return;
+    sh_doc *in = obs_req(o);
+    o->h->doc_set_string(in, "AliasName", o->alias);
+    shc_change(&o->q, &o->key_l, SH_CHANGE_DELETE, "alias removed", "kms", "DeleteAlias", in, "NotFoundException",
+               NULL, NULL);
+}

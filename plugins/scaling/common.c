@@ -1,0 +1,196 @@
+/* scaling: the desired state, the lookups, and the helpers every step
+ * uses: requests on the target, waves, deletes told apart from failures,
+ * the lines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scaling.h"
+
+static const char *const metrics[SCAL_POLICIES] = {"ECSServiceAverageCPUUtilization",
+                                                   "ECSServiceAverageMemoryUtilization"};
+static const char *const purposes[SCAL_POLICIES] = {"cpu", "memory"};
+static const char *const target_keys[SCAL_POLICIES] = {"cpu_target", "memory_target"};
+
+int scal_load(struct scal *s, const sh_host *h, sh_ctx *ctx, int from_inputs)
+{
+    memset(s, 0, sizeof(*s));
+    s->h = h;
+    s->ctx = ctx;
+    s->mode = h->mode(ctx);
+    s->plan = s->mode != SH_MODE_DEPLOY && s->mode != SH_MODE_DESTROY;
+    shc_queue_init(&s->q, h, ctx);
+    const char *stack = h->stack_name(ctx);
+    s->min = h->config_int(ctx, "min");
+    s->max = h->config_int(ctx, "max");
+    s->out_cooldown = h->config_int(ctx, "scale_out_cooldown");
+    s->in_cooldown = h->config_int(ctx, "scale_in_cooldown");
+    for (size_t i = 0; i < SCAL_POLICIES; i++) {
+        struct scal_policy *p = &s->policies[i];
+        p->purpose = purposes[i];
+        p->metric = metrics[i];
+        p->target = h->config_int(ctx, target_keys[i]);
+        p->name = h->resource_name(ctx, "scaling", shc_text(h, ctx, "%s-%s", stack, p->purpose));
+        p->line.label = shc_text(h, ctx, "scaling policy %s", p->name);
+        p->del = (struct scal_delete){s, p->line.label, 0};
+    }
+    if (from_inputs) {
+        s->cluster = h->input_string(ctx, "compute", "cluster_name");
+        s->service = h->input_string(ctx, "compute", "service_name");
+        const char *missing = !s->cluster ? "cluster_name" : !s->service ? "service_name" : NULL;
+        if (missing && s->mode == SH_MODE_DEPLOY) {
+            h->fail(ctx, SH_ERR_CONFIG, "the scalable target needs compute's output %s, which compute did not publish",
+                    missing);
+            return -1;
+        }
+        /* A plan before compute's first deploy: nothing of scaling can exist yet. */
+        s->inputs_missing = missing != NULL;
+    }
+    /* Destroy runs without compute's outputs (compute does not deploy in a
+     * destroy, nor beside a disabled scaling): the names compute gives. */
+    if (!s->cluster || !s->service) {
+        s->cluster = h->resource_name(ctx, "cluster", stack);
+        s->service = h->resource_name(ctx, "svc", stack);
+    }
+    snprintf(s->resource_id, sizeof(s->resource_id), "service/%s/%s", s->cluster, s->service);
+    s->target_l.label = shc_text(h, ctx, "scalable target %s", s->resource_id);
+    s->target_del = (struct scal_delete){s, s->target_l.label, 0};
+    return 0;
+}
+
+void scal_new_pass(struct scal *s)
+{
+    shc_queue_clear(&s->q);
+    s->targets_out = s->policies_out = s->services_out = s->target = NULL;
+    s->failed = 0;
+    for (size_t i = 0; i < SCAL_POLICIES; i++)
+        s->policies[i].found = NULL;
+}
+
+sh_doc *scal_req(struct scal *s)
+{
+    return s->h->doc_new(s->ctx);
+}
+
+sh_doc *scal_on_target(struct scal *s)
+{
+    sh_doc *in = scal_req(s);
+    s->h->doc_set_string(in, "ServiceNamespace", SCAL_NAMESPACE);
+    s->h->doc_set_string(in, "ResourceId", s->resource_id);
+    s->h->doc_set_string(in, "ScalableDimension", SCAL_DIMENSION);
+    return in;
+}
+
+int scal_run(struct scal *s)
+{
+    if (s->failed) {
+        shc_queue_clear(&s->q);
+        return -1;
+    }
+    if (shc_queue_run(&s->q)) {
+        s->failed = !s->q.lost;
+        return -1;
+    }
+    return 0;
+}
+
+static int keep(void *arg, const sh_doc *out)
+{
+    *(const sh_doc **)arg = out;
+    return 0;
+}
+
+/* Non-zero when the item at path is about this stack's service and dimension. */
+static int ours(struct scal *s, const sh_doc *item)
+{
+    const char *ns = s->h->doc_string(item, "ServiceNamespace"), *id = s->h->doc_string(item, "ResourceId"),
+               *dim = s->h->doc_string(item, "ScalableDimension");
+    return ns && id && dim && !strcmp(ns, SCAL_NAMESPACE) && !strcmp(id, s->resource_id) &&
+           !strcmp(dim, SCAL_DIMENSION);
+}
+
+int scal_lookup(struct scal *s, int with_service)
+{
+    const sh_host *h = s->h;
+    char path[96];
+    sh_doc *targets = scal_req(s), *policies = scal_on_target(s);
+    h->doc_set_string(targets, "ServiceNamespace", SCAL_NAMESPACE);
+    h->doc_set_string(targets, "ResourceIds[0]", s->resource_id);
+    h->doc_set_string(targets, "ScalableDimension", SCAL_DIMENSION);
+    for (size_t i = 0; i < SCAL_POLICIES; i++)
+        h->doc_set_string(policies, shc_path(path, sizeof(path), "PolicyNames[%zu]", i), s->policies[i].name);
+    shc_queue_add(&s->q, SCAL_SERVICE, "DescribeScalableTargets", targets, "ScalableTargets", s->target_l.label, keep,
+                  &s->targets_out);
+    shc_queue_add(&s->q, SCAL_SERVICE, "DescribeScalingPolicies", policies, "ScalingPolicies",
+                  shc_text(h, s->ctx, "scaling policies of %s", s->resource_id), keep, &s->policies_out);
+    if (with_service) {
+        sh_doc *svc = scal_req(s);
+        h->doc_set_string(svc, "cluster", s->cluster);
+        h->doc_set_string(svc, "services[0]", s->service);
+        h->doc_set_string(svc, "include[0]", "TAGS");
+        shc_read(&s->q, "ecs", "DescribeServices", svc, shc_text(h, s->ctx, "ecs service %s", s->service),
+                 "ClusterNotFoundException", &s->services_out);
+    }
+    if (scal_run(s))
+        return -1;
+    /* Filtered here: moto ignores PolicyNames and matches ResourceId as a substring. */
+    size_t n = h->doc_count(s->targets_out, "ScalableTargets");
+    for (size_t i = 0; i < n && !s->target; i++) {
+        const sh_doc *t = h->doc_get(s->targets_out, shc_path(path, sizeof(path), "ScalableTargets[%zu]", i));
+        if (ours(s, t))
+            s->target = t;
+    }
+    n = h->doc_count(s->policies_out, "ScalingPolicies");
+    for (size_t i = 0; i < n; i++) {
+        const sh_doc *p = h->doc_get(s->policies_out, shc_path(path, sizeof(path), "ScalingPolicies[%zu]", i));
+        const char *name = h->doc_string(p, "PolicyName");
+        for (size_t k = 0; name && k < SCAL_POLICIES && ours(s, p); k++)
+            if (!strcmp(name, s->policies[k].name))
+                s->policies[k].found = p;
+    }
+    return 0;
+}
+
+int scal_deleted(void *arg, const sh_doc *out)
+{
+    struct scal_delete *d = arg;
+    struct scal *s = d->s;
+    if (!out) {
+        const sh_aws_error *e = s->h->aws_error(s->ctx);
+        const char *msg = e && e->message ? e->message : "";
+        int gone = e && e->code &&
+                   (!strcmp(e->code, "ObjectNotFoundException") ||
+                    (!strcmp(e->code, "ValidationException") &&
+                     (strstr(msg, "No scalable target found") || strstr(msg, "No scaling policy found"))));
+        if (!gone) {
+            s->h->fail(s->ctx, SH_ERR_AWS, "removing %s: %s", d->label, s->h->aws_error_text(s->ctx));
+            s->failed = 1;
+            return -1;
+        }
+    }
+    if (d->report)
+        s->h->report(s->ctx, SH_CHANGE_DELETE, d->label, NULL);
+    return 0;
+}
+
+void scal_report(struct scal *s)
+{
+    if (s->mode == SH_MODE_OUTPUTS)
+        return;
+    shc_line_report(s->h, s->ctx, &s->target_l);
+    for (size_t i = 0; i < SCAL_POLICIES; i++) {
+        const struct scal_policy *p = &s->policies[i];
+        /* a policy not wanted and not there is no resource: no line */
+        if (p->target || p->line.change != SH_CHANGE_NONE)
+            shc_line_report(s->h, s->ctx, &p->line);
+    }
+}
+
+double scal_number(const sh_host *h, const sh_doc *doc, const char *path, int *ok)
+{
+    const char *text = doc ? h->doc_string(doc, path) : NULL;
+    char *end = NULL;
+    double v = text ? strtod(text, &end) : 0;
+    *ok = text && *text && end && !*end;
+    return *ok ? v : 0;
+}

@@ -1,0 +1,105 @@
+/* scaling: the target tracking policies on the service's average CPU
+ * (always) and memory (when memory_target is set). A policy is put only
+ * when it is missing or a field of its configuration differs: every
+ * PutScalingPolicy makes Application Auto Scaling touch the policy's
+ * alarms (moto even piles a new pair on each put), so an unchanged policy
+ * is never put again. A policy no longer wanted is deleted, which removes
+ * its alarms with it; the alarms themselves are never touched here. */
+#include <stdio.h>
+#include <string.h>
+
+#include "scaling.h"
+
+#define CONFIG "TargetTrackingScalingPolicyConfiguration"
+
+static sh_doc *put_request(struct scal *s, const struct scal_policy *p)
+{
+    const sh_host *h = s->h;
+    sh_doc *in = scal_on_target(s);
+    h->doc_set_string(in, "PolicyName", p->name);
+    h->doc_set_string(in, "PolicyType", "TargetTrackingScaling");
+    h->doc_set_number(in, CONFIG ".TargetValue", p->target);
+    h->doc_set_string(in, CONFIG ".PredefinedMetricSpecification.PredefinedMetricType", p->metric);
+    h->doc_set_number(in, CONFIG ".ScaleOutCooldown", s->out_cooldown);
+    h->doc_set_number(in, CONFIG ".ScaleInCooldown", s->in_cooldown);
+    h->doc_set_bool(in, CONFIG ".DisableScaleIn", 0); /* it scales in as well as out */
+    return in;
+}
+
+/* Notes a number of the found configuration that differs; 1 when it
+ * does. AWS answers TargetValue as a double (70.0): compared as numbers,
+ * not as text. */
+static int number(struct scal *s, struct scal_policy *p, const char *field, const char *what, long long want,
+                  const char *unit)
+{
+    int ok;
+    double have = scal_number(s->h, p->found, shc_text(s->h, s->ctx, CONFIG ".%s", field), &ok);
+    if (ok && have == (double)want)
+        return 0;
+    shc_line_note(&p->line, SH_CHANGE_UPDATE,
+                  ok ? shc_text(s->h, s->ctx, "%s %g%s -> %lld%s", what, have, unit, want, unit)
+                     : shc_text(s->h, s->ctx, "%s %lld%s", what, want, unit));
+    return 1;
+}
+
+/* Notes every field of the found policy that differs from the desired
+ * one; non-zero when one does. (The line may hold notes of an earlier
+ * pass whose answer was lost: they say what was done, not what differs.) */
+static int compare(struct scal *s, struct scal_policy *p)
+{
+    const sh_host *h = s->h;
+    int differs = 0;
+    const char *type = h->doc_string(p->found, "PolicyType");
+    if (!type || strcmp(type, "TargetTrackingScaling")) {
+        shc_line_note(&p->line, SH_CHANGE_UPDATE, "target tracking");
+        differs = 1;
+    }
+    const char *metric = h->doc_string(p->found, CONFIG ".PredefinedMetricSpecification.PredefinedMetricType");
+    if (!metric || strcmp(metric, p->metric)) {
+        shc_line_note(&p->line, SH_CHANGE_UPDATE, shc_text(h, s->ctx, "metric %s", p->metric));
+        differs = 1;
+    }
+    differs |= number(s, p, "TargetValue", "target", p->target, "%");
+    differs |= number(s, p, "ScaleOutCooldown", "scale-out cooldown", s->out_cooldown, " s");
+    differs |= number(s, p, "ScaleInCooldown", "scale-in cooldown", s->in_cooldown, " s");
+    const char *disable = h->doc_string(p->found, CONFIG ".DisableScaleIn");
+    if (disable && strcmp(disable, "false")) {
+        shc_line_note(&p->line, SH_CHANGE_UPDATE, "scale-in enabled");
+        differs = 1;
+    }
+    return differs;
+}
+
+sh_doc *scal_policy_ref(struct scal *s, const struct scal_policy *p)
+{
+    sh_doc *in = scal_on_target(s);
+    s->h->doc_set_string(in, "PolicyName", p->name);
+    return in;
+}
+
+void scal_policy_wave(struct scal *s, int puts, int deletes)
+{
+    for (size_t i = 0; i < SCAL_POLICIES; i++) {
+        struct scal_policy *p = &s->policies[i];
+        if (!p->target) {
+            if (!deletes || !p->found)
+                continue;
+            p->del.report = 0; /* the pass's line says it */
+            shc_change(&s->q, &p->line, SH_CHANGE_DELETE, shc_text(s->h, s->ctx, "%s_target unset", p->purpose),
+                       SCAL_SERVICE, "DeleteScalingPolicy", scal_policy_ref(s, p), SCAL_GONE_CODES,
+                       scal_deleted, &p->del);
+            continue;
+        }
+        if (!puts)
+            continue;
+        if (!p->found) {
+            shc_change(&s->q, &p->line, SH_CHANGE_CREATE,
+                       shc_text(s->h, s->ctx, "%s at %lld%%, scale-out cooldown %lld s, scale-in cooldown %lld s",
+                                p->metric, p->target, s->out_cooldown, s->in_cooldown),
+                       SCAL_SERVICE, "PutScalingPolicy", put_request(s, p), NULL, NULL, NULL);
+        } else if (compare(s, p)) {
+            shc_queue_add(&s->q, SCAL_SERVICE, "PutScalingPolicy", put_request(s, p), NULL, p->line.label,
+                          NULL, NULL);
+        }
+    }
+}

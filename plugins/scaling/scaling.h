@@ -1,0 +1,128 @@
+/* scaling plugin internals: the desired scalable target of the ECS
+ * service and its target tracking policies, what the lookups found, and
+ * the steps. One `struct scal` lives for one callback; its per-pass
+ * fields are reset before each pass (a pass starts again from the lookups
+ * after a lost answer), its lines are kept so a change whose answer was
+ * lost is still reported as made once the next pass finds it made.
+ *
+ * Deploy, in waves (shc_queue, each sent together):
+ *   lookups: DescribeScalableTargets and DescribeScalingPolicies of the
+ *      service's resource id (moto ignores PolicyNames: filtered here)
+ *   -> RegisterScalableTarget when the target is missing or its min, max
+ *      or suspended state differ; DeleteScalingPolicy of a policy no
+ *      longer wanted; PutScalingPolicy of a policy missing or different
+ *      when the target already exists
+ *   -> PutScalingPolicy when the target was just registered.
+ * An unchanged policy is never put again: moto makes a new pair of
+ * target-tracking alarms on every put and keeps the old pair.
+ *
+ * Ownership: Application Auto Scaling keeps tags on scalable targets
+ * only (moto ignores them), never on policies; what is this stack's is
+ * decided by the resource id, the stack's own service
+ * (service/cluster-S-E/svc-S-E), whose tags destroy checks before
+ * touching anything (compute refuses a foreign service on deploy). The
+ * target-tracking alarms belong to Application Auto Scaling: never read
+ * for changing, never changed, never deleted here. */
+#ifndef PLUGINS_SCALING_SCALING_H
+#define PLUGINS_SCALING_SCALING_H
+
+#include <stddef.h>
+
+#include <stackhost/converge.h>
+#include <stackhost/stackhost.h>
+
+#define SCAL_SERVICE "application-autoscaling"
+#define SCAL_NAMESPACE "ecs"
+#define SCAL_DIMENSION "ecs:service:DesiredCount"
+#define SCAL_ID 512
+#define SCAL_POLICIES 2 /* cpu, memory */
+
+struct scal;
+
+/* A delete's completion (see scal_deleted): which resource, and whether
+ * to print its line when it is done (destroy) or leave it to the pass's
+ * lines (a policy removed by deploy). */
+struct scal_delete {
+    struct scal *s;
+    const char *label;
+    int report;
+};
+
+struct scal_policy {
+    const char *purpose; /* "cpu": the policy is scaling-S-cpu-E */
+    const char *name;
+    const char *metric;  /* ECSServiceAverageCPUUtilization */
+    long long target;    /* the percentage held; 0: the policy is not wanted */
+    shc_line line;
+    struct scal_delete del;
+    /* per pass */
+    const sh_doc *found; /* the described policy, NULL when absent */
+};
+
+struct scal {
+    const sh_host *h;
+    sh_ctx *ctx;
+    sh_mode mode;
+    int plan; /* look and report only (plan, outputs) */
+    shc_queue q;
+    /* desired */
+    const char *cluster, *service;
+    char resource_id[SCAL_ID]; /* service/cluster-S-E/svc-S-E */
+    long long min, max, out_cooldown, in_cooldown;
+    struct scal_policy policies[SCAL_POLICIES];
+    int inputs_missing; /* a plan before compute's first deploy */
+    shc_line target_l;
+    struct scal_delete target_del;
+    /* per pass */
+    const sh_doc *targets_out, *policies_out, *services_out;
+    const sh_doc *target; /* the described scalable target, NULL when absent */
+    int failed;           /* an error was recorded: no further wave */
+};
+
+/* ---- common.c ---- */
+/* The configuration and names; deploy reads compute's outputs (a missing
+ * one is an error naming it), destroy the names compute gives. -1 after
+ * recording an error. */
+int scal_load(struct scal *s, const sh_host *h, sh_ctx *ctx, int from_inputs);
+/* Forgets what the last pass found (the lines stay). */
+void scal_new_pass(struct scal *s);
+sh_doc *scal_req(struct scal *s);
+/* A request naming the namespace, the resource id and the dimension. */
+sh_doc *scal_on_target(struct scal *s);
+/* Runs the queued wave; -1 when a call or completion failed (recorded, or lost). */
+int scal_run(struct scal *s);
+/* DescribeScalableTargets and DescribeScalingPolicies together (and
+ * DescribeServices of the service when with_service); sets target and
+ * each policy's found. -1 on a failure. */
+int scal_lookup(struct scal *s, int with_service);
+/* The codes a delete accepts, told apart by scal_deleted. */
+#define SCAL_GONE_CODES "ObjectNotFoundException|ValidationException"
+/* A delete's completion (arg: a struct scal_delete): an answer,
+ * ObjectNotFoundException (AWS) or moto's ValidationException "No
+ * scalable target found" / "No scaling policy found" mean gone; any other
+ * ValidationException is recorded as the failure it is. */
+int scal_deleted(void *arg, const sh_doc *out);
+/* Prints every line (not in outputs). */
+void scal_report(struct scal *s);
+/* The number at path as a double; 0 with *ok = 0 when absent or not a number. */
+double scal_number(const sh_host *h, const sh_doc *doc, const char *path, int *ok);
+
+/* ---- target.c ---- */
+/* Queues RegisterScalableTarget when the target is missing or differs. */
+void scal_target_wave(struct scal *s);
+
+/* ---- policy.c ---- */
+/* Queues PutScalingPolicy for each wanted policy that is missing or
+ * differs, DeleteScalingPolicy for each found one no longer wanted. */
+void scal_policy_wave(struct scal *s, int puts, int deletes);
+/* A request naming the policy (DeleteScalingPolicy's). */
+sh_doc *scal_policy_ref(struct scal *s, const struct scal_policy *p);
+
+/* ---- destroy.c ---- */
+int scal_destroy_all(struct scal *s);
+
+/* ---- outputs.c ---- */
+/* After a deploy or plan: the desired state; in outputs: what the lookups found. */
+sh_status scal_publish(struct scal *s);
+
+#endif

@@ -1,0 +1,66 @@
+/* scaling: the scalable target of the service (namespace ecs, dimension
+ * ecs:service:DesiredCount): registered when missing, registered again
+ * when its min, max or suspended state differ (RegisterScalableTarget is
+ * an upsert that changes only what it is given). */
+#include <stdio.h>
+#include <string.h>
+
+#include "scaling.h"
+
+static const char *const suspended[] = {"DynamicScalingInSuspended", "DynamicScalingOutSuspended",
+                                        "ScheduledScalingSuspended"};
+
+/* Tags go on the target when it is created (the API's Tags map; moto
+ * ignores them and implements no tag call, so they are not read back). */
+static void put_tags(struct scal *s, sh_doc *in)
+{
+    const char *const *keys, *const *values;
+    size_t n = s->h->tags(s->ctx, &keys, &values);
+    char path[256];
+    /* tag keys are libconfig names or stackhost's own: no '.' or '[' */
+    for (size_t i = 0; i < n; i++)
+        s->h->doc_set_string(in, shc_path(path, sizeof(path), "Tags.%s", keys[i]), values[i]);
+}
+
+/* Notes a capacity that differs ("max 10 -> 12"); 1 when it does. */
+static int capacity(struct scal *s, const char *what, const char *path, long long want)
+{
+    int ok;
+    double have = scal_number(s->h, s->target, path, &ok);
+    if (ok && have == (double)want)
+        return 0;
+    shc_line_note(&s->target_l, SH_CHANGE_UPDATE,
+                  ok ? shc_text(s->h, s->ctx, "%s %g -> %lld", what, have, want)
+                     : shc_text(s->h, s->ctx, "%s %lld", what, want));
+    return 1;
+}
+
+void scal_target_wave(struct scal *s)
+{
+    const sh_host *h = s->h;
+    char path[96];
+    sh_doc *in = scal_on_target(s);
+    h->doc_set_number(in, "MinCapacity", s->min);
+    h->doc_set_number(in, "MaxCapacity", s->max);
+    if (!s->target) {
+        put_tags(s, in);
+        shc_change(&s->q, &s->target_l, SH_CHANGE_CREATE, shc_text(h, s->ctx, "min %lld, max %lld", s->min, s->max),
+                   SCAL_SERVICE, "RegisterScalableTarget", in, NULL, NULL, NULL);
+        return;
+    }
+    int differs = capacity(s, "min", "MinCapacity", s->min) | capacity(s, "max", "MaxCapacity", s->max);
+    /* Scaling suspended by hand would leave the policies doing nothing. */
+    int resume = 0;
+    for (size_t i = 0; i < sizeof(suspended) / sizeof(suspended[0]); i++) {
+        const char *v = h->doc_string(s->target, shc_path(path, sizeof(path), "SuspendedState.%s", suspended[i]));
+        resume |= v && !strcmp(v, "true");
+    }
+    if (resume) {
+        for (size_t i = 0; i < sizeof(suspended) / sizeof(suspended[0]); i++)
+            h->doc_set_bool(in, shc_path(path, sizeof(path), "SuspendedState.%s", suspended[i]), 0);
+        shc_line_note(&s->target_l, SH_CHANGE_UPDATE, "scaling resumed");
+    }
+    if (differs || resume)
+        shc_queue_add(&s->q, SCAL_SERVICE, "RegisterScalableTarget", in, NULL, s->target_l.label, NULL,
+                      NULL);
+}

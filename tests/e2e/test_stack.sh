@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The whole catalog stack (examples/catalog.cfg, all seven plugins) end to
+# end against moto's server, every row checked with boto3 or the AWS CLI:
+# deploy dev, outputs --json against the account, plan with no change, a
+# redeploy with no mutating request; prod beside it (neither touches the
+# other); destroy of one leaves the other whole; bystanders (an untagged
+# VPC, repository and parameter) survive; nothing of the stack is left
+# after destroy, and a second destroy succeeds.
+# usage: test_stack.sh STACKHOST SOURCE_DIR
+set -u
+bin=$1 src=$2
+. "$src/tests/lib/checks.sh"
+. "$src/tests/e2e/lib.sh"
+e2e_start
+e2e_reset
+e2e_start_proxy 0
+export STACKHOST_RETRY_BASE_MS=100
+export CATALOG_DB_URL=postgres://catalog:stand-in@db.invalid:5432/catalog
+cfg=$src/examples/catalog.cfg
+sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" "$@"; }
+
+# Every row of catalog-stack.md for one environment: S E NATS DESIRED MIN MAX [lb options]
+expect_stack() {
+    local what=$1 env=$2 nats=$3 desired=$4 min=$5 max=$6
+    shift 6
+    expect_checker "$what: network" check_network catalog "$env" "$nats"
+    expect_checker "$what: registry" check_registry catalog "$env" 5 IMMUTABLE
+    expect_checker "$what: secrets" check_secrets catalog "$env"
+    expect_checker "$what: lb" check_lb catalog "$env" "$@"
+    expect_checker "$what: compute" check_compute catalog "$env" 1.0.0 "$desired" 1
+    expect_checker "$what: scaling" check_scaling catalog "$env" "$min" "$max" 70
+    expect_checker "$what: observability" check_observability catalog "$env" --notify catalog-oncall@example.com \
+        --cpu 80 --min-healthy 2
+}
+
+# --- bystanders: made without stackhost, they must survive every run
+bystander_vpc=$(awscli ec2 create-vpc --cidr-block 10.99.0.0/16 | json 'd["Vpc"]["VpcId"]')
+awscli ecr create-repository --repository-name bystander >/dev/null
+awscli ssm put-parameter --name /catalog/bystander --value kept --type String >/dev/null
+
+# --- deploy dev: every row
+sh -e dev deploy
+expect_rc 0 "deploy dev"
+expect_stack "dev after deploy" dev 1 2 2 10
+
+# --- outputs --json: the stack's outputs, equal to what the account says
+sh -e dev outputs --json
+expect_rc 0 "outputs --json"
+dns=$(awscli elbv2 describe-load-balancers --names alb-catalog-dev | json 'd["LoadBalancers"][0]["DNSName"]')
+uri=$(awscli ecr describe-repositories --repository-names ecr-catalog-dev | json 'd["repositories"][0]["repositoryUri"]')
+expect_equal "http://$dns" "$(json 'd["alb_url"]' <<<"$out")" "alb_url against the account"
+expect_equal "$uri" "$(json 'd["ecr_repository_uri"]' <<<"$out")" "ecr_repository_uri against the account"
+
+# --- plan: nothing to change; a redeploy sends no mutating request
+sh -e dev plan
+expect_rc 0 "plan after deploy"
+expect_out "no changes: the account matches the configuration" "plan after deploy"
+: >"$proxy_log"
+sh -e dev deploy
+expect_rc 0 "redeploy dev"
+expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
+
+# --- prod beside dev: its own resources, dev untouched
+sh -e prod deploy
+expect_rc 0 "deploy prod"
+expect_stack "prod beside dev" prod 3 3 3 20 --protection
+expect_stack "dev beside prod" dev 1 2 2 10
+sh -e dev plan
+expect_rc 0 "dev plan with prod deployed"
+
+# --- destroy prod (deletion protection turned off first): dev stays whole
+sh -e prod destroy
+expect_rc 0 "destroy prod"
+expect_checker "prod after destroy" check_leftovers catalog prod --quiet
+expect_stack "dev after destroying prod" dev 1 2 2 10
+
+# --- destroy dev: nothing left, twice; bystanders survive
+sh -e dev destroy
+expect_rc 0 "destroy dev"
+expect_checker "dev after destroy" check_leftovers catalog dev --quiet
+sh -e dev destroy
+expect_rc 0 "second destroy"
+expect_err "destroy complete" "second destroy"
+expect_equal "$bystander_vpc" "$(awscli ec2 describe-vpcs --vpc-ids "$bystander_vpc" | json 'd["Vpcs"][0]["VpcId"]')" \
+    "the bystander vpc"
+expect_equal "bystander" "$(awscli ecr describe-repositories --repository-names bystander |
+    json 'd["repositories"][0]["repositoryName"]')" "the bystander repository"
+expect_equal "kept" "$(awscli ssm get-parameter --name /catalog/bystander | json 'd["Parameter"]["Value"]')" \
+    "the bystander parameter"
+
+checks_done

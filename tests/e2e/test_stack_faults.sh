@@ -2,7 +2,8 @@
 # The whole catalog stack when things go wrong, checked with boto3:
 #   kill       kill -9 of deploy once the first, a middle (lb) and the last
 #              plugin (observability) have started, each followed by a deploy
-#              that converges to exactly one of everything; a killed destroy
+#              that converges to exactly one of everything; a destroy right
+#              after a killed deploy leaves nothing; a killed destroy
 #              finished by the next; SIGINT and SIGTERM during deploy finish
 #              the requests in flight, say what was not done, exit 1, and the
 #              next deploy finishes the job
@@ -65,6 +66,17 @@ if [ "$mode" = kill ]; then
         expect_rc 0 "deploy after a kill at '$point'"
         expect_stack "the stack after a kill at '$point'"
     done
+    # destroy right after a killed deploy leaves nothing
+    sh destroy
+    expect_rc 0 "destroy of the converged stack"
+    start_run deploy
+    signal_when '^elasticloadbalancing Create' KILL
+    sh destroy
+    expect_rc 0 "destroy after a killed deploy"
+    expect_checker "leftovers of a killed deploy after destroy" check_leftovers catalog dev --quiet
+    sh deploy
+    expect_rc 0 "deploy again"
+
     # a killed destroy, finished by the next
     start_run destroy
     signal_when '^ecs Delete' KILL

@@ -71,12 +71,15 @@ static int owned_or_warn(struct cmp *c, const sh_doc *item, const shc_tag_shape 
 static int remove_service(struct cmp *c, struct gone *g)
 {
     const sh_host *h = c->h;
+    /* With a scalable target, a count set to 0 is raised back to its
+     * minimum: the service is deleted with force instead (ECS stops its
+     * tasks as it drains). */
     if (c->scaled)
         h->log(c->ctx, SH_LOG_WARN, "a scalable target still owns the desired count of %s (the scaling plugin's "
-               "destroy removes it): left alone; the service is scaled to 0 and deleted", c->run->svc_l.label);
+               "destroy removes it): left alone; the service is deleted with force", c->run->svc_l.label);
     if (!c->draining) {
         const char *count = h->doc_string(c->service, "desiredCount");
-        if (!count || strcmp(count, "0")) {
+        if (!c->scaled && (!count || strcmp(count, "0"))) {
             sh_doc *in = cmp_req(c);
             h->doc_set_string(in, "cluster", c->cluster_name);
             h->doc_set_string(in, "service", c->service_name);
@@ -86,11 +89,13 @@ static int remove_service(struct cmp *c, struct gone *g)
             if (cmp_run(c))
                 return -1;
         }
-        if (cmp_service_wait(c, 0))
+        if (!c->scaled && cmp_service_wait(c, 0))
             return -1;
         sh_doc *in = cmp_req(c);
         h->doc_set_string(in, "cluster", c->cluster_name);
         h->doc_set_string(in, "service", c->service_name);
+        if (c->scaled)
+            h->doc_set_bool(in, "force", 1);
         shc_queue_add_accepting(&c->q, "ecs", "DeleteService", in, c->run->svc_l.label,
                                 "ServiceNotFoundException|ServiceNotActiveException", report_gone, g);
         if (cmp_run(c))

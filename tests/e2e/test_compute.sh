@@ -8,7 +8,8 @@
 #     state); plan and a redeploy that changes nothing; the warning gone
 #     once the image is pushed; a new image_tag = one revision and one
 #     service update; the desired count set back without a scalable target
-#     and left alone with one; drift put back; task_policy; destroy twice;
+#     and left alone with one; drift put back; task_policy; destroy twice (with
+#     force while a scalable target owns the count);
 #     a foreign cluster left alone.
 #   test_compute.sh STACKHOST SOURCE_DIR faults SEED...
 #     for each seed: the stack without compute straight to the emulator,
@@ -195,10 +196,14 @@ sh "$cfg" deploy
 expect_rc 0 "deploy without the task_policy again"
 check "the task role without a policy" catalog dev 1.0.1 5 2
 
-# --- destroy (the scalable target is the scaling plugin's: left); a second destroy succeeds
+# --- destroy (the scalable target is the scaling plugin's: left, so the service is deleted
+# with force rather than scaled to 0, which auto scaling would undo); a second destroy succeeds
+: >"$proxy_log"
 sh "$cfg" destroy
 expect_rc 0 "destroy"
 expect_err "a scalable target still owns the desired count of ecs service svc-catalog-dev" "the scalable target left"
+checks=$((checks + 1))
+grep -q "^ecs UpdateService" "$proxy_log" && fail "destroy scaled a service that auto scaling owns"
 check "leftovers after destroy" --gone catalog dev
 sh "$cfg" destroy
 expect_rc 0 "second destroy"

@@ -2,7 +2,8 @@
 # The whole catalog stack (examples/catalog.cfg, all seven plugins) end to
 # end against moto's server, every row checked with boto3 or the AWS CLI:
 # deploy dev, outputs --json against the account, plan with no change, a
-# redeploy with no mutating request; prod beside it (neither touches the
+# redeploy with no mutating request; max and cpu_alarm changed: exactly
+# those two updates; prod beside it (neither touches the
 # other); destroy of one leaves the other whole; bystanders (an untagged
 # VPC, repository and parameter) survive; nothing of the stack is left
 # after destroy, and a second destroy succeeds.
@@ -59,6 +60,22 @@ expect_out "no changes: the account matches the configuration" "plan after deplo
 sh -e dev deploy
 expect_rc 0 "redeploy dev"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
+
+# --- max 12 and cpu_alarm 85: the plan shows exactly those two updates, deploy sends only them
+sed 's/max = 10;/max = 12;/; s/cpu_alarm = 80;/cpu_alarm = 85;/' "$cfg" >"$tmp/changed.cfg"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/changed.cfg" -e dev plan
+expect_rc 3 "plan of max 12 and cpu_alarm 85"
+expect_out "plan: 0 to create, 2 to update, 0 to replace, 0 to delete" "exactly two updates"
+: >"$proxy_log"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/changed.cfg" -e dev deploy
+expect_rc 0 "deploy of max 12 and cpu_alarm 85"
+expect_equal "application-autoscaling RegisterScalableTarget
+monitoring PutMetricAlarm" "$(proxy_mutations | sort)" "the mutating requests of max 12 and cpu_alarm 85"
+expect_checker "scaling at max 12" check_scaling catalog dev 2 12 70
+expect_checker "observability at 85" check_observability catalog dev --notify catalog-oncall@example.com \
+    --cpu 85 --min-healthy 2
+sh -e dev deploy
+expect_rc 0 "deploy back to max 10 and cpu_alarm 80"
 
 # --- prod beside dev: its own resources, dev untouched
 sh -e prod deploy

@@ -135,6 +135,16 @@ proxy_mutations() {
     grep -vE ' (Describe|List|Get)[A-Z]' "$proxy_log" || true
 }
 
+# proxy_faults [SERVICE]: how many requests in $proxy_json the proxy
+# injected a fault into (only SERVICE's, e.g. elasticloadbalancing, when given).
+proxy_faults() {
+    python3 - "$proxy_json" "${1:-}" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print(sum(1 for r in rows if r.get("fault") and (not sys.argv[2] or r["service"] == sys.argv[2])))
+PY
+}
+
 # Prints "requests=N wall=S sum=S concurrency=X" for the requests in
 # $proxy_json: wall runs from the first start to the last end, sum adds up
 # each request's time in the proxy; concurrency = sum / wall, the mean

@@ -63,7 +63,7 @@ if [ "$mode" = faults ]; then
         sh "$cfg" destroy
         expect_rc 0 "destroy through faults, seed $seed"
         check "leftovers after a destroy through faults, seed $seed" --gone catalog dev
-        faults=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("fault")))' "$proxy_json")
+        faults=$(proxy_faults)
         checks=$((checks + 1))
         [ "$faults" -gt 0 ] || fail "seed $seed injected no fault"
         proxy_set '{"throttle": 0, "errors": 0, "drop_before": 0, "drop_after": 0}' >/dev/null

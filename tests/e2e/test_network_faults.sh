@@ -42,7 +42,7 @@ if [ "$part" = faults ]; then
         sh destroy
         expect_rc 0 "destroy through faults, seed $seed"
         expect_network "leftovers after a destroy through faults, seed $seed" --gone catalog prod
-        faults=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("fault")))' "$proxy_json")
+        faults=$(proxy_faults)
         checks=$((checks + 1))
         [ "$faults" -gt 0 ] || fail "seed $seed injected no fault"
     done

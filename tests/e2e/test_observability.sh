@@ -48,9 +48,6 @@ check() { expect_checker "$1" check_observability "${@:2}"; }
 obs_mutations() { proxy_mutations | grep -E '^(kms|sns|monitoring) ' || true; }
 topic=arn:aws:sns:us-east-1:123456789012:sns-catalog-alarms-dev
 key_id() { awscli kms describe-key --key-id alias/kms-catalog-alarms-dev | json 'd["KeyMetadata"]["KeyId"]'; }
-faults_injected() {
-    python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("fault")))' "$proxy_json"
-}
 
 if [ "$mode" = faults ]; then
     # Only observability's services (kms, sns, cloudwatch) go through the
@@ -78,7 +75,7 @@ if [ "$mode" = faults ]; then
         expect_rc 0 "observability removed through faults, seed $seed"
         check "leftovers after removing observability through faults, seed $seed" --gone catalog dev
         checks=$((checks + 1))
-        [ "$(faults_injected)" -gt 0 ] || fail "seed $seed injected no fault"
+        [ "$(proxy_faults)" -gt 0 ] || fail "seed $seed injected no fault"
         proxy_set '{"throttle": 0, "errors": 0, "drop_before": 0, "drop_after": 0}' >/dev/null
     done
     checks_done

@@ -119,7 +119,7 @@ for seed in 1 2 3; do
     sh destroy
     expect_rc 0 "destroy through faults, seed $seed"
     expect_checker "leftovers after a destroy through faults, seed $seed" check_secrets --gone catalog dev
-    faults=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("fault")))' "$proxy_json")
+    faults=$(proxy_faults)
     echo "seed $seed: $faults faults injected" >&2
 done
 proxy_set '{"throttle": 0, "errors": 0, "drop_before": 0, "drop_after": 0}' >/dev/null

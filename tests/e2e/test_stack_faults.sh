@@ -125,8 +125,7 @@ else
         expect_rc 0 "destroy through faults, seed $seed"
         expect_checker "leftovers after a destroy through faults, seed $seed" check_leftovers catalog dev --quiet \
             --orphan-alarms $((2 * orphans))
-        faults=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("fault")))' \
-            "$proxy_json")
+        faults=$(proxy_faults)
         checks=$((checks + 1))
         [ "$faults" -gt 0 ] || fail "seed $seed injected no fault"
     done

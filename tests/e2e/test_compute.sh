@@ -55,12 +55,12 @@ if [ "$mode" = faults ]; then
         expect_rc 0 "the stack without compute, seed $seed"
         proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
         : >"$proxy_json"
-        sh "$cfg" deploy
+        until_converged sh "$cfg" deploy
         expect_rc 0 "deploy through faults, seed $seed"
         check "compute after a deploy through faults, seed $seed" catalog dev 1.0.0 2 1
         direct "$cfg" plan
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
-        sh "$cfg" destroy
+        until_converged sh "$cfg" destroy
         expect_rc 0 "destroy through faults, seed $seed"
         check "leftovers after a destroy through faults, seed $seed" --gone catalog dev
         faults=$(proxy_faults)

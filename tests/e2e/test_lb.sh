@@ -48,12 +48,12 @@ if [ "$part" = faults ]; then
         e2e_reset
         proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
         : >"$proxy_json"
-        sh deploy
+        until_converged sh deploy
         expect_rc 0 "deploy through faults, seed $seed"
         expect_lb "the load balancer after a deploy through faults, seed $seed" catalog dev
         direct plan
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
-        sh destroy
+        until_converged sh destroy
         expect_rc 0 "destroy through faults, seed $seed"
         expect_lb "leftovers after a destroy through faults, seed $seed" --gone catalog dev
         faults=$(proxy_faults elasticloadbalancing)

@@ -34,12 +34,12 @@ if [ "$part" = faults ]; then
     for seed in "$@"; do
         e2e_reset
         proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
-        sh deploy
+        until_converged sh deploy
         expect_rc 0 "deploy through faults, seed $seed"
         expect_network "the network after a deploy through faults, seed $seed" catalog prod 3
         direct plan
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
-        sh destroy
+        until_converged sh destroy
         expect_rc 0 "destroy through faults, seed $seed"
         expect_network "leftovers after a destroy through faults, seed $seed" --gone catalog prod
         faults=$(proxy_faults)

@@ -64,14 +64,14 @@ if [ "$mode" = faults ]; then
         e2e_reset
         proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
         : >"$proxy_json"
-        obs_faulty "$cfg" deploy
+        until_converged obs_faulty "$cfg" deploy
         expect_rc 0 "deploy through faults, seed $seed"
         check "observability after a deploy through faults, seed $seed" catalog dev \
             --notify oncall@example.com,dev@example.com
         direct "$cfg" plan
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
         # the plugin switched off: its destroy, through the same faults
-        obs_faulty "$tmp/off.cfg" deploy
+        until_converged obs_faulty "$tmp/off.cfg" deploy
         expect_rc 0 "observability removed through faults, seed $seed"
         check "leftovers after removing observability through faults, seed $seed" --gone catalog dev
         checks=$((checks + 1))

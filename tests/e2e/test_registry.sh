@@ -142,12 +142,12 @@ for seed in 1 2 3; do
     e2e_reset
     proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
     : >"$proxy_json"
-    sh deploy
+    until_converged sh deploy
     expect_rc 0 "deploy through faults, seed $seed"
     expect_checker "the registry after a deploy through faults, seed $seed" check_registry catalog dev 5 IMMUTABLE
     direct plan
     expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
-    sh destroy
+    until_converged sh destroy
     expect_rc 0 "destroy through faults, seed $seed"
     expect_checker "leftovers after a destroy through faults, seed $seed" check_registry --gone catalog dev
     faults=$(proxy_faults)

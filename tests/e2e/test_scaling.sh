@@ -76,13 +76,13 @@ if [ "$part" = faults ]; then
         # removed (scaling disabled: its destroy), then made again, both through faults
         : >"$proxy_json"
         proxy_set "{\"seed\": $seed, $rates}" >/dev/null
-        noscale deploy
+        until_converged noscale deploy
         expect_rc 0 "scaling removed through faults, seed $seed"
         expect_checker "scaling removed through faults, seed $seed" \
             check_scaling --gone --orphan-pairs $orphans catalog dev
         read -r injected on_scaling <<<"$(faults_seen)"
         : >"$proxy_json"
-        sh deploy
+        until_converged sh deploy
         expect_rc 0 "scaling made through faults, seed $seed"
         read -r reached lost <<<"$(puts_seen)"
         # one put, and the host's one more for each answer dropped after moto

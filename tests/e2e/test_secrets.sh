@@ -111,12 +111,12 @@ for seed in 1 2 3; do
     e2e_reset
     : >"$proxy_json"
     proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
-    sh deploy
+    until_converged sh deploy
     expect_rc 0 "deploy through faults, seed $seed"
     expect_checker "the parameters after a deploy through faults, seed $seed" check_secrets catalog dev
     direct plan
     expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
-    sh destroy
+    until_converged sh destroy
     expect_rc 0 "destroy through faults, seed $seed"
     expect_checker "leftovers after a destroy through faults, seed $seed" check_secrets --gone catalog dev
     faults=$(proxy_faults)

@@ -115,13 +115,13 @@ else
         e2e_reset
         proxy_set "{\"seed\": $seed, \"latency_ms\": 0, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.03, \"drop_after\": 0.03}" >/dev/null
         : >"$proxy_json"
-        sh deploy
+        until_converged sh deploy
         expect_rc 0 "deploy through faults, seed $seed"
         orphans=$(scaling_orphans)
         expect_stack "the stack after a deploy through faults, seed $seed" "$orphans"
         direct plan
         expect_rc 0 "plan straight to the emulator after faults, seed $seed"
-        sh destroy
+        until_converged sh destroy
         expect_rc 0 "destroy through faults, seed $seed"
         expect_checker "leftovers after a destroy through faults, seed $seed" check_leftovers catalog dev --quiet \
             --orphan-alarms $((2 * orphans))

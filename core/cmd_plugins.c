@@ -75,6 +75,13 @@ static json_t *plugin_json(const struct plugin *p, int with_keys)
     json_object_set_new(o, "file", json_string(p->path));
     json_object_set_new(o, "abi", json_sprintf("%u.%u", d->abi_major, d->abi_minor));
     json_object_set_new(o, "can", json_string(abilities(d)));
+    const char *const *outs = plugin_publishes(p);
+    if (outs) { /* absent: not declared */
+        json_t *pub = json_array();
+        for (size_t i = 0; outs[i]; i++)
+            json_array_append_new(pub, json_string(outs[i]));
+        json_object_set_new(o, "publishes", pub);
+    }
     if (with_keys) {
         json_t *keys = json_array();
         for (size_t i = 0; d->keys && d->keys[i].name; i++)
@@ -121,6 +128,12 @@ static void detail_text(const struct plugin *p, struct strbuf *out)
     strbuf_addf(out, "%s %s: %s\n  file:     %s\n  abi:      %u.%u\n  requires: ", d->name, d->version,
                 d->description, p->path, d->abi_major, d->abi_minor);
     requires_text(d, out);
+    strbuf_addstr(out, "\n  outputs:  ");
+    const char *const *outs = plugin_publishes(p);
+    for (size_t i = 0; outs && outs[i]; i++)
+        strbuf_addf(out, "%s%s", i ? ", " : "", outs[i]);
+    if (!outs)
+        strbuf_addstr(out, "(not declared: whatever it publishes)");
     strbuf_addf(out, "\n  can:      %s\nkeys (plus enabled, boolean, default true):\n", abilities(d));
     if (!d->keys || !d->keys[0].name)
         strbuf_addstr(out, "  (none)\n");

@@ -147,8 +147,8 @@ static void check_tags(const struct sh_value *tags, struct diag_list *dl)
 }
 
 /* stack.outputs: name = "plugin.key" for the outputs a stack is read by
- * (alb_url = "lb.alb_url"). The key itself is only known once the plugin
- * ran; the plugin must be one of the stack's. */
+ * (alb_url = "lb.alb_url"). The plugin must be one of the stack's; the
+ * key is checked against what it publishes once it is loaded (stack.c). */
 static void read_outputs(struct stack_config *cfg, const struct sh_value *outputs, const struct sh_value *plugins,
                          struct diag_list *dl)
 {
@@ -173,7 +173,7 @@ static void read_outputs(struct stack_config *cfg, const struct sh_value *output
             value_diag(dl, o, "the output '%s' has the name of a plugin: the json of outputs could not tell them apart",
                        o->name);
         else
-            cfg->outputs[cfg->noutputs++] = (struct output_alias){o->name, from->name, dot + 1};
+            cfg->outputs[cfg->noutputs++] = (struct output_alias){o->name, from->name, dot + 1, o};
         free(plugin);
     }
 }

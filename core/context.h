@@ -60,6 +60,9 @@ struct sh_ctx {
     sh_aws_error last_error_view;
     struct sh_batch **batches; /* handed to the plugin */
     size_t nbatches, batches_alloc;
+    /* "network.vpc_id" when a read found that its plugin failed before
+     * publishing it: this callback's failure then follows from that one */
+    char starved_of[160];
 };
 
 void run_init(struct run *run, struct stack *st, sh_mode mode);

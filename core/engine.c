@@ -28,10 +28,27 @@ sh_plugin_fn job_callback(const struct job *job)
     return NULL;
 }
 
-static void add_dep(struct job *j, size_t dep)
+static void add_dep(struct job *j, size_t dep, int soft)
 {
     j->deps = xrealloc(j->deps, (j->ndeps + 1) * sizeof(*j->deps));
+    j->soft = xrealloc(j->soft, (j->ndeps + 1) * sizeof(*j->soft));
+    j->soft[j->ndeps] = (unsigned char)soft;
     j->deps[j->ndeps++] = dep;
+}
+
+/* Jobs that publish outputs for their dependents. */
+static int job_produces(const struct job *j)
+{
+    return j->kind == JOB_CREATE || j->kind == JOB_OUTPUTS;
+}
+
+/* Whether `j` may start while `dep`, a requirement, still runs: both
+ * publish, and j's plugin was built for ABI 1.3 or later. An older plugin
+ * may rely on more than outputs (the NAT routes behind a subnet id its
+ * requirement published early), so it still starts once they are done. */
+static int dataflow(const struct job *j, const struct job *dep)
+{
+    return job_produces(j) && job_produces(dep) && j->item->plugin->desc->abi_minor >= 3;
 }
 
 size_t engine_jobs(struct run *run, struct job **out)
@@ -55,7 +72,7 @@ size_t engine_jobs(struct run *run, struct job **out)
         for (size_t d = 0; d < st->n; d++)
             for (size_t r = 0; r < st->graph.ndeps[d]; r++)
                 if (st->graph.deps[d][r] == i && job_of[d])
-                    add_dep(&jobs[n], job_of[d] - 1);
+                    add_dep(&jobs[n], job_of[d] - 1, 0);
         job_of[i] = ++n;
     }
     if (run->mode != SH_MODE_DESTROY) {
@@ -65,9 +82,11 @@ size_t engine_jobs(struct run *run, struct job **out)
                 continue;
             jobs[n].item = &st->items[i];
             jobs[n].kind = run->mode == SH_MODE_OUTPUTS ? JOB_OUTPUTS : JOB_CREATE;
-            for (size_t r = 0; r < st->graph.ndeps[i]; r++)
-                if (job_of[st->graph.deps[i][r]])
-                    add_dep(&jobs[n], job_of[st->graph.deps[i][r]] - 1);
+            for (size_t r = 0; r < st->graph.ndeps[i]; r++) {
+                size_t dep = job_of[st->graph.deps[i][r]];
+                if (dep) /* a requirement being destroyed must be gone first */
+                    add_dep(&jobs[n], dep - 1, dataflow(&jobs[n], &jobs[dep - 1]));
+            }
             job_of[i] = ++n;
         }
     }
@@ -80,7 +99,7 @@ size_t engine_jobs(struct run *run, struct job **out)
         for (size_t r = 0; r < st->graph.ndeps[i]; r++) {
             size_t d = st->graph.deps[i][r];
             if (job_of[d] && jobs[job_of[d] - 1].kind == JOB_CREATE)
-                add_dep(&jobs[j], job_of[d] - 1);
+                add_dep(&jobs[j], job_of[d] - 1, 0);
         }
     }
     for (size_t j = 0; j < n; j++)
@@ -123,16 +142,33 @@ static void *job_thread(void *arg)
         trace_span(e->run->trace, job->item->section->name, job_kind_name(job->kind), "plugin", &start, &end,
                    sh_status_name(s));
     }
+    if (job_produces(job))
+        outputs_done(&e->run->outputs, job->item->section->name, s != SH_OK);
     pthread_mutex_lock(&e->lock);
     job->seconds = seconds_since(&start);
     job->status = s;
     job->state = s == SH_OK ? JOB_DONE : JOB_FAILED;
+    if (s != SH_OK && job->ctx.starved_of[0]) {
+        /* It started on its requirement's outputs (dataflow), and that
+         * requirement failed before publishing one it reads: its errors
+         * follow from that failure, which is reported; as if not run. */
+        job->state = JOB_SKIPPED;
+        diag_clear(&job->ctx.errors);
+    }
     if (s != SH_OK)
         atomic_store(&e->run->stop, 1);
     e->running--;
     pthread_cond_broadcast(&e->done);
     pthread_mutex_unlock(&e->lock);
     return NULL;
+}
+
+/* Locked. A job that will not run: what it would have published will not come. */
+static void skip(struct engine *e, struct job *j)
+{
+    j->state = JOB_SKIPPED;
+    if (job_produces(j))
+        outputs_done(&e->run->outputs, j->item->section->name, 1);
 }
 
 /* Locked. Starts what can start; returns how many jobs are still waiting. */
@@ -147,11 +183,11 @@ static size_t schedule(struct engine *e)
         int ready = 1, blocked = 0;
         for (size_t d = 0; d < j->ndeps; d++) {
             enum job_state ds = e->jobs[j->deps[d]].state;
-            ready &= ds == JOB_DONE;
+            ready &= ds == JOB_DONE || (j->soft[d] && ds == JOB_RUNNING);
             blocked |= ds == JOB_FAILED || ds == JOB_SKIPPED;
         }
         if (stopping || blocked) {
-            j->state = JOB_SKIPPED;
+            skip(e, j);
             continue;
         }
         if (!ready || e->running >= e->parallel) {
@@ -165,6 +201,8 @@ static size_t schedule(struct engine *e)
             e->running--;
             j->state = JOB_FAILED;
             j->status = SH_ERR;
+            if (job_produces(j))
+                outputs_done(&e->run->outputs, j->item->section->name, 1);
             diag_add(&j->ctx.errors, NULL, 0, NULL, "%s: cannot start a thread", j->item->section->name);
             atomic_store(&e->run->stop, 1);
             continue;
@@ -179,6 +217,9 @@ int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, str
     struct engine e = {.run = run, .jobs = jobs, .n = n, .parallel = parallel ? parallel : 1};
     pthread_mutex_init(&e.lock, NULL);
     pthread_cond_init(&e.done, NULL);
+    for (size_t i = 0; i < n; i++)
+        if (job_produces(&jobs[i]))
+            outputs_expect(&run->outputs, jobs[i].item->section->name);
     pthread_mutex_lock(&e.lock);
     for (;;) {
         size_t waiting = schedule(&e);
@@ -187,7 +228,7 @@ int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, str
              * this does not happen, but never hang on it. */
             for (size_t i = 0; i < n && waiting; i++)
                 if (jobs[i].state == JOB_PENDING)
-                    jobs[i].state = JOB_SKIPPED;
+                    skip(&e, &jobs[i]);
             break;
         }
         pthread_cond_wait(&e.done, &e.lock);
@@ -198,7 +239,12 @@ int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, str
         struct job *j = &jobs[i];
         if (j->started)
             pthread_join(j->thread, NULL);
-        if (j->state == JOB_SKIPPED) {
+        if (j->state == JOB_SKIPPED && j->ctx.starved_of[0]) {
+            log_msg(SH_LOG_WARN, j->item->section->name,
+                    "%s cut short: stopped after an earlier failure (the failed plugin never published %s)",
+                    job_kind_name(j->kind), j->ctx.starved_of);
+            rc = -1;
+        } else if (j->state == JOB_SKIPPED) {
             log_msg(SH_LOG_WARN, j->item->section->name, "%s not run: %s", job_kind_name(j->kind),
                     atomic_load(&run_interrupted) ? "interrupted" : "stopped after an earlier failure");
             rc = -1;
@@ -219,6 +265,7 @@ void engine_jobs_free(struct job *jobs, size_t n)
     for (size_t i = 0; i < n; i++) {
         ctx_release(&jobs[i].ctx);
         free(jobs[i].deps);
+        free(jobs[i].soft);
     }
     free(jobs);
 }

@@ -1,8 +1,12 @@
 /* The engine: turns a command into jobs (one plugin callback each) with
  * dependencies from the plugin graph, and runs them on a bounded number
- * of threads. Requirements run before dependents on deploy and after them
- * on destroy. The first failure stops new work: running jobs finish,
- * waiting jobs are skipped, and every error is reported. */
+ * of threads. On deploy, plan and outputs a dependent starts once its
+ * requirements have started, and its reads of their outputs wait until
+ * the values are published (dataflow: lb makes the load balancer while
+ * network still waits for NAT gateways); destroys run after the destroys
+ * of their dependents, which must be done. The first failure stops new
+ * work: running jobs finish, waiting jobs are skipped, and every error is
+ * reported. */
 #ifndef CORE_ENGINE_H
 #define CORE_ENGINE_H
 
@@ -20,6 +24,9 @@ struct job {
     struct stack_item *item;
     enum job_kind kind;
     size_t *deps; /* indices of jobs that must be done first */
+    /* per dep: 1 when it need only have started (dataflow: the reads of
+     * its outputs wait for them), 0 when it must be done */
+    unsigned char *soft;
     size_t ndeps;
     enum job_state state;
     sh_status status;

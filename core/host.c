@@ -9,6 +9,7 @@
 #include "context.h"
 #include "log.h"
 #include "strbuf.h"
+#include "trace.h"
 #include "value.h"
 #include "xalloc.h"
 
@@ -181,10 +182,32 @@ static sh_status host_config_error(sh_ctx *ctx, const sh_value *at, const char *
     return SH_ERR_CONFIG;
 }
 
+/* Whether `plugin` declares `key` among the outputs it publishes (ABI
+ * 1.3); a plugin that declares none may publish any. */
+static int publishes(struct stack *st, const char *plugin, const char *key)
+{
+    struct stack_item *it = st ? stack_find(st, plugin) : NULL;
+    const char *const *keys = it ? plugin_publishes(it->plugin) : NULL;
+    if (!keys)
+        return 1;
+    for (size_t i = 0; keys[i]; i++)
+        if (key && !strcmp(keys[i], key))
+            return 1;
+    return 0;
+}
+
+static sh_status undeclared_output(sh_ctx *ctx, const char *key)
+{
+    return host_fail(ctx, SH_ERR_INVALID, "plugin bug: publishes the output '%s', which its descriptor's "
+                     "`publishes` does not list", key ? key : "(null)");
+}
+
 static sh_status host_output_string(sh_ctx *ctx, const char *key, const char *value)
 {
     if (!ctx->run)
         return host_fail(ctx, SH_ERR_INVALID, "outputs cannot be set while validating");
+    if (!publishes(ctx->stack, plugin_name(ctx), key))
+        return undeclared_output(ctx, key);
     if (outputs_set_string(&ctx->run->outputs, plugin_name(ctx), key, value))
         return host_fail(ctx, SH_ERR_INVALID, "output key '%s' is not [a-z0-9_]+ or its value is missing",
                          key ? key : "(null)");
@@ -195,6 +218,8 @@ static sh_status host_output_list(sh_ctx *ctx, const char *key, const char *cons
 {
     if (!ctx->run)
         return host_fail(ctx, SH_ERR_INVALID, "outputs cannot be set while validating");
+    if (!publishes(ctx->stack, plugin_name(ctx), key))
+        return undeclared_output(ctx, key);
     if (outputs_set_list(&ctx->run->outputs, plugin_name(ctx), key, items, n))
         return host_fail(ctx, SH_ERR_INVALID, "output key '%s' is not [a-z0-9_]+ or an item is missing",
                          key ? key : "(null)");
@@ -202,7 +227,9 @@ static sh_status host_output_list(sh_ctx *ctx, const char *key, const char *cons
 }
 
 /* Outputs are the one channel between plugins, and the graph orders only
- * declared requirements: reading anything else would race. */
+ * declared requirements: reading anything else would race. A required
+ * plugin may still be running (dataflow): the read waits for the value,
+ * or for that plugin to end without it (then NULL: absent). */
 static const struct output *input(sh_ctx *ctx, const char *plugin, const char *key)
 {
     const char *const *req = ctx->item->plugin->desc->requires;
@@ -214,7 +241,31 @@ static const struct output *input(sh_ctx *ctx, const char *plugin, const char *k
                 plugin, key, plugin);
         return NULL;
     }
-    return ctx->run ? outputs_get(&ctx->run->outputs, plugin, key) : NULL;
+    if (!publishes(ctx->stack, plugin, key)) {
+        host_fail(ctx, SH_ERR_INVALID, "plugin bug: reads the output %s.%s, which %s does not publish (see its "
+                  "descriptor's `publishes`)", plugin, key ? key : "(null)", plugin);
+        return NULL;
+    }
+    if (!ctx->run)
+        return NULL;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int waited, failed;
+    const struct output *out = outputs_await(&ctx->run->outputs, plugin, key, &waited, &failed);
+    if (!out && failed)
+        snprintf(ctx->starved_of, sizeof(ctx->starved_of), "%s.%s", plugin, key);
+    if (waited) {
+        log_msg(SH_LOG_DEBUG, plugin_name(ctx), "waited %.1fs for %s.%s%s", seconds_since(&start), plugin, key,
+                out ? "" : ", which it did not publish");
+        if (ctx->run->trace) {
+            struct timespec end;
+            clock_gettime(CLOCK_MONOTONIC, &end);
+            char name[160];
+            snprintf(name, sizeof(name), "input: %s.%s", plugin, key);
+            trace_span(ctx->run->trace, plugin_name(ctx), name, "wait", &start, &end, out ? "published" : "absent");
+        }
+    }
+    return out;
 }
 
 static const char *host_input_string(sh_ctx *ctx, const char *plugin, const char *key)

@@ -111,6 +111,31 @@ static const sh_resource_decl *resources_of(const sh_plugin *d)
     return d->size >= offsetof(sh_plugin, resources) + sizeof(d->resources) ? d->resources : NULL;
 }
 
+static const char *const *publishes_of(const sh_plugin *d)
+{
+    return d->size >= offsetof(sh_plugin, publishes) + sizeof(d->publishes) ? d->publishes : NULL;
+}
+
+/* Output keys as the registry takes them ([a-z0-9_]+, at most 64), each
+ * once: a read is checked against this list, so it must be right. */
+static int check_publishes(const sh_plugin *d, struct strbuf *why)
+{
+    const char *const *keys = publishes_of(d);
+    for (size_t i = 0; keys && keys[i]; i++) {
+        size_t len = strlen(keys[i]);
+        if (!len || len > 64 || strspn(keys[i], "abcdefghijklmnopqrstuvwxyz0123456789_") != len) {
+            strbuf_addf(why, "its published output '%s' is not a key of [a-z0-9_]+ (at most 64)", keys[i]);
+            return -1;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(keys[k], keys[i])) {
+                strbuf_addf(why, "it lists the published output '%s' twice", keys[i]);
+                return -1;
+            }
+    }
+    return 0;
+}
+
 static int requires_plugin(const sh_plugin *d, const char *name, size_t len)
 {
     for (size_t i = 0; d->requires && d->requires[i]; i++)
@@ -214,12 +239,17 @@ static int check_descriptor(const sh_plugin *d, size_t symbol_size, const char *
             }
         }
     }
-    return check_resources(d, why) ? -1 : validate_table(d->keys, why);
+    return check_resources(d, why) || check_publishes(d, why) ? -1 : validate_table(d->keys, why);
 }
 
 const sh_resource_decl *plugin_resources(const struct plugin *p)
 {
     return resources_of(p->desc);
+}
+
+const char *const *plugin_publishes(const struct plugin *p)
+{
+    return publishes_of(p->desc);
 }
 
 int plugin_open(const char *path, const char *expect_name, struct plugin_list *list,

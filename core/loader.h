@@ -58,6 +58,8 @@ void plugin_list_close(struct plugin_list *list);
 /* The resources a plugin declares, or NULL (none, or a descriptor older
  * than ABI 1.2). */
 const sh_resource_decl *plugin_resources(const struct plugin *p);
+/* Its declared output keys (ABI 1.3), NULL-terminated; NULL when not declared. */
+const char *const *plugin_publishes(const struct plugin *p);
 
 /* The size of an ABI 1.0 descriptor: the smallest the host accepts. */
 #define SH_PLUGIN_SIZE_1_0 (offsetof(sh_plugin, outputs) + sizeof(sh_plugin_fn))

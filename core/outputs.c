@@ -11,6 +11,7 @@ void outputs_init(struct outputs *o)
 {
     memset(o, 0, sizeof(*o));
     pthread_mutex_init(&o->lock, NULL);
+    pthread_cond_init(&o->changed, NULL);
 }
 
 static void output_release(struct output *out)
@@ -29,8 +30,15 @@ void outputs_free(struct outputs *o)
         output_release(&o->items[i]);
     for (size_t i = 0; i < o->nretired; i++)
         output_release(&o->retired[i]);
+    for (size_t i = 0; i < o->nproducing; i++)
+        free(o->producing[i]);
+    free(o->producing);
+    for (size_t i = 0; i < o->nfailed; i++)
+        free(o->failed[i]);
+    free(o->failed);
     free(o->items);
     free(o->retired);
+    pthread_cond_destroy(&o->changed);
     pthread_mutex_destroy(&o->lock);
     memset(o, 0, sizeof(*o));
 }
@@ -73,6 +81,7 @@ int outputs_set_string(struct outputs *o, const char *plugin, const char *key, c
     pthread_mutex_lock(&o->lock);
     struct output *out = slot(o, plugin, key);
     out->value = xstrdup(value);
+    pthread_cond_broadcast(&o->changed);
     pthread_mutex_unlock(&o->lock);
     return 0;
 }
@@ -91,6 +100,7 @@ int outputs_set_list(struct outputs *o, const char *plugin, const char *key, con
     for (size_t i = 0; i < n; i++)
         out->items[i] = xstrdup(items[i]);
     out->n = n;
+    pthread_cond_broadcast(&o->changed);
     pthread_mutex_unlock(&o->lock);
     return 0;
 }
@@ -100,6 +110,61 @@ const struct output *outputs_get(struct outputs *o, const char *plugin, const ch
     pthread_mutex_lock(&o->lock);
     const struct output *out = find(o, plugin, key);
     pthread_mutex_unlock(&o->lock);
+    return out;
+}
+
+/* Locked. */
+static size_t producing_at(const struct outputs *o, const char *plugin)
+{
+    for (size_t i = 0; i < o->nproducing; i++)
+        if (!strcmp(o->producing[i], plugin))
+            return i;
+    return o->nproducing;
+}
+
+void outputs_expect(struct outputs *o, const char *plugin)
+{
+    pthread_mutex_lock(&o->lock);
+    if (producing_at(o, plugin) == o->nproducing) {
+        XGROW(o->producing, o->producing_alloc, o->nproducing + 1);
+        o->producing[o->nproducing++] = xstrdup(plugin);
+    }
+    pthread_mutex_unlock(&o->lock);
+}
+
+void outputs_done(struct outputs *o, const char *plugin, int failed)
+{
+    pthread_mutex_lock(&o->lock);
+    size_t i = producing_at(o, plugin);
+    if (i < o->nproducing) {
+        free(o->producing[i]);
+        o->producing[i] = o->producing[--o->nproducing];
+        if (failed) {
+            XGROW(o->failed, o->failed_alloc, o->nfailed + 1);
+            o->failed[o->nfailed++] = xstrdup(plugin);
+        }
+        pthread_cond_broadcast(&o->changed);
+    }
+    pthread_mutex_unlock(&o->lock);
+}
+
+const struct output *outputs_await(struct outputs *o, const char *plugin, const char *key, int *waited,
+                                   int *failed)
+{
+    int w = 0, f = 0;
+    pthread_mutex_lock(&o->lock);
+    const struct output *out;
+    while (!(out = find(o, plugin, key)) && producing_at(o, plugin) < o->nproducing) {
+        w = 1;
+        pthread_cond_wait(&o->changed, &o->lock);
+    }
+    for (size_t i = 0; i < o->nfailed && !f; i++)
+        f = !strcmp(o->failed[i], plugin);
+    pthread_mutex_unlock(&o->lock);
+    if (waited)
+        *waited = w;
+    if (failed)
+        *failed = f;
     return out;
 }
 

@@ -22,6 +22,11 @@ struct output {
 
 struct outputs {
     pthread_mutex_t lock;
+    pthread_cond_t changed; /* a value set, or a producer done */
+    char **producing;       /* plugins whose outputs may still come */
+    size_t nproducing, producing_alloc;
+    char **failed;          /* producers that ended failing */
+    size_t nfailed, failed_alloc;
     struct output *items; /* in the order first set */
     size_t n, alloc;
     struct output *retired;
@@ -35,11 +40,27 @@ int outputs_set_string(struct outputs *o, const char *plugin, const char *key, c
 int outputs_set_list(struct outputs *o, const char *plugin, const char *key, const char *const *items, size_t n);
 /* NULL when absent. */
 const struct output *outputs_get(struct outputs *o, const char *plugin, const char *key);
+
+/* Dataflow. A producer is a plugin whose callback runs (or will) in this
+ * run: outputs_expect before the run starts, outputs_done once its
+ * callback returned (failed: it failed) or it will not run (failed).
+ * outputs_await reads like outputs_get, but while the key is absent and
+ * its plugin is producing it waits; *waited tells whether it did and
+ * *failed whether the plugin failed (both may be NULL). It never waits on
+ * a plugin not expected, so a run in which a producer ends without
+ * publishing a key answers NULL, never hangs. */
+void outputs_expect(struct outputs *o, const char *plugin);
+void outputs_done(struct outputs *o, const char *plugin, int failed);
+const struct output *outputs_await(struct outputs *o, const char *plugin, const char *key, int *waited,
+                                   int *failed);
+struct sh_value;
+
 /* A stack output (stack.outputs): a name for one plugin's output. */
 struct output_alias {
     const char *name;   /* "alb_url" */
     const char *plugin; /* "lb" */
     const char *key;    /* "alb_url" */
+    const struct sh_value *at; /* where the file says it, for errors; may be NULL */
 };
 
 /* The stack outputs first, "name = value" (those whose plugin output is

@@ -112,6 +112,29 @@ static void select_only(struct stack *st, const char *only, struct diag_list *dl
     }
 }
 
+/* stack.outputs naming a key its plugin declares it never publishes: a
+ * typo found before anything is sent, not an output missing after. */
+static void check_output_aliases(struct stack *st, struct diag_list *dl)
+{
+    for (size_t i = 0; i < st->cfg.noutputs; i++) {
+        const struct output_alias *a = &st->cfg.outputs[i];
+        struct stack_item *it = stack_find(st, a->plugin);
+        const char *const *keys = it ? plugin_publishes(it->plugin) : NULL;
+        size_t n = 0;
+        while (keys && keys[n] && strcmp(keys[n], a->key))
+            n++;
+        if (!keys || keys[n])
+            continue;
+        struct strbuf hint = STRBUF_INIT;
+        while (keys[n])
+            n++;
+        suggest_hint(&hint, a->key, keys, n);
+        value_diag(dl, a->at, "plugin '%s' publishes no output '%s'%s (`stackhost plugins %s` lists its outputs)",
+                   a->plugin, a->key, hint.buf, a->plugin);
+        strbuf_release(&hint);
+    }
+}
+
 /* Runs each enabled plugin's own cross-key checks. */
 static void run_validate_callbacks(struct stack *st, struct diag_list *dl)
 {
@@ -143,6 +166,7 @@ int stack_open(struct stack *st, const struct stack_options *opt, struct diag_li
     for (size_t i = 0; i < st->n; i++)
         validate_group(st->items[i].plugin->desc->keys, st->items[i].section->settings, section_reserved, dl);
     check_requirements(st, dl);
+    check_output_aliases(st, dl);
     if (dl->n == before)
         select_only(st, opt->only, dl);
     if (dl->n == before)

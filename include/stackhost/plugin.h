@@ -22,7 +22,7 @@
 #include "host.h"
 
 #define STACKHOST_ABI_MAJOR 1
-#define STACKHOST_ABI_MINOR 2
+#define STACKHOST_ABI_MINOR 3
 
 #define SH_PLUGIN_SYMBOL "stackhost_plugin"
 
@@ -55,8 +55,11 @@ typedef struct sh_plugin {
     const char *name;        /* [a-z0-9_-]+, unique among loaded plugins */
     const char *version;     /* the plugin's own version, e.g. "1.2.0" */
     const char *description; /* one line */
-    /* Names of the plugins whose outputs this plugin reads; they run first
-     * on deploy and last on destroy. NULL-terminated; NULL for none. */
+    /* Names of the plugins whose outputs this plugin reads; they start
+     * first on deploy and run last on destroy. NULL-terminated; NULL for
+     * none. A plugin built for ABI 1.3 or later starts while they still
+     * run, its reads of their outputs waiting for the values (dataflow);
+     * one built for an older minor starts once they are done. */
     const char *const *requires;
     /* The configuration keys; ends with SH_CONFIG_END; NULL for none. */
     const sh_config_key *keys;
@@ -78,6 +81,16 @@ typedef struct sh_plugin {
     /* The resources it manages, ending with an entry whose id is NULL;
      * NULL when not declared (the graph then shows the plugin alone). */
     const sh_resource_decl *resources;
+
+    /* ---- ABI 1.3 ---- */
+    /* The output keys it publishes ([a-z0-9_]+), NULL-terminated; NULL
+     * when not declared. A dependent starts while this plugin still runs
+     * and its reads wait for the keys they name (dataflow): a declared
+     * key is waited for until published or until this plugin's callback
+     * returns; reading an undeclared key is an error at once. Undeclared
+     * plugins' reads wait until the callback returns, whatever the key.
+     * So publish each output as soon as what it names exists. */
+    const char *const *publishes;
 } sh_plugin;
 
 /* Exports the descriptor with the ABI fields filled in:

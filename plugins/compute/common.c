@@ -102,17 +102,25 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const struct cmp_secret *)a)->name, ((const struct cmp_secret *)b)->name);
 }
 
+/* Read only when the service is next: the private subnets come once the
+ * network's NAT gateways route them, and the cluster, roles and task
+ * definition need not wait for that (dataflow). */
+int cmp_service_inputs(struct cmp *c)
+{
+    c->tg_arn = input(c, "lb", "target_group_arn");
+    c->task_sg = input(c, "network", "task_security_group_id");
+    c->nsubnets = c->h->input_list(c->ctx, "network", "private_subnet_ids", &c->subnets);
+    if (!c->nsubnets)
+        input(c, "network", "private_subnet_ids");
+    return c->failed ? -1 : 0;
+}
+
 int cmp_inputs(struct cmp *c)
 {
     const sh_host *h = c->h;
     c->repo_uri = input(c, "registry", "repository_uri");
     c->repo_arn = input(c, "registry", "repository_arn");
     c->repo_name = input(c, "registry", "repository_name");
-    c->tg_arn = input(c, "lb", "target_group_arn");
-    c->task_sg = input(c, "network", "task_security_group_id");
-    c->nsubnets = h->input_list(c->ctx, "network", "private_subnet_ids", &c->subnets);
-    if (!c->nsubnets)
-        input(c, "network", "private_subnet_ids");
     const char *const *arns;
     size_t n = h->input_list(c->ctx, "secrets", "parameter_arns", &arns);
     for (size_t i = 0; i < n; i++) {

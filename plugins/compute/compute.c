@@ -177,7 +177,7 @@ static int converge(struct cmp *c)
     cmp_td_wave(c);
     if (cmp_run(c) || c->again)
         return -1;
-    if (cmp_service_prepare(c))
+    if (cmp_service_inputs(c) || cmp_service_prepare(c))
         return -1;
     char codes[CMP_RETRY];
     snprintf(codes, sizeof(codes), "%s%s%s", c->cluster_new ? "ClusterNotFoundException" : "",
@@ -258,6 +258,11 @@ static const sh_resource_decl compute_resources[] = {
      SH_AFTER("cluster", "task_definition", "network.private_subnets", "network.sg_tasks", "lb.target_group")},
     {NULL, NULL, NULL}};
 
+/* What it publishes: a dependent reading another key is told at once. */
+static const char *const compute_publishes[] = {
+    "cluster_name", "service_name", "log_group_name", "cluster_arn", "service_arn", "task_definition_arn",
+    "execution_role_arn", "task_role_arn", NULL};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "compute",
@@ -270,4 +275,5 @@ SH_PLUGIN_EXPORT = {
     .destroy = compute_destroy,
     .outputs = compute_outputs,
     .resources = compute_resources,
+    .publishes = compute_publishes,
 };

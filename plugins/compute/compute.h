@@ -108,8 +108,12 @@ struct cmp {
 /* ---- common.c ---- */
 void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run);
 /* The inputs of the required plugins; in deploy a missing one is an
- * error naming the plugin and key; otherwise a placeholder. */
+ * error naming the plugin and key; otherwise a placeholder. cmp_inputs
+ * reads the registry's and the secrets', for the roles and the task
+ * definition; cmp_service_inputs the network's and lb's, for the service
+ * only (they may come later: the reads wait for them). */
 int cmp_inputs(struct cmp *c);
+int cmp_service_inputs(struct cmp *c);
 sh_doc *cmp_req(struct cmp *c);
 /* Runs the queued wave; -1 when a call or completion failed (recorded, or lost). */
 int cmp_run(struct cmp *c);

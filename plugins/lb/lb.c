@@ -90,7 +90,13 @@ static int converge(struct lb *l)
     if (lb_run(l) || l->again)
         return -1;
     lb_listeners_wave(l, 0);
-    if (lb_run(l) || l->again || lb_alb_wait(l))
+    if (lb_run(l) || l->again)
+        return -1;
+    /* The target group takes targets, and its listener exists, while the
+     * load balancer still provisions: compute need not wait for that. */
+    if (!l->plan && lb_publish(l) != SH_OK)
+        return -1;
+    if (lb_alb_wait(l))
         return -1;
     report(l);
     return 0;
@@ -160,6 +166,11 @@ static const sh_resource_decl lb_resources[] = {
     {"listeners", "listeners: http 80 (https 443 and a redirect with certificate_arn)", SH_AFTER("alb", "target_group")},
     {NULL, NULL, NULL}};
 
+/* What it publishes: a dependent reading another key is told at once. */
+static const char *const lb_publishes[] = {
+    "alb_arn", "alb_arn_suffix", "alb_dns_name", "alb_url", "target_group_arn", "target_group_arn_suffix",
+    NULL};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "lb",
@@ -172,4 +183,5 @@ SH_PLUGIN_EXPORT = {
     .destroy = lb_destroy,
     .outputs = lb_outputs,
     .resources = lb_resources,
+    .publishes = lb_publishes,
 };

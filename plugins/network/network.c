@@ -158,10 +158,16 @@ static sh_status network_validate(const sh_host *host, sh_ctx *ctx)
     return rc;
 }
 
-static sh_status publish(struct net *n)
+/* Dependents start while network still runs and read these as they come
+ * (dataflow). The VPC, public subnets and groups go out as soon as they
+ * exist, so lb makes the load balancer while the NAT gateways provision;
+ * the private subnets only with `all`, once their default routes through
+ * the NAT gateways exist: a task placed there before could not pull its
+ * image, and the service's circuit breaker would roll back. */
+static sh_status publish(struct net *n, int all)
 {
     const sh_host *h = n->h;
-    const char *pub[NET_MAX_AZ], *priv[NET_MAX_AZ], *zones[NET_MAX_AZ];
+    const char *pub[NET_MAX_AZ] = {0}, *priv[NET_MAX_AZ] = {0}, *zones[NET_MAX_AZ] = {0};
     int known = n->vpc[0] && n->sg_alb[0] && n->sg_tasks[0];
     for (int i = 0; i < n->azs; i++) {
         pub[i] = n->sub_pub[i];
@@ -174,9 +180,9 @@ static sh_status publish(struct net *n)
         return SH_OK;
     h->output_string(n->ctx, "vpc_id", n->vpc);
     h->output_list(n->ctx, "public_subnet_ids", pub, (size_t)n->azs);
-    h->output_list(n->ctx, "private_subnet_ids", priv, (size_t)n->azs);
     h->output_string(n->ctx, "alb_security_group_id", n->sg_alb);
-    return h->output_string(n->ctx, "task_security_group_id", n->sg_tasks);
+    sh_status rc = h->output_string(n->ctx, "task_security_group_id", n->sg_tasks);
+    return all ? h->output_list(n->ctx, "private_subnet_ids", priv, (size_t)n->azs) : rc;
 }
 
 /* "no change" lines for what exists and was not reported as changing. */
@@ -230,6 +236,7 @@ static int converge(struct net *n)
     net_wave_association_reads(n);
     if (net_run(n) || net_default_group(n))
         return -1;
+    publish(n, 0);
     net_wave_dns(n, 1);
     net_wave_nats(n);
     net_wave_associations(n);
@@ -261,7 +268,7 @@ static int pass(void *arg, char *why, size_t len)
     net_load(&n, run->h, run->ctx, run->run_id);
     int rc = converge(&n);
     if (!rc)
-        rc = publish(&n) ? SHC_FAILED : SHC_DONE;
+        rc = publish(&n, 1) ? SHC_FAILED : SHC_DONE;
     else if (n.q.lost && !n.failed) {
         snprintf(why, len, "an answer was lost (%s)", n.q.lost_text);
         rc = SHC_AGAIN;
@@ -306,6 +313,12 @@ static const sh_resource_decl network_resources[] = {
     {"sg_tasks", "security group sg-{S}-tasks-{E} (from the alb only)", SH_AFTER("vpc", "sg_alb")},
     {NULL, NULL, NULL}};
 
+/* Private subnets last: they are published once their routes through the
+ * NAT gateways exist (see publish), the rest as soon as they exist. */
+static const char *const network_publishes[] = {
+    "availability_zones", "vpc_id", "public_subnet_ids", "alb_security_group_id", "task_security_group_id",
+    "private_subnet_ids", NULL};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "network",
@@ -318,4 +331,5 @@ SH_PLUGIN_EXPORT = {
     .destroy = network_destroy,
     .outputs = network_outputs,
     .resources = network_resources,
+    .publishes = network_publishes,
 };

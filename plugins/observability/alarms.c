@@ -49,19 +49,21 @@ void obs_alarms_init(struct obs *o)
         a->name = h->resource_name(ctx, "alarm", shc_text(h, ctx, "%s-%s", o->stack, a->purpose));
         a->line.label = shc_text(h, ctx, "cloudwatch alarm %s", a->name);
     }
-    if (o->destroy)
-        return;
-    cpu->dim_value[0] = h->input_string(ctx, "compute", "cluster_name");
-    cpu->dim_value[1] = h->input_string(ctx, "compute", "service_name");
-    healthy->dim_value[0] = h->input_string(ctx, "lb", "target_group_arn_suffix");
-    healthy->dim_value[1] = h->input_string(ctx, "lb", "alb_arn_suffix");
 }
 
+/* Read when the alarms are next, not before: compute publishes the
+ * service's names once the service exists, and the key, topic and
+ * subscriptions need not wait for that (dataflow). */
 int obs_alarms_inputs(struct obs *o)
 {
     static const char *const plugin[OBS_ALARMS][2] = {{"compute", "compute"}, {"lb", "lb"}};
     static const char *const key[OBS_ALARMS][2] = {{"cluster_name", "service_name"},
                                                    {"target_group_arn_suffix", "alb_arn_suffix"}};
+    for (size_t i = 0; i < OBS_ALARMS; i++)
+        for (size_t d = 0; d < 2; d++)
+            o->alarm[i].dim_value[d] = o->h->input_string(o->ctx, plugin[i][d], key[i][d]);
+    if (o->plan) /* before the first deploy they are absent: the plan says create */
+        return 0;
     int rc = 0;
     for (size_t i = 0; i < OBS_ALARMS; i++)
         for (size_t d = 0; d < 2; d++)

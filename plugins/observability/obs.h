@@ -178,8 +178,8 @@ void obs_alarms_lookup(struct obs *o);
 void obs_alarms_reads(struct obs *o);
 int obs_alarms_check(struct obs *o);
 void obs_alarms_wave(struct obs *o);
-/* Deploy: -1 after recording each dimension whose input (compute's or
- * lb's output) is missing. */
+/* Reads the dimensions (compute's and lb's outputs, waiting for them);
+ * in deploy -1 after recording each one that is missing. */
 int obs_alarms_inputs(struct obs *o);
 
 /* ---- destroy.c ---- */

@@ -88,8 +88,6 @@ static sh_status observability_validate(const sh_host *host, sh_ctx *ctx)
 
 static int converge(struct obs *o)
 {
-    if (!o->plan && obs_alarms_inputs(o))
-        return -1;
     obs_key_lookup(o);
     obs_topic_lookup(o);
     obs_alarms_lookup(o);
@@ -132,9 +130,9 @@ static int converge(struct obs *o)
         o->q.retry_seconds = 120;
     }
     obs_subs_wave(o);
-    obs_alarms_wave(o);
-    if (obs_run(o))
+    if (obs_run(o) || obs_alarms_inputs(o))
         return -1;
+    obs_alarms_wave(o);
     /* keys retired once the topic no longer uses them; the alias last, so
      * that a key not yet pending deletion is always found by it */
     obs_key_retire_wave(o);
@@ -202,6 +200,10 @@ static const sh_resource_decl observability_resources[] = {
     {"healthy_alarm", "alarm alarm-{S}-healthy-tasks-low-{E}", SH_AFTER("topic", "lb.target_group", "lb.alb")},
     {NULL, NULL, NULL}};
 
+/* What it publishes: a dependent reading another key is told at once. */
+static const char *const observability_publishes[] = {
+    "alarm_topic_arn", "alarm_names", "alarm_key_arn", NULL};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "observability",
@@ -214,4 +216,5 @@ SH_PLUGIN_EXPORT = {
     .destroy = observability_destroy,
     .outputs = observability_outputs,
     .resources = observability_resources,
+    .publishes = observability_publishes,
 };

@@ -106,6 +106,10 @@ static const sh_resource_decl registry_resources[] = {
     {"push_policy", "iam policy policy-{S}-ecr-push-{E}", SH_AFTER("repository")},
     {NULL, NULL, NULL}};
 
+/* What it publishes: a dependent reading another key is told at once. */
+static const char *const registry_publishes[] = {
+    "repository_uri", "repository_arn", "repository_name", "push_policy_arn", NULL};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "registry",
@@ -117,4 +121,5 @@ SH_PLUGIN_EXPORT = {
     .destroy = registry_destroy,
     .outputs = registry_outputs,
     .resources = registry_resources,
+    .publishes = registry_publishes,
 };

@@ -127,6 +127,10 @@ static const sh_resource_decl scaling_resources[] = {
      SH_AFTER("target")},
     {NULL, NULL, NULL}};
 
+/* What it publishes: a dependent reading another key is told at once. */
+static const char *const scaling_publishes[] = {
+    "scalable_target_resource_id", "min_capacity", "max_capacity", "policy_names", NULL};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "scaling",
@@ -139,4 +143,5 @@ SH_PLUGIN_EXPORT = {
     .destroy = scaling_destroy,
     .outputs = scaling_outputs,
     .resources = scaling_resources,
+    .publishes = scaling_publishes,
 };

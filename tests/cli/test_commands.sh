@@ -103,7 +103,7 @@ expect_rc 0 "--help"
 expect_out "3  plan found changes to make" "--help"
 run --version
 expect_rc 0 "--version"
-expect_out "stackhost 0.1.0 (plugin abi 1.2)" "--version"
+expect_out "stackhost 0.1.0 (plugin abi 1.3)" "--version"
 
 # --- plugins
 run plugins
@@ -129,8 +129,8 @@ expect_err "plugin 'nope' not found: no nope.so in" "plugins nope"
 # --- every fixture refusal names its file and says why
 run --plugin-path "$good:$bad" plugins
 expect_rc 1 "plugins with refused fixtures"
-expect_err "$bad/old_abi.so: plugin refused: it was built for plugin abi 0.2, this host speaks 1.2" "old abi"
-expect_err "$bad/new_minor.so: plugin refused: it was built for plugin abi 1.99, newer than this host's 1.2" "newer minor"
+expect_err "$bad/old_abi.so: plugin refused: it was built for plugin abi 0.3, this host speaks 1.3" "old abi"
+expect_err "$bad/new_minor.so: plugin refused: it was built for plugin abi 1.99, newer than this host's 1.3" "newer minor"
 expect_err "$bad/no_symbol.so: plugin refused: it does not export the symbol 'stackhost_plugin'" "missing symbol"
 expect_err "$bad/small_desc.so: plugin refused: its descriptor claims 24 bytes" "descriptor too small"
 expect_err "$bad/alpha_copy.so: plugin refused: duplicate plugin name 'alpha': already loaded from $good/alpha.so" "duplicate"
@@ -173,5 +173,16 @@ done
 run -c "$cat_cfg" -e dev graph
 expect_rc 0 "graph"
 expect_out '"compute" -> "lb";' "graph"
+
+# --- stack.outputs naming a key its plugin does not publish: found by validate
+sed 's/"lb.alb_url"/"lb.alb_ur1"/' "$cat_cfg" >"$tmp/typo.cfg"
+grep -q 'lb.alb_ur1' "$tmp/typo.cfg" || fail "the example no longer names lb.alb_url: update this test"
+run -c "$tmp/typo.cfg" -e dev validate
+expect_rc 2 "validate a stack output of a key never published"
+expect_err "typo.cfg:" "the error names the file"
+expect_err "plugin 'lb' publishes no output 'alb_ur1' (did you mean 'alb_url'?)" "the error names the key"
+run plugins lb -c "$cat_cfg"
+expect_out "outputs:  alb_arn, alb_arn_suffix, alb_dns_name, alb_url, target_group_arn, target_group_arn_suffix" \
+    "plugins NAME lists the outputs"
 
 checks_done

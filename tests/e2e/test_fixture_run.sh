@@ -58,7 +58,13 @@ python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["beta"]["token"]==
 fx -e broken -v -v deploy
 expect_rc 1 "fixture deploy that fails"
 expect_err "beta: injected failure (secret was ***)" "failure reported"
-expect_err "warning: delta: deploy not run: stopped after an earlier failure" "dependents skipped"
+# delta may have started on beta's outputs (dataflow) before beta failed: then it is cut
+# short, not skipped, and its own error (the token never came) is not reported
+expect_err "stopped after an earlier failure" "dependents skipped"
+checks=$((checks + 1))
+grep -qE "warning: delta: deploy (not run|cut short): stopped after an earlier failure" <<<"$err" ||
+    fail "delta is skipped or cut short"
+expect_no "has not published its token" "no error that follows from beta's"
 expect_no "$FX_SECRET" "secret never in errors"
 expect_no "$AWS_SECRET_ACCESS_KEY" "secret key never in errors"
 

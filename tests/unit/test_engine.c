@@ -391,6 +391,157 @@ static void test_previous_minor_runs(void **state)
     finish(&run, jobs, n);
 }
 
+/* Dataflow: alpha publishes its token, then stays running until beta
+ * (which requires it) has read the token; beta therefore ran inside
+ * alpha's callback, not after it. */
+static int token_read;
+
+static sh_status publish_then_linger(const sh_host *host, sh_ctx *ctx)
+{
+    if (host->output_string(ctx, "token", "early") != SH_OK)
+        return SH_ERR;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 30;
+    pthread_mutex_lock(&seen_lock);
+    int rc = 0;
+    while (!token_read && rc == 0)
+        rc = pthread_cond_timedwait(&seen_cond, &seen_lock, &until);
+    pthread_mutex_unlock(&seen_lock);
+    record("alpha ends");
+    return token_read ? SH_OK : SH_ERR_TIMEOUT;
+}
+
+static sh_status read_token(const sh_host *host, sh_ctx *ctx)
+{
+    const char *token = host->input_string(ctx, "alpha", "token");
+    pthread_mutex_lock(&seen_lock);
+    token_read = token && !strcmp(token, "early");
+    pthread_cond_broadcast(&seen_cond);
+    pthread_mutex_unlock(&seen_lock);
+    record("beta read");
+    return token_read ? host->output_string(ctx, "token", "beta") : (host->fail)(ctx, SH_ERR, "no early token");
+}
+
+static void only_alpha_beta(void)
+{
+    stack_find(&st, "gamma")->section->enabled = 0;
+    stack_find(&st, "delta")->section->enabled = 0;
+}
+
+static void test_dependent_reads_outputs_while_requirement_runs(void **state)
+{
+    (void)state;
+    open_env("dev");
+    token_read = 0;
+    sh_plugin a = swap("alpha", publish_then_linger), b = swap("beta", read_token);
+    stack_find(&st, "alpha")->plugin->desc = &a;
+    stack_find(&st, "beta")->plugin->desc = &b;
+    only_alpha_beta();
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 4, &run, &jobs, &n), 0);
+    assert_true(position("beta read") < position("alpha ends"));
+    finish(&run, jobs, n);
+}
+
+/* alpha ends without publishing the key beta reads: beta gets NULL once
+ * alpha is done (and fails, as the fixture does), never hangs. */
+static sh_status publish_nothing(const sh_host *host, sh_ctx *ctx)
+{
+    (void)host;
+    (void)ctx;
+    struct timespec ts = {0, 50 * 1000000L}; /* beta is waiting by then */
+    nanosleep(&ts, NULL);
+    record("alpha ends");
+    return SH_OK;
+}
+
+static void test_output_never_published_ends_the_wait(void **state)
+{
+    (void)state;
+    open_env("dev");
+    sh_plugin a = swap("alpha", publish_nothing);
+    stack_find(&st, "alpha")->plugin->desc = &a;
+    only_alpha_beta();
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 4, &run, &jobs, &n), -1);
+    assert_diag_has(&dl, "beta: requirement alpha has not published its token");
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].kind == JOB_CREATE && !strcmp(jobs[i].item->section->name, "alpha"))
+            assert_int_equal(jobs[i].state, JOB_DONE);
+    finish(&run, jobs, n);
+}
+
+/* With `publishes` declared, reading a key it does not list is an error
+ * at once (no wait for alpha, which would linger 30 s), and so is
+ * publishing one. */
+static const char *const alpha_publishes[] = {"token", "items", NULL};
+
+static sh_status read_undeclared(const sh_host *host, sh_ctx *ctx)
+{
+    const char *v = host->input_string(ctx, "alpha", "tokn");
+    pthread_mutex_lock(&seen_lock);
+    token_read = 1; /* lets alpha end */
+    pthread_cond_broadcast(&seen_cond);
+    pthread_mutex_unlock(&seen_lock);
+    record("beta read");
+    if (host->output_string(ctx, "anything", "x") == SH_OK)
+        return SH_OK;
+    return v ? SH_OK : SH_ERR;
+}
+
+static void test_undeclared_output_is_an_error_not_a_wait(void **state)
+{
+    (void)state;
+    open_env("dev");
+    token_read = 0;
+    sh_plugin a = swap("alpha", publish_then_linger), b = swap("beta", read_undeclared);
+    a.publishes = alpha_publishes;
+    b.publishes = alpha_publishes;
+    stack_find(&st, "alpha")->plugin->desc = &a;
+    stack_find(&st, "beta")->plugin->desc = &b;
+    only_alpha_beta();
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 4, &run, &jobs, &n), -1);
+    assert_true(position("beta read") < position("alpha ends"));
+    assert_diag_has(&dl, "plugin bug: reads the output alpha.tokn, which alpha does not publish");
+    assert_diag_has(&dl, "plugin bug: publishes the output 'anything', which its descriptor's `publishes` does not list");
+    finish(&run, jobs, n);
+}
+
+/* gamma fails while delta, started on its outputs, waits for its token:
+ * delta is cut short and says so; its own error (the token never came)
+ * follows from gamma's and is not reported. */
+static void test_failed_requirement_cuts_short_what_waits_on_it(void **state)
+{
+    (void)state;
+    const char *path = test_write_file("slowfail.cfg",
+        "stack = { name = \"shop\"; };\n"
+        "plugins = { alpha = {}; beta = {}; gamma = { delay_ms = 300; fail = true; }; delta = {}; };\n"
+        "environments = { dev = {}; };\n");
+    struct stack_options opt = {path, "dev", FIXTURE_GOOD, NULL};
+    assert_int_equal(stack_open(&st, &opt, &dl), 0);
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 4, &run, &jobs, &n), -1);
+    assert_diag_has(&dl, "gamma: injected failure");
+    assert_false(diag_contains(&dl, "has not published its token"));
+    assert_int_equal(jobs[n - 1].state, JOB_SKIPPED);
+    finish(&run, jobs, n);
+    char buf[4096] = {0};
+    rewind(sink);
+    assert_true(fread(buf, 1, sizeof(buf) - 1, sink) > 0);
+    assert_non_null(strstr(buf, "warning: delta: deploy cut short: stopped after an earlier failure (the failed "
+                                "plugin never published gamma.token)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +557,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_only_runs_the_selection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_in_failure_is_redacted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_previous_minor_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dependent_reads_outputs_while_requirement_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_never_published_ends_the_wait, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_undeclared_output_is_an_error_not_a_wait, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_requirement_cuts_short_what_waits_on_it, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,9 +72,9 @@ static void test_stack_outputs_first(void **state)
     outputs_init(&o);
     outputs_set_string(&o, "registry", "repository_uri", "1.dkr.ecr/x");
     outputs_set_string(&o, "lb", "alb_url", "http://alb.example");
-    const struct output_alias aliases[] = {{"alb_url", "lb", "alb_url"},
-                                           {"ecr_repository_uri", "registry", "repository_uri"},
-                                           {"absent", "lb", "nothing"}};
+    const struct output_alias aliases[] = {{"alb_url", "lb", "alb_url", NULL},
+                                           {"ecr_repository_uri", "registry", "repository_uri", NULL},
+                                           {"absent", "lb", "nothing", NULL}};
     struct strbuf text = STRBUF_INIT, js = STRBUF_INIT;
     outputs_text(&o, aliases, 3, &text);
     assert_string_equal(text.buf, "alb_url = http://alb.example\necr_repository_uri = 1.dkr.ecr/x\n"

@@ -39,10 +39,36 @@ bystander_vpc=$(awscli ec2 create-vpc --cidr-block 10.99.0.0/16 | json 'd["Vpc"]
 awscli ecr create-repository --repository-name bystander >/dev/null
 awscli ssm put-parameter --name /catalog/bystander --value kept --type String >/dev/null
 
-# --- deploy dev: every row
+# --- deploy dev: every row. The NAT gateway reads pending for 3 s (as AWS's take
+# minutes): meanwhile lb makes the load balancer and compute its task definition
+# (dataflow), and the service waits for the private subnets' routes through it.
+proxy_set '{"nat_pending": 3}' >/dev/null
+: >"$proxy_json"
 sh -e dev deploy
 expect_rc 0 "deploy dev"
+proxy_set '{"nat_pending": 0}' >/dev/null
 expect_stack "dev after deploy" dev 1 2 2 10
+checks=$((checks + 1))
+order=$(python3 - "$proxy_json" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def first(op):
+    return min((r for r in rows if r["operation"] == op), key=lambda r: r["start"], default=None)
+routes = [r for r in rows if r["operation"] == "CreateRoute"]
+routed = max(routes, key=lambda r: r["start"]) if routes else None  # the private routes come last
+alb, td, svc = first("CreateLoadBalancer"), first("RegisterTaskDefinition"), first("CreateService")
+pending = sum(1 for r in rows if r.get("fault") == "nat-pending")
+if not (routed and alb and td and svc and pending):
+    print(f"missing from the proxy's log: routes {bool(routed)}, alb {bool(alb)}, task definition {bool(td)}, "
+          f"service {bool(svc)}, nat pending answers {pending}")
+elif not (alb["start"] < routed["start"] - 1 and td["start"] < routed["start"] - 1):
+    print(f"the load balancer ({alb['start'] - routed['start']:+.2f}s) and the task definition "
+          f"({td['start'] - routed['start']:+.2f}s) waited for the nat gateway's routes")
+elif not svc["start"] >= routed["end"]:
+    print(f"the service was made {routed['end'] - svc['start']:.2f}s before its subnets were routed")
+PY
+)
+[ -z "$order" ] || fail "dataflow: $order"
 
 # --- outputs --json: the stack's outputs, equal to what the account says
 sh -e dev outputs --json

@@ -98,6 +98,9 @@ sh_status host_batch_run(sh_batch *b);
 sh_status host_batch_result(sh_batch *b, size_t i, const sh_doc **output);
 void host_batch_free(sh_batch *b);
 sh_status host_wait(sh_ctx *ctx, const char *what, int timeout_seconds, sh_poll_fn poll, void *arg);
+/* host_wait's pause before the next poll after waited_ms of waiting (a
+ * fifth of it, 0.5 to 15 s): a pure function, tested alone. */
+long wait_delay_ms(long waited_ms);
 
 const char *change_verb(sh_change kind);
 double seconds_since(const struct timespec *t);

@@ -43,12 +43,15 @@ static int job_produces(const struct job *j)
 }
 
 /* Whether `j` may start while `dep`, a requirement, still runs: both
- * publish, and j's plugin was built for ABI 1.3 or later. An older plugin
- * may rely on more than outputs (the NAT routes behind a subnet id its
- * requirement published early), so it still starts once they are done. */
+ * publish, both plugins were built for ABI 1.3 or later, and dep declares
+ * what it publishes. An older dependent may rely on more than outputs
+ * (the NAT routes behind a subnet id published early); an older or
+ * undeclared requirement may publish a value before it is usable, or
+ * again in a later pass, as nothing read it meanwhile. */
 static int dataflow(const struct job *j, const struct job *dep)
 {
-    return job_produces(j) && job_produces(dep) && j->item->plugin->desc->abi_minor >= 3;
+    return job_produces(j) && job_produces(dep) && j->item->plugin->desc->abi_minor >= 3 &&
+           dep->item->plugin->desc->abi_minor >= 3 && plugin_publishes(dep->item->plugin);
 }
 
 size_t engine_jobs(struct run *run, struct job **out)
@@ -142,6 +145,8 @@ static void *job_thread(void *arg)
         trace_span(e->run->trace, job->item->section->name, job_kind_name(job->kind), "plugin", &start, &end,
                    sh_status_name(s));
     }
+    if (s != SH_OK) /* before its dependents wake to an absent output */
+        atomic_store(&e->run->stop, 1);
     if (job_produces(job))
         outputs_done(&e->run->outputs, job->item->section->name, s != SH_OK);
     pthread_mutex_lock(&e->lock);
@@ -201,10 +206,10 @@ static size_t schedule(struct engine *e)
             e->running--;
             j->state = JOB_FAILED;
             j->status = SH_ERR;
+            atomic_store(&e->run->stop, 1);
             if (job_produces(j))
                 outputs_done(&e->run->outputs, j->item->section->name, 1);
             diag_add(&j->ctx.errors, NULL, 0, NULL, "%s: cannot start a thread", j->item->section->name);
-            atomic_store(&e->run->stop, 1);
             continue;
         }
         j->started = 1;

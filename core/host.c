@@ -229,8 +229,9 @@ static sh_status host_output_list(sh_ctx *ctx, const char *key, const char *cons
 /* Outputs are the one channel between plugins, and the graph orders only
  * declared requirements: reading anything else would race. A required
  * plugin may still be running (dataflow): the read waits for the value,
- * or for that plugin to end without it (then NULL: absent). */
-static const struct output *input(sh_ctx *ctx, const char *plugin, const char *key)
+ * or for that plugin to end without it (absent). 1 with *out filled (a
+ * copy: the registry's entries move while others publish), or 0. */
+static int input(sh_ctx *ctx, const char *plugin, const char *key, struct output *out)
 {
     const char *const *req = ctx->item->plugin->desc->requires;
     int declared = 0;
@@ -239,52 +240,58 @@ static const struct output *input(sh_ctx *ctx, const char *plugin, const char *k
     if (!declared) {
         log_msg(SH_LOG_ERROR, plugin_name(ctx), "plugin bug: reads output %s.%s without requiring '%s'",
                 plugin, key, plugin);
-        return NULL;
+        return 0;
     }
     if (!publishes(ctx->stack, plugin, key)) {
-        host_fail(ctx, SH_ERR_INVALID, "plugin bug: reads the output %s.%s, which %s does not publish (see its "
-                  "descriptor's `publishes`)", plugin, key ? key : "(null)", plugin);
-        return NULL;
+        /* an error for a plugin built knowing `publishes`; an older one
+         * got NULL for a key never published, and still does */
+        if (ctx->item->plugin->desc->abi_minor >= 3)
+            host_fail(ctx, SH_ERR_INVALID, "plugin bug: reads the output %s.%s, which %s does not publish (see "
+                      "its descriptor's `publishes`)", plugin, key ? key : "(null)", plugin);
+        else
+            log_msg(SH_LOG_WARN, plugin_name(ctx), "reads the output %s.%s, which %s does not publish", plugin,
+                    key ? key : "(null)", plugin);
+        return 0;
     }
     if (!ctx->run)
-        return NULL;
+        return 0;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     int waited, failed;
-    const struct output *out = outputs_await(&ctx->run->outputs, plugin, key, &waited, &failed);
-    if (!out && failed)
+    int found = outputs_await(&ctx->run->outputs, plugin, key, out, &waited, &failed);
+    if (!found && failed)
         snprintf(ctx->starved_of, sizeof(ctx->starved_of), "%s.%s", plugin, key);
     if (waited) {
         log_msg(SH_LOG_DEBUG, plugin_name(ctx), "waited %.1fs for %s.%s%s", seconds_since(&start), plugin, key,
-                out ? "" : ", which it did not publish");
+                found ? "" : ", which it did not publish");
         if (ctx->run->trace) {
             struct timespec end;
             clock_gettime(CLOCK_MONOTONIC, &end);
             char name[160];
             snprintf(name, sizeof(name), "input: %s.%s", plugin, key);
-            trace_span(ctx->run->trace, plugin_name(ctx), name, "wait", &start, &end, out ? "published" : "absent");
+            trace_span(ctx->run->trace, plugin_name(ctx), name, "wait", &start, &end, found ? "published" : "absent");
         }
     }
-    return out;
+    return found;
 }
 
 static const char *host_input_string(sh_ctx *ctx, const char *plugin, const char *key)
 {
-    const struct output *o = input(ctx, plugin, key);
-    return o && !o->is_list ? o->value : NULL;
+    struct output o;
+    return input(ctx, plugin, key, &o) && !o.is_list ? o.value : NULL;
 }
 
 static size_t host_input_list(sh_ctx *ctx, const char *plugin, const char *key, const char *const **items)
 {
-    const struct output *o = input(ctx, plugin, key);
-    if (!o || !o->is_list) {
+    struct output o;
+    if (!input(ctx, plugin, key, &o) || !o.is_list) {
         if (items)
             *items = NULL;
         return 0;
     }
     if (items)
-        *items = (const char *const *)o->items;
-    return o->n;
+        *items = (const char *const *)o.items;
+    return o.n;
 }
 
 static void host_report(sh_ctx *ctx, sh_change change, const char *resource, const char *detail)

@@ -10,13 +10,48 @@
 #include "log.h"
 #include "trace.h"
 
-/* Sleeps, waking early when the run stops. */
-static void nap(const sh_ctx *ctx, int seconds)
+#define WAIT_MIN_MS 500L
+#define WAIT_MAX_MS 15000L
+#define WAIT_SHARE 5        /* the delay is 1/5 of the time waited */
+#define WAIT_LOG_EVERY_MS 5000L
+
+/* The pause before the next poll, a pure function of the time already
+ * waited: a fifth of it, at least 0.5 s, at most 15 s. Whatever is awaited
+ * becomes ready between two polls, so it is seen at most one delay late:
+ * under 20 % of the wait + 0.5 s, on a 6 s wait as on a 20-minute one
+ * (the old 2, 4, 8, 15 s saw a NAT gateway available after 6 s at 14 s).
+ * Each poll is a Describe* that counts against the account's rate limits.
+ * Polls until a condition that holds after W seconds is seen (the first
+ * poll at once included; tests/unit/test_wait.c checks these figures):
+ *   W = 6 s: 11 polls, seen at 6.2 s  (the old schedule: 4, seen at 14 s)
+ *   W = 2 min: 28 polls, at 124.8 s   (old: 12, at 134 s)
+ *   W = 20 min: 100 polls, at 1204.8 s (old: 84, at 1214 s)
+ * At most 2 polls a second in the first 2.5 s, then fewer and fewer: the
+ * delay grows by a fifth each poll up to 15 s (from 75 s of waiting on),
+ * aws's own waiters' pace, so a long wait costs about what it did. */
+long wait_delay_ms(long waited_ms)
 {
-    for (int i = 0; i < seconds * 10 && !ctx_cancelled(ctx); i++) {
-        struct timespec ts = {0, 100 * 1000000L};
+    long delay = waited_ms / WAIT_SHARE;
+    if (delay < WAIT_MIN_MS)
+        return WAIT_MIN_MS;
+    return delay > WAIT_MAX_MS ? WAIT_MAX_MS : delay;
+}
+
+/* Sleeps ms milliseconds in slices of 100 ms, waking early when the run
+ * stops. */
+static void nap(const sh_ctx *ctx, long ms)
+{
+    while (ms > 0 && !ctx_cancelled(ctx)) {
+        long slice = ms < 100 ? ms : 100;
+        struct timespec ts = {0, slice * 1000000L};
         nanosleep(&ts, NULL);
+        ms -= slice;
     }
+}
+
+static long ms_since(const struct timespec *start)
+{
+    return (long)(seconds_since(start) * 1000.0);
 }
 
 sh_status host_wait(sh_ctx *ctx, const char *what, int timeout_seconds, sh_poll_fn poll, void *arg)
@@ -24,7 +59,8 @@ sh_status host_wait(sh_ctx *ctx, const char *what, int timeout_seconds, sh_poll_
     const sh_host *h = host_table();
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    int delay = 2, polls = 0;
+    int polls = 0;
+    long logged_ms = -1; /* when progress was last logged; -1: not yet */
     char progress[256] = "";
     sh_status status;
     for (;;) {
@@ -35,19 +71,25 @@ sh_status host_wait(sh_ctx *ctx, const char *what, int timeout_seconds, sh_poll_
             status = rc > 0 ? SH_OK : SH_ERR_AWS;
             break;
         }
-        long waited = (long)seconds_since(&start);
-        if (waited >= timeout_seconds) {
+        long waited_ms = ms_since(&start), deadline_ms = (long)timeout_seconds * 1000L;
+        if (waited_ms >= deadline_ms) {
             status = h->fail(ctx, SH_ERR_TIMEOUT, "waited %lds for %s (%s): giving up; run the command again to "
-                             "continue", waited, what, progress);
+                             "continue", waited_ms / 1000, what, progress);
             break;
         }
         if (ctx_cancelled(ctx)) {
             status = h->fail(ctx, SH_ERR_CANCELLED, "stopped waiting for %s (%s)", what, progress);
             break;
         }
-        log_msg(SH_LOG_INFO, ctx_plugin_name(ctx), "waiting for %s: %s (%lds)", what, progress, waited);
-        nap(ctx, delay);
-        delay = delay * 2 > 15 ? 15 : delay * 2;
+        /* The first line, then one every 5 s or so: not one per poll. */
+        if (logged_ms < 0 || waited_ms - logged_ms >= WAIT_LOG_EVERY_MS) {
+            log_msg(SH_LOG_INFO, ctx_plugin_name(ctx), "waiting for %s: %s (%lds)", what, progress,
+                    waited_ms / 1000);
+            logged_ms = waited_ms;
+        }
+        /* The last poll falls on the deadline rather than up to 15 s after it. */
+        long delay = wait_delay_ms(waited_ms);
+        nap(ctx, delay < deadline_ms - waited_ms ? delay : deadline_ms - waited_ms);
     }
     if (ctx->run && ctx->run->trace) {
         struct timespec end;

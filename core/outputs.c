@@ -148,8 +148,8 @@ void outputs_done(struct outputs *o, const char *plugin, int failed)
     pthread_mutex_unlock(&o->lock);
 }
 
-const struct output *outputs_await(struct outputs *o, const char *plugin, const char *key, int *waited,
-                                   int *failed)
+int outputs_await(struct outputs *o, const char *plugin, const char *key, struct output *copy, int *waited,
+                  int *failed)
 {
     int w = 0, f = 0;
     pthread_mutex_lock(&o->lock);
@@ -160,12 +160,14 @@ const struct output *outputs_await(struct outputs *o, const char *plugin, const 
     }
     for (size_t i = 0; i < o->nfailed && !f; i++)
         f = !strcmp(o->failed[i], plugin);
+    if (out)
+        *copy = *out;
     pthread_mutex_unlock(&o->lock);
     if (waited)
         *waited = w;
     if (failed)
         *failed = f;
-    return out;
+    return out != NULL;
 }
 
 static void value_text(const struct output *v, struct strbuf *out)
@@ -179,6 +181,24 @@ static void value_text(const struct output *v, struct strbuf *out)
     strbuf_addch(out, '\n');
 }
 
+static int by_plugin(const void *a, const void *b)
+{
+    const struct output *x = *(const struct output *const *)a, *y = *(const struct output *const *)b;
+    int c = strcmp(x->plugin, y->plugin);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+/* Locked. The entries by plugin, each plugin's in the order first set:
+ * plugins publish while others run, so the order set is not stable. */
+static const struct output **ordered(struct outputs *o)
+{
+    const struct output **v = xcalloc(o->n + 1, sizeof(*v));
+    for (size_t i = 0; i < o->n; i++)
+        v[i] = &o->items[i];
+    qsort(v, o->n, sizeof(*v), by_plugin);
+    return v;
+}
+
 void outputs_text(struct outputs *o, const struct output_alias *aliases, size_t naliases, struct strbuf *out)
 {
     pthread_mutex_lock(&o->lock);
@@ -189,11 +209,12 @@ void outputs_text(struct outputs *o, const struct output_alias *aliases, size_t 
             value_text(v, out);
         }
     }
+    const struct output **sorted = ordered(o);
     for (size_t i = 0; i < o->n; i++) {
-        const struct output *v = &o->items[i];
-        strbuf_addf(out, "%s.%s = ", v->plugin, v->key);
-        value_text(v, out);
+        strbuf_addf(out, "%s.%s = ", sorted[i]->plugin, sorted[i]->key);
+        value_text(sorted[i], out);
     }
+    free(sorted);
     pthread_mutex_unlock(&o->lock);
 }
 
@@ -216,8 +237,9 @@ void outputs_json(struct outputs *o, const struct output_alias *aliases, size_t 
         if (v)
             json_object_set_new(root, aliases[i].name, value_json(v));
     }
+    const struct output **sorted = ordered(o);
     for (size_t i = 0; i < o->n; i++) {
-        const struct output *v = &o->items[i];
+        const struct output *v = sorted[i];
         json_t *group = json_object_get(root, v->plugin);
         if (!group) {
             group = json_object();
@@ -225,6 +247,7 @@ void outputs_json(struct outputs *o, const struct output_alias *aliases, size_t 
         }
         json_object_set_new(group, v->key, value_json(v));
     }
+    free(sorted);
     pthread_mutex_unlock(&o->lock);
     json_text(out, root);
 }

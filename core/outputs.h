@@ -1,8 +1,9 @@
 /* The outputs registry: values plugins publish (string or list of
  * strings), keyed by plugin and key, that dependents read and that
- * `stackhost outputs` prints. Thread-safe. Every value stays valid until
- * outputs_free, even when its key is set again (the old value is retired,
- * not freed), so a reader never holds a dangling pointer. */
+ * `stackhost outputs` prints. Thread-safe. Every value's strings stay
+ * valid until outputs_free, even when its key is set again (the old value
+ * is retired, not freed), so a reader holding them never dangles; the
+ * entries themselves move (see outputs_await). */
 #ifndef CORE_OUTPUTS_H
 #define CORE_OUTPUTS_H
 
@@ -38,7 +39,8 @@ void outputs_free(struct outputs *o);
 /* Key: [a-z0-9_]+, at most 64. Returns 0, or -1 for a bad key. Copied. */
 int outputs_set_string(struct outputs *o, const char *plugin, const char *key, const char *value);
 int outputs_set_list(struct outputs *o, const char *plugin, const char *key, const char *const *items, size_t n);
-/* NULL when absent. */
+/* NULL when absent. The entry moves when another key is set: use it only
+ * while no plugin runs (outputs_await is for readers during a run). */
 const struct output *outputs_get(struct outputs *o, const char *plugin, const char *key);
 
 /* Dataflow. A producer is a plugin whose callback runs (or will) in this
@@ -51,8 +53,11 @@ const struct output *outputs_get(struct outputs *o, const char *plugin, const ch
  * publishing a key answers NULL, never hangs. */
 void outputs_expect(struct outputs *o, const char *plugin);
 void outputs_done(struct outputs *o, const char *plugin, int failed);
-const struct output *outputs_await(struct outputs *o, const char *plugin, const char *key, int *waited,
-                                   int *failed);
+/* 1 with *copy filled (a shallow copy made under the lock: its strings
+ * stay valid until outputs_free, while the registry's own entries move as
+ * others are set), or 0 when absent. */
+int outputs_await(struct outputs *o, const char *plugin, const char *key, struct output *copy, int *waited,
+                  int *failed);
 struct sh_value;
 
 /* A stack output (stack.outputs): a name for one plugin's output. */

@@ -57,9 +57,9 @@ typedef struct sh_plugin {
     const char *description; /* one line */
     /* Names of the plugins whose outputs this plugin reads; they start
      * first on deploy and run last on destroy. NULL-terminated; NULL for
-     * none. A plugin built for ABI 1.3 or later starts while they still
-     * run, its reads of their outputs waiting for the values (dataflow);
-     * one built for an older minor starts once they are done. */
+     * none. A plugin built for ABI 1.3 or later starts while those that
+     * declare `publishes` still run, its reads of their outputs waiting
+     * for the values (dataflow); otherwise it starts once they are done. */
     const char *const *requires;
     /* The configuration keys; ends with SH_CONFIG_END; NULL for none. */
     const sh_config_key *keys;
@@ -84,12 +84,14 @@ typedef struct sh_plugin {
 
     /* ---- ABI 1.3 ---- */
     /* The output keys it publishes ([a-z0-9_]+), NULL-terminated; NULL
-     * when not declared. A dependent starts while this plugin still runs
-     * and its reads wait for the keys they name (dataflow): a declared
-     * key is waited for until published or until this plugin's callback
-     * returns; reading an undeclared key is an error at once. Undeclared
-     * plugins' reads wait until the callback returns, whatever the key.
-     * So publish each output as soon as what it names exists. */
+     * when not declared. When declared, a dependent (itself built for 1.3
+     * or later) starts while this plugin still runs, and its reads wait
+     * for the keys they name (dataflow): until published, or until this
+     * plugin's callback returns without it; reading a key not listed is an
+     * error at once. So publish each output as soon as what it names
+     * exists and is usable, and never publish a value you may replace
+     * later in the run. When not declared, dependents start once this
+     * plugin is done. */
     const char *const *publishes;
 } sh_plugin;
 

@@ -15,8 +15,10 @@ With no fault option (the default) every request is forwarded unchanged.
                  connection was dropped), port (the client's side of the
                  connection) and fault (null or the fault injected:
                  "throttle", "error", "drop-before", "drop-after",
-                 "unknown-id", "nat-pending"). A drop-after line also has
-                 upstream_status, moto's status for the request it made.
+                 "unknown-id", "nat-pending", "alb-provisioning",
+                 "mapped-addresses", "nat-failed", "zone-impaired").
+                 A drop-after line also has upstream_status, moto's
+                 status for the request it made.
 
 Faults (what AWS does and moto does not, see aws-api.md sections 2 and 13);
 never applied to /moto-api/ paths:
@@ -63,6 +65,18 @@ never applied to /moto-api/ paths:
                     earlier of its createTime and its first sighting by the
                     proxy) reads <state>pending</state> instead of available
                     (moto's createTime has whole seconds: up to 1 s early).
+--alb-provisioning S
+                    provisioning: in ELBv2 DescribeLoadBalancers and
+                    CreateLoadBalancer answers, a load balancer younger than
+                    S seconds (from the earlier of its CreatedTime and its
+                    first sighting by the proxy, by its arn) reads
+                    <State><Code>provisioning</Code></State> instead of
+                    active, as a new application load balancer does on AWS
+                    for a minute or more (its listeners and target groups
+                    can be made meanwhile). Every load balancer of an answer
+                    counts; moto itself answers active from the first
+                    Describe on. Load balancers are remembered whatever the
+                    setting.
 --mapped-addresses S
                     an internet gateway's detach answers 400
                     DependencyViolation ("has some mapped public
@@ -89,25 +103,13 @@ never applied to /moto-api/ paths:
 Control interface (not logged, never forwarded, no fault):
   GET  /__proxy/settings  answers the settings as a JSON object:
        {"seed", "throttle", "errors", "drop_before", "drop_after",
-        "unknown_ids", "nat_pending", "mapped_addresses", "nat_failed", "zones_impaired",
-        "latency_ms", "client_tokens"}
+        "unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed",
+        "zones_impaired", "latency_ms", "client_tokens"}
   POST /__proxy/settings  with a JSON object of some of those keys (dashes
        accepted for underscores) changes them for the requests that arrive
        afterwards and answers the full settings; a "seed" restarts the
        random sequence from that seed. Bad keys or values: 400, nothing
        changed. lib.sh: proxy_set '{"throttle": 0}', proxy_settings.
-
-usage: count_proxy.py [--latency-ms N] [--json-log FILE] [--seed N]
-                      [--throttle P] [--errors P] [--drop-before P]
-                      [--drop-after P] [--unknown-ids S] [--nat-pending S]
-                      [--mapped-addresses S] [--nat-failed N      the next N CreateNatGateway requests are not forwarded:
-                    the proxy answers a gateway of its own (its tags, subnet
-                    and address as asked) that DescribeNatGateways then lists
-                    as failed, as AWS does for a gateway that could not be
-                    made; a DeleteNatGateway of it answers deleting and it
-                    reads deleted from then on.
---zones-impaired A,B] [--client-tokens]
-                      UPSTREAM_URL LOG_FILE
 """
 import argparse
 import datetime
@@ -123,7 +125,7 @@ import urllib.request
 import uuid
 
 PROBABILITIES = ("drop_before", "throttle", "errors", "drop_after")  # the order of their bands in a draw
-SECONDS = ("unknown_ids", "nat_pending", "mapped_addresses", "nat_failed", "latency_ms")
+SECONDS = ("unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed", "latency_ms")
 
 
 def probability(text):
@@ -140,7 +142,7 @@ def seconds(text):
     return value
 
 
-parser = argparse.ArgumentParser(description="Forward to UPSTREAM_URL, one log line per request, faults on demand.")
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("upstream", metavar="UPSTREAM_URL")
 parser.add_argument("log", metavar="LOG_FILE")
 parser.add_argument("--latency-ms", type=seconds, default=0.0, metavar="N")
@@ -152,6 +154,7 @@ parser.add_argument("--drop-before", type=probability, default=0.0, metavar="P")
 parser.add_argument("--drop-after", type=probability, default=0.0, metavar="P")
 parser.add_argument("--unknown-ids", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--nat-pending", type=seconds, default=0.0, metavar="SECONDS")
+parser.add_argument("--alb-provisioning", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--mapped-addresses", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--nat-failed", type=seconds, default=0.0, metavar="N")
 parser.add_argument("--zones-impaired", default="", metavar="A,B")
@@ -251,6 +254,7 @@ FILTER_VALUE = re.compile(r"^Filter\.\d+\.Value\.\d+$")
 
 MADE = {}  # id -> epoch seconds of the answer that made it
 NAT_BIRTH = {}  # NAT gateway id -> epoch seconds: the earlier of createTime and its first sighting
+ALB_BIRTH = {}  # load balancer arn -> epoch seconds: the earlier of CreatedTime and its first sighting
 TOKENS = {}  # (EC2 action, ClientToken) -> (parameters, the successful answer)
 DETACH_FIRST = {}  # internet gateway id -> epoch seconds of its first DetachInternetGateway
 FAILED_NATS = {}  # the proxy's own failed NAT gateways: id -> {"subnet", "allocation", "tags", "state", "vpc"}
@@ -368,6 +372,44 @@ def zones_impaired(text, names):
             edits.append(children["zoneState"])
     for i, j in sorted(edits, reverse=True):
         text = text[:i] + "impaired" + text[j:]
+    return text, bool(edits)
+
+
+def iso_time(value):
+    """Epoch seconds of an ISO 8601 time with its fraction (ELBv2's CreatedTime), or None."""
+    try:
+        when = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)).timestamp()
+
+
+def alb_provisioning(text, now, window):
+    """Records load balancer sightings in an ELBv2 CreateLoadBalancer or DescribeLoadBalancers answer (every
+    <member> with a LoadBalancerArn and a State); turns young ones' <State><Code>active into provisioning.
+    Returns (text, changed)."""
+    found = elements(text)
+    edits = []
+    for name, depth, start, end, _, _ in found:
+        if name != "member":
+            continue
+        children = {n: (s, e, i, j) for n, d, s, e, i, j in found if d == depth + 1 and start < s and e < end}
+        if "LoadBalancerArn" not in children or "State" not in children:
+            continue
+        arn = text[slice(*children["LoadBalancerArn"][2:])].strip()
+        birth = now
+        if "CreatedTime" in children:
+            created = iso_time(text[slice(*children["CreatedTime"][2:])])
+            if created is not None:
+                birth = min(birth, created)
+        with LOCK:
+            ALB_BIRTH[arn] = birth = min(ALB_BIRTH.get(arn, birth), birth)
+        s, e = children["State"][:2]
+        code = [(i, j) for n, d, cs, ce, i, j in found if n == "Code" and d == depth + 2 and s < cs and ce < e]
+        if window > 0 and code and text[slice(*code[0])].strip() == "active" and now - birth < window:
+            edits.append(code[0])
+    for i, j in sorted(edits, reverse=True):
+        text = text[:i] + "provisioning" + text[j:]
     return text, bool(edits)
 
 
@@ -569,6 +611,12 @@ class Forward(http.server.BaseHTTPRequestHandler):
                     if changed:
                         fault, data = "nat-pending", text.encode()
                 answer = status, data, headers
+            if aws and status == 200 and operation in ("DescribeLoadBalancers", "CreateLoadBalancer"):
+                text, changed = alb_provisioning(answer[1].decode("utf-8", "replace"), time.time(),
+                                                 settings["alb_provisioning"])
+                if changed:
+                    fault = "alb-provisioning"
+                    answer = status, text.encode(), headers
             if chosen == "drop_after":
                 return self.drop(log, "drop-after", upstream_status=status)
         self.answer(*answer, log=dict(log, fault=fault))

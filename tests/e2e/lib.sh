@@ -66,7 +66,7 @@ json() {
 # e2e_start_fault_proxy [OPTIONS...]: starts the proxy (count_proxy.py)
 # in front of the emulator with the given options (--latency-ms N, --seed N,
 # --throttle P, --errors P, --drop-before P, --drop-after P,
-# --unknown-ids SECONDS, --nat-pending SECONDS; none: every request is
+# --unknown-ids SECONDS, --nat-pending SECONDS, --alb-provisioning SECONDS; none: every request is
 # forwarded unchanged); sets proxy_url, proxy_log (one "service operation"
 # line per request that went through), proxy_json (one JSON object per
 # request, see count_proxy.py) and proxy_seed (the seed of its random
@@ -106,7 +106,7 @@ e2e_start_proxy() {
 # proxy_set OPTIONS_JSON: changes the running proxy's settings for the
 # requests that follow, e.g. proxy_set '{"throttle": 0, "drop_after": 0}'
 # (keys: seed, throttle, errors, drop_before, drop_after, unknown_ids,
-# nat_pending, latency_ms; dashes work too; a seed restarts the random
+# nat_pending, alb_provisioning, latency_ms; dashes work too; a seed restarts the random
 # sequence). Fails, saying why, on an unknown key or a bad value.
 proxy_set() {
     python3 - "$proxy_url" "$1" <<'PY'

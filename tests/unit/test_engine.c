@@ -391,6 +391,9 @@ static void test_previous_minor_runs(void **state)
     finish(&run, jobs, n);
 }
 
+/* What the swapped-in alphas declare: dataflow needs it. */
+static const char *const alpha_publishes[] = {"token", "items", NULL};
+
 /* Dataflow: alpha publishes its token, then stays running until beta
  * (which requires it) has read the token; beta therefore ran inside
  * alpha's callback, not after it. */
@@ -435,6 +438,7 @@ static void test_dependent_reads_outputs_while_requirement_runs(void **state)
     open_env("dev");
     token_read = 0;
     sh_plugin a = swap("alpha", publish_then_linger), b = swap("beta", read_token);
+    a.publishes = alpha_publishes;
     stack_find(&st, "alpha")->plugin->desc = &a;
     stack_find(&st, "beta")->plugin->desc = &b;
     only_alpha_beta();
@@ -463,6 +467,7 @@ static void test_output_never_published_ends_the_wait(void **state)
     (void)state;
     open_env("dev");
     sh_plugin a = swap("alpha", publish_nothing);
+    a.publishes = alpha_publishes;
     stack_find(&st, "alpha")->plugin->desc = &a;
     only_alpha_beta();
     struct run run;
@@ -479,7 +484,6 @@ static void test_output_never_published_ends_the_wait(void **state)
 /* With `publishes` declared, reading a key it does not list is an error
  * at once (no wait for alpha, which would linger 30 s), and so is
  * publishing one. */
-static const char *const alpha_publishes[] = {"token", "items", NULL};
 
 static sh_status read_undeclared(const sh_host *host, sh_ctx *ctx)
 {

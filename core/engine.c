@@ -244,7 +244,10 @@ int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, str
         struct job *j = &jobs[i];
         if (j->started)
             pthread_join(j->thread, NULL);
-        if (j->state == JOB_SKIPPED && j->ctx.starved_of[0]) {
+        if (j->state == JOB_SKIPPED && j->ctx.starved_of[0] && atomic_load(&run_interrupted)) {
+            log_msg(SH_LOG_WARN, j->item->section->name, "%s cut short: interrupted", job_kind_name(j->kind));
+            rc = -1;
+        } else if (j->state == JOB_SKIPPED && j->ctx.starved_of[0]) {
             log_msg(SH_LOG_WARN, j->item->section->name,
                     "%s cut short: stopped after an earlier failure (the failed plugin never published %s)",
                     job_kind_name(j->kind), j->ctx.starved_of);

@@ -418,11 +418,11 @@ static sh_status publish_then_linger(const sh_host *host, sh_ctx *ctx)
 static sh_status read_token(const sh_host *host, sh_ctx *ctx)
 {
     const char *token = host->input_string(ctx, "alpha", "token");
+    record("beta read"); /* before alpha may end, which it does once told */
     pthread_mutex_lock(&seen_lock);
     token_read = token && !strcmp(token, "early");
     pthread_cond_broadcast(&seen_cond);
     pthread_mutex_unlock(&seen_lock);
-    record("beta read");
     return token_read ? host->output_string(ctx, "token", "beta") : (host->fail)(ctx, SH_ERR, "no early token");
 }
 
@@ -488,11 +488,11 @@ static void test_output_never_published_ends_the_wait(void **state)
 static sh_status read_undeclared(const sh_host *host, sh_ctx *ctx)
 {
     const char *v = host->input_string(ctx, "alpha", "tokn");
+    record("beta read");
     pthread_mutex_lock(&seen_lock);
     token_read = 1; /* lets alpha end */
     pthread_cond_broadcast(&seen_cond);
     pthread_mutex_unlock(&seen_lock);
-    record("beta read");
     if (host->output_string(ctx, "anything", "x") == SH_OK)
         return SH_OK;
     return v ? SH_OK : SH_ERR;
@@ -527,7 +527,7 @@ static void test_failed_requirement_cuts_short_what_waits_on_it(void **state)
     (void)state;
     const char *path = test_write_file("slowfail.cfg",
         "stack = { name = \"shop\"; };\n"
-        "plugins = { alpha = {}; beta = {}; gamma = { delay_ms = 300; fail = true; }; delta = {}; };\n"
+        "plugins = { alpha = {}; beta = {}; gamma = { delay_ms = 1000; fail = true; }; delta = {}; };\n"
         "environments = { dev = {}; };\n");
     struct stack_options opt = {path, "dev", FIXTURE_GOOD, NULL};
     assert_int_equal(stack_open(&st, &opt, &dl), 0);

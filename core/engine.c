@@ -160,8 +160,6 @@ static void *job_thread(void *arg)
         job->state = JOB_SKIPPED;
         diag_clear(&job->ctx.errors);
     }
-    if (s != SH_OK)
-        atomic_store(&e->run->stop, 1);
     e->running--;
     pthread_cond_broadcast(&e->done);
     pthread_mutex_unlock(&e->lock);
@@ -244,17 +242,16 @@ int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, str
         struct job *j = &jobs[i];
         if (j->started)
             pthread_join(j->thread, NULL);
-        if (j->state == JOB_SKIPPED && j->ctx.starved_of[0] && atomic_load(&run_interrupted)) {
-            log_msg(SH_LOG_WARN, j->item->section->name, "%s cut short: interrupted", job_kind_name(j->kind));
-            rc = -1;
-        } else if (j->state == JOB_SKIPPED && j->ctx.starved_of[0]) {
-            log_msg(SH_LOG_WARN, j->item->section->name,
-                    "%s cut short: stopped after an earlier failure (the failed plugin never published %s)",
-                    job_kind_name(j->kind), j->ctx.starved_of);
-            rc = -1;
-        } else if (j->state == JOB_SKIPPED) {
-            log_msg(SH_LOG_WARN, j->item->section->name, "%s not run: %s", job_kind_name(j->kind),
-                    atomic_load(&run_interrupted) ? "interrupted" : "stopped after an earlier failure");
+        if (j->state == JOB_SKIPPED) {
+            /* cut short: it started on outputs its failed requirement never published */
+            int interrupted = atomic_load(&run_interrupted);
+            const char *why = interrupted ? "interrupted" : "stopped after an earlier failure";
+            if (j->ctx.starved_of[0] && !interrupted)
+                log_msg(SH_LOG_WARN, j->item->section->name, "%s cut short: %s (the failed plugin never published %s)",
+                        job_kind_name(j->kind), why, j->ctx.starved_of);
+            else
+                log_msg(SH_LOG_WARN, j->item->section->name, "%s %s: %s", job_kind_name(j->kind),
+                        j->ctx.starved_of[0] ? "cut short" : "not run", why);
             rc = -1;
         } else if (j->state == JOB_FAILED) {
             rc = -1;

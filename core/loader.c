@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "outputs.h"
 #include "strbuf.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -116,14 +117,13 @@ static const char *const *publishes_of(const sh_plugin *d)
     return d->size >= offsetof(sh_plugin, publishes) + sizeof(d->publishes) ? d->publishes : NULL;
 }
 
-/* Output keys as the registry takes them ([a-z0-9_]+, at most 64), each
- * once: a read is checked against this list, so it must be right. */
+/* Output keys the registry takes, each once: a read is checked against
+ * this list, so it must be right. */
 static int check_publishes(const sh_plugin *d, struct strbuf *why)
 {
     const char *const *keys = publishes_of(d);
     for (size_t i = 0; keys && keys[i]; i++) {
-        size_t len = strlen(keys[i]);
-        if (!len || len > 64 || strspn(keys[i], "abcdefghijklmnopqrstuvwxyz0123456789_") != len) {
+        if (!outputs_key_valid(keys[i])) {
             strbuf_addf(why, "its published output '%s' is not a key of [a-z0-9_]+ (at most 64)", keys[i]);
             return -1;
         }

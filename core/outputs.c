@@ -30,12 +30,9 @@ void outputs_free(struct outputs *o)
         output_release(&o->items[i]);
     for (size_t i = 0; i < o->nretired; i++)
         output_release(&o->retired[i]);
-    for (size_t i = 0; i < o->nproducing; i++)
-        free(o->producing[i]);
-    free(o->producing);
-    for (size_t i = 0; i < o->nfailed; i++)
-        free(o->failed[i]);
-    free(o->failed);
+    for (size_t i = 0; i < o->nproducers; i++)
+        free(o->producers[i].plugin);
+    free(o->producers);
     free(o->items);
     free(o->retired);
     pthread_cond_destroy(&o->changed);
@@ -43,7 +40,7 @@ void outputs_free(struct outputs *o)
     memset(o, 0, sizeof(*o));
 }
 
-static int valid_key(const char *key)
+int outputs_key_valid(const char *key)
 {
     size_t len = key ? strlen(key) : 0;
     return len && len <= 64 && strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_") == len;
@@ -76,7 +73,7 @@ static struct output *slot(struct outputs *o, const char *plugin, const char *ke
 
 int outputs_set_string(struct outputs *o, const char *plugin, const char *key, const char *value)
 {
-    if (!valid_key(key) || !value)
+    if (!outputs_key_valid(key) || !value)
         return -1;
     pthread_mutex_lock(&o->lock);
     struct output *out = slot(o, plugin, key);
@@ -88,7 +85,7 @@ int outputs_set_string(struct outputs *o, const char *plugin, const char *key, c
 
 int outputs_set_list(struct outputs *o, const char *plugin, const char *key, const char *const *items, size_t n)
 {
-    if (!valid_key(key) || (n && !items))
+    if (!outputs_key_valid(key) || (n && !items))
         return -1;
     for (size_t i = 0; i < n; i++)
         if (!items[i])
@@ -113,21 +110,21 @@ const struct output *outputs_get(struct outputs *o, const char *plugin, const ch
     return out;
 }
 
-/* Locked. */
-static size_t producing_at(const struct outputs *o, const char *plugin)
+/* Locked. NULL when not expected. */
+static struct producer *producer(struct outputs *o, const char *plugin)
 {
-    for (size_t i = 0; i < o->nproducing; i++)
-        if (!strcmp(o->producing[i], plugin))
-            return i;
-    return o->nproducing;
+    for (size_t i = 0; i < o->nproducers; i++)
+        if (!strcmp(o->producers[i].plugin, plugin))
+            return &o->producers[i];
+    return NULL;
 }
 
 void outputs_expect(struct outputs *o, const char *plugin)
 {
     pthread_mutex_lock(&o->lock);
-    if (producing_at(o, plugin) == o->nproducing) {
-        XGROW(o->producing, o->producing_alloc, o->nproducing + 1);
-        o->producing[o->nproducing++] = xstrdup(plugin);
+    if (!producer(o, plugin)) {
+        XGROW(o->producers, o->producers_alloc, o->nproducers + 1);
+        o->producers[o->nproducers++] = (struct producer){xstrdup(plugin), PRODUCING};
     }
     pthread_mutex_unlock(&o->lock);
 }
@@ -135,14 +132,9 @@ void outputs_expect(struct outputs *o, const char *plugin)
 void outputs_done(struct outputs *o, const char *plugin, int failed)
 {
     pthread_mutex_lock(&o->lock);
-    size_t i = producing_at(o, plugin);
-    if (i < o->nproducing) {
-        free(o->producing[i]);
-        o->producing[i] = o->producing[--o->nproducing];
-        if (failed) {
-            XGROW(o->failed, o->failed_alloc, o->nfailed + 1);
-            o->failed[o->nfailed++] = xstrdup(plugin);
-        }
+    struct producer *p = producer(o, plugin);
+    if (p && p->state == PRODUCING) {
+        p->state = failed ? PRODUCER_FAILED : PRODUCED;
         pthread_cond_broadcast(&o->changed);
     }
     pthread_mutex_unlock(&o->lock);
@@ -151,22 +143,22 @@ void outputs_done(struct outputs *o, const char *plugin, int failed)
 int outputs_await(struct outputs *o, const char *plugin, const char *key, struct output *copy, int *waited,
                   int *failed)
 {
-    int w = 0, f = 0;
+    int w = 0;
     pthread_mutex_lock(&o->lock);
     const struct output *out;
-    while (!(out = find(o, plugin, key)) && producing_at(o, plugin) < o->nproducing) {
+    const struct producer *p; /* looked up each time: entries move as others are added */
+    while (!(out = find(o, plugin, key)) && (p = producer(o, plugin)) && p->state == PRODUCING) {
         w = 1;
         pthread_cond_wait(&o->changed, &o->lock);
     }
-    for (size_t i = 0; i < o->nfailed && !f; i++)
-        f = !strcmp(o->failed[i], plugin);
+    p = producer(o, plugin);
     if (out)
         *copy = *out;
-    pthread_mutex_unlock(&o->lock);
     if (waited)
         *waited = w;
     if (failed)
-        *failed = f;
+        *failed = p && p->state == PRODUCER_FAILED;
+    pthread_mutex_unlock(&o->lock);
     return out != NULL;
 }
 

@@ -24,10 +24,11 @@ struct output {
 struct outputs {
     pthread_mutex_t lock;
     pthread_cond_t changed; /* a value set, or a producer done */
-    char **producing;       /* plugins whose outputs may still come */
-    size_t nproducing, producing_alloc;
-    char **failed;          /* producers that ended failing */
-    size_t nfailed, failed_alloc;
+    struct producer {
+        char *plugin;
+        enum { PRODUCING, PRODUCED, PRODUCER_FAILED } state;
+    } *producers; /* the plugins expected to publish in this run */
+    size_t nproducers, producers_alloc;
     struct output *items; /* in the order first set */
     size_t n, alloc;
     struct output *retired;
@@ -36,7 +37,9 @@ struct outputs {
 
 void outputs_init(struct outputs *o);
 void outputs_free(struct outputs *o);
-/* Key: [a-z0-9_]+, at most 64. Returns 0, or -1 for a bad key. Copied. */
+/* Whether key is one the registry takes: [a-z0-9_]+, at most 64. */
+int outputs_key_valid(const char *key);
+/* Key: outputs_key_valid. Returns 0, or -1 for a bad key. Copied. */
 int outputs_set_string(struct outputs *o, const char *plugin, const char *key, const char *value);
 int outputs_set_list(struct outputs *o, const char *plugin, const char *key, const char *const *items, size_t n);
 /* NULL when absent. The entry moves when another key is set: use it only

@@ -426,8 +426,14 @@ static sh_status read_token(const sh_host *host, sh_ctx *ctx)
     return token_read ? host->output_string(ctx, "token", "beta") : (host->fail)(ctx, SH_ERR, "no early token");
 }
 
-static void only_alpha_beta(void)
+/* Only alpha and beta, their descriptors swapped for a and b (b may be
+ * NULL), alpha declaring what it publishes: dataflow needs it. */
+static void only_alpha_beta(sh_plugin *a, sh_plugin *b)
 {
+    a->publishes = alpha_publishes;
+    stack_find(&st, "alpha")->plugin->desc = a;
+    if (b)
+        stack_find(&st, "beta")->plugin->desc = b;
     stack_find(&st, "gamma")->section->enabled = 0;
     stack_find(&st, "delta")->section->enabled = 0;
 }
@@ -438,10 +444,7 @@ static void test_dependent_reads_outputs_while_requirement_runs(void **state)
     open_env("dev");
     token_read = 0;
     sh_plugin a = swap("alpha", publish_then_linger), b = swap("beta", read_token);
-    a.publishes = alpha_publishes;
-    stack_find(&st, "alpha")->plugin->desc = &a;
-    stack_find(&st, "beta")->plugin->desc = &b;
-    only_alpha_beta();
+    only_alpha_beta(&a, &b);
     struct run run;
     struct job *jobs;
     size_t n;
@@ -467,9 +470,7 @@ static void test_output_never_published_ends_the_wait(void **state)
     (void)state;
     open_env("dev");
     sh_plugin a = swap("alpha", publish_nothing);
-    a.publishes = alpha_publishes;
-    stack_find(&st, "alpha")->plugin->desc = &a;
-    only_alpha_beta();
+    only_alpha_beta(&a, NULL);
     struct run run;
     struct job *jobs;
     size_t n;
@@ -504,11 +505,8 @@ static void test_undeclared_output_is_an_error_not_a_wait(void **state)
     open_env("dev");
     token_read = 0;
     sh_plugin a = swap("alpha", publish_then_linger), b = swap("beta", read_undeclared);
-    a.publishes = alpha_publishes;
     b.publishes = alpha_publishes;
-    stack_find(&st, "alpha")->plugin->desc = &a;
-    stack_find(&st, "beta")->plugin->desc = &b;
-    only_alpha_beta();
+    only_alpha_beta(&a, &b);
     struct run run;
     struct job *jobs;
     size_t n;

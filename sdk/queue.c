@@ -118,10 +118,102 @@ static sh_status answer(shc_queue *q, sh_batch *b, size_t k, const shc_call *c, 
     return q->h->aws_call(q->ctx, c->service, c->operation, c->input, out);
 }
 
+/* One shc_queue_run: the calls still to be answered (idx[0..n)), since
+ * when, and what the last round said. */
+struct round {
+    shc_queue *q;
+    size_t *idx, n;
+    time_t start;
+    time_t until;   /* the latest time a waiting call may still be retried */
+    int rc;
+    int first_poll; /* the wait's first poll only reports: the round was just sent */
+    const char *waiting;
+    char why[200];
+};
+
+/* When a "not yet" answer of this entry stops being retried. */
+static time_t not_yet_limit(const struct round *r, const shc_not_yet *ny)
+{
+    int seconds = shc_not_yet_seconds(ny);
+    if (seconds != SHC_UNTIL_DEADLINE)
+        return r->start + seconds;
+    return r->q->deadline ? (time_t)r->q->deadline : r->start + shc_destroy_timeout();
+}
+
+static void not_yet_expired(struct round *r, const shc_call *c, const shc_not_yet *ny)
+{
+    const sh_host *h = r->q->h;
+    h->fail(r->q->ctx, SH_ERR_AWS, "%s: %s: still so after %lds, longer than aws takes to propagate it: %s", c->label,
+            h->aws_error_text(r->q->ctx), (long)(time(NULL) - r->start),
+            ny->hint ? ny->hint : "run the command again once it has");
+}
+
+/* Sends the calls at idx[0..n) and handles their answers; leaves in idx
+ * (and n) those answered "not yet" within their time. */
+static void send_and_answer(struct round *r)
+{
+    shc_queue *q = r->q;
+    const sh_host *h = q->h;
+    sh_batch *b;
+    if (send_round(q, r->idx, r->n, &b)) {
+        r->rc = -1;
+        return;
+    }
+    size_t again = 0;
+    for (size_t k = 0; k < r->n; k++) {
+        const shc_call *c = &q->calls[r->idx[k]];
+        const sh_doc *out = NULL;
+        if (answer(q, b, k, c, &out) != SH_OK) {
+            const sh_aws_error *e = h->aws_error(q->ctx);
+            const shc_not_yet *ny = e ? shc_not_yet_match(q->not_yet, c->operation, e) : NULL;
+            if (e && shc_answer_in(e, c->accept)) {
+                out = NULL;
+            } else if (ny && time(NULL) < not_yet_limit(r, ny)) {
+                time_t limit = not_yet_limit(r, ny);
+                r->until = limit > r->until ? limit : r->until;
+                r->idx[again++] = r->idx[k];
+                r->waiting = c->label;
+                snprintf(r->why, sizeof(r->why), "%s: %s", e->code, e->message ? e->message : "");
+                continue;
+            } else if (ny) {
+                not_yet_expired(r, c, ny);
+                r->rc = -1;
+                continue;
+            } else if (e && SH_HOST_HAS(h, wait) && e->maybe_applied) {
+                if (!q->lost)
+                    snprintf(q->lost_text, sizeof(q->lost_text), "%s: %s", c->label, h->aws_error_text(q->ctx));
+                q->lost = 1;
+                r->rc = -1;
+                continue;
+            } else {
+                h->fail(q->ctx, SH_ERR_AWS, "%s: %s", c->label, h->aws_error_text(q->ctx));
+                r->rc = -1;
+                continue;
+            }
+        }
+        if (c->done && c->done(c->arg, out))
+            r->rc = -1;
+    }
+    r->n = again;
+}
+
+/* host->wait's poll: sends the calls answered "not yet" again. */
+static int poll_not_yet(void *arg, char *progress, size_t len)
+{
+    struct round *r = arg;
+    if (r->first_poll)
+        r->first_poll = 0;
+    else
+        send_and_answer(r);
+    if (r->rc)
+        return -1;
+    snprintf(progress, len, "%s", r->why);
+    return r->n ? 0 : 1;
+}
+
 int shc_queue_run(shc_queue *q)
 {
     const sh_host *h = q->h;
-    int rc = 0;
     q->lost = 0;
     q->lost_text[0] = '\0';
     if (q->failed) {
@@ -129,63 +221,40 @@ int shc_queue_run(shc_queue *q)
         shc_queue_clear(q);
         return -1;
     }
-    size_t *idx = q->n ? calloc(q->n, sizeof(*idx)) : NULL, n = q->n;
-    if (q->n && !idx) {
+    struct round r = {.q = q, .n = q->n, .start = time(NULL)};
+    r.idx = q->n ? calloc(q->n, sizeof(*r.idx)) : NULL;
+    if (q->n && !r.idx) {
         h->fail(q->ctx, SH_ERR_NOMEM, "out of memory sending aws calls");
         shc_queue_clear(q);
         return -1;
     }
-    for (size_t i = 0; i < n; i++)
-        idx[i] = i;
-    time_t start = time(NULL);
-    int delay = 1;
-    while (n && !rc) {
-        sh_batch *b;
-        if (send_round(q, idx, n, &b)) {
-            rc = -1;
+    for (size_t i = 0; i < r.n; i++)
+        r.idx[i] = i;
+    if (r.n)
+        send_and_answer(&r);
+    if (r.n && !r.rc && SH_HOST_HAS(h, wait)) {
+        /* The host's wait paces, reports and stops the retries; each call's
+         * own limit ends it first (the wait's is a margin). */
+        r.first_poll = 1;
+        const char *what = r.n > 1 ? shc_text(h, q->ctx, "%s and %zu more", r.waiting, r.n - 1) : r.waiting;
+        long left = (long)(r.until - time(NULL)) + 30;
+        if (h->wait(q->ctx, what, left > 30 ? (int)left : 30, poll_not_yet, &r) != SH_OK)
+            r.rc = -1;
+    }
+    /* A host before ABI 1.1: backing off from 1 s to 8 s. */
+    for (int delay = 1; r.n && !r.rc; delay = delay * 2 > 8 ? 8 : delay * 2) {
+        h->log(q->ctx, SH_LOG_INFO, "waiting for %s: %s (%lds)", r.waiting, r.why, (long)(time(NULL) - r.start));
+        shc_pause(h, q->ctx, delay);
+        if (h->cancelled(q->ctx)) {
+            h->fail(q->ctx, SH_ERR_CANCELLED, "stopped waiting for %s: the run is stopping", r.waiting);
+            r.rc = -1;
             break;
         }
-        size_t again = 0;
-        const char *waiting = NULL, *why = NULL;
-        for (size_t k = 0; k < n; k++) {
-            const shc_call *c = &q->calls[idx[k]];
-            const sh_doc *out = NULL;
-            if (answer(q, b, k, c, &out) != SH_OK) {
-                const sh_aws_error *e = h->aws_error(q->ctx);
-                if (e && shc_code_in(e->code, c->accept)) {
-                    out = NULL;
-                } else if (e && shc_code_in(e->code, q->retry_codes) &&
-                           time(NULL) - start < q->retry_seconds && !h->cancelled(q->ctx)) {
-                    idx[again++] = idx[k];
-                    waiting = c->label;
-                    why = e->code;
-                    continue;
-                } else if (e && SH_HOST_HAS(h, wait) && e->maybe_applied) {
-                    if (!q->lost)
-                        snprintf(q->lost_text, sizeof(q->lost_text), "%s: %s", c->label, h->aws_error_text(q->ctx));
-                    q->lost = 1;
-                    rc = -1;
-                    continue;
-                } else {
-                    h->fail(q->ctx, SH_ERR_AWS, "%s: %s", c->label, h->aws_error_text(q->ctx));
-                    rc = -1;
-                    continue;
-                }
-            }
-            if (c->done && c->done(c->arg, out))
-                rc = -1;
-        }
-        n = again;
-        if (n && !rc) {
-            h->log(q->ctx, SH_LOG_INFO, "waiting for %s%s: %s (%lds)", waiting, n > 1 ? " and others" : "", why,
-                   (long)(time(NULL) - start));
-            shc_pause(q->h, q->ctx, delay);
-            delay = delay * 2 > 8 ? 8 : delay * 2;
-        }
+        send_and_answer(&r);
     }
-    free(idx);
+    free(r.idx);
     shc_queue_clear(q);
-    return rc;
+    return r.rc;
 }
 
 int shc_queue_give_up(shc_queue *q)

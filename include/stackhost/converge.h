@@ -125,23 +125,78 @@ typedef int (*shc_done_fn)(void *arg, const sh_doc *answer);
 
 typedef struct shc_call shc_call;
 
+/* ---- "not yet": answers that mean wait, not no ----
+ *
+ * AWS answers some calls with an error while something it was asked to do
+ * a moment ago propagates: a service-linked role being made on an
+ * account's first use, a new role not yet usable by ECS, a key leaving
+ * pending deletion, an id not yet known (aws-api.md section 13). Each
+ * plugin declares those answers in one table next to its calls; its
+ * queues send a call that gets one again until it succeeds or the entry's
+ * time has passed, through the host's wait (progress lines, --trace,
+ * Ctrl-C). Any other answer fails at once: a genuine
+ * InvalidParameterException (a bad subnet, a bad cpu/memory pair) shares
+ * its code with "not yet" and differs only in its message, so an entry
+ * names the message too.
+ *
+ *   static const shc_not_yet compute_not_yet[] = {
+ *       {"CreateCluster|CreateService", "InvalidParameterException",
+ *        "unable to assume the service linked role", 120, NULL},
+ *       SHC_NOT_YET_END};
+ *   q.not_yet = compute_not_yet;
+ */
+typedef struct shc_not_yet {
+    const char *operations; /* "CreateService|UpdateService"; NULL: every operation */
+    const char *codes;      /* "InvalidParameterException", "A|B", "*NotFound" (as shc_code_in) */
+    /* Fragments of AWS's message, "|"-separated, one of which must occur
+     * in it (case ignored); NULL: any message. */
+    const char *message;
+    /* How long AWS may take, in seconds from the wave's start (Terraform
+     * uses 2 minutes for IAM and service-linked roles). STACKHOST_PROPAGATION_TIMEOUT
+     * replaces it for every entry that is not SHC_UNTIL_DEADLINE. */
+    int seconds;
+    /* What to do when it lasts longer, appended to the error ("the
+     * deployer needs iam:CreateServiceLinkedRole"); NULL: run again. */
+    const char *hint;
+} shc_not_yet;
+
+#define SHC_NOT_YET_END {NULL, NULL, NULL, 0, NULL}
+/* seconds: until the queue's deadline (a destroy waiting for AWS to let go
+ * of what was deleted), else shc_destroy_timeout() from the wave's start. */
+#define SHC_UNTIL_DEADLINE (-1)
+
+/* The entry of table (may be NULL) that an error of `operation` matches,
+ * or NULL: the error means no. */
+const shc_not_yet *shc_not_yet_match(const shc_not_yet *table, const char *operation, const sh_aws_error *e);
+/* The entry's time in seconds, STACKHOST_PROPAGATION_TIMEOUT applied
+ * (SHC_UNTIL_DEADLINE stays as it is). */
+int shc_not_yet_seconds(const shc_not_yet *entry);
+
+/* ---- calls sent together ---- */
+
+/* Called once the call succeeded, with its answer (NULL when an accepted
+ * error code stood for success). Returns 0, or -1 after recording an
+ * error with host->fail. */
+typedef int (*shc_done_fn)(void *arg, const sh_doc *answer);
+
+typedef struct shc_call shc_call;
+
 /* Independent calls, sent together by shc_queue_run (through the host's
  * batches; one after the other on a host older than ABI 1.1). Initialise
  * with shc_queue_init; shc_queue_run empties it, so it is reused wave
- * after wave. The settings (retry_codes, retry_seconds) stay. */
+ * after wave. The settings (not_yet, deadline) stay. */
 typedef struct shc_queue {
     const sh_host *h;
     sh_ctx *ctx;
     shc_call *calls;
     size_t n, alloc;
     int failed; /* an add could not be queued (no memory) */
-    /* Codes that mean "not yet" rather than "no": AWS's eventual
-     * consistency ("*NotFound": an id made or listed a moment ago), or a
-     * dependency still going away ("DependencyViolation"). A call failing
-     * with one is sent again, backing off from 1 s to 8 s, until
-     * retry_seconds have passed since the run began. NULL: none. */
-    const char *retry_codes;
-    int retry_seconds;
+    /* The plugin's "not yet" table (see shc_not_yet), set once: it holds
+     * in every run and every wave. NULL: none. */
+    const shc_not_yet *not_yet;
+    /* A time(NULL) value: SHC_UNTIL_DEADLINE entries are retried until it
+     * (0: shc_destroy_timeout() from each wave's start). */
+    long deadline;
     /* Set by shc_queue_run when a call failed after it may have been
      * applied (sh_aws_error.maybe_applied): no error is recorded for it;
      * the caller looks again (finds what the call may have made) and
@@ -164,11 +219,14 @@ void shc_queue_add(shc_queue *q, const char *service, const char *operation, con
  * "*NotFound" on a delete). */
 void shc_queue_add_accepting(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
                              const char *label, const char *accept_codes, shc_done_fn done, void *arg);
-/* Sends every queued call together, and again those failing with a retry
- * code; calls done for each success (in queue order within each round)
- * and records "<label>: <aws error>" for each failure, except lost
- * answers (see `lost`). Returns 0 when every call and every done
- * succeeded, else -1. Empties the queue either way. */
+/* Sends every queued call together, and again those whose answer the
+ * not_yet table says is "not yet" (through host->wait: progress every few
+ * seconds, --trace, stopped by Ctrl-C); calls done for each success (in
+ * queue order within each round) and records "<label>: <aws error>" for
+ * each failure, except lost answers (see `lost`). A "not yet" that
+ * outlasts its entry is recorded as "<label>: <aws error>: still so after
+ * Ns ...: <hint>". Returns 0 when every call and every done succeeded,
+ * else -1. Empties the queue either way. */
 int shc_queue_run(shc_queue *q);
 /* Drops what is queued without sending it. */
 void shc_queue_clear(shc_queue *q);
@@ -267,6 +325,12 @@ int shc_destroy_until_gone(const sh_host *h, sh_ctx *ctx, const char *what, int 
 /* Non-zero when code is one of codes ("A|B|C"); an entry "*Suffix"
  * matches every code ending in Suffix ("*NotFound"). */
 int shc_code_in(const char *code, const char *codes);
+/* Non-zero when the error is one of answers: codes as shc_code_in, where
+ * an entry "Code(fragment|fragment)" also needs one of the fragments in
+ * the message (case ignored): "KMSInvalidStateException(is pending
+ * deletion)" is done already, another KMSInvalidStateException is not.
+ * The accept codes of the queue's calls are read this way. */
+int shc_answer_in(const sh_aws_error *e, const char *answers);
 
 #ifdef __cplusplus
 }

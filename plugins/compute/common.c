@@ -25,6 +25,41 @@ static void role_init(struct cmp *c, struct cmp_role *r, const char *purpose, sh
         line->label = shc_text(h, c->ctx, "iam role %s", r->name);
 }
 
+/* The answers ECS, IAM and Logs give while something propagates
+ * (aws-api.md section 13; terraform-provider-aws retries the same). A
+ * genuine InvalidParameterException (a bad subnet, a cpu/memory pair
+ * Fargate refuses) matches no message here and fails at once. */
+#define CMP_SLR_HINT                                                                                              \
+    "aws makes the service-linked role AWSServiceRoleForECS on an account's first use of ECS: the deployer "    \
+    "needs iam:CreateServiceLinkedRole (or make it once: aws iam create-service-linked-role "                   \
+    "--aws-service-name ecs.amazonaws.com)"
+static const shc_not_yet cmp_not_yet[] = {
+    /* an account's first cluster or service: ECS's service-linked role is being made */
+    {"CreateCluster|CreateService|UpdateService", "InvalidParameterException",
+     "unable to assume the service linked role", 120, CMP_SLR_HINT},
+    /* the listener that forwards to the target group is seconds old */
+    {"CreateService|UpdateService", "InvalidParameterException", "does not have an associated load balancer", 120,
+     "the target group must be the default action of a listener of the load balancer (the lb plugin's)"},
+    /* a role made or changed a moment ago is not yet usable by ECS */
+    {"CreateService|UpdateService", "InvalidParameterException",
+     "unable to assume role|ecs service role being passed|unable to assume the role", 120,
+     "check the roles' trust policies (ecs-tasks.amazonaws.com) and that the deployer may iam:PassRole them"},
+    {"RegisterTaskDefinition", "ClientException", "role is not valid", 120,
+     "check the roles' trust policies (ecs-tasks.amazonaws.com) and that the deployer may iam:PassRole them"},
+    /* a cluster made a moment ago */
+    {"CreateService", "ClusterNotFoundException", NULL, 60, NULL},
+    /* a role or log group made a moment ago, unknown to the next call */
+    {"PutRolePolicy|TagRole|UntagRole|UpdateAssumeRolePolicy|AttachRolePolicy|UpdateRole", "NoSuchEntity", NULL,
+     120, NULL},
+    {"PutRetentionPolicy|TagResource|TagLogGroup|UntagResource", "ResourceNotFoundException", NULL, 120, NULL},
+    /* destroy: what the cluster held, the roles' policies and the
+     * service's deployments take a moment to count as gone */
+    {"DeleteCluster", "ClusterContainsServicesException|ClusterContainsTasksException|UpdateInProgressException",
+     NULL, 300, NULL},
+    {"DeleteService", "InvalidParameterException", "cannot be stopped while deployments are active", 300, NULL},
+    {"DeleteRole", "DeleteConflict", NULL, 60, NULL},
+    SHC_NOT_YET_END};
+
 void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run)
 {
     memset(c, 0, sizeof(*c));
@@ -34,6 +69,7 @@ void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run)
     c->mode = h->mode(ctx);
     c->plan = c->mode != SH_MODE_DEPLOY && c->mode != SH_MODE_DESTROY;
     shc_queue_init(&c->q, h, ctx);
+    c->q.not_yet = cmp_not_yet;
     const char *part = h->partition(ctx), *acct = h->account_id(ctx), *region = h->region(ctx);
     c->stack = h->stack_name(ctx);
     c->cluster_name = h->resource_name(ctx, "cluster", c->stack);
@@ -159,13 +195,6 @@ int cmp_run(struct cmp *c)
         return -1;
     }
     return 0;
-}
-
-void cmp_retry(struct cmp *c, const char *codes, int seconds)
-{
-    snprintf(c->retry, sizeof(c->retry), "%s", codes ? codes : "");
-    c->q.retry_codes = codes ? c->retry : NULL;
-    c->q.retry_seconds = seconds;
 }
 
 void cmp_read(struct cmp *c, const char *service, const char *op, const sh_doc *in, const char *items,

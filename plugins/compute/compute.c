@@ -158,35 +158,21 @@ static int converge(struct cmp *c)
     cmp_roles_wave(c);
     if (cmp_run(c) || c->again)
         return -1;
-    /* what was just made can be unknown for a moment */
-    int role_new = c->exec.created || c->task.created;
-    cmp_retry(c, role_new && c->log_new ? "NoSuchEntity|ResourceNotFoundException"
-                 : role_new             ? "NoSuchEntity"
-                 : c->log_new           ? "ResourceNotFoundException"
-                                        : NULL,
-              120);
+    /* what was just made can be unknown for a moment: cmp_not_yet */
     cmp_log_retention_wave(c);
     cmp_roles_policy_wave(c);
     if (cmp_run(c))
         return -1;
     /* A new or changed role can take seconds before ECS may pass it
-     * (aws-api.md §13): ECS answers those with these codes. Only after a
-     * role changed in this run, for a bounded time. */
-    const char *iam_not_yet = c->run->roles_changed ? "InvalidParameterException|ClientException" : NULL;
-    cmp_retry(c, iam_not_yet, 60);
+     * (aws-api.md section 13): cmp_not_yet names those answers. */
     cmp_td_wave(c);
     if (cmp_run(c) || c->again)
         return -1;
     if (cmp_service_inputs(c) || cmp_service_prepare(c))
         return -1;
-    char codes[CMP_RETRY];
-    snprintf(codes, sizeof(codes), "%s%s%s", c->cluster_new ? "ClusterNotFoundException" : "",
-             c->cluster_new && iam_not_yet ? "|" : "", iam_not_yet ? iam_not_yet : "");
-    cmp_retry(c, codes[0] ? codes : NULL, 60);
     cmp_service_wave(c);
     if (cmp_run(c) || c->again)
         return -1;
-    cmp_retry(c, NULL, 0);
     if (cmp_service_wait_steady(c))
         return -1;
     if (c->mode != SH_MODE_OUTPUTS)

@@ -29,7 +29,6 @@
 
 #define CMP_ARN 512
 #define CMP_MAX_PARAMS 32
-#define CMP_RETRY 256
 
 
 /* Kept for the whole callback, across the passes after lost answers. */
@@ -37,7 +36,6 @@ struct cmp_run {
     const sh_host *h;
     sh_ctx *ctx;
     long run_id;       /* the callback's start: the service's clientToken */
-    int roles_changed; /* a role was made, or its trust or policy changed: IAM needs a while */
     /* the progress lines, kept so a change made before a lost answer is still reported */
     shc_line cluster_l, log_l, exec_l, task_l, td_l, svc_l;
     /* --wait: service event ids already shown */
@@ -76,7 +74,6 @@ struct cmp {
     shc_queue q;
     int failed; /* an error was recorded: no further wave */
     int again;  /* a create found its resource already there: look again */
-    char retry[CMP_RETRY];
     /* names */
     const char *stack, *cluster_name, *log_name, *family, *service_name, *container;
     char cluster_arn[CMP_ARN], log_arn[CMP_ARN], log_streams_arn[CMP_ARN + 8], service_arn[CMP_ARN];
@@ -117,8 +114,6 @@ int cmp_service_inputs(struct cmp *c);
 sh_doc *cmp_req(struct cmp *c);
 /* Runs the queued wave; -1 when a call or completion failed (recorded, or lost). */
 int cmp_run(struct cmp *c);
-/* Sets the wave's "not yet" codes (NULL: none) and how long they are retried. */
-void cmp_retry(struct cmp *c, const char *codes, int seconds);
 /* Queues a read whose answer lands in *out. items (may be NULL): the
  * list to gather over pages; without it, `absent` codes leave *out NULL
  * (the resource is not there). */

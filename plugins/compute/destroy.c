@@ -28,6 +28,26 @@ static int report_gone(void *arg, const sh_doc *out)
     return 0;
 }
 
+/* DeleteTaskDefinitions answers 200 with the revisions it could not
+ * delete in failures[] (arn, reason, detail): each is told, and the next
+ * pass's lookups list those revisions again, so destroy tries them again
+ * and, if they stay, ends with what is still listed. */
+static int revisions_deleted(void *arg, const sh_doc *out)
+{
+    struct gone *g = arg;
+    const sh_host *h = g->c->h;
+    char path[64];
+    size_t n = out ? h->doc_count(out, "failures") : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *arn = h->doc_string(out, shc_path(path, sizeof(path), "failures[%zu].arn", i));
+        const char *reason = h->doc_string(out, shc_path(path, sizeof(path), "failures[%zu].reason", i));
+        const char *detail = h->doc_string(out, shc_path(path, sizeof(path), "failures[%zu].detail", i));
+        h->log(g->c->ctx, SH_LOG_WARN, "%s: ecs did not delete %s: %s%s%s", g->label, arn ? arn : "a revision",
+               reason ? reason : "no reason given", detail ? ": " : "", detail ? detail : "");
+    }
+    return g->detail ? report_gone(arg, out) : 0;
+}
+
 /* What one pass found of the family: the revisions' ARNs, ACTIVE and INACTIVE. */
 struct revisions {
     const char *active[MAX_REVISIONS], *inactive[MAX_REVISIONS];
@@ -183,6 +203,7 @@ static int destroy_pass(void *arg, size_t *found)
     struct gone g[] = {{c, run->svc_l.label, NULL},     {c, run->td_l.label, rev_text},
                        {c, run->cluster_l.label, NULL}, {c, run->log_l.label, NULL},
                        {c, run->exec_l.label, NULL},    {c, run->task_l.label, NULL}};
+    struct gone quiet = {c, run->td_l.label, NULL}; /* a batch of revisions before the last: no line */
     if (service && remove_service(c, &g[0]))
         return c->failed ? -1 : 0; /* a lost answer: the next pass looks again */
     /* the service is INACTIVE: what it used can go, together */
@@ -207,8 +228,7 @@ static int destroy_pass(void *arg, size_t *found)
         delete_role(c, &c->exec, 0, NULL);
     if (task)
         delete_role(c, &c->task, 0, NULL);
-    /* AWS takes a moment to count a service as gone from its cluster */
-    cmp_retry(c, "ClusterContainsServicesException|ClusterContainsTasksException|UpdateInProgressException", 300);
+    /* AWS takes a moment to count a service as gone from its cluster: cmp_not_yet */
     if (cmp_run(c))
         return c->failed ? -1 : 0;
     /* every revision INACTIVE now: deleted, ten a request */
@@ -223,15 +243,14 @@ static int destroy_pass(void *arg, size_t *found)
         char path[64];
         for (size_t k = i; k < n && k < i + DELETE_PER_CALL; k++)
             h->doc_set_string(in, shc_path(path, sizeof(path), "taskDefinitions[%zu]", k - i), all[k]);
-        shc_queue_add(&c->q, "ecs", "DeleteTaskDefinitions", in, NULL, run->td_l.label,
-                      i + DELETE_PER_CALL >= n ? report_gone : NULL, &g[1]);
+        shc_queue_add(&c->q, "ecs", "DeleteTaskDefinitions", in, NULL, run->td_l.label, revisions_deleted,
+                      i + DELETE_PER_CALL >= n ? &g[1] : &quiet);
     }
     if (exec)
         delete_role(c, &c->exec, 1, &g[4]);
     if (task)
         delete_role(c, &c->task, 1, &g[5]);
-    /* a role's policies can take a moment to be gone from it */
-    cmp_retry(c, "DeleteConflict", 60);
+    /* a role's policies can take a moment to be gone from it: cmp_not_yet */
     if (cmp_run(c))
         return c->failed ? -1 : 0;
     return 0;

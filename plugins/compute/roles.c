@@ -77,14 +77,6 @@ void cmp_role_reads(struct cmp *c, struct cmp_role *r)
     }
 }
 
-static int changed(void *arg, const sh_doc *out)
-{
-    struct cmp_role_done *d = arg;
-    (void)out;
-    d->c->run->roles_changed = 1;
-    return 0;
-}
-
 static int created(void *arg, const sh_doc *out)
 {
     struct cmp_role_done *d = arg;
@@ -93,7 +85,6 @@ static int created(void *arg, const sh_doc *out)
         return 0;
     }
     d->r->created = 1;
-    d->c->run->roles_changed = 1;
     return 0;
 }
 
@@ -127,7 +118,7 @@ static void role_wave(struct cmp *c, struct cmp_role *r, struct cmp_role_done *d
         sh_doc *in = on_role(c, r);
         h->doc_set_string(in, "PolicyDocument", r->trust);
         shc_change(&c->q, r->line, SH_CHANGE_UPDATE, "trust: ecs-tasks.amazonaws.com only", "iam",
-                   "UpdateAssumeRolePolicy", in, NULL, changed, done);
+                   "UpdateAssumeRolePolicy", in, NULL, NULL, NULL);
     }
     char detail[SHC_DETAIL];
     sh_doc *tags = on_role(c, r);
@@ -181,7 +172,7 @@ static void policy_wave(struct cmp *c, struct cmp_role *r)
     c->h->doc_set_string(in, "PolicyDocument", r->policy);
     shc_change(&c->q, r->line, r->created ? SH_CHANGE_CREATE : SH_CHANGE_UPDATE,
                r->created ? NULL : shc_text(c->h, c->ctx, "inline policy %s", r->policy_name), "iam", "PutRolePolicy",
-               in, NULL, changed, done_of(c, r));
+               in, NULL, NULL, NULL);
 }
 
 void cmp_roles_policy_wave(struct cmp *c)

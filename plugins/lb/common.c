@@ -45,12 +45,25 @@ static int need(struct lb *l, const void *value, const char *key)
     return -1;
 }
 
+/* The answers ELBv2 gives while something propagates (aws-api.md section 13). */
+static const shc_not_yet lb_not_yet[] = {
+    /* a new load balancer's or target group's arn, unknown for a moment */
+    {"Create*|Modify*|Add*|Set*|Register*|Describe*", "LoadBalancerNotFound|TargetGroupNotFound", NULL, 120, NULL},
+    /* a certificate just issued (or imported) is not yet known to ELBv2 */
+    {"CreateListener|ModifyListener", "CertificateNotFound", NULL, 300,
+     "check that lb.certificate_arn names an issued certificate of this region and account"},
+    /* a listener's deletion takes a moment to count */
+    {"DeleteTargetGroup", "ResourceInUse", NULL, SHC_UNTIL_DEADLINE,
+     "something outside this stack (a listener rule, another load balancer) still forwards to it"},
+    SHC_NOT_YET_END};
+
 int lb_load(struct lb *l, const sh_host *h, sh_ctx *ctx)
 {
     memset(l, 0, sizeof(*l));
     l->h = h;
     l->ctx = ctx;
     shc_queue_init(&l->q, h, ctx);
+    l->q.not_yet = lb_not_yet;
     l->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
     const char *stack = h->stack_name(ctx);
     l->alb_name = h->resource_name(ctx, "alb", stack);

@@ -114,8 +114,7 @@ static int destroy_pass(void *arg, size_t *found)
     if (used_elsewhere(l))
         return -1;
     /* A listener's deletion takes a moment to count: ResourceInUse is "not yet". */
-    l->q.retry_codes = "ResourceInUse";
-    l->q.retry_seconds = l->deadline > time(NULL) ? (int)(l->deadline - time(NULL)) : 0;
+    l->q.deadline = (long)l->deadline;
     sh_doc *in = lb_req(l);
     lb_set(l, in, l->h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
     shc_queue_add_accepting(&l->q, "elbv2", "DeleteTargetGroup", in, l->tg_l.label, "TargetGroupNotFound",

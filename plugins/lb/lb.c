@@ -79,10 +79,6 @@ static int converge(struct lb *l)
     lb_listener_tag_reads(l);
     if (lb_run(l) || l->again)
         return -1;
-    if (l->alb_new || l->tg_new) { /* a new arn can be unknown for a moment */
-        l->q.retry_codes = "LoadBalancerNotFound|TargetGroupNotFound";
-        l->q.retry_seconds = 120;
-    }
     lb_alb_new_wave(l);
     lb_tg_new_wave(l);
     lb_alb_extras_wave(l, 1);

@@ -15,6 +15,23 @@ static void derive_cidr(const char *vpc, int third, char *out, size_t size)
     snprintf(out, size, "%u.%u.%d.0/24", a, b, third);
 }
 
+/* The answers EC2 gives while something propagates (aws-api.md section 13). */
+const shc_not_yet net_not_yet[] = {
+    /* An id made or listed a moment ago can be unknown to the next request
+     * (EC2's guidance: retry with backoff). On a delete NotFound is "gone". */
+    {NULL, "*NotFound", NULL, 120, NULL},
+    /* What used it is still going away: an ALB's or a task's network
+     * interfaces linger for minutes after they are deleted, even once
+     * DescribeNetworkInterfaces lists none; an internet gateway's detach
+     * waits for the VPC's public addresses to be unmapped. Up to the
+     * destroy's deadline. */
+    {"DeleteSecurityGroup|DeleteSubnet|DetachInternetGateway|DeleteInternetGateway|DeleteVpc|DeleteRouteTable|"
+     "ReleaseAddress|RevokeSecurityGroupIngress|RevokeSecurityGroupEgress",
+     "DependencyViolation", NULL, SHC_UNTIL_DEADLINE,
+     "something outside this stack may still use it (an instance, an endpoint, a network interface): "
+     "remove it, or raise STACKHOST_DESTROY_TIMEOUT, and run destroy again"},
+    SHC_NOT_YET_END};
+
 int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id)
 {
     memset(n, 0, sizeof(*n));
@@ -22,10 +39,7 @@ int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id)
     n->ctx = ctx;
     n->run_id = run_id;
     shc_queue_init(&n->q, h, ctx);
-    /* AWS's eventual consistency: an id made or listed a moment ago may be
-     * unknown to the next request for a while (EC2's guidance: retry). */
-    n->q.retry_codes = "*NotFound";
-    n->q.retry_seconds = 120;
+    n->q.not_yet = net_not_yet;
     n->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
     n->stack = h->stack_name(ctx);
     net_cidr_canonical(h->config_string(ctx, "cidr"), n->vpc_cidr, sizeof(n->vpc_cidr));

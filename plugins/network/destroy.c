@@ -47,9 +47,9 @@ int net_delete_each(struct net *n, const char *op, const char *param, const char
     struct deleted done[MAX_ITEMS];
     shc_queue q;
     shc_queue_init(&q, n->h, n->ctx);
-    /* What used it is still going away: wait, up to the destroy's deadline. */
-    q.retry_codes = "DependencyViolation";
-    q.retry_seconds = n->deadline > time(NULL) ? (int)(n->deadline - time(NULL)) : 0;
+    /* What used it is still going away: net_not_yet waits, up to the destroy's deadline. */
+    q.not_yet = net_not_yet;
+    q.deadline = (long)n->deadline;
     for (size_t i = 0; i < count && i < MAX_ITEMS; i++) {
         sh_doc *in = net_req(n);
         n->h->doc_set_string(in, param, ids[i]);
@@ -252,8 +252,7 @@ int net_destroy_all(struct net *n)
     n->deadline = time(NULL) + shc_destroy_timeout();
     /* Detaching the gateway waits out DependencyViolation too (addresses
      * still mapped in the VPC), on the same deadline. */
-    n->q.retry_codes = "DependencyViolation";
-    n->q.retry_seconds = shc_destroy_timeout();
+    n->q.deadline = (long)n->deadline;
     /* A NotFound from a delete can be AWS not knowing a new id yet:
      * complete only when a lookup finds nothing owned. */
     return shc_destroy_until_gone(n->h, n->ctx, "the stack's network resources", 1000000, (long)n->deadline,

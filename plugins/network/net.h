@@ -143,6 +143,8 @@ void net_free(struct net *n);
 void net_cidr_canonical(const char *text, char *out, size_t size);
 
 /* ---- the steps ---- */
+/* The answers that mean "not yet" (create.c), for every queue of the plugin. */
+extern const shc_not_yet net_not_yet[];
 int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id);
 int net_zones(struct net *n);
 /* create.c */

@@ -34,6 +34,20 @@ static const char *policy_text(struct obs *o)
     return h->doc_json(o->ctx, d);
 }
 
+/* The answers KMS, SNS and CloudWatch give while something propagates
+ * (aws-api.md section 13; Terraform polls DescribeKey for the same). */
+static const shc_not_yet obs_not_yet[] = {
+    /* A key whose deletion was cancelled a moment ago still reads pending
+     * deletion to EnableKey and the settings calls ... */
+    {"EnableKey|PutKeyPolicy|EnableKeyRotation|CreateAlias|UpdateAlias|TagResource", "KMSInvalidStateException",
+     "pending deletion", 120, NULL},
+    /* ... and a key enabled a moment ago still reads disabled. */
+    {"PutKeyPolicy|EnableKeyRotation|CreateAlias|UpdateAlias|TagResource", "DisabledException", NULL, 120, NULL},
+    /* a key or topic made a moment ago, unknown to the next call */
+    {"Put*|Enable*|Create*|Update*|Tag*|Subscribe|SetTopicAttributes",
+     "NotFoundException|NotFound|*ResourceNotFound|*ResourceNotFoundException", NULL, 120, NULL},
+    SHC_NOT_YET_END};
+
 int obs_load(struct obs *o, const sh_host *h, sh_ctx *ctx, int destroy)
 {
     memset(o, 0, sizeof(*o));
@@ -42,6 +56,7 @@ int obs_load(struct obs *o, const sh_host *h, sh_ctx *ctx, int destroy)
     o->destroy = destroy;
     o->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
     shc_queue_init(&o->q, h, ctx);
+    o->q.not_yet = obs_not_yet;
     o->stack = h->stack_name(ctx);
     o->env = h->environment(ctx);
     o->alias = shc_text(h, ctx, "alias/%s", h->resource_name(ctx, "kms", shc_text(h, ctx, "%s-alarms", o->stack)));
@@ -79,7 +94,8 @@ void obs_new_pass(struct obs *o)
     free(o->keys);
     free(o->subs);
     shc_queue_clear(&o->q);
-    shc_queue_init(&o->q, o->h, o->ctx); /* the retry codes too: set again by the waves that need them */
+    shc_queue_init(&o->q, o->h, o->ctx);
+    o->q.not_yet = obs_not_yet;
     o->aliases = o->keys_listed = NULL;
     o->alias_target = NULL;
     o->keys = o->key = NULL;

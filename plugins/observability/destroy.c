@@ -144,7 +144,7 @@ static int destroy_pass(void *arg, size_t *found)
         h->doc_set_number(in, "PendingWindowInDays", OBS_PENDING_DAYS);
         /* already pending (a retried request): done */
         shc_queue_add_accepting(&o->q, "kms", "ScheduleKeyDeletion", in, key_label(o, &o->keys[i]),
-                                "KMSInvalidStateException|NotFoundException", NULL, NULL);
+                                "KMSInvalidStateException(is pending deletion)|NotFoundException", NULL, NULL);
     }
     if (obs_run(o))
         return o->failed ? -1 : 0;

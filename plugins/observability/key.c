@@ -261,7 +261,7 @@ int obs_key_state_step(struct obs *o)
     if (!strcmp(state, "PendingDeletion")) {
         /* a destroy (or encrypt = false) within the last 7 days: the same key back */
         shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, "restored from pending deletion", "kms", "CancelKeyDeletion",
-                   on_key(o, o->key_id), "KMSInvalidStateException", NULL, NULL);
+                   on_key(o, o->key_id), "KMSInvalidStateException(is not pending deletion)", NULL, NULL);
         o->key_revived = 1;
     } else if (!strcmp(state, "Disabled")) {
         shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, "enabled", "kms", "EnableKey", on_key(o, o->key_id), NULL,
@@ -357,7 +357,7 @@ void obs_key_retire_wave(struct obs *o)
         /* already pending (a retried request): done */
         shc_change(&o->q, line, SH_CHANGE_DELETE,
                    k->via_alias ? what : shc_text(h, o->ctx, "tagged for %s, %s", o->alias, what), "kms",
-                   "ScheduleKeyDeletion", in, "KMSInvalidStateException|NotFoundException", NULL, NULL);
+                   "ScheduleKeyDeletion", in, "KMSInvalidStateException(is pending deletion)|NotFoundException", NULL, NULL);
     }
 }
 

@@ -113,11 +113,7 @@ static int converge(struct obs *o)
         return -1;
     if (obs_key_state_step(o))
         return -1;
-    if (o->key_new || o->topic_new) {
-        /* a new key or topic can be unknown for a moment */
-        o->q.retry_codes = "NotFoundException|NotFound|*ResourceNotFound|*ResourceNotFoundException";
-        o->q.retry_seconds = 120;
-    }
+    /* a new key or topic can be unknown for a moment: obs_not_yet */
     obs_key_enable_wave(o);
     if (obs_run(o))
         return -1;
@@ -125,10 +121,6 @@ static int converge(struct obs *o)
     obs_topic_wave(o);
     if (obs_run(o) || o->again)
         return -1;
-    if (o->topic_new) {
-        o->q.retry_codes = "NotFoundException|NotFound|*ResourceNotFound|*ResourceNotFoundException";
-        o->q.retry_seconds = 120;
-    }
     obs_subs_wave(o);
     if (obs_run(o) || obs_alarms_inputs(o))
         return -1;

@@ -43,12 +43,27 @@ static const char *document_text(struct reg *r)
     return r->h->doc_json(r->ctx, d);
 }
 
+/* The answers ECR and IAM give while something propagates (aws-api.md
+ * section 13). */
+static const shc_not_yet reg_not_yet[] = {
+    /* a repository or policy made a moment ago, unknown to the next call */
+    {"PutLifecyclePolicy|TagResource|UntagResource|PutImageTagMutability|SetRepositoryPolicy",
+     "RepositoryNotFoundException", NULL, 120, NULL},
+    {"CreatePolicyVersion|TagPolicy|UntagPolicy|DeletePolicyVersion", "NoSuchEntity", NULL, 120, NULL},
+    /* destroy: a policy detached a moment ago still counts as attached;
+     * its versions deleted a moment ago still count */
+    {"DeletePolicy", "DeleteConflict", "attached to entities|more than one version", 120,
+     "something outside this stack may have attached it again: detach it and run destroy again"},
+    {"DeletePolicyVersion", "DeleteConflict", "default version", 120, NULL},
+    SHC_NOT_YET_END};
+
 void reg_load(struct reg *r, const sh_host *h, sh_ctx *ctx)
 {
     memset(r, 0, sizeof(*r));
     r->h = h;
     r->ctx = ctx;
     shc_queue_init(&r->q, h, ctx);
+    r->q.not_yet = reg_not_yet;
     r->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
     const char *stack = h->stack_name(ctx), *part = h->partition(ctx), *acct = h->account_id(ctx);
     r->repo_name = h->resource_name(ctx, "ecr", stack);

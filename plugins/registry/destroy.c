@@ -22,19 +22,36 @@ static int report_gone(void *arg, const sh_doc *out)
     return 0;
 }
 
-/* Users, groups and roles the policy is attached to: detached. */
-static void detach_all(struct reg *r, const sh_doc *entities)
+static const char *const entity_lists[] = {"PolicyUsers.member", "PolicyGroups.member", "PolicyRoles.member"};
+static const char *const entity_filters[] = {"User", "Group", "Role"};
+
+/* The users, groups and roles the policy is attached to: one paginated
+ * ListEntitiesForPolicy per kind (pagination follows one list). */
+static void list_entities(struct reg *r, const sh_doc **entities)
 {
-    static const char *const lists[] = {"PolicyUsers.member", "PolicyGroups.member", "PolicyRoles.member"};
+    for (size_t k = 0; k < 3; k++) {
+        sh_doc *in = reg_req(r);
+        r->h->doc_set_string(in, "PolicyArn", r->policy_arn);
+        r->h->doc_set_string(in, "EntityFilter", entity_filters[k]);
+        shc_read_all(&r->q, "iam", "ListEntitiesForPolicy", in, entity_lists[k], r->policy_l.label, &entities[k]);
+    }
+}
+
+/* Users, groups and roles the policy is attached to: detached. */
+static void detach_all(struct reg *r, const sh_doc *const *entities)
+{
     static const char *const names[] = {"UserName", "GroupName", "RoleName"};
     static const char *const ops[] = {"DetachUserPolicy", "DetachGroupPolicy", "DetachRolePolicy"};
     char path[96];
-    for (size_t k = 0; entities && k < 3; k++) {
-        for (size_t i = 0; i < r->h->doc_count(entities, lists[k]); i++) {
+    for (size_t k = 0; k < 3; k++) {
+        const char *const *lists = entity_lists;
+        if (!entities[k])
+            continue;
+        for (size_t i = 0; i < r->h->doc_count(entities[k], lists[k]); i++) {
             sh_doc *in = reg_req(r);
             r->h->doc_set_string(in, "PolicyArn", r->policy_arn);
             r->h->doc_set_string(in, names[k],
-                                 r->h->doc_string(entities, shc_path(path, sizeof(path), "%s[%zu].%s", lists[k], i, names[k])));
+                                 r->h->doc_string(entities[k], shc_path(path, sizeof(path), "%s[%zu].%s", lists[k], i, names[k])));
             shc_queue_add_accepting(&r->q, "iam", ops[k], in, r->policy_l.label, "NoSuchEntity", NULL, NULL);
         }
     }
@@ -45,7 +62,7 @@ static int destroy_pass(void *arg, size_t *found)
 {
     struct reg *r = arg;
     r->failed = 0;
-    const sh_doc *entities = NULL;
+    const sh_doc *entities[3] = {NULL, NULL, NULL};
     *found = 0;
     *found = 1; /* until the lookups have answered: a lost answer means look again */
     if (reg_lookup(r))
@@ -59,11 +76,8 @@ static int destroy_pass(void *arg, size_t *found)
         reg_read(r, "ecr", "ListTagsForResource", tags, "RepositoryNotFoundException", &r->repo_tags);
     }
     reg_policy_reads(r);
-    if (r->policy && !r->plan) {
-        sh_doc *in = reg_req(r);
-        r->h->doc_set_string(in, "PolicyArn", r->policy_arn);
-        reg_read(r, "iam", "ListEntitiesForPolicy", in, "NoSuchEntity", &entities);
-    }
+    if (r->policy && !r->plan)
+        list_entities(r, entities);
     if (reg_run(r))
         return r->failed ? -1 : 0;
     int repo = r->repo && shc_owned(r->h, r->ctx, r->repo_tags, &shc_tags_json);

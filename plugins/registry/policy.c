@@ -1,7 +1,10 @@
 /* registry: the customer-managed IAM push policy: created when missing,
- * tags put back, a changed document made the new default version, and
- * the versions that are not the default pruned so the limit of 5 never
- * blocks a change. */
+ * tags put back, a changed document made the new default version. The
+ * earlier versions are kept, as Terraform keeps them (a rollback is
+ * SetDefaultPolicyVersion away); only when IAM's limit of 5 is reached is
+ * the oldest one that is not the default deleted first. Deleting the
+ * version just replaced would race IAM's propagation of the new default
+ * (DeleteConflict). */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,7 +23,7 @@ void reg_policy_reads(struct reg *r)
     r->h->doc_set_string(version, "VersionId", def ? def : "v1");
     reg_read(r, "iam", "ListPolicyTags", tags, NULL, &r->policy_tags);
     reg_read(r, "iam", "GetPolicyVersion", version, NULL, &r->version);
-    reg_read(r, "iam", "ListPolicyVersions", versions, NULL, &r->versions);
+    shc_read_all(&r->q, "iam", "ListPolicyVersions", versions, "Versions.member", r->policy_l.label, &r->versions);
 }
 
 size_t reg_policy_old_versions(struct reg *r, const sh_doc *versions, const char **ids, size_t max)
@@ -34,6 +37,28 @@ size_t reg_policy_old_versions(struct reg *r, const sh_doc *versions, const char
             ids[k++] = id;
     }
     return k;
+}
+
+/* The oldest version that is not the default (by CreateDate, ISO 8601:
+ * sorts as text), or NULL. */
+static const char *oldest_version(struct reg *r)
+{
+    char path[96];
+    const char *oldest = NULL, *oldest_date = NULL;
+    size_t count = r->versions ? r->h->doc_count(r->versions, "Versions.member") : 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *id = r->h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].VersionId", i));
+        const char *def =
+            r->h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].IsDefaultVersion", i));
+        const char *date = r->h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].CreateDate", i));
+        if (!id || (def && !strcmp(def, "true")))
+            continue;
+        if (!oldest || (date && oldest_date && strcmp(date, oldest_date) < 0)) {
+            oldest = id;
+            oldest_date = date;
+        }
+    }
+    return oldest;
 }
 
 static int created(void *arg, const sh_doc *out)
@@ -67,40 +92,28 @@ void reg_policy_wave(struct reg *r)
         return;
     }
     reg_tags(r, &r->policy_l, r->policy_tags, &shc_tags_query, &shc_tags_query_put, "iam", "TagPolicy", on_policy(r));
-    const char *old[REG_VERSIONS];
-    size_t n = reg_policy_old_versions(r, r->versions, old, REG_VERSIONS);
-    for (size_t i = 0; i < n; i++) {
+    const char *doc = shc_url_decode(r->h, r->ctx, r->h->doc_string(r->version, "PolicyVersion.Document"));
+    if (shc_json_same(r->h, r->ctx, doc, r->document))
+        return;
+    r->new_version = 1;
+    size_t count = r->versions ? r->h->doc_count(r->versions, "Versions.member") : 0;
+    const char *oldest = count >= REG_IAM_VERSIONS ? oldest_version(r) : NULL;
+    if (oldest) {
         sh_doc *in = on_policy(r);
-        r->h->doc_set_string(in, "VersionId", old[i]);
-        shc_change(&r->q, &r->policy_l, SH_CHANGE_UPDATE, shc_text(r->h, r->ctx, "%zu old version%s pruned", n, n == 1 ? "" : "s"),
+        r->h->doc_set_string(in, "VersionId", oldest);
+        shc_change(&r->q, &r->policy_l, SH_CHANGE_UPDATE,
+                   shc_text(r->h, r->ctx, "the oldest version %s deleted (iam keeps %d)", oldest, REG_IAM_VERSIONS),
                    "iam", "DeletePolicyVersion", in, "NoSuchEntity", NULL, NULL);
     }
-    const char *doc = shc_url_decode(r->h, r->ctx, r->h->doc_string(r->version, "PolicyVersion.Document"));
-    if (!shc_json_same(r->h, r->ctx, doc, r->document)) {
-        const char *def = r->h->doc_string(r->policy, "DefaultVersionId");
-        snprintf(r->old_default, sizeof(r->old_default), "%s", def ? def : "");
-        r->policy_l.change = r->policy_l.change == SH_CHANGE_NONE ? SH_CHANGE_UPDATE : r->policy_l.change;
-        size_t used = strlen(r->policy_l.detail);
-        snprintf(r->policy_l.detail + used, sizeof(r->policy_l.detail) - used, "%sdocument: a new default version",
-                 used ? ", " : "");
-    }
+    shc_line_note(&r->policy_l, SH_CHANGE_UPDATE, "document: a new default version");
 }
 
 void reg_policy_version_wave(struct reg *r)
 {
-    if (!r->old_default[0])
+    if (!r->new_version)
         return;
     sh_doc *in = on_policy(r);
     r->h->doc_set_string(in, "PolicyDocument", r->document);
     r->h->doc_set_bool(in, "SetAsDefault", 1);
     shc_queue_add(&r->q, "iam", "CreatePolicyVersion", in, NULL, r->policy_l.label, NULL, NULL);
-}
-
-void reg_policy_prune_wave(struct reg *r)
-{
-    if (!r->old_default[0])
-        return;
-    sh_doc *in = on_policy(r);
-    r->h->doc_set_string(in, "VersionId", r->old_default);
-    shc_queue_add_accepting(&r->q, "iam", "DeletePolicyVersion", in, r->policy_l.label, "NoSuchEntity", NULL, NULL);
 }

@@ -8,9 +8,10 @@
  *   -> reads: repository tags, lifecycle policy, policy tags, the default
  *      version's document, the versions; ownership checked
  *   -> repository created or its settings and tags put back; policy
- *      created or tagged, its old versions pruned
- *   -> lifecycle policy; a new default policy version
- *   -> the version it replaced deleted.
+ *      created or tagged, and at IAM's limit of 5 versions its oldest
+ *      deleted when the document changed
+ *   -> lifecycle policy; a new default policy version (the earlier ones
+ *      kept, as Terraform keeps them).
  * A wave that loses an answer (or hears "already exists") ends the pass:
  * registry_create starts again from the lookups, which find it. */
 #ifndef PLUGINS_REGISTRY_REG_H
@@ -23,6 +24,7 @@
 
 #define REG_TEXT 512
 #define REG_VERSIONS 16
+#define REG_IAM_VERSIONS 5 /* versions IAM keeps of a managed policy */
 
 struct reg {
     const sh_host *h;
@@ -37,8 +39,7 @@ struct reg {
     const char *document;  /* the push policy's JSON text */
     /* the lookups' answers (NULL: absent) */
     const sh_doc *repo, *repo_tags, *lifecycle_out, *policy, *policy_tags, *version, *versions;
-    /* the default version when a new one replaces it, "" otherwise */
-    char old_default[64];
+    int new_version; /* the document differs: a new default version */
     int repo_new, policy_new; /* made by this pass: settings known without reading */
     int again;                /* a create heard "already exists": look again */
     int failed;               /* an error was recorded: no further wave */
@@ -72,9 +73,8 @@ int reg_repo_encryption(struct reg *r); /* -1: a replacement is refused */
 
 /* ---- policy.c ---- */
 void reg_policy_reads(struct reg *r);
-void reg_policy_wave(struct reg *r);         /* create, or tags and old versions */
+void reg_policy_wave(struct reg *r);         /* create, or tags and (at the limit) the oldest version */
 void reg_policy_version_wave(struct reg *r); /* a new default version */
-void reg_policy_prune_wave(struct reg *r);   /* the version it replaced */
 /* The non-default versions of a ListPolicyVersions answer. */
 size_t reg_policy_old_versions(struct reg *r, const sh_doc *versions, const char **ids, size_t max);
 

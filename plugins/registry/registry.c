@@ -36,16 +36,9 @@ static int converge(struct reg *r)
     reg_policy_wave(r);
     if (reg_run(r) || r->again)
         return -1;
-    if (r->repo_new || r->policy_new) {
-        /* new ids can be unknown for a moment; IAM is the slowest */
-        r->q.retry_codes = "RepositoryNotFoundException|NoSuchEntity";
-        r->q.retry_seconds = 120;
-    }
+    /* new ids can be unknown for a moment (IAM is the slowest): reg_not_yet */
     reg_lifecycle_wave(r);
     reg_policy_version_wave(r);
-    if (reg_run(r))
-        return -1;
-    reg_policy_prune_wave(r);
     if (reg_run(r))
         return -1;
     reg_report(r);

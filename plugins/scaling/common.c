@@ -12,6 +12,29 @@ static const char *const metrics[SCAL_POLICIES] = {"ECSServiceAverageCPUUtilizat
 static const char *const purposes[SCAL_POLICIES] = {"cpu", "memory"};
 static const char *const target_keys[SCAL_POLICIES] = {"cpu_target", "memory_target"};
 
+/* The answers Application Auto Scaling gives while something propagates
+ * (aws-api.md section 13). */
+#define SCAL_SLR_HINT                                                                                             \
+    "aws makes the service-linked role AWSServiceRoleForApplicationAutoScaling_ECSService on an account's first "  \
+    "scalable target: the deployer needs iam:CreateServiceLinkedRole, or make the role once: aws iam "           \
+    "create-service-linked-role --aws-service-name ecs.application-autoscaling.amazonaws.com"
+static const shc_not_yet scal_not_yet[] = {
+    /* An account's first scalable target: AWS makes the service-linked role
+     * AWSServiceRoleForApplicationAutoScaling_ECSService, and until its
+     * permissions propagate every call touching CloudWatch answers
+     * FailedResourceAccessException ("... is not authorized to perform:
+     * cloudwatch:..."), on deploy as on destroy; the code has no other
+     * cause (Terraform retries it by code alone). */
+    {NULL, "FailedResourceAccessException", NULL, 120, SCAL_SLR_HINT},
+    {"RegisterScalableTarget", "ValidationException", "unable to assume iam role", 120, SCAL_SLR_HINT},
+    /* a change to the target still pending: the target's and its policies' calls go together */
+    {NULL, "ConcurrentUpdateException", NULL, 60, NULL},
+    /* a service made a moment ago, unknown to Application Auto Scaling */
+    {"RegisterScalableTarget", "ValidationException", "ECS service doesn't exist|service does not exist", 60, NULL},
+    /* a target registered a moment ago, unknown to PutScalingPolicy */
+    {"PutScalingPolicy", "ObjectNotFoundException", NULL, 60, NULL},
+    SHC_NOT_YET_END};
+
 int scal_load(struct scal *s, const sh_host *h, sh_ctx *ctx, int from_inputs)
 {
     memset(s, 0, sizeof(*s));
@@ -20,6 +43,7 @@ int scal_load(struct scal *s, const sh_host *h, sh_ctx *ctx, int from_inputs)
     s->mode = h->mode(ctx);
     s->plan = s->mode != SH_MODE_DEPLOY && s->mode != SH_MODE_DESTROY;
     shc_queue_init(&s->q, h, ctx);
+    s->q.not_yet = scal_not_yet;
     const char *stack = h->stack_name(ctx);
     s->min = h->config_int(ctx, "min");
     s->max = h->config_int(ctx, "max");

@@ -77,9 +77,8 @@ static int destroy_pass(void *arg, size_t *found)
 
 int scal_destroy_all(struct scal *s)
 {
-    /* the policies' deletes go together: a change still pending on the target is "not yet" */
-    s->q.retry_codes = "ConcurrentUpdateException";
-    s->q.retry_seconds = 60;
+    /* the policies' deletes go together: a change still pending on the
+     * target is "not yet" (scal_not_yet), as is the service-linked role */
     if (!shc_destroy_until_gone(s->h, s->ctx, "the scalable target and its policies", DESTROY_PASSES, 0,
                                 destroy_pass, s))
         return 0;

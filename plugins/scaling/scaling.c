@@ -42,20 +42,6 @@ static sh_status scaling_validate(const sh_host *host, sh_ctx *ctx)
 }
 
 #define LOST_ANSWER_PASSES 10
-/* How long a resource made a moment ago may answer "not there" (AWS's
- * eventual consistency: a new service unknown to Application Auto
- * Scaling, a new target unknown to PutScalingPolicy). */
-#define NOT_YET_SECONDS 60
-
-/* Sets the wave's "not yet" codes. ConcurrentUpdateException is always
- * one: Application Auto Scaling refuses a change to a target with a
- * change still pending, and a wave sends the target's and its policies'
- * together. */
-static void not_yet(struct scal *s, const char *codes)
-{
-    s->q.retry_codes = codes ? codes : "ConcurrentUpdateException";
-    s->q.retry_seconds = NOT_YET_SECONDS;
-}
 
 /* The lookups, then the waves of scaling.h; in a plan the same, sending
  * nothing that changes anything. */
@@ -64,20 +50,13 @@ static int converge(struct scal *s)
     if (!s->inputs_missing && scal_lookup(s, 0))
         return -1;
     int had_target = s->target != NULL;
-    /* registered by this run (an earlier pass lost the answer): PutScalingPolicy may not see it yet */
-    int young = s->target_l.change == SH_CHANGE_CREATE;
-    /* a service just made may be unknown to Application Auto Scaling: moto's
-     * answer is ValidationException "ECS service doesn't exist" (AWS's: unverified) */
-    not_yet(s, !had_target ? "ValidationException|ConcurrentUpdateException"
-               : young     ? "ObjectNotFoundException|ConcurrentUpdateException"
-                           : NULL);
+    /* what was made a moment ago can be unknown for a while: scal_not_yet */
     scal_target_wave(s);
     scal_policy_wave(s, had_target, 1);
     if (scal_run(s))
         return -1;
     if (had_target)
         return 0;
-    not_yet(s, "ObjectNotFoundException|ConcurrentUpdateException");
     scal_policy_wave(s, 1, 0);
     return scal_run(s);
 }

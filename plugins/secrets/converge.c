@@ -3,7 +3,11 @@
  * out in one wave: a missing parameter is created (PutParameter with its
  * tags, never overwriting), a value from the environment that differs is
  * overwritten, drifted tags are put back. A generated value is never
- * written over. Plan reports the same without sending a change. */
+ * written over. A parameter of another type (String) is replaced, behind
+ * --allow-replace: SSM refuses a type change of a parameter in a path
+ * hierarchy (HierarchyTypeMismatchException), so it is deleted first and
+ * made again as SecureString with the value it held (or the one from its
+ * variable). Plan reports the same without sending a change. */
 #include <stdio.h>
 #include <string.h>
 
@@ -82,13 +86,41 @@ static int plan_create(struct sec *s, struct sec_param *p)
     return 0;
 }
 
+/* The type of a found parameter that is not SecureString, or NULL. */
+static const char *other_type(struct sec *s, const struct sec_param *p)
+{
+    const char *type = p->found ? s->h->doc_string(p->found, "Type") : NULL;
+    return type && strcmp(type, "SecureString") ? type : NULL;
+}
+
+/* A replacement: deleted now, made again as SecureString by
+ * replace_create once the delete is done. */
+static void plan_replace(struct sec *s, struct sec_param *p)
+{
+    char text[SEC_DETAIL];
+    snprintf(text, sizeof(text), "type %s -> SecureString: deleted and made again (ssm cannot change a type in place)",
+             other_type(s, p));
+    p->change = SH_CHANGE_REPLACE;
+    add_detail(p, text);
+    if (s->plan)
+        return;
+    sh_doc *in = s->h->doc_new(s->ctx);
+    s->h->doc_set_string(in, "Name", p->path);
+    shc_queue_add_accepting(&s->q, "ssm", "DeleteParameter", in, label(s, p), "ParameterNotFound", NULL, NULL);
+}
+
+static void replace_create(struct sec *s, struct sec_param *p)
+{
+    const char *value = p->env_value ? p->env_value : sec_stored(s, p);
+    p->pending++;
+    p->create_sent = 1;
+    shc_queue_add_accepting(&s->q, "ssm", "PutParameter", put_request(s, p, value, 0), label(s, p),
+                            "ParameterAlreadyExists", created, p);
+}
+
 static void plan_update(struct sec *s, struct sec_param *p)
 {
-    const char *type = s->h->doc_string(p->found, "Type"), *stored = sec_stored(s, p), *value = NULL;
-    if (!type || strcmp(type, "SecureString")) {
-        add_detail(p, "type SecureString");
-        value = p->env_value ? p->env_value : stored;
-    }
+    const char *stored = sec_stored(s, p), *value = NULL;
     if (p->env_value && (!stored || strcmp(stored, p->env_value))) {
         add_detail(p, "value changes");
         value = p->env_value;
@@ -122,6 +154,16 @@ static int check(struct sec *s)
             bad = 1;
         } else if (p->env && !p->env_value && p->found) {
             s->h->log(s->ctx, SH_LOG_DEBUG, "%s is not set: parameter %s keeps its stored value", p->env, p->path);
+        } else if (other_type(s, p) && !s->plan && !s->h->allow_replace(s->ctx)) {
+            s->h->fail(s->ctx, SH_ERR_CONFLICT,
+                       "parameter %s is of type %s and must be SecureString, which ssm cannot change in place: "
+                       "run deploy --allow-replace to delete it and make it again with its value",
+                       p->path, other_type(s, p));
+            bad = 1;
+        } else if (other_type(s, p) && !p->env_value && !(sec_stored(s, p) && *sec_stored(s, p))) {
+            s->h->fail(s->ctx, SH_ERR_CONFIG, "parameter %s is of type %s with no value to keep, and %s is not set",
+                       p->path, other_type(s, p), p->env ? p->env : "no variable");
+            bad = 1;
         } else if (p->env && !p->env_value) {
             s->h->fail(s->ctx, SH_ERR_CONFIG,
                        "environment variable %s is not set (or empty): parameter %s (%s) takes its value from it "
@@ -139,7 +181,9 @@ int sec_converge(struct sec *s)
         return -1;
     for (size_t i = 0; i < s->n; i++) {
         struct sec_param *p = &s->p[i];
-        if (p->found)
+        if (other_type(s, p))
+            plan_replace(s, p);
+        else if (p->found)
             plan_update(s, p);
         else if (plan_create(s, p))
             return -1;
@@ -148,6 +192,12 @@ int sec_converge(struct sec *s)
     }
     if (s->plan)
         return 0;
+    if (shc_queue_run(&s->q))
+        return -1;
+    /* the replacements' second half, once their deletes are done */
+    for (size_t i = 0; i < s->n; i++)
+        if (other_type(s, &s->p[i]))
+            replace_create(s, &s->p[i]);
     if (shc_queue_run(&s->q))
         return -1;
     for (size_t i = 0; i < s->n && !s->again; i++) {

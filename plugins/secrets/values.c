@@ -14,6 +14,13 @@
  * one without bias. */
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/* A parameter this run wrote or just listed can be unknown to the next
+ * request for a moment (aws-api.md section 13). */
+static const shc_not_yet sec_not_yet[] = {
+    {"AddTagsToResource|RemoveTagsFromResource|ListTagsForResource", "ParameterNotFound|InvalidResourceId", NULL, 120,
+     NULL},
+    SHC_NOT_YET_END};
+
 int sec_load(struct sec *s, const sh_host *h, sh_ctx *ctx)
 {
     memset(s, 0, sizeof(*s));
@@ -21,10 +28,7 @@ int sec_load(struct sec *s, const sh_host *h, sh_ctx *ctx)
     s->ctx = ctx;
     s->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
     shc_queue_init(&s->q, h, ctx);
-    /* A parameter this run wrote or just listed can be unknown to the next
-     * request for a moment. */
-    s->q.retry_codes = "ParameterNotFound|InvalidResourceId";
-    s->q.retry_seconds = 120;
+    s->q.not_yet = sec_not_yet;
     const sh_value *list = h->config(ctx, "parameters");
     s->n = h->value_count(list);
     s->p = s->n ? calloc(s->n, sizeof(*s->p)) : NULL;

@@ -27,6 +27,9 @@ static const struct aws_service services[] = {
     {"kms", "KMS", "kms", "kms", AWS_PROTO_JSON, NULL, "TrentService.", "application/x-amz-json-1.1", 0, "Marker",
      "NextMarker"},
     {"sts", "STS", "sts", "sts", AWS_PROTO_QUERY, "2011-06-15", NULL, NULL, 0, NULL, NULL},
+    /* the Resource Groups Tagging API: resources of a type found by their tags in one paginated call */
+    {"tagging", "RESOURCE_GROUPS_TAGGING_API", "tagging", "tagging", AWS_PROTO_JSON, NULL,
+     "ResourceGroupsTaggingAPI_20170126.", "application/x-amz-json-1.1", 0, "PaginationToken", "PaginationToken"},
     {"service-quotas", "SERVICE_QUOTAS", "servicequotas", "servicequotas", AWS_PROTO_JSON, NULL,
      "ServiceQuotasV20190624.", "application/x-amz-json-1.1", 0, "NextToken", "NextToken"},
 };

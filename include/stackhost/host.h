@@ -197,7 +197,7 @@ typedef struct sh_host {
 
     /* Calls an AWS operation: service is one of ec2, elbv2, ecr, ecs, iam,
      * ssm, logs, cloudwatch, application-autoscaling, sns, kms, sts,
-     * service-quotas.
+     * service-quotas, tagging (the Resource Groups Tagging API).
      * Signing, endpoints, retries (throttling, 5xx, network) and the
      * protocol are the host's. Returns SH_OK with *output set, or
      * SH_ERR_AWS with the details in aws_error(). In SH_MODE_PLAN (and

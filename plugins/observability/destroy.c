@@ -101,7 +101,7 @@ static int destroy_pass(void *arg, size_t *found)
     obs_alarms_lookup(o);
     if (obs_run(o))
         return o->failed ? -1 : 0;
-    obs_key_reads(o, 1, 0);
+    obs_key_reads(o, 0);
     obs_topic_reads(o, 0);
     obs_alarms_reads(o);
     if (obs_run(o) || obs_key_search(o) || obs_run(o))

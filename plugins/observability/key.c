@@ -20,19 +20,6 @@ void obs_key_lookup(struct obs *o)
     shc_read_all(&o->q, "kms", "ListAliases", obs_req(o), "Aliases", o->key_l.label, &o->aliases);
 }
 
-/* Whether any alias points at key id. */
-static int aliased(struct obs *o, const char *id)
-{
-    char path[64];
-    size_t n = o->aliases ? o->h->doc_count(o->aliases, "Aliases") : 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *target = o->h->doc_string(o->aliases, shc_path(path, sizeof(path), "Aliases[%zu].TargetKeyId", i));
-        if (target && !strcmp(target, id))
-            return 1;
-    }
-    return 0;
-}
-
 static const char *find_alias_target(struct obs *o)
 {
     char path[64];
@@ -87,7 +74,10 @@ static int keys_grow(struct obs *o, size_t more)
     return 0;
 }
 
-void obs_key_reads(struct obs *o, int search, int full)
+/* The Resource Groups Tagging API's answers: ResourceTagMappingList[i].Tags[j].Key / .Value. */
+static const shc_tag_shape tags_tagging = {"Tags", "Key", "Value"};
+
+void obs_key_reads(struct obs *o, int full)
 {
     o->alias_target = find_alias_target(o);
     if (o->alias_target && !keys_grow(o, 1)) {
@@ -96,28 +86,42 @@ void obs_key_reads(struct obs *o, int search, int full)
         k->via_alias = 1;
         read_key(o, k, 1, full);
     }
-    if (search)
-        shc_read_all(&o->q, "kms", "ListKeys", obs_req(o), "Keys", o->key_l.label, &o->keys_listed);
+    /* every key tagged as ours, in one paginated call */
+    const char *const *keys, *const *values;
+    size_t n = o->h->tags(o->ctx, &keys, &values);
+    sh_doc *in = obs_req(o);
+    char path[64];
+    o->h->doc_set_string(in, "ResourceTypeFilters[0]", "kms:key");
+    for (size_t i = 0; i < n && i < 3; i++) { /* the ownership tags */
+        o->h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Key", i), keys[i]);
+        o->h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Values[0]", i), values[i]);
+    }
+    o->h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Key", n < 3 ? n : 3), OBS_ALIAS_TAG);
+    o->h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Values[0]", n < 3 ? n : 3), o->alias);
+    shc_read_all(&o->q, "tagging", "GetResources", in, "ResourceTagMappingList", o->key_l.label, &o->keys_listed);
 }
 
 int obs_key_search(struct obs *o)
 {
-    char path[64];
-    size_t n = o->keys_listed ? o->h->doc_count(o->keys_listed, "Keys") : 0;
+    char path[96];
+    size_t n = o->keys_listed ? o->h->doc_count(o->keys_listed, "ResourceTagMappingList") : 0;
     if (!n)
         return 0;
     if (keys_grow(o, n))
         return -1;
     for (size_t i = 0; i < n; i++) {
-        const char *id = o->h->doc_string(o->keys_listed, shc_path(path, sizeof(path), "Keys[%zu].KeyId", i));
-        /* ours always carry our alias, unless it was lost or removed */
-        if (!id || aliased(o, id))
+        const sh_doc *item = o->h->doc_get(o->keys_listed, shc_path(path, sizeof(path), "ResourceTagMappingList[%zu]", i));
+        const char *arn = o->h->doc_string(item, "ResourceARN"), *slash = arn ? strstr(arn, ":key/") : NULL;
+        const char *id = slash ? slash + 5 : NULL;
+        /* the alias's own key is read already; the filter is checked again here */
+        if (!id || (o->alias_target && !strcmp(id, o->alias_target)) || !shc_owned(o->h, o->ctx, item, &tags_tagging))
+            continue;
+        const char *tagged = shc_tag(o->h, item, &tags_tagging, OBS_ALIAS_TAG);
+        if (!tagged || strcmp(tagged, o->alias))
             continue;
         struct obs_key *k = &o->keys[o->nkeys++];
         k->id = id;
-        /* a key whose policy does not let this account read its tags is not ours */
-        shc_read(&o->q, "kms", "ListResourceTags", on_key(o, id), o->key_l.label,
-                 "NotFoundException|AccessDeniedException", &k->tags);
+        k->ours = 1;
     }
     return 0;
 }
@@ -126,13 +130,8 @@ void obs_key_candidate_reads(struct obs *o, int full)
 {
     for (size_t i = 0; i < o->nkeys; i++) {
         struct obs_key *k = &o->keys[i];
-        if (k->via_alias || !k->tags || !shc_owned(o->h, o->ctx, k->tags, &shc_tags_kms))
-            continue;
-        const char *tagged = shc_tag(o->h, k->tags, &shc_tags_kms, OBS_ALIAS_TAG);
-        if (!tagged || strcmp(tagged, o->alias))
-            continue;
-        k->ours = 1;
-        read_key(o, k, 0, full);
+        if (!k->via_alias && k->ours) /* its tags in KMS's shape, for drift: one of ours only */
+            read_key(o, k, 1, full);
     }
 }
 

@@ -23,17 +23,17 @@
  *
  * Finding the key: CreateKey has no idempotency token and keys have no
  * unique name, so every key stackhost makes carries the stack's tags and
- * a tag `Alias` = alias/kms-S-alarms-E. The alias finds it; when the
- * alias is missing (first deploy, after destroy, after a lost CreateKey
- * or a lost CreateAlias) the keys that no alias points at are listed
- * (ListKeys, and ListAliases already read) and their tags read
- * (ListResourceTags): one of ours is taken back (a key pending deletion
- * has its deletion cancelled) instead of making another. Tags rather than
- * the description: they are the ownership proof anyway, and reading a
- * description costs the same one call per key (DescribeKey). Only keys
- * without any alias are read, so AWS managed keys (alias/aws/...) and
- * other aliased keys cost nothing. After a lost CreateKey the search runs
- * even when the alias exists, so a second key a later pass made is found
+ * a tag `Alias` = alias/kms-S-alarms-E. The alias finds it; on every
+ * run the keys that carry the ownership tags and that Alias tag are also
+ * listed, in one paginated call of the Resource Groups Tagging API
+ * (GetResources, filtered by type kms:key and by those tags), not one
+ * ListResourceTags per key of the region. When the alias is missing
+ * (first deploy, after destroy, after a lost CreateKey or a lost
+ * CreateAlias) one of ours is taken back (a key pending deletion has its
+ * deletion cancelled) instead of making another. Tags rather than the
+ * description: they are the ownership proof anyway. Because the search
+ * runs on every deploy, a key whose CreateKey answer was lost and that
+ * AWS listed only after this run's searches is found by a later deploy
  * and its deletion scheduled; and a pass that does not list the lost key
  * yet looks again (a few passes, 2 s apart) before making another. */
 #ifndef PLUGINS_OBSERVABILITY_OBS_H
@@ -142,8 +142,8 @@ sh_status obs_publish(struct obs *o);
 
 /* ---- key.c ---- */
 void obs_key_lookup(struct obs *o);
-/* After the lookups: the alias's key read; `search` lists the keys. */
-void obs_key_reads(struct obs *o, int search, int full);
+/* After the lookups: the alias's key read, and the keys tagged as ours listed (tagging GetResources). */
+void obs_key_reads(struct obs *o, int full);
 /* After ListKeys: the tags of every key no alias points at. */
 int obs_key_search(struct obs *o);
 /* After the search's tags: the keys tagged as ours read (full: policy and

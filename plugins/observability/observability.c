@@ -93,10 +93,10 @@ static int converge(struct obs *o)
     obs_alarms_lookup(o);
     if (obs_run(o))
         return -1;
-    /* Without the alias the key is searched for; after a lost CreateKey
-     * as well, so that a duplicate it made is noticed. */
-    int search = !o->alias_target || o->run.key_create_lost;
-    obs_key_reads(o, search, o->encrypt); /* policy and rotation matter only for a key kept */
+    /* Keys tagged as ours are searched for on every run (one call): a key
+     * whose CreateKey answer was lost, in this run or an earlier one, and
+     * that AWS listed only later is found and its deletion scheduled. */
+    obs_key_reads(o, o->encrypt); /* policy and rotation matter only for a key kept */
     obs_topic_reads(o, 1);
     obs_alarms_reads(o);
     if (obs_run(o) || obs_key_search(o) || obs_run(o))

@@ -70,18 +70,26 @@ expect_err "update lifecycle policy of ecr-catalog-dev (keep the newest 10 image
 expect_checker "the registry keeping 10 images" check_registry catalog dev 10 IMMUTABLE
 
 # --- policy versions made by hand up to the limit of 5, the last the default:
-# ours is the default again, the others pruned
+# ours is the default again; the earlier versions are kept (as Terraform
+# keeps them), only the oldest goes to make room at IAM's limit of 5
 for i in 1 2 3; do
     awscli iam create-policy-version --policy-arn "$arn" --policy-document "$other" >/dev/null
 done
 awscli iam create-policy-version --policy-arn "$arn" --policy-document "$other" --set-as-default >/dev/null
 sh plan
 expect_rc 3 "plan with other policy versions"
-expect_out "~   update    iam policy policy-catalog-ecr-push-dev (4 old versions pruned, document: a new default version)" \
+expect_out "~   update    iam policy policy-catalog-ecr-push-dev (the oldest version v1 deleted (iam keeps 5), document: a new default version)" \
     "plan shows the versions"
+: >"$proxy_log"
 sh deploy
 expect_rc 0 "deploy with 5 policy versions"
-expect_checker "the registry after pruning versions" check_registry catalog dev 5 IMMUTABLE 1
+expect_equal "iam DeletePolicyVersion
+iam CreatePolicyVersion" "$(proxy_mutations | grep '^iam ')" "the oldest version deleted, then the new default made"
+expect_checker "the registry after a new version" check_registry catalog dev 5 IMMUTABLE 5
+expect_equal "v2 v3 v4 v5 v6" "$(awscli iam list-policy-versions --policy-arn "$arn" |
+    json '" ".join(sorted((v["VersionId"] for v in d["Versions"]), key=lambda v: int(v[1:])))')" "the versions kept"
+sh plan
+expect_rc 0 "plan after the new version"
 
 # --- an image inside does not stop destroy; a second destroy succeeds
 manifest='{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}'

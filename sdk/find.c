@@ -16,6 +16,8 @@ int shc_code_in(const char *code, const char *codes)
             return 1;
         if (*p == '*' && l - 1 <= len && !strncmp(p + 1, code + len - (l - 1), l - 1))
             return 1;
+        if (l > 1 && p[l - 1] == '*' && l - 1 <= len && !strncmp(p, code, l - 1))
+            return 1;
         p += l + (p[l] == '|');
     }
     return 0;

@@ -143,7 +143,7 @@ static time_t not_yet_limit(const struct round *r, const shc_not_yet *ny)
 static void not_yet_expired(struct round *r, const shc_call *c, const shc_not_yet *ny)
 {
     const sh_host *h = r->q->h;
-    h->fail(r->q->ctx, SH_ERR_AWS, "%s: %s: still so after %lds, longer than aws takes to propagate it: %s", c->label,
+    h->fail(r->q->ctx, SH_ERR_AWS, "%s: %s: still answered after %lds, longer than aws's propagation usually takes: %s", c->label,
             h->aws_error_text(r->q->ctx), (long)(time(NULL) - r->start),
             ny->hint ? ny->hint : "run the command again once it has");
 }

@@ -224,8 +224,8 @@ void shc_queue_add_accepting(shc_queue *q, const char *service, const char *oper
  * seconds, --trace, stopped by Ctrl-C); calls done for each success (in
  * queue order within each round) and records "<label>: <aws error>" for
  * each failure, except lost answers (see `lost`). A "not yet" that
- * outlasts its entry is recorded as "<label>: <aws error>: still so after
- * Ns ...: <hint>". Returns 0 when every call and every done succeeded,
+ * outlasts its entry is recorded as "<label>: <aws error>: still answered
+ * after Ns, ...: <hint>". Returns 0 when every call and every done succeeded,
  * else -1. Empties the queue either way. */
 int shc_queue_run(shc_queue *q);
 /* Drops what is queued without sending it. */
@@ -323,7 +323,8 @@ int shc_destroy_until_gone(const sh_host *h, sh_ctx *ctx, const char *what, int 
                            shc_pass_fn pass, void *arg);
 
 /* Non-zero when code is one of codes ("A|B|C"); an entry "*Suffix"
- * matches every code ending in Suffix ("*NotFound"). */
+ * matches every code ending in Suffix ("*NotFound"), an entry "Prefix*"
+ * every one starting with Prefix ("Create*", for operations). */
 int shc_code_in(const char *code, const char *codes);
 /* Non-zero when the error is one of answers: codes as shc_code_in, where
  * an entry "Code(fragment|fragment)" also needs one of the fragments in

@@ -92,6 +92,20 @@ never applied to /moto-api/ paths:
                     in DescribeAvailabilityZones answers these zones (by name)
                     read <zoneState>impaired</zoneState>: a deploy must not
                     pick them.
+--propagation S     AWS's propagation answers (proxy_propagation.py lists the
+                    rules): after each trigger (the first CreateCluster, a
+                    CreateRole, a CreateListener, a CancelKeyDeletion, ...)
+                    the requests AWS would refuse for a while get, for S
+                    seconds and without forwarding, AWS's code, HTTP status
+                    and message in the request's protocol. JSON log fault:
+                    "propagation:<rule>".
+--propagation-rules A,B
+                    only these rules (default: all).
+--fail OP=CODE:MESSAGE
+                    every request of operation OP gets 400 CODE with MESSAGE
+                    in its protocol, without forwarding (a genuine refusal,
+                    e.g. CreateService=InvalidParameterException:...). JSON
+                    log fault: "refused".
 --client-tokens     EC2 idempotency, which moto lacks: a Create* repeating
                     the ClientToken of an earlier successful one (same
                     action) is not forwarded; it gets the earlier answer
@@ -104,11 +118,12 @@ Control interface (not logged, never forwarded, no fault):
   GET  /__proxy/settings  answers the settings as a JSON object:
        {"seed", "throttle", "errors", "drop_before", "drop_after",
         "unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed",
-        "zones_impaired", "latency_ms", "client_tokens"}
+        "zones_impaired", "latency_ms", "client_tokens", "propagation", "propagation_rules", "fail"}
   POST /__proxy/settings  with a JSON object of some of those keys (dashes
        accepted for underscores) changes them for the requests that arrive
        afterwards and answers the full settings; a "seed" restarts the
-       random sequence from that seed. Bad keys or values: 400, nothing
+       random sequence from that seed; "propagation_forget": true forgets
+       every propagation trigger (an account's first use happens again). Bad keys or values: 400, nothing
        changed. lib.sh: proxy_set '{"throttle": 0}', proxy_settings.
 """
 import argparse
@@ -124,8 +139,12 @@ import urllib.parse
 import urllib.request
 import uuid
 
+import proxy_propagation
+
 PROBABILITIES = ("drop_before", "throttle", "errors", "drop_after")  # the order of their bands in a draw
-SECONDS = ("unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed", "latency_ms")
+SECONDS = ("unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed", "latency_ms",
+           "propagation")
+TEXTS = ("zones_impaired", "propagation_rules", "fail")
 
 
 def probability(text):
@@ -159,12 +178,40 @@ parser.add_argument("--mapped-addresses", type=seconds, default=0.0, metavar="SE
 parser.add_argument("--nat-failed", type=seconds, default=0.0, metavar="N")
 parser.add_argument("--zones-impaired", default="", metavar="A,B")
 parser.add_argument("--client-tokens", action="store_true")
+parser.add_argument("--propagation", type=seconds, default=0.0, metavar="SECONDS")
+parser.add_argument("--propagation-rules", default="", metavar="A,B")
+parser.add_argument("--fail", default="", metavar="OP=CODE:MESSAGE")
 ARGS = parser.parse_args()
 LOCK = threading.Lock()  # the log files, the settings, the random generators, the id memory
 HOP = {"host", "content-length", "connection", "keep-alive", "accept-encoding", "transfer-encoding", "expect",
        "te", "trailer", "upgrade", "proxy-connection"}
 
-SETTINGS = {name: getattr(ARGS, name) for name in PROBABILITIES + SECONDS + ("client_tokens", "zones_impaired")}
+SETTINGS = {name: getattr(ARGS, name) for name in PROBABILITIES + SECONDS + TEXTS + ("client_tokens",)}
+PROPAGATION = proxy_propagation.Propagation()
+
+
+def rules_of(text):
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in proxy_propagation.RULES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"{', '.join(unknown)}: not a propagation rule "
+                                         f"({', '.join(proxy_propagation.RULES)})")
+    return names
+
+
+def fail_of(text):
+    """{operation: (code, message)} of a --fail text."""
+    if not text:
+        return {}
+    op, sep, rest = text.partition("=")
+    code, sep2, message = rest.partition(":")
+    if not (op and sep and code and sep2):
+        raise argparse.ArgumentTypeError(f"{text}: OP=CODE:MESSAGE")
+    return {op: (code, message)}
+
+
+rules_of(ARGS.propagation_rules)
+fail_of(ARGS.fail)
 SETTINGS["seed"] = ARGS.seed if ARGS.seed is not None else random.SystemRandom().randrange(2 ** 32)
 FAULTS = random.Random(SETTINGS["seed"])  # one draw per AWS request
 IDS = random.Random(SETTINGS["seed"])  # request ids: deterministic too, without moving the fault draws
@@ -467,6 +514,16 @@ class Forward(http.server.BaseHTTPRequestHandler):
             protocol = "ec2" if ec2 else "query"
             if ec2 and action:
                 params = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        region = re.search(r"Credential=[^/]+/[^/]+/([^/]+)/", self.headers.get("Authorization", ""))
+        region = region.group(1) if region else "us-east-1"
+        form, doc = {}, {}
+        if target:
+            try:
+                doc = json.loads(body or b"{}")
+            except ValueError:
+                doc = {}
+        else:
+            form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         append(ARGS.log, f"{service} {operation}")
         aws = not self.path.startswith("/moto-api/")
         with LOCK:
@@ -498,8 +555,21 @@ class Forward(http.server.BaseHTTPRequestHandler):
             if protocol == "json" and self.headers.get("x-amzn-query-mode"):
                 answer[2]["x-amzn-query-error"] = f"{THROTTLE['query'][1] if fault == 'throttle' else code};{kind}"
 
-        # EC2 eventual consistency: ids named in the parameters.
+        # A genuine refusal, and AWS's propagation answers.
         now = time.time()
+        refused = fail_of(settings["fail"]).get(operation) if answer is None and aws else None
+        if refused:
+            fault = "refused"
+            answer = error_answer(protocol, 400, refused[0], refused[1], "Sender", content_type)
+        if answer is None and aws:
+            found = PROPAGATION.refuse(service, operation, form, doc, region, now, settings["propagation"],
+                                       rules_of(settings["propagation_rules"]))
+            if found:
+                status, code, message, rule = found
+                fault = f"propagation:{rule}"
+                answer = error_answer(protocol, status, code, message, "Sender", content_type)
+
+        # EC2 eventual consistency: ids named in the parameters.
         filtered = set()
         if answer is None and aws and params and settings["unknown_ids"] > 0:
             with LOCK:
@@ -584,6 +654,8 @@ class Forward(http.server.BaseHTTPRequestHandler):
                     TOKENS.setdefault(token, (sorted(params), answer))
             if replayed:
                 log["replayed"] = True
+            if aws and status == 200:
+                PROPAGATION.observe(service, operation, form, doc, data.decode("utf-8", "replace"), time.time())
             if aws and params and status == 200:
                 if operation.startswith(("Create", "Allocate", "Associate")) or operation == "RunInstances":
                     text = data.decode("utf-8", "replace")
@@ -668,6 +740,7 @@ class Forward(http.server.BaseHTTPRequestHandler):
                 if not isinstance(change, dict):
                     raise ValueError("a JSON object of settings")
                 change = {key.replace("-", "_"): value for key, value in change.items()}
+                forget = change.pop("propagation_forget", False)
                 for key, value in change.items():
                     if key == "seed":
                         if not isinstance(value, int) or isinstance(value, bool):
@@ -682,6 +755,14 @@ class Forward(http.server.BaseHTTPRequestHandler):
                     elif key == "zones_impaired":
                         if not isinstance(value, str):
                             raise ValueError("zones_impaired: zone names, comma-separated")
+                    elif key == "propagation_rules":
+                        if not isinstance(value, str):
+                            raise ValueError("propagation_rules: rule names, comma-separated")
+                        rules_of(value)
+                    elif key == "fail":
+                        if not isinstance(value, str):
+                            raise ValueError("fail: OP=CODE:MESSAGE, or empty")
+                        fail_of(value)
                     else:
                         raise ValueError(f"{key}: not a setting")
             except (ValueError, TypeError, argparse.ArgumentTypeError) as error:
@@ -689,9 +770,11 @@ class Forward(http.server.BaseHTTPRequestHandler):
                                    {"Content-Type": "application/json"})
             with LOCK:
                 for key, value in change.items():
-                    SETTINGS[key] = value if key in ("seed", "client_tokens", "zones_impaired") else float(value)
+                    SETTINGS[key] = value if key in ("seed", "client_tokens") + TEXTS else float(value)
                 if "seed" in change:
                     reseed(change["seed"])
+            if forget:
+                PROPAGATION.forget()
         with LOCK:
             current = json.dumps(SETTINGS, sort_keys=True).encode() + b"\n"
         self.answer(200, current, {"Content-Type": "application/json"})

@@ -186,6 +186,21 @@ expect_checker() {
     [ -z "$result" ] || { out=$result; fail "$what"; }
 }
 
+# expect_stack WHAT ENV NATS DESIRED MIN MAX [check_lb options]: every row of
+# catalog-stack.md for one environment of examples/catalog.cfg.
+expect_stack() {
+    local what=$1 env=$2 nats=$3 desired=$4 min=$5 max=$6
+    shift 6
+    expect_checker "$what: network" check_network catalog "$env" "$nats"
+    expect_checker "$what: registry" check_registry catalog "$env" 5 IMMUTABLE
+    expect_checker "$what: secrets" check_secrets catalog "$env"
+    expect_checker "$what: lb" check_lb catalog "$env" "$@"
+    expect_checker "$what: compute" check_compute catalog "$env" 1.0.0 "$desired" 1
+    expect_checker "$what: scaling" check_scaling catalog "$env" "$min" "$max" 70
+    expect_checker "$what: observability" check_observability catalog "$env" --notify catalog-oncall@example.com \
+        --cpu 80 --min-healthy 2
+}
+
 # The network of catalog-stack.md (check_network.py).
 expect_network() {
     local what=$1

@@ -20,20 +20,6 @@ export CATALOG_DB_URL=postgres://catalog:stand-in@db.invalid:5432/catalog
 cfg=$src/examples/catalog.cfg
 sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" "$@"; }
 
-# Every row of catalog-stack.md for one environment: S E NATS DESIRED MIN MAX [lb options]
-expect_stack() {
-    local what=$1 env=$2 nats=$3 desired=$4 min=$5 max=$6
-    shift 6
-    expect_checker "$what: network" check_network catalog "$env" "$nats"
-    expect_checker "$what: registry" check_registry catalog "$env" 5 IMMUTABLE
-    expect_checker "$what: secrets" check_secrets catalog "$env"
-    expect_checker "$what: lb" check_lb catalog "$env" "$@"
-    expect_checker "$what: compute" check_compute catalog "$env" 1.0.0 "$desired" 1
-    expect_checker "$what: scaling" check_scaling catalog "$env" "$min" "$max" 70
-    expect_checker "$what: observability" check_observability catalog "$env" --notify catalog-oncall@example.com \
-        --cpu 80 --min-healthy 2
-}
-
 # --- bystanders: made without stackhost, they must survive every run
 bystander_vpc=$(awscli ec2 create-vpc --cidr-block 10.99.0.0/16 | json 'd["Vpc"]["VpcId"]')
 awscli ecr create-repository --repository-name bystander >/dev/null

@@ -92,6 +92,39 @@ expect_equal "" "$(proxy_mutations)" "mutating requests with a foreign parameter
 expect_equal "foreign-value" "$(api_key)" "the foreign parameter untouched"
 e2e_reset
 
+# --- an owned String parameter: SSM cannot change the type in place (in a
+# path hierarchy it answers HierarchyTypeMismatchException), so it is a
+# replacement behind --allow-replace, keeping the value
+tags='Key=Project,Value=catalog Key=Environment,Value=dev Key=ManagedBy,Value=stackhost'
+# shellcheck disable=SC2086
+plain=plainTextKeyValue-0123456789-abcdefghijklmnopqrs # 48 URL-safe characters, as generated
+awscli ssm put-parameter --name /catalog/dev/api-key --type String --value "$plain" --tags $tags >/dev/null
+direct plan
+expect_rc 3 "plan with a String parameter"
+expect_out "-/+ replace   parameter /catalog/dev/api-key (type String -> SecureString: deleted and made again (ssm cannot change a type in place))" \
+    "plan shows the replacement"
+: >"$proxy_log"
+sh deploy
+expect_rc 1 "deploy without --allow-replace"
+expect_err "parameter /catalog/dev/api-key is of type String and must be SecureString, which ssm cannot change in place: run deploy --allow-replace" \
+    "the replacement refused, saying what to do"
+expect_equal "" "$(proxy_mutations)" "mutating requests of a refused replacement"
+: >"$proxy_log"
+sh --allow-replace deploy
+expect_rc 0 "deploy --allow-replace"
+expect_equal "ssm DeleteParameter
+ssm PutParameter
+ssm PutParameter" "$(proxy_mutations | sort)" "the parameter deleted and made again (the other one created)"
+expect_equal "ssm DeleteParameter" "$(proxy_mutations | grep -m1 DeleteParameter)" "the delete sent"
+expect_checker "the parameters after the replacement" check_secrets catalog dev
+expect_equal "$plain" "$(api_key)" "the value kept through the replacement"
+expect_no "$plain" "the replaced value in the output"
+direct plan
+expect_rc 0 "plan after the replacement"
+sh destroy
+expect_rc 0 "destroy after the replacement"
+e2e_reset
+
 # --- no value anywhere in a full run at -v -v
 sh -v -v deploy
 all="$out$err"

@@ -128,6 +128,16 @@ refused("aas-slr: PutScalingPolicy", lambda: aas.put_scaling_policy(**policy), "
         "AWSServiceRoleForApplicationAutoScaling_ECSService")
 after_window("aas-slr: PutScalingPolicy", lambda: aas.put_scaling_policy(**policy))
 
+# a revision deregistered a moment ago: DeleteTaskDefinitions lists it in failures[]
+td = family["taskDefinition"]["taskDefinitionArn"]
+ecs.deregister_task_definition(taskDefinition=td)
+deleted = ecs.delete_task_definitions(taskDefinitions=[td])
+if [f.get("arn") for f in deleted.get("failures", [])] != [td] or deleted.get("taskDefinitions"):
+    failures.append(f"ecs-deregister: DeleteTaskDefinitions: expected {td} in failures[], got {deleted}")
+deleted = after_window("ecs-deregister: DeleteTaskDefinitions", lambda: ecs.delete_task_definitions(taskDefinitions=[td]))
+if deleted and deleted.get("failures"):
+    failures.append(f"ecs-deregister: after the window: {deleted['failures']}")
+
 # network interfaces that outlive the load balancer and the service
 ecs.delete_service(cluster="c1", service="s1", force=True)
 elbv2.delete_load_balancer(LoadBalancerArn=alb["LoadBalancerArn"])

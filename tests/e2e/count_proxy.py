@@ -568,6 +568,12 @@ class Forward(http.server.BaseHTTPRequestHandler):
                 status, code, message, rule = found
                 fault = f"propagation:{rule}"
                 answer = error_answer(protocol, status, code, message, "Sender", content_type)
+        if answer is None and aws:
+            instead = PROPAGATION.answer_instead(service, operation, doc, now, settings["propagation"],
+                                                 rules_of(settings["propagation_rules"]))
+            if instead:
+                fault = f"propagation:{instead[0]}"
+                answer = (200, instead[1].encode(), {"Content-Type": content_type, "x-amzn-RequestId": request_id()})
 
         # EC2 eventual consistency: ids named in the parameters.
         filtered = set()

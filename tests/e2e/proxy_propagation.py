@@ -54,6 +54,11 @@ The rules (names for --propagation-rules), trigger -> what is refused:
   eni-linger       DeleteLoadBalancer / DeleteService -> DeleteSecurityGroup,
                    DeleteSubnet: 400 DependencyViolation (the interfaces
                    linger although DescribeNetworkInterfaces lists none)
+  ecs-deregister   DeregisterTaskDefinition -> DeleteTaskDefinitions naming
+                   that revision: 200 with every named revision in
+                   failures[] (arn, reason, detail) and none deleted, as ECS
+                   answers for a revision it does not see INACTIVE yet (the
+                   reason's wording is unverified)
 
 Triggers are remembered whatever the window (as ids are), so turning the
 mode on later applies to what was triggered earlier; forget() clears them
@@ -64,7 +69,7 @@ import re
 import threading
 
 RULES = ("ecs-slr", "aas-slr", "listener", "target-group", "certificate", "kms-create", "kms-cancel", "kms-enable",
-         "iam-role", "iam-detach", "logs", "ecs-deployments", "eni-linger")
+         "iam-role", "iam-detach", "logs", "ecs-deployments", "eni-linger", "ecs-deregister")
 DEFAULT_ACCOUNT = "123456789012"  # moto's, until an STS GetCallerIdentity answer names another
 
 KMS_KEY_CALLS = ("EnableKey", "DisableKey", "PutKeyPolicy", "GetKeyPolicy", "EnableKeyRotation",
@@ -193,6 +198,18 @@ class Propagation:
                                                     "cannot be deleted."), "eni-linger"
         return None
 
+    def answer_instead(self, service, operation, doc, now, window, rules):
+        """(rule, JSON body) of a 200 answer AWS would give instead of acting, or None."""
+        on = set(rules) if rules else set(RULES)
+        if service != "ecs" or operation != "DeleteTaskDefinitions" or "ecs-deregister" not in on or window <= 0:
+            return None
+        named = [a for a in (doc.get("taskDefinitions") or []) if isinstance(a, str)] if isinstance(doc, dict) else []
+        if not any(self._young("ecs-deregister", a, now, window) for a in named):
+            return None
+        failures = [{"arn": a, "reason": "TASK_DEFINITION_NOT_INACTIVE",
+                     "detail": "The task definition must be INACTIVE before it can be deleted."} for a in named]
+        return "ecs-deregister", json.dumps({"taskDefinitions": [], "failures": failures})
+
     def observe(self, service, operation, form, doc, text, now):
         """Records the triggers of a request AWS acted on (a 200 answer, its text)."""
         doc = doc if isinstance(doc, dict) else {}
@@ -206,6 +223,8 @@ class Propagation:
             self._mark("ecs-deployments", doc.get("serviceName") or doc.get("service"), now)
         elif service == "ecs" and operation == "DeleteService":
             self._mark("eni-linger", "", now)
+        elif service == "ecs" and operation == "DeregisterTaskDefinition":
+            self._mark("ecs-deregister", doc.get("taskDefinition"), now)
         elif service == "elasticloadbalancing":
             if operation in ("CreateListener", "ModifyListener"):
                 for name, value in form.items():

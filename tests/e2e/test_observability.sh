@@ -153,6 +153,26 @@ expect_equal "['alarm-catalog-cpu-high-dev', 'alarm-catalog-healthy-tasks-low-de
 expect_equal "1" "$(awscli cloudwatch describe-alarms --alarm-name-prefix TargetTracking- | json 'len(d["MetricAlarms"])')" \
     "the scaling alarm untouched"
 
+# --- a key tagged as ours that AWS listed only after an earlier run's searches
+# (a CreateKey whose answer was lost): the next deploy finds it with its one
+# tagging search and schedules its deletion; the alias's key stays
+late=$(awscli kms create-key --tags TagKey=Project,TagValue=catalog TagKey=Environment,TagValue=dev \
+    TagKey=ManagedBy,TagValue=stackhost TagKey=Alias,TagValue=alias/kms-catalog-alarms-dev | json 'd["KeyMetadata"]["KeyId"]')
+direct "$cfg" plan
+expect_rc 3 "plan with a late key"
+expect_out "-   delete    kms key $late (tagged for alias/kms-catalog-alarms-dev, deletion scheduled in 7 days)" \
+    "plan shows the late key going"
+: >"$proxy_log"
+sh "$cfg" deploy
+expect_rc 0 "deploy with a late key"
+expect_err "kms key $late is a second key tagged for alias/kms-catalog-alarms-dev" "the late key named"
+expect_equal "PendingDeletion" "$(awscli kms describe-key --key-id "$late" | json 'd["KeyMetadata"]["KeyState"]')" \
+    "the late key's deletion scheduled"
+expect_equal "Enabled" "$(awscli kms describe-key --key-id "$key" | json 'd["KeyMetadata"]["KeyState"]')" \
+    "the alias's key kept"
+expect_equal "1" "$(grep -c '^tagging GetResources$' "$proxy_log")" "one tagging search, no per-key tag reads"
+expect_equal "0" "$(grep -c '^kms ListKeys$' "$proxy_log")" "no ListKeys"
+
 # --- cpu_alarm 85: exactly that update, one PutMetricAlarm
 write_cfg "$tmp/c85.cfg" 'cpu_alarm = 85; notify = ["oncall@example.com"];'
 direct "$tmp/c85.cfg" plan

@@ -12,7 +12,7 @@ e2e_start
 e2e_reset
 e2e_start_fault_proxy --propagation 1.5
 expect_checker "the proxy's propagation answers" check_proxy_propagation "$proxy_url" 1.5
-expect_equal "13" "$(python3 - "$proxy_json" <<'PY'
+expect_equal "14" "$(python3 - "$proxy_json" <<'PY'
 import json, sys
 rules = {json.loads(l).get("fault") for l in open(sys.argv[1]) if l.strip()}
 print(len({r for r in rules if r and r.startswith("propagation:")}))

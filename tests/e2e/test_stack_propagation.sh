@@ -60,6 +60,8 @@ if [ "$mode" = windows ]; then
     proxy_set '{"propagation_forget": true}'
     sh -e prod destroy
     expect_rc 0 "destroy prod through the propagation answers"
+    expect_err "warning: compute: task definition task-catalog-prod: ecs did not delete arn:aws:ecs:us-east-1:123456789012:task-definition/task-catalog-prod:1: TASK_DEFINITION_NOT_INACTIVE" \
+        "DeleteTaskDefinitions' failures told, and deleted by the next pass"
     expect_checker "prod after destroy" check_leftovers catalog prod --quiet
     sh -e dev destroy
     expect_rc 0 "destroy dev through the propagation answers"
@@ -77,7 +79,7 @@ if [ "$mode" = windows ]; then
     expect_rc 0 "destroy dev again"
     expect_checker "dev after the second destroy" check_leftovers catalog dev --quiet
 
-    expect_equal "aas-slr certificate ecs-deployments ecs-slr eni-linger iam-detach iam-role kms-cancel kms-create kms-enable listener logs target-group" \
+    expect_equal "aas-slr certificate ecs-deployments ecs-deregister ecs-slr eni-linger iam-detach iam-role kms-cancel kms-create kms-enable listener logs target-group" \
         "$(rules_hit)" "the propagation rules that answered"
 else
     # one rule, so that the plugin that fails first is known

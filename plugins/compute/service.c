@@ -2,8 +2,10 @@
  * (moto replaces a service created again under its name; AWS refuses one
  * that is ACTIVE or DRAINING): INACTIVE is absent, DRAINING is waited out.
  * A redeploy updates only what differs, and never the desired count once
- * Application Auto Scaling owns it. --wait then watches it reach a
- * steady state. */
+ * Application Auto Scaling owns it; a service whose last rollout failed
+ * gets a new deployment. --wait then watches the rollout: done when ECS
+ * says it completed, every desired task runs and the target group reports
+ * them healthy; a failed one is reported with its stopped tasks' reasons. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +74,19 @@ int cmp_service_prepare(struct cmp *c)
     c->service = NULL;
     c->draining = 0;
     return 0;
+}
+
+/* The service's primary deployment (the one ECS is rolling out), or NULL. */
+static const sh_doc *primary_deployment(struct cmp *c, const sh_doc *service)
+{
+    char path[64];
+    size_t n = c->h->doc_count(service, "deployments");
+    for (size_t i = 0; i < n; i++) {
+        const char *status = c->h->doc_string(service, shc_path(path, sizeof(path), "deployments[%zu].status", i));
+        if (status && !strcmp(status, "PRIMARY"))
+            return c->h->doc_get(service, shc_path(path, sizeof(path), "deployments[%zu]", i));
+    }
+    return n ? c->h->doc_get(service, "deployments[0]") : NULL;
 }
 
 static void create(struct cmp *c, shc_line *line)
@@ -164,6 +179,19 @@ void cmp_service_wave(struct cmp *c)
         shc_line_note(line, SH_CHANGE_UPDATE, "tags propagated from the service");
         update = 1;
     }
+    /* A failed rollout is not retried by ECS: the circuit breaker stopped
+     * launching tasks, and nothing in the definition differs once the cause
+     * (an image not pushed yet, a secret, a crash) is fixed. A new
+     * deployment starts it again. */
+    const sh_doc *primary = primary_deployment(c, c->service);
+    const char *rollout = primary ? h->doc_string(primary, "rolloutState") : NULL;
+    if (rollout && !strcmp(rollout, "FAILED")) {
+        const char *why = h->doc_string(primary, "rolloutStateReason");
+        h->doc_set_bool(in, "forceNewDeployment", 1);
+        shc_line_note(line, SH_CHANGE_UPDATE,
+                      shc_text(h, c->ctx, "a new deployment: the last rollout failed (%s)", why ? why : "no reason given"));
+        update = 1;
+    }
     const char *managed = h->doc_string(c->service, "enableECSManagedTags");
     if (managed && strcmp(managed, "true")) {
         h->doc_set_bool(in, "enableECSManagedTags", 1);
@@ -190,6 +218,7 @@ struct service_poll {
     struct cmp *c;
     int mode; /* WAIT_STEADY, WAIT_NO_TASKS, WAIT_INACTIVE */
     int polls; /* MISSING answers seen in WAIT_STEADY */
+    const sh_doc *before; /* WAIT_STEADY: the service as the lookup found it (its deployments are not this run's) */
 };
 
 enum { WAIT_STEADY, WAIT_NO_TASKS, WAIT_INACTIVE };
@@ -239,6 +268,84 @@ static void events(struct cmp *c, const sh_doc *service, int show)
     }
 }
 
+/* Whether deployment id was listed on the service before this run changed it. */
+static int deployed_before(struct cmp *c, const sh_doc *before, const char *id)
+{
+    char path[64];
+    size_t n = before ? c->h->doc_count(before, "deployments") : 0;
+    for (size_t i = 0; id && i < n; i++) {
+        const char *old = c->h->doc_string(before, shc_path(path, sizeof(path), "deployments[%zu].id", i));
+        if (old && !strcmp(old, id))
+            return 1;
+    }
+    return 0;
+}
+
+/* ": stopped tasks: <reason>; <reason>: <what to do>" from the service's
+ * stopped tasks (ListTasks, DescribeTasks), those of deployment `id` only
+ * when given (ECS starts a deployment's tasks with startedBy = its id);
+ * context-owned; "" when none can be read. */
+static const char *stopped_reasons(struct cmp *c, const char *id)
+{
+    const sh_host *h = c->h;
+    sh_doc *in = cmp_req(c);
+    const sh_doc *list = NULL, *tasks = NULL;
+    char path[96], reasons[1024] = "";
+    h->doc_set_string(in, "cluster", c->cluster_name);
+    h->doc_set_string(in, "serviceName", c->service_name);
+    h->doc_set_string(in, "desiredStatus", "STOPPED");
+    if (h->aws_call(c->ctx, "ecs", "ListTasks", in, &list) != SH_OK || !h->doc_count(list, "taskArns"))
+        return "";
+    sh_doc *d = cmp_req(c);
+    h->doc_set_string(d, "cluster", c->cluster_name);
+    size_t n = h->doc_count(list, "taskArns");
+    for (size_t i = 0; i < n && i < 10; i++)
+        h->doc_set_string(d, shc_path(path, sizeof(path), "tasks[%zu]", i),
+                          h->doc_string(list, shc_path(path, sizeof(path), "taskArns[%zu]", i)));
+    if (h->aws_call(c->ctx, "ecs", "DescribeTasks", d, &tasks) != SH_OK)
+        return "";
+    int pull = 0;
+    for (size_t i = 0; i < h->doc_count(tasks, "tasks"); i++) {
+        const char *why = h->doc_string(tasks, shc_path(path, sizeof(path), "tasks[%zu].stoppedReason", i));
+        const char *by = h->doc_string(tasks, shc_path(path, sizeof(path), "tasks[%zu].startedBy", i));
+        if (!why || strstr(reasons, why) || (id && by && strcmp(by, id)))
+            continue;
+        pull |= strstr(why, "CannotPullContainerError") != NULL;
+        size_t used = strlen(reasons);
+        snprintf(reasons + used, sizeof(reasons) - used, "%s%s", used ? "; " : "", why);
+    }
+    if (!reasons[0])
+        return "";
+    return shc_text(h, c->ctx, ": stopped tasks: %s: %s", reasons,
+                    pull ? shc_text(h, c->ctx, "push the image %s (docker push %s), then run deploy again: a new "
+                                    "deployment starts", c->image, c->image)
+                         : shc_text(h, c->ctx, "fix the cause (the service's events above, the log group %s), then "
+                                    "run deploy again: a new deployment starts", c->log_name));
+}
+
+/* How many targets of the service's target group are healthy; -1 when
+ * it cannot say (no answer), -2 after recording an error. */
+static long long healthy_targets(struct cmp *c)
+{
+    const sh_host *h = c->h;
+    sh_doc *in = cmp_req(c);
+    const sh_doc *out;
+    char path[96];
+    h->doc_set_string(in, "TargetGroupArn", c->tg_arn);
+    if (h->aws_call(c->ctx, "elbv2", "DescribeTargetHealth", in, &out) != SH_OK) {
+        h->fail(c->ctx, SH_ERR_AWS, "waiting for %s: %s", c->run->svc_l.label, h->aws_error_text(c->ctx));
+        return -2;
+    }
+    long long healthy = 0;
+    size_t n = h->doc_count(out, "TargetHealthDescriptions.member");
+    for (size_t i = 0; i < n; i++) {
+        const char *state =
+            h->doc_string(out, shc_path(path, sizeof(path), "TargetHealthDescriptions.member[%zu].TargetHealth.State", i));
+        healthy += state && !strcmp(state, "healthy");
+    }
+    return healthy;
+}
+
 static int poll_service(void *arg, char *progress, size_t len)
 {
     struct service_poll *p = arg;
@@ -282,25 +389,42 @@ static int poll_service(void *arg, char *progress, size_t len)
     size_t deployments = h->doc_count(s, "deployments");
     char path[64];
     /* A rollback puts a new PRIMARY deployment of the previous revision
-     * first and leaves the failed one after it: any FAILED one counts. */
+     * first and leaves the failed one after it: a FAILED one started by
+     * this run counts wherever it is listed. */
     for (size_t i = 0; i < deployments; i++) {
-        const char *rollout = h->doc_string(s, shc_path(path, sizeof(path), "deployments[%zu].rolloutState", i));
-        if (rollout && !strcmp(rollout, "FAILED")) {
-            const char *why = h->doc_string(s, shc_path(path, sizeof(path), "deployments[%zu].rolloutStateReason", i));
-            h->fail(c->ctx, SH_ERR_AWS, "%s: the deployment failed and the circuit breaker rolled it back: %s",
-                    c->run->svc_l.label, why ? why : "no reason given");
+        const sh_doc *d = h->doc_get(s, shc_path(path, sizeof(path), "deployments[%zu]", i));
+        const char *rollout = h->doc_string(d, "rolloutState"), *state = h->doc_string(d, "status");
+        const char *id = h->doc_string(d, "id");
+        int primary = state && !strcmp(state, "PRIMARY");
+        if (rollout && !strcmp(rollout, "FAILED") && (primary || !deployed_before(c, p->before, id))) {
+            const char *why = h->doc_string(d, "rolloutStateReason");
+            h->fail(c->ctx, SH_ERR_AWS, "%s: the rollout failed (%s)%s", c->run->svc_l.label,
+                    why ? why : "no reason given", stopped_reasons(c, id));
             return -1;
         }
     }
-    const char *primary = h->doc_string(s, "deployments[0].taskDefinition");
-    if (primary && c->td_arn[0] && strcmp(primary, c->td_arn)) {
-        h->fail(c->ctx, SH_ERR_AWS, "%s runs %s, not %s: the deployment was rolled back or replaced",
-                c->run->svc_l.label, primary, c->td_arn);
+    const sh_doc *primary = primary_deployment(c, s);
+    const char *td = primary ? h->doc_string(primary, "taskDefinition") : NULL;
+    if (td && c->td_arn[0] && strcmp(td, c->td_arn)) {
+        h->fail(c->ctx, SH_ERR_AWS, "%s runs %s, not %s: the deployment was rolled back or replaced%s",
+                c->run->svc_l.label, td, c->td_arn, stopped_reasons(c, NULL));
         return -1;
     }
-    snprintf(progress, len, "%zu deployment%s, %lld of %s tasks running", deployments, deployments == 1 ? "" : "s", run,
-             desired ? desired : "?");
-    return deployments == 1 && desired && run == atoll(desired);
+    /* ECS's word when it gives one (the circuit breaker's rollout state),
+     * else the waiter's: one deployment, every desired task running */
+    const char *rollout = primary ? h->doc_string(primary, "rolloutState") : NULL;
+    long long want = desired ? atoll(desired) : -1;
+    int tasks_done = rollout ? !strcmp(rollout, "COMPLETED") && run == want : deployments == 1 && run == want;
+    long long healthy = -1;
+    if (tasks_done && c->tg_arn && c->tg_arn[0] && strncmp(c->tg_arn, "<", 1)) {
+        healthy = healthy_targets(c);
+        if (healthy < -1)
+            return -1;
+    }
+    snprintf(progress, len, "rollout %s: %lld of %s tasks running, %lld pending%s%s", rollout ? rollout : "(no state)",
+             run, desired ? desired : "?", pend, healthy >= 0 ? ", " : "",
+             healthy >= 0 ? shc_text(h, c->ctx, "%lld of %lld targets healthy", healthy, want) : "");
+    return tasks_done && (healthy < 0 || healthy >= want);
 }
 
 int cmp_service_wait(struct cmp *c, int inactive)
@@ -324,12 +448,19 @@ int cmp_service_wait_steady(struct cmp *c)
         return 0;
     if (c->service)
         events(c, c->service, 0); /* what happened before this deploy */
-    struct service_poll p = {.c = c, .mode = WAIT_STEADY};
-    const char *what = shc_text(c->h, c->ctx, "%s to reach a steady state", c->run->svc_l.label);
-    if (c->h->wait(c->ctx, what, seconds, poll_service, &p) != SH_OK) {
+    struct service_poll p = {.c = c, .mode = WAIT_STEADY, .before = c->service};
+    const char *what = shc_text(c->h, c->ctx, "the rollout of %s", c->run->svc_l.label);
+    sh_status st = c->h->wait(c->ctx, what, seconds, poll_service, &p);
+    if (st == SH_ERR_TIMEOUT) {
+        const char *why = stopped_reasons(c, NULL);
+        c->h->fail(c->ctx, SH_ERR_TIMEOUT, "%s: the rollout did not complete in %ds%s", c->run->svc_l.label, seconds,
+                   why[0] ? why : ": see the service's events above; run deploy --wait again to keep waiting");
+    }
+    if (st != SH_OK) {
         c->failed = 1;
         return -1;
     }
-    c->h->log(c->ctx, SH_LOG_INFO, "%s runs at a steady state", c->run->svc_l.label);
+    c->h->log(c->ctx, SH_LOG_INFO, "%s runs at a steady state: the rollout completed, its targets healthy",
+              c->run->svc_l.label);
     return 0;
 }

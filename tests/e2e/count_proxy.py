@@ -101,6 +101,15 @@ never applied to /moto-api/ paths:
                     "propagation:<rule>".
 --propagation-rules A,B
                     only these rules (default: all).
+--rollouts          ECS rollouts (proxy_rollouts.py): the deployments that
+                    CreateService / UpdateService start read IN_PROGRESS for
+                    --rollout seconds, then COMPLETED with healthy targets, or
+                    FAILED with stopped tasks (CannotPullContainerError) when
+                    the image was not in its repository when the deployment
+                    started; DescribeServices, DescribeTargetHealth, ListTasks
+                    and DescribeTasks answers say so. JSON log fault:
+                    "rollout".
+--rollout S         how long a deployment is in progress (default 0).
 --fail OP=CODE:MESSAGE
                     every request of operation OP gets 400 CODE with MESSAGE
                     in its protocol, without forwarding (a genuine refusal,
@@ -118,7 +127,7 @@ Control interface (not logged, never forwarded, no fault):
   GET  /__proxy/settings  answers the settings as a JSON object:
        {"seed", "throttle", "errors", "drop_before", "drop_after",
         "unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed",
-        "zones_impaired", "latency_ms", "client_tokens", "propagation", "propagation_rules", "fail"}
+        "zones_impaired", "latency_ms", "client_tokens", "propagation", "propagation_rules", "fail", "rollouts", "rollout"}
   POST /__proxy/settings  with a JSON object of some of those keys (dashes
        accepted for underscores) changes them for the requests that arrive
        afterwards and answers the full settings; a "seed" restarts the
@@ -140,10 +149,12 @@ import urllib.request
 import uuid
 
 import proxy_propagation
+import proxy_rollouts
 
 PROBABILITIES = ("drop_before", "throttle", "errors", "drop_after")  # the order of their bands in a draw
 SECONDS = ("unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed", "latency_ms",
-           "propagation")
+           "propagation", "rollout")
+FLAGS = ("client_tokens", "rollouts")
 TEXTS = ("zones_impaired", "propagation_rules", "fail")
 
 
@@ -181,13 +192,32 @@ parser.add_argument("--client-tokens", action="store_true")
 parser.add_argument("--propagation", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--propagation-rules", default="", metavar="A,B")
 parser.add_argument("--fail", default="", metavar="OP=CODE:MESSAGE")
+parser.add_argument("--rollouts", action="store_true")
+parser.add_argument("--rollout", type=seconds, default=0.0, metavar="SECONDS")
 ARGS = parser.parse_args()
 LOCK = threading.Lock()  # the log files, the settings, the random generators, the id memory
 HOP = {"host", "content-length", "connection", "keep-alive", "accept-encoding", "transfer-encoding", "expect",
        "te", "trailer", "upgrade", "proxy-connection"}
 
-SETTINGS = {name: getattr(ARGS, name) for name in PROBABILITIES + SECONDS + TEXTS + ("client_tokens",)}
+SETTINGS = {name: getattr(ARGS, name) for name in PROBABILITIES + SECONDS + TEXTS + FLAGS}
 PROPAGATION = proxy_propagation.Propagation()
+
+
+def ask_moto(service, target, body):
+    """A request of the proxy's own to moto (which reads the service from the credential scope and checks no
+    signature): the answer as a dict, or None."""
+    request = urllib.request.Request(ARGS.upstream + "/", data=json.dumps(body).encode(), method="POST", headers={
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target,
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{service}/aws4_request, "
+                         "SignedHeaders=host, Signature=0"})
+    try:
+        with UPSTREAM.open(request, timeout=30) as answer:
+            return json.loads(answer.read())
+    except (OSError, ValueError):
+        return None
+
+
+ROLLOUTS = proxy_rollouts.Rollouts(ask_moto)
 
 
 def rules_of(text):
@@ -662,6 +692,22 @@ class Forward(http.server.BaseHTTPRequestHandler):
                 log["replayed"] = True
             if aws and status == 200:
                 PROPAGATION.observe(service, operation, form, doc, data.decode("utf-8", "replace"), time.time())
+            if aws and status == 200 and settings["rollouts"]:
+                text, rewritten, now = data.decode("utf-8", "replace"), None, time.time()
+                if service == "ecs" and operation in ("CreateService", "UpdateService"):
+                    ROLLOUTS.observe(operation, doc, text, now)
+                elif service == "ecs" and operation == "DescribeServices":
+                    ROLLOUTS.remember_desired(text)
+                    rewritten = ROLLOUTS.describe_services(text, now, settings["rollout"])
+                elif service == "ecs" and operation == "ListTasks":
+                    rewritten = ROLLOUTS.list_tasks(doc, text, now, settings["rollout"])
+                elif service == "ecs" and operation == "DescribeTasks":
+                    rewritten = ROLLOUTS.describe_tasks(doc, text)
+                elif service == "elasticloadbalancing" and operation == "DescribeTargetHealth":
+                    rewritten = ROLLOUTS.target_health(form.get("TargetGroupArn"), text, now, settings["rollout"])
+                if rewritten is not None:
+                    fault, data = "rollout", rewritten.encode()
+                    answer = status, data, headers
             if aws and params and status == 200:
                 if operation.startswith(("Create", "Allocate", "Associate")) or operation == "RunInstances":
                     text = data.decode("utf-8", "replace")
@@ -755,9 +801,9 @@ class Forward(http.server.BaseHTTPRequestHandler):
                         probability(str(float(value)))
                     elif key in SECONDS:
                         seconds(str(float(value)))
-                    elif key == "client_tokens":
+                    elif key in FLAGS:
                         if not isinstance(value, bool):
-                            raise ValueError("client_tokens: true or false")
+                            raise ValueError(f"{key}: true or false")
                     elif key == "zones_impaired":
                         if not isinstance(value, str):
                             raise ValueError("zones_impaired: zone names, comma-separated")
@@ -776,7 +822,7 @@ class Forward(http.server.BaseHTTPRequestHandler):
                                    {"Content-Type": "application/json"})
             with LOCK:
                 for key, value in change.items():
-                    SETTINGS[key] = value if key in ("seed", "client_tokens") + TEXTS else float(value)
+                    SETTINGS[key] = value if key in ("seed",) + FLAGS + TEXTS else float(value)
                 if "seed" in change:
                     reseed(change["seed"])
             if forget:

@@ -27,7 +27,9 @@ seeds=("${@:4}")
 export MOTO_ECS_SERVICE_RUNNING=2
 e2e_start
 e2e_reset
-e2e_start_fault_proxy
+# the proxy's ECS rollouts: a deployment runs 2 s, then completes with healthy targets, or fails
+# when its image is not in the repository
+e2e_start_fault_proxy --rollouts --rollout 2
 export STACKHOST_RETRY_BASE_MS=100
 export CATALOG_DB_URL="postgres://catalog:compute-$RANDOM$RANDOM@db.internal:5432/catalog"
 
@@ -90,12 +92,11 @@ expect_out "+   create    iam role role-catalog-exec-dev" "plan: the execution r
 expect_out "+   create    task definition task-catalog-dev" "plan: the task definition"
 expect_out "+   create    ecs service svc-catalog-dev" "plan: the service"
 
-# --- deploy --wait: every row; the image is not pushed yet; a steady state
-sh "$cfg" --wait=120 deploy
+# --- deploy: every row; the image is not pushed yet, which deploy warns about
+sh "$cfg" deploy
 expect_rc 0 "deploy"
 expect_err "warning: compute: image $uri:1.0.0 is not in the repository: the service will not become healthy until it is pushed" \
     "the missing image warning"
-expect_err "compute: ecs service svc-catalog-dev runs at a steady state" "--wait reached a steady state"
 expect_out "compute.cluster_name = cluster-catalog-dev" "cluster name output"
 expect_out "compute.cluster_arn = arn:aws:ecs:us-east-1:123456789012:cluster/cluster-catalog-dev" "cluster arn output"
 expect_out "compute.service_arn = arn:aws:ecs:us-east-1:123456789012:service/cluster-catalog-dev/svc-catalog-dev" \
@@ -107,24 +108,44 @@ expect_out "compute.execution_role_arn = arn:aws:iam::123456789012:role/role-cat
 expect_out "compute.task_role_arn = arn:aws:iam::123456789012:role/role-catalog-task-dev" "task role output"
 check "compute after deploy" catalog dev 1.0.0 2 1
 
-# --- plan: no change; a redeploy sends no mutating request and registers no revision
-direct "$cfg" plan
-expect_rc 0 "plan after deploy"
-expect_out "no changes: the account matches the configuration" "plan after deploy"
+# --- the rollout fails (the proxy's ECS: the image is not in the repository): deploy --wait
+# exits 1 naming the stopped tasks' reason and what to do
+sh "$cfg" --wait=60 deploy
+expect_rc 1 "deploy --wait of a rollout that fails"
+expect_err "error: compute: ecs service svc-catalog-dev: the rollout failed (ECS deployment circuit breaker: tasks failed to start.): stopped tasks: CannotPullContainerError" \
+    "the stopped tasks' reason"
+expect_err "push the image $uri:1.0.0 (docker push $uri:1.0.0), then run deploy again: a new deployment starts" \
+    "what to do"
+
+# --- the image pushed: plan shows the failed rollout started again; the next deploy starts a
+# new deployment and waits for it to complete, its targets healthy; then a redeploy sends nothing
+push 1.0.0
+sh "$cfg" plan
+expect_rc 3 "plan after a failed rollout"
+expect_out "~   update    ecs service svc-catalog-dev (a new deployment: the last rollout failed (ECS deployment circuit breaker: tasks failed to start.))" \
+    "plan shows the new deployment and why"
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --wait=60 deploy
+expect_rc 0 "deploy --wait once the image is pushed"
+expect_no "is not in the repository" "the warning once the image is there"
+expect_err "waiting for the rollout of ecs service svc-catalog-dev: rollout IN_PROGRESS: 0 of 2 tasks running, 2 pending" \
+    "progress while the rollout runs"
+expect_err "compute: ecs service svc-catalog-dev runs at a steady state: the rollout completed, its targets healthy" \
+    "the rollout waited for"
+expect_equal "ecs UpdateService" "$(compute_mutations)" "the new deployment"
+: >"$proxy_log"
+sh "$cfg" --wait=60 deploy
 expect_rc 0 "redeploy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
 check "no new revision on a redeploy" catalog dev 1.0.0 2 1
+
+# --- plan straight to the emulator: no change
+direct "$cfg" plan
+expect_rc 0 "plan after deploy"
+expect_out "no changes: the account matches the configuration" "plan after deploy"
 direct "$cfg" outputs
 expect_rc 0 "outputs"
 expect_out "compute.service_name = svc-catalog-dev" "outputs by lookups"
-
-# --- the image pushed: no warning
-push 1.0.0
-sh "$cfg" deploy
-expect_rc 0 "deploy with the image pushed"
-expect_no "is not in the repository" "the warning once the image is there"
 
 # --- a new image tag: exactly one new revision and one service update
 write_cfg "$tmp/tag2.cfg" 'image_tag = "1.0.1";'

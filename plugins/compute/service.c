@@ -192,6 +192,20 @@ void cmp_service_wave(struct cmp *c)
                       shc_text(h, c->ctx, "a new deployment: the last rollout failed (%s)", why ? why : "no reason given"));
         update = 1;
     }
+    /* A task reads its secrets when it starts: a value the secrets plugin
+     * changed in this run reaches the running service only through a new
+     * deployment (AWS: "the container will not receive the updated value
+     * automatically"). The value itself is never named. */
+    const char *const *changed;
+    size_t nchanged = h->input_list(c->ctx, "secrets", "changed_parameter_arns", &changed);
+    for (size_t i = 0; i < nchanged; i++) {
+        const char *name = strrchr(changed[i], '/');
+        h->doc_set_bool(in, "forceNewDeployment", 1);
+        shc_line_note(line, SH_CHANGE_UPDATE,
+                      shc_text(h, c->ctx, "a new deployment: parameter %s changed, read when a task starts",
+                               name ? name + 1 : changed[i]));
+        update = 1;
+    }
     const char *managed = h->doc_string(c->service, "enableECSManagedTags");
     if (managed && strcmp(managed, "true")) {
         h->doc_set_bool(in, "enableECSManagedTags", 1);

@@ -124,6 +124,7 @@ static void plan_update(struct sec *s, struct sec_param *p)
     if (p->env_value && (!stored || strcmp(stored, p->env_value))) {
         add_detail(p, "value changes");
         value = p->env_value;
+        p->value_changed = 1; /* for the run: a later pass finds it written */
     }
     if (value && *value) {
         p->pending++;

@@ -1,6 +1,6 @@
 /* secrets: the outputs, the parameters' ARNs (known from their names:
- * a dependent's plan has them before the parameters exist). Values are
- * never outputs. */
+ * a dependent's plan has them before the parameters exist), and those
+ * whose value this run changed. Values are never outputs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +31,15 @@ sh_status sec_publish(struct sec *s)
             rc = SH_ERR;
     }
     if (h->output_list(s->ctx, "parameter_arns", list, s->n) != SH_OK)
+        rc = SH_ERR;
+    /* The parameters whose value this run changed (a plan: would change):
+     * running tasks read a value only when they start, so the services
+     * that use them need a new deployment (never the value itself). */
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->p[i].value_changed)
+            list[k++] = arns[i];
+    if (h->output_list(s->ctx, "changed_parameter_arns", list, k) != SH_OK)
         rc = SH_ERR;
     free(arns);
     free(list);

@@ -39,6 +39,7 @@ struct sec_param {
     char *generated; /* the plugin's copy, made once a run, wiped before free */
     int changed; /* reported as changing in this run: no "no change" line later */
     int create_sent; /* a create went out without its answer: found later, it is reported as created */
+    int value_changed; /* this run writes (or a plan would write) a new value over a stored one */
     /* per pass */
     const sh_doc *found; /* GetParameters' item, NULL when absent */
     const sh_doc *tags; /* ListTagsForResource's answer */

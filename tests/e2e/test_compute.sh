@@ -139,6 +139,32 @@ expect_rc 0 "redeploy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
 check "no new revision on a redeploy" catalog dev 1.0.0 2 1
 
+# --- a new CATALOG_DB_URL: the parameter is written, and the service gets exactly one new
+# deployment (its tasks read the value when they start); plan says so without the value
+deployment() { awscli ecs describe-services "${svc[@]/--service/--services}" | json 'd["services"][0]["deployments"][0]["id"]'; }
+before=$(deployment)
+old_url=$CATALOG_DB_URL
+export CATALOG_DB_URL="postgres://catalog:rotated-$RANDOM$RANDOM@db.internal:5432/catalog"
+sh "$cfg" plan
+expect_rc 3 "plan with a new secret value"
+expect_out "~   update    parameter /catalog/dev/db-connection-string (value changes)" "plan: the parameter"
+expect_out "~   update    ecs service svc-catalog-dev (a new deployment: parameter db-connection-string changed, read when a task starts)" \
+    "plan: the new deployment"
+expect_no "$CATALOG_DB_URL" "the plan (the new value)"
+expect_no "$old_url" "the plan (the old value)"
+: >"$proxy_log"
+sh "$cfg" --wait=60 deploy
+expect_rc 0 "deploy a new secret value"
+expect_equal "ecs UpdateService
+ssm PutParameter" "$(proxy_mutations | sort)" "the parameter written, one service update"
+checks=$((checks + 1))
+[ "$(deployment)" != "$before" ] || fail "the service got no new deployment"
+expect_no "$CATALOG_DB_URL" "the deploy (the new value)"
+: >"$proxy_log"
+sh "$cfg" deploy
+expect_rc 0 "redeploy after the new value"
+expect_equal "" "$(proxy_mutations)" "mutating requests after the new value"
+
 # --- plan straight to the emulator: no change
 direct "$cfg" plan
 expect_rc 0 "plan after deploy"

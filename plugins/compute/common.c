@@ -91,6 +91,7 @@ void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run)
     c->desired = h->config_int(ctx, "desired_count");
     c->port = h->config_int(ctx, "container_port");
     c->retention = h->config_int(ctx, "log_retention_days");
+    c->keep_revisions = h->config_int(ctx, "keep_revisions");
     if (!run->cluster_l.label) {
         run->cluster_l.label = shc_text(h, ctx, "ecs cluster %s", c->cluster_name);
         run->log_l.label = shc_text(h, ctx, "log group %s", c->log_name);

@@ -26,6 +26,9 @@ static const sh_config_key compute_keys[] = {
      .help = "tasks at creation; once scaling owns the service a redeploy leaves the count alone"},
     {.name = "container_port", .type = SH_CONFIG_INT, .default_value = "8080", .min = 1, .max = 65535,
      .help = "port the container listens on (PORT in its environment)"},
+    {.name = "keep_revisions", .type = SH_CONFIG_INT, .default_value = "5", .min = 1, .max = 100,
+     .help = "ACTIVE task definition revisions kept for a rollback; older ones are deregistered once the "
+             "service runs the new one"},
     {.name = "log_retention_days", .type = SH_CONFIG_INT, .default_value = "7", .allowed = retention_days,
      .help = "days CloudWatch Logs keeps the container logs"},
     {.name = "task_policy", .type = SH_CONFIG_STRING,
@@ -174,6 +177,9 @@ static int converge(struct cmp *c)
     if (cmp_run(c) || c->again)
         return -1;
     if (cmp_service_wait_steady(c))
+        return -1;
+    /* the service runs the new revision: the oldest beyond the few kept for a rollback go */
+    if (c->mode != SH_MODE_OUTPUTS && !c->inputs_missing && cmp_td_prune(c))
         return -1;
     if (c->mode != SH_MODE_OUTPUTS)
         cmp_report(c);

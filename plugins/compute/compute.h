@@ -82,7 +82,7 @@ struct cmp {
     struct cmp_role exec, task;
     /* configuration */
     const char *image_tag, *image;
-    long long cpu, memory, desired, port, retention;
+    long long cpu, memory, desired, port, retention, keep_revisions;
     /* inputs (in a plan before the first deploy: placeholders) */
     int inputs_missing;
     const char *repo_uri, *repo_arn, *repo_name, *tg_arn, *task_sg;
@@ -157,6 +157,9 @@ void cmp_roles_policy_wave(struct cmp *c);
 /* Compares the desired definition with the latest ACTIVE revision. */
 void cmp_td_compare(struct cmp *c);
 void cmp_td_wave(struct cmp *c);
+/* The family's ACTIVE revisions beyond the newest keep_revisions, but
+ * those the service's deployments use, deregistered (in a plan: noted). */
+int cmp_td_prune(struct cmp *c);
 
 /* ---- service.c ---- */
 int cmp_service_prepare(struct cmp *c); /* a draining service waited out */

@@ -4,6 +4,7 @@
  * defaults into what it answers, so what it adds is no difference) and
  * never by revision number or text. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compute.h"
@@ -46,6 +47,12 @@ static sh_doc *definition(struct cmp *c, int tags)
     h->doc_set_string(d, shc_path(path, sizeof(path), "%s.environment[0].value", k),
                       shc_text(h, c->ctx, "%lld", c->port));
     h->doc_set_bool(d, shc_path(path, sizeof(path), "%s.readonlyRootFilesystem", k), 1);
+    /* With the root read-only, most runtimes still need a writable /tmp:
+     * a task volume (on Fargate, the task's ephemeral storage) mounted there. */
+    h->doc_set_string(d, "volumes[0].name", "tmp");
+    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.mountPoints[0].sourceVolume", k), "tmp");
+    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.mountPoints[0].containerPath", k), "/tmp");
+    h->doc_set_bool(d, shc_path(path, sizeof(path), "%s.mountPoints[0].readOnly", k), 0);
     if (tags)
         shc_put_tags(h, c->ctx, d, &shc_tags_ecs, NULL);
     return d;
@@ -65,6 +72,8 @@ static const struct {
     {"port", "containerDefinitions[0].portMappings"},
     {"logs", "containerDefinitions[0].logConfiguration"},
     {"read-only root filesystem", "containerDefinitions[0].readonlyRootFilesystem"},
+    {"writable /tmp", "containerDefinitions[0].mountPoints"},
+    {"volumes", "volumes"},
     {"essential", "containerDefinitions[0].essential"},
     {"container name", "containerDefinitions[0].name"},
     {"platform", "runtimePlatform"},
@@ -93,7 +102,7 @@ void cmp_td_compare(struct cmp *c)
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         const sh_doc *w = h->doc_get(want, fields[i].path), *is = h->doc_get(c->td, fields[i].path);
         int same = w ? h->doc_equal(w, is, 1) : !is;
-        if (!same && used < sizeof(c->td_detail))
+        if (!same && used < sizeof(c->td_detail) && !strstr(c->td_detail, fields[i].what))
             used += (size_t)snprintf(c->td_detail + used, sizeof(c->td_detail) - used, "%s%s", used ? ", " : "",
                                      !strcmp(fields[i].what, "image") ? shc_text(h, c->ctx, "image %s", c->image)
                                                                         : fields[i].what);
@@ -124,4 +133,74 @@ void cmp_td_wave(struct cmp *c)
     shc_change(&c->q, line, c->td ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE,
                c->td ? shc_text(c->h, c->ctx, "a new revision: %s", c->td_detail) : NULL, "ecs",
                "RegisterTaskDefinition", definition(c, 1), NULL, registered, c);
+}
+
+/* The revision number of a task definition ARN (…:task-definition/family:N), 0 when none. */
+static long long revision_of(const char *arn)
+{
+    const char *colon = arn ? strrchr(arn, ':') : NULL;
+    return colon ? atoll(colon + 1) : 0;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    long long ra = revision_of(*(const char *const *)a), rb = revision_of(*(const char *const *)b);
+    return ra < rb ? 1 : ra > rb ? -1 : 0;
+}
+
+/* Whether the service as the lookup found it runs (or drains) arn. */
+static int in_use(struct cmp *c, const char *arn)
+{
+    char path[64];
+    size_t n = c->service ? c->h->doc_count(c->service, "deployments") : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *td = c->h->doc_string(c->service, shc_path(path, sizeof(path), "deployments[%zu].taskDefinition", i));
+        if (td && !strcmp(td, arn))
+            return 1;
+    }
+    return !strcmp(arn, c->td_arn);
+}
+
+#define PRUNE_MAX 256
+
+int cmp_td_prune(struct cmp *c)
+{
+    const sh_host *h = c->h;
+    /* the revision the service is to run, registered by now (in a plan: the one a deploy would register) */
+    int planned = c->plan && c->td_register && c->td;
+    long long newest = planned ? revision_of(h->doc_string(c->td, "taskDefinitionArn")) + 1 : revision_of(c->td_arn);
+    if (newest <= c->keep_revisions)
+        return 0; /* never more than keep revisions were registered: nothing to list */
+    sh_doc *in = cmp_req(c);
+    const sh_doc *list = NULL;
+    h->doc_set_string(in, "familyPrefix", c->family);
+    h->doc_set_string(in, "status", "ACTIVE");
+    cmp_read(c, "ecs", "ListTaskDefinitions", in, "taskDefinitionArns", c->run->td_l.label, NULL, &list);
+    if (cmp_run(c))
+        return -1;
+    const char *arns[PRUNE_MAX];
+    const char *want = shc_text(h, c->ctx, ":task-definition/%s:", c->family);
+    size_t n = 0;
+    char path[64];
+    for (size_t i = 0; list && i < h->doc_count(list, "taskDefinitionArns") && n < PRUNE_MAX; i++) {
+        const char *arn = h->doc_string(list, shc_path(path, sizeof(path), "taskDefinitionArns[%zu]", i));
+        if (arn && strstr(arn, want))
+            arns[n++] = arn;
+    }
+    qsort(arns, n, sizeof(arns[0]), newest_first);
+    /* in a plan the new revision is not listed yet: it takes one of the places kept */
+    size_t kept = (size_t)c->keep_revisions - (planned ? 1 : 0), old = 0;
+    for (size_t i = kept; i < n; i++)
+        old += !in_use(c, arns[i]);
+    for (size_t i = kept; i < n; i++) {
+        if (in_use(c, arns[i]))
+            continue;
+        sh_doc *d = cmp_req(c);
+        h->doc_set_string(d, "taskDefinition", arns[i]);
+        shc_change(&c->q, &c->run->td_l, SH_CHANGE_UPDATE,
+                   shc_text(h, c->ctx, "%zu older revision%s deregistered, keeping %lld", old, old == 1 ? "" : "s",
+                            c->keep_revisions),
+                   "ecs", "DeregisterTaskDefinition", d, "ClientException(inactive)", NULL, NULL);
+    }
+    return cmp_run(c);
 }

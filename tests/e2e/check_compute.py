@@ -211,6 +211,10 @@ def main():
         check({s["name"]: s["valueFrom"] for s in c.get("secrets", [])} == secret_names, f"secrets {c.get('secrets')}")
         check(c.get("environment") == [{"name": "PORT", "value": "8080"}], f"environment {c.get('environment')}")
         check(c.get("readonlyRootFilesystem") is True, "read-only root filesystem")
+        volumes = [v.get("name") for v in td.get("volumes", [])]
+        mounts = [(m.get("sourceVolume"), m.get("containerPath"), m.get("readOnly")) for m in c.get("mountPoints", [])]
+        check(volumes == ["tmp"] and mounts == [("tmp", "/tmp", False)],
+              f"a writable /tmp: volumes {volumes}, mount points {mounts}")
 
         services = active_services()
         check(len(services) == 1, f"one service {service}, found {len(services)}")

@@ -256,6 +256,30 @@ sh "$cfg" destroy
 expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
 
+# --- ten image tags in a row with keep_revisions = 3: three ACTIVE revisions stay, the one the
+# service runs among them; plan says which go
+sh "$cfg" deploy
+expect_rc 0 "deploy before ten tags"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    push "2.0.$i"
+    write_cfg "$tmp/rev.cfg" "image_tag = \"2.0.$i\"; keep_revisions = 3;"
+    [ "$i" = 10 ] && { sh "$tmp/rev.cfg" plan; plan_out=$out; }
+    sh "$tmp/rev.cfg" deploy
+    expect_rc 0 "deploy of image tag 2.0.$i"
+done
+out=$plan_out
+expect_out "~   update    task definition task-catalog-dev (a new revision: image $uri:2.0.10, 1 older revision deregistered, keeping 3)" \
+    "plan: the revision and the one deregistered"
+active=$(awscli ecs list-task-definitions --family-prefix task-catalog-dev --status ACTIVE |
+    json '" ".join(d["taskDefinitionArns"])')
+expect_equal "3" "$(wc -w <<<"$active" | tr -d ' ')" "ACTIVE revisions after ten tags"
+running=$(awscli ecs describe-services "${svc[@]/--service/--services}" | json 'd["services"][0]["taskDefinition"]')
+checks=$((checks + 1))
+grep -qF "$running" <<<"$active" || fail "the revision the service runs was deregistered"
+sh "$tmp/rev.cfg" destroy
+expect_rc 0 "destroy after ten tags"
+check "leftovers after ten tags" --gone catalog dev
+
 # --- a cluster with our name but not our tags: nothing of compute is touched
 awscli ecs create-cluster --cluster-name cluster-catalog-dev >/dev/null
 : >"$proxy_log"

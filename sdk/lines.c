@@ -43,6 +43,12 @@ void shc_read(shc_queue *q, const char *service, const char *operation, const sh
 void shc_read_all(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
                   const char *items_path, const char *label, const sh_doc **out)
 {
+    shc_read_pages(q, service, operation, input, items_path, label, NULL, out);
+}
+
+void shc_read_pages(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
+                    const char *items_path, const char *label, const char *absent, const sh_doc **out)
+{
     *out = NULL;
-    shc_queue_add(q, service, operation, input, items_path, label, store, (void *)out);
+    shc_queue_add_pages(q, service, operation, input, items_path, label, absent, store, (void *)out);
 }

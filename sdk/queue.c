@@ -79,6 +79,13 @@ void shc_queue_add_accepting(shc_queue *q, const char *service, const char *oper
     add(q, service, operation, input, NULL, label, accept_codes, done, arg);
 }
 
+void shc_queue_add_pages(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
+                         const char *items_path, const char *label, const char *accept_codes, shc_done_fn done,
+                         void *arg)
+{
+    add(q, service, operation, input, items_path, label, accept_codes, done, arg);
+}
+
 void shc_pause(const sh_host *h, sh_ctx *ctx, int seconds)
 {
     for (int i = 0; i < seconds * 10 && !h->cancelled(ctx); i++) {
@@ -237,6 +244,9 @@ int shc_queue_run(shc_queue *q)
          * own limit ends it first (the wait's is a margin). */
         r.first_poll = 1;
         const char *what = r.n > 1 ? shc_text(h, q->ctx, "%s and %zu more", r.waiting, r.n - 1) : r.waiting;
+        /* a later answer may match a longer entry than the first ones did */
+        for (const shc_not_yet *ny = q->not_yet; ny && ny->codes; ny++)
+            r.until = not_yet_limit(&r, ny) > r.until ? not_yet_limit(&r, ny) : r.until;
         long left = (long)(r.until - time(NULL)) + 30;
         if (h->wait(q->ctx, what, left > 30 ? (int)left : 30, poll_not_yet, &r) != SH_OK)
             r.rc = -1;

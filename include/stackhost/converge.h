@@ -116,15 +116,6 @@ int shc_refuse_foreign(const sh_host *h, sh_ctx *ctx, const char *kind, const ch
 int shc_find_keep(const sh_host *h, sh_ctx *ctx, const shc_lookup *lookup, const char *kind, const char *name,
                   const sh_doc **item, const sh_doc **extras, size_t max, size_t *nextras);
 
-/* ---- calls sent together ---- */
-
-/* Called once the call succeeded, with its answer (NULL when an accepted
- * error code stood for success). Returns 0, or -1 after recording an
- * error with host->fail. */
-typedef int (*shc_done_fn)(void *arg, const sh_doc *answer);
-
-typedef struct shc_call shc_call;
-
 /* ---- "not yet": answers that mean wait, not no ----
  *
  * AWS answers some calls with an error while something it was asked to do
@@ -219,6 +210,11 @@ void shc_queue_add(shc_queue *q, const char *service, const char *operation, con
  * "*NotFound" on a delete). */
 void shc_queue_add_accepting(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
                              const char *label, const char *accept_codes, shc_done_fn done, void *arg);
+/* As shc_queue_add_accepting, following the service's pagination: the
+ * items at items_path of every page gathered into the one answer. */
+void shc_queue_add_pages(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
+                         const char *items_path, const char *label, const char *accept_codes, shc_done_fn done,
+                         void *arg);
 /* Sends every queued call together, and again those whose answer the
  * not_yet table says is "not yet" (through host->wait: progress every few
  * seconds, --trace, stopped by Ctrl-C); calls done for each success (in
@@ -265,6 +261,10 @@ void shc_read(shc_queue *q, const char *service, const char *operation, const sh
  * items_path of every page are gathered into *out. */
 void shc_read_all(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
                   const char *items_path, const char *label, const sh_doc **out);
+/* As shc_read_all; an error whose code is one of `absent` leaves *out NULL
+ * (what is listed is not there any more). */
+void shc_read_pages(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
+                    const char *items_path, const char *label, const char *absent, const sh_doc **out);
 
 /* ---- text and documents ---- */
 

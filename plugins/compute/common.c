@@ -49,8 +49,7 @@ static const shc_not_yet cmp_not_yet[] = {
     /* a cluster made a moment ago */
     {"CreateService", "ClusterNotFoundException", NULL, 60, NULL},
     /* a role or log group made a moment ago, unknown to the next call */
-    {"PutRolePolicy|TagRole|UntagRole|UpdateAssumeRolePolicy|AttachRolePolicy|UpdateRole", "NoSuchEntity", NULL,
-     120, NULL},
+    {"PutRolePolicy|TagRole|UntagRole|UpdateAssumeRolePolicy", "NoSuchEntity", NULL, 120, NULL},
     {"PutRetentionPolicy|TagResource|TagLogGroup|UntagResource", "ResourceNotFoundException", NULL, 120, NULL},
     /* destroy: what the cluster held, the roles' policies and the
      * service's deployments take a moment to count as gone */

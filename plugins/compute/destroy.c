@@ -18,6 +18,7 @@
 struct gone {
     struct cmp *c;
     const char *label, *detail;
+    size_t *kept; /* revisions: how many ECS did not delete in this pass (shared by the batches) */
 };
 
 static int report_gone(void *arg, const sh_doc *out)
@@ -45,7 +46,9 @@ static int revisions_deleted(void *arg, const sh_doc *out)
         h->log(g->c->ctx, SH_LOG_WARN, "%s: ecs did not delete %s: %s%s%s", g->label, arn ? arn : "a revision",
                reason ? reason : "no reason given", detail ? ": " : "", detail ? detail : "");
     }
-    return g->detail ? report_gone(arg, out) : 0;
+    *g->kept += n;
+    /* the last batch's line, once every revision went */
+    return g->detail && !*g->kept ? report_gone(arg, out) : 0;
 }
 
 /* What one pass found of the family: the revisions' ARNs, ACTIVE and INACTIVE. */
@@ -200,10 +203,11 @@ static int destroy_pass(void *arg, size_t *found)
                 h->report(c->ctx, SH_CHANGE_DELETE, labels[i], i == 1 ? rev_text : NULL);
         return 0;
     }
-    struct gone g[] = {{c, run->svc_l.label, NULL},     {c, run->td_l.label, rev_text},
-                       {c, run->cluster_l.label, NULL}, {c, run->log_l.label, NULL},
-                       {c, run->exec_l.label, NULL},    {c, run->task_l.label, NULL}};
-    struct gone quiet = {c, run->td_l.label, NULL}; /* a batch of revisions before the last: no line */
+    size_t kept = 0;
+    struct gone g[] = {{c, run->svc_l.label, NULL, NULL},     {c, run->td_l.label, rev_text, &kept},
+                       {c, run->cluster_l.label, NULL, NULL}, {c, run->log_l.label, NULL, NULL},
+                       {c, run->exec_l.label, NULL, NULL},    {c, run->task_l.label, NULL, NULL}};
+    struct gone quiet = {c, run->td_l.label, NULL, &kept}; /* a batch of revisions before the last: no line */
     if (service && remove_service(c, &g[0]))
         return c->failed ? -1 : 0; /* a lost answer: the next pass looks again */
     /* the service is INACTIVE: what it used can go, together */

@@ -48,12 +48,12 @@ static int need(struct lb *l, const void *value, const char *key)
 /* The answers ELBv2 gives while something propagates (aws-api.md section 13). */
 static const shc_not_yet lb_not_yet[] = {
     /* a new load balancer's or target group's arn, unknown for a moment */
-    {"Create*|Modify*|Add*|Set*|Register*|Describe*", "LoadBalancerNotFound|TargetGroupNotFound", NULL, 120, NULL},
+    {"Create*|Modify*|Add*|Set*|Register*", "LoadBalancerNotFound|TargetGroupNotFound", NULL, 120, NULL},
     /* a certificate just issued (or imported) is not yet known to ELBv2 */
     {"CreateListener|ModifyListener", "CertificateNotFound", NULL, 300,
      "check that lb.certificate_arn names an issued certificate of this region and account"},
-    /* a listener's deletion takes a moment to count */
-    {"DeleteTargetGroup", "ResourceInUse", NULL, SHC_UNTIL_DEADLINE,
+    /* a listener's deletion takes a moment to count (Terraform: 2 minutes, this message) */
+    {"DeleteTargetGroup", "ResourceInUse", "currently in use by a listener or a rule", 120,
      "something outside this stack (a listener rule, another load balancer) still forwards to it"},
     SHC_NOT_YET_END};
 

@@ -113,8 +113,7 @@ static int destroy_pass(void *arg, size_t *found)
         return 0;
     if (used_elsewhere(l))
         return -1;
-    /* A listener's deletion takes a moment to count: ResourceInUse is "not yet". */
-    l->q.deadline = (long)l->deadline;
+    /* A listener's deletion takes a moment to count: ResourceInUse is "not yet" (lb_not_yet). */
     sh_doc *in = lb_req(l);
     lb_set(l, in, l->h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
     shc_queue_add_accepting(&l->q, "elbv2", "DeleteTargetGroup", in, l->tg_l.label, "TargetGroupNotFound",

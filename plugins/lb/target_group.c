@@ -101,7 +101,6 @@ int lb_tg_delete_for_replace(struct lb *l)
     if (lb_run(l))
         return -1;
     /* a listener's deletion takes a moment to count: lb_not_yet waits it out */
-    l->q.deadline = (long)time(NULL) + 300;
     shc_queue_add_accepting(&l->q, "elbv2", "DeleteTargetGroup", on_tg(l), l->tg_l.label, "TargetGroupNotFound",
                             lb_reported,
                             lb_when_done(l, SH_CHANGE_DELETE, l->tg_l.label,

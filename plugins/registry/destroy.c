@@ -33,7 +33,8 @@ static void list_entities(struct reg *r, const sh_doc **entities)
         sh_doc *in = reg_req(r);
         r->h->doc_set_string(in, "PolicyArn", r->policy_arn);
         r->h->doc_set_string(in, "EntityFilter", entity_filters[k]);
-        shc_read_all(&r->q, "iam", "ListEntitiesForPolicy", in, entity_lists[k], r->policy_l.label, &entities[k]);
+        shc_read_pages(&r->q, "iam", "ListEntitiesForPolicy", in, entity_lists[k], r->policy_l.label, "NoSuchEntity",
+                       &entities[k]);
     }
 }
 

@@ -76,7 +76,8 @@ static int plan_create(struct sec *s, struct sec_param *p)
     add_detail(p, text);
     if (s->plan)
         return 0;
-    const char *value = p->env_value ? p->env_value : sec_generated(s, p);
+    /* a parameter this run deleted to replace it comes back with its value */
+    const char *value = p->env_value ? p->env_value : p->kept ? p->kept : sec_generated(s, p);
     if (!value)
         return -1;
     p->pending++;
@@ -104,6 +105,11 @@ static void plan_replace(struct sec *s, struct sec_param *p)
     add_detail(p, text);
     if (s->plan)
         return;
+    /* the value it holds, kept for the run (wiped at its end): a later
+     * pass that finds the parameter gone makes it with this value, never
+     * a new one */
+    if (!p->env_value && !p->kept && sec_keep(s, p, sec_stored(s, p)))
+        return;
     sh_doc *in = s->h->doc_new(s->ctx);
     s->h->doc_set_string(in, "Name", p->path);
     shc_queue_add_accepting(&s->q, "ssm", "DeleteParameter", in, label(s, p), "ParameterNotFound", NULL, NULL);
@@ -111,7 +117,7 @@ static void plan_replace(struct sec *s, struct sec_param *p)
 
 static void replace_create(struct sec *s, struct sec_param *p)
 {
-    const char *value = p->env_value ? p->env_value : sec_stored(s, p);
+    const char *value = p->env_value ? p->env_value : p->kept;
     p->pending++;
     p->create_sent = 1;
     shc_queue_add_accepting(&s->q, "ssm", "PutParameter", put_request(s, p, value, 0), label(s, p),
@@ -153,8 +159,6 @@ static int check(struct sec *s)
         if (p->found && !sec_owned(s, p)) {
             shc_refuse_foreign(s->h, s->ctx, "parameter", p->path);
             bad = 1;
-        } else if (p->env && !p->env_value && p->found) {
-            s->h->log(s->ctx, SH_LOG_DEBUG, "%s is not set: parameter %s keeps its stored value", p->env, p->path);
         } else if (other_type(s, p) && !s->plan && !s->h->allow_replace(s->ctx)) {
             s->h->fail(s->ctx, SH_ERR_CONFLICT,
                        "parameter %s is of type %s and must be SecureString, which ssm cannot change in place: "
@@ -165,6 +169,8 @@ static int check(struct sec *s)
             s->h->fail(s->ctx, SH_ERR_CONFIG, "parameter %s is of type %s with no value to keep, and %s is not set",
                        p->path, other_type(s, p), p->env ? p->env : "no variable");
             bad = 1;
+        } else if (p->env && !p->env_value && p->found) {
+            s->h->log(s->ctx, SH_LOG_DEBUG, "%s is not set: parameter %s keeps its stored value", p->env, p->path);
         } else if (p->env && !p->env_value) {
             s->h->fail(s->ctx, SH_ERR_CONFIG,
                        "environment variable %s is not set (or empty): parameter %s (%s) takes its value from it "
@@ -180,10 +186,27 @@ int sec_converge(struct sec *s)
 {
     if (sec_lookup(s) || check(s))
         return -1;
+    /* Replacements first, each half its own wave, so that nothing else
+     * failing can come between a parameter's delete and its making again. */
+    int replacing = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (other_type(s, &s->p[i])) {
+            plan_replace(s, &s->p[i]);
+            replacing = 1;
+        }
+    if (replacing && !s->plan) {
+        if (shc_queue_run(&s->q))
+            return -1;
+        for (size_t i = 0; i < s->n; i++)
+            if (other_type(s, &s->p[i]))
+                replace_create(s, &s->p[i]);
+        if (shc_queue_run(&s->q))
+            return -1;
+    }
     for (size_t i = 0; i < s->n; i++) {
         struct sec_param *p = &s->p[i];
         if (other_type(s, p))
-            plan_replace(s, p);
+            ;
         else if (p->found)
             plan_update(s, p);
         else if (plan_create(s, p))
@@ -193,12 +216,6 @@ int sec_converge(struct sec *s)
     }
     if (s->plan)
         return 0;
-    if (shc_queue_run(&s->q))
-        return -1;
-    /* the replacements' second half, once their deletes are done */
-    for (size_t i = 0; i < s->n; i++)
-        if (other_type(s, &s->p[i]))
-            replace_create(s, &s->p[i]);
     if (shc_queue_run(&s->q))
         return -1;
     for (size_t i = 0; i < s->n && !s->again; i++) {

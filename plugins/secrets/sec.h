@@ -37,6 +37,7 @@ struct sec_param {
     int generate; /* the length to generate, or 0 */
     const char *env_value; /* the variable's value (the process's, not a copy), or NULL */
     char *generated; /* the plugin's copy, made once a run, wiped before free */
+    char *kept; /* a replaced parameter's value, kept for the run, wiped before free */
     int changed; /* reported as changing in this run: no "no change" line later */
     int create_sent; /* a create went out without its answer: found later, it is reported as created */
     int value_changed; /* this run writes (or a plan would write) a new value over a stored one */
@@ -63,6 +64,8 @@ struct sec {
 int sec_load(struct sec *s, const sh_host *h, sh_ctx *ctx);
 /* The run's generated value of p (made once, redacted); NULL after an error it recorded. */
 const char *sec_generated(struct sec *s, struct sec_param *p);
+/* Keeps a copy of value as p's for the run (wiped by sec_free); -1 after recording an error. */
+int sec_keep(struct sec *s, struct sec_param *p, const char *value);
 /* Forgets the pass's findings (the values stay). */
 void sec_new_pass(struct sec *s);
 /* "parameter /catalog/dev/api-key", owned by the context. */

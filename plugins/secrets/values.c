@@ -99,10 +99,27 @@ const char *sec_label(struct sec *s, const char *path)
     return s->h->doc_string(d, "s");
 }
 
+int sec_keep(struct sec *s, struct sec_param *p, const char *value)
+{
+    size_t n = value ? strlen(value) : 0;
+    char *copy = value ? malloc(n + 1) : NULL;
+    if (!copy) {
+        s->h->fail(s->ctx, SH_ERR, "out of memory keeping the value of %s", p->path);
+        return -1;
+    }
+    memcpy(copy, value, n + 1);
+    p->kept = copy;
+    return 0;
+}
+
 void sec_free(struct sec *s)
 {
     shc_queue_clear(&s->q);
     for (size_t i = 0; i < s->n; i++) {
+        if (s->p[i].kept) {
+            OPENSSL_cleanse(s->p[i].kept, strlen(s->p[i].kept));
+            free(s->p[i].kept);
+        }
         if (s->p[i].generated) {
             OPENSSL_cleanse(s->p[i].generated, strlen(s->p[i].generated));
             free(s->p[i].generated);

@@ -59,9 +59,10 @@ void cli_usage(struct strbuf *out)
         "                        what they require must be listed too\n"
         "      --allow-replace   deploy may delete and recreate a resource whose setting\n"
         "                        cannot change in place (a subnet's cidr or zone)\n"
-        "      --wait[=SECONDS]  deploy waits until the services run healthy (default\n"
-        "                        900 s), printing their events; without it deploy returns\n"
-        "                        once they are created or updated\n"
+        "      --wait[=SECONDS]  how long deploy waits for the rollout: the new tasks\n"
+        "                        running and their targets healthy (default 900 s),\n"
+        "                        printing progress and the service's events\n"
+        "      --no-wait         deploy returns once the service is created or updated\n"
         "  -v, --verbose         more detail on stderr (twice: trace)\n"
         "  -q, --quiet           errors only on stderr\n"
         "  -h, --help            this text\n"
@@ -138,6 +139,7 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
 {
     memset(cli, 0, sizeof(*cli));
     cli->jobs = 4;
+    cli->wait_seconds = CLI_WAIT_DEFAULT;
     cli->requests = 16;
     int options_done = 0;
     for (int i = 1; i < argc; i++) {
@@ -210,9 +212,17 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             else if (!rc)
                 rc = parse_number("--requests", v, 1, 256, &cli->requests, err);
         } else if (IS("--wait")) {
-            cli->wait_seconds = 900;
-            if (eq)
+            if (cli->no_wait)
+                rc = usage_error(err, "%s", "--wait and --no-wait together: choose one");
+            cli->wait_seconds = CLI_WAIT_DEFAULT;
+            if (!rc && eq)
                 rc = parse_number("--wait", eq + 1, 1, 86400, &cli->wait_seconds, err);
+            cli->wait_given = 1;
+        } else if (IS("--no-wait") && !eq) {
+            if (cli->wait_given)
+                rc = usage_error(err, "%s", "--wait and --no-wait together: choose one");
+            cli->no_wait = 1;
+            cli->wait_seconds = 0;
         } else if (eq) {
             rc = usage_error(err, "option '%s' takes no value", a);
         } else if (IS("--json")) {

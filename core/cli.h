@@ -4,6 +4,9 @@
 #ifndef CORE_CLI_H
 #define CORE_CLI_H
 
+/* Deploy waits for the rollouts it starts this long by default (--wait=SECONDS, --no-wait). */
+#define CLI_WAIT_DEFAULT 900
+
 #include <stddef.h>
 
 #include "strbuf.h"
@@ -40,7 +43,8 @@ struct cli {
     long requests;           /* --requests: aws requests on the wire at once */
     const char *trace;       /* --trace FILE */
     int allow_replace;       /* --allow-replace */
-    long wait_seconds;       /* --wait[=SECONDS]: 0 without it */
+    long wait_seconds;       /* how long deploy waits for rollouts: --wait=SECONDS, else CLI_WAIT_DEFAULT; 0: --no-wait */
+    int wait_given, no_wait; /* --wait, --no-wait (refused together) */
     const char *only;        /* --only a,b: run just these plugins */
     int help, version;
 };

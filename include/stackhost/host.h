@@ -278,10 +278,11 @@ typedef struct sh_host {
      * what AWS fills in by default is not a difference. NULL equals only
      * NULL. */
     int (*doc_equal)(const sh_doc *want, const sh_doc *have, int subset);
-    /* In a deploy run with --wait[=SECONDS]: how long deploy may wait for
-     * what it started to be ready (an ECS service at steady state, its
-     * targets healthy), printing progress; 0 without --wait (and outside
-     * deploy): return once the resources are created or updated. */
+    /* In a deploy run: how long deploy may wait for what it started to be
+     * ready (an ECS service's rollout completed, its targets healthy),
+     * printing progress: 900 s by default, --wait=SECONDS; 0 with
+     * --no-wait (and outside deploy): return once the resources are
+     * created or updated. */
     int (*wait_ready)(const sh_ctx *ctx);
 } sh_host;
 

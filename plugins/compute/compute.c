@@ -171,9 +171,20 @@ static int converge(struct cmp *c)
     cmp_td_wave(c);
     if (cmp_run(c) || c->again)
         return -1;
+    /* Never roll out what cannot start: tasks would fail to pull the image,
+     * the circuit breaker would stop the service at 0 tasks. Everything else
+     * is converged; the service is left as it is until the image is there. */
+    if (c->image_missing && c->mode == SH_MODE_DEPLOY) {
+        c->not_rolled_out = 1;
+        cmp_report(c);
+        return 0;
+    }
     if (cmp_service_inputs(c) || cmp_service_prepare(c))
         return -1;
     cmp_service_wave(c);
+    if (c->image_missing && c->plan)
+        shc_line_note(&c->run->svc_l, c->run->svc_l.change == SH_CHANGE_NONE ? SH_CHANGE_NONE : c->run->svc_l.change,
+                      shc_text(c->h, c->ctx, "not rolled out until image %s is pushed", c->image));
     if (cmp_run(c) || c->again)
         return -1;
     if (cmp_service_wait_steady(c))
@@ -200,6 +211,11 @@ static int pass(void *arg, char *why, size_t len)
     if (again)
         snprintf(why, len, "%s", c.q.lost ? c.q.lost_text : "a create found its resource already there");
     shc_queue_clear(&c.q);
+    if (!rc && c.not_rolled_out) {
+        publish(&c);
+        cmp_image_push_error(&c);
+        return SHC_FAILED;
+    }
     if (!rc)
         return publish(&c) ? SHC_FAILED : SHC_DONE;
     return again ? SHC_AGAIN : SHC_FAILED;

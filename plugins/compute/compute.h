@@ -94,6 +94,7 @@ struct cmp {
     const sh_doc *clusters_out, *cluster, *logs_out, *log_group, *log_tags_out, *log_tags;
     const sh_doc *td_out, *td, *services_out, *service, *targets_out;
     int image_missing; /* DescribeImages answered ImageNotFoundException */
+    int not_rolled_out; /* deploy left the service as it was: its image is not there yet */
     int scaled;        /* a scalable target owns the desired count */
     int draining;      /* the service is going away: wait, then create */
     int cluster_new, log_new; /* made by this pass */
@@ -138,6 +139,9 @@ int cmp_lookup(struct cmp *c);     /* the first wave */
 int cmp_reads(struct cmp *c);      /* the second: tags, policies */
 int cmp_owned_all(struct cmp *c);  /* -1 when something found is not this stack's */
 void cmp_image_check(struct cmp *c);
+/* Records the error of a deploy that did not roll the service out for
+ * its missing image: which image to push where, and how. */
+void cmp_image_push_error(struct cmp *c);
 int cmp_quotas(struct cmp *c);
 
 /* ---- cluster.c ---- */

@@ -134,14 +134,26 @@ int cmp_owned_all(struct cmp *c)
 }
 
 /* The service would start tasks that cannot pull their image: said before
- * anything changes, and the deploy goes on (the image may be pushed by a
- * pipeline that waits for the service to exist). */
+ * anything changes; deploy converges the rest and leaves the service as
+ * it is (cmp_image_push_error). */
 void cmp_image_check(struct cmp *c)
 {
     if (c->image_missing)
         c->h->log(c->ctx, SH_LOG_WARN,
-                  "image %s is not in the repository: the service will not become healthy until it is pushed",
-                  c->image);
+                  "image %s is not in the repository: deploy makes everything else and leaves the service as it "
+                  "is until the image is pushed", c->image);
+}
+
+void cmp_image_push_error(struct cmp *c)
+{
+    const sh_host *h = c->h;
+    const char *slash = strchr(c->repo_uri, '/');
+    const char *registry = slash ? shc_text(h, c->ctx, "%.*s", (int)(slash - c->repo_uri), c->repo_uri) : c->repo_uri;
+    h->fail(c->ctx, SH_ERR_AWS,
+            "%s: not rolled out: image %s is not in the repository, and tasks could not start without it; push it, "
+            "then run deploy again: aws ecr get-login-password --region %s | docker login --username AWS "
+            "--password-stdin %s && docker tag IMAGE %s && docker push %s",
+            c->run->svc_l.label, c->image, h->region(c->ctx), registry, c->image, c->image);
 }
 
 static double quota_value(struct cmp *c, const sh_doc *answer, double fallback)

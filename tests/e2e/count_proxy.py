@@ -110,6 +110,8 @@ never applied to /moto-api/ paths:
                     and DescribeTasks answers say so. JSON log fault:
                     "rollout".
 --rollout S         how long a deployment is in progress (default 0).
+--rollout-crash     deployments started while it is set fail, their tasks
+                    exiting at start ("Essential container in task exited").
 --fail OP=CODE:MESSAGE
                     every request of operation OP gets 400 CODE with MESSAGE
                     in its protocol, without forwarding (a genuine refusal,
@@ -127,7 +129,8 @@ Control interface (not logged, never forwarded, no fault):
   GET  /__proxy/settings  answers the settings as a JSON object:
        {"seed", "throttle", "errors", "drop_before", "drop_after",
         "unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed",
-        "zones_impaired", "latency_ms", "client_tokens", "propagation", "propagation_rules", "fail", "rollouts", "rollout"}
+        "zones_impaired", "latency_ms", "client_tokens", "propagation", "propagation_rules", "fail", "rollouts", "rollout",
+        "rollout_crash"}
   POST /__proxy/settings  with a JSON object of some of those keys (dashes
        accepted for underscores) changes them for the requests that arrive
        afterwards and answers the full settings; a "seed" restarts the
@@ -154,7 +157,7 @@ import proxy_rollouts
 PROBABILITIES = ("drop_before", "throttle", "errors", "drop_after")  # the order of their bands in a draw
 SECONDS = ("unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed", "latency_ms",
            "propagation", "rollout")
-FLAGS = ("client_tokens", "rollouts")
+FLAGS = ("client_tokens", "rollouts", "rollout_crash")
 TEXTS = ("zones_impaired", "propagation_rules", "fail")
 
 
@@ -194,6 +197,7 @@ parser.add_argument("--propagation-rules", default="", metavar="A,B")
 parser.add_argument("--fail", default="", metavar="OP=CODE:MESSAGE")
 parser.add_argument("--rollouts", action="store_true")
 parser.add_argument("--rollout", type=seconds, default=0.0, metavar="SECONDS")
+parser.add_argument("--rollout-crash", action="store_true")
 ARGS = parser.parse_args()
 LOCK = threading.Lock()  # the log files, the settings, the random generators, the id memory
 HOP = {"host", "content-length", "connection", "keep-alive", "accept-encoding", "transfer-encoding", "expect",
@@ -695,7 +699,7 @@ class Forward(http.server.BaseHTTPRequestHandler):
             if aws and status == 200 and settings["rollouts"]:
                 text, rewritten, now = data.decode("utf-8", "replace"), None, time.time()
                 if service == "ecs" and operation in ("CreateService", "UpdateService"):
-                    ROLLOUTS.observe(operation, doc, text, now)
+                    ROLLOUTS.observe(operation, doc, text, now, settings["rollout_crash"])
                 elif service == "ecs" and operation == "DescribeServices":
                     ROLLOUTS.remember_desired(text)
                     rewritten = ROLLOUTS.describe_services(text, now, settings["rollout"])

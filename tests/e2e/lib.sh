@@ -73,6 +73,9 @@ json() {
 # choices, given or drawn: rerun with --seed "$proxy_seed" to replay). The
 # proxy stops on exit.
 e2e_start_fault_proxy() {
+    # ECS as AWS runs it (proxy_rollouts.py): a deployment completes with healthy targets when
+    # its image is in the repository and fails when not, so deploy's wait for the rollout ends
+    set -- --rollouts "$@"
     proxy_log=$(mktemp)
     proxy_json=$(mktemp)
     local portfile errfile
@@ -95,6 +98,13 @@ e2e_start_fault_proxy() {
     proxy_url=http://127.0.0.1:$(head -n 1 "$portfile")
     rm -f "$portfile" "$errfile"
     proxy_seed=$(proxy_settings | json 'd["seed"]')
+}
+
+# e2e_push_image REPOSITORY TAG: an image in the repository (a manifest
+# with no layers: nothing pulls it here), as `docker push` leaves it.
+e2e_push_image() {
+    local manifest='{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}'
+    awscli ecr put-image --repository-name "$1" --image-tag "$2" --image-manifest "$manifest" >/dev/null
 }
 
 # e2e_start_proxy [LATENCY_MS]: the proxy with no fault, adding LATENCY_MS

@@ -27,7 +27,10 @@ balancer, forceNewDeployment) and rewrites the answers that describe them:
 
 Whether the image is there is asked of moto itself (DescribeTaskDefinition,
 then ECR DescribeImages) when the deployment starts: a forced new
-deployment after the image was pushed completes.
+deployment after the image was pushed completes. A deployment started
+while `crash` is set fails too, its tasks stopped with "Essential container
+in task exited" (an application that exits at start), until one starts
+without it.
 """
 import json
 import re
@@ -62,8 +65,8 @@ class Rollouts:
                          {"repositoryName": m.group(1), "imageIds": [{"imageTag": m.group(2)}]})
         return bool(found and found.get("imageDetails")), image
 
-    def observe(self, operation, doc, text, now):
-        """Records the deployment a 200 CreateService / UpdateService started."""
+    def observe(self, operation, doc, text, now, crash=False):
+        """Records the deployment a 200 CreateService / UpdateService started (crash: its tasks exit at start)."""
         try:
             service = json.loads(text).get("service") or {}
         except ValueError:
@@ -81,8 +84,8 @@ class Rollouts:
             if not starts:
                 return
         ok, image = self._image_present(td)
-        deployment = {"id": f"ecs-svc/{uuid.uuid4().int % 10 ** 19:019d}", "start": now, "td": td, "ok": ok,
-                      "image": image}
+        deployment = {"id": f"ecs-svc/{uuid.uuid4().int % 10 ** 19:019d}", "start": now, "td": td,
+                      "ok": ok and not crash, "image": image, "crash": ok and crash}
         lbs = service.get("loadBalancers") or doc.get("loadBalancers") or []
         with self.lock:
             entry = self.services.setdefault(name, {"deployments": [], "tg": None, "cluster": None})
@@ -204,6 +207,8 @@ class Rollouts:
         for arn, (name, d) in ours.items():
             reason = (f"CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve "
                       f"ref {d['image']}: {d['image']}: not found")
+            if d.get("crash"):
+                reason = "Essential container in task exited"
             tasks.append({"taskArn": arn, "lastStatus": "STOPPED", "desiredStatus": "STOPPED",
                           "stopCode": "TaskFailedToStart", "stoppedReason": reason, "taskDefinitionArn": d["td"],
                           "startedBy": d["id"], "group": f"service:{name}",

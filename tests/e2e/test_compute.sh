@@ -4,9 +4,11 @@
 # AWS CLI (check_compute.py, never stackhost's reading).
 #   test_compute.sh STACKHOST SOURCE_DIR
 #     a bad task_policy refused before any request; plan before the first
-#     deploy; deploy --wait (every row, the missing image warning, a steady
-#     state); plan and a redeploy that changes nothing; the warning gone
-#     once the image is pushed; a new image_tag = one revision and one
+#     deploy; the first deploy without the image (everything but the
+#     service, exit 1 saying what to push); pushed: the rollout waited for
+#     (every row); a rollout that fails, then recovers with one new
+#     deployment; a new secret value = one new deployment; plan and a
+#     redeploy that change nothing; a new image_tag = one revision and one
 #     service update; the desired count set back without a scalable target
 #     and left alone with one; drift put back; task_policy; destroy twice (with
 #     force while a scalable target owns the count);
@@ -22,8 +24,8 @@ mode=${3:-main}
 seeds=("${@:4}")
 . "$src/tests/lib/checks.sh"
 . "$src/tests/e2e/lib.sh"
-# moto starts a service with this many tasks running (its stand-in for
-# Fargate): --wait can see the desired count of 2 reached
+# moto starts a service with this many tasks running, so that its own answers (read by the
+# plans straight to it) call the rollout completed; through the proxy, its ECS rollouts
 export MOTO_ECS_SERVICE_RUNNING=2
 e2e_start
 e2e_reset
@@ -55,6 +57,7 @@ if [ "$mode" = faults ]; then
         e2e_reset
         run -c "$cfg" -e dev --only network,registry,secrets,lb deploy
         expect_rc 0 "the stack without compute, seed $seed"
+        push 1.0.0
         proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
         : >"$proxy_json"
         until_converged sh "$cfg" deploy
@@ -92,11 +95,34 @@ expect_out "+   create    iam role role-catalog-exec-dev" "plan: the execution r
 expect_out "+   create    task definition task-catalog-dev" "plan: the task definition"
 expect_out "+   create    ecs service svc-catalog-dev" "plan: the service"
 
-# --- deploy: every row; the image is not pushed yet, which deploy warns about
+# --- the first deploy, the image not pushed yet: everything but the service is made, the
+# service is not rolled out (its tasks could not start), and deploy exits 1 saying what to push
 sh "$cfg" deploy
-expect_rc 0 "deploy"
-expect_err "warning: compute: image $uri:1.0.0 is not in the repository: the service will not become healthy until it is pushed" \
-    "the missing image warning"
+expect_rc 1 "the first deploy without the image"
+expect_err "warning: compute: image $uri:1.0.0 is not in the repository: deploy makes everything else" \
+    "the missing image said first"
+expect_err "error: compute: ecs service svc-catalog-dev: not rolled out: image $uri:1.0.0 is not in the repository" \
+    "the service not rolled out"
+expect_err "docker push $uri:1.0.0" "what to push, and how"
+expect_no "create ecs service" "no service line"
+expect_equal "MISSING" "$(awscli ecs describe-services "${svc[@]/--service/--services}" |
+    json '(d["services"] or [{"status": "MISSING"}])[0]["status"] if not d["failures"] else "MISSING"')" \
+    "no service without its image"
+expect_equal "ACTIVE" "$(awscli ecs describe-clusters --clusters cluster-catalog-dev | json 'd["clusters"][0]["status"]')" \
+    "the cluster made meanwhile"
+
+# --- pushed: deploy rolls the service out and waits for it (the proxy's ECS: 2 s in progress,
+# then completed with healthy targets), every row; a redeploy sends nothing
+push 1.0.0
+: >"$proxy_log"
+sh "$cfg" deploy
+expect_rc 0 "deploy once the image is pushed"
+expect_err "create ecs service svc-catalog-dev" "the service made"
+expect_err "waiting for the rollout of ecs service svc-catalog-dev: rollout IN_PROGRESS: 0 of 2 tasks running, 2 pending" \
+    "progress while the rollout runs"
+expect_err "compute: ecs service svc-catalog-dev runs at a steady state: the rollout completed, its targets healthy" \
+    "the rollout waited for"
+expect_equal "ecs CreateService" "$(compute_mutations)" "the service alone made"
 expect_out "compute.cluster_name = cluster-catalog-dev" "cluster name output"
 expect_out "compute.cluster_arn = arn:aws:ecs:us-east-1:123456789012:cluster/cluster-catalog-dev" "cluster arn output"
 expect_out "compute.service_arn = arn:aws:ecs:us-east-1:123456789012:service/cluster-catalog-dev/svc-catalog-dev" \
@@ -107,37 +133,36 @@ expect_out "compute.log_group_name = logs-catalog-dev" "log group output"
 expect_out "compute.execution_role_arn = arn:aws:iam::123456789012:role/role-catalog-exec-dev" "execution role output"
 expect_out "compute.task_role_arn = arn:aws:iam::123456789012:role/role-catalog-task-dev" "task role output"
 check "compute after deploy" catalog dev 1.0.0 2 1
+: >"$proxy_log"
+sh "$cfg" deploy
+expect_rc 0 "redeploy"
+expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
+check "no new revision on a redeploy" catalog dev 1.0.0 2 1
 
-# --- the rollout fails (the proxy's ECS: the image is not in the repository): deploy --wait
-# exits 1 naming the stopped tasks' reason and what to do
-sh "$cfg" --wait=60 deploy
-expect_rc 1 "deploy --wait of a rollout that fails"
-expect_err "error: compute: ecs service svc-catalog-dev: the rollout failed (ECS deployment circuit breaker: tasks failed to start.): stopped tasks: CannotPullContainerError" \
-    "the stopped tasks' reason"
-expect_err "push the image $uri:1.0.0 (docker push $uri:1.0.0), then run deploy again: a new deployment starts" \
-    "what to do"
-
-# --- the image pushed: plan shows the failed rollout started again; the next deploy starts a
-# new deployment and waits for it to complete, its targets healthy; then a redeploy sends nothing
-push 1.0.0
+# --- a rollout that fails (the proxy's ECS: the new tasks exit at start): deploy exits 1 naming
+# the stopped tasks' reason and what to do; once the cause is gone, plan shows a new deployment and
+# why, deploy starts it and waits for it, and a redeploy after that sends nothing
+proxy_set '{"rollout_crash": true}'
+export CATALOG_DB_URL="postgres://catalog:crash-$RANDOM$RANDOM@db.internal:5432/catalog"
+sh "$cfg" deploy
+expect_rc 1 "a rollout that fails"
+expect_err "error: compute: ecs service svc-catalog-dev: the rollout failed (ECS deployment circuit breaker: tasks failed to start.): stopped tasks: Essential container in task exited: fix the cause (the service's events above, the log group logs-catalog-dev), then run deploy again: a new deployment starts" \
+    "the stopped tasks' reason and what to do"
+expect_err "(service svc-catalog-dev) (deployment" "the service's event shown"
+proxy_set '{"rollout_crash": false}'
 sh "$cfg" plan
 expect_rc 3 "plan after a failed rollout"
 expect_out "~   update    ecs service svc-catalog-dev (a new deployment: the last rollout failed (ECS deployment circuit breaker: tasks failed to start.))" \
     "plan shows the new deployment and why"
 : >"$proxy_log"
-sh "$cfg" --wait=60 deploy
-expect_rc 0 "deploy --wait once the image is pushed"
-expect_no "is not in the repository" "the warning once the image is there"
-expect_err "waiting for the rollout of ecs service svc-catalog-dev: rollout IN_PROGRESS: 0 of 2 tasks running, 2 pending" \
-    "progress while the rollout runs"
-expect_err "compute: ecs service svc-catalog-dev runs at a steady state: the rollout completed, its targets healthy" \
-    "the rollout waited for"
-expect_equal "ecs UpdateService" "$(compute_mutations)" "the new deployment"
+sh "$cfg" deploy
+expect_rc 0 "deploy after the cause is gone"
+expect_equal "ecs UpdateService" "$(compute_mutations)" "one new deployment"
+expect_err "runs at a steady state: the rollout completed" "the new deployment waited for"
 : >"$proxy_log"
-sh "$cfg" --wait=60 deploy
-expect_rc 0 "redeploy"
-expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
-check "no new revision on a redeploy" catalog dev 1.0.0 2 1
+sh "$cfg" deploy
+expect_rc 0 "redeploy after the recovery"
+expect_equal "" "$(proxy_mutations)" "mutating requests after the recovery"
 
 # --- a new CATALOG_DB_URL: the parameter is written, and the service gets exactly one new
 # deployment (its tasks read the value when they start); plan says so without the value
@@ -153,7 +178,7 @@ expect_out "~   update    ecs service svc-catalog-dev (a new deployment: paramet
 expect_no "$CATALOG_DB_URL" "the plan (the new value)"
 expect_no "$old_url" "the plan (the old value)"
 : >"$proxy_log"
-sh "$cfg" --wait=60 deploy
+sh "$cfg" deploy
 expect_rc 0 "deploy a new secret value"
 expect_equal "ecs UpdateService
 ssm PutParameter" "$(proxy_mutations | sort)" "the parameter written, one service update"
@@ -259,7 +284,8 @@ expect_err "destroy complete" "second destroy"
 # --- ten image tags in a row with keep_revisions = 3: three ACTIVE revisions stay, the one the
 # service runs among them; plan says which go
 sh "$cfg" deploy
-expect_rc 0 "deploy before ten tags"
+expect_rc 1 "the repository again (the service waits for its image)"
+proxy_set '{"rollout": 0}'
 for i in 1 2 3 4 5 6 7 8 9 10; do
     push "2.0.$i"
     write_cfg "$tmp/rev.cfg" "image_tag = \"2.0.$i\"; keep_revisions = 3;"

@@ -28,6 +28,10 @@ awscli ssm put-parameter --name /catalog/bystander --value kept --type String >/
 # --- deploy dev: every row. The NAT gateway reads pending for 3 s (as AWS's take
 # minutes): meanwhile lb makes the load balancer and compute its task definition
 # (dataflow), and the service waits for the private subnets' routes through it.
+# the image first, as a first deploy asks (deploy never rolls out what cannot start)
+sh -e dev --only registry deploy
+expect_rc 0 "the repository of dev"
+e2e_push_image ecr-catalog-dev 1.0.0
 proxy_set '{"nat_pending": 3}' >/dev/null
 : >"$proxy_json"
 sh -e dev deploy
@@ -90,6 +94,9 @@ sh -e dev deploy
 expect_rc 0 "deploy back to max 10 and cpu_alarm 80"
 
 # --- prod beside dev: its own resources, dev untouched
+sh -e prod --only registry deploy
+expect_rc 0 "the repository of prod"
+e2e_push_image ecr-catalog-prod 1.0.0
 sh -e prod deploy
 expect_rc 0 "deploy prod"
 expect_stack "prod beside dev" prod 3 3 3 20 --protection

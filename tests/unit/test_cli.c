@@ -65,7 +65,14 @@ static void test_defaults_and_flags(void **state)
     assert_int_equal(parse(&cli, &err, 5, h), 0);
     assert_int_equal(cli.requests, 3);
     assert_string_equal(cli.trace, "run.json");
+    assert_int_equal(cli.wait_seconds, 900); /* deploy waits by default */
+    const char *nw[] = {"stackhost", "deploy", "--no-wait"};
+    assert_int_equal(parse(&cli, &err, 3, nw), 0);
     assert_int_equal(cli.wait_seconds, 0);
+    const char *both[] = {"stackhost", "deploy", "--no-wait", "--wait=5"};
+    assert_int_equal(parse(&cli, &err, 4, both), EXIT_USAGE);
+    assert_string_equal(err.buf, "--wait and --no-wait together: choose one");
+    strbuf_reset(&err);
     const char *w[] = {"stackhost", "deploy", "--wait"};
     assert_int_equal(parse(&cli, &err, 3, w), 0);
     assert_int_equal(cli.wait_seconds, 900);

@@ -139,13 +139,18 @@ static void *job_thread(void *arg)
                  job->item->section->name, job_kind_name(job->kind), sh_status_name(s));
     if (s == SH_OK && job->ctx.errors.n)
         s = SH_ERR; /* an error recorded is an error, whatever was returned */
+    if (s == SH_ERR_INCOMPLETE && !job->ctx.errors.n)
+        s = SH_ERR; /* incomplete says why, or it is a plain failure */
     if (e->run->trace && fn) {
         struct timespec end;
         clock_gettime(CLOCK_MONOTONIC, &end);
         trace_span(e->run->trace, job->item->section->name, job_kind_name(job->kind), "plugin", &start, &end,
                    sh_status_name(s));
     }
-    if (s != SH_OK) /* before its dependents wake to an absent output */
+    /* before its dependents wake to an absent output; an incomplete plugin
+     * lets the others finish (its dependents are blocked all the same), and
+     * so does one cut short by it (a real failure has set stop already) */
+    if (s != SH_OK && s != SH_ERR_INCOMPLETE && !job->ctx.starved_of[0])
         atomic_store(&e->run->stop, 1);
     if (job_produces(job))
         outputs_done(&e->run->outputs, job->item->section->name, s != SH_OK);

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # The main job, against the local AWS emulator (moto's server on
 # 127.0.0.1, installed into .venv and stopped at the end): deploy the
-# catalog stack, show its outputs, show that a second plan has no changes,
-# destroy it, show that nothing is left. A plugin that cannot deploy yet
-# would be validated and left out (--only the others).
+# catalog stack as on a real account's first deploy (deploy, which stops
+# before rolling the service out because its image is not pushed yet; the
+# push; deploy again, which waits for the rollout), show its outputs, show
+# that a second plan has no changes, destroy it, show that nothing is left.
+# moto never starts a task: tests/e2e/count_proxy.py stands between
+# stackhost and moto and plays ECS's rollouts (in progress, then completed
+# with healthy targets). A plugin that cannot deploy yet would be validated
+# and left out (--only the others).
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
@@ -35,13 +40,27 @@ e2e_start
 # examples/catalog.cfg takes the database's connection string from this
 # variable (secrets never live in the file); the emulator gets a stand-in.
 export CATALOG_DB_URL=${CATALOG_DB_URL:-postgres://catalog:stand-in@db.invalid:5432/catalog}
+e2e_start_fault_proxy --rollout 2
 echo
-echo "== the local emulator: $AWS_ENDPOINT_URL (plugins that deploy: $deployable)"
+echo "== the local emulator: $AWS_ENDPOINT_URL, ECS rollouts played by $proxy_url (plugins that deploy: $deployable)"
 run() {
     echo
     echo "== stackhost -c $cfg -e $env ${only[*]:+${only[*]} }$*"
-    "$sh" -c $cfg -e $env "${only[@]}" "$@"
+    AWS_ENDPOINT_URL=$proxy_url "$sh" -c $cfg -e $env "${only[@]}" "$@"
 }
+set +e
+run deploy
+rc=$?
+set -e
+[ "$rc" = 1 ] || { echo "the first deploy should stop before the service: its image is not pushed (exit $rc)" >&2; exit 1; }
+repo=$("$sh" -c $cfg -e $env validate --json | python3 -c '
+import json, sys
+e = json.load(sys.stdin)["environments"][0]
+print("ecr-%s-%s" % (e["stack"], e["suffix"]))')
+tag=$(sed -n 's/^ *image_tag = "\(.*\)";.*/\1/p' $cfg | head -n 1)
+echo
+echo "== the push that error asks for (here aws ecr put-image stands in for docker push): $repo:$tag"
+e2e_push_image "$repo" "$tag"
 run deploy
 run outputs
 set +e

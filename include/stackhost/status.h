@@ -20,7 +20,12 @@ typedef enum sh_status {
     SH_ERR_TIMEOUT = 7,     /* a wait ran out of time */
     SH_ERR_NOMEM = 8,
     SH_ERR_NOT_FOUND = 9,   /* a looked-up value or resource does not exist */
-    SH_ERR_INVALID = 10     /* a host function was called with bad arguments */
+    SH_ERR_INVALID = 10,    /* a host function was called with bad arguments */
+    /* ABI 1.3 hosts and later: the plugin converged what it could and
+     * recorded why the rest waits on the user (an image to push). The run
+     * fails, and what reads the missing outputs is cut short, but the
+     * other plugins are not stopped: they finish their work. */
+    SH_ERR_INCOMPLETE = 11
 } sh_status;
 
 /* A short, stable, lower-case name for a status; never NULL. */
@@ -38,6 +43,7 @@ static inline const char *sh_status_name(sh_status s)
     case SH_ERR_NOMEM: return "out of memory";
     case SH_ERR_NOT_FOUND: return "not found";
     case SH_ERR_INVALID: return "invalid argument";
+    case SH_ERR_INCOMPLETE: return "incomplete";
     }
     return "unknown status";
 }

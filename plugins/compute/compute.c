@@ -212,8 +212,9 @@ static int pass(void *arg, char *why, size_t len)
         snprintf(why, len, "%s", c.q.lost ? c.q.lost_text : "a create found its resource already there");
     shc_queue_clear(&c.q);
     if (!rc && c.not_rolled_out) {
-        publish(&c);
+        /* no outputs: what reads them (scaling, the alarms) needs the service, and is cut short */
         cmp_image_push_error(&c);
+        run->not_rolled_out = 1;
         return SHC_FAILED;
     }
     if (!rc)
@@ -230,7 +231,8 @@ static sh_status compute_create(const sh_host *host, sh_ctx *ctx)
     run.run_id = (long)time(NULL);
     sh_status st = shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &run);
     cmp_run_free(&run);
-    return st;
+    /* the rest of the stack goes on converging: only the service waits for its image */
+    return st != SH_OK && run.not_rolled_out ? SH_ERR_INCOMPLETE : st;
 }
 
 static sh_status compute_destroy(const sh_host *host, sh_ctx *ctx)

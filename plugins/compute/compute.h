@@ -36,6 +36,7 @@ struct cmp_run {
     const sh_host *h;
     sh_ctx *ctx;
     long run_id;       /* the callback's start: the service's clientToken */
+    int not_rolled_out; /* a pass left the service as it was for its image: the run is incomplete */
     /* the progress lines, kept so a change made before a lost answer is still reported */
     shc_line cluster_l, log_l, exec_l, task_l, td_l, svc_l;
     /* --wait: service event ids already shown */

@@ -103,8 +103,21 @@ e2e_start_fault_proxy() {
 # e2e_push_image REPOSITORY TAG: an image in the repository (a manifest
 # with no layers: nothing pulls it here), as `docker push` leaves it.
 e2e_push_image() {
+    awscli ecr describe-images --repository-name "$1" --image-ids "imageTag=$2" >/dev/null 2>&1 && return 0
     local manifest='{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}'
     awscli ecr put-image --repository-name "$1" --image-tag "$2" --image-manifest "$manifest" >/dev/null
+}
+
+# e2e_image CFG ENV [TAG]: the repository of ENV made by the registry plugin
+# alone (deploy --only registry, straight to the emulator) and an image
+# pushed to it with TAG (default 1.0.0), as a first deploy asks: deploy
+# never rolls out a service whose image is not there.
+e2e_image() {
+    local cfg=$1 env=$2 tag=${3:-1.0.0} made repo
+    made=$("${wrap[@]}" "$bin" -q -c "$cfg" -e "$env" --only registry deploy) ||
+        { echo "e2e: the repository of $env was not made" >&2; return 1; }
+    repo=$(sed -n 's/^registry.repository_name = //p' <<<"$made")
+    e2e_push_image "$repo" "$tag"
 }
 
 # e2e_start_proxy [LATENCY_MS]: the proxy with no fault, adding LATENCY_MS

@@ -55,13 +55,15 @@ if [ "$mode" = faults ]; then
     obs_faulty() {
         local c=$1
         shift
+        # (ecs is moto's own, whose services never finish a rollout: --no-wait)
         AWS_ENDPOINT_URL_KMS=$proxy_url AWS_ENDPOINT_URL_SNS=$proxy_url AWS_ENDPOINT_URL_CLOUDWATCH=$proxy_url \
-            run -c "$c" -e dev --only "$only" "$@"
+            run -c "$c" -e dev --only "$only" --no-wait "$@"
     }
     write_cfg "$cfg" 'notify = ["oncall@example.com", "dev@example.com"];'
     write_cfg "$tmp/off.cfg" 'enabled = false; notify = ["oncall@example.com", "dev@example.com"];'
     for seed in "${seeds[@]}"; do
         e2e_reset
+        e2e_image "$cfg" dev
         proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
         : >"$proxy_json"
         until_converged obs_faulty "$cfg" deploy
@@ -99,6 +101,8 @@ expect_out "+   create    sns topic sns-catalog-alarms-dev" "plan: the topic"
 expect_out "+   create    email subscription oncall@example.com to sns-catalog-alarms-dev" "plan: the subscription"
 expect_out "+   create    cloudwatch alarm alarm-catalog-cpu-high-dev" "plan: the cpu alarm"
 expect_out "+   create    cloudwatch alarm alarm-catalog-healthy-tasks-low-dev" "plan: the healthy-task alarm"
+
+e2e_image "$cfg" dev
 
 # --- a topic and an alarm with our names, not ours: deploy refuses, touching neither; the plugin's destroy leaves them
 awscli sns create-topic --name sns-catalog-alarms-dev >/dev/null
@@ -255,6 +259,7 @@ expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
 
 # --- a deploy after destroy takes the pending key back rather than making another
+e2e_image "$tmp/enc.cfg" dev
 sh "$tmp/enc.cfg" deploy
 expect_rc 0 "deploy after destroy"
 expect_err "update kms key alias/kms-catalog-alarms-dev (restored from pending deletion, alias)" "the key restored"

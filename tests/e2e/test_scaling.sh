@@ -42,6 +42,7 @@ with() { # with SCALING_SETTINGS ARGS...: a run with other scaling settings
     scaling_config "$tmp/with.cfg" "$settings"
     AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/with.cfg" -e dev --only "$only" "$@"
 }
+e2e_image "$cfg" dev
 target="scalable target service/cluster-catalog-dev/svc-catalog-dev"
 cpu_policy="scaling policy scaling-catalog-cpu-dev"
 memory_policy="scaling policy scaling-catalog-memory-dev"

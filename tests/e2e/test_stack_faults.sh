@@ -70,6 +70,8 @@ signal_when() {
 }
 
 if [ "$mode" = kill ]; then
+    # the image first: deploy rolls out nothing else (made again after each destroy)
+    e2e_image "$cfg" dev
     # the first plugin (network), a middle one (lb), the last one (observability)
     for point in '^ec2 Create' '^elasticloadbalancing Create' '^(sns|monitoring|kms) [A-Z]'; do
         start_run deploy
@@ -81,11 +83,13 @@ if [ "$mode" = kill ]; then
     # destroy right after a killed deploy leaves nothing
     sh destroy
     expect_rc 0 "destroy of the converged stack"
+    e2e_image "$cfg" dev
     start_run deploy
     signal_when '^elasticloadbalancing Create' KILL
     sh destroy
     expect_rc 0 "destroy after a killed deploy"
     expect_checker "leftovers of a killed deploy after destroy" check_leftovers catalog dev --quiet
+    e2e_image "$cfg" dev
     sh deploy
     expect_rc 0 "deploy again"
 
@@ -98,6 +102,7 @@ if [ "$mode" = kill ]; then
 
     # SIGINT and SIGTERM: requests in flight finish, what was not done is said, exit 1
     for sig in INT TERM; do
+        e2e_image "$cfg" dev
         start_run deploy
         signal_when '^elasticloadbalancing Create' "$sig"
         expect_rc 1 "deploy stopped by SIG$sig"
@@ -113,6 +118,7 @@ if [ "$mode" = kill ]; then
 else
     for seed in "$@"; do
         e2e_reset
+        e2e_image "$cfg" dev
         proxy_set "{\"seed\": $seed, \"latency_ms\": 0, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.03, \"drop_after\": 0.03}" >/dev/null
         : >"$proxy_json"
         until_converged sh deploy
@@ -131,6 +137,7 @@ else
     done
     # a fault that persists: the run fails with the error, the next converges
     e2e_reset
+    e2e_image "$cfg" dev
     proxy_set '{"seed": 1, "latency_ms": 0, "throttle": 0, "errors": 1, "drop_before": 0, "drop_after": 0}' >/dev/null
     sh deploy
     expect_rc 1 "deploy while every request fails"

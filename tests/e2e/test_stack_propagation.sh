@@ -42,6 +42,8 @@ if [ "$mode" = windows ]; then
     sed -e "s|lb = { deletion_protection = true; };|lb = { deletion_protection = true; certificate_arn = \"$cert\"; };|" \
         "$cfg" >"$tmp/catalog.cfg"
     cfg=$tmp/catalog.cfg
+    e2e_image "$cfg" dev
+    e2e_image "$cfg" prod
 
     sh -e dev deploy
     expect_rc 0 "deploy dev through the propagation answers"
@@ -68,6 +70,7 @@ if [ "$mode" = windows ]; then
     expect_checker "dev after destroy" check_leftovers catalog dev --quiet
 
     # again: the key comes back from pending deletion
+    e2e_image "$cfg" dev
     sh -e dev deploy
     expect_rc 0 "deploy dev again"
     expect_err "update kms key alias/kms-catalog-alarms-dev (restored from pending deletion" "the key restored"
@@ -84,6 +87,7 @@ if [ "$mode" = windows ]; then
 else
     # one rule, so that the plugin that fails first is known
     e2e_start_fault_proxy --propagation 30 --propagation-rules ecs-slr
+    e2e_image "$cfg" dev
     STACKHOST_PROPAGATION_TIMEOUT=2 sh -e dev deploy
     expect_rc 1 "deploy with propagation outlasting the limit"
     expect_err "error: compute: ecs cluster cluster-catalog-dev: ecs CreateCluster: InvalidParameterException: Unable to assume the service linked role. Please verify that the ECS service linked role exists." \

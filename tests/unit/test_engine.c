@@ -544,6 +544,40 @@ static void test_failed_requirement_cuts_short_what_waits_on_it(void **state)
                                 "plugin never published gamma.token)"));
 }
 
+/* gamma ends incomplete at once (SH_ERR_INCOMPLETE: the rest waits on the
+ * user) while alpha, then beta, still run: they are not stopped and
+ * finish; delta, which requires gamma, does not run; the run fails with
+ * gamma's error. */
+static void test_incomplete_plugin_lets_the_others_finish(void **state)
+{
+    (void)state;
+    const char *path = test_write_file("incomplete.cfg",
+        "stack = { name = \"shop\"; };\n"
+        "plugins = { alpha = { delay_ms = 300; }; beta = {}; gamma = { incomplete = true; }; delta = {}; };\n"
+        "environments = { dev = {}; };\n");
+    struct stack_options opt = {path, "dev", FIXTURE_GOOD, NULL};
+    assert_int_equal(stack_open(&st, &opt, &dl), 0);
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DEPLOY, 4, &run, &jobs, &n), -1);
+    assert_diag_has(&dl, "gamma: injected: the rest waits on the user");
+    for (size_t i = 0; i < n; i++) {
+        const char *name = jobs[i].item->section->name;
+        if (!strcmp(name, "alpha") || !strcmp(name, "beta"))
+            assert_int_equal(jobs[i].state, JOB_DONE);
+        if (!strcmp(name, "gamma")) {
+            assert_int_equal(jobs[i].state, JOB_FAILED);
+            assert_int_equal(jobs[i].status, SH_ERR_INCOMPLETE);
+        }
+        if (!strcmp(name, "delta"))
+            assert_int_equal(jobs[i].state, JOB_SKIPPED);
+    }
+    assert_non_null(outputs_get(&run.outputs, "beta", "token"));
+    assert_null(outputs_get(&run.outputs, "delta", "token"));
+    finish(&run, jobs, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -563,6 +597,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_output_never_published_ends_the_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_undeclared_output_is_an_error_not_a_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_requirement_cuts_short_what_waits_on_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_incomplete_plugin_lets_the_others_finish, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,6 +112,10 @@ never applied to /moto-api/ paths:
 --rollout S         how long a deployment is in progress (default 0).
 --rollout-crash     deployments started while it is set fail, their tasks
                     exiting at start ("Essential container in task exited").
+--push-tag TAG      as soon as an ECR CreateRepository succeeds, an image with
+                    this tag is put in the new repository (a pipeline that
+                    pushes once the repository exists): a first deploy then
+                    rolls its service out. Empty: off (the default).
 --fail OP=CODE:MESSAGE
                     every request of operation OP gets 400 CODE with MESSAGE
                     in its protocol, without forwarding (a genuine refusal,
@@ -130,7 +134,7 @@ Control interface (not logged, never forwarded, no fault):
        {"seed", "throttle", "errors", "drop_before", "drop_after",
         "unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed",
         "zones_impaired", "latency_ms", "client_tokens", "propagation", "propagation_rules", "fail", "rollouts", "rollout",
-        "rollout_crash"}
+        "rollout_crash", "push_tag"}
   POST /__proxy/settings  with a JSON object of some of those keys (dashes
        accepted for underscores) changes them for the requests that arrive
        afterwards and answers the full settings; a "seed" restarts the
@@ -158,7 +162,7 @@ PROBABILITIES = ("drop_before", "throttle", "errors", "drop_after")  # the order
 SECONDS = ("unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed", "latency_ms",
            "propagation", "rollout")
 FLAGS = ("client_tokens", "rollouts", "rollout_crash")
-TEXTS = ("zones_impaired", "propagation_rules", "fail")
+TEXTS = ("zones_impaired", "propagation_rules", "fail", "push_tag")
 
 
 def probability(text):
@@ -198,6 +202,7 @@ parser.add_argument("--fail", default="", metavar="OP=CODE:MESSAGE")
 parser.add_argument("--rollouts", action="store_true")
 parser.add_argument("--rollout", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--rollout-crash", action="store_true")
+parser.add_argument("--push-tag", default="", metavar="TAG")
 ARGS = parser.parse_args()
 LOCK = threading.Lock()  # the log files, the settings, the random generators, the id memory
 HOP = {"host", "content-length", "connection", "keep-alive", "accept-encoding", "transfer-encoding", "expect",
@@ -222,6 +227,11 @@ def ask_moto(service, target, body):
 
 
 ROLLOUTS = proxy_rollouts.Rollouts(ask_moto)
+# An image manifest with no layers (nothing pulls it here), as lib.sh's e2e_push_image puts.
+MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                       "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7023,
+                                  "digest": "sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},
+                       "layers": []})
 
 
 def rules_of(text):
@@ -696,6 +706,10 @@ class Forward(http.server.BaseHTTPRequestHandler):
                 log["replayed"] = True
             if aws and status == 200:
                 PROPAGATION.observe(service, operation, form, doc, data.decode("utf-8", "replace"), time.time())
+            if aws and status == 200 and service == "ecr" and operation == "CreateRepository" and settings["push_tag"]:
+                ask_moto("ecr", "AmazonEC2ContainerRegistry_V20150921.PutImage", {
+                    "repositoryName": doc.get("repositoryName"), "imageTag": settings["push_tag"],
+                    "imageManifest": MANIFEST})
             if aws and status == 200 and settings["rollouts"]:
                 text, rewritten, now = data.decode("utf-8", "replace"), None, time.time()
                 if service == "ecs" and operation in ("CreateService", "UpdateService"):
@@ -815,6 +829,9 @@ class Forward(http.server.BaseHTTPRequestHandler):
                         if not isinstance(value, str):
                             raise ValueError("propagation_rules: rule names, comma-separated")
                         rules_of(value)
+                    elif key == "push_tag":
+                        if not isinstance(value, str):
+                            raise ValueError("push_tag: an image tag, or empty")
                     elif key == "fail":
                         if not isinstance(value, str):
                             raise ValueError("fail: OP=CODE:MESSAGE, or empty")

@@ -63,6 +63,8 @@ void cli_usage(struct strbuf *out)
         "                        running and their targets healthy (default 900 s),\n"
         "                        printing progress and the service's events\n"
         "      --no-wait         deploy returns once the service is created or updated\n"
+        "      --restart         deploy starts a new deployment of the service (new\n"
+        "                        tasks of the same definition) even when nothing changed\n"
         "  -v, --verbose         more detail on stderr (twice: trace)\n"
         "  -q, --quiet           errors only on stderr\n"
         "  -h, --help            this text\n"
@@ -231,6 +233,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             cli->resources = 1;
         } else if (IS("--allow-replace")) {
             cli->allow_replace = 1;
+        } else if (IS("--restart")) {
+            cli->restart = 1;
         } else if (IS("--verbose")) {
             cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1;
         } else if (IS("--quiet")) {

@@ -45,6 +45,7 @@ struct cli {
     int allow_replace;       /* --allow-replace */
     long wait_seconds;       /* how long deploy waits for rollouts: --wait=SECONDS, else CLI_WAIT_DEFAULT; 0: --no-wait */
     int wait_given, no_wait; /* --wait, --no-wait (refused together) */
+    int restart;             /* --restart */
     const char *only;        /* --only a,b: run just these plugins */
     int help, version;
 };

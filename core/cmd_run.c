@@ -136,6 +136,7 @@ int cmd_run(const struct cli *cli)
     run_init(&run, &st, command_mode(cli->command));
     run.allow_replace = cli->allow_replace;
     run.wait_seconds = (int)cli->wait_seconds;
+    run.restart = cli->restart;
     run.max_in_flight = (int)cli->requests;
     if (cli->trace)
         run.trace = trace_new();

@@ -27,7 +27,8 @@ struct run {
     char *caller_arn;
     const char *partition;
     int allow_replace; /* --allow-replace */
-    int wait_seconds;  /* --wait: how long deploy waits for services to be ready, 0: not */
+    int wait_seconds;  /* how long deploy waits for rollouts (--wait=S; 0: --no-wait) */
+    int restart;       /* deploy --restart: every service starts a new deployment */
     int max_in_flight; /* --requests: AWS requests on the wire at once */
     struct trace *trace; /* --trace, or NULL */
 };

@@ -498,6 +498,24 @@ static int host_allow_replace(const sh_ctx *ctx)
     return ctx->run && ctx->run->allow_replace;
 }
 
+static const sh_value *host_required_config(const sh_ctx *ctx, const char *plugin, const char *key)
+{
+    const char *const *req = ctx->item->plugin->desc->requires;
+    int declared = 0;
+    for (size_t i = 0; plugin && req && req[i] && !declared; i++)
+        declared = !strcmp(req[i], plugin);
+    struct stack_item *it = declared && ctx->stack ? stack_find(ctx->stack, plugin) : NULL;
+    if (!declared)
+        log_msg(SH_LOG_ERROR, plugin_name(ctx), "plugin bug: reads the configuration of '%s' without requiring it",
+                plugin ? plugin : "(null)");
+    return it && it->section ? value_get(it->section->settings, key) : NULL;
+}
+
+static int host_restart(const sh_ctx *ctx)
+{
+    return ctx->run && ctx->mode == SH_MODE_DEPLOY && ctx->run->restart;
+}
+
 static int host_wait_ready(const sh_ctx *ctx)
 {
     return ctx->run && ctx->mode == SH_MODE_DEPLOY ? ctx->run->wait_seconds : 0;
@@ -557,6 +575,8 @@ static const sh_host table = {
     .doc_parse = host_doc_parse,
     .doc_equal = host_doc_equal,
     .wait_ready = host_wait_ready,
+    .required_config = host_required_config,
+    .restart = host_restart,
 };
 
 const sh_host *host_table(void) { return &table; }

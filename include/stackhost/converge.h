@@ -299,6 +299,18 @@ typedef int (*shc_pass_again_fn)(void *arg, char *why, size_t len);
  * not settled after N passes; run deploy again". Returns SH_OK or SH_ERR. */
 sh_status shc_converge(const sh_host *h, sh_ctx *ctx, int max_passes, shc_pass_again_fn pass, void *arg);
 
+/* ---- settings of another plugin ---- */
+
+/* network.task_port, the one place the tasks' port is written (the target
+ * group, the security groups and the container follow it): through
+ * host->required_config (ABI 1.4; the caller requires network), else
+ * 8080, network's default. */
+long long shc_task_port(const sh_host *h, const sh_ctx *ctx);
+/* Records at the plugin's own `key`, when set, that the tasks' port is
+ * network.task_port, not this key; returns SH_ERR_CONFIG then, else SH_OK.
+ * For the keys that once repeated it (lb.target_port, compute.container_port). */
+sh_status shc_refuse_port_key(const sh_host *h, sh_ctx *ctx, const char *key);
+
 /* ---- waiting and destroying ---- */
 
 /* How long a destroy may wait for AWS to let go of something (ENIs, a

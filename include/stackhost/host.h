@@ -284,6 +284,22 @@ typedef struct sh_host {
      * --no-wait (and outside deploy): return once the resources are
      * created or updated. */
     int (*wait_ready)(const sh_ctx *ctx);
+
+    /* ---- ABI 1.4 ---- */
+
+    /* The configuration value `key` of plugin `plugin` (its section after
+     * the environment's overrides, defaults filled in), for checks across
+     * plugins in validate() and later: one setting written in one place
+     * and checked where another plugin depends on it (lb refuses a
+     * certificate whose 443 network does not open). Only a plugin this
+     * one `requires`: NULL otherwise, or when the key is absent or the
+     * plugin disabled. An error about it names its file and line when
+     * passed to config_error as `at`. Host-owned, valid for the run. */
+    const sh_value *(*required_config)(const sh_ctx *ctx, const char *plugin, const char *key);
+    /* Non-zero in a deploy run with --restart: the user asks every service
+     * to start a new deployment (new tasks, the same definition), even
+     * when nothing changed. */
+    int (*restart)(const sh_ctx *ctx);
 } sh_host;
 
 /* Non-zero for an operation that only reads (Describe*, List*, Get*,

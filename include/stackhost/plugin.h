@@ -22,7 +22,7 @@
 #include "host.h"
 
 #define STACKHOST_ABI_MAJOR 1
-#define STACKHOST_ABI_MINOR 3
+#define STACKHOST_ABI_MINOR 4
 
 #define SH_PLUGIN_SYMBOL "stackhost_plugin"
 

@@ -88,7 +88,7 @@ void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run)
     c->cpu = h->config_int(ctx, "cpu");
     c->memory = h->config_int(ctx, "memory");
     c->desired = h->config_int(ctx, "desired_count");
-    c->port = h->config_int(ctx, "container_port");
+    c->port = shc_task_port(h, ctx);
     c->retention = h->config_int(ctx, "log_retention_days");
     c->keep_revisions = h->config_int(ctx, "keep_revisions");
     if (!run->cluster_l.label) {

@@ -24,8 +24,9 @@ static const sh_config_key compute_keys[] = {
      .help = "task memory in MiB; must fit the cpu size (Fargate's table)"},
     {.name = "desired_count", .type = SH_CONFIG_INT, .default_value = "2", .min = 0, .max = 1000,
      .help = "tasks at creation; once scaling owns the service a redeploy leaves the count alone"},
-    {.name = "container_port", .type = SH_CONFIG_INT, .default_value = "8080", .min = 1, .max = 65535,
-     .help = "port the container listens on (PORT in its environment)"},
+    {.name = "container_port", .type = SH_CONFIG_INT, .min = 1, .max = 65535,
+     .help = "not a setting any more: the container listens on network.task_port (PORT in its environment; "
+             "refused when set)"},
     {.name = "keep_revisions", .type = SH_CONFIG_INT, .default_value = "5", .min = 1, .max = 100,
      .help = "ACTIVE task definition revisions kept for a rollback; older ones are deregistered once the "
              "service runs the new one"},
@@ -121,6 +122,7 @@ static sh_status compute_validate(const sh_host *host, sh_ctx *ctx)
     rc = check_image_tag(host, ctx) == SH_OK ? rc : SH_ERR_CONFIG;
     rc = check_task_policy(host, ctx) == SH_OK ? rc : SH_ERR_CONFIG;
     rc = check_names(host, ctx) == SH_OK ? rc : SH_ERR_CONFIG;
+    rc = shc_refuse_port_key(host, ctx, "container_port") == SH_OK ? rc : SH_ERR_CONFIG;
     return rc;
 }
 

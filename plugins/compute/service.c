@@ -192,6 +192,12 @@ void cmp_service_wave(struct cmp *c)
                       shc_text(h, c->ctx, "a new deployment: the last rollout failed (%s)", why ? why : "no reason given"));
         update = 1;
     }
+    /* deploy --restart: new tasks of the same definition, on request */
+    if (SH_HOST_HAS(h, restart) && h->restart(c->ctx)) {
+        h->doc_set_bool(in, "forceNewDeployment", 1);
+        shc_line_note(line, SH_CHANGE_UPDATE, "a new deployment: deploy --restart");
+        update = 1;
+    }
     /* A task reads its secrets when it starts: a value the secrets plugin
      * changed in this run reaches the running service only through a new
      * deployment (AWS: "the container will not receive the updated value

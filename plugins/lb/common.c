@@ -72,7 +72,7 @@ int lb_load(struct lb *l, const sh_host *h, sh_ctx *ctx)
     if (l->cert && !*l->cert)
         l->cert = NULL;
     l->health_path = h->config_string(ctx, "health_path");
-    l->port = h->config_int(ctx, "target_port");
+    l->port = shc_task_port(h, ctx);
     l->protection = h->config_bool(ctx, "deletion_protection");
     l->alb_l.label = shc_text(h, ctx, "load balancer %s", l->alb_name);
     l->tg_l.label = shc_text(h, ctx, "target group %s", l->tg_name);

@@ -18,8 +18,8 @@ static const sh_config_key lb_keys[] = {
      .help = "refuse deleting the ALB (destroy turns it off first)"},
     {.name = "health_path", .type = SH_CONFIG_STRING, .default_value = "\"/health\"", .format = SH_FORMAT_PATH,
      .help = "target group health check path; healthy = HTTP 200"},
-    {.name = "target_port", .type = SH_CONFIG_INT, .default_value = "8080", .min = 1, .max = 65535,
-     .help = "port the tasks listen on"},
+    {.name = "target_port", .type = SH_CONFIG_INT, .min = 1, .max = 65535,
+     .help = "not a setting any more: the tasks' port is network.task_port (refused when set)"},
     SH_CONFIG_END};
 
 /* ELBv2 names are at most 32 characters: refuse before any request
@@ -35,6 +35,28 @@ static sh_status lb_validate(const sh_host *host, sh_ctx *ctx)
                                     "the name %s is %zu characters, over elastic load balancing's 32: "
                                     "shorten stack.name or the environment's suffix",
                                     names[i], strlen(names[i]));
+    if (shc_refuse_port_key(host, ctx, "target_port") != SH_OK)
+        rc = SH_ERR_CONFIG;
+    /* HTTPS on 443 (and 80 redirecting to it) behind a group that drops
+     * 443 would redirect every request to a closed port */
+    const char *cert = host->config_string(ctx, "certificate_arn");
+    const sh_value *ports = SH_HOST_HAS(host, required_config) ? host->required_config(ctx, "network", "alb_ports")
+                                                              : NULL;
+    if (cert && *cert && ports) {
+        int open443 = 0;
+        char open[128] = "";
+        for (size_t i = 0; i < host->value_count(ports); i++) {
+            long long port = host->value_int(host->value_at(ports, i));
+            open443 |= port == 443;
+            size_t used = strlen(open);
+            snprintf(open + used, sizeof(open) - used, "%s%lld", used ? ", " : "", port);
+        }
+        if (!open443)
+            rc = host->config_error(ctx, host->config(ctx, "certificate_arn"),
+                                    "certificate_arn adds the https listener on 443 (and 80 redirects to it), but "
+                                    "network.alb_ports opens only %s: add 443 to network.alb_ports",
+                                    open);
+    }
     return rc;
 }
 

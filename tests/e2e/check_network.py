@@ -4,7 +4,8 @@ AWS CLI's own library: an independent reading, not stackhost's).
 
 usage: check_network.py STACK ENV NATS      exit 0 when every row holds;
        check_network.py --gone STACK ENV    exit 0 when nothing owned remains.
-Prints one line per failed check.
+Prints one line per failed check. CHECK_ALB_PORTS (default 80): the ports
+the load balancer's group opens, comma-separated (80,443 with a certificate).
 """
 import ipaddress
 import os
@@ -156,7 +157,8 @@ def rules_of(group):
         out.add(("egress" if r["IsEgress"] else "ingress", r["IpProtocol"], r.get("FromPort"), r.get("ToPort"), peer))
     return out
 
-want_alb = {("ingress", "tcp", 80, 80, "0.0.0.0/0"), ("egress", "tcp", 8080, 8080, groups["tasks"])}
+alb_ports = [int(p) for p in os.environ.get("CHECK_ALB_PORTS", "80").split(",")]
+want_alb = {("ingress", "tcp", p, p, "0.0.0.0/0") for p in alb_ports} | {("egress", "tcp", 8080, 8080, groups["tasks"])}
 want_tasks = {("ingress", "tcp", 8080, 8080, groups["alb"]), ("egress", "tcp", 443, 443, "0.0.0.0/0"),
               ("egress", "tcp", 5432, 5432, "10.0.0.0/16")}
 for purpose, want in (("alb", want_alb), ("tasks", want_tasks)):

@@ -86,6 +86,15 @@ expect_err "task_policy" "the error names the key"
 expect_err "has no Version" "the error says what is wrong"
 expect_equal "" "$(cat "$proxy_log")" "requests with a bad task_policy"
 
+# --- the tasks' port written again in compute: refused, naming network.task_port
+write_cfg "$tmp/port.cfg" 'image_tag = "1.0.0"; container_port = 9090;'
+: >"$proxy_log"
+sh "$tmp/port.cfg" plan
+expect_rc 2 "compute.container_port"
+expect_err "plugins.compute.container_port: the tasks' port is written once, as network.task_port (8080)" \
+    "the port key refused"
+expect_equal "" "$(cat "$proxy_log")" "requests with compute.container_port"
+
 # --- plan before the first deploy: creates, without the required plugins' outputs
 sh "$cfg" plan
 expect_rc 3 "plan before the first deploy"

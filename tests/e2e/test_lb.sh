@@ -189,8 +189,20 @@ expect_err "delete load balancer alb-catalog-dev (a duplicate of the one kept: $
 expect_lb "the load balancer after removing a duplicate" catalog dev
 expect_equal "$arn" "$(alb_arn dev)" "the load balancer in use is the one kept"
 
-# --- a certificate: HTTPS 443 forwards, 80 redirects; removed: 80 forwards again, 443 goes
+# --- one port, one place: a certificate behind a group that does not open 443, or the tasks'
+# port written again in lb, is refused before any request, naming the file and line
 cert=$(awscli acm request-certificate --domain-name catalog.example.com | json 'd["CertificateArn"]')
+sed -e "s|lb = {};|lb = { certificate_arn = \"$cert\"; target_port = 9090; };|" "$cfg" >"$tmp/closed.cfg"
+: >"$proxy_log"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/closed.cfg" -e dev --only network,lb plan
+expect_rc 2 "a certificate without 443 open, and lb.target_port"
+expect_err "$tmp/closed.cfg:" "the file and line"
+expect_err "plugins.lb.certificate_arn: certificate_arn adds the https listener on 443 (and 80 redirects to it), but network.alb_ports opens only 80: add 443 to network.alb_ports" \
+    "the certificate refused"
+expect_err "plugins.lb.target_port: the tasks' port is written once, as network.task_port (8080)" "the port key refused"
+expect_equal "" "$(cat "$proxy_log")" "requests of a refused configuration"
+
+# --- a certificate: HTTPS 443 forwards, 80 redirects; removed: 80 forwards again, 443 goes
 sed -e "s|lb = {};|lb = { certificate_arn = \"$cert\"; };|" \
     -e 's|network = { nat_per_az = false; }|network = { nat_per_az = false; alb_ports = [80, 443]; }|' "$cfg" >"$tmp/cert.cfg"
 shc() { AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/cert.cfg" -e dev --only network,lb "$@"; }
@@ -239,8 +251,8 @@ expect_err "delete load balancer alb-catalog-dev (to replace it: scheme internal
 expect_lb "the load balancer after its replacement" catalog dev
 checks=$((checks + 1))
 [ "$(alb_arn dev)" != "$internal" ] || fail "the internal load balancer was replaced"
-# the target group's port
-sed 's|lb = {};|lb = { target_port = 9090; };|' "$cfg" >"$tmp/port.cfg"
+# the tasks' port, written once as network.task_port: the target group follows it
+sed 's|network = { nat_per_az = false; }|network = { nat_per_az = false; task_port = 9090; }|' "$cfg" >"$tmp/port.cfg"
 shq() { AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/port.cfg" -e dev --only network,lb "$@"; }
 shq plan
 expect_rc 3 "plan with another target port"

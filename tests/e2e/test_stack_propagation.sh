@@ -40,6 +40,7 @@ if [ "$mode" = windows ]; then
     e2e_start_fault_proxy --propagation 3
     cert=$(awscli acm request-certificate --domain-name catalog.example.com | json 'd["CertificateArn"]')
     sed -e "s|lb = { deletion_protection = true; };|lb = { deletion_protection = true; certificate_arn = \"$cert\"; };|" \
+        -e "s|network = { nat_per_az = true; };|network = { nat_per_az = true; alb_ports = [80, 443]; };|" \
         "$cfg" >"$tmp/catalog.cfg"
     cfg=$tmp/catalog.cfg
     e2e_image "$cfg" dev
@@ -53,7 +54,7 @@ if [ "$mode" = windows ]; then
     expect_out "no changes: the account matches the configuration" "plan dev after deploy"
     sh -e prod deploy
     expect_rc 0 "deploy prod through the propagation answers"
-    expect_stack "prod" prod 3 3 3 20 --protection --cert "$cert"
+    CHECK_ALB_PORTS=80,443 expect_stack "prod" prod 3 3 3 20 --protection --cert "$cert"
     sh -e prod plan
     expect_rc 0 "plan prod"
     expect_out "no changes: the account matches the configuration" "plan prod after deploy"

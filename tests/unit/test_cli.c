@@ -73,6 +73,9 @@ static void test_defaults_and_flags(void **state)
     assert_int_equal(parse(&cli, &err, 4, both), EXIT_USAGE);
     assert_string_equal(err.buf, "--wait and --no-wait together: choose one");
     strbuf_reset(&err);
+    const char *r[] = {"stackhost", "deploy", "--restart"};
+    assert_int_equal(parse(&cli, &err, 3, r), 0);
+    assert_int_equal(cli.restart, 1);
     const char *w[] = {"stackhost", "deploy", "--wait"};
     assert_int_equal(parse(&cli, &err, 3, w), 0);
     assert_int_equal(cli.wait_seconds, 900);

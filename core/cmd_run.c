@@ -107,6 +107,28 @@ static void print_outputs(struct run *run, int json)
     strbuf_release(&out);
 }
 
+/* outputs: what the lookups did not find (a deploy would create or
+ * replace it). Returns how many; names the first few in why. */
+#define NOT_DEPLOYED_NAMED 5
+static size_t not_deployed(const struct job *jobs, size_t n, struct strbuf *why)
+{
+    size_t missing = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct sh_ctx *ctx = &jobs[i].ctx;
+        for (size_t c = 0; c < ctx->nchanges; c++) {
+            const struct change *ch = &ctx->changes[c];
+            if (ch->kind != SH_CHANGE_CREATE && ch->kind != SH_CHANGE_REPLACE)
+                continue;
+            if (missing < NOT_DEPLOYED_NAMED)
+                strbuf_addf(why, "%s%s", missing ? ", " : "", ch->resource);
+            missing++;
+        }
+    }
+    if (missing > NOT_DEPLOYED_NAMED)
+        strbuf_addf(why, " and %zu more", missing - NOT_DEPLOYED_NAMED);
+    return missing;
+}
+
 int cmd_run(const struct cli *cli)
 {
     const char *file = cli_config_file(cli);
@@ -164,6 +186,15 @@ int cmd_run(const struct cli *cli)
         strbuf_release(&why);
         if (cli->command == CMD_PLAN && rc == EXIT_OK && print_plan(jobs, n, cli->json))
             rc = EXIT_CHANGES;
+        struct strbuf missing = STRBUF_INIT;
+        if (rc == EXIT_OK && cli->command == CMD_OUTPUTS && not_deployed(jobs, n, &missing)) {
+            /* outputs of what does not exist would be invented: none are printed */
+            diag_add(&dl, NULL, 0, NULL, "stack %s, environment %s is not deployed: %s %s missing; run deploy",
+                     st.cfg.name, st.cfg.env, missing.buf, strchr(missing.buf, ',') || strstr(missing.buf, " more")
+                                                               ? "are" : "is");
+            rc = EXIT_ERROR;
+        }
+        strbuf_release(&missing);
         if (rc == EXIT_OK && (cli->command == CMD_DEPLOY || cli->command == CMD_OUTPUTS))
             print_outputs(&run, cli->json);
         if (rc == EXIT_OK && cli->command == CMD_DESTROY)

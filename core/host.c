@@ -301,7 +301,9 @@ static void host_report(sh_ctx *ctx, sh_change change, const char *resource, con
     c->kind = change;
     c->resource = xstrdup(resource ? resource : "(unnamed)");
     c->detail = detail ? xstrdup(detail) : NULL;
-    if (ctx->mode != SH_MODE_PLAN) {
+    /* a plan prints its lines at the end; outputs only reads, and says
+     * nothing of what a deploy would do (a missing resource is an error) */
+    if (ctx->mode != SH_MODE_PLAN && ctx->mode != SH_MODE_OUTPUTS) {
         double secs = seconds_since(&ctx->last_report);
         log_msg(change == SH_CHANGE_NONE ? SH_LOG_DEBUG : SH_LOG_INFO, plugin_name(ctx), "%s %s%s%s%s (%.1fs)",
                 change_verb(change), c->resource, detail ? " (" : "", detail ? detail : "", detail ? ")" : "",

@@ -106,9 +106,14 @@ expect_network "the network after making the failed nat gateway again" catalog p
 
 # a zone that is not available is not picked (zone ids: az1 us-east-1b impaired, then az2 c, az3 e, az4 d)
 proxy_set '{"nat_pending": 0, "zones_impaired": "us-east-1b"}' >/dev/null
-AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev outputs
-expect_rc 0 "outputs with a zone impaired"
-expect_out "network.availability_zones = us-east-1c, us-east-1e, us-east-1d" "an impaired zone is skipped"
+# (dev with one nat gateway: prod's three addresses leave room for one more, not three)
+sed 's|environments = { prod = {}; dev = {}; };|environments = { prod = {}; dev = { plugins = { network = { nat_per_az = false; }; }; }; };|' \
+    "$cfg" >"$tmp/dev1.cfg"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/dev1.cfg" -e dev plan
+expect_rc 3 "plan with a zone impaired"
+expect_out "subnet subnet-catalog-public-a-dev (10.0.0.0/24 in us-east-1c)" "an impaired zone is skipped (a)"
+expect_out "subnet subnet-catalog-public-b-dev (10.0.1.0/24 in us-east-1e)" "an impaired zone is skipped (b)"
+expect_out "subnet subnet-catalog-public-c-dev (10.0.2.0/24 in us-east-1d)" "an impaired zone is skipped (c)"
 proxy_set '{"zones_impaired": ""}' >/dev/null
 
 # rules are added before the extra ones are revoked: the group never has fewer than it needs

@@ -28,6 +28,19 @@ awscli ssm put-parameter --name /catalog/bystander --value kept --type String >/
 # --- deploy dev: every row. The NAT gateway reads pending for 3 s (as AWS's take
 # minutes): meanwhile lb makes the load balancer and compute its task definition
 # (dataflow), and the service waits for the private subnets' routes through it.
+# --- outputs of an environment never deployed: only reads, no line that says create, no
+# value invented, exit 1 naming what is missing
+: >"$proxy_log"
+sh -e dev outputs
+expect_rc 1 "outputs before any deploy"
+expect_err "error: stack catalog, environment dev is not deployed: vpc vpc-catalog-dev" "what is missing named"
+expect_no "create" "outputs before any deploy"
+expect_equal "" "$out" "nothing on stdout"
+sh -e dev outputs --json
+expect_rc 1 "outputs --json before any deploy"
+expect_equal "" "$out" "no json of invented values"
+expect_equal "" "$(proxy_mutations)" "mutating requests of outputs"
+
 # the image first, as a first deploy asks (deploy never rolls out what cannot start)
 sh -e dev --only registry deploy
 expect_rc 0 "the repository of dev"

@@ -63,6 +63,8 @@ void cli_usage(struct strbuf *out)
         "                        running and their targets healthy (default 900 s),\n"
         "                        printing progress and the service's events\n"
         "      --no-wait         deploy returns once the service is created or updated\n"
+        "      --destroy         plan what destroy would delete (every resource of the\n"
+        "                        environment), sending nothing that changes\n"
         "      --restart         deploy starts a new deployment of the service (new\n"
         "                        tasks of the same definition) even when nothing changed\n"
         "  -v, --verbose         more detail on stderr (twice: trace)\n"
@@ -235,6 +237,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             cli->allow_replace = 1;
         } else if (IS("--restart")) {
             cli->restart = 1;
+        } else if (IS("--destroy")) {
+            cli->destroy = 1;
         } else if (IS("--verbose")) {
             cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1;
         } else if (IS("--quiet")) {
@@ -258,5 +262,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
         return usage_error(err, "unexpected argument '%s'", cli->arg);
     if (cli->config && !*cli->config)
         return usage_error(err, "%s", "-c needs a file name");
+    if (cli->destroy && cli->command != CMD_PLAN)
+        return usage_error(err, "--destroy is an option of plan (stackhost plan --destroy), not of %s",
+                           cli_command_name(cli->command));
     return 0;
 }

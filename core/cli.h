@@ -46,6 +46,7 @@ struct cli {
     long wait_seconds;       /* how long deploy waits for rollouts: --wait=SECONDS, else CLI_WAIT_DEFAULT; 0: --no-wait */
     int wait_given, no_wait; /* --wait, --no-wait (refused together) */
     int restart;             /* --restart */
+    int destroy;             /* plan --destroy */
     const char *only;        /* --only a,b: run just these plugins */
     int help, version;
 };

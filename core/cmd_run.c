@@ -159,6 +159,7 @@ int cmd_run(const struct cli *cli)
     run.allow_replace = cli->allow_replace;
     run.wait_seconds = (int)cli->wait_seconds;
     run.restart = cli->restart;
+    run.plan_destroy = cli->destroy && cli->command == CMD_PLAN;
     run.max_in_flight = (int)cli->requests;
     if (cli->trace)
         run.trace = trace_new();

@@ -29,6 +29,7 @@ struct run {
     int allow_replace; /* --allow-replace */
     int wait_seconds;  /* how long deploy waits for rollouts (--wait=S; 0: --no-wait) */
     int restart;       /* deploy --restart: every service starts a new deployment */
+    int plan_destroy;  /* plan --destroy: the destroys, in PLAN mode (nothing sent that changes) */
     int max_in_flight; /* --requests: AWS requests on the wire at once */
     struct trace *trace; /* --trace, or NULL */
 };

@@ -66,7 +66,7 @@ size_t engine_jobs(struct run *run, struct job **out)
         size_t i = st->order[k];
         if (!st->items[i].selected)
             continue;
-        int destroy = run->mode == SH_MODE_DESTROY ||
+        int destroy = run->mode == SH_MODE_DESTROY || run->plan_destroy ||
                       ((run->mode == SH_MODE_PLAN || run->mode == SH_MODE_DEPLOY) && !st->items[i].section->enabled);
         if (!destroy)
             continue;
@@ -78,7 +78,7 @@ size_t engine_jobs(struct run *run, struct job **out)
                     add_dep(&jobs[n], job_of[d] - 1, 0);
         job_of[i] = ++n;
     }
-    if (run->mode != SH_MODE_DESTROY) {
+    if (run->mode != SH_MODE_DESTROY && !run->plan_destroy) {
         for (size_t k = 0; k < st->n; k++) {
             size_t i = st->order[k];
             if (!st->items[i].section->enabled || !st->items[i].selected)

@@ -81,6 +81,21 @@ uri=$(awscli ecr describe-repositories --repository-names ecr-catalog-dev | json
 expect_equal "http://$dns" "$(json 'd["alb_url"]' <<<"$out")" "alb_url against the account"
 expect_equal "$uri" "$(json 'd["ecr_repository_uri"]' <<<"$out")" "ecr_repository_uri against the account"
 
+# --- plan --destroy: every resource of the environment as a deletion, nothing sent that changes
+: >"$proxy_log"
+sh -e dev plan --destroy
+expect_rc 3 "plan --destroy"
+for resource in "vpc vpc-catalog-dev" "nat gateway nat-catalog-a-dev" "ecr repository ecr-catalog-dev" \
+    "parameter /catalog/dev/api-key" "load balancer alb-catalog-dev" "ecs service svc-catalog-dev" \
+    "scalable target service/cluster-catalog-dev/svc-catalog-dev" "kms key alias/kms-catalog-alarms-dev" \
+    "cloudwatch alarm alarm-catalog-cpu-high-dev"; do
+    expect_out "-   delete    $resource" "plan --destroy lists $resource"
+done
+checks=$((checks + 1))
+! grep -vE '^(  -   delete    |[a-z]+:$|plan: 0 to create, 0 to update, 0 to replace, [0-9]+ to delete$|$)' <<<"$out" ||
+    fail "plan --destroy shows something other than deletions"
+expect_equal "" "$(proxy_mutations)" "mutating requests of plan --destroy"
+
 # --- plan: nothing to change; a redeploy sends no mutating request
 sh -e dev plan
 expect_rc 0 "plan after deploy"

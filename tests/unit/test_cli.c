@@ -73,6 +73,13 @@ static void test_defaults_and_flags(void **state)
     assert_int_equal(parse(&cli, &err, 4, both), EXIT_USAGE);
     assert_string_equal(err.buf, "--wait and --no-wait together: choose one");
     strbuf_reset(&err);
+    const char *pd[] = {"stackhost", "plan", "--destroy"};
+    assert_int_equal(parse(&cli, &err, 3, pd), 0);
+    assert_int_equal(cli.destroy, 1);
+    const char *dd[] = {"stackhost", "deploy", "--destroy"};
+    assert_int_equal(parse(&cli, &err, 3, dd), EXIT_USAGE);
+    assert_string_equal(err.buf, "--destroy is an option of plan (stackhost plan --destroy), not of deploy");
+    strbuf_reset(&err);
     const char *r[] = {"stackhost", "deploy", "--restart"};
     assert_int_equal(parse(&cli, &err, 3, r), 0);
     assert_int_equal(cli.restart, 1);

@@ -54,6 +54,17 @@ static void open_env(const char *env)
     }
 }
 
+/* Opens environment dev of a stack whose plugins group is `plugins`
+ * (the fixtures' settings), written to `name`. */
+static void open_plugins(const char *name, const char *plugins)
+{
+    char text[1024];
+    snprintf(text, sizeof(text), "stack = { name = \"shop\"; };\nplugins = { %s };\nenvironments = { dev = {}; };\n",
+             plugins);
+    struct stack_options opt = {test_write_file(name, text), "dev", FIXTURE_GOOD, NULL};
+    assert_int_equal(stack_open(&st, &opt, &dl), 0);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -345,12 +356,7 @@ static void test_secret_in_failure_is_redacted(void **state)
 {
     (void)state;
     setenv("ENGINE_TEST_SECRET", "hunter2-very-secret", 1);
-    const char *path = test_write_file("secret.cfg",
-        "stack = { name = \"shop\"; };\n"
-        "plugins = { alpha = { secret_env = \"ENGINE_TEST_SECRET\"; fail = true; }; };\n"
-        "environments = { dev = {}; };\n");
-    struct stack_options opt = {path, "dev", FIXTURE_GOOD, NULL};
-    assert_int_equal(stack_open(&st, &opt, &dl), 0);
+    open_plugins("secret.cfg", "alpha = { secret_env = \"ENGINE_TEST_SECRET\"; fail = true; };");
     log_set_level(SH_LOG_TRACE);
     struct run run;
     struct job *jobs;
@@ -523,12 +529,7 @@ static void test_undeclared_output_is_an_error_not_a_wait(void **state)
 static void test_failed_requirement_cuts_short_what_waits_on_it(void **state)
 {
     (void)state;
-    const char *path = test_write_file("slowfail.cfg",
-        "stack = { name = \"shop\"; };\n"
-        "plugins = { alpha = {}; beta = {}; gamma = { delay_ms = 1000; fail = true; }; delta = {}; };\n"
-        "environments = { dev = {}; };\n");
-    struct stack_options opt = {path, "dev", FIXTURE_GOOD, NULL};
-    assert_int_equal(stack_open(&st, &opt, &dl), 0);
+    open_plugins("slowfail.cfg", "alpha = {}; beta = {}; gamma = { delay_ms = 1000; fail = true; }; delta = {};");
     struct run run;
     struct job *jobs;
     size_t n;
@@ -551,12 +552,8 @@ static void test_failed_requirement_cuts_short_what_waits_on_it(void **state)
 static void test_incomplete_plugin_lets_the_others_finish(void **state)
 {
     (void)state;
-    const char *path = test_write_file("incomplete.cfg",
-        "stack = { name = \"shop\"; };\n"
-        "plugins = { alpha = { delay_ms = 300; }; beta = {}; gamma = { incomplete = true; }; delta = {}; };\n"
-        "environments = { dev = {}; };\n");
-    struct stack_options opt = {path, "dev", FIXTURE_GOOD, NULL};
-    assert_int_equal(stack_open(&st, &opt, &dl), 0);
+    open_plugins("incomplete.cfg",
+                 "alpha = { delay_ms = 300; }; beta = {}; gamma = { incomplete = true; }; delta = {};");
     struct run run;
     struct job *jobs;
     size_t n;

@@ -63,6 +63,8 @@ void cli_usage(struct strbuf *out)
         "                        running and their targets healthy (default 900 s),\n"
         "                        printing progress and the service's events\n"
         "      --no-wait         deploy returns once the service is created or updated\n"
+        "      --auto-approve    deploy and destroy without showing the plan and asking\n"
+        "                        (needed without a terminal: ci, scripts)\n"
         "      --destroy         plan what destroy would delete (every resource of the\n"
         "                        environment), sending nothing that changes\n"
         "      --restart         deploy starts a new deployment of the service (new\n"
@@ -239,6 +241,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             cli->restart = 1;
         } else if (IS("--destroy")) {
             cli->destroy = 1;
+        } else if (IS("--auto-approve")) {
+            cli->auto_approve = 1;
         } else if (IS("--verbose")) {
             cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1;
         } else if (IS("--quiet")) {

@@ -47,6 +47,7 @@ struct cli {
     int wait_given, no_wait; /* --wait, --no-wait (refused together) */
     int restart;             /* --restart */
     int destroy;             /* plan --destroy */
+    int auto_approve;        /* --auto-approve: deploy and destroy without asking */
     const char *only;        /* --only a,b: run just these plugins */
     int help, version;
 };

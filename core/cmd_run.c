@@ -1,8 +1,10 @@
 /* plan, deploy, destroy, outputs: open the stack, run the plugins'
  * callbacks through the engine, print the result. */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "config.h"
@@ -129,6 +131,54 @@ static size_t not_deployed(const struct job *jobs, size_t n, struct strbuf *why)
     return missing;
 }
 
+/* Consent, as Terraform asks it: deploy and destroy show their plan on a
+ * terminal and go on only when the answer is the environment's name or
+ * "yes"; with nothing to change they ask nothing. Returns EXIT_OK to go
+ * on, else the exit status (nothing was changed). */
+static int consent(const struct cli *cli, struct stack *st, struct diag_list *dl)
+{
+    int destroy = cli->command == CMD_DESTROY;
+    struct run run;
+    run_init(&run, st, SH_MODE_PLAN);
+    run.plan_destroy = destroy;
+    run.max_in_flight = (int)cli->requests;
+    struct job *jobs = NULL;
+    size_t n = engine_jobs(&run, &jobs);
+    int rc = EXIT_OK;
+    struct strbuf why = STRBUF_INIT;
+    if (engine_check(jobs, n, dl)) {
+        rc = EXIT_ERROR;
+    } else if (run_connect_aws(&run, &why)) {
+        diag_add(dl, NULL, 0, NULL, "%s", why.buf);
+        rc = EXIT_ERROR;
+    } else {
+        log_msg(SH_LOG_INFO, NULL, "%s stack %s, environment %s: account %s (%s), region %s: the plan first",
+                cli_command_name(cli->command), st->cfg.name, st->cfg.env, run.account_id, run.caller_arn,
+                config_region(&st->cfg));
+        if (engine_run(&run, jobs, n, (size_t)cli->jobs, dl))
+            rc = EXIT_ERROR;
+    }
+    strbuf_release(&why);
+    if (rc == EXIT_OK && print_plan(jobs, n, 0)) {
+        fprintf(stderr, "%s these changes to stack %s, environment %s, in account %s? only '%s' or 'yes' is "
+                "accepted: ", destroy ? "destroy" : "deploy", st->cfg.name, st->cfg.env, run.account_id,
+                st->cfg.env);
+        fflush(stderr);
+        char answer[256] = "";
+        if (!fgets(answer, sizeof(answer), stdin))
+            answer[0] = '\0';
+        answer[strcspn(answer, "\r\n")] = '\0';
+        if (strcmp(answer, st->cfg.env) && strcmp(answer, "yes")) {
+            diag_add(dl, NULL, 0, NULL, "%s cancelled: the answer was not '%s' or 'yes'; nothing was changed",
+                     cli_command_name(cli->command), st->cfg.env);
+            rc = EXIT_ERROR;
+        }
+    }
+    engine_jobs_free(jobs, n);
+    run_free(&run);
+    return rc;
+}
+
 int cmd_run(const struct cli *cli)
 {
     const char *file = cli_config_file(cli);
@@ -153,6 +203,20 @@ int cmd_run(const struct cli *cli)
         diag_log(&dl);
         diag_clear(&dl);
         return EXIT_USAGE;
+    }
+    if ((cli->command == CMD_DEPLOY || cli->command == CMD_DESTROY) && !cli->auto_approve) {
+        int asked = isatty(STDIN_FILENO) ? consent(cli, &st, &dl) : -1;
+        if (asked < 0)
+            diag_add(&dl, NULL, 0, NULL, "%s changes the account and asks first, on a terminal; without one (ci, a "
+                     "script), pass --auto-approve to %s without asking (see plan%s for what it would do)",
+                     cli_command_name(cli->command), cli_command_name(cli->command),
+                     cli->command == CMD_DESTROY ? " --destroy" : "");
+        if (asked) {
+            diag_log(&dl);
+            diag_clear(&dl);
+            stack_close(&st);
+            return asked < 0 ? EXIT_USAGE : asked;
+        }
     }
     struct run run;
     run_init(&run, &st, command_mode(cli->command));

@@ -49,7 +49,7 @@ run() {
     AWS_ENDPOINT_URL=$proxy_url "$sh" -c $cfg -e $env "${only[@]}" "$@"
 }
 set +e
-run deploy
+run --auto-approve deploy
 rc=$?
 set -e
 [ "$rc" = 1 ] || { echo "the first deploy should stop before the service: its image is not pushed (exit $rc)" >&2; exit 1; }
@@ -61,14 +61,14 @@ tag=$(sed -n 's/^ *image_tag = "\(.*\)";.*/\1/p' $cfg | head -n 1)
 echo
 echo "== the push that error asks for (here aws ecr put-image stands in for docker push): $repo:$tag"
 e2e_push_image "$repo" "$tag"
-run deploy
+run --auto-approve deploy
 run outputs
 set +e
 run plan
 rc=$?
 set -e
 [ "$rc" = 0 ] || { echo "a second plan found changes (exit $rc)" >&2; exit 1; }
-run destroy
+run --auto-approve destroy
 echo
 echo "== what the stack left in the account (read with boto3, not stackhost)"
 read -r stack suffix < <("$sh" -c $cfg -e $env validate --json |

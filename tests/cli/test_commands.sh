@@ -165,7 +165,7 @@ printf 'stack = { name = "k"; };\nplugins = { keys_only = {}; };\nenvironments =
 for command in deploy destroy; do
     # refused before any request; were it not, nothing leaves this machine
     AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-        run -c "$tmp/keys_only.cfg" -e dev --plugin-path "$tmp/keys_only" $command
+        run -c "$tmp/keys_only.cfg" -e dev --plugin-path "$tmp/keys_only" --auto-approve $command
     expect_rc 1 "$command of a plugin without its callback"
     expect_err "plugin 'keys_only' 0.0.1 cannot $command yet: it declares its configuration, but its aws work is not implemented" \
         "$command refused"

@@ -114,7 +114,7 @@ e2e_push_image() {
 # never rolls out a service whose image is not there.
 e2e_image() {
     local cfg=$1 env=$2 tag=${3:-1.0.0} made repo
-    made=$("${wrap[@]}" "$bin" -q -c "$cfg" -e "$env" --only registry deploy) ||
+    made=$("${wrap[@]}" "$bin" -q -c "$cfg" -e "$env" --only registry --auto-approve deploy) ||
         { echo "e2e: the repository of $env was not made" >&2; return 1; }
     repo=$(sed -n 's/^registry.repository_name = //p' <<<"$made")
     e2e_push_image "$repo" "$tag"

@@ -55,17 +55,17 @@ svc=(--cluster cluster-catalog-dev --service svc-catalog-dev)
 if [ "$mode" = faults ]; then
     for seed in "${seeds[@]}"; do
         e2e_reset
-        run -c "$cfg" -e dev --only network,registry,secrets,lb deploy
+        run -c "$cfg" -e dev --only network,registry,secrets,lb --auto-approve deploy
         expect_rc 0 "the stack without compute, seed $seed"
         push 1.0.0
         proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
         : >"$proxy_json"
-        until_converged sh "$cfg" deploy
+        until_converged sh "$cfg" --auto-approve deploy
         expect_rc 0 "deploy through faults, seed $seed"
         check "compute after a deploy through faults, seed $seed" catalog dev 1.0.0 2 1
         direct "$cfg" plan
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
-        until_converged sh "$cfg" destroy
+        until_converged sh "$cfg" --auto-approve destroy
         expect_rc 0 "destroy through faults, seed $seed"
         check "leftovers after a destroy through faults, seed $seed" --gone catalog dev
         faults=$(proxy_faults)
@@ -106,7 +106,7 @@ expect_out "+   create    ecs service svc-catalog-dev" "plan: the service"
 
 # --- the first deploy, the image not pushed yet: everything but the service is made, the
 # service is not rolled out (its tasks could not start), and deploy exits 1 saying what to push
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 1 "the first deploy without the image"
 expect_err "warning: compute: image $uri:1.0.0 is not in the repository: deploy makes everything else" \
     "the missing image said first"
@@ -124,7 +124,7 @@ expect_equal "ACTIVE" "$(awscli ecs describe-clusters --clusters cluster-catalog
 # then completed with healthy targets), every row; a redeploy sends nothing
 push 1.0.0
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "deploy once the image is pushed"
 expect_err "create ecs service svc-catalog-dev" "the service made"
 expect_err "waiting for the rollout of ecs service svc-catalog-dev: rollout IN_PROGRESS: 0 of 2 tasks running, 2 pending" \
@@ -143,7 +143,7 @@ expect_out "compute.execution_role_arn = arn:aws:iam::123456789012:role/role-cat
 expect_out "compute.task_role_arn = arn:aws:iam::123456789012:role/role-catalog-task-dev" "task role output"
 check "compute after deploy" catalog dev 1.0.0 2 1
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "redeploy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
 check "no new revision on a redeploy" catalog dev 1.0.0 2 1
@@ -153,7 +153,7 @@ check "no new revision on a redeploy" catalog dev 1.0.0 2 1
 # why, deploy starts it and waits for it, and a redeploy after that sends nothing
 proxy_set '{"rollout_crash": true}'
 export CATALOG_DB_URL="postgres://catalog:crash-$RANDOM$RANDOM@db.internal:5432/catalog"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 1 "a rollout that fails"
 expect_err "error: compute: ecs service svc-catalog-dev: the rollout failed (ECS deployment circuit breaker: tasks failed to start.): stopped tasks: Essential container in task exited: fix the cause (the service's events above, the log group logs-catalog-dev), then run deploy again: a new deployment starts" \
     "the stopped tasks' reason and what to do"
@@ -164,12 +164,12 @@ expect_rc 3 "plan after a failed rollout"
 expect_out "~   update    ecs service svc-catalog-dev (a new deployment: the last rollout failed (ECS deployment circuit breaker: tasks failed to start.))" \
     "plan shows the new deployment and why"
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "deploy after the cause is gone"
 expect_equal "ecs UpdateService" "$(compute_mutations)" "one new deployment"
 expect_err "runs at a steady state: the rollout completed" "the new deployment waited for"
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "redeploy after the recovery"
 expect_equal "" "$(proxy_mutations)" "mutating requests after the recovery"
 
@@ -187,7 +187,7 @@ expect_out "~   update    ecs service svc-catalog-dev (a new deployment: paramet
 expect_no "$CATALOG_DB_URL" "the plan (the new value)"
 expect_no "$old_url" "the plan (the old value)"
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "deploy a new secret value"
 expect_equal "ecs UpdateService
 ssm PutParameter" "$(proxy_mutations | sort)" "the parameter written, one service update"
@@ -195,7 +195,7 @@ checks=$((checks + 1))
 [ "$(deployment)" != "$before" ] || fail "the service got no new deployment"
 expect_no "$CATALOG_DB_URL" "the deploy (the new value)"
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "redeploy after the new value"
 expect_equal "" "$(proxy_mutations)" "mutating requests after the new value"
 
@@ -215,7 +215,7 @@ expect_rc 3 "plan with a new image tag"
 expect_out "~   update    task definition task-catalog-dev (a new revision: image $uri:1.0.1)" "plan: the revision"
 expect_out "~   update    ecs service svc-catalog-dev (task definition: the new revision)" "plan: the service"
 : >"$proxy_log"
-sh "$tmp/tag2.cfg" deploy
+sh "$tmp/tag2.cfg" --auto-approve deploy
 expect_rc 0 "deploy a new image tag"
 expect_equal "ecs RegisterTaskDefinition
 ecs UpdateService" "$(proxy_mutations)" "mutating requests of a new image tag"
@@ -224,7 +224,7 @@ cfg=$tmp/tag2.cfg
 
 # --- the count scaled by hand, no scalable target: set back to desired_count
 awscli ecs update-service "${svc[@]}" --desired-count 5 >/dev/null
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "deploy over a hand-scaled service"
 expect_err "update ecs service svc-catalog-dev (desired count 5 -> 2)" "the count set back"
 check "the count set back" catalog dev 1.0.1 2 2
@@ -235,7 +235,7 @@ awscli application-autoscaling register-scalable-target --service-namespace ecs 
     --min-capacity 2 --max-capacity 10 >/dev/null
 awscli ecs update-service "${svc[@]}" --desired-count 5 >/dev/null
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "deploy with a scalable target"
 expect_equal "" "$(proxy_mutations)" "mutating requests with a scalable target"
 check "the count left to scaling" catalog dev 1.0.1 5 2
@@ -260,7 +260,7 @@ expect_out "~   update    log group logs-catalog-dev (retention 7 days)" "plan: 
 expect_out "~   update    iam role role-catalog-exec-dev (trust: ecs-tasks.amazonaws.com only, managed policy arn:aws:iam::123456789012:policy/admin-by-hand detached)" \
     "plan: the execution role"
 expect_out "~   update    iam role role-catalog-task-dev (inline policy by-hand deleted)" "plan: the task role"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "deploy repairs drift"
 check "compute after repairing drift" catalog dev 1.0.1 5 2
 
@@ -269,37 +269,37 @@ policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetO
 quoted=$(sed 's/"/\\"/g' <<<"$policy") # a libconfig string
 write_cfg "$tmp/policy.cfg" "image_tag = \"1.0.1\"; task_policy = \"$quoted\";"
 : >"$proxy_log"
-sh "$tmp/policy.cfg" deploy
+sh "$tmp/policy.cfg" --auto-approve deploy
 expect_rc 0 "deploy with a task_policy"
 expect_equal "iam PutRolePolicy" "$(proxy_mutations)" "mutating requests of a task_policy"
 check "the task role with its policy" --task-policy "$policy" catalog dev 1.0.1 5 2
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "deploy without the task_policy again"
 check "the task role without a policy" catalog dev 1.0.1 5 2
 
 # --- destroy (the scalable target is the scaling plugin's: left, so the service is deleted
 # with force rather than scaled to 0, which auto scaling would undo); a second destroy succeeds
 : >"$proxy_log"
-sh "$cfg" destroy
+sh "$cfg" --auto-approve destroy
 expect_rc 0 "destroy"
 expect_err "a scalable target still owns the desired count of ecs service svc-catalog-dev" "the scalable target left"
 checks=$((checks + 1))
 grep -q "^ecs UpdateService" "$proxy_log" && fail "destroy scaled a service that auto scaling owns"
 check "leftovers after destroy" --gone catalog dev
-sh "$cfg" destroy
+sh "$cfg" --auto-approve destroy
 expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
 
 # --- ten image tags in a row with keep_revisions = 3: three ACTIVE revisions stay, the one the
 # service runs among them; plan says which go
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 1 "the repository again (the service waits for its image)"
 proxy_set '{"rollout": 0}'
 for i in 1 2 3 4 5 6 7 8 9 10; do
     push "2.0.$i"
     write_cfg "$tmp/rev.cfg" "image_tag = \"2.0.$i\"; keep_revisions = 3;"
     [ "$i" = 10 ] && { sh "$tmp/rev.cfg" plan; plan_out=$out; }
-    sh "$tmp/rev.cfg" deploy
+    sh "$tmp/rev.cfg" --auto-approve deploy
     expect_rc 0 "deploy of image tag 2.0.$i"
 done
 out=$plan_out
@@ -311,18 +311,18 @@ expect_equal "3" "$(wc -w <<<"$active" | tr -d ' ')" "ACTIVE revisions after ten
 running=$(awscli ecs describe-services "${svc[@]/--service/--services}" | json 'd["services"][0]["taskDefinition"]')
 checks=$((checks + 1))
 grep -qF "$running" <<<"$active" || fail "the revision the service runs was deregistered"
-sh "$tmp/rev.cfg" destroy
+sh "$tmp/rev.cfg" --auto-approve destroy
 expect_rc 0 "destroy after ten tags"
 check "leftovers after ten tags" --gone catalog dev
 
 # --- a cluster with our name but not our tags: nothing of compute is touched
 awscli ecs create-cluster --cluster-name cluster-catalog-dev >/dev/null
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 1 "deploy with a foreign cluster"
 expect_err "a cluster named cluster-catalog-dev exists without this stack's ownership tags" "foreign cluster error"
 expect_equal "" "$(compute_mutations)" "compute's mutating requests with a foreign cluster in the way"
-sh "$cfg" destroy
+sh "$cfg" --auto-approve destroy
 expect_rc 0 "destroy leaves the foreign cluster"
 expect_err "ecs cluster cluster-catalog-dev is not this stack's (no ownership tags): left alone" "the foreign cluster is reported"
 expect_equal "ACTIVE" "$(awscli ecs describe-clusters --clusters cluster-catalog-dev | json 'd["clusters"][0]["status"]')" \

@@ -36,7 +36,7 @@ python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["create"]==4 and l
 export AWS_ACCESS_KEY_ID=ASIAE2ETESTKEY
 export AWS_SECRET_ACCESS_KEY="e2e/Secret+Access+Key/0123456789abcdef"
 export AWS_SESSION_TOKEN="e2e-session-token-FwoGZXIvYXdzEXAMPLE0123456789"
-fx -e dev -v -v deploy
+fx -e dev -v -v --auto-approve deploy
 expect_rc 0 "fixture deploy"
 expect_err "deploy stack fx, environment dev: account 123456789012" "deploy banner"
 expect_err "alpha: create thing-alpha-dev" "progress line"
@@ -55,7 +55,7 @@ expect_rc 0 "outputs --json"
 checks=$((checks + 1))
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["beta"]["token"]=="beta"' <<<"$out" || fail "outputs --json"
 
-fx -e broken -v -v deploy
+fx -e broken -v -v --auto-approve deploy
 expect_rc 1 "fixture deploy that fails"
 expect_err "beta: injected failure (secret was ***)" "failure reported"
 # delta may have started on beta's outputs (dataflow) before beta failed: then it is cut
@@ -68,7 +68,7 @@ expect_no "has not published its token" "no error that follows from beta's"
 expect_no "$FX_SECRET" "secret never in errors"
 expect_no "$AWS_SECRET_ACCESS_KEY" "secret key never in errors"
 
-fx -e dev destroy
+fx -e dev --auto-approve destroy
 expect_rc 0 "fixture destroy"
 expect_err "destroy stack fx, environment dev: account 123456789012" "destroy banner"
 expect_err "destroy complete: stack fx, environment dev" "destroy"

@@ -51,12 +51,12 @@ if [ "$part" = faults ]; then
         e2e_reset
         proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
         : >"$proxy_json"
-        until_converged sh deploy
+        until_converged sh --auto-approve deploy
         expect_rc 0 "deploy through faults, seed $seed"
         expect_lb "the load balancer after a deploy through faults, seed $seed" catalog dev
         direct plan
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
-        until_converged sh destroy
+        until_converged sh --auto-approve destroy
         expect_rc 0 "destroy through faults, seed $seed"
         expect_lb "leftovers after a destroy through faults, seed $seed" --gone catalog dev
         # a seed's draws follow the arrival order, which dataflow mixes with
@@ -76,7 +76,7 @@ fi
 long=catalog-of-the-retail-department
 sed "s|name = \"catalog\"|name = \"$long\"|" "$cfg" >"$tmp/long.cfg"
 : >"$proxy_log"
-AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/long.cfg" -e dev --only network,lb deploy
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/long.cfg" -e dev --only network,lb --auto-approve deploy
 expect_rc 2 "deploy with a long stack name"
 expect_err "the name alb-$long-dev is 40 characters, over elastic load balancing's 32" "the long name is refused"
 expect_err "the name tg-$long-dev is 39 characters" "the long target group name is refused"
@@ -95,7 +95,7 @@ expect_equal "" "$(proxy_mutations)" "mutating requests of a plan"
 # listener meanwhile, and sees it active soon after (the wait's backoff grows with the time waited)
 proxy_set '{"alb_provisioning": 3}' >/dev/null
 : >"$proxy_json"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy"
 proxy_set '{"alb_provisioning": 0}' >/dev/null
 expect_lb "the load balancer after deploy" catalog dev
@@ -134,7 +134,7 @@ sh plan
 expect_rc 0 "plan after deploy"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "second deploy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a second deploy"
 checks=$((checks + 1))
@@ -171,7 +171,7 @@ expect_out "~   update    target group tg-catalog-dev (health check path /x -> /
     "plan shows the target group's drift"
 expect_out "~   update    listener alb-catalog-dev:80 (forward to tg-catalog-dev, tag CostCenter)" "plan shows the listener's drift"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a plan with drift"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy repairs drift"
 expect_lb "the load balancer after repairing drift" catalog dev
 
@@ -183,7 +183,7 @@ sh plan
 expect_rc 3 "plan with a duplicate load balancer"
 expect_out "-   delete    load balancer alb-catalog-dev (a duplicate of the one kept: ${extra#*:loadbalancer/})" \
     "plan names the duplicate"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy removes the duplicate"
 expect_err "delete load balancer alb-catalog-dev (a duplicate of the one kept: ${extra#*:loadbalancer/})" "the duplicate deleted"
 expect_lb "the load balancer after removing a duplicate" catalog dev
@@ -212,7 +212,7 @@ expect_out "+   create    listener alb-catalog-dev:443 (HTTPS 443, forward to tg
     "plan: the https listener"
 expect_out "~   update    listener alb-catalog-dev:80 (redirect to https 443 with 301)" "plan: the redirect"
 : >"$proxy_json"
-shc deploy
+shc --auto-approve deploy
 expect_rc 0 "deploy with a certificate"
 expect_out "lb.alb_url = https://$dns" "alb_url with a certificate"
 expect_lb "the load balancer with a certificate" catalog dev --cert "$cert"
@@ -229,7 +229,7 @@ sh plan
 expect_rc 3 "plan without the certificate"
 expect_out "~   update    listener alb-catalog-dev:80 (forward to tg-catalog-dev)" "plan: 80 forwards again"
 expect_out "-   delete    listener alb-catalog-dev:443 (not configured)" "plan: 443 goes"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy without the certificate"
 expect_out "lb.alb_url = http://$dns" "alb_url without a certificate"
 expect_lb "the load balancer without the certificate" catalog dev
@@ -245,7 +245,7 @@ sh plan
 expect_rc 3 "plan with an internal load balancer"
 expect_out "replace   load balancer alb-catalog-dev (scheme internal -> internet-facing)" "plan: the load balancer's replacement"
 expect_out "+   create    listener alb-catalog-dev:80 (HTTP 80, forward to tg-catalog-dev)" "plan: its listener made again"
-sh --allow-replace deploy
+sh --allow-replace --auto-approve deploy
 expect_rc 0 "deploy --allow-replace an internal load balancer"
 expect_err "delete load balancer alb-catalog-dev (to replace it: scheme internal -> internet-facing)" "the replacement reported"
 expect_lb "the load balancer after its replacement" catalog dev
@@ -259,31 +259,31 @@ expect_rc 3 "plan with another target port"
 expect_out "replace   target group tg-catalog-dev (port 8080 -> 9090)" "plan: the target group's replacement"
 expect_out "~   update    listener alb-catalog-dev:80 (forward to tg-catalog-dev)" "plan: the listener follows"
 : >"$proxy_log"
-shq deploy
+shq --auto-approve deploy
 expect_rc 1 "deploy another target port without --allow-replace"
 expect_err "target group tg-catalog-dev: port 8080 -> 9090, which cannot change in place: deploy with --allow-replace" \
     "the replacement refused"
 expect_equal "" "$(lb_mutations)" "load balancer requests that change something, for a refused replacement"
-shq --allow-replace deploy
+shq --allow-replace --auto-approve deploy
 expect_rc 0 "deploy --allow-replace another target port"
 expect_err "delete target group tg-catalog-dev (to replace it: port 8080 -> 9090)" "the target group's replacement reported"
 expect_lb "the load balancer after the target group's replacement" catalog dev --port 9090
 
 # --- destroy: nothing owned remains; a second destroy succeeds
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy"
 expect_err "delete load balancer alb-catalog-dev (with its listeners)" "destroy reports the load balancer"
 expect_err "delete target group tg-catalog-dev" "destroy reports the target group"
 expect_lb "leftovers after destroy" --gone catalog dev
 expect_network "the network after destroy" --gone catalog dev
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
 
 # --- prod: deletion protection on; destroy turns it off before the delete, and waits for the
 # load balancer's network interfaces (moto makes none: one is made here) on its deadline
 shp() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e prod --only network,lb "$@"; }
-shp deploy
+shp --auto-approve deploy
 expect_rc 0 "deploy prod"
 expect_lb "the load balancer with deletion protection" catalog prod --protection
 prod_arn=$(alb_arn prod)
@@ -291,7 +291,7 @@ sub=$(awscli ec2 describe-subnets --filters Name=tag:Name,Values=subnet-catalog-
 eni=$(awscli ec2 create-network-interface --subnet-id "$sub" --description "ELB app/alb-catalog-prod/${prod_arn##*/}" |
     json 'd["NetworkInterface"]["NetworkInterfaceId"]')
 : >"$proxy_json"
-STACKHOST_DESTROY_TIMEOUT=3 shp destroy
+STACKHOST_DESTROY_TIMEOUT=3 shp --auto-approve destroy
 expect_rc 1 "destroy while the load balancer's interface lingers"
 expect_err "delete load balancer alb-catalog-prod (with its listeners, deletion protection turned off first)" \
     "destroy says protection was turned off"
@@ -307,7 +307,7 @@ expect_equal "ok" "$order" "deletion protection off before the delete"
 expect_equal "1" "$(awscli elbv2 describe-target-groups --names tg-catalog-prod | json 'len(d["TargetGroups"])')" \
     "the target group waits for the interfaces"
 awscli ec2 delete-network-interface --network-interface-id "$eni"
-shp destroy
+shp --auto-approve destroy
 expect_rc 0 "destroy once the interface is gone"
 expect_lb "leftovers after the prod destroy" --gone catalog prod
 
@@ -320,13 +320,13 @@ foreign=$(awscli elbv2 create-load-balancer --name alb-catalog-dev --subnets $de
 foreign_tg=$(awscli elbv2 create-target-group --name tg-catalog-dev --protocol HTTP --port 80 --vpc-id "$def_vpc" |
     json 'd["TargetGroups"][0]["TargetGroupArn"]')
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 1 "deploy with a foreign load balancer and target group"
 expect_err "a load balancer named alb-catalog-dev exists without this stack's ownership tags (Project=catalog, Environment=dev, ManagedBy=stackhost)" \
     "foreign load balancer error"
 expect_err "a target group named tg-catalog-dev exists without this stack's ownership tags" "foreign target group error"
 expect_equal "" "$(lb_mutations)" "load balancer requests that change something, with foreign ones in the way"
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy leaves the foreign ones"
 expect_err "load balancer alb-catalog-dev (${foreign#*:loadbalancer/}) is not this stack's (no ownership tags): left alone" \
     "destroy says the foreign load balancer stays"
@@ -347,7 +347,7 @@ for i in range(50):
     elb.create_load_balancer(Name=f"other-{i}", Subnets=sys.argv[1:])
 PY
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 1 "deploy past the load balancer quota"
 expect_err "this deploy needs a new application load balancer (alb-catalog-dev), and region us-east-1 already has 50 of its 50 (service quotas L-53DA6B97)" \
     "quota error"

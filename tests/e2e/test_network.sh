@@ -23,7 +23,7 @@ CFG
 sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" "$@"; }
 
 # --- deploy: every row of the table, one NAT per zone
-sh -e prod deploy
+sh -e prod --auto-approve deploy
 expect_rc 0 "deploy prod"
 expect_out "network.vpc_id = vpc-" "outputs after deploy"
 # zones by zone id (moto: use1-az1 us-east-1b, az2 us-east-1c, az3 us-east-1e)
@@ -35,7 +35,7 @@ sh -e prod plan
 expect_rc 0 "plan after deploy"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
 : >"$proxy_log"
-sh -e prod deploy
+sh -e prod --auto-approve deploy
 expect_rc 0 "second deploy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a second deploy"
 checks=$((checks + 1))
@@ -50,33 +50,33 @@ sh -e prod plan
 expect_rc 3 "plan with drift"
 expect_out "~   update    route table rtb-catalog-private-a-prod (route 0.0.0.0/0 via nat-" "plan shows the route"
 expect_out "rules of security group sg-catalog-tasks-prod (-ingress tcp 22 from 0.0.0.0/0)" "plan shows the ssh rule"
-sh -e prod deploy
+sh -e prod --auto-approve deploy
 expect_rc 0 "deploy repairs drift"
 expect_network "the network after repairing drift" catalog prod 3
 
 # --- destroy: nothing owned remains; a second destroy succeeds
-sh -e prod destroy
+sh -e prod --auto-approve destroy
 expect_rc 0 "destroy"
 expect_network "leftovers after destroy" --gone catalog prod
-sh -e prod destroy
+sh -e prod --auto-approve destroy
 expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
 
 # --- dev: one shared NAT gateway, deployed and destroyed
-sh -e dev deploy
+sh -e dev --auto-approve deploy
 expect_rc 0 "deploy dev"
 expect_network "the single-nat network" catalog dev 1
 # a subnet whose cidr changes is not deleted while an interface (the NAT gateway's) is in it
 sed 's|cidr = "10.0.0.0/16"; }|cidr = "10.0.0.0/16"; public_subnets = ["10.0.30.0/24", "10.0.1.0/24", "10.0.2.0/24"]; }|' \
     "$cfg" >"$tmp/replace.cfg"
 : >"$proxy_log"
-AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/replace.cfg" -e dev --allow-replace deploy
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/replace.cfg" -e dev --allow-replace --auto-approve deploy
 expect_rc 1 "replacing a subnet in use"
 expect_err "subnet subnet-catalog-public-a-dev cannot be replaced while it is in use (1 network interface in the way: eni-" \
     "replacement refused, naming the interface"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a refused replacement"
 expect_network "the single-nat network after a refused replacement" catalog dev 1
-sh -e dev destroy
+sh -e dev --auto-approve destroy
 expect_rc 0 "destroy dev"
 expect_network "leftovers after destroying dev" --gone catalog dev
 
@@ -85,7 +85,7 @@ e2e_reset
 awscli ec2 create-vpc --cidr-block 10.7.0.0/16 \
     --tag-specifications 'ResourceType=vpc,Tags=[{Key=Name,Value=vpc-catalog-dev}]' >/dev/null
 : >"$proxy_log"
-sh -e dev deploy
+sh -e dev --auto-approve deploy
 expect_rc 1 "foreign vpc"
 expect_err "a vpc named vpc-catalog-dev exists without this stack's ownership tags (Project=catalog, Environment=dev, ManagedBy=stackhost)" \
     "foreign vpc error"
@@ -95,15 +95,15 @@ expect_equal "1" "$(awscli ec2 describe-vpcs --filters Name=tag:Name,Values=vpc-
 
 # --- destroy waits for what is in the way on one deadline, and names it
 e2e_reset
-sh -e dev deploy
+sh -e dev --auto-approve deploy
 sg=$(awscli ec2 describe-security-groups --filters Name=tag:Name,Values=sg-catalog-tasks-dev | json 'd["SecurityGroups"][0]["GroupId"]')
 sub=$(awscli ec2 describe-subnets --filters Name=tag:Name,Values=subnet-catalog-private-a-dev | json 'd["Subnets"][0]["SubnetId"]')
 eni=$(awscli ec2 create-network-interface --subnet-id "$sub" --groups "$sg" --description "a task" | json 'd["NetworkInterface"]["NetworkInterfaceId"]')
-STACKHOST_DESTROY_TIMEOUT=3 sh -e dev destroy
+STACKHOST_DESTROY_TIMEOUT=3 sh -e dev --auto-approve destroy
 expect_rc 1 "destroy with an interface in the way"
 expect_err "1 network interface in the way: $eni (a task)" "destroy names what is in the way"
 awscli ec2 delete-network-interface --network-interface-id "$eni"
-sh -e dev destroy
+sh -e dev --auto-approve destroy
 expect_rc 0 "destroy once the interface is gone"
 expect_network "leftovers after the second destroy" --gone catalog dev
 
@@ -111,7 +111,7 @@ expect_network "leftovers after the second destroy" --gone catalog dev
 e2e_reset
 for _ in 1 2 3; do awscli ec2 allocate-address --domain vpc >/dev/null; done
 : >"$proxy_log"
-sh -e prod deploy
+sh -e prod --auto-approve deploy
 expect_rc 1 "deploy past the elastic ip quota"
 expect_err "this deploy needs 3 new elastic ips, and region us-east-1 already has 3 of its 5 (vpc-max-elastic-ips)" \
     "quota error"
@@ -121,20 +121,20 @@ expect_equal "" "$(proxy_mutations)" "mutating requests of a deploy past the quo
 e2e_reset
 for i in 1 2 3 4; do awscli ec2 create-vpc --cidr-block "10.$((100 + i)).0.0/16" >/dev/null; done
 : >"$proxy_log"
-sh -e dev deploy
+sh -e dev --auto-approve deploy
 expect_rc 1 "deploy past the vpc quota"
 expect_err "this deploy needs a new vpc, and region us-east-1 already has 5 of its 5" "vpc quota error"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a deploy past the vpc quota"
 
 # --- a second owned elastic ip of the same name (a lost answer of an older run): the extra one goes
 e2e_reset
-sh -e dev deploy
+sh -e dev --auto-approve deploy
 tags='{Key=Name,Value=eip-catalog-nat-a-dev},{Key=Project,Value=catalog},{Key=Environment,Value=dev},{Key=ManagedBy,Value=stackhost}'
 extra=$(awscli ec2 allocate-address --domain vpc --tag-specifications "ResourceType=elastic-ip,Tags=[$tags]" | json 'd["AllocationId"]')
 sh -e dev plan
 expect_rc 3 "plan with a duplicate elastic ip"
 expect_out "delete    elastic ip eip-catalog-nat-a-dev (a duplicate ($extra): the one in use is kept)" "plan names the duplicate"
-sh -e dev deploy
+sh -e dev --auto-approve deploy
 expect_rc 0 "deploy removes the duplicate"
 expect_network "the network after removing a duplicate" catalog dev 1
 expect_equal "0" "$(awscli ec2 describe-addresses --allocation-ids "$extra" 2>/dev/null | json 'len(d["Addresses"])' 2>/dev/null || echo 0)" \
@@ -143,7 +143,7 @@ expect_equal "0" "$(awscli ec2 describe-addresses --allocation-ids "$extra" 2>/d
 # --- zones: named ones are used; a later run keeps the zones its subnets are in
 e2e_reset
 sed 's|cidr = "10.0.0.0/16"; }|cidr = "010.0.0.0/16"; zones = ["us-east-1d", "us-east-1f", "us-east-1a"]; }|' "$cfg" >"$tmp/zones.cfg"
-AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/zones.cfg" -e dev deploy
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/zones.cfg" -e dev --auto-approve deploy
 expect_rc 0 "deploy with named zones"
 expect_out "network.availability_zones = us-east-1d, us-east-1f, us-east-1a" "named zones"
 sh -e dev plan

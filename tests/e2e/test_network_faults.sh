@@ -34,12 +34,12 @@ if [ "$part" = faults ]; then
     for seed in "$@"; do
         e2e_reset
         proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
-        until_converged sh deploy
+        until_converged sh --auto-approve deploy
         expect_rc 0 "deploy through faults, seed $seed"
         expect_network "the network after a deploy through faults, seed $seed" catalog prod 3
         direct plan
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
-        until_converged sh destroy
+        until_converged sh --auto-approve destroy
         expect_rc 0 "destroy through faults, seed $seed"
         expect_network "leftovers after a destroy through faults, seed $seed" --gone catalog prod
         faults=$(proxy_faults)
@@ -49,12 +49,12 @@ if [ "$part" = faults ]; then
     # A fault that persists: the error says what, with the request id and attempts; the next run converges.
     e2e_reset
     proxy_set '{"throttle": 1}' >/dev/null
-    sh deploy
+    sh --auto-approve deploy
     expect_rc 1 "deploy while every request is throttled"
     expect_err "sts GetCallerIdentity: Throttling: Rate exceeded (http 400, request id " "the persisting fault's error"
     expect_err "5 attempts)" "the attempts made"
     proxy_set "$no_faults" >/dev/null
-    sh deploy
+    sh --auto-approve deploy
     expect_rc 0 "deploy once the fault is gone"
     expect_network "the network once the fault is gone" catalog prod 3
     checks_done
@@ -64,13 +64,13 @@ fi
 # consistency: new ids unknown for 2 s, NAT gateways pending for 8 s (long
 # enough to be seen pending under valgrind too)
 proxy_set '{"unknown_ids": 2, "nat_pending": 8}' >/dev/null
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy while new ids are unknown for 2 s"
 expect_err "waiting for nat gateways" "deploy waited for pending nat gateways"
 expect_network "the network after a deploy under eventual consistency" catalog prod 3
 sh plan
 expect_rc 0 "plan under eventual consistency"
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy while new ids are unknown"
 expect_network "leftovers after a destroy under eventual consistency" --gone catalog prod
 
@@ -78,13 +78,13 @@ expect_network "leftovers after a destroy under eventual consistency" --gone cat
 e2e_reset
 proxy_set '{"unknown_ids": 0, "nat_pending": 20}' >/dev/null
 : >"$proxy_log"
-AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -q -c "$cfg" -e prod deploy >/dev/null 2>&1 &
+AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -q -c "$cfg" -e prod --auto-approve deploy >/dev/null 2>&1 &
 pid=$!
 while kill -0 "$pid" 2>/dev/null && [ "$(grep -c CreateNatGateway "$proxy_log")" -lt 3 ]; do sleep 0.05; done
 sleep 0.5
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy after a kill with nat gateways pending"
 states=$("$venv/bin/aws" --endpoint-url "$proxy_url" --region "$AWS_REGION" --output json ec2 describe-nat-gateways |
     json '" ".join(sorted(set(n["State"] for n in d["NatGateways"])))')
@@ -94,11 +94,11 @@ expect_network "the network after the rerun" catalog prod 3
 # a nat gateway that could not be made reads failed: deploy says why; the next deletes it and makes it again
 e2e_reset
 proxy_set '{"nat_pending": 0, "nat_failed": 1}' >/dev/null
-sh deploy
+sh --auto-approve deploy
 expect_rc 1 "deploy with a nat gateway that failed"
 expect_err "is failed: Subnet has insufficient free addresses to create this NAT gateway" "the failure's reason"
 : >"$proxy_json"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy after a failed nat gateway"
 deleted=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["operation"] == "DeleteNatGateway" and json.loads(l).get("fault") == "nat-failed"))' "$proxy_json")
 expect_equal "1" "$deleted" "the failed nat gateway deleted"
@@ -119,7 +119,7 @@ proxy_set '{"zones_impaired": ""}' >/dev/null
 # rules are added before the extra ones are revoked: the group never has fewer than it needs
 sed 's|cidr = "10.0.0.0/16"; }|cidr = "10.0.0.0/16"; alb_ports = [8443]; }|' "$cfg" >"$tmp/ports.cfg"
 : >"$proxy_json"
-AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/ports.cfg" -e prod deploy
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/ports.cfg" -e prod --auto-approve deploy
 expect_rc 0 "deploy with other load balancer ports"
 order=$(python3 -c '
 import json, sys
@@ -131,7 +131,7 @@ expect_equal "ok" "$order" "authorize before revoke"
 
 # destroy: the gateway's detach is refused while addresses are still mapped; destroy waits it out
 proxy_set '{"nat_pending": 0, "mapped_addresses": 3}' >/dev/null
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy while the gateway's detach is refused for 3 s"
 expect_network "leftovers after that destroy" --gone catalog prod
 
@@ -139,7 +139,7 @@ expect_network "leftovers after that destroy" --gone catalog prod
 proxy_set '{"mapped_addresses": 0, "client_tokens": true}' >/dev/null
 long=catalog-of-the-retail-department-eu-north
 sed "s|name = \"catalog\"|name = \"$long\"|" "$cfg" >"$tmp/long.cfg"
-AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/long.cfg" -e prod deploy
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/long.cfg" -e prod --auto-approve deploy
 expect_rc 0 "deploy a stack with a long name, with aws's client tokens"
 expect_network "the long-named stack's network" "$long" prod 3
 checks_done

@@ -37,7 +37,7 @@ grep -q "$AWS_SECRET_ACCESS_KEY\"" "$tmp/trace.json" && fail "the trace holds th
 # seen N requests (or when it ends by itself).
 kill_at() {
     : >"$proxy_log"
-    AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -q -c "$cfg" -e prod deploy >/dev/null 2>&1 &
+    AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -q -c "$cfg" -e prod --auto-approve deploy >/dev/null 2>&1 &
     local pid=$!
     while kill -0 "$pid" 2>/dev/null && [ "$(wc -l <"$proxy_log")" -lt "$1" ]; do sleep 0.005; done
     kill -9 "$pid" 2>/dev/null
@@ -46,18 +46,18 @@ kill_at() {
 
 for point in 10 25 40; do
     kill_at "$point"
-    sh deploy
+    sh --auto-approve deploy
     expect_rc 0 "deploy after a kill at request $point"
     expect_network "the network after a kill at request $point" catalog prod 3
 done
 # A kill in the middle of destroy: the next destroy finishes it.
 : >"$proxy_log"
-AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -q -c "$cfg" -e prod destroy >/dev/null 2>&1 &
+AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -q -c "$cfg" -e prod --auto-approve destroy >/dev/null 2>&1 &
 pid=$!
 while kill -0 "$pid" 2>/dev/null && [ "$(wc -l <"$proxy_log")" -lt 15 ]; do sleep 0.005; done
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy after a killed destroy"
 expect_network "leftovers after destroy" --gone catalog prod
 checks_done

@@ -66,14 +66,14 @@ if [ "$mode" = faults ]; then
         e2e_image "$cfg" dev
         proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
         : >"$proxy_json"
-        until_converged obs_faulty "$cfg" deploy
+        until_converged obs_faulty "$cfg" --auto-approve deploy
         expect_rc 0 "deploy through faults, seed $seed"
         check "observability after a deploy through faults, seed $seed" catalog dev \
             --notify oncall@example.com,dev@example.com
         direct "$cfg" plan
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
         # the plugin switched off: its destroy, through the same faults
-        until_converged obs_faulty "$tmp/off.cfg" deploy
+        until_converged obs_faulty "$tmp/off.cfg" --auto-approve deploy
         expect_rc 0 "observability removed through faults, seed $seed"
         check "leftovers after removing observability through faults, seed $seed" --gone catalog dev
         checks=$((checks + 1))
@@ -109,13 +109,13 @@ awscli sns create-topic --name sns-catalog-alarms-dev >/dev/null
 awscli cloudwatch put-metric-alarm --alarm-name alarm-catalog-cpu-high-dev --namespace Other --metric-name Other \
     --statistic Sum --period 300 --evaluation-periods 1 --threshold 1 --comparison-operator GreaterThanThreshold
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 1 "deploy with a foreign topic and alarm"
 expect_err "a sns topic named sns-catalog-alarms-dev exists without this stack's ownership tags" "the topic refused"
 expect_err "a cloudwatch alarm named alarm-catalog-cpu-high-dev exists without this stack's ownership tags" \
     "the alarm refused"
 expect_equal "" "$(obs_mutations)" "observability's mutating requests with foreign resources in the way"
-sh "$tmp/off.cfg" deploy
+sh "$tmp/off.cfg" --auto-approve deploy
 expect_rc 0 "the plugin switched off with foreign resources in the way"
 expect_err "sns topic sns-catalog-alarms-dev is not this stack's (no ownership tags): left alone" "the topic left"
 expect_equal "Other" "$(awscli cloudwatch describe-alarms --alarm-names alarm-catalog-cpu-high-dev |
@@ -125,7 +125,7 @@ awscli sns delete-topic --topic-arn "$topic"
 awscli cloudwatch delete-alarms --alarm-names alarm-catalog-cpu-high-dev
 
 # --- deploy: every row, outputs
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "deploy"
 expect_out "observability.alarm_topic_arn = $topic" "the topic output"
 expect_out "observability.alarm_names = alarm-catalog-cpu-high-dev, alarm-catalog-healthy-tasks-low-dev" \
@@ -145,7 +145,7 @@ expect_out "=   no change kms key alias/kms-catalog-alarms-dev" "plan: the key u
 expect_out "=   no change cloudwatch alarm alarm-catalog-healthy-tasks-low-dev" "plan: the alarm unchanged"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "redeploy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
 checks=$((checks + 1))
@@ -167,7 +167,7 @@ expect_rc 3 "plan with a late key"
 expect_out "-   delete    kms key $late (tagged for alias/kms-catalog-alarms-dev, deletion scheduled in 7 days)" \
     "plan shows the late key going"
 : >"$proxy_log"
-sh "$cfg" deploy
+sh "$cfg" --auto-approve deploy
 expect_rc 0 "deploy with a late key"
 expect_err "kms key $late is a second key tagged for alias/kms-catalog-alarms-dev" "the late key named"
 expect_equal "PendingDeletion" "$(awscli kms describe-key --key-id "$late" | json 'd["KeyMetadata"]["KeyState"]')" \
@@ -184,7 +184,7 @@ expect_rc 3 "plan with cpu_alarm 85"
 expect_out "~   update    cloudwatch alarm alarm-catalog-cpu-high-dev (threshold 80 -> 85)" "plan shows the threshold"
 expect_out "plan: 0 to create, 1 to update, 0 to replace, 0 to delete" "plan: that update only"
 : >"$proxy_log"
-sh "$tmp/c85.cfg" deploy
+sh "$tmp/c85.cfg" --auto-approve deploy
 expect_rc 0 "deploy cpu_alarm 85"
 expect_equal "monitoring PutMetricAlarm" "$(proxy_mutations)" "the requests that change something"
 check "observability with cpu_alarm 85" catalog dev --notify oncall@example.com --cpu 85
@@ -196,7 +196,7 @@ direct "$tmp/window.cfg" plan
 expect_rc 3 "plan with another window"
 expect_out "~   update    cloudwatch alarm alarm-catalog-healthy-tasks-low-dev (period 60 -> 120, evaluation periods 2 -> 3)" \
     "plan shows the window"
-sh "$tmp/window.cfg" deploy
+sh "$tmp/window.cfg" --auto-approve deploy
 expect_rc 0 "deploy another window"
 check "observability with another window" catalog dev --notify oncall@example.com --cpu 85 --healthy-window 120,3,2
 
@@ -204,7 +204,7 @@ check "observability with another window" catalog dev --notify oncall@example.co
 write_cfg "$tmp/two.cfg" 'cpu_alarm = 85; healthy_alarm_period = 120; healthy_alarm_evaluation_periods = 3;
   notify = ["oncall@example.com", "dev@example.com"];'
 : >"$proxy_log"
-sh "$tmp/two.cfg" deploy
+sh "$tmp/two.cfg" --auto-approve deploy
 expect_rc 0 "deploy with an address added"
 expect_err "create email subscription dev@example.com to sns-catalog-alarms-dev" "the subscription reported"
 expect_equal "sns Subscribe" "$(proxy_mutations)" "the requests of an address added"
@@ -217,7 +217,7 @@ expect_rc 3 "plan with an address removed"
 expect_out "-   delete    email subscription oncall@example.com to sns-catalog-alarms-dev (no longer in notify)" \
     "plan shows the unsubscribe"
 : >"$proxy_log"
-sh "$tmp/one.cfg" deploy
+sh "$tmp/one.cfg" --auto-approve deploy
 expect_rc 0 "deploy with an address removed"
 expect_equal "sns Unsubscribe" "$(proxy_mutations)" "the requests of an address removed"
 check "observability with the address removed" catalog dev --notify dev@example.com --cpu 85 --healthy-window 120,3,2
@@ -229,7 +229,7 @@ expect_rc 3 "plan with encrypt = false"
 expect_out "-   delete    kms key alias/kms-catalog-alarms-dev (encrypt = false: deletion scheduled in 7 days, alias removed)" \
     "plan shows the key going"
 expect_out "~   update    sns topic sns-catalog-alarms-dev (encryption off)" "plan shows the topic plain"
-sh "$tmp/plain.cfg" deploy
+sh "$tmp/plain.cfg" --auto-approve deploy
 expect_rc 0 "deploy encrypt = false"
 check "observability with encrypt = false" catalog dev --notify dev@example.com --no-encrypt
 direct "$tmp/plain.cfg" --json outputs
@@ -242,25 +242,25 @@ expect_rc 3 "plan with encrypt back on"
 expect_out "~   update    kms key alias/kms-catalog-alarms-dev (restored from pending deletion, alias)" \
     "plan restores the key"
 expect_out "~   update    sns topic sns-catalog-alarms-dev (encryption)" "plan encrypts the topic"
-sh "$tmp/enc.cfg" deploy
+sh "$tmp/enc.cfg" --auto-approve deploy
 expect_rc 0 "deploy encrypt back on"
 check "observability with encrypt back on" catalog dev --notify dev@example.com
 expect_equal "$key" "$(key_id)" "the key restored, not another"
 
 # --- destroy: only the key is left, pending deletion; a second destroy succeeds
-sh "$tmp/enc.cfg" destroy
+sh "$tmp/enc.cfg" --auto-approve destroy
 expect_rc 0 "destroy"
 expect_err "delete kms key alias/kms-catalog-alarms-dev (deletion scheduled in 7 days)" "destroy schedules the key"
 check "leftovers after destroy" --gone catalog dev
 expect_equal "PendingDeletion" "$(awscli kms describe-key --key-id "$key" | json 'd["KeyMetadata"]["KeyState"]')" \
     "the key pending deletion"
-sh "$tmp/enc.cfg" destroy
+sh "$tmp/enc.cfg" --auto-approve destroy
 expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
 
 # --- a deploy after destroy takes the pending key back rather than making another
 e2e_image "$tmp/enc.cfg" dev
-sh "$tmp/enc.cfg" deploy
+sh "$tmp/enc.cfg" --auto-approve deploy
 expect_rc 0 "deploy after destroy"
 expect_err "update kms key alias/kms-catalog-alarms-dev (restored from pending deletion, alias)" "the key restored"
 check "observability after destroy and deploy" catalog dev --notify dev@example.com

@@ -30,7 +30,7 @@ arn=arn:aws:iam::123456789012:policy/policy-catalog-ecr-push-dev
 other='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:DescribeImages","Resource":"*"}]}'
 
 # --- deploy: every row of the table, outputs
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy"
 expect_out "registry.repository_uri = 123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-catalog-dev" "uri output"
 expect_out "registry.repository_arn = arn:aws:ecr:us-east-1:123456789012:repository/ecr-catalog-dev" "arn output"
@@ -43,7 +43,7 @@ sh plan
 expect_rc 0 "plan after deploy"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "second deploy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a second deploy"
 checks=$((checks + 1))
@@ -59,12 +59,12 @@ expect_rc 3 "plan with drift"
 expect_out "~   update    ecr repository ecr-catalog-dev (scan on push)" "plan shows scan on push"
 expect_out "+   create    lifecycle policy of ecr-catalog-dev (keep the newest 5 images)" "plan shows the lifecycle policy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a plan"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy repairs drift"
 expect_checker "the registry after repairing drift" check_registry catalog dev 5 IMMUTABLE
 
 # --- keep_images changed: the lifecycle policy follows
-AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/keep10.cfg" -e dev deploy
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/keep10.cfg" -e dev --auto-approve deploy
 expect_rc 0 "deploy keep_images = 10"
 expect_err "update lifecycle policy of ecr-catalog-dev (keep the newest 10 images)" "lifecycle update reported"
 expect_checker "the registry keeping 10 images" check_registry catalog dev 10 IMMUTABLE
@@ -81,7 +81,7 @@ expect_rc 3 "plan with other policy versions"
 expect_out "~   update    iam policy policy-catalog-ecr-push-dev (the oldest version v1 deleted (iam keeps 5), document: a new default version)" \
     "plan shows the versions"
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy with 5 policy versions"
 expect_equal "iam DeletePolicyVersion
 iam CreatePolicyVersion" "$(proxy_mutations | grep '^iam ')" "the oldest version deleted, then the new default made"
@@ -95,10 +95,10 @@ expect_rc 0 "plan after the new version"
 manifest='{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}'
 awscli ecr put-image --repository-name ecr-catalog-dev --image-tag t1 --image-manifest "$manifest" >/dev/null
 expect_equal "1" "$(awscli ecr list-images --repository-name ecr-catalog-dev | json 'len(d["imageIds"])')" "an image pushed"
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy with an image"
 expect_checker "leftovers after destroy" check_registry --gone catalog dev
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
 
@@ -111,24 +111,24 @@ sh plan
 expect_rc 3 "plan with kms encryption"
 expect_out "replace   ecr repository ecr-catalog-dev (encryption KMS -> AES256)" "plan shows the replacement"
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 1 "deploy without --allow-replace"
 expect_err "ecr repository ecr-catalog-dev: encryption is KMS and must be AES256, which cannot change in place" \
     "replacement refused"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a refused replacement"
-sh --allow-replace deploy
+sh --allow-replace --auto-approve deploy
 expect_rc 0 "deploy --allow-replace"
 expect_checker "the registry after the replacement" check_registry catalog dev 5 IMMUTABLE
 sh outputs
 expect_rc 0 "outputs"
 expect_out "registry.push_policy_arn = $arn" "outputs by lookups"
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy after the replacement"
 
 # --- a repository, then a policy, with our name but not our tags: deploy stops before changing anything
 awscli ecr create-repository --repository-name ecr-catalog-dev >/dev/null
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 1 "foreign repository"
 expect_err "a repository named ecr-catalog-dev exists without this stack's ownership tags (Project=catalog, Environment=dev, ManagedBy=stackhost)" \
     "foreign repository error"
@@ -136,11 +136,11 @@ expect_equal "" "$(proxy_mutations)" "mutating requests with a foreign repositor
 awscli ecr delete-repository --repository-name ecr-catalog-dev >/dev/null
 awscli iam create-policy --policy-name policy-catalog-ecr-push-dev --policy-document "$other" >/dev/null
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 1 "foreign policy"
 expect_err "a policy named policy-catalog-ecr-push-dev exists without this stack's ownership tags" "foreign policy error"
 expect_equal "" "$(proxy_mutations)" "mutating requests with a foreign policy in the way"
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy leaves the foreign policy"
 expect_equal "1" "$(awscli iam list-policy-versions --policy-arn "$arn" | json 'len(d["Versions"])')" \
     "the foreign policy is untouched"
@@ -150,12 +150,12 @@ for seed in 1 2 3; do
     e2e_reset
     proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
     : >"$proxy_json"
-    until_converged sh deploy
+    until_converged sh --auto-approve deploy
     expect_rc 0 "deploy through faults, seed $seed"
     expect_checker "the registry after a deploy through faults, seed $seed" check_registry catalog dev 5 IMMUTABLE
     direct plan
     expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
-    until_converged sh destroy
+    until_converged sh --auto-approve destroy
     expect_rc 0 "destroy through faults, seed $seed"
     expect_checker "leftovers after a destroy through faults, seed $seed" check_registry --gone catalog dev
     faults=$(proxy_faults)

@@ -70,20 +70,20 @@ PY
 
 if [ "$part" = faults ]; then
     rates='"throttle": 0.05, "errors": 0.05, "drop_before": 0.05, "drop_after": 0.05'
-    sh deploy
+    sh --auto-approve deploy
     expect_rc 0 "deploy before the faults"
     expect_checker "scaling before the faults" check_scaling catalog dev 2 10 70
     for seed in ${seeds:-1 2 3}; do
         # removed (scaling disabled: its destroy), then made again, both through faults
         : >"$proxy_json"
         proxy_set "{\"seed\": $seed, $rates}" >/dev/null
-        until_converged noscale deploy
+        until_converged noscale --auto-approve deploy
         expect_rc 0 "scaling removed through faults, seed $seed"
         expect_checker "scaling removed through faults, seed $seed" \
             check_scaling --gone --orphan-pairs $orphans catalog dev
         read -r injected on_scaling <<<"$(faults_seen)"
         : >"$proxy_json"
-        until_converged sh deploy
+        until_converged sh --auto-approve deploy
         expect_rc 0 "scaling made through faults, seed $seed"
         read -r reached lost <<<"$(puts_seen)"
         # one put, and the host's one more for each answer dropped after moto
@@ -104,7 +104,7 @@ if [ "$part" = faults ]; then
         echo "seed $seed: $injected faults injected ($on_scaling on application auto scaling)," \
             "$reached PutScalingPolicy reached moto" >&2
     done
-    sh destroy
+    sh --auto-approve destroy
     expect_rc 0 "destroy after the faults"
     expect_checker "scaling after destroy" check_scaling --gone --orphan-pairs $orphans catalog dev
     checks_done
@@ -134,7 +134,7 @@ expect_no "$memory_policy" "no memory policy without memory_target"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a plan"
 
 # --- deploy: the target, the policy, the outputs
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy"
 expect_out "scaling.scalable_target_resource_id = service/cluster-catalog-dev/svc-catalog-dev" "resource id output"
 expect_out "scaling.policy_names = scaling-catalog-cpu-dev" "policy names output"
@@ -149,7 +149,7 @@ expect_out "=   no change $target" "plan: the target unchanged"
 expect_out "=   no change $cpu_policy" "plan: the policy unchanged"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "redeploy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
 checks=$((checks + 1))
@@ -163,7 +163,7 @@ expect_out "~   update    $target (max 10 -> 12)" "plan shows the max"
 expect_out "=   no change $cpu_policy" "plan: the policy unchanged by max"
 expect_out "plan: 0 to create, 1 to update, 0 to replace, 0 to delete" "plan: one update"
 : >"$proxy_log"
-with "max = 12;" deploy
+with "max = 12;" --auto-approve deploy
 expect_rc 0 "deploy max 12"
 expect_equal "application-autoscaling RegisterScalableTarget" "$(proxy_mutations)" "the requests of max 12"
 expect_err "update $target (max 10 -> 12)" "max 12 reported"
@@ -178,7 +178,7 @@ with "max = 12;" plan
 expect_rc 3 "plan with scaling in suspended"
 expect_out "~   update    $target (scaling resumed)" "plan resumes scaling"
 : >"$proxy_log"
-with "max = 12;" deploy
+with "max = 12;" --auto-approve deploy
 expect_rc 0 "deploy resuming scaling"
 expect_equal "application-autoscaling RegisterScalableTarget" "$(proxy_mutations)" "the requests resuming scaling"
 expect_checker "scaling resumed" check_scaling catalog dev 2 12 70
@@ -189,7 +189,7 @@ expect_rc 3 "plan with cpu_target 60"
 expect_out "~   update    $cpu_policy (target 70% -> 60%)" "plan shows the target value"
 expect_out "=   no change $target" "plan: the target unchanged by cpu_target"
 : >"$proxy_log"
-with "max = 12; cpu_target = 60;" deploy
+with "max = 12; cpu_target = 60;" --auto-approve deploy
 expect_rc 0 "deploy cpu_target 60"
 expect_equal "application-autoscaling PutScalingPolicy" "$(proxy_mutations)" "the requests of cpu_target 60"
 orphans=$((orphans + 1))
@@ -200,7 +200,7 @@ with "max = 12; cpu_target = 60; memory_target = 75;" plan
 expect_rc 3 "plan with memory_target"
 expect_out "+   create    $memory_policy (ECSServiceAverageMemoryUtilization at 75%" "plan creates the memory policy"
 : >"$proxy_log"
-with "max = 12; cpu_target = 60; memory_target = 75;" deploy
+with "max = 12; cpu_target = 60; memory_target = 75;" --auto-approve deploy
 expect_rc 0 "deploy memory_target 75"
 expect_equal "application-autoscaling PutScalingPolicy" "$(proxy_mutations)" "the requests of memory_target 75"
 expect_out "scaling.policy_names = scaling-catalog-cpu-dev, scaling-catalog-memory-dev" "both policies in the outputs"
@@ -209,7 +209,7 @@ with "max = 12; cpu_target = 60;" plan
 expect_rc 3 "plan without memory_target"
 expect_out "-   delete    $memory_policy (memory_target unset)" "plan deletes the memory policy"
 : >"$proxy_log"
-with "max = 12; cpu_target = 60;" deploy
+with "max = 12; cpu_target = 60;" --auto-approve deploy
 expect_rc 0 "deploy without memory_target"
 expect_equal "application-autoscaling DeleteScalingPolicy" "$(proxy_mutations)" "the requests of removing memory_target"
 expect_checker "scaling after the memory policy went" check_scaling --orphan-pairs $orphans catalog dev 2 12 60
@@ -222,7 +222,7 @@ service_count() {
 awscli ecs update-service --cluster cluster-catalog-dev --service svc-catalog-dev --desired-count 5 >/dev/null
 expect_equal "ACTIVE 5" "$(service_count)" "the desired count set by hand"
 : >"$proxy_log"
-with "max = 12; cpu_target = 60;" deploy
+with "max = 12; cpu_target = 60;" --auto-approve deploy
 expect_rc 0 "redeploy after the count changed"
 expect_equal "ACTIVE 5" "$(service_count)" "the desired count after a redeploy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy after the count changed"
@@ -234,7 +234,7 @@ noscale plan
 expect_rc 3 "plan with scaling disabled"
 expect_out "-   delete    $target" "plan deletes the target"
 expect_out "-   delete    $cpu_policy" "plan deletes the policy"
-noscale deploy
+noscale --auto-approve deploy
 expect_rc 0 "deploy with scaling disabled"
 expect_err "delete $cpu_policy" "the policy deleted"
 expect_err "delete $target" "the target deregistered"
@@ -242,13 +242,13 @@ expect_checker "scaling after a deploy that disables it" check_scaling --gone --
 expect_equal "ACTIVE 5" "$(service_count)" "the service and its count after scaling went"
 
 # --- enabled again, then destroy; a second destroy succeeds
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy with scaling enabled again"
 expect_checker "scaling enabled again" check_scaling --orphan-pairs $orphans catalog dev 2 10 70
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy"
 expect_checker "scaling after destroy" check_scaling --gone --orphan-pairs $orphans catalog dev
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
 
@@ -259,7 +259,7 @@ awscli application-autoscaling register-scalable-target --service-namespace ecs 
     --resource-id service/cluster-catalog-dev/svc-catalog-dev --scalable-dimension ecs:service:DesiredCount \
     --min-capacity 1 --max-capacity 3 >/dev/null
 : >"$proxy_log"
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy with a foreign service"
 expect_err "ecs service svc-catalog-dev in cluster cluster-catalog-dev is not this stack's" "the foreign service named"
 checks=$((checks + 1))

@@ -33,14 +33,14 @@ export CATALOG_DB_URL="postgres://catalog:first-$RANDOM$RANDOM@db.internal:5432/
 
 # --- a missing variable on the first deploy: an error naming it, before any change
 : >"$proxy_log"
-CATALOG_DB_URL='' sh deploy
+CATALOG_DB_URL='' sh --auto-approve deploy
 expect_rc 1 "deploy without CATALOG_DB_URL"
 expect_err "CATALOG_DB_URL" "the error names the variable"
 expect_err "db-connection-string" "the error names the parameter"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a deploy without its variable"
 
 # --- deploy: both parameters, values and tags
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy"
 expect_out "secrets.db_connection_string_arn = arn:aws:ssm:us-east-1:123456789012:parameter/catalog/dev/db-connection-string" \
     "the db parameter's arn"
@@ -52,7 +52,7 @@ key=$(api_key)
 direct plan
 expect_rc 0 "plan after deploy"
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "redeploy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
 expect_equal "$key" "$(api_key)" "the api key after a redeploy"
@@ -66,26 +66,26 @@ expect_out "parameter /catalog/dev/db-connection-string (value changes)" "plan s
 expect_no "$CATALOG_DB_URL" "plan with a changed variable (new value)"
 expect_no "$old_url" "plan with a changed variable (old value)"
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 0 "deploy a changed variable"
 expect_equal "ssm PutParameter" "$(proxy_mutations)" "the requests that change something"
 expect_checker "the parameters after a changed variable" check_secrets catalog dev
 expect_equal "$key" "$(api_key)" "the api key after a changed variable"
 # the variable unset once the parameter exists: the stored value is kept
-CATALOG_DB_URL='' sh deploy
+CATALOG_DB_URL='' sh --auto-approve deploy
 expect_rc 0 "deploy without the variable once the parameter exists"
 
 # --- destroy; a second destroy succeeds
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy"
 expect_checker "leftovers after destroy" check_secrets --gone catalog dev
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "second destroy"
 
 # --- a parameter with our name and no tags: deploy stops before any change
 awscli ssm put-parameter --name /catalog/dev/api-key --type SecureString --value foreign-value >/dev/null
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 1 "deploy with a foreign parameter"
 expect_err "a parameter named /catalog/dev/api-key exists without this stack's ownership tags" "the foreign parameter named"
 expect_equal "" "$(proxy_mutations)" "mutating requests with a foreign parameter in the way"
@@ -104,13 +104,13 @@ expect_rc 3 "plan with a String parameter"
 expect_out "-/+ replace   parameter /catalog/dev/api-key (type String -> SecureString: deleted and made again (ssm cannot change a type in place))" \
     "plan shows the replacement"
 : >"$proxy_log"
-sh deploy
+sh --auto-approve deploy
 expect_rc 1 "deploy without --allow-replace"
 expect_err "parameter /catalog/dev/api-key is of type String and must be SecureString, which ssm cannot change in place: run deploy --allow-replace" \
     "the replacement refused, saying what to do"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a refused replacement"
 : >"$proxy_log"
-sh --allow-replace deploy
+sh --allow-replace --auto-approve deploy
 expect_rc 0 "deploy --allow-replace"
 expect_equal "ssm DeleteParameter
 ssm PutParameter
@@ -121,17 +121,17 @@ expect_equal "$plain" "$(api_key)" "the value kept through the replacement"
 expect_no "$plain" "the replaced value in the output"
 direct plan
 expect_rc 0 "plan after the replacement"
-sh destroy
+sh --auto-approve destroy
 expect_rc 0 "destroy after the replacement"
 e2e_reset
 
 # --- no value anywhere in a full run at -v -v
-sh -v -v deploy
+sh -v -v --auto-approve deploy
 all="$out$err"
 key=$(api_key)
 sh -v -v plan
 all="$all$out$err"
-sh -v -v destroy
+sh -v -v --auto-approve destroy
 all="$all$out$err"
 out=$all err=''
 expect_rc 0 "destroy at -v -v"
@@ -144,12 +144,12 @@ for seed in 1 2 3; do
     e2e_reset
     : >"$proxy_json"
     proxy_set "{\"seed\": $seed, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.05, \"drop_after\": 0.05}" >/dev/null
-    until_converged sh deploy
+    until_converged sh --auto-approve deploy
     expect_rc 0 "deploy through faults, seed $seed"
     expect_checker "the parameters after a deploy through faults, seed $seed" check_secrets catalog dev
     direct plan
     expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
-    until_converged sh destroy
+    until_converged sh --auto-approve destroy
     expect_rc 0 "destroy through faults, seed $seed"
     expect_checker "leftovers after a destroy through faults, seed $seed" check_secrets --gone catalog dev
     faults=$(proxy_faults)

@@ -42,12 +42,12 @@ expect_equal "" "$out" "no json of invented values"
 expect_equal "" "$(proxy_mutations)" "mutating requests of outputs"
 
 # the image first, as a first deploy asks (deploy never rolls out what cannot start)
-sh -e dev --only registry deploy
+sh -e dev --only registry --auto-approve deploy
 expect_rc 0 "the repository of dev"
 e2e_push_image ecr-catalog-dev 1.0.0
 proxy_set '{"nat_pending": 3}' >/dev/null
 : >"$proxy_json"
-sh -e dev deploy
+sh -e dev --auto-approve deploy
 expect_rc 0 "deploy dev"
 proxy_set '{"nat_pending": 0}' >/dev/null
 expect_stack "dev after deploy" dev 1 2 2 10
@@ -101,9 +101,48 @@ sh -e dev plan
 expect_rc 0 "plan after deploy"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
 : >"$proxy_log"
-sh -e dev deploy
+sh -e dev --auto-approve deploy
 expect_rc 0 "redeploy dev"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy"
+
+# --- consent: without a terminal, deploy and destroy without --auto-approve are refused before any
+# request (exit 2); on a terminal the plan comes first, then the question, and a wrong answer
+# changes nothing
+: >"$proxy_log"
+sh -e dev deploy
+expect_rc 2 "deploy without a terminal or --auto-approve"
+expect_err "deploy changes the account and asks first, on a terminal; without one (ci, a script), pass --auto-approve" \
+    "the refusal names --auto-approve"
+sh -e dev destroy
+expect_rc 2 "destroy without a terminal or --auto-approve"
+expect_equal "" "$(cat "$proxy_log")" "requests of refused runs"
+sed 's/max = 10;/max = 12;/' "$cfg" >"$tmp/asked.cfg"
+: >"$proxy_log"
+out=$(AWS_ENDPOINT_URL=$proxy_url "$venv/bin/python" "$src/tests/e2e/on_terminal.py" "is accepted: " no \
+    "${wrap[@]}" "$bin" -c "$tmp/asked.cfg" -e dev deploy)
+rc=$?
+err=''
+expect_rc 1 "deploy on a terminal, answered no"
+expect_out "~   update    scalable target service/cluster-catalog-dev/svc-catalog-dev (max 10 -> 12)" "the plan shown"
+expect_out "deploy these changes to stack catalog, environment dev, in account 123456789012? only 'dev' or 'yes' is accepted:" \
+    "the question after the plan"
+expect_out "deploy cancelled: the answer was not 'dev' or 'yes'; nothing was changed" "a wrong answer changes nothing"
+checks=$((checks + 1))
+[ "$(grep -n 'max 10 -> 12' <<<"$out" | head -1 | cut -d: -f1)" -lt "$(grep -n 'is accepted' <<<"$out" | cut -d: -f1)" ] ||
+    fail "the question came before the plan"
+expect_equal "" "$(proxy_mutations)" "mutating requests of a deploy answered no"
+out=$(AWS_ENDPOINT_URL=$proxy_url "$venv/bin/python" "$src/tests/e2e/on_terminal.py" "is accepted: " dev \
+    "${wrap[@]}" "$bin" -c "$tmp/asked.cfg" -e dev deploy)
+rc=$?
+expect_rc 0 "deploy on a terminal, answered with the environment's name"
+expect_out "update scalable target service/cluster-catalog-dev/svc-catalog-dev" "the change made"
+out=$(AWS_ENDPOINT_URL=$proxy_url "$venv/bin/python" "$src/tests/e2e/on_terminal.py" "is accepted: " dev \
+    "${wrap[@]}" "$bin" -c "$tmp/asked.cfg" -e dev deploy)
+rc=$?
+expect_rc 0 "deploy on a terminal with nothing to change"
+expect_no "is accepted" "nothing to change: no question"
+sh -e dev --auto-approve deploy
+expect_rc 0 "back to max 10"
 
 # --- max 12 and cpu_alarm 85: the plan shows exactly those two updates, deploy sends only them
 sed 's/max = 10;/max = 12;/; s/cpu_alarm = 80;/cpu_alarm = 85;/' "$cfg" >"$tmp/changed.cfg"
@@ -111,21 +150,21 @@ AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/changed.cfg" -e dev plan
 expect_rc 3 "plan of max 12 and cpu_alarm 85"
 expect_out "plan: 0 to create, 2 to update, 0 to replace, 0 to delete" "exactly two updates"
 : >"$proxy_log"
-AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/changed.cfg" -e dev deploy
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/changed.cfg" -e dev --auto-approve deploy
 expect_rc 0 "deploy of max 12 and cpu_alarm 85"
 expect_equal "application-autoscaling RegisterScalableTarget
 monitoring PutMetricAlarm" "$(proxy_mutations | sort)" "the mutating requests of max 12 and cpu_alarm 85"
 expect_checker "scaling at max 12" check_scaling catalog dev 2 12 70
 expect_checker "observability at 85" check_observability catalog dev --notify catalog-oncall@example.com \
     --cpu 85 --min-healthy 2
-sh -e dev deploy
+sh -e dev --auto-approve deploy
 expect_rc 0 "deploy back to max 10 and cpu_alarm 80"
 
 # --- prod beside dev: its own resources, dev untouched
-sh -e prod --only registry deploy
+sh -e prod --only registry --auto-approve deploy
 expect_rc 0 "the repository of prod"
 e2e_push_image ecr-catalog-prod 1.0.0
-sh -e prod deploy
+sh -e prod --auto-approve deploy
 expect_rc 0 "deploy prod"
 expect_stack "prod beside dev" prod 3 3 3 20 --protection
 expect_stack "dev beside prod" dev 1 2 2 10
@@ -133,16 +172,16 @@ sh -e dev plan
 expect_rc 0 "dev plan with prod deployed"
 
 # --- destroy prod (deletion protection turned off first): dev stays whole
-sh -e prod destroy
+sh -e prod --auto-approve destroy
 expect_rc 0 "destroy prod"
 expect_checker "prod after destroy" check_leftovers catalog prod --quiet
 expect_stack "dev after destroying prod" dev 1 2 2 10
 
 # --- destroy dev: nothing left, twice; bystanders survive
-sh -e dev destroy
+sh -e dev --auto-approve destroy
 expect_rc 0 "destroy dev"
 expect_checker "dev after destroy" check_leftovers catalog dev --quiet
-sh -e dev destroy
+sh -e dev --auto-approve destroy
 expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
 expect_equal "$bystander_vpc" "$(awscli ec2 describe-vpcs --vpc-ids "$bystander_vpc" | json 'd["Vpcs"][0]["VpcId"]')" \

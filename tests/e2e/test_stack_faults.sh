@@ -54,7 +54,7 @@ expect_stack() {
 # start_run COMMAND: the command in the background through the proxy; pid in $pid.
 start_run() {
     : >"$proxy_log"
-    AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -c "$cfg" -e dev "$1" >"$tmp/bg.out" 2>"$tmp/bg.err" &
+    AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -c "$cfg" -e dev --auto-approve "$1" >"$tmp/bg.out" 2>"$tmp/bg.err" &
     pid=$!
 }
 
@@ -76,27 +76,27 @@ if [ "$mode" = kill ]; then
     for point in '^ec2 Create' '^elasticloadbalancing Create' '^(sns|monitoring|kms) [A-Z]'; do
         start_run deploy
         signal_when "$point" KILL
-        sh deploy
+        sh --auto-approve deploy
         expect_rc 0 "deploy after a kill at '$point'"
         expect_stack "the stack after a kill at '$point'"
     done
     # destroy right after a killed deploy leaves nothing
-    sh destroy
+    sh --auto-approve destroy
     expect_rc 0 "destroy of the converged stack"
     e2e_image "$cfg" dev
     start_run deploy
     signal_when '^elasticloadbalancing Create' KILL
-    sh destroy
+    sh --auto-approve destroy
     expect_rc 0 "destroy after a killed deploy"
     expect_checker "leftovers of a killed deploy after destroy" check_leftovers catalog dev --quiet
     e2e_image "$cfg" dev
-    sh deploy
+    sh --auto-approve deploy
     expect_rc 0 "deploy again"
 
     # a killed destroy, finished by the next
     start_run destroy
     signal_when '^ecs Delete' KILL
-    sh destroy
+    sh --auto-approve destroy
     expect_rc 0 "destroy after a killed destroy"
     expect_checker "leftovers after a killed destroy" check_leftovers catalog dev --quiet
 
@@ -108,10 +108,10 @@ if [ "$mode" = kill ]; then
         expect_rc 1 "deploy stopped by SIG$sig"
         expect_err "interrupted: run the same command again to finish, or destroy to clean up" "SIG$sig message"
         expect_err "not run: interrupted" "SIG$sig names what was not run"
-        sh deploy
+        sh --auto-approve deploy
         expect_rc 0 "deploy after SIG$sig"
         expect_stack "the stack after SIG$sig"
-        sh destroy
+        sh --auto-approve destroy
         expect_rc 0 "destroy after SIG$sig"
         expect_checker "leftovers after SIG$sig" check_leftovers catalog dev --quiet
     done
@@ -121,13 +121,13 @@ else
         e2e_image "$cfg" dev
         proxy_set "{\"seed\": $seed, \"latency_ms\": 0, \"throttle\": 0.05, \"errors\": 0.05, \"drop_before\": 0.03, \"drop_after\": 0.03}" >/dev/null
         : >"$proxy_json"
-        until_converged sh deploy
+        until_converged sh --auto-approve deploy
         expect_rc 0 "deploy through faults, seed $seed"
         orphans=$(scaling_orphans)
         expect_stack "the stack after a deploy through faults, seed $seed" "$orphans"
         direct plan
         expect_rc 0 "plan straight to the emulator after faults, seed $seed"
-        until_converged sh destroy
+        until_converged sh --auto-approve destroy
         expect_rc 0 "destroy through faults, seed $seed"
         expect_checker "leftovers after a destroy through faults, seed $seed" check_leftovers catalog dev --quiet \
             --orphan-alarms $((2 * orphans))
@@ -139,15 +139,15 @@ else
     e2e_reset
     e2e_image "$cfg" dev
     proxy_set '{"seed": 1, "latency_ms": 0, "throttle": 0, "errors": 1, "drop_before": 0, "drop_after": 0}' >/dev/null
-    sh deploy
+    sh --auto-approve deploy
     expect_rc 1 "deploy while every request fails"
     expect_err "attempts" "the error says how many attempts"
     expect_err "request id" "the error carries the request id"
     proxy_set '{"errors": 0}' >/dev/null
-    sh deploy
+    sh --auto-approve deploy
     expect_rc 0 "deploy once the fault is gone"
     expect_stack "the stack after a persistent fault"
-    sh destroy
+    sh --auto-approve destroy
     expect_rc 0 "destroy after a persistent fault"
 fi
 

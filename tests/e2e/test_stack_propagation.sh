@@ -46,13 +46,13 @@ if [ "$mode" = windows ]; then
     e2e_image "$cfg" dev
     e2e_image "$cfg" prod
 
-    sh -e dev deploy
+    sh -e dev --auto-approve deploy
     expect_rc 0 "deploy dev through the propagation answers"
     expect_stack "dev" dev 1 2 2 10
     sh -e dev plan
     expect_rc 0 "plan dev"
     expect_out "no changes: the account matches the configuration" "plan dev after deploy"
-    sh -e prod deploy
+    sh -e prod --auto-approve deploy
     expect_rc 0 "deploy prod through the propagation answers"
     CHECK_ALB_PORTS=80,443 expect_stack "prod" prod 3 3 3 20 --protection --cert "$cert"
     sh -e prod plan
@@ -61,25 +61,25 @@ if [ "$mode" = windows ]; then
 
     # a destroy within minutes of the account's first deploy
     proxy_set '{"propagation_forget": true}'
-    sh -e prod destroy
+    sh -e prod --auto-approve destroy
     expect_rc 0 "destroy prod through the propagation answers"
     expect_err "warning: compute: task definition task-catalog-prod: ecs did not delete arn:aws:ecs:us-east-1:123456789012:task-definition/task-catalog-prod:1: TASK_DEFINITION_NOT_INACTIVE" \
         "DeleteTaskDefinitions' failures told, and deleted by the next pass"
     expect_checker "prod after destroy" check_leftovers catalog prod --quiet
-    sh -e dev destroy
+    sh -e dev --auto-approve destroy
     expect_rc 0 "destroy dev through the propagation answers"
     expect_checker "dev after destroy" check_leftovers catalog dev --quiet
 
     # again: the key comes back from pending deletion
     e2e_image "$cfg" dev
-    sh -e dev deploy
+    sh -e dev --auto-approve deploy
     expect_rc 0 "deploy dev again"
     expect_err "update kms key alias/kms-catalog-alarms-dev (restored from pending deletion" "the key restored"
     expect_stack "dev again" dev 1 2 2 10
     sh -e dev plan
     expect_rc 0 "plan dev again"
     expect_out "no changes: the account matches the configuration" "plan dev again"
-    sh -e dev destroy
+    sh -e dev --auto-approve destroy
     expect_rc 0 "destroy dev again"
     expect_checker "dev after the second destroy" check_leftovers catalog dev --quiet
 
@@ -89,7 +89,7 @@ else
     # one rule, so that the plugin that fails first is known
     e2e_start_fault_proxy --propagation 30 --propagation-rules ecs-slr
     e2e_image "$cfg" dev
-    STACKHOST_PROPAGATION_TIMEOUT=2 sh -e dev deploy
+    STACKHOST_PROPAGATION_TIMEOUT=2 sh -e dev --auto-approve deploy
     expect_rc 1 "deploy with propagation outlasting the limit"
     expect_err "error: compute: ecs cluster cluster-catalog-dev: ecs CreateCluster: InvalidParameterException: Unable to assume the service linked role. Please verify that the ECS service linked role exists." \
         "the resource, the code and aws's message"
@@ -98,17 +98,17 @@ else
     # the answers stop (AWS has propagated); a genuine refusal fails at once
     proxy_set '{"propagation_rules": "", "propagation": 0, "fail": "CreateService=InvalidParameterException:The provided target group has target type instance, which is incompatible with the awsvpc network mode specified in the task definition."}'
     : >"$proxy_log"
-    sh -e dev deploy
+    sh -e dev --auto-approve deploy
     expect_rc 1 "deploy with a genuine InvalidParameterException"
     expect_err "ecs service svc-catalog-dev: ecs CreateService: InvalidParameterException: The provided target group has target type instance" \
         "the genuine refusal"
     expect_equal "1" "$(grep -c '^ecs CreateService$' "$proxy_log")" "CreateService sent once: not retried"
 
     proxy_set '{"fail": ""}'
-    sh -e dev deploy
+    sh -e dev --auto-approve deploy
     expect_rc 0 "the next deploy converges"
     expect_stack "dev after converging" dev 1 2 2 10
-    sh -e dev destroy
+    sh -e dev --auto-approve destroy
     expect_rc 0 "destroy"
     expect_checker "dev after destroy" check_leftovers catalog dev --quiet
 fi

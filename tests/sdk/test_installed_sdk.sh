@@ -89,7 +89,7 @@ e2e_reset
 h plan
 expect_rc 3 "plan"
 expect_out "create" "plan lists the network's changes"
-h deploy
+h --auto-approve deploy
 expect_rc 0 "deploy"
 expect_out "hello.message = hello from vpc-" "hello's output after deploy"
 h outputs
@@ -97,6 +97,6 @@ expect_rc 0 "outputs"
 expect_out "hello.message = hello from vpc-" "outputs"
 h plan
 expect_rc 0 "plan after deploy: nothing to do"
-h destroy
+h --auto-approve destroy
 expect_rc 0 "destroy"
 checks_done

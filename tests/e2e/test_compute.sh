@@ -29,9 +29,9 @@ seeds=("${@:4}")
 export MOTO_ECS_SERVICE_RUNNING=2
 e2e_start
 e2e_reset
-# the proxy's ECS rollouts: a deployment runs 2 s, then completes with healthy targets, or fails
+# the proxy's ECS rollouts: a deployment runs 4 s (long enough to be seen in progress under valgrind too), then completes with healthy targets, or fails
 # when its image is not in the repository
-e2e_start_fault_proxy --rollouts --rollout 2
+e2e_start_fault_proxy --rollouts --rollout 4
 export STACKHOST_RETRY_BASE_MS=100
 export CATALOG_DB_URL="postgres://catalog:compute-$RANDOM$RANDOM@db.internal:5432/catalog"
 
@@ -120,7 +120,7 @@ expect_equal "MISSING" "$(awscli ecs describe-services "${svc[@]/--service/--ser
 expect_equal "ACTIVE" "$(awscli ecs describe-clusters --clusters cluster-catalog-dev | json 'd["clusters"][0]["status"]')" \
     "the cluster made meanwhile"
 
-# --- pushed: deploy rolls the service out and waits for it (the proxy's ECS: 2 s in progress,
+# --- pushed: deploy rolls the service out and waits for it (the proxy's ECS: 4 s in progress,
 # then completed with healthy targets), every row; a redeploy sends nothing
 push 1.0.0
 : >"$proxy_log"

@@ -4,7 +4,7 @@
 # a real account answers on a team's first deploy and destroy, and moto
 # never does.
 #
-# windows: every rule on for 5 s after each trigger (wide enough for the next wave to meet it, under valgrind too). dev, then prod (with
+# windows: every rule on for 3 s after each trigger. dev, then prod (with
 #   a certificate), deploy from an empty account with exit 0, every row
 #   checked, plan clean; both destroyed (the first use forgotten, so the
 #   destroy meets the service-linked roles too), nothing left; dev deployed
@@ -37,7 +37,7 @@ PY
 }
 
 if [ "$mode" = windows ]; then
-    e2e_start_fault_proxy --propagation 5
+    e2e_start_fault_proxy --propagation 3
     cert=$(awscli acm request-certificate --domain-name catalog.example.com | json 'd["CertificateArn"]')
     sed -e "s|lb = { deletion_protection = true; };|lb = { deletion_protection = true; certificate_arn = \"$cert\"; };|" \
         -e "s|network = { nat_per_az = true; };|network = { nat_per_az = true; alb_ports = [80, 443]; };|" \

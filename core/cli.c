@@ -218,17 +218,11 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             else if (!rc)
                 rc = parse_number("--requests", v, 1, 256, &cli->requests, err);
         } else if (IS("--wait")) {
-            if (cli->no_wait)
-                rc = usage_error(err, "%s", "--wait and --no-wait together: choose one");
-            cli->wait_seconds = CLI_WAIT_DEFAULT;
-            if (!rc && eq)
-                rc = parse_number("--wait", eq + 1, 1, 86400, &cli->wait_seconds, err);
             cli->wait_given = 1;
+            if (eq)
+                rc = parse_number("--wait", eq + 1, 1, 86400, &cli->wait_seconds, err);
         } else if (IS("--no-wait") && !eq) {
-            if (cli->wait_given)
-                rc = usage_error(err, "%s", "--wait and --no-wait together: choose one");
             cli->no_wait = 1;
-            cli->wait_seconds = 0;
         } else if (eq) {
             rc = usage_error(err, "option '%s' takes no value", a);
         } else if (IS("--json")) {
@@ -266,6 +260,10 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
         return usage_error(err, "unexpected argument '%s'", cli->arg);
     if (cli->config && !*cli->config)
         return usage_error(err, "%s", "-c needs a file name");
+    if (cli->wait_given && cli->no_wait)
+        return usage_error(err, "%s", "--wait and --no-wait together: choose one");
+    if (cli->no_wait)
+        cli->wait_seconds = 0;
     if (cli->destroy && cli->command != CMD_PLAN)
         return usage_error(err, "--destroy is an option of plan (stackhost plan --destroy), not of %s",
                            cli_command_name(cli->command));

@@ -109,6 +109,34 @@ static void print_outputs(struct run *run, int json)
     strbuf_release(&out);
 }
 
+/* Checks the jobs, connects to AWS, says which account and region the run
+ * is about (`also`: appended to that line, "" for none) and runs the jobs.
+ * EXIT_OK, or EXIT_ERROR with the errors in dl. */
+static int run_jobs(const struct cli *cli, struct stack *st, struct run *run, struct job *jobs, size_t n,
+                    const char *also, struct diag_list *dl)
+{
+    if (engine_check(jobs, n, dl))
+        return EXIT_ERROR;
+    struct strbuf why = STRBUF_INIT;
+    int rc = EXIT_OK;
+    if (run_connect_aws(run, &why)) {
+        diag_add(dl, NULL, 0, NULL, "%s", why.buf);
+        rc = EXIT_ERROR;
+    } else {
+        /* Say which account and region change before anything does. */
+        const char *region_from = config_region_source(&st->cfg);
+        int region_set = !strcmp(region_from, "stack.region");
+        log_msg(cli->command == CMD_OUTPUTS ? SH_LOG_DEBUG : SH_LOG_INFO, NULL,
+                "%s stack %s, environment %s: account %s (%s), region %s%s%s%s%s", cli_command_name(cli->command),
+                st->cfg.name, st->cfg.env, run->account_id, run->caller_arn, config_region(&st->cfg),
+                region_set ? "" : " (from ", region_set ? "" : region_from, region_set ? "" : ")", also);
+        if (engine_run(run, jobs, n, (size_t)cli->jobs, dl))
+            rc = EXIT_ERROR;
+    }
+    strbuf_release(&why);
+    return rc;
+}
+
 /* outputs: what the lookups did not find (a deploy would create or
  * replace it). Returns how many; names the first few in why. */
 #define NOT_DEPLOYED_NAMED 5
@@ -144,21 +172,7 @@ static int consent(const struct cli *cli, struct stack *st, struct diag_list *dl
     run.max_in_flight = (int)cli->requests;
     struct job *jobs = NULL;
     size_t n = engine_jobs(&run, &jobs);
-    int rc = EXIT_OK;
-    struct strbuf why = STRBUF_INIT;
-    if (engine_check(jobs, n, dl)) {
-        rc = EXIT_ERROR;
-    } else if (run_connect_aws(&run, &why)) {
-        diag_add(dl, NULL, 0, NULL, "%s", why.buf);
-        rc = EXIT_ERROR;
-    } else {
-        log_msg(SH_LOG_INFO, NULL, "%s stack %s, environment %s: account %s (%s), region %s: the plan first",
-                cli_command_name(cli->command), st->cfg.name, st->cfg.env, run.account_id, run.caller_arn,
-                config_region(&st->cfg));
-        if (engine_run(&run, jobs, n, (size_t)cli->jobs, dl))
-            rc = EXIT_ERROR;
-    }
-    strbuf_release(&why);
+    int rc = run_jobs(cli, st, &run, jobs, n, ": the plan first", dl);
     if (rc == EXIT_OK && print_plan(jobs, n, 0)) {
         fprintf(stderr, "%s these changes to stack %s, environment %s, in account %s? only '%s' or 'yes' is "
                 "accepted: ", destroy ? "destroy" : "deploy", st->cfg.name, st->cfg.env, run.account_id,
@@ -229,42 +243,22 @@ int cmd_run(const struct cli *cli)
         run.trace = trace_new();
     struct job *jobs = NULL;
     size_t n = engine_jobs(&run, &jobs);
-    int rc = EXIT_OK;
-    if (engine_check(jobs, n, &dl)) {
+    int rc = run_jobs(cli, &st, &run, jobs, n, "", &dl);
+    if (cli->command == CMD_PLAN && rc == EXIT_OK && print_plan(jobs, n, cli->json))
+        rc = EXIT_CHANGES;
+    struct strbuf missing = STRBUF_INIT;
+    size_t nmissing = rc == EXIT_OK && cli->command == CMD_OUTPUTS ? not_deployed(jobs, n, &missing) : 0;
+    if (nmissing) {
+        /* outputs of what does not exist would be invented: none are printed */
+        diag_add(&dl, NULL, 0, NULL, "stack %s, environment %s is not deployed: %s %s missing; run deploy",
+                 st.cfg.name, st.cfg.env, missing.buf, nmissing > 1 ? "are" : "is");
         rc = EXIT_ERROR;
-    } else {
-        struct strbuf why = STRBUF_INIT;
-        if (run_connect_aws(&run, &why)) {
-            diag_add(&dl, NULL, 0, NULL, "%s", why.buf);
-            rc = EXIT_ERROR;
-        } else {
-            /* Say which account and region change before anything does. */
-            const char *region_from = config_region_source(&st.cfg);
-            int region_set = !strcmp(region_from, "stack.region");
-            log_msg(cli->command == CMD_OUTPUTS ? SH_LOG_DEBUG : SH_LOG_INFO, NULL,
-                    "%s stack %s, environment %s: account %s (%s), region %s%s%s%s", cli_command_name(cli->command),
-                    st.cfg.name, st.cfg.env, run.account_id, run.caller_arn, config_region(&st.cfg),
-                    region_set ? "" : " (from ", region_set ? "" : region_from, region_set ? "" : ")");
-            if (engine_run(&run, jobs, n, (size_t)cli->jobs, &dl))
-                rc = EXIT_ERROR;
-        }
-        strbuf_release(&why);
-        if (cli->command == CMD_PLAN && rc == EXIT_OK && print_plan(jobs, n, cli->json))
-            rc = EXIT_CHANGES;
-        struct strbuf missing = STRBUF_INIT;
-        if (rc == EXIT_OK && cli->command == CMD_OUTPUTS && not_deployed(jobs, n, &missing)) {
-            /* outputs of what does not exist would be invented: none are printed */
-            diag_add(&dl, NULL, 0, NULL, "stack %s, environment %s is not deployed: %s %s missing; run deploy",
-                     st.cfg.name, st.cfg.env, missing.buf, strchr(missing.buf, ',') || strstr(missing.buf, " more")
-                                                               ? "are" : "is");
-            rc = EXIT_ERROR;
-        }
-        strbuf_release(&missing);
-        if (rc == EXIT_OK && (cli->command == CMD_DEPLOY || cli->command == CMD_OUTPUTS))
-            print_outputs(&run, cli->json);
-        if (rc == EXIT_OK && cli->command == CMD_DESTROY)
-            log_msg(SH_LOG_INFO, NULL, "destroy complete: stack %s, environment %s", st.cfg.name, st.cfg.env);
     }
+    strbuf_release(&missing);
+    if (rc == EXIT_OK && (cli->command == CMD_DEPLOY || cli->command == CMD_OUTPUTS))
+        print_outputs(&run, cli->json);
+    if (rc == EXIT_OK && cli->command == CMD_DESTROY)
+        log_msg(SH_LOG_INFO, NULL, "destroy complete: stack %s, environment %s", st.cfg.name, st.cfg.env);
     if (run.trace) {
         struct strbuf why = STRBUF_INIT;
         if (trace_write(run.trace, cli->trace, &why)) {

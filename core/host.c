@@ -231,13 +231,19 @@ static sh_status host_output_list(sh_ctx *ctx, const char *key, const char *cons
  * plugin may still be running (dataflow): the read waits for the value,
  * or for that plugin to end without it (absent). 1 with *out filled (a
  * copy: the registry's entries move while others publish), or 0. */
-static int input(sh_ctx *ctx, const char *plugin, const char *key, struct output *out)
+/* Whether the context's plugin declares `plugin` in its requirements. */
+static int requires_plugin(const sh_ctx *ctx, const char *plugin)
 {
     const char *const *req = ctx->item->plugin->desc->requires;
-    int declared = 0;
-    for (size_t i = 0; req && req[i] && !declared; i++)
-        declared = !strcmp(req[i], plugin);
-    if (!declared) {
+    for (size_t i = 0; plugin && req && req[i]; i++)
+        if (!strcmp(req[i], plugin))
+            return 1;
+    return 0;
+}
+
+static int input(sh_ctx *ctx, const char *plugin, const char *key, struct output *out)
+{
+    if (!requires_plugin(ctx, plugin)) {
         log_msg(SH_LOG_ERROR, plugin_name(ctx), "plugin bug: reads output %s.%s without requiring '%s'",
                 plugin, key, plugin);
         return 0;
@@ -502,10 +508,7 @@ static int host_allow_replace(const sh_ctx *ctx)
 
 static const sh_value *host_required_config(const sh_ctx *ctx, const char *plugin, const char *key)
 {
-    const char *const *req = ctx->item->plugin->desc->requires;
-    int declared = 0;
-    for (size_t i = 0; plugin && req && req[i] && !declared; i++)
-        declared = !strcmp(req[i], plugin);
+    int declared = requires_plugin(ctx, plugin);
     struct stack_item *it = declared && ctx->stack ? stack_find(ctx->stack, plugin) : NULL;
     if (!declared)
         log_msg(SH_LOG_ERROR, plugin_name(ctx), "plugin bug: reads the configuration of '%s' without requiring it",

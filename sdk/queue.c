@@ -131,7 +131,6 @@ struct round {
     shc_queue *q;
     size_t *idx, n;
     time_t start;
-    time_t until;   /* the latest time a waiting call may still be retried */
     int rc;
     int first_poll; /* the wait's first poll only reports: the round was just sent */
     const char *waiting;
@@ -176,8 +175,6 @@ static void send_and_answer(struct round *r)
             if (e && shc_answer_in(e, c->accept)) {
                 out = NULL;
             } else if (ny && time(NULL) < not_yet_limit(r, ny)) {
-                time_t limit = not_yet_limit(r, ny);
-                r->until = limit > r->until ? limit : r->until;
                 r->idx[again++] = r->idx[k];
                 r->waiting = c->label;
                 snprintf(r->why, sizeof(r->why), "%s: %s", e->code, e->message ? e->message : "");
@@ -244,10 +241,12 @@ int shc_queue_run(shc_queue *q)
          * own limit ends it first (the wait's is a margin). */
         r.first_poll = 1;
         const char *what = r.n > 1 ? shc_text(h, q->ctx, "%s and %zu more", r.waiting, r.n - 1) : r.waiting;
-        /* a later answer may match a longer entry than the first ones did */
+        /* as long as the table's longest entry: a later answer may match
+         * a longer one than the first answers did */
+        time_t until = r.start;
         for (const shc_not_yet *ny = q->not_yet; ny && ny->codes; ny++)
-            r.until = not_yet_limit(&r, ny) > r.until ? not_yet_limit(&r, ny) : r.until;
-        long left = (long)(r.until - time(NULL)) + 30;
+            until = not_yet_limit(&r, ny) > until ? not_yet_limit(&r, ny) : until;
+        long left = (long)(until - time(NULL)) + 30;
         if (h->wait(q->ctx, what, left > 30 ? (int)left : 30, poll_not_yet, &r) != SH_OK)
             r.rc = -1;
     }

@@ -271,7 +271,7 @@ void cmp_report(struct cmp *c)
     struct cmp_run *r = c->run;
     const shc_line *lines[] = {&r->cluster_l, &r->log_l, &r->exec_l, &r->task_l, &r->td_l, &r->svc_l};
     /* a service left as it is for its image is named by the error instead */
-    size_t n = sizeof(lines) / sizeof(lines[0]) - (c->not_rolled_out ? 1 : 0);
+    size_t n = sizeof(lines) / sizeof(lines[0]) - (c->run->not_rolled_out ? 1 : 0);
     for (size_t i = 0; i < n; i++)
         shc_line_report(c->h, c->ctx, lines[i]);
 }

@@ -177,7 +177,7 @@ static int converge(struct cmp *c)
      * the circuit breaker would stop the service at 0 tasks. Everything else
      * is converged; the service is left as it is until the image is there. */
     if (c->image_missing && c->mode == SH_MODE_DEPLOY) {
-        c->not_rolled_out = 1;
+        c->run->not_rolled_out = 1;
         cmp_report(c);
         return 0;
     }
@@ -185,7 +185,7 @@ static int converge(struct cmp *c)
         return -1;
     cmp_service_wave(c);
     if (c->image_missing && c->plan)
-        shc_line_note(&c->run->svc_l, c->run->svc_l.change == SH_CHANGE_NONE ? SH_CHANGE_NONE : c->run->svc_l.change,
+        shc_line_note(&c->run->svc_l, c->run->svc_l.change,
                       shc_text(c->h, c->ctx, "not rolled out until image %s is pushed", c->image));
     if (cmp_run(c) || c->again)
         return -1;
@@ -213,10 +213,9 @@ static int pass(void *arg, char *why, size_t len)
     if (again)
         snprintf(why, len, "%s", c.q.lost ? c.q.lost_text : "a create found its resource already there");
     shc_queue_clear(&c.q);
-    if (!rc && c.not_rolled_out) {
+    if (!rc && run->not_rolled_out) {
         /* no outputs: what reads them (scaling, the alarms) needs the service, and is cut short */
         cmp_image_push_error(&c);
-        run->not_rolled_out = 1;
         return SHC_FAILED;
     }
     if (!rc)

@@ -95,7 +95,6 @@ struct cmp {
     const sh_doc *clusters_out, *cluster, *logs_out, *log_group, *log_tags_out, *log_tags;
     const sh_doc *td_out, *td, *services_out, *service, *targets_out;
     int image_missing; /* DescribeImages answered ImageNotFoundException */
-    int not_rolled_out; /* deploy left the service as it was: its image is not there yet */
     int scaled;        /* a scalable target owns the desired count */
     int draining;      /* the service is going away: wait, then create */
     int cluster_new, log_new; /* made by this pass */
@@ -162,9 +161,15 @@ void cmp_roles_policy_wave(struct cmp *c);
 /* Compares the desired definition with the latest ACTIVE revision. */
 void cmp_td_compare(struct cmp *c);
 void cmp_td_wave(struct cmp *c);
-/* The family's ACTIVE revisions beyond the newest keep_revisions, but
- * those the service's deployments use, deregistered (in a plan: noted). */
+/* After a new revision: the family's ACTIVE revisions beyond the newest
+ * keep_revisions, but those the service's deployments use, deregistered
+ * (in a plan: noted). */
 int cmp_td_prune(struct cmp *c);
+/* Queues ListTaskDefinitions of the family's revisions in `status`
+ * (ACTIVE, INACTIVE), every page, into *out. */
+void cmp_list_revisions(struct cmp *c, const char *status, const sh_doc **out);
+/* The ARNs of that answer that are the family's (…:task-definition/<family>:<n>), at most max. */
+size_t cmp_family_arns(struct cmp *c, const sh_doc *list, const char **out, size_t max);
 
 /* ---- service.c ---- */
 int cmp_service_prepare(struct cmp *c); /* a draining service waited out */

@@ -57,29 +57,6 @@ struct revisions {
     size_t nactive, ninactive;
 };
 
-/* ListTaskDefinitions' familyPrefix is the family; the ARNs are checked
- * all the same (…:task-definition/<family>:<revision>). */
-static size_t family_arns(struct cmp *c, const sh_doc *list, const char **out, size_t max)
-{
-    char path[64];
-    const char *want = shc_text(c->h, c->ctx, ":task-definition/%s:", c->family);
-    size_t k = 0;
-    for (size_t i = 0; list && i < c->h->doc_count(list, "taskDefinitionArns") && k < max; i++) {
-        const char *arn = c->h->doc_string(list, shc_path(path, sizeof(path), "taskDefinitionArns[%zu]", i));
-        if (arn && strstr(arn, want))
-            out[k++] = arn;
-    }
-    return k;
-}
-
-static void list_revisions(struct cmp *c, const char *status, const sh_doc **out)
-{
-    sh_doc *in = cmp_req(c);
-    c->h->doc_set_string(in, "familyPrefix", c->family);
-    c->h->doc_set_string(in, "status", status);
-    cmp_read(c, "ecs", "ListTaskDefinitions", in, "taskDefinitionArns", c->run->td_l.label, NULL, out);
-}
-
 static int owned_or_warn(struct cmp *c, const sh_doc *item, const shc_tag_shape *shape, const char *label)
 {
     if (!item)
@@ -164,14 +141,14 @@ static int destroy_pass(void *arg, size_t *found)
     const sh_host *h = c->h;
     *found = 1; /* until the lookups have answered: a lost answer means look again */
     const sh_doc *active_out, *inactive_out;
-    list_revisions(c, "ACTIVE", &active_out);
-    list_revisions(c, "INACTIVE", &inactive_out);
+    cmp_list_revisions(c, "ACTIVE", &active_out);
+    cmp_list_revisions(c, "INACTIVE", &inactive_out);
     if (cmp_lookup(c))
         return c->failed ? -1 : 0;
     struct revisions revs, *rev = &revs; /* the waves run within this pass */
     memset(rev, 0, sizeof(*rev));
-    rev->nactive = family_arns(c, active_out, rev->active, MAX_REVISIONS);
-    rev->ninactive = family_arns(c, inactive_out, rev->inactive, MAX_REVISIONS);
+    rev->nactive = cmp_family_arns(c, active_out, rev->active, MAX_REVISIONS);
+    rev->ninactive = cmp_family_arns(c, inactive_out, rev->inactive, MAX_REVISIONS);
     /* the family's ownership: its newest revision's tags */
     const char *newest = rev->nactive     ? rev->active[rev->nactive - 1]
                          : rev->ninactive ? rev->inactive[rev->ninactive - 1]

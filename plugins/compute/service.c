@@ -436,7 +436,7 @@ static int poll_service(void *arg, char *progress, size_t len)
     long long want = desired ? atoll(desired) : -1;
     int tasks_done = rollout ? !strcmp(rollout, "COMPLETED") && run == want : deployments == 1 && run == want;
     long long healthy = -1;
-    if (tasks_done && c->tg_arn && c->tg_arn[0] && strncmp(c->tg_arn, "<", 1)) {
+    if (tasks_done && c->tg_arn && c->tg_arn[0]) {
         healthy = healthy_targets(c);
         if (healthy < -1)
             return -1;

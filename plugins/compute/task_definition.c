@@ -161,46 +161,57 @@ static int in_use(struct cmp *c, const char *arn)
     return !strcmp(arn, c->td_arn);
 }
 
+void cmp_list_revisions(struct cmp *c, const char *status, const sh_doc **out)
+{
+    sh_doc *in = cmp_req(c);
+    c->h->doc_set_string(in, "familyPrefix", c->family);
+    c->h->doc_set_string(in, "status", status);
+    cmp_read(c, "ecs", "ListTaskDefinitions", in, "taskDefinitionArns", c->run->td_l.label, NULL, out);
+}
+
+size_t cmp_family_arns(struct cmp *c, const sh_doc *list, const char **out, size_t max)
+{
+    char path[64];
+    const char *want = shc_text(c->h, c->ctx, ":task-definition/%s:", c->family);
+    size_t k = 0;
+    for (size_t i = 0; list && i < c->h->doc_count(list, "taskDefinitionArns") && k < max; i++) {
+        const char *arn = c->h->doc_string(list, shc_path(path, sizeof(path), "taskDefinitionArns[%zu]", i));
+        if (arn && strstr(arn, want))
+            out[k++] = arn;
+    }
+    return k;
+}
+
 #define PRUNE_MAX 256
 
 int cmp_td_prune(struct cmp *c)
 {
     const sh_host *h = c->h;
-    /* the revision the service is to run, registered by now (in a plan: the one a deploy would register) */
-    int planned = c->plan && c->td_register && c->td;
+    /* only after a new revision (in a plan: the one a deploy would register) */
+    if (!c->td_register)
+        return 0;
+    int planned = c->plan && c->td;
     long long newest = planned ? revision_of(h->doc_string(c->td, "taskDefinitionArn")) + 1 : revision_of(c->td_arn);
     if (newest <= c->keep_revisions)
         return 0; /* never more than keep revisions were registered: nothing to list */
-    sh_doc *in = cmp_req(c);
     const sh_doc *list = NULL;
-    h->doc_set_string(in, "familyPrefix", c->family);
-    h->doc_set_string(in, "status", "ACTIVE");
-    cmp_read(c, "ecs", "ListTaskDefinitions", in, "taskDefinitionArns", c->run->td_l.label, NULL, &list);
+    cmp_list_revisions(c, "ACTIVE", &list);
     if (cmp_run(c))
         return -1;
-    const char *arns[PRUNE_MAX];
-    const char *want = shc_text(h, c->ctx, ":task-definition/%s:", c->family);
-    size_t n = 0;
-    char path[64];
-    for (size_t i = 0; list && i < h->doc_count(list, "taskDefinitionArns") && n < PRUNE_MAX; i++) {
-        const char *arn = h->doc_string(list, shc_path(path, sizeof(path), "taskDefinitionArns[%zu]", i));
-        if (arn && strstr(arn, want))
-            arns[n++] = arn;
-    }
+    const char *arns[PRUNE_MAX], *gone[PRUNE_MAX];
+    size_t n = cmp_family_arns(c, list, arns, PRUNE_MAX), ngone = 0;
     qsort(arns, n, sizeof(arns[0]), newest_first);
     /* in a plan the new revision is not listed yet: it takes one of the places kept */
-    size_t kept = (size_t)c->keep_revisions - (planned ? 1 : 0), old = 0;
-    for (size_t i = kept; i < n; i++)
-        old += !in_use(c, arns[i]);
-    for (size_t i = kept; i < n; i++) {
-        if (in_use(c, arns[i]))
-            continue;
+    for (size_t i = (size_t)c->keep_revisions - (planned ? 1 : 0); i < n; i++)
+        if (!in_use(c, arns[i]))
+            gone[ngone++] = arns[i];
+    const char *what = shc_text(h, c->ctx, "%zu older revision%s deregistered, keeping %lld", ngone,
+                                ngone == 1 ? "" : "s", c->keep_revisions);
+    for (size_t i = 0; i < ngone; i++) {
         sh_doc *d = cmp_req(c);
-        h->doc_set_string(d, "taskDefinition", arns[i]);
-        shc_change(&c->q, &c->run->td_l, SH_CHANGE_UPDATE,
-                   shc_text(h, c->ctx, "%zu older revision%s deregistered, keeping %lld", old, old == 1 ? "" : "s",
-                            c->keep_revisions),
-                   "ecs", "DeregisterTaskDefinition", d, "ClientException(inactive)", NULL, NULL);
+        h->doc_set_string(d, "taskDefinition", gone[i]);
+        shc_change(&c->q, &c->run->td_l, SH_CHANGE_UPDATE, what, "ecs", "DeregisterTaskDefinition", d,
+                   "ClientException(inactive)", NULL, NULL);
     }
     return cmp_run(c);
 }

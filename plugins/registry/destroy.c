@@ -45,14 +45,13 @@ static void detach_all(struct reg *r, const sh_doc *const *entities)
     static const char *const ops[] = {"DetachUserPolicy", "DetachGroupPolicy", "DetachRolePolicy"};
     char path[96];
     for (size_t k = 0; k < 3; k++) {
-        const char *const *lists = entity_lists;
         if (!entities[k])
             continue;
-        for (size_t i = 0; i < r->h->doc_count(entities[k], lists[k]); i++) {
+        for (size_t i = 0; i < r->h->doc_count(entities[k], entity_lists[k]); i++) {
             sh_doc *in = reg_req(r);
             r->h->doc_set_string(in, "PolicyArn", r->policy_arn);
             r->h->doc_set_string(in, names[k],
-                                 r->h->doc_string(entities[k], shc_path(path, sizeof(path), "%s[%zu].%s", lists[k], i, names[k])));
+                                 r->h->doc_string(entities[k], shc_path(path, sizeof(path), "%s[%zu].%s", entity_lists[k], i, names[k])));
             shc_queue_add_accepting(&r->q, "iam", ops[k], in, r->policy_l.label, "NoSuchEntity", NULL, NULL);
         }
     }

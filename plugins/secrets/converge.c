@@ -65,6 +65,15 @@ static sh_doc *put_request(struct sec *s, const struct sec_param *p, const char 
     return in;
 }
 
+/* Queues the PutParameter that makes p, never overwriting. */
+static void queue_create(struct sec *s, struct sec_param *p, const char *value)
+{
+    p->pending++;
+    p->create_sent = 1;
+    shc_queue_add_accepting(&s->q, "ssm", "PutParameter", put_request(s, p, value, 0), label(s, p),
+                            "ParameterAlreadyExists", created, p);
+}
+
 static int plan_create(struct sec *s, struct sec_param *p)
 {
     char text[SEC_DETAIL];
@@ -80,10 +89,7 @@ static int plan_create(struct sec *s, struct sec_param *p)
     const char *value = p->env_value ? p->env_value : p->kept ? p->kept : sec_generated(s, p);
     if (!value)
         return -1;
-    p->pending++;
-    p->create_sent = 1;
-    shc_queue_add_accepting(&s->q, "ssm", "PutParameter", put_request(s, p, value, 0), label(s, p),
-                            "ParameterAlreadyExists", created, p);
+    queue_create(s, p, value);
     return 0;
 }
 
@@ -117,11 +123,7 @@ static void plan_replace(struct sec *s, struct sec_param *p)
 
 static void replace_create(struct sec *s, struct sec_param *p)
 {
-    const char *value = p->env_value ? p->env_value : p->kept;
-    p->pending++;
-    p->create_sent = 1;
-    shc_queue_add_accepting(&s->q, "ssm", "PutParameter", put_request(s, p, value, 0), label(s, p),
-                            "ParameterAlreadyExists", created, p);
+    queue_create(s, p, p->env_value ? p->env_value : p->kept);
 }
 
 static void plan_update(struct sec *s, struct sec_param *p)

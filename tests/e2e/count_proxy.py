@@ -254,6 +254,12 @@ def fail_of(text):
     return {op: (code, message)}
 
 
+# each text setting: what it holds (for a refusal), and its check
+TEXT_FORMS = {"zones_impaired": ("zone names, comma-separated", str),
+              "propagation_rules": ("rule names, comma-separated", rules_of),
+              "push_tag": ("an image tag, or empty", str),
+              "fail": ("OP=CODE:MESSAGE, or empty", fail_of)}
+assert set(TEXT_FORMS) == set(TEXTS)
 rules_of(ARGS.propagation_rules)
 fail_of(ARGS.fail)
 SETTINGS["seed"] = ARGS.seed if ARGS.seed is not None else random.SystemRandom().randrange(2 ** 32)
@@ -822,20 +828,11 @@ class Forward(http.server.BaseHTTPRequestHandler):
                     elif key in FLAGS:
                         if not isinstance(value, bool):
                             raise ValueError(f"{key}: true or false")
-                    elif key == "zones_impaired":
+                    elif key in TEXTS:
+                        what, check = TEXT_FORMS[key]
                         if not isinstance(value, str):
-                            raise ValueError("zones_impaired: zone names, comma-separated")
-                    elif key == "propagation_rules":
-                        if not isinstance(value, str):
-                            raise ValueError("propagation_rules: rule names, comma-separated")
-                        rules_of(value)
-                    elif key == "push_tag":
-                        if not isinstance(value, str):
-                            raise ValueError("push_tag: an image tag, or empty")
-                    elif key == "fail":
-                        if not isinstance(value, str):
-                            raise ValueError("fail: OP=CODE:MESSAGE, or empty")
-                        fail_of(value)
+                            raise ValueError(f"{key}: {what}")
+                        check(value)
                     else:
                         raise ValueError(f"{key}: not a setting")
             except (ValueError, TypeError, argparse.ArgumentTypeError) as error:

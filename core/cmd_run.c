@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "aws/read_cache.h"
 #include "commands.h"
 #include "config.h"
 #include "engine.h"
@@ -37,9 +39,14 @@ static const char *change_mark(sh_change kind)
     return "?";
 }
 
+/* Where a plan goes: plan's results on stdout (text or JSON); the plan
+ * deploy and destroy show first among their progress lines. */
+enum plan_to { PLAN_TO_STDOUT, PLAN_TO_JSON, PLAN_TO_LOG };
+
 /* Prints every reported change; returns how many are not "no change". */
-static size_t print_plan(const struct job *jobs, size_t n, int json)
+static size_t print_plan(const struct job *jobs, size_t n, enum plan_to to)
 {
+    int json = to == PLAN_TO_JSON;
     size_t counts[SH_CHANGE_DELETE + 1] = {0};
     struct strbuf out = STRBUF_INIT;
     json_t *changes = json_array();
@@ -85,7 +92,13 @@ static size_t print_plan(const struct job *jobs, size_t n, int json)
         else
             strbuf_addstr(&out, "no changes: the account matches the configuration\n");
     }
-    emit_stdout(&out);
+    if (to == PLAN_TO_LOG) {
+        if (out.len && out.buf[out.len - 1] == '\n')
+            strbuf_setlen(&out, out.len - 1);
+        log_msg(SH_LOG_INFO, NULL, "%s", out.buf);
+    } else {
+        emit_stdout(&out);
+    }
     strbuf_release(&out);
     return pending;
 }
@@ -109,11 +122,10 @@ static void print_outputs(struct run *run, int json)
     strbuf_release(&out);
 }
 
-/* Checks the jobs, connects to AWS, says which account and region the run
- * is about (`also`: appended to that line, "" for none) and runs the jobs.
- * EXIT_OK, or EXIT_ERROR with the errors in dl. */
-static int run_jobs(const struct cli *cli, struct stack *st, struct run *run, struct job *jobs, size_t n,
-                    const char *also, struct diag_list *dl)
+/* Checks the jobs, connects to AWS and says which account and region the
+ * run is about. EXIT_OK, or EXIT_ERROR with why in dl. */
+static int run_start(const struct cli *cli, struct stack *st, struct run *run, const struct job *jobs, size_t n,
+                     struct diag_list *dl)
 {
     if (engine_check(jobs, n, dl))
         return EXIT_ERROR;
@@ -127,11 +139,9 @@ static int run_jobs(const struct cli *cli, struct stack *st, struct run *run, st
         const char *region_from = config_region_source(&st->cfg);
         int region_set = !strcmp(region_from, "stack.region");
         log_msg(cli->command == CMD_OUTPUTS ? SH_LOG_DEBUG : SH_LOG_INFO, NULL,
-                "%s stack %s, environment %s: account %s (%s), region %s%s%s%s%s", cli_command_name(cli->command),
+                "%s stack %s, environment %s: account %s (%s), region %s%s%s%s", cli_command_name(cli->command),
                 st->cfg.name, st->cfg.env, run->account_id, run->caller_arn, config_region(&st->cfg),
-                region_set ? "" : " (from ", region_set ? "" : region_from, region_set ? "" : ")", also);
-        if (engine_run(run, jobs, n, (size_t)cli->jobs, dl))
-            rc = EXIT_ERROR;
+                region_set ? "" : " (from ", region_set ? "" : region_from, region_set ? "" : ")");
     }
     strbuf_release(&why);
     return rc;
@@ -159,23 +169,40 @@ static size_t not_deployed(const struct job *jobs, size_t n, struct strbuf *why)
     return missing;
 }
 
-/* Consent, as Terraform asks it: deploy and destroy show their plan on a
- * terminal and go on only when the answer is the environment's name or
- * "yes"; with nothing to change they ask nothing. Returns EXIT_OK to go
- * on, else the exit status (nothing was changed). */
-static int consent(const struct cli *cli, struct stack *st, struct diag_list *dl)
+/* How long the plan's reads stand in for the apply's: a longer answer to
+ * the question may have let the account change meanwhile. */
+#define PLAN_READS_FRESH_SECONDS 60
+
+/* deploy and destroy look before they change: every plugin plans (its
+ * reads and checks) through the apply's client before the first mutating
+ * request of any plugin, so whatever a read can find stops the run with
+ * nothing changed. The plan is shown; on a terminal, unless
+ * --auto-approve, the run goes on only when the answer is the
+ * environment's name or "yes" (nothing to change: nothing is asked).
+ * The plan's reads are kept in `reads` for the apply. Returns EXIT_OK to
+ * go on, else the exit status (nothing was changed). */
+static int plan_first(const struct cli *cli, struct stack *st, struct run *apply, struct read_cache *reads,
+                      struct diag_list *dl)
 {
     int destroy = cli->command == CMD_DESTROY;
-    struct run run;
-    run_init(&run, st, SH_MODE_PLAN);
-    run.plan_destroy = destroy;
-    run.max_in_flight = (int)cli->requests;
+    struct run plan;
+    run_init(&plan, st, SH_MODE_PLAN);
+    plan.plan_destroy = destroy;
+    /* borrowed from the apply: one connection, one account, one trace */
+    plan.aws = apply->aws;
+    plan.account_id = apply->account_id;
+    plan.caller_arn = apply->caller_arn;
+    plan.partition = apply->partition;
+    plan.trace = apply->trace;
+    apply->aws->reads = reads;
     struct job *jobs = NULL;
-    size_t n = engine_jobs(&run, &jobs);
-    int rc = run_jobs(cli, st, &run, jobs, n, ": the plan first", dl);
-    if (rc == EXIT_OK && print_plan(jobs, n, 0)) {
+    size_t n = engine_jobs(&plan, &jobs);
+    int rc = engine_check(jobs, n, dl) || engine_run(&plan, jobs, n, (size_t)cli->jobs, dl) ? EXIT_ERROR : EXIT_OK;
+    struct timespec asked;
+    clock_gettime(CLOCK_MONOTONIC, &asked);
+    if (rc == EXIT_OK && print_plan(jobs, n, PLAN_TO_LOG) && !cli->auto_approve) {
         fprintf(stderr, "%s these changes to stack %s, environment %s, in account %s? only '%s' or 'yes' is "
-                "accepted: ", destroy ? "destroy" : "deploy", st->cfg.name, st->cfg.env, run.account_id,
+                "accepted: ", destroy ? "destroy" : "deploy", st->cfg.name, st->cfg.env, apply->account_id,
                 st->cfg.env);
         fflush(stderr);
         char answer[256] = "";
@@ -188,8 +215,15 @@ static int consent(const struct cli *cli, struct stack *st, struct diag_list *dl
             rc = EXIT_ERROR;
         }
     }
+    if (rc != EXIT_OK || seconds_since(&asked) > PLAN_READS_FRESH_SECONDS)
+        apply->aws->reads = NULL;
+    else
+        read_cache_replay(reads);
     engine_jobs_free(jobs, n);
-    run_free(&run);
+    plan.aws = NULL;
+    plan.account_id = plan.caller_arn = NULL;
+    plan.trace = NULL;
+    run_free(&plan);
     return rc;
 }
 
@@ -218,19 +252,16 @@ int cmd_run(const struct cli *cli)
         diag_clear(&dl);
         return EXIT_USAGE;
     }
-    if ((cli->command == CMD_DEPLOY || cli->command == CMD_DESTROY) && !cli->auto_approve) {
-        int asked = isatty(STDIN_FILENO) ? consent(cli, &st, &dl) : -1;
-        if (asked < 0)
-            diag_add(&dl, NULL, 0, NULL, "%s changes the account and asks first, on a terminal; without one (ci, a "
-                     "script), pass --auto-approve to %s without asking (see plan%s for what it would do)",
-                     cli_command_name(cli->command), cli_command_name(cli->command),
-                     cli->command == CMD_DESTROY ? " --destroy" : "");
-        if (asked) {
-            diag_log(&dl);
-            diag_clear(&dl);
-            stack_close(&st);
-            return asked < 0 ? EXIT_USAGE : asked;
-        }
+    int changes = cli->command == CMD_DEPLOY || cli->command == CMD_DESTROY;
+    if (changes && !cli->auto_approve && !isatty(STDIN_FILENO)) {
+        diag_add(&dl, NULL, 0, NULL, "%s changes the account and asks first, on a terminal; without one (ci, a "
+                 "script), pass --auto-approve to %s without asking (see plan%s for what it would do)",
+                 cli_command_name(cli->command), cli_command_name(cli->command),
+                 cli->command == CMD_DESTROY ? " --destroy" : "");
+        diag_log(&dl);
+        diag_clear(&dl);
+        stack_close(&st);
+        return EXIT_USAGE;
     }
     struct run run;
     run_init(&run, &st, command_mode(cli->command));
@@ -243,8 +274,15 @@ int cmd_run(const struct cli *cli)
         run.trace = trace_new();
     struct job *jobs = NULL;
     size_t n = engine_jobs(&run, &jobs);
-    int rc = run_jobs(cli, &st, &run, jobs, n, "", &dl);
-    if (cli->command == CMD_PLAN && rc == EXIT_OK && print_plan(jobs, n, cli->json))
+    struct read_cache *reads = changes ? read_cache_new() : NULL;
+    int rc = run_start(cli, &st, &run, jobs, n, &dl);
+    if (rc == EXIT_OK && changes)
+        rc = plan_first(cli, &st, &run, reads, &dl);
+    if (rc == EXIT_OK && engine_run(&run, jobs, n, (size_t)cli->jobs, &dl))
+        rc = EXIT_ERROR;
+    if (reads)
+        log_msg(SH_LOG_DEBUG, NULL, "the plan's reads answered %zu of the apply's", read_cache_hits(reads));
+    if (cli->command == CMD_PLAN && rc == EXIT_OK && print_plan(jobs, n, cli->json ? PLAN_TO_JSON : PLAN_TO_STDOUT))
         rc = EXIT_CHANGES;
     struct strbuf missing = STRBUF_INIT;
     size_t nmissing = rc == EXIT_OK && cli->command == CMD_OUTPUTS ? not_deployed(jobs, n, &missing) : 0;
@@ -270,6 +308,9 @@ int cmd_run(const struct cli *cli)
     diag_log(&dl);
     diag_clear(&dl);
     engine_jobs_free(jobs, n);
+    if (run.aws)
+        run.aws->reads = NULL;
+    read_cache_free(reads);
     run_free(&run);
     stack_close(&st);
     return rc;

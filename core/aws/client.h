@@ -15,6 +15,7 @@
 #include "aws/credentials.h"
 #include "aws/doc.h"
 #include "aws/http.h"
+#include "aws/read_cache.h"
 #include "aws/service.h"
 
 struct aws_error {
@@ -60,6 +61,9 @@ struct aws_client {
      * points it at its interrupt flag); NULL: never cancelled. */
     const atomic_int *cancel;
     aws_observer observe; /* NULL: nobody watches */
+    /* The plan's reads for the apply (read_cache.h); NULL: none. Set
+     * between runs, not while requests are in flight. */
+    struct read_cache *reads;
     void *observe_arg;
     /* The server's clock minus ours, learnt from an answer refusing a
      * signature as too old or new: every later request is signed with it. */

@@ -10,7 +10,7 @@ static const struct {
     enum command cmd;
 } commands[] = {
     {"validate", CMD_VALIDATE}, {"plan", CMD_PLAN},       {"deploy", CMD_DEPLOY}, {"destroy", CMD_DESTROY},
-    {"outputs", CMD_OUTPUTS},   {"plugins", CMD_PLUGINS}, {"graph", CMD_GRAPH},
+    {"outputs", CMD_OUTPUTS},   {"plugins", CMD_PLUGINS}, {"graph", CMD_GRAPH},   {"unlock", CMD_UNLOCK},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -44,6 +44,8 @@ void cli_usage(struct strbuf *out)
         "  plugins [NAME]  list the plugins found, or one plugin's configuration keys\n"
         "  graph           print the plugin graph as Graphviz DOT; with --resources,\n"
         "                  every resource and what it needs first\n"
+        "  unlock          remove the environment's lease, left by a run that is gone\n"
+        "                  (shows its holder and asks first)\n"
         "\n"
         "options (before or after the command):\n"
         "  -c, --config FILE     configuration file (default: stackhost.cfg)\n"
@@ -63,8 +65,10 @@ void cli_usage(struct strbuf *out)
         "                        running and their targets healthy (default 900 s),\n"
         "                        printing progress and the service's events\n"
         "      --no-wait         deploy returns once the service is created or updated\n"
-        "      --auto-approve    deploy and destroy without showing the plan and asking\n"
-        "                        (needed without a terminal: ci, scripts)\n"
+        "      --auto-approve    deploy, destroy and unlock without asking (the plan is\n"
+        "                        still shown; needed without a terminal: ci, scripts)\n"
+        "      --lock-timeout=S  how long deploy and destroy wait while another run holds\n"
+        "                        the environment's lease (default 300 s)\n"
         "      --destroy         plan what destroy would delete (every resource of the\n"
         "                        environment), sending nothing that changes\n"
         "      --restart         deploy starts a new deployment of the service (new\n"
@@ -147,6 +151,7 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
     cli->jobs = 4;
     cli->wait_seconds = CLI_WAIT_DEFAULT;
     cli->requests = 16;
+    cli->lock_timeout = CLI_LOCK_TIMEOUT_DEFAULT;
     int options_done = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -217,6 +222,11 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
                 rc = parse_number("--jobs", v, 1, 64, &cli->jobs, err);
             else if (!rc)
                 rc = parse_number("--requests", v, 1, 256, &cli->requests, err);
+        } else if (IS("--lock-timeout")) {
+            const char *v = NULL;
+            rc = take_value(argc, argv, &i, eq, &v, err);
+            if (!rc)
+                rc = parse_number("--lock-timeout", v, 0, 86400, &cli->lock_timeout, err);
         } else if (IS("--wait")) {
             cli->wait_given = 1;
             if (eq)

@@ -6,6 +6,8 @@
 
 /* Deploy waits for the rollouts it starts this long by default (--wait=SECONDS, --no-wait). */
 #define CLI_WAIT_DEFAULT 900
+/* Deploy and destroy wait this long for another run's lease by default (--lock-timeout=SECONDS). */
+#define CLI_LOCK_TIMEOUT_DEFAULT 300
 
 #include <stddef.h>
 
@@ -19,7 +21,8 @@ enum command {
     CMD_DESTROY,
     CMD_OUTPUTS,
     CMD_PLUGINS,
-    CMD_GRAPH
+    CMD_GRAPH,
+    CMD_UNLOCK
 };
 
 /* Exit statuses (documented in --help and the README). */
@@ -47,7 +50,8 @@ struct cli {
     int wait_given, no_wait; /* --wait, --no-wait (refused together) */
     int restart;             /* --restart */
     int destroy;             /* plan --destroy */
-    int auto_approve;        /* --auto-approve: deploy and destroy without asking */
+    int auto_approve;        /* --auto-approve: deploy, destroy and unlock without asking */
+    long lock_timeout;       /* --lock-timeout: how long deploy and destroy wait for another run's lease */
     const char *only;        /* --only a,b: run just these plugins */
     int help, version;
 };

@@ -9,9 +9,11 @@
 
 #include "aws/read_cache.h"
 #include "commands.h"
+#include "confirm.h"
 #include "config.h"
 #include "engine.h"
 #include "json_text.h"
+#include "lease.h"
 #include "log.h"
 #include "stack.h"
 #include "trace.h"
@@ -188,6 +190,8 @@ static int plan_first(const struct cli *cli, struct stack *st, struct run *apply
     struct run plan;
     run_init(&plan, st, SH_MODE_PLAN);
     plan.plan_destroy = destroy;
+    plan.allow_replace = apply->allow_replace;
+    plan.restart = apply->restart;
     /* borrowed from the apply: one connection, one account, one trace */
     plan.aws = apply->aws;
     plan.account_id = apply->account_id;
@@ -201,19 +205,15 @@ static int plan_first(const struct cli *cli, struct stack *st, struct run *apply
     struct timespec asked;
     clock_gettime(CLOCK_MONOTONIC, &asked);
     if (rc == EXIT_OK && print_plan(jobs, n, PLAN_TO_LOG) && !cli->auto_approve) {
-        fprintf(stderr, "%s these changes to stack %s, environment %s, in account %s? only '%s' or 'yes' is "
-                "accepted: ", destroy ? "destroy" : "deploy", st->cfg.name, st->cfg.env, apply->account_id,
-                st->cfg.env);
-        fflush(stderr);
-        char answer[256] = "";
-        if (!fgets(answer, sizeof(answer), stdin))
-            answer[0] = '\0';
-        answer[strcspn(answer, "\r\n")] = '\0';
-        if (strcmp(answer, st->cfg.env) && strcmp(answer, "yes")) {
+        struct strbuf question = STRBUF_INIT;
+        strbuf_addf(&question, "%s these changes to stack %s, environment %s, in account %s",
+                    destroy ? "destroy" : "deploy", st->cfg.name, st->cfg.env, apply->account_id);
+        if (!confirm(question.buf, st->cfg.env)) {
             diag_add(dl, NULL, 0, NULL, "%s cancelled: the answer was not '%s' or 'yes'; nothing was changed",
                      cli_command_name(cli->command), st->cfg.env);
             rc = EXIT_ERROR;
         }
+        strbuf_release(&question);
     }
     if (rc != EXIT_OK || seconds_since(&asked) > PLAN_READS_FRESH_SECONDS)
         apply->aws->reads = NULL;
@@ -224,6 +224,29 @@ static int plan_first(const struct cli *cli, struct stack *st, struct run *apply
     plan.account_id = plan.caller_arn = NULL;
     plan.trace = NULL;
     run_free(&plan);
+    return rc;
+}
+
+/* One operator at a time: the environment's lease (lease.h) before the
+ * plan, so the plan shown is of the account this run will change, and
+ * checked still ours after it. EXIT_OK holding it, else nothing held. */
+static int hold_and_plan(const struct cli *cli, struct stack *st, struct run *run, struct lease *lease,
+                         struct read_cache *reads, struct diag_list *dl)
+{
+    struct strbuf why = STRBUF_INIT;
+    if (lease_take(lease, run->aws, st->cfg.name, st->cfg.env, cli_command_name(cli->command), run->caller_arn,
+                   (int)cli->lock_timeout, &run->stop, &why)) {
+        diag_add(dl, NULL, 0, NULL, "%s", why.buf);
+        strbuf_release(&why);
+        return EXIT_ERROR;
+    }
+    int rc = plan_first(cli, st, run, reads, dl);
+    if (rc == EXIT_OK && lease_check(lease, &why)) {
+        diag_add(dl, NULL, 0, NULL, "%s stopped before changing anything: %s", cli_command_name(cli->command),
+                 why.buf);
+        rc = EXIT_ERROR;
+    }
+    strbuf_release(&why);
     return rc;
 }
 
@@ -276,10 +299,18 @@ int cmd_run(const struct cli *cli)
     size_t n = engine_jobs(&run, &jobs);
     struct read_cache *reads = changes ? read_cache_new() : NULL;
     int rc = run_start(cli, &st, &run, jobs, n, &dl);
+    struct lease lease = {0};
     if (rc == EXIT_OK && changes)
-        rc = plan_first(cli, &st, &run, reads, &dl);
+        rc = hold_and_plan(cli, &st, &run, &lease, reads, &dl);
     if (rc == EXIT_OK && engine_run(&run, jobs, n, (size_t)cli->jobs, &dl))
         rc = EXIT_ERROR;
+    struct strbuf lost = STRBUF_INIT;
+    if (lease.name && lease_lost(&lease, &lost)) {
+        diag_add(&dl, NULL, 0, NULL, "%s stopped: %s", cli_command_name(cli->command), lost.buf);
+        rc = EXIT_ERROR;
+    }
+    strbuf_release(&lost);
+    lease_release(&lease);
     if (reads)
         log_msg(SH_LOG_DEBUG, NULL, "the plan's reads answered %zu of the apply's", read_cache_hits(reads));
     if (cli->command == CMD_PLAN && rc == EXIT_OK && print_plan(jobs, n, cli->json ? PLAN_TO_JSON : PLAN_TO_STDOUT))

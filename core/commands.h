@@ -9,5 +9,7 @@ int cmd_graph(const struct cli *cli);
 int cmd_plugins(const struct cli *cli);
 /* plan, deploy, destroy, outputs */
 int cmd_run(const struct cli *cli);
+/* unlock: removes the environment's lease */
+int cmd_unlock(const struct cli *cli);
 
 #endif

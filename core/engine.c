@@ -149,8 +149,10 @@ static void *job_thread(void *arg)
     }
     /* before its dependents wake to an absent output; an incomplete plugin
      * lets the others finish (its dependents are blocked all the same), and
-     * so does one cut short by it (a real failure has set stop already) */
-    if (s != SH_OK && s != SH_ERR_INCOMPLETE && !job->ctx.starved_of[0])
+     * so does one cut short by it (a real failure has set stop already);
+     * a plan changes nothing, so every plugin that can still look does:
+     * all the refusals are known at once */
+    if (s != SH_OK && s != SH_ERR_INCOMPLETE && !job->ctx.starved_of[0] && e->run->mode != SH_MODE_PLAN)
         atomic_store(&e->run->stop, 1);
     if (job_produces(job))
         outputs_done(&e->run->outputs, job->item->section->name, s != SH_OK);

@@ -6,7 +6,7 @@
  * network still waits for NAT gateways); destroys run after the destroys
  * of their dependents, which must be done. The first failure stops new
  * work: running jobs finish, waiting jobs are skipped, and every error is
- * reported. */
+ * reported; in a plan, only the failed job's dependents are skipped. */
 #ifndef CORE_ENGINE_H
 #define CORE_ENGINE_H
 

@@ -58,6 +58,7 @@ int main(int argc, char **argv)
     switch (cli.command) {
     case CMD_VALIDATE: rc = cmd_validate(&cli); break;
     case CMD_GRAPH: rc = cmd_graph(&cli); break;
+    case CMD_UNLOCK: rc = cmd_unlock(&cli); break;
     case CMD_PLUGINS: rc = cmd_plugins(&cli); break;
     default: rc = cmd_run(&cli); break;
     }

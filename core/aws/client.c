@@ -531,15 +531,16 @@ static int send_pages(struct aws_client *c, const struct aws_request *r, struct 
 void aws_send(struct aws_client *c, struct aws_request *r)
 {
     r->out = NULL;
+    struct read_cache *reads = r->flags & AWS_CALL_NO_CACHE ? NULL : c->reads;
     int read = aws_operation_is_read(r->operation);
-    if (read && read_cache_take(c->reads, r->service, r->operation, r->items_path, r->input, &r->rc, &r->out,
+    if (read && read_cache_take(reads, r->service, r->operation, r->items_path, r->input, &r->rc, &r->out,
                                 &r->err))
         return;
     if (!read && !(r->flags & AWS_CALL_READ_ONLY))
-        read_cache_forget(c->reads, r->service);
+        read_cache_forget(reads, r->service);
     r->rc = r->items_path ? send_pages(c, r, &r->out, &r->err) : send_page(c, r, r->input, &r->out, &r->err);
     if (read)
-        read_cache_keep(c->reads, r->service, r->operation, r->items_path, r->input, r->rc, r->out, &r->err);
+        read_cache_keep(reads, r->service, r->operation, r->items_path, r->input, r->rc, r->out, &r->err);
 }
 
 struct send_set {

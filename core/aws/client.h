@@ -90,7 +90,8 @@ void aws_client_free(struct aws_client *c);
 int aws_operation_is_read(const char *operation);
 
 enum aws_call_flags {
-    AWS_CALL_READ_ONLY = 1 /* plan mode: refuse every mutating operation */
+    AWS_CALL_READ_ONLY = 1, /* plan mode: refuse every mutating operation */
+    AWS_CALL_NO_CACHE = 2   /* past the plan's reads (read_cache.h): always sent, never kept */
 };
 
 /* One call, with its answer. The caller fills the fields above `out`;

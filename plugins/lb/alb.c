@@ -77,7 +77,7 @@ int lb_alb_replace_check(struct lb *l)
     if (!why[0])
         return 0;
     shc_line_note(&l->alb_l, SH_CHANGE_REPLACE, why);
-    if (l->plan || l->h->allow_replace(l->ctx))
+    if (l->h->allow_replace(l->ctx))
         return 0;
     l->h->fail(l->ctx, SH_ERR_CONFLICT,
                "%s: %s, which cannot change in place: deploy with --allow-replace to delete the load balancer "

@@ -64,6 +64,28 @@ static int used_elsewhere(struct lb *l)
     return 0;
 }
 
+/* Deletion protection is there to stop a destroy: one on in aws or in the
+ * configuration refuses it before anything is changed (the plan that
+ * destroy runs first refuses it), as aws and terraform intend. Turning it
+ * off is a deploy with the setting false, a decision of its own. */
+static int refuse_protected(struct lb *l, struct lb_alb *const *owned, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!owned[i]->protection_on && !l->protection)
+            continue;
+        const char *where = owned[i]->protection_on && l->protection ? "in aws and in the configuration"
+                            : owned[i]->protection_on                ? "in aws"
+                                                                     : "in the configuration";
+        l->h->fail(l->ctx, SH_ERR_CONFLICT,
+                   "%s has deletion protection on (%s): destroy will not delete it; set lb.deletion_protection "
+                   "= false for this environment, run deploy (which turns it off), then destroy", l->alb_l.label,
+                   where);
+        l->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
 static int destroy_pass(void *arg, size_t *found)
 {
     struct lb *l = arg;
@@ -90,6 +112,8 @@ static int destroy_pass(void *arg, size_t *found)
     if (l->tg && !tg)
         l->h->log(l->ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", l->tg_l.label);
     *found = n + (size_t)tg;
+    if (refuse_protected(l, owned, n))
+        return -1;
     if (l->plan) {
         for (size_t i = 0; i < n; i++)
             l->h->report(l->ctx, SH_CHANGE_DELETE, l->alb_l.label,

@@ -15,7 +15,7 @@ static const sh_config_key lb_keys[] = {
     {.name = "certificate_arn", .type = SH_CONFIG_STRING, .format = SH_FORMAT_ARN,
      .help = "ACM certificate: adds HTTPS on 443 and redirects HTTP 80 to it"},
     {.name = "deletion_protection", .type = SH_CONFIG_BOOL, .default_value = "false",
-     .help = "refuse deleting the ALB (destroy turns it off first)"},
+     .help = "refuse deleting the ALB: destroy refuses while it is on (in aws or here)"},
     {.name = "health_path", .type = SH_CONFIG_STRING, .default_value = "\"/health\"", .format = SH_FORMAT_PATH,
      .help = "target group health check path; healthy = HTTP 200"},
     {.name = "target_port", .type = SH_CONFIG_INT, .min = 1, .max = 65535,

@@ -27,6 +27,10 @@ void lb_listeners_plan(struct lb *l)
     /* A load balancer being replaced takes its listeners with it. */
     const sh_doc *ls = l->alb && !l->alb_replace[0] ? l->alb->listeners : NULL;
     size_t count = ls ? l->h->doc_count(ls, "Listeners.member") : 0;
+    /* A listener forwarding to a target group being replaced goes first
+     * (DeleteTargetGroup refuses while one does) and is made again: the
+     * plan says so as deploy will do it. */
+    const char *old_tg = l->plan && l->tg_replace[0] && l->tg ? l->h->doc_string(l->tg, "TargetGroupArn") : NULL;
     for (size_t i = 0; i < count; i++) {
         const sh_doc *it = l->h->doc_get(ls, shc_path(path, sizeof(path), "Listeners.member[%zu]", i));
         const char *port = l->h->doc_string(it, "Port"), *arn = l->h->doc_string(it, "ListenerArn");
@@ -36,7 +40,9 @@ void lb_listeners_plan(struct lb *l)
         for (size_t k = 0; k < l->nwant && !w; k++)
             if (l->want[k].port == atoi(port))
                 w = &l->want[k];
-        if (w) {
+        if (w && old_tg && strstr(l->h->doc_json(l->ctx, l->h->doc_get(it, "DefaultActions")), old_tg)) {
+            shc_line_note(&w->line, SH_CHANGE_REPLACE, "it forwards to the target group replaced");
+        } else if (w) {
             w->have = it;
             w->arn = arn;
         } else if (l->nunwanted < LB_LISTENERS) {

@@ -68,12 +68,11 @@ int lb_tg_replace_check(struct lb *l)
     if (!why[0])
         return 0;
     shc_line_note(&l->tg_l, SH_CHANGE_REPLACE, why);
-    if (l->plan) {
-        l->tg_arn[0] = '\0'; /* the listeners will forward to the new one */
+    if (l->h->allow_replace(l->ctx)) {
+        if (l->plan)
+            l->tg_arn[0] = '\0'; /* the listeners will forward to the new one */
         return 0;
     }
-    if (l->h->allow_replace(l->ctx))
-        return 0;
     l->h->fail(l->ctx, SH_ERR_CONFLICT,
                "%s: %s, which cannot change in place: deploy with --allow-replace to delete the target group "
                "(its targets deregistered) and create it again", l->tg_l.label, why);

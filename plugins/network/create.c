@@ -304,13 +304,12 @@ static void vpc(struct net *n)
     }
     const char *cidr = n->h->doc_string(n->vpc_item, "cidrBlock");
     if (cidr && strcmp(cidr, n->vpc_cidr)) {
-        char detail[96];
-        snprintf(detail, sizeof(detail), "cidr %s -> %s", cidr, n->vpc_cidr);
-        net_report(n, SH_CHANGE_REPLACE, label, detail);
-        if (!n->plan)
-            net_fail(n, SH_ERR_CONFIG,
-                       "%s has cidr %s, the configuration says %s: a VPC's cidr cannot change; put it back, "
-                       "or destroy the stack and deploy it again", label, cidr, n->vpc_cidr);
+        /* refused by plan and deploy alike, --allow-replace or not: the
+         * whole stack lives in it */
+        net_fail(n, SH_ERR_CONFIG,
+                 "%s has cidr %s, the configuration says %s: a VPC's cidr cannot change, and replacing it "
+                 "means replacing everything in it; put network.cidr back, or destroy the stack and deploy it "
+                 "again", label, cidr, n->vpc_cidr);
         return;
     }
     const char *attrs[] = {"enableDnsSupport", "enableDnsHostnames"};
@@ -372,22 +371,22 @@ static void subnet_drift(struct net *n, int i, int public)
         snprintf(why, sizeof(why), "%s in %s -> %s in %s (cidr and zone cannot change in place)", have_cidr,
                  have_az, cidr, n->az[i]);
         net_report(n, SH_CHANGE_REPLACE, label, why);
-        if (n->plan)
-            return;
         if (!n->h->allow_replace(n->ctx)) {
             net_fail(n, SH_ERR_CONFIG, "%s needs replacement: %s; deploy with --allow-replace to delete and "
                        "recreate it (what uses it must let go first)", label, why);
             return;
         }
         /* What is in it (a NAT gateway's, a load balancer's, a task's
-         * interface) must go first: read now, deleted in the next wave. */
+         * interface) must go first: read now, deleted in the next wave (a
+         * plan reads it too: what deploy would refuse, the plan refuses). */
         sh_doc *in = net_req(n);
         net_set(n, in, "subnet-id", "Filter[0].Name");
         net_set(n, in, id, "Filter[0].Value[0]");
         net_queue_read(n, "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", label,
                        &n->sub_enis[i][public]);
         n->sub_replace[i][public] = 1;
-        *made = 1; /* created again in wave three; the replace line stands for it */
+        if (!n->plan)
+            *made = 1; /* created again in wave three; the replace line stands for it */
         return;
     }
     const char *map = n->h->doc_string(item, "mapPublicIpOnLaunch");
@@ -440,6 +439,8 @@ int net_replace_subnets(struct net *n)
                          "(the stack's other plugins first), then deploy again", label, what);
                 continue;
             }
+            if (n->plan)
+                continue;
             sh_doc *in = net_req(n);
             net_set(n, in, id, "SubnetId");
             net_queue(n, "DeleteSubnet", in, label, NULL, NULL);

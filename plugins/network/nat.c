@@ -78,13 +78,13 @@ void net_wave_nats(struct net *n)
         if ((n->sub_pub[i][0] && sub && strcmp(sub, n->sub_pub[i])) ||
             (n->eip[i][0] && alloc && strcmp(alloc, n->eip[i]))) {
             net_report(n, SH_CHANGE_REPLACE, label, "subnet or elastic ip differs (cannot change in place)");
-            if (n->plan)
-                continue;
             if (!n->h->allow_replace(n->ctx)) {
                 net_fail(n, SH_ERR_CONFIG, "%s needs replacement (its subnet or elastic ip differs); deploy "
                            "with --allow-replace", label);
                 continue;
             }
+            if (n->plan)
+                continue;
             sh_doc *in = net_req(n);
             net_set(n, in, n->nat[i], "NatGatewayId");
             net_queue(n, "DeleteNatGateway", in, label, NULL, NULL);

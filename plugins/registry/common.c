@@ -70,6 +70,7 @@ void reg_load(struct reg *r, const sh_host *h, sh_ctx *ctx)
     r->policy_name = h->resource_name(ctx, "policy", shc_text(r->h, r->ctx, "%s-ecr-push", stack));
     r->mutability = h->config_string(ctx, "tag_mutability");
     r->keep = h->config_int(ctx, "keep_images");
+    r->delete_images = h->config_bool(ctx, "delete_images");
     snprintf(r->repo_arn, sizeof(r->repo_arn), "arn:%s:ecr:%s:%s:repository/%s", part, h->region(ctx), acct,
              r->repo_name);
     snprintf(r->repo_uri, sizeof(r->repo_uri), "%s.dkr.ecr.%s.amazonaws.com%s/%s", acct, h->region(ctx),

@@ -78,6 +78,14 @@ static int destroy_pass(void *arg, size_t *found)
     reg_policy_reads(r);
     if (r->policy && !r->plan)
         list_entities(r, entities);
+    const sh_doc *images = NULL;
+    if (r->repo) {
+        /* one detail per image, whatever its tags */
+        sh_doc *in = reg_req(r);
+        r->h->doc_set_string(in, "repositoryName", r->repo_name);
+        shc_read_pages(&r->q, "ecr", "DescribeImages", in, "imageDetails", r->repo_l.label,
+                       "RepositoryNotFoundException", &images);
+    }
     if (reg_run(r))
         return r->failed ? -1 : 0;
     int repo = r->repo && shc_owned(r->h, r->ctx, r->repo_tags, &shc_tags_json);
@@ -87,9 +95,20 @@ static int destroy_pass(void *arg, size_t *found)
     if (r->policy && !policy)
         r->h->log(r->ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", r->policy_l.label);
     *found = (size_t)(repo + policy);
+    size_t nimages = images ? r->h->doc_count(images, "imageDetails") : 0;
+    if (repo && nimages && !r->delete_images) {
+        r->h->fail(r->ctx, SH_ERR_CONFLICT,
+                   "%s holds %zu image%s: destroy will not delete %s; set registry.delete_images = true for this "
+                   "environment (or delete the images: aws ecr batch-delete-image), then destroy",
+                   r->repo_l.label, nimages, nimages == 1 ? "" : "s", nimages == 1 ? "it" : "them");
+        r->failed = 1;
+        return -1;
+    }
     if (r->plan) {
         if (repo)
-            r->h->report(r->ctx, SH_CHANGE_DELETE, r->repo_l.label, "with its images");
+            r->h->report(r->ctx, SH_CHANGE_DELETE, r->repo_l.label,
+                         nimages ? shc_text(r->h, r->ctx, "with its %zu image%s", nimages, nimages == 1 ? "" : "s")
+                                 : NULL);
         if (policy)
             r->h->report(r->ctx, SH_CHANGE_DELETE, r->policy_l.label, NULL);
         return 0;

@@ -34,6 +34,7 @@ struct reg {
     /* desired */
     const char *repo_name, *policy_name, *mutability;
     long long keep;
+    int delete_images; /* destroy may delete a repository that holds images */
     char repo_arn[REG_TEXT], repo_uri[REG_TEXT], policy_arn[REG_TEXT];
     const char *lifecycle; /* the lifecycle policy's JSON text */
     const char *document;  /* the push policy's JSON text */

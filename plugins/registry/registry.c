@@ -15,6 +15,8 @@ static const sh_config_key registry_keys[] = {
      .help = "images kept by the lifecycle policy; older ones expire"},
     {.name = "tag_mutability", .type = SH_CONFIG_STRING, .default_value = "\"IMMUTABLE\"", .allowed = mutability,
      .help = "IMMUTABLE: a pushed tag can never point at another image"},
+    {.name = "delete_images", .type = SH_CONFIG_BOOL, .default_value = "false",
+     .help = "destroy may delete the repository while it holds images (false: destroy refuses, counting them)"},
     SH_CONFIG_END};
 
 /* The waves of reg.h. Nothing mutating is sent before both resources'

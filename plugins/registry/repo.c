@@ -30,7 +30,7 @@ int reg_repo_encryption(struct reg *r)
     if (!is || !strcmp(is, "AES256"))
         return 0;
     const char *what = shc_text(r->h, r->ctx, "encryption %s -> AES256", is);
-    if (!r->plan && !r->h->allow_replace(r->ctx)) {
+    if (!r->h->allow_replace(r->ctx)) {
         r->h->fail(r->ctx, SH_ERR_CONFLICT,
                    "%s: encryption is %s and must be AES256, which cannot change in place: deploy with "
                    "--allow-replace to delete the repository (and its images) and create it again",

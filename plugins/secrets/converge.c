@@ -161,7 +161,7 @@ static int check(struct sec *s)
         if (p->found && !sec_owned(s, p)) {
             shc_refuse_foreign(s->h, s->ctx, "parameter", p->path);
             bad = 1;
-        } else if (other_type(s, p) && !s->plan && !s->h->allow_replace(s->ctx)) {
+        } else if (other_type(s, p) && !s->h->allow_replace(s->ctx)) {
             s->h->fail(s->ctx, SH_ERR_CONFLICT,
                        "parameter %s is of type %s and must be SecureString, which ssm cannot change in place: "
                        "run deploy --allow-replace to delete it and make it again with its value",

@@ -574,7 +574,10 @@ class Forward(http.server.BaseHTTPRequestHandler):
                 doc = {}
         else:
             form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-        append(ARGS.log, f"{service} {operation}")
+        # stackhost's lease (one operator at a time) is no stack resource: marked, so that
+        # the stack's mutating requests can be told apart from it
+        lease = service == "ssm" and str(doc.get("Name", "")).startswith("/stackhost/lease/")
+        append(ARGS.log, f"{service} {operation}{' lease' if lease else ''}")
         aws = not self.path.startswith("/moto-api/")
         with LOCK:
             settings = dict(SETTINGS)

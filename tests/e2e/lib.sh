@@ -152,10 +152,15 @@ sys.stdout.write(opener.open(sys.argv[1] + "/__proxy/settings", timeout=10).read
 PY
 }
 
-# The operations logged by the proxy that change something (not
-# Describe*, List*, Get*).
+# The operations logged by the proxy that change something in the stack
+# (not Describe*, List*, Get*, nor the environment's lease).
 proxy_mutations() {
-    grep -vE ' (Describe|List|Get)[A-Z]' "$proxy_log" || true
+    grep -vE ' (Describe|List|Get)[A-Z]| lease$' "$proxy_log" || true
+}
+
+# proxy_lease: the requests of the environment's lease in $proxy_log (lease.h), one per line.
+proxy_lease() {
+    grep -E ' lease$' "$proxy_log" || true
 }
 
 # proxy_faults [SERVICE]: how many requests in $proxy_json the proxy
@@ -235,7 +240,7 @@ expect_network() {
 # (stack "catalog", the CostCenter tag) to FILE with these plugin sections:
 # a plugin's name gives its usual test settings (secrets from
 # $CATALOG_DB_URL and a generated key, compute running image 1.0.0, one
-# NAT gateway), anything else ("compute = { ... };") is written as given.
+# NAT gateway, a repository destroy may delete with its images), anything else ("compute = { ... };") is written as given.
 # $catalog_environments (default "dev = {};") is the environments group.
 catalog_cfg() {
     local file=$1 section
@@ -251,7 +256,8 @@ catalog_cfg() {
     { name = "api-key"; generate = 48; }
   ); };' ;;
             compute) echo '  compute = { image_tag = "1.0.0"; };' ;;
-            registry | lb | scaling | observability) echo "  $section = {};" ;;
+            registry) echo '  registry = { delete_images = true; };' ;;
+            lb | scaling | observability) echo "  $section = {};" ;;
             *) echo "  $section" ;;
             esac
         done

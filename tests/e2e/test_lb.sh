@@ -242,7 +242,11 @@ awscli elbv2 delete-load-balancer --load-balancer-arn "$arn"
 internal=$(awscli elbv2 create-load-balancer --name alb-catalog-dev --scheme internal --subnets "$sub_a" "$sub_b" \
     --security-groups "$alb_sg" --tags $owned_tags Key=CostCenter,Value=retail-catalog | json 'd["LoadBalancers"][0]["LoadBalancerArn"]')
 sh plan
-expect_rc 3 "plan with an internal load balancer"
+expect_rc 1 "plan with an internal load balancer, without --allow-replace"
+expect_err "load balancer alb-catalog-dev: scheme internal -> internet-facing, which cannot change in place: deploy with --allow-replace" \
+    "plan refuses as deploy will"
+sh --allow-replace plan
+expect_rc 3 "plan --allow-replace with an internal load balancer"
 expect_out "replace   load balancer alb-catalog-dev (scheme internal -> internet-facing)" "plan: the load balancer's replacement"
 expect_out "+   create    listener alb-catalog-dev:80 (HTTP 80, forward to tg-catalog-dev)" "plan: its listener made again"
 sh --allow-replace --auto-approve deploy
@@ -255,9 +259,14 @@ checks=$((checks + 1))
 sed 's|network = { nat_per_az = false; }|network = { nat_per_az = false; task_port = 9090; }|' "$cfg" >"$tmp/port.cfg"
 shq() { AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/port.cfg" -e dev --only network,lb "$@"; }
 shq plan
-expect_rc 3 "plan with another target port"
+expect_rc 1 "plan with another target port, without --allow-replace"
+expect_err "target group tg-catalog-dev: port 8080 -> 9090, which cannot change in place: deploy with --allow-replace" \
+    "plan refuses as deploy will"
+shq --allow-replace plan
+expect_rc 3 "plan --allow-replace with another target port"
 expect_out "replace   target group tg-catalog-dev (port 8080 -> 9090)" "plan: the target group's replacement"
-expect_out "~   update    listener alb-catalog-dev:80 (forward to tg-catalog-dev)" "plan: the listener follows"
+expect_out "-/+ replace   listener alb-catalog-dev:80 (it forwards to the target group replaced" \
+    "plan: the listener deleted and made again, as deploy does"
 : >"$proxy_log"
 shq --auto-approve deploy
 expect_rc 1 "deploy another target port without --allow-replace"
@@ -280,34 +289,45 @@ sh --auto-approve destroy
 expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
 
-# --- prod: deletion protection on; destroy turns it off before the delete, and waits for the
+# --- prod: deletion protection on (in aws, in the configuration, or both): destroy refuses,
+# nothing sent that changes; a deploy with it false turns it off; then destroy waits for the
 # load balancer's network interfaces (moto makes none: one is made here) on its deadline
 shp() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e prod --only network,lb "$@"; }
+sed 's/deletion_protection = true;/deletion_protection = false;/' "$cfg" >"$tmp/unprotected.cfg"
+shu() { AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/unprotected.cfg" -e prod --only network,lb "$@"; }
 shp --auto-approve deploy
 expect_rc 0 "deploy prod"
 expect_lb "the load balancer with deletion protection" catalog prod --protection
+: >"$proxy_log"
+shp --auto-approve destroy
+expect_rc 1 "destroy of a protected load balancer"
+expect_err "error: lb: load balancer alb-catalog-prod has deletion protection on (in aws and in the configuration): destroy will not delete it; set lb.deletion_protection = false for this environment, run deploy (which turns it off), then destroy" \
+    "the refusal names the key"
+shu --auto-approve destroy
+expect_rc 1 "destroy of a load balancer protected in aws alone"
+expect_err "has deletion protection on (in aws):" "protection in aws refuses too"
+shp plan --destroy
+expect_rc 1 "plan --destroy of a protected load balancer"
+expect_err "has deletion protection on" "plan --destroy shows the refusal"
+expect_equal "" "$(proxy_mutations)" "mutating requests of refused destroys"
+expect_lb "the protected load balancer after refused destroys" catalog prod --protection
+shu --auto-approve deploy
+expect_rc 0 "deploy prod with deletion protection false"
+expect_err "deletion protection off" "deploy turns it off"
+expect_lb "the load balancer without deletion protection" catalog prod
 prod_arn=$(alb_arn prod)
 sub=$(awscli ec2 describe-subnets --filters Name=tag:Name,Values=subnet-catalog-public-a-prod | json 'd["Subnets"][0]["SubnetId"]')
 eni=$(awscli ec2 create-network-interface --subnet-id "$sub" --description "ELB app/alb-catalog-prod/${prod_arn##*/}" |
     json 'd["NetworkInterface"]["NetworkInterfaceId"]')
-: >"$proxy_json"
-STACKHOST_DESTROY_TIMEOUT=3 shp --auto-approve destroy
+STACKHOST_DESTROY_TIMEOUT=3 shu --auto-approve destroy
 expect_rc 1 "destroy while the load balancer's interface lingers"
-expect_err "delete load balancer alb-catalog-prod (with its listeners, deletion protection turned off first)" \
-    "destroy says protection was turned off"
+expect_err "delete load balancer alb-catalog-prod (with its listeners)" "destroy deletes it"
 expect_err "the network interfaces of load balancer alb-catalog-prod to go" "destroy names what it waited for"
 expect_err "1 left: $eni" "destroy names the interface"
-order=$(python3 -c '
-import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1])]
-off = [l["end"] for l in lines if l["operation"] == "ModifyLoadBalancerAttributes"]
-delete = [l["start"] for l in lines if l["operation"] == "DeleteLoadBalancer"]
-print("ok" if off and delete and max(off) < min(delete) else f"attributes ended {off}, delete started {delete}")' "$proxy_json")
-expect_equal "ok" "$order" "deletion protection off before the delete"
 expect_equal "1" "$(awscli elbv2 describe-target-groups --names tg-catalog-prod | json 'len(d["TargetGroups"])')" \
     "the target group waits for the interfaces"
 awscli ec2 delete-network-interface --network-interface-id "$eni"
-shp --auto-approve destroy
+shu --auto-approve destroy
 expect_rc 0 "destroy once the interface is gone"
 expect_lb "leftovers after the prod destroy" --gone catalog prod
 

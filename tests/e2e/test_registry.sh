@@ -91,24 +91,40 @@ expect_equal "v2 v3 v4 v5 v6" "$(awscli iam list-policy-versions --policy-arn "$
 sh plan
 expect_rc 0 "plan after the new version"
 
-# --- an image inside does not stop destroy; a second destroy succeeds
+# --- an image inside stops destroy unless registry.delete_images; a second destroy succeeds
 manifest='{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}'
 awscli ecr put-image --repository-name ecr-catalog-dev --image-tag t1 --image-manifest "$manifest" >/dev/null
 expect_equal "1" "$(awscli ecr list-images --repository-name ecr-catalog-dev | json 'len(d["imageIds"])')" "an image pushed"
+: >"$proxy_log"
 sh --auto-approve destroy
-expect_rc 0 "destroy with an image"
+expect_rc 1 "destroy of a repository holding an image, registry.delete_images unset"
+expect_err "error: registry: ecr repository ecr-catalog-dev holds 1 image: destroy will not delete it; set registry.delete_images = true for this environment" \
+    "the refusal counts the images and names the key"
+expect_equal "" "$(proxy_mutations)" "mutating requests of the refused destroy"
+expect_equal "1" "$(awscli ecr list-images --repository-name ecr-catalog-dev | json 'len(d["imageIds"])')" "the image kept"
+sed 's|registry = {}|registry = { delete_images = true; }|' "$cfg" >"$tmp/deletable.cfg"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/deletable.cfg" -e dev plan --destroy
+expect_rc 3 "plan --destroy with registry.delete_images"
+expect_out "delete    ecr repository ecr-catalog-dev (with its 1 image)" "the plan counts the images"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/deletable.cfg" -e dev --auto-approve destroy
+expect_rc 0 "destroy with an image, registry.delete_images = true"
 expect_checker "leftovers after destroy" check_registry --gone catalog dev
 sh --auto-approve destroy
 expect_rc 0 "second destroy"
 expect_err "destroy complete" "second destroy"
 
-# --- KMS encryption cannot change in place: plan says replace, deploy refuses without --allow-replace
+# --- KMS encryption cannot change in place: plan and deploy refuse it alike without
+# --allow-replace; plan --allow-replace shows the replacement
 tags='Key=Project,Value=catalog Key=Environment,Value=dev Key=ManagedBy,Value=stackhost'
 # shellcheck disable=SC2086
 awscli ecr create-repository --repository-name ecr-catalog-dev --encryption-configuration encryptionType=KMS \
     --tags $tags >/dev/null
 sh plan
-expect_rc 3 "plan with kms encryption"
+expect_rc 1 "plan with kms encryption, without --allow-replace"
+expect_err "ecr repository ecr-catalog-dev: encryption is KMS and must be AES256, which cannot change in place" \
+    "the plan shows the refusal"
+sh --allow-replace plan
+expect_rc 3 "plan --allow-replace with kms encryption"
 expect_out "replace   ecr repository ecr-catalog-dev (encryption KMS -> AES256)" "plan shows the replacement"
 : >"$proxy_log"
 sh --auto-approve deploy

@@ -100,7 +100,11 @@ tags='Key=Project,Value=catalog Key=Environment,Value=dev Key=ManagedBy,Value=st
 plain=plainTextKeyValue-0123456789-abcdefghijklmnopqrs # 48 URL-safe characters, as generated
 awscli ssm put-parameter --name /catalog/dev/api-key --type String --value "$plain" --tags $tags >/dev/null
 direct plan
-expect_rc 3 "plan with a String parameter"
+expect_rc 1 "plan with a String parameter, without --allow-replace"
+expect_err "parameter /catalog/dev/api-key is of type String and must be SecureString, which ssm cannot change in place" \
+    "plan refuses as deploy will"
+direct --allow-replace plan
+expect_rc 3 "plan --allow-replace with a String parameter"
 expect_out "-/+ replace   parameter /catalog/dev/api-key (type String -> SecureString: deleted and made again (ssm cannot change a type in place))" \
     "plan shows the replacement"
 : >"$proxy_log"

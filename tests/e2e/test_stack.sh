@@ -28,6 +28,16 @@ awscli ssm put-parameter --name /catalog/bystander --value kept --type String >/
 # --- deploy dev: every row. The NAT gateway reads pending for 3 s (as AWS's take
 # minutes): meanwhile lb makes the load balancer and compute its task definition
 # (dataflow), and the service waits for the private subnets' routes through it.
+# --- look before changing: deploy without CATALOG_DB_URL on an empty account fails naming it,
+# every plugin's plan done before any request that changes something: none is sent, 20 times
+: >"$proxy_log"
+for i in $(seq 1 20); do
+    CATALOG_DB_URL='' sh -e dev --auto-approve deploy
+    expect_rc 1 "deploy without CATALOG_DB_URL, run $i"
+    expect_err "environment variable CATALOG_DB_URL is not set" "the variable named, run $i"
+done
+expect_equal "" "$(proxy_mutations)" "mutating requests of 20 deploys without CATALOG_DB_URL"
+
 # --- outputs of an environment never deployed: only reads, no line that says create, no
 # value invented, exit 1 naming what is missing
 : >"$proxy_log"
@@ -171,8 +181,23 @@ expect_stack "dev beside prod" dev 1 2 2 10
 sh -e dev plan
 expect_rc 0 "dev plan with prod deployed"
 
-# --- destroy prod (deletion protection turned off first): dev stays whole
+# --- destroy prod: refused while its load balancer's deletion protection is on and its
+# repository holds an image (registry.delete_images unset in prod), nothing changed; after a
+# deploy with both allowed, destroy proceeds; dev stays whole
+: >"$proxy_log"
 sh -e prod --auto-approve destroy
+expect_rc 1 "destroy prod, protected"
+expect_err "error: lb: load balancer alb-catalog-prod has deletion protection on (in aws and in the configuration): destroy will not delete it; set lb.deletion_protection = false" \
+    "the protection named"
+expect_err "error: registry: ecr repository ecr-catalog-prod holds 1 image: destroy will not delete it; set registry.delete_images = true" \
+    "the images counted"
+expect_equal "" "$(proxy_mutations)" "mutating requests of the refused destroy"
+expect_stack "prod after the refused destroy" prod 3 3 3 20 --protection
+sed 's|lb = { deletion_protection = true; };|lb = { deletion_protection = false; }; registry = { delete_images = true; };|' \
+    "$cfg" >"$tmp/unprotected.cfg"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/unprotected.cfg" -e prod --auto-approve deploy
+expect_rc 0 "deploy prod with deletion protection false"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/unprotected.cfg" -e prod --auto-approve destroy
 expect_rc 0 "destroy prod"
 expect_checker "prod after destroy" check_leftovers catalog prod --quiet
 expect_stack "dev after destroying prod" dev 1 2 2 10

@@ -39,7 +39,8 @@ PY
 if [ "$mode" = windows ]; then
     e2e_start_fault_proxy --propagation 3
     cert=$(awscli acm request-certificate --domain-name catalog.example.com | json 'd["CertificateArn"]')
-    sed -e "s|lb = { deletion_protection = true; };|lb = { deletion_protection = true; certificate_arn = \"$cert\"; };|" \
+    # prod unprotected: destroy refuses a protected load balancer and a repository's images
+    sed -e "s|lb = { deletion_protection = true; };|lb = { deletion_protection = false; certificate_arn = \"$cert\"; }; registry = { delete_images = true; };|" \
         -e "s|network = { nat_per_az = true; };|network = { nat_per_az = true; alb_ports = [80, 443]; };|" \
         "$cfg" >"$tmp/catalog.cfg"
     cfg=$tmp/catalog.cfg
@@ -54,7 +55,7 @@ if [ "$mode" = windows ]; then
     expect_out "no changes: the account matches the configuration" "plan dev after deploy"
     sh -e prod --auto-approve deploy
     expect_rc 0 "deploy prod through the propagation answers"
-    CHECK_ALB_PORTS=80,443 expect_stack "prod" prod 3 3 3 20 --protection --cert "$cert"
+    CHECK_ALB_PORTS=80,443 expect_stack "prod" prod 3 3 3 20 --cert "$cert"
     sh -e prod plan
     expect_rc 0 "plan prod"
     expect_out "no changes: the account matches the configuration" "plan prod after deploy"

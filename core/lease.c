@@ -294,6 +294,11 @@ int lease_take(struct lease *l, struct aws_client *aws, const char *stack, const
             strbuf_addf(err, "cannot take the lease %s on stack %s, environment %s: ", l->name, stack, env);
             aws_error_format(&e, err);
             strbuf_addf(err, "; %s", permission_hint());
+            /* its answer lost, the put may have been applied: not left to expire */
+            struct strbuf ignored = STRBUF_INIT;
+            if (e.maybe_applied && !still_ours(l, &ignored))
+                lease_delete(aws, l->name, &e);
+            strbuf_release(&ignored);
             lease_free(l);
             return -1;
         }
@@ -311,6 +316,8 @@ int lease_take(struct lease *l, struct aws_client *aws, const char *stack, const
         struct held h;
         held_read(out, &h);
         doc_free(out);
+        if (!strcmp(h.token, l->token))
+            break; /* ours: a put whose answer was lost, sent again by the client */
         char key[128];
         snprintf(key, sizeof(key), "%s#%s", h.token, h.version);
         if (strcmp(key, seen)) {

@@ -21,6 +21,8 @@ plugins = { network = { cidr = "10.0.0.0/16"; }; };
 environments = { prod = {}; };
 CFG
 sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e prod "$@"; }
+# a killed run's lease expires after 3 s (not renewed), for the next run to take over
+export STACKHOST_LEASE_SECONDS=3
 
 # --- --trace: one complete "aws" event per request the proxy saw, no secret
 : >"$proxy_log"

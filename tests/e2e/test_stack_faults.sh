@@ -22,6 +22,8 @@ e2e_reset
 # Latency spreads a deploy over a few seconds, so a kill lands where aimed.
 e2e_start_proxy 10
 export STACKHOST_RETRY_BASE_MS=100
+# a killed run's lease expires after 3 s (not renewed), for the next run to take over
+export STACKHOST_LEASE_SECONDS=3
 export CATALOG_DB_URL=postgres://catalog:stand-in@db.invalid:5432/catalog
 cfg=$src/examples/catalog.cfg
 sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev "$@"; }
@@ -78,6 +80,7 @@ if [ "$mode" = kill ]; then
         signal_when "$point" KILL
         sh --auto-approve deploy
         expect_rc 0 "deploy after a kill at '$point'"
+        expect_err "its run is gone; taking it over" "the killed run's lease taken over once expired, kill at '$point'"
         expect_stack "the stack after a kill at '$point'"
     done
     # destroy right after a killed deploy leaves nothing
@@ -108,6 +111,8 @@ if [ "$mode" = kill ]; then
         expect_rc 1 "deploy stopped by SIG$sig"
         expect_err "interrupted: run the same command again to finish, or destroy to clean up" "SIG$sig message"
         expect_err "not run: interrupted" "SIG$sig names what was not run"
+        expect_equal "" "$(awscli ssm get-parameters-by-path --path /stackhost/lease --recursive |
+            json '" ".join(p["Name"] for p in d["Parameters"])')" "the lease released on SIG$sig"
         sh --auto-approve deploy
         expect_rc 0 "deploy after SIG$sig"
         expect_stack "the stack after SIG$sig"

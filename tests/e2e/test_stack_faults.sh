@@ -78,9 +78,12 @@ if [ "$mode" = kill ]; then
     for point in '^ec2 Create' '^elasticloadbalancing Create' '^(sns|monitoring|kms) [A-Z]'; do
         start_run deploy
         signal_when "$point" KILL
+        killed=$rc
         sh --auto-approve deploy
         expect_rc 0 "deploy after a kill at '$point'"
-        expect_err "its run is gone; taking it over" "the killed run's lease taken over once expired, kill at '$point'"
+        # (a redeploy may end before it sends what the point names: then nothing was killed)
+        [ "$killed" != 137 ] ||
+            expect_err "its run is gone; taking it over" "the killed run's lease taken over once expired, kill at '$point'"
         expect_stack "the stack after a kill at '$point'"
     done
     # destroy right after a killed deploy leaves nothing

@@ -120,6 +120,18 @@ e2e_image() {
     e2e_push_image "$repo" "$tag"
 }
 
+# on_terminal ANSWER ARGS...: stackhost ARGS through the proxy on a pseudo-terminal
+# (on_terminal.py), answering ANSWER once it asks ("... is accepted: "); leaves $out
+# (everything it printed, as the terminal showed it) and $rc.
+on_terminal() {
+    local answer=$1
+    shift
+    out=$(AWS_ENDPOINT_URL=$proxy_url "$venv/bin/python" "$e2e_root/tests/e2e/on_terminal.py" "is accepted: " \
+        "$answer" "${wrap[@]}" "$bin" "$@")
+    rc=$?
+    err=''
+}
+
 # e2e_start_proxy [LATENCY_MS]: the proxy with no fault, adding LATENCY_MS
 # (default 0) to every request.
 e2e_start_proxy() {

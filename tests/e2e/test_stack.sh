@@ -128,10 +128,7 @@ expect_rc 2 "destroy without a terminal or --auto-approve"
 expect_equal "" "$(cat "$proxy_log")" "requests of refused runs"
 sed 's/max = 10;/max = 12;/' "$cfg" >"$tmp/asked.cfg"
 : >"$proxy_log"
-out=$(AWS_ENDPOINT_URL=$proxy_url "$venv/bin/python" "$src/tests/e2e/on_terminal.py" "is accepted: " no \
-    "${wrap[@]}" "$bin" -c "$tmp/asked.cfg" -e dev deploy)
-rc=$?
-err=''
+on_terminal no -c "$tmp/asked.cfg" -e dev deploy
 expect_rc 1 "deploy on a terminal, answered no"
 expect_out "~   update    scalable target service/cluster-catalog-dev/svc-catalog-dev (max 10 -> 12)" "the plan shown"
 expect_out "deploy these changes to stack catalog, environment dev, in account 123456789012? only 'dev' or 'yes' is accepted:" \
@@ -141,14 +138,10 @@ checks=$((checks + 1))
 [ "$(grep -n 'max 10 -> 12' <<<"$out" | head -1 | cut -d: -f1)" -lt "$(grep -n 'is accepted' <<<"$out" | cut -d: -f1)" ] ||
     fail "the question came before the plan"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a deploy answered no"
-out=$(AWS_ENDPOINT_URL=$proxy_url "$venv/bin/python" "$src/tests/e2e/on_terminal.py" "is accepted: " dev \
-    "${wrap[@]}" "$bin" -c "$tmp/asked.cfg" -e dev deploy)
-rc=$?
+on_terminal dev -c "$tmp/asked.cfg" -e dev deploy
 expect_rc 0 "deploy on a terminal, answered with the environment's name"
 expect_out "update scalable target service/cluster-catalog-dev/svc-catalog-dev" "the change made"
-out=$(AWS_ENDPOINT_URL=$proxy_url "$venv/bin/python" "$src/tests/e2e/on_terminal.py" "is accepted: " dev \
-    "${wrap[@]}" "$bin" -c "$tmp/asked.cfg" -e dev deploy)
-rc=$?
+on_terminal dev -c "$tmp/asked.cfg" -e dev deploy
 expect_rc 0 "deploy on a terminal with nothing to change"
 expect_no "is accepted" "nothing to change: no question"
 sh -e dev --auto-approve deploy

@@ -83,16 +83,12 @@ expect_err "waited 2s (--lock-timeout)" "the wait's limit named"
 expect_equal "" "$(proxy_mutations)" "mutating requests while locked"
 
 # --- unlock: shows the holder, asks; no keeps the lease, yes removes it
-out=$(AWS_ENDPOINT_URL=$proxy_url "$venv/bin/python" "$src/tests/e2e/on_terminal.py" "is accepted: " no \
-    "${wrap[@]}" "$bin" -c "$cfg" -e dev unlock)
-rc=$?
+on_terminal no -c "$cfg" -e dev unlock
 expect_rc 1 "unlock answered no"
 expect_out "the lease is held by ci@runner-7 (pid 4242)" "unlock shows the holder"
 expect_out "unlock cancelled" "a wrong answer keeps it"
 expect_equal "/stackhost/lease/catalog/dev" "$(leases)" "the lease kept"
-out=$(AWS_ENDPOINT_URL=$proxy_url "$venv/bin/python" "$src/tests/e2e/on_terminal.py" "is accepted: " dev \
-    "${wrap[@]}" "$bin" -c "$cfg" -e dev unlock)
-rc=$?
+on_terminal dev -c "$cfg" -e dev unlock
 expect_rc 0 "unlock answered dev"
 expect_out "lease removed: stack catalog, environment dev" "unlock removes it"
 expect_equal "" "$(leases)" "the lease removed"

@@ -214,6 +214,81 @@ static void test_plan_refuses_mutations_without_sending(void **state)
     assert_false(aws_operation_is_read("Getaway"));
 }
 
+/* The plan's reads answer the apply's once each, until the apply changes
+ * that service; AWS's error answers too, network failures never; calls
+ * marked AWS_CALL_NO_CACHE always go to the wire. */
+static void test_plan_reads_answer_the_apply(void **state)
+{
+    (void)state;
+    struct replay_reply r[] = {
+        {200, NULL, "{\"repositories\":[{\"repositoryName\":\"planned\"}]}"},
+        {400, NULL, "{\"__type\":\"RepositoryNotFoundException\",\"message\":\"gone\"}"},
+        {200, NULL, "{\"repositories\":[{\"repositoryName\":\"fresh\"}]}"}};
+    connect_to(r, 3, "us-east-1");
+    struct read_cache *reads = read_cache_new();
+    client.reads = reads;
+    struct sh_doc *in = doc_new(DOC_OBJECT), *other = doc_new(DOC_OBJECT), *out = NULL;
+    doc_set(in, "repositoryNames[0]", DOC_STRING, "a");
+    doc_set(other, "repositoryNames[0]", DOC_STRING, "b");
+    struct aws_error err;
+    /* the plan: both read from the wire and kept */
+    assert_int_equal(aws_call(&client, "ecr", "DescribeRepositories", in, AWS_CALL_READ_ONLY, &out, &err), 0);
+    doc_free(out);
+    assert_int_equal(aws_call(&client, "ecr", "DescribeRepositories", other, AWS_CALL_READ_ONLY, &out, &err), -1);
+    assert_int_equal(replay_count(server), 2);
+    read_cache_replay(reads);
+    /* the apply: the same reads answered as the plan heard them, nothing sent */
+    assert_int_equal(aws_call(&client, "ecr", "DescribeRepositories", in, 0, &out, &err), 0);
+    assert_string_equal(doc_text(out, "repositories[0].repositoryName"), "planned");
+    doc_free(out);
+    assert_int_equal(aws_call(&client, "ecr", "DescribeRepositories", other, 0, &out, &err), -1);
+    assert_string_equal(err.code, "RepositoryNotFoundException");
+    assert_int_equal(replay_count(server), 2);
+    assert_int_equal(read_cache_hits(reads), 2);
+    /* once each: the next identical read is asked again */
+    assert_int_equal(aws_call(&client, "ecr", "DescribeRepositories", in, 0, &out, &err), 0);
+    assert_string_equal(doc_text(out, "repositories[0].repositoryName"), "fresh");
+    doc_free(out);
+    assert_int_equal(replay_count(server), 3);
+    doc_free(in);
+    doc_free(other);
+    client.reads = NULL;
+    read_cache_free(reads);
+}
+
+static void test_a_change_forgets_the_plan_reads_of_its_service(void **state)
+{
+    (void)state;
+    struct replay_reply r[] = {{200, NULL, "{\"repositories\":[]}"}};
+    connect_to(r, 1, "us-east-1");
+    struct read_cache *reads = read_cache_new();
+    client.reads = reads;
+    struct sh_doc *out = NULL;
+    struct aws_error err;
+    assert_int_equal(aws_call(&client, "ecr", "DescribeRepositories", NULL, AWS_CALL_READ_ONLY, &out, &err), 0);
+    doc_free(out);
+    assert_int_equal(aws_call(&client, "ssm", "GetParameters", NULL, AWS_CALL_READ_ONLY, &out, &err), 0);
+    doc_free(out);
+    read_cache_replay(reads);
+    assert_int_equal(aws_call(&client, "ecr", "CreateRepository", NULL, 0, &out, &err), 0);
+    doc_free(out);
+    assert_int_equal(replay_count(server), 3);
+    /* ecr changed: read again; ssm did not: the plan's answer */
+    assert_int_equal(aws_call(&client, "ecr", "DescribeRepositories", NULL, 0, &out, &err), 0);
+    doc_free(out);
+    assert_int_equal(replay_count(server), 4);
+    assert_int_equal(aws_call(&client, "ssm", "GetParameters", NULL, 0, &out, &err), 0);
+    doc_free(out);
+    assert_int_equal(replay_count(server), 4);
+    /* past the cache: sent, and a change it makes forgets nothing */
+    assert_int_equal(aws_call(&client, "ssm", "PutParameter", NULL, AWS_CALL_NO_CACHE, &out, &err), 0);
+    doc_free(out);
+    assert_int_equal(replay_count(server), 5);
+    assert_int_equal(read_cache_hits(reads), 1);
+    client.reads = NULL;
+    read_cache_free(reads);
+}
+
 static void test_pagination_json(void **state)
 {
     (void)state;
@@ -492,6 +567,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_client_errors_are_not_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_refused_is_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_mutations_without_sending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_reads_answer_the_apply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_change_forgets_the_plan_reads_of_its_service, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pagination_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pagination_xml_single_items, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pagination_iam_marker, setup, teardown),

@@ -545,6 +545,30 @@ static void test_failed_requirement_cuts_short_what_waits_on_it(void **state)
                                 "plugin never published gamma.token)"));
 }
 
+/* A plan changes nothing: gamma's failure skips only what requires it;
+ * alpha (slow) and beta still plan, so every refusal is known at once. */
+static void test_plan_failure_lets_the_others_look(void **state)
+{
+    (void)state;
+    open_plugins("plan_fail.cfg", "alpha = { delay_ms = 300; }; beta = {}; gamma = { fail = true; }; delta = {};");
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_PLAN, 4, &run, &jobs, &n), -1);
+    assert_diag_has(&dl, "gamma: injected failure");
+    for (size_t i = 0; i < n; i++) {
+        const char *name = jobs[i].item->section->name;
+        if (!strcmp(name, "alpha") || !strcmp(name, "beta"))
+            assert_int_equal(jobs[i].state, JOB_DONE);
+        if (!strcmp(name, "gamma"))
+            assert_int_equal(jobs[i].state, JOB_FAILED);
+        if (!strcmp(name, "delta"))
+            assert_int_equal(jobs[i].state, JOB_SKIPPED);
+    }
+    assert_int_equal(atomic_load(&run.stop), 0);
+    finish(&run, jobs, n);
+}
+
 /* gamma ends incomplete at once (SH_ERR_INCOMPLETE: the rest waits on the
  * user) while alpha, then beta, still run: they are not stopped and
  * finish; delta, which requires gamma, does not run; the run fails with
@@ -595,6 +619,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_undeclared_output_is_an_error_not_a_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_requirement_cuts_short_what_waits_on_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incomplete_plugin_lets_the_others_finish, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_failure_lets_the_others_look, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

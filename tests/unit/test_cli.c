@@ -93,6 +93,21 @@ static void test_defaults_and_flags(void **state)
     assert_int_equal(parse(&cli, &err, 3, w3), EXIT_USAGE);
     assert_string_equal(err.buf, "--wait needs a number from 1 to 86400, not 'soon'");
     strbuf_reset(&err);
+    assert_int_equal(cli.lock_timeout, 300); /* another run's lease is waited for 5 minutes */
+    const char *lt[] = {"stackhost", "deploy", "--lock-timeout=30"};
+    assert_int_equal(parse(&cli, &err, 3, lt), 0);
+    assert_int_equal(cli.lock_timeout, 30);
+    const char *lt0[] = {"stackhost", "destroy", "--lock-timeout", "0"};
+    assert_int_equal(parse(&cli, &err, 4, lt0), 0);
+    assert_int_equal(cli.lock_timeout, 0);
+    const char *ltx[] = {"stackhost", "deploy", "--lock-timeout=-1"};
+    assert_int_equal(parse(&cli, &err, 3, ltx), EXIT_USAGE);
+    assert_string_equal(err.buf, "--lock-timeout needs a number from 0 to 86400, not '-1'");
+    strbuf_reset(&err);
+    const char *u[] = {"stackhost", "-e", "dev", "unlock", "--auto-approve"};
+    assert_int_equal(parse(&cli, &err, 5, u), 0);
+    assert_int_equal(cli.command, CMD_UNLOCK);
+    assert_true(cli.auto_approve);
     strbuf_release(&err);
 }
 

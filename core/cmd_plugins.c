@@ -172,9 +172,13 @@ int cmd_plugins(const struct cli *cli)
     struct strbuf out = STRBUF_INIT;
     int rc = EXIT_OK;
     if (cli->arg) {
-        char *path = search_path_find(&sp, cli->arg);
+        struct strbuf refused = STRBUF_INIT;
+        char *path = search_path_find(&sp, cli->arg, &refused);
         struct plugin *p = NULL;
-        if (!path) {
+        if (!path && refused.len) {
+            diag_add(&dl, NULL, 0, NULL, "%s", refused.buf);
+            rc = EXIT_ERROR;
+        } else if (!path) {
             struct strbuf dirs = STRBUF_INIT;
             for (size_t k = 0; k < sp.n; k++)
                 strbuf_addf(&dirs, "%s%s", k ? ", " : "", sp.dirs[k]);
@@ -189,6 +193,7 @@ int cmd_plugins(const struct cli *cli)
             detail_text(p, &out);
         }
         free(path);
+        strbuf_release(&refused);
     } else {
         if (plugin_scan(&sp, &list, &dl))
             rc = EXIT_ERROR;

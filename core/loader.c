@@ -49,6 +49,7 @@ void search_path_build(struct search_path *sp, const char *cli, const char *env,
     if (config_dir) {
         XGROW(sp->dirs, sp->alloc, sp->n + 1);
         sp->dirs[sp->n++] = xstrdup(config_dir);
+        sp->config_dir = sp->n;
     }
     /* Running from the build tree just works: plugins sit beside the
      * binary. Installed (at any prefix), they sit in <bindir>/<reldir>. */
@@ -80,17 +81,81 @@ void search_path_free(struct search_path *sp)
     memset(sp, 0, sizeof(*sp));
 }
 
-char *search_path_find(const struct search_path *sp, const char *name)
+/* The first directory from `from` on with name.so, or n. */
+static size_t first_with(const struct search_path *sp, size_t from, const char *name, struct strbuf *path)
 {
-    for (size_t i = 0; i < sp->n; i++) {
-        struct strbuf sb = STRBUF_INIT;
-        strbuf_addf(&sb, "%s/%s.so", sp->dirs[i], name);
+    for (size_t i = from; i < sp->n; i++) {
+        strbuf_reset(path);
+        strbuf_addf(path, "%s/%s", sp->dirs[i], name);
         struct stat st;
-        if (!stat(sb.buf, &st) && S_ISREG(st.st_mode))
-            return strbuf_detach(&sb);
-        strbuf_release(&sb);
+        if (!stat(path->buf, &st) && S_ISREG(st.st_mode))
+            return i;
     }
-    return NULL;
+    strbuf_reset(path);
+    return sp->n;
+}
+
+/* The config's plugin_path comes before the built-in and installed
+ * directories, which follow it: a file of the same name there is shadowed. */
+static int shadows_builtin(const struct search_path *sp, size_t dir, const char *file, const char *path,
+                           struct strbuf *why)
+{
+    if (!sp->config_dir || dir != sp->config_dir - 1)
+        return 0;
+    struct strbuf builtin = STRBUF_INIT;
+    int shadows = first_with(sp, dir + 1, file, &builtin) < sp->n;
+    if (shadows)
+        strbuf_addf(why, "plugin refused: %s, found through the configuration's plugin_path, would replace the "
+                    "built-in or installed plugin %s; a configuration cannot replace a plugin: rename it, or pass "
+                    "its directory with --plugin-path or STACKHOST_PLUGIN_PATH if you trust it", path, builtin.buf);
+    strbuf_release(&builtin);
+    return shadows;
+}
+
+char *search_path_find(const struct search_path *sp, const char *name, struct strbuf *why)
+{
+    struct strbuf file = STRBUF_INIT, path = STRBUF_INIT;
+    strbuf_addf(&file, "%s.so", name);
+    size_t dir = first_with(sp, 0, file.buf, &path);
+    char *found = dir < sp->n && !shadows_builtin(sp, dir, file.buf, path.buf, why) ? strbuf_detach(&path) : NULL;
+    strbuf_release(&path);
+    strbuf_release(&file);
+    return found;
+}
+
+static int writable_by_others(const struct stat *st)
+{
+    return (st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_uid != geteuid() && st->st_uid != 0);
+}
+
+int plugin_file_safe(const char *path, struct strbuf *why)
+{
+    struct stat st;
+    if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+        strbuf_addf(why, "plugin refused: %s is not a regular file", path);
+        return -1;
+    }
+    if (writable_by_others(&st)) {
+        strbuf_addf(why, "plugin refused before loading: %s can be written by others (mode %03o, owner uid %u): "
+                    "a plugin runs code with the deployer's credentials; make it owned by you or root and not "
+                    "group- or world-writable (chmod go-w)", path, (unsigned)(st.st_mode & 0777), (unsigned)st.st_uid);
+        return -1;
+    }
+    struct strbuf dir = STRBUF_INIT;
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        strbuf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+    else
+        strbuf_addch(&dir, '.');
+    int rc = 0;
+    if (stat(dir.buf, &st) || writable_by_others(&st)) {
+        strbuf_addf(why, "plugin refused before loading: its directory %s can be written by others (mode %03o, "
+                    "owner uid %u), who could replace it; make the directory owned by you or root and not group- "
+                    "or world-writable (chmod go-w)", dir.buf, (unsigned)(st.st_mode & 0777), (unsigned)st.st_uid);
+        rc = -1;
+    }
+    strbuf_release(&dir);
+    return rc;
 }
 
 struct plugin *plugin_list_find(const struct plugin_list *list, const char *name)
@@ -255,6 +320,13 @@ const char *const *plugin_publishes(const struct plugin *p)
 int plugin_open(const char *path, const char *expect_name, struct plugin_list *list,
                 struct plugin **out, struct diag_list *dl)
 {
+    struct strbuf unsafe = STRBUF_INIT;
+    if (plugin_file_safe(path, &unsafe)) {
+        diag_add(dl, path, 0, NULL, "%s", unsafe.buf);
+        strbuf_release(&unsafe);
+        return -1;
+    }
+    strbuf_release(&unsafe);
     /* Each plugin keeps its own symbols: RTLD_LOCAL, so two plugins with
      * a helper of the same name do not bind to each other's. */
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -319,14 +391,17 @@ size_t plugin_scan(const struct search_path *sp, struct plugin_list *list, struc
             int shadowed = 0;
             for (size_t s = 0; s < nseen && !shadowed; s++)
                 shadowed = !strcmp(seen[s], file);
-            if (!shadowed) {
+            struct strbuf path = STRBUF_INIT, why = STRBUF_INIT;
+            strbuf_addf(&path, "%s/%s", sp->dirs[i], file);
+            if (!shadowed && shadows_builtin(sp, i, file, path.buf, &why)) {
+                diag_add(dl, path.buf, 0, NULL, "%s", why.buf);
+            } else if (!shadowed) {
                 XGROW(seen, seen_alloc, nseen + 1);
                 seen[nseen++] = xstrdup(file);
-                struct strbuf path = STRBUF_INIT;
-                strbuf_addf(&path, "%s/%s", sp->dirs[i], file);
                 plugin_open(path.buf, NULL, list, NULL, dl);
-                strbuf_release(&path);
             }
+            strbuf_release(&path);
+            strbuf_release(&why);
             free(entries[k]);
         }
         free(entries);

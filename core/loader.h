@@ -5,6 +5,14 @@
  * (the build tree), the installed plugin directory. A plugin named N is
  * the file N.so.
  *
+ * A configuration file is trusted input: it can name plugins, and a plugin
+ * runs code. Still, a plugin found through the config's plugin_path never
+ * replaces a built-in or installed plugin of the same name (refused, both
+ * files named), and no plugin file is loaded from a file or directory
+ * that others could have written (group- or world-writable, or owned by
+ * someone other than the user or root): checked before dlopen, which runs
+ * the file's constructors.
+ *
  * plugin_open checks everything about a plugin before calling anything
  * in it; a refused plugin is unloaded again at once, and its refusal,
  * naming the file and the reason, is added to the diag list. */
@@ -16,10 +24,12 @@
 #include <stackhost/plugin.h>
 
 #include "diag.h"
+#include "strbuf.h"
 
 struct search_path {
     char **dirs;
     size_t n, alloc;
+    size_t config_dir; /* index + 1 of the config's plugin_path in dirs; 0: none */
 };
 
 struct plugin {
@@ -38,8 +48,13 @@ struct plugin_list {
 void search_path_build(struct search_path *sp, const char *cli, const char *env, const char *config_dir);
 void search_path_add(struct search_path *sp, const char *colon_list);
 void search_path_free(struct search_path *sp);
-/* "<dir>/<name>.so" of the first directory that has it, or NULL. Caller frees. */
-char *search_path_find(const struct search_path *sp, const char *name);
+/* "<dir>/<name>.so" of the first directory that has it, or NULL. Caller
+ * frees. NULL with why filled in when the first is the config's and would
+ * shadow a built-in or installed one; NULL with why empty: none found. */
+char *search_path_find(const struct search_path *sp, const char *name, struct strbuf *why);
+/* 0 when the file at path, and its directory, can only have been written
+ * by the user or root; else -1 with why. */
+int plugin_file_safe(const char *path, struct strbuf *why);
 
 /* Opens and checks the plugin at path. expect_name, when not NULL, is
  * the name it was looked up by. On success appends it to list, sets *out

@@ -13,8 +13,15 @@ static void load_plugins(struct stack *st, struct diag_list *dl)
 {
     for (size_t i = 0; i < st->cfg.nsections; i++) {
         struct section *sec = &st->cfg.sections[i];
-        char *path = search_path_find(&st->search, sec->name);
-        if (!path) {
+        struct strbuf refused = STRBUF_INIT;
+        char *path = search_path_find(&st->search, sec->name, &refused);
+        int shadowing = refused.len > 0;
+        if (shadowing)
+            value_diag(dl, sec->declared, "%s", refused.buf);
+        strbuf_release(&refused);
+        if (shadowing) {
+            continue;
+        } else if (!path) {
             struct strbuf dirs = STRBUF_INIT;
             for (size_t k = 0; k < st->search.n; k++)
                 strbuf_addf(&dirs, "%s%s", k ? ", " : "", st->search.dirs[k]);

@@ -34,6 +34,30 @@ const char *validate_format_name(sh_config_format format)
     return NULL;
 }
 
+/* Variables that hold the deployer's own credentials: a configuration
+ * (which a pull request can change) must not copy them into the stack. */
+static int credential_variable(const char *name)
+{
+    static const char *const prefixes[] = {"AWS_", "STACKHOST_", "ACTIONS_ID_TOKEN_", "ACTIONS_RUNTIME_",
+                                           "CI_JOB_", "GOOGLE_APPLICATION_", "AZURE_", NULL};
+    static const char *const names[] = {"GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "CI_REGISTRY_PASSWORD",
+                                        "BUILDKITE_AGENT_ACCESS_TOKEN", "CIRCLE_TOKEN", "SSH_AUTH_SOCK", NULL};
+    char upper[128];
+    size_t len = strlen(name);
+    if (len >= sizeof(upper))
+        len = sizeof(upper) - 1;
+    for (size_t i = 0; i < len; i++)
+        upper[i] = (char)toupper((unsigned char)name[i]);
+    upper[len] = '\0';
+    for (size_t i = 0; prefixes[i]; i++)
+        if (!strncmp(upper, prefixes[i], strlen(prefixes[i])))
+            return 1;
+    for (size_t i = 0; names[i]; i++)
+        if (!strcmp(upper, names[i]))
+            return 1;
+    return 0;
+}
+
 static int check_cidr(const char *s, const char **why)
 {
     unsigned a[4], prefix;
@@ -83,6 +107,11 @@ int validate_format(sh_config_format format, const char *s, const char **why)
         if (!len || isdigit((unsigned char)s[0]) ||
             strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != len) {
             *why = "not an environment variable name (letters, digits and _, not starting with a digit)";
+            return -1;
+        }
+        if (credential_variable(s)) {
+            *why = "names a variable that holds the deployer's credentials (AWS_*, a CI token): its value would be "
+                   "copied into the stack; give the value its own variable";
             return -1;
         }
         return 0;

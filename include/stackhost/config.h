@@ -29,7 +29,8 @@ typedef enum sh_config_format {
     SH_FORMAT_ANY = 0,
     SH_FORMAT_CIDR = 1,     /* IPv4 CIDR with the host bits clear: 10.0.0.0/16 */
     SH_FORMAT_EMAIL = 2,    /* local@domain.tld */
-    SH_FORMAT_ENV_NAME = 3, /* an environment variable name: [A-Za-z_][A-Za-z0-9_]* */
+    SH_FORMAT_ENV_NAME = 3, /* an environment variable name: [A-Za-z_][A-Za-z0-9_]*, not one holding
+                             * the deployer's credentials (AWS_*, STACKHOST_*, CI tokens) */
     SH_FORMAT_NAME = 4,     /* a resource name part: [a-z0-9-], not starting or ending with '-' */
     SH_FORMAT_ARN = 5,      /* arn:partition:service:region:account:resource */
     SH_FORMAT_PATH = 6      /* a URL path: starts with '/' */

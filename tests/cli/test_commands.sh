@@ -185,4 +185,44 @@ run plugins lb -c "$cat_cfg"
 expect_out "outputs:  alb_arn, alb_arn_suffix, alb_dns_name, alb_url, target_group_arn, target_group_arn_suffix" \
     "plugins NAME lists the outputs"
 
+# --- a secret's value may not come from the deployer's credentials
+sed 's/env = "CATALOG_DB_URL";/env = "AWS_SECRET_ACCESS_KEY";/' "$cat_cfg" >"$tmp/credvar.cfg"
+run -c "$tmp/credvar.cfg" -e dev validate
+expect_rc 2 "a secret from AWS_SECRET_ACCESS_KEY"
+expect_err "plugins.secrets.parameters[0].env: 'AWS_SECRET_ACCESS_KEY': names a variable that holds the deployer's credentials" "the key named"
+
+# --- a configuration names plugins, and a plugin runs code: a plugin found through the
+# config's plugin_path never replaces a built-in one, and no plugin file or directory others
+# can write is loaded; neither is opened (its constructor, leaving a marker, never runs)
+shadow=$(dirname "$good")/shadow
+export STACKHOST_TEST_MARKER=$tmp/loaded
+sed "s|^stack = {|plugin_path = \"$shadow\";\nstack = {|" "$cat_cfg" >"$tmp/shadow.cfg"
+run -c "$tmp/shadow.cfg" -e dev validate
+expect_rc 2 "a plugin_path plugin named like a built-in"
+expect_err "plugin refused: $shadow/secrets.so, found through the configuration's plugin_path, would replace the built-in or installed plugin" \
+    "the shadowing refused, naming both files"
+checks=$((checks + 1))
+[ ! -e "$STACKHOST_TEST_MARKER" ] || fail "the shadowing plugin's constructor ran"
+run --plugin-path "$shadow" plugins secrets
+expect_rc 0 "the same plugin named by the operator (--plugin-path) loads"
+checks=$((checks + 1))
+[ -e "$STACKHOST_TEST_MARKER" ] || fail "a plugin on --plugin-path was not loaded"
+rm -f "$STACKHOST_TEST_MARKER"
+mkdir -p "$tmp/open"
+cp "$shadow/secrets.so" "$tmp/open/marker.so"
+chmod 777 "$tmp/open"
+run --plugin-path "$tmp/open" plugins marker
+expect_rc 1 "a plugin in a world-writable directory"
+expect_err "plugin refused before loading: its directory $tmp/open can be written by others (mode 777" \
+    "the writable directory named"
+chmod 755 "$tmp/open"
+chmod 666 "$tmp/open/marker.so"
+run --plugin-path "$tmp/open" plugins marker
+expect_rc 1 "a world-writable plugin file"
+expect_err "plugin refused before loading: $tmp/open/marker.so can be written by others (mode 666" \
+    "the writable file named"
+checks=$((checks + 1))
+[ ! -e "$STACKHOST_TEST_MARKER" ] || fail "a writable plugin's constructor ran"
+unset STACKHOST_TEST_MARKER
+
 checks_done

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "loader.h"
@@ -165,14 +166,81 @@ static void test_search_path_first_match_wins(void **state)
     assert_true(len5 > rel && sp.dirs[5][0] == '/' && sp.dirs[5][len5 - rel - 1] == '/');
     assert_string_equal(sp.dirs[5] + len5 - rel, STACKHOST_PLUGIN_RELDIR);
     assert_string_equal(sp.dirs[6], STACKHOST_PLUGIN_DIR);
-    char *found = search_path_find(&sp, "alpha");
+    struct strbuf why = STRBUF_INIT;
+    char *found = search_path_find(&sp, "alpha", &why);
     assert_string_equal(found, FIXTURE_GOOD "/alpha.so");
     free(found);
-    found = search_path_find(&sp, "old_abi");
+    found = search_path_find(&sp, "old_abi", &why);
     assert_string_equal(found, FIXTURE_BAD "/old_abi.so");
     free(found);
-    assert_null(search_path_find(&sp, "ghost"));
+    assert_null(search_path_find(&sp, "ghost", &why));
+    assert_int_equal(why.len, 0);
     search_path_free(&sp);
+}
+
+/* The config's plugin_path cannot replace what the directories after it
+ * (built-in, installed) hold; the operator's --plugin-path can. */
+static void test_config_plugin_path_never_shadows(void **state)
+{
+    (void)state;
+    struct search_path sp;
+    search_path_build(&sp, NULL, NULL, FIXTURE_GOOD);
+    search_path_add(&sp, FIXTURE_BAD); /* after the config's: as a built-in directory is */
+    struct strbuf why = STRBUF_INIT;
+    char *found = search_path_find(&sp, "alpha", &why);
+    assert_string_equal(found, FIXTURE_GOOD "/alpha.so"); /* no alpha.so among the built-ins */
+    free(found);
+    assert_int_equal(why.len, 0);
+    search_path_free(&sp);
+    /* alpha.so in the config's directory and in a built-in one: refused, both named */
+    const char *copy = test_write_file("alpha.so", "");
+    char dir[512];
+    snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(copy, '/') - copy), copy);
+    search_path_build(&sp, NULL, NULL, dir);
+    search_path_add(&sp, FIXTURE_GOOD);
+    assert_null(search_path_find(&sp, "alpha", &why));
+    assert_non_null(strstr(why.buf, "found through the configuration's plugin_path, would replace the built-in or "
+                                     "installed plugin " FIXTURE_GOOD "/alpha.so"));
+    /* a scan refuses it too, and lists the built-in one */
+    plugin_scan(&sp, &list, &dl);
+    assert_diag_has(&dl, "would replace the built-in or installed plugin " FIXTURE_GOOD "/alpha.so");
+    assert_non_null(plugin_list_find(&list, "alpha"));
+    assert_string_equal(plugin_list_find(&list, "alpha")->path, FIXTURE_GOOD "/alpha.so");
+    plugin_list_close(&list);
+    diag_clear(&dl);
+    search_path_free(&sp);
+    /* named by the operator, it loads first */
+    search_path_build(&sp, dir, NULL, NULL);
+    search_path_add(&sp, FIXTURE_GOOD);
+    strbuf_reset(&why);
+    found = search_path_find(&sp, "alpha", &why);
+    assert_string_equal(found, copy);
+    free(found);
+    search_path_free(&sp);
+    strbuf_release(&why);
+}
+
+static void test_writable_plugin_refused_before_loading(void **state)
+{
+    (void)state;
+    const char *file = test_write_file("x.so", "not even an ELF file");
+    struct strbuf why = STRBUF_INIT;
+    assert_int_equal(plugin_file_safe(file, &why), 0);
+    chmod(file, 0666);
+    assert_int_equal(plugin_file_safe(file, &why), -1);
+    assert_non_null(strstr(why.buf, "can be written by others (mode 666"));
+    chmod(file, 0644);
+    char dir[512];
+    snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(file, '/') - file), file);
+    chmod(dir, 0777);
+    strbuf_reset(&why);
+    assert_int_equal(plugin_file_safe(file, &why), -1);
+    assert_non_null(strstr(why.buf, "its directory"));
+    /* plugin_open says so, and dlopen never sees the file */
+    assert_int_equal(plugin_open(file, "x", &list, NULL, &dl), -1);
+    assert_diag_has(&dl, "plugin refused before loading");
+    chmod(dir, 0700);
+    strbuf_release(&why);
 }
 
 int main(void)
@@ -192,6 +260,8 @@ int main(void)
         cmocka_unit_test_teardown(test_not_a_shared_object, teardown),
         cmocka_unit_test_teardown(test_scan_reports_every_refusal, teardown),
         cmocka_unit_test_teardown(test_search_path_first_match_wins, teardown),
+        cmocka_unit_test_teardown(test_config_plugin_path_never_shadows, teardown),
+        cmocka_unit_test_teardown(test_writable_plugin_refused_before_loading, teardown),
         cmocka_unit_test_teardown(test_previous_minor_loads, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,6 +99,13 @@ static void test_formats(void **state)
     assert_int_equal(validate_format(SH_FORMAT_EMAIL, "@b.com", &why), -1);
     assert_int_equal(validate_format(SH_FORMAT_ENV_NAME, "CATALOG_DB_URL", &why), 0);
     assert_int_equal(validate_format(SH_FORMAT_ENV_NAME, "9X", &why), -1);
+    /* the deployer's own credentials never become a stack's secret */
+    assert_int_equal(validate_format(SH_FORMAT_ENV_NAME, "AWS_SECRET_ACCESS_KEY", &why), -1);
+    assert_non_null(strstr(why, "holds the deployer's credentials"));
+    assert_int_equal(validate_format(SH_FORMAT_ENV_NAME, "aws_session_token", &why), -1);
+    assert_int_equal(validate_format(SH_FORMAT_ENV_NAME, "GITHUB_TOKEN", &why), -1);
+    assert_int_equal(validate_format(SH_FORMAT_ENV_NAME, "ACTIONS_ID_TOKEN_REQUEST_TOKEN", &why), -1);
+    assert_int_equal(validate_format(SH_FORMAT_ENV_NAME, "MY_AWS_THING", &why), 0);
     assert_int_equal(validate_format(SH_FORMAT_NAME, "catalog-api", &why), 0);
     assert_int_equal(validate_format(SH_FORMAT_NAME, "-x", &why), -1);
     assert_int_equal(validate_format(SH_FORMAT_NAME, "a_b", &why), -1);

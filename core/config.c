@@ -7,6 +7,7 @@
 #include <stackhost/config.h>
 
 #include "aws/profile.h"
+#include "aws/service.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -300,6 +301,10 @@ int config_open(const char *file, const char *env, struct stack_config *cfg, str
         cfg->profile_region = profile_region(&where);
         cfg->profile_region_where = cfg->profile_region ? strbuf_detach(&where) : NULL;
         strbuf_release(&where);
+        /* a region becomes part of every host name: checked before any is built */
+        if (!aws_region_valid(config_region(cfg)))
+            diag_add(dl, file, 0, NULL, "region '%.64s' (from %s) is not an aws region name: a-z, 0-9 and -, like "
+                     "us-east-1", config_region(cfg), config_region_source(cfg));
     }
 
     struct sh_value *plugins = group_member(root, "plugins", 1, dl);

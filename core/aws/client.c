@@ -322,9 +322,16 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
         copy(err->message, sizeof(err->message), "plan sends no mutating request");
         return -1;
     }
-    struct strbuf url = STRBUF_INIT, host = STRBUF_INIT, path = STRBUF_INIT, body = STRBUF_INIT, target = STRBUF_INIT;
     const char *signing_region;
-    aws_endpoint(svc, c->region, &url, &signing_region);
+    struct strbuf url = STRBUF_INIT;
+    if (aws_endpoint(svc, c->region, &url, &signing_region)) {
+        copy(err->code, sizeof(err->code), "InvalidRegion");
+        snprintf(err->message, sizeof(err->message), "region '%.64s' is not an aws region name (a-z, 0-9, -)",
+                 c->region);
+        strbuf_release(&url);
+        return -1;
+    }
+    struct strbuf host = STRBUF_INIT, path = STRBUF_INIT, body = STRBUF_INIT, target = STRBUF_INIT;
     aws_url_split(url.buf, &host, &path);
     serialize(svc, op, input, &body, &target);
     const char *content_type =

@@ -60,18 +60,71 @@ static char *container_token(void)
     return token;
 }
 
+int metadata_container_url_allowed(const char *url, struct strbuf *why)
+{
+    /* As the SDKs allow: https anywhere; plain http only to this host and
+     * to the link-local addresses of ECS and EKS pod identity, where the
+     * token cannot be read on the way. */
+    static const char *const local[] = {"localhost", "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", "[::1]",
+                                        NULL};
+    if (!strncasecmp(url, "https://", 8))
+        return 0;
+    if (strncasecmp(url, "http://", 7)) {
+        strbuf_addf(why, "the container credentials endpoint %s is refused: only https, or http to this host or "
+                    "the ecs/eks link-local address", url);
+        return -1;
+    }
+    const char *host = url + 7;
+    size_t len = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":/?#");
+    int ok = !memchr(host, '@', strcspn(host, "/?#")); /* user info would hide the real host */
+    int allowed = 0;
+    for (size_t i = 0; ok && local[i] && !allowed; i++)
+        allowed = strlen(local[i]) == len && !strncasecmp(host, local[i], len);
+    unsigned a, b, c, d;
+    char tail;
+    char ip[64];
+    if (ok && !allowed && len < sizeof(ip)) {
+        memcpy(ip, host, len);
+        ip[len] = '\0';
+        allowed = sscanf(ip, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 && c < 256 &&
+                  d < 256;
+    }
+    if (ok && allowed)
+        return 0;
+    strbuf_addf(why, "the container credentials endpoint %s is refused: plain http would send its authorization "
+                "token and the credentials in the clear; use https, or http only to this host or the ecs/eks "
+                "link-local address (169.254.170.2, 169.254.170.23)", url);
+    return -1;
+}
+
 int metadata_container(struct http_client *http, struct aws_credentials *out, struct strbuf *looked,
                        struct strbuf *err)
 {
     struct strbuf url = STRBUF_INIT;
-    if (env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
-        strbuf_addf(&url, "http://169.254.170.2%s", env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"));
+    const char *relative = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    if (relative && relative[0] != '/') {
+        strbuf_addf(err, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must be a path starting with /, not %s", relative);
+        return -1;
+    }
+    if (relative)
+        strbuf_addf(&url, "http://169.254.170.2%s", relative);
     else if (env("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
         strbuf_addstr(&url, env("AWS_CONTAINER_CREDENTIALS_FULL_URI"));
     strbuf_addstr(looked, "the container endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI)");
     if (!url.len)
         return 0;
+    if (metadata_container_url_allowed(url.buf, err)) {
+        strbuf_release(&url);
+        return -1;
+    }
     char *token = container_token();
+    if (token && strpbrk(token, "\r\n")) {
+        strbuf_addstr(err, "the container authorization token (AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]) holds a "
+                      "line break: refused, as it would add headers to the request");
+        secret_free(token);
+        strbuf_release(&url);
+        return -1;
+    }
     redact_add(token);
     struct http_header auth = {"Authorization", token};
     struct http_response resp;

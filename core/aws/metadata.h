@@ -19,6 +19,9 @@
 
 int metadata_container(struct http_client *http, struct aws_credentials *out, struct strbuf *looked,
                        struct strbuf *err);
+/* 0 when the container endpoint may be asked: https, or http to loopback
+ * or the ECS/EKS link-local addresses (as the SDKs allow); else -1 with why. */
+int metadata_container_url_allowed(const char *url, struct strbuf *why);
 int metadata_imds(struct aws_credentials *out, struct strbuf *looked, struct strbuf *err);
 
 #endif

@@ -60,8 +60,18 @@ static int env_true(const char *name)
     return v && !strcasecmp(v, "true");
 }
 
-void aws_endpoint(const struct aws_service *svc, const char *region, struct strbuf *url, const char **signing_region)
+int aws_region_valid(const char *region)
 {
+    size_t len = region ? strlen(region) : 0;
+    return len && len <= 63 && strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") == len && region[0] != '-' &&
+           region[len - 1] != '-';
+}
+
+int aws_endpoint(const struct aws_service *svc, const char *region, struct strbuf *url, const char **signing_region)
+{
+    *signing_region = "";
+    if (!aws_region_valid(region))
+        return -1;
     int china = !strncmp(region, "cn-", 3), gov = !strncmp(region, "us-gov-", 7);
     *signing_region = region;
     if (svc->global)
@@ -76,14 +86,14 @@ void aws_endpoint(const struct aws_service *svc, const char *region, struct strb
         strbuf_addstr(url, override);
         while (url->len && url->buf[url->len - 1] == '/')
             strbuf_setlen(url, url->len - 1);
-        return;
+        return 0;
     }
     const char *suffix = china ? "amazonaws.com.cn" : "amazonaws.com";
     int fips = env_true("AWS_USE_FIPS_ENDPOINT"), dualstack = env_true("AWS_USE_DUALSTACK_ENDPOINT");
     if (svc->global) {
         strbuf_addf(url, "https://%s%s.%s%s", svc->host_prefix, fips ? "-fips" : "",
                     china ? "cn-north-1." : gov ? "us-gov." : "", suffix);
-        return;
+        return 0;
     }
     /* FIPS: <service>-fips; dual-stack (IPv4 and IPv6): the api.aws domain. */
     const char *prefix = svc->host_prefix;
@@ -92,6 +102,7 @@ void aws_endpoint(const struct aws_service *svc, const char *region, struct strb
     if (dualstack)
         suffix = china ? "api.amazonwebservices.com.cn" : "api.aws";
     strbuf_addf(url, "https://%s%s.%s.%s", prefix, fips ? "-fips" : "", region, suffix);
+    return 0;
 }
 
 void aws_url_split(const char *url, struct strbuf *host, struct strbuf *path)

@@ -31,7 +31,13 @@ void aws_service_names(struct strbuf *out);
  * real endpoint (IAM: the partition's global endpoint, signed in its
  * home region). url gets the endpoint; signing_region a static string or
  * `region`. */
-void aws_endpoint(const struct aws_service *svc, const char *region, struct strbuf *url, const char **signing_region);
+/* 1 when region can be part of a host name: a DNS label of a-z, 0-9 and
+ * '-' (us-east-1), so no region, wherever it was read, can send a signed
+ * request (and its session token) to another host. */
+int aws_region_valid(const char *region);
+/* The service's url for region into url, and the region to sign for.
+ * -1 (url empty) when the region is not valid (aws_region_valid). */
+int aws_endpoint(const struct aws_service *svc, const char *region, struct strbuf *url, const char **signing_region);
 
 /* "scheme://host[:port][/path]": the Host to sign, without a default port
  * (curl does not send one), and the path (default "/"). */

@@ -108,7 +108,13 @@ int sso_role_credentials(struct http_client *http, const struct sso_settings *s,
         return -1;
     struct strbuf url = STRBUF_INIT, label = STRBUF_INIT;
     const char *signing_region;
-    aws_endpoint(&portal, s->region, &url, &signing_region);
+    if (aws_endpoint(&portal, s->region, &url, &signing_region)) {
+        strbuf_addf(err, "profile %s: sso_region '%.64s' is not an aws region name (a-z, 0-9, -)", s->profile,
+                    s->region);
+        strbuf_release(&url);
+        secret_free(token);
+        return -1;
+    }
     strbuf_addstr(&url, "/federation/credentials?account_id=");
     aws_uri_encode(&url, s->account_id, strlen(s->account_id), 0);
     strbuf_addstr(&url, "&role_name=");

@@ -65,7 +65,11 @@ static int call(struct http_client *http, const char *region, long skew, const s
     const struct aws_service *svc = aws_service_find("sts");
     struct strbuf url = STRBUF_INIT, host = STRBUF_INIT, path = STRBUF_INIT;
     const char *signing_region;
-    aws_endpoint(svc, region, &url, &signing_region);
+    if (aws_endpoint(svc, region, &url, &signing_region)) {
+        strbuf_addf(err, "%s: region '%.64s' is not an aws region name (a-z, 0-9, -)", label, region);
+        strbuf_release(&url);
+        return -1;
+    }
     aws_url_split(url.buf, &host, &path);
     int rc = -1, skew_fixed = 0;
     for (;;) {

@@ -185,6 +185,14 @@ run plugins lb -c "$cat_cfg"
 expect_out "outputs:  alb_arn, alb_arn_suffix, alb_dns_name, alb_url, target_group_arn, target_group_arn_suffix" \
     "plugins NAME lists the outputs"
 
+# --- a region is part of every host name: one that is not a dns label fails before any request
+sed 's/region = "us-east-1";//' "$cat_cfg" >"$tmp/noregion.cfg"
+AWS_REGION=us-east-1.evil.example AWS_ENDPOINT_URL=http://127.0.0.1:9 run -c "$tmp/noregion.cfg" -e dev plan
+expect_rc 2 "a region with a dot"
+expect_err "region 'us-east-1.evil.example' (from AWS_REGION) is not an aws region name" "the region refused"
+AWS_REGION=x/y run -c "$tmp/noregion.cfg" -e dev validate
+expect_rc 2 "a region with a slash"
+
 # --- a secret's value may not come from the deployer's credentials
 sed 's/env = "CATALOG_DB_URL";/env = "AWS_SECRET_ACCESS_KEY";/' "$cat_cfg" >"$tmp/credvar.cfg"
 run -c "$tmp/credvar.cfg" -e dev validate

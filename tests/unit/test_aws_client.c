@@ -289,6 +289,31 @@ static void test_a_change_forgets_the_plan_reads_of_its_service(void **state)
     read_cache_free(reads);
 }
 
+/* A region is part of the host name: one that is not a DNS label never
+ * gets a signed request (and its session token) sent anywhere. */
+static void test_invalid_region_sends_nothing(void **state)
+{
+    (void)state;
+    struct replay_reply r[] = {{200, NULL, "{}"}};
+    const char *bad[] = {"us-east-1.evil.example", "x/y", "us-east-1@evil", "", "-us", "US-EAST-1",
+                         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_false(aws_region_valid(bad[i]));
+        connect_to(r, 1, bad[i]);
+        unsetenv("AWS_ENDPOINT_URL"); /* a real endpoint would be built from the region */
+        struct sh_doc *out = NULL;
+        struct aws_error err;
+        assert_int_equal(aws_call(&client, "ecr", "DescribeRepositories", NULL, 0, &out, &err), -1);
+        assert_string_equal(err.code, "InvalidRegion");
+        aws_client_free(&client);
+        replay_stop(server);
+        server = NULL;
+    }
+    assert_true(aws_region_valid("us-east-1"));
+    assert_true(aws_region_valid("cn-north-1"));
+    connect_to(r, 1, "us-east-1");
+}
+
 static void test_pagination_json(void **state)
 {
     (void)state;
@@ -569,6 +594,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_refuses_mutations_without_sending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_reads_answer_the_apply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_change_forgets_the_plan_reads_of_its_service, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_region_sends_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pagination_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pagination_xml_single_items, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pagination_iam_marker, setup, teardown),

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "aws/credentials.h"
+#include "aws/metadata.h"
 #include "replay_server.h"
 #include "log.h"
 
@@ -167,6 +168,53 @@ static void test_container_endpoint(void **state)
     const char *req = replay_request(server, 0);
     assert_non_null(strstr(req, "GET /v2/credentials/abc HTTP/1.1"));
     assert_non_null(strstr(req, "Authorization: container-auth"));
+}
+
+/* The token and the credentials travel in the clear over http: only to
+ * this host and the ECS/EKS link-local addresses; refused before any
+ * connection (10.255.255.1 would hang a connect). */
+static void test_container_endpoint_only_local_over_http(void **state)
+{
+    (void)state;
+    struct strbuf why = STRBUF_INIT;
+    const char *ok[] = {"https://creds.example.com/v1", "http://127.0.0.1:8080/creds", "http://localhost/c",
+                        "http://169.254.170.2/v2/credentials/x", "http://169.254.170.23/v1/credentials",
+                        "http://[fd00:ec2::23]/v1/credentials", "http://[::1]:9/c", "HTTP://127.9.9.9/c"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        assert_int_equal(metadata_container_url_allowed(ok[i], &why), 0);
+    const char *bad[] = {"http://10.255.255.1/creds", "http://example.com/c", "http://127.0.0.1@evil.example/c",
+                         "http://169.254.170.2.evil.example/c", "ftp://127.0.0.1/c", "http://1270.0.0.1/c",
+                         "file:///etc/passwd"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        strbuf_reset(&why);
+        assert_int_equal(metadata_container_url_allowed(bad[i], &why), -1);
+        assert_non_null(strstr(why.buf, "is refused"));
+    }
+    strbuf_release(&why);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://10.255.255.1/creds", 1);
+    setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "container-auth", 1);
+    time_t start = time(NULL);
+    assert_int_equal(resolve(), -1);
+    assert_true(time(NULL) - start < 2);
+    assert_non_null(strstr(err.buf, "the container credentials endpoint http://10.255.255.1/creds is refused"));
+    assert_null(strstr(err.buf, "container-auth"));
+    /* a relative uri is a path: "@host" would make 169.254.170.2 user info */
+    unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "@evil.example/creds", 1);
+    assert_int_equal(resolve(), -1);
+    assert_non_null(strstr(err.buf, "must be a path starting with /"));
+}
+
+static void test_container_token_with_a_line_break_refused(void **state)
+{
+    (void)state;
+    struct replay_reply r[] = {{200, NULL, "{}"}};
+    server = replay_start(r, 1);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", replay_url(server), 1);
+    setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "token\r\nX-Injected: yes", 1);
+    assert_int_equal(resolve(), -1);
+    assert_non_null(strstr(err.buf, "holds a line break"));
+    assert_int_equal(replay_count(server), 0);
 }
 
 static void test_imdsv2_token_first(void **state)
@@ -444,6 +492,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_files_and_profiles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_profile_without_credentials, setup, teardown),
         cmocka_unit_test_setup_teardown(test_container_endpoint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_container_endpoint_only_local_over_http, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_container_token_with_a_line_break_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_imdsv2_token_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_imdsv1_fallback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_imds_no_answer_is_no_fallback, setup, teardown),

@@ -1,9 +1,14 @@
+#define _GNU_SOURCE /* memmem */
 #include "log.h"
 
+#include <ctype.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/secret.h"
+#include "aws/sigv4.h"
 #include "xalloc.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -63,12 +68,10 @@ void log_msg(sh_log_level level, const char *prefix, const char *fmt, ...)
     va_end(ap);
 }
 
-void redact_add(const char *secret)
+/* One form; the lock is held. */
+static void redact_add_form(const char *secret)
 {
-    if (!secret || !*secret)
-        return;
     size_t len = strlen(secret);
-    pthread_mutex_lock(&redact_lock);
     for (size_t i = 0; i < nsecrets; i++) {
         if (!strcmp(secrets[i], secret)) {
             pthread_mutex_unlock(&redact_lock);
@@ -82,7 +85,52 @@ void redact_add(const char *secret)
     memmove(secrets + at + 1, secrets + at, (nsecrets - at) * sizeof(*secrets));
     secrets[at] = xstrdup(secret);
     nsecrets++;
+}
+
+/* The forms a secret takes in what was sent and what an endpoint may echo:
+ * as is, JSON-escaped (with and without an escaped /), percent-encoded
+ * (upper and lower hex, + for a space in a form). */
+void redact_add(const char *secret)
+{
+    if (!secret || !*secret)
+        return;
+    struct strbuf form = STRBUF_INIT;
+    pthread_mutex_lock(&redact_lock);
+    redact_add_form(secret);
+    for (size_t flags = 0; flags < 2; flags++) {
+        json_t *s = json_string(secret);
+        char *text = s ? json_dumps(s, JSON_ENCODE_ANY | (flags ? JSON_ESCAPE_SLASH : 0)) : NULL;
+        if (text && strlen(text) > 2) {
+            text[strlen(text) - 1] = '\0';
+            redact_add_form(text + 1);
+        }
+        if (text)
+            secret_free(text);
+        json_decref(s);
+    }
+    for (int lower = 0; lower < 2; lower++) {
+        strbuf_reset(&form);
+        aws_uri_encode(&form, secret, strlen(secret), 0);
+        for (size_t i = 0; lower && i < form.len; i++)
+            if (form.buf[i] == '%')
+                for (size_t k = 1; k <= 2 && i + k < form.len; k++)
+                    form.buf[i + k] = (char)tolower((unsigned char)form.buf[i + k]);
+        redact_add_form(form.buf);
+        strbuf_replace_all(&form, "%20", "+");
+        redact_add_form(form.buf);
+    }
     pthread_mutex_unlock(&redact_lock);
+    secret_strbuf_release(&form);
+}
+
+int redact_found(const char *buf, size_t len)
+{
+    int found = 0;
+    pthread_mutex_lock(&redact_lock);
+    for (size_t i = 0; i < nsecrets && !found; i++)
+        found = memmem(buf, len, secrets[i], strlen(secrets[i])) != NULL;
+    pthread_mutex_unlock(&redact_lock);
+    return found;
 }
 
 void redact_apply(struct strbuf *sb)
@@ -97,7 +145,7 @@ void redact_clear(void)
 {
     pthread_mutex_lock(&redact_lock);
     for (size_t i = 0; i < nsecrets; i++)
-        free(secrets[i]);
+        secret_free(secrets[i]);
     free(secrets);
     secrets = NULL;
     nsecrets = secrets_alloc = 0;

@@ -24,8 +24,11 @@ void log_vmsg(sh_log_level level, const char *prefix, const char *fmt, va_list a
 /* Writes sb to stdout (results, not progress), redacted. */
 void emit_stdout(struct strbuf *sb);
 
-/* Registers a secret; copied. Empty strings are ignored. */
+/* Registers a secret, with the forms it takes when JSON-escaped or
+ * percent-encoded; copied. Empty strings are ignored. */
 void redact_add(const char *secret);
+/* Non-zero when buf holds a registered secret, in any of its forms. */
+int redact_found(const char *buf, size_t len);
 /* Replaces every registered secret in sb with "***" (longest first, so a
  * secret that contains another is hidden whole). */
 void redact_apply(struct strbuf *sb);

@@ -405,6 +405,12 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
         } else {
             err->code[0] = err->message[0] = '\0';
             aws_error_parse(svc->protocol, resp.status, resp.body.buf, resp.body.len, resp.request_id, err);
+            /* An answer may echo the request: for one that carried a
+             * secret (a parameter's value), its text is never quoted,
+             * whatever form the secret took in it. */
+            if (redact_found(body.buf, body.len))
+                snprintf(err->message, sizeof(err->message), "(the answer's text is not shown: the request "
+                         "carried a secret)");
             /* An internal error or a gateway timeout may come after the
              * service acted; 503 is "unavailable" or throttling: not done. */
             err->maybe_applied |= (resp.status == 500 || resp.status == 502 || resp.status == 504) &&

@@ -26,6 +26,7 @@
 #define SEC_NAME 1024 /* /{stack}/{env}/{name} */
 #define SEC_DETAIL 256
 #define SEC_PER_REQUEST 10 /* GetParameters and DeleteParameters take up to 10 names */
+#define SEC_MIN_VALUE 8    /* characters of a value from the environment, at least */
 
 struct sec;
 

@@ -4,6 +4,7 @@
  * checks, and the callbacks that run the steps (values.c, lookup.c,
  * converge.c, destroy.c, outputs.c; see sec.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <stackhost/stackhost.h>
@@ -37,6 +38,15 @@ static sh_status secrets_validate(const sh_host *host, sh_ctx *ctx)
         int generated = host->value_member(p, "generate") != NULL;
         if (from_env == generated)
             rc = host->config_error(ctx, p, "set exactly one of env (a variable name) or generate (a length)");
+        /* a value is hidden from every line by matching it: a short one
+         * would match everywhere (and be guessed) */
+        const char *var = host->value_string(host->value_member(p, "env"));
+        const char *value = var ? getenv(var) : NULL;
+        if (value && *value && strlen(value) < SEC_MIN_VALUE)
+            rc = host->config_error(ctx, host->value_member(p, "env"),
+                                    "%s holds a value of %zu characters: a secret needs at least %d (a shorter one "
+                                    "cannot be told from ordinary text, and would be hidden wherever it appears)",
+                                    var, strlen(value), SEC_MIN_VALUE);
         const char *name = host->value_string(host->value_member(p, "name"));
         for (size_t k = 0; name && k < i; k++) {
             const char *other = host->value_string(host->value_member(host->value_at(params, k), "name"));

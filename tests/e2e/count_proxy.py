@@ -121,6 +121,11 @@ never applied to /moto-api/ paths:
                     in its protocol, without forwarding (a genuine refusal,
                     e.g. CreateService=InvalidParameterException:...). JSON
                     log fault: "refused".
+--echo OP          every request of operation OP (but stackhost's lease's)
+                    gets 400 with its own body as
+                    plain text, without forwarding (an endpoint that echoes
+                    the request, as a misbehaving proxy or gateway does).
+                    JSON log fault: "echo".
 --client-tokens     EC2 idempotency, which moto lacks: a Create* repeating
                     the ClientToken of an earlier successful one (same
                     action) is not forwarded; it gets the earlier answer
@@ -134,7 +139,7 @@ Control interface (not logged, never forwarded, no fault):
        {"seed", "throttle", "errors", "drop_before", "drop_after",
         "unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed",
         "zones_impaired", "latency_ms", "client_tokens", "propagation", "propagation_rules", "fail", "rollouts", "rollout",
-        "rollout_crash", "push_tag"}
+        "rollout_crash", "push_tag", "echo"}
   POST /__proxy/settings  with a JSON object of some of those keys (dashes
        accepted for underscores) changes them for the requests that arrive
        afterwards and answers the full settings; a "seed" restarts the
@@ -162,7 +167,7 @@ PROBABILITIES = ("drop_before", "throttle", "errors", "drop_after")  # the order
 SECONDS = ("unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed", "latency_ms",
            "propagation", "rollout")
 FLAGS = ("client_tokens", "rollouts", "rollout_crash")
-TEXTS = ("zones_impaired", "propagation_rules", "fail", "push_tag")
+TEXTS = ("zones_impaired", "propagation_rules", "fail", "push_tag", "echo")
 
 
 def probability(text):
@@ -199,6 +204,7 @@ parser.add_argument("--client-tokens", action="store_true")
 parser.add_argument("--propagation", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--propagation-rules", default="", metavar="A,B")
 parser.add_argument("--fail", default="", metavar="OP=CODE:MESSAGE")
+parser.add_argument("--echo", default="", metavar="OP")
 parser.add_argument("--rollouts", action="store_true")
 parser.add_argument("--rollout", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--rollout-crash", action="store_true")
@@ -258,7 +264,8 @@ def fail_of(text):
 TEXT_FORMS = {"zones_impaired": ("zone names, comma-separated", str),
               "propagation_rules": ("rule names, comma-separated", rules_of),
               "push_tag": ("an image tag, or empty", str),
-              "fail": ("OP=CODE:MESSAGE, or empty", fail_of)}
+              "fail": ("OP=CODE:MESSAGE, or empty", fail_of),
+              "echo": ("an operation, or empty", str)}
 assert set(TEXT_FORMS) == set(TEXTS)
 rules_of(ARGS.propagation_rules)
 fail_of(ARGS.fail)
@@ -614,6 +621,9 @@ class Forward(http.server.BaseHTTPRequestHandler):
         if refused:
             fault = "refused"
             answer = error_answer(protocol, 400, refused[0], refused[1], "Sender", content_type)
+        if answer is None and aws and settings["echo"] and operation == settings["echo"] and not lease:
+            fault = "echo"
+            answer = (400, b"you sent: " + body, {"Content-Type": "text/plain"})
         if answer is None and aws:
             found = PROPAGATION.refuse(service, operation, form, doc, region, now, settings["propagation"],
                                        rules_of(settings["propagation_rules"]))

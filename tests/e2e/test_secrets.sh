@@ -31,6 +31,32 @@ check_secrets() { "$venv/bin/python" "$src/tests/e2e/check_secrets.py" "$@"; }
 api_key() { check_secrets --value catalog dev api-key; }
 export CATALOG_DB_URL="postgres://catalog:first-$RANDOM$RANDOM@db.internal:5432/catalog"
 
+# --- a value shorter than 8 characters is refused at validate: hiding it would mangle every line
+CATALOG_DB_URL=short sh validate
+expect_rc 2 "a 5-character secret"
+expect_err "CATALOG_DB_URL holds a value of 5 characters: a secret needs at least 8" "the short value refused"
+expect_no "short'" "the value itself never shown"
+
+# --- an endpoint that echoes the request: the password, in whatever form the answer holds
+# it (as sent, JSON-escaped, percent-encoded), never reaches stderr
+password='p/w"d+%&=x y-'"$RANDOM$RANDOM"
+proxy_set '{"echo": "PutParameter"}' >/dev/null
+CATALOG_DB_URL="postgres://catalog:$password@db.internal:5432/catalog" sh -v -v --auto-approve deploy
+proxy_set '{"echo": ""}' >/dev/null
+expect_rc 1 "deploy through an endpoint that echoes the request"
+expect_err "(the answer's text is not shown: the request carried a secret)" "the echo not quoted"
+checks=$((checks + 1))
+for form in "$password" "$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1])[1:-1])' "$password")" \
+    "$(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1], safe=""))' "$password")" \
+    "${password:0:8}"; do
+    if grep -qF -- "$form" <<<"$out$err"; then
+        fail "the password shows in the output, as '$form'"
+        break
+    fi
+done
+sh --auto-approve destroy
+expect_rc 0 "destroy after the echo"
+
 # --- a missing variable on the first deploy: an error naming it, before any change
 : >"$proxy_log"
 CATALOG_DB_URL='' sh --auto-approve deploy

@@ -76,6 +76,26 @@ static void test_errors_are_redacted_when_made(void **state)
     diag_clear(&dl);
 }
 
+/* What an endpoint echoes is the secret as it was sent: JSON-escaped in a
+ * JSON body, percent-encoded in a query one. */
+static void test_escaped_and_encoded_forms_are_redacted(void **state)
+{
+    (void)state;
+    redact_add("p/w\"d+%&=x y");
+    const char *forms[] = {"p/w\\\"d+%&=x y", "p\\/w\\\"d+%&=x y", "p%2Fw%22d%2B%25%26%3Dx%20y",
+                           "p%2fw%22d%2b%25%26%3dx%20y", "p%2Fw%22d%2B%25%26%3Dx+y"};
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        struct strbuf sb = STRBUF_INIT;
+        strbuf_addf(&sb, "you sent: {\"Value\":\"%s\"}", forms[i]);
+        assert_true(redact_found(sb.buf, sb.len));
+        redact_apply(&sb);
+        assert_null(strstr(sb.buf, forms[i]));
+        assert_non_null(strstr(sb.buf, "***"));
+        strbuf_release(&sb);
+    }
+    assert_false(redact_found("nothing secret here", 19));
+}
+
 static void test_levels(void **state)
 {
     (void)state;
@@ -95,6 +115,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_longest_secret_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_are_redacted_when_made, setup, teardown),
         cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escaped_and_encoded_forms_are_redacted, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,10 +85,10 @@ int cmd_validate(const struct cli *cli)
     for (size_t i = 0; i < runs; i++) {
         struct stack st;
         struct stack_options opt = {file, cli->env ? cli->env : (nenv ? envs[i] : NULL), cli->plugin_path, cli->only};
-        size_t before = dl.n;
+        size_t before = diag_count(&dl);
         if (stack_open(&st, &opt, &dl)) {
             failed = 1;
-            if (!cli->env && nenv && dl.n > before)
+            if (!cli->env && nenv && diag_count(&dl) > before)
                 log_msg(SH_LOG_ERROR, NULL, "environment %s:", envs[i]);
             diag_log(&dl);
             diag_clear(&dl);

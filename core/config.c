@@ -273,7 +273,7 @@ static void read_enabled(struct section *s, struct diag_list *dl)
 
 int config_open(const char *file, const char *env, struct stack_config *cfg, struct diag_list *dl)
 {
-    size_t before = dl->n;
+    size_t before = diag_count(dl);
     memset(cfg, 0, sizeof(*cfg));
     cfg->file = xstrdup(file);
     if (config_read(file, &cfg->root, dl)) {
@@ -371,7 +371,7 @@ int config_open(const char *file, const char *env, struct stack_config *cfg, str
         if (en)
             value_remove(en);
     }
-    if (dl->n > before) {
+    if (diag_count(dl) > before) {
         config_close(cfg);
         return -1;
     }

@@ -49,12 +49,28 @@ static char *dir_of(const char *path)
     return slash ? xstrndup(path, (size_t)(slash - path + 1)) : xstrdup("");
 }
 
-static int check_file(const char *path, const char *include_dir, int depth, struct diag_list *dl);
+/* The walk over a file and what it @includes: the chain of files being
+ * read (a file already on it would include itself for ever, each copy
+ * multiplying the next) and the bytes read so far, bounded in total. */
+struct walk {
+    const char *include_dir;
+    char *chain[INCLUDE_DEPTH + 1]; /* real paths */
+    int depth;
+    size_t total, files;
+    int over; /* a budget is spent: nothing more is read */
+    const char *from; /* the @include being followed: its file and line */
+    int line;
+    struct diag_list *dl;
+};
+
+static int check_file(const char *path, struct walk *w);
 
 /* `@include "file"` at p (the '@'); checks the included file. */
-static int check_include(const char *p, const char *file, int line, const char *include_dir, int depth,
-                         struct diag_list *dl)
+static int check_include(const char *p, const char *file, int line, struct walk *w)
 {
+    const char *include_dir = w->include_dir;
+    int depth = w->depth;
+    struct diag_list *dl = w->dl;
     if (strncmp(p, "@include", 8))
         return 0;
     const char *q = p + 8;
@@ -76,15 +92,17 @@ static int check_include(const char *p, const char *file, int line, const char *
         path = xmalloc(len);
         snprintf(path, len, "%s%s%s", include_dir, *include_dir ? "/" : "", name);
     }
-    int rc = check_file(path, include_dir, depth + 1, dl);
+    w->from = file;
+    w->line = line;
+    int rc = check_file(path, w);
     free(name);
     free(path);
     return rc;
 }
 
-static int check_text(const char *text, size_t len, const char *file, const char *include_dir, int depth,
-                      struct diag_list *dl)
+static int check_text(const char *text, size_t len, const char *file, struct walk *w)
 {
+    struct diag_list *dl = w->dl;
     int line = 1, rc = 0, bol = 1;
     for (size_t i = 0; i < len; i++) {
         char c = text[i];
@@ -93,7 +111,7 @@ static int check_text(const char *text, size_t len, const char *file, const char
             bol = 1;
             continue;
         }
-        if (bol && c == '@' && check_include(text + i, file, line, include_dir, depth, dl))
+        if (bol && c == '@' && check_include(text + i, file, line, w))
             rc = -1;
         if (c != ' ' && c != '\t')
             bol = 0;
@@ -124,13 +142,44 @@ static int check_text(const char *text, size_t len, const char *file, const char
     return rc;
 }
 
-static int check_file(const char *path, const char *include_dir, int depth, struct diag_list *dl)
+static int check_file(const char *path, struct walk *w)
 {
-    size_t len = 0;
-    char *text = read_all(path, &len, dl);
-    if (!text)
+    if (w->over)
         return -1;
-    int rc = check_text(text, len, path, include_dir, depth, dl);
+    char *real = realpath(path, NULL);
+    for (int i = 0; real && i < w->depth; i++) {
+        if (!strcmp(w->chain[i], real)) {
+            diag_add(w->dl, w->from, w->line, NULL, "@include \"%s\" includes a file that is already being read "
+                     "(%s): a configuration cannot include itself", path, real);
+            free(real);
+            return -1;
+        }
+    }
+    size_t len = 0;
+    char *text = read_all(path, &len, w->dl);
+    if (!text) {
+        free(real);
+        return -1;
+    }
+    int rc = 0;
+    w->total += len;
+    if (++w->files > CONFIG_MAX_FILES) {
+        w->over = 1;
+        diag_add(w->dl, path, 0, NULL, "the configuration @includes more than %d files, counting each time a file "
+                 "is included: is a file included again and again?", CONFIG_MAX_FILES);
+        rc = -1;
+    } else if (w->total > CONFIG_MAX_TOTAL_BYTES) {
+        w->over = 1;
+        diag_add(w->dl, path, 0, NULL, "the configuration and the files it @includes are over %d bytes (4 MiB) "
+                 "together: is a file included again and again?", CONFIG_MAX_TOTAL_BYTES);
+        rc = -1;
+    } else {
+        w->chain[w->depth++] = real ? real : xstrdup(path);
+        rc = check_text(text, len, path, w);
+        free(w->chain[--w->depth]);
+        real = NULL;
+    }
+    free(real);
     free(text);
     return rc;
 }
@@ -142,7 +191,8 @@ int config_check_limits(const char *path, struct diag_list *dl)
     size_t n = strlen(dir);
     if (n > 1 && dir[n - 1] == '/')
         dir[n - 1] = '\0';
-    int rc = check_file(path, dir, 0, dl);
+    struct walk w = {.include_dir = dir, .dl = dl};
+    int rc = check_file(path, &w);
     free(dir);
     return rc;
 }

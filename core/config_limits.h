@@ -7,6 +7,8 @@
 #include "strbuf.h"
 
 #define CONFIG_MAX_FILE_BYTES (1024 * 1024)  /* each file, @include'd ones too */
+#define CONFIG_MAX_TOTAL_BYTES (4 * 1024 * 1024) /* all of them together */
+#define CONFIG_MAX_FILES 256                     /* files read, each @include counted */
 #define CONFIG_MAX_STRING_BYTES (64 * 1024) /* one string literal */
 #define CONFIG_QUOTE_BYTES 48               /* of a value quoted in an error */
 

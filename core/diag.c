@@ -11,6 +11,10 @@
 void diag_add(struct diag_list *dl, const char *file, int line, const char *path,
               const char *fmt, ...)
 {
+    if (dl->n >= DIAG_MAX_ITEMS) {
+        dl->dropped++;
+        return;
+    }
     struct strbuf sb = STRBUF_INIT;
     va_list ap;
     va_start(ap, fmt);
@@ -40,6 +44,11 @@ char *diag_format(const struct diag *d)
     return strbuf_detach(&sb);
 }
 
+size_t diag_count(const struct diag_list *dl)
+{
+    return dl->n + dl->dropped;
+}
+
 void diag_log(const struct diag_list *dl)
 {
     for (size_t i = 0; i < dl->n; i++) {
@@ -47,18 +56,27 @@ void diag_log(const struct diag_list *dl)
         log_msg(SH_LOG_ERROR, NULL, "%s", s);
         free(s);
     }
+    if (dl->dropped)
+        log_msg(SH_LOG_ERROR, NULL, "... and %zu more problems (the first %zu are shown)", dl->dropped, dl->n);
 }
 
 void diag_move(struct diag_list *dst, struct diag_list *src)
 {
-    if (!src->n)
-        return;
-    XGROW(dst->items, dst->alloc, dst->n + src->n);
-    memcpy(dst->items + dst->n, src->items, src->n * sizeof(*src->items));
-    dst->n += src->n;
+    size_t room = dst->n < DIAG_MAX_ITEMS ? DIAG_MAX_ITEMS - dst->n : 0, take = src->n < room ? src->n : room;
+    dst->dropped += src->dropped + (src->n - take);
+    if (take) {
+        XGROW(dst->items, dst->alloc, dst->n + take);
+        memcpy(dst->items + dst->n, src->items, take * sizeof(*src->items));
+        dst->n += take;
+    }
+    for (size_t i = take; i < src->n; i++) {
+        free(src->items[i].file);
+        free(src->items[i].path);
+        free(src->items[i].msg);
+    }
     free(src->items);
     src->items = NULL;
-    src->n = src->alloc = 0;
+    src->n = src->alloc = src->dropped = 0;
 }
 
 int diag_contains(const struct diag_list *dl, const char *needle)
@@ -82,5 +100,5 @@ void diag_clear(struct diag_list *dl)
     }
     free(dl->items);
     dl->items = NULL;
-    dl->n = dl->alloc = 0;
+    dl->n = dl->alloc = dl->dropped = 0;
 }

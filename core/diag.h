@@ -19,9 +19,13 @@ struct diag {
 struct diag_list {
     struct diag *items;
     size_t n, alloc;
+    size_t dropped; /* problems beyond DIAG_MAX_ITEMS: counted, not kept */
 };
 
-#define DIAG_LIST_INIT { NULL, 0, 0 }
+#define DIAG_LIST_INIT { NULL, 0, 0, 0 }
+/* A list keeps this many problems; any input size answers fast and in
+ * bounded memory, and diag_log says how many more there were. */
+#define DIAG_MAX_ITEMS 200
 
 void diag_add(struct diag_list *dl, const char *file, int line, const char *path,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -29,7 +33,9 @@ void diag_add(struct diag_list *dl, const char *file, int line, const char *path
 char *diag_format(const struct diag *d);
 /* Logs every problem at error level, in order. */
 void diag_log(const struct diag_list *dl);
-/* Moves every item of src to the end of dst. */
+/* How many problems were added: those kept and those dropped. */
+size_t diag_count(const struct diag_list *dl);
+/* Moves every item of src to the end of dst (within dst's bound). */
 void diag_move(struct diag_list *dst, struct diag_list *src);
 /* Non-zero when any message contains `needle` (for tests and callers
  * that react to a specific problem). */

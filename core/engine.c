@@ -114,7 +114,7 @@ size_t engine_jobs(struct run *run, struct job **out)
 
 int engine_check(const struct job *jobs, size_t n, struct diag_list *dl)
 {
-    size_t before = dl->n;
+    size_t before = diag_count(dl);
     for (size_t i = 0; i < n; i++) {
         if (jobs[i].kind == JOB_OUTPUTS || job_callback(&jobs[i]))
             continue;
@@ -123,7 +123,7 @@ int engine_check(const struct job *jobs, size_t n, struct diag_list *dl)
                  "implemented in this version (see README, plugin status)",
                  jobs[i].item->section->name, jobs[i].item->plugin->desc->version, job_kind_name(jobs[i].kind));
     }
-    return dl->n > before ? -1 : 0;
+    return diag_count(dl) > before ? -1 : 0;
 }
 
 static void *job_thread(void *arg)

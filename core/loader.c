@@ -378,7 +378,7 @@ static int is_plugin_file(const struct dirent *e)
 
 size_t plugin_scan(const struct search_path *sp, struct plugin_list *list, struct diag_list *dl)
 {
-    size_t before = dl->n;
+    size_t before = diag_count(dl);
     char **seen = NULL;
     size_t nseen = 0, seen_alloc = 0;
     for (size_t i = 0; i < sp->n; i++) {
@@ -409,7 +409,7 @@ size_t plugin_scan(const struct search_path *sp, struct plugin_list *list, struc
     for (size_t s = 0; s < nseen; s++)
         free(seen[s]);
     free(seen);
-    return dl->n - before;
+    return diag_count(dl) - before;
 }
 
 void plugin_list_close(struct plugin_list *list)

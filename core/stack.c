@@ -163,7 +163,7 @@ static void run_validate_callbacks(struct stack *st, struct diag_list *dl)
 int stack_open(struct stack *st, const struct stack_options *opt, struct diag_list *dl)
 {
     memset(st, 0, sizeof(*st));
-    size_t before = dl->n;
+    size_t before = diag_count(dl);
     if (config_open(opt->file, opt->env, &st->cfg, dl))
         return -1;
     search_path_build(&st->search, opt->plugin_path, getenv("STACKHOST_PLUGIN_PATH"), st->cfg.plugin_path);
@@ -174,11 +174,11 @@ int stack_open(struct stack *st, const struct stack_options *opt, struct diag_li
         validate_group(st->items[i].plugin->desc->keys, st->items[i].section->settings, section_reserved, dl);
     check_requirements(st, dl);
     check_output_aliases(st, dl);
-    if (dl->n == before)
+    if (diag_count(dl) == before)
         select_only(st, opt->only, dl);
-    if (dl->n == before)
+    if (diag_count(dl) == before)
         run_validate_callbacks(st, dl);
-    if (dl->n > before) {
+    if (diag_count(dl) > before) {
         stack_close(st);
         return -1;
     }

@@ -284,7 +284,7 @@ static const sh_config_key *find_key(const sh_config_key *table, const char *nam
 size_t validate_group(const sh_config_key *table, struct sh_value *group,
                       const char *const *reserved, struct diag_list *dl)
 {
-    size_t before = dl->n;
+    size_t before = diag_count(dl);
     size_t nknown = 0;
     while (table && table[nknown].name)
         nknown++;
@@ -333,7 +333,7 @@ size_t validate_group(const sh_config_key *table, struct sh_value *group,
                 value_add(group, d);
         }
     }
-    return dl->n - before;
+    return diag_count(dl) - before;
 }
 
 int validate_table(const sh_config_key *table, struct strbuf *why)

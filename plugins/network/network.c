@@ -84,14 +84,18 @@ static sh_status distinct_ports(const sh_host *host, sh_ctx *ctx, const char *ke
     const sh_value *list = host->config(ctx, key);
     sh_status rc = SH_OK;
     size_t n = host->value_count(list);
+    /* one bit a port: linear in the list, each repeat said once */
+    unsigned char seen[65536 / 8] = {0};
     for (size_t i = 0; i < n; i++) {
         long long port = host->value_int(host->value_at(list, i));
         if (taken && port == atoll(taken))
             rc = host->config_error(ctx, host->value_at(list, i),
                                     "port %lld is already allowed to 0.0.0.0/0 (https for the tasks): remove it", port);
-        for (size_t k = 0; k < i; k++)
-            if (host->value_int(host->value_at(list, k)) == port)
-                rc = host->config_error(ctx, host->value_at(list, i), "port %lld is listed twice", port);
+        if (port < 0 || port > 65535)
+            continue; /* refused by the key's bounds */
+        if (seen[port / 8] & (1u << (port % 8)))
+            rc = host->config_error(ctx, host->value_at(list, i), "port %lld is listed twice", port);
+        seen[port / 8] |= (unsigned char)(1u << (port % 8));
     }
     return rc;
 }
@@ -145,11 +149,14 @@ static sh_status network_validate(const sh_host *host, sh_ctx *ctx)
     if (zones && (long long)host->value_count(zones) != azs)
         rc = host->config_error(ctx, zones, "names %zu zones, but az_count is %lld: give one per AZ",
                                 host->value_count(zones), azs);
-    for (size_t i = 0; zones && i < host->value_count(zones); i++)
+    /* az_count is at most a handful: the zones list is checked against it first */
+    for (size_t i = 0; zones && (long long)host->value_count(zones) == azs && i < host->value_count(zones); i++)
         for (size_t k = 0; k < i; k++)
-            if (!strcmp(host->value_string(host->value_at(zones, i)), host->value_string(host->value_at(zones, k))))
+            if (!strcmp(host->value_string(host->value_at(zones, i)), host->value_string(host->value_at(zones, k)))) {
                 rc = host->config_error(ctx, host->value_at(zones, i), "zone %s is named twice",
                                         host->value_string(host->value_at(zones, i)));
+                break;
+            }
     rc = distinct_ports(host, ctx, "alb_ports", NULL) == SH_OK ? rc : SH_ERR_CONFIG;
     /* The tasks always reach 443 anywhere: the same rule again would be a duplicate. */
     const char *db = host->config_string(ctx, "database_cidr");

@@ -32,6 +32,29 @@ expect_rc 2 "a long string in an included file"
 expect_err "part.cfg:1: a string of 70000 bytes" "the included file is named"
 expect_no "top.cfg:1" "a comment is not a string"
 
+# --- a file that @includes itself, and includes that multiply: refused at once, naming the line
+printf '@include "self.cfg"\n@include "self.cfg"\n@include "self.cfg"\n@include "self.cfg"\nstack = { name = "c"; };\n' \
+    >"$tmp/self.cfg"
+run_bounded 1 50 -c "$tmp/self.cfg" -e dev validate
+expect_rc 2 "a file that includes itself"
+expect_err "self.cfg:1: @include \"$tmp/self.cfg\" includes a file that is already being read" "the cycle named"
+printf 'a = 1;\n' >"$tmp/d0.cfg"
+for i in 1 2 3 4 5 6 7 8 9; do
+    printf '@include "d%d.cfg"\n@include "d%d.cfg"\n@include "d%d.cfg"\n' $((i - 1)) $((i - 1)) $((i - 1)) >"$tmp/d$i.cfg"
+done
+run_bounded 1 50 -c "$tmp/d9.cfg" -e dev validate
+expect_rc 2 "3^9 includes"
+expect_err "the configuration @includes more than 256 files" "the include budget"
+
+# --- 3,000 copies of one port: each repeat said once, the list capped, at once
+python3 -c 'print("stack = { name = \"c\"; };\nplugins = { network = { egress_ports = [" + ", ".join(["5432"] * 3000) + "]; }; };\nenvironments = { dev = {}; };")' >"$tmp/ports.cfg"
+run_bounded 1 50 -c "$tmp/ports.cfg" -e dev validate
+expect_rc 2 "3000 copies of a port"
+expect_err "plugins.network.egress_ports[1]: port 5432 is listed twice" "the first repeat"
+expect_err "... and 2799 more problems (the first 200 are shown)" "the rest counted"
+checks=$((checks + 1))
+[ "$(wc -l <<<"$err")" -le 201 ] || fail "$(wc -l <<<"$err") lines of errors"
+
 # --- a value under the limits but wrong: quoted short
 python3 -c 'print("stack = { name = \"" + "n" * 5000 + "\"; };")' >"$tmp/name.cfg"
 echo "$tail_cfg" >>"$tmp/name.cfg"

@@ -14,6 +14,34 @@ run() {
     err=$(cat "$tmp/err")
 }
 
+# run_bounded SECONDS MEGABYTES ARGS...: as run, and fails the check when the run took
+# longer or its peak memory was larger (measured only without a wrapper: valgrind
+# and the sanitizers' own memory would be counted too).
+run_bounded() {
+    local limit_s=$1 limit_mb=$2
+    shift 2
+    if [ ${#wrap[@]} -gt 0 ]; then
+        run "$@"
+        return
+    fi
+    local used
+    used=$(python3 - "$tmp/out" "$tmp/err" "$bin" "$@" <<'PY'
+import resource, subprocess, sys, time
+out, err, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+start = time.monotonic()
+with open(out, "wb") as o, open(err, "wb") as e:
+    rc = subprocess.call(cmd, stdout=o, stderr=e)
+print(rc, round(time.monotonic() - start, 3), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+PY
+)
+    read -r rc seconds peak_mb <<<"$used"
+    out=$(cat "$tmp/out")
+    err=$(cat "$tmp/err")
+    checks=$((checks + 1))
+    python3 -c "import sys; sys.exit(0 if $seconds < $limit_s and $peak_mb < $limit_mb else 1)" ||
+        fail "took ${seconds}s and ${peak_mb} MB, over ${limit_s}s or ${limit_mb} MB"
+}
+
 fail() {
     failures=$((failures + 1))
     printf 'FAIL: %s\n  command rc=%s\n  stdout: %s\n  stderr: %s\n' "$1" "$rc" "$out" "$err"

@@ -92,7 +92,7 @@ static void redact_add_form(const char *secret)
  * (upper and lower hex, + for a space in a form). */
 void redact_add(const char *secret)
 {
-    if (!secret || !*secret)
+    if (!secret || strlen(secret) < REDACT_MIN)
         return;
     struct strbuf form = STRBUF_INIT;
     pthread_mutex_lock(&redact_lock);

@@ -25,7 +25,11 @@ void log_vmsg(sh_log_level level, const char *prefix, const char *fmt, va_list a
 void emit_stdout(struct strbuf *sb);
 
 /* Registers a secret, with the forms it takes when JSON-escaped or
- * percent-encoded; copied. Empty strings are ignored. */
+ * percent-encoded; copied. Strings shorter than REDACT_MIN are ignored:
+ * they would be replaced inside every word, and no real one is that short
+ * (AWS secret keys are 40 characters; a secret from the configuration
+ * under 8 is refused at validate). */
+#define REDACT_MIN 8
 void redact_add(const char *secret);
 /* Non-zero when buf holds a registered secret, in any of its forms. */
 int redact_found(const char *buf, size_t len);

@@ -381,7 +381,7 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
         if (f != HTTP_OK) {
             copy(err->code, sizeof(err->code),
                  f == HTTP_TIMEOUT ? "Timeout" : f == HTTP_CONNECT ? "NetworkError"
-                 : f == HTTP_UNKNOWN_HOST ? "UnknownHost" : "RequestFailed");
+                 : f == HTTP_UNKNOWN_HOST ? "UnknownHost" : f == HTTP_TOO_LARGE ? "AnswerTooLarge" : "RequestFailed");
             snprintf(err->message, sizeof(err->message), "%s: %s", url.buf, why.buf);
             err->http_status = 0;
             err->maybe_applied |= resp.request_sent && !aws_operation_is_read(op);

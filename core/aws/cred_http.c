@@ -20,7 +20,7 @@ enum http_failure cred_http_send(struct http_client *http, const char *method, c
     enum http_failure f = HTTP_OTHER;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
         strbuf_reset(err);
-        f = http_send(http, 0, method, url, headers, nheaders, body, body_len, resp, err);
+        f = http_send(http, HTTP_SMALL, method, url, headers, nheaders, body, body_len, resp, err);
         if (attempt == ATTEMPTS || !worth_another_try(f, resp->status))
             break;
         cred_http_response_free(resp);

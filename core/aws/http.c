@@ -77,9 +77,20 @@ void http_client_free(struct http_client *c)
     memset(c, 0, sizeof(*c));
 }
 
+struct body_sink {
+    struct strbuf *body;
+    size_t max;
+    int over;
+};
+
 static size_t on_body(char *data, size_t size, size_t n, void *user)
 {
-    strbuf_add(user, data, size * n);
+    struct body_sink *sink = user;
+    if (sink->body->len + size * n > sink->max) {
+        sink->over = 1;
+        return 0; /* curl stops: CURLE_WRITE_ERROR */
+    }
+    strbuf_add(sink->body, data, size * n);
     return size * n;
 }
 
@@ -173,8 +184,10 @@ enum http_failure http_send(struct http_client *c, unsigned flags, const char *m
     if (c->ca_bundle)
         curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    struct body_sink sink = {&resp->body, flags & HTTP_SMALL ? HTTP_SMALL_ANSWER : HTTP_MAX_ANSWER, 0};
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink.max); /* a declared length: refused at once */
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp->body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
     char errbuf[CURL_ERROR_SIZE] = "";
@@ -186,6 +199,10 @@ enum http_failure http_send(struct http_client *c, unsigned flags, const char *m
     resp->request_sent = sent > 0;
     if (rc == CURLE_OK) {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    } else if (sink.over || rc == CURLE_FILESIZE_EXCEEDED) {
+        strbuf_addf(err, "the answer is larger than %zu bytes, more than any answer asked for: refused", sink.max);
+        strbuf_release(&resp->body);
+        failure = HTTP_TOO_LARGE;
     } else {
         strbuf_addstr(err, *errbuf ? errbuf : curl_easy_strerror(rc));
         switch (rc) {

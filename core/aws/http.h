@@ -24,7 +24,8 @@ enum http_failure {
     HTTP_TIMEOUT,   /* connect or transfer timed out: worth another try */
     HTTP_CONNECT,   /* refused, reset, dropped: worth another try */
     HTTP_UNKNOWN_HOST, /* the name does not resolve: it will not heal */
-    HTTP_OTHER      /* TLS verification, a malformed URL, ...: it will not heal */
+    HTTP_OTHER,     /* TLS verification, a malformed URL, ...: it will not heal */
+    HTTP_TOO_LARGE  /* the answer outgrew its bound (HTTP_MAX_ANSWER): it will not heal */
 };
 
 struct http_client {
@@ -56,8 +57,16 @@ enum http_flags {
     /* A new connection, not one from the pool: libcurl silently sends a
      * request again when a reused connection dies before any answer, which
      * must not happen to a request that must not be sent twice. */
-    HTTP_FRESH_CONNECTION = 1
+    HTTP_FRESH_CONNECTION = 1,
+    /* A credentials endpoint's answer: at most HTTP_SMALL_ANSWER bytes. */
+    HTTP_SMALL = 2
 };
+
+/* The most an answer may hold: no AWS answer stackhost asks for comes
+ * near it, and a larger one (a hostile or broken endpoint) fails cleanly
+ * rather than take the memory. Credentials are a few kilobytes. */
+#define HTTP_MAX_ANSWER (16 * 1024 * 1024)
+#define HTTP_SMALL_ANSWER (64 * 1024)
 
 /* Sends one request. Returns HTTP_OK with the answer in resp (any status),
  * or the kind of failure with curl's reason in err. resp is initialised

@@ -152,7 +152,7 @@ static int imds_session(struct http_client *imds, const char *base, char **token
     strbuf_addf(&url, "%s/latest/api/token", base);
     struct http_header ttl = {"X-aws-ec2-metadata-token-ttl-seconds", "21600"};
     struct http_response resp;
-    enum http_failure f = http_send(imds, 0, "PUT", url.buf, &ttl, 1, NULL, 0, &resp, &why);
+    enum http_failure f = http_send(imds, HTTP_SMALL, "PUT", url.buf, &ttl, 1, NULL, 0, &resp, &why);
     int rc = 0;
     *token = NULL;
     if (f != HTTP_OK) {
@@ -190,13 +190,13 @@ static int imds_credentials(struct http_client *imds, const char *base, const ch
     struct http_response resp;
     int rc = -1;
     strbuf_addf(&url, "%s/latest/meta-data/iam/security-credentials/", base);
-    if (http_send(imds, 0, "GET", url.buf, &auth, nauth, NULL, 0, &resp, &why) != HTTP_OK || resp.status != 200) {
+    if (http_send(imds, HTTP_SMALL, "GET", url.buf, &auth, nauth, NULL, 0, &resp, &why) != HTTP_OK || resp.status != 200) {
         strbuf_addf(err, "instance metadata has no iam role (%s)", why.len ? why.buf : "no role attached");
     } else {
         char *role = xstrndup(resp.body.buf, strcspn(resp.body.buf, "\r\n"));
         cred_http_response_free(&resp);
         strbuf_addstr(&url, str_trim(role));
-        if (http_send(imds, 0, "GET", url.buf, &auth, nauth, NULL, 0, &resp, &why) != HTTP_OK || resp.status != 200)
+        if (http_send(imds, HTTP_SMALL, "GET", url.buf, &auth, nauth, NULL, 0, &resp, &why) != HTTP_OK || resp.status != 200)
             strbuf_addf(err, "instance metadata did not give the credentials of role %s (%s)", role,
                         why.len ? why.buf : "http error");
         else if (!from_json(&resp.body, "instance metadata", out, err))

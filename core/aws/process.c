@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,31 +19,76 @@
 
 extern char **environ;
 
+/* How long credential_process may take (STACKHOST_CREDENTIAL_PROCESS_TIMEOUT
+ * seconds, else this), and how much it may print: credentials are a few
+ * hundred bytes, and a helper that hangs or floods must not take the run
+ * with it. */
+#define PROCESS_TIMEOUT_SECONDS 60
+#define PROCESS_MAX_OUTPUT (64 * 1024)
+
+static int process_timeout_ms(void)
+{
+    const char *v = getenv("STACKHOST_CREDENTIAL_PROCESS_TIMEOUT");
+    char *end;
+    long s = v && *v ? strtol(v, &end, 10) : 0;
+    return v && *v && !*end && s > 0 && s <= 3600 ? (int)s * 1000 : PROCESS_TIMEOUT_SECONDS * 1000;
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
 /* Runs /bin/sh -c command, gathering its stdout. posix_spawn, not fork:
  * the run's other threads hold locks a forked child would inherit, and
  * the pipe is close-on-exec so a program another thread starts at the
- * same time does not keep it open. Returns 0 with the wait status, or an
- * errno. */
-static int run(const char *command, struct strbuf *output, int *status)
+ * same time does not keep it open. The command runs in its own process
+ * group, killed whole when it outlasts the timeout or prints too much
+ * (*why says which). Returns 0 with the wait status, or an errno. */
+static int run(const char *command, struct strbuf *output, int *status, const char **why)
 {
     int fds[2];
+    *why = NULL;
     if (pipe2(fds, O_CLOEXEC))
         return errno;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
     char *argv[] = {"sh", "-c", (char *)command, NULL};
     pid_t pid;
-    int e = posix_spawn(&pid, "/bin/sh", &actions, NULL, argv, environ);
+    int e = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
     close(fds[1]);
     if (e) {
         close(fds[0]);
         return e;
     }
     char buf[4096];
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int limit = process_timeout_ms();
     for (;;) {
+        long left = limit - elapsed_ms(&start);
+        struct pollfd p = {fds[0], POLLIN, 0};
+        int ready = left > 0 ? poll(&p, 1, (int)left) : 0;
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0) {
+            *why = "timed out";
+            break;
+        }
         ssize_t n = read(fds[0], buf, sizeof(buf));
+        if (n > 0 && output->len + (size_t)n > PROCESS_MAX_OUTPUT) {
+            *why = "printed more than 64 KiB";
+            break;
+        }
         if (n > 0)
             strbuf_add(output, buf, (size_t)n);
         else if (n == 0 || errno != EINTR)
@@ -48,6 +96,8 @@ static int run(const char *command, struct strbuf *output, int *status)
     }
     secret_wipe(buf, sizeof(buf));
     close(fds[0]);
+    if (*why)
+        kill(-pid, SIGKILL);
     while (waitpid(pid, status, 0) < 0)
         if (errno != EINTR)
             return errno;
@@ -103,10 +153,15 @@ int process_credentials(const char *profile, const char *command, struct aws_cre
 {
     struct strbuf output = STRBUF_INIT;
     int status = 0;
-    int e = run(command, &output, &status);
+    const char *stopped = NULL;
+    int e = run(command, &output, &status, &stopped);
     int rc = -1;
     if (e)
         strbuf_addf(err, "profile %s: cannot run credential_process: %s", profile, strerror(e));
+    else if (stopped)
+        strbuf_addf(err, "profile %s: credential_process %s and was stopped (it has %d s and 64 KiB; "
+                    "STACKHOST_CREDENTIAL_PROCESS_TIMEOUT sets the time)", profile, stopped,
+                    process_timeout_ms() / 1000);
     else if (WIFSIGNALED(status))
         strbuf_addf(err, "profile %s: credential_process was killed by signal %d", profile, WTERMSIG(status));
     else if (WEXITSTATUS(status))

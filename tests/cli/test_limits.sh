@@ -55,6 +55,37 @@ expect_err "... and 2799 more problems (the first 200 are shown)" "the rest coun
 checks=$((checks + 1))
 [ "$(wc -l <<<"$err")" -le 201 ] || fail "$(wc -l <<<"$err") lines of errors"
 
+# --- an endpoint answering 100 MiB (streamed, no length given): refused at 16 MiB, in bounded memory
+python3 - "$tmp/port" <<'PY' &
+import http.server, sys
+class Flood(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.end_headers()
+        chunk = b"a" * (1 << 20)
+        try:
+            for _ in range(100):
+                self.wfile.write(chunk)
+        except OSError:
+            pass
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Flood)
+open(sys.argv[1], "w").write(str(server.server_address[1]))
+server.serve_forever()
+PY
+flood=$!
+for _ in $(seq 1 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+AWS_ENDPOINT_URL=http://127.0.0.1:$(cat "$tmp/port") AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    AWS_MAX_ATTEMPTS=1 run_bounded 10 64 -c "$src/examples/catalog.cfg" -e dev plan
+kill "$flood"
+expect_rc 1 "an answer of 100 MiB"
+expect_err "AnswerTooLarge" "the answer refused"
+expect_err "the answer is larger than 16777216 bytes" "its bound named"
+
 # --- a value under the limits but wrong: quoted short
 python3 -c 'print("stack = { name = \"" + "n" * 5000 + "\"; };")' >"$tmp/name.cfg"
 echo "$tail_cfg" >>"$tmp/name.cfg"

@@ -471,6 +471,26 @@ static void test_credential_process(void **state)
     assert_null(cred.session_token);
 }
 
+/* A helper that hangs is stopped at its time, one that floods at 64 KiB,
+ * the whole process group killed (the sleep too). */
+static void test_credential_process_bounded(void **state)
+{
+    (void)state;
+    put(".aws/config", "[profile hangs]\ncredential_process = sleep 30\n"
+                       "[profile floods]\ncredential_process = yes {}\n");
+    setenv("STACKHOST_CREDENTIAL_PROCESS_TIMEOUT", "1", 1);
+    setenv("AWS_PROFILE", "hangs", 1);
+    time_t start = time(NULL);
+    assert_int_equal(resolve(), -1);
+    assert_true(time(NULL) - start < 5);
+    assert_non_null(strstr(err.buf, "profile hangs: credential_process timed out and was stopped"));
+    strbuf_reset(&err);
+    setenv("AWS_PROFILE", "floods", 1);
+    assert_int_equal(resolve(), -1);
+    assert_non_null(strstr(err.buf, "profile floods: credential_process printed more than 64 KiB and was stopped"));
+    unsetenv("STACKHOST_CREDENTIAL_PROCESS_TIMEOUT");
+}
+
 static const char *sso_token(const char *expires_at)
 {
     static char json[256];
@@ -549,6 +569,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_credential_source_container, setup, teardown),
         cmocka_unit_test_setup_teardown(test_web_identity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_credential_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_credential_process_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sso_from_cached_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sso_expired_or_missing_token, setup, teardown),
     };

@@ -286,6 +286,7 @@ int cmd_run(const struct cli *cli)
         stack_close(&st);
         return EXIT_USAGE;
     }
+    atomic_store(&run_graceful, 1); /* from here a signal stops the run cleanly */
     struct run run;
     run_init(&run, &st, command_mode(cli->command));
     run.allow_replace = cli->allow_replace;

@@ -7,6 +7,7 @@
 #include "xalloc.h"
 
 atomic_int run_interrupted;
+atomic_int run_graceful;
 
 void run_init(struct run *run, struct stack *st, sh_mode mode)
 {

@@ -36,6 +36,11 @@ struct run {
 
 /* Set from the SIGINT/SIGTERM handler: every context reports cancelled. */
 extern atomic_int run_interrupted;
+/* Non-zero once a run can stop cleanly (requests in flight finish, the
+ * lease is released): a signal then asks it to stop. Before (reading the
+ * configuration, loading plugins, validate) a signal ends the process at
+ * once, as nothing is half done. */
+extern atomic_int run_graceful;
 
 struct change {
     sh_change kind;

@@ -11,7 +11,12 @@
 
 static void on_signal(int sig)
 {
-    (void)sig;
+    /* Nothing under way that could be left half done: the default action
+     * (SA_RESETHAND restored it), delivered once the handler returns. */
+    if (!atomic_load(&run_graceful)) {
+        raise(sig);
+        return;
+    }
     /* Plugins see it through host->cancelled(): they finish the request
      * in flight and stop. A second signal takes the default action. */
     atomic_store(&run_interrupted, 1);

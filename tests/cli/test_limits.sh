@@ -46,6 +46,25 @@ run_bounded 1 50 -c "$tmp/d9.cfg" -e dev validate
 expect_rc 2 "3^9 includes"
 expect_err "the configuration @includes more than 256 files" "the include budget"
 
+# --- SIGTERM while reading the configuration (an @include of a fifo nobody writes: the read
+# blocks) ends the process at once, by the signal, as nothing is under way
+mkfifo "$tmp/blocked.cfg"
+printf 'stack = { name = "c"; };\n@include "blocked.cfg"\n' >"$tmp/waits.cfg"
+"${wrap[@]}" "$bin" -c "$tmp/waits.cfg" -e dev validate >/dev/null 2>&1 &
+waiting=$!
+sleep 0.5
+kill -TERM "$waiting"
+for _ in $(seq 1 50); do kill -0 "$waiting" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$waiting" 2>/dev/null; then
+    kill -KILL "$waiting"
+    rc=alive
+else
+    wait "$waiting"
+    rc=$?
+fi
+out='' err=''
+expect_rc 143 "SIGTERM while validate reads the configuration"
+
 # --- 3,000 copies of one port: each repeat said once, the list capped, at once
 python3 -c 'print("stack = { name = \"c\"; };\nplugins = { network = { egress_ports = [" + ", ".join(["5432"] * 3000) + "]; }; };\nenvironments = { dev = {}; };")' >"$tmp/ports.cfg"
 run_bounded 1 50 -c "$tmp/ports.cfg" -e dev validate

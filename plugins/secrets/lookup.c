@@ -1,6 +1,9 @@
-/* secrets: the lookups of one pass, every name in one wave (GetParameters,
- * decrypted: it lists the missing ones as InvalidParameters), then the
- * tags of the ones that exist in one more; and the ownership rule. */
+/* secrets: the lookups of one pass, every name in one wave (GetParameters:
+ * it lists the missing ones as InvalidParameters), then the tags of the
+ * ones that exist in one more; and the ownership rule. Only the values a
+ * run compares are asked decrypted (those whose variable is set): a
+ * generated one is never compared, so a plan role needs no kms:Decrypt
+ * for it, and its value never enters the process. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,23 +53,43 @@ static void find(struct sec *s, const struct answers *a, size_t nanswers)
     }
 }
 
+/* Queues GetParameters of the parameters whose value is compared (their
+ * variable is set) when decrypt, else of the others, SEC_PER_REQUEST names
+ * a request; answers land in a[*k], a[*k + 1], ... */
+static void queue_reads(struct sec *s, int decrypt, struct answers *a, size_t *k)
+{
+    sh_doc *in = NULL;
+    size_t names = 0;
+    char path[32];
+    for (size_t i = 0; i <= s->n; i++) {
+        if (in && (i == s->n || names == SEC_PER_REQUEST)) {
+            a[*k].s = s;
+            shc_queue_add(&s->q, "ssm", "GetParameters", in, NULL, "the stack's parameters", read_values, &a[*k]);
+            ++*k;
+            in = NULL;
+        }
+        if (i == s->n || (s->p[i].env_value != NULL) != decrypt)
+            continue;
+        if (!in) {
+            in = s->h->doc_new(s->ctx);
+            s->h->doc_set_bool(in, "WithDecryption", decrypt);
+            names = 0;
+        }
+        s->h->doc_set_string(in, shc_path(path, sizeof(path), "Names[%zu]", names++), s->p[i].path);
+    }
+}
+
 int sec_lookup(struct sec *s)
 {
-    size_t nanswers = (s->n + SEC_PER_REQUEST - 1) / SEC_PER_REQUEST;
-    struct answers *a = calloc(nanswers ? nanswers : 1, sizeof(*a));
+    /* two groups, each in requests of SEC_PER_REQUEST names */
+    struct answers *a = calloc(s->n / SEC_PER_REQUEST + 2, sizeof(*a));
     if (!a) {
         s->h->fail(s->ctx, SH_ERR, "out of memory");
         return -1;
     }
-    for (size_t k = 0; k < nanswers; k++) {
-        sh_doc *in = s->h->doc_new(s->ctx);
-        char path[32];
-        for (size_t i = k * SEC_PER_REQUEST; i < s->n && i < (k + 1) * SEC_PER_REQUEST; i++)
-            s->h->doc_set_string(in, shc_path(path, sizeof(path), "Names[%zu]", i - k * SEC_PER_REQUEST), s->p[i].path);
-        s->h->doc_set_bool(in, "WithDecryption", 1);
-        a[k].s = s;
-        shc_queue_add(&s->q, "ssm", "GetParameters", in, NULL, "the stack's parameters", read_values, &a[k]);
-    }
+    size_t nanswers = 0;
+    queue_reads(s, 1, a, &nanswers);
+    queue_reads(s, 0, a, &nanswers);
     int rc = shc_queue_run(&s->q);
     if (!rc)
         find(s, a, nanswers);

@@ -598,6 +598,9 @@ class Forward(http.server.BaseHTTPRequestHandler):
         if settings["latency_ms"] > 0:
             time.sleep(settings["latency_ms"] / 1000)
         log = {"service": service, "operation": operation, "start": start}
+        if service == "ssm" and doc.get("WithDecryption"):
+            # which values were asked for decrypted (names only, never a value)
+            log["decrypted"] = doc.get("Names") or [doc.get("Name")]
 
         if chosen == "drop_before":
             return self.drop(log, "drop-before")

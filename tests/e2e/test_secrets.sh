@@ -77,6 +77,21 @@ key=$(api_key)
 # --- plan: no change; redeploy: no mutating request, the key unchanged
 direct plan
 expect_rc 0 "plan after deploy"
+# only what plan compares is asked decrypted: the value from the variable, never the
+# generated key (a plan role needs no kms:Decrypt for it); with the variable unset, nothing
+decrypted() {
+    python3 -c 'import json, sys
+names = sorted(n for l in open(sys.argv[1]) if l.strip() for n in json.loads(l).get("decrypted", []))
+print(" ".join(names))' "$proxy_json"
+}
+: >"$proxy_json"
+sh plan
+expect_rc 0 "plan through the proxy"
+expect_equal "/catalog/dev/db-connection-string" "$(decrypted)" "the values plan asked decrypted"
+: >"$proxy_json"
+CATALOG_DB_URL='' sh plan
+expect_rc 0 "plan with the variable unset"
+expect_equal "" "$(decrypted)" "values asked decrypted with the variable unset"
 : >"$proxy_log"
 sh --auto-approve deploy
 expect_rc 0 "redeploy"

@@ -35,6 +35,9 @@ static const sh_config_key compute_keys[] = {
     {.name = "task_policy", .type = SH_CONFIG_STRING,
      .help = "IAM policy document (JSON text with Version and Statement) granted to the application through "
              "the task role as its one inline policy; unset: the task role grants nothing"},
+    {.name = "task_policy_wildcards", .type = SH_CONFIG_BOOL, .default_value = "false",
+     .help = "let task_policy allow every action (\"*\"), or every action of a service on every resource "
+             "(\"s3:*\" on \"*\"); false: such a statement is refused"},
     SH_CONFIG_END};
 
 /* Fargate's valid memory for each cpu size, in MiB: [lo, hi] in steps. */
@@ -79,6 +82,47 @@ static sh_status check_image_tag(const sh_host *host, sh_ctx *ctx)
                               tag ? tag : "");
 }
 
+/* A text or each text of a list at path matches: "*" (any), or a
+ * service's every action "svc:*" when service_wide. */
+static int any_wildcard(const sh_host *host, const sh_doc *st, const char *key, int service_wide)
+{
+    char path[64];
+    size_t n = host->doc_count(st, key);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof(path), "%s[%zu]", key, i);
+        const char *v = host->doc_string(st, path);
+        size_t len = v ? strlen(v) : 0;
+        if (v && (!strcmp(v, "*") || (service_wide && len > 2 && !strcmp(v + len - 2, ":*"))))
+            return 1;
+    }
+    return 0;
+}
+
+/* The first Allow statement (1-based; 0: none) granting every action, or
+ * a service's every action on every resource; what it allows in why. */
+static size_t wildcard_statement(const sh_host *host, const sh_doc *doc, char *why, size_t len)
+{
+    char path[64];
+    size_t n = host->doc_count(doc, "Statement");
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof(path), "Statement[%zu]", i);
+        const sh_doc *st = host->doc_get(doc, path);
+        const char *effect = host->doc_string(st, "Effect");
+        if (!effect || strcmp(effect, "Allow"))
+            continue;
+        int every_resource = any_wildcard(host, st, "Resource", 0);
+        if (any_wildcard(host, st, "Action", 0)) {
+            snprintf(why, len, "every action (\"*\")");
+            return i + 1;
+        }
+        if (every_resource && any_wildcard(host, st, "Action", 1)) {
+            snprintf(why, len, "every action of a service on every resource");
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
 /* The task role's policy is checked as a document before any request. */
 static sh_status check_task_policy(const sh_host *host, sh_ctx *ctx)
 {
@@ -93,6 +137,14 @@ static sh_status check_task_policy(const sh_host *host, sh_ctx *ctx)
         return host->config_error(ctx, at, "has no Version (an IAM policy document has \"Version\": \"2012-10-17\")");
     if (!host->doc_count(doc, "Statement") || host->doc_string(doc, "Statement"))
         return host->config_error(ctx, at, "has no Statement (an IAM policy document grants through its statements)");
+    if (!host->config_bool(ctx, "task_policy_wildcards")) {
+        char why[256];
+        size_t i = wildcard_statement(host, doc, why, sizeof(why));
+        if (i)
+            return host->config_error(ctx, at, "statement %zu allows %s: the application could do anything its "
+                                      "credentials reach; name the actions and resources, or set "
+                                      "task_policy_wildcards = true if that is meant", i - 1, why);
+    }
     return SH_OK;
 }
 

@@ -9,14 +9,25 @@
 
 #include "compute.h"
 
-static const char *trust_text(struct cmp *c)
+/* ECS of this account only (the confused-deputy guard AWS documents for
+ * task roles: aws:SourceAccount, and for the task role aws:SourceArn of
+ * the account's ECS, any cluster: AWS cannot scope it to one). The
+ * execution role carries the account alone, as AWS documents no source
+ * arn for it. */
+static const char *trust_text(struct cmp *c, int task)
 {
+    const sh_host *h = c->h;
     sh_doc *d = cmp_req(c);
-    c->h->doc_set_string(d, "Version", "2012-10-17");
-    c->h->doc_set_string(d, "Statement[0].Effect", "Allow");
-    c->h->doc_set_string(d, "Statement[0].Principal.Service", "ecs-tasks.amazonaws.com");
-    c->h->doc_set_string(d, "Statement[0].Action", "sts:AssumeRole");
-    return c->h->doc_json(c->ctx, d);
+    h->doc_set_string(d, "Version", "2012-10-17");
+    h->doc_set_string(d, "Statement[0].Effect", "Allow");
+    h->doc_set_string(d, "Statement[0].Principal.Service", "ecs-tasks.amazonaws.com");
+    h->doc_set_string(d, "Statement[0].Action", "sts:AssumeRole");
+    h->doc_set_string(d, "Statement[0].Condition.StringEquals.aws:SourceAccount", h->account_id(c->ctx));
+    if (task)
+        h->doc_set_string(d, "Statement[0].Condition.ArnLike.aws:SourceArn",
+                          shc_text(h, c->ctx, "arn:%s:ecs:%s:%s:*", h->partition(c->ctx), h->region(c->ctx),
+                                   h->account_id(c->ctx)));
+    return h->doc_json(c->ctx, d);
 }
 
 /* Pull from exactly the repository, a registry token (the action has no
@@ -56,7 +67,8 @@ static const char *execution_text(struct cmp *c)
 
 void cmp_roles_prepare(struct cmp *c)
 {
-    c->exec.trust = c->task.trust = trust_text(c);
+    c->exec.trust = trust_text(c, 0);
+    c->task.trust = trust_text(c, 1);
     c->exec.policy = execution_text(c);
     c->task.policy = c->h->config_string(c->ctx, "task_policy"); /* checked by validate */
 }
@@ -117,7 +129,7 @@ static void role_wave(struct cmp *c, struct cmp_role *r, struct cmp_role_done *d
     if (!shc_json_same(h, c->ctx, trust, r->trust)) {
         sh_doc *in = on_role(c, r);
         h->doc_set_string(in, "PolicyDocument", r->trust);
-        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, "trust: ecs-tasks.amazonaws.com only", "iam",
+        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, "trust: ecs-tasks.amazonaws.com of this account only", "iam",
                    "UpdateAssumeRolePolicy", in, NULL, NULL, NULL);
     }
     char detail[SHC_DETAIL];

@@ -31,6 +31,11 @@ static const char *policy_text(struct obs *o)
     h->doc_set_string(d, "Statement[1].Action[0]", "kms:Decrypt");
     h->doc_set_string(d, "Statement[1].Action[1]", "kms:GenerateDataKey*");
     h->doc_set_string(d, "Statement[1].Resource", "*");
+    /* the account's own alarms only (the confused-deputy guard) */
+    h->doc_set_string(d, "Statement[1].Condition.StringEquals.aws:SourceAccount", h->account_id(o->ctx));
+    h->doc_set_string(d, "Statement[1].Condition.ArnLike.aws:SourceArn",
+                      shc_text(h, o->ctx, "arn:%s:cloudwatch:%s:%s:alarm:*", h->partition(o->ctx),
+                               h->region(o->ctx), h->account_id(o->ctx)));
     return h->doc_json(o->ctx, d);
 }
 

@@ -100,10 +100,19 @@ def name_tag(item):
     return {t["Key"]: t["Value"] for t in item.get("Tags", [])}.get("Name", "")
 
 
-def check_trust(r):
+def check_trust(r, task):
+    """ecs-tasks.amazonaws.com of this account only: aws:SourceAccount, and for the task
+    role aws:SourceArn of the account's ecs (the confused-deputy guard)."""
     trust = document(r["AssumeRolePolicyDocument"])
-    principals = [s.get("Principal", {}).get("Service") for s in as_list(trust["Statement"])]
+    statements = as_list(trust["Statement"])
+    principals = [s.get("Principal", {}).get("Service") for s in statements]
     check(principals == ["ecs-tasks.amazonaws.com"], f"{r['RoleName']} trusts {principals}")
+    condition = statements[0].get("Condition", {}) if statements else {}
+    check(condition.get("StringEquals", {}).get("aws:SourceAccount") == account,
+          f"{r['RoleName']}'s trust is limited to account {account}: {condition}")
+    want = f"arn:aws:ecs:{region}:{account}:*" if task else None
+    check(condition.get("ArnLike", {}).get("aws:SourceArn") == want,
+          f"{r['RoleName']}'s trust names source arn {want}: {condition}")
 
 
 def main():
@@ -149,7 +158,7 @@ def main():
         r = role(exec_role)
         check(r is not None, f"role {exec_role}")
         if r:
-            check_trust(r)
+            check_trust(r, task=False)
             tags_ok({t["Key"]: t["Value"] for t in r.get("Tags", [])}, exec_role)
             attached = iam.list_attached_role_policies(RoleName=exec_role)["AttachedPolicies"]
             check(not attached, f"{exec_role}: managed policies attached: {attached}")
@@ -175,7 +184,7 @@ def main():
         r = role(task_role)
         check(r is not None, f"role {task_role}")
         if r:
-            check_trust(r)
+            check_trust(r, task=True)
             tags_ok({t["Key"]: t["Value"] for t in r.get("Tags", [])}, task_role)
             attached = iam.list_attached_role_policies(RoleName=task_role)["AttachedPolicies"]
             check(not attached, f"{task_role}: managed policies attached: {attached}")

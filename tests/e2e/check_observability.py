@@ -116,6 +116,10 @@ else:
         check(len(service) == 1 and service[0]["Effect"] == "Allow" and service[0]["Resource"] == "*"
               and actions == ["kms:Decrypt", "kms:GenerateDataKey*"],
               f"cloudwatch.amazonaws.com may kms:Decrypt and kms:GenerateDataKey* ({service})")
+        condition = service[0].get("Condition", {}) if service else {}
+        check(condition.get("StringEquals", {}).get("aws:SourceAccount") == account
+              and condition.get("ArnLike", {}).get("aws:SourceArn") == f"arn:aws:cloudwatch:{kw['region_name']}:{account}:alarm:*",
+              f"cloudwatch.amazonaws.com may use the key for this account's alarms only ({condition})")
 
     # the topic, under the key, tagged
     topics = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"] == topic_arn]

@@ -85,6 +85,16 @@ expect_rc 2 "a task_policy without Version"
 expect_err "task_policy" "the error names the key"
 expect_err "has no Version" "the error says what is wrong"
 expect_equal "" "$(cat "$proxy_log")" "requests with a bad task_policy"
+# every action, or a service's every action on every resource: only with task_policy_wildcards
+star='{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::catalog/*\"}, {\"Effect\": \"Allow\", \"Action\": [\"s3:*\"], \"Resource\": \"*\"}]}'
+write_cfg "$tmp/star.cfg" "image_tag = \"1.0.0\"; task_policy = \"$star\";"
+sh "$tmp/star.cfg" validate
+expect_rc 2 "a task_policy allowing s3:* on *"
+expect_err "plugins.compute.task_policy: statement 1 allows every action of a service on every resource" \
+    "the wildcard statement named"
+write_cfg "$tmp/star.cfg" "image_tag = \"1.0.0\"; task_policy = \"$star\"; task_policy_wildcards = true;"
+sh "$tmp/star.cfg" validate
+expect_rc 0 "the same with task_policy_wildcards = true"
 
 # --- the tasks' port written again in compute: refused, naming network.task_port
 write_cfg "$tmp/port.cfg" 'image_tag = "1.0.0"; container_port = 9090;'
@@ -257,7 +267,7 @@ sh "$cfg" plan
 expect_rc 3 "plan with drift"
 expect_out "~   update    ecs cluster cluster-catalog-dev (container insights enabled, tag CostCenter)" "plan: insights"
 expect_out "~   update    log group logs-catalog-dev (retention 7 days)" "plan: retention"
-expect_out "~   update    iam role role-catalog-exec-dev (trust: ecs-tasks.amazonaws.com only, managed policy arn:aws:iam::123456789012:policy/admin-by-hand detached)" \
+expect_out "~   update    iam role role-catalog-exec-dev (trust: ecs-tasks.amazonaws.com of this account only, managed policy arn:aws:iam::123456789012:policy/admin-by-hand detached)" \
     "plan: the execution role"
 expect_out "~   update    iam role role-catalog-task-dev (inline policy by-hand deleted)" "plan: the task role"
 sh "$cfg" --auto-approve deploy

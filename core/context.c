@@ -82,7 +82,7 @@ void ctx_release(struct sh_ctx *ctx)
     }
     free(ctx->changes);
     for (size_t i = 0; i < ctx->nowned; i++)
-        free(ctx->owned[i]);
+        xfree_wiped(ctx->owned[i]); /* doc_json of a request may hold a secret */
     free(ctx->owned);
     free(ctx->tag_keys);
     free(ctx->tag_values);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/secret.h"
 #include "log.h"
 #include "trace.h"
 #include "xalloc.h"
@@ -170,6 +171,7 @@ static void *job_thread(void *arg)
     e->running--;
     pthread_cond_broadcast(&e->done);
     pthread_mutex_unlock(&e->lock);
+    secret_burn_stack();
     return NULL;
 }
 

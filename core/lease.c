@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aws/secret.h"
 #include "context.h"
 #include "log.h"
 #include "xalloc.h"
@@ -233,6 +234,7 @@ static void *renew_loop(void *arg)
         strbuf_release(&why);
     }
     pthread_mutex_unlock(&l->lock);
+    secret_burn_stack();
     return NULL;
 }
 

@@ -1,13 +1,16 @@
 /* stackhost: the host's entry point. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <stackhost/stackhost.h>
 
 #include "commands.h"
 #include "context.h"
+#include "aws/secret.h"
 #include "log.h"
+#include "secure_alloc.h"
 
 static void on_signal(int sig)
 {
@@ -33,8 +36,22 @@ static void install_signal_handlers(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* STACKHOST_PAUSE_AT_EXIT=1: the process stops itself (SIGSTOP) once
+ * everything is freed, just before it exits, so that a test can read its
+ * memory (as root) and find no secret left behind. Reading it needs the
+ * privilege to ptrace a non-dumpable process: the pause gives nothing
+ * more. */
+static int finish(int rc)
+{
+    const char *pause_at_exit = getenv("STACKHOST_PAUSE_AT_EXIT");
+    if (pause_at_exit && !strcmp(pause_at_exit, "1"))
+        raise(SIGSTOP);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    secure_memory_install();
     struct cli cli;
     struct strbuf err = STRBUF_INIT;
     int rc = cli_parse(argc, argv, &cli, &err);
@@ -70,5 +87,6 @@ int main(int argc, char **argv)
     if (rc == EXIT_ERROR && atomic_load(&run_interrupted))
         log_msg(SH_LOG_ERROR, NULL, "interrupted: run the same command again to finish, or destroy to clean up");
     redact_clear();
-    return rc;
+    secret_burn_stack();
+    return finish(rc);
 }

@@ -18,8 +18,9 @@ void strbuf_init(struct strbuf *sb)
 
 void strbuf_release(struct strbuf *sb)
 {
+    /* wiped: a buffer may have held a body with a secret in it */
     if (sb->alloc)
-        free(sb->buf);
+        xfree_wiped(sb->buf);
     strbuf_init(sb);
 }
 

@@ -1,5 +1,7 @@
+#define _GNU_SOURCE /* explicit_bzero */
 #include "xalloc.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,26 @@ static void *check(void *p)
 
 void *xmalloc(size_t n) { return check(malloc(n ? n : 1)); }
 void *xcalloc(size_t count, size_t size) { return check(calloc(count ? count : 1, size ? size : 1)); }
-void *xrealloc(void *p, size_t n) { return check(realloc(p, n ? n : 1)); }
+void xfree_wiped(void *p)
+{
+    if (!p)
+        return;
+    explicit_bzero(p, malloc_usable_size(p));
+    free(p);
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    size_t have = p ? malloc_usable_size(p) : 0;
+    if (p && n <= have)
+        return p;
+    void *q = check(malloc(n ? n : 1));
+    if (p) {
+        memcpy(q, p, have);
+        xfree_wiped(p);
+    }
+    return q;
+}
 char *xstrdup(const char *s) { return check(strdup(s)); }
 char *xstrndup(const char *s, size_t n) { return check(strndup(s, n)); }
 

@@ -8,7 +8,11 @@
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
+/* Moving a block wipes the old one: a buffer that held a secret (a
+ * request body, a decrypted answer) leaves no copy in freed memory. */
 void *xrealloc(void *p, size_t n);
+/* Zeroes the whole block (malloc_usable_size), then frees it; NULL is fine. */
+void xfree_wiped(void *p);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 

@@ -9,6 +9,7 @@
 
 #include <stackhost/host.h>
 
+#include "aws/secret.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -47,8 +48,8 @@ void aws_client_free(struct aws_client *c)
 {
     cred_provider_free(&c->creds);
     http_client_free(&c->http);
-    free(c->region);
-    free(c->slot_busy);
+    xfree_wiped(c->region);
+    xfree_wiped(c->slot_busy);
     pthread_cond_destroy(&c->slot_free);
     pthread_mutex_destroy(&c->slot_lock);
     pthread_mutex_destroy(&c->quota_lock);
@@ -125,7 +126,7 @@ void aws_error_parse(enum aws_protocol protocol, long status, const char *body, 
             if (!*err->request_id)
                 copy(err->request_id, sizeof(err->request_id), doc_text(d, "RequestId"));
         }
-        free(root);
+        xfree_wiped(root);
         doc_free(d);
     }
     if (!*err->code) {
@@ -487,7 +488,7 @@ static int send_pages(struct aws_client *c, const struct aws_request *r, struct 
     char *token = doc_text(first, svc->token_out) ? xstrdup(doc_text(first, svc->token_out)) : NULL;
     const char *truncated = doc_text(first, "IsTruncated") ? doc_text(first, "IsTruncated") : doc_text(first, "Truncated");
     if (truncated && strcmp(truncated, "true")) {
-        free(token);
+        xfree_wiped(token);
         token = NULL;
     }
     int rc = 0;
@@ -523,16 +524,16 @@ static int send_pages(struct aws_client *c, const struct aws_request *r, struct 
             copy(err->code, sizeof(err->code), "PaginationLoop");
             snprintf(err->message, sizeof(err->message), "page %d answered the token it was sent: the list is "
                      "incomplete", page);
-            free(following);
+            xfree_wiped(following);
             doc_free(next);
             rc = -1;
             break;
         }
-        free(token);
+        xfree_wiped(token);
         token = following;
         doc_free(next);
     }
-    free(token);
+    xfree_wiped(token);
     doc_free(request);
     if (rc) {
         doc_free(*out);
@@ -568,6 +569,7 @@ static void *send_worker(void *arg)
     struct send_set *set = arg;
     for (size_t i; (i = atomic_fetch_add(&set->next, 1)) < set->n;)
         aws_send(set->client, &set->reqs[i]);
+    secret_burn_stack();
     return NULL;
 }
 
@@ -586,7 +588,7 @@ size_t aws_send_all(struct aws_client *c, struct aws_request *reqs, size_t n)
     send_worker(&set);
     for (size_t i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
-    free(threads);
+    xfree_wiped(threads);
     size_t failed = 0;
     for (size_t i = 0; i < n; i++)
         failed += reqs[i].rc != 0;

@@ -41,10 +41,10 @@ void aws_credentials_set(struct aws_credentials *c, const char *id, const char *
 
 void aws_credentials_free(struct aws_credentials *c)
 {
-    free(c->access_key_id);
+    xfree_wiped(c->access_key_id);
     secret_free(c->secret_access_key);
     secret_free(c->session_token);
-    free(c->source);
+    xfree_wiped(c->source);
     memset(c, 0, sizeof(*c));
 }
 
@@ -188,7 +188,7 @@ int credentials_resolve(struct http_client *http, const char *region, long skew,
     if (!rc)
         strbuf_addf(err, "no aws credentials found; looked in %s", looked.buf);
     strbuf_release(&looked);
-    free(own_region);
+    xfree_wiped(own_region);
     return rc == 1 ? 0 : -1;
 }
 
@@ -203,7 +203,7 @@ void cred_provider_init(struct cred_provider *p, struct http_client *http)
 void cred_provider_configure(struct cred_provider *p, const char *region, const atomic_long *skew)
 {
     pthread_mutex_lock(&p->lock);
-    free(p->region);
+    xfree_wiped(p->region);
     p->region = region ? xstrdup(region) : NULL;
     p->skew = skew;
     pthread_mutex_unlock(&p->lock);
@@ -212,8 +212,8 @@ void cred_provider_configure(struct cred_provider *p, const char *region, const 
 void cred_provider_free(struct cred_provider *p)
 {
     aws_credentials_free(&p->current);
-    free(p->region);
-    free(p->last_error);
+    xfree_wiped(p->region);
+    xfree_wiped(p->last_error);
     pthread_cond_destroy(&p->fetched);
     pthread_mutex_destroy(&p->lock);
 }
@@ -242,7 +242,7 @@ static int fetch(struct cred_provider *p, struct strbuf *err)
     struct aws_credentials fresh;
     struct strbuf why = STRBUF_INIT;
     int rc = credentials_resolve(p->http, region, skew, &fresh, &why);
-    free(region);
+    xfree_wiped(region);
     pthread_mutex_lock(&p->lock);
     p->fetching = 0;
     p->fetches++;
@@ -264,7 +264,7 @@ static int fetch(struct cred_provider *p, struct strbuf *err)
         p->warned = 1;
         rc = 0;
     } else {
-        free(p->last_error);
+        xfree_wiped(p->last_error);
         p->last_error = xstrdup(why.buf);
         strbuf_addstr(err, why.buf);
     }

@@ -22,10 +22,10 @@ void doc_free(struct sh_doc *d)
         return;
     for (size_t i = 0; i < d->n; i++)
         doc_free(d->kids[i]);
-    free(d->kids);
-    free(d->name);
-    free(d->text);
-    free(d);
+    xfree_wiped(d->kids);
+    xfree_wiped(d->name);
+    xfree_wiped(d->text); /* a document may carry a secret: a parameter's value */
+    xfree_wiped(d);
 }
 
 static void add_kid(struct sh_doc *d, struct sh_doc *kid)
@@ -136,7 +136,7 @@ static int path_valid(const char *path)
 static void empty_to_container(struct sh_doc *d, enum doc_type type)
 {
     if (d->type == DOC_STRING && (!d->text || !*d->text)) {
-        free(d->text);
+        xfree_wiped(d->text);
         d->text = NULL;
         d->type = type;
     }
@@ -191,7 +191,7 @@ int doc_set(struct sh_doc *d, const char *path, enum doc_type type, const char *
     if (!n || !is_scalar(n->type) || !is_scalar(type))
         return -1;
     n->type = type;
-    free(n->text);
+    xfree_wiped(n->text);
     n->text = text ? xstrdup(text) : NULL;
     return 0;
 }
@@ -233,7 +233,7 @@ int doc_append_items(struct sh_doc *d, const char *path, const struct sh_doc *fr
             add_kid(n, doc_copy(from->kids[i]));
     } else {
         struct sh_doc *c = doc_copy(from);
-        free(c->name);
+        xfree_wiped(c->name);
         c->name = NULL;
         add_kid(n, c);
     }
@@ -308,7 +308,7 @@ void doc_to_json(const struct sh_doc *d, struct strbuf *out)
     char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
     if (text)
         strbuf_addstr(out, text);
-    free(text);
+    xfree_wiped(text);
     json_decref(j);
 }
 

@@ -66,14 +66,14 @@ void http_client_free(struct http_client *c)
 {
     for (size_t i = 0; i < c->npool; i++)
         curl_easy_cleanup(c->pool[i]);
-    free(c->pool);
+    xfree_wiped(c->pool);
     pthread_mutex_destroy(&c->pool_lock);
     if (c->share)
         curl_share_cleanup(c->share);
     for (size_t i = 0; i < 8; i++)
         pthread_mutex_destroy(&c->locks[i]);
-    free(c->user_agent);
-    free(c->ca_bundle);
+    xfree_wiped(c->user_agent);
+    xfree_wiped(c->ca_bundle);
     memset(c, 0, sizeof(*c));
 }
 
@@ -225,6 +225,6 @@ enum http_failure http_send(struct http_client *c, unsigned flags, const char *m
 void http_response_free(struct http_response *resp)
 {
     strbuf_release(&resp->body);
-    free(resp->request_id);
+    xfree_wiped(resp->request_id);
     memset(resp, 0, sizeof(*resp));
 }

@@ -50,13 +50,10 @@ static char *container_token(void)
     if (env("AWS_CONTAINER_AUTHORIZATION_TOKEN"))
         return xstrdup(env("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
     const char *path = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (!f)
-        return NULL;
-    char buf[4096] = "";
-    char *token = fgets(buf, sizeof(buf), f) ? xstrdup(str_trim(buf)) : NULL;
-    fclose(f);
-    secret_wipe(buf, sizeof(buf));
+    struct strbuf text = STRBUF_INIT, why = STRBUF_INIT;
+    char *token = path && secret_read_file(path, &text, &why) > 0 && text.len ? xstrdup(str_trim(text.buf)) : NULL;
+    secret_strbuf_release(&text);
+    strbuf_release(&why);
     return token;
 }
 

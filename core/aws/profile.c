@@ -111,7 +111,7 @@ static int parse(struct shared_files *f, const char *path, int in_config, char *
             char *end = strrchr(l, ']');
             if (!end) {
                 strbuf_addf(err, "%s:%d: a section header without ']'", path, lineno);
-                free(parent);
+                xfree_wiped(parent);
                 return -1;
             }
             *end = '\0';
@@ -121,7 +121,7 @@ static int parse(struct shared_files *f, const char *path, int in_config, char *
             classify(str_trim(l + 1), in_config, &kind, &name, &rank);
             skipping = kind == INI_OTHER;
             key_indent = -1;
-            free(parent);
+            xfree_wiped(parent);
             parent = NULL;
             if (skipping)
                 continue;
@@ -167,14 +167,14 @@ static int parse(struct shared_files *f, const char *path, int in_config, char *
         size_t d = strcspn(l, "=:");
         if (!l[d]) {
             strbuf_addf(err, "%s:%d: expected 'key = value'", path, lineno);
-            free(parent);
+            xfree_wiped(parent);
             return -1;
         }
         l[d] = '\0';
         char *k = str_trim(l), *v = str_trim(l + d + 1);
         lower(k);
         key_indent = indent;
-        free(parent);
+        xfree_wiped(parent);
         parent = NULL;
         if (skipping)
             continue;
@@ -183,7 +183,7 @@ static int parse(struct shared_files *f, const char *path, int in_config, char *
         last = cur->n;
         add_setting(cur, k, v);
     }
-    free(parent);
+    xfree_wiped(parent);
     return 0;
 }
 
@@ -218,15 +218,15 @@ void shared_files_free(struct shared_files *f)
     for (size_t i = 0; i < f->n; i++) {
         struct ini_section *s = &f->sections[i];
         for (size_t j = 0; j < s->n; j++) {
-            free(s->settings[j].key);
+            xfree_wiped(s->settings[j].key);
             secret_free(s->settings[j].value);
         }
-        free(s->settings);
-        free(s->name);
+        xfree_wiped(s->settings);
+        xfree_wiped(s->name);
     }
-    free(f->sections);
-    free(f->config_path);
-    free(f->credentials_path);
+    xfree_wiped(f->sections);
+    xfree_wiped(f->config_path);
+    xfree_wiped(f->credentials_path);
     memset(f, 0, sizeof(*f));
 }
 

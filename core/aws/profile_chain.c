@@ -267,7 +267,7 @@ int profile_chain_plan(const struct shared_files *f, const char *profile, struct
     memset(out, 0, sizeof(*out));
     struct trail trail = {0};
     int rc = plan(f, profile, &trail, out, err);
-    free(trail.names);
+    xfree_wiped(trail.names);
     if (rc)
         profile_chain_free(out);
     return rc;
@@ -275,7 +275,7 @@ int profile_chain_plan(const struct shared_files *f, const char *profile, struct
 
 void profile_chain_free(struct profile_chain *c)
 {
-    free(c->roles);
+    xfree_wiped(c->roles);
     memset(c, 0, sizeof(*c));
 }
 

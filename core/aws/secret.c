@@ -1,6 +1,8 @@
 #include "secret.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,24 +73,32 @@ void secret_doc_free(struct sh_doc *d)
 
 int secret_read_file(const char *path, struct strbuf *sb, struct strbuf *err)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
+    /* read(2), not stdio: a FILE's buffer is freed unwiped by fclose */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;
         strbuf_addf(err, "cannot read %s: %s", path, strerror(errno));
         return -1;
     }
     char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-        strbuf_add(sb, buf, n);
-    int failed = ferror(fp);
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            strbuf_add(sb, buf, (size_t)n);
     int saved = errno;
     secret_wipe(buf, sizeof(buf));
-    fclose(fp);
-    if (failed) {
+    close(fd);
+    if (n < 0) {
         strbuf_addf(err, "cannot read %s: %s", path, strerror(saved));
         return -1;
     }
     return 1;
+}
+
+__attribute__((noinline)) void secret_burn_stack(void)
+{
+    char stack[SECRET_STACK_BYTES];
+    secret_wipe(stack, sizeof(stack));
+    __asm__ volatile("" : : "r"(stack) : "memory"); /* the array is used: kept */
 }

@@ -23,5 +23,11 @@ void secret_json_decref(json_t *j);
 int secret_read_file(const char *path, struct strbuf *sb, struct strbuf *err);
 /* Wipes the text of every node, then frees the tree. */
 void secret_doc_free(struct sh_doc *d);
+/* Zeroes the stack below the caller (SECRET_STACK_BYTES of it), where
+ * the frames of what it called held headers and bodies: called last by
+ * each thread that sent requests, whose stack outlives it (glibc keeps
+ * thread stacks for reuse). */
+#define SECRET_STACK_BYTES (256 * 1024)
+void secret_burn_stack(void);
 
 #endif

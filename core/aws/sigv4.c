@@ -102,8 +102,8 @@ static void normalize_path(const char *path, struct strbuf *out)
     size_t plen = strlen(path);
     if (n && plen && path[plen - 1] == '/')
         strbuf_addch(out, '/');
-    free(segs);
-    free(lens);
+    xfree_wiped(segs);
+    xfree_wiped(lens);
 }
 
 struct pair {
@@ -161,10 +161,10 @@ static void canonical_query(const char *query, struct pair *extra, size_t nextra
         qsort(pairs, n, sizeof(*pairs), pair_cmp);
     for (size_t i = 0; i < n; i++) {
         strbuf_addf(out, "%s%s=%s", i ? "&" : "", pairs[i].key, pairs[i].value);
-        free(pairs[i].key);
-        free(pairs[i].value);
+        xfree_wiped(pairs[i].key);
+        xfree_wiped(pairs[i].value);
     }
-    free(pairs);
+    xfree_wiped(pairs);
 }
 
 struct canon_header {
@@ -212,7 +212,7 @@ static void canonical_headers(const struct http_header *h, size_t nh, const stru
             strbuf_init(&c[n].value);
             n++;
         } else {
-            free(lower);
+            xfree_wiped(lower);
             strbuf_addch(&c[k].value, ',');
         }
         add_trimmed(&c[k].value, src->value);
@@ -221,10 +221,10 @@ static void canonical_headers(const struct http_header *h, size_t nh, const stru
     for (size_t i = 0; i < n; i++) {
         strbuf_addf(headers_out, "%s:%s\n", c[i].name, c[i].value.buf);
         strbuf_addf(signed_out, "%s%s", i ? ";" : "", c[i].name);
-        free(c[i].name);
+        xfree_wiped(c[i].name);
         strbuf_release(&c[i].value);
     }
-    free(c);
+    xfree_wiped(c);
 }
 
 static void add_header(struct sigv4_result *out, const char *name, const char *value)
@@ -340,7 +340,7 @@ int sigv4_sign(const struct sigv4_request *req, const struct aws_credentials *cr
     } else {
         struct strbuf add = STRBUF_INIT;
         strbuf_addf(&add, "%s&X-Amz-Signature=%s", out->query_add, sighex);
-        free(out->query_add);
+        xfree_wiped(out->query_add);
         out->query_add = strbuf_detach(&add);
     }
     out->canonical_request = strbuf_detach(&creq);
@@ -357,17 +357,17 @@ int sigv4_sign(const struct sigv4_request *req, const struct aws_credentials *cr
 
 void sigv4_result_free(struct sigv4_result *r)
 {
-    free(r->canonical_request);
-    free(r->string_to_sign);
-    free(r->signature);
+    xfree_wiped(r->canonical_request);
+    xfree_wiped(r->string_to_sign);
+    xfree_wiped(r->signature);
     for (size_t i = 0; i < r->nadd; i++) {
         /* the session token travels in one of them */
         if (r->add[i].value)
             OPENSSL_cleanse(r->add[i].value, strlen(r->add[i].value));
-        free(r->add[i].name);
-        free(r->add[i].value);
+        xfree_wiped(r->add[i].name);
+        xfree_wiped(r->add[i].value);
     }
-    free(r->add);
-    free(r->query_add);
+    xfree_wiped(r->add);
+    xfree_wiped(r->query_add);
     memset(r, 0, sizeof(*r));
 }

@@ -20,6 +20,8 @@ e2e_reset
 e2e_start_fault_proxy
 # Backoff scaled down: the faults are many, the waits are the point only in count.
 export STACKHOST_RETRY_BASE_MS=100
+# a killed run's lease expires after 3 s (not renewed), for the next run to take over
+export STACKHOST_LEASE_SECONDS=3
 cfg=$tmp/network.cfg
 cat >"$cfg" <<CFG
 stack = { name = "catalog"; region = "us-east-1"; tags = { CostCenter = "retail-catalog"; }; };

@@ -11,8 +11,9 @@ The command runs as a child; its own figures come from the kernel
 emptied before the command starts, and read when it has ended (the proxy
 writes a request's line before it answers, so once the child has its last
 answer the logs are complete): requests, mutating requests (every
-operation but Describe*, List*, Get*, the rule of proxy_mutations in
-tests/e2e/lib.sh), requests per service, the answers the proxy rewrote
+operation but Describe*, List*, Get*, and but the environment's lease: the
+rule of proxy_mutations in tests/e2e/lib.sh), the lease's requests,
+requests per service, the answers the proxy rewrote
 or made up (its "fault" field, e.g. nat-pending), and busy seconds: the
 sum of every request's time in the proxy (its own latency included).
 Effective concurrency is busy / wall: the mean number of requests in
@@ -72,7 +73,8 @@ def proxy_figures(path):
         if r.get("fault"):
             faults[r["fault"]] = faults.get(r["fault"], 0) + 1
     return {"requests": len(rows),
-            "mutating": sum(1 for r in rows if not READ.match(r["operation"])),
+            "mutating": sum(1 for r in rows if not READ.match(r["operation"]) and not r.get("lease")),
+            "lease": sum(1 for r in rows if r.get("lease")),
             "busy": sum(r["end"] - r["start"] for r in rows),
             "services": services, "faults": faults}
 

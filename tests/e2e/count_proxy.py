@@ -16,7 +16,8 @@ With no fault option (the default) every request is forwarded unchanged.
                  connection) and fault (null or the fault injected:
                  "throttle", "error", "drop-before", "drop-after",
                  "unknown-id", "nat-pending", "alb-provisioning",
-                 "mapped-addresses", "nat-failed", "zone-impaired").
+                 "mapped-addresses", "nat-failed", "zone-impaired"); "lease":
+                 true on the requests of stackhost's lease (no stack resource).
                  A drop-after line also has upstream_status, moto's
                  status for the request it made.
 
@@ -598,6 +599,8 @@ class Forward(http.server.BaseHTTPRequestHandler):
         if settings["latency_ms"] > 0:
             time.sleep(settings["latency_ms"] / 1000)
         log = {"service": service, "operation": operation, "start": start}
+        if lease:
+            log["lease"] = True
         if service == "ssm" and doc.get("WithDecryption"):
             # which values were asked for decrypted (names only, never a value)
             log["decrypted"] = doc.get("Names") or [doc.get("Name")]

@@ -47,6 +47,8 @@ def memory_of(pid):
             if not m or m.group(3)[0] != "r" or "[vvar]" in entry or "[vsyscall]" in entry:
                 continue
             start, end = int(m.group(1), 16), int(m.group(2), 16)
+            if end - start > 1 << 30:
+                continue  # a sanitizer's shadow reservation: terabytes of nothing, not the heap
             try:
                 mem.seek(start)
                 data.append(mem.read(end - start))

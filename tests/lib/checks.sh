@@ -15,12 +15,12 @@ run() {
 }
 
 # run_bounded SECONDS MEGABYTES ARGS...: as run, and fails the check when the run took
-# longer or its peak memory was larger (measured only without a wrapper: valgrind
-# and the sanitizers' own memory would be counted too).
+# longer or its peak memory was larger (measured only without a wrapper or a sanitizer:
+# valgrind's and the sanitizers' own time and memory would be counted too).
 run_bounded() {
     local limit_s=$1 limit_mb=$2
     shift 2
-    if [ ${#wrap[@]} -gt 0 ]; then
+    if [ ${#wrap[@]} -gt 0 ] || ldd "$bin" 2>/dev/null | grep -qE 'lib(a|ub)san'; then
         run "$@"
         return
     fi

@@ -21,8 +21,9 @@ plugins = { network = { cidr = "10.0.0.0/16"; }; };
 environments = { prod = {}; };
 CFG
 sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e prod "$@"; }
-# a killed run's lease expires after 3 s (not renewed), for the next run to take over
-export STACKHOST_LEASE_SECONDS=3
+# a run that is killed holds a 3 s lease (its value says so), which the next run takes over
+# once it expires; the others keep the default, robust under valgrind
+killed_lease=(env STACKHOST_LEASE_SECONDS=3)
 
 # --- --trace: one complete "aws" event per request the proxy saw, no secret
 : >"$proxy_log"
@@ -39,7 +40,7 @@ grep -q "$AWS_SECRET_ACCESS_KEY\"" "$tmp/trace.json" && fail "the trace holds th
 # seen N requests (or when it ends by itself).
 kill_at() {
     : >"$proxy_log"
-    AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -q -c "$cfg" -e prod --auto-approve deploy >/dev/null 2>&1 &
+    AWS_ENDPOINT_URL=$proxy_url "${killed_lease[@]}" "${wrap[@]}" "$bin" -q -c "$cfg" -e prod --auto-approve deploy >/dev/null 2>&1 &
     local pid=$!
     while kill -0 "$pid" 2>/dev/null && [ "$(wc -l <"$proxy_log")" -lt "$1" ]; do sleep 0.005; done
     kill -9 "$pid" 2>/dev/null
@@ -54,7 +55,7 @@ for point in 10 25 40; do
 done
 # A kill in the middle of destroy: the next destroy finishes it.
 : >"$proxy_log"
-AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -q -c "$cfg" -e prod --auto-approve destroy >/dev/null 2>&1 &
+AWS_ENDPOINT_URL=$proxy_url "${killed_lease[@]}" "${wrap[@]}" "$bin" -q -c "$cfg" -e prod --auto-approve destroy >/dev/null 2>&1 &
 pid=$!
 while kill -0 "$pid" 2>/dev/null && [ "$(wc -l <"$proxy_log")" -lt 15 ]; do sleep 0.005; done
 kill -9 "$pid" 2>/dev/null

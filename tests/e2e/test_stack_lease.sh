@@ -17,7 +17,7 @@ e2e_start
 e2e_reset
 # latency spreads a deploy over a few seconds, so the two runs overlap
 e2e_start_proxy 20
-export STACKHOST_RETRY_BASE_MS=100 STACKHOST_LEASE_SECONDS=3
+export STACKHOST_RETRY_BASE_MS=100
 export CATALOG_DB_URL=postgres://catalog:stand-in@db.invalid:5432/catalog
 cfg=$src/examples/catalog.cfg
 sh() { AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev "$@"; }
@@ -58,7 +58,9 @@ expect_equal "" "$(proxy_lease)" "lease requests of plan and outputs"
 # --- kill -9 while holding the lease: the next run waits for it to expire, takes it over, converges
 sed 's/max = 10;/max = 11;/' "$cfg" >"$tmp/max11.cfg"
 : >"$proxy_log"
-AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -c "$tmp/max11.cfg" -e dev --auto-approve deploy >/dev/null 2>&1 &
+# (a 3 s lease, its value says so: the next run takes it over once it expires)
+AWS_ENDPOINT_URL=$proxy_url STACKHOST_LEASE_SECONDS=3 "${wrap[@]}" "$bin" -c "$tmp/max11.cfg" -e dev --auto-approve deploy \
+    >/dev/null 2>&1 &
 pid=$!
 while kill -0 "$pid" 2>/dev/null && ! grep -q '^ssm PutParameter lease$' "$proxy_log"; do sleep 0.01; done
 kill -9 "$pid" 2>/dev/null

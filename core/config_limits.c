@@ -13,9 +13,15 @@
 
 #define INCLUDE_DEPTH 10 /* libconfig's own limit */
 
-static char *read_all(const char *path, size_t *len, struct diag_list *dl)
+/* from/line: the @include that names path (NULL for the top file), so a
+ * missing included file is reported where it is named. */
+static char *read_all(const char *path, const char *from, int line, size_t *len, struct diag_list *dl)
 {
     FILE *f = fopen(path, "rb");
+    if (!f && from) {
+        diag_add(dl, from, line, NULL, "@include \"%s\": cannot read it: %s", path, strerror(errno));
+        return NULL;
+    }
     if (!f) {
         diag_add(dl, path, 0, NULL, "cannot read the configuration: %s", strerror(errno));
         return NULL;
@@ -156,7 +162,7 @@ static int check_file(const char *path, struct walk *w)
         }
     }
     size_t len = 0;
-    char *text = read_all(path, &len, w->dl);
+    char *text = read_all(path, w->depth ? w->from : NULL, w->line, &len, w->dl);
     if (!text) {
         free(real);
         return -1;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* From ../shared/design/aws-api.md section 1 (botocore's models). */
+/* From docs/design/aws-api.md section 1 (botocore's models). */
 static const struct aws_service services[] = {
     {"ec2", "EC2", "ec2", "ec2", AWS_PROTO_EC2, "2016-11-15", NULL, NULL, 0, "NextToken", "nextToken"},
     {"elbv2", "ELASTIC_LOAD_BALANCING_V2", "elasticloadbalancing", "elasticloadbalancing", AWS_PROTO_QUERY,

@@ -65,6 +65,13 @@ fi
 out='' err=''
 expect_rc 143 "SIGTERM while validate reads the configuration"
 
+# --- an @include of a file that is not there: named where it is included (file and line)
+printf 'stack = { name = "c"; };\n\n@include "missing.cfg"\n' >"$tmp/includes_missing.cfg"
+run -c "$tmp/includes_missing.cfg" -e dev validate
+expect_rc 2 "an @include of a missing file"
+expect_err "includes_missing.cfg:3: @include \"$tmp/missing.cfg\": cannot read it: No such file or directory" \
+    "the including file and line"
+
 # --- 3,000 copies of one port: each repeat said once, the list capped, at once
 python3 -c 'print("stack = { name = \"c\"; };\nplugins = { network = { egress_ports = [" + ", ".join(["5432"] * 3000) + "]; }; };\nenvironments = { dev = {}; };")' >"$tmp/ports.cfg"
 run_bounded 1 50 -c "$tmp/ports.cfg" -e dev validate

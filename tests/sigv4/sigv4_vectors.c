@@ -1,6 +1,6 @@
 #define _GNU_SOURCE /* strptime, timegm */
 /* Checks the signer against a directory of SigV4 test vectors in the
- * layout of ../shared/testdata/sigv4 (one folder per case). Every stage
+ * layout of tests/sigv4/vectors (one folder per case). Every stage
  * of every case is compared byte for byte, in header and query mode; a
  * case it cannot read or sign is a failure, never a skip.
  * usage: sigv4_vectors DIR; prints one line per failed stage and ends

@@ -14,6 +14,40 @@ static const struct {
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* The long options, without their dashes: for a did-you-mean, and to tell
+ * "-auto-approve" (one dash too few) from bundled short flags. */
+static const char *const long_options[] = {"config", "env", "only", "plugin-path", "trace", "requests", "jobs",
+                                           "wait", "no-wait", "lock-timeout", "json", "resources", "allow-replace",
+                                           "restart", "destroy", "auto-approve", "verbose", "quiet", "help",
+                                           "version"};
+#define NLONG (sizeof(long_options) / sizeof(long_options[0]))
+
+/* "unknown option '--x'", with the closest long option when one is near. */
+static int unknown_option(struct strbuf *err, const char *a, size_t len)
+{
+    const char *name = a;
+    while (*name == '-')
+        name++;
+    char word[64];
+    snprintf(word, sizeof(word), "%.*s", (int)(len - (size_t)(name - a)), name);
+    const char *near = suggest_closest(word, long_options, NLONG);
+    strbuf_addf(err, "unknown option '%s'", a);
+    if (near)
+        strbuf_addf(err, ", did you mean '--%s'?", near);
+    strbuf_addstr(err, " (see stackhost --help)");
+    return EXIT_USAGE;
+}
+
+/* "-auto-approve": a long option written with one dash. */
+static const char *one_dash_long(const char *a)
+{
+    size_t len = strcspn(a + 1, "=");
+    for (size_t i = 0; len > 1 && i < NLONG; i++)
+        if (strlen(long_options[i]) == len && !strncmp(a + 1, long_options[i], len))
+            return long_options[i];
+    return NULL;
+}
+
 const char *cli_command_name(enum command cmd)
 {
     for (size_t i = 0; i < NCOMMANDS; i++)
@@ -84,7 +118,8 @@ void cli_usage(struct strbuf *out)
         "  0  success (for plan: nothing to change)\n"
         "  1  the run failed\n"
         "  2  bad usage or configuration\n"
-        "  3  plan found changes to make\n");
+        "  3  plan found changes to make\n"
+        "  130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM: run the same command again to finish\n");
 }
 
 static int usage_error(struct strbuf *err, const char *fmt, const char *a)
@@ -165,6 +200,10 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             options_done = 1;
             continue;
         }
+        if (a[1] != '-' && one_dash_long(a)) {
+            strbuf_addf(err, "unknown option '%s': long options take two dashes: '--%s'", a, a + 1);
+            return EXIT_USAGE;
+        }
         if (a[1] != '-') {
             /* Short options; only flags bundle (-vv), value options end it. */
             for (const char *p = a + 1; *p; p++) {
@@ -229,8 +268,12 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
                 rc = parse_number("--lock-timeout", v, 0, 86400, &cli->lock_timeout, err);
         } else if (IS("--wait")) {
             cli->wait_given = 1;
-            if (eq)
-                rc = parse_number("--wait", eq + 1, 1, 86400, &cli->wait_seconds, err);
+            /* --wait=60 or --wait 60; a bare --wait keeps the default */
+            const char *v = eq ? eq + 1 : NULL;
+            if (!v && i + 1 < argc && argv[i + 1][0] && strspn(argv[i + 1], "0123456789") == strlen(argv[i + 1]))
+                v = argv[++i];
+            if (v)
+                rc = parse_number("--wait", v, 1, 86400, &cli->wait_seconds, err);
         } else if (IS("--no-wait") && !eq) {
             cli->no_wait = 1;
         } else if (eq) {
@@ -256,7 +299,7 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
         } else if (IS("--version")) {
             cli->version = 1;
         } else {
-            rc = usage_error(err, "unknown option '%s' (see stackhost --help)", a);
+            rc = unknown_option(err, a, len);
         }
 #undef IS
         if (rc)

@@ -34,7 +34,8 @@ struct run {
     struct trace *trace; /* --trace, or NULL */
 };
 
-/* Set from the SIGINT/SIGTERM handler: every context reports cancelled. */
+/* Set from the SIGINT/SIGTERM handler to the signal's number: every
+ * context reports cancelled, and the exit status is 128 + it. */
 extern atomic_int run_interrupted;
 /* Non-zero once a run can stop cleanly (requests in flight finish, the
  * lease is released): a signal then asks it to stop. Before (reading the

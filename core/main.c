@@ -22,7 +22,7 @@ static void on_signal(int sig)
     }
     /* Plugins see it through host->cancelled(): they finish the request
      * in flight and stop. A second signal takes the default action. */
-    atomic_store(&run_interrupted, 1);
+    atomic_store(&run_interrupted, sig);
 }
 
 static void install_signal_handlers(void)
@@ -84,8 +84,11 @@ int main(int argc, char **argv)
     case CMD_PLUGINS: rc = cmd_plugins(&cli); break;
     default: rc = cmd_run(&cli); break;
     }
-    if (rc == EXIT_ERROR && atomic_load(&run_interrupted))
+    int sig = atomic_load(&run_interrupted);
+    if (sig && rc != EXIT_OK) {
         log_msg(SH_LOG_ERROR, NULL, "interrupted: run the same command again to finish, or destroy to clean up");
+        rc = 128 + sig; /* as a shell reports a process a signal ended: Ctrl-C is 130, as the aws cli's */
+    }
     redact_clear();
     secret_burn_stack();
     return finish(rc);

@@ -113,7 +113,7 @@ if [ "$mode" = kill ]; then
         e2e_image "$cfg" dev
         start_run deploy
         signal_when '^elasticloadbalancing Create' "$sig"
-        expect_rc 1 "deploy stopped by SIG$sig"
+        expect_rc "$((128 + $(kill -l "$sig")))" "deploy stopped by SIG$sig (128 + the signal, as a shell reports it)"
         expect_err "interrupted: run the same command again to finish, or destroy to clean up" "SIG$sig message"
         expect_err "not run: interrupted" "SIG$sig names what was not run"
         expect_equal "" "$(awscli ssm get-parameters-by-path --path /stackhost/lease --recursive |

@@ -89,6 +89,12 @@ static void test_defaults_and_flags(void **state)
     const char *w2[] = {"stackhost", "deploy", "--wait=120"};
     assert_int_equal(parse(&cli, &err, 3, w2), 0);
     assert_int_equal(cli.wait_seconds, 120);
+    const char *w4[] = {"stackhost", "deploy", "--wait", "60", "-e", "dev"};
+    assert_int_equal(parse(&cli, &err, 6, w4), 0);
+    assert_int_equal(cli.wait_seconds, 60);
+    assert_string_equal(cli.env, "dev");
+    const char *vv[] = {"stackhost", "-vv", "-qv", "plan"}; /* bundled short flags still bundle */
+    assert_int_equal(parse(&cli, &err, 4, vv), 0);
     const char *w3[] = {"stackhost", "deploy", "--wait=soon"};
     assert_int_equal(parse(&cli, &err, 3, w3), EXIT_USAGE);
     assert_string_equal(err.buf, "--wait needs a number from 1 to 86400, not 'soon'");
@@ -145,6 +151,16 @@ static void test_usage_errors(void **state)
     const char *j[] = {"stackhost", "plan", "--trace="};
     assert_int_equal(parse(&cli, &err, 3, j), EXIT_USAGE);
     assert_string_equal(err.buf, "--trace needs a file name");
+    /* the habits of other tools: one dash, a typo */
+    const char *k[] = {"stackhost", "deploy", "-auto-approve"};
+    assert_int_equal(parse(&cli, &err, 3, k), EXIT_USAGE);
+    assert_string_equal(err.buf, "unknown option '-auto-approve': long options take two dashes: '--auto-approve'");
+    const char *l[] = {"stackhost", "plan", "-json"};
+    assert_int_equal(parse(&cli, &err, 3, l), EXIT_USAGE);
+    assert_string_equal(err.buf, "unknown option '-json': long options take two dashes: '--json'");
+    const char *m[] = {"stackhost", "deploy", "--auto-aprove"};
+    assert_int_equal(parse(&cli, &err, 3, m), EXIT_USAGE);
+    assert_string_equal(err.buf, "unknown option '--auto-aprove', did you mean '--auto-approve'? (see stackhost --help)");
     strbuf_release(&err);
 }
 

@@ -74,7 +74,8 @@ void cli_usage(struct strbuf *out)
         "  plan            show what deploy would change, change nothing\n"
         "  deploy          make the account match the configuration\n"
         "  destroy         remove everything the stack owns in the environment\n"
-        "  outputs         print the stack's outputs\n"
+        "  outputs [NAME]  print the stack's outputs, or one (alb_url, lb.alb_dns_name) raw,\n"
+        "                  for scripts: URL=$(stackhost -e dev outputs alb_url)\n"
         "  plugins [NAME]  list the plugins found, or one plugin's configuration keys\n"
         "  graph           print the plugin graph as Graphviz DOT; with --resources,\n"
         "                  every resource and what it needs first\n"
@@ -173,7 +174,7 @@ static int positional(struct cli *cli, const char *a, struct strbuf *err)
         strbuf_addstr(err, " (see stackhost --help)");
         return EXIT_USAGE;
     }
-    if (cli->command == CMD_PLUGINS && !cli->arg) {
+    if ((cli->command == CMD_PLUGINS || cli->command == CMD_OUTPUTS) && !cli->arg) {
         cli->arg = a;
         return 0;
     }
@@ -309,7 +310,7 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
         strbuf_addstr(err, "no command given (see stackhost --help)");
         return EXIT_USAGE;
     }
-    if (cli->arg && cli->command != CMD_PLUGINS)
+    if (cli->arg && cli->command != CMD_PLUGINS && cli->command != CMD_OUTPUTS)
         return usage_error(err, "unexpected argument '%s'", cli->arg);
     if (cli->config && !*cli->config)
         return usage_error(err, "%s", "-c needs a file name");

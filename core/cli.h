@@ -35,7 +35,7 @@ enum {
 
 struct cli {
     enum command command;
-    const char *arg;         /* `plugins NAME` */
+    const char *arg;         /* `plugins NAME`, `outputs NAME` */
     const char *config;      /* -c, or NULL: see cli_config_file */
     const char *env;         /* -e */
     const char *plugin_path; /* --plugin-path */

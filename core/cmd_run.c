@@ -325,8 +325,19 @@ int cmd_run(const struct cli *cli)
         rc = EXIT_ERROR;
     }
     strbuf_release(&missing);
-    if (rc == EXIT_OK && (cli->command == CMD_DEPLOY || cli->command == CMD_OUTPUTS))
+    if (rc == EXIT_OK && cli->command == CMD_OUTPUTS && cli->arg) {
+        struct strbuf one = STRBUF_INIT;
+        if (outputs_one(&run.outputs, st.cfg.outputs, st.cfg.noutputs, cli->arg, cli->json, &one)) {
+            diag_add(&dl, NULL, 0, NULL, "stack %s has no output '%s'; its outputs: %s", st.cfg.name, cli->arg,
+                     one.buf);
+            rc = EXIT_ERROR;
+        } else {
+            emit_stdout(&one);
+        }
+        strbuf_release(&one);
+    } else if (rc == EXIT_OK && (cli->command == CMD_DEPLOY || cli->command == CMD_OUTPUTS)) {
         print_outputs(&run, cli->json);
+    }
     if (rc == EXIT_OK && cli->command == CMD_DESTROY)
         log_msg(SH_LOG_INFO, NULL, "destroy complete: stack %s, environment %s", st.cfg.name, st.cfg.env);
     if (run.trace) {

@@ -210,6 +210,44 @@ void outputs_text(struct outputs *o, const struct output_alias *aliases, size_t 
     pthread_mutex_unlock(&o->lock);
 }
 
+static json_t *value_json(const struct output *v);
+
+int outputs_one(struct outputs *o, const struct output_alias *aliases, size_t naliases, const char *name, int json,
+                struct strbuf *out)
+{
+    const struct output *v = NULL;
+    pthread_mutex_lock(&o->lock);
+    for (size_t i = 0; i < naliases && !v; i++)
+        if (!strcmp(aliases[i].name, name))
+            v = find(o, aliases[i].plugin, aliases[i].key);
+    for (size_t i = 0; i < o->n && !v; i++) {
+        size_t len = strlen(o->items[i].plugin);
+        if (!strncmp(name, o->items[i].plugin, len) && name[len] == '.' && !strcmp(name + len + 1, o->items[i].key))
+            v = &o->items[i];
+    }
+    if (v && json) {
+        json_t *j = value_json(v);
+        char *text = json_dumps(j, JSON_ENCODE_ANY);
+        strbuf_addf(out, "%s\n", text ? text : "null");
+        free(text);
+        json_decref(j);
+    } else if (v && v->is_list) {
+        for (size_t k = 0; k < v->n; k++)
+            strbuf_addf(out, "%s\n", v->items[k]);
+    } else if (v) {
+        strbuf_addf(out, "%s\n", v->value);
+    } else {
+        for (size_t i = 0; i < naliases; i++)
+            strbuf_addf(out, "%s%s", i ? ", " : "", aliases[i].name);
+        const struct output **sorted = ordered(o);
+        for (size_t i = 0; i < o->n; i++)
+            strbuf_addf(out, "%s%s.%s", naliases || i ? ", " : "", sorted[i]->plugin, sorted[i]->key);
+        free(sorted);
+    }
+    pthread_mutex_unlock(&o->lock);
+    return v ? 0 : -1;
+}
+
 static json_t *value_json(const struct output *v)
 {
     if (!v->is_list)

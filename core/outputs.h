@@ -78,5 +78,10 @@ void outputs_text(struct outputs *o, const struct output_alias *aliases, size_t 
 /* One JSON object: the stack outputs, then {"plugin": {"key": "value" or
  * ["a", ...]}} per plugin. */
 void outputs_json(struct outputs *o, const struct output_alias *aliases, size_t naliases, struct strbuf *out);
+/* One output, by a stack output's name (alb_url) or plugin.key: its value
+ * raw (a list one item a line), or as JSON when json. 0, or -1 with the
+ * names there are in out. */
+int outputs_one(struct outputs *o, const struct output_alias *aliases, size_t naliases, const char *name, int json,
+                struct strbuf *out);
 
 #endif

@@ -90,6 +90,18 @@ dns=$(awscli elbv2 describe-load-balancers --names alb-catalog-dev | json 'd["Lo
 uri=$(awscli ecr describe-repositories --repository-names ecr-catalog-dev | json 'd["repositories"][0]["repositoryUri"]')
 expect_equal "http://$dns" "$(json 'd["alb_url"]' <<<"$out")" "alb_url against the account"
 expect_equal "$uri" "$(json 'd["ecr_repository_uri"]' <<<"$out")" "ecr_repository_uri against the account"
+# one output, raw, for a script: by its stack name or as plugin.key; a list one item a line
+sh -e dev outputs alb_url
+expect_rc 0 "outputs alb_url"
+expect_equal "http://$dns" "$out" "outputs alb_url, raw"
+sh -e dev outputs lb.alb_dns_name
+expect_equal "$dns" "$out" "outputs lb.alb_dns_name, raw"
+sh -e dev outputs network.private_subnet_ids
+expect_equal "$(awscli ec2 describe-subnets --filters Name=tag:Name,Values='subnet-catalog-private-*-dev' |
+    json '"\n".join(sorted(s["SubnetId"] for s in d["Subnets"]))')" "$(sort <<<"$out")" "a list, one item a line"
+sh -e dev outputs alb_ur
+expect_rc 1 "outputs of a name the stack does not have"
+expect_err "stack catalog has no output 'alb_ur'; its outputs: alb_url, ecr_repository_uri," "the names there are"
 
 # --- plan --destroy: every resource of the environment as a deletion, nothing sent that changes
 : >"$proxy_log"

@@ -19,7 +19,7 @@ static const struct {
 static const char *const long_options[] = {"config", "env", "only", "plugin-path", "trace", "requests", "jobs",
                                            "wait", "no-wait", "lock-timeout", "json", "resources", "allow-replace",
                                            "restart", "destroy", "auto-approve", "verbose", "quiet", "help",
-                                           "version"};
+                                           "version", "detailed-exitcode"};
 #define NLONG (sizeof(long_options) / sizeof(long_options[0]))
 
 /* "unknown option '--x'", with the closest long option when one is near. */
@@ -104,6 +104,8 @@ void cli_usage(struct strbuf *out)
         "                        still shown; needed without a terminal: ci, scripts)\n"
         "      --lock-timeout=S  how long deploy and destroy wait while another run holds\n"
         "                        the environment's lease (default 300 s)\n"
+        "      --detailed-exitcode  plan exits 3 when there are changes (0: none), as\n"
+        "                        terraform plan -detailed-exitcode\n"
         "      --destroy         plan what destroy would delete (every resource of the\n"
         "                        environment), sending nothing that changes\n"
         "      --restart         deploy starts a new deployment of the service (new\n"
@@ -116,10 +118,10 @@ void cli_usage(struct strbuf *out)
         "environment: STACKHOST_PLUGIN_PATH (plugin directories, after --plugin-path)\n"
         "\n"
         "exit status:\n"
-        "  0  success (for plan: nothing to change)\n"
+        "  0  success\n"
         "  1  the run failed\n"
         "  2  bad usage or configuration\n"
-        "  3  plan found changes to make\n"
+        "  3  plan --detailed-exitcode found changes to make\n"
         "  130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM: run the same command again to finish\n");
 }
 
@@ -289,6 +291,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
             cli->restart = 1;
         } else if (IS("--destroy")) {
             cli->destroy = 1;
+        } else if (IS("--detailed-exitcode")) {
+            cli->detailed_exitcode = 1;
         } else if (IS("--auto-approve")) {
             cli->auto_approve = 1;
         } else if (IS("--verbose")) {
@@ -318,6 +322,9 @@ int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
         return usage_error(err, "%s", "--wait and --no-wait together: choose one");
     if (cli->no_wait)
         cli->wait_seconds = 0;
+    if (cli->detailed_exitcode && cli->command != CMD_PLAN)
+        return usage_error(err, "--detailed-exitcode is an option of plan (exit 3 when there are changes), not of %s",
+                           cli_command_name(cli->command));
     if (cli->destroy && cli->command != CMD_PLAN)
         return usage_error(err, "--destroy is an option of plan (stackhost plan --destroy), not of %s",
                            cli_command_name(cli->command));

@@ -27,10 +27,10 @@ enum command {
 
 /* Exit statuses (documented in --help and the README). */
 enum {
-    EXIT_OK = 0,      /* success; for plan: nothing to change */
+    EXIT_OK = 0,      /* success (plan: whether or not there are changes) */
     EXIT_ERROR = 1,   /* the run failed */
     EXIT_USAGE = 2,   /* bad usage or configuration */
-    EXIT_CHANGES = 3  /* plan found changes to make */
+    EXIT_CHANGES = 3  /* plan --detailed-exitcode found changes to make */
 };
 
 struct cli {
@@ -50,6 +50,7 @@ struct cli {
     int wait_given, no_wait; /* --wait, --no-wait (refused together) */
     int restart;             /* --restart */
     int destroy;             /* plan --destroy */
+    int detailed_exitcode;   /* plan --detailed-exitcode: EXIT_CHANGES when there are changes */
     int auto_approve;        /* --auto-approve: deploy, destroy and unlock without asking */
     long lock_timeout;       /* --lock-timeout: how long deploy and destroy wait for another run's lease */
     const char *only;        /* --only a,b: run just these plugins */

@@ -314,7 +314,9 @@ int cmd_run(const struct cli *cli)
     lease_release(&lease);
     if (reads)
         log_msg(SH_LOG_DEBUG, NULL, "the plan's reads answered %zu of the apply's", read_cache_hits(reads));
-    if (cli->command == CMD_PLAN && rc == EXIT_OK && print_plan(jobs, n, cli->json ? PLAN_TO_JSON : PLAN_TO_STDOUT))
+    /* a plan that ran succeeded, changes or not; as terraform's -detailed-exitcode, 3 says there are */
+    if (cli->command == CMD_PLAN && rc == EXIT_OK && print_plan(jobs, n, cli->json ? PLAN_TO_JSON : PLAN_TO_STDOUT) &&
+        cli->detailed_exitcode)
         rc = EXIT_CHANGES;
     struct strbuf missing = STRBUF_INIT;
     size_t nmissing = rc == EXIT_OK && cli->command == CMD_OUTPUTS ? not_deployed(jobs, n, &missing) : 0;

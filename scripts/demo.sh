@@ -64,7 +64,7 @@ e2e_push_image "$repo" "$tag"
 run --auto-approve deploy
 run outputs
 set +e
-run plan
+run plan --detailed-exitcode
 rc=$?
 set -e
 [ "$rc" = 0 ] || { echo "a second plan found changes (exit $rc)" >&2; exit 1; }

@@ -95,12 +95,12 @@ expect_err "cannot read the configuration: No such file or directory" "missing f
 run deplyo
 expect_rc 2 "unknown command"
 expect_err "unknown command 'deplyo', did you mean 'deploy'?" "unknown command"
-run -c "$cat_cfg" plan
+run -c "$cat_cfg" plan --detailed-exitcode
 expect_rc 2 "plan without an environment"
 expect_err "plan needs an environment: pass -e ENV (this file defines: dev, prod)" "plan without env"
 run --help
 expect_rc 0 "--help"
-expect_out "3  plan found changes to make" "--help"
+expect_out "3  plan --detailed-exitcode found changes to make" "--help"
 run --version
 expect_rc 0 "--version"
 expect_out "stackhost 0.1.0 (plugin abi 1.4)" "--version"
@@ -187,7 +187,7 @@ expect_out "outputs:  alb_arn, alb_arn_suffix, alb_dns_name, alb_url, target_gro
 
 # --- a region is part of every host name: one that is not a dns label fails before any request
 sed 's/region = "us-east-1";//' "$cat_cfg" >"$tmp/noregion.cfg"
-AWS_REGION=us-east-1.evil.example AWS_ENDPOINT_URL=http://127.0.0.1:9 run -c "$tmp/noregion.cfg" -e dev plan
+AWS_REGION=us-east-1.evil.example AWS_ENDPOINT_URL=http://127.0.0.1:9 run -c "$tmp/noregion.cfg" -e dev plan --detailed-exitcode
 expect_rc 2 "a region with a dot"
 expect_err "region 'us-east-1.evil.example' (from AWS_REGION) is not an aws region name" "the region refused"
 AWS_REGION=x/y run -c "$tmp/noregion.cfg" -e dev validate

@@ -106,7 +106,7 @@ PY
 flood=$!
 for _ in $(seq 1 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 AWS_ENDPOINT_URL=http://127.0.0.1:$(cat "$tmp/port") AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-    AWS_MAX_ATTEMPTS=1 run_bounded 10 64 -c "$src/examples/catalog.cfg" -e dev plan
+    AWS_MAX_ATTEMPTS=1 run_bounded 10 64 -c "$src/examples/catalog.cfg" -e dev plan --detailed-exitcode
 kill "$flood"
 expect_rc 1 "an answer of 100 MiB"
 expect_err "AnswerTooLarge" "the answer refused"

@@ -63,7 +63,7 @@ if [ "$mode" = faults ]; then
         until_converged sh "$cfg" --auto-approve deploy
         expect_rc 0 "deploy through faults, seed $seed"
         check "compute after a deploy through faults, seed $seed" catalog dev 1.0.0 2 1
-        direct "$cfg" plan
+        direct "$cfg" plan --detailed-exitcode
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
         until_converged sh "$cfg" --auto-approve destroy
         expect_rc 0 "destroy through faults, seed $seed"
@@ -80,7 +80,7 @@ fi
 # --- a task_policy that is not a policy document: refused before any request
 write_cfg "$tmp/bad.cfg" 'image_tag = "1.0.0"; task_policy = "{\"Statement\": []}";'
 : >"$proxy_log"
-sh "$tmp/bad.cfg" plan
+sh "$tmp/bad.cfg" plan --detailed-exitcode
 expect_rc 2 "a task_policy without Version"
 expect_err "task_policy" "the error names the key"
 expect_err "has no Version" "the error says what is wrong"
@@ -99,14 +99,14 @@ expect_rc 0 "the same with task_policy_wildcards = true"
 # --- the tasks' port written again in compute: refused, naming network.task_port
 write_cfg "$tmp/port.cfg" 'image_tag = "1.0.0"; container_port = 9090;'
 : >"$proxy_log"
-sh "$tmp/port.cfg" plan
+sh "$tmp/port.cfg" plan --detailed-exitcode
 expect_rc 2 "compute.container_port"
 expect_err "plugins.compute.container_port: the tasks' port is written once, as network.task_port (8080)" \
     "the port key refused"
 expect_equal "" "$(cat "$proxy_log")" "requests with compute.container_port"
 
 # --- plan before the first deploy: creates, without the required plugins' outputs
-sh "$cfg" plan
+sh "$cfg" plan --detailed-exitcode
 expect_rc 3 "plan before the first deploy"
 expect_out "+   create    ecs cluster cluster-catalog-dev" "plan: the cluster"
 expect_out "+   create    log group logs-catalog-dev (retention 7 days)" "plan: the log group"
@@ -169,7 +169,7 @@ expect_err "error: compute: ecs service svc-catalog-dev: the rollout failed (ECS
     "the stopped tasks' reason and what to do"
 expect_err "(service svc-catalog-dev) (deployment" "the service's event shown"
 proxy_set '{"rollout_crash": false}'
-sh "$cfg" plan
+sh "$cfg" plan --detailed-exitcode
 expect_rc 3 "plan after a failed rollout"
 expect_out "~   update    ecs service svc-catalog-dev (a new deployment: the last rollout failed (ECS deployment circuit breaker: tasks failed to start.))" \
     "plan shows the new deployment and why"
@@ -189,7 +189,7 @@ deployment() { awscli ecs describe-services "${svc[@]/--service/--services}" | j
 before=$(deployment)
 old_url=$CATALOG_DB_URL
 export CATALOG_DB_URL="postgres://catalog:rotated-$RANDOM$RANDOM@db.internal:5432/catalog"
-sh "$cfg" plan
+sh "$cfg" plan --detailed-exitcode
 expect_rc 3 "plan with a new secret value"
 expect_out "~   update    parameter /catalog/dev/db-connection-string (value changes)" "plan: the parameter"
 expect_out "~   update    ecs service svc-catalog-dev (a new deployment: parameter db-connection-string changed, read when a task starts)" \
@@ -210,7 +210,7 @@ expect_rc 0 "redeploy after the new value"
 expect_equal "" "$(proxy_mutations)" "mutating requests after the new value"
 
 # --- plan straight to the emulator: no change
-direct "$cfg" plan
+direct "$cfg" plan --detailed-exitcode
 expect_rc 0 "plan after deploy"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
 direct "$cfg" outputs
@@ -220,7 +220,7 @@ expect_out "compute.service_name = svc-catalog-dev" "outputs by lookups"
 # --- a new image tag: exactly one new revision and one service update
 write_cfg "$tmp/tag2.cfg" 'image_tag = "1.0.1";'
 push 1.0.1
-sh "$tmp/tag2.cfg" plan
+sh "$tmp/tag2.cfg" plan --detailed-exitcode
 expect_rc 3 "plan with a new image tag"
 expect_out "~   update    task definition task-catalog-dev (a new revision: image $uri:1.0.1)" "plan: the revision"
 expect_out "~   update    ecs service svc-catalog-dev (task definition: the new revision)" "plan: the service"
@@ -263,7 +263,7 @@ awscli logs put-retention-policy --log-group-name logs-catalog-dev --retention-i
 awscli ecs update-cluster --cluster cluster-catalog-dev --settings name=containerInsights,value=disabled >/dev/null
 awscli ecs untag-resource --resource-arn arn:aws:ecs:us-east-1:123456789012:cluster/cluster-catalog-dev \
     --tag-keys CostCenter
-sh "$cfg" plan
+sh "$cfg" plan --detailed-exitcode
 expect_rc 3 "plan with drift"
 expect_out "~   update    ecs cluster cluster-catalog-dev (container insights enabled, tag CostCenter)" "plan: insights"
 expect_out "~   update    log group logs-catalog-dev (retention 7 days)" "plan: retention"

@@ -70,7 +70,7 @@ count() { grep -c "$1" "$proxy_log"; }
 
 # role_arn + source_profile
 : >"$proxy_log"
-AWS_PROFILE=dev run -c "$catalog" -e dev --only network plan
+AWS_PROFILE=dev run -c "$catalog" -e dev --only network plan --detailed-exitcode
 expect_rc 3 "plan as a role from a source profile"
 expect_err "account $account (arn:aws:sts::$account:assumed-role/dev-role/dev-session), region us-east-1" \
     "the first line names the assumed role"
@@ -79,7 +79,7 @@ expect_no "base-secret-e2e" "the source profile's secret"
 
 # a chain of two roles: the caller is the last one
 : >"$proxy_log"
-AWS_PROFILE=ops run -c "$catalog" -e dev --only network plan
+AWS_PROFILE=ops run -c "$catalog" -e dev --only network plan --detailed-exitcode
 expect_rc 3 "plan through a chain of roles"
 expect_err "(arn:aws:sts::$account:assumed-role/ops-role/ops-session)" "the chain's last role is the caller"
 expect_equal 2 "$(count '^sts AssumeRole$')" "two AssumeRoles"
@@ -87,17 +87,17 @@ expect_equal 2 "$(count '^sts AssumeRole$')" "two AssumeRoles"
 # web identity from the environment, then from a profile (unsigned)
 : >"$proxy_log"
 AWS_ROLE_ARN=arn:aws:iam::$account:role/ci-role AWS_WEB_IDENTITY_TOKEN_FILE=$tmp/token \
-    AWS_ROLE_SESSION_NAME=ci-session run -c "$catalog" -e dev --only network plan
+    AWS_ROLE_SESSION_NAME=ci-session run -c "$catalog" -e dev --only network plan --detailed-exitcode
 expect_rc 3 "plan with web identity from the environment"
 expect_err "(arn:aws:sts::$account:assumed-role/ci-role/ci-session)" "the web identity role is the caller"
 expect_equal 1 "$(count '^- AssumeRoleWithWebIdentity$')" "one unsigned AssumeRoleWithWebIdentity"
 expect_no "moto-web-identity-token" "the web identity token"
-AWS_PROFILE=oidc run -c "$catalog" -e dev --only network plan
+AWS_PROFILE=oidc run -c "$catalog" -e dev --only network plan --detailed-exitcode
 expect_rc 3 "plan with web identity from a profile"
 expect_err "(arn:aws:sts::$account:assumed-role/oidc-role/oidc-session)" "the profile's web identity role"
 
 # credential_process
-AWS_PROFILE=proc run -c "$catalog" -e dev --only network plan
+AWS_PROFILE=proc run -c "$catalog" -e dev --only network plan --detailed-exitcode
 expect_rc 3 "plan with credentials from a program"
 expect_err "plan stack catalog, environment dev: account $account" "the program's credentials are used"
 checks=$((checks + 1))
@@ -106,7 +106,7 @@ expect_no "process-secret-e2e" "what the program printed"
 
 # the profile's region, when neither the config nor the environment sets one
 unset AWS_REGION AWS_DEFAULT_REGION
-AWS_PROFILE=regional run -c "$tmp/stack.cfg" -e dev plan
+AWS_PROFILE=regional run -c "$tmp/stack.cfg" -e dev plan --detailed-exitcode
 expect_rc 3 "plan in the profile's region"
 expect_err "(arn:aws:sts::$account:assumed-role/regional-role/regional-session), region eu-west-1 (from profile regional in $tmp/config)" \
     "the profile's region, and where it came from"
@@ -115,7 +115,7 @@ export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 
 # a role without a source: an error naming the profile, before any request
 : >"$proxy_log"
-AWS_PROFILE=broken run -c "$catalog" -e dev --only network plan
+AWS_PROFILE=broken run -c "$catalog" -e dev --only network plan --detailed-exitcode
 expect_rc 1 "a role_arn profile without a source fails"
 expect_err "profile broken: role_arn is set without source_profile, credential_source or web_identity_token_file" \
     "the error names the profile and the key"

@@ -20,13 +20,13 @@ CFG
 export FX_SECRET="fx-very-secret-value-123"
 fx() { run -c "$tmp/fx.cfg" --plugin-path "$good" "$@"; }
 
-fx -e dev plan
+fx -e dev plan --detailed-exitcode
 expect_rc 3 "plan with changes"
 expect_err "plan stack fx, environment dev: account 123456789012 (arn:aws:sts::123456789012:user/moto), region us-east-1" \
     "plan names the account first"
 expect_out "+   create    thing-alpha-dev" "plan lines"
 expect_out "plan: 4 to create, 0 to update, 0 to replace, 0 to delete" "plan summary"
-fx -e dev plan --json
+fx -e dev plan --detailed-exitcode --json
 expect_rc 3 "plan --json"
 checks=$((checks + 1))
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["create"]==4 and len(d["changes"])==4' <<<"$out" ||
@@ -75,7 +75,7 @@ expect_err "destroy complete: stack fx, environment dev" "destroy"
 
 # No credentials anywhere: one clear error listing where it looked, exit 1.
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
-fx -e dev plan
+fx -e dev plan --detailed-exitcode
 expect_rc 1 "no credentials"
 expect_err "cannot tell which account would change: sts GetCallerIdentity: NoCredentials: no aws credentials found; looked in the environment" \
     "no credentials"

@@ -54,7 +54,7 @@ if [ "$part" = faults ]; then
         until_converged sh --auto-approve deploy
         expect_rc 0 "deploy through faults, seed $seed"
         expect_lb "the load balancer after a deploy through faults, seed $seed" catalog dev
-        direct plan
+        direct plan --detailed-exitcode
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
         until_converged sh --auto-approve destroy
         expect_rc 0 "destroy through faults, seed $seed"
@@ -83,7 +83,7 @@ expect_err "the name tg-$long-dev is 39 characters" "the long target group name 
 expect_equal "" "$(cat "$proxy_log")" "requests sent for a name that is too long"
 
 # --- plan before anything exists (network's outputs absent): creates, nothing sent that changes
-sh plan
+sh plan --detailed-exitcode
 expect_rc 3 "plan before the first deploy"
 expect_out "+   create    load balancer alb-catalog-dev (internet-facing, drop invalid header fields)" "plan: the load balancer"
 expect_out "+   create    target group tg-catalog-dev (http 8080, health check /health)" "plan: the target group"
@@ -130,7 +130,7 @@ expect_out "lb.target_group_arn_suffix = ${tg##*:}" "target_group_arn_suffix out
 expect_out "lb.target_group_arn_suffix = targetgroup/tg-catalog-dev/" "the suffix starts with targetgroup/"
 
 # --- plan right after: no changes; a redeploy sends no mutating request; outputs by lookups
-sh plan
+sh plan --detailed-exitcode
 expect_rc 0 "plan after deploy"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
 : >"$proxy_log"
@@ -163,7 +163,7 @@ awscli elbv2 remove-tags --resource-arns "$arn" "$listener" --tag-keys CostCente
 awscli elbv2 modify-listener --listener-arn "$listener" \
     --default-actions 'Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,StatusCode=HTTP_302}' >/dev/null
 : >"$proxy_log"
-sh plan
+sh plan --detailed-exitcode
 expect_rc 3 "plan with drift"
 expect_out "~   update    load balancer alb-catalog-dev (security groups, subnets, drop invalid header fields, tag CostCenter)" \
     "plan shows the load balancer's drift"
@@ -179,7 +179,7 @@ expect_lb "the load balancer after repairing drift" catalog dev
 # shellcheck disable=SC2086
 extra=$(awscli elbv2 create-load-balancer --name alb-catalog-dev --subnets "$sub_a" "$sub_b" --tags $owned_tags |
     json 'd["LoadBalancers"][0]["LoadBalancerArn"]')
-sh plan
+sh plan --detailed-exitcode
 expect_rc 3 "plan with a duplicate load balancer"
 expect_out "-   delete    load balancer alb-catalog-dev (a duplicate of the one kept: ${extra#*:loadbalancer/})" \
     "plan names the duplicate"
@@ -194,7 +194,7 @@ expect_equal "$arn" "$(alb_arn dev)" "the load balancer in use is the one kept"
 cert=$(awscli acm request-certificate --domain-name catalog.example.com | json 'd["CertificateArn"]')
 sed -e "s|lb = {};|lb = { certificate_arn = \"$cert\"; target_port = 9090; };|" "$cfg" >"$tmp/closed.cfg"
 : >"$proxy_log"
-AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/closed.cfg" -e dev --only network,lb plan
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/closed.cfg" -e dev --only network,lb plan --detailed-exitcode
 expect_rc 2 "a certificate without 443 open, and lb.target_port"
 expect_err "$tmp/closed.cfg:" "the file and line"
 expect_err "plugins.lb.certificate_arn: certificate_arn adds the https listener on 443 (and 80 redirects to it), but network.alb_ports opens only 80: add 443 to network.alb_ports" \
@@ -206,7 +206,7 @@ expect_equal "" "$(cat "$proxy_log")" "requests of a refused configuration"
 sed -e "s|lb = {};|lb = { certificate_arn = \"$cert\"; };|" \
     -e 's|network = { nat_per_az = false; }|network = { nat_per_az = false; alb_ports = [80, 443]; }|' "$cfg" >"$tmp/cert.cfg"
 shc() { AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/cert.cfg" -e dev --only network,lb "$@"; }
-shc plan
+shc plan --detailed-exitcode
 expect_rc 3 "plan with a certificate"
 expect_out "+   create    listener alb-catalog-dev:443 (HTTPS 443, forward to tg-catalog-dev, policy ELBSecurityPolicy-TLS13-1-2-2021-06, the certificate)" \
     "plan: the https listener"
@@ -223,9 +223,9 @@ made = [l["end"] for l in lines if l["operation"] == "CreateListener"]
 redirect = [l["start"] for l in lines if l["operation"] == "ModifyListener"]
 print("ok" if made and redirect and max(made) < min(redirect) else f"create ended {made}, modify started {redirect}")' "$proxy_json")
 expect_equal "ok" "$order" "443 made before 80 redirects to it"
-shc plan
+shc plan --detailed-exitcode
 expect_rc 0 "plan after deploying the certificate"
-sh plan
+sh plan --detailed-exitcode
 expect_rc 3 "plan without the certificate"
 expect_out "~   update    listener alb-catalog-dev:80 (forward to tg-catalog-dev)" "plan: 80 forwards again"
 expect_out "-   delete    listener alb-catalog-dev:443 (not configured)" "plan: 443 goes"
@@ -241,11 +241,11 @@ awscli elbv2 delete-load-balancer --load-balancer-arn "$arn"
 # shellcheck disable=SC2086
 internal=$(awscli elbv2 create-load-balancer --name alb-catalog-dev --scheme internal --subnets "$sub_a" "$sub_b" \
     --security-groups "$alb_sg" --tags $owned_tags Key=CostCenter,Value=retail-catalog | json 'd["LoadBalancers"][0]["LoadBalancerArn"]')
-sh plan
+sh plan --detailed-exitcode
 expect_rc 1 "plan with an internal load balancer, without --allow-replace"
 expect_err "load balancer alb-catalog-dev: scheme internal -> internet-facing, which cannot change in place: deploy with --allow-replace" \
     "plan refuses as deploy will"
-sh --allow-replace plan
+sh --allow-replace plan --detailed-exitcode
 expect_rc 3 "plan --allow-replace with an internal load balancer"
 expect_out "replace   load balancer alb-catalog-dev (scheme internal -> internet-facing)" "plan: the load balancer's replacement"
 expect_out "+   create    listener alb-catalog-dev:80 (HTTP 80, forward to tg-catalog-dev)" "plan: its listener made again"
@@ -258,11 +258,11 @@ checks=$((checks + 1))
 # the tasks' port, written once as network.task_port: the target group follows it
 sed 's|network = { nat_per_az = false; }|network = { nat_per_az = false; task_port = 9090; }|' "$cfg" >"$tmp/port.cfg"
 shq() { AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/port.cfg" -e dev --only network,lb "$@"; }
-shq plan
+shq plan --detailed-exitcode
 expect_rc 1 "plan with another target port, without --allow-replace"
 expect_err "target group tg-catalog-dev: port 8080 -> 9090, which cannot change in place: deploy with --allow-replace" \
     "plan refuses as deploy will"
-shq --allow-replace plan
+shq --allow-replace plan --detailed-exitcode
 expect_rc 3 "plan --allow-replace with another target port"
 expect_out "replace   target group tg-catalog-dev (port 8080 -> 9090)" "plan: the target group's replacement"
 expect_out "-/+ replace   listener alb-catalog-dev:80 (it forwards to the target group replaced" \
@@ -306,7 +306,7 @@ expect_err "error: lb: load balancer alb-catalog-prod has deletion protection on
 shu --auto-approve destroy
 expect_rc 1 "destroy of a load balancer protected in aws alone"
 expect_err "has deletion protection on (in aws):" "protection in aws refuses too"
-shp plan --destroy
+shp plan --detailed-exitcode --destroy
 expect_rc 1 "plan --destroy of a protected load balancer"
 expect_err "has deletion protection on" "plan --destroy shows the refusal"
 expect_equal "" "$(proxy_mutations)" "mutating requests of refused destroys"

@@ -39,7 +39,7 @@ grep -q "^core file size: 0$" <<<"$scanned" || fail "core files are not off: $sc
 
 # --- plan with a new value: the old one, decrypted to compare, is wiped after
 printf '%s\n%s\n' "$token" "$old" >"$tmp/plan.secrets"
-CATALOG_DB_URL=postgres://catalog:rotated-$RANDOM@db.invalid/catalog scan "$tmp/plan.secrets" -c "$cfg" -e dev plan
+CATALOG_DB_URL=postgres://catalog:rotated-$RANDOM@db.invalid/catalog scan "$tmp/plan.secrets" -c "$cfg" -e dev plan --detailed-exitcode
 expect_rc 0 "plan, its memory scanned: $scanned"
 expect_equal "exit 3" "$(tail -1 <<<"$scanned")" "the plan itself (changes to make)"
 

@@ -31,7 +31,7 @@ expect_out "network.availability_zones = us-east-1b, us-east-1c, us-east-1e" "zo
 expect_network "the network after deploy" catalog prod 3
 
 # --- plan right after: no changes, exit 0; a redeploy sends no mutating request
-sh -e prod plan
+sh -e prod plan --detailed-exitcode
 expect_rc 0 "plan after deploy"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
 : >"$proxy_log"
@@ -46,7 +46,7 @@ rtb=$(awscli ec2 describe-route-tables --filters Name=tag:Name,Values=rtb-catalo
 awscli ec2 delete-route --route-table-id "$rtb" --destination-cidr-block 0.0.0.0/0
 sg=$(awscli ec2 describe-security-groups --filters Name=tag:Name,Values=sg-catalog-tasks-prod | json 'd["SecurityGroups"][0]["GroupId"]')
 awscli ec2 authorize-security-group-ingress --group-id "$sg" --protocol tcp --port 22 --cidr 0.0.0.0/0 >/dev/null
-sh -e prod plan
+sh -e prod plan --detailed-exitcode
 expect_rc 3 "plan with drift"
 expect_out "~   update    route table rtb-catalog-private-a-prod (route 0.0.0.0/0 via nat-" "plan shows the route"
 expect_out "rules of security group sg-catalog-tasks-prod (-ingress tcp 22 from 0.0.0.0/0)" "plan shows the ssh rule"
@@ -131,7 +131,7 @@ e2e_reset
 sh -e dev --auto-approve deploy
 tags='{Key=Name,Value=eip-catalog-nat-a-dev},{Key=Project,Value=catalog},{Key=Environment,Value=dev},{Key=ManagedBy,Value=stackhost}'
 extra=$(awscli ec2 allocate-address --domain vpc --tag-specifications "ResourceType=elastic-ip,Tags=[$tags]" | json 'd["AllocationId"]')
-sh -e dev plan
+sh -e dev plan --detailed-exitcode
 expect_rc 3 "plan with a duplicate elastic ip"
 expect_out "delete    elastic ip eip-catalog-nat-a-dev (a duplicate ($extra): the one in use is kept)" "plan names the duplicate"
 sh -e dev --auto-approve deploy
@@ -146,7 +146,7 @@ sed 's|cidr = "10.0.0.0/16"; }|cidr = "010.0.0.0/16"; zones = ["us-east-1d", "us
 AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/zones.cfg" -e dev --auto-approve deploy
 expect_rc 0 "deploy with named zones"
 expect_out "network.availability_zones = us-east-1d, us-east-1f, us-east-1a" "named zones"
-sh -e dev plan
+sh -e dev plan --detailed-exitcode
 expect_rc 0 "plan without the zones key keeps the subnets' zones (and 010.0.0.0/16 is 10.0.0.0/16)"
 
 checks_done

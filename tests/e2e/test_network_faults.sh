@@ -40,7 +40,7 @@ if [ "$part" = faults ]; then
         until_converged sh --auto-approve deploy
         expect_rc 0 "deploy through faults, seed $seed"
         expect_network "the network after a deploy through faults, seed $seed" catalog prod 3
-        direct plan
+        direct plan --detailed-exitcode
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
         until_converged sh --auto-approve destroy
         expect_rc 0 "destroy through faults, seed $seed"
@@ -71,7 +71,7 @@ sh --auto-approve deploy
 expect_rc 0 "deploy while new ids are unknown for 2 s"
 expect_err "waiting for nat gateways" "deploy waited for pending nat gateways"
 expect_network "the network after a deploy under eventual consistency" catalog prod 3
-sh plan
+sh plan --detailed-exitcode
 expect_rc 0 "plan under eventual consistency"
 sh --auto-approve destroy
 expect_rc 0 "destroy while new ids are unknown"
@@ -113,7 +113,7 @@ proxy_set '{"nat_pending": 0, "zones_impaired": "us-east-1b"}' >/dev/null
 # (dev with one nat gateway: prod's three addresses leave room for one more, not three)
 sed 's|environments = { prod = {}; dev = {}; };|environments = { prod = {}; dev = { plugins = { network = { nat_per_az = false; }; }; }; };|' \
     "$cfg" >"$tmp/dev1.cfg"
-AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/dev1.cfg" -e dev plan
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/dev1.cfg" -e dev plan --detailed-exitcode
 expect_rc 3 "plan with a zone impaired"
 expect_out "subnet subnet-catalog-public-a-dev (10.0.0.0/24 in us-east-1c)" "an impaired zone is skipped (a)"
 expect_out "subnet subnet-catalog-public-b-dev (10.0.1.0/24 in us-east-1e)" "an impaired zone is skipped (b)"

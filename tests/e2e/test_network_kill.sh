@@ -27,7 +27,7 @@ killed_lease=(env STACKHOST_LEASE_SECONDS=3)
 
 # --- --trace: one complete "aws" event per request the proxy saw, no secret
 : >"$proxy_log"
-sh --trace "$tmp/trace.json" plan
+sh --trace "$tmp/trace.json" plan --detailed-exitcode
 events=$(python3 -c '
 import json, sys
 doc = json.load(open(sys.argv[1]))

@@ -70,7 +70,7 @@ if [ "$mode" = faults ]; then
         expect_rc 0 "deploy through faults, seed $seed"
         check "observability after a deploy through faults, seed $seed" catalog dev \
             --notify oncall@example.com,dev@example.com
-        direct "$cfg" plan
+        direct "$cfg" plan --detailed-exitcode
         expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
         # the plugin switched off: its destroy, through the same faults
         until_converged obs_faulty "$tmp/off.cfg" --auto-approve deploy
@@ -87,14 +87,14 @@ fi
 # --- an alarm window aws refuses: a configuration error before any request
 write_cfg "$tmp/bad.cfg" 'cpu_alarm_evaluation_periods = 2; cpu_alarm_datapoints = 3; healthy_alarm_period = 90;'
 : >"$proxy_log"
-sh "$tmp/bad.cfg" plan
+sh "$tmp/bad.cfg" plan --detailed-exitcode
 expect_rc 2 "datapoints above the evaluation periods, a period not a multiple of 60"
 expect_err "3 datapoints out of 2 evaluation periods: at most cpu_alarm_evaluation_periods" "the datapoints error"
 expect_err "90 is not a multiple of 60" "the period error"
 expect_equal "" "$(cat "$proxy_log")" "requests with a bad alarm window"
 
 # --- plan before the first deploy: creates, the required plugins' outputs absent
-sh "$cfg" plan
+sh "$cfg" plan --detailed-exitcode
 expect_rc 3 "plan before the first deploy"
 expect_out "+   create    kms key alias/kms-catalog-alarms-dev" "plan: the key"
 expect_out "+   create    sns topic sns-catalog-alarms-dev" "plan: the topic"
@@ -139,7 +139,7 @@ key=$(key_id)
 awscli cloudwatch put-metric-alarm --alarm-name "TargetTracking-service/cluster-catalog-dev/svc-catalog-dev-AlarmHigh-1" \
     --namespace AWS/ECS --metric-name CPUUtilization --statistic Average --period 60 --evaluation-periods 3 \
     --threshold 70 --comparison-operator GreaterThanThreshold
-direct "$cfg" plan
+direct "$cfg" plan --detailed-exitcode
 expect_rc 0 "plan after deploy"
 expect_out "=   no change kms key alias/kms-catalog-alarms-dev" "plan: the key unchanged"
 expect_out "=   no change cloudwatch alarm alarm-catalog-healthy-tasks-low-dev" "plan: the alarm unchanged"
@@ -162,7 +162,7 @@ expect_equal "1" "$(awscli cloudwatch describe-alarms --alarm-name-prefix Target
 # tagging search and schedules its deletion; the alias's key stays
 late=$(awscli kms create-key --tags TagKey=Project,TagValue=catalog TagKey=Environment,TagValue=dev \
     TagKey=ManagedBy,TagValue=stackhost TagKey=Alias,TagValue=alias/kms-catalog-alarms-dev | json 'd["KeyMetadata"]["KeyId"]')
-direct "$cfg" plan
+direct "$cfg" plan --detailed-exitcode
 expect_rc 3 "plan with a late key"
 expect_out "-   delete    kms key $late (tagged for alias/kms-catalog-alarms-dev, deletion scheduled in 7 days)" \
     "plan shows the late key going"
@@ -179,7 +179,7 @@ expect_equal "0" "$(grep -c '^kms ListKeys$' "$proxy_log")" "no ListKeys"
 
 # --- cpu_alarm 85: exactly that update, one PutMetricAlarm
 write_cfg "$tmp/c85.cfg" 'cpu_alarm = 85; notify = ["oncall@example.com"];'
-direct "$tmp/c85.cfg" plan
+direct "$tmp/c85.cfg" plan --detailed-exitcode
 expect_rc 3 "plan with cpu_alarm 85"
 expect_out "~   update    cloudwatch alarm alarm-catalog-cpu-high-dev (threshold 80 -> 85)" "plan shows the threshold"
 expect_out "plan: 0 to create, 1 to update, 0 to replace, 0 to delete" "plan: that update only"
@@ -192,7 +192,7 @@ check "observability with cpu_alarm 85" catalog dev --notify oncall@example.com 
 # --- the healthy-task alarm's window changed
 write_cfg "$tmp/window.cfg" 'cpu_alarm = 85; healthy_alarm_period = 120; healthy_alarm_evaluation_periods = 3;
   notify = ["oncall@example.com"];'
-direct "$tmp/window.cfg" plan
+direct "$tmp/window.cfg" plan --detailed-exitcode
 expect_rc 3 "plan with another window"
 expect_out "~   update    cloudwatch alarm alarm-catalog-healthy-tasks-low-dev (period 60 -> 120, evaluation periods 2 -> 3)" \
     "plan shows the window"
@@ -212,7 +212,7 @@ check "observability with two addresses" catalog dev --notify oncall@example.com
     --healthy-window 120,3,2
 write_cfg "$tmp/one.cfg" 'cpu_alarm = 85; healthy_alarm_period = 120; healthy_alarm_evaluation_periods = 3;
   notify = ["dev@example.com"];'
-direct "$tmp/one.cfg" plan
+direct "$tmp/one.cfg" plan --detailed-exitcode
 expect_rc 3 "plan with an address removed"
 expect_out "-   delete    email subscription oncall@example.com to sns-catalog-alarms-dev (no longer in notify)" \
     "plan shows the unsubscribe"
@@ -224,7 +224,7 @@ check "observability with the address removed" catalog dev --notify dev@example.
 
 # --- encrypt = false: the topic plain, the key scheduled for deletion and its alias gone; then back
 write_cfg "$tmp/plain.cfg" 'encrypt = false; notify = ["dev@example.com"];'
-direct "$tmp/plain.cfg" plan
+direct "$tmp/plain.cfg" plan --detailed-exitcode
 expect_rc 3 "plan with encrypt = false"
 expect_out "-   delete    kms key alias/kms-catalog-alarms-dev (encrypt = false: deletion scheduled in 7 days, alias removed)" \
     "plan shows the key going"
@@ -234,10 +234,10 @@ expect_rc 0 "deploy encrypt = false"
 check "observability with encrypt = false" catalog dev --notify dev@example.com --no-encrypt
 direct "$tmp/plain.cfg" --json outputs
 expect_equal "" "$(json 'd["observability"]["alarm_key_arn"]' <<<"$out")" "alarm_key_arn without a key"
-direct "$tmp/plain.cfg" plan
+direct "$tmp/plain.cfg" plan --detailed-exitcode
 expect_rc 0 "plan after encrypt = false"
 write_cfg "$tmp/enc.cfg" 'notify = ["dev@example.com"];'
-direct "$tmp/enc.cfg" plan
+direct "$tmp/enc.cfg" plan --detailed-exitcode
 expect_rc 3 "plan with encrypt back on"
 expect_out "~   update    kms key alias/kms-catalog-alarms-dev (restored from pending deletion, alias)" \
     "plan restores the key"

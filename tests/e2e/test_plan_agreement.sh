@@ -32,7 +32,7 @@ step() {
     local name=$1
     shift
     : >"$proxy_log"
-    AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev "$@" plan
+    AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev "$@" plan --detailed-exitcode
     expect_rc 3 "$name: plan shows changes"
     expect_equal "" "$(proxy_mutations)" "$name: mutating requests of plan"
     printf '%s\n' "$out" >"$tmp/plan.txt"
@@ -51,7 +51,7 @@ step() {
         fail "$name: plan and deploy disagree:
 $agreement"
     fi
-    AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev plan
+    AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev plan --detailed-exitcode
     expect_rc 0 "$name: plan after the deploy"
     expect_out "no changes: the account matches the configuration" "$name: nothing left to change"
 }
@@ -80,7 +80,7 @@ step "az count"
 # --- a change deploy refuses: plan refuses it with the same words; neither sends a change
 edit 's|cidr = "10.0.0.0/16";|cidr = "10.1.0.0/16";|'
 : >"$proxy_log"
-AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev --allow-replace plan
+AWS_ENDPOINT_URL=$proxy_url run -c "$cfg" -e dev --allow-replace plan --detailed-exitcode
 expect_rc 1 "cidr: plan refuses"
 refusal="error: network: vpc vpc-catalog-dev has cidr 10.0.0.0/16, the configuration says 10.1.0.0/16: a VPC's cidr cannot change"
 expect_err "$refusal" "cidr: the plan's refusal"

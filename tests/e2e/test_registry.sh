@@ -39,7 +39,7 @@ expect_out "registry.push_policy_arn = $arn" "policy output"
 expect_checker "the registry after deploy" check_registry catalog dev 5 IMMUTABLE
 
 # --- plan right after: no changes; a redeploy sends no mutating request
-sh plan
+sh plan --detailed-exitcode
 expect_rc 0 "plan after deploy"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
 : >"$proxy_log"
@@ -54,7 +54,7 @@ awscli ecr put-image-scanning-configuration --repository-name ecr-catalog-dev \
     --image-scanning-configuration scanOnPush=false >/dev/null
 awscli ecr delete-lifecycle-policy --repository-name ecr-catalog-dev >/dev/null
 : >"$proxy_log"
-sh plan
+sh plan --detailed-exitcode
 expect_rc 3 "plan with drift"
 expect_out "~   update    ecr repository ecr-catalog-dev (scan on push)" "plan shows scan on push"
 expect_out "+   create    lifecycle policy of ecr-catalog-dev (keep the newest 5 images)" "plan shows the lifecycle policy"
@@ -76,7 +76,7 @@ for i in 1 2 3; do
     awscli iam create-policy-version --policy-arn "$arn" --policy-document "$other" >/dev/null
 done
 awscli iam create-policy-version --policy-arn "$arn" --policy-document "$other" --set-as-default >/dev/null
-sh plan
+sh plan --detailed-exitcode
 expect_rc 3 "plan with other policy versions"
 expect_out "~   update    iam policy policy-catalog-ecr-push-dev (the oldest version v1 deleted (iam keeps 5), document: a new default version)" \
     "plan shows the versions"
@@ -88,7 +88,7 @@ iam CreatePolicyVersion" "$(proxy_mutations | grep '^iam ')" "the oldest version
 expect_checker "the registry after a new version" check_registry catalog dev 5 IMMUTABLE 5
 expect_equal "v2 v3 v4 v5 v6" "$(awscli iam list-policy-versions --policy-arn "$arn" |
     json '" ".join(sorted((v["VersionId"] for v in d["Versions"]), key=lambda v: int(v[1:])))')" "the versions kept"
-sh plan
+sh plan --detailed-exitcode
 expect_rc 0 "plan after the new version"
 
 # --- an image inside stops destroy unless registry.delete_images; a second destroy succeeds
@@ -103,7 +103,7 @@ expect_err "error: registry: ecr repository ecr-catalog-dev holds 1 image: destr
 expect_equal "" "$(proxy_mutations)" "mutating requests of the refused destroy"
 expect_equal "1" "$(awscli ecr list-images --repository-name ecr-catalog-dev | json 'len(d["imageIds"])')" "the image kept"
 sed 's|registry = {}|registry = { delete_images = true; }|' "$cfg" >"$tmp/deletable.cfg"
-AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/deletable.cfg" -e dev plan --destroy
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/deletable.cfg" -e dev plan --detailed-exitcode --destroy
 expect_rc 3 "plan --destroy with registry.delete_images"
 expect_out "delete    ecr repository ecr-catalog-dev (with its 1 image)" "the plan counts the images"
 AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/deletable.cfg" -e dev --auto-approve destroy
@@ -119,11 +119,11 @@ tags='Key=Project,Value=catalog Key=Environment,Value=dev Key=ManagedBy,Value=st
 # shellcheck disable=SC2086
 awscli ecr create-repository --repository-name ecr-catalog-dev --encryption-configuration encryptionType=KMS \
     --tags $tags >/dev/null
-sh plan
+sh plan --detailed-exitcode
 expect_rc 1 "plan with kms encryption, without --allow-replace"
 expect_err "ecr repository ecr-catalog-dev: encryption is KMS and must be AES256, which cannot change in place" \
     "the plan shows the refusal"
-sh --allow-replace plan
+sh --allow-replace plan --detailed-exitcode
 expect_rc 3 "plan --allow-replace with kms encryption"
 expect_out "replace   ecr repository ecr-catalog-dev (encryption KMS -> AES256)" "plan shows the replacement"
 : >"$proxy_log"
@@ -169,7 +169,7 @@ for seed in 1 2 3; do
     until_converged sh --auto-approve deploy
     expect_rc 0 "deploy through faults, seed $seed"
     expect_checker "the registry after a deploy through faults, seed $seed" check_registry catalog dev 5 IMMUTABLE
-    direct plan
+    direct plan --detailed-exitcode
     expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
     until_converged sh --auto-approve destroy
     expect_rc 0 "destroy through faults, seed $seed"

@@ -97,7 +97,7 @@ if [ "$part" = faults ]; then
         read -r more more_on_scaling <<<"$(faults_seen)"
         injected=$((injected + more)) on_scaling=$((on_scaling + more_on_scaling))
         proxy_set '{"throttle": 0, "errors": 0, "drop_before": 0, "drop_after": 0}' >/dev/null
-        direct plan
+        direct plan --detailed-exitcode
         expect_rc 0 "plan straight to the emulator after faults, seed $seed"
         checks=$((checks + 1))
         [ "$injected" -gt 0 ] || fail "seed $seed injected no fault"
@@ -113,10 +113,10 @@ fi
 
 # --- bad settings: errors at their keys before any request
 : >"$proxy_log"
-with "min = 0;" plan
+with "min = 0;" plan --detailed-exitcode
 expect_rc 2 "min 0"
 expect_err "plugins.scaling.min: 0 is out of range: use 1 to 1000" "min 0 refused"
-with "min = 11; memory_target = 5;" plan
+with "min = 11; memory_target = 5;" plan --detailed-exitcode
 expect_rc 2 "min above max, memory_target 5"
 expect_err "plugins.scaling.min: min 11 is above max 10" "min above max refused"
 expect_err "plugins.scaling.memory_target: memory_target 5: a target from 10 to 90 percent, or 0 for no memory policy" \
@@ -125,7 +125,7 @@ expect_equal "" "$(cat "$proxy_log")" "requests with bad settings"
 
 # --- plan before anything exists: creates, nothing sent that changes anything
 : >"$proxy_log"
-sh plan
+sh plan --detailed-exitcode
 expect_rc 3 "plan before the first deploy"
 expect_out "+   create    $target (min 2, max 10)" "plan creates the target"
 expect_out "+   create    $cpu_policy (ECSServiceAverageCPUUtilization at 70%, scale-out cooldown 60 s, scale-in cooldown 300 s)" \
@@ -143,7 +143,7 @@ expect_out "scaling.max_capacity = 10" "max output"
 expect_checker "scaling after deploy" check_scaling catalog dev 2 10 70
 
 # --- plan after deploy: no change; a redeploy sends no mutating request
-sh plan
+sh plan --detailed-exitcode
 expect_rc 0 "plan after deploy"
 expect_out "=   no change $target" "plan: the target unchanged"
 expect_out "=   no change $cpu_policy" "plan: the policy unchanged"
@@ -157,7 +157,7 @@ grep -q "application-autoscaling DescribeScalingPolicies" "$proxy_log" || fail "
 expect_checker "scaling after a redeploy (no alarm pair added)" check_scaling catalog dev 2 10 70
 
 # --- max 12: exactly that update, by RegisterScalableTarget alone
-with "max = 12;" plan
+with "max = 12;" plan --detailed-exitcode
 expect_rc 3 "plan with max 12"
 expect_out "~   update    $target (max 10 -> 12)" "plan shows the max"
 expect_out "=   no change $cpu_policy" "plan: the policy unchanged by max"
@@ -174,7 +174,7 @@ expect_checker "scaling with max 12" check_scaling catalog dev 2 12 70
 awscli application-autoscaling register-scalable-target --service-namespace ecs \
     --resource-id service/cluster-catalog-dev/svc-catalog-dev --scalable-dimension ecs:service:DesiredCount \
     --suspended-state DynamicScalingInSuspended=true >/dev/null
-with "max = 12;" plan
+with "max = 12;" plan --detailed-exitcode
 expect_rc 3 "plan with scaling in suspended"
 expect_out "~   update    $target (scaling resumed)" "plan resumes scaling"
 : >"$proxy_log"
@@ -184,7 +184,7 @@ expect_equal "application-autoscaling RegisterScalableTarget" "$(proxy_mutations
 expect_checker "scaling resumed" check_scaling catalog dev 2 12 70
 
 # --- cpu_target 60: the policy put again, alone (moto keeps the old alarm pair)
-with "max = 12; cpu_target = 60;" plan
+with "max = 12; cpu_target = 60;" plan --detailed-exitcode
 expect_rc 3 "plan with cpu_target 60"
 expect_out "~   update    $cpu_policy (target 70% -> 60%)" "plan shows the target value"
 expect_out "=   no change $target" "plan: the target unchanged by cpu_target"
@@ -196,7 +196,7 @@ orphans=$((orphans + 1))
 expect_checker "scaling with cpu_target 60" check_scaling --orphan-pairs $orphans catalog dev 2 12 60
 
 # --- memory_target 75 adds the memory policy; unset, it is deleted with its alarms
-with "max = 12; cpu_target = 60; memory_target = 75;" plan
+with "max = 12; cpu_target = 60; memory_target = 75;" plan --detailed-exitcode
 expect_rc 3 "plan with memory_target"
 expect_out "+   create    $memory_policy (ECSServiceAverageMemoryUtilization at 75%" "plan creates the memory policy"
 : >"$proxy_log"
@@ -205,7 +205,7 @@ expect_rc 0 "deploy memory_target 75"
 expect_equal "application-autoscaling PutScalingPolicy" "$(proxy_mutations)" "the requests of memory_target 75"
 expect_out "scaling.policy_names = scaling-catalog-cpu-dev, scaling-catalog-memory-dev" "both policies in the outputs"
 expect_checker "scaling with a memory policy" check_scaling --orphan-pairs $orphans catalog dev 2 12 60 75
-with "max = 12; cpu_target = 60;" plan
+with "max = 12; cpu_target = 60;" plan --detailed-exitcode
 expect_rc 3 "plan without memory_target"
 expect_out "-   delete    $memory_policy (memory_target unset)" "plan deletes the memory policy"
 : >"$proxy_log"
@@ -230,7 +230,7 @@ expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy after the 
 # --- scaling disabled in an environment: that deploy removes the target and
 # policies, the service keeps running with its count (compute leaves the
 # count alone while it sees a scalable target: it must see it in this run)
-noscale plan
+noscale plan --detailed-exitcode
 expect_rc 3 "plan with scaling disabled"
 expect_out "-   delete    $target" "plan deletes the target"
 expect_out "-   delete    $cpu_policy" "plan deletes the policy"

@@ -75,7 +75,7 @@ expect_checker "the parameters after deploy" check_secrets catalog dev
 key=$(api_key)
 
 # --- plan: no change; redeploy: no mutating request, the key unchanged
-direct plan
+direct plan --detailed-exitcode
 expect_rc 0 "plan after deploy"
 # only what plan compares is asked decrypted: the value from the variable, never the
 # generated key (a plan role needs no kms:Decrypt for it); with the variable unset, nothing
@@ -85,11 +85,11 @@ names = sorted(n for l in open(sys.argv[1]) if l.strip() for n in json.loads(l).
 print(" ".join(names))' "$proxy_json"
 }
 : >"$proxy_json"
-sh plan
+sh plan --detailed-exitcode
 expect_rc 0 "plan through the proxy"
 expect_equal "/catalog/dev/db-connection-string" "$(decrypted)" "the values plan asked decrypted"
 : >"$proxy_json"
-CATALOG_DB_URL='' sh plan
+CATALOG_DB_URL='' sh plan --detailed-exitcode
 expect_rc 0 "plan with the variable unset"
 expect_equal "" "$(decrypted)" "values asked decrypted with the variable unset"
 : >"$proxy_log"
@@ -101,7 +101,7 @@ expect_equal "$key" "$(api_key)" "the api key after a redeploy"
 # --- a new value in the environment: that parameter only
 old_url=$CATALOG_DB_URL
 export CATALOG_DB_URL="postgres://catalog:second-$RANDOM$RANDOM@db.internal:5432/catalog"
-sh plan
+sh plan --detailed-exitcode
 expect_rc 3 "plan with a changed variable"
 expect_out "parameter /catalog/dev/db-connection-string (value changes)" "plan says the value changes"
 expect_no "$CATALOG_DB_URL" "plan with a changed variable (new value)"
@@ -140,11 +140,11 @@ tags='Key=Project,Value=catalog Key=Environment,Value=dev Key=ManagedBy,Value=st
 # shellcheck disable=SC2086
 plain=plainTextKeyValue-0123456789-abcdefghijklmnopqrs # 48 URL-safe characters, as generated
 awscli ssm put-parameter --name /catalog/dev/api-key --type String --value "$plain" --tags $tags >/dev/null
-direct plan
+direct plan --detailed-exitcode
 expect_rc 1 "plan with a String parameter, without --allow-replace"
 expect_err "parameter /catalog/dev/api-key is of type String and must be SecureString, which ssm cannot change in place" \
     "plan refuses as deploy will"
-direct --allow-replace plan
+direct --allow-replace plan --detailed-exitcode
 expect_rc 3 "plan --allow-replace with a String parameter"
 expect_out "-/+ replace   parameter /catalog/dev/api-key (type String -> SecureString: deleted and made again (ssm cannot change a type in place))" \
     "plan shows the replacement"
@@ -164,7 +164,7 @@ expect_equal "ssm DeleteParameter" "$(proxy_mutations | grep -m1 DeleteParameter
 expect_checker "the parameters after the replacement" check_secrets catalog dev
 expect_equal "$plain" "$(api_key)" "the value kept through the replacement"
 expect_no "$plain" "the replaced value in the output"
-direct plan
+direct plan --detailed-exitcode
 expect_rc 0 "plan after the replacement"
 sh --auto-approve destroy
 expect_rc 0 "destroy after the replacement"
@@ -174,7 +174,7 @@ e2e_reset
 sh -v -v --auto-approve deploy
 all="$out$err"
 key=$(api_key)
-sh -v -v plan
+sh -v -v plan --detailed-exitcode
 all="$all$out$err"
 sh -v -v --auto-approve destroy
 all="$all$out$err"
@@ -192,7 +192,7 @@ for seed in 1 2 3; do
     until_converged sh --auto-approve deploy
     expect_rc 0 "deploy through faults, seed $seed"
     expect_checker "the parameters after a deploy through faults, seed $seed" check_secrets catalog dev
-    direct plan
+    direct plan --detailed-exitcode
     expect_rc 0 "plan straight to the emulator after a deploy through faults, seed $seed"
     until_converged sh --auto-approve destroy
     expect_rc 0 "destroy through faults, seed $seed"

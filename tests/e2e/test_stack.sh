@@ -105,7 +105,7 @@ expect_err "stack catalog has no output 'alb_ur'; its outputs: alb_url, ecr_repo
 
 # --- plan --destroy: every resource of the environment as a deletion, nothing sent that changes
 : >"$proxy_log"
-sh -e dev plan --destroy
+sh -e dev plan --detailed-exitcode --destroy
 expect_rc 3 "plan --destroy"
 for resource in "vpc vpc-catalog-dev" "nat gateway nat-catalog-a-dev" "ecr repository ecr-catalog-dev" \
     "parameter /catalog/dev/api-key" "load balancer alb-catalog-dev" "ecs service svc-catalog-dev" \
@@ -119,7 +119,7 @@ checks=$((checks + 1))
 expect_equal "" "$(proxy_mutations)" "mutating requests of plan --destroy"
 
 # --- plan: nothing to change; a redeploy sends no mutating request
-sh -e dev plan
+sh -e dev plan --detailed-exitcode
 expect_rc 0 "plan after deploy"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
 : >"$proxy_log"
@@ -162,7 +162,10 @@ expect_rc 0 "back to max 10"
 # --- max 12 and cpu_alarm 85: the plan shows exactly those two updates, deploy sends only them
 sed 's/max = 10;/max = 12;/; s/cpu_alarm = 80;/cpu_alarm = 85;/' "$cfg" >"$tmp/changed.cfg"
 AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/changed.cfg" -e dev plan
-expect_rc 3 "plan of max 12 and cpu_alarm 85"
+expect_rc 0 "plan of max 12 and cpu_alarm 85: a plan that ran succeeded, changes or not"
+expect_out "plan: 0 to create, 2 to update, 0 to replace, 0 to delete" "the changes shown"
+AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/changed.cfg" -e dev plan --detailed-exitcode
+expect_rc 3 "plan --detailed-exitcode of max 12 and cpu_alarm 85"
 expect_out "plan: 0 to create, 2 to update, 0 to replace, 0 to delete" "exactly two updates"
 : >"$proxy_log"
 AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/changed.cfg" -e dev --auto-approve deploy
@@ -183,7 +186,7 @@ sh -e prod --auto-approve deploy
 expect_rc 0 "deploy prod"
 expect_stack "prod beside dev" prod 3 3 3 20 --protection
 expect_stack "dev beside prod" dev 1 2 2 10
-sh -e dev plan
+sh -e dev plan --detailed-exitcode
 expect_rc 0 "dev plan with prod deployed"
 
 # --- destroy prod: refused while its load balancer's deletion protection is on and its

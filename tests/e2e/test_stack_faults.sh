@@ -135,7 +135,7 @@ else
         expect_rc 0 "deploy through faults, seed $seed"
         orphans=$(scaling_orphans)
         expect_stack "the stack after a deploy through faults, seed $seed" "$orphans"
-        direct plan
+        direct plan --detailed-exitcode
         expect_rc 0 "plan straight to the emulator after faults, seed $seed"
         until_converged sh --auto-approve destroy
         expect_rc 0 "destroy through faults, seed $seed"

@@ -49,7 +49,7 @@ expect_equal "2" "$(grep -c '^ssm DeleteParameter lease$' "$proxy_log")" "each r
 
 # --- plan and outputs take no lease
 : >"$proxy_log"
-sh plan
+sh plan --detailed-exitcode
 expect_rc 0 "plan"
 sh outputs
 expect_rc 0 "outputs"

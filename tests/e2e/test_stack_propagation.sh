@@ -50,13 +50,13 @@ if [ "$mode" = windows ]; then
     sh -e dev --auto-approve deploy
     expect_rc 0 "deploy dev through the propagation answers"
     expect_stack "dev" dev 1 2 2 10
-    sh -e dev plan
+    sh -e dev plan --detailed-exitcode
     expect_rc 0 "plan dev"
     expect_out "no changes: the account matches the configuration" "plan dev after deploy"
     sh -e prod --auto-approve deploy
     expect_rc 0 "deploy prod through the propagation answers"
     CHECK_ALB_PORTS=80,443 expect_stack "prod" prod 3 3 3 20 --cert "$cert"
-    sh -e prod plan
+    sh -e prod plan --detailed-exitcode
     expect_rc 0 "plan prod"
     expect_out "no changes: the account matches the configuration" "plan prod after deploy"
 
@@ -77,7 +77,7 @@ if [ "$mode" = windows ]; then
     expect_rc 0 "deploy dev again"
     expect_err "update kms key alias/kms-catalog-alarms-dev (restored from pending deletion" "the key restored"
     expect_stack "dev again" dev 1 2 2 10
-    sh -e dev plan
+    sh -e dev plan --detailed-exitcode
     expect_rc 0 "plan dev again"
     expect_out "no changes: the account matches the configuration" "plan dev again"
     sh -e dev --auto-approve destroy

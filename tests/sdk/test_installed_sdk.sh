@@ -86,7 +86,7 @@ expect_err "greeting must not be empty" "hello's own check"
 e2e_start
 trap 'e2e_stop; rm -f "$moto_log"; rm -rf "$work"' EXIT
 e2e_reset
-h plan
+h plan --detailed-exitcode
 expect_rc 3 "plan"
 expect_out "create" "plan lists the network's changes"
 h --auto-approve deploy
@@ -95,7 +95,7 @@ expect_out "hello.message = hello from vpc-" "hello's output after deploy"
 h outputs
 expect_rc 0 "outputs"
 expect_out "hello.message = hello from vpc-" "outputs"
-h plan
+h plan --detailed-exitcode
 expect_rc 0 "plan after deploy: nothing to do"
 h --auto-approve destroy
 expect_rc 0 "destroy"

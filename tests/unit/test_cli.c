@@ -169,7 +169,7 @@ static void test_usage_documents_exit_statuses(void **state)
     (void)state;
     struct strbuf out = STRBUF_INIT;
     cli_usage(&out);
-    assert_non_null(strstr(out.buf, "3  plan found changes to make"));
+    assert_non_null(strstr(out.buf, "3  plan --detailed-exitcode found changes to make"));
     assert_non_null(strstr(out.buf, "2  bad usage or configuration"));
     strbuf_release(&out);
 }

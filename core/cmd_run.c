@@ -201,7 +201,8 @@ static int plan_first(const struct cli *cli, struct stack *st, struct run *apply
     apply->aws->reads = reads;
     struct job *jobs = NULL;
     size_t n = engine_jobs(&plan, &jobs);
-    int rc = engine_check(jobs, n, dl) || engine_run(&plan, jobs, n, (size_t)cli->jobs, dl) ? EXIT_ERROR : EXIT_OK;
+    /* the same callbacks as the apply's, which run_start checked */
+    int rc = engine_run(&plan, jobs, n, (size_t)cli->jobs, dl) ? EXIT_ERROR : EXIT_OK;
     struct timespec asked;
     clock_gettime(CLOCK_MONOTONIC, &asked);
     if (rc == EXIT_OK && print_plan(jobs, n, PLAN_TO_LOG) && !cli->auto_approve) {

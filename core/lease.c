@@ -261,6 +261,16 @@ static void lease_free(struct lease *l)
     memset(l, 0, sizeof(*l));
 }
 
+/* err: "WHAT NAME: <aws error>; <the permission needed>"; frees l. */
+static int take_failed(struct lease *l, const char *what, const struct aws_error *e, struct strbuf *err)
+{
+    strbuf_addf(err, "%s %s: ", what, l->name);
+    aws_error_format(e, err);
+    strbuf_addf(err, "; %s", permission_hint());
+    lease_free(l);
+    return -1;
+}
+
 int lease_take(struct lease *l, struct aws_client *aws, const char *stack, const char *env, const char *command,
                const char *caller_arn, int wait_seconds, atomic_int *stop_run, struct strbuf *err)
 {
@@ -293,26 +303,18 @@ int lease_take(struct lease *l, struct aws_client *aws, const char *stack, const
         if (!lease_put(aws, l->name, l->value, 0, &e))
             break;
         if (strcmp(e.code, "ParameterAlreadyExists")) {
-            strbuf_addf(err, "cannot take the lease %s on stack %s, environment %s: ", l->name, stack, env);
-            aws_error_format(&e, err);
-            strbuf_addf(err, "; %s", permission_hint());
             /* its answer lost, the put may have been applied: not left to expire */
             struct strbuf ignored = STRBUF_INIT;
+            struct aws_error gone;
             if (e.maybe_applied && !still_ours(l, &ignored))
-                lease_delete(aws, l->name, &e);
+                lease_delete(aws, l->name, &gone);
             strbuf_release(&ignored);
-            lease_free(l);
-            return -1;
+            return take_failed(l, "cannot take the lease", &e, err);
         }
         struct sh_doc *out = NULL;
         int found = lease_get(aws, l->name, &out, &e);
-        if (found < 0) {
-            strbuf_addf(err, "cannot read the lease %s: ", l->name);
-            aws_error_format(&e, err);
-            strbuf_addf(err, "; %s", permission_hint());
-            lease_free(l);
-            return -1;
-        }
+        if (found < 0)
+            return take_failed(l, "cannot read the lease", &e, err);
         if (!found)
             continue; /* released meanwhile */
         struct held h;
@@ -333,13 +335,8 @@ int lease_take(struct lease *l, struct aws_client *aws, const char *stack, const
         if (expired) {
             log_msg(SH_LOG_WARN, NULL, "the lease on stack %s, environment %s expired (held by %s, not renewed): "
                     "its run is gone; taking it over", stack, env, h.holder);
-            if (lease_delete(aws, l->name, &e)) {
-                strbuf_addf(err, "cannot remove the expired lease %s: ", l->name);
-                aws_error_format(&e, err);
-                strbuf_addf(err, "; %s", permission_hint());
-                lease_free(l);
-                return -1;
-            }
+            if (lease_delete(aws, l->name, &e))
+                return take_failed(l, "cannot remove the expired lease", &e, err);
             seen[0] = '\0';
             continue;
         }

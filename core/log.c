@@ -105,7 +105,7 @@ void redact_add(const char *secret)
             redact_add_form(text + 1);
         }
         if (text)
-            secret_free(text);
+            xfree_wiped(text);
         json_decref(s);
     }
     for (int lower = 0; lower < 2; lower++) {
@@ -120,7 +120,7 @@ void redact_add(const char *secret)
         redact_add_form(form.buf);
     }
     pthread_mutex_unlock(&redact_lock);
-    secret_strbuf_release(&form);
+    strbuf_release(&form);
 }
 
 int redact_found(const char *buf, size_t len)
@@ -145,7 +145,7 @@ void redact_clear(void)
 {
     pthread_mutex_lock(&redact_lock);
     for (size_t i = 0; i < nsecrets; i++)
-        secret_free(secrets[i]);
+        xfree_wiped(secrets[i]);
     free(secrets);
     secrets = NULL;
     nsecrets = secrets_alloc = 0;

@@ -32,6 +32,6 @@ enum http_failure cred_http_send(struct http_client *http, const char *method, c
 
 void cred_http_response_free(struct http_response *resp)
 {
-    secret_strbuf_release(&resp->body);
+    strbuf_release(&resp->body);
     http_response_free(resp);
 }

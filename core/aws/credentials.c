@@ -42,8 +42,8 @@ void aws_credentials_set(struct aws_credentials *c, const char *id, const char *
 void aws_credentials_free(struct aws_credentials *c)
 {
     xfree_wiped(c->access_key_id);
-    secret_free(c->secret_access_key);
-    secret_free(c->session_token);
+    xfree_wiped(c->secret_access_key);
+    xfree_wiped(c->session_token);
     xfree_wiped(c->source);
     memset(c, 0, sizeof(*c));
 }

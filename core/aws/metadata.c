@@ -52,7 +52,7 @@ static char *container_token(void)
     const char *path = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
     struct strbuf text = STRBUF_INIT, why = STRBUF_INIT;
     char *token = path && secret_read_file(path, &text, &why) > 0 && text.len ? xstrdup(str_trim(text.buf)) : NULL;
-    secret_strbuf_release(&text);
+    strbuf_release(&text);
     strbuf_release(&why);
     return token;
 }
@@ -118,7 +118,7 @@ int metadata_container(struct http_client *http, struct aws_credentials *out, st
     if (token && strpbrk(token, "\r\n")) {
         strbuf_addstr(err, "the container authorization token (AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]) holds a "
                       "line break: refused, as it would add headers to the request");
-        secret_free(token);
+        xfree_wiped(token);
         strbuf_release(&url);
         return -1;
     }
@@ -136,7 +136,7 @@ int metadata_container(struct http_client *http, struct aws_credentials *out, st
     cred_http_response_free(&resp);
     strbuf_release(&why);
     strbuf_release(&url);
-    secret_free(token);
+    xfree_wiped(token);
     return rc;
 }
 
@@ -228,7 +228,7 @@ int metadata_imds(struct aws_credentials *out, struct strbuf *looked, struct str
     int rc = imds_session(&imds, base, &token, looked, err);
     if (rc == 1)
         rc = imds_credentials(&imds, base, token, out, err);
-    secret_free(token);
+    xfree_wiped(token);
     free(base);
     http_client_free(&imds);
     return rc;

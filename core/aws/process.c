@@ -168,6 +168,6 @@ int process_credentials(const char *profile, const char *command, struct aws_cre
         strbuf_addf(err, "profile %s: credential_process exited with status %d", profile, WEXITSTATUS(status));
     else
         rc = read_output(profile, &output, out, err);
-    secret_strbuf_release(&output);
+    strbuf_release(&output);
     return rc;
 }

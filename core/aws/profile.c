@@ -157,7 +157,7 @@ static int parse(struct shared_files *f, const char *path, int in_config, char *
             } else {
                 struct strbuf joined = STRBUF_INIT;
                 strbuf_addf(&joined, "%s\n%s", cur->settings[last].value, l);
-                secret_free(cur->settings[last].value);
+                xfree_wiped(cur->settings[last].value);
                 cur->settings[last].value = strbuf_detach(&joined);
                 if (is_secret_key(cur->settings[last].key))
                     redact_add(cur->settings[last].value);
@@ -193,7 +193,7 @@ static int load_one(struct shared_files *f, const char *path, int in_config, str
     int rc = secret_read_file(path, &text, err);
     if (rc > 0)
         rc = parse(f, path, in_config, text.buf, err);
-    secret_strbuf_release(&text);
+    strbuf_release(&text);
     return rc < 0 ? -1 : 0;
 }
 
@@ -219,7 +219,7 @@ void shared_files_free(struct shared_files *f)
         struct ini_section *s = &f->sections[i];
         for (size_t j = 0; j < s->n; j++) {
             xfree_wiped(s->settings[j].key);
-            secret_free(s->settings[j].value);
+            xfree_wiped(s->settings[j].value);
         }
         xfree_wiped(s->settings);
         xfree_wiped(s->name);

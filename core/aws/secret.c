@@ -13,22 +13,6 @@ void secret_wipe(void *p, size_t n)
         explicit_bzero(p, n);
 }
 
-void secret_free(char *s)
-{
-    if (s)
-        secret_wipe(s, strlen(s));
-    free(s);
-}
-
-void secret_strbuf_release(struct strbuf *sb)
-{
-    /* alloc, not len: a buffer cut back with strbuf_setlen still holds
-     * what was past the cut. */
-    if (sb->alloc)
-        secret_wipe(sb->buf, sb->alloc);
-    strbuf_release(sb);
-}
-
 static void wipe_json_strings(json_t *j)
 {
     if (json_is_string(j)) {
@@ -53,22 +37,6 @@ void secret_json_decref(json_t *j)
     if (j->refcount == 1)
         wipe_json_strings(j);
     json_decref(j);
-}
-
-static void wipe_doc(struct sh_doc *d)
-{
-    if (d->text)
-        secret_wipe(d->text, strlen(d->text));
-    for (size_t i = 0; i < d->n; i++)
-        wipe_doc(d->kids[i]);
-}
-
-void secret_doc_free(struct sh_doc *d)
-{
-    if (!d)
-        return;
-    wipe_doc(d);
-    doc_free(d);
 }
 
 int secret_read_file(const char *path, struct strbuf *sb, struct strbuf *err)

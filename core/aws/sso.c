@@ -52,7 +52,7 @@ static char *cached_token(const struct sso_settings *s, struct strbuf *err)
         login_hint(err, s);
         strbuf_release(&why);
         strbuf_release(&path);
-        secret_strbuf_release(&text);
+        strbuf_release(&text);
         return NULL;
     }
     strbuf_release(&why);
@@ -74,7 +74,7 @@ static char *cached_token(const struct sso_settings *s, struct strbuf *err)
         token = xstrdup(access);
     }
     secret_json_decref(j);
-    secret_strbuf_release(&text);
+    strbuf_release(&text);
     strbuf_release(&path);
     return token;
 }
@@ -112,7 +112,7 @@ int sso_role_credentials(struct http_client *http, const struct sso_settings *s,
         strbuf_addf(err, "profile %s: sso_region '%.64s' is not an aws region name (a-z, 0-9, -)", s->profile,
                     s->region);
         strbuf_release(&url);
-        secret_free(token);
+        xfree_wiped(token);
         return -1;
     }
     strbuf_addstr(&url, "/federation/credentials?account_id=");
@@ -141,6 +141,6 @@ int sso_role_credentials(struct http_client *http, const struct sso_settings *s,
     strbuf_release(&why);
     strbuf_release(&url);
     strbuf_release(&label);
-    secret_free(token);
+    xfree_wiped(token);
     return rc;
 }

@@ -54,7 +54,7 @@ static int read_credentials(const char *action, const struct sts_role *role, con
         rc = 0;
     }
     strbuf_release(&path);
-    secret_doc_free(answer);
+    doc_free(answer);
     return rc;
 }
 
@@ -149,7 +149,7 @@ int sts_assume_role_with_web_identity(struct http_client *http, const char *regi
     add_role_params(&body, "AssumeRoleWithWebIdentity", role);
     add_param(&body, "WebIdentityToken", token);
     int rc = call(http, region, 0, NULL, "AssumeRoleWithWebIdentity", role, &body, label, out, err);
-    secret_strbuf_release(&body);
+    strbuf_release(&body);
     return rc;
 }
 
@@ -162,7 +162,7 @@ int sts_web_identity_from_file(struct http_client *http, const char *region, con
     if (read <= 0) {
         if (!read)
             strbuf_addf(err, "the web identity token file %s does not exist", token_file);
-        secret_strbuf_release(&token);
+        strbuf_release(&token);
         return -1;
     }
     while (token.len && (token.buf[token.len - 1] == '\n' || token.buf[token.len - 1] == '\r' ||
@@ -175,6 +175,6 @@ int sts_web_identity_from_file(struct http_client *http, const char *region, con
         redact_add(token.buf);
         rc = sts_assume_role_with_web_identity(http, region, role, token.buf, label, out, err);
     }
-    secret_strbuf_release(&token);
+    strbuf_release(&token);
     return rc;
 }

@@ -61,16 +61,24 @@ int main(int argc, char **argv)
         return rc;
     }
     strbuf_release(&err);
-    if (cli.help) {
-        struct strbuf out = STRBUF_INIT;
-        cli_usage(&out);
-        emit_stdout(&out);
-        strbuf_release(&out);
-        return EXIT_OK;
-    }
     if (cli.version) {
         printf("stackhost %s (plugin abi %d.%d)\n", STACKHOST_VERSION, STACKHOST_ABI_MAJOR, STACKHOST_ABI_MINOR);
         return EXIT_OK;
+    }
+    if (cli.help || cli.command == CMD_HELP || cli.command == CMD_COMPLETION) {
+        struct strbuf out = STRBUF_INIT;
+        rc = EXIT_OK;
+        if (cli.command == CMD_COMPLETION && cli_completion(cli.arg, &out)) {
+            fprintf(stderr, "stackhost: completion knows bash and zsh, not '%s'\n", cli.arg);
+            rc = EXIT_USAGE;
+        } else if (cli.command == CMD_HELP && cli.arg) {
+            cli_command_usage(cli_command_find(cli.arg), &out);
+        } else if (cli.command != CMD_COMPLETION) {
+            cli_usage(&out);
+        }
+        emit_stdout(&out);
+        strbuf_release(&out);
+        return rc;
     }
     log_set_level(cli.verbosity < 0 ? SH_LOG_ERROR
                   : cli.verbosity == 0 ? SH_LOG_INFO

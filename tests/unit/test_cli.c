@@ -78,7 +78,7 @@ static void test_defaults_and_flags(void **state)
     assert_int_equal(cli.destroy, 1);
     const char *dd[] = {"stackhost", "deploy", "--destroy"};
     assert_int_equal(parse(&cli, &err, 3, dd), EXIT_USAGE);
-    assert_string_equal(err.buf, "--destroy is an option of plan (stackhost plan --destroy), not of deploy");
+    assert_string_equal(err.buf, "--destroy is not an option of deploy (it is one of plan); see stackhost help deploy");
     strbuf_reset(&err);
     const char *r[] = {"stackhost", "deploy", "--restart"};
     assert_int_equal(parse(&cli, &err, 3, r), 0);
@@ -150,7 +150,7 @@ static void test_usage_errors(void **state)
     assert_string_equal(err.buf, "--requests needs a number from 1 to 256, not '0'");
     const char *j[] = {"stackhost", "plan", "--trace="};
     assert_int_equal(parse(&cli, &err, 3, j), EXIT_USAGE);
-    assert_string_equal(err.buf, "--trace needs a file name");
+    assert_string_equal(err.buf, "option --trace needs a value");
     /* the habits of other tools: one dash, a typo */
     const char *k[] = {"stackhost", "deploy", "-auto-approve"};
     assert_int_equal(parse(&cli, &err, 3, k), EXIT_USAGE);
@@ -161,6 +161,92 @@ static void test_usage_errors(void **state)
     const char *m[] = {"stackhost", "deploy", "--auto-aprove"};
     assert_int_equal(parse(&cli, &err, 3, m), EXIT_USAGE);
     assert_string_equal(err.buf, "unknown option '--auto-aprove', did you mean '--auto-approve'? (see stackhost --help)");
+    strbuf_release(&err);
+}
+
+/* An option is refused by a command it does not apply to, not ignored. */
+static void test_options_that_do_not_apply(void **state)
+{
+    (void)state;
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    const char *a[] = {"stackhost", "graph", "--json"};
+    assert_int_equal(parse(&cli, &err, 3, a), EXIT_USAGE);
+    assert_string_equal(err.buf, "--json is not an option of graph (it is one of validate, plan, deploy, outputs, "
+                                 "plugins); see stackhost help graph");
+    const char *b[] = {"stackhost", "--trace", "t.json", "validate"};
+    assert_int_equal(parse(&cli, &err, 4, b), EXIT_USAGE);
+    assert_string_equal(err.buf, "--trace is not an option of validate (it is one of plan, deploy, destroy, outputs); "
+                                 "see stackhost help validate");
+    const char *c[] = {"stackhost", "plan", "--detailed-exitcode", "--destroy", "--allow-replace"};
+    assert_int_equal(parse(&cli, &err, 5, c), 0);
+    const char *d[] = {"stackhost", "deploy", "--detailed-exitcode"};
+    assert_int_equal(parse(&cli, &err, 3, d), EXIT_USAGE);
+    const char *e[] = {"stackhost", "plan", "--auto-approve"};
+    assert_int_equal(parse(&cli, &err, 3, e), EXIT_USAGE);
+    const char *f[] = {"stackhost", "-V", "plan"}; /* --version anywhere */
+    assert_int_equal(parse(&cli, &err, 3, f), 0);
+    /* -v, -q, --no-color go with every command */
+    const char *g[] = {"stackhost", "-v", "--no-color", "plugins"};
+    assert_int_equal(parse(&cli, &err, 4, g), 0);
+    assert_true(cli.no_color);
+    strbuf_release(&err);
+}
+
+/* help, help CMD, CMD --help; completion SHELL */
+static void test_help_and_completion(void **state)
+{
+    (void)state;
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    const char *a[] = {"stackhost", "help", "deploy"};
+    assert_int_equal(parse(&cli, &err, 3, a), 0);
+    assert_int_equal(cli.command, CMD_HELP);
+    assert_string_equal(cli.arg, "deploy");
+    const char *b[] = {"stackhost", "-e", "dev", "deploy", "--auto-approve", "--help"};
+    assert_int_equal(parse(&cli, &err, 6, b), 0);
+    assert_int_equal(cli.command, CMD_HELP);
+    assert_string_equal(cli.arg, "deploy");
+    const char *c[] = {"stackhost", "help", "deplyo"};
+    assert_int_equal(parse(&cli, &err, 3, c), EXIT_USAGE);
+    assert_string_equal(err.buf, "unknown command 'deplyo', did you mean 'deploy'? (see stackhost --help)");
+    const char *d[] = {"stackhost", "completion"};
+    assert_int_equal(parse(&cli, &err, 2, d), EXIT_USAGE);
+    struct strbuf out = STRBUF_INIT;
+    assert_int_equal(cli_completion("fish", &out), -1);
+    assert_int_equal(cli_completion("bash", &out), 0);
+    /* every option of every command is in the script */
+    for (size_t i = 0; i < cli_noptions; i++) {
+        char word[64];
+        snprintf(word, sizeof(word), "--%s ", cli_options[i].name);
+        assert_non_null(strstr(out.buf, word));
+    }
+    strbuf_reset(&out);
+    for (size_t k = 0; k < cli_ncommands; k++) {
+        cli_command_usage(&cli_commands[k], &out);
+        assert_non_null(strstr(out.buf, "examples:\n  stackhost"));
+        strbuf_reset(&out);
+    }
+    strbuf_release(&out);
+    strbuf_release(&err);
+}
+
+/* --set KEY=VALUE, repeatable, kept in order */
+static void test_set(void **state)
+{
+    (void)state;
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    const char *a[] = {"stackhost", "plan", "--set", "compute.image_tag=2.0.0", "--set=scaling.max=4"};
+    assert_int_equal(parse(&cli, &err, 5, a), 0);
+    assert_int_equal(cli.nsets, 2);
+    assert_string_equal(cli.sets[0], "compute.image_tag=2.0.0");
+    assert_string_equal(cli.sets[1], "scaling.max=4");
+    const char *b[] = {"stackhost", "plan", "--set", "compute.image_tag"};
+    assert_int_equal(parse(&cli, &err, 4, b), EXIT_USAGE);
+    assert_string_equal(err.buf, "--set needs KEY=VALUE (as --set compute.image_tag=1.4.2), not 'compute.image_tag'");
+    const char *c[] = {"stackhost", "plugins", "--set", "a.b=1"};
+    assert_int_equal(parse(&cli, &err, 4, c), EXIT_USAGE);
     strbuf_release(&err);
 }
 
@@ -181,6 +267,9 @@ int main(void)
         cmocka_unit_test(test_defaults_and_flags),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_usage_documents_exit_statuses),
+        cmocka_unit_test(test_options_that_do_not_apply),
+        cmocka_unit_test(test_help_and_completion),
+        cmocka_unit_test(test_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,10 +140,14 @@ static int run_start(const struct cli *cli, struct stack *st, struct run *run, c
         /* Say which account and region change before anything does. */
         const char *region_from = config_region_source(&st->cfg);
         int region_set = !strcmp(region_from, "stack.region");
+        struct strbuf sets = STRBUF_INIT;
+        for (size_t i = 0; i < cli->nsets; i++)
+            strbuf_addf(&sets, "%s--set %s", i ? " " : ", with ", cli->sets[i]);
         log_msg(cli->command == CMD_OUTPUTS ? SH_LOG_DEBUG : SH_LOG_INFO, NULL,
-                "%s stack %s, environment %s: account %s (%s), region %s%s%s%s", cli_command_name(cli->command),
+                "%s stack %s, environment %s: account %s (%s), region %s%s%s%s%s", cli_command_name(cli->command),
                 st->cfg.name, st->cfg.env, run->account_id, run->caller_arn, config_region(&st->cfg),
-                region_set ? "" : " (from ", region_set ? "" : region_from, region_set ? "" : ")");
+                region_set ? "" : " (from ", region_set ? "" : region_from, region_set ? "" : ")", sets.buf);
+        strbuf_release(&sets);
     }
     strbuf_release(&why);
     return rc;
@@ -270,7 +274,7 @@ int cmd_run(const struct cli *cli)
         return EXIT_USAGE;
     }
     struct stack st;
-    struct stack_options opt = {file, cli->env, cli->plugin_path, cli->only};
+    struct stack_options opt = {file, cli->env, cli->plugin_path, cli->only, cli->sets, cli->nsets};
     if (stack_open(&st, &opt, &dl)) {
         diag_log(&dl);
         diag_clear(&dl);

@@ -62,7 +62,7 @@ int cmd_unlock(const struct cli *cli)
         return EXIT_USAGE;
     }
     struct stack st;
-    struct stack_options opt = {cli_config_file(cli), cli->env, cli->plugin_path, cli->only};
+    struct stack_options opt = {cli_config_file(cli), cli->env, cli->plugin_path, cli->only, NULL, 0};
     if (stack_open(&st, &opt, &dl)) {
         diag_log(&dl);
         diag_clear(&dl);

@@ -84,7 +84,7 @@ int cmd_validate(const struct cli *cli)
     int failed = 0;
     for (size_t i = 0; i < runs; i++) {
         struct stack st;
-        struct stack_options opt = {file, cli->env ? cli->env : (nenv ? envs[i] : NULL), cli->plugin_path, cli->only};
+        struct stack_options opt = {file, cli->env ? cli->env : (nenv ? envs[i] : NULL), cli->plugin_path, cli->only, cli->sets, cli->nsets};
         size_t before = diag_count(&dl);
         if (stack_open(&st, &opt, &dl)) {
             failed = 1;
@@ -120,7 +120,7 @@ int cmd_graph(const struct cli *cli)
 {
     struct diag_list dl = DIAG_LIST_INIT;
     struct stack st;
-    struct stack_options opt = {cli_config_file(cli), cli->env, cli->plugin_path, cli->only};
+    struct stack_options opt = {cli_config_file(cli), cli->env, cli->plugin_path, cli->only, cli->sets, cli->nsets};
     if (stack_open(&st, &opt, &dl)) {
         diag_log(&dl);
         diag_clear(&dl);

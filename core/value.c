@@ -157,7 +157,9 @@ void value_diag(struct diag_list *dl, const struct sh_value *v, const char *fmt,
     va_start(ap, fmt);
     strbuf_vaddf(&msg, fmt, ap);
     va_end(ap);
-    value_path(v, &path);
+    /* a value from the command line (--set plugin.key) is named by it */
+    if (!value_file(v) || strncmp(value_file(v), "--", 2))
+        value_path(v, &path);
     diag_add(dl, value_file(v), value_line(v), path.len ? path.buf : NULL, "%s", msg.buf);
     strbuf_release(&msg);
     strbuf_release(&path);

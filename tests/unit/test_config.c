@@ -15,7 +15,7 @@ static struct diag_list dl;
 static int open_text(const char *text, const char *env)
 {
     const char *path = test_write_file("stack.cfg", text);
-    struct stack_options opt = {path, env, FIXTURE_GOOD, NULL};
+    struct stack_options opt = {path, env, FIXTURE_GOOD, NULL, NULL, 0};
     return stack_open(&st, &opt, &dl);
 }
 
@@ -227,7 +227,7 @@ static void test_reserved_tags_and_bad_stack_name(void **state)
 static void test_missing_file(void **state)
 {
     (void)state;
-    struct stack_options opt = {"/nonexistent/stack.cfg", "dev", FIXTURE_GOOD, NULL};
+    struct stack_options opt = {"/nonexistent/stack.cfg", "dev", FIXTURE_GOOD, NULL, NULL, 0};
     assert_int_equal(stack_open(&st, &opt, &dl), -1);
     assert_diag_has(&dl, "/nonexistent/stack.cfg: cannot read the configuration: No such file or directory");
 }
@@ -255,7 +255,7 @@ static void test_catalog_example_is_valid(void **state)
     (void)state;
     const char *envs[] = {"dev", "prod"};
     for (size_t i = 0; i < 2; i++) {
-        struct stack_options opt = {SOURCE_DIR "/examples/catalog.cfg", envs[i], PLUGIN_DIR, NULL};
+        struct stack_options opt = {SOURCE_DIR "/examples/catalog.cfg", envs[i], PLUGIN_DIR, NULL, NULL, 0};
         assert_int_equal(stack_open(&st, &opt, &dl), 0);
         assert_int_equal(st.n, 7);
         const struct sh_value *nat = value_get(stack_find(&st, "network")->section->settings, "nat_per_az");

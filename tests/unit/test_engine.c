@@ -47,7 +47,7 @@ static const char *CONFIG =
 static void open_env(const char *env)
 {
     const char *path = test_write_file("engine.cfg", CONFIG);
-    struct stack_options opt = {path, env, FIXTURE_GOOD, NULL};
+    struct stack_options opt = {path, env, FIXTURE_GOOD, NULL, NULL, 0};
     if (stack_open(&st, &opt, &dl)) {
         diag_log(&dl);
         fail();
@@ -61,7 +61,7 @@ static void open_plugins(const char *name, const char *plugins)
     char text[1024];
     snprintf(text, sizeof(text), "stack = { name = \"shop\"; };\nplugins = { %s };\nenvironments = { dev = {}; };\n",
              plugins);
-    struct stack_options opt = {test_write_file(name, text), "dev", FIXTURE_GOOD, NULL};
+    struct stack_options opt = {test_write_file(name, text), "dev", FIXTURE_GOOD, NULL, NULL, 0};
     assert_int_equal(stack_open(&st, &opt, &dl), 0);
 }
 
@@ -332,7 +332,7 @@ static void test_only_runs_the_selection(void **state)
 {
     (void)state;
     const char *path = test_write_file("only.cfg", CONFIG);
-    struct stack_options opt = {path, "dev", FIXTURE_GOOD, "alpha,beta"};
+    struct stack_options opt = {path, "dev", FIXTURE_GOOD, "alpha,beta", NULL, 0};
     assert_int_equal(stack_open(&st, &opt, &dl), 0);
     struct run run;
     struct job *jobs;
@@ -343,7 +343,7 @@ static void test_only_runs_the_selection(void **state)
     assert_string_equal(jobs[1].item->section->name, "beta");
     finish(&run, jobs, n);
     stack_close(&st);
-    struct stack_options missing = {path, "dev", FIXTURE_GOOD, "beta,gama"};
+    struct stack_options missing = {path, "dev", FIXTURE_GOOD, "beta,gama", NULL, 0};
     assert_int_equal(stack_open(&st, &missing, &dl), -1);
     assert_diag_has(&dl, "--only includes 'beta' but not 'alpha', which it requires: add it");
     assert_diag_has(&dl, "--only names 'gama', which is not a plugin of");
@@ -383,7 +383,7 @@ static void test_previous_minor_runs(void **state)
                                        "stack = { name = \"shop\"; };\n"
                                        "plugins = { alpha = {}; compat_1_0 = {}; };\n"
                                        "environments = { dev = {}; };\n");
-    struct stack_options opt = {path, "dev", FIXTURE_GOOD ":" FIXTURE_COMPAT, NULL};
+    struct stack_options opt = {path, "dev", FIXTURE_GOOD ":" FIXTURE_COMPAT, NULL, NULL, 0};
     if (stack_open(&st, &opt, &dl)) {
         diag_log(&dl);
         fail();

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "stack_set.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -170,6 +171,7 @@ int stack_open(struct stack *st, const struct stack_options *opt, struct diag_li
     st->items = xcalloc(st->cfg.nsections + 1, sizeof(*st->items));
     st->names = xcalloc(st->cfg.nsections + 1, sizeof(*st->names));
     load_plugins(st, dl);
+    stack_apply_sets(st, opt->sets, opt->nsets, dl);
     for (size_t i = 0; i < st->n; i++)
         validate_group(st->items[i].plugin->desc->keys, st->items[i].section->settings, section_reserved, dl);
     check_requirements(st, dl);

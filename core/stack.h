@@ -34,6 +34,8 @@ struct stack_options {
     const char *env;
     const char *plugin_path; /* --plugin-path, or NULL */
     const char *only;        /* --only: comma-separated plugin names, or NULL */
+    const char *const *sets; /* --set plugin.key=value, nsets of them (stack_set.h) */
+    size_t nsets;
 };
 
 /* Returns 0, or -1 with every problem in dl (st is then closed). */

@@ -235,7 +235,7 @@ def compute(aws, out):
         runtimePlatform={"operatingSystemFamily": "LINUX", "cpuArchitecture": "X86_64"},
         containerDefinitions=[container], tags=pairs(TAGS, "key", "value"))["taskDefinition"]["taskDefinitionArn"]
     ecs.create_service(
-        cluster=CLUSTER, serviceName=SERVICE, taskDefinition=task, desiredCount=3, launchType="FARGATE",
+        cluster=CLUSTER, serviceName=SERVICE, taskDefinition=task, desiredCount=2, launchType="FARGATE",
         networkConfiguration={"awsvpcConfiguration": {"subnets": out["private"], "securityGroups": [out["tasks_sg"]],
                                                       "assignPublicIp": "DISABLED"}},
         loadBalancers=[{"targetGroupArn": out["tg_arn"], "containerName": f"{S}-api", "containerPort": 8080}],
@@ -246,7 +246,7 @@ def compute(aws, out):
 
 
 def scaling(aws, out):
-    aws.aas.register_scalable_target(MinCapacity=3, MaxCapacity=20, **SCALABLE)
+    aws.aas.register_scalable_target(MinCapacity=2, MaxCapacity=10, **SCALABLE)
     aws.aas.put_scaling_policy(
         PolicyName=name("scaling", "cpu"), PolicyType="TargetTrackingScaling", **SCALABLE,
         TargetTrackingScalingPolicyConfiguration={

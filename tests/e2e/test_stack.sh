@@ -184,7 +184,7 @@ expect_rc 0 "the repository of prod"
 e2e_push_image ecr-catalog-prod 1.0.0
 sh -e prod --auto-approve deploy
 expect_rc 0 "deploy prod"
-expect_stack "prod beside dev" prod 3 3 3 20 --protection
+expect_stack "prod beside dev" prod 3 2 2 10 --protection
 expect_stack "dev beside prod" dev 1 2 2 10
 sh -e dev plan --detailed-exitcode
 expect_rc 0 "dev plan with prod deployed"
@@ -200,7 +200,7 @@ expect_err "error: lb: load balancer alb-catalog-prod has deletion protection on
 expect_err "error: registry: ecr repository ecr-catalog-prod holds 1 image: destroy will not delete it; set registry.delete_images = true" \
     "the images counted"
 expect_equal "" "$(proxy_mutations)" "mutating requests of the refused destroy"
-expect_stack "prod after the refused destroy" prod 3 3 3 20 --protection
+expect_stack "prod after the refused destroy" prod 3 2 2 10 --protection
 sed 's|lb = { deletion_protection = true; };|lb = { deletion_protection = false; }; registry = { delete_images = true; };|' \
     "$cfg" >"$tmp/unprotected.cfg"
 AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/unprotected.cfg" -e prod --auto-approve deploy

@@ -55,7 +55,7 @@ if [ "$mode" = windows ]; then
     expect_out "no changes: the account matches the configuration" "plan dev after deploy"
     sh -e prod --auto-approve deploy
     expect_rc 0 "deploy prod through the propagation answers"
-    CHECK_ALB_PORTS=80,443 expect_stack "prod" prod 3 3 3 20 --cert "$cert"
+    CHECK_ALB_PORTS=80,443 expect_stack "prod" prod 3 2 2 10 --cert "$cert"
     sh -e prod plan --detailed-exitcode
     expect_rc 0 "plan prod"
     expect_out "no changes: the account matches the configuration" "plan prod after deploy"

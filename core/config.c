@@ -11,6 +11,14 @@
 #include "validate.h"
 #include "xalloc.h"
 
+/* --region: the process's choice, as the aws cli's flag */
+static const char *region_flag;
+
+void config_select_region(const char *region)
+{
+    region_flag = region && *region ? region : NULL;
+}
+
 static const sh_config_key top_keys[] = {
     {"plugin_path", SH_CONFIG_STRING, NULL, 0, 0, 0, NULL, SH_FORMAT_ANY, NULL,
      "directory searched for plugins after --plugin-path and STACKHOST_PLUGIN_PATH"},
@@ -296,6 +304,10 @@ int config_open(const char *file, const char *env, struct stack_config *cfg, str
             check_tags(cfg->tags, dl);
     }
 
+    if (cfg->region_setting && region_flag && strcmp(cfg->region_setting, region_flag))
+        value_diag(dl, value_get(stack, "region"), "the stack lives in %s, but --region says %.64s: leave --region "
+                   "out, or change stack.region (which moves the stack: destroy it first)", cfg->region_setting,
+                   region_flag);
     if (!cfg->region_setting) {
         struct strbuf where = STRBUF_INIT;
         cfg->profile_region = profile_region(&where);
@@ -413,6 +425,8 @@ const char *config_region(const struct stack_config *cfg)
 {
     if (cfg->region_setting)
         return cfg->region_setting;
+    if (region_flag)
+        return region_flag;
     const char *r = getenv("AWS_REGION");
     if (r && *r)
         return r;
@@ -426,6 +440,8 @@ const char *config_region_source(const struct stack_config *cfg)
 {
     if (cfg->region_setting)
         return "stack.region";
+    if (region_flag)
+        return "--region";
     const char *r = getenv("AWS_REGION");
     if (r && *r)
         return "AWS_REGION";

@@ -58,10 +58,14 @@ int config_read(const char *file, struct sh_value **root, struct diag_list *dl);
  * when unset. Caller frees. */
 char *config_plugin_path(const struct sh_value *root, const char *file);
 
-/* stack.region, else AWS_REGION, else AWS_DEFAULT_REGION, else the AWS
- * profile's region (read by config_open), else us-east-1. */
+/* stack.region, else --region (config_select_region), else AWS_REGION,
+ * else AWS_DEFAULT_REGION, else the AWS profile's region (read by
+ * config_open), else us-east-1. */
 const char *config_region(const struct stack_config *cfg);
-/* Where config_region's answer comes from: "stack.region", "AWS_REGION",
+/* --region for the rest of the process (borrowed); config_open refuses a
+ * file whose stack.region differs. */
+void config_select_region(const char *region);
+/* Where config_region's answer comes from: "stack.region", "--region", "AWS_REGION",
  * "AWS_DEFAULT_REGION", "profile NAME in FILE" or "the default". */
 const char *config_region_source(const struct stack_config *cfg);
 struct section *config_section(const struct stack_config *cfg, const char *name);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/settings.h"
 #include "trace.h"
 #include "xalloc.h"
 
@@ -35,6 +36,8 @@ int run_connect_aws(struct run *run, struct strbuf *err)
     const char *region = config_region(&run->stack->cfg);
     run->aws = xcalloc(1, sizeof(*run->aws));
     aws_client_init(run->aws, region, run->max_in_flight);
+    if (aws_settings_apply(run->aws, err))
+        return -1;
     /* Roles are assumed at the STS endpoint the run uses, signed with the
      * clock skew the client learns. */
     cred_provider_configure(&run->aws->creds, region, &run->aws->skew);

@@ -7,7 +7,9 @@
 #include <stackhost/stackhost.h>
 
 #include "commands.h"
+#include "config.h"
 #include "context.h"
+#include "aws/profile.h"
 #include "aws/secret.h"
 #include "log.h"
 #include "secure_alloc.h"
@@ -85,6 +87,8 @@ int main(int argc, char **argv)
                   : cli.verbosity == 1 ? SH_LOG_DEBUG
                                        : SH_LOG_TRACE);
     install_signal_handlers();
+    profile_select(cli.profile);
+    config_select_region(cli.region);
     switch (cli.command) {
     case CMD_VALIDATE: rc = cmd_validate(&cli); break;
     case CMD_GRAPH: rc = cmd_graph(&cli); break;

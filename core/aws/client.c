@@ -39,7 +39,8 @@ void aws_client_init(struct aws_client *c, const char *region, int max_in_flight
     http_client_init(&c->http);
     cred_provider_init(&c->creds, &c->http);
     c->region = xstrdup(region);
-    c->max_attempts = (int)env_long("AWS_MAX_ATTEMPTS", 5, 1, 20);
+    c->max_attempts = AWS_DEFAULT_ATTEMPTS; /* aws_settings_apply: the aws cli's settings */
+    c->retry_quota = 1;
     c->base_delay_ms = env_long("STACKHOST_RETRY_BASE_MS", 1000, 1, 60000);
     c->max_delay_ms = 20000;
 }
@@ -184,6 +185,8 @@ int aws_error_is_skew(const char *code)
 /* Takes the cost of one more retry from the quota; 0 when it ran out. */
 static int quota_take(struct aws_client *c, int cost)
 {
+    if (!c->retry_quota)
+        return 1;
     pthread_mutex_lock(&c->quota_lock);
     int ok = c->retry_tokens >= cost;
     if (ok)

@@ -50,11 +50,16 @@ struct aws_attempt {
 /* Called after every attempt, from the thread that made it. */
 typedef void (*aws_observer)(void *arg, const struct aws_attempt *attempt);
 
+/* Attempts per request when neither the environment nor the profile sets
+ * a retry mode or max attempts. */
+#define AWS_DEFAULT_ATTEMPTS 5
+
 struct aws_client {
     struct http_client http;
     struct cred_provider creds;
     char *region;
-    int max_attempts;   /* AWS_MAX_ATTEMPTS, default 5 */
+    int max_attempts;   /* AWS_DEFAULT_ATTEMPTS, or the aws cli's settings (aws/settings.h) */
+    int retry_quota;    /* 0: retry_mode legacy, no quota */
     long base_delay_ms; /* STACKHOST_RETRY_BASE_MS, default 1000 */
     long max_delay_ms;  /* 20 s, as the SDKs */
     /* Set by the caller: non-zero stops retries and backoff (the engine

@@ -131,8 +131,8 @@ static int from_profile(struct http_client *http, const char *region, long skew,
     int rc = 0;
     struct profile_chain chain;
     if (!profile_exists(&f, profile)) {
-        if (profile_is_explicit()) {
-            strbuf_addf(err, "AWS_PROFILE is %s, but neither %s nor %s has that profile", profile,
+        if (profile_chosen_by()) {
+            strbuf_addf(err, "%s is %s, but neither %s nor %s has that profile", profile_chosen_by(), profile,
                         f.credentials_path, f.config_path);
             rc = -1;
         }
@@ -141,11 +141,11 @@ static int from_profile(struct http_client *http, const char *region, long skew,
     } else {
         if (chain.base != CHAIN_NONE) {
             rc = profile_chain_run(&chain, http, region, skew, out, err) ? -1 : 1;
-        } else if (profile_is_explicit()) {
-            /* AWS_PROFILE chose this profile: it must say where its
-             * credentials come from, not leave it to the machine. */
-            strbuf_addf(err, "AWS_PROFILE is %s, but that profile has no credential settings (aws_access_key_id, "
-                             "role_arn, sso_session, credential_process, ...) in %s or %s", profile,
+        } else if (profile_chosen_by()) {
+            /* --profile or AWS_PROFILE chose this profile: it must say where
+             * its credentials come from, not leave it to the machine. */
+            strbuf_addf(err, "%s is %s, but that profile has no credential settings (aws_access_key_id, "
+                             "role_arn, sso_session, credential_process, ...) in %s or %s", profile_chosen_by(), profile,
                         f.config_path, f.credentials_path);
             rc = -1;
         } else {
@@ -161,7 +161,10 @@ int credentials_resolve(struct http_client *http, const char *region, long skew,
                         struct strbuf *err)
 {
     memset(out, 0, sizeof(*out));
-    const char *id = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
+    /* as botocore: a profile chosen on the command line is used even when
+     * the environment holds keys (the aws cli's --profile) */
+    int by_flag = profile_chosen_by() && !strcmp(profile_chosen_by(), "--profile");
+    const char *id = by_flag ? NULL : env("AWS_ACCESS_KEY_ID"), *secret = by_flag ? NULL : env("AWS_SECRET_ACCESS_KEY");
     if (id && secret) {
         aws_credentials_set(out, id, secret, env("AWS_SESSION_TOKEN"), 0, "environment");
         return 0;
@@ -170,7 +173,8 @@ int credentials_resolve(struct http_client *http, const char *region, long skew,
     if (!region)
         region = own_region;
     struct strbuf looked = STRBUF_INIT;
-    strbuf_addstr(&looked, "the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+    strbuf_addstr(&looked, by_flag ? "(not the environment: --profile was given" :
+                  "the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
     if (id || secret)
         strbuf_addf(&looked, ": only %s is set", id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY");
     strbuf_addstr(&looked, "), ");

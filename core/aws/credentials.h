@@ -6,7 +6,8 @@
  *   2. web identity from the environment: AWS_ROLE_ARN with
  *      AWS_WEB_IDENTITY_TOKEN_FILE (and AWS_ROLE_SESSION_NAME), through
  *      STS AssumeRoleWithWebIdentity;
- *   3. the profile (AWS_PROFILE, else default) of the shared files
+ *   (1 is skipped when --profile chose the profile, as botocore does)
+ *   3. the profile (--profile, AWS_PROFILE, else default) of the shared files
  *      (profile.h), as profile_chain.h works it out: static keys, roles
  *      assumed from a source profile or a credential_source, web
  *      identity, SSO, credential_process. A profile that asks for

@@ -58,8 +58,6 @@ void http_client_init(struct http_client *c)
     struct strbuf ua = STRBUF_INIT;
     strbuf_addf(&ua, "stackhost/%s %s", STACKHOST_VERSION, curl_version());
     c->user_agent = strbuf_detach(&ua);
-    const char *ca = getenv("AWS_CA_BUNDLE");
-    c->ca_bundle = ca && *ca ? xstrdup(ca) : NULL;
 }
 
 void http_client_free(struct http_client *c)

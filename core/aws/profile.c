@@ -16,14 +16,22 @@ static const char *nonempty_env(const char *name)
     return v && *v ? v : NULL;
 }
 
-const char *profile_name(void)
+/* --profile: the process's choice, as the aws cli's flag, over AWS_PROFILE */
+static const char *selected;
+
+void profile_select(const char *name)
 {
-    return nonempty_env("AWS_PROFILE") ? nonempty_env("AWS_PROFILE") : "default";
+    selected = name && *name ? name : NULL;
 }
 
-int profile_is_explicit(void)
+const char *profile_name(void)
 {
-    return nonempty_env("AWS_PROFILE") != NULL;
+    return selected ? selected : nonempty_env("AWS_PROFILE") ? nonempty_env("AWS_PROFILE") : "default";
+}
+
+const char *profile_chosen_by(void)
+{
+    return selected ? "--profile" : nonempty_env("AWS_PROFILE") ? "AWS_PROFILE" : NULL;
 }
 
 static char *file_path(const char *var, const char *name)

@@ -46,10 +46,13 @@ struct shared_files {
 int shared_files_load(struct shared_files *f, struct strbuf *err);
 void shared_files_free(struct shared_files *f);
 
-/* AWS_PROFILE, else "default". */
+/* Chooses the profile for the rest of the process (--profile); NULL
+ * clears the choice. The name is borrowed: it must outlive its use. */
+void profile_select(const char *name);
+/* --profile, else AWS_PROFILE, else "default". */
 const char *profile_name(void);
-/* Non-zero when AWS_PROFILE names the profile (rather than the default). */
-int profile_is_explicit(void);
+/* What named the profile: "--profile", "AWS_PROFILE", or NULL for the default. */
+const char *profile_chosen_by(void);
 
 /* Non-zero when either file has a section for the profile. */
 int profile_exists(const struct shared_files *f, const char *profile);

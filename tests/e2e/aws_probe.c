@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aws/client.h"
+#include "aws/settings.h"
 #include "log.h"
 
 int main(int argc, char **argv)
@@ -51,6 +52,12 @@ int main(int argc, char **argv)
     const char *region = getenv("AWS_REGION") ? getenv("AWS_REGION") : getenv("AWS_DEFAULT_REGION");
     struct aws_client c;
     aws_client_init(&c, region && *region ? region : "us-east-1", 0);
+    struct strbuf why = STRBUF_INIT;
+    if (aws_settings_apply(&c, &why)) {
+        fprintf(stderr, "aws_probe: %s\n", why.buf);
+        return 2;
+    }
+    strbuf_release(&why);
     struct sh_doc *out = NULL;
     struct aws_error err;
     int rc = items ? aws_call_all(&c, service, op, input, items, flags, &out, &err)

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aws/client.h"
+#include "aws/settings.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -68,4 +70,14 @@ char *test_read_file(const char *path)
         strbuf_add(&sb, buf, n);
     fclose(f);
     return strbuf_detach(&sb);
+}
+
+void test_client_init(struct aws_client *c, const char *region, int max_in_flight)
+{
+    aws_client_init(c, region, max_in_flight);
+    struct strbuf err = STRBUF_INIT;
+    int rc = aws_settings_apply(c, &err);
+    if (rc)
+        fail_msg("%s", err.buf);
+    strbuf_release(&err);
 }

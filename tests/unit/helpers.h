@@ -20,5 +20,8 @@ void test_cleanup_files(void);
 void assert_diag_has(const struct diag_list *dl, const char *needle);
 /* Reads a whole file (caller frees). */
 char *test_read_file(const char *path);
+struct aws_client;
+/* aws_client_init, then the aws cli's settings from the environment, as a run does. */
+void test_client_init(struct aws_client *c, const char *region, int max_in_flight);
 
 #endif

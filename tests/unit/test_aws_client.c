@@ -28,7 +28,7 @@ static void connect_to(const struct replay_reply *replies, size_t n, const char 
 {
     server = replay_start(replies, n);
     setenv("AWS_ENDPOINT_URL", replay_url(server), 1);
-    aws_client_init(&client, region, 0);
+    test_client_init(&client, region, 0);
 }
 
 static int setup(void **state)
@@ -187,7 +187,7 @@ static void test_connection_refused_is_retried(void **state)
     replay_stop(server); /* nothing listens there now */
     server = NULL;
     setenv("AWS_ENDPOINT_URL", url, 1);
-    aws_client_init(&client, "us-east-1", 0);
+    test_client_init(&client, "us-east-1", 0);
     struct sh_doc *out;
     struct aws_error err;
     assert_int_equal(aws_call(&client, "sts", "GetCallerIdentity", NULL, 0, &out, &err), -1);
@@ -457,7 +457,7 @@ static void test_endpoints(void **state)
     assert_string_equal(url.buf, "http://127.0.0.1:4566");
     strbuf_release(&url);
     assert_null(aws_service_find("s3"));
-    aws_client_init(&client, "us-east-1", 0);
+    test_client_init(&client, "us-east-1", 0);
 }
 
 static void test_region_chain(void **state)
@@ -476,7 +476,7 @@ static void test_region_chain(void **state)
     assert_string_equal(config_region(&cfg), "eu-west-3");
     unsetenv("AWS_REGION");
     unsetenv("AWS_DEFAULT_REGION");
-    aws_client_init(&client, "us-east-1", 0);
+    test_client_init(&client, "us-east-1", 0);
 }
 
 struct worker {
@@ -543,7 +543,7 @@ static void test_send_all_bounded_and_in_order(void **state)
         r[i] = (struct replay_reply){200, NULL, bodies[i]};
     server = replay_start(r, 6);
     setenv("AWS_ENDPOINT_URL", replay_url(server), 1);
-    aws_client_init(&client, "us-east-1", 2);
+    test_client_init(&client, "us-east-1", 2);
     struct watch w = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
     client.observe = watch_attempt;
     client.observe_arg = &w;
@@ -573,7 +573,7 @@ static void test_send_all_bounded_and_in_order(void **state)
 static void test_unknown_service(void **state)
 {
     (void)state;
-    aws_client_init(&client, "us-east-1", 0);
+    test_client_init(&client, "us-east-1", 0);
     struct sh_doc *out;
     struct aws_error err;
     assert_int_equal(aws_call(&client, "s3", "ListBuckets", NULL, 0, &out, &err), -1);

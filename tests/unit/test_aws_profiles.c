@@ -18,6 +18,7 @@
 
 #include "aws/credentials.h"
 #include "aws/profile.h"
+#include "aws/settings.h"
 #include "config.h"
 #include "log.h"
 #include "replay_server.h"
@@ -205,6 +206,95 @@ static void test_region_from_profile(void **state)
     free(none);
     diag_clear(&dl);
     strbuf_release(&where);
+}
+
+/* --profile over AWS_PROFILE and over the environment's keys (as the aws
+ * cli); --region over AWS_REGION, refused against another stack.region */
+static void test_profile_and_region_flags(void **state)
+{
+    (void)state;
+    put(".aws/credentials", "[ops]\naws_access_key_id = AKIDOPS\naws_secret_access_key = opssecretopssecret\n");
+    put(".aws/config", "[profile ops]\nregion = ap-southeast-2\n");
+    setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "envsecretenvsecret", 1);
+    setenv("AWS_PROFILE", "nosuch", 1);
+    profile_select("ops");
+    assert_string_equal(profile_name(), "ops");
+    assert_string_equal(profile_chosen_by(), "--profile");
+    assert_int_equal(resolve(), 0);
+    assert_string_equal(cred.access_key_id, "AKIDOPS");
+    profile_select("missing");
+    assert_int_equal(resolve(), -1);
+    expect_error("--profile is missing, but neither");
+    profile_select(NULL);
+    assert_string_equal(profile_chosen_by(), "AWS_PROFILE");
+    assert_int_equal(resolve(), 0); /* the environment's keys, AWS_PROFILE or not */
+    assert_string_equal(cred.access_key_id, "AKIDENV");
+
+    setenv("AWS_REGION", "sa-east-1", 1);
+    config_select_region("eu-west-1");
+    struct stack_config cfg;
+    struct diag_list dl = {0};
+    const char *path = test_write_file("stack.cfg", "stack = { name = \"shop\"; };\nplugins = {};\n"
+                                                    "environments = { dev = {}; };\n");
+    assert_int_equal(config_open(path, "dev", &cfg, &dl), 0);
+    assert_string_equal(config_region(&cfg), "eu-west-1");
+    assert_string_equal(config_region_source(&cfg), "--region");
+    config_close(&cfg);
+    path = test_write_file("stack.cfg", "stack = { name = \"shop\"; region = \"us-west-2\"; };\nplugins = {};\n"
+                                        "environments = { dev = {}; };\n");
+    assert_int_equal(config_open(path, "dev", &cfg, &dl), -1);
+    assert_diag_has(&dl, "stack.cfg:1: stack.region: the stack lives in us-west-2, but --region says eu-west-1");
+    diag_clear(&dl);
+    config_select_region("us-west-2"); /* agreeing is no conflict */
+    assert_int_equal(config_open(path, "dev", &cfg, &dl), 0);
+    config_close(&cfg);
+    config_select_region(NULL);
+}
+
+/* The aws cli's retry settings: the environment, else the profile; an
+ * invalid value is refused, naming where it was set. */
+static void test_retry_settings(void **state)
+{
+    (void)state;
+    struct aws_client c;
+    aws_client_init(&c, "us-east-1", 0);
+    assert_int_equal(aws_settings_apply(&c, &err), 0);
+    assert_int_equal(c.max_attempts, AWS_DEFAULT_ATTEMPTS);
+    assert_int_equal(c.retry_quota, 1);
+    put(".aws/config", "[default]\nretry_mode = legacy\nca_bundle = /etc/ssl/certs/ca-certificates.crt\n"
+                       "[profile ops]\nretry_mode = standard\nmax_attempts = 7\n"
+                       "[profile bad]\nmax_attempts = many\n[profile adaptive]\nretry_mode = adaptive\n");
+    assert_int_equal(aws_settings_apply(&c, &err), 0);
+    assert_int_equal(c.max_attempts, 5);
+    assert_int_equal(c.retry_quota, 0);
+    assert_string_equal(c.http.ca_bundle, "/etc/ssl/certs/ca-certificates.crt");
+    profile_select("ops");
+    assert_int_equal(aws_settings_apply(&c, &err), 0);
+    assert_int_equal(c.max_attempts, 7);
+    assert_int_equal(c.retry_quota, 1);
+    setenv("AWS_MAX_ATTEMPTS", "2", 1); /* the environment first */
+    assert_int_equal(aws_settings_apply(&c, &err), 0);
+    assert_int_equal(c.max_attempts, 2);
+    setenv("AWS_MAX_ATTEMPTS", "0", 1);
+    assert_int_equal(aws_settings_apply(&c, &err), -1);
+    expect_error("max attempts '0' (AWS_MAX_ATTEMPTS) is not a whole number from 1 to 20");
+    unsetenv("AWS_MAX_ATTEMPTS");
+    strbuf_reset(&err);
+    profile_select("bad");
+    assert_int_equal(aws_settings_apply(&c, &err), -1);
+    expect_error("max attempts 'many' (max_attempts of profile bad in ");
+    strbuf_reset(&err);
+    profile_select("adaptive");
+    assert_int_equal(aws_settings_apply(&c, &err), -1);
+    expect_error("retry mode 'adaptive' (retry_mode of profile adaptive in ");
+    strbuf_reset(&err);
+    setenv("AWS_RETRY_MODE", "fast", 1);
+    assert_int_equal(aws_settings_apply(&c, &err), -1);
+    expect_error("retry mode 'fast' (AWS_RETRY_MODE) is not one of standard, legacy, adaptive");
+    unsetenv("AWS_RETRY_MODE");
+    profile_select(NULL);
+    aws_client_free(&c);
 }
 
 static void test_assume_role_from_source_profile(void **state)
@@ -560,6 +650,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_shared_file_syntax, setup, teardown),
         cmocka_unit_test_setup_teardown(test_region_from_profile, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_profile_and_region_flags, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_assume_role_from_source_profile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_role_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_assume_role_refused_and_skew, setup, teardown),

@@ -25,7 +25,7 @@ static void connect_to(const struct replay_reply *replies, size_t n)
 {
     server = replay_start(replies, n);
     setenv("AWS_ENDPOINT_URL", replay_url(server), 1);
-    aws_client_init(&client, "us-east-1", 0);
+    test_client_init(&client, "us-east-1", 0);
     client_ready = 1;
 }
 
@@ -137,7 +137,7 @@ static void test_429_and_throttled_are_retried(void **state)
 static void expect_not_retried(const char *url, const char *code)
 {
     setenv("AWS_ENDPOINT_URL", url, 1);
-    aws_client_init(&client, "us-east-1", 0);
+    test_client_init(&client, "us-east-1", 0);
     client_ready = 1;
     struct sh_doc *out;
     struct aws_error err;

@@ -1,7 +1,10 @@
 /* plan, deploy, destroy, outputs: open the stack, run the plugins'
  * callbacks through the engine, print the result. */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,11 +13,13 @@
 #include "aws/read_cache.h"
 #include "commands.h"
 #include "confirm.h"
+#include "colour.h"
 #include "config.h"
 #include "engine.h"
 #include "json_text.h"
 #include "lease.h"
 #include "log.h"
+#include "plan_view.h"
 #include "stack.h"
 #include "trace.h"
 #include "xalloc.h"
@@ -29,80 +34,28 @@ static sh_mode command_mode(enum command cmd)
     }
 }
 
-static const char *change_mark(sh_change kind)
+/* The plan's view for this command line. */
+static struct plan_view plan_view_of(const struct cli *cli, const struct stack *st, enum plan_to to)
 {
-    switch (kind) {
-    case SH_CHANGE_NONE: return "=";
-    case SH_CHANGE_CREATE: return "+";
-    case SH_CHANGE_UPDATE: return "~";
-    case SH_CHANGE_REPLACE: return "-/+";
-    case SH_CHANGE_DELETE: return "-";
-    }
-    return "?";
+    struct plan_view v = {to, cli->verbosity > 0, 0, st->cfg.name, st->cfg.env, cli->destroy};
+    v.colour = to != PLAN_TO_JSON && colour_wanted(to == PLAN_TO_LOG ? stderr : stdout, cli->no_color);
+    return v;
 }
 
-/* Where a plan goes: plan's results on stdout (text or JSON); the plan
- * deploy and destroy show first among their progress lines. */
-enum plan_to { PLAN_TO_STDOUT, PLAN_TO_JSON, PLAN_TO_LOG };
-
-/* Prints every reported change; returns how many are not "no change". */
-static size_t print_plan(const struct job *jobs, size_t n, enum plan_to to)
+/* deploy's closing line, as destroy's: what it did and how long it took. */
+static void say_complete(const struct cli *cli, const struct stack *st, const struct job *jobs, size_t n,
+                         const struct timespec *started)
 {
-    int json = to == PLAN_TO_JSON;
-    size_t counts[SH_CHANGE_DELETE + 1] = {0};
-    struct strbuf out = STRBUF_INIT;
-    json_t *changes = json_array();
-    for (size_t i = 0; i < n; i++) {
-        const struct sh_ctx *ctx = &jobs[i].ctx;
-        if (ctx->nchanges && !json)
-            strbuf_addf(&out, "%s:\n", jobs[i].item->section->name);
-        for (size_t c = 0; c < ctx->nchanges; c++) {
-            const struct change *ch = &ctx->changes[c];
-            if ((size_t)ch->kind <= SH_CHANGE_DELETE)
-                counts[ch->kind]++;
-            if (json) {
-                json_t *o = json_object();
-                json_object_set_new(o, "plugin", json_string(jobs[i].item->section->name));
-                json_object_set_new(o, "action", json_string(change_verb(ch->kind)));
-                json_object_set_new(o, "resource", json_string(ch->resource));
-                json_object_set_new(o, "detail", ch->detail ? json_string(ch->detail) : json_null());
-                json_array_append_new(changes, o);
-            } else {
-                strbuf_addf(&out, "  %-3s %-9s %s%s%s%s\n", change_mark(ch->kind), change_verb(ch->kind),
-                            ch->resource, ch->detail ? " (" : "", ch->detail ? ch->detail : "",
-                            ch->detail ? ")" : "");
-            }
-        }
-    }
-    size_t pending = counts[SH_CHANGE_CREATE] + counts[SH_CHANGE_UPDATE] + counts[SH_CHANGE_REPLACE] +
-                     counts[SH_CHANGE_DELETE];
-    if (json) {
-        json_t *doc = json_object();
-        json_object_set_new(doc, "changes", changes);
-        json_object_set_new(doc, "create", json_integer((json_int_t)counts[SH_CHANGE_CREATE]));
-        json_object_set_new(doc, "update", json_integer((json_int_t)counts[SH_CHANGE_UPDATE]));
-        json_object_set_new(doc, "replace", json_integer((json_int_t)counts[SH_CHANGE_REPLACE]));
-        json_object_set_new(doc, "delete", json_integer((json_int_t)counts[SH_CHANGE_DELETE]));
-        json_object_set_new(doc, "unchanged", json_integer((json_int_t)counts[SH_CHANGE_NONE]));
-        json_text(&out, doc);
-    } else {
-        json_decref(changes);
-        if (pending)
-            strbuf_addf(&out, "plan: %zu to create, %zu to update, %zu to replace, %zu to delete\n",
-                        counts[SH_CHANGE_CREATE], counts[SH_CHANGE_UPDATE], counts[SH_CHANGE_REPLACE],
-                        counts[SH_CHANGE_DELETE]);
-        else
-            strbuf_addstr(&out, "no changes: the account matches the configuration\n");
-    }
-    if (to == PLAN_TO_LOG) {
-        if (out.len && out.buf[out.len - 1] == '\n')
-            strbuf_setlen(&out, out.len - 1);
-        log_msg(SH_LOG_INFO, NULL, "%s", out.buf);
-    } else {
-        emit_stdout(&out);
-    }
-    strbuf_release(&out);
-    return pending;
+    size_t counts[SH_CHANGE_DELETE + 1];
+    plan_count(jobs, n, counts);
+    if (cli->command == CMD_DESTROY)
+        log_msg(SH_LOG_INFO, NULL, "destroy complete: stack %s, environment %s: %zu deleted (%.1fs)", st->cfg.name,
+                st->cfg.env, counts[SH_CHANGE_DELETE] + counts[SH_CHANGE_REPLACE], seconds_since(started));
+    else
+        log_msg(SH_LOG_INFO, NULL, "deploy complete: stack %s, environment %s: %zu created, %zu updated, "
+                "%zu replaced, %zu deleted, %zu unchanged (%.1fs)", st->cfg.name, st->cfg.env,
+                counts[SH_CHANGE_CREATE], counts[SH_CHANGE_UPDATE], counts[SH_CHANGE_REPLACE],
+                counts[SH_CHANGE_DELETE], counts[SH_CHANGE_NONE], seconds_since(started));
 }
 
 static void print_outputs(struct run *run, int json)
@@ -209,7 +162,8 @@ static int plan_first(const struct cli *cli, struct stack *st, struct run *apply
     int rc = engine_run(&plan, jobs, n, (size_t)cli->jobs, dl) ? EXIT_ERROR : EXIT_OK;
     struct timespec asked;
     clock_gettime(CLOCK_MONOTONIC, &asked);
-    if (rc == EXIT_OK && print_plan(jobs, n, PLAN_TO_LOG) && !cli->auto_approve) {
+    struct plan_view view = plan_view_of(cli, st, PLAN_TO_LOG);
+    if (rc == EXIT_OK && plan_print(jobs, n, &view) && !cli->auto_approve) {
         struct strbuf question = STRBUF_INIT;
         strbuf_addf(&question, "%s these changes to stack %s, environment %s, in account %s",
                     destroy ? "destroy" : "deploy", st->cfg.name, st->cfg.env, apply->account_id);
@@ -255,10 +209,32 @@ static int hold_and_plan(const struct cli *cli, struct stack *st, struct run *ru
     return rc;
 }
 
+/* --trace FILE is written at the end: whether it can be is found before
+ * the run, not after it. A file made only to check is removed. */
+static int trace_writable(const char *path, struct diag_list *dl)
+{
+    struct stat before;
+    int existed = !stat(path, &before);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        diag_add(dl, NULL, 0, NULL, "--trace %s: cannot write it: %s", path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    if (!existed)
+        unlink(path);
+    return 0;
+}
+
 int cmd_run(const struct cli *cli)
 {
     const char *file = cli_config_file(cli);
     struct diag_list dl = DIAG_LIST_INIT;
+    if (cli->trace && trace_writable(cli->trace, &dl)) {
+        diag_log(&dl);
+        diag_clear(&dl);
+        return EXIT_USAGE;
+    }
     if (!cli->env) {
         struct sh_value *root = NULL;
         if (!config_read(file, &root, &dl)) {
@@ -292,6 +268,8 @@ int cmd_run(const struct cli *cli)
         return EXIT_USAGE;
     }
     atomic_store(&run_graceful, 1); /* from here a signal stops the run cleanly */
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
     struct run run;
     run_init(&run, &st, command_mode(cli->command));
     run.allow_replace = cli->allow_replace;
@@ -320,8 +298,8 @@ int cmd_run(const struct cli *cli)
     if (reads)
         log_msg(SH_LOG_DEBUG, NULL, "the plan's reads answered %zu of the apply's", read_cache_hits(reads));
     /* a plan that ran succeeded, changes or not; as terraform's -detailed-exitcode, 3 says there are */
-    if (cli->command == CMD_PLAN && rc == EXIT_OK && print_plan(jobs, n, cli->json ? PLAN_TO_JSON : PLAN_TO_STDOUT) &&
-        cli->detailed_exitcode)
+    struct plan_view view = plan_view_of(cli, &st, cli->json ? PLAN_TO_JSON : PLAN_TO_STDOUT);
+    if (cli->command == CMD_PLAN && rc == EXIT_OK && plan_print(jobs, n, &view) && cli->detailed_exitcode)
         rc = EXIT_CHANGES;
     struct strbuf missing = STRBUF_INIT;
     size_t nmissing = rc == EXIT_OK && cli->command == CMD_OUTPUTS ? not_deployed(jobs, n, &missing) : 0;
@@ -345,8 +323,8 @@ int cmd_run(const struct cli *cli)
     } else if (rc == EXIT_OK && (cli->command == CMD_DEPLOY || cli->command == CMD_OUTPUTS)) {
         print_outputs(&run, cli->json);
     }
-    if (rc == EXIT_OK && cli->command == CMD_DESTROY)
-        log_msg(SH_LOG_INFO, NULL, "destroy complete: stack %s, environment %s", st.cfg.name, st.cfg.env);
+    if (rc == EXIT_OK && changes)
+        say_complete(cli, &st, jobs, n, &started);
     if (run.trace) {
         struct strbuf why = STRBUF_INIT;
         if (trace_write(run.trace, cli->trace, &why)) {

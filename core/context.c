@@ -95,7 +95,33 @@ void ctx_release(struct sh_ctx *ctx)
     for (size_t i = 0; i < ctx->ndocs; i++)
         doc_free(ctx->docs[i]);
     free(ctx->docs);
+    for (size_t i = 0; i < ctx->nstarts; i++)
+        free(ctx->starts[i].resource);
+    free(ctx->starts);
     memset(ctx, 0, sizeof(*ctx));
+}
+
+void ctx_action_started(struct sh_ctx *ctx, const char *resource)
+{
+    for (size_t i = 0; i < ctx->nstarts; i++)
+        if (!strcmp(ctx->starts[i].resource, resource))
+            return;
+    XGROW(ctx->starts, ctx->starts_alloc, ctx->nstarts + 1);
+    ctx->starts[ctx->nstarts].resource = xstrdup(resource);
+    clock_gettime(CLOCK_MONOTONIC, &ctx->starts[ctx->nstarts++].at);
+}
+
+double ctx_action_seconds(struct sh_ctx *ctx, const char *resource)
+{
+    for (size_t i = 0; i < ctx->nstarts; i++) {
+        if (strcmp(ctx->starts[i].resource, resource))
+            continue;
+        double secs = seconds_since(&ctx->starts[i].at);
+        free(ctx->starts[i].resource);
+        ctx->starts[i] = ctx->starts[--ctx->nstarts];
+        return secs;
+    }
+    return seconds_since(&ctx->last_report);
 }
 
 const char *ctx_own(struct sh_ctx *ctx, char *s)

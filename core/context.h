@@ -62,6 +62,13 @@ struct sh_ctx {
     const char **tag_keys, **tag_values;
     size_t ntags;
     struct timespec last_report;
+    /* when each resource's first change went out: its line's time is its
+     * own action's, not the wait for another plugin before it */
+    struct action_start {
+        char *resource;
+        struct timespec at;
+    } *starts;
+    size_t nstarts, starts_alloc;
     struct sh_doc **docs; /* documents handed to the plugin */
     size_t ndocs, docs_alloc;
     struct aws_error last_error;
@@ -112,5 +119,10 @@ long wait_delay_ms(long waited_ms);
 
 const char *change_verb(sh_change kind);
 double seconds_since(const struct timespec *t);
+/* A change to `resource` is being sent: the first one starts its action. */
+void ctx_action_started(struct sh_ctx *ctx, const char *resource);
+/* Seconds since the resource's action started, forgetting it (the next
+ * change starts anew); else since the plugin's previous line. */
+double ctx_action_seconds(struct sh_ctx *ctx, const char *resource);
 
 #endif

@@ -310,7 +310,7 @@ static void host_report(sh_ctx *ctx, sh_change change, const char *resource, con
     /* a plan prints its lines at the end; outputs only reads, and says
      * nothing of what a deploy would do (a missing resource is an error) */
     if (ctx->mode != SH_MODE_PLAN && ctx->mode != SH_MODE_OUTPUTS) {
-        double secs = seconds_since(&ctx->last_report);
+        double secs = ctx_action_seconds(ctx, c->resource);
         log_msg(change == SH_CHANGE_NONE ? SH_LOG_DEBUG : SH_LOG_INFO, plugin_name(ctx), "%s %s%s%s%s (%.1fs)",
                 change_verb(change), c->resource, detail ? " (" : "", detail ? detail : "", detail ? ")" : "",
                 secs);

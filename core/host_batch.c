@@ -97,6 +97,9 @@ sh_status host_batch_run(sh_batch *b)
         at[k] = i;
         todo[k++] = b->reqs[i];
     }
+    for (size_t j = 0; j < k; j++)
+        if (todo[j].resource && !aws_operation_is_read(todo[j].operation))
+            ctx_action_started(ctx, todo[j].resource);
     aws_send_all(ctx->run->aws, todo, k);
     for (size_t j = 0; j < k; j++)
         b->reqs[at[j]] = todo[j];

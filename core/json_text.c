@@ -2,6 +2,13 @@
 
 #include <stdlib.h>
 
+json_t *json_document(void)
+{
+    json_t *doc = json_object();
+    json_object_set_new(doc, "format_version", json_string(JSON_FORMAT_VERSION));
+    return doc;
+}
+
 void json_text(struct strbuf *out, json_t *doc)
 {
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

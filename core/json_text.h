@@ -7,7 +7,13 @@
 
 #include "strbuf.h"
 
+/* The version of every --json document's shape (docs/json.md): the
+ * minor grows when members are added, the major when one changes or goes. */
+#define JSON_FORMAT_VERSION "1.0"
+
 /* Appends doc as indented JSON and a newline, and releases doc. */
 void json_text(struct strbuf *out, json_t *doc);
+/* A new --json document: an object whose first member is format_version. */
+json_t *json_document(void);
 
 #endif

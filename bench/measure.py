@@ -128,7 +128,7 @@ def main():
     if args.resources and ok:
         text = open(args.stdout, errors="replace").read()
         changes = json.loads(text[text.index("{"):])["changes"]
-        record.update(resources=len(changes), to_change=sum(1 for c in changes if c["action"] != "no change"))
+        record.update(resources=len(changes), to_change=sum(1 for c in changes if c["action"] != "no-op"))
     print(json.dumps(record))
     return 0 if ok else 1
 

@@ -69,9 +69,13 @@ static void print_outputs(struct run *run, int json)
             log_msg(SH_LOG_WARN, NULL, "stack output %s: plugin '%s' published no output '%s' (see stackhost "
                     "plugins %s)", a->name, a->plugin, a->key, a->plugin);
     }
-    if (json)
-        outputs_json(&run->outputs, cfg->outputs, cfg->noutputs, &out);
-    else
+    if (json) {
+        json_t *doc = json_document();
+        json_object_set_new(doc, "stack", json_string(cfg->name));
+        json_object_set_new(doc, "environment", json_string(cfg->env));
+        outputs_json(&run->outputs, cfg->outputs, cfg->noutputs, doc);
+        json_text(&out, doc);
+    } else
         outputs_text(&run->outputs, cfg->outputs, cfg->noutputs, &out);
     emit_stdout(&out);
     strbuf_release(&out);

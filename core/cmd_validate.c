@@ -101,7 +101,7 @@ int cmd_validate(const struct cli *cli)
         stack_close(&st);
     }
     if (cli->json && !failed) {
-        json_t *doc = json_object();
+        json_t *doc = json_document();
         json_object_set_new(doc, "file", json_string(file));
         json_object_set(doc, "environments", all);
         json_text(&out, doc);

@@ -52,8 +52,10 @@ size_t diag_count(const struct diag_list *dl)
 void diag_log(const struct diag_list *dl)
 {
     for (size_t i = 0; i < dl->n; i++) {
-        char *s = diag_format(&dl->items[i]);
-        log_msg(SH_LOG_ERROR, NULL, "%s", s);
+        const struct diag *d = &dl->items[i];
+        json_errors_add(d->file, d->line, d->path, d->msg);
+        char *s = diag_format(d);
+        log_msg_uncaptured(SH_LOG_ERROR, "%s", s);
         free(s);
     }
     if (dl->dropped)

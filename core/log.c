@@ -8,12 +8,20 @@
 #include <string.h>
 
 #include "aws/secret.h"
+#include "json_text.h"
 #include "aws/sigv4.h"
 #include "xalloc.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static sh_log_level current_level = SH_LOG_INFO;
 static FILE *log_stream;
+
+/* --json: errors are also kept, to be written on stdout as a document
+ * when the command wrote none (json_errors_emit) */
+static int errors_as_json;
+static json_t *json_errors;
+static _Thread_local int capture_off;
+static int stdout_written;
 
 static pthread_mutex_t redact_lock = PTHREAD_MUTEX_INITIALIZER;
 static char **secrets; /* sorted longest first */
@@ -49,8 +57,17 @@ void log_vmsg(sh_log_level level, const char *prefix, const char *fmt, va_list a
     strbuf_addstr(&sb, level_tag(level));
     if (prefix)
         strbuf_addf(&sb, "%s: ", prefix);
+    size_t msg_at = sb.len;
     strbuf_vaddf(&sb, fmt, ap);
     redact_apply(&sb);
+    pthread_mutex_lock(&log_lock);
+    if (level == SH_LOG_ERROR && errors_as_json && !capture_off) {
+        json_t *e = json_pack("{s:n, s:n, s:n, s:s}", "file", "line", "path", "message", sb.buf + msg_at);
+        if (prefix)
+            json_object_set_new(e, "plugin", json_string(prefix));
+        json_array_append_new(json_errors, e);
+    }
+    pthread_mutex_unlock(&log_lock);
     strbuf_addch(&sb, '\n');
     pthread_mutex_lock(&log_lock);
     FILE *out = log_stream ? log_stream : stderr;
@@ -152,8 +169,60 @@ void redact_clear(void)
     pthread_mutex_unlock(&redact_lock);
 }
 
+void json_errors_start(void)
+{
+    errors_as_json = 1;
+    json_errors = json_array();
+}
+
+void json_errors_add(const char *file, int line, const char *path, const char *text)
+{
+    if (!errors_as_json)
+        return;
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, text);
+    redact_apply(&sb);
+    json_t *e = json_object();
+    json_object_set_new(e, "file", file ? json_string(file) : json_null());
+    json_object_set_new(e, "line", line > 0 ? json_integer(line) : json_null());
+    json_object_set_new(e, "path", path ? json_string(path) : json_null());
+    json_object_set_new(e, "message", json_string(sb.buf));
+    pthread_mutex_lock(&log_lock);
+    json_array_append_new(json_errors, e);
+    pthread_mutex_unlock(&log_lock);
+    strbuf_release(&sb);
+}
+
+void log_msg_uncaptured(sh_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    capture_off = 1;
+    log_vmsg(level, NULL, fmt, ap);
+    capture_off = 0;
+    va_end(ap);
+}
+
+void json_errors_emit(void)
+{
+    if (!errors_as_json)
+        return;
+    if (!stdout_written && json_array_size(json_errors)) {
+        json_t *doc = json_document();
+        json_object_set(doc, "errors", json_errors);
+        struct strbuf out = STRBUF_INIT;
+        json_text(&out, doc);
+        emit_stdout(&out);
+        strbuf_release(&out);
+    }
+    json_decref(json_errors);
+    json_errors = NULL;
+    errors_as_json = 0;
+}
+
 void emit_stdout(struct strbuf *sb)
 {
+    stdout_written = 1;
     redact_apply(sb);
     fwrite(sb->buf, 1, sb->len, stdout);
     fflush(stdout);

@@ -24,6 +24,16 @@ void log_vmsg(sh_log_level level, const char *prefix, const char *fmt, va_list a
 /* Writes sb to stdout (results, not progress), redacted. */
 void emit_stdout(struct strbuf *sb);
 
+/* --json: from json_errors_start on, every error is also kept (a
+ * diagnostic's file, line and key path apart: json_errors_add), and
+ * json_errors_emit writes them on stdout as {"format_version", "errors"}
+ * when the command wrote nothing there (docs/json.md). */
+void json_errors_start(void);
+void json_errors_add(const char *file, int line, const char *path, const char *text);
+void json_errors_emit(void);
+/* An error line that json_errors_add has already kept. */
+void log_msg_uncaptured(sh_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Registers a secret, with the forms it takes when JSON-escaped or
  * percent-encoded; copied. Strings shorter than REDACT_MIN are ignored:
  * they would be replaced inside every word, and no real one is that short

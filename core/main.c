@@ -87,6 +87,8 @@ int main(int argc, char **argv)
                   : cli.verbosity == 1 ? SH_LOG_DEBUG
                                        : SH_LOG_TRACE);
     install_signal_handlers();
+    if (cli.json)
+        json_errors_start();
     profile_select(cli.profile);
     config_select_region(cli.region);
     switch (cli.command) {
@@ -101,6 +103,7 @@ int main(int argc, char **argv)
         log_msg(SH_LOG_ERROR, NULL, "interrupted: run the same command again to finish, or destroy to clean up");
         rc = 128 + sig; /* as a shell reports a process a signal ended: Ctrl-C is 130, as the aws cli's */
     }
+    json_errors_emit();
     redact_clear();
     secret_burn_stack();
     return finish(rc);

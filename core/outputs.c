@@ -258,14 +258,16 @@ static json_t *value_json(const struct output *v)
     return val;
 }
 
-void outputs_json(struct outputs *o, const struct output_alias *aliases, size_t naliases, struct strbuf *out)
+void outputs_json(struct outputs *o, const struct output_alias *aliases, size_t naliases, json_t *doc)
 {
-    json_t *root = json_object();
+    json_t *stack = json_object(), *root = json_object();
+    json_object_set_new(doc, "outputs", stack);
+    json_object_set_new(doc, "plugins", root);
     pthread_mutex_lock(&o->lock);
     for (size_t i = 0; i < naliases; i++) {
         const struct output *v = find(o, aliases[i].plugin, aliases[i].key);
         if (v)
-            json_object_set_new(root, aliases[i].name, value_json(v));
+            json_object_set_new(stack, aliases[i].name, value_json(v));
     }
     const struct output **sorted = ordered(o);
     for (size_t i = 0; i < o->n; i++) {
@@ -279,5 +281,4 @@ void outputs_json(struct outputs *o, const struct output_alias *aliases, size_t 
     }
     free(sorted);
     pthread_mutex_unlock(&o->lock);
-    json_text(out, root);
 }

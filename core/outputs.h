@@ -7,6 +7,7 @@
 #ifndef CORE_OUTPUTS_H
 #define CORE_OUTPUTS_H
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stddef.h>
 
@@ -75,9 +76,10 @@ struct output_alias {
  * absent are left out), then "plugin.key = value" per line; list items
  * joined with ", ". */
 void outputs_text(struct outputs *o, const struct output_alias *aliases, size_t naliases, struct strbuf *out);
-/* One JSON object: the stack outputs, then {"plugin": {"key": "value" or
- * ["a", ...]}} per plugin. */
-void outputs_json(struct outputs *o, const struct output_alias *aliases, size_t naliases, struct strbuf *out);
+/* Sets doc's "outputs" (the stack outputs: {"name": value}) and
+ * "plugins" ({"plugin": {"key": value}}); a value is a string or a list
+ * of strings (docs/json.md). */
+void outputs_json(struct outputs *o, const struct output_alias *aliases, size_t naliases, json_t *doc);
 /* One output, by a stack output's name (alb_url) or plugin.key: its value
  * raw (a list one item a line), or as JSON when json. 0, or -1 with the
  * names there are in out. */

@@ -29,7 +29,7 @@ expect_out "plan: 4 to create, 0 to update, 0 to replace, 0 to delete" "plan sum
 fx -e dev plan --detailed-exitcode --json
 expect_rc 3 "plan --json"
 checks=$((checks + 1))
-python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["create"]==4 and len(d["changes"])==4' <<<"$out" ||
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["summary"]["create"]==4 and len(d["changes"])==4' <<<"$out" ||
     fail "plan --json"
 
 # Session credentials, the most verbose logging: nothing secret may show.
@@ -53,7 +53,7 @@ expect_err "x-amz-security-token:***" "the token is redacted inside the canonica
 fx -e dev outputs --json
 expect_rc 0 "outputs --json"
 checks=$((checks + 1))
-python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["beta"]["token"]=="beta"' <<<"$out" || fail "outputs --json"
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["plugins"]["beta"]["token"]=="beta"' <<<"$out" || fail "outputs --json"
 
 fx -e broken -v -v --auto-approve deploy
 expect_rc 1 "fixture deploy that fails"

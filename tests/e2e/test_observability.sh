@@ -139,7 +139,7 @@ key=$(key_id)
 awscli cloudwatch put-metric-alarm --alarm-name "TargetTracking-service/cluster-catalog-dev/svc-catalog-dev-AlarmHigh-1" \
     --namespace AWS/ECS --metric-name CPUUtilization --statistic Average --period 60 --evaluation-periods 3 \
     --threshold 70 --comparison-operator GreaterThanThreshold
-direct "$cfg" plan --detailed-exitcode
+direct "$cfg" plan -v --detailed-exitcode
 expect_rc 0 "plan after deploy"
 expect_out "=   no change kms key alias/kms-catalog-alarms-dev" "plan: the key unchanged"
 expect_out "=   no change cloudwatch alarm alarm-catalog-healthy-tasks-low-dev" "plan: the alarm unchanged"
@@ -153,7 +153,7 @@ grep -q "monitoring DescribeAlarms" "$proxy_log" || fail "the proxy saw the rede
 direct "$cfg" --json outputs
 expect_rc 0 "outputs"
 expect_equal "['alarm-catalog-cpu-high-dev', 'alarm-catalog-healthy-tasks-low-dev']" \
-    "$(json 'd["observability"]["alarm_names"]' <<<"$out")" "alarm_names: ours only"
+    "$(json 'd["plugins"]["observability"]["alarm_names"]' <<<"$out")" "alarm_names: ours only"
 expect_equal "1" "$(awscli cloudwatch describe-alarms --alarm-name-prefix TargetTracking- | json 'len(d["MetricAlarms"])')" \
     "the scaling alarm untouched"
 
@@ -233,7 +233,7 @@ sh "$tmp/plain.cfg" --auto-approve deploy
 expect_rc 0 "deploy encrypt = false"
 check "observability with encrypt = false" catalog dev --notify dev@example.com --no-encrypt
 direct "$tmp/plain.cfg" --json outputs
-expect_equal "" "$(json 'd["observability"]["alarm_key_arn"]' <<<"$out")" "alarm_key_arn without a key"
+expect_equal "" "$(json 'd["plugins"]["observability"]["alarm_key_arn"]' <<<"$out")" "alarm_key_arn without a key"
 direct "$tmp/plain.cfg" plan --detailed-exitcode
 expect_rc 0 "plan after encrypt = false"
 write_cfg "$tmp/enc.cfg" 'notify = ["dev@example.com"];'

@@ -143,7 +143,7 @@ expect_out "scaling.max_capacity = 10" "max output"
 expect_checker "scaling after deploy" check_scaling catalog dev 2 10 70
 
 # --- plan after deploy: no change; a redeploy sends no mutating request
-sh plan --detailed-exitcode
+sh plan -v --detailed-exitcode
 expect_rc 0 "plan after deploy"
 expect_out "=   no change $target" "plan: the target unchanged"
 expect_out "=   no change $cpu_policy" "plan: the policy unchanged"
@@ -157,7 +157,7 @@ grep -q "application-autoscaling DescribeScalingPolicies" "$proxy_log" || fail "
 expect_checker "scaling after a redeploy (no alarm pair added)" check_scaling catalog dev 2 10 70
 
 # --- max 12: exactly that update, by RegisterScalableTarget alone
-with "max = 12;" plan --detailed-exitcode
+with "max = 12;" plan -v --detailed-exitcode
 expect_rc 3 "plan with max 12"
 expect_out "~   update    $target (max 10 -> 12)" "plan shows the max"
 expect_out "=   no change $cpu_policy" "plan: the policy unchanged by max"
@@ -184,7 +184,7 @@ expect_equal "application-autoscaling RegisterScalableTarget" "$(proxy_mutations
 expect_checker "scaling resumed" check_scaling catalog dev 2 12 70
 
 # --- cpu_target 60: the policy put again, alone (moto keeps the old alarm pair)
-with "max = 12; cpu_target = 60;" plan --detailed-exitcode
+with "max = 12; cpu_target = 60;" plan -v --detailed-exitcode
 expect_rc 3 "plan with cpu_target 60"
 expect_out "~   update    $cpu_policy (target 70% -> 60%)" "plan shows the target value"
 expect_out "=   no change $target" "plan: the target unchanged by cpu_target"
@@ -205,7 +205,7 @@ expect_rc 0 "deploy memory_target 75"
 expect_equal "application-autoscaling PutScalingPolicy" "$(proxy_mutations)" "the requests of memory_target 75"
 expect_out "scaling.policy_names = scaling-catalog-cpu-dev, scaling-catalog-memory-dev" "both policies in the outputs"
 expect_checker "scaling with a memory policy" check_scaling --orphan-pairs $orphans catalog dev 2 12 60 75
-with "max = 12; cpu_target = 60;" plan --detailed-exitcode
+with "max = 12; cpu_target = 60;" plan -v --detailed-exitcode
 expect_rc 3 "plan without memory_target"
 expect_out "-   delete    $memory_policy (memory_target unset)" "plan deletes the memory policy"
 : >"$proxy_log"

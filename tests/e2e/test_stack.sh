@@ -88,8 +88,8 @@ sh -e dev outputs --json
 expect_rc 0 "outputs --json"
 dns=$(awscli elbv2 describe-load-balancers --names alb-catalog-dev | json 'd["LoadBalancers"][0]["DNSName"]')
 uri=$(awscli ecr describe-repositories --repository-names ecr-catalog-dev | json 'd["repositories"][0]["repositoryUri"]')
-expect_equal "http://$dns" "$(json 'd["alb_url"]' <<<"$out")" "alb_url against the account"
-expect_equal "$uri" "$(json 'd["ecr_repository_uri"]' <<<"$out")" "ecr_repository_uri against the account"
+expect_equal "http://$dns" "$(json 'd["outputs"]["alb_url"]' <<<"$out")" "alb_url against the account"
+expect_equal "$uri" "$(json 'd["outputs"]["ecr_repository_uri"]' <<<"$out")" "ecr_repository_uri against the account"
 # one output, raw, for a script: by its stack name or as plugin.key; a list one item a line
 sh -e dev outputs alb_url
 expect_rc 0 "outputs alb_url"

@@ -4,14 +4,16 @@
 # Everything else is plumbing for those two.
 
 BUILD ?= build
+PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # What the build and the tests need from Debian 12.
 DEBIAN_PACKAGES := build-essential cmake pkg-config libconfig-dev libjansson-dev \
-	libcmocka-dev libssl-dev libcurl4-openssl-dev libxml2-dev valgrind python3 python3-venv
+	libcmocka-dev libssl-dev libcurl4-openssl-dev libxml2-dev valgrind python3 python3-venv \
+	man-db zsh
 
-.PHONY: deps build test demo clean
+.PHONY: deps build test demo install clean
 
 deps:
 	@missing=""; \
@@ -30,6 +32,11 @@ build: deps
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+# stackhost on PREFIX/bin, its plugins, the SDK, the manual page and the
+# bash and zsh completions (make install PREFIX=$HOME/.local).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 demo: build
 	scripts/demo.sh $(BUILD)

@@ -109,5 +109,7 @@ void cli_usage(struct strbuf *out);
 void cli_command_usage(const struct cli_command *cmd, struct strbuf *out);
 /* `completion SHELL`: the script, or -1 for a shell it does not know. */
 int cli_completion(const char *shell, struct strbuf *out);
+/* The manual page, in roff (installed as man1/stackhost.1). */
+void cli_man_page(struct strbuf *out);
 
 #endif

@@ -26,6 +26,14 @@ expect_err "plan stack fx, environment dev: account 123456789012 (arn:aws:sts::1
     "plan names the account first"
 expect_out "+   create    thing-alpha-dev" "plan lines"
 expect_out "plan: 4 to create, 0 to update, 0 to replace, 0 to delete" "plan summary"
+# colour on a terminal, as + green; none with NO_COLOR or --no-color, nor through a pipe
+term() { "$venv/bin/python" "$src/tests/e2e/on_terminal.py" "never asked" "" "${wrap[@]}" "$bin" "$@"; }
+checks=$((checks + 4))
+green=$'\033[32m+   create'
+[[ $(term -c "$tmp/fx.cfg" --plugin-path "$good" -e dev plan) == *"$green"* ]] || fail "plan on a terminal is coloured"
+[[ $(NO_COLOR=1 term -c "$tmp/fx.cfg" --plugin-path "$good" -e dev plan) != *$'\033['* ]] || fail "NO_COLOR: no colour"
+[[ $(term -c "$tmp/fx.cfg" --plugin-path "$good" -e dev plan --no-color) != *$'\033['* ]] || fail "--no-color: no colour"
+[[ $out != *$'\033['* ]] || fail "no colour through a pipe"
 fx -e dev plan --detailed-exitcode --json
 expect_rc 3 "plan --json"
 checks=$((checks + 1))

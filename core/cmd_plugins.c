@@ -140,33 +140,35 @@ static void detail_text(const struct plugin *p, struct strbuf *out)
     keys_text(d->keys, "", out);
 }
 
-/* plugin_path from -c's file, when -c was given. */
-static char *config_plugin_dir(const struct cli *cli, int *bad)
+/* The search path, with plugin_path from -c's file when -c was given;
+ * 0, or -1 with the problems logged (a file that cannot be read, a named
+ * directory that is not one). */
+static int search_path_of(const struct cli *cli, struct search_path *sp)
 {
-    if (!cli->config)
-        return NULL;
     struct diag_list dl = DIAG_LIST_INIT;
     struct sh_value *root = NULL;
-    if (config_read(cli->config, &root, &dl)) {
+    if (cli->config && config_read(cli->config, &root, &dl)) {
         diag_log(&dl);
         diag_clear(&dl);
-        *bad = 1;
-        return NULL;
+        return -1;
     }
-    char *dir = config_plugin_path(root, cli->config);
+    char *cfg_dir = root ? config_plugin_path(root, cli->config) : NULL;
+    search_path_build(sp, cli->plugin_path, getenv("STACKHOST_PLUGIN_PATH"), cfg_dir);
+    free(cfg_dir);
+    int rc = search_path_check(sp, root ? value_get(root, "plugin_path") : NULL, &dl) ? -1 : 0;
     value_free(root);
-    return dir;
+    diag_log(&dl);
+    diag_clear(&dl);
+    if (rc)
+        search_path_free(sp);
+    return rc;
 }
 
 int cmd_plugins(const struct cli *cli)
 {
-    int bad = 0;
-    char *cfg_dir = config_plugin_dir(cli, &bad);
-    if (bad)
-        return EXIT_USAGE;
     struct search_path sp;
-    search_path_build(&sp, cli->plugin_path, getenv("STACKHOST_PLUGIN_PATH"), cfg_dir);
-    free(cfg_dir);
+    if (search_path_of(cli, &sp))
+        return EXIT_USAGE;
     struct plugin_list list = {0};
     struct diag_list dl = DIAG_LIST_INIT;
     struct strbuf out = STRBUF_INIT;

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,9 @@ void search_path_build(struct search_path *sp, const char *cli, const char *env,
 {
     memset(sp, 0, sizeof(*sp));
     search_path_add(sp, cli);
+    sp->from_cli = sp->n;
     search_path_add(sp, env);
+    sp->from_env = sp->n - sp->from_cli;
     if (config_dir) {
         XGROW(sp->dirs, sp->alloc, sp->n + 1);
         sp->dirs[sp->n++] = xstrdup(config_dir);
@@ -71,6 +74,47 @@ void search_path_build(struct search_path *sp, const char *cli, const char *env,
     }
     XGROW(sp->dirs, sp->alloc, sp->n + 1);
     sp->dirs[sp->n++] = xstrdup(STACKHOST_PLUGIN_DIR);
+}
+
+/* Why dir is no directory to search, in why; 0 when it is one. */
+static int dir_problem(const char *dir, struct strbuf *why)
+{
+    struct stat st;
+    strbuf_reset(why);
+    if (stat(dir, &st)) {
+        int err = errno;
+        if (err == ENOENT || err == ENOTDIR)
+            strbuf_addstr(why, "does not exist");
+        else
+            strbuf_addf(why, "cannot be read (%s)", strerror(err));
+    } else if (!S_ISDIR(st.st_mode)) {
+        strbuf_addstr(why, "is not a directory");
+    }
+    return why->len > 0;
+}
+
+/* A directory the user named but that is not there would be skipped in
+ * silence: the plugin would then be "not found" among other places, or
+ * one of the same name found further down the path would run instead. */
+size_t search_path_check(const struct search_path *sp, const struct sh_value *config_at, struct diag_list *dl)
+{
+    static const char what_to_do[] = "name the directory that holds the plugin's .so (build the plugin first)";
+    size_t before = diag_count(dl);
+    struct strbuf why = STRBUF_INIT;
+    for (size_t i = 0; i < sp->from_cli + sp->from_env; i++)
+        if (dir_problem(sp->dirs[i], &why))
+            diag_add(dl, NULL, 0, NULL, "plugin directory '%s' (from %s) %s: %s", sp->dirs[i],
+                     i < sp->from_cli ? "--plugin-path" : "STACKHOST_PLUGIN_PATH", why.buf, what_to_do);
+    if (sp->config_dir && dir_problem(sp->dirs[sp->config_dir - 1], &why)) {
+        const char *dir = sp->dirs[sp->config_dir - 1];
+        if (config_at)
+            value_diag(dl, config_at, "plugin directory '%s' %s: %s", dir, why.buf, what_to_do);
+        else
+            diag_add(dl, NULL, 0, NULL, "plugin directory '%s' (from the configuration's plugin_path) %s: %s", dir,
+                     why.buf, what_to_do);
+    }
+    strbuf_release(&why);
+    return diag_count(dl) - before;
 }
 
 void search_path_free(struct search_path *sp)

@@ -29,8 +29,11 @@
 struct search_path {
     char **dirs;
     size_t n, alloc;
+    size_t from_cli, from_env; /* how many of the first dirs came from each, in that order */
     size_t config_dir; /* index + 1 of the config's plugin_path in dirs; 0: none */
 };
+
+struct sh_value;
 
 struct plugin {
     char *path;
@@ -47,6 +50,11 @@ struct plugin_list {
  * NULL. cli and env are colon-separated lists. */
 void search_path_build(struct search_path *sp, const char *cli, const char *env, const char *config_dir);
 void search_path_add(struct search_path *sp, const char *colon_list);
+/* Every directory the user named (--plugin-path, STACKHOST_PLUGIN_PATH,
+ * the config's plugin_path, written at config_at, which may be NULL) must
+ * be one: one problem each in dl, naming it and where it came from.
+ * Returns how many. */
+size_t search_path_check(const struct search_path *sp, const struct sh_value *config_at, struct diag_list *dl);
 void search_path_free(struct search_path *sp);
 /* "<dir>/<name>.so" of the first directory that has it, or NULL. Caller
  * frees. NULL with why filled in when the first is the config's and would

@@ -120,26 +120,37 @@ static void select_only(struct stack *st, const char *only, struct diag_list *dl
     }
 }
 
-/* stack.outputs naming a key its plugin declares it never publishes: a
- * typo found before anything is sent, not an output missing after. */
+/* stack.outputs naming a key its plugin does not declare in `publishes`:
+ * a typo found before anything is sent, not an output missing after. A
+ * plugin that declares none publishes nothing a stack output can name:
+ * its keys are unknown until it runs, so no typo could be caught. */
 static void check_output_aliases(struct stack *st, struct diag_list *dl)
 {
     for (size_t i = 0; i < st->cfg.noutputs; i++) {
         const struct output_alias *a = &st->cfg.outputs[i];
         struct stack_item *it = stack_find(st, a->plugin);
-        const char *const *keys = it ? plugin_publishes(it->plugin) : NULL;
+        if (!it)
+            continue; /* not loaded: already reported */
+        const char *const *keys = plugin_publishes(it->plugin);
         size_t n = 0;
         while (keys && keys[n] && strcmp(keys[n], a->key))
             n++;
-        if (!keys || keys[n])
+        if (keys && keys[n])
             continue;
-        struct strbuf hint = STRBUF_INIT;
-        while (keys[n])
-            n++;
+        if (!keys || !keys[0]) {
+            value_diag(dl, a->at, "plugin '%s' %s, so none of its outputs can be a stack output ('%s.%s'); "
+                       "its descriptor must list the keys it publishes in .publishes (abi 1.3)", a->plugin,
+                       keys ? "declares an empty publishes" : "declares no publishes", a->plugin, a->key);
+            continue;
+        }
+        struct strbuf hint = STRBUF_INIT, list = STRBUF_INIT;
         suggest_hint(&hint, a->key, keys, n);
-        value_diag(dl, a->at, "plugin '%s' publishes no output '%s'%s (`stackhost plugins %s` lists its outputs)",
-                   a->plugin, a->key, hint.buf, a->plugin);
+        for (size_t k = 0; k < n; k++)
+            strbuf_addf(&list, "%s%s", k ? ", " : "", keys[k]);
+        value_diag(dl, a->at, "plugin '%s' publishes no output '%s'%s; it publishes %s", a->plugin, a->key,
+                   hint.buf, list.buf);
         strbuf_release(&hint);
+        strbuf_release(&list);
     }
 }
 
@@ -168,6 +179,11 @@ int stack_open(struct stack *st, const struct stack_options *opt, struct diag_li
     if (config_open(opt->file, opt->env, &st->cfg, dl))
         return -1;
     search_path_build(&st->search, opt->plugin_path, getenv("STACKHOST_PLUGIN_PATH"), st->cfg.plugin_path);
+    /* Every plugin would be "not found" or found elsewhere: say only this. */
+    if (search_path_check(&st->search, value_get(st->cfg.root, "plugin_path"), dl)) {
+        stack_close(st);
+        return -1;
+    }
     st->items = xcalloc(st->cfg.nsections + 1, sizeof(*st->items));
     st->names = xcalloc(st->cfg.nsections + 1, sizeof(*st->names));
     load_plugins(st, dl);

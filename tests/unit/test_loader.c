@@ -178,6 +178,28 @@ static void test_search_path_first_match_wins(void **state)
     search_path_free(&sp);
 }
 
+/* A directory the user named must be one, each entry of a list too,
+ * and the error says where it came from; the built-in and installed
+ * directories may be absent (a build tree has no installed one). */
+static void test_named_directories_must_exist(void **state)
+{
+    (void)state;
+    struct search_path sp;
+    search_path_build(&sp, FIXTURE_GOOD ":/nonexistent", "/nonexistent-env:" FIXTURE_GOOD "/alpha.so",
+                      "/from-config");
+    assert_int_equal(search_path_check(&sp, NULL, &dl), 4);
+    assert_diag_has(&dl, "plugin directory '/nonexistent' (from --plugin-path) does not exist");
+    assert_diag_has(&dl, "plugin directory '/nonexistent-env' (from STACKHOST_PLUGIN_PATH) does not exist");
+    assert_diag_has(&dl, "'" FIXTURE_GOOD "/alpha.so' (from STACKHOST_PLUGIN_PATH) is not a directory");
+    assert_diag_has(&dl, "plugin directory '/from-config' (from the configuration's plugin_path) does not exist");
+    search_path_free(&sp);
+    diag_clear(&dl);
+    search_path_build(&sp, FIXTURE_GOOD, FIXTURE_BAD, FIXTURE_GOOD);
+    assert_int_equal(search_path_check(&sp, NULL, &dl), 0);
+    assert_string_equal(sp.dirs[sp.n - 1], STACKHOST_PLUGIN_DIR); /* not checked: it may not exist */
+    search_path_free(&sp);
+}
+
 /* The config's plugin_path cannot replace what the directories after it
  * (built-in, installed) hold; the operator's --plugin-path can. */
 static void test_config_plugin_path_never_shadows(void **state)
@@ -260,6 +282,7 @@ int main(void)
         cmocka_unit_test_teardown(test_not_a_shared_object, teardown),
         cmocka_unit_test_teardown(test_scan_reports_every_refusal, teardown),
         cmocka_unit_test_teardown(test_search_path_first_match_wins, teardown),
+        cmocka_unit_test_teardown(test_named_directories_must_exist, teardown),
         cmocka_unit_test_teardown(test_config_plugin_path_never_shadows, teardown),
         cmocka_unit_test_teardown(test_writable_plugin_refused_before_loading, teardown),
         cmocka_unit_test_teardown(test_previous_minor_loads, teardown),

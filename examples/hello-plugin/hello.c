@@ -58,6 +58,11 @@ static sh_status hello_outputs(const sh_host *host, sh_ctx *ctx)
     return publish(host, ctx);
 }
 
+/* Every key it publishes (ABI 1.3): `validate` checks a stack output
+ * naming hello.<key> against it, and a dependent reading a key not
+ * listed is told at once. */
+static const char *const hello_publishes[] = {"message", NULL};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "hello",
@@ -69,4 +74,5 @@ SH_PLUGIN_EXPORT = {
     .create = hello_create,
     .destroy = hello_destroy,
     .outputs = hello_outputs,
+    .publishes = hello_publishes,
 };

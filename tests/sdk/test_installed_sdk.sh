@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The installed SDK, as a third party sees it: install the build tree into
-# a temporary prefix, build examples/hello-plugin (a copy, outside the
-# source tree) with its Makefile (pkg-config) and with its CMakeLists.txt
-# (find_package), then run the installed binary with it: plugins,
-# validate, and plan / deploy / outputs / destroy against the emulator.
+# a temporary prefix, then follow docs/writing-a-plugin.md's steps as written,
+# in copies of examples/hello-plugin outside the source tree: build it with
+# its Makefile (pkg-config) and with its CMakeLists.txt (find_package), list
+# and validate it with the shipped hello.cfg either way, and plan / deploy /
+# outputs / destroy against the emulator. Every command line the guide shows
+# is run here word for word, or is setup this test does its own way.
 # The prefix is moved after installing: nothing may depend on where it was.
 # Temporary directories only: the test may run for several build trees at once.
 # usage: test_installed_sdk.sh BUILD_DIR SOURCE_DIR LIBDIR
@@ -34,69 +36,126 @@ expect_rc 0 "installed plugins"
 expect_out "network" "the installed host finds its plugins after a move"
 
 # pkg-config, relocated.
-export PKG_CONFIG_PATH=$P/$libdir/pkgconfig
 checks=$((checks + 1))
-pd=$(pkg-config --variable=plugindir stackhost)
+pd=$(PKG_CONFIG_PATH=$P/$libdir/pkgconfig pkg-config --variable=plugindir stackhost)
 [ "$(cd "$pd" 2>/dev/null && pwd -P)" = "$(cd "$P/$libdir/stackhost/plugins" && pwd -P)" ] || fail "plugindir is $pd"
+unset PKG_CONFIG_PATH # the guide's pkg-config route sets it; its CMake route needs none
 
-# --- build the example with its Makefile, then with its CMake
-cp -r "$src/examples/hello-plugin" "$work/hello-make"
-cp -r "$src/examples/hello-plugin" "$work/hello-cmake"
-checks=$((checks + 1))
-make -C "$work/hello-make" >"$work/make.log" 2>&1 || { out=$(cat "$work/make.log"); fail "make"; }
-checks=$((checks + 1))
-(cd "$work/hello-cmake" && unset PKG_CONFIG_PATH && cmake -S . -B b -DCMAKE_PREFIX_PATH="$P" &&
-    cmake --build b) >"$work/cmake.log" 2>&1 || { out=$(cat "$work/cmake.log"); fail "cmake build"; }
-checks=$((checks + 1))
-[ -f "$work/hello-cmake/b/hello.so" ] || fail "cmake built no hello.so"
-checks=$((checks + 1))
-! grep -qF -e "$src" -e "$build" "$work/make.log" "$work/hello-cmake/b/CMakeCache.txt" ||
-    fail "the example was built with a path into the source tree"
-
-for dir in "$work/hello-make" "$work/hello-cmake/b"; do
-    run --plugin-path "$dir" plugins
-    expect_rc 0 "plugins ($dir)"
+# --- the guide's command lines: those of its ```sh blocks, trailing comments off
+sh_lines() { awk '/^```sh$/ { on = 1; next } /^```/ { on = 0 } on { sub(/[ \t]+#.*$/, ""); if ($0 != "") print }' "$1"; }
+sh_lines "$src/docs/writing-a-plugin.md" >"$work/guide.lines"
+: >"$work/guide.run"
+# What this test does its own way: the install above (into a temporary prefix, then
+# moved), $bin instead of PATH, and tests/e2e/lib.sh's emulator on a free port.
+setup_lines=(
+    'P=$HOME/stackhost'
+    'cmake --install build --prefix $P'
+    'export PATH=$P/bin:$PATH'
+    "python3 -m venv ~/moto && ~/moto/bin/pip install 'moto[server]'"
+    '~/moto/bin/moto_server -p 5000 &'
+    'export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1'
+)
+# guide LINE: runs a command line the guide shows, word for word, here: stackhost
+# through `run` (the test's wrapper), anything else through the shell, its output in $out.
+guide() {
     checks=$((checks + 1))
-    grep -qE '^hello +1\.0\.0 +network ' <<<"$out" || fail "plugins lists hello with its requirement ($dir)"
-    run --plugin-path "$dir" plugins hello
-    expect_rc 0 "plugins hello"
-    expect_out "greeting" "plugins hello shows its key"
+    grep -qxF -- "$1" "$work/guide.lines" || fail "the guide does not show: $1"
+    printf '%s\n' "$1" >>"$work/guide.run"
+    case $1 in
+    stackhost\ *) eval "run ${1#stackhost }" ;;
+    *)
+        eval "$1" >"$work/step.log" 2>&1
+        rc=$? out=$(cat "$work/step.log") err=''
+        ;;
+    esac
+}
+
+# listed with its requirement, its keys and outputs; valid with the shipped hello.cfg
+list_and_validate() {
+    local dir=$1 how=$2
+    guide "stackhost --plugin-path $dir plugins"
+    expect_rc 0 "plugins ($how)"
+    checks=$((checks + 1))
+    grep -qE '^hello +1\.0\.0 +network ' <<<"$out" || fail "plugins lists hello with its requirement ($how)"
+    guide "stackhost --plugin-path $dir plugins hello"
+    expect_rc 0 "plugins hello ($how)"
+    expect_out "greeting" "plugins hello shows its key ($how)"
+    expect_out "outputs:  message" "plugins hello shows its declared outputs ($how)"
+    guide "stackhost --plugin-path $dir -c hello.cfg -e dev validate"
+    expect_rc 0 "validate the shipped hello.cfg ($how)"
+}
+
+# copies of the example as shipped (not what a build in the source tree left)
+for d in hello-make hello-cmake; do
+    mkdir "$work/$d"
+    cp "$src/examples/hello-plugin/"{hello.c,hello.cfg,Makefile,CMakeLists.txt} "$work/$d/"
 done
-hello=$work/hello-cmake/b
 
-cat >"$work/hello.cfg" <<CFG
-stack = { name = "hello"; region = "us-east-1"; };
-plugins = { network = { cidr = "10.0.0.0/16"; nat_per_az = false; }; hello = { greeting = "hello"; }; };
-environments = { dev = {}; };
-CFG
-cat >"$work/empty.cfg" <<CFG
-stack = { name = "hello"; region = "us-east-1"; };
-plugins = { network = { cidr = "10.0.0.0/16"; }; hello = { greeting = ""; }; };
-environments = { dev = {}; };
-CFG
-h() { run -c "$work/hello.cfg" --plugin-path "$hello" -e dev "$@"; }
-
-h validate
-expect_rc 0 "validate"
-run -c "$work/empty.cfg" --plugin-path "$hello" -e dev validate
+# --- the pkg-config route: hello.so beside hello.c
+cd "$work/hello-make" || exit 1
+make_line='PKG_CONFIG_PATH=$P/lib/pkgconfig make'
+if [ "$libdir" = lib ]; then
+    guide "$make_line"
+else # the guide's note: a multiarch libdir
+    printf '%s\n' "$make_line" >>"$work/guide.run"
+    PKG_CONFIG_PATH=$P/$libdir/pkgconfig make >"$work/step.log" 2>&1
+    rc=$? out=$(cat "$work/step.log")
+fi
+expect_rc 0 "make"
+cp "$work/step.log" "$work/make.log"
+checks=$((checks + 1))
+[ -f hello.so ] || fail "make built no ./hello.so"
+list_and_validate . "make"
+# the other route's directory is not there: an error, not a search skipping it
+run --plugin-path ./build plugins
+expect_rc 2 "a --plugin-path that does not exist"
+expect_err "plugin directory './build' (from --plugin-path) does not exist" "the guide's example of the error"
+sed 's/greeting = "hi";/greeting = "";/' hello.cfg >empty.cfg
+run --plugin-path . -c empty.cfg -e dev validate
 expect_rc 2 "validate refuses an empty greeting"
 expect_err "greeting must not be empty" "hello's own check"
 
+# --- the CMake route: hello.so in ./build, found by find_package alone
+cd "$work/hello-cmake" || exit 1
+guide 'cmake -S . -B build -DCMAKE_PREFIX_PATH=$P && cmake --build build'
+expect_rc 0 "cmake build"
+checks=$((checks + 1))
+[ -f build/hello.so ] || fail "cmake built no ./build/hello.so"
+checks=$((checks + 1))
+! grep -qF -e "$src" -e "$build" "$work/make.log" build/CMakeCache.txt ||
+    fail "the example was built with a path into the source tree"
+list_and_validate ./build "cmake"
+
+# --- against the emulator, as the guide runs it (the pkg-config build)
+cd "$work/hello-make" || exit 1
 . "$src/tests/e2e/lib.sh"
 e2e_start
 trap 'e2e_stop; rm -f "$moto_log"; rm -rf "$work"' EXIT
 e2e_reset
-h plan --detailed-exitcode
-expect_rc 3 "plan"
+guide 'stackhost --plugin-path . -c hello.cfg -e dev plan'
+expect_rc 0 "plan"
 expect_out "create" "plan lists the network's changes"
-h --auto-approve deploy
+guide 'stackhost --plugin-path . -c hello.cfg -e dev deploy --auto-approve'
 expect_rc 0 "deploy"
-expect_out "hello.message = hello from vpc-" "hello's output after deploy"
-h outputs
+expect_out "message = hi from vpc-" "the stack output after deploy"
+expect_out "hello.message = hi from vpc-" "hello's output after deploy"
+guide 'stackhost --plugin-path . -c hello.cfg -e dev outputs'
 expect_rc 0 "outputs"
-expect_out "hello.message = hello from vpc-" "outputs"
-h plan --detailed-exitcode
+expect_out "message = hi from vpc-" "outputs"
+guide 'stackhost --plugin-path . -c hello.cfg -e dev plan --detailed-exitcode'
 expect_rc 0 "plan after deploy: nothing to do"
-h --auto-approve destroy
+guide 'stackhost --plugin-path . -c hello.cfg -e dev destroy --auto-approve'
 expect_rc 0 "destroy"
+
+# --- nothing the guide shows goes untested; the example's README shows only the guide's lines
+while IFS= read -r line; do
+    checks=$((checks + 1))
+    grep -qxF -- "$line" "$work/guide.run" || printf '%s\n' "${setup_lines[@]}" | grep -qxF -- "$line" ||
+        { out=''; fail "the guide shows a command this test does not run: $line"; }
+done <"$work/guide.lines"
+while IFS= read -r line; do
+    checks=$((checks + 1))
+    grep -qxF -- "$line" "$work/guide.lines" ||
+        { out=''; fail "examples/hello-plugin/README.md shows a command the guide does not: $line"; }
+done < <(sh_lines "$src/examples/hello-plugin/README.md")
 checks_done

@@ -33,13 +33,24 @@ static const char *abilities(const sh_plugin *d)
     return "none yet: configuration only";
 }
 
+/* A default as the value it stands for ("2" -> 2, "[5432]" -> [5432]):
+ * the table holds it in libconfig syntax, checked when the plugin loaded. */
+static json_t *default_json(const char *text)
+{
+    const char *why = NULL;
+    struct sh_value *v = text ? value_parse(text, "default", &why) : NULL;
+    json_t *j = v ? value_to_json(v) : text ? json_string(text) : json_null();
+    value_free(v);
+    return j;
+}
+
 static json_t *key_json(const sh_config_key *k)
 {
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(k->name));
     json_object_set_new(o, "type", json_string(validate_type_name(k->type)));
     json_object_set_new(o, "required", json_boolean(k->required));
-    json_object_set_new(o, "default", k->default_value ? json_string(k->default_value) : json_null());
+    json_object_set_new(o, "default", default_json(k->default_value));
     if (k->min < k->max) {
         json_object_set_new(o, "min", json_integer(k->min));
         json_object_set_new(o, "max", json_integer(k->max));
@@ -74,9 +85,15 @@ static json_t *plugin_json(const struct plugin *p, int with_keys)
     json_object_set_new(o, "requires", req);
     json_object_set_new(o, "file", json_string(p->path));
     json_object_set_new(o, "abi", json_sprintf("%u.%u", d->abi_major, d->abi_minor));
-    json_object_set_new(o, "can", json_string(abilities(d)));
+    json_t *can = json_array();
+    if (d->create)
+        json_array_append_new(can, json_string("deploy"));
+    if (d->destroy)
+        json_array_append_new(can, json_string("destroy"));
+    json_object_set_new(o, "can", can);
     const char *const *outs = plugin_publishes(p);
-    if (outs) { /* absent: not declared */
+    json_object_set_new(o, "publishes", json_null()); /* not declared */
+    if (outs) {
         json_t *pub = json_array();
         for (size_t i = 0; outs[i]; i++)
             json_array_append_new(pub, json_string(outs[i]));
@@ -190,7 +207,9 @@ int cmd_plugins(const struct cli *cli)
         } else if (plugin_open(path, cli->arg, &list, &p, &dl)) {
             rc = EXIT_ERROR;
         } else if (cli->json) {
-            json_text(&out, plugin_json(p, 1));
+            json_t *doc = json_document();
+            json_object_set_new(doc, "plugin", plugin_json(p, 1));
+            json_text(&out, doc);
         } else {
             detail_text(p, &out);
         }
@@ -203,7 +222,9 @@ int cmd_plugins(const struct cli *cli)
             json_t *arr = json_array();
             for (size_t i = 0; i < list.n; i++)
                 json_array_append_new(arr, plugin_json(list.items[i], 0));
-            json_text(&out, arr);
+            json_t *doc = json_document();
+            json_object_set_new(doc, "plugins", arr);
+            json_text(&out, doc);
         } else {
             strbuf_addf(&out, "%-14s %-8s %-36s %s\n", "NAME", "VERSION", "REQUIRES", "DESCRIPTION");
             for (size_t i = 0; i < list.n; i++) {

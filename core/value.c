@@ -294,3 +294,26 @@ struct sh_value *value_parse(const char *text, const char *name, const char **wh
     config_destroy(&cfg);
     return v;
 }
+
+json_t *value_to_json(const struct sh_value *v)
+{
+    switch (v->type) {
+    case VALUE_STRING: return json_string(v->u.s);
+    case VALUE_INT: return json_integer((json_int_t)v->u.i);
+    case VALUE_FLOAT: return json_real(v->u.f);
+    case VALUE_BOOL: return json_boolean(v->u.b);
+    case VALUE_LIST: {
+        json_t *a = json_array();
+        for (size_t i = 0; i < v->n; i++)
+            json_array_append_new(a, value_to_json(v->kids[i]));
+        return a;
+    }
+    case VALUE_GROUP: {
+        json_t *o = json_object();
+        for (size_t i = 0; i < v->n; i++)
+            json_object_set_new(o, v->kids[i]->name, value_to_json(v->kids[i]));
+        return o;
+    }
+    }
+    return json_null();
+}

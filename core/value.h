@@ -7,6 +7,7 @@
 #ifndef CORE_VALUE_H
 #define CORE_VALUE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include <stackhost/host.h>
@@ -62,6 +63,10 @@ void value_path(const struct sh_value *v, struct strbuf *out);
 /* Records a problem located at v. */
 void value_diag(struct diag_list *dl, const struct sh_value *v, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* v as JSON: strings, numbers, booleans, lists as arrays, groups as
+ * objects. The caller owns the result. */
+json_t *value_to_json(const struct sh_value *v);
 
 /* "a string", "an integer", ... for messages. */
 const char *value_type_name(enum value_type type);

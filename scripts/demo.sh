@@ -24,7 +24,7 @@ echo "== $sh -c $cfg validate (every environment)"
 "$sh" -c $cfg validate
 
 deployable=$("$sh" plugins --json | python3 -c \
-    'import json,sys; print(",".join(p["name"] for p in json.load(sys.stdin) if p["can"] == "deploy, destroy"))')
+    'import json,sys; print(",".join(p["name"] for p in json.load(sys.stdin)["plugins"] if p["can"] == ["deploy", "destroy"]))')
 if [ -z "$deployable" ]; then
     echo "no plugin does its AWS work yet: nothing to deploy" >&2
     exit 1

@@ -120,7 +120,7 @@ expect_out "egress_ports           list of integers default [5432], 1 to 65535" 
 run plugins secrets --json
 expect_rc 0 "plugins secrets --json"
 checks=$((checks + 1))
-python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["keys"][0]["fields"][0]["name"]=="name"' <<<"$out" \
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["plugin"]["keys"][0]["fields"][0]["name"]=="name"' <<<"$out" \
     || fail "plugins secrets --json"
 run plugins nope
 expect_rc 2 "plugins with an unknown name"
@@ -148,7 +148,7 @@ run plugins --json
 expect_rc 0 "plugins --json"
 for p in network registry secrets lb compute scaling observability; do
     checks=$((checks + 1))
-    python3 -c 'import json,sys; assert {p["name"]: p["can"] for p in json.load(sys.stdin)}[sys.argv[1]] == "deploy, destroy"' \
+    python3 -c 'import json,sys; assert {p["name"]: p["can"] for p in json.load(sys.stdin)["plugins"]}[sys.argv[1]] == ["deploy", "destroy"]' \
         "$p" <<<"$out" || fail "plugins --json: $p cannot deploy and destroy"
 done
 

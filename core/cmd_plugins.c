@@ -201,7 +201,11 @@ int cmd_plugins(const struct cli *cli)
             struct strbuf dirs = STRBUF_INIT;
             for (size_t k = 0; k < sp.n; k++)
                 strbuf_addf(&dirs, "%s%s", k ? ", " : "", sp.dirs[k]);
-            diag_add(&dl, NULL, 0, NULL, "plugin '%s' not found: no %s.so in %s", cli->arg, cli->arg, dirs.buf);
+            struct strbuf hint = STRBUF_INIT;
+            search_path_suggest(&sp, cli->arg, &hint);
+            diag_add(&dl, NULL, 0, NULL, "plugin '%s' not found%s: no %s.so in %s", cli->arg, hint.buf, cli->arg,
+                     dirs.buf);
+            strbuf_release(&hint);
             strbuf_release(&dirs);
             rc = EXIT_USAGE;
         } else if (plugin_open(path, cli->arg, &list, &p, &dl)) {

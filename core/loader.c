@@ -466,3 +466,25 @@ void plugin_list_close(struct plugin_list *list)
     free(list->items);
     memset(list, 0, sizeof(*list));
 }
+
+void search_path_suggest(const struct search_path *sp, const char *name, struct strbuf *hint)
+{
+    const char **names = NULL;
+    size_t n = 0, alloc = 0;
+    for (size_t k = 0; k < sp->n; k++) {
+        DIR *d = opendir(sp->dirs[k]);
+        for (struct dirent *e; d && (e = readdir(d));) {
+            size_t len = strlen(e->d_name);
+            if (len <= 3 || strcmp(e->d_name + len - 3, ".so"))
+                continue;
+            XGROW(names, alloc, n + 1);
+            names[n++] = xstrndup(e->d_name, len - 3);
+        }
+        if (d)
+            closedir(d);
+    }
+    suggest_hint(hint, name, names, n);
+    for (size_t i = 0; i < n; i++)
+        free((char *)names[i]);
+    free(names);
+}

@@ -60,6 +60,9 @@ void search_path_free(struct search_path *sp);
  * frees. NULL with why filled in when the first is the config's and would
  * shadow a built-in or installed one; NULL with why empty: none found. */
 char *search_path_find(const struct search_path *sp, const char *name, struct strbuf *why);
+/* Appends " (did you mean 'network'?)" when a plugin file on the path has
+ * a name close to `name` (a misspelt section or `plugins NAME`). */
+void search_path_suggest(const struct search_path *sp, const char *name, struct strbuf *hint);
 /* 0 when the file at path, and its directory, can only have been written
  * by the user or root; else -1 with why. */
 int plugin_file_safe(const char *path, struct strbuf *why);

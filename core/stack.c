@@ -26,8 +26,11 @@ static void load_plugins(struct stack *st, struct diag_list *dl)
             struct strbuf dirs = STRBUF_INIT;
             for (size_t k = 0; k < st->search.n; k++)
                 strbuf_addf(&dirs, "%s%s", k ? ", " : "", st->search.dirs[k]);
-            value_diag(dl, sec->declared, "plugin '%s' not found: no %s.so in %s (set --plugin-path, "
-                       "STACKHOST_PLUGIN_PATH or plugin_path)", sec->name, sec->name, dirs.buf);
+            struct strbuf hint = STRBUF_INIT;
+            search_path_suggest(&st->search, sec->name, &hint);
+            value_diag(dl, sec->declared, "plugin '%s' not found%s: no %s.so in %s (set --plugin-path, "
+                       "STACKHOST_PLUGIN_PATH or plugin_path)", sec->name, hint.buf, sec->name, dirs.buf);
+            strbuf_release(&hint);
             strbuf_release(&dirs);
             continue;
         }

@@ -257,8 +257,14 @@ int value_read_file(const char *path, struct sh_value **root, struct diag_list *
     }
     if (config_read_file(&cfg, path) != CONFIG_TRUE) {
         const char *efile = config_error_file(&cfg);
-        diag_add(dl, efile ? efile : path, config_error_line(&cfg), NULL,
-                 "syntax error: %s", config_error_text(&cfg));
+        /* libconfig says only "syntax error", at the line where it gave up */
+        const char *text = config_error_text(&cfg);
+        if (text && !strcmp(text, "syntax error"))
+            diag_add(dl, efile ? efile : path, config_error_line(&cfg), NULL,
+                     "syntax error: the file cannot be read from here on; look at this line and the one before "
+                     "it for a missing ';' after a setting, an unclosed '{', '(', '[' or '\"', or a '=' missing");
+        else
+            diag_add(dl, efile ? efile : path, config_error_line(&cfg), NULL, "syntax error: %s", text);
         config_destroy(&cfg);
         free(dir);
         return -1;

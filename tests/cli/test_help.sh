@@ -62,6 +62,20 @@ expect_err "--set computee.image_tag: the file has no plugin 'computee' (did you
 run -c "$cat_cfg" -e dev validate --set compute.image_tag=2.0.0
 expect_rc 0 "--set of a good value"
 
+# --- a misspelt plugin gets a did-you-mean; libconfig's bare "syntax error" says what to look for
+printf 'stack = { name = "x"; };\nplugins = { netwrk = {}; };\nenvironments = { dev = {}; };\n' >"$tmp/netwrk.cfg"
+run -c "$tmp/netwrk.cfg" -e dev validate
+expect_rc 2 "a misspelt plugin section"
+expect_err "plugin 'netwrk' not found (did you mean 'network'?)" "a misspelt plugin section"
+run plugins computee
+expect_err "plugin 'computee' not found (did you mean 'compute'?)" "plugins NAME misspelt"
+printf 'stack = { name = "x"\nplugins = {};\n' >"$tmp/syntax.cfg"
+run -c "$tmp/syntax.cfg" validate
+expect_rc 2 "a syntax error"
+expect_err "syntax error: the file cannot be read from here on; look at this line and the one before it for a missing ';'" \
+    "a syntax error says what to look for"
+expect_no "syntax error: syntax error" "libconfig's words alone"
+
 # --- the completion scripts, run by bash as bash runs them
 complete_words() { # complete_words WORDS...: what bash offers for the last word
     PATH="$(dirname "$bin"):$PATH" bash -c '

@@ -122,6 +122,20 @@ expect_equal "" "$(proxy_mutations)" "mutating requests of plan --destroy"
 sh -e dev plan --detailed-exitcode
 expect_rc 0 "plan after deploy"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
+expect_equal 1 "$(grep -c . <<<"$out")" "a plan with nothing to change is one line"
+
+# --- one value for one run: exactly the task definition and the service, in a handful of lines
+sh -e dev plan --set compute.image_tag=2.0.0
+expect_rc 0 "plan with changes exits 0"
+expect_err "with --set compute.image_tag=2.0.0" "the run names --set"
+expect_equal "task definition task-catalog-dev|ecs service svc-catalog-dev" \
+    "$(sed -n 's/^  [-~+/]\{1,3\} *[a-z]\{1,\} \{1,\}//p' <<<"$out" | sed 's/ (.*//' | paste -sd'|')" \
+    "--set compute.image_tag: exactly the task definition and the service change"
+expect_out "ecr-catalog-dev:2.0.0" "plan names the new image"
+checks=$((checks + 1))
+[ "$(grep -c . <<<"$out")" -le 5 ] || fail "a one-change plan is at most a handful of lines"
+sh -e dev plan --set compute.image_tag=2.0.0 -v
+expect_out "=   no change vpc vpc-catalog-dev" "-v lists the unchanged too"
 : >"$proxy_log"
 sh -e dev --auto-approve deploy
 expect_rc 0 "redeploy dev"

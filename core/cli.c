@@ -21,8 +21,8 @@
 const struct cli_option cli_options[] = {
     {"config", 'c', CLI_VALUE, "FILE", V | P | D | X | O | L | G | U, "configuration file (default: stackhost.cfg)"},
     {"env", 'e', CLI_VALUE, "ENV", V | P | D | X | O | G | U, "environment of the file to use"},
-    {"set", 0, CLI_VALUE, "KEY=VALUE", V | P | D | X | O | G,
-     "for this run, over the file: a plugin's key (compute.image_tag=1.4.2) or stack.KEY; repeatable"},
+    {"set", 0, CLI_VALUE, "PLUGIN.KEY=VALUE", V | P | D | X | O | G,
+     "a plugin's key for this run, over the file and the environment (compute.image_tag=1.4.2); repeatable"},
     {"only", 0, CLI_VALUE, "A,B", V | P | D | X | O | G,
      "run only these plugins (and leave the others as they are); what they require must be listed too"},
     {"plugin-path", 0, CLI_VALUE, "DIR", V | P | D | X | O | L | G | U,

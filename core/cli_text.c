@@ -243,6 +243,18 @@ static void bash_script(struct strbuf *out)
                        "complete -F _stackhost stackhost\n");
 }
 
+/* An option's help as a zsh description: its first clause, without the
+ * characters _arguments gives a meaning (quotes, brackets, colons). */
+static void zsh_description(struct strbuf *out, const char *help)
+{
+    size_t len = strcspn(help, "(;");
+    while (len && help[len - 1] == ' ')
+        len--;
+    for (size_t i = 0; i < len; i++)
+        if (!strchr("'[]:\\", help[i]))
+            strbuf_addch(out, help[i]);
+}
+
 /* zsh: _arguments with one state per command, from the same tables. */
 static void zsh_script(struct strbuf *out)
 {
@@ -251,8 +263,11 @@ static void zsh_script(struct strbuf *out)
                        "_stackhost() {\n"
                        "    local -a commands\n"
                        "    commands=(\n");
-    for (size_t k = 0; k < cli_ncommands; k++)
-        strbuf_addf(out, "        '%s:%s'\n", cli_commands[k].name, cli_commands[k].summary);
+    for (size_t k = 0; k < cli_ncommands; k++) {
+        strbuf_addf(out, "        '%s:", cli_commands[k].name);
+        zsh_description(out, cli_commands[k].summary);
+        strbuf_addstr(out, "'\n");
+    }
     strbuf_addstr(out, "    )\n"
                        "    local cmd=${words[(r)(");
     for (size_t k = 0; k < cli_ncommands; k++)
@@ -271,11 +286,14 @@ static void zsh_script(struct strbuf *out)
                                  : !strcmp(kind, "dir") ? ":directory:_files -/"
                                  : o->arg == CLI_VALUE   ? ":value:"
                                                          : "";
-            size_t first_line = strcspn(o->help, "\n");
-            strbuf_addf(out, " '--%s%s[%.*s]%s'", o->name, o->arg == CLI_VALUE ? "=" : "", (int)first_line,
-                        o->help, action);
-            if (o->short_name)
-                strbuf_addf(out, " '-%c[%.*s]%s'", o->short_name, (int)first_line, o->help, action);
+            strbuf_addf(out, " '--%s%s[", o->name, o->arg == CLI_VALUE ? "=" : "");
+            zsh_description(out, o->help);
+            strbuf_addf(out, "]%s'", action);
+            if (o->short_name) {
+                strbuf_addf(out, " '-%c[", o->short_name);
+                zsh_description(out, o->help);
+                strbuf_addf(out, "]%s'", action);
+            }
         }
         strbuf_addstr(out, " ) ;;\n");
     }

@@ -122,11 +122,11 @@ e2e_image() {
 
 # on_terminal ANSWER ARGS...: stackhost ARGS through the proxy on a pseudo-terminal
 # (on_terminal.py), answering ANSWER once it asks ("... is accepted: "); leaves $out
-# (everything it printed, as the terminal showed it) and $rc.
+# (everything it printed, as the terminal showed it, without colour: NO_COLOR) and $rc.
 on_terminal() {
     local answer=$1
     shift
-    out=$(AWS_ENDPOINT_URL=$proxy_url "$venv/bin/python" "$e2e_root/tests/e2e/on_terminal.py" "is accepted: " \
+    out=$(NO_COLOR=1 AWS_ENDPOINT_URL=$proxy_url "$venv/bin/python" "$e2e_root/tests/e2e/on_terminal.py" "is accepted: " \
         "$answer" "${wrap[@]}" "$bin" "$@")
     rc=$?
     err=''

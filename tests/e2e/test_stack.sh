@@ -48,7 +48,9 @@ expect_no "create" "outputs before any deploy"
 expect_equal "" "$out" "nothing on stdout"
 sh -e dev outputs --json
 expect_rc 1 "outputs --json before any deploy"
-expect_equal "" "$out" "no json of invented values"
+expect_equal "errors" "$(json '",".join(k for k in d if k != "format_version")' <<<"$out")" \
+    "no json of invented values: the errors document alone"
+expect_out "is not deployed" "the errors document says why"
 expect_equal "" "$(proxy_mutations)" "mutating requests of outputs"
 
 # the image first, as a first deploy asks (deploy never rolls out what cannot start)

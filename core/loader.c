@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aws/service.h"
 #include "outputs.h"
 #include "strbuf.h"
 #include "validate.h"
@@ -361,6 +362,25 @@ const char *const *plugin_publishes(const struct plugin *p)
     return publishes_of(p->desc);
 }
 
+static const sh_service_decl *services_of(const sh_plugin *d)
+{
+    return d->size >= offsetof(sh_plugin, services) + sizeof(d->services) ? d->services : NULL;
+}
+
+/* The AWS services the plugin declares (ABI 1.5), all or none: the
+ * client finds them by name from here on. */
+static int declare_services(const sh_plugin *d, struct strbuf *why)
+{
+    const sh_service_decl *s = services_of(d);
+    for (size_t i = 0; s && s[i].name; i++) {
+        if (aws_service_declare(&s[i], d->name, why)) {
+            aws_services_forget(d->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int plugin_open(const char *path, const char *expect_name, struct plugin_list *list,
                 struct plugin **out, struct diag_list *dl)
 {
@@ -396,7 +416,7 @@ int plugin_open(const char *path, const char *expect_name, struct plugin_list *l
     if (dladdr1(sym, &info, (void **)&elf, RTLD_DL_SYMENT) && elf)
         symbol_size = (size_t)elf->st_size;
     struct strbuf why = STRBUF_INIT;
-    if (check_descriptor(sym, symbol_size, expect_name, list, &why)) {
+    if (check_descriptor(sym, symbol_size, expect_name, list, &why) || declare_services(sym, &why)) {
         diag_add(dl, path, 0, NULL, "plugin refused: %s", why.buf);
         strbuf_release(&why);
         dlclose(handle);
@@ -459,6 +479,7 @@ size_t plugin_scan(const struct search_path *sp, struct plugin_list *list, struc
 void plugin_list_close(struct plugin_list *list)
 {
     for (size_t i = 0; i < list->n; i++) {
+        aws_services_forget(list->items[i]->desc->name);
         dlclose(list->items[i]->handle);
         free(list->items[i]->path);
         free(list->items[i]);

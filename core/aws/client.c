@@ -9,6 +9,7 @@
 
 #include <stackhost/host.h>
 
+#include "aws/rest.h"
 #include "aws/secret.h"
 #include "log.h"
 #include "xalloc.h"
@@ -97,7 +98,7 @@ void aws_error_parse(enum aws_protocol protocol, long status, const char *body, 
 {
     err->http_status = status;
     copy(err->request_id, sizeof(err->request_id), header_request_id);
-    if (protocol == AWS_PROTO_JSON) {
+    if (protocol == AWS_PROTO_JSON || protocol == AWS_PROTO_REST_JSON) {
         struct sh_doc *d = doc_from_json(body, len);
         const char *type = doc_text(d, "__type");
         if (!type)
@@ -121,7 +122,12 @@ void aws_error_parse(enum aws_protocol protocol, long status, const char *body, 
             copy(err->message, sizeof(err->message), doc_text(d, "Errors.Error[0].Message"));
             if (!*err->request_id)
                 copy(err->request_id, sizeof(err->request_id), doc_text(d, "RequestID"));
-        } else if (d) { /* query: ErrorResponse */
+        } else if (d && root && !strcmp(root, "Error")) { /* rest-xml without a wrapper (S3) */
+            copy(err->code, sizeof(err->code), doc_text(d, "Code"));
+            copy(err->message, sizeof(err->message), doc_text(d, "Message"));
+            if (!*err->request_id)
+                copy(err->request_id, sizeof(err->request_id), doc_text(d, "RequestId"));
+        } else if (d) { /* query and rest-xml: ErrorResponse */
             copy(err->code, sizeof(err->code), doc_text(d, "Error.Code"));
             copy(err->message, sizeof(err->message), doc_text(d, "Error.Message"));
             if (!*err->request_id)
@@ -278,9 +284,16 @@ static void serialize(const struct aws_service *svc, const char *op, const struc
 
 /* Parses a 2xx answer. For the query protocol the answer is the content
  * of <OpResult>, so plugins read the same paths as in AWS's docs. */
+static int json_answers(const struct aws_service *svc)
+{
+    return svc->protocol == AWS_PROTO_JSON || svc->protocol == AWS_PROTO_REST_JSON;
+}
+
 static struct sh_doc *parse_answer(const struct aws_service *svc, const char *op, const struct strbuf *body)
 {
-    if (svc->protocol == AWS_PROTO_JSON) {
+    if (svc->protocol == AWS_PROTO_REST_XML && !body->len)
+        return doc_new(DOC_OBJECT);
+    if (json_answers(svc)) {
         if (!body->len)
             return doc_new(DOC_OBJECT);
         return doc_from_json(body->buf, body->len);
@@ -337,9 +350,44 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
     }
     struct strbuf host = STRBUF_INIT, path = STRBUF_INIT, body = STRBUF_INIT, target = STRBUF_INIT;
     aws_url_split(url.buf, &host, &path);
-    serialize(svc, op, input, &body, &target);
+    const char *method = "POST", *query = NULL;
     const char *content_type =
         svc->protocol == AWS_PROTO_JSON ? svc->content_type : "application/x-www-form-urlencoded; charset=utf-8";
+    struct aws_rest_request rest = {0};
+    int is_rest = svc->protocol == AWS_PROTO_REST_XML || svc->protocol == AWS_PROTO_REST_JSON;
+    if (is_rest) {
+        struct strbuf why = STRBUF_INIT;
+        int bad = aws_rest_build(svc, op, input, &rest, &why);
+        if (bad) {
+            copy(err->code, sizeof(err->code), "InvalidRequest");
+            copy(err->message, sizeof(err->message), why.buf);
+        }
+        strbuf_release(&why);
+        if (bad) {
+            aws_rest_request_release(&rest);
+            strbuf_release(&url);
+            strbuf_release(&host);
+            strbuf_release(&path);
+            return -1;
+        }
+        /* the endpoint's own path (an AWS_ENDPOINT_URL with one) before the operation's */
+        if (path.len && path.buf[path.len - 1] == '/')
+            strbuf_setlen(&path, path.len - 1);
+        strbuf_addstr(&path, rest.path.buf);
+        strbuf_reset(&url);
+        aws_endpoint(svc, c->region, &url, &signing_region);
+        while (url.len && url.buf[url.len - 1] == '/')
+            strbuf_setlen(&url, url.len - 1);
+        strbuf_addstr(&url, rest.path.buf);
+        if (rest.query.len)
+            strbuf_addf(&url, "?%s", rest.query.buf);
+        strbuf_add(&body, rest.body.buf, rest.body.len);
+        method = rest.method;
+        query = rest.query.len ? rest.query.buf : NULL;
+        content_type = body.len ? svc->content_type : NULL;
+    } else {
+        serialize(svc, op, input, &body, &target);
+    }
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)err;
@@ -356,13 +404,17 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
             strbuf_release(&why);
             break;
         }
-        struct http_header headers[6] = {{"Host", host.buf}, {"Content-Type", (char *)content_type}};
-        size_t nh = 2;
+        struct http_header headers[6] = {{"Host", host.buf}};
+        size_t nh = 1;
+        if (content_type)
+            headers[nh++] = (struct http_header){"Content-Type", (char *)content_type};
         if (target.len)
             headers[nh++] = (struct http_header){"X-Amz-Target", target.buf};
-        struct sigv4_request req = {"POST", path.buf, NULL, headers, nh, body.buf, body.len};
+        struct sigv4_request req = {method, path.buf, query, headers, nh, body.buf, body.len};
+        /* S3 signs its path as sent and the payload's hash as a header */
+        int s3 = !strcmp(svc->signing_name, "s3");
         struct sigv4_params params = {SIGV4_HEADERS, signing_region, svc->signing_name,
-                                      time(NULL) + (time_t)atomic_load(&c->skew), 1, 0, 0, 0};
+                                      time(NULL) + (time_t)atomic_load(&c->skew), !s3, s3, 0, 0};
         struct sigv4_result sig;
         sigv4_sign(&req, &cred, &params, &sig);
         log_msg(SH_LOG_TRACE, "aws", "%s %s attempt %d: canonical request:\n%s", service, op, attempt,
@@ -377,7 +429,9 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
         struct aws_attempt seen = {.request = r, .attempt = attempt};
         seen.slot = slot_take(c);
         clock_gettime(CLOCK_MONOTONIC, &seen.start);
-        enum http_failure f = http_send(&c->http, replay_safe ? 0 : HTTP_FRESH_CONNECTION, "POST", url.buf, all, n, body.buf, body.len, &resp, &why);
+        /* a rest GET or DELETE has no body (curl would add a form's Content-Type) */
+        enum http_failure f = http_send(&c->http, replay_safe ? 0 : HTTP_FRESH_CONNECTION, method, url.buf, all, n,
+                                        is_rest && !body.len ? NULL : body.buf, body.len, &resp, &why);
         clock_gettime(CLOCK_MONOTONIC, &seen.end);
         slot_give(c, seen.slot);
         sigv4_result_free(&sig);
@@ -396,10 +450,10 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
                 copy(err->code, sizeof(err->code), "UnparseableResponse");
                 /* The body is not quoted: it could hold a decrypted secret. */
                 snprintf(err->message, sizeof(err->message), "http %ld with a body of %zu bytes that is not %s",
-                         resp.status, resp.body.len, svc->protocol == AWS_PROTO_JSON ? "json" : "xml");
+                         resp.status, resp.body.len, json_answers(svc) ? "json" : "xml");
                 err->http_status = resp.status;
             } else {
-                if (svc->protocol != AWS_PROTO_JSON && !*err->request_id) {
+                if (!json_answers(svc) && !*err->request_id) {
                     const char *rid = doc_text(*out, "requestId");
                     copy(err->request_id, sizeof(err->request_id), rid);
                 }
@@ -473,6 +527,7 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
     strbuf_release(&path);
     strbuf_release(&body);
     strbuf_release(&target);
+    aws_rest_request_release(&rest);
     return rc;
 }
 

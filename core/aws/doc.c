@@ -44,6 +44,11 @@ struct sh_doc *doc_copy(const struct sh_doc *d)
     return c;
 }
 
+void doc_append_member(struct sh_doc *d, const struct sh_doc *m)
+{
+    add_kid(d, doc_copy(m));
+}
+
 static struct sh_doc *member(const struct sh_doc *d, const char *name, size_t len)
 {
     if (!d || d->type != DOC_OBJECT)

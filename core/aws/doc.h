@@ -40,6 +40,8 @@ const char *doc_text(const struct sh_doc *d, const char *path);
 int doc_set(struct sh_doc *d, const char *path, enum doc_type type, const char *text);
 /* Sets an empty array or object at path (e.g. "tags" = []). */
 int doc_set_empty(struct sh_doc *d, const char *path, enum doc_type type);
+/* Appends a copy of `member` (a named node) to the object d. */
+void doc_append_member(struct sh_doc *d, const struct sh_doc *member);
 /* Appends items of `from` (an array, or one node) to the array at path. */
 int doc_append_items(struct sh_doc *d, const char *path, const struct sh_doc *from);
 

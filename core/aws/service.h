@@ -3,9 +3,11 @@
 #ifndef CORE_AWS_SERVICE_H
 #define CORE_AWS_SERVICE_H
 
+#include <stackhost/service.h>
+
 #include "strbuf.h"
 
-enum aws_protocol { AWS_PROTO_EC2, AWS_PROTO_QUERY, AWS_PROTO_JSON };
+enum aws_protocol { AWS_PROTO_EC2, AWS_PROTO_QUERY, AWS_PROTO_JSON, AWS_PROTO_REST_XML, AWS_PROTO_REST_JSON };
 
 struct aws_service {
     const char *name;         /* what plugins pass: "ec2", "elbv2", ... */
@@ -13,13 +15,29 @@ struct aws_service {
     const char *signing_name; /* the SigV4 service */
     const char *host_prefix;  /* host is <prefix>.<region>.<dns suffix> */
     enum aws_protocol protocol;
-    const char *api_version;  /* query protocols */
+    const char *api_version;  /* query protocols: the Version; rest-xml: the body's xmlns */
     const char *target;       /* JSON: X-Amz-Target prefix */
     const char *content_type; /* JSON: application/x-amz-json-1.x */
     int global;               /* one endpoint for the partition (IAM) */
     /* Pagination: the request's token field and the answer's. */
     const char *token_in, *token_out;
+    const sh_rest_op *ops;    /* rest protocols: the operations' HTTP bindings */
+    const char *owner;        /* the plugin that declared it; NULL: built in */
 };
+
+/* At most this many services declared by plugins, all plugins together. */
+#define AWS_DECLARED_MAX 64
+
+/* Declares a plugin's service (the loader, when it opens the plugin):
+ * checked, then found by aws_service_find like a built-in one. The
+ * strings are borrowed from the plugin, which stays loaded until
+ * aws_services_forget(owner). 0, or -1 with why. Not thread-safe: plugins
+ * are loaded before any request is sent. */
+int aws_service_declare(const sh_service_decl *d, const char *owner, struct strbuf *why);
+/* Forgets the services `owner` declared (its plugin is being closed). */
+void aws_services_forget(const char *owner);
+/* The HTTP binding of a rest service's operation, or NULL. */
+const sh_rest_op *aws_rest_op(const struct aws_service *svc, const char *op);
 
 /* The service by name, or NULL. */
 const struct aws_service *aws_service_find(const char *name);

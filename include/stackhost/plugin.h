@@ -20,9 +20,10 @@
 #include <stdint.h>
 #include "config.h"
 #include "host.h"
+#include "service.h"
 
 #define STACKHOST_ABI_MAJOR 1
-#define STACKHOST_ABI_MINOR 4
+#define STACKHOST_ABI_MINOR 5
 
 #define SH_PLUGIN_SYMBOL "stackhost_plugin"
 
@@ -93,6 +94,11 @@ typedef struct sh_plugin {
      * later in the run. When not declared, dependents start once this
      * plugin is done. */
     const char *const *publishes;
+    /* The AWS services it calls that the host does not know (ABI 1.5;
+     * service.h), ending with an entry whose name is NULL; NULL for none.
+     * Checked when the plugin is loaded: a malformed declaration, or a
+     * name another plugin or the host already has, refuses the plugin. */
+    const sh_service_decl *services;
 } sh_plugin;
 
 /* Exports the descriptor with the ABI fields filled in:

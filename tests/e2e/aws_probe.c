@@ -2,15 +2,36 @@
  * answer as JSON on stdout, or {"error": {...}} and exit status 3. For the
  * end-to-end tests, which compare what it reads with the AWS CLI.
  *
- * usage: aws_probe [--all ITEMS_PATH] [--read-only] SERVICE OPERATION [PATH=STRING | PATH:=NUMBER|true|false]...
- * The region is AWS_REGION / AWS_DEFAULT_REGION / us-east-1. */
+ * usage: aws_probe [--all ITEMS_PATH] [--read-only] [--declared] SERVICE OPERATION [PATH=STRING | PATH:=NUMBER|true|false]...
+ * The region is AWS_REGION / AWS_DEFAULT_REGION / us-east-1. --declared
+ * declares route53 (rest-xml) and dynamodb (json 1.0) first, as a plugin
+ * declares services the host does not know (service.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/client.h"
+#include "aws/service.h"
 #include "aws/settings.h"
 #include "log.h"
+
+/* From botocore's models: route53 2013-04-01, dynamodb 2012-08-10. */
+static const sh_rest_op route53_ops[] = {
+    {"ListHostedZonesByName", "GET", "/2013-04-01/hostedzonesbyname?dnsname={DNSName}&hostedzoneid={HostedZoneId}"
+                                     "&maxitems={MaxItems}", NULL},
+    {"GetHostedZone", "GET", "/2013-04-01/hostedzone/{Id}", NULL},
+    {"ChangeResourceRecordSets", "POST", "/2013-04-01/hostedzone/{Id}/rrset/", "ChangeResourceRecordSetsRequest"},
+    {"ListResourceRecordSets", "GET", "/2013-04-01/hostedzone/{Id}/rrset?name={StartRecordName}"
+                                      "&type={StartRecordType}&identifier={StartRecordIdentifier}&maxitems={MaxItems}",
+     NULL},
+    {"GetChange", "GET", "/2013-04-01/change/{Id}", NULL},
+    {NULL, NULL, NULL, NULL}};
+static const sh_service_decl declared[] = {
+    {"route53", "ROUTE_53", "route53", "route53", SH_PROTOCOL_REST_XML, "https://route53.amazonaws.com/doc/2013-04-01/",
+     NULL, 1, NULL, NULL, route53_ops},
+    {"dynamodb", "DYNAMODB", "dynamodb", "dynamodb", SH_PROTOCOL_JSON_1_0, NULL, "DynamoDB_20120810.", 0,
+     "ExclusiveStartTableName", "LastEvaluatedTableName", NULL},
+};
 
 int main(int argc, char **argv)
 {
@@ -22,6 +43,15 @@ int main(int argc, char **argv)
             items = argv[++i];
         else if (!strcmp(argv[i], "--read-only"))
             flags |= AWS_CALL_READ_ONLY;
+        else if (!strcmp(argv[i], "--declared"))
+            for (size_t k = 0; k < sizeof(declared) / sizeof(declared[0]); k++) {
+                struct strbuf why = STRBUF_INIT;
+                if (aws_service_declare(&declared[k], "aws_probe", &why)) {
+                    fprintf(stderr, "aws_probe: %s\n", why.buf);
+                    return 2;
+                }
+                strbuf_release(&why);
+            }
         else if (!strcmp(argv[i], "-v"))
             log_set_level(SH_LOG_TRACE);
     }

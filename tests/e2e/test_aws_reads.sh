@@ -108,4 +108,37 @@ found=$?
 checks=$((checks + 1))
 [ "$found" != 0 ] || fail "a refused call reached the emulator"
 
+# services the host does not know, declared as a plugin declares them (service.h):
+# route53 (rest-xml: a path, a query, an XML body; global, signed in us-east-1) and
+# dynamodb (json 1.0, paginated); what they change is read back with the AWS CLI
+zone=$(awscli route53 create-hosted-zone --name example.test --caller-reference r1 | json 'd["HostedZone"]["Id"].split("/")[-1]')
+rr='ChangeBatch.Changes.Change[0]'
+p --declared route53 ChangeResourceRecordSets "Id=$zone" "$rr.Action=UPSERT" "$rr.ResourceRecordSet.Name=www.example.test" \
+    "$rr.ResourceRecordSet.Type=TXT" "$rr.ResourceRecordSet.TTL:=60" \
+    "$rr.ResourceRecordSet.ResourceRecords.ResourceRecord[0].Value=\"made by stackhost\""
+expect_rc 0 "route53 ChangeResourceRecordSets"
+change=$(json 'd["ChangeInfo"]["Id"].split("/")[-1]' <<<"$out")
+expect_equal '"made by stackhost"' "$(awscli route53 list-resource-record-sets --hosted-zone-id "$zone" |
+    json '[r["ResourceRecords"][0]["Value"] for r in d["ResourceRecordSets"] if r["Type"] == "TXT"][0]')" \
+    "the record, read by the aws cli"
+p --declared route53 ListResourceRecordSets "Id=$zone" StartRecordName=www.example.test StartRecordType=TXT
+expect_equal "www.example.test. 60" \
+    "$(json '" ".join([d["ResourceRecordSets"]["ResourceRecordSet"]["Name"], d["ResourceRecordSets"]["ResourceRecordSet"]["TTL"]])' <<<"$out")" \
+    "route53 ListResourceRecordSets: a query"
+p --declared route53 ListHostedZonesByName DNSName=example.test
+expect_equal "/hostedzone/$zone" "$(json 'd["HostedZones"]["HostedZone"]["Id"]' <<<"$out")" "route53 zone by name"
+p --declared route53 GetChange "Id=$change"
+expect_equal "INSYNC" "$(json 'd["ChangeInfo"]["Status"]' <<<"$out")" "route53 GetChange"
+p --declared route53 GetHostedZone Id=ZNOPE
+expect_rc 3 "route53 error"
+expect_equal "NoSuchHostedZone 404" "$(json '" ".join(str(d["error"][k]) for k in ("code", "http_status"))' <<<"$out")" \
+    "rest-xml error shape"
+for t in t1 t2; do
+    awscli dynamodb create-table --table-name $t --attribute-definitions AttributeName=k,AttributeType=S \
+        --key-schema AttributeName=k,KeyType=HASH --billing-mode PAY_PER_REQUEST >/dev/null
+done
+p --declared --all TableNames dynamodb ListTables Limit:=1
+expect_rc 0 "dynamodb ListTables"
+expect_equal "t1 t2" "$(json '" ".join(d["TableNames"])' <<<"$out")" "dynamodb (json 1.0), every page"
+
 checks_done

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aws/client.h"
+#include "aws/service.h"
 #include "config.h"
 #include "replay_server.h"
 #include "log.h"
@@ -581,6 +582,106 @@ static void test_unknown_service(void **state)
     assert_non_null(strstr(err.message, "known: ec2, elbv2"));
 }
 
+/* A service a plugin declares (service.h): Route 53's rest-xml binding
+ * and a json 1.0 one; the client signs and sends them as its own. */
+static const sh_rest_op route53_ops[] = {
+    {"ChangeResourceRecordSets", "POST", "/2013-04-01/hostedzone/{Id}/rrset/", "ChangeResourceRecordSetsRequest"},
+    {"ListResourceRecordSets", "GET", "/2013-04-01/hostedzone/{Id}/rrset?name={StartRecordName}&type={StartRecordType}",
+     NULL},
+    {NULL, NULL, NULL, NULL}};
+static const sh_service_decl route53 = {"route53", "ROUTE_53", "route53", "route53", SH_PROTOCOL_REST_XML,
+                                        "https://route53.amazonaws.com/doc/2013-04-01/", NULL, 1, NULL, NULL,
+                                        route53_ops};
+static const sh_service_decl dynamodb = {"dynamodb", "DYNAMODB", "dynamodb", "dynamodb", SH_PROTOCOL_JSON_1_0, NULL,
+                                         "DynamoDB_20120810.", 0, "ExclusiveStartTableName", "LastEvaluatedTableName",
+                                         NULL};
+
+static void test_declared_services(void **state)
+{
+    (void)state;
+    struct strbuf why = STRBUF_INIT;
+    assert_int_equal(aws_service_declare(&route53, "dns", &why), 0);
+    assert_int_equal(aws_service_declare(&dynamodb, "db", &why), 0);
+    assert_int_equal(aws_service_declare(&route53, "other", &why), -1);
+    assert_string_equal(why.buf, "service 'route53' is already declared by plugin dns");
+    strbuf_reset(&why);
+    sh_service_decl ecs = dynamodb;
+    ecs.name = "ecs";
+    assert_int_equal(aws_service_declare(&ecs, "other", &why), -1);
+    assert_string_equal(why.buf, "service 'ecs' is already built into the host");
+    strbuf_reset(&why);
+    sh_service_decl bad = route53;
+    bad.name = "bad";
+    bad.ops = NULL;
+    assert_int_equal(aws_service_declare(&bad, "other", &why), -1);
+    assert_string_equal(why.buf, "service 'bad' declares no valid ops (the HTTP binding of each operation)");
+    strbuf_release(&why);
+
+    static const struct replay_reply r[] = {
+        {200, NULL, "<?xml version=\"1.0\"?><ChangeResourceRecordSetsResponse><ChangeInfo><Id>/change/C1</Id>"
+                    "<Status>PENDING</Status></ChangeInfo></ChangeResourceRecordSetsResponse>"},
+        {200, NULL, "<ListResourceRecordSetsResponse><ResourceRecordSets><ResourceRecordSet><Name>a.example.com.</Name>"
+                    "</ResourceRecordSet></ResourceRecordSets></ListResourceRecordSetsResponse>"},
+        {400, NULL, "<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone "
+                    "found with ID: Z9</Message></Error><RequestId>req-r53</RequestId></ErrorResponse>"},
+        {200, NULL, "{\"TableNames\": [\"t1\"]}"}};
+    server = replay_start(r, 4);
+    setenv("AWS_ENDPOINT_URL_ROUTE_53", replay_url(server), 1);
+    setenv("AWS_ENDPOINT_URL", replay_url(server), 1);
+    test_client_init(&client, "eu-west-1", 0);
+    struct sh_doc *in = doc_new(DOC_OBJECT), *out = NULL;
+    struct aws_error err;
+    doc_set(in, "Id", DOC_STRING, "Z1");
+    doc_set(in, "ChangeBatch.Changes.Change[0].Action", DOC_STRING, "UPSERT");
+    doc_set(in, "ChangeBatch.Changes.Change[0].ResourceRecordSet.Name", DOC_STRING, "a.example.com");
+    doc_set(in, "ChangeBatch.Changes.Change[0].ResourceRecordSet.Type", DOC_STRING, "TXT");
+    assert_int_equal(aws_call(&client, "route53", "ChangeResourceRecordSets", in, 0, &out, &err), 0);
+    assert_string_equal(doc_text(out, "ChangeInfo.Status"), "PENDING");
+    doc_free(out);
+    const char *sent = replay_request(server, 0);
+    assert_non_null(strstr(sent, "POST /2013-04-01/hostedzone/Z1/rrset/ HTTP/1.1"));
+    assert_non_null(strstr(sent, "Content-Type: application/xml"));
+    /* global: signed in us-east-1 whatever the run's region */
+    assert_non_null(strstr(sent, "/us-east-1/route53/aws4_request"));
+    assert_non_null(strstr(sent, "<ChangeResourceRecordSetsRequest xmlns=\"https://route53.amazonaws.com/doc/"
+                                 "2013-04-01/\"><ChangeBatch><Changes><Change><Action>UPSERT</Action>"
+                                 "<ResourceRecordSet><Name>a.example.com</Name><Type>TXT</Type>"
+                                 "</ResourceRecordSet></Change></Changes></ChangeBatch>"
+                                 "</ChangeResourceRecordSetsRequest>"));
+    assert_null(strstr(sent, "<Id>")); /* the path's member is not in the body */
+    doc_free(in);
+    in = doc_new(DOC_OBJECT);
+    doc_set(in, "Id", DOC_STRING, "Z1");
+    doc_set(in, "StartRecordName", DOC_STRING, "a b.example.com");
+    assert_int_equal(aws_call(&client, "route53", "ListResourceRecordSets", in, 0, &out, &err), 0);
+    assert_string_equal(doc_text(out, "ResourceRecordSets.ResourceRecordSet[0].Name"), "a.example.com.");
+    doc_free(out);
+    sent = replay_request(server, 1);
+    /* an absent query member is left out; a value is encoded */
+    assert_non_null(strstr(sent, "GET /2013-04-01/hostedzone/Z1/rrset?name=a%20b.example.com HTTP/1.1"));
+    assert_null(strstr(sent, "Content-Type"));
+    doc_set(in, "Id", DOC_STRING, "Z9");
+    assert_int_equal(aws_call(&client, "route53", "ListResourceRecordSets", in, AWS_CALL_NO_CACHE, &out, &err), -1);
+    assert_string_equal(err.code, "NoSuchHostedZone");
+    assert_string_equal(err.request_id, "req-r53");
+    doc_free(in);
+    in = doc_new(DOC_OBJECT);
+    assert_int_equal(aws_call(&client, "route53", "GetChange", in, 0, &out, &err), -1);
+    assert_string_equal(err.code, "InvalidRequest"); /* not declared: never sent */
+    assert_int_equal(replay_count(server), 3);
+    assert_int_equal(aws_call(&client, "dynamodb", "ListTables", in, 0, &out, &err), 0);
+    assert_string_equal(doc_text(out, "TableNames[0]"), "t1");
+    doc_free(out);
+    doc_free(in);
+    sent = replay_request(server, 3);
+    assert_non_null(strstr(sent, "Content-Type: application/x-amz-json-1.0"));
+    assert_non_null(strstr(sent, "X-Amz-Target: DynamoDB_20120810.ListTables"));
+    aws_services_forget("dns");
+    aws_services_forget("db");
+    assert_null(aws_service_find("route53"));
+    unsetenv("AWS_ENDPOINT_URL_ROUTE_53");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -605,6 +706,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrent_calls_share_one_client, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_all_bounded_and_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_service, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_declared_services, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

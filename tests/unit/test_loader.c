@@ -65,13 +65,13 @@ static void test_previous_minor_loads(void **state)
 static void test_wrong_abi_major(void **state)
 {
     (void)state;
-    assert_refused(FIXTURE_BAD "/old_abi.so", "built for plugin abi 0.4, this host speaks 1.4; rebuild it");
+    assert_refused(FIXTURE_BAD "/old_abi.so", "built for plugin abi 0.5, this host speaks 1.5; rebuild it");
 }
 
 static void test_newer_minor(void **state)
 {
     (void)state;
-    assert_refused(FIXTURE_BAD "/new_minor.so", "built for plugin abi 1.99, newer than this host's 1.4; upgrade stackhost");
+    assert_refused(FIXTURE_BAD "/new_minor.so", "built for plugin abi 1.99, newer than this host's 1.5; upgrade stackhost");
 }
 
 static void test_missing_descriptor_symbol(void **state)

@@ -100,8 +100,20 @@ static size_t host_tags(const sh_ctx *cctx, const char *const **keys, const char
     return ctx->ntags;
 }
 
+/* A key the plugin's table does not declare would silently read as
+ * absent (0, NULL): a misspelt name in the plugin's code. It is a plugin
+ * bug, said at once, and the callback's run fails. */
 static const sh_value *host_config(const sh_ctx *ctx, const char *key)
 {
+    const sh_config_key *k = ctx->item->plugin->desc->keys;
+    while (k && k->name && strcmp(k->name, key ? key : ""))
+        k++;
+    if (!k || !k->name) {
+        struct sh_ctx *mut = (struct sh_ctx *)ctx; /* the errors are the context's to keep */
+        diag_add(&mut->errors, NULL, 0, NULL, "plugin bug: plugin '%s' reads the configuration key '%s', which its "
+                 "key table does not declare", ctx->item->section->name, key ? key : "(null)");
+        return NULL;
+    }
     return value_get(ctx->item->section->settings, key);
 }
 

@@ -34,6 +34,13 @@ green=$'\033[32m+   create'
 [[ $(NO_COLOR=1 term -c "$tmp/fx.cfg" --plugin-path "$good" -e dev plan) != *$'\033['* ]] || fail "NO_COLOR: no colour"
 [[ $(term -c "$tmp/fx.cfg" --plugin-path "$good" -e dev plan --no-color) != *$'\033['* ]] || fail "--no-color: no colour"
 [[ $out != *$'\033['* ]] || fail "no colour through a pipe"
+# a plugin reading a key its table does not declare: a plugin bug, said at once
+printf 'stack = { name = "fx"; };\nplugins = { alpha = { read_undeclared = true; }; };\nenvironments = { dev = {}; };\n' \
+    >"$tmp/bug.cfg"
+run -c "$tmp/bug.cfg" --plugin-path "$good" -e dev plan
+expect_rc 1 "a plugin reading an undeclared key"
+expect_err "plugin bug: plugin 'alpha' reads the configuration key 'desired_cont', which its key table does not declare" \
+    "an undeclared key is a plugin bug"
 fx -e dev plan --detailed-exitcode --json
 expect_rc 3 "plan --json"
 checks=$((checks + 1))

@@ -151,6 +151,13 @@ static void detail_text(const struct plugin *p, struct strbuf *out)
         strbuf_addf(out, "%s%s", i ? ", " : "", outs[i]);
     if (!outs)
         strbuf_addstr(out, "(not declared: whatever it publishes)");
+    static const char *const protocols[] = {[SH_PROTOCOL_QUERY] = "query", [SH_PROTOCOL_EC2] = "ec2",
+                                            [SH_PROTOCOL_JSON_1_0] = "json 1.0", [SH_PROTOCOL_JSON_1_1] = "json 1.1",
+                                            [SH_PROTOCOL_REST_XML] = "rest-xml", [SH_PROTOCOL_REST_JSON] = "rest-json"};
+    const sh_service_decl *svc = plugin_services(p);
+    for (size_t i = 0; svc && svc[i].name; i++)
+        strbuf_addf(out, "%s%s (%s, declared by the plugin)", i ? ", " : "\n  calls:    ", svc[i].name,
+                    protocols[svc[i].protocol]);
     strbuf_addf(out, "\n  can:      %s\nkeys (plus enabled, boolean, default true):\n", abilities(d));
     if (!d->keys || !d->keys[0].name)
         strbuf_addstr(out, "  (none)\n");

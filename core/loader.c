@@ -381,6 +381,11 @@ static int declare_services(const sh_plugin *d, struct strbuf *why)
     return 0;
 }
 
+const sh_service_decl *plugin_services(const struct plugin *p)
+{
+    return services_of(p->desc);
+}
+
 int plugin_open(const char *path, const char *expect_name, struct plugin_list *list,
                 struct plugin **out, struct diag_list *dl)
 {

@@ -54,6 +54,7 @@ setup_lines=(
     "python3 -m venv ~/moto && ~/moto/bin/pip install 'moto[server]'"
     '~/moto/bin/moto_server -p 5000 &'
     'export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1'
+    'aws route53 create-hosted-zone --name example.test --caller-reference guide'
 )
 # guide LINE: runs a command line the guide shows, word for word, here: stackhost
 # through `run` (the test's wrapper), anything else through the shell, its output in $out.
@@ -146,6 +147,53 @@ guide 'stackhost --plugin-path . -c hello.cfg -e dev plan --detailed-exitcode'
 expect_rc 0 "plan after deploy: nothing to do"
 guide 'stackhost --plugin-path . -c hello.cfg -e dev destroy --auto-approve'
 expect_rc 0 "destroy"
+
+# --- the dns plugin (examples/dns-plugin): Route 53, a service the host does not know,
+# declared by the plugin; built both ways against the installed SDK only; on the emulator,
+# in a zone that holds a record someone else made
+for d in dns-make dns-cmake; do
+    mkdir "$work/$d"
+    cp "$src/examples/dns-plugin/"{dns.c,dns.cfg,Makefile,CMakeLists.txt} "$work/$d/"
+done
+cd "$work/dns-cmake" || exit 1
+guide 'cmake -S . -B build -DCMAKE_PREFIX_PATH=$P && cmake --build build'
+expect_rc 0 "cmake build of dns"
+checks=$((checks + 1))
+[ -f build/dns.so ] || fail "cmake built no ./build/dns.so"
+guide 'stackhost --plugin-path ./build -c dns.cfg -e dev validate'
+expect_rc 0 "validate dns.cfg (cmake)"
+cd "$work/dns-make" || exit 1
+PKG_CONFIG_PATH=$P/$libdir/pkgconfig make >"$work/step.log" 2>&1
+rc=$? out=$(cat "$work/step.log")
+expect_rc 0 "make of dns"
+guide 'stackhost --plugin-path . plugins dns'
+expect_out "requires: lb" "plugins dns"
+expect_out "calls:    route53 (rest-xml, declared by the plugin)" "plugins dns names the service it declares"
+e2e_reset
+zone=$(awscli route53 create-hosted-zone --name example.test --caller-reference guide | json 'd["HostedZone"]["Id"].split("/")[-1]')
+awscli route53 change-resource-record-sets --hosted-zone-id "$zone" --change-batch \
+    '{"Changes":[{"Action":"CREATE","ResourceRecordSet":{"Name":"other.example.test","Type":"A","TTL":60,"ResourceRecords":[{"Value":"192.0.2.1"}]}}]}' >/dev/null
+records() { awscli route53 list-resource-record-sets --hosted-zone-id "$zone" |
+    json '" ".join(sorted(r["Name"] + r["Type"] for r in d["ResourceRecordSets"] if r["Type"] not in ("NS", "SOA")))'; }
+guide 'stackhost --plugin-path . -c dns.cfg -e dev deploy --auto-approve'
+expect_rc 0 "deploy with dns"
+expect_equal "other.example.test.A shop.example.test.A shop.example.test.TXT" "$(records)" "the alias and its owner record"
+expect_equal "alb-shop-dev-1.us-east-1.elb.amazonaws.com." "$(awscli route53 list-resource-record-sets --hosted-zone-id "$zone" |
+    json '[r["AliasTarget"]["DNSName"] for r in d["ResourceRecordSets"] if r["Type"] == "A" and r["Name"].startswith("shop")][0]')" \
+    "the alias points at the load balancer"
+guide 'stackhost --plugin-path . -c dns.cfg -e dev outputs dns.url'
+expect_equal "http://shop.example.test" "$out" "outputs dns.url"
+guide 'stackhost --plugin-path . -c dns.cfg -e dev plan --detailed-exitcode'
+expect_rc 0 "nothing to change after the deploy"
+guide 'stackhost --plugin-path . -c dns.cfg -e dev plan --set dns.record=other.example.test'
+expect_rc 1 "a record someone else made"
+expect_err "other.example.test. already has an A record that is not this stack's" "never touches what is not its own"
+guide 'stackhost --plugin-path . -c dns.cfg -e dev deploy --auto-approve --set dns.record=www.example.test'
+expect_rc 0 "record moved"
+expect_equal "other.example.test.A www.example.test.A www.example.test.TXT" "$(records)" "both records moved"
+guide 'stackhost --plugin-path . -c dns.cfg -e dev destroy --auto-approve --set dns.record=www.example.test'
+expect_rc 0 "destroy with dns"
+expect_equal "other.example.test.A" "$(records)" "destroy leaves the foreign record alone"
 
 # --- nothing the guide shows goes untested; the example's README shows only the guide's lines
 while IFS= read -r line; do

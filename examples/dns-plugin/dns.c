@@ -1,0 +1,424 @@
+/* dns: a name for the stack in a Route 53 zone. An alias A record for the
+ * load balancer lb made, at `record` in the public hosted zone `zone`, and
+ * a TXT record beside it naming the stack and environment. The TXT record
+ * is what makes the pair ours (as ExternalDNS's registry does): a record
+ * this plugin did not make is never changed or deleted.
+ *
+ * Route 53 is not a service the host knows: the plugin declares it
+ * (sh_service_decl, rest-xml) with the HTTP binding of the operations it
+ * calls; the host signs, sends, retries and parses them as its own.
+ *
+ * Built against the installed SDK only (Makefile or CMakeLists.txt). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <stackhost/stackhost.h>
+
+/* ---- the service: the operations called, from Route 53's API reference ---- */
+
+static const sh_rest_op route53_ops[] = {
+    {"ListHostedZonesByName", "GET", "/2013-04-01/hostedzonesbyname?dnsname={DNSName}", NULL},
+    {"ListResourceRecordSets", "GET",
+     "/2013-04-01/hostedzone/{Id}/rrset?name={StartRecordName}&type={StartRecordType}", NULL},
+    {"ChangeResourceRecordSets", "POST", "/2013-04-01/hostedzone/{Id}/rrset/", "ChangeResourceRecordSetsRequest"},
+    {"GetChange", "GET", "/2013-04-01/change/{Id}", NULL},
+    {NULL, NULL, NULL, NULL}};
+
+static const sh_service_decl dns_services[] = {
+    {.name = "route53", .env_id = "ROUTE_53", .signing_name = "route53", .endpoint_prefix = "route53",
+     .protocol = SH_PROTOCOL_REST_XML, .api_version = "https://route53.amazonaws.com/doc/2013-04-01/",
+     .global = 1, .ops = route53_ops},
+    {.name = NULL}};
+
+/* ---- the schema ---- */
+
+static const sh_config_key dns_keys[] = {
+    {.name = "zone", .type = SH_CONFIG_STRING, .required = 1,
+     .help = "an existing public hosted zone (example.com); dns never creates or deletes it"},
+    {.name = "record", .type = SH_CONFIG_STRING, .required = 1,
+     .help = "the name to point at the load balancer, in the zone (shop.example.com)"},
+    SH_CONFIG_END};
+
+/* ---- one run ---- */
+
+#define SETS "ResourceRecordSets.ResourceRecordSet"
+#define MAX_PAGES 64
+#define MAX_OWNED 8
+#define WAIT_SECONDS 300
+
+struct dns {
+    const sh_host *h;
+    sh_ctx *ctx;
+    char zone[256], record[256]; /* fully qualified, as Route 53 answers */
+    char owner[200];             /* the TXT value that makes a pair ours, quoted */
+    char label[300];             /* "dns record shop.example.com." */
+    const char *zone_id;         /* NULL: no such public zone */
+    int lost;                    /* a change's answer was lost: it may have been applied */
+    const sh_doc *pages[MAX_PAGES];
+    size_t npages;
+    char change_id[64];
+};
+
+static void load(struct dns *d, const sh_host *h, sh_ctx *ctx)
+{
+    memset(d, 0, sizeof(*d));
+    d->h = h;
+    d->ctx = ctx;
+    const char *zone = h->config_string(ctx, "zone"), *record = h->config_string(ctx, "record");
+    snprintf(d->zone, sizeof(d->zone), "%s%s", zone, zone[strlen(zone) - 1] == '.' ? "" : ".");
+    snprintf(d->record, sizeof(d->record), "%s%s", record, record[strlen(record) - 1] == '.' ? "" : ".");
+    snprintf(d->owner, sizeof(d->owner), "\"heritage=stackhost,stackhost/stack=%s,stackhost/environment=%s\"",
+             h->stack_name(ctx), h->environment(ctx));
+    snprintf(d->label, sizeof(d->label), "dns record %s", d->record);
+}
+
+static sh_doc *request(struct dns *d, const char *member, const char *value)
+{
+    sh_doc *in = d->h->doc_new(d->ctx);
+    d->h->doc_set_string(in, member, value);
+    return in;
+}
+
+static const char *item(struct dns *d, const sh_doc *doc, const char *fmt, size_t i, const char *member)
+{
+    char path[160];
+    snprintf(path, sizeof(path), fmt, i);
+    size_t used = strlen(path);
+    snprintf(path + used, sizeof(path) - used, ".%s", member);
+    return d->h->doc_string(doc, path);
+}
+
+/* ---- reading: the zone and every record set in it ---- */
+
+static sh_status find_zone(struct dns *d)
+{
+    const sh_host *h = d->h;
+    const sh_doc *out;
+    if (h->aws_call(d->ctx, "route53", "ListHostedZonesByName", request(d, "DNSName", d->zone), &out))
+        return h->fail(d->ctx, SH_ERR_AWS, "looking for hosted zone %s: %s", d->zone, h->aws_error_text(d->ctx));
+    for (size_t i = 0; i < h->doc_count(out, "HostedZones.HostedZone"); i++) {
+        const char *name = item(d, out, "HostedZones.HostedZone[%zu]", i, "Name");
+        const char *id = item(d, out, "HostedZones.HostedZone[%zu]", i, "Id");
+        const char *private_zone = item(d, out, "HostedZones.HostedZone[%zu]", i, "Config.PrivateZone");
+        if (name && id && !strcasecmp(name, d->zone) && !(private_zone && !strcmp(private_zone, "true"))) {
+            d->zone_id = strrchr(id, '/') ? strrchr(id, '/') + 1 : id;
+            return SH_OK;
+        }
+    }
+    return SH_OK;
+}
+
+/* Route 53 pages record sets by name and type. */
+static sh_status list_zone(struct dns *d)
+{
+    const sh_host *h = d->h;
+    sh_doc *in = request(d, "Id", d->zone_id);
+    for (d->npages = 0; d->npages < MAX_PAGES;) {
+        const sh_doc *out;
+        if (h->aws_call(d->ctx, "route53", "ListResourceRecordSets", in, &out))
+            return h->fail(d->ctx, SH_ERR_AWS, "listing zone %s: %s", d->zone, h->aws_error_text(d->ctx));
+        d->pages[d->npages++] = out;
+        const char *more = h->doc_string(out, "IsTruncated");
+        if (!more || strcmp(more, "true"))
+            break;
+        in = request(d, "Id", d->zone_id);
+        h->doc_set_string(in, "StartRecordName", h->doc_string(out, "NextRecordName"));
+        h->doc_set_string(in, "StartRecordType", h->doc_string(out, "NextRecordType"));
+    }
+    return SH_OK;
+}
+
+/* Calls fn on every record set of the zone until it returns non-zero. */
+static const sh_doc *each_set(struct dns *d, int (*fn)(struct dns *, const sh_doc *, void *), void *arg)
+{
+    char path[96];
+    for (size_t p = 0; p < d->npages; p++)
+        for (size_t i = 0; i < d->h->doc_count(d->pages[p], SETS); i++) {
+            snprintf(path, sizeof(path), SETS "[%zu]", i);
+            const sh_doc *s = d->h->doc_get(d->pages[p], path);
+            if (fn(d, s, arg))
+                return s;
+        }
+    return NULL;
+}
+
+struct key {
+    const char *name, *type;
+};
+
+static int is_key(struct dns *d, const sh_doc *s, void *arg)
+{
+    const struct key *k = arg;
+    const char *name = d->h->doc_string(s, "Name"), *type = d->h->doc_string(s, "Type");
+    return name && type && !strcasecmp(name, k->name) && !strcmp(type, k->type);
+}
+
+static const sh_doc *find_set(struct dns *d, const char *name, const char *type)
+{
+    struct key k = {name, type};
+    return each_set(d, is_key, &k);
+}
+
+/* A TXT record set holding our owner value. */
+static int is_ours(struct dns *d, const sh_doc *s, void *arg)
+{
+    (void)arg;
+    const char *type = d->h->doc_string(s, "Type");
+    for (size_t i = 0; type && !strcmp(type, "TXT") && i < d->h->doc_count(s, "ResourceRecords.ResourceRecord"); i++) {
+        const char *v = item(d, s, "ResourceRecords.ResourceRecord[%zu]", i, "Value");
+        if (v && !strcmp(v, d->owner))
+            return 1;
+    }
+    return 0;
+}
+
+struct owned {
+    const sh_doc *txt[MAX_OWNED];
+    size_t n;
+};
+
+static int collect_ours(struct dns *d, const sh_doc *s, void *arg)
+{
+    struct owned *o = arg;
+    if (is_ours(d, s, NULL) && o->n < MAX_OWNED)
+        o->txt[o->n++] = s;
+    return 0;
+}
+
+/* ---- changing: one atomic batch, then its propagation ---- */
+
+struct batch {
+    sh_doc *in;
+    size_t n;
+};
+
+static void field(struct dns *d, struct batch *b, const char *name, const char *value)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "ChangeBatch.Changes.Change[%zu].%s", b->n - 1, name);
+    d->h->doc_set_string(b->in, path, value);
+}
+
+static void add_change(struct dns *d, struct batch *b, const char *action, const char *name, const char *type)
+{
+    b->n++;
+    field(d, b, "Action", action);
+    field(d, b, "ResourceRecordSet.Name", name);
+    field(d, b, "ResourceRecordSet.Type", type);
+}
+
+/* DELETE names the record set exactly as it is. */
+static void delete_set(struct dns *d, struct batch *b, const sh_doc *s)
+{
+    const sh_host *h = d->h;
+    add_change(d, b, "DELETE", h->doc_string(s, "Name"), h->doc_string(s, "Type"));
+    if (h->doc_string(s, "TTL"))
+        field(d, b, "ResourceRecordSet.TTL", h->doc_string(s, "TTL"));
+    char path[128];
+    for (size_t i = 0; i < h->doc_count(s, "ResourceRecords.ResourceRecord"); i++) {
+        snprintf(path, sizeof(path), "ResourceRecords.ResourceRecord[%zu].Value", i);
+        char to[160];
+        snprintf(to, sizeof(to), "ResourceRecordSet.%s", path);
+        field(d, b, to, h->doc_string(s, path));
+    }
+    static const char *const alias[] = {"HostedZoneId", "DNSName", "EvaluateTargetHealth"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "AliasTarget.%s", alias[i]);
+        char to[160];
+        snprintf(to, sizeof(to), "ResourceRecordSet.%s", path);
+        if (h->doc_string(s, path))
+            field(d, b, to, h->doc_string(s, path));
+    }
+}
+
+static int in_sync(void *arg, char *progress, size_t len)
+{
+    struct dns *d = arg;
+    const sh_doc *out;
+    if (d->h->aws_call(d->ctx, "route53", "GetChange", request(d, "Id", d->change_id), &out)) {
+        d->h->fail(d->ctx, SH_ERR_AWS, "%s", d->h->aws_error_text(d->ctx));
+        return -1;
+    }
+    const char *status = d->h->doc_string(out, "ChangeInfo.Status");
+    snprintf(progress, len, "%s", status ? status : "no status");
+    return status && !strcmp(status, "INSYNC");
+}
+
+/* Sends the batch and waits until every Route 53 server has it. In a plan
+ * (and outputs) nothing is sent and nothing is awaited: the lines say
+ * what a deploy would do. */
+static sh_status apply(struct dns *d, struct batch *b)
+{
+    const sh_host *h = d->h;
+    const sh_doc *out;
+    if (h->mode(d->ctx) != SH_MODE_DEPLOY && h->mode(d->ctx) != SH_MODE_DESTROY)
+        return SH_OK;
+    if (h->aws_call(d->ctx, "route53", "ChangeResourceRecordSets", b->in, &out)) {
+        d->lost = h->aws_error(d->ctx)->maybe_applied;
+        return d->lost ? SH_ERR_AWS
+                       : h->fail(d->ctx, SH_ERR_AWS, "changing zone %s: %s", d->zone, h->aws_error_text(d->ctx));
+    }
+    const char *id = h->doc_string(out, "ChangeInfo.Id");
+    snprintf(d->change_id, sizeof(d->change_id), "%s", id && strrchr(id, '/') ? strrchr(id, '/') + 1 : id ? id : "");
+    return h->wait(d->ctx, "the change of zone to be in sync", WAIT_SECONDS, in_sync, d);
+}
+
+/* ---- the callbacks ---- */
+
+static sh_status converge(struct dns *dp)
+{
+    struct dns d = *dp;
+    const sh_host *h = d.h;
+    sh_ctx *ctx = d.ctx;
+    const char *alb_dns = h->input_string(ctx, "lb", "alb_dns_name"), *alb_arn = h->input_string(ctx, "lb", "alb_arn");
+    if (find_zone(&d))
+        return SH_ERR_AWS;
+    if (!d.zone_id)
+        return h->fail(ctx, SH_ERR_CONFIG, "no public hosted zone %s in account %s: create it (dns keeps records in "
+                       "it, never the zone itself) or set dns.zone", d.zone, h->account_id(ctx));
+    if (list_zone(&d))
+        return SH_ERR_AWS;
+    const sh_doc *a = find_set(&d, d.record, "A"), *txt = find_set(&d, d.record, "TXT");
+    if ((a || txt) && !is_ours(&d, txt, NULL))
+        return h->fail(ctx, SH_ERR_CONFIG, "%s already has %s record that is not this stack's (no TXT record %s "
+                       "beside it): choose another dns.record, or remove that record", d.record,
+                       a ? "an A" : "a TXT", d.owner);
+    if (!alb_dns || !alb_arn) { /* a plan of a stack not deployed yet */
+        h->report(ctx, SH_CHANGE_CREATE, d.label, "alias to the load balancer lb makes, and its owner TXT");
+        return SH_OK;
+    }
+    /* the alias names the load balancer's own hosted zone */
+    sh_doc *in = h->doc_new(ctx);
+    h->doc_set_string(in, "LoadBalancerArns[0]", alb_arn);
+    const sh_doc *lbs;
+    if (h->aws_call(ctx, "elbv2", "DescribeLoadBalancers", in, &lbs))
+        return h->fail(ctx, SH_ERR_AWS, "reading the load balancer: %s", h->aws_error_text(ctx));
+    const char *alb_zone = h->doc_string(lbs, "LoadBalancers.member[0].CanonicalHostedZoneId");
+    char want[300];
+    snprintf(want, sizeof(want), "%s%s", alb_dns, alb_dns[strlen(alb_dns) - 1] == '.' ? "" : ".");
+    const char *have = a ? h->doc_string(a, "AliasTarget.DNSName") : NULL;
+    struct owned moved = {{NULL}, 0};
+    each_set(&d, collect_ours, &moved);
+    struct batch b = {h->doc_new(ctx), 0};
+    for (size_t i = 0; i < moved.n; i++) { /* a record moved: the old pair goes */
+        const char *name = h->doc_string(moved.txt[i], "Name");
+        if (!strcasecmp(name, d.record)) {
+            moved.txt[i] = NULL;
+            continue;
+        }
+        const sh_doc *old_a = find_set(&d, name, "A");
+        if (old_a)
+            delete_set(&d, &b, old_a);
+        delete_set(&d, &b, moved.txt[i]);
+    }
+    int same = have && !strcasecmp(have, want) && txt;
+    if (!same) {
+        add_change(&d, &b, "UPSERT", d.record, "A");
+        field(&d, &b, "ResourceRecordSet.AliasTarget.HostedZoneId", alb_zone ? alb_zone : "");
+        field(&d, &b, "ResourceRecordSet.AliasTarget.DNSName", want);
+        field(&d, &b, "ResourceRecordSet.AliasTarget.EvaluateTargetHealth", "false");
+        add_change(&d, &b, "UPSERT", d.record, "TXT");
+        field(&d, &b, "ResourceRecordSet.TTL", "300");
+        field(&d, &b, "ResourceRecordSet.ResourceRecords.ResourceRecord[0].Value", d.owner);
+    }
+    h->doc_set_string(b.in, "Id", d.zone_id);
+    sh_status s = b.n ? apply(&d, &b) : SH_OK;
+    dp->lost = d.lost;
+    if (s)
+        return s;
+    for (size_t i = 0; i < moved.n; i++) {
+        char label[300];
+        if (moved.txt[i]) {
+            snprintf(label, sizeof(label), "dns record %s", h->doc_string(moved.txt[i], "Name"));
+            h->report(ctx, SH_CHANGE_DELETE, label, "dns.record moved");
+        }
+    }
+    char detail[400];
+    snprintf(detail, sizeof(detail), "alias %s -> %s", have ? have : "(none)", want);
+    h->report(ctx, same ? SH_CHANGE_NONE : a ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, d.label, same ? NULL : detail);
+    char url[300];
+    snprintf(url, sizeof(url), "http://%.*s", (int)strlen(d.record) - 1, d.record);
+    return h->output_string(ctx, "url", url);
+}
+
+/* Every pair of ours in the zone, deleted together; nothing else. */
+static sh_status remove_ours(struct dns *dp)
+{
+    struct dns d = *dp;
+    const sh_host *h = d.h;
+    sh_ctx *ctx = d.ctx;
+    if (find_zone(&d))
+        return SH_ERR_AWS;
+    if (!d.zone_id || list_zone(&d))
+        return d.zone_id ? SH_ERR_AWS : SH_OK;
+    struct owned ours = {{NULL}, 0};
+    each_set(&d, collect_ours, &ours);
+    struct batch b = {h->doc_new(ctx), 0};
+    h->doc_set_string(b.in, "Id", d.zone_id);
+    for (size_t i = 0; i < ours.n; i++) {
+        const char *name = h->doc_string(ours.txt[i], "Name");
+        const sh_doc *a = find_set(&d, name, "A");
+        if (a)
+            delete_set(&d, &b, a);
+        delete_set(&d, &b, ours.txt[i]);
+    }
+    sh_status s = b.n ? apply(&d, &b) : SH_OK;
+    dp->lost = d.lost;
+    for (size_t i = 0; !s && i < ours.n; i++) {
+        char label[300];
+        snprintf(label, sizeof(label), "dns record %s", h->doc_string(ours.txt[i], "Name"));
+        h->report(ctx, SH_CHANGE_DELETE, label, NULL);
+    }
+    return s;
+}
+
+/* A change whose answer was lost may have been applied: look again (the
+ * next pass finds it done, or does it), never a blind second send. */
+#define PASSES 3
+
+static sh_status passes(const sh_host *h, sh_ctx *ctx, sh_status (*pass)(struct dns *))
+{
+    struct dns d;
+    for (int i = 1;; i++) {
+        load(&d, h, ctx);
+        sh_status s = pass(&d);
+        if (!d.lost)
+            return s;
+        if (i == PASSES)
+            return h->fail(ctx, SH_ERR_AWS, "the answers to %d changes of zone %s were lost: %s", PASSES, d.zone,
+                           h->aws_error_text(ctx));
+        h->log(ctx, SH_LOG_INFO, "the answer to a change of zone %s was lost: looking again", d.zone);
+    }
+}
+
+static sh_status dns_create(const sh_host *h, sh_ctx *ctx)
+{
+    return passes(h, ctx, converge);
+}
+
+static sh_status dns_destroy(const sh_host *h, sh_ctx *ctx)
+{
+    return passes(h, ctx, remove_ours);
+}
+
+static const char *const dns_requires[] = {"lb", NULL};
+static const char *const dns_publishes[] = {"url", NULL};
+static const sh_resource_decl dns_resources[] = {
+    {"record", "dns record (alias A and owner TXT) in zone", SH_AFTER("lb.alb")},
+    {NULL, NULL, NULL}};
+
+SH_PLUGIN_EXPORT = {
+    SH_PLUGIN_ABI,
+    .name = "dns",
+    .version = "1.0.0",
+    .description = "a Route 53 alias record for the load balancer, in an existing zone",
+    .requires = dns_requires,
+    .keys = dns_keys,
+    .create = dns_create,
+    .destroy = dns_destroy,
+    .outputs = dns_create,
+    .resources = dns_resources,
+    .publishes = dns_publishes,
+    .services = dns_services,
+};

@@ -71,8 +71,9 @@ int shc_owned(const sh_host *h, sh_ctx *ctx, const sh_doc *item, const shc_tag_s
 void shc_put_tags(const sh_host *h, sh_ctx *ctx, sh_doc *doc, const shc_tag_shape *put, const char *name);
 /* The tags of item (read with `have`) that are missing or differ from
  * what shc_put_tags would write, written into doc the same way (at `put`).
- * Returns how many; detail (may be NULL) gets "tag Name, tag Project".
- * Tags stackhost does not manage are left alone. */
+ * Returns how many; detail (may be NULL) gets each as shc_line_diff says
+ * it: "tag Name (none) -> vpc-catalog-dev, tag Team web -> api". Tags
+ * stackhost does not manage are left alone. */
 size_t shc_tags_drift(const sh_host *h, sh_ctx *ctx, const sh_doc *item, const shc_tag_shape *have,
                       const char *name, sh_doc *doc, const shc_tag_shape *put, char *detail, size_t len);
 
@@ -234,17 +235,35 @@ int shc_queue_give_up(shc_queue *q);
 
 /* One resource's plan or progress line: what happens to it and which
  * fields change. Zero it, set label, note each queued change on it, and
- * report it once the waves succeeded (a plan reports it unsent). */
-#define SHC_DETAIL 512
+ * report it once the waves succeeded (a plan reports it unsent). Room
+ * for a dozen fields' "before -> after" (shc_line_diff). */
+#define SHC_DETAIL 1024
 typedef struct shc_line {
     const char *label; /* "ecr repository ecr-catalog-dev" */
     sh_change change;
     char detail[SHC_DETAIL];
 } shc_line;
 
-/* Adds `what` (may be NULL) to the line's detail, once, and raises its
- * change: a create or a replace outranks an update. */
+/* Adds `what` (may be NULL) to the line's detail, once (a note already
+ * there, between commas, is not repeated), and raises its change: a
+ * create or a replace outranks an update. A note that no longer fits
+ * ends the detail with ", ...". */
 void shc_line_note(shc_line *line, sh_change change, const char *what);
+/* Notes on the line (may be NULL: the text only) that `field` changes,
+ * as "FIELD BEFORE -> AFTER": "image repo:1.0.0 -> repo:1.0.1",
+ * "max 10 -> 12", "retention (none) -> 14 days". A NULL side is
+ * "(none)": a setting absent, or taken away. Texts are shown as they
+ * are, JSON (a document, a list) compactly; each side longer than
+ * SHC_DIFF_SIDE characters is cut in its middle ("..."), keeping the
+ * start and the end (an image's tag, an ARN's name). An IAM or KMS policy
+ * document (an object with a Statement) is never written out: the note
+ * says what differs, "FIELD: statement PullImage added, statement 1
+ * changed (condition)", or "FIELD: policy document changed (version)".
+ * Returns the note (owned by the context). Never pass a secret's value:
+ * say "value changes" instead (shc_line_note). */
+#define SHC_DIFF_SIDE 60
+const char *shc_line_diff(const sh_host *h, sh_ctx *ctx, shc_line *line, sh_change change, const char *field,
+                          const char *before, const char *after);
 /* host->report of the line: its change, or "no change". */
 void shc_line_report(const sh_host *h, sh_ctx *ctx, const shc_line *line);
 /* Queues a call that changes the line's resource and notes `what` on it

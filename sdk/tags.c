@@ -77,8 +77,9 @@ size_t shc_tags_drift(const sh_host *h, sh_ctx *ctx, const sh_doc *item, const s
         put_one(h, doc, put, k++, key, want);
         if (detail && len) {
             size_t used = strlen(detail);
+            const char *what = shc_line_diff(h, ctx, NULL, SH_CHANGE_UPDATE, shc_text(h, ctx, "tag %s", key), is, want);
             if (used < len)
-                snprintf(detail + used, len - used, "%stag %s", used ? ", " : "", key);
+                snprintf(detail + used, len - used, "%s%s", used ? ", " : "", what);
         }
     }
     return k;

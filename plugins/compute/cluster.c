@@ -51,8 +51,8 @@ void cmp_cluster_wave(struct cmp *c)
          * and the only one moto has */
         c->h->doc_set_string(in, "cluster", c->cluster_name);
         settings(c, in);
-        shc_change(&c->q, line, SH_CHANGE_UPDATE, "container insights enabled", "ecs", "UpdateCluster", in, NULL, NULL,
-                   NULL);
+        shc_line_diff(c->h, c->ctx, line, SH_CHANGE_UPDATE, "container insights", now, "enabled");
+        shc_change(&c->q, line, SH_CHANGE_UPDATE, NULL, "ecs", "UpdateCluster", in, NULL, NULL, NULL);
     }
     cmp_ecs_tags_drift(c, line, c->cluster, c->cluster_arn);
 }

@@ -161,6 +161,11 @@ void cmp_roles_policy_wave(struct cmp *c);
 /* Compares the desired definition with the latest ACTIVE revision. */
 void cmp_td_compare(struct cmp *c);
 void cmp_td_wave(struct cmp *c);
+/* "task-catalog-dev:4": the revision the service is to run (found equal,
+ * registered, or in a plan the one deploy would register: the latest
+ * ACTIVE one + 1, unless newer ones were deregistered by hand, which ECS
+ * still counts); NULL when a plan cannot know it (no revision yet). */
+const char *cmp_td_revision(struct cmp *c);
 /* After a new revision: the family's ACTIVE revisions beyond the newest
  * keep_revisions, but those the service's deployments use, deregistered
  * (in a plan: noted). */

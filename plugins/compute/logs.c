@@ -26,7 +26,7 @@ static sh_doc *retention(struct cmp *c)
 
 static const char *retention_text(struct cmp *c)
 {
-    return shc_text(c->h, c->ctx, "retention %lld days", c->retention);
+    return shc_text(c->h, c->ctx, "%lld days", c->retention);
 }
 
 void cmp_log_wave(struct cmp *c)
@@ -36,14 +36,18 @@ void cmp_log_wave(struct cmp *c)
         sh_doc *in = cmp_req(c);
         c->h->doc_set_string(in, "logGroupName", c->log_name);
         cmp_logs_put_tags(c, in, "tags");
-        shc_change(&c->q, line, SH_CHANGE_CREATE, retention_text(c), "logs", "CreateLogGroup", in,
+        shc_change(&c->q, line, SH_CHANGE_CREATE, shc_text(c->h, c->ctx, "retention %s", retention_text(c)), "logs",
+                   "CreateLogGroup", in,
                    "ResourceAlreadyExistsException", created, c);
         return;
     }
     const char *days = c->h->doc_string(c->log_group, "retentionInDays");
-    if (!days || strcmp(days, shc_text(c->h, c->ctx, "%lld", c->retention)))
-        shc_change(&c->q, line, SH_CHANGE_UPDATE, retention_text(c), "logs", "PutRetentionPolicy", retention(c), NULL,
-                   NULL, NULL);
+    if (!days || strcmp(days, shc_text(c->h, c->ctx, "%lld", c->retention))) {
+        /* no retention: the group keeps its events forever */
+        shc_line_diff(c->h, c->ctx, line, SH_CHANGE_UPDATE, "retention",
+                      days ? shc_text(c->h, c->ctx, "%s days", days) : NULL, retention_text(c));
+        shc_change(&c->q, line, SH_CHANGE_UPDATE, NULL, "logs", "PutRetentionPolicy", retention(c), NULL, NULL, NULL);
+    }
     /* the drifted tags as a list, then as the map Logs takes */
     char detail[SHC_DETAIL], path[256];
     sh_doc *drift = cmp_req(c), *in = cmp_req(c);

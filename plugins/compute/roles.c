@@ -129,8 +129,8 @@ static void role_wave(struct cmp *c, struct cmp_role *r, struct cmp_role_done *d
     if (!shc_json_same(h, c->ctx, trust, r->trust)) {
         sh_doc *in = on_role(c, r);
         h->doc_set_string(in, "PolicyDocument", r->trust);
-        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, "trust: ecs-tasks.amazonaws.com of this account only", "iam",
-                   "UpdateAssumeRolePolicy", in, NULL, NULL, NULL);
+        shc_line_diff(h, c->ctx, r->line, SH_CHANGE_UPDATE, "trust policy", trust, r->trust);
+        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, NULL, "iam", "UpdateAssumeRolePolicy", in, NULL, NULL, NULL);
     }
     char detail[SHC_DETAIL];
     sh_doc *tags = on_role(c, r);
@@ -182,9 +182,11 @@ static void policy_wave(struct cmp *c, struct cmp_role *r)
     sh_doc *in = on_role(c, r);
     c->h->doc_set_string(in, "PolicyName", r->policy_name);
     c->h->doc_set_string(in, "PolicyDocument", r->policy);
-    shc_change(&c->q, r->line, r->created ? SH_CHANGE_CREATE : SH_CHANGE_UPDATE,
-               r->created ? NULL : shc_text(c->h, c->ctx, "inline policy %s", r->policy_name), "iam", "PutRolePolicy",
-               in, NULL, NULL, NULL);
+    if (!r->created)
+        shc_line_diff(c->h, c->ctx, r->line, SH_CHANGE_UPDATE,
+                      shc_text(c->h, c->ctx, "inline policy %s", r->policy_name), is, r->policy);
+    shc_change(&c->q, r->line, r->created ? SH_CHANGE_CREATE : SH_CHANGE_UPDATE, NULL, "iam", "PutRolePolicy", in, NULL,
+               NULL, NULL);
 }
 
 void cmp_roles_policy_wave(struct cmp *c)

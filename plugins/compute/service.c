@@ -120,6 +120,60 @@ static int same_at(struct cmp *c, const sh_doc *want, const char *path)
     return c->h->doc_equal(c->h->doc_get(want, path), c->h->doc_get(c->service, path), 1);
 }
 
+/* ---- what differs, as the plan line says it ---- */
+
+static const char *json_at(struct cmp *c, const sh_doc *d, const char *path)
+{
+    const sh_doc *node = c->h->doc_get(d, path);
+    return node ? c->h->doc_json(c->ctx, node) : NULL;
+}
+
+/* "task definition task-catalog-dev:3 -> :4" (the family named once). */
+static void note_revision(struct cmp *c, shc_line *line, const char *have_arn)
+{
+    const char *slash = have_arn ? strrchr(have_arn, '/') : NULL, *before = slash ? slash + 1 : have_arn;
+    const char *after = cmp_td_revision(c), *colon = after ? strrchr(after, ':') : NULL;
+    if (!after)
+        after = "a new revision";
+    else if (before && colon && !strncmp(before, after, (size_t)(colon - after + 1)))
+        after = colon;
+    shc_line_diff(c->h, c->ctx, line, SH_CHANGE_UPDATE, "task definition", before, after);
+}
+
+/* "tg-catalog-dev catalog:8080": the one load balancer's target group
+ * (its name), container and port; NULL when none. */
+static const char *load_balancer_text(struct cmp *c, const sh_doc *d)
+{
+    const sh_host *h = c->h;
+    size_t n = h->doc_count(d, "loadBalancers");
+    if (n != 1)
+        return n ? json_at(c, d, "loadBalancers") : NULL;
+    const char *tg = h->doc_string(d, "loadBalancers[0].targetGroupArn");
+    const char *at = tg ? strstr(tg, "targetgroup/") : NULL, *name = at ? at + strlen("targetgroup/") : tg ? tg : "?";
+    const char *container = h->doc_string(d, "loadBalancers[0].containerName");
+    const char *port = h->doc_string(d, "loadBalancers[0].containerPort");
+    return shc_text(h, c->ctx, "%.*s %s:%s", (int)strcspn(name, "/"), name, container ? container : "?",
+                    port ? port : "?");
+}
+
+/* "100-200 % with circuit breaker and rollback" */
+static const char *deployment_text(struct cmp *c, const sh_doc *d)
+{
+    const sh_host *h = c->h;
+    const char *at = "deploymentConfiguration";
+    if (!h->doc_get(d, at))
+        return NULL;
+    const char *min = h->doc_string(d, shc_text(h, c->ctx, "%s.minimumHealthyPercent", at));
+    const char *max = h->doc_string(d, shc_text(h, c->ctx, "%s.maximumPercent", at));
+    const char *on = h->doc_string(d, shc_text(h, c->ctx, "%s.deploymentCircuitBreaker.enable", at));
+    const char *rollback = h->doc_string(d, shc_text(h, c->ctx, "%s.deploymentCircuitBreaker.rollback", at));
+    int breaker = on && !strcmp(on, "true"), back = rollback && !strcmp(rollback, "true");
+    return shc_text(h, c->ctx, "%s-%s %% %s", min ? min : "?", max ? max : "?",
+                    !breaker ? "without circuit breaker"
+                    : back   ? "with circuit breaker and rollback"
+                             : "with circuit breaker without rollback");
+}
+
 void cmp_service_wave(struct cmp *c)
 {
     const sh_host *h = c->h;
@@ -137,25 +191,39 @@ void cmp_service_wave(struct cmp *c)
     int update = 0;
     const char *td = h->doc_string(c->service, "taskDefinition");
     if (c->plan && c->td_register) {
-        shc_line_note(line, SH_CHANGE_UPDATE, "task definition: the new revision");
+        note_revision(c, line, td);
     } else if (!td || strcmp(td, c->td_arn)) {
         h->doc_set_string(in, "taskDefinition", c->td_arn);
-        const char *rev = strrchr(c->td_arn, '/');
-        shc_line_note(line, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "task definition %s", rev ? rev + 1 : c->td_arn));
+        note_revision(c, line, td);
         update = 1;
     }
+    /* the private subnets, the task security group, no public ip: sent together */
     const char *vpc = "networkConfiguration.awsvpcConfiguration";
+    const char *subnets = shc_text(h, c->ctx, "%s.subnets", vpc), *sgs = shc_text(h, c->ctx, "%s.securityGroups", vpc);
     const char *public_ip = h->doc_string(c->service, shc_text(h, c->ctx, "%s.assignPublicIp", vpc));
-    if (!cmp_same_set(c, c->service, shc_text(h, c->ctx, "%s.subnets", vpc), c->subnets, c->nsubnets) ||
-        !cmp_same_set(c, c->service, shc_text(h, c->ctx, "%s.securityGroups", vpc), &c->task_sg, 1) ||
-        !public_ip || strcmp(public_ip, "DISABLED")) {
+    int network_differs = 0;
+    if (!cmp_same_set(c, c->service, subnets, c->subnets, c->nsubnets)) {
+        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "subnets", json_at(c, c->service, subnets),
+                      json_at(c, want, subnets));
+        network_differs = 1;
+    }
+    if (!cmp_same_set(c, c->service, sgs, &c->task_sg, 1)) {
+        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "security groups", json_at(c, c->service, sgs),
+                      json_at(c, want, sgs));
+        network_differs = 1;
+    }
+    if (!public_ip || strcmp(public_ip, "DISABLED")) {
+        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "public ip", public_ip, "DISABLED");
+        network_differs = 1;
+    }
+    if (network_differs) {
         network(c, in);
-        shc_line_note(line, SH_CHANGE_UPDATE, "network: the private subnets, the task security group, no public ip");
         update = 1;
     }
     if (!same_at(c, want, "loadBalancers")) {
         load_balancers(c, in);
-        shc_line_note(line, SH_CHANGE_UPDATE, "load balancer");
+        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "load balancer", load_balancer_text(c, c->service),
+                      load_balancer_text(c, want));
         update = 1;
     }
     /* moto stores neither the grace period, the deployment configuration
@@ -165,18 +233,20 @@ void cmp_service_wave(struct cmp *c)
     const char *grace = h->doc_string(c->service, "healthCheckGracePeriodSeconds");
     if (grace && atoll(grace) != GRACE_SECONDS) {
         h->doc_set_number(in, "healthCheckGracePeriodSeconds", GRACE_SECONDS);
-        shc_line_note(line, SH_CHANGE_UPDATE, "health check grace period 60 s");
+        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "health check grace period",
+                      shc_text(h, c->ctx, "%s s", grace), shc_text(h, c->ctx, "%d s", GRACE_SECONDS));
         update = 1;
     }
     if (h->doc_get(c->service, "deploymentConfiguration") && !same_at(c, want, "deploymentConfiguration")) {
         deployment(c, in);
-        shc_line_note(line, SH_CHANGE_UPDATE, "deployment: circuit breaker with rollback, 100-200 %");
+        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "deployment", deployment_text(c, c->service),
+                      deployment_text(c, want));
         update = 1;
     }
     const char *propagate = h->doc_string(c->service, "propagateTags");
     if (propagate && strcmp(propagate, "SERVICE")) {
         h->doc_set_string(in, "propagateTags", "SERVICE");
-        shc_line_note(line, SH_CHANGE_UPDATE, "tags propagated from the service");
+        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "propagate tags", propagate, "SERVICE");
         update = 1;
     }
     /* A failed rollout is not retried by ECS: the circuit breaker stopped
@@ -215,7 +285,7 @@ void cmp_service_wave(struct cmp *c)
     const char *managed = h->doc_string(c->service, "enableECSManagedTags");
     if (managed && strcmp(managed, "true")) {
         h->doc_set_bool(in, "enableECSManagedTags", 1);
-        shc_line_note(line, SH_CHANGE_UPDATE, "ecs managed tags");
+        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "ecs managed tags", managed, "true");
         update = 1;
     }
     /* Once a scalable target exists, Application Auto Scaling owns the
@@ -223,8 +293,8 @@ void cmp_service_wave(struct cmp *c)
     const char *count = h->doc_string(c->service, "desiredCount");
     if (!c->scaled && (!count || atoll(count) != c->desired)) {
         h->doc_set_number(in, "desiredCount", c->desired);
-        shc_line_note(line, SH_CHANGE_UPDATE,
-                      shc_text(h, c->ctx, "desired count %s -> %lld", count ? count : "?", c->desired));
+        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "desired count", count,
+                      shc_text(h, c->ctx, "%lld", c->desired));
         update = 1;
     }
     if (update)

@@ -58,28 +58,166 @@ static sh_doc *definition(struct cmp *c, int tags)
     return d;
 }
 
-/* What the plan line names when a revision differs. */
+/* ---- what differs, as the plan line says it ---- */
+
+/* A field's text in a definition (the wanted one or a revision), NULL
+ * when absent: what "before -> after" shows of it. */
+typedef const char *(*td_text_fn)(struct cmp *c, const sh_doc *def, const char *path);
+
+/* A scalar as it is; anything else as compact JSON. */
+static const char *scalar_text(struct cmp *c, const sh_doc *def, const char *path)
+{
+    const sh_doc *node = c->h->doc_get(def, path);
+    const char *text = c->h->doc_string(def, path);
+    return text || !node ? text : c->h->doc_json(c->ctx, node);
+}
+
+/* Member `name` of the first item of the list at path ("?" when absent). */
+static const char *first(struct cmp *c, const sh_doc *def, const char *path, const char *name)
+{
+    char at[128];
+    const char *text = c->h->doc_string(def, shc_path(at, sizeof(at), "%s[0].%s", path, name));
+    return text ? text : "?";
+}
+
+/* "8080", "8080/udp": the container port of the one mapping (and its
+ * protocol when not tcp); several as JSON. */
+static const char *port_text(struct cmp *c, const sh_doc *def, const char *path)
+{
+    if (c->h->doc_count(def, path) != 1)
+        return scalar_text(c, def, path);
+    const char *port = first(c, def, path, "containerPort"), *protocol = first(c, def, path, "protocol");
+    return strcmp(protocol, "tcp") && strcmp(protocol, "?") ? shc_text(c->h, c->ctx, "%s/%s", port, protocol) : port;
+}
+
+/* "tmp:/tmp", "tmp:/tmp:ro": the one mount point as docker writes it; several as JSON. */
+static const char *mount_text(struct cmp *c, const sh_doc *def, const char *path)
+{
+    if (c->h->doc_count(def, path) != 1)
+        return scalar_text(c, def, path);
+    return shc_text(c->h, c->ctx, "%s:%s%s", first(c, def, path, "sourceVolume"), first(c, def, path, "containerPath"),
+                    strcmp(first(c, def, path, "readOnly"), "true") ? "" : ":ro");
+}
+
+/* "tmp", "FARGATE EC2": a list's items (of objects, their names), space separated. */
+static const char *words_text(struct cmp *c, const sh_doc *def, const char *path)
+{
+    const sh_host *h = c->h;
+    char at[128], words[256] = "";
+    size_t n = h->doc_count(def, path), used = 0;
+    if (!n)
+        return NULL;
+    for (size_t i = 0; i < n && used < sizeof(words); i++) {
+        const char *w = h->doc_string(def, shc_path(at, sizeof(at), "%s[%zu]", path, i));
+        if (!w)
+            w = h->doc_string(def, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
+        used += (size_t)snprintf(words + used, sizeof(words) - used, "%s%s", i ? " " : "", w ? w : "?");
+    }
+    return shc_text(h, c->ctx, "%s", words);
+}
+
+/* "LINUX/X86_64" */
+static const char *platform_text(struct cmp *c, const sh_doc *def, const char *path)
+{
+    char at[128];
+    if (!c->h->doc_get(def, path))
+        return NULL;
+    const char *os = c->h->doc_string(def, shc_path(at, sizeof(at), "%s.operatingSystemFamily", path));
+    const char *cpu = c->h->doc_string(def, shc_path(at, sizeof(at), "%s.cpuArchitecture", path));
+    return shc_text(c->h, c->ctx, "%s/%s", os ? os : "?", cpu ? cpu : "?");
+}
+
+#define CONTAINER "containerDefinitions[0]"
+#define LOGS CONTAINER ".logConfiguration"
+
+/* Every field stackhost sets, as the plan line names it; lists of named
+ * items (text NULL) say which names were added, removed or changed,
+ * never their values. */
 static const struct {
     const char *what, *path;
+    td_text_fn text;
 } fields[] = {
-    {"image", "containerDefinitions[0].image"},
-    {"cpu", "cpu"},
-    {"memory", "memory"},
-    {"execution role", "executionRoleArn"},
-    {"task role", "taskRoleArn"},
-    {"secrets", "containerDefinitions[0].secrets"},
-    {"environment", "containerDefinitions[0].environment"},
-    {"port", "containerDefinitions[0].portMappings"},
-    {"logs", "containerDefinitions[0].logConfiguration"},
-    {"read-only root filesystem", "containerDefinitions[0].readonlyRootFilesystem"},
-    {"writable /tmp", "containerDefinitions[0].mountPoints"},
-    {"volumes", "volumes"},
-    {"essential", "containerDefinitions[0].essential"},
-    {"container name", "containerDefinitions[0].name"},
-    {"platform", "runtimePlatform"},
-    {"network mode", "networkMode"},
-    {"compatibilities", "requiresCompatibilities"},
+    {"image", CONTAINER ".image", scalar_text},
+    {"cpu", "cpu", scalar_text},
+    {"memory", "memory", scalar_text},
+    {"execution role", "executionRoleArn", scalar_text},
+    {"task role", "taskRoleArn", scalar_text},
+    {"secrets", CONTAINER ".secrets", NULL},
+    {"environment", CONTAINER ".environment", NULL},
+    {"port", CONTAINER ".portMappings", port_text},
+    {"log driver", LOGS ".logDriver", scalar_text},
+    {"log group", LOGS ".options.awslogs-group", scalar_text},
+    {"log region", LOGS ".options.awslogs-region", scalar_text},
+    {"log stream prefix", LOGS ".options.awslogs-stream-prefix", scalar_text},
+    {"read-only root filesystem", CONTAINER ".readonlyRootFilesystem", scalar_text},
+    {"writable /tmp", CONTAINER ".mountPoints", mount_text},
+    {"volumes", "volumes", words_text},
+    {"essential", CONTAINER ".essential", scalar_text},
+    {"container name", CONTAINER ".name", scalar_text},
+    {"platform", "runtimePlatform", platform_text},
+    {"network mode", "networkMode", scalar_text},
+    {"compatibilities", "requiresCompatibilities", words_text},
 };
+
+/* The item of list `path` in def whose name is `name`, or NULL. */
+static const sh_doc *named(struct cmp *c, const sh_doc *def, const char *path, const char *name)
+{
+    char at[128];
+    for (size_t i = 0; name && i < c->h->doc_count(def, path); i++) {
+        const char *is = c->h->doc_string(def, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
+        if (is && !strcmp(is, name))
+            return c->h->doc_get(def, shc_path(at, sizeof(at), "%s[%zu]", path, i));
+    }
+    return NULL;
+}
+
+/* Notes the names of a list of {name, value...} that were added, removed
+ * or changed ("environment LOG_LEVEL added"): values may be secret, or
+ * long, and are never shown. */
+static void names_diff(struct cmp *c, shc_line *t, const char *what, const sh_doc *want, const sh_doc *have,
+                       const char *path)
+{
+    const sh_host *h = c->h;
+    char at[128];
+    const char *before = t->detail[0] ? shc_text(h, c->ctx, "%s", t->detail) : "";
+    for (size_t i = 0; i < h->doc_count(want, path); i++) {
+        const char *name = h->doc_string(want, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
+        const sh_doc *w = h->doc_get(want, shc_path(at, sizeof(at), "%s[%zu]", path, i));
+        const sh_doc *is = named(c, have, path, name);
+        if (!is || !h->doc_equal(w, is, 1))
+            shc_line_note(t, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "%s %s %s", what, name ? name : "?",
+                                                        is ? "changed" : "added"));
+    }
+    for (size_t i = 0; i < h->doc_count(have, path); i++) {
+        const char *name = h->doc_string(have, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
+        if (!named(c, want, path, name))
+            shc_line_note(t, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "%s %s removed", what, name ? name : "?"));
+    }
+    if (!strcmp(before, t->detail)) /* the same items, in another order */
+        shc_line_note(t, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "%s reordered", what));
+}
+
+/* What differs between the wanted definition and the latest revision,
+ * field by field, as "before -> after" into c->td_detail. */
+static void td_diff(struct cmp *c, const sh_doc *want)
+{
+    const sh_host *h = c->h;
+    shc_line t = {0};
+    size_t containers = h->doc_count(c->td, "containerDefinitions");
+    if (containers != 1)
+        shc_line_diff(h, c->ctx, &t, SH_CHANGE_UPDATE, "containers", shc_text(h, c->ctx, "%zu", containers), "1");
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const sh_doc *w = h->doc_get(want, fields[i].path), *is = h->doc_get(c->td, fields[i].path);
+        if (w ? h->doc_equal(w, is, 1) : !is)
+            continue;
+        if (fields[i].text)
+            shc_line_diff(h, c->ctx, &t, SH_CHANGE_UPDATE, fields[i].what, fields[i].text(c, c->td, fields[i].path),
+                          fields[i].text(c, want, fields[i].path));
+        else
+            names_diff(c, &t, fields[i].what, want, c->td, fields[i].path);
+    }
+    snprintf(c->td_detail, sizeof(c->td_detail), "%s", t.detail[0] ? t.detail : "containers");
+}
 
 void cmp_td_compare(struct cmp *c)
 {
@@ -91,24 +229,14 @@ void cmp_td_compare(struct cmp *c)
     const sh_doc *want = definition(c, 0);
     /* subset: a revision may hold members stackhost does not set; but
      * when no secrets are wanted, a revision holding some differs */
-    int no_extra_secrets = c->nsecrets || !h->doc_count(c->td, "containerDefinitions[0].secrets");
+    int no_extra_secrets = c->nsecrets || !h->doc_count(c->td, CONTAINER ".secrets");
     if (h->doc_count(c->td, "containerDefinitions") == 1 && h->doc_equal(want, c->td, 1) && no_extra_secrets) {
         const char *arn = h->doc_string(c->td, "taskDefinitionArn");
         snprintf(c->td_arn, sizeof(c->td_arn), "%s", arn ? arn : "");
         c->td_register = 0;
         return;
     }
-    size_t used = 0;
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        const sh_doc *w = h->doc_get(want, fields[i].path), *is = h->doc_get(c->td, fields[i].path);
-        int same = w ? h->doc_equal(w, is, 1) : !is;
-        if (!same && used < sizeof(c->td_detail) && !strstr(c->td_detail, fields[i].what))
-            used += (size_t)snprintf(c->td_detail + used, sizeof(c->td_detail) - used, "%s%s", used ? ", " : "",
-                                     !strcmp(fields[i].what, "image") ? shc_text(h, c->ctx, "image %s", c->image)
-                                                                        : fields[i].what);
-    }
-    if (!used)
-        snprintf(c->td_detail, sizeof(c->td_detail), "containers");
+    td_diff(c, want);
 }
 
 static int registered(void *arg, const sh_doc *out)
@@ -140,6 +268,16 @@ static long long revision_of(const char *arn)
 {
     const char *colon = arn ? strrchr(arn, ':') : NULL;
     return colon ? atoll(colon + 1) : 0;
+}
+
+const char *cmp_td_revision(struct cmp *c)
+{
+    if (c->plan && c->td_register) /* ECS numbers a family's revisions in order */
+        return c->td ? shc_text(c->h, c->ctx, "%s:%lld", c->family,
+                                revision_of(c->h->doc_string(c->td, "taskDefinitionArn")) + 1)
+                     : NULL;
+    const char *slash = strrchr(c->td_arn, '/');
+    return slash ? slash + 1 : NULL;
 }
 
 static int newest_first(const void *a, const void *b)

@@ -52,12 +52,13 @@ int lb_alb_quota(struct lb *l)
 
 /* ---- what cannot change in place ---- */
 
-static void differs(char *why, size_t len, const char *what, const char *is, const char *want)
+static void differs(struct lb *l, char *why, size_t len, const char *what, const char *is, const char *want)
 {
     if (is && want && !strcmp(is, want))
         return;
     size_t used = strlen(why);
-    snprintf(why + used, len - used, "%s%s %s -> %s", used ? ", " : "", what, is ? is : "(none)", want);
+    snprintf(why + used, len - used, "%s%s", used ? ", " : "",
+             shc_line_diff(l->h, l->ctx, NULL, SH_CHANGE_REPLACE, what, is, want));
 }
 
 int lb_alb_replace_check(struct lb *l)
@@ -67,13 +68,13 @@ int lb_alb_replace_check(struct lb *l)
     const sh_doc *it = l->alb->item;
     char *why = l->alb_replace;
     size_t len = sizeof(l->alb_replace);
-    differs(why, len, "scheme", l->h->doc_string(it, "Scheme"), "internet-facing");
-    differs(why, len, "type", l->h->doc_string(it, "Type"), "application");
+    differs(l, why, len, "scheme", l->h->doc_string(it, "Scheme"), "internet-facing");
+    differs(l, why, len, "type", l->h->doc_string(it, "Type"), "application");
     if (l->vpc)
-        differs(why, len, "vpc", l->h->doc_string(it, "VpcId"), l->vpc);
+        differs(l, why, len, "vpc", l->h->doc_string(it, "VpcId"), l->vpc);
     const char *state = l->h->doc_string(it, "State.Code");
     if (state && !strcmp(state, "failed"))
-        differs(why, len, "state", state, "active");
+        differs(l, why, len, "state", state, "active");
     if (!why[0])
         return 0;
     shc_line_note(&l->alb_l, SH_CHANGE_REPLACE, why);
@@ -137,6 +138,12 @@ static void create(struct lb *l)
                "DuplicateLoadBalancerName", created, l);
 }
 
+/* "on" / "off" for an attribute's "true" / "false" (NULL: not set). */
+static const char *on_off(const char *value)
+{
+    return !value ? NULL : !strcmp(value, "true") ? "on" : "off";
+}
+
 /* The attributes that differ, in one ModifyLoadBalancerAttributes; a
  * new load balancer's line says them already (note 0). */
 static void attributes(struct lb *l, const sh_doc *have, int note)
@@ -145,23 +152,20 @@ static void attributes(struct lb *l, const sh_doc *have, int note)
     const char *want_prot = l->protection ? "true" : "false";
     sh_doc *in = on_alb(l);
     size_t n = 0;
-    char what[128] = "";
     if (!drop || strcmp(drop, "true")) {
         lb_set(l, in, DROP_INVALID, "Attributes[%zu].Key", n);
         lb_set(l, in, "true", "Attributes[%zu].Value", n++);
-        snprintf(what, sizeof(what), "drop invalid header fields");
+        if (note)
+            shc_line_diff(l->h, l->ctx, &l->alb_l, SH_CHANGE_UPDATE, "drop invalid header fields", on_off(drop), "on");
     }
     if (!prot || strcmp(prot, want_prot)) {
         lb_set(l, in, PROTECTION, "Attributes[%zu].Key", n);
         lb_set(l, in, want_prot, "Attributes[%zu].Value", n++);
-        size_t used = strlen(what);
-        snprintf(what + used, sizeof(what) - used, "%sdeletion protection %s", used ? ", " : "",
-                 l->protection ? "on" : "off");
+        if (note)
+            shc_line_diff(l->h, l->ctx, &l->alb_l, SH_CHANGE_UPDATE, "deletion protection", on_off(prot),
+                          on_off(want_prot));
     }
-    if (n && note)
-        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, what, "elbv2", "ModifyLoadBalancerAttributes", in, NULL, NULL,
-                   NULL);
-    else if (n)
+    if (n)
         shc_queue_add(&l->q, "elbv2", "ModifyLoadBalancerAttributes", in, NULL, l->alb_l.label, NULL, NULL);
 }
 
@@ -180,20 +184,23 @@ void lb_alb_wave(struct lb *l)
     if (l->sg && !lb_same_set(l, it, "SecurityGroups.member", &l->sg, 1)) {
         sh_doc *in = on_alb(l);
         lb_set(l, in, l->sg, "SecurityGroups[0]");
-        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, "security groups", "elbv2", "SetSecurityGroups", in, NULL, NULL,
-                   NULL);
+        shc_line_diff(l->h, l->ctx, &l->alb_l, SH_CHANGE_UPDATE, "security groups",
+                      lb_list_text(l, it, "SecurityGroups.member"), lb_list_text(l, in, "SecurityGroups"));
+        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetSecurityGroups", in, NULL, NULL, NULL);
     }
     if (l->subnets && !lb_same_set(l, it, "AvailabilityZones.member|SubnetId", l->subnets, l->nsubnets)) {
         sh_doc *in = on_alb(l);
         put_subnets(l, in);
-        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, "subnets", "elbv2", "SetSubnets", in, NULL, NULL, NULL);
+        shc_line_diff(l->h, l->ctx, &l->alb_l, SH_CHANGE_UPDATE, "subnets",
+                      lb_list_text(l, it, "AvailabilityZones.member|SubnetId"), lb_list_text(l, in, "Subnets"));
+        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetSubnets", in, NULL, NULL, NULL);
     }
     const char *ip = l->h->doc_string(it, "IpAddressType");
     if (!ip || strcmp(ip, "ipv4")) {
         sh_doc *in = on_alb(l);
         lb_set(l, in, "ipv4", "IpAddressType");
-        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, "ip address type ipv4", "elbv2", "SetIpAddressType", in, NULL,
-                   NULL, NULL);
+        shc_line_diff(l->h, l->ctx, &l->alb_l, SH_CHANGE_UPDATE, "ip address type", ip, "ipv4");
+        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetIpAddressType", in, NULL, NULL, NULL);
     }
     attributes(l, l->alb->attrs, 1);
     lb_put_tags(l, &l->alb_l, l->alb->tags, l->alb_arn);

@@ -122,12 +122,64 @@ static void put_listener(struct lb *l, const struct lb_listener *w, sh_doc *in)
     }
 }
 
+/* What w's action does, as a plan line says it. */
+static const char *action_want(struct lb *l, const struct lb_listener *w)
+{
+    return w->redirect ? "redirect to https 443 with 301" : shc_text(l->h, l->ctx, "forward to %s", l->tg_name);
+}
+
+/* A new listener's action and, for https, its policy and certificate. */
 static const char *action_text(struct lb *l, const struct lb_listener *w)
 {
-    if (w->redirect)
-        return "redirect to https 443 with 301";
-    return shc_text(l->h, l->ctx, "forward to %s%s", l->tg_name,
+    return shc_text(l->h, l->ctx, "%s%s", action_want(l, w),
                     strcmp(w->protocol, "HTTPS") ? "" : ", policy " SSL_POLICY ", the certificate");
+}
+
+/* "redirect to https 443 with 301" of a listener found, and the parts
+ * that differ from the redirect's: "path /x", "without host query". */
+static const char *redirect_have(struct lb *l, const sh_doc *it)
+{
+    char path[96], protocol[16] = "?", extra[256] = "", unset[64] = "";
+    const char *v[REDIRECT_PARTS];
+    for (size_t i = 0; i < REDIRECT_PARTS; i++)
+        v[i] = field(l, it, shc_path(path, sizeof(path), "DefaultActions.member[0].RedirectConfig.%s", redirect[i][0]));
+    for (size_t i = 0; v[0] && v[0][i] && i + 1 < sizeof(protocol); i++) {
+        protocol[i] = (char)(v[0][i] | 0x20); /* HTTPS -> https */
+        protocol[i + 1] = '\0';
+    }
+    for (size_t i = 2; i < 5; i++) { /* host, path, query */
+        char *to = v[i] ? extra : unset;
+        size_t size = v[i] ? sizeof(extra) : sizeof(unset), used = strlen(to);
+        if (!same(v[i], redirect[i][1]))
+            snprintf(to + used, size - used, "%s%c%s%s%s", used || v[i] ? " " : "", redirect[i][0][0] | 0x20,
+                     redirect[i][0] + 1, v[i] ? " " : "", v[i] ? v[i] : "");
+    }
+    if (unset[0]) {
+        size_t used = strlen(extra);
+        snprintf(extra + used, sizeof(extra) - used, " without %s", unset);
+    }
+    const char *code = v[5] && !strncmp(v[5], "HTTP_", 5) ? v[5] + 5 : v[5];
+    return shc_text(l->h, l->ctx, "redirect to %s %s with %s%s", protocol, v[1] ? v[1] : "?", code ? code : "?",
+                    extra);
+}
+
+/* What the action of a listener found does: "forward to tg-catalog-dev",
+ * a redirect; NULL when it has none. */
+static const char *action_have(struct lb *l, const sh_doc *it)
+{
+    size_t n = l->h->doc_count(it, "DefaultActions.member");
+    const char *type = field(l, it, "DefaultActions.member[0].Type");
+    if (n != 1 || !type)
+        return n ? shc_text(l->h, l->ctx, "%zu actions", n) : NULL;
+    if (!strcmp(type, "redirect"))
+        return redirect_have(l, it);
+    if (strcmp(type, "forward"))
+        return type;
+    const char *tg = field(l, it, "DefaultActions.member[0].TargetGroupArn");
+    if (!tg)
+        tg = field(l, it, "DefaultActions.member[0].ForwardConfig.TargetGroups.member[0].TargetGroupArn");
+    const char *name = lb_arn_suffix(tg, "targetgroup/"); /* targetgroup/NAME/ID */
+    return shc_text(l->h, l->ctx, "forward to %.*s", (int)strcspn(name, "/"), name);
 }
 
 static int again_when_duplicate(void *arg, const sh_doc *out)
@@ -153,29 +205,25 @@ static void create(struct lb *l, struct lb_listener *w)
 static void put_back(struct lb *l, struct lb_listener *w)
 {
     const sh_doc *it = w->have;
-    char what[SHC_DETAIL] = "";
-    const char *protocol = field(l, it, "Protocol");
-    if (!same(protocol, w->protocol))
-        snprintf(what, sizeof(what), "protocol %s -> %s", protocol ? protocol : "(none)", w->protocol);
-    if (!strcmp(w->protocol, "HTTPS")) {
-        if (!same(field(l, it, "SslPolicy"), SSL_POLICY)) {
-            size_t used = strlen(what);
-            snprintf(what + used, sizeof(what) - used, "%spolicy %s", used ? ", " : "", SSL_POLICY);
+    const char *is[3] = {field(l, it, "Protocol"), field(l, it, "SslPolicy"),
+                         field(l, it, "Certificates.member[0].CertificateArn")};
+    const char *want[3] = {w->protocol, SSL_POLICY, l->cert}, *what[3] = {"protocol", "ssl policy", "certificate"};
+    int differs = 0;
+    /* the policy and certificate of an https listener only */
+    for (size_t i = 0; i < (strcmp(w->protocol, "HTTPS") ? 1u : 3u); i++)
+        if (!same(is[i], want[i])) {
+            shc_line_diff(l->h, l->ctx, &w->line, SH_CHANGE_UPDATE, what[i], is[i], want[i]);
+            differs = 1;
         }
-        if (!same(field(l, it, "Certificates.member[0].CertificateArn"), l->cert)) {
-            size_t used = strlen(what);
-            snprintf(what + used, sizeof(what) - used, "%sthe certificate", used ? ", " : "");
-        }
-    }
     if (!action_ok(l, w, it)) {
-        size_t used = strlen(what);
-        snprintf(what + used, sizeof(what) - used, "%s%s", used ? ", " : "", action_text(l, w));
+        shc_line_diff(l->h, l->ctx, &w->line, SH_CHANGE_UPDATE, "action", action_have(l, it), action_want(l, w));
+        differs = 1;
     }
-    if (what[0]) {
+    if (differs) {
         sh_doc *in = lb_req(l);
         lb_set(l, in, w->arn, "ListenerArn");
         put_listener(l, w, in);
-        shc_change(&l->q, &w->line, SH_CHANGE_UPDATE, what, "elbv2", "ModifyListener", in, NULL, NULL, NULL);
+        shc_change(&l->q, &w->line, SH_CHANGE_UPDATE, NULL, "elbv2", "ModifyListener", in, NULL, NULL, NULL);
     }
     lb_put_tags(l, &w->line, lb_tags_of(l, l->listener_tag_out, w->arn), w->arn);
 }

@@ -63,7 +63,8 @@ int lb_tg_replace_check(struct lb *l)
         if (!want || (is && !strcmp(is, want)))
             continue; /* the vpc is unknown in a plan before network's first deploy */
         size_t used = strlen(why);
-        snprintf(why + used, len - used, "%s%s %s -> %s", used ? ", " : "", fields[i][1], is ? is : "(none)", want);
+        snprintf(why + used, len - used, "%s%s", used ? ", " : "",
+                 shc_line_diff(l->h, l->ctx, NULL, SH_CHANGE_REPLACE, fields[i][1], is, want));
     }
     if (!why[0])
         return 0;
@@ -147,8 +148,10 @@ static void deregistration(struct lb *l, const sh_doc *have)
     sh_doc *in = on_tg(l);
     lb_set(l, in, DEREGISTRATION, "Attributes[0].Key");
     lb_set(l, in, DEREGISTRATION_SECONDS, "Attributes[0].Value");
-    shc_change(&l->q, &l->tg_l, have ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE,
-               have ? "deregistration delay " DEREGISTRATION_SECONDS " s" : NULL, "elbv2",
+    if (have)
+        shc_line_diff(l->h, l->ctx, &l->tg_l, SH_CHANGE_UPDATE, "deregistration delay",
+                      is ? shc_text(l->h, l->ctx, "%s s", is) : NULL, DEREGISTRATION_SECONDS " s");
+    shc_change(&l->q, &l->tg_l, have ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, NULL, "elbv2",
                "ModifyTargetGroupAttributes", in, NULL, NULL, NULL);
 }
 
@@ -161,20 +164,20 @@ void lb_tg_wave(struct lb *l)
     }
     struct check c[16];
     size_t n = health_check(l, c);
-    char what[SHC_DETAIL] = "";
+    int differs = 0;
     for (size_t i = 0; i < n; i++) {
         const char *is = l->h->doc_string(l->tg, c[i].field);
         if (is && !strcmp(is, c[i].want))
             continue;
-        size_t used = strlen(what);
-        snprintf(what + used, sizeof(what) - used, "%shealth check %s %s -> %s", used ? ", " : "", c[i].what,
-                 is ? is : "(none)", c[i].want);
+        shc_line_diff(l->h, l->ctx, &l->tg_l, SH_CHANGE_UPDATE, shc_text(l->h, l->ctx, "health check %s", c[i].what),
+                      is, c[i].want);
+        differs = 1;
     }
-    if (what[0]) {
+    if (differs) {
         /* Every field, not only those that differ: one call puts the whole check back. */
         sh_doc *in = on_tg(l);
         put_health_check(l, in);
-        shc_change(&l->q, &l->tg_l, SH_CHANGE_UPDATE, what, "elbv2", "ModifyTargetGroup", in, NULL, NULL, NULL);
+        shc_change(&l->q, &l->tg_l, SH_CHANGE_UPDATE, NULL, "elbv2", "ModifyTargetGroup", in, NULL, NULL, NULL);
     }
     deregistration(l, l->tg_attrs);
     lb_put_tags(l, &l->tg_l, l->tg_tags, l->tg_arn);

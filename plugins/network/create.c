@@ -366,10 +366,13 @@ static void subnet_drift(struct net *n, int i, int public)
     if (!item)
         return;
     const char *have_cidr = n->h->doc_string(item, "cidrBlock"), *have_az = n->h->doc_string(item, "availabilityZone");
-    if (strcmp(have_cidr ? have_cidr : "", cidr) || strcmp(have_az ? have_az : "", n->az[i])) {
+    int new_cidr = strcmp(have_cidr ? have_cidr : "", cidr), new_az = strcmp(have_az ? have_az : "", n->az[i]);
+    if (new_cidr || new_az) {
         char why[320];
-        snprintf(why, sizeof(why), "%s in %s -> %s in %s (cidr and zone cannot change in place)", have_cidr,
-                 have_az, cidr, n->az[i]);
+        snprintf(why, sizeof(why), "%s%s%s (cidr and zone cannot change in place)",
+                 new_cidr ? shc_line_diff(n->h, n->ctx, NULL, SH_CHANGE_REPLACE, "cidr", have_cidr, cidr) : "",
+                 new_cidr && new_az ? ", " : "",
+                 new_az ? shc_line_diff(n->h, n->ctx, NULL, SH_CHANGE_REPLACE, "zone", have_az, n->az[i]) : "");
         net_report(n, SH_CHANGE_REPLACE, label, why);
         if (!n->h->allow_replace(n->ctx)) {
             net_fail(n, SH_ERR_CONFIG, "%s needs replacement: %s; deploy with --allow-replace to delete and "
@@ -395,7 +398,7 @@ static void subnet_drift(struct net *n, int i, int public)
         net_set(n, in, id, "SubnetId");
         net_set(n, in, "false", "MapPublicIpOnLaunch.Value");
         net_queue(n, "ModifySubnetAttribute", in, label, NULL, NULL);
-        net_report(n, SH_CHANGE_UPDATE, label, "no public ip on launch");
+        net_report_diff(n, label, "public ip on launch", map, "false");
     }
     net_tags(n, item, id, label, name);
 }
@@ -466,24 +469,23 @@ void net_wave_vpc(struct net *n)
     }
 }
 
-static int is_true(const struct net *n, const sh_doc *answer, const char *attr)
-{
-    char path[64];
-    const char *v = n->h->doc_string(answer, shc_path(path, sizeof(path), "%s.value", attr));
-    return v && !strcmp(v, "true");
-}
 
-static void dns_attribute(struct net *n, const char *attr, const char *label, int quiet)
+/* Turns attr on; unless quiet, reported as "enableDnsSupport false -> true"
+ * (was: its value as DescribeVpcAttribute answered it, NULL: unknown). */
+static void dns_attribute(struct net *n, const char *attr, const char *label, int quiet, const char *was)
 {
     sh_doc *in = net_req(n);
     net_set(n, in, n->vpc, "VpcId");
     net_set(n, in, "true", "%c%s.Value", attr[0] - 'a' + 'A', attr + 1);
     net_queue(n, "ModifyVpcAttribute", in, label, NULL, NULL);
-    if (!quiet) {
-        char detail[64];
-        snprintf(detail, sizeof(detail), "%s on", attr);
-        net_report(n, SH_CHANGE_UPDATE, label, detail);
-    }
+    if (!quiet)
+        net_report_diff(n, label, attr, was, "true");
+}
+
+static const char *attribute_value(const struct net *n, const sh_doc *answer, const char *attr)
+{
+    char path[64];
+    return n->h->doc_string(answer, shc_path(path, sizeof(path), "%s.value", attr));
 }
 
 /* DNS support before hostnames: AWS refuses hostnames without support. */
@@ -492,22 +494,23 @@ void net_wave_dns(struct net *n, int second)
     const char *label = net_label(n, "vpc", net_name(n, "vpc", NULL));
     if (!n->vpc[0] && !n->vpc_new)
         return;
+    const char *support = attribute_value(n, n->dns_support, "enableDnsSupport");
+    const char *hostnames = attribute_value(n, n->dns_hostnames, "enableDnsHostnames");
     if (second) {
         if (n->hostnames_later)
-            dns_attribute(n, "enableDnsHostnames", label, 0);
+            dns_attribute(n, "enableDnsHostnames", label, 0, hostnames);
         return;
     }
     if (n->vpc_new) { /* a new VPC has support on and hostnames off */
-        dns_attribute(n, "enableDnsHostnames", label, 1);
+        dns_attribute(n, "enableDnsHostnames", label, 1, NULL);
         return;
     }
-    int support = is_true(n, n->dns_support, "enableDnsSupport");
-    int hostnames = is_true(n, n->dns_hostnames, "enableDnsHostnames");
-    if (!support)
-        dns_attribute(n, "enableDnsSupport", label, 0);
-    if (!hostnames && support)
-        dns_attribute(n, "enableDnsHostnames", label, 0);
-    n->hostnames_later = !hostnames && !support;
+    int support_on = support && !strcmp(support, "true"), hostnames_on = hostnames && !strcmp(hostnames, "true");
+    if (!support_on)
+        dns_attribute(n, "enableDnsSupport", label, 0, support);
+    if (!hostnames_on && support_on)
+        dns_attribute(n, "enableDnsHostnames", label, 0, hostnames);
+    n->hostnames_later = !hostnames_on && !support_on;
 }
 
 void net_wave_in_vpc(struct net *n)
@@ -523,8 +526,10 @@ void net_wave_in_vpc(struct net *n)
         net_set(n, in, n->igw, "InternetGatewayId");
         net_set(n, in, n->vpc, "VpcId");
         net_queue_ok(n, "AttachInternetGateway", in, igw_label, "Resource.AlreadyAssociated");
-        net_report(n, n->igw_new ? SH_CHANGE_CREATE : SH_CHANGE_UPDATE, igw_label,
-                   n->igw_new ? "attached to the vpc" : "attach to the vpc");
+        if (n->igw_new)
+            net_report(n, SH_CHANGE_CREATE, igw_label, "attached to the vpc");
+        else /* in a plan before the vpc is made, its id is not known */
+            net_report_diff(n, igw_label, "attached to", NULL, n->vpc[0] ? n->vpc : "the stack's vpc");
     }
     net_wave_dns(n, 0);
     if (n->vpc[0])

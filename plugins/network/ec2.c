@@ -129,6 +129,11 @@ void net_report(struct net *n, sh_change change, const char *label, const char *
     l->detail = detail ? strdup(detail) : NULL;
 }
 
+void net_report_diff(struct net *n, const char *label, const char *field, const char *before, const char *after)
+{
+    net_report(n, SH_CHANGE_UPDATE, label, shc_line_diff(n->h, n->ctx, NULL, SH_CHANGE_UPDATE, field, before, after));
+}
+
 void net_unchanged(struct net *n, const char *label)
 {
     for (size_t i = 0; i < n->ntouched; i++)

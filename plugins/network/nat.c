@@ -75,12 +75,19 @@ void net_wave_nats(struct net *n)
         }
         const char *sub = n->h->doc_string(item, "subnetId");
         const char *alloc = n->h->doc_string(item, "natGatewayAddressSet.item[0].allocationId");
-        if ((n->sub_pub[i][0] && sub && strcmp(sub, n->sub_pub[i])) ||
-            (n->eip[i][0] && alloc && strcmp(alloc, n->eip[i]))) {
-            net_report(n, SH_CHANGE_REPLACE, label, "subnet or elastic ip differs (cannot change in place)");
+        int new_sub = n->sub_pub[i][0] && sub && strcmp(sub, n->sub_pub[i]);
+        int new_eip = n->eip[i][0] && alloc && strcmp(alloc, n->eip[i]);
+        if (new_sub || new_eip) {
+            char why[320];
+            snprintf(why, sizeof(why), "%s%s%s",
+                     new_sub ? shc_line_diff(n->h, n->ctx, NULL, SH_CHANGE_REPLACE, "subnet", sub, n->sub_pub[i]) : "",
+                     new_sub && new_eip ? ", " : "",
+                     new_eip ? shc_line_diff(n->h, n->ctx, NULL, SH_CHANGE_REPLACE, "elastic ip", alloc, n->eip[i])
+                             : "");
+            net_report(n, SH_CHANGE_REPLACE, label,
+                       shc_text(n->h, n->ctx, "%s (subnet and elastic ip cannot change in place)", why));
             if (!n->h->allow_replace(n->ctx)) {
-                net_fail(n, SH_ERR_CONFIG, "%s needs replacement (its subnet or elastic ip differs); deploy "
-                           "with --allow-replace", label);
+                net_fail(n, SH_ERR_CONFIG, "%s needs replacement (%s); deploy with --allow-replace", label, why);
                 continue;
             }
             if (n->plan)

@@ -122,6 +122,8 @@ int net_find(struct net *n, const sh_doc *answer, const char *items, const char 
 void net_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name);
 /* Records a change: the plan line, or the progress line once done. */
 void net_report(struct net *n, sh_change change, const char *label, const char *detail);
+/* An update of one field, "FIELD BEFORE -> AFTER" (shc_line_diff). */
+void net_report_diff(struct net *n, const char *label, const char *field, const char *before, const char *after);
 /* A "no change" line for label, unless it was reported as changing. */
 void net_unchanged(struct net *n, const char *label);
 /* Queues op; once answered, the text at `path` of the answer (the new

@@ -28,11 +28,25 @@ void net_wave_tables(struct net *n)
         table(n, net_zone_name(n, "rtb", "private", i), n->rtb_priv_item[i], n->rtb_priv[i]);
 }
 
+/* What a route sends its traffic to (its gateway, nat gateway, ...). */
+static const char *route_target(struct net *n, const sh_doc *item, size_t i)
+{
+    static const char *const kinds[] = {"gatewayId", "natGatewayId", "transitGatewayId", "networkInterfaceId",
+                                        "instanceId", "vpcPeeringConnectionId"};
+    char path[96];
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        const char *t = n->h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].%s", i, kinds[k]));
+        if (t)
+            return t;
+    }
+    return "another target";
+}
+
 /* 0.0.0.0/0 through the target (an igw-... or a nat-... id). */
 static void default_route(struct net *n, const sh_doc *item, const char *id, const char *target, int via_nat,
                           const char *label)
 {
-    const char *have = NULL;
+    const char *have = NULL, *was = NULL;
     size_t count = item ? n->h->doc_count(item, "routeSet.item") : 0;
     int present = 0;
     char path[96];
@@ -43,6 +57,7 @@ static void default_route(struct net *n, const sh_doc *item, const char *id, con
         present = 1;
         have = n->h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].%s", i,
                                                 via_nat ? "natGatewayId" : "gatewayId"));
+        was = route_target(n, item, i);
     }
     if (present && have && target[0] && !strcmp(have, target))
         return;
@@ -51,12 +66,9 @@ static void default_route(struct net *n, const sh_doc *item, const char *id, con
     net_set(n, in, "0.0.0.0/0", "DestinationCidrBlock");
     net_set(n, in, target, via_nat ? "NatGatewayId" : "GatewayId");
     net_queue_ok(n, present ? "ReplaceRoute" : "CreateRoute", in, label, present ? NULL : "RouteAlreadyExists");
-    char detail[128];
-    snprintf(detail, sizeof(detail), "route 0.0.0.0/0 via %s%s",
-             target[0] ? target : (via_nat ? "the nat gateway" : "the internet gateway"),
-             present ? " (was another target)" : "");
     if (item)
-        net_report(n, SH_CHANGE_UPDATE, label, detail);
+        net_report_diff(n, label, "route 0.0.0.0/0", was,
+                        target[0] ? target : via_nat ? "the nat gateway" : "the internet gateway");
 }
 
 void net_wave_routes(struct net *n, int private_routes)
@@ -72,8 +84,10 @@ void net_wave_routes(struct net *n, int private_routes)
                       net_label(n, "route table", net_zone_name(n, "rtb", "private", i)));
 }
 
-/* The association of subnet with any table in answer (items at items), or NULL. */
-static const char *association_in(struct net *n, const sh_doc *answer, const char *items, const char *subnet)
+/* The association of subnet with any table in answer (items at items),
+ * or NULL; *table (may be NULL) is that table's id. */
+static const char *association_in(struct net *n, const sh_doc *answer, const char *items, const char *subnet,
+                                  const char **table)
 {
     char path[192];
     size_t tables = answer ? n->h->doc_count(answer, items) : 0;
@@ -82,6 +96,8 @@ static const char *association_in(struct net *n, const sh_doc *answer, const cha
         for (size_t a = 0; a < assocs; a++) {
             const char *s = n->h->doc_string(
                 answer, shc_path(path, sizeof(path), "%s[%zu].associationSet.item[%zu].subnetId", items, t, a));
+            if (s && !strcmp(s, subnet) && table)
+                *table = n->h->doc_string(answer, shc_path(path, sizeof(path), "%s[%zu].routeTableId", items, t));
             if (s && !strcmp(s, subnet))
                 return n->h->doc_string(answer, shc_path(path, sizeof(path),
                                                          "%s[%zu].associationSet.item[%zu].routeTableAssociationId",
@@ -113,7 +129,7 @@ void net_wave_association_reads(struct net *n)
     for (int i = 0; i < n->azs; i++) {
         const char *subs[2] = {n->sub_pub_new[i] ? "" : n->sub_pub[i], n->sub_priv_new[i] ? "" : n->sub_priv[i]};
         for (int s = 0; s < 2; s++)
-            if (subs[s][0] && !association_in(n, n->rtbs_out, "routeTableSet.item", subs[s]))
+            if (subs[s][0] && !association_in(n, n->rtbs_out, "routeTableSet.item", subs[s], NULL))
                 net_set(n, in, subs[s], "Filter[0].Value[%zu]", k++);
     }
     if (!k)
@@ -126,11 +142,11 @@ static void associate(struct net *n, const sh_doc *item, const char *id, const c
 {
     if (associated(n, item, subnet))
         return;
-    const char *existing = NULL;
+    const char *existing = NULL, *was = NULL;
     if (subnet[0]) {
-        existing = association_in(n, n->rtbs_out, "routeTableSet.item", subnet);
+        existing = association_in(n, n->rtbs_out, "routeTableSet.item", subnet, &was);
         if (!existing)
-            existing = association_in(n, n->assoc_out, "routeTableSet.item", subnet);
+            existing = association_in(n, n->assoc_out, "routeTableSet.item", subnet, &was);
     }
     sh_doc *in = net_req(n);
     net_set(n, in, id, "RouteTableId");
@@ -141,11 +157,10 @@ static void associate(struct net *n, const sh_doc *item, const char *id, const c
         net_set(n, in, subnet, "SubnetId");
         net_queue_ok(n, "AssociateRouteTable", in, label, "Resource.AlreadyAssociated");
     }
-    char detail[128];
-    snprintf(detail, sizeof(detail), "associate %s%s", subnet[0] ? subnet : "its subnet",
-             existing ? " (moved from another table)" : "");
+    /* "subnet subnet-1 table rtb-other -> rtb-this": it moves, or joins (none) */
     if (item)
-        net_report(n, SH_CHANGE_UPDATE, label, detail);
+        net_report_diff(n, label, shc_text(n->h, n->ctx, "subnet %s table", subnet[0] ? subnet : "(new)"),
+                        existing ? (was ? was : "another") : NULL, id[0] ? id : "this one");
 }
 
 void net_wave_associations(struct net *n)

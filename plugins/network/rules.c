@@ -253,12 +253,8 @@ int net_rules(struct net *n)
         compare(n, &groups[i]);
     if (!n->vpc[0]) /* a plan before the first deploy: the default group comes with the vpc */
         net_report(n, SH_CHANGE_UPDATE, dflt->label, "remove every rule");
-    else if (n->sg_default[0] && dflt->detail[0]) {
-        char detail[64];
-        snprintf(detail, sizeof(detail), "remove %zu rule%s", dflt->nrevoke[0] + dflt->nrevoke[1],
-                 dflt->nrevoke[0] + dflt->nrevoke[1] == 1 ? "" : "s");
-        net_report(n, SH_CHANGE_UPDATE, dflt->label, detail);
-    }
+    else if (n->sg_default[0] && dflt->detail[0]) /* each rule removed, as the groups' lines say them */
+        net_report(n, SH_CHANGE_UPDATE, dflt->label, dflt->detail);
     for (int i = 0; i < 2; i++)
         if (groups[i].detail[0])
             net_report(n, groups[i].is_new ? SH_CHANGE_CREATE : SH_CHANGE_UPDATE, groups[i].label, groups[i].detail);

@@ -149,13 +149,6 @@ static sh_doc *alarm_input(struct obs *o, const struct obs_alarm *a, int tags)
     return in;
 }
 
-static void differs(char *detail, size_t len, const char *what)
-{
-    size_t used = strlen(detail);
-    if (used < len)
-        snprintf(detail + used, len - used, "%s%s", used ? ", " : "", what);
-}
-
 static int same_text(const char *have, const char *want)
 {
     return have && want && !strcmp(have, want);
@@ -194,50 +187,142 @@ static int dimensions_same(struct obs *o, const struct obs_alarm *a)
     return 1;
 }
 
-/* A number of the answer against the one sent: "was -> is" when they differ. */
-static void number_differs(struct obs *o, const struct obs_alarm *a, const char *field, const char *what,
-                           long long want, char *detail, size_t len)
+/* The value of the alarm's dimension `name` as described, or NULL. */
+static const char *dimension_have(struct obs *o, const struct obs_alarm *a, const char *name)
+{
+    char path[64];
+    for (size_t i = 0; i < o->h->doc_count(a->item, "Dimensions.member"); i++)
+        if (same_text(o->h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Name", i)),
+                      name))
+            return o->h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Value", i));
+    return NULL;
+}
+
+/* Notes each dimension that differs ("dimension TargetGroup
+ * targetgroup/tg-a/1 -> targetgroup/tg-b/2"), one not wanted going to
+ * (none); in a plan before compute or lb made what it names, its value is
+ * not known yet. A dimension listed twice is no value: "dimensions". */
+static void dimensions_diff(struct obs *o, struct obs_alarm *a)
+{
+    const sh_host *h = o->h;
+    char path[64];
+    int noted = 0;
+    for (size_t d = 0; d < 2; d++) {
+        const char *have = dimension_have(o, a, a->dim_name[d]);
+        if (same_text(have, a->dim_value[d]))
+            continue;
+        shc_line_diff(h, o->ctx, &a->line, SH_CHANGE_UPDATE, shc_text(h, o->ctx, "dimension %s", a->dim_name[d]),
+                      have, a->dim_value[d] ? a->dim_value[d] : "(not known yet)");
+        noted = 1;
+    }
+    for (size_t i = 0; i < h->doc_count(a->item, "Dimensions.member"); i++) {
+        const char *name = h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Name", i));
+        if (same_text(name, a->dim_name[0]) || same_text(name, a->dim_name[1]))
+            continue;
+        shc_line_diff(h, o->ctx, &a->line, SH_CHANGE_UPDATE, shc_text(h, o->ctx, "dimension %s", name ? name : "?"),
+                      dimension_have(o, a, name ? name : ""), NULL);
+        noted = 1;
+    }
+    if (!noted)
+        shc_line_note(&a->line, SH_CHANGE_UPDATE, "dimensions");
+}
+
+/* An action's name: the last part of its arn (a topic's name). */
+static const char *arn_name(const char *arn)
+{
+    const char *colon = arn ? strrchr(arn, ':') : NULL;
+    return colon ? colon + 1 : arn ? arn : "?";
+}
+
+/* "alarm sns-catalog-alarms-dev ok sns-catalog-alarms-dev": where the
+ * alarm notifies, "disabled" first when its actions are off; NULL when
+ * nowhere. */
+static const char *actions_text(struct obs *o, const sh_doc *item)
+{
+    static const char *const lists[][2] = {
+        {"AlarmActions", "alarm"}, {"OKActions", "ok"}, {"InsufficientDataActions", "insufficient data"}};
+    const sh_host *h = o->h;
+    char path[64], text[512] = "";
+    const char *enabled = h->doc_string(item, "ActionsEnabled");
+    size_t used = (size_t)snprintf(text, sizeof(text), "%s", same_text(enabled, "false") ? "disabled" : "");
+    for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+        for (size_t i = 0; i < h->doc_count(item, shc_path(path, sizeof(path), "%s.member", lists[l][0])); i++) {
+            const char *arn = h->doc_string(item, shc_path(path, sizeof(path), "%s.member[%zu]", lists[l][0], i));
+            if (used < sizeof(text))
+                used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s %s", used ? " " : "", lists[l][1],
+                                         arn_name(arn));
+        }
+    return used ? shc_text(h, o->ctx, "%s", text) : NULL;
+}
+
+/* The actions PutMetricAlarm sends: the topic on alarm and on ok. */
+static const char *actions_want(struct obs *o)
+{
+    return shc_text(o->h, o->ctx, "alarm %s ok %s", arn_name(o->topic_arn), arn_name(o->topic_arn));
+}
+
+/* A number of the answer against the one sent: noted "was -> is" when
+ * they differ; 1 then. */
+static int number_differs(struct obs *o, struct obs_alarm *a, const char *field, const char *what, long long want)
 {
     const char *have = o->h->doc_string(a->item, field);
     if (have && strtod(have, NULL) == (double)want)
-        return;
-    char text[96];
-    if (have)
-        snprintf(text, sizeof(text), "%s %g -> %lld", what, strtod(have, NULL), want);
-    else
-        snprintf(text, sizeof(text), "%s %lld", what, want);
-    differs(detail, len, text);
+        return 0;
+    shc_line_diff(o->h, o->ctx, &a->line, SH_CHANGE_UPDATE, what,
+                  have ? shc_text(o->h, o->ctx, "%g", strtod(have, NULL)) : NULL,
+                  shc_text(o->h, o->ctx, "%lld", want));
+    return 1;
 }
 
-/* What differs between the alarm described and the one wanted, as the
- * plan says it ("threshold 80 -> 85"); "" when nothing does. */
-static void alarm_diff(struct obs *o, const struct obs_alarm *a, char *detail, size_t len)
+/* A text of the answer against the one sent, the same way. */
+static int text_differs(struct obs *o, struct obs_alarm *a, const char *what, const char *have, const char *want)
+{
+    if (same_text(have, want))
+        return 0;
+    shc_line_diff(o->h, o->ctx, &a->line, SH_CHANGE_UPDATE, what, have, want);
+    return 1;
+}
+
+/* "AWS/ECS CPUUtilization" of the alarm described ("... in Percent"
+ * with a unit, which the one sent has not); "metric math" for one. */
+static const char *metric_have(struct obs *o, const sh_doc *it)
+{
+    const sh_host *h = o->h;
+    const char *ns = h->doc_string(it, "Namespace"), *name = h->doc_string(it, "MetricName");
+    const char *unit = h->doc_string(it, "Unit");
+    if (h->doc_count(it, "Metrics.member"))
+        return "metric math";
+    return shc_text(h, o->ctx, "%s %s%s%s", ns ? ns : "?", name ? name : "?", unit ? " in " : "", unit ? unit : "");
+}
+
+/* Notes on the alarm's line what differs between the alarm described
+ * and the one wanted ("threshold 80 -> 85"); non-zero when something
+ * does. */
+static int alarm_diff(struct obs *o, struct obs_alarm *a)
 {
     const sh_host *h = o->h;
     const sh_doc *it = a->item;
-    detail[0] = '\0';
-    if (!same_text(h->doc_string(it, "Namespace"), a->namespace_) ||
-        !same_text(h->doc_string(it, "MetricName"), a->metric) || h->doc_string(it, "Unit") ||
-        h->doc_count(it, "Metrics.member"))
-        differs(detail, len, shc_text(h, o->ctx, "metric %s %s", a->namespace_, a->metric));
-    if (!same_text(h->doc_string(it, "Statistic"), a->statistic) || h->doc_string(it, "ExtendedStatistic"))
-        differs(detail, len, shc_text(h, o->ctx, "statistic %s", a->statistic));
-    if (!dimensions_same(o, a))
-        differs(detail, len, "dimensions");
-    number_differs(o, a, "Period", "period", a->period, detail, len);
-    number_differs(o, a, "EvaluationPeriods", "evaluation periods", a->evaluations, detail, len);
-    number_differs(o, a, "DatapointsToAlarm", "datapoints", a->datapoints, detail, len);
-    if (!same_text(h->doc_string(it, "ComparisonOperator"), a->comparison))
-        differs(detail, len, shc_text(h, o->ctx, "comparison %s", a->comparison));
-    number_differs(o, a, "Threshold", "threshold", a->threshold, detail, len);
-    const char *missing = h->doc_string(it, "TreatMissingData");
-    if (!same_text(missing ? missing : "missing", a->missing_data))
-        differs(detail, len, shc_text(h, o->ctx, "missing data %s", a->missing_data));
+    const char *extended = h->doc_string(it, "ExtendedStatistic"), *missing = h->doc_string(it, "TreatMissingData");
+    int differs =
+        text_differs(o, a, "metric", metric_have(o, it), shc_text(h, o->ctx, "%s %s", a->namespace_, a->metric));
+    differs |= text_differs(o, a, "statistic", extended ? extended : h->doc_string(it, "Statistic"), a->statistic);
+    if (!dimensions_same(o, a)) {
+        dimensions_diff(o, a);
+        differs = 1;
+    }
+    differs |= number_differs(o, a, "Period", "period", a->period);
+    differs |= number_differs(o, a, "EvaluationPeriods", "evaluation periods", a->evaluations);
+    differs |= number_differs(o, a, "DatapointsToAlarm", "datapoints", a->datapoints);
+    differs |= text_differs(o, a, "comparison", h->doc_string(it, "ComparisonOperator"), a->comparison);
+    differs |= number_differs(o, a, "Threshold", "threshold", a->threshold);
+    differs |= text_differs(o, a, "missing data", missing ? missing : "missing", a->missing_data);
     if (!same_text(h->doc_string(it, "ActionsEnabled"), "true") || !list_is(o, it, "AlarmActions", o->topic_arn) ||
-        !list_is(o, it, "OKActions", o->topic_arn) || !list_is(o, it, "InsufficientDataActions", NULL))
-        differs(detail, len, "actions");
-    if (!same_text(h->doc_string(it, "AlarmDescription"), a->description))
-        differs(detail, len, "description");
+        !list_is(o, it, "OKActions", o->topic_arn) || !list_is(o, it, "InsufficientDataActions", NULL)) {
+        shc_line_diff(h, o->ctx, &a->line, SH_CHANGE_UPDATE, "actions", actions_text(o, it), actions_want(o));
+        differs = 1;
+    }
+    differs |= text_differs(o, a, "description", h->doc_string(it, "AlarmDescription"), a->description);
+    return differs;
 }
 
 void obs_alarms_wave(struct obs *o)
@@ -251,10 +336,9 @@ void obs_alarms_wave(struct obs *o)
                        NULL, NULL, NULL);
             continue;
         }
-        alarm_diff(o, a, detail, sizeof(detail));
-        if (detail[0])
-            shc_change(&o->q, &a->line, SH_CHANGE_UPDATE, detail, "cloudwatch", "PutMetricAlarm",
-                       alarm_input(o, a, 0), NULL, NULL, NULL);
+        if (alarm_diff(o, a))
+            shc_change(&o->q, &a->line, SH_CHANGE_UPDATE, NULL, "cloudwatch", "PutMetricAlarm", alarm_input(o, a, 0),
+                       NULL, NULL, NULL);
         sh_doc *tags = obs_req(o);
         h->doc_set_string(tags, "ResourceARN", h->doc_string(a->item, "AlarmArn"));
         if (shc_tags_drift(h, o->ctx, a->tags, &shc_tags_query, NULL, tags, &shc_tags_query_put, detail,

@@ -259,12 +259,14 @@ int obs_key_state_step(struct obs *o)
     const char *state = obs_key_state(o, o->key);
     if (!strcmp(state, "PendingDeletion")) {
         /* a destroy (or encrypt = false) within the last 7 days: the same key back */
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, "restored from pending deletion", "kms", "CancelKeyDeletion",
-                   on_key(o, o->key_id), "KMSInvalidStateException(is not pending deletion)", NULL, NULL);
+        shc_line_diff(h, o->ctx, &o->key_l, SH_CHANGE_UPDATE, "state", state, "Enabled");
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "CancelKeyDeletion", on_key(o, o->key_id),
+                   "KMSInvalidStateException(is not pending deletion)", NULL, NULL);
         o->key_revived = 1;
     } else if (!strcmp(state, "Disabled")) {
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, "enabled", "kms", "EnableKey", on_key(o, o->key_id), NULL,
-                   NULL, NULL);
+        shc_line_diff(h, o->ctx, &o->key_l, SH_CHANGE_UPDATE, "state", state, "Enabled");
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "EnableKey", on_key(o, o->key_id), NULL, NULL,
+                   NULL);
     } else if (strcmp(state, "Enabled")) {
         h->fail(o->ctx, SH_ERR_CONFLICT, "%s: kms key %s is %s; the topic needs it enabled", o->key_l.label,
                 o->key_id, state);
@@ -289,10 +291,12 @@ static int alias_made(void *arg, const sh_doc *out)
     return 0;
 }
 
-/* `what` for the key's line: none when the line is a create. */
-static const char *key_detail(struct obs *o, const char *what)
+/* Notes a setting of the kept key that changes, unless the key's line
+ * is a create (made by this pass: its settings go with it). */
+static void key_diff(struct obs *o, const char *field, const char *before, const char *after)
 {
-    return o->key_l.change == SH_CHANGE_CREATE ? NULL : what;
+    if (o->key_l.change != SH_CHANGE_CREATE)
+        shc_line_diff(o->h, o->ctx, &o->key_l, SH_CHANGE_UPDATE, field, before, after);
 }
 
 void obs_key_settings_wave(struct obs *o)
@@ -306,35 +310,39 @@ void obs_key_settings_wave(struct obs *o)
         sh_doc *in = on_key(o, o->key_id);
         h->doc_set_string(in, "PolicyName", "default");
         h->doc_set_string(in, "Policy", o->policy);
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, key_detail(o, "key policy"), "kms", "PutKeyPolicy", in, NULL,
-                   NULL, NULL);
+        key_diff(o, "key policy", policy, o->policy);
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "PutKeyPolicy", in, NULL, NULL, NULL);
     }
     const char *rotation = k && k->rotation ? h->doc_string(k->rotation, "KeyRotationEnabled") : NULL;
-    if (!rotation || strcmp(rotation, "true"))
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, key_detail(o, "rotation"), "kms", "EnableKeyRotation",
-                   on_key(o, o->key_id), NULL, NULL, NULL);
+    if (!rotation || strcmp(rotation, "true")) {
+        key_diff(o, "rotation", rotation, "true");
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "EnableKeyRotation", on_key(o, o->key_id), NULL,
+                   NULL, NULL);
+    }
     if (!k || !k->via_alias) {
         sh_doc *in = obs_req(o);
         h->doc_set_string(in, "AliasName", o->alias);
         h->doc_set_string(in, "TargetKeyId", o->key_id);
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, key_detail(o, "alias"), "kms", "CreateAlias", in,
-                   "AlreadyExistsException", alias_made, o);
+        /* the alias points at no key (or at one that is not ours: never) */
+        key_diff(o, "alias target", o->alias_target, o->key_id);
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "CreateAlias", in, "AlreadyExistsException",
+                   alias_made, o);
     }
     if (!k)
         return;
     char detail[SHC_DETAIL], path[64];
     sh_doc *in = on_key(o, o->key_id);
     size_t n = shc_tags_drift(h, o->ctx, k->tags, &shc_tags_kms, NULL, in, &shc_tags_kms, detail, sizeof(detail));
+    if (n && o->key_l.change != SH_CHANGE_CREATE)
+        shc_line_note(&o->key_l, SH_CHANGE_UPDATE, detail);
     const char *tagged = shc_tag(h, k->tags, &shc_tags_kms, OBS_ALIAS_TAG);
     if (!tagged || strcmp(tagged, o->alias)) {
         h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagKey", n), OBS_ALIAS_TAG);
         h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagValue", n++), o->alias);
-        size_t used = strlen(detail);
-        snprintf(detail + used, sizeof(detail) - used, "%stag %s", used ? ", " : "", OBS_ALIAS_TAG);
+        key_diff(o, "tag " OBS_ALIAS_TAG, tagged, o->alias);
     }
     if (n)
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, key_detail(o, detail), "kms", "TagResource", in, NULL, NULL,
-                   NULL);
+        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "TagResource", in, NULL, NULL, NULL);
 }
 
 void obs_key_retire_wave(struct obs *o)

@@ -143,8 +143,10 @@ void obs_topic_wave(struct obs *o)
         sh_doc *in = on_topic(o, "TopicArn");
         h->doc_set_string(in, "AttributeName", "KmsMasterKeyId");
         h->doc_set_string(in, "AttributeValue", want ? want : "");
-        shc_change(&o->q, &o->topic_l, SH_CHANGE_UPDATE, *have && !o->encrypt ? "encryption off" : "encryption",
-                   "sns", "SetTopicAttributes", in, NULL, NULL, NULL);
+        /* no key: not encrypted; in a plan, the key deploy makes has no arn yet */
+        shc_line_diff(h, o->ctx, &o->topic_l, SH_CHANGE_UPDATE, "encryption key", *have ? have : NULL,
+                      !want ? "the new key" : *want ? want : NULL);
+        shc_change(&o->q, &o->topic_l, SH_CHANGE_UPDATE, NULL, "sns", "SetTopicAttributes", in, NULL, NULL, NULL);
     }
     char detail[SHC_DETAIL];
     sh_doc *tags = on_topic(o, "ResourceArn");

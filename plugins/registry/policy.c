@@ -95,6 +95,7 @@ void reg_policy_wave(struct reg *r)
     const char *doc = shc_url_decode(r->h, r->ctx, r->h->doc_string(r->version, "PolicyVersion.Document"));
     if (shc_json_same(r->h, r->ctx, doc, r->document))
         return;
+    shc_line_diff(r->h, r->ctx, &r->policy_l, SH_CHANGE_UPDATE, "document", doc, r->document);
     r->new_version = 1;
     size_t count = r->versions ? r->h->doc_count(r->versions, "Versions.member") : 0;
     const char *oldest = count >= REG_IAM_VERSIONS ? oldest_version(r) : NULL;
@@ -105,7 +106,7 @@ void reg_policy_wave(struct reg *r)
                    shc_text(r->h, r->ctx, "the oldest version %s deleted (iam keeps %d)", oldest, REG_IAM_VERSIONS),
                    "iam", "DeletePolicyVersion", in, "NoSuchEntity", NULL, NULL);
     }
-    shc_line_note(&r->policy_l, SH_CHANGE_UPDATE, "document: a new default version");
+    shc_line_note(&r->policy_l, SH_CHANGE_UPDATE, "a new default version");
 }
 
 void reg_policy_version_wave(struct reg *r)

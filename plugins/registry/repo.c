@@ -81,20 +81,35 @@ void reg_repo_wave(struct reg *r)
         sh_doc *s = reg_req(r);
         r->h->doc_set_string(s, "repositoryName", r->repo_name);
         r->h->doc_set_bool(s, "imageScanningConfiguration.scanOnPush", 1);
-        shc_change(&r->q, &r->repo_l, SH_CHANGE_UPDATE, "scan on push", "ecr", "PutImageScanningConfiguration", s, NULL,
-                   NULL, NULL);
+        shc_line_diff(r->h, r->ctx, &r->repo_l, SH_CHANGE_UPDATE, "scan on push", scan, "true");
+        shc_change(&r->q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageScanningConfiguration", s, NULL, NULL,
+                   NULL);
     }
     const char *mut = r->h->doc_string(r->repo, "imageTagMutability");
     if (!mut || strcmp(mut, r->mutability)) {
         sh_doc *m = reg_req(r);
         r->h->doc_set_string(m, "repositoryName", r->repo_name);
         r->h->doc_set_string(m, "imageTagMutability", r->mutability);
-        shc_change(&r->q, &r->repo_l, SH_CHANGE_UPDATE, shc_text(r->h, r->ctx, "tag mutability %s", r->mutability), "ecr",
-                   "PutImageTagMutability", m, NULL, NULL, NULL);
+        shc_line_diff(r->h, r->ctx, &r->repo_l, SH_CHANGE_UPDATE, "tag mutability", mut, r->mutability);
+        shc_change(&r->q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageTagMutability", m, NULL, NULL, NULL);
     }
     sh_doc *t = reg_req(r);
     r->h->doc_set_string(t, "resourceArn", r->repo_arn);
     reg_tags(r, &r->repo_l, r->repo_tags, &shc_tags_json, &shc_tags_json, "ecr", "TagResource", t);
+}
+
+/* "30 images": what a lifecycle policy of stackhost's shape (one rule
+ * expiring images beyond a count) keeps; NULL for another policy. */
+static const char *images_kept(struct reg *r, const char *text)
+{
+    const sh_doc *d = text && SH_HOST_HAS(r->h, doc_parse) ? r->h->doc_parse(r->ctx, text) : NULL;
+    const char *type = d ? r->h->doc_string(d, "rules[0].selection.countType") : NULL;
+    const char *count = d ? r->h->doc_string(d, "rules[0].selection.countNumber") : NULL;
+    const char *action = d ? r->h->doc_string(d, "rules[0].action.type") : NULL;
+    if (!d || r->h->doc_count(d, "rules") != 1 || !type || strcmp(type, "imageCountMoreThan") || !count || !action ||
+        strcmp(action, "expire"))
+        return NULL;
+    return shc_text(r->h, r->ctx, "%s images", count);
 }
 
 void reg_lifecycle_wave(struct reg *r)
@@ -105,6 +120,13 @@ void reg_lifecycle_wave(struct reg *r)
     sh_doc *in = reg_req(r);
     r->h->doc_set_string(in, "repositoryName", r->repo_name);
     r->h->doc_set_string(in, "lifecyclePolicyText", r->lifecycle);
-    shc_change(&r->q, &r->life_l, is ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE,
-               shc_text(r->h, r->ctx, "keep the newest %lld images", r->keep), "ecr", "PutLifecyclePolicy", in, NULL, NULL, NULL);
+    const char *kept = images_kept(r, is), *want = shc_text(r->h, r->ctx, "%lld images", r->keep);
+    if (!is)
+        shc_line_note(&r->life_l, SH_CHANGE_CREATE, shc_text(r->h, r->ctx, "keep the newest %s", want));
+    else if (kept) /* the count alone differs, or the tag status: the count says it */
+        shc_line_diff(r->h, r->ctx, &r->life_l, SH_CHANGE_UPDATE, "keep the newest", kept, want);
+    else /* another policy: its rules as they are, then the one rule */
+        shc_line_diff(r->h, r->ctx, &r->life_l, SH_CHANGE_UPDATE, "rules", is, r->lifecycle);
+    shc_change(&r->q, &r->life_l, is ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, NULL, "ecr", "PutLifecyclePolicy", in, NULL,
+               NULL, NULL);
 }

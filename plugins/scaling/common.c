@@ -10,7 +10,15 @@
 static const char *const metrics[SCAL_POLICIES] = {"ECSServiceAverageCPUUtilization",
                                                    "ECSServiceAverageMemoryUtilization"};
 static const char *const purposes[SCAL_POLICIES] = {"cpu", "memory"};
-static const char *const target_keys[SCAL_POLICIES] = {"cpu_target", "memory_target"};
+
+const sh_config_bind scal_bind[] = {
+    SH_BIND(struct scal_config, min, "min"),
+    SH_BIND(struct scal_config, max, "max"),
+    SH_BIND(struct scal_config, cpu_target, "cpu_target"),
+    SH_BIND(struct scal_config, memory_target, "memory_target"),
+    SH_BIND(struct scal_config, out_cooldown, "scale_out_cooldown"),
+    SH_BIND(struct scal_config, in_cooldown, "scale_in_cooldown"),
+    SH_BIND_END};
 
 /* The answers Application Auto Scaling gives while something propagates
  * (aws-api.md section 13). */
@@ -45,15 +53,18 @@ int scal_load(struct scal *s, const sh_host *h, sh_ctx *ctx, int from_inputs)
     shc_queue_init(&s->q, h, ctx);
     s->q.not_yet = scal_not_yet;
     const char *stack = h->stack_name(ctx);
-    s->min = h->config_int(ctx, "min");
-    s->max = h->config_int(ctx, "max");
-    s->out_cooldown = h->config_int(ctx, "scale_out_cooldown");
-    s->in_cooldown = h->config_int(ctx, "scale_in_cooldown");
+    struct scal_config cfg;
+    h->config_read(ctx, &cfg);
+    s->min = cfg.min;
+    s->max = cfg.max;
+    s->out_cooldown = cfg.out_cooldown;
+    s->in_cooldown = cfg.in_cooldown;
+    const long long targets[SCAL_POLICIES] = {cfg.cpu_target, cfg.memory_target};
     for (size_t i = 0; i < SCAL_POLICIES; i++) {
         struct scal_policy *p = &s->policies[i];
         p->purpose = purposes[i];
         p->metric = metrics[i];
-        p->target = h->config_int(ctx, target_keys[i]);
+        p->target = targets[i];
         p->name = h->resource_name(ctx, "scaling", shc_text(h, ctx, "%s-%s", stack, p->purpose));
         p->line.label = shc_text(h, ctx, "scaling policy %s", p->name);
         p->del = (struct scal_delete){s, p->line.label, 0};

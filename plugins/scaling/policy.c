@@ -36,9 +36,8 @@ static int number(struct scal *s, struct scal_policy *p, const char *field, cons
     double have = scal_number(s->h, p->found, shc_text(s->h, s->ctx, CONFIG ".%s", field), &ok);
     if (ok && have == (double)want)
         return 0;
-    shc_line_note(&p->line, SH_CHANGE_UPDATE,
-                  ok ? shc_text(s->h, s->ctx, "%s %g%s -> %lld%s", what, have, unit, want, unit)
-                     : shc_text(s->h, s->ctx, "%s %lld%s", what, want, unit));
+    shc_line_diff(s->h, s->ctx, &p->line, SH_CHANGE_UPDATE, what,
+                  ok ? shc_text(s->h, s->ctx, "%g%s", have, unit) : NULL, shc_text(s->h, s->ctx, "%lld%s", want, unit));
     return 1;
 }
 
@@ -51,12 +50,12 @@ static int compare(struct scal *s, struct scal_policy *p)
     int differs = 0;
     const char *type = h->doc_string(p->found, "PolicyType");
     if (!type || strcmp(type, "TargetTrackingScaling")) {
-        shc_line_note(&p->line, SH_CHANGE_UPDATE, "target tracking");
+        shc_line_diff(h, s->ctx, &p->line, SH_CHANGE_UPDATE, "policy type", type, "TargetTrackingScaling");
         differs = 1;
     }
     const char *metric = h->doc_string(p->found, CONFIG ".PredefinedMetricSpecification.PredefinedMetricType");
     if (!metric || strcmp(metric, p->metric)) {
-        shc_line_note(&p->line, SH_CHANGE_UPDATE, shc_text(h, s->ctx, "metric %s", p->metric));
+        shc_line_diff(h, s->ctx, &p->line, SH_CHANGE_UPDATE, "metric", metric, p->metric);
         differs = 1;
     }
     differs |= number(s, p, "TargetValue", "target", p->target, "%");
@@ -64,7 +63,7 @@ static int compare(struct scal *s, struct scal_policy *p)
     differs |= number(s, p, "ScaleInCooldown", "scale-in cooldown", s->in_cooldown, " s");
     const char *disable = h->doc_string(p->found, CONFIG ".DisableScaleIn");
     if (disable && strcmp(disable, "false")) {
-        shc_line_note(&p->line, SH_CHANGE_UPDATE, "scale-in enabled");
+        shc_line_diff(h, s->ctx, &p->line, SH_CHANGE_UPDATE, "scale-in", "disabled", "enabled");
         differs = 1;
     }
     return differs;

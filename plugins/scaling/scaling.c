@@ -30,14 +30,14 @@ static const sh_config_key scaling_keys[] = {
 static sh_status scaling_validate(const sh_host *host, sh_ctx *ctx)
 {
     sh_status rc = SH_OK;
-    long long min = host->config_int(ctx, "min"), max = host->config_int(ctx, "max");
-    long long memory = host->config_int(ctx, "memory_target");
-    if (min > max)
-        rc = host->config_error(ctx, host->config(ctx, "min"), "min %lld is above max %lld", min, max);
-    if (memory && memory < 10)
+    struct scal_config cfg;
+    host->config_read(ctx, &cfg);
+    if (cfg.min > cfg.max)
+        rc = host->config_error(ctx, host->config(ctx, "min"), "min %lld is above max %lld", cfg.min, cfg.max);
+    if (cfg.memory_target && cfg.memory_target < 10)
         rc = host->config_error(ctx, host->config(ctx, "memory_target"),
                                 "memory_target %lld: a target from 10 to 90 percent, or 0 for no memory policy",
-                                memory);
+                                cfg.memory_target);
     return rc;
 }
 
@@ -123,4 +123,5 @@ SH_PLUGIN_EXPORT = {
     .outputs = scaling_outputs,
     .resources = scaling_resources,
     .publishes = scaling_publishes,
+    .config_bind = scal_bind,
 };

@@ -59,6 +59,12 @@ struct scal_policy {
     const sh_doc *found; /* the described policy, NULL when absent */
 };
 
+/* The configuration, filled by host->config_read through scal_bind. */
+struct scal_config {
+    long long min, max, cpu_target, memory_target, out_cooldown, in_cooldown;
+};
+extern const sh_config_bind scal_bind[];
+
 struct scal {
     const sh_host *h;
     sh_ctx *ctx;

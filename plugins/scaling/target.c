@@ -9,6 +9,7 @@
 
 static const char *const suspended[] = {"DynamicScalingInSuspended", "DynamicScalingOutSuspended",
                                         "ScheduledScalingSuspended"};
+static const char *const suspended_what[] = {"scale-in", "scale-out", "scheduled"};
 
 /* Tags go on the target when it is created (the API's Tags map; moto
  * ignores them and implements no tag call, so they are not read back). */
@@ -29,9 +30,8 @@ static int capacity(struct scal *s, const char *what, const char *path, long lon
     double have = scal_number(s->h, s->target, path, &ok);
     if (ok && have == (double)want)
         return 0;
-    shc_line_note(&s->target_l, SH_CHANGE_UPDATE,
-                  ok ? shc_text(s->h, s->ctx, "%s %g -> %lld", what, have, want)
-                     : shc_text(s->h, s->ctx, "%s %lld", what, want));
+    shc_line_diff(s->h, s->ctx, &s->target_l, SH_CHANGE_UPDATE, what, ok ? shc_text(s->h, s->ctx, "%g", have) : NULL,
+                  shc_text(s->h, s->ctx, "%lld", want));
     return 1;
 }
 
@@ -51,14 +51,19 @@ void scal_target_wave(struct scal *s)
     int differs = capacity(s, "min", "MinCapacity", s->min) | capacity(s, "max", "MaxCapacity", s->max);
     /* Scaling suspended by hand would leave the policies doing nothing. */
     int resume = 0;
+    char which[64] = ""; /* "scale-in/scheduled": what is suspended */
     for (size_t i = 0; i < sizeof(suspended) / sizeof(suspended[0]); i++) {
         const char *v = h->doc_string(s->target, shc_path(path, sizeof(path), "SuspendedState.%s", suspended[i]));
-        resume |= v && !strcmp(v, "true");
+        if (!v || strcmp(v, "true"))
+            continue;
+        size_t used = strlen(which);
+        snprintf(which + used, sizeof(which) - used, "%s%s", used ? "/" : "", suspended_what[i]);
+        resume = 1;
     }
     if (resume) {
         for (size_t i = 0; i < sizeof(suspended) / sizeof(suspended[0]); i++)
             h->doc_set_bool(in, shc_path(path, sizeof(path), "SuspendedState.%s", suspended[i]), 0);
-        shc_line_note(&s->target_l, SH_CHANGE_UPDATE, "scaling resumed");
+        shc_line_diff(h, s->ctx, &s->target_l, SH_CHANGE_UPDATE, "suspended", which, NULL);
     }
     if (differs || resume)
         shc_queue_add(&s->q, SCAL_SERVICE, "RegisterScalableTarget", in, NULL, s->target_l.label, NULL,

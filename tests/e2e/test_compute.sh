@@ -222,11 +222,17 @@ write_cfg "$tmp/tag2.cfg" 'image_tag = "1.0.1";'
 push 1.0.1
 sh "$tmp/tag2.cfg" plan --detailed-exitcode
 expect_rc 3 "plan with a new image tag"
-expect_out "~   update    task definition task-catalog-dev (a new revision: image $uri:1.0.1)" "plan: the revision"
-expect_out "~   update    ecs service svc-catalog-dev (task definition: the new revision)" "plan: the service"
+# each side of a change is cut to 60 characters in its middle, between the parts of a name: the tag stays
+short=${uri%%.us-east-1.amazonaws.com/*}...com/${uri##*/}
+expect_out "~   update    task definition task-catalog-dev (a new revision: image $short:1.0.0 -> $short:1.0.1)" \
+    "plan: the revision, its old and new image"
+expect_out "~   update    ecs service svc-catalog-dev (task definition task-catalog-dev:1 -> :2)" \
+    "plan: the service, its revision and the next"
 : >"$proxy_log"
 sh "$tmp/tag2.cfg" --auto-approve deploy
 expect_rc 0 "deploy a new image tag"
+expect_err "update ecs service svc-catalog-dev (task definition task-catalog-dev:1 -> :2)" \
+    "deploy: the revision the plan named"
 expect_equal "ecs RegisterTaskDefinition
 ecs UpdateService" "$(proxy_mutations)" "mutating requests of a new image tag"
 check "compute with image 1.0.1" catalog dev 1.0.1 2 2
@@ -265,9 +271,11 @@ awscli ecs untag-resource --resource-arn arn:aws:ecs:us-east-1:123456789012:clus
     --tag-keys CostCenter
 sh "$cfg" plan --detailed-exitcode
 expect_rc 3 "plan with drift"
-expect_out "~   update    ecs cluster cluster-catalog-dev (container insights enabled, tag CostCenter)" "plan: insights"
-expect_out "~   update    log group logs-catalog-dev (retention 7 days)" "plan: retention"
-expect_out "~   update    iam role role-catalog-exec-dev (trust: ecs-tasks.amazonaws.com of this account only, managed policy arn:aws:iam::123456789012:policy/admin-by-hand detached)" \
+expect_out "~   update    ecs cluster cluster-catalog-dev (container insights disabled -> enabled, tag CostCenter (none) -> retail-catalog)" \
+    "plan: insights"
+expect_out "~   update    log group logs-catalog-dev (retention 30 days -> 7 days)" "plan: retention, before and after"
+# a policy document is never printed: what differs in it is named
+expect_out "~   update    iam role role-catalog-exec-dev (trust policy: statement 1 changed (principal, condition), managed policy arn:aws:iam::123456789012:policy/admin-by-hand detached)" \
     "plan: the execution role"
 expect_out "~   update    iam role role-catalog-task-dev (inline policy by-hand deleted)" "plan: the task role"
 sh "$cfg" --auto-approve deploy
@@ -313,8 +321,10 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
     expect_rc 0 "deploy of image tag 2.0.$i"
 done
 out=$plan_out
-expect_out "~   update    task definition task-catalog-dev (a new revision: image $uri:2.0.10, 1 older revision deregistered, keeping 3)" \
+expect_out "~   update    task definition task-catalog-dev (a new revision: image $short:2.0.9 -> $short:2.0.10, 1 older revision deregistered, keeping 3)" \
     "plan: the revision and the one deregistered"
+expect_out "~   update    ecs service svc-catalog-dev (task definition task-catalog-dev:10 -> :11)" \
+    "plan: the revision deploy registers, the latest + 1"
 active=$(awscli ecs list-task-definitions --family-prefix task-catalog-dev --status ACTIVE |
     json '" ".join(d["taskDefinitionArns"])')
 expect_equal "3" "$(wc -w <<<"$active" | tr -d ' ')" "ACTIVE revisions after ten tags"

@@ -148,6 +148,7 @@ expect_equal "" "$(proxy_mutations)" "mutating requests of outputs"
 
 # --- drift: an attribute, the security group, a subnet, the health check, the delay, a tag, the listener
 tasks_sg=$(awscli ec2 describe-security-groups --filters Name=tag:Name,Values=sg-catalog-tasks-dev | json 'd["SecurityGroups"][0]["GroupId"]')
+alb_sg=$(awscli ec2 describe-security-groups --filters Name=tag:Name,Values=sg-catalog-alb-dev | json 'd["SecurityGroups"][0]["GroupId"]')
 sub_a=$(awscli ec2 describe-subnets --filters Name=tag:Name,Values=subnet-catalog-public-a-dev | json 'd["Subnets"][0]["SubnetId"]')
 sub_b=$(awscli ec2 describe-subnets --filters Name=tag:Name,Values=subnet-catalog-public-b-dev | json 'd["Subnets"][0]["SubnetId"]')
 listener=$(awscli elbv2 describe-listeners --load-balancer-arn "$arn" | json 'd["Listeners"][0]["ListenerArn"]')
@@ -165,11 +166,15 @@ awscli elbv2 modify-listener --listener-arn "$listener" \
 : >"$proxy_log"
 sh plan --detailed-exitcode
 expect_rc 3 "plan with drift"
-expect_out "~   update    load balancer alb-catalog-dev (security groups, subnets, drop invalid header fields, tag CostCenter)" \
-    "plan shows the load balancer's drift"
-expect_out "~   update    target group tg-catalog-dev (health check path /x -> /health, health check interval 30 -> 15, health check matcher 200-399 -> 200, deregistration delay 30 s)" \
+# each field before -> after; a list longer than 60 characters keeps its first and last items
+expect_out "~   update    load balancer alb-catalog-dev (security groups [\"$tasks_sg\"] -> [\"$alb_sg\"], subnets [\"$sub_a\",\"$sub_b\"] -> [\"$sub_a\",...,\"" \
+    "plan shows the load balancer's security group and subnets"
+expect_out "\"], drop invalid header fields off -> on, tag CostCenter (none) -> retail-catalog)" \
+    "plan shows the load balancer's attribute and tag"
+expect_out "~   update    target group tg-catalog-dev (health check path /x -> /health, health check interval 30 -> 15, health check matcher 200-399 -> 200, deregistration delay 300 s -> 30 s)" \
     "plan shows the target group's drift"
-expect_out "~   update    listener alb-catalog-dev:80 (forward to tg-catalog-dev, tag CostCenter)" "plan shows the listener's drift"
+expect_out "~   update    listener alb-catalog-dev:80 (action redirect to https 443 with 302 without host path query -> forward to tg-catalog-dev, tag CostCenter (none) -> retail-catalog)" \
+    "plan shows the listener's drift"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a plan with drift"
 sh --auto-approve deploy
 expect_rc 0 "deploy repairs drift"
@@ -210,7 +215,8 @@ shc plan --detailed-exitcode
 expect_rc 3 "plan with a certificate"
 expect_out "+   create    listener alb-catalog-dev:443 (HTTPS 443, forward to tg-catalog-dev, policy ELBSecurityPolicy-TLS13-1-2-2021-06, the certificate)" \
     "plan: the https listener"
-expect_out "~   update    listener alb-catalog-dev:80 (redirect to https 443 with 301)" "plan: the redirect"
+expect_out "~   update    listener alb-catalog-dev:80 (action forward to tg-catalog-dev -> redirect to https 443 with 301)" \
+    "plan: the redirect"
 : >"$proxy_json"
 shc --auto-approve deploy
 expect_rc 0 "deploy with a certificate"
@@ -227,7 +233,8 @@ shc plan --detailed-exitcode
 expect_rc 0 "plan after deploying the certificate"
 sh plan --detailed-exitcode
 expect_rc 3 "plan without the certificate"
-expect_out "~   update    listener alb-catalog-dev:80 (forward to tg-catalog-dev)" "plan: 80 forwards again"
+expect_out "~   update    listener alb-catalog-dev:80 (action redirect to https 443 with 301 -> forward to tg-catalog-dev)" \
+    "plan: 80 forwards again"
 expect_out "-   delete    listener alb-catalog-dev:443 (not configured)" "plan: 443 goes"
 sh --auto-approve deploy
 expect_rc 0 "deploy without the certificate"
@@ -313,7 +320,7 @@ expect_equal "" "$(proxy_mutations)" "mutating requests of refused destroys"
 expect_lb "the protected load balancer after refused destroys" catalog prod --protection
 shu --auto-approve deploy
 expect_rc 0 "deploy prod with deletion protection false"
-expect_err "deletion protection off" "deploy turns it off"
+expect_err "update load balancer alb-catalog-prod (deletion protection on -> off)" "deploy turns it off"
 expect_lb "the load balancer without deletion protection" catalog prod
 prod_arn=$(alb_arn prod)
 sub=$(awscli ec2 describe-subnets --filters Name=tag:Name,Values=subnet-catalog-public-a-prod | json 'd["Subnets"][0]["SubnetId"]')

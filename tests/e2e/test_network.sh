@@ -48,7 +48,7 @@ sg=$(awscli ec2 describe-security-groups --filters Name=tag:Name,Values=sg-catal
 awscli ec2 authorize-security-group-ingress --group-id "$sg" --protocol tcp --port 22 --cidr 0.0.0.0/0 >/dev/null
 sh -e prod plan --detailed-exitcode
 expect_rc 3 "plan with drift"
-expect_out "~   update    route table rtb-catalog-private-a-prod (route 0.0.0.0/0 via nat-" "plan shows the route"
+expect_out "~   update    route table rtb-catalog-private-a-prod (route 0.0.0.0/0 (none) -> nat-" "plan shows the route"
 expect_out "rules of security group sg-catalog-tasks-prod (-ingress tcp 22 from 0.0.0.0/0)" "plan shows the ssh rule"
 sh -e prod --auto-approve deploy
 expect_rc 0 "deploy repairs drift"

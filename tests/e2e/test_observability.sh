@@ -228,7 +228,10 @@ direct "$tmp/plain.cfg" plan --detailed-exitcode
 expect_rc 3 "plan with encrypt = false"
 expect_out "-   delete    kms key alias/kms-catalog-alarms-dev (encrypt = false: deletion scheduled in 7 days, alias removed)" \
     "plan shows the key going"
-expect_out "~   update    sns topic sns-catalog-alarms-dev (encryption off)" "plan shows the topic plain"
+# the key's arn is cut in its middle: its start and the end of the key's id stay
+expect_out "~   update    sns topic sns-catalog-alarms-dev (encryption key arn:aws:kms:us-east-1..." \
+    "plan shows the topic's key"
+expect_out "${key##*-} -> (none))" "plan shows the topic plain"
 sh "$tmp/plain.cfg" --auto-approve deploy
 expect_rc 0 "deploy encrypt = false"
 check "observability with encrypt = false" catalog dev --notify dev@example.com --no-encrypt
@@ -239,9 +242,10 @@ expect_rc 0 "plan after encrypt = false"
 write_cfg "$tmp/enc.cfg" 'notify = ["dev@example.com"];'
 direct "$tmp/enc.cfg" plan --detailed-exitcode
 expect_rc 3 "plan with encrypt back on"
-expect_out "~   update    kms key alias/kms-catalog-alarms-dev (restored from pending deletion, alias)" \
+expect_out "~   update    kms key alias/kms-catalog-alarms-dev (state PendingDeletion -> Enabled, alias target (none) -> $key)" \
     "plan restores the key"
-expect_out "~   update    sns topic sns-catalog-alarms-dev (encryption)" "plan encrypts the topic"
+expect_out "~   update    sns topic sns-catalog-alarms-dev (encryption key (none) -> arn:aws:kms:us-east-1..." \
+    "plan encrypts the topic"
 sh "$tmp/enc.cfg" --auto-approve deploy
 expect_rc 0 "deploy encrypt back on"
 check "observability with encrypt back on" catalog dev --notify dev@example.com
@@ -262,7 +266,8 @@ expect_err "destroy complete" "second destroy"
 e2e_image "$tmp/enc.cfg" dev
 sh "$tmp/enc.cfg" --auto-approve deploy
 expect_rc 0 "deploy after destroy"
-expect_err "update kms key alias/kms-catalog-alarms-dev (restored from pending deletion, alias)" "the key restored"
+expect_err "update kms key alias/kms-catalog-alarms-dev (state PendingDeletion -> Enabled, alias target (none) -> $key)" \
+    "the key restored"
 check "observability after destroy and deploy" catalog dev --notify dev@example.com
 expect_equal "$key" "$(key_id)" "the same key after destroy and deploy"
 checks_done

@@ -49,14 +49,16 @@ expect_equal "" "$(proxy_mutations)" "mutating requests of a second deploy"
 checks=$((checks + 1))
 grep -q "ecr DescribeRepositories" "$proxy_log" || fail "the proxy saw the second deploy"
 
-# --- drift: scan on push off, the lifecycle policy deleted by hand
+# --- drift: scan on push off, tags mutable, the lifecycle policy deleted by hand
 awscli ecr put-image-scanning-configuration --repository-name ecr-catalog-dev \
     --image-scanning-configuration scanOnPush=false >/dev/null
+awscli ecr put-image-tag-mutability --repository-name ecr-catalog-dev --image-tag-mutability MUTABLE >/dev/null
 awscli ecr delete-lifecycle-policy --repository-name ecr-catalog-dev >/dev/null
 : >"$proxy_log"
 sh plan --detailed-exitcode
 expect_rc 3 "plan with drift"
-expect_out "~   update    ecr repository ecr-catalog-dev (scan on push)" "plan shows scan on push"
+expect_out "~   update    ecr repository ecr-catalog-dev (scan on push false -> true, tag mutability MUTABLE -> IMMUTABLE)" \
+    "plan shows scan on push and tag mutability"
 expect_out "+   create    lifecycle policy of ecr-catalog-dev (keep the newest 5 images)" "plan shows the lifecycle policy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a plan"
 sh --auto-approve deploy
@@ -66,7 +68,7 @@ expect_checker "the registry after repairing drift" check_registry catalog dev 5
 # --- keep_images changed: the lifecycle policy follows
 AWS_ENDPOINT_URL=$proxy_url run -c "$tmp/keep10.cfg" -e dev --auto-approve deploy
 expect_rc 0 "deploy keep_images = 10"
-expect_err "update lifecycle policy of ecr-catalog-dev (keep the newest 10 images)" "lifecycle update reported"
+expect_err "update lifecycle policy of ecr-catalog-dev (keep the newest 5 images -> 10 images)" "lifecycle update reported"
 expect_checker "the registry keeping 10 images" check_registry catalog dev 10 IMMUTABLE
 
 # --- policy versions made by hand up to the limit of 5, the last the default:
@@ -78,7 +80,8 @@ done
 awscli iam create-policy-version --policy-arn "$arn" --policy-document "$other" --set-as-default >/dev/null
 sh plan --detailed-exitcode
 expect_rc 3 "plan with other policy versions"
-expect_out "~   update    iam policy policy-catalog-ecr-push-dev (the oldest version v1 deleted (iam keeps 5), document: a new default version)" \
+# the document by hand has one statement without a Sid: ours has two, named
+expect_out "~   update    iam policy policy-catalog-ecr-push-dev (document: statement PushPull added, statement Login added, statement 1 removed, the oldest version v1 deleted (iam keeps 5), a new default version)" \
     "plan shows the versions"
 : >"$proxy_log"
 sh --auto-approve deploy

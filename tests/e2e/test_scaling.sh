@@ -176,7 +176,7 @@ awscli application-autoscaling register-scalable-target --service-namespace ecs 
     --suspended-state DynamicScalingInSuspended=true >/dev/null
 with "max = 12;" plan --detailed-exitcode
 expect_rc 3 "plan with scaling in suspended"
-expect_out "~   update    $target (scaling resumed)" "plan resumes scaling"
+expect_out "~   update    $target (suspended scale-in -> (none))" "plan resumes scaling"
 : >"$proxy_log"
 with "max = 12;" --auto-approve deploy
 expect_rc 0 "deploy resuming scaling"

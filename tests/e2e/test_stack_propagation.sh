@@ -75,7 +75,7 @@ if [ "$mode" = windows ]; then
     e2e_image "$cfg" dev
     sh -e dev --auto-approve deploy
     expect_rc 0 "deploy dev again"
-    expect_err "update kms key alias/kms-catalog-alarms-dev (restored from pending deletion" "the key restored"
+    expect_err "update kms key alias/kms-catalog-alarms-dev (state PendingDeletion -> Enabled" "the key restored"
     expect_stack "dev again" dev 1 2 2 10
     sh -e dev plan --detailed-exitcode
     expect_rc 0 "plan dev again"

@@ -528,6 +528,50 @@ static const sh_value *host_required_config(const sh_ctx *ctx, const char *plugi
     return it && it->section ? value_get(it->section->settings, key) : NULL;
 }
 
+/* One bound field from its value (the file was validated against the
+ * table, and the loader checked each field's size against its type). */
+static void bind_one(sh_ctx *ctx, const sh_config_key *k, const sh_value *v, char *field)
+{
+    switch (k->type) {
+    case SH_CONFIG_STRING: *(const char **)field = host_value_string(v); break;
+    case SH_CONFIG_INT: *(long long *)field = host_value_int(v); break;
+    case SH_CONFIG_BOOL: *(int *)field = host_value_bool(v); break;
+    case SH_CONFIG_GROUP_LIST: *(const sh_value **)field = v; break;
+    case SH_CONFIG_STRING_LIST: {
+        size_t n = v && v->type == VALUE_LIST ? v->n : 0;
+        const char **items = xcalloc(n + 1, sizeof(*items));
+        for (size_t i = 0; i < n; i++)
+            items[i] = host_value_string(v->kids[i]);
+        ctx_own(ctx, (char *)items);
+        *(sh_string_list *)field = (sh_string_list){items, n};
+        break;
+    }
+    case SH_CONFIG_INT_LIST: {
+        size_t n = v && v->type == VALUE_LIST ? v->n : 0;
+        long long *items = xcalloc(n + 1, sizeof(*items));
+        for (size_t i = 0; i < n; i++)
+            items[i] = host_value_int(v->kids[i]);
+        ctx_own(ctx, (char *)items);
+        *(sh_int_list *)field = (sh_int_list){items, n};
+        break;
+    }
+    }
+}
+
+static sh_status host_config_read(sh_ctx *ctx, void *into)
+{
+    const sh_config_bind *b = plugin_config_bind(ctx->item->plugin);
+    if (!b || !into)
+        return SH_ERR_INVALID;
+    for (; b->key; b++) {
+        const sh_config_key *k = ctx->item->plugin->desc->keys;
+        while (strcmp(k->name, b->key))
+            k++; /* the loader checked that the table declares it */
+        bind_one(ctx, k, value_get(ctx->item->section->settings, b->key), (char *)into + b->offset);
+    }
+    return SH_OK;
+}
+
 static int host_restart(const sh_ctx *ctx)
 {
     return ctx->run && ctx->mode == SH_MODE_DEPLOY && ctx->run->restart;
@@ -594,6 +638,7 @@ static const sh_host table = {
     .wait_ready = host_wait_ready,
     .required_config = host_required_config,
     .restart = host_restart,
+    .config_read = host_config_read,
 };
 
 const sh_host *host_table(void) { return &table; }

@@ -229,6 +229,48 @@ static const char *const *publishes_of(const sh_plugin *d)
 
 /* Output keys the registry takes, each once: a read is checked against
  * this list, so it must be right. */
+/* The size of the field a key of `type` is bound to (config.h). */
+static size_t bound_size(sh_config_type type)
+{
+    switch (type) {
+    case SH_CONFIG_STRING: return sizeof(const char *);
+    case SH_CONFIG_INT: return sizeof(long long);
+    case SH_CONFIG_BOOL: return sizeof(int);
+    case SH_CONFIG_STRING_LIST: return sizeof(sh_string_list);
+    case SH_CONFIG_INT_LIST: return sizeof(sh_int_list);
+    case SH_CONFIG_GROUP_LIST: return sizeof(const sh_value *);
+    }
+    return 0;
+}
+
+/* Every key bound is declared, once, to a field of its type's size: a
+ * binding that would write the wrong bytes refuses the plugin. */
+static int check_binding(const sh_plugin *d, struct strbuf *why)
+{
+    const sh_config_bind *b = d->size >= offsetof(sh_plugin, config_bind) + sizeof(d->config_bind)
+                                  ? d->config_bind : NULL;
+    for (size_t i = 0; b && b[i].key; i++) {
+        const sh_config_key *k = d->keys;
+        while (k && k->name && strcmp(k->name, b[i].key))
+            k++;
+        if (!k || !k->name) {
+            strbuf_addf(why, "its config_bind names the key '%s', which its key table does not declare", b[i].key);
+            return -1;
+        }
+        if (b[i].size != bound_size(k->type)) {
+            strbuf_addf(why, "its config_bind puts the key '%s' (%s) in a field of %zu bytes; that type needs %zu",
+                        b[i].key, validate_type_name(k->type), b[i].size, bound_size(k->type));
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(b[j].key, b[i].key)) {
+                strbuf_addf(why, "its config_bind binds the key '%s' twice", b[i].key);
+                return -1;
+            }
+    }
+    return 0;
+}
+
 static int check_publishes(const sh_plugin *d, struct strbuf *why)
 {
     const char *const *keys = publishes_of(d);
@@ -349,7 +391,8 @@ static int check_descriptor(const sh_plugin *d, size_t symbol_size, const char *
             }
         }
     }
-    return check_resources(d, why) || check_publishes(d, why) ? -1 : validate_table(d->keys, why);
+    return check_resources(d, why) || check_publishes(d, why) || check_binding(d, why) ? -1
+                                                                                     : validate_table(d->keys, why);
 }
 
 const sh_resource_decl *plugin_resources(const struct plugin *p)
@@ -384,6 +427,16 @@ static int declare_services(const sh_plugin *d, struct strbuf *why)
 const sh_service_decl *plugin_services(const struct plugin *p)
 {
     return services_of(p->desc);
+}
+
+static const sh_config_bind *bind_of(const sh_plugin *d)
+{
+    return d->size >= offsetof(sh_plugin, config_bind) + sizeof(d->config_bind) ? d->config_bind : NULL;
+}
+
+const sh_config_bind *plugin_config_bind(const struct plugin *p)
+{
+    return bind_of(p->desc);
 }
 
 int plugin_open(const char *path, const char *expect_name, struct plugin_list *list,

@@ -14,6 +14,7 @@
 #define STACKHOST_CONFIG_H
 
 #include <limits.h>
+#include <stddef.h>
 
 typedef enum sh_config_type {
     SH_CONFIG_STRING = 1,
@@ -57,5 +58,41 @@ typedef struct sh_config_key {
 } sh_config_key;
 
 #define SH_CONFIG_END { NULL, (sh_config_type)0, NULL, 0, 0, 0, NULL, SH_FORMAT_ANY, NULL, NULL }
+
+/* ---- ABI 1.5: typed configuration ----
+ *
+ * A plugin binds its keys to the fields of its own struct (as nginx's
+ * ngx_command_t does, with an offset) in the descriptor's config_bind,
+ * and host->config_read fills the struct: no key is read by a name typed
+ * again in the code. The loader checks the binding against the key table
+ * (every key bound declared, each field the size its type needs, none
+ * bound twice) and refuses the plugin otherwise.
+ *
+ *   struct scaling_config { long long min, max; };
+ *   static const sh_config_bind bind[] = {
+ *       SH_BIND(struct scaling_config, min, "min"), SH_BIND(struct scaling_config, max, "max"), SH_BIND_END};
+ *
+ * The field of each key type: string `const char *`, integer `long long`,
+ * boolean `int`, list of strings `sh_string_list`, list of integers
+ * `sh_int_list`, list of groups `const sh_value *` (read with value_*).
+ * Strings and lists are the host's, valid until the callback returns. */
+typedef struct sh_config_bind {
+    const char *key; /* a key of the table; NULL ends the binding */
+    size_t offset;   /* of the field in the plugin's struct */
+    size_t size;     /* of the field */
+} sh_config_bind;
+
+typedef struct sh_string_list {
+    const char *const *items;
+    size_t n;
+} sh_string_list;
+
+typedef struct sh_int_list {
+    const long long *items;
+    size_t n;
+} sh_int_list;
+
+#define SH_BIND(type, field, key) { (key), offsetof(type, field), sizeof(((type *)0)->field) }
+#define SH_BIND_END { NULL, 0, 0 }
 
 #endif

@@ -300,6 +300,14 @@ typedef struct sh_host {
      * to start a new deployment (new tasks, the same definition), even
      * when nothing changed. */
     int (*restart)(const sh_ctx *ctx);
+
+    /* ---- ABI 1.5 ---- */
+
+    /* Fills `into` (the plugin's struct) with every key its descriptor's
+     * config_bind names, typed as config.h says, from the configuration
+     * after the environment's overrides and --set, defaults filled in.
+     * SH_OK, or SH_ERR_INVALID when the plugin binds nothing. */
+    sh_status (*config_read)(sh_ctx *ctx, void *into);
 } sh_host;
 
 /* Non-zero for an operation that only reads (Describe*, List*, Get*,

@@ -99,6 +99,9 @@ typedef struct sh_plugin {
      * Checked when the plugin is loaded: a malformed declaration, or a
      * name another plugin or the host already has, refuses the plugin. */
     const sh_service_decl *services;
+    /* Where host->config_read puts each key's value in the plugin's own
+     * struct (ABI 1.5; config.h), ending with SH_BIND_END; NULL: none. */
+    const sh_config_bind *config_bind;
 } sh_plugin;
 
 /* Exports the descriptor with the ABI fields filled in:

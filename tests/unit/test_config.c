@@ -86,7 +86,7 @@ static void test_unknown_key_without_suggestion_lists_keys(void **state)
 {
     (void)state;
     assert_int_equal(open_text(HEAD "plugins = { alpha = { zzzzzz = 5; }; };\nenvironments = { dev = {}; };\n", "dev"), -1);
-    assert_diag_has(&dl, "unknown key (known keys: delay_ms, fail, incomplete, secret_env, mode, enabled)");
+    assert_diag_has(&dl, "unknown key (known keys: delay_ms, fail, incomplete, secret_env, mode, read_undeclared, enabled)");
 }
 
 static void test_wrong_type(void **state)

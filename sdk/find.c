@@ -71,7 +71,7 @@ int shc_find_keep(const sh_host *h, sh_ctx *ctx, const shc_lookup *l, const char
             mine = it;
             it = was;
         }
-        if (it && extras && *nextras < max)
+        if (it && extras && nextras && *nextras < max)
             extras[(*nextras)++] = it;
     }
     if (owned > 1 && !extras) {

@@ -113,7 +113,8 @@ int shc_refuse_foreign(const sh_host *h, sh_ctx *ctx, const char *kind, const ch
 /* As shc_find, but several owned items with the name (a create whose
  * answer was lost, by an older version or another tool) are not an
  * error: the one to keep is *item, the others are stored in extras (up
- * to max; *nextras says how many) for the caller to delete. */
+ * to max; *nextras says how many) for the caller to delete. extras and
+ * nextras go together: without nextras none is stored. */
 int shc_find_keep(const sh_host *h, sh_ctx *ctx, const shc_lookup *lookup, const char *kind, const char *name,
                   const sh_doc **item, const sh_doc **extras, size_t max, size_t *nextras);
 
@@ -315,7 +316,8 @@ typedef int (*shc_pass_again_fn)(void *arg, char *why, size_t len);
 /* Runs passes until one is SHC_DONE or SHC_FAILED, at most max_passes,
  * 2 s apart (AWS's lists can lag a new resource), logging "<why>: looking
  * again before going on". After the last SHC_AGAIN records "<why>: still
- * not settled after N passes; run deploy again". Returns SH_OK or SH_ERR. */
+ * not settled after N passes; run deploy again". Returns SH_OK, SH_ERR,
+ * or SH_ERR_CANCELLED when the run is cancelled. */
 sh_status shc_converge(const sh_host *h, sh_ctx *ctx, int max_passes, shc_pass_again_fn pass, void *arg);
 
 /* ---- settings of another plugin ---- */

@@ -224,8 +224,39 @@ static size_t schedule(struct engine *e)
     return waiting;
 }
 
+/* A plugin being destroyed runs no create: its names callback (ABI 1.5)
+ * publishes the names its configuration gives, for its dependents'
+ * destroys to read as outputs. In a destroy (or its plan) that is every
+ * plugin; in a deploy, those the environment disables. -1 with the
+ * problem in dl. */
+static int publish_names(struct run *run, struct diag_list *dl)
+{
+    int destroy = run->mode == SH_MODE_DESTROY || run->plan_destroy;
+    int rc = 0;
+    struct stack *st = run->stack;
+    for (size_t i = 0; i < st->n; i++) {
+        struct stack_item *it = &st->items[i];
+        sh_plugin_fn names = plugin_names(it->plugin);
+        if (!names || (!destroy && it->section->enabled) || run->mode == SH_MODE_OUTPUTS)
+            continue;
+        struct sh_ctx ctx;
+        ctx_init(&ctx, run, st, it, run->mode);
+        sh_status s = names(host_table(), &ctx);
+        if (s != SH_OK || ctx.errors.n) {
+            if (!ctx.errors.n)
+                diag_add(&ctx.errors, NULL, 0, NULL, "%s: names failed (%s)", it->section->name, sh_status_name(s));
+            rc = -1;
+        }
+        diag_move(dl, &ctx.errors);
+        ctx_release(&ctx);
+    }
+    return rc;
+}
+
 int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, struct diag_list *dl)
 {
+    if (publish_names(run, dl))
+        return -1;
     struct engine e = {.run = run, .jobs = jobs, .n = n, .parallel = parallel ? parallel : 1};
     pthread_mutex_init(&e.lock, NULL);
     pthread_cond_init(&e.done, NULL);

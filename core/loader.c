@@ -439,6 +439,12 @@ const sh_config_bind *plugin_config_bind(const struct plugin *p)
     return bind_of(p->desc);
 }
 
+sh_plugin_fn plugin_names(const struct plugin *p)
+{
+    const sh_plugin *d = p->desc;
+    return d->size >= offsetof(sh_plugin, names) + sizeof(d->names) ? d->names : NULL;
+}
+
 int plugin_open(const char *path, const char *expect_name, struct plugin_list *list,
                 struct plugin **out, struct diag_list *dl)
 {

@@ -102,6 +102,13 @@ typedef struct sh_plugin {
     /* Where host->config_read puts each key's value in the plugin's own
      * struct (ABI 1.5; config.h), ending with SH_BIND_END; NULL: none. */
     const sh_config_bind *config_bind;
+    /* Publishes the outputs its configuration alone decides (the names it
+     * gives its resources), with host->output_* and no AWS call (ABI 1.5).
+     * The host calls it in a destroy (and plan --destroy), where create
+     * does not run, so that a dependent's destroy reads those names as
+     * outputs (compute.cluster_name) instead of making them again: names
+     * are given in one place. NULL: none. */
+    sh_plugin_fn names;
 } sh_plugin;
 
 /* Exports the descriptor with the ABI fields filled in:

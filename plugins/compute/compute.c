@@ -321,6 +321,19 @@ static const sh_resource_decl compute_resources[] = {
      SH_AFTER("cluster", "task_definition", "network.private_subnets", "network.sg_tasks", "lb.target_group")},
     {NULL, NULL, NULL}};
 
+/* The names the configuration gives (a destroy's dependents read them:
+ * scaling's scalable target is named after the cluster and service). */
+static sh_status compute_names(const sh_host *h, sh_ctx *ctx)
+{
+    const char *stack = h->stack_name(ctx);
+    sh_status rc = h->output_string(ctx, "cluster_name", h->resource_name(ctx, "cluster", stack));
+    if (rc == SH_OK)
+        rc = h->output_string(ctx, "service_name", h->resource_name(ctx, "svc", stack));
+    if (rc == SH_OK)
+        rc = h->output_string(ctx, "log_group_name", h->resource_name(ctx, "logs", stack));
+    return rc;
+}
+
 /* What it publishes: a dependent reading another key is told at once. */
 static const char *const compute_publishes[] = {
     "cluster_name", "service_name", "log_group_name", "cluster_arn", "service_arn", "task_definition_arn",
@@ -339,4 +352,5 @@ SH_PLUGIN_EXPORT = {
     .outputs = compute_outputs,
     .resources = compute_resources,
     .publishes = compute_publishes,
+    .names = compute_names,
 };

@@ -69,23 +69,21 @@ int scal_load(struct scal *s, const sh_host *h, sh_ctx *ctx, int from_inputs)
         p->line.label = shc_text(h, ctx, "scaling policy %s", p->name);
         p->del = (struct scal_delete){s, p->line.label, 0};
     }
-    if (from_inputs) {
-        s->cluster = h->input_string(ctx, "compute", "cluster_name");
-        s->service = h->input_string(ctx, "compute", "service_name");
-        const char *missing = !s->cluster ? "cluster_name" : !s->service ? "service_name" : NULL;
-        if (missing && s->mode == SH_MODE_DEPLOY) {
-            h->fail(ctx, SH_ERR_CONFIG, "the scalable target needs compute's output %s, which compute did not publish",
-                    missing);
-            return -1;
-        }
-        /* A plan before compute's first deploy: nothing of scaling can exist yet. */
-        s->inputs_missing = missing != NULL;
+    /* compute's names: its outputs, published by its create, or in a
+     * destroy by its names callback (never made again here) */
+    s->cluster = h->input_string(ctx, "compute", "cluster_name");
+    s->service = h->input_string(ctx, "compute", "service_name");
+    const char *missing = !s->cluster ? "cluster_name" : !s->service ? "service_name" : NULL;
+    if (missing && (s->mode == SH_MODE_DEPLOY || !from_inputs)) {
+        h->fail(ctx, SH_ERR_CONFIG, "the scalable target needs compute's output %s, which compute did not publish",
+                missing);
+        return -1;
     }
-    /* Destroy runs without compute's outputs (compute does not deploy in a
-     * destroy, nor beside a disabled scaling): the names compute gives. */
-    if (!s->cluster || !s->service) {
-        s->cluster = h->resource_name(ctx, "cluster", stack);
-        s->service = h->resource_name(ctx, "svc", stack);
+    /* A plan before compute's first deploy: nothing of scaling can exist yet. */
+    s->inputs_missing = missing != NULL;
+    if (missing) {
+        s->cluster = "";
+        s->service = "";
     }
     snprintf(s->resource_id, sizeof(s->resource_id), "service/%s/%s", s->cluster, s->service);
     s->target_l.label = shc_text(h, ctx, "scalable target %s", s->resource_id);

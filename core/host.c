@@ -572,6 +572,24 @@ static sh_status host_config_read(sh_ctx *ctx, void *into)
     return SH_OK;
 }
 
+static const char *host_owner(const sh_ctx *ctx, const char *key)
+{
+    struct stack *st = ctx->stack;
+    const char *me = ctx->item->section->name;
+    size_t mlen = strlen(me);
+    for (size_t i = 0; st && key && i < st->n; i++) {
+        const struct stack_item *it = &st->items[i];
+        const char *const *owns = plugin_owns(it->plugin);
+        for (size_t k = 0; owns && owns[k]; k++) {
+            if (strncmp(owns[k], me, mlen) || owns[k][mlen] != '.' || strcmp(owns[k] + mlen + 1, key))
+                continue;
+            int destroying = ctx->run && (ctx->run->mode == SH_MODE_DESTROY || ctx->run->plan_destroy);
+            return !it->section->enabled || (destroying && it->selected) ? "" : it->section->name;
+        }
+    }
+    return NULL;
+}
+
 static int host_restart(const sh_ctx *ctx)
 {
     return ctx->run && ctx->mode == SH_MODE_DEPLOY && ctx->run->restart;
@@ -639,6 +657,7 @@ static const sh_host table = {
     .required_config = host_required_config,
     .restart = host_restart,
     .config_read = host_config_read,
+    .owner = host_owner,
 };
 
 const sh_host *host_table(void) { return &table; }

@@ -229,6 +229,34 @@ static const char *const *publishes_of(const sh_plugin *d)
 
 /* Output keys the registry takes, each once: a read is checked against
  * this list, so it must be right. */
+static const char *const *owns_of(const sh_plugin *d)
+{
+    return d->size >= offsetof(sh_plugin, owns) + sizeof(d->owns) ? d->owns : NULL;
+}
+
+const char *const *plugin_owns(const struct plugin *p)
+{
+    return owns_of(p->desc);
+}
+
+/* "plugin.key" of a plugin it requires. */
+static int check_owns(const sh_plugin *d, struct strbuf *why)
+{
+    const char *const *owns = owns_of(d);
+    for (size_t i = 0; owns && owns[i]; i++) {
+        const char *dot = strchr(owns[i], '.');
+        size_t len = dot ? (size_t)(dot - owns[i]) : 0;
+        int required = 0;
+        for (size_t r = 0; len && d->requires && d->requires[r]; r++)
+            required |= strlen(d->requires[r]) == len && !strncmp(d->requires[r], owns[i], len);
+        if (!required || !dot[1]) {
+            strbuf_addf(why, "it owns '%s', which is not 'plugin.key' of a plugin it requires", owns[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The size of the field a key of `type` is bound to (config.h). */
 static size_t bound_size(sh_config_type type)
 {
@@ -391,8 +419,9 @@ static int check_descriptor(const sh_plugin *d, size_t symbol_size, const char *
             }
         }
     }
-    return check_resources(d, why) || check_publishes(d, why) || check_binding(d, why) ? -1
-                                                                                     : validate_table(d->keys, why);
+    return check_resources(d, why) || check_publishes(d, why) || check_binding(d, why) || check_owns(d, why)
+               ? -1
+               : validate_table(d->keys, why);
 }
 
 const sh_resource_decl *plugin_resources(const struct plugin *p)

@@ -92,6 +92,8 @@ const sh_service_decl *plugin_services(const struct plugin *p);
 const sh_config_bind *plugin_config_bind(const struct plugin *p);
 /* Its names callback (ABI 1.5), or NULL. */
 sh_plugin_fn plugin_names(const struct plugin *p);
+/* The keys of other plugins it owns (ABI 1.5), or NULL. */
+const char *const *plugin_owns(const struct plugin *p);
 
 /* The size of an ABI 1.0 descriptor: the smallest the host accepts. */
 #define SH_PLUGIN_SIZE_1_0 (offsetof(sh_plugin, outputs) + sizeof(sh_plugin_fn))

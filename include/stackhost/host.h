@@ -308,6 +308,12 @@ typedef struct sh_host {
      * after the environment's overrides and --set, defaults filled in.
      * SH_OK, or SH_ERR_INVALID when the plugin binds nothing. */
     sh_status (*config_read)(sh_ctx *ctx, void *into);
+    /* Who decides the value of this plugin's `key` once the resource
+     * exists: NULL when no plugin of the stack lists "<this plugin>.<key>"
+     * in its descriptor's owns; else that plugin's name while it decides
+     * (the environment enables it), "" while it does not (disabled; or in
+     * a destroy, its destroy runs first, as it requires this plugin). */
+    const char *(*owner)(const sh_ctx *ctx, const char *key);
 } sh_host;
 
 /* Non-zero for an operation that only reads (Describe*, List*, Get*,

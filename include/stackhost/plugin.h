@@ -109,6 +109,12 @@ typedef struct sh_plugin {
      * outputs (compute.cluster_name) instead of making them again: names
      * are given in one place. NULL: none. */
     sh_plugin_fn names;
+    /* Keys of a plugin it requires whose value it decides once the
+     * resource exists ("compute.desired_count": scaling's target tracking
+     * sets the count), NULL-terminated; NULL for none (ABI 1.5). That
+     * plugin asks host->owner(ctx, "desired_count") and leaves the value
+     * to the owner: a contract declared, not read from AWS behind its back. */
+    const char *const *owns;
 } sh_plugin;
 
 /* Exports the descriptor with the ABI fields filled in:

@@ -88,6 +88,12 @@ void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run)
     c->cpu = h->config_int(ctx, "cpu");
     c->memory = h->config_int(ctx, "memory");
     c->desired = h->config_int(ctx, "desired_count");
+    /* Who owns the desired count once the service exists: the scaling
+     * plugin declares it does (owns compute.desired_count) while enabled.
+     * With no such plugin in the stack, a scalable target made outside it
+     * owns it: the lookups read it (lookup.c). */
+    c->count_owner = h->owner(ctx, "desired_count");
+    c->scaled = c->count_owner && *c->count_owner;
     c->port = shc_task_port(h, ctx);
     c->retention = h->config_int(ctx, "log_retention_days");
     c->keep_revisions = h->config_int(ctx, "keep_revisions");

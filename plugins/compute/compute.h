@@ -6,7 +6,8 @@
  *
  * Deploy runs in waves (shc_queue, each sent together):
  *   lookups: DescribeClusters, DescribeLogGroups, GetRole x2,
- *      DescribeTaskDefinition, DescribeServices, DescribeScalableTargets,
+ *      DescribeTaskDefinition, DescribeServices, DescribeScalableTargets (only
+ *      when no plugin of the stack owns the desired count: a foreign target),
  *      DescribeImages (the image tag)
  *   -> reads: the log group's tags, each role's inline and attached
  *      policies and its inline policy's document; then, before anything
@@ -94,6 +95,7 @@ struct cmp {
     /* lookups (NULL: absent) */
     const sh_doc *clusters_out, *cluster, *logs_out, *log_group, *log_tags_out, *log_tags;
     const sh_doc *td_out, *td, *services_out, *service, *targets_out;
+    const char *count_owner; /* host->owner of desired_count: NULL none declared, "" not deciding now */
     int image_missing; /* DescribeImages answered ImageNotFoundException */
     int scaled;        /* a scalable target owns the desired count */
     int draining;      /* the service is going away: wait, then create */

@@ -18,7 +18,7 @@ int cmp_lookup(struct cmp *c)
 {
     const sh_host *h = c->h;
     struct cmp_run *run = c->run;
-    sh_doc *cl = cmp_req(c), *lg = cmp_req(c), *td = cmp_req(c), *svc = cmp_req(c), *st = cmp_req(c);
+    sh_doc *cl = cmp_req(c), *lg = cmp_req(c), *td = cmp_req(c), *svc = cmp_req(c);
     h->doc_set_string(cl, "clusters[0]", c->cluster_name);
     h->doc_set_string(cl, "include[0]", "TAGS");
     h->doc_set_string(cl, "include[1]", "SETTINGS");
@@ -42,11 +42,14 @@ int cmp_lookup(struct cmp *c)
     h->doc_set_string(svc, "services[0]", c->service_name);
     h->doc_set_string(svc, "include[0]", "TAGS");
     cmp_read(c, "ecs", "DescribeServices", svc, NULL, run->svc_l.label, "ClusterNotFoundException", &c->services_out);
-    h->doc_set_string(st, "ServiceNamespace", "ecs");
-    h->doc_set_string(st, "ResourceIds[0]", c->resource_id);
-    h->doc_set_string(st, "ScalableDimension", "ecs:service:DesiredCount");
-    cmp_read(c, "application-autoscaling", "DescribeScalableTargets", st, "ScalableTargets", run->svc_l.label, NULL,
-             &c->targets_out);
+    if (!c->count_owner) { /* no plugin of the stack owns the count: one made outside it may */
+        sh_doc *st = cmp_req(c);
+        h->doc_set_string(st, "ServiceNamespace", "ecs");
+        h->doc_set_string(st, "ResourceIds[0]", c->resource_id);
+        h->doc_set_string(st, "ScalableDimension", "ecs:service:DesiredCount");
+        cmp_read(c, "application-autoscaling", "DescribeScalableTargets", st, "ScalableTargets", run->svc_l.label,
+                 NULL, &c->targets_out);
+    }
     /* Deploy and plan look for the image; the registry's repository is
      * known once it was deployed. */
     int image = (c->mode == SH_MODE_DEPLOY || c->mode == SH_MODE_PLAN) && !c->destroying && !c->inputs_missing;
@@ -94,7 +97,8 @@ int cmp_lookup(struct cmp *c)
     arn = c->service && !c->draining ? h->doc_string(c->service, "serviceArn") : NULL;
     if (arn)
         snprintf(c->service_arn, sizeof(c->service_arn), "%s", arn);
-    c->scaled = h->doc_count(c->targets_out, "ScalableTargets") > 0;
+    if (!c->count_owner)
+        c->scaled = h->doc_count(c->targets_out, "ScalableTargets") > 0;
     return 0;
 }
 

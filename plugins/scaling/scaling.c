@@ -124,4 +124,5 @@ SH_PLUGIN_EXPORT = {
     .resources = scaling_resources,
     .publishes = scaling_publishes,
     .config_bind = scal_bind,
+    .owns = (const char *const[]){"compute.desired_count", NULL},
 };

@@ -228,18 +228,20 @@ expect_equal "ACTIVE 5" "$(service_count)" "the desired count after a redeploy"
 expect_equal "" "$(proxy_mutations)" "mutating requests of a redeploy after the count changed"
 
 # --- scaling disabled in an environment: that deploy removes the target and
-# policies, the service keeps running with its count (compute leaves the
-# count alone while it sees a scalable target: it must see it in this run)
+# policies, and the count is compute's again (scaling declares it owns
+# compute.desired_count only while the environment enables it): the plan
+# says so, and the service returns to compute.desired_count
 noscale plan --detailed-exitcode
 expect_rc 3 "plan with scaling disabled"
 expect_out "-   delete    $target" "plan deletes the target"
 expect_out "-   delete    $cpu_policy" "plan deletes the policy"
+expect_out "desired count 5 -> 2" "plan returns the count to compute's"
 noscale --auto-approve deploy
 expect_rc 0 "deploy with scaling disabled"
 expect_err "delete $cpu_policy" "the policy deleted"
 expect_err "delete $target" "the target deregistered"
 expect_checker "scaling after a deploy that disables it" check_scaling --gone --orphan-pairs $orphans catalog dev
-expect_equal "ACTIVE 5" "$(service_count)" "the service and its count after scaling went"
+expect_equal "ACTIVE 2" "$(service_count)" "the service and its count after scaling went"
 
 # --- enabled again, then destroy; a second destroy succeeds
 sh --auto-approve deploy

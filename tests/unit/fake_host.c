@@ -687,6 +687,14 @@ static sh_status fh_config_read(sh_ctx *f, void *into)
     return SH_ERR_INVALID;
 }
 
+/* ABI 1.5: no plugin of the fake's stack owns a key of another. */
+static const char *fh_owner(const sh_ctx *f, const char *key)
+{
+    (void)f;
+    (void)key;
+    return NULL;
+}
+
 /* ---- configuration ---- */
 
 static void plugin_bug(const sh_value *v, const char *want)
@@ -1188,6 +1196,7 @@ sh_ctx *fh_new(void)
         .required_config = fh_required_config,
         .restart = fh_restart,
         .config_read = fh_config_read,
+        .owner = fh_owner,
     };
     f->mode = SH_MODE_DEPLOY;
     f->config = json_object();

@@ -77,6 +77,8 @@ static void test_newer_minor(void **state)
                    "its config_bind names the key 'nope', which its key table does not declare");
     assert_refused(FIXTURE_BAD "/bad_bind_size.so",
                    "its config_bind puts the key 'delay_ms' (integer) in a field of 4 bytes; that type needs 8");
+    assert_refused(FIXTURE_BAD "/bad_owns.so",
+                   "it owns 'gamma.delay_ms', which is not 'plugin.key' of a plugin it requires");
 }
 
 static void test_missing_descriptor_symbol(void **state)
@@ -143,11 +145,11 @@ static void test_scan_reports_every_refusal(void **state)
     (void)state;
     struct search_path sp = {0};
     search_path_add(&sp, FIXTURE_GOOD ":" FIXTURE_BAD);
-    assert_int_equal(plugin_scan(&sp, &list, &dl), 11);
+    assert_int_equal(plugin_scan(&sp, &list, &dl), 12);
     assert_int_equal(list.n, 7); /* alpha beta cyc_a cyc_b delta gamma needs_ghost */
-    const char *bad[] = {"alpha_copy", "bad_bind_key", "bad_bind_size", "bad_default", "bad_resources", "new_minor",
-                         "no_symbol", "old_abi", "self_required", "small_desc", "unresolved"};
-    for (size_t i = 0; i < 11; i++) {
+    const char *bad[] = {"alpha_copy", "bad_bind_key", "bad_bind_size", "bad_default", "bad_owns", "bad_resources",
+                         "new_minor", "no_symbol", "old_abi", "self_required", "small_desc", "unresolved"};
+    for (size_t i = 0; i < 12; i++) {
         char path[512];
         snprintf(path, sizeof(path), "%s/%s.so:", FIXTURE_BAD, bad[i]);
         assert_diag_has(&dl, path);

@@ -17,7 +17,7 @@ static const char *lifecycle_text(struct reg *r)
     r->h->doc_set_number(d, "rules[0].rulePriority", 1);
     r->h->doc_set_string(d, "rules[0].selection.tagStatus", "any");
     r->h->doc_set_string(d, "rules[0].selection.countType", "imageCountMoreThan");
-    r->h->doc_set_number(d, "rules[0].selection.countNumber", r->keep);
+    r->h->doc_set_number(d, "rules[0].selection.countNumber", r->cfg.keep);
     r->h->doc_set_string(d, "rules[0].action.type", "expire");
     return r->h->doc_json(r->ctx, d);
 }
@@ -68,9 +68,7 @@ void reg_load(struct reg *r, const sh_host *h, sh_ctx *ctx)
     const char *stack = h->stack_name(ctx), *part = h->partition(ctx), *acct = h->account_id(ctx);
     r->repo_name = h->resource_name(ctx, "ecr", stack);
     r->policy_name = h->resource_name(ctx, "policy", shc_text(r->h, r->ctx, "%s-ecr-push", stack));
-    r->mutability = h->config_string(ctx, "tag_mutability");
-    r->keep = h->config_int(ctx, "keep_images");
-    r->delete_images = h->config_bool(ctx, "delete_images");
+    h->config_read(ctx, &r->cfg);
     snprintf(r->repo_arn, sizeof(r->repo_arn), "arn:%s:ecr:%s:%s:repository/%s", part, h->region(ctx), acct,
              r->repo_name);
     snprintf(r->repo_uri, sizeof(r->repo_uri), "%s.dkr.ecr.%s.amazonaws.com%s/%s", acct, h->region(ctx),

@@ -96,7 +96,7 @@ static int destroy_pass(void *arg, size_t *found)
         r->h->log(r->ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", r->policy_l.label);
     *found = (size_t)(repo + policy);
     size_t nimages = images ? r->h->doc_count(images, "imageDetails") : 0;
-    if (repo && nimages && !r->delete_images) {
+    if (repo && nimages && !r->cfg.delete_images) {
         r->h->fail(r->ctx, SH_ERR_CONFLICT,
                    "%s holds %zu image%s: destroy will not delete %s; set registry.delete_images = true for this "
                    "environment (or delete the images: aws ecr batch-delete-image), then destroy",

@@ -31,10 +31,9 @@ struct reg {
     sh_ctx *ctx;
     int plan; /* look and report only */
     shc_queue q;
-    /* desired */
-    const char *repo_name, *policy_name, *mutability;
-    long long keep;
-    int delete_images; /* destroy may delete a repository that holds images */
+    /* desired; cfg: the configuration, filled by host->config_read (registry.c binds it) */
+    const char *repo_name, *policy_name;
+    struct reg_config { const char *mutability; long long keep; int delete_images; } cfg;
     char repo_arn[REG_TEXT], repo_uri[REG_TEXT], policy_arn[REG_TEXT];
     const char *lifecycle; /* the lifecycle policy's JSON text */
     const char *document;  /* the push policy's JSON text */

@@ -19,6 +19,10 @@ static const sh_config_key registry_keys[] = {
      .help = "destroy may delete the repository while it holds images (false: destroy refuses, counting them)"},
     SH_CONFIG_END};
 
+static const sh_config_bind registry_bind[] = {
+    SH_BIND(struct reg_config, keep, "keep_images"), SH_BIND(struct reg_config, mutability, "tag_mutability"),
+    SH_BIND(struct reg_config, delete_images, "delete_images"), SH_BIND_END};
+
 /* The waves of reg.h. Nothing mutating is sent before both resources'
  * ownership is known. */
 static int converge(struct reg *r)
@@ -112,6 +116,7 @@ SH_PLUGIN_EXPORT = {
     .description = "ECR repository with scan on push, lifecycle policy, IAM push policy",
     .requires = no_requirements,
     .keys = registry_keys,
+    .config_bind = registry_bind,
     .create = registry_create,
     .destroy = registry_destroy,
     .outputs = registry_outputs,

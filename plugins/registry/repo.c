@@ -68,7 +68,7 @@ void reg_repo_wave(struct reg *r)
     sh_doc *in = reg_req(r);
     r->h->doc_set_string(in, "repositoryName", r->repo_name);
     if (!r->repo) {
-        r->h->doc_set_string(in, "imageTagMutability", r->mutability);
+        r->h->doc_set_string(in, "imageTagMutability", r->cfg.mutability);
         r->h->doc_set_bool(in, "imageScanningConfiguration.scanOnPush", 1);
         r->h->doc_set_string(in, "encryptionConfiguration.encryptionType", "AES256");
         shc_put_tags(r->h, r->ctx, in, &shc_tags_json, NULL);
@@ -86,11 +86,11 @@ void reg_repo_wave(struct reg *r)
                    NULL);
     }
     const char *mut = r->h->doc_string(r->repo, "imageTagMutability");
-    if (!mut || strcmp(mut, r->mutability)) {
+    if (!mut || strcmp(mut, r->cfg.mutability)) {
         sh_doc *m = reg_req(r);
         r->h->doc_set_string(m, "repositoryName", r->repo_name);
-        r->h->doc_set_string(m, "imageTagMutability", r->mutability);
-        shc_line_diff(r->h, r->ctx, &r->repo_l, SH_CHANGE_UPDATE, "tag mutability", mut, r->mutability);
+        r->h->doc_set_string(m, "imageTagMutability", r->cfg.mutability);
+        shc_line_diff(r->h, r->ctx, &r->repo_l, SH_CHANGE_UPDATE, "tag mutability", mut, r->cfg.mutability);
         shc_change(&r->q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageTagMutability", m, NULL, NULL, NULL);
     }
     sh_doc *t = reg_req(r);
@@ -120,7 +120,7 @@ void reg_lifecycle_wave(struct reg *r)
     sh_doc *in = reg_req(r);
     r->h->doc_set_string(in, "repositoryName", r->repo_name);
     r->h->doc_set_string(in, "lifecyclePolicyText", r->lifecycle);
-    const char *kept = images_kept(r, is), *want = shc_text(r->h, r->ctx, "%lld images", r->keep);
+    const char *kept = images_kept(r, is), *want = shc_text(r->h, r->ctx, "%lld images", r->cfg.keep);
     if (!is)
         shc_line_note(&r->life_l, SH_CHANGE_CREATE, shc_text(r->h, r->ctx, "keep the newest %s", want));
     else if (kept) /* the count alone differs, or the tag status: the count says it */

@@ -55,6 +55,7 @@ struct sec {
     sh_ctx *ctx;
     int plan; /* look and report only */
     shc_queue q;
+    struct sec_config { const sh_value *parameters; } cfg; /* host->config_read fills it (secrets.c binds it) */
     struct sec_param *p;
     size_t n;
     int again; /* a create found the parameter already there: look again */

@@ -27,13 +27,16 @@ static const sh_config_key secrets_keys[] = {
      .help = "the SecureString parameters: each with name and either env or generate"},
     SH_CONFIG_END};
 
+static const sh_config_bind secrets_bind[] = {SH_BIND(struct sec_config, parameters, "parameters"), SH_BIND_END};
+
 static sh_status secrets_validate(const sh_host *host, sh_ctx *ctx)
 {
     sh_status rc = SH_OK;
-    const sh_value *params = host->config(ctx, "parameters");
-    size_t n = host->value_count(params);
+    struct sec_config cfg;
+    host->config_read(ctx, &cfg);
+    size_t n = host->value_count(cfg.parameters);
     for (size_t i = 0; i < n; i++) {
-        const sh_value *p = host->value_at(params, i);
+        const sh_value *p = host->value_at(cfg.parameters, i);
         int from_env = host->value_member(p, "env") != NULL;
         int generated = host->value_member(p, "generate") != NULL;
         if (from_env == generated)
@@ -49,7 +52,7 @@ static sh_status secrets_validate(const sh_host *host, sh_ctx *ctx)
                                     var, strlen(value), SEC_MIN_VALUE);
         const char *name = host->value_string(host->value_member(p, "name"));
         for (size_t k = 0; name && k < i; k++) {
-            const char *other = host->value_string(host->value_member(host->value_at(params, k), "name"));
+            const char *other = host->value_string(host->value_member(host->value_at(cfg.parameters, k), "name"));
             if (other && !strcmp(name, other))
                 rc = host->config_error(ctx, host->value_member(p, "name"), "parameter '%s' is declared twice", name);
         }
@@ -117,6 +120,7 @@ SH_PLUGIN_EXPORT = {
     .version = "0.1.0",
     .description = "SSM SecureString parameters from environment variables or generated",
     .keys = secrets_keys,
+    .config_bind = secrets_bind,
     .requires = no_requirements,
     .validate = secrets_validate,
     .create = secrets_create,

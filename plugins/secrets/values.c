@@ -29,8 +29,8 @@ int sec_load(struct sec *s, const sh_host *h, sh_ctx *ctx)
     s->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
     shc_queue_init(&s->q, h, ctx);
     s->q.not_yet = sec_not_yet;
-    const sh_value *list = h->config(ctx, "parameters");
-    s->n = h->value_count(list);
+    h->config_read(ctx, &s->cfg);
+    s->n = h->value_count(s->cfg.parameters);
     s->p = s->n ? calloc(s->n, sizeof(*s->p)) : NULL;
     if (s->n && !s->p) {
         s->n = 0;
@@ -38,7 +38,7 @@ int sec_load(struct sec *s, const sh_host *h, sh_ctx *ctx)
         return -1;
     }
     for (size_t i = 0; i < s->n; i++) {
-        const sh_value *v = h->value_at(list, i);
+        const sh_value *v = h->value_at(s->cfg.parameters, i);
         struct sec_param *p = &s->p[i];
         p->s = s;
         p->name = h->value_string(h->value_member(v, "name"));

@@ -24,10 +24,6 @@ void obs_alarms_init(struct obs *o)
     cpu->missing_data = "missing";
     cpu->dim_name[0] = "ClusterName";
     cpu->dim_name[1] = "ServiceName";
-    cpu->threshold = h->config_int(ctx, "cpu_alarm");
-    cpu->period = h->config_int(ctx, "cpu_alarm_period");
-    cpu->evaluations = h->config_int(ctx, "cpu_alarm_evaluation_periods");
-    cpu->datapoints = h->config_int(ctx, "cpu_alarm_datapoints");
     cpu->description = shc_text(h, ctx, "%s %s: the service's average cpu is above the threshold (stackhost)",
                                 o->stack, o->env);
     healthy->purpose = "healthy-tasks-low";
@@ -38,14 +34,11 @@ void obs_alarms_init(struct obs *o)
     healthy->missing_data = "breaching"; /* no data: no healthy target reported */
     healthy->dim_name[0] = "TargetGroup";
     healthy->dim_name[1] = "LoadBalancer";
-    healthy->threshold = h->config_int(ctx, "min_healthy");
-    healthy->period = h->config_int(ctx, "healthy_alarm_period");
-    healthy->evaluations = h->config_int(ctx, "healthy_alarm_evaluation_periods");
-    healthy->datapoints = h->config_int(ctx, "healthy_alarm_datapoints");
     healthy->description = shc_text(h, ctx, "%s %s: fewer healthy targets than the minimum (stackhost)", o->stack,
                                     o->env);
     for (size_t i = 0; i < OBS_ALARMS; i++) {
         struct obs_alarm *a = &o->alarm[i];
+        a->cfg = o->cfg.alarm[i];
         a->name = h->resource_name(ctx, "alarm", shc_text(h, ctx, "%s-%s", o->stack, a->purpose));
         a->line.label = shc_text(h, ctx, "cloudwatch alarm %s", a->name);
     }
@@ -138,10 +131,10 @@ static sh_doc *alarm_input(struct obs *o, const struct obs_alarm *a, int tags)
         h->doc_set_string(in, shc_path(path, sizeof(path), "Dimensions[%zu].Value", d),
                           a->dim_value[d] ? a->dim_value[d] : "");
     }
-    h->doc_set_number(in, "Period", a->period);
-    h->doc_set_number(in, "EvaluationPeriods", a->evaluations);
-    h->doc_set_number(in, "DatapointsToAlarm", a->datapoints);
-    h->doc_set_number(in, "Threshold", a->threshold);
+    h->doc_set_number(in, "Period", a->cfg.period);
+    h->doc_set_number(in, "EvaluationPeriods", a->cfg.evaluations);
+    h->doc_set_number(in, "DatapointsToAlarm", a->cfg.datapoints);
+    h->doc_set_number(in, "Threshold", a->cfg.threshold);
     h->doc_set_string(in, "ComparisonOperator", a->comparison);
     h->doc_set_string(in, "TreatMissingData", a->missing_data);
     if (tags)
@@ -310,11 +303,11 @@ static int alarm_diff(struct obs *o, struct obs_alarm *a)
         dimensions_diff(o, a);
         differs = 1;
     }
-    differs |= number_differs(o, a, "Period", "period", a->period);
-    differs |= number_differs(o, a, "EvaluationPeriods", "evaluation periods", a->evaluations);
-    differs |= number_differs(o, a, "DatapointsToAlarm", "datapoints", a->datapoints);
+    differs |= number_differs(o, a, "Period", "period", a->cfg.period);
+    differs |= number_differs(o, a, "EvaluationPeriods", "evaluation periods", a->cfg.evaluations);
+    differs |= number_differs(o, a, "DatapointsToAlarm", "datapoints", a->cfg.datapoints);
     differs |= text_differs(o, a, "comparison", h->doc_string(it, "ComparisonOperator"), a->comparison);
-    differs |= number_differs(o, a, "Threshold", "threshold", a->threshold);
+    differs |= number_differs(o, a, "Threshold", "threshold", a->cfg.threshold);
     differs |= text_differs(o, a, "missing data", missing ? missing : "missing", a->missing_data);
     if (!same_text(h->doc_string(it, "ActionsEnabled"), "true") || !list_is(o, it, "AlarmActions", o->topic_arn) ||
         !list_is(o, it, "OKActions", o->topic_arn) || !list_is(o, it, "InsufficientDataActions", NULL)) {

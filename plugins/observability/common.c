@@ -68,20 +68,8 @@ int obs_load(struct obs *o, const sh_host *h, sh_ctx *ctx, int destroy)
     o->topic_name = h->resource_name(ctx, "sns", shc_text(h, ctx, "%s-alarms", o->stack));
     snprintf(o->topic_arn, sizeof(o->topic_arn), "arn:%s:sns:%s:%s:%s", h->partition(ctx), h->region(ctx),
              h->account_id(ctx), o->topic_name);
-    o->encrypt = h->config_bool(ctx, "encrypt");
+    h->config_read(ctx, &o->cfg);
     o->policy = policy_text(o);
-    const sh_value *notify = h->config(ctx, "notify");
-    o->nnotify = h->value_count(notify);
-    if (o->nnotify) {
-        const char **list = calloc(o->nnotify, sizeof(*list));
-        if (!list) {
-            h->fail(ctx, SH_ERR_NOMEM, "out of memory reading notify");
-            return -1;
-        }
-        for (size_t i = 0; i < o->nnotify; i++)
-            list[i] = h->value_string(h->value_at(notify, i));
-        o->notify = list;
-    }
     o->key_l.label = shc_text(h, ctx, "kms key %s", o->alias);
     o->topic_l.label = shc_text(h, ctx, "sns topic %s", o->topic_name);
     obs_alarms_init(o);
@@ -125,11 +113,9 @@ void obs_free(struct obs *o)
 {
     free(o->keys);
     free(o->subs);
-    free((void *)o->notify);
     shc_queue_clear(&o->q);
     o->keys = NULL;
     o->subs = NULL;
-    o->notify = NULL;
 }
 
 int obs_run(struct obs *o)
@@ -189,7 +175,7 @@ sh_status obs_publish(struct obs *o)
             names[i] = o->alarm[i].name;
         h->output_list(o->ctx, "alarm_names", names, OBS_ALARMS);
     }
-    if (!o->encrypt)
+    if (!o->cfg.encrypt)
         return h->output_string(o->ctx, "alarm_key_arn", "");
     if (o->key_arn)
         return h->output_string(o->ctx, "alarm_key_arn", o->key_arn);

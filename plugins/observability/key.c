@@ -173,7 +173,7 @@ int obs_key_choose(struct obs *o)
         return -1;
     }
     if (by_alias && !shc_owned(h, o->ctx, by_alias->tags, &shc_tags_kms)) {
-        if (o->encrypt)
+        if (o->cfg.encrypt)
             return shc_refuse_foreign(h, o->ctx, "kms key behind alias", o->alias);
         /* nothing of ours needs it: left as it is */
         h->log(o->ctx, SH_LOG_WARN, "%s points at a key without this stack's ownership tags: left alone", o->alias);
@@ -181,10 +181,10 @@ int obs_key_choose(struct obs *o)
     }
     if (by_alias) {
         by_alias->ours = 1;
-        if (o->encrypt)
+        if (o->cfg.encrypt)
             o->key = by_alias;
     }
-    for (size_t i = 0; o->encrypt && i < o->nkeys; i++)
+    for (size_t i = 0; o->cfg.encrypt && i < o->nkeys; i++)
         if (o->keys[i].ours && o->keys[i].meta && (!o->key || (!o->key->via_alias && better(o, &o->keys[i], o->key))))
             o->key = &o->keys[i];
     /* the others of ours are retired: duplicates, or all with encrypt = false */
@@ -193,7 +193,7 @@ int obs_key_choose(struct obs *o)
         if (!k->ours || k == o->key || !k->meta || !strcmp(obs_key_state(o, k), "PendingDeletion"))
             continue;
         k->extra = 1;
-        if (o->encrypt)
+        if (o->cfg.encrypt)
             h->log(o->ctx, SH_LOG_WARN,
                    "kms key %s is a second key tagged for %s (a create whose answer was lost): its deletion is "
                    "scheduled", k->id, o->alias);
@@ -203,7 +203,7 @@ int obs_key_choose(struct obs *o)
         o->key_arn = h->doc_string(o->key->meta, "KeyMetadata.Arn");
         if (o->run.key_create_sent) /* a create of this run, its answer lost or the pass cut short */
             shc_line_note(&o->key_l, SH_CHANGE_CREATE, NULL);
-    } else if (o->encrypt && !o->plan && o->run.key_create_lost && o->run.key_lost_looks < LOST_KEY_LOOKS) {
+    } else if (o->cfg.encrypt && !o->plan && o->run.key_create_lost && o->run.key_lost_looks < LOST_KEY_LOOKS) {
         o->run.key_lost_looks++;
         o->again = 1;
     }
@@ -237,7 +237,7 @@ static int key_created(void *arg, const sh_doc *out)
 int obs_key_state_step(struct obs *o)
 {
     const sh_host *h = o->h;
-    if (!o->encrypt)
+    if (!o->cfg.encrypt)
         return 0;
     if (!o->key) {
         sh_doc *in = obs_req(o);
@@ -302,7 +302,7 @@ static void key_diff(struct obs *o, const char *field, const char *before, const
 void obs_key_settings_wave(struct obs *o)
 {
     const sh_host *h = o->h;
-    if (!o->encrypt || (!o->key && !o->key_new))
+    if (!o->cfg.encrypt || (!o->key && !o->key_new))
         return; /* a plan of a new key: its create line says it all */
     struct obs_key *k = o->key; /* NULL: made by this pass, its policy sent with it */
     const char *policy = k && k->policy ? h->doc_string(k->policy, "Policy") : NULL;
@@ -348,7 +348,7 @@ void obs_key_settings_wave(struct obs *o)
 void obs_key_retire_wave(struct obs *o)
 {
     const sh_host *h = o->h;
-    const char *what = shc_text(h, o->ctx, "%sdeletion scheduled in %d days", o->encrypt ? "" : "encrypt = false: ",
+    const char *what = shc_text(h, o->ctx, "%sdeletion scheduled in %d days", o->cfg.encrypt ? "" : "encrypt = false: ",
                                 OBS_PENDING_DAYS);
     for (size_t i = 0; i < o->nkeys; i++) {
         struct obs_key *k = &o->keys[i];
@@ -370,7 +370,7 @@ void obs_key_retire_wave(struct obs *o)
 
 void obs_key_alias_wave(struct obs *o)
 {
-    if (o->encrypt || !o->nkeys || !o->keys[0].via_alias || !o->keys[0].ours)
+    if (o->cfg.encrypt || !o->nkeys || !o->keys[0].via_alias || !o->keys[0].ours)
         return;
     sh_doc *in = obs_req(o);
     o->h->doc_set_string(in, "AliasName", o->alias);

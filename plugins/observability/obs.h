@@ -71,12 +71,17 @@ struct obs_sub {
     shc_line line;
 };
 
+/* The configuration, filled by host->config_read (observability.c binds
+ * it); alarm[0] is the cpu alarm's, alarm[1] the healthy-task alarm's. */
+struct obs_alarm_config { long long threshold, period, evaluations, datapoints; };
+struct obs_config { sh_string_list notify; int encrypt; struct obs_alarm_config alarm[OBS_ALARMS]; };
+
 struct obs_alarm {
     const char *name, *purpose;
     /* desired */
     const char *namespace_, *metric, *statistic, *comparison, *missing_data, *description;
     const char *dim_name[2], *dim_value[2]; /* values NULL in a plan before compute and lb exist */
-    long long period, evaluations, datapoints, threshold;
+    struct obs_alarm_config cfg;
     /* found */
     const sh_doc *item, *tags;
     shc_line line;
@@ -100,10 +105,8 @@ struct obs {
     /* desired */
     const char *stack, *env, *alias, *topic_name;
     char topic_arn[OBS_ARN];
-    int encrypt;
+    struct obs_config cfg;
     const char *policy; /* the key policy's JSON text */
-    const char *const *notify;
-    size_t nnotify;
     struct obs_alarm alarm[OBS_ALARMS];
     /* the key: lookups and search */
     const sh_doc *aliases, *keys_listed;

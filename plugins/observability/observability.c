@@ -35,18 +35,31 @@ static const sh_config_key observability_keys[] = {
      .help = "periods below min_healthy, of those looked back over, that raise the healthy-task alarm"},
     SH_CONFIG_END};
 
+static const sh_config_bind observability_bind[] = {
+    SH_BIND(struct obs_config, notify, "notify"),
+    SH_BIND(struct obs_config, encrypt, "encrypt"),
+    SH_BIND(struct obs_config, alarm[0].threshold, "cpu_alarm"),
+    SH_BIND(struct obs_config, alarm[0].period, "cpu_alarm_period"),
+    SH_BIND(struct obs_config, alarm[0].evaluations, "cpu_alarm_evaluation_periods"),
+    SH_BIND(struct obs_config, alarm[0].datapoints, "cpu_alarm_datapoints"),
+    SH_BIND(struct obs_config, alarm[1].threshold, "min_healthy"),
+    SH_BIND(struct obs_config, alarm[1].period, "healthy_alarm_period"),
+    SH_BIND(struct obs_config, alarm[1].evaluations, "healthy_alarm_evaluation_periods"),
+    SH_BIND(struct obs_config, alarm[1].datapoints, "healthy_alarm_datapoints"),
+    SH_BIND_END};
+
 /* AWS's limits on an alarm's window (PutMetricAlarm): the period a
  * multiple of 60 for these standard-resolution metrics, the datapoints
  * no more than the periods looked at, and periods x evaluation periods at
  * most one day, or seven days for periods of an hour or more. */
-static sh_status alarm_window_valid(const sh_host *host, sh_ctx *ctx, const char *prefix)
+static sh_status alarm_window_valid(const sh_host *host, sh_ctx *ctx, const char *prefix,
+                                    const struct obs_alarm_config *a)
 {
     char period_key[64], evaluations_key[64], datapoints_key[64];
     snprintf(period_key, sizeof(period_key), "%s_period", prefix);
     snprintf(evaluations_key, sizeof(evaluations_key), "%s_evaluation_periods", prefix);
     snprintf(datapoints_key, sizeof(datapoints_key), "%s_datapoints", prefix);
-    long long period = host->config_int(ctx, period_key), evaluations = host->config_int(ctx, evaluations_key),
-              datapoints = host->config_int(ctx, datapoints_key);
+    long long period = a->period, evaluations = a->evaluations, datapoints = a->datapoints;
     long long longest = period >= 3600 ? 604800 : 86400;
     sh_status rc = SH_OK;
     if (period % 60)
@@ -67,16 +80,16 @@ static sh_status alarm_window_valid(const sh_host *host, sh_ctx *ctx, const char
 static sh_status observability_validate(const sh_host *host, sh_ctx *ctx)
 {
     sh_status rc = SH_OK;
-    const sh_value *notify = host->config(ctx, "notify");
-    size_t n = host->value_count(notify);
-    for (size_t i = 0; i < n; i++)
+    struct obs_config cfg;
+    host->config_read(ctx, &cfg);
+    for (size_t i = 0; i < cfg.notify.n; i++)
         for (size_t k = 0; k < i; k++)
-            if (!strcmp(host->value_string(host->value_at(notify, i)), host->value_string(host->value_at(notify, k))))
-                rc = host->config_error(ctx, host->value_at(notify, i), "%s is listed twice",
-                                        host->value_string(host->value_at(notify, i)));
-    if (alarm_window_valid(host, ctx, "cpu_alarm") != SH_OK)
+            if (!strcmp(cfg.notify.items[i], cfg.notify.items[k]))
+                rc = host->config_error(ctx, host->value_at(host->config(ctx, "notify"), i), "%s is listed twice",
+                                        cfg.notify.items[i]);
+    if (alarm_window_valid(host, ctx, "cpu_alarm", &cfg.alarm[0]) != SH_OK)
         rc = SH_ERR_CONFIG;
-    if (alarm_window_valid(host, ctx, "healthy_alarm") != SH_OK)
+    if (alarm_window_valid(host, ctx, "healthy_alarm", &cfg.alarm[1]) != SH_OK)
         rc = SH_ERR_CONFIG;
     return rc;
 }
@@ -96,12 +109,12 @@ static int converge(struct obs *o)
     /* Keys tagged as ours are searched for on every run (one call): a key
      * whose CreateKey answer was lost, in this run or an earlier one, and
      * that AWS listed only later is found and its deletion scheduled. */
-    obs_key_reads(o, o->encrypt); /* policy and rotation matter only for a key kept */
+    obs_key_reads(o, o->cfg.encrypt); /* policy and rotation matter only for a key kept */
     obs_topic_reads(o, 1);
     obs_alarms_reads(o);
     if (obs_run(o) || obs_key_search(o) || obs_run(o))
         return -1;
-    obs_key_candidate_reads(o, o->encrypt);
+    obs_key_candidate_reads(o, o->cfg.encrypt);
     if (obs_run(o))
         return -1;
     /* ownership of everything before anything changes */
@@ -203,6 +216,7 @@ SH_PLUGIN_EXPORT = {
     .description = "alarm topic with KMS and e-mail, CPU and healthy-task alarms",
     .requires = observability_requires,
     .keys = observability_keys,
+    .config_bind = observability_bind,
     .validate = observability_validate,
     .create = observability_create,
     .destroy = observability_destroy,

@@ -61,17 +61,17 @@ static int subs_match(struct obs *o)
     const sh_host *h = o->h;
     char path[96];
     size_t listed = o->subs_listed ? h->doc_count(o->subs_listed, "Subscriptions.member") : 0;
-    if (o->nnotify + listed) {
-        o->subs = calloc(o->nnotify + listed, sizeof(*o->subs));
+    if (o->cfg.notify.n + listed) {
+        o->subs = calloc(o->cfg.notify.n + listed, sizeof(*o->subs));
         if (!o->subs) {
             h->fail(o->ctx, SH_ERR_NOMEM, "out of memory listing subscriptions");
             return -1;
         }
     }
-    for (size_t i = 0; i < o->nnotify; i++) {
-        if (sub_of(o, o->notify[i]))
+    for (size_t i = 0; i < o->cfg.notify.n; i++) {
+        if (sub_of(o, o->cfg.notify.items[i]))
             continue;
-        o->subs[o->nsubs].endpoint = o->notify[i];
+        o->subs[o->nsubs].endpoint = o->cfg.notify.items[i];
         o->subs[o->nsubs++].wanted = 1;
     }
     for (size_t i = 0; i < listed; i++) {
@@ -122,7 +122,7 @@ void obs_topic_wave(struct obs *o)
 {
     const sh_host *h = o->h;
     /* the key to encrypt with; NULL in a plan of a key to be made */
-    const char *want = o->encrypt ? o->key_arn : "";
+    const char *want = o->cfg.encrypt ? o->key_arn : "";
     if (!o->topic) {
         sh_doc *in = obs_req(o);
         h->doc_set_string(in, "Name", o->topic_name);

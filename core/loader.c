@@ -520,6 +520,8 @@ int plugin_open(const char *path, const char *expect_name, struct plugin_list *l
     p->path = xstrdup(path);
     p->handle = handle;
     p->desc = sym;
+    const sh_service_decl *svc = services_of(sym);
+    p->declared = svc && svc->name ? xstrdup(p->desc->name) : NULL;
     XGROW(list->items, list->alloc, list->n + 1);
     list->items[list->n++] = p;
     if (out)
@@ -572,7 +574,9 @@ size_t plugin_scan(const struct search_path *sp, struct plugin_list *list, struc
 void plugin_list_close(struct plugin_list *list)
 {
     for (size_t i = 0; i < list->n; i++) {
-        aws_services_forget(list->items[i]->desc->name);
+        if (list->items[i]->declared)
+            aws_services_forget(list->items[i]->declared);
+        free(list->items[i]->declared);
         dlclose(list->items[i]->handle);
         free(list->items[i]->path);
         free(list->items[i]);

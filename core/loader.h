@@ -39,6 +39,7 @@ struct plugin {
     char *path;
     void *handle;
     const sh_plugin *desc; /* inside the loaded object */
+    char *declared;        /* its name when it declared services (forgotten when it is closed), else NULL */
 };
 
 struct plugin_list {

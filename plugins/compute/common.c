@@ -84,10 +84,7 @@ void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run)
     snprintf(c->resource_id, sizeof(c->resource_id), "service/%s/%s", c->cluster_name, c->service_name);
     role_init(c, &c->exec, "exec", &run->exec_l);
     role_init(c, &c->task, "task", &run->task_l);
-    c->image_tag = h->config_string(ctx, "image_tag");
-    c->cpu = h->config_int(ctx, "cpu");
-    c->memory = h->config_int(ctx, "memory");
-    c->desired = h->config_int(ctx, "desired_count");
+    h->config_read(ctx, &c->cfg);
     /* Who owns the desired count once the service exists: the scaling
      * plugin declares it does (owns compute.desired_count) while enabled.
      * With no such plugin in the stack, a scalable target made outside it
@@ -95,8 +92,6 @@ void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run)
     c->count_owner = h->owner(ctx, "desired_count");
     c->scaled = c->count_owner && *c->count_owner;
     c->port = shc_task_port(h, ctx);
-    c->retention = h->config_int(ctx, "log_retention_days");
-    c->keep_revisions = h->config_int(ctx, "keep_revisions");
     if (!run->cluster_l.label) {
         run->cluster_l.label = shc_text(h, ctx, "ecs cluster %s", c->cluster_name);
         run->log_l.label = shc_text(h, ctx, "log group %s", c->log_name);
@@ -185,7 +180,7 @@ int cmp_inputs(struct cmp *c)
     /* in name order: ECS does not promise to answer them in the order sent,
      * and a reordering must not read as a new definition */
     qsort(c->secrets, c->nsecrets, sizeof(c->secrets[0]), by_name);
-    c->image = shc_text(h, c->ctx, "%s:%s", c->repo_uri, c->image_tag);
+    c->image = shc_text(h, c->ctx, "%s:%s", c->repo_uri, c->cfg.image_tag);
     cmp_roles_prepare(c);
     return c->failed ? -1 : 0;
 }

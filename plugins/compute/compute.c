@@ -40,6 +40,11 @@ static const sh_config_key compute_keys[] = {
              "(\"s3:*\" on \"*\"); false: such a statement is refused"},
     SH_CONFIG_END};
 
+#define CMP_BIND(key) SH_BIND(struct cmp_config, key, #key)
+static const sh_config_bind compute_bind[] = {
+    CMP_BIND(image_tag), CMP_BIND(cpu), CMP_BIND(memory), CMP_BIND(desired_count), CMP_BIND(keep_revisions),
+    CMP_BIND(log_retention_days), CMP_BIND(task_policy), CMP_BIND(task_policy_wildcards), SH_BIND_END};
+
 /* Fargate's valid memory for each cpu size, in MiB: [lo, hi] in steps. */
 static const struct {
     long long cpu, lo, hi, step;
@@ -49,9 +54,8 @@ static const struct {
     {4096, 8192, 30720, 1024}, {8192, 16384, 61440, 4096}, {16384, 32768, 122880, 8192},
 };
 
-static sh_status check_memory(const sh_host *host, sh_ctx *ctx)
+static sh_status check_memory(const sh_host *host, sh_ctx *ctx, long long cpu, long long mem)
 {
-    long long cpu = host->config_int(ctx, "cpu"), mem = host->config_int(ctx, "memory");
     for (size_t i = 0; i < sizeof(fargate_sizes) / sizeof(fargate_sizes[0]); i++) {
         if (fargate_sizes[i].cpu != cpu)
             continue;
@@ -67,9 +71,8 @@ static sh_status check_memory(const sh_host *host, sh_ctx *ctx)
 }
 
 /* ECR's rule for a tag: [a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}. */
-static sh_status check_image_tag(const sh_host *host, sh_ctx *ctx)
+static sh_status check_image_tag(const sh_host *host, sh_ctx *ctx, const char *tag)
 {
-    const char *tag = host->config_string(ctx, "image_tag");
     size_t n = tag ? strlen(tag) : 0;
     int ok = n >= 1 && n <= 128 && tag[0] != '.' && tag[0] != '-';
     for (size_t i = 0; ok && i < n; i++)
@@ -124,9 +127,8 @@ static size_t wildcard_statement(const sh_host *host, const sh_doc *doc, char *w
 }
 
 /* The task role's policy is checked as a document before any request. */
-static sh_status check_task_policy(const sh_host *host, sh_ctx *ctx)
+static sh_status check_task_policy(const sh_host *host, sh_ctx *ctx, const char *text, int wildcards)
 {
-    const char *text = host->config_string(ctx, "task_policy");
     if (!text)
         return SH_OK;
     const sh_value *at = host->config(ctx, "task_policy");
@@ -137,7 +139,7 @@ static sh_status check_task_policy(const sh_host *host, sh_ctx *ctx)
         return host->config_error(ctx, at, "has no Version (an IAM policy document has \"Version\": \"2012-10-17\")");
     if (!host->doc_count(doc, "Statement") || host->doc_string(doc, "Statement"))
         return host->config_error(ctx, at, "has no Statement (an IAM policy document grants through its statements)");
-    if (!host->config_bool(ctx, "task_policy_wildcards")) {
+    if (!wildcards) {
         char why[256];
         size_t i = wildcard_statement(host, doc, why, sizeof(why));
         if (i)
@@ -170,9 +172,11 @@ static sh_status check_names(const sh_host *host, sh_ctx *ctx)
 
 static sh_status compute_validate(const sh_host *host, sh_ctx *ctx)
 {
-    sh_status rc = check_memory(host, ctx);
-    rc = check_image_tag(host, ctx) == SH_OK ? rc : SH_ERR_CONFIG;
-    rc = check_task_policy(host, ctx) == SH_OK ? rc : SH_ERR_CONFIG;
+    struct cmp_config cfg;
+    host->config_read(ctx, &cfg);
+    sh_status rc = check_memory(host, ctx, cfg.cpu, cfg.memory);
+    rc = check_image_tag(host, ctx, cfg.image_tag) == SH_OK ? rc : SH_ERR_CONFIG;
+    rc = check_task_policy(host, ctx, cfg.task_policy, cfg.task_policy_wildcards) == SH_OK ? rc : SH_ERR_CONFIG;
     rc = check_names(host, ctx) == SH_OK ? rc : SH_ERR_CONFIG;
     rc = shc_refuse_port_key(host, ctx, "container_port") == SH_OK ? rc : SH_ERR_CONFIG;
     return rc;
@@ -353,4 +357,5 @@ SH_PLUGIN_EXPORT = {
     .resources = compute_resources,
     .publishes = compute_publishes,
     .names = compute_names,
+    .config_bind = compute_bind,
 };

@@ -82,12 +82,15 @@ struct cmp {
     char td_arn[CMP_ARN]; /* the revision the service runs: found equal, or registered */
     char resource_id[CMP_ARN]; /* Application Auto Scaling's service/cluster/service */
     struct cmp_role exec, task;
-    /* configuration */
-    const char *image_tag, *image;
-    long long cpu, memory, desired, port, retention, keep_revisions;
+    struct cmp_config { /* the keys but container_port (refused), filled by host->config_read */
+        const char *image_tag, *task_policy;
+        long long cpu, memory, desired_count, log_retention_days, keep_revisions;
+        int task_policy_wildcards;
+    } cfg;
+    long long port; /* network.task_port */
     /* inputs (in a plan before the first deploy: placeholders) */
     int inputs_missing;
-    const char *repo_uri, *repo_arn, *repo_name, *tg_arn, *task_sg;
+    const char *repo_uri, *repo_arn, *repo_name, *tg_arn, *task_sg, *image;
     const char *const *subnets;
     size_t nsubnets;
     struct cmp_secret secrets[CMP_MAX_PARAMS];

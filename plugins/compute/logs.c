@@ -20,13 +20,13 @@ static sh_doc *retention(struct cmp *c)
 {
     sh_doc *in = cmp_req(c);
     c->h->doc_set_string(in, "logGroupName", c->log_name);
-    c->h->doc_set_number(in, "retentionInDays", c->retention);
+    c->h->doc_set_number(in, "retentionInDays", c->cfg.log_retention_days);
     return in;
 }
 
 static const char *retention_text(struct cmp *c)
 {
-    return shc_text(c->h, c->ctx, "%lld days", c->retention);
+    return shc_text(c->h, c->ctx, "%lld days", c->cfg.log_retention_days);
 }
 
 void cmp_log_wave(struct cmp *c)
@@ -42,7 +42,7 @@ void cmp_log_wave(struct cmp *c)
         return;
     }
     const char *days = c->h->doc_string(c->log_group, "retentionInDays");
-    if (!days || strcmp(days, shc_text(c->h, c->ctx, "%lld", c->retention))) {
+    if (!days || strcmp(days, shc_text(c->h, c->ctx, "%lld", c->cfg.log_retention_days))) {
         /* no retention: the group keeps its events forever */
         shc_line_diff(c->h, c->ctx, line, SH_CHANGE_UPDATE, "retention",
                       days ? shc_text(c->h, c->ctx, "%s days", days) : NULL, retention_text(c));

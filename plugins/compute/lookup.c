@@ -57,7 +57,7 @@ int cmp_lookup(struct cmp *c)
     if (image) {
         sh_doc *in = cmp_req(c);
         h->doc_set_string(in, "repositoryName", c->repo_name);
-        h->doc_set_string(in, "imageIds[0].imageTag", c->image_tag);
+        h->doc_set_string(in, "imageIds[0].imageTag", c->cfg.image_tag);
         cmp_read(c, "ecr", "DescribeImages", in, NULL, shc_text(h, c->ctx, "image %s", c->image),
                  "ImageNotFoundException|RepositoryNotFoundException", &image_out);
     }
@@ -214,14 +214,14 @@ int cmp_quotas(struct cmp *c)
     }
     /* once scaling owns the count, the service may run more than the key says */
     const char *running = c->scaled && c->service ? c->h->doc_string(c->service, "desiredCount") : NULL;
-    long long tasks = running && atoll(running) > c->desired ? atoll(running) : c->desired;
-    double need = (double)tasks * (double)c->cpu / 1024.0 * 2.0, limit = quota_value(c, vcpu_quota, 0);
+    long long tasks = running && atoll(running) > c->cfg.desired_count ? atoll(running) : c->cfg.desired_count;
+    double need = (double)tasks * (double)c->cfg.cpu / 1024.0 * 2.0, limit = quota_value(c, vcpu_quota, 0);
     if (need_tasks && limit > 0 && need > limit) {
         c->h->fail(c->ctx, SH_ERR_CONFIG,
                    "the service needs up to %.2f fargate vcpus during a deployment (%lld tasks of %.2f vcpu, twice "
                    "during a rollout), over the account's fargate on-demand vcpu quota of %.0f in %s (service "
                    "quotas, L-3032A538): lower desired_count or cpu, or raise the quota",
-                   need, tasks, (double)c->cpu / 1024.0, limit, c->h->region(c->ctx));
+                   need, tasks, (double)c->cfg.cpu / 1024.0, limit, c->h->region(c->ctx));
         rc = -1;
     }
     if (rc)

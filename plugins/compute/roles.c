@@ -70,7 +70,7 @@ void cmp_roles_prepare(struct cmp *c)
     c->exec.trust = trust_text(c, 0);
     c->task.trust = trust_text(c, 1);
     c->exec.policy = execution_text(c);
-    c->task.policy = c->h->config_string(c->ctx, "task_policy"); /* checked by validate */
+    c->task.policy = c->cfg.task_policy; /* checked by validate */
 }
 
 void cmp_role_reads(struct cmp *c, struct cmp_role *r)

@@ -97,7 +97,7 @@ static void create(struct cmp *c, shc_line *line)
     h->doc_set_string(in, "cluster", c->cluster_name);
     h->doc_set_string(in, "serviceName", c->service_name);
     h->doc_set_string(in, "taskDefinition", c->td_arn);
-    h->doc_set_number(in, "desiredCount", c->desired);
+    h->doc_set_number(in, "desiredCount", c->cfg.desired_count);
     h->doc_set_string(in, "launchType", "FARGATE");
     network(c, in);
     load_balancers(c, in);
@@ -291,10 +291,10 @@ void cmp_service_wave(struct cmp *c)
     /* Once a scalable target exists, Application Auto Scaling owns the
      * count (the scaling plugin's contract): never sent after creation. */
     const char *count = h->doc_string(c->service, "desiredCount");
-    if (!c->scaled && (!count || atoll(count) != c->desired)) {
-        h->doc_set_number(in, "desiredCount", c->desired);
+    if (!c->scaled && (!count || atoll(count) != c->cfg.desired_count)) {
+        h->doc_set_number(in, "desiredCount", c->cfg.desired_count);
         shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "desired count", count,
-                      shc_text(h, c->ctx, "%lld", c->desired));
+                      shc_text(h, c->ctx, "%lld", c->cfg.desired_count));
         update = 1;
     }
     if (update)

@@ -22,8 +22,8 @@ static sh_doc *definition(struct cmp *c, int tags)
     h->doc_set_string(d, "networkMode", "awsvpc");
     h->doc_set_string(d, "requiresCompatibilities[0]", "FARGATE");
     /* task-level cpu and memory are strings in the API */
-    h->doc_set_string(d, "cpu", shc_text(h, c->ctx, "%lld", c->cpu));
-    h->doc_set_string(d, "memory", shc_text(h, c->ctx, "%lld", c->memory));
+    h->doc_set_string(d, "cpu", shc_text(h, c->ctx, "%lld", c->cfg.cpu));
+    h->doc_set_string(d, "memory", shc_text(h, c->ctx, "%lld", c->cfg.memory));
     h->doc_set_string(d, "runtimePlatform.operatingSystemFamily", "LINUX");
     h->doc_set_string(d, "runtimePlatform.cpuArchitecture", "X86_64");
     const char *k = "containerDefinitions[0]";
@@ -330,7 +330,7 @@ int cmp_td_prune(struct cmp *c)
         return 0;
     int planned = c->plan && c->td;
     long long newest = planned ? revision_of(h->doc_string(c->td, "taskDefinitionArn")) + 1 : revision_of(c->td_arn);
-    if (newest <= c->keep_revisions)
+    if (newest <= c->cfg.keep_revisions)
         return 0; /* never more than keep revisions were registered: nothing to list */
     const sh_doc *list = NULL;
     cmp_list_revisions(c, "ACTIVE", &list);
@@ -340,11 +340,11 @@ int cmp_td_prune(struct cmp *c)
     size_t n = cmp_family_arns(c, list, arns, PRUNE_MAX), ngone = 0;
     qsort(arns, n, sizeof(arns[0]), newest_first);
     /* in a plan the new revision is not listed yet: it takes one of the places kept */
-    for (size_t i = (size_t)c->keep_revisions - (planned ? 1 : 0); i < n; i++)
+    for (size_t i = (size_t)c->cfg.keep_revisions - (planned ? 1 : 0); i < n; i++)
         if (!in_use(c, arns[i]))
             gone[ngone++] = arns[i];
     const char *what = shc_text(h, c->ctx, "%zu older revision%s deregistered, keeping %lld", ngone,
-                                ngone == 1 ? "" : "s", c->keep_revisions);
+                                ngone == 1 ? "" : "s", c->cfg.keep_revisions);
     for (size_t i = 0; i < ngone; i++) {
         sh_doc *d = cmp_req(c);
         h->doc_set_string(d, "taskDefinition", gone[i]);

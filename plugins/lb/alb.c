@@ -131,8 +131,8 @@ static void create(struct lb *l)
     lb_set(l, in, "application", "Type");
     lb_set(l, in, "ipv4", "IpAddressType");
     shc_put_tags(l->h, l->ctx, in, &shc_tags_query_put, NULL);
-    const char *what = l->protection ? "internet-facing, drop invalid header fields, deletion protection on"
-                                     : "internet-facing, drop invalid header fields";
+    const char *what = l->cfg.protection ? "internet-facing, drop invalid header fields, deletion protection on"
+                                         : "internet-facing, drop invalid header fields";
     /* DuplicateLoadBalancerName: aws's answer when one with other settings has the name */
     shc_change(&l->q, &l->alb_l, SH_CHANGE_CREATE, what, "elbv2", "CreateLoadBalancer", in,
                "DuplicateLoadBalancerName", created, l);
@@ -149,7 +149,7 @@ static const char *on_off(const char *value)
 static void attributes(struct lb *l, const sh_doc *have, int note)
 {
     const char *drop = lb_attribute(l, have, DROP_INVALID), *prot = lb_attribute(l, have, PROTECTION);
-    const char *want_prot = l->protection ? "true" : "false";
+    const char *want_prot = l->cfg.protection ? "true" : "false";
     sh_doc *in = on_alb(l);
     size_t n = 0;
     if (!drop || strcmp(drop, "true")) {

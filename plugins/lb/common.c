@@ -68,15 +68,13 @@ int lb_load(struct lb *l, const sh_host *h, sh_ctx *ctx)
     const char *stack = h->stack_name(ctx);
     l->alb_name = h->resource_name(ctx, "alb", stack);
     l->tg_name = h->resource_name(ctx, "tg", stack);
-    l->cert = h->config_string(ctx, "certificate_arn");
-    if (l->cert && !*l->cert)
-        l->cert = NULL;
-    l->health_path = h->config_string(ctx, "health_path");
+    h->config_read(ctx, &l->cfg);
+    if (l->cfg.cert && !*l->cfg.cert)
+        l->cfg.cert = NULL;
     l->port = shc_task_port(h, ctx);
-    l->protection = h->config_bool(ctx, "deletion_protection");
     l->alb_l.label = shc_text(h, ctx, "load balancer %s", l->alb_name);
     l->tg_l.label = shc_text(h, ctx, "target group %s", l->tg_name);
-    if (l->cert) {
+    if (l->cfg.cert) {
         want_listener(l, 443, "HTTPS", 0);
         want_listener(l, 80, "HTTP", 1);
     } else {
@@ -423,7 +421,7 @@ sh_status lb_publish(struct lb *l)
         l->h->output_string(l->ctx, "alb_arn_suffix", lb_arn_suffix(l->alb_arn, "loadbalancer/"));
         l->h->output_string(l->ctx, "alb_dns_name", l->alb_dns);
         rc = l->h->output_string(l->ctx, "alb_url",
-                                 shc_text(l->h, l->ctx, "%s://%s", l->cert ? "https" : "http", l->alb_dns));
+                                 shc_text(l->h, l->ctx, "%s://%s", l->cfg.cert ? "https" : "http", l->alb_dns));
     }
     if (l->tg_arn[0]) {
         l->h->output_string(l->ctx, "target_group_arn", l->tg_arn);

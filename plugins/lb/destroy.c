@@ -71,11 +71,11 @@ static int used_elsewhere(struct lb *l)
 static int refuse_protected(struct lb *l, struct lb_alb *const *owned, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (!owned[i]->protection_on && !l->protection)
+        if (!owned[i]->protection_on && !l->cfg.protection)
             continue;
-        const char *where = owned[i]->protection_on && l->protection ? "in aws and in the configuration"
-                            : owned[i]->protection_on                ? "in aws"
-                                                                     : "in the configuration";
+        const char *where = owned[i]->protection_on && l->cfg.protection ? "in aws and in the configuration"
+                            : owned[i]->protection_on                    ? "in aws"
+                                                                         : "in the configuration";
         l->h->fail(l->ctx, SH_ERR_CONFLICT,
                    "%s has deletion protection on (%s): destroy will not delete it; set lb.deletion_protection "
                    "= false for this environment, run deploy (which turns it off), then destroy", l->alb_l.label,

@@ -22,11 +22,17 @@ static const sh_config_key lb_keys[] = {
      .help = "not a setting any more: the tasks' port is network.task_port (refused when set)"},
     SH_CONFIG_END};
 
+static const sh_config_bind lb_bind[] = {
+    SH_BIND(struct lb_config, cert, "certificate_arn"), SH_BIND(struct lb_config, health_path, "health_path"),
+    SH_BIND(struct lb_config, protection, "deletion_protection"), SH_BIND_END};
+
 /* ELBv2 names are at most 32 characters: refuse before any request
  * rather than truncate into a name that no longer says what it is. */
 static sh_status lb_validate(const sh_host *host, sh_ctx *ctx)
 {
     sh_status rc = SH_OK;
+    struct lb_config cfg;
+    host->config_read(ctx, &cfg);
     const char *names[] = {host->resource_name(ctx, "alb", host->stack_name(ctx)),
                            host->resource_name(ctx, "tg", host->stack_name(ctx))};
     for (size_t i = 0; i < 2; i++)
@@ -39,10 +45,9 @@ static sh_status lb_validate(const sh_host *host, sh_ctx *ctx)
         rc = SH_ERR_CONFIG;
     /* HTTPS on 443 (and 80 redirecting to it) behind a group that drops
      * 443 would redirect every request to a closed port */
-    const char *cert = host->config_string(ctx, "certificate_arn");
     const sh_value *ports = SH_HOST_HAS(host, required_config) ? host->required_config(ctx, "network", "alb_ports")
                                                               : NULL;
-    if (cert && *cert && ports) {
+    if (cfg.cert && *cfg.cert && ports) {
         int open443 = 0;
         char open[128] = "";
         for (size_t i = 0; i < host->value_count(ports); i++) {
@@ -202,4 +207,5 @@ SH_PLUGIN_EXPORT = {
     .outputs = lb_outputs,
     .resources = lb_resources,
     .publishes = lb_publishes,
+    .config_bind = lb_bind,
 };

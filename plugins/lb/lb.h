@@ -72,10 +72,10 @@ struct lb {
     int failed; /* an error was recorded: no further wave */
     int again;  /* a create found its resource already there: look again */
     time_t deadline; /* destroy: when waiting gives up */
-    /* desired */
-    const char *alb_name, *tg_name, *cert, *health_path;
+    /* desired: the keys but target_port (refused) by host->config_read, cert NULL when empty; the port */
+    struct lb_config { const char *cert, *health_path; int protection; } cfg;
+    const char *alb_name, *tg_name;
     long long port;
-    int protection;
     /* from network; NULL / 0 in a plan before network's first deploy */
     const char *vpc, *sg;
     const char *const *subnets;

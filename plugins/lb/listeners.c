@@ -110,7 +110,7 @@ static void put_listener(struct lb *l, const struct lb_listener *w, sh_doc *in)
     lb_set(l, in, w->protocol, "Protocol");
     if (!strcmp(w->protocol, "HTTPS")) {
         lb_set(l, in, SSL_POLICY, "SslPolicy");
-        lb_set(l, in, l->cert, "Certificates[0].CertificateArn");
+        lb_set(l, in, l->cfg.cert, "Certificates[0].CertificateArn");
     }
     if (w->redirect) {
         lb_set(l, in, "redirect", "DefaultActions[0].Type");
@@ -207,7 +207,7 @@ static void put_back(struct lb *l, struct lb_listener *w)
     const sh_doc *it = w->have;
     const char *is[3] = {field(l, it, "Protocol"), field(l, it, "SslPolicy"),
                          field(l, it, "Certificates.member[0].CertificateArn")};
-    const char *want[3] = {w->protocol, SSL_POLICY, l->cert}, *what[3] = {"protocol", "ssl policy", "certificate"};
+    const char *want[3] = {w->protocol, SSL_POLICY, l->cfg.cert}, *what[3] = {"protocol", "ssl policy", "certificate"};
     int differs = 0;
     /* the policy and certificate of an https listener only */
     for (size_t i = 0; i < (strcmp(w->protocol, "HTTPS") ? 1u : 3u); i++)

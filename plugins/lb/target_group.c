@@ -22,7 +22,7 @@ static size_t health_check(struct lb *l, struct check *c)
     size_t n = 0;
     c[n++] = (struct check){"HealthCheckProtocol", "HTTP", "protocol"};
     c[n++] = (struct check){"HealthCheckPort", "traffic-port", "port"};
-    c[n++] = (struct check){"HealthCheckPath", l->health_path, "path"};
+    c[n++] = (struct check){"HealthCheckPath", l->cfg.health_path, "path"};
     c[n++] = (struct check){"HealthCheckEnabled", "true", "enabled"};
     c[n++] = (struct check){"HealthCheckIntervalSeconds", "15", "interval"};
     c[n++] = (struct check){"HealthCheckTimeoutSeconds", "5", "timeout"};
@@ -136,7 +136,7 @@ static void create(struct lb *l)
     put_health_check(l, in);
     shc_put_tags(l->h, l->ctx, in, &shc_tags_query_put, NULL);
     shc_change(&l->q, &l->tg_l, SH_CHANGE_CREATE,
-               shc_text(l->h, l->ctx, "http %lld, health check %s", l->port, l->health_path), "elbv2",
+               shc_text(l->h, l->ctx, "http %lld, health check %s", l->port, l->cfg.health_path), "elbv2",
                "CreateTargetGroup", in, "DuplicateTargetGroupName", created, l);
 }
 

@@ -42,21 +42,21 @@ int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id)
     n->q.not_yet = net_not_yet;
     n->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
     n->stack = h->stack_name(ctx);
-    net_cidr_canonical(h->config_string(ctx, "cidr"), n->vpc_cidr, sizeof(n->vpc_cidr));
-    if (h->config_string(ctx, "database_cidr"))
-        net_cidr_canonical(h->config_string(ctx, "database_cidr"), n->db_cidr, sizeof(n->db_cidr));
+    h->config_read(ctx, &n->cfg);
+    net_cidr_canonical(n->cfg.cidr, n->vpc_cidr, sizeof(n->vpc_cidr));
+    if (n->cfg.database_cidr)
+        net_cidr_canonical(n->cfg.database_cidr, n->db_cidr, sizeof(n->db_cidr));
     else
         net_copy(n->db_cidr, sizeof(n->db_cidr), n->vpc_cidr);
-    n->azs = (int)h->config_int(ctx, "az_count");
-    n->nats = h->config_bool(ctx, "nat_per_az") ? n->azs : 1;
-    const sh_value *pub = h->config(ctx, "public_subnets"), *priv = h->config(ctx, "private_subnets");
+    n->azs = (int)n->cfg.az_count;
+    n->nats = n->cfg.nat_per_az ? n->azs : 1;
     for (int i = 0; i < n->azs; i++) {
-        if (pub)
-            net_cidr_canonical(h->value_string(h->value_at(pub, (size_t)i)), n->pub_cidr[i], sizeof(n->pub_cidr[i]));
+        if ((size_t)i < n->cfg.public_subnets.n)
+            net_cidr_canonical(n->cfg.public_subnets.items[i], n->pub_cidr[i], sizeof(n->pub_cidr[i]));
         else
             derive_cidr(n->vpc_cidr, i, n->pub_cidr[i], sizeof(n->pub_cidr[i]));
-        if (priv)
-            net_cidr_canonical(h->value_string(h->value_at(priv, (size_t)i)), n->priv_cidr[i], sizeof(n->priv_cidr[i]));
+        if ((size_t)i < n->cfg.private_subnets.n)
+            net_cidr_canonical(n->cfg.private_subnets.items[i], n->priv_cidr[i], sizeof(n->priv_cidr[i]));
         else
             derive_cidr(n->vpc_cidr, 10 + i, n->priv_cidr[i], sizeof(n->priv_cidr[i]));
     }
@@ -101,12 +101,10 @@ int net_zones(struct net *n)
                           (!type || !strcmp(type, "availability-zone"));
     }
     qsort(zones, count, sizeof(*zones), by_id);
-    const sh_value *named = n->h->config(n->ctx, "zones");
-    int rc = 0;
+    int named = n->cfg.zones.n > 0, rc = 0;
     for (int i = 0; i < n->azs; i++) {
         const sh_doc *sub = n->sub_pub_item[i] ? n->sub_pub_item[i] : n->sub_priv_item[i];
-        const char *want = named ? n->h->value_string(n->h->value_at(named, (size_t)i))
-                                 : (sub ? n->h->doc_string(sub, "availabilityZone") : NULL);
+        const char *want = named ? n->cfg.zones.items[i] : (sub ? n->h->doc_string(sub, "availabilityZone") : NULL);
         if (want && !taken(n, i, want)) {
             size_t z = 0;
             while (z < count && strcmp(zones[z].name, want))

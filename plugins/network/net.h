@@ -35,6 +35,13 @@ struct net {
     time_t deadline; /* destroy: when waiting for dependencies gives up */
     const char *stack;
     shc_queue q;
+    struct net_config { /* the keys, filled by host->config_read (network_bind) */
+        const char *cidr, *database_cidr;
+        long long az_count, task_port;
+        int nat_per_az;
+        sh_string_list zones, public_subnets, private_subnets;
+        sh_int_list egress_ports, alb_ports;
+    } cfg;
     /* desired */
     char vpc_cidr[20], db_cidr[20];
     int azs, nats;

@@ -38,6 +38,12 @@ static const sh_config_key network_keys[] = {
      .help = "port the tasks listen on: the load balancer may reach only this, only from its group"},
     SH_CONFIG_END};
 
+#define NET_BIND(key) SH_BIND(struct net_config, key, #key)
+static const sh_config_bind network_bind[] = {
+    NET_BIND(cidr), NET_BIND(az_count), NET_BIND(zones), NET_BIND(nat_per_az), NET_BIND(public_subnets),
+    NET_BIND(private_subnets), NET_BIND(egress_ports), NET_BIND(database_cidr), NET_BIND(alb_ports),
+    NET_BIND(task_port), SH_BIND_END};
+
 struct cidr {
     unsigned long addr;
     unsigned prefix;
@@ -77,17 +83,16 @@ static int cidr_overlap(struct cidr x, struct cidr y)
     return x.addr <= cidr_last(y) && y.addr <= cidr_last(x);
 }
 
-/* A list of ports with no port twice (AWS refuses a duplicate rule);
+/* The ports of key with no port twice (AWS refuses a duplicate rule);
  * `taken` (may be NULL) is a port another rule already covers. */
-static sh_status distinct_ports(const sh_host *host, sh_ctx *ctx, const char *key, const char *taken)
+static sh_status distinct_ports(const sh_host *host, sh_ctx *ctx, const char *key, sh_int_list ports, const char *taken)
 {
-    const sh_value *list = host->config(ctx, key);
+    const sh_value *list = host->config(ctx, key); /* its items name their lines */
     sh_status rc = SH_OK;
-    size_t n = host->value_count(list);
     /* one bit a port: linear in the list, each repeat said once */
     unsigned char seen[65536 / 8] = {0};
-    for (size_t i = 0; i < n; i++) {
-        long long port = host->value_int(host->value_at(list, i));
+    for (size_t i = 0; i < ports.n; i++) {
+        long long port = ports.items[i];
         if (taken && port == atoll(taken))
             rc = host->config_error(ctx, host->value_at(list, i),
                                     "port %lld is already allowed to 0.0.0.0/0 (https for the tasks): remove it", port);
@@ -104,64 +109,62 @@ static sh_status distinct_ports(const sh_host *host, sh_ctx *ctx, const char *ke
 static sh_status network_validate(const sh_host *host, sh_ctx *ctx)
 {
     sh_status rc = SH_OK;
-    struct cidr vpc = cidr_parse(host->config_string(ctx, "cidr"));
-    long long azs = host->config_int(ctx, "az_count");
+    struct net_config cfg;
+    host->config_read(ctx, &cfg);
+    struct cidr vpc = cidr_parse(cfg.cidr);
+    long long azs = cfg.az_count;
+    /* The lists as written (NULL: unset, even an empty one is set), to name their lines. */
+    const sh_value *lists[] = {host->config(ctx, "public_subnets"), host->config(ctx, "private_subnets")};
+    const sh_value *zones = host->config(ctx, "zones");
     if (vpc.prefix < 16 || vpc.prefix > 24)
         rc = host->config_error(ctx, host->config(ctx, "cidr"),
                                 "a VPC's cidr must be /16 to /24 (aws's limits, and room for the subnets)");
-    else if (vpc.prefix != 16 && (!host->config(ctx, "public_subnets") || !host->config(ctx, "private_subnets")))
+    else if (vpc.prefix != 16 && (!lists[0] || !lists[1]))
         /* The default subnets are the /24s at .0-.5 and .10-.15 of a /16. */
         rc = host->config_error(ctx, host->config(ctx, "cidr"),
                                 "subnet cidrs are derived only from a /16; with a /%u set public_subnets and "
                                 "private_subnets", vpc.prefix);
-    const char *lists[] = {"public_subnets", "private_subnets"};
-    const sh_value *seen[32];
+    const sh_string_list subnets[] = {cfg.public_subnets, cfg.private_subnets};
+    const char *seen[32];
     size_t nseen = 0;
     for (size_t l = 0; l < 2; l++) {
-        const sh_value *list = host->config(ctx, lists[l]);
-        if (!list)
+        if (!lists[l])
             continue;
-        size_t n = host->value_count(list);
+        size_t n = subnets[l].n;
         if ((long long)n != azs)
-            rc = host->config_error(ctx, list, "has %zu subnets, but az_count is %lld: give one per AZ", n, azs);
+            rc = host->config_error(ctx, lists[l], "has %zu subnets, but az_count is %lld: give one per AZ", n, azs);
         for (size_t i = 0; i < n; i++) {
-            const sh_value *item = host->value_at(list, i);
-            struct cidr s = cidr_parse(host->value_string(item));
+            const sh_value *item = host->value_at(lists[l], i);
+            const char *text = subnets[l].items[i];
+            struct cidr s = cidr_parse(text);
             if (s.prefix > 28)
-                rc = host->config_error(ctx, item, "%s is smaller than aws's smallest subnet, a /28",
-                                        host->value_string(item));
+                rc = host->config_error(ctx, item, "%s is smaller than aws's smallest subnet, a /28", text);
             else if (l == 0 && s.prefix > 27)
                 rc = host->config_error(ctx, item, "%s is smaller than a /27: a load balancer needs at least a /27 "
-                                        "with 8 free addresses in each public subnet", host->value_string(item));
+                                        "with 8 free addresses in each public subnet", text);
             if (!cidr_inside(s, vpc))
-                rc = host->config_error(ctx, item, "%s is not inside the VPC's cidr %s", host->value_string(item),
-                                        host->config_string(ctx, "cidr"));
+                rc = host->config_error(ctx, item, "%s is not inside the VPC's cidr %s", text, cfg.cidr);
             for (size_t k = 0; k < nseen; k++) {
-                if (cidr_overlap(s, cidr_parse(host->value_string(seen[k]))))
-                    rc = host->config_error(ctx, item, "%s overlaps %s", host->value_string(item),
-                                            host->value_string(seen[k]));
+                if (cidr_overlap(s, cidr_parse(seen[k])))
+                    rc = host->config_error(ctx, item, "%s overlaps %s", text, seen[k]);
             }
             if (nseen < sizeof(seen) / sizeof(seen[0]))
-                seen[nseen++] = item;
+                seen[nseen++] = text;
         }
     }
-    const sh_value *zones = host->config(ctx, "zones");
-    if (zones && (long long)host->value_count(zones) != azs)
-        rc = host->config_error(ctx, zones, "names %zu zones, but az_count is %lld: give one per AZ",
-                                host->value_count(zones), azs);
+    if (zones && (long long)cfg.zones.n != azs)
+        rc = host->config_error(ctx, zones, "names %zu zones, but az_count is %lld: give one per AZ", cfg.zones.n, azs);
     /* az_count is at most a handful: the zones list is checked against it first */
-    for (size_t i = 0; zones && (long long)host->value_count(zones) == azs && i < host->value_count(zones); i++)
+    for (size_t i = 0; (long long)cfg.zones.n == azs && i < cfg.zones.n; i++)
         for (size_t k = 0; k < i; k++)
-            if (!strcmp(host->value_string(host->value_at(zones, i)), host->value_string(host->value_at(zones, k)))) {
-                rc = host->config_error(ctx, host->value_at(zones, i), "zone %s is named twice",
-                                        host->value_string(host->value_at(zones, i)));
+            if (!strcmp(cfg.zones.items[i], cfg.zones.items[k])) {
+                rc = host->config_error(ctx, host->value_at(zones, i), "zone %s is named twice", cfg.zones.items[i]);
                 break;
             }
-    rc = distinct_ports(host, ctx, "alb_ports", NULL) == SH_OK ? rc : SH_ERR_CONFIG;
+    rc = distinct_ports(host, ctx, "alb_ports", cfg.alb_ports, NULL) == SH_OK ? rc : SH_ERR_CONFIG;
     /* The tasks always reach 443 anywhere: the same rule again would be a duplicate. */
-    const char *db = host->config_string(ctx, "database_cidr");
-    struct cidr dbc = cidr_parse(db ? db : "10.0.0.0/16");
-    rc = distinct_ports(host, ctx, "egress_ports", db && dbc.prefix == 0 ? "443" : NULL) == SH_OK ? rc : SH_ERR_CONFIG;
+    const char *taken = cfg.database_cidr && cidr_parse(cfg.database_cidr).prefix == 0 ? "443" : NULL;
+    rc = distinct_ports(host, ctx, "egress_ports", cfg.egress_ports, taken) == SH_OK ? rc : SH_ERR_CONFIG;
     return rc;
 }
 
@@ -339,4 +342,5 @@ SH_PLUGIN_EXPORT = {
     .outputs = network_outputs,
     .resources = network_resources,
     .publishes = network_publishes,
+    .config_bind = network_bind,
 };

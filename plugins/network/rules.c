@@ -239,16 +239,13 @@ int net_rules(struct net *n)
     dflt->id = n->sg_default;
     dflt->is_new = 0;
     dflt->label = net_label(n, "default security group of", net_name(n, "vpc", NULL));
-    long long task_port = n->h->config_int(n->ctx, "task_port");
-    const sh_value *ports = n->h->config(n->ctx, "alb_ports");
-    for (size_t i = 0; i < n->h->value_count(ports); i++)
-        add(alb->want, &alb->nwant, 0, n->h->value_int(n->h->value_at(ports, i)), "0.0.0.0/0", NULL);
-    add(alb->want, &alb->nwant, 1, task_port, NULL, n->sg_tasks);
-    add(tasks->want, &tasks->nwant, 0, task_port, NULL, n->sg_alb);
+    for (size_t i = 0; i < n->cfg.alb_ports.n; i++)
+        add(alb->want, &alb->nwant, 0, n->cfg.alb_ports.items[i], "0.0.0.0/0", NULL);
+    add(alb->want, &alb->nwant, 1, n->cfg.task_port, NULL, n->sg_tasks);
+    add(tasks->want, &tasks->nwant, 0, n->cfg.task_port, NULL, n->sg_alb);
     add(tasks->want, &tasks->nwant, 1, 443, "0.0.0.0/0", NULL);
-    const sh_value *egress = n->h->config(n->ctx, "egress_ports");
-    for (size_t i = 0; i < n->h->value_count(egress); i++)
-        add(tasks->want, &tasks->nwant, 1, n->h->value_int(n->h->value_at(egress, i)), n->db_cidr, NULL);
+    for (size_t i = 0; i < n->cfg.egress_ports.n; i++)
+        add(tasks->want, &tasks->nwant, 1, n->cfg.egress_ports.items[i], n->db_cidr, NULL);
     for (int i = 0; i < 3; i++)
         compare(n, &groups[i]);
     if (!n->vpc[0]) /* a plan before the first deploy: the default group comes with the vpc */

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "strbuf.h"
 #include "trace.h"
+#include "validate.h"
 #include "value.h"
 #include "xalloc.h"
 
@@ -105,10 +106,7 @@ static size_t host_tags(const sh_ctx *cctx, const char *const **keys, const char
  * bug, said at once, and the callback's run fails. */
 static const sh_value *host_config(const sh_ctx *ctx, const char *key)
 {
-    const sh_config_key *k = ctx->item->plugin->desc->keys;
-    while (k && k->name && strcmp(k->name, key ? key : ""))
-        k++;
-    if (!k || !k->name) {
+    if (!validate_key_find(ctx->item->plugin->desc->keys, key)) {
         struct sh_ctx *mut = (struct sh_ctx *)ctx; /* the errors are the context's to keep */
         diag_add(&mut->errors, NULL, 0, NULL, "plugin bug: plugin '%s' reads the configuration key '%s', which its "
                  "key table does not declare", ctx->item->section->name, key ? key : "(null)");
@@ -563,12 +561,10 @@ static sh_status host_config_read(sh_ctx *ctx, void *into)
     const sh_config_bind *b = plugin_config_bind(ctx->item->plugin);
     if (!b || !into)
         return SH_ERR_INVALID;
-    for (; b->key; b++) {
-        const sh_config_key *k = ctx->item->plugin->desc->keys;
-        while (strcmp(k->name, b->key))
-            k++; /* the loader checked that the table declares it */
-        bind_one(ctx, k, value_get(ctx->item->section->settings, b->key), (char *)into + b->offset);
-    }
+    /* the loader checked that the table declares every key bound */
+    for (; b->key; b++)
+        bind_one(ctx, validate_key_find(ctx->item->plugin->desc->keys, b->key),
+                 value_get(ctx->item->section->settings, b->key), (char *)into + b->offset);
     return SH_OK;
 }
 

@@ -278,10 +278,8 @@ static int check_binding(const sh_plugin *d, struct strbuf *why)
     const sh_config_bind *b = d->size >= offsetof(sh_plugin, config_bind) + sizeof(d->config_bind)
                                   ? d->config_bind : NULL;
     for (size_t i = 0; b && b[i].key; i++) {
-        const sh_config_key *k = d->keys;
-        while (k && k->name && strcmp(k->name, b[i].key))
-            k++;
-        if (!k || !k->name) {
+        const sh_config_key *k = validate_key_find(d->keys, b[i].key);
+        if (!k) {
             strbuf_addf(why, "its config_bind names the key '%s', which its key table does not declare", b[i].key);
             return -1;
         }

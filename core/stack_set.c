@@ -7,14 +7,6 @@
 #include "validate.h"
 #include "xalloc.h"
 
-static const sh_config_key *key_find(const sh_config_key *keys, const char *name)
-{
-    for (; keys && keys->name; keys++)
-        if (!strcmp(keys->name, name))
-            return keys;
-    return NULL;
-}
-
 /* The value as its key wants it; a text that does not parse stays a
  * string, for the key check to name the type it expected. */
 static struct sh_value *set_value(const sh_config_key *key, const char *name, const char *text)
@@ -68,7 +60,7 @@ static void apply_one(struct stack *st, const char *set, struct diag_list *dl)
         goto out;
     }
     char *key = xstrndup(dot + 1, (size_t)(eq - dot - 1));
-    struct sh_value *v = set_value(key_find(it->plugin->desc->keys, key), key, eq + 1);
+    struct sh_value *v = set_value(validate_key_find(it->plugin->desc->keys, key), key, eq + 1);
     free(key);
     set_origin(v, where.buf);
     struct sh_value *old = value_get(it->section->settings, v->name);

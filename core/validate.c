@@ -273,9 +273,9 @@ static int is_reserved(const char *const *reserved, const char *name)
     return 0;
 }
 
-static const sh_config_key *find_key(const sh_config_key *table, const char *name)
+const sh_config_key *validate_key_find(const sh_config_key *table, const char *name)
 {
-    for (size_t i = 0; table && table[i].name; i++)
+    for (size_t i = 0; table && name && table[i].name; i++)
         if (!strcmp(table[i].name, name))
             return &table[i];
     return NULL;
@@ -299,7 +299,7 @@ size_t validate_group(const sh_config_key *table, struct sh_value *group,
         struct sh_value *m = group->kids[i];
         if (is_reserved(reserved, m->name))
             continue;
-        const sh_config_key *key = find_key(table, m->name);
+        const sh_config_key *key = validate_key_find(table, m->name);
         if (key) {
             check_value(key, m, dl);
             continue;
@@ -346,7 +346,7 @@ int validate_table(const sh_config_key *table, struct strbuf *why)
             strbuf_addf(why, "configuration key '%s' is not a valid key name ([a-z0-9_]+, not 'enabled')", name);
             return -1;
         }
-        if (find_key(table, name) != key) {
+        if (validate_key_find(table, name) != key) {
             strbuf_addf(why, "configuration key '%s' is declared twice", name);
             return -1;
         }

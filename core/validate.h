@@ -22,6 +22,8 @@ size_t validate_group(const sh_config_key *table, struct sh_value *group,
  * that each default parses and passes its own key. Returns 0, or -1 with
  * the reason in why. */
 int validate_table(const sh_config_key *table, struct strbuf *why);
+/* The key `name` of a table, or NULL. */
+const sh_config_key *validate_key_find(const sh_config_key *table, const char *name);
 
 /* Checks s against a format; returns 0, or -1 with a static reason. */
 int validate_format(sh_config_format format, const char *s, const char **why);

@@ -374,8 +374,6 @@ static int send_page(struct aws_client *c, const struct aws_request *r, const st
         if (path.len && path.buf[path.len - 1] == '/')
             strbuf_setlen(&path, path.len - 1);
         strbuf_addstr(&path, rest.path.buf);
-        strbuf_reset(&url);
-        aws_endpoint(svc, c->region, &url, &signing_region);
         while (url.len && url.buf[url.len - 1] == '/')
             strbuf_setlen(&url, url.len - 1);
         strbuf_addstr(&url, rest.path.buf);

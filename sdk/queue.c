@@ -19,6 +19,8 @@ struct shc_call {
     char *accept; /* codes that count as success, or NULL */
     shc_done_fn done;
     void *arg;
+    int deletes;  /* shc_delete: reported deleted once it succeeds */
+    char *detail; /* what the report says beside the label, or NULL */
 };
 
 void shc_queue_init(shc_queue *q, const sh_host *h, sh_ctx *ctx)
@@ -33,6 +35,7 @@ void shc_queue_clear(shc_queue *q)
     for (size_t i = 0; i < q->n; i++) {
         free(q->calls[i].label);
         free(q->calls[i].accept);
+        free(q->calls[i].detail);
     }
     free(q->calls);
     q->calls = NULL;
@@ -65,6 +68,8 @@ static void add(shc_queue *q, const char *service, const char *operation, const 
     c->accept = accept ? strdup(accept) : NULL;
     c->done = done;
     c->arg = arg;
+    c->deletes = 0;
+    c->detail = NULL;
 }
 
 void shc_queue_add(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
@@ -77,6 +82,22 @@ void shc_queue_add_accepting(shc_queue *q, const char *service, const char *oper
                              const char *label, const char *accept_codes, shc_done_fn done, void *arg)
 {
     add(q, service, operation, input, NULL, label, accept_codes, done, arg);
+}
+
+void shc_delete(shc_queue *q, const char *label, const char *detail, const char *service, const char *operation,
+                const sh_doc *input, const char *accept)
+{
+    sh_mode mode = q->h->mode(q->ctx);
+    if (mode != SH_MODE_DEPLOY && mode != SH_MODE_DESTROY) {
+        q->h->report(q->ctx, SH_CHANGE_DELETE, label, detail);
+        return;
+    }
+    size_t n = q->n;
+    add(q, service, operation, input, NULL, label, accept, NULL, NULL);
+    if (q->n == n)
+        return;
+    q->calls[n].deletes = 1;
+    q->calls[n].detail = detail ? strdup(detail) : NULL;
 }
 
 void shc_queue_add_pages(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
@@ -195,6 +216,8 @@ static void send_and_answer(struct round *r)
                 continue;
             }
         }
+        if (c->deletes)
+            h->report(q->ctx, SH_CHANGE_DELETE, c->label, c->detail);
         if (c->done && c->done(c->arg, out))
             r->rc = -1;
     }

@@ -212,6 +212,11 @@ void shc_queue_add(shc_queue *q, const char *service, const char *operation, con
  * "*NotFound" on a delete). */
 void shc_queue_add_accepting(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
                              const char *label, const char *accept_codes, shc_done_fn done, void *arg);
+/* Queues the deletion of the resource named by label, reported deleted
+ * (with detail, may be NULL) once it succeeded; in a plan only the report.
+ * accept: the codes that mean it is gone already ("*NotFound"). */
+void shc_delete(shc_queue *q, const char *label, const char *detail, const char *service, const char *operation,
+                const sh_doc *input, const char *accept);
 /* As shc_queue_add_accepting, following the service's pagination: the
  * items at items_path of every page gathered into the one answer. */
 void shc_queue_add_pages(shc_queue *q, const char *service, const char *operation, const sh_doc *input,

@@ -7,19 +7,19 @@
 
 sh_doc *reg_req(struct reg *r)
 {
-    return r->h->doc_new(r->ctx);
+    return r->f.h->doc_new(r->f.ctx);
 }
 
 /* {"rules":[{"rulePriority":1,"selection":{...,"countNumber":N},"action":{"type":"expire"}}]} */
 static const char *lifecycle_text(struct reg *r)
 {
     sh_doc *d = reg_req(r);
-    r->h->doc_set_number(d, "rules[0].rulePriority", 1);
-    r->h->doc_set_string(d, "rules[0].selection.tagStatus", "any");
-    r->h->doc_set_string(d, "rules[0].selection.countType", "imageCountMoreThan");
-    r->h->doc_set_number(d, "rules[0].selection.countNumber", r->cfg.keep);
-    r->h->doc_set_string(d, "rules[0].action.type", "expire");
-    return r->h->doc_json(r->ctx, d);
+    r->f.h->doc_set_number(d, "rules[0].rulePriority", 1);
+    r->f.h->doc_set_string(d, "rules[0].selection.tagStatus", "any");
+    r->f.h->doc_set_string(d, "rules[0].selection.countType", "imageCountMoreThan");
+    r->f.h->doc_set_number(d, "rules[0].selection.countNumber", r->cfg.keep);
+    r->f.h->doc_set_string(d, "rules[0].action.type", "expire");
+    return r->f.h->doc_json(r->f.ctx, d);
 }
 
 /* Push and pull on exactly the repository; a token for any (it has no resource). */
@@ -30,22 +30,22 @@ static const char *document_text(struct reg *r)
                                           "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"};
     sh_doc *d = reg_req(r);
     char path[64];
-    r->h->doc_set_string(d, "Version", "2012-10-17");
-    r->h->doc_set_string(d, "Statement[0].Sid", "PushPull");
-    r->h->doc_set_string(d, "Statement[0].Effect", "Allow");
+    r->f.h->doc_set_string(d, "Version", "2012-10-17");
+    r->f.h->doc_set_string(d, "Statement[0].Sid", "PushPull");
+    r->f.h->doc_set_string(d, "Statement[0].Effect", "Allow");
     for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-        r->h->doc_set_string(d, shc_path(path, sizeof(path), "Statement[0].Action[%zu]", i), actions[i]);
-    r->h->doc_set_string(d, "Statement[0].Resource", r->repo_arn);
-    r->h->doc_set_string(d, "Statement[1].Sid", "Login");
-    r->h->doc_set_string(d, "Statement[1].Effect", "Allow");
-    r->h->doc_set_string(d, "Statement[1].Action", "ecr:GetAuthorizationToken");
-    r->h->doc_set_string(d, "Statement[1].Resource", "*");
-    return r->h->doc_json(r->ctx, d);
+        r->f.h->doc_set_string(d, shc_path(path, sizeof(path), "Statement[0].Action[%zu]", i), actions[i]);
+    r->f.h->doc_set_string(d, "Statement[0].Resource", r->repo_arn);
+    r->f.h->doc_set_string(d, "Statement[1].Sid", "Login");
+    r->f.h->doc_set_string(d, "Statement[1].Effect", "Allow");
+    r->f.h->doc_set_string(d, "Statement[1].Action", "ecr:GetAuthorizationToken");
+    r->f.h->doc_set_string(d, "Statement[1].Resource", "*");
+    return r->f.h->doc_json(r->f.ctx, d);
 }
 
 /* The answers ECR and IAM give while something propagates (aws-api.md
  * section 13). */
-static const shc_not_yet reg_not_yet[] = {
+const shc_not_yet reg_not_yet[] = {
     /* a repository or policy made a moment ago, unknown to the next call */
     {"PutLifecyclePolicy|TagResource|UntagResource|PutImageTagMutability|SetRepositoryPolicy",
      "RepositoryNotFoundException", NULL, 120, NULL},
@@ -57,17 +57,15 @@ static const shc_not_yet reg_not_yet[] = {
     {"DeletePolicyVersion", "DeleteConflict", "default version", 120, NULL},
     SHC_NOT_YET_END};
 
-void reg_load(struct reg *r, const sh_host *h, sh_ctx *ctx)
+int reg_load(shc_frame *f, int destroy)
 {
-    memset(r, 0, sizeof(*r));
-    r->h = h;
-    r->ctx = ctx;
-    shc_queue_init(&r->q, h, ctx);
-    r->q.not_yet = reg_not_yet;
-    r->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
+    struct reg *r = (struct reg *)f;
+    const sh_host *h = f->h;
+    sh_ctx *ctx = f->ctx;
+    (void)destroy;
     const char *stack = h->stack_name(ctx), *part = h->partition(ctx), *acct = h->account_id(ctx);
     r->repo_name = h->resource_name(ctx, "ecr", stack);
-    r->policy_name = h->resource_name(ctx, "policy", shc_text(r->h, r->ctx, "%s-ecr-push", stack));
+    r->policy_name = h->resource_name(ctx, "policy", shc_text(r->f.h, r->f.ctx, "%s-ecr-push", stack));
     h->config_read(ctx, &r->cfg);
     snprintf(r->repo_arn, sizeof(r->repo_arn), "arn:%s:ecr:%s:%s:repository/%s", part, h->region(ctx), acct,
              r->repo_name);
@@ -76,67 +74,37 @@ void reg_load(struct reg *r, const sh_host *h, sh_ctx *ctx)
     snprintf(r->policy_arn, sizeof(r->policy_arn), "arn:%s:iam::%s:policy/%s", part, acct, r->policy_name);
     r->lifecycle = lifecycle_text(r);
     r->document = document_text(r);
-    r->repo_l.label = shc_text(r->h, r->ctx, "ecr repository %s", r->repo_name);
-    r->life_l.label = shc_text(r->h, r->ctx, "lifecycle policy of %s", r->repo_name);
-    r->policy_l.label = shc_text(r->h, r->ctx, "iam policy %s", r->policy_name);
+    return 0;
+}
+
+void reg_begin(shc_frame *f)
+{
+    struct reg *r = (struct reg *)f;
+    memset(&r->repo, 0, sizeof(*r) - offsetof(struct reg, repo));
+    r->repo_l.label = shc_text(r->f.h, r->f.ctx, "ecr repository %s", r->repo_name);
+    r->life_l.label = shc_text(r->f.h, r->f.ctx, "lifecycle policy of %s", r->repo_name);
+    r->policy_l.label = shc_text(r->f.h, r->f.ctx, "iam policy %s", r->policy_name);
 }
 
 void reg_read(struct reg *r, const char *service, const char *op, const sh_doc *in, const char *absent,
               const sh_doc **out)
 {
     const char *label = !strcmp(service, "iam") ? r->policy_l.label : r->repo_l.label;
-    shc_read(&r->q, service, op, in, label, absent, out);
+    shc_read(&r->f.q, service, op, in, label, absent, out);
 }
 
 int reg_lookup(struct reg *r)
 {
     sh_doc *repos = reg_req(r), *policy = reg_req(r);
-    r->h->doc_set_string(repos, "repositoryNames[0]", r->repo_name);
-    r->h->doc_set_string(policy, "PolicyArn", r->policy_arn);
+    r->f.h->doc_set_string(repos, "repositoryNames[0]", r->repo_name);
+    r->f.h->doc_set_string(policy, "PolicyArn", r->policy_arn);
     reg_read(r, "ecr", "DescribeRepositories", repos, "RepositoryNotFoundException", &r->repo);
     reg_read(r, "iam", "GetPolicy", policy, "NoSuchEntity", &r->policy);
-    int rc = reg_run(r);
+    int rc = shc_wave(&r->f);
     /* the repository itself, not the list around it */
     if (r->repo)
-        r->repo = r->h->doc_count(r->repo, "repositories") ? r->h->doc_get(r->repo, "repositories[0]") : NULL;
+        r->repo = r->f.h->doc_count(r->repo, "repositories") ? r->f.h->doc_get(r->repo, "repositories[0]") : NULL;
     if (r->policy)
-        r->policy = r->h->doc_get(r->policy, "Policy");
+        r->policy = r->f.h->doc_get(r->policy, "Policy");
     return rc;
 }
-
-int reg_run(struct reg *r)
-{
-    if (r->failed) {
-        shc_queue_clear(&r->q);
-        return -1;
-    }
-    if (shc_queue_run(&r->q)) {
-        r->failed = !r->q.lost;
-        return -1;
-    }
-    return 0;
-}
-
-int reg_owned(struct reg *r, const sh_doc *tags, const shc_tag_shape *shape, const char *kind, const char *name)
-{
-    if (shc_owned(r->h, r->ctx, tags, shape))
-        return 1;
-    r->failed = 1;
-    return shc_refuse_foreign(r->h, r->ctx, kind, name);
-}
-
-void reg_tags(struct reg *r, shc_line *line, const sh_doc *tags, const shc_tag_shape *have,
-              const shc_tag_shape *put, const char *service, const char *op, sh_doc *in)
-{
-    char detail[SHC_DETAIL];
-    if (shc_tags_drift(r->h, r->ctx, tags, have, NULL, in, put, detail, sizeof(detail)))
-        shc_change(&r->q, line, SH_CHANGE_UPDATE, detail, service, op, in, NULL, NULL, NULL);
-}
-
-void reg_report(struct reg *r)
-{
-    const shc_line *lines[] = {&r->repo_l, &r->life_l, &r->policy_l};
-    for (size_t i = 0; i < 3; i++)
-        shc_line_report(r->h, r->ctx, lines[i]);
-}
-

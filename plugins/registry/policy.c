@@ -15,24 +15,24 @@ void reg_policy_reads(struct reg *r)
 {
     if (!r->policy)
         return;
-    const char *def = r->h->doc_string(r->policy, "DefaultVersionId");
+    const char *def = r->f.h->doc_string(r->policy, "DefaultVersionId");
     sh_doc *tags = reg_req(r), *version = reg_req(r), *versions = reg_req(r);
-    r->h->doc_set_string(tags, "PolicyArn", r->policy_arn);
-    r->h->doc_set_string(versions, "PolicyArn", r->policy_arn);
-    r->h->doc_set_string(version, "PolicyArn", r->policy_arn);
-    r->h->doc_set_string(version, "VersionId", def ? def : "v1");
+    r->f.h->doc_set_string(tags, "PolicyArn", r->policy_arn);
+    r->f.h->doc_set_string(versions, "PolicyArn", r->policy_arn);
+    r->f.h->doc_set_string(version, "PolicyArn", r->policy_arn);
+    r->f.h->doc_set_string(version, "VersionId", def ? def : "v1");
     reg_read(r, "iam", "ListPolicyTags", tags, NULL, &r->policy_tags);
     reg_read(r, "iam", "GetPolicyVersion", version, NULL, &r->version);
-    shc_read_all(&r->q, "iam", "ListPolicyVersions", versions, "Versions.member", r->policy_l.label, &r->versions);
+    shc_read_all(&r->f.q, "iam", "ListPolicyVersions", versions, "Versions.member", r->policy_l.label, &r->versions);
 }
 
 size_t reg_policy_old_versions(struct reg *r, const sh_doc *versions, const char **ids, size_t max)
 {
     char path[96];
-    size_t count = versions ? r->h->doc_count(versions, "Versions.member") : 0, k = 0;
+    size_t count = versions ? r->f.h->doc_count(versions, "Versions.member") : 0, k = 0;
     for (size_t i = 0; i < count && k < max; i++) {
-        const char *id = r->h->doc_string(versions, shc_path(path, sizeof(path), "Versions.member[%zu].VersionId", i));
-        const char *def = r->h->doc_string(versions, shc_path(path, sizeof(path), "Versions.member[%zu].IsDefaultVersion", i));
+        const char *id = r->f.h->doc_string(versions, shc_path(path, sizeof(path), "Versions.member[%zu].VersionId", i));
+        const char *def = r->f.h->doc_string(versions, shc_path(path, sizeof(path), "Versions.member[%zu].IsDefaultVersion", i));
         if (id && (!def || strcmp(def, "true")))
             ids[k++] = id;
     }
@@ -45,12 +45,12 @@ static const char *oldest_version(struct reg *r)
 {
     char path[96];
     const char *oldest = NULL, *oldest_date = NULL;
-    size_t count = r->versions ? r->h->doc_count(r->versions, "Versions.member") : 0;
+    size_t count = r->versions ? r->f.h->doc_count(r->versions, "Versions.member") : 0;
     for (size_t i = 0; i < count; i++) {
-        const char *id = r->h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].VersionId", i));
+        const char *id = r->f.h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].VersionId", i));
         const char *def =
-            r->h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].IsDefaultVersion", i));
-        const char *date = r->h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].CreateDate", i));
+            r->f.h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].IsDefaultVersion", i));
+        const char *date = r->f.h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].CreateDate", i));
         if (!id || (def && !strcmp(def, "true")))
             continue;
         if (!oldest || (date && oldest_date && strcmp(date, oldest_date) < 0)) {
@@ -61,20 +61,10 @@ static const char *oldest_version(struct reg *r)
     return oldest;
 }
 
-static int created(void *arg, const sh_doc *out)
-{
-    struct reg *r = arg;
-    if (out)
-        r->policy_new = 1;
-    else /* it exists, though GetPolicy did not find it: look again */
-        r->again = 1;
-    return 0;
-}
-
 static sh_doc *on_policy(struct reg *r)
 {
     sh_doc *in = reg_req(r);
-    r->h->doc_set_string(in, "PolicyArn", r->policy_arn);
+    r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
     return in;
 }
 
@@ -82,28 +72,28 @@ void reg_policy_wave(struct reg *r)
 {
     if (!r->policy) {
         sh_doc *in = reg_req(r);
-        r->h->doc_set_string(in, "PolicyName", r->policy_name);
-        r->h->doc_set_string(in, "Path", "/");
-        r->h->doc_set_string(in, "Description", shc_text(r->h, r->ctx, "push and pull images of %s", r->repo_name));
-        r->h->doc_set_string(in, "PolicyDocument", r->document);
-        shc_put_tags(r->h, r->ctx, in, &shc_tags_query_put, NULL);
-        shc_change(&r->q, &r->policy_l, SH_CHANGE_CREATE, NULL, "iam", "CreatePolicy", in, "EntityAlreadyExists",
-                   created, r);
+        r->f.h->doc_set_string(in, "PolicyName", r->policy_name);
+        r->f.h->doc_set_string(in, "Path", "/");
+        r->f.h->doc_set_string(in, "Description", shc_text(r->f.h, r->f.ctx, "push and pull images of %s", r->repo_name));
+        r->f.h->doc_set_string(in, "PolicyDocument", r->document);
+        shc_put_tags(r->f.h, r->f.ctx, in, &shc_tags_query_put, NULL);
+        shc_change(&r->f.q, &r->policy_l, SH_CHANGE_CREATE, NULL, "iam", "CreatePolicy", in, "EntityAlreadyExists",
+                   shc_created, &r->f);
         return;
     }
-    reg_tags(r, &r->policy_l, r->policy_tags, &shc_tags_query, &shc_tags_query_put, "iam", "TagPolicy", on_policy(r));
-    const char *doc = shc_url_decode(r->h, r->ctx, r->h->doc_string(r->version, "PolicyVersion.Document"));
-    if (shc_json_same(r->h, r->ctx, doc, r->document))
+    shc_tags_change(&r->f, &r->policy_l, r->policy_tags, &shc_tags_query, &shc_tags_query_put, "iam", "TagPolicy", on_policy(r));
+    const char *doc = shc_url_decode(r->f.h, r->f.ctx, r->f.h->doc_string(r->version, "PolicyVersion.Document"));
+    if (shc_json_same(r->f.h, r->f.ctx, doc, r->document))
         return;
-    shc_line_diff(r->h, r->ctx, &r->policy_l, SH_CHANGE_UPDATE, "document", doc, r->document);
+    shc_line_diff(r->f.h, r->f.ctx, &r->policy_l, SH_CHANGE_UPDATE, "document", doc, r->document);
     r->new_version = 1;
-    size_t count = r->versions ? r->h->doc_count(r->versions, "Versions.member") : 0;
+    size_t count = r->versions ? r->f.h->doc_count(r->versions, "Versions.member") : 0;
     const char *oldest = count >= REG_IAM_VERSIONS ? oldest_version(r) : NULL;
     if (oldest) {
         sh_doc *in = on_policy(r);
-        r->h->doc_set_string(in, "VersionId", oldest);
-        shc_change(&r->q, &r->policy_l, SH_CHANGE_UPDATE,
-                   shc_text(r->h, r->ctx, "the oldest version %s deleted (iam keeps %d)", oldest, REG_IAM_VERSIONS),
+        r->f.h->doc_set_string(in, "VersionId", oldest);
+        shc_change(&r->f.q, &r->policy_l, SH_CHANGE_UPDATE,
+                   shc_text(r->f.h, r->f.ctx, "the oldest version %s deleted (iam keeps %d)", oldest, REG_IAM_VERSIONS),
                    "iam", "DeletePolicyVersion", in, "NoSuchEntity", NULL, NULL);
     }
     shc_line_note(&r->policy_l, SH_CHANGE_UPDATE, "a new default version");
@@ -114,7 +104,7 @@ void reg_policy_version_wave(struct reg *r)
     if (!r->new_version)
         return;
     sh_doc *in = on_policy(r);
-    r->h->doc_set_string(in, "PolicyDocument", r->document);
-    r->h->doc_set_bool(in, "SetAsDefault", 1);
-    shc_queue_add(&r->q, "iam", "CreatePolicyVersion", in, NULL, r->policy_l.label, NULL, NULL);
+    r->f.h->doc_set_string(in, "PolicyDocument", r->document);
+    r->f.h->doc_set_bool(in, "SetAsDefault", 1);
+    shc_queue_add(&r->f.q, "iam", "CreatePolicyVersion", in, NULL, r->policy_l.label, NULL, NULL);
 }

@@ -13,13 +13,13 @@
  *   -> lifecycle policy; a new default policy version (the earlier ones
  *      kept, as Terraform keeps them).
  * A wave that loses an answer (or hears "already exists") ends the pass:
- * registry_create starts again from the lookups, which find it. */
+ * the lifecycle starts again from the lookups, which find it. */
 #ifndef PLUGINS_REGISTRY_REG_H
 #define PLUGINS_REGISTRY_REG_H
 
 #include <stddef.h>
 
-#include <stackhost/converge.h>
+#include <stackhost/lifecycle.h>
 #include <stackhost/stackhost.h>
 
 #define REG_TEXT 512
@@ -27,43 +27,31 @@
 #define REG_IAM_VERSIONS 5 /* versions IAM keeps of a managed policy */
 
 struct reg {
-    const sh_host *h;
-    sh_ctx *ctx;
-    int plan; /* look and report only */
-    shc_queue q;
+    shc_frame f; /* first: the lifecycle's (lifecycle.h) */
     /* desired; cfg: the configuration, filled by host->config_read (registry.c binds it) */
     const char *repo_name, *policy_name;
     struct reg_config { const char *mutability; long long keep; int delete_images; } cfg;
     char repo_arn[REG_TEXT], repo_uri[REG_TEXT], policy_arn[REG_TEXT];
     const char *lifecycle; /* the lifecycle policy's JSON text */
     const char *document;  /* the push policy's JSON text */
-    /* the lookups' answers (NULL: absent) */
+    /* per pass, from here on (reg_begin clears it): the lookups' answers (NULL: absent) */
     const sh_doc *repo, *repo_tags, *lifecycle_out, *policy, *policy_tags, *version, *versions;
     int new_version; /* the document differs: a new default version */
-    int repo_new, policy_new; /* made by this pass: settings known without reading */
-    int again;                /* a create heard "already exists": look again */
-    int failed;               /* an error was recorded: no further wave */
     shc_line repo_l, life_l, policy_l;
 };
 
 /* ---- common.c ---- */
-void reg_load(struct reg *r, const sh_host *h, sh_ctx *ctx);
+/* The answers ECR and IAM give while something propagates. */
+extern const shc_not_yet reg_not_yet[];
+int reg_load(shc_frame *f, int destroy);
+void reg_begin(shc_frame *f);
 sh_doc *reg_req(struct reg *r);
 /* Queues a read whose answer lands in *out; an error in `absent` codes
  * leaves *out NULL (the resource is not there). */
 void reg_read(struct reg *r, const char *service, const char *op, const sh_doc *in, const char *absent,
               const sh_doc **out);
-/* Runs the queued wave; -1 when a call or completion failed (recorded). */
-int reg_run(struct reg *r);
-/* 1 when the tags answer carries this stack's ownership tags; -1 after
- * recording the error shc_find words for a resource in the way. */
-int reg_owned(struct reg *r, const sh_doc *tags, const shc_tag_shape *shape, const char *kind, const char *name);
-/* Queues the tags that drifted (tags answer read with `have`) into a copy of
- * `in`, written at `put`, and notes them on the line. */
-void reg_tags(struct reg *r, shc_line *line, const sh_doc *tags, const shc_tag_shape *have,
-              const shc_tag_shape *put, const char *service, const char *op, sh_doc *in);
-/* Prints every line (in a plan, the plan's lines). */
-void reg_report(struct reg *r);
+/* DescribeRepositories and GetPolicy together; -1 on a failure. */
+int reg_lookup(struct reg *r);
 
 /* ---- repo.c ---- */
 void reg_repo_reads(struct reg *r);
@@ -78,11 +66,7 @@ void reg_policy_version_wave(struct reg *r); /* a new default version */
 /* The non-default versions of a ListPolicyVersions answer. */
 size_t reg_policy_old_versions(struct reg *r, const sh_doc *versions, const char **ids, size_t max);
 
-/* ---- lookups (common.c) ---- */
-/* DescribeRepositories and GetPolicy together; -1 on a failure. */
-int reg_lookup(struct reg *r);
-
 /* ---- destroy.c ---- */
-int reg_destroy_all(struct reg *r);
+int reg_destroy_pass(shc_frame *f, size_t *found);
 
 #endif

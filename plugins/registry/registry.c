@@ -25,79 +25,50 @@ static const sh_config_bind registry_bind[] = {
 
 /* The waves of reg.h. Nothing mutating is sent before both resources'
  * ownership is known. */
-static int converge(struct reg *r)
+static int converge(shc_frame *f)
 {
+    struct reg *r = (struct reg *)f;
     if (reg_lookup(r))
         return -1;
     reg_repo_reads(r);
     reg_policy_reads(r);
-    if (reg_run(r))
+    if (shc_wave(f))
         return -1;
-    if ((r->repo && reg_owned(r, r->repo_tags, &shc_tags_json, "repository", r->repo_name) < 0) |
-        (r->policy && reg_owned(r, r->policy_tags, &shc_tags_query, "policy", r->policy_name) < 0))
+    if ((r->repo && shc_ensure_owned(f, r->repo_tags, &shc_tags_json, "repository", r->repo_name) < 0) |
+        (r->policy && shc_ensure_owned(f, r->policy_tags, &shc_tags_query, "policy", r->policy_name) < 0))
         return -1;
     if (reg_repo_encryption(r))
         return -1;
     reg_repo_wave(r);
     reg_policy_wave(r);
-    if (reg_run(r) || r->again)
+    if (shc_wave(f) || f->again)
         return -1;
     /* new ids can be unknown for a moment (IAM is the slowest): reg_not_yet */
     reg_lifecycle_wave(r);
     reg_policy_version_wave(r);
-    if (reg_run(r))
+    if (shc_wave(f))
         return -1;
-    reg_report(r);
+    shc_report_lines(f, (shc_line *[]){&r->repo_l, &r->life_l, &r->policy_l}, 3);
     return 0;
 }
 
-static sh_status publish(struct reg *r)
+static sh_status publish(shc_frame *f)
 {
-    const sh_host *h = r->h;
-    h->output_string(r->ctx, "repository_uri", r->repo_uri);
-    h->output_string(r->ctx, "repository_arn", r->repo_arn);
-    h->output_string(r->ctx, "repository_name", r->repo_name);
-    return h->output_string(r->ctx, "push_policy_arn", r->policy_arn);
+    struct reg *r = (struct reg *)f;
+    const sh_host *h = f->h;
+    h->output_string(r->f.ctx, "repository_uri", r->repo_uri);
+    h->output_string(r->f.ctx, "repository_arn", r->repo_arn);
+    h->output_string(r->f.ctx, "repository_name", r->repo_name);
+    return h->output_string(r->f.ctx, "push_policy_arn", r->policy_arn);
 }
 
-#define LOST_ANSWER_PASSES 10
+static const shc_lifecycle registry_lifecycle = {
+    .size = sizeof(struct reg), .not_yet = reg_not_yet, .load = reg_load, .begin = reg_begin,
+    .converge = converge, .publish = publish, .destroy = reg_destroy_pass,
+    .destroy_what = "the registry's resources"};
 
-/* One pass; a lost answer or a create that found its resource already
- * there starts the next from the lookups, which find it. */
-static int pass(void *arg, char *why, size_t len)
-{
-    struct reg *r = arg;
-    reg_load(r, r->h, r->ctx);
-    int rc = converge(r);
-    int again = rc && !r->failed && (r->q.lost || r->again);
-    if (again)
-        snprintf(why, len, "%s", r->q.lost ? r->q.lost_text : "a create found its resource already there");
-    shc_queue_clear(&r->q);
-    if (!rc)
-        return publish(r) ? SHC_FAILED : SHC_DONE;
-    return again ? SHC_AGAIN : SHC_FAILED;
-}
-
-static sh_status registry_create(const sh_host *host, sh_ctx *ctx)
-{
-    struct reg r = {.h = host, .ctx = ctx};
-    return shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &r);
-}
-
-static sh_status registry_destroy(const sh_host *host, sh_ctx *ctx)
-{
-    struct reg r;
-    reg_load(&r, host, ctx);
-    int rc = reg_destroy_all(&r);
-    shc_queue_clear(&r.q);
-    return rc ? SH_ERR : SH_OK;
-}
-
-/* Outputs without changing anything: the same lookups as a plan. */
-static sh_status registry_outputs(const sh_host *host, sh_ctx *ctx)
-{
-    return registry_create(host, ctx);
-}
+/* outputs: the same lookups as a plan */
+SHC_LIFECYCLE(registry, registry_lifecycle)
 
 static const sh_resource_decl registry_resources[] = {
     {"repository", "ecr repository ecr-{S}-{E}", NULL},

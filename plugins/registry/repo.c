@@ -12,38 +12,38 @@ void reg_repo_reads(struct reg *r)
 {
     if (!r->repo)
         return;
-    const char *arn = r->h->doc_string(r->repo, "repositoryArn"), *uri = r->h->doc_string(r->repo, "repositoryUri");
+    const char *arn = r->f.h->doc_string(r->repo, "repositoryArn"), *uri = r->f.h->doc_string(r->repo, "repositoryUri");
     if (arn)
         snprintf(r->repo_arn, sizeof(r->repo_arn), "%s", arn);
     if (uri)
         snprintf(r->repo_uri, sizeof(r->repo_uri), "%s", uri);
     sh_doc *tags = reg_req(r), *life = reg_req(r);
-    r->h->doc_set_string(tags, "resourceArn", r->repo_arn);
-    r->h->doc_set_string(life, "repositoryName", r->repo_name);
+    r->f.h->doc_set_string(tags, "resourceArn", r->repo_arn);
+    r->f.h->doc_set_string(life, "repositoryName", r->repo_name);
     reg_read(r, "ecr", "ListTagsForResource", tags, NULL, &r->repo_tags);
     reg_read(r, "ecr", "GetLifecyclePolicy", life, "LifecyclePolicyNotFoundException", &r->lifecycle_out);
 }
 
 int reg_repo_encryption(struct reg *r)
 {
-    const char *is = r->repo ? r->h->doc_string(r->repo, "encryptionConfiguration.encryptionType") : NULL;
+    const char *is = r->repo ? r->f.h->doc_string(r->repo, "encryptionConfiguration.encryptionType") : NULL;
     if (!is || !strcmp(is, "AES256"))
         return 0;
-    const char *what = shc_text(r->h, r->ctx, "encryption %s -> AES256", is);
-    if (!r->h->allow_replace(r->ctx)) {
-        r->h->fail(r->ctx, SH_ERR_CONFLICT,
+    const char *what = shc_text(r->f.h, r->f.ctx, "encryption %s -> AES256", is);
+    if (!r->f.h->allow_replace(r->f.ctx)) {
+        r->f.h->fail(r->f.ctx, SH_ERR_CONFLICT,
                    "%s: encryption is %s and must be AES256, which cannot change in place: deploy with "
                    "--allow-replace to delete the repository (and its images) and create it again",
                    r->repo_l.label, is);
-        r->failed = 1;
+        r->f.failed = 1;
         return -1;
     }
     sh_doc *in = reg_req(r);
-    r->h->doc_set_string(in, "repositoryName", r->repo_name);
-    r->h->doc_set_bool(in, "force", 1);
-    shc_change(&r->q, &r->repo_l, SH_CHANGE_REPLACE, what, "ecr", "DeleteRepository", in, "RepositoryNotFoundException",
+    r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
+    r->f.h->doc_set_bool(in, "force", 1);
+    shc_change(&r->f.q, &r->repo_l, SH_CHANGE_REPLACE, what, "ecr", "DeleteRepository", in, "RepositoryNotFoundException",
                NULL, NULL);
-    if (reg_run(r))
+    if (shc_wave(&r->f))
         return -1;
     r->repo = r->repo_tags = r->lifecycle_out = NULL;
     return 0;
@@ -53,11 +53,10 @@ static int created(void *arg, const sh_doc *out)
 {
     struct reg *r = arg;
     if (!out) { /* it exists, though the lookups did not list it: look again */
-        r->again = 1;
+        r->f.again = 1;
         return 0;
     }
-    r->repo_new = 1;
-    const char *uri = r->h->doc_string(out, "repository.repositoryUri");
+    const char *uri = r->f.h->doc_string(out, "repository.repositoryUri");
     if (uri)
         snprintf(r->repo_uri, sizeof(r->repo_uri), "%s", uri);
     return 0;
@@ -66,67 +65,67 @@ static int created(void *arg, const sh_doc *out)
 void reg_repo_wave(struct reg *r)
 {
     sh_doc *in = reg_req(r);
-    r->h->doc_set_string(in, "repositoryName", r->repo_name);
+    r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
     if (!r->repo) {
-        r->h->doc_set_string(in, "imageTagMutability", r->cfg.mutability);
-        r->h->doc_set_bool(in, "imageScanningConfiguration.scanOnPush", 1);
-        r->h->doc_set_string(in, "encryptionConfiguration.encryptionType", "AES256");
-        shc_put_tags(r->h, r->ctx, in, &shc_tags_json, NULL);
-        shc_change(&r->q, &r->repo_l, SH_CHANGE_CREATE, NULL, "ecr", "CreateRepository", in,
+        r->f.h->doc_set_string(in, "imageTagMutability", r->cfg.mutability);
+        r->f.h->doc_set_bool(in, "imageScanningConfiguration.scanOnPush", 1);
+        r->f.h->doc_set_string(in, "encryptionConfiguration.encryptionType", "AES256");
+        shc_put_tags(r->f.h, r->f.ctx, in, &shc_tags_json, NULL);
+        shc_change(&r->f.q, &r->repo_l, SH_CHANGE_CREATE, NULL, "ecr", "CreateRepository", in,
                    "RepositoryAlreadyExistsException", created, r);
         return;
     }
-    const char *scan = r->h->doc_string(r->repo, "imageScanningConfiguration.scanOnPush");
+    const char *scan = r->f.h->doc_string(r->repo, "imageScanningConfiguration.scanOnPush");
     if (!scan || strcmp(scan, "true")) {
         sh_doc *s = reg_req(r);
-        r->h->doc_set_string(s, "repositoryName", r->repo_name);
-        r->h->doc_set_bool(s, "imageScanningConfiguration.scanOnPush", 1);
-        shc_line_diff(r->h, r->ctx, &r->repo_l, SH_CHANGE_UPDATE, "scan on push", scan, "true");
-        shc_change(&r->q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageScanningConfiguration", s, NULL, NULL,
+        r->f.h->doc_set_string(s, "repositoryName", r->repo_name);
+        r->f.h->doc_set_bool(s, "imageScanningConfiguration.scanOnPush", 1);
+        shc_line_diff(r->f.h, r->f.ctx, &r->repo_l, SH_CHANGE_UPDATE, "scan on push", scan, "true");
+        shc_change(&r->f.q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageScanningConfiguration", s, NULL, NULL,
                    NULL);
     }
-    const char *mut = r->h->doc_string(r->repo, "imageTagMutability");
+    const char *mut = r->f.h->doc_string(r->repo, "imageTagMutability");
     if (!mut || strcmp(mut, r->cfg.mutability)) {
         sh_doc *m = reg_req(r);
-        r->h->doc_set_string(m, "repositoryName", r->repo_name);
-        r->h->doc_set_string(m, "imageTagMutability", r->cfg.mutability);
-        shc_line_diff(r->h, r->ctx, &r->repo_l, SH_CHANGE_UPDATE, "tag mutability", mut, r->cfg.mutability);
-        shc_change(&r->q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageTagMutability", m, NULL, NULL, NULL);
+        r->f.h->doc_set_string(m, "repositoryName", r->repo_name);
+        r->f.h->doc_set_string(m, "imageTagMutability", r->cfg.mutability);
+        shc_line_diff(r->f.h, r->f.ctx, &r->repo_l, SH_CHANGE_UPDATE, "tag mutability", mut, r->cfg.mutability);
+        shc_change(&r->f.q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageTagMutability", m, NULL, NULL, NULL);
     }
     sh_doc *t = reg_req(r);
-    r->h->doc_set_string(t, "resourceArn", r->repo_arn);
-    reg_tags(r, &r->repo_l, r->repo_tags, &shc_tags_json, &shc_tags_json, "ecr", "TagResource", t);
+    r->f.h->doc_set_string(t, "resourceArn", r->repo_arn);
+    shc_tags_change(&r->f, &r->repo_l, r->repo_tags, &shc_tags_json, &shc_tags_json, "ecr", "TagResource", t);
 }
 
 /* "30 images": what a lifecycle policy of stackhost's shape (one rule
  * expiring images beyond a count) keeps; NULL for another policy. */
 static const char *images_kept(struct reg *r, const char *text)
 {
-    const sh_doc *d = text && SH_HOST_HAS(r->h, doc_parse) ? r->h->doc_parse(r->ctx, text) : NULL;
-    const char *type = d ? r->h->doc_string(d, "rules[0].selection.countType") : NULL;
-    const char *count = d ? r->h->doc_string(d, "rules[0].selection.countNumber") : NULL;
-    const char *action = d ? r->h->doc_string(d, "rules[0].action.type") : NULL;
-    if (!d || r->h->doc_count(d, "rules") != 1 || !type || strcmp(type, "imageCountMoreThan") || !count || !action ||
+    const sh_doc *d = text && SH_HOST_HAS(r->f.h, doc_parse) ? r->f.h->doc_parse(r->f.ctx, text) : NULL;
+    const char *type = d ? r->f.h->doc_string(d, "rules[0].selection.countType") : NULL;
+    const char *count = d ? r->f.h->doc_string(d, "rules[0].selection.countNumber") : NULL;
+    const char *action = d ? r->f.h->doc_string(d, "rules[0].action.type") : NULL;
+    if (!d || r->f.h->doc_count(d, "rules") != 1 || !type || strcmp(type, "imageCountMoreThan") || !count || !action ||
         strcmp(action, "expire"))
         return NULL;
-    return shc_text(r->h, r->ctx, "%s images", count);
+    return shc_text(r->f.h, r->f.ctx, "%s images", count);
 }
 
 void reg_lifecycle_wave(struct reg *r)
 {
-    const char *is = r->lifecycle_out ? r->h->doc_string(r->lifecycle_out, "lifecyclePolicyText") : NULL;
-    if (is && shc_json_same(r->h, r->ctx, is, r->lifecycle))
+    const char *is = r->lifecycle_out ? r->f.h->doc_string(r->lifecycle_out, "lifecyclePolicyText") : NULL;
+    if (is && shc_json_same(r->f.h, r->f.ctx, is, r->lifecycle))
         return;
     sh_doc *in = reg_req(r);
-    r->h->doc_set_string(in, "repositoryName", r->repo_name);
-    r->h->doc_set_string(in, "lifecyclePolicyText", r->lifecycle);
-    const char *kept = images_kept(r, is), *want = shc_text(r->h, r->ctx, "%lld images", r->cfg.keep);
+    r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
+    r->f.h->doc_set_string(in, "lifecyclePolicyText", r->lifecycle);
+    const char *kept = images_kept(r, is), *want = shc_text(r->f.h, r->f.ctx, "%lld images", r->cfg.keep);
     if (!is)
-        shc_line_note(&r->life_l, SH_CHANGE_CREATE, shc_text(r->h, r->ctx, "keep the newest %s", want));
+        shc_line_note(&r->life_l, SH_CHANGE_CREATE, shc_text(r->f.h, r->f.ctx, "keep the newest %s", want));
     else if (kept) /* the count alone differs, or the tag status: the count says it */
-        shc_line_diff(r->h, r->ctx, &r->life_l, SH_CHANGE_UPDATE, "keep the newest", kept, want);
+        shc_line_diff(r->f.h, r->f.ctx, &r->life_l, SH_CHANGE_UPDATE, "keep the newest", kept, want);
     else /* another policy: its rules as they are, then the one rule */
-        shc_line_diff(r->h, r->ctx, &r->life_l, SH_CHANGE_UPDATE, "rules", is, r->lifecycle);
-    shc_change(&r->q, &r->life_l, is ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, NULL, "ecr", "PutLifecyclePolicy", in, NULL,
+        shc_line_diff(r->f.h, r->f.ctx, &r->life_l, SH_CHANGE_UPDATE, "rules", is, r->lifecycle);
+    shc_change(&r->f.q, &r->life_l, is ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, NULL, "ecr", "PutLifecyclePolicy", in, NULL,
                NULL, NULL);
 }

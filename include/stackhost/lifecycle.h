@@ -1,0 +1,133 @@
+/*
+ * stackhost SDK: a plugin's lifecycle, run by the converge layer
+ * (libstackhost_converge.a). A plugin says what one pass does (look,
+ * compare, change), what it publishes and what one destroy pass deletes;
+ * the lifecycle runs the rest one way for every plugin:
+ *
+ *   deploy, plan  passes until one converges: a pass that lost an answer,
+ *                 or whose create found its resource already there, is
+ *                 followed by one that looks first (nothing is made
+ *                 twice); then the outputs are published
+ *   outputs       a plan's pass (nothing is sent that changes), or the
+ *                 plugin's own lookups
+ *   destroy       passes until a lookup finds nothing owned, within one
+ *                 deadline; a lost answer never ends it
+ *
+ * The plugin's state is one struct whose first member is its shc_frame;
+ * the lifecycle allocates it zeroed, once a callback, and frees it:
+ *
+ *   struct reg { shc_frame f; ... };
+ *   static const shc_lifecycle registry_lifecycle = {
+ *       .size = sizeof(struct reg), .not_yet = reg_not_yet, .load = reg_load,
+ *       .begin = reg_begin, .converge = converge, .publish = publish,
+ *       .destroy = reg_destroy_pass, .destroy_what = "the registry's resources"};
+ *   SHC_LIFECYCLE(registry, registry_lifecycle)
+ *   SH_PLUGIN_EXPORT = {..., .create = registry_create,
+ *       .destroy = registry_destroy, .outputs = registry_outputs};
+ */
+#ifndef STACKHOST_LIFECYCLE_H
+#define STACKHOST_LIFECYCLE_H
+
+#include <stddef.h>
+
+#include "converge.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What every pass of a plugin keeps: the first member of its struct. */
+typedef struct shc_frame {
+    const sh_host *h;
+    sh_ctx *ctx;
+    sh_mode mode;
+    int plan; /* not deploy or destroy: look and report only */
+    shc_queue q;
+    /* An error was recorded: no further wave is sent (shc_wave). */
+    int failed;
+    /* Look again: a create found its resource already there (shc_created),
+     * or something was replaced. why (may stay NULL) says it. */
+    int again;
+    const char *again_why;
+    /* destroy: the time(NULL) by which everything must be gone (one
+     * deadline for all of a destroy's waiting; the queue's too). */
+    long deadline;
+} shc_frame;
+
+/* Runs the queued wave. Returns 0, or -1 when a call or a completion
+ * failed (failed is set: recorded) or an answer was lost (failed stays 0:
+ * the pass ends and the next looks again). After a failure it sends
+ * nothing: the queue is cleared. */
+int shc_wave(shc_frame *f);
+
+/* 0 when the tags answer carries this stack's ownership tags; else
+ * records that the `kind` named `name` is in the way (shc_refuse_foreign),
+ * sets failed and returns -1. */
+int shc_ensure_owned(shc_frame *f, const sh_doc *tags, const shc_tag_shape *shape, const char *kind,
+                     const char *name);
+
+/* Queues service:operation with `in` (the resource's id already set) and
+ * the tags that drifted from the item's tags (read at `have`), written at
+ * `put`, noted on the line; nothing when no tag drifted. */
+void shc_tags_change(shc_frame *f, shc_line *line, const sh_doc *tags, const shc_tag_shape *have,
+                     const shc_tag_shape *put, const char *service, const char *operation, sh_doc *in);
+
+/* A create's completion (arg: the frame): an accepted "already exists"
+ * (answer NULL) means the lookups missed it, so the pass ends and the next
+ * looks again. */
+int shc_created(void *frame, const sh_doc *answer);
+
+/* host->report of every line (n of them). */
+void shc_report_lines(const shc_frame *f, shc_line *const *lines, size_t n);
+
+/* Logs that the item named by label carries no ownership tags and is left
+ * alone (destroy deletes only what this stack made); returns 0. */
+int shc_left_alone(const shc_frame *f, const char *label);
+
+typedef struct shc_lifecycle {
+    size_t size; /* of the plugin's struct; its first member is its shc_frame */
+    const shc_not_yet *not_yet; /* the queue's "not yet" answers (may be NULL) */
+    /* Once a callback, before anything: the configuration, the names, the
+     * desired documents. destroy says which callback. 0, or -1 after
+     * recording an error. May be NULL. */
+    int (*load)(shc_frame *f, int destroy);
+    /* Before each pass (deploy and destroy): forget what the last one
+     * found. May be NULL. */
+    void (*begin)(shc_frame *f);
+    /* One pass of deploy, plan or outputs: the lookups, then the waves.
+     * 0 when converged; -1 when failed (recorded) or when the next pass must
+     * look again (an answer lost, frame.again). */
+    int (*converge)(shc_frame *f);
+    /* After a converged pass: the outputs. May be NULL. A status other
+     * than SH_OK is what create answers (SH_ERR_INCOMPLETE: the rest of
+     * the stack goes on). */
+    sh_status (*publish)(shc_frame *f);
+    /* outputs: the plugin's own lookups, then publish; NULL: a plan's pass. */
+    int (*outputs)(shc_frame *f);
+    /* One destroy pass: deletes what the lookups list and sets *found to
+     * how many owned resources they listed. 0, or -1 after recording. */
+    int (*destroy)(shc_frame *f, size_t *found);
+    const char *destroy_what; /* "the registry's resources", for the errors */
+    int destroy_passes;       /* 0: 10 */
+    /* Frees what load and the passes allocated (may be NULL); the struct
+     * itself is the lifecycle's. */
+    void (*free)(shc_frame *f);
+} shc_lifecycle;
+
+/* The callbacks. */
+sh_status shc_lifecycle_create(const shc_lifecycle *lc, const sh_host *h, sh_ctx *ctx);
+sh_status shc_lifecycle_destroy(const shc_lifecycle *lc, const sh_host *h, sh_ctx *ctx);
+sh_status shc_lifecycle_outputs(const shc_lifecycle *lc, const sh_host *h, sh_ctx *ctx);
+
+/* Defines NAME_create, NAME_destroy and NAME_outputs, the descriptor's
+ * callbacks, running lifecycle lc. */
+#define SHC_LIFECYCLE(name, lc)                                                                                        \
+    static sh_status name##_create(const sh_host *h, sh_ctx *ctx) { return shc_lifecycle_create(&(lc), h, ctx); }    \
+    static sh_status name##_destroy(const sh_host *h, sh_ctx *ctx) { return shc_lifecycle_destroy(&(lc), h, ctx); }  \
+    static sh_status name##_outputs(const sh_host *h, sh_ctx *ctx) { return shc_lifecycle_outputs(&(lc), h, ctx); }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,196 @@
+/* A plugin's lifecycle: the passes of deploy and destroy, lost answers,
+ * publishing and the destroy-until-gone loop, written once for every
+ * plugin (lifecycle.h), and the small steps each pass repeats. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <stackhost/lifecycle.h>
+
+#define LOST_ANSWER_PASSES 10
+#define DESTROY_PASSES 10
+
+int shc_wave(shc_frame *f)
+{
+    if (f->failed) {
+        shc_queue_clear(&f->q);
+        return -1;
+    }
+    if (shc_queue_run(&f->q)) {
+        f->failed = !f->q.lost;
+        return -1;
+    }
+    return 0;
+}
+
+int shc_ensure_owned(shc_frame *f, const sh_doc *tags, const shc_tag_shape *shape, const char *kind,
+                     const char *name)
+{
+    if (shc_owned(f->h, f->ctx, tags, shape))
+        return 0;
+    f->failed = 1;
+    return shc_refuse_foreign(f->h, f->ctx, kind, name);
+}
+
+void shc_tags_change(shc_frame *f, shc_line *line, const sh_doc *tags, const shc_tag_shape *have,
+                     const shc_tag_shape *put, const char *service, const char *operation, sh_doc *in)
+{
+    char detail[SHC_DETAIL];
+    if (shc_tags_drift(f->h, f->ctx, tags, have, NULL, in, put, detail, sizeof(detail)))
+        shc_change(&f->q, line, SH_CHANGE_UPDATE, detail, service, operation, in, NULL, NULL, NULL);
+}
+
+int shc_created(void *frame, const sh_doc *answer)
+{
+    shc_frame *f = frame;
+    if (!answer)
+        f->again = 1;
+    return 0;
+}
+
+void shc_report_lines(const shc_frame *f, shc_line *const *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        shc_line_report(f->h, f->ctx, lines[i]);
+}
+
+int shc_left_alone(const shc_frame *f, const char *label)
+{
+    f->h->log(f->ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", label);
+    return 0;
+}
+
+/* ---- the runner ---- */
+
+struct run {
+    const shc_lifecycle *lc;
+    shc_frame *f;
+    sh_status published; /* what the last publish answered */
+};
+
+static shc_frame *frame_new(const shc_lifecycle *lc, const sh_host *h, sh_ctx *ctx)
+{
+    shc_frame *f = calloc(1, lc->size < sizeof(*f) ? sizeof(*f) : lc->size);
+    if (!f) {
+        h->fail(ctx, SH_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    f->h = h;
+    f->ctx = ctx;
+    f->mode = h->mode(ctx);
+    f->plan = f->mode != SH_MODE_DEPLOY && f->mode != SH_MODE_DESTROY;
+    shc_queue_init(&f->q, h, ctx);
+    f->q.not_yet = lc->not_yet;
+    return f;
+}
+
+static void frame_free(const shc_lifecycle *lc, shc_frame *f)
+{
+    if (!f)
+        return;
+    if (lc->free)
+        lc->free(f);
+    shc_queue_clear(&f->q);
+    free(f);
+}
+
+/* What a pass keeps from the last: nothing of the frame's own. */
+static void frame_begin(const shc_lifecycle *lc, shc_frame *f)
+{
+    shc_queue_clear(&f->q);
+    f->q.lost = 0;
+    f->q.lost_text[0] = '\0';
+    f->failed = f->again = 0;
+    f->again_why = NULL;
+    if (lc->begin)
+        lc->begin(f);
+}
+
+static int deploy_pass(void *arg, char *why, size_t len)
+{
+    struct run *r = arg;
+    shc_frame *f = r->f;
+    frame_begin(r->lc, f);
+    int rc = r->lc->converge(f);
+    shc_queue_clear(&f->q);
+    if (!rc) {
+        r->published = r->lc->publish ? r->lc->publish(f) : SH_OK;
+        return r->published == SH_OK ? SHC_DONE : SHC_FAILED;
+    }
+    if (f->failed || !(f->q.lost || f->again))
+        return SHC_FAILED;
+    snprintf(why, len, "%s",
+             f->q.lost    ? f->q.lost_text
+             : f->again_why ? f->again_why
+                            : "a create found its resource already there");
+    return SHC_AGAIN;
+}
+
+sh_status shc_lifecycle_create(const shc_lifecycle *lc, const sh_host *h, sh_ctx *ctx)
+{
+    shc_frame *f = frame_new(lc, h, ctx);
+    if (!f)
+        return SH_ERR_NOMEM;
+    struct run r = {lc, f, SH_OK};
+    sh_status st = lc->load && lc->load(f, 0) ? SH_ERR : shc_converge(h, ctx, LOST_ANSWER_PASSES, deploy_pass, &r);
+    frame_free(lc, f);
+    return st != SH_OK && r.published != SH_OK ? r.published : st;
+}
+
+sh_status shc_lifecycle_outputs(const shc_lifecycle *lc, const sh_host *h, sh_ctx *ctx)
+{
+    if (!lc->outputs)
+        return shc_lifecycle_create(lc, h, ctx);
+    shc_frame *f = frame_new(lc, h, ctx);
+    if (!f)
+        return SH_ERR_NOMEM;
+    int rc = lc->load && lc->load(f, 0);
+    if (!rc) {
+        frame_begin(lc, f);
+        rc = lc->outputs(f);
+        if (rc && !f->failed && f->q.lost)
+            shc_queue_give_up(&f->q);
+    }
+    sh_status st = rc ? SH_ERR : lc->publish ? lc->publish(f) : SH_OK;
+    frame_free(lc, f);
+    return st;
+}
+
+/* A lost answer proves nothing: the pass counts as having found something,
+ * so the next one looks again. */
+static int destroy_pass(void *arg, size_t *found)
+{
+    struct run *r = arg;
+    shc_frame *f = r->f;
+    frame_begin(r->lc, f);
+    *found = 0;
+    int rc = r->lc->destroy(f, found);
+    shc_queue_clear(&f->q);
+    if (rc && !f->failed && f->q.lost) {
+        if (!*found)
+            *found = 1;
+        return 0;
+    }
+    return rc ? -1 : 0;
+}
+
+sh_status shc_lifecycle_destroy(const shc_lifecycle *lc, const sh_host *h, sh_ctx *ctx)
+{
+    shc_frame *f = frame_new(lc, h, ctx);
+    if (!f)
+        return SH_ERR_NOMEM;
+    struct run r = {lc, f, SH_OK};
+    /* one deadline for all of destroy's waiting, not one per resource */
+    f->deadline = (long)time(NULL) + shc_destroy_timeout();
+    f->q.deadline = f->deadline;
+    int rc = lc->load && lc->load(f, 1);
+    if (!rc) {
+        rc = shc_destroy_until_gone(h, ctx, lc->destroy_what ? lc->destroy_what : "the plugin's resources",
+                                    lc->destroy_passes ? lc->destroy_passes : DESTROY_PASSES, f->deadline,
+                                    destroy_pass, &r);
+        if (rc && f->q.lost)
+            shc_queue_give_up(&f->q);
+    }
+    frame_free(lc, f);
+    return rc ? SH_ERR : SH_OK;
+}

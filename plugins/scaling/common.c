@@ -26,7 +26,7 @@ const sh_config_bind scal_bind[] = {
     "aws makes the service-linked role AWSServiceRoleForApplicationAutoScaling_ECSService on an account's first "  \
     "scalable target: the deployer needs iam:CreateServiceLinkedRole, or make the role once: aws iam "           \
     "create-service-linked-role --aws-service-name ecs.application-autoscaling.amazonaws.com"
-static const shc_not_yet scal_not_yet[] = {
+const shc_not_yet scal_not_yet[] = {
     /* An account's first scalable target: AWS makes the service-linked role
      * AWSServiceRoleForApplicationAutoScaling_ECSService, and until its
      * permissions propagate every call touching CloudWatch answers
@@ -43,15 +43,12 @@ static const shc_not_yet scal_not_yet[] = {
     {"PutScalingPolicy", "ObjectNotFoundException", NULL, 60, NULL},
     SHC_NOT_YET_END};
 
-int scal_load(struct scal *s, const sh_host *h, sh_ctx *ctx, int from_inputs)
+int scal_load(shc_frame *f, int destroy)
 {
-    memset(s, 0, sizeof(*s));
-    s->h = h;
-    s->ctx = ctx;
-    s->mode = h->mode(ctx);
-    s->plan = s->mode != SH_MODE_DEPLOY && s->mode != SH_MODE_DESTROY;
-    shc_queue_init(&s->q, h, ctx);
-    s->q.not_yet = scal_not_yet;
+    struct scal *s = (struct scal *)f;
+    const sh_host *h = f->h;
+    sh_ctx *ctx = f->ctx;
+    int from_inputs = !destroy;
     const char *stack = h->stack_name(ctx);
     struct scal_config cfg;
     h->config_read(ctx, &cfg);
@@ -74,7 +71,7 @@ int scal_load(struct scal *s, const sh_host *h, sh_ctx *ctx, int from_inputs)
     s->cluster = h->input_string(ctx, "compute", "cluster_name");
     s->service = h->input_string(ctx, "compute", "service_name");
     const char *missing = !s->cluster ? "cluster_name" : !s->service ? "service_name" : NULL;
-    if (missing && (s->mode == SH_MODE_DEPLOY || !from_inputs)) {
+    if (missing && (s->f.mode == SH_MODE_DEPLOY || !from_inputs)) {
         h->fail(ctx, SH_ERR_CONFIG, "the scalable target needs compute's output %s, which compute did not publish",
                 missing);
         return -1;
@@ -91,40 +88,26 @@ int scal_load(struct scal *s, const sh_host *h, sh_ctx *ctx, int from_inputs)
     return 0;
 }
 
-void scal_new_pass(struct scal *s)
+void scal_begin(shc_frame *f)
 {
-    shc_queue_clear(&s->q);
+    struct scal *s = (struct scal *)f;
     s->targets_out = s->policies_out = s->services_out = s->target = NULL;
-    s->failed = 0;
     for (size_t i = 0; i < SCAL_POLICIES; i++)
         s->policies[i].found = NULL;
 }
 
 sh_doc *scal_req(struct scal *s)
 {
-    return s->h->doc_new(s->ctx);
+    return s->f.h->doc_new(s->f.ctx);
 }
 
 sh_doc *scal_on_target(struct scal *s)
 {
     sh_doc *in = scal_req(s);
-    s->h->doc_set_string(in, "ServiceNamespace", SCAL_NAMESPACE);
-    s->h->doc_set_string(in, "ResourceId", s->resource_id);
-    s->h->doc_set_string(in, "ScalableDimension", SCAL_DIMENSION);
+    s->f.h->doc_set_string(in, "ServiceNamespace", SCAL_NAMESPACE);
+    s->f.h->doc_set_string(in, "ResourceId", s->resource_id);
+    s->f.h->doc_set_string(in, "ScalableDimension", SCAL_DIMENSION);
     return in;
-}
-
-int scal_run(struct scal *s)
-{
-    if (s->failed) {
-        shc_queue_clear(&s->q);
-        return -1;
-    }
-    if (shc_queue_run(&s->q)) {
-        s->failed = !s->q.lost;
-        return -1;
-    }
-    return 0;
 }
 
 static int keep(void *arg, const sh_doc *out)
@@ -136,15 +119,15 @@ static int keep(void *arg, const sh_doc *out)
 /* Non-zero when the item at path is about this stack's service and dimension. */
 static int ours(struct scal *s, const sh_doc *item)
 {
-    const char *ns = s->h->doc_string(item, "ServiceNamespace"), *id = s->h->doc_string(item, "ResourceId"),
-               *dim = s->h->doc_string(item, "ScalableDimension");
+    const char *ns = s->f.h->doc_string(item, "ServiceNamespace"), *id = s->f.h->doc_string(item, "ResourceId"),
+               *dim = s->f.h->doc_string(item, "ScalableDimension");
     return ns && id && dim && !strcmp(ns, SCAL_NAMESPACE) && !strcmp(id, s->resource_id) &&
            !strcmp(dim, SCAL_DIMENSION);
 }
 
 int scal_lookup(struct scal *s, int with_service)
 {
-    const sh_host *h = s->h;
+    const sh_host *h = s->f.h;
     char path[96];
     sh_doc *targets = scal_req(s), *policies = scal_on_target(s);
     h->doc_set_string(targets, "ServiceNamespace", SCAL_NAMESPACE);
@@ -152,19 +135,19 @@ int scal_lookup(struct scal *s, int with_service)
     h->doc_set_string(targets, "ScalableDimension", SCAL_DIMENSION);
     for (size_t i = 0; i < SCAL_POLICIES; i++)
         h->doc_set_string(policies, shc_path(path, sizeof(path), "PolicyNames[%zu]", i), s->policies[i].name);
-    shc_queue_add(&s->q, SCAL_SERVICE, "DescribeScalableTargets", targets, "ScalableTargets", s->target_l.label, keep,
+    shc_queue_add(&s->f.q, SCAL_SERVICE, "DescribeScalableTargets", targets, "ScalableTargets", s->target_l.label, keep,
                   &s->targets_out);
-    shc_queue_add(&s->q, SCAL_SERVICE, "DescribeScalingPolicies", policies, "ScalingPolicies",
-                  shc_text(h, s->ctx, "scaling policies of %s", s->resource_id), keep, &s->policies_out);
+    shc_queue_add(&s->f.q, SCAL_SERVICE, "DescribeScalingPolicies", policies, "ScalingPolicies",
+                  shc_text(h, s->f.ctx, "scaling policies of %s", s->resource_id), keep, &s->policies_out);
     if (with_service) {
         sh_doc *svc = scal_req(s);
         h->doc_set_string(svc, "cluster", s->cluster);
         h->doc_set_string(svc, "services[0]", s->service);
         h->doc_set_string(svc, "include[0]", "TAGS");
-        shc_read(&s->q, "ecs", "DescribeServices", svc, shc_text(h, s->ctx, "ecs service %s", s->service),
+        shc_read(&s->f.q, "ecs", "DescribeServices", svc, shc_text(h, s->f.ctx, "ecs service %s", s->service),
                  "ClusterNotFoundException", &s->services_out);
     }
-    if (scal_run(s))
+    if (shc_wave(&s->f))
         return -1;
     /* Filtered here: moto ignores PolicyNames and matches ResourceId as a substring. */
     size_t n = h->doc_count(s->targets_out, "ScalableTargets");
@@ -189,33 +172,33 @@ int scal_deleted(void *arg, const sh_doc *out)
     struct scal_delete *d = arg;
     struct scal *s = d->s;
     if (!out) {
-        const sh_aws_error *e = s->h->aws_error(s->ctx);
+        const sh_aws_error *e = s->f.h->aws_error(s->f.ctx);
         const char *msg = e && e->message ? e->message : "";
         int gone = e && e->code &&
                    (!strcmp(e->code, "ObjectNotFoundException") ||
                     (!strcmp(e->code, "ValidationException") &&
                      (strstr(msg, "No scalable target found") || strstr(msg, "No scaling policy found"))));
         if (!gone) {
-            s->h->fail(s->ctx, SH_ERR_AWS, "removing %s: %s", d->label, s->h->aws_error_text(s->ctx));
-            s->failed = 1;
+            s->f.h->fail(s->f.ctx, SH_ERR_AWS, "removing %s: %s", d->label, s->f.h->aws_error_text(s->f.ctx));
+            s->f.failed = 1;
             return -1;
         }
     }
     if (d->report)
-        s->h->report(s->ctx, SH_CHANGE_DELETE, d->label, NULL);
+        s->f.h->report(s->f.ctx, SH_CHANGE_DELETE, d->label, NULL);
     return 0;
 }
 
 void scal_report(struct scal *s)
 {
-    if (s->mode == SH_MODE_OUTPUTS)
+    if (s->f.mode == SH_MODE_OUTPUTS)
         return;
-    shc_line_report(s->h, s->ctx, &s->target_l);
+    shc_line_report(s->f.h, s->f.ctx, &s->target_l);
     for (size_t i = 0; i < SCAL_POLICIES; i++) {
         const struct scal_policy *p = &s->policies[i];
         /* a policy not wanted and not there is no resource: no line */
         if (p->target || p->line.change != SH_CHANGE_NONE)
-            shc_line_report(s->h, s->ctx, &p->line);
+            shc_line_report(s->f.h, s->f.ctx, &p->line);
     }
 }
 

@@ -15,47 +15,42 @@
 
 #include "scaling.h"
 
-#define DESTROY_PASSES 10
-
 /* ECS answers tags as tags[i].key / .value. */
 
 /* A live service by our name without our tags: not ours to change. */
 static int foreign_service(struct scal *s)
 {
-    const sh_host *h = s->h;
+    const sh_host *h = s->f.h;
     const sh_doc *svc = h->doc_count(s->services_out, "services") ? h->doc_get(s->services_out, "services[0]") : NULL;
     const char *status = svc ? h->doc_string(svc, "status") : NULL;
     if (!svc || (status && !strcmp(status, "INACTIVE")))
         return 0;
-    return !shc_owned(h, s->ctx, svc, &shc_tags_ecs);
+    return !shc_owned(h, s->f.ctx, svc, &shc_tags_ecs);
 }
 
 /* One pass; *found gets how many of the plugin's resources the lookups listed. */
-static int destroy_pass(void *arg, size_t *found)
+int scal_destroy_pass(shc_frame *f, size_t *found)
 {
-    struct scal *s = arg;
-    const sh_host *h = s->h;
-    scal_new_pass(s);
-    *found = 1; /* until the lookups have answered */
+    struct scal *s = (struct scal *)f;
+    const sh_host *h = s->f.h;
     if (scal_lookup(s, 1))
         return -1;
     if (foreign_service(s)) {
-        h->log(s->ctx, SH_LOG_WARN,
+        h->log(s->f.ctx, SH_LOG_WARN,
                "ecs service %s in cluster %s is not this stack's (no ownership tags): its scalable target and "
                "policies are left alone",
                s->service, s->cluster);
-        *found = 0;
         return 0;
     }
     *found = s->target != NULL;
     for (size_t i = 0; i < SCAL_POLICIES; i++)
         *found += s->policies[i].found != NULL;
-    if (s->plan) {
+    if (s->f.plan) {
         for (size_t i = 0; i < SCAL_POLICIES; i++)
             if (s->policies[i].found)
-                h->report(s->ctx, SH_CHANGE_DELETE, s->policies[i].line.label, NULL);
+                h->report(s->f.ctx, SH_CHANGE_DELETE, s->policies[i].line.label, NULL);
         if (s->target)
-            h->report(s->ctx, SH_CHANGE_DELETE, s->target_l.label, NULL);
+            h->report(s->f.ctx, SH_CHANGE_DELETE, s->target_l.label, NULL);
         return 0;
     }
     for (size_t i = 0; i < SCAL_POLICIES; i++) {
@@ -63,24 +58,14 @@ static int destroy_pass(void *arg, size_t *found)
         if (!p->found)
             continue;
         p->del.report = 1;
-        shc_queue_add_accepting(&s->q, SCAL_SERVICE, "DeleteScalingPolicy", scal_policy_ref(s, p),
+        shc_queue_add_accepting(&s->f.q, SCAL_SERVICE, "DeleteScalingPolicy", scal_policy_ref(s, p),
                                 p->line.label, SCAL_GONE_CODES, scal_deleted, &p->del);
     }
     /* A lost answer: the next pass's lookups tell what is left. */
-    if (scal_run(s) || !s->target)
-        return s->failed ? -1 : 0;
+    if (shc_wave(f) || !s->target)
+        return f->failed || f->q.lost ? -1 : 0;
     s->target_del.report = 1;
-    shc_queue_add_accepting(&s->q, SCAL_SERVICE, "DeregisterScalableTarget", scal_on_target(s),
+    shc_queue_add_accepting(&s->f.q, SCAL_SERVICE, "DeregisterScalableTarget", scal_on_target(s),
                             s->target_l.label, SCAL_GONE_CODES, scal_deleted, &s->target_del);
-    return scal_run(s) && s->failed ? -1 : 0;
-}
-
-int scal_destroy_all(struct scal *s)
-{
-    /* the policies' deletes go together: a change still pending on the
-     * target is "not yet" (scal_not_yet), as is the service-linked role */
-    if (!shc_destroy_until_gone(s->h, s->ctx, "the scalable target and its policies", DESTROY_PASSES, 0,
-                                destroy_pass, s))
-        return 0;
-    return s->q.lost ? shc_queue_give_up(&s->q) : -1;
+    return shc_wave(f);
 }

@@ -8,27 +8,28 @@
 static sh_status publish(struct scal *s, const char *id, const char *min, const char *max, const char **names,
                          size_t n)
 {
-    const sh_host *h = s->h;
+    const sh_host *h = s->f.h;
     sh_status rc = SH_OK;
-    if (id && (h->output_string(s->ctx, "scalable_target_resource_id", id) != SH_OK ||
-               h->output_string(s->ctx, "min_capacity", min) != SH_OK ||
-               h->output_string(s->ctx, "max_capacity", max) != SH_OK))
+    if (id && (h->output_string(s->f.ctx, "scalable_target_resource_id", id) != SH_OK ||
+               h->output_string(s->f.ctx, "min_capacity", min) != SH_OK ||
+               h->output_string(s->f.ctx, "max_capacity", max) != SH_OK))
         rc = SH_ERR;
-    if (h->output_list(s->ctx, "policy_names", names, n) != SH_OK)
+    if (h->output_list(s->f.ctx, "policy_names", names, n) != SH_OK)
         rc = SH_ERR;
     return rc;
 }
 
-sh_status scal_publish(struct scal *s)
+sh_status scal_publish(shc_frame *f)
 {
-    const sh_host *h = s->h;
+    struct scal *s = (struct scal *)f;
+    const sh_host *h = s->f.h;
     const char *names[SCAL_POLICIES];
     size_t n = 0;
-    if (s->mode != SH_MODE_OUTPUTS) {
+    if (s->f.mode != SH_MODE_OUTPUTS) {
         for (size_t i = 0; i < SCAL_POLICIES; i++)
             if (s->policies[i].target)
                 names[n++] = s->policies[i].name;
-        return publish(s, s->resource_id, shc_text(h, s->ctx, "%lld", s->min), shc_text(h, s->ctx, "%lld", s->max),
+        return publish(s, s->resource_id, shc_text(h, s->f.ctx, "%lld", s->min), shc_text(h, s->f.ctx, "%lld", s->max),
                        names, n);
     }
     for (size_t i = 0; i < SCAL_POLICIES; i++)

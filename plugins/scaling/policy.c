@@ -14,7 +14,7 @@
 
 static sh_doc *put_request(struct scal *s, const struct scal_policy *p)
 {
-    const sh_host *h = s->h;
+    const sh_host *h = s->f.h;
     sh_doc *in = scal_on_target(s);
     h->doc_set_string(in, "PolicyName", p->name);
     h->doc_set_string(in, "PolicyType", "TargetTrackingScaling");
@@ -33,11 +33,11 @@ static int number(struct scal *s, struct scal_policy *p, const char *field, cons
                   const char *unit)
 {
     int ok;
-    double have = scal_number(s->h, p->found, shc_text(s->h, s->ctx, CONFIG ".%s", field), &ok);
+    double have = scal_number(s->f.h, p->found, shc_text(s->f.h, s->f.ctx, CONFIG ".%s", field), &ok);
     if (ok && have == (double)want)
         return 0;
-    shc_line_diff(s->h, s->ctx, &p->line, SH_CHANGE_UPDATE, what,
-                  ok ? shc_text(s->h, s->ctx, "%g%s", have, unit) : NULL, shc_text(s->h, s->ctx, "%lld%s", want, unit));
+    shc_line_diff(s->f.h, s->f.ctx, &p->line, SH_CHANGE_UPDATE, what,
+                  ok ? shc_text(s->f.h, s->f.ctx, "%g%s", have, unit) : NULL, shc_text(s->f.h, s->f.ctx, "%lld%s", want, unit));
     return 1;
 }
 
@@ -46,16 +46,16 @@ static int number(struct scal *s, struct scal_policy *p, const char *field, cons
  * pass whose answer was lost: they say what was done, not what differs.) */
 static int compare(struct scal *s, struct scal_policy *p)
 {
-    const sh_host *h = s->h;
+    const sh_host *h = s->f.h;
     int differs = 0;
     const char *type = h->doc_string(p->found, "PolicyType");
     if (!type || strcmp(type, "TargetTrackingScaling")) {
-        shc_line_diff(h, s->ctx, &p->line, SH_CHANGE_UPDATE, "policy type", type, "TargetTrackingScaling");
+        shc_line_diff(h, s->f.ctx, &p->line, SH_CHANGE_UPDATE, "policy type", type, "TargetTrackingScaling");
         differs = 1;
     }
     const char *metric = h->doc_string(p->found, CONFIG ".PredefinedMetricSpecification.PredefinedMetricType");
     if (!metric || strcmp(metric, p->metric)) {
-        shc_line_diff(h, s->ctx, &p->line, SH_CHANGE_UPDATE, "metric", metric, p->metric);
+        shc_line_diff(h, s->f.ctx, &p->line, SH_CHANGE_UPDATE, "metric", metric, p->metric);
         differs = 1;
     }
     differs |= number(s, p, "TargetValue", "target", p->target, "%");
@@ -63,7 +63,7 @@ static int compare(struct scal *s, struct scal_policy *p)
     differs |= number(s, p, "ScaleInCooldown", "scale-in cooldown", s->in_cooldown, " s");
     const char *disable = h->doc_string(p->found, CONFIG ".DisableScaleIn");
     if (disable && strcmp(disable, "false")) {
-        shc_line_diff(h, s->ctx, &p->line, SH_CHANGE_UPDATE, "scale-in", "disabled", "enabled");
+        shc_line_diff(h, s->f.ctx, &p->line, SH_CHANGE_UPDATE, "scale-in", "disabled", "enabled");
         differs = 1;
     }
     return differs;
@@ -72,7 +72,7 @@ static int compare(struct scal *s, struct scal_policy *p)
 sh_doc *scal_policy_ref(struct scal *s, const struct scal_policy *p)
 {
     sh_doc *in = scal_on_target(s);
-    s->h->doc_set_string(in, "PolicyName", p->name);
+    s->f.h->doc_set_string(in, "PolicyName", p->name);
     return in;
 }
 
@@ -84,7 +84,7 @@ void scal_policy_wave(struct scal *s, int puts, int deletes)
             if (!deletes || !p->found)
                 continue;
             p->del.report = 0; /* the pass's line says it */
-            shc_change(&s->q, &p->line, SH_CHANGE_DELETE, shc_text(s->h, s->ctx, "%s_target unset", p->purpose),
+            shc_change(&s->f.q, &p->line, SH_CHANGE_DELETE, shc_text(s->f.h, s->f.ctx, "%s_target unset", p->purpose),
                        SCAL_SERVICE, "DeleteScalingPolicy", scal_policy_ref(s, p), SCAL_GONE_CODES,
                        scal_deleted, &p->del);
             continue;
@@ -92,12 +92,12 @@ void scal_policy_wave(struct scal *s, int puts, int deletes)
         if (!puts)
             continue;
         if (!p->found) {
-            shc_change(&s->q, &p->line, SH_CHANGE_CREATE,
-                       shc_text(s->h, s->ctx, "%s at %lld%%, scale-out cooldown %lld s, scale-in cooldown %lld s",
+            shc_change(&s->f.q, &p->line, SH_CHANGE_CREATE,
+                       shc_text(s->f.h, s->f.ctx, "%s at %lld%%, scale-out cooldown %lld s, scale-in cooldown %lld s",
                                 p->metric, p->target, s->out_cooldown, s->in_cooldown),
                        SCAL_SERVICE, "PutScalingPolicy", put_request(s, p), NULL, NULL, NULL);
         } else if (compare(s, p)) {
-            shc_queue_add(&s->q, SCAL_SERVICE, "PutScalingPolicy", put_request(s, p), NULL, p->line.label,
+            shc_queue_add(&s->f.q, SCAL_SERVICE, "PutScalingPolicy", put_request(s, p), NULL, p->line.label,
                           NULL, NULL);
         }
     }

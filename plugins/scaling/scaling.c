@@ -41,63 +41,35 @@ static sh_status scaling_validate(const sh_host *host, sh_ctx *ctx)
     return rc;
 }
 
-#define LOST_ANSWER_PASSES 10
-
 /* The lookups, then the waves of scaling.h; in a plan the same, sending
  * nothing that changes anything. */
-static int converge(struct scal *s)
+static int converge(shc_frame *f)
 {
+    struct scal *s = (struct scal *)f;
     if (!s->inputs_missing && scal_lookup(s, 0))
         return -1;
     int had_target = s->target != NULL;
     /* what was made a moment ago can be unknown for a while: scal_not_yet */
     scal_target_wave(s);
     scal_policy_wave(s, had_target, 1);
-    if (scal_run(s))
+    if (shc_wave(f))
         return -1;
-    if (had_target)
-        return 0;
-    scal_policy_wave(s, 1, 0);
-    return scal_run(s);
-}
-
-/* One pass. A lost answer (a registration that may have been applied)
- * starts the next pass from the lookups, which find what it made. */
-static int pass(void *arg, char *why, size_t len)
-{
-    struct scal *s = arg;
-    scal_new_pass(s);
-    if (!converge(s)) {
-        scal_report(s);
-        return scal_publish(s) ? SHC_FAILED : SHC_DONE;
+    if (!had_target) {
+        scal_policy_wave(s, 1, 0);
+        if (shc_wave(f))
+            return -1;
     }
-    if (s->failed || !s->q.lost)
-        return SHC_FAILED;
-    snprintf(why, len, "%s", s->q.lost_text);
-    return SHC_AGAIN;
+    scal_report(s);
+    return 0;
 }
 
-static sh_status scaling_create(const sh_host *host, sh_ctx *ctx)
-{
-    struct scal s;
-    sh_status st = scal_load(&s, host, ctx, 1) ? SH_ERR : shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &s);
-    shc_queue_clear(&s.q);
-    return st;
-}
+static const shc_lifecycle scaling_lifecycle = {
+    .size = sizeof(struct scal), .not_yet = scal_not_yet, .load = scal_load, .begin = scal_begin,
+    .converge = converge, .publish = scal_publish, .destroy = scal_destroy_pass,
+    .destroy_what = "the scalable target and its policies"};
 
-static sh_status scaling_destroy(const sh_host *host, sh_ctx *ctx)
-{
-    struct scal s;
-    int rc = scal_load(&s, host, ctx, 0) || scal_destroy_all(&s);
-    shc_queue_clear(&s.q);
-    return rc ? SH_ERR : SH_OK;
-}
-
-/* Outputs without changing anything: the same lookups as a plan. */
-static sh_status scaling_outputs(const sh_host *host, sh_ctx *ctx)
-{
-    return scaling_create(host, ctx);
-}
+/* outputs: the same lookups as a plan */
+SHC_LIFECYCLE(scaling, scaling_lifecycle)
 
 static const sh_resource_decl scaling_resources[] = {
     {"target", "scalable target service/cluster-{S}-{E}/svc-{S}-{E}", SH_AFTER("compute.service")},

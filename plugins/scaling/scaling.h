@@ -28,7 +28,7 @@
 
 #include <stddef.h>
 
-#include <stackhost/converge.h>
+#include <stackhost/lifecycle.h>
 #include <stackhost/stackhost.h>
 
 #define SCAL_SERVICE "application-autoscaling"
@@ -66,11 +66,7 @@ struct scal_config {
 extern const sh_config_bind scal_bind[];
 
 struct scal {
-    const sh_host *h;
-    sh_ctx *ctx;
-    sh_mode mode;
-    int plan; /* look and report only (plan, outputs) */
-    shc_queue q;
+    shc_frame f; /* first: the lifecycle's (lifecycle.h) */
     /* desired */
     const char *cluster, *service;
     char resource_id[SCAL_ID]; /* service/cluster-S-E/svc-S-E */
@@ -82,21 +78,20 @@ struct scal {
     /* per pass */
     const sh_doc *targets_out, *policies_out, *services_out;
     const sh_doc *target; /* the described scalable target, NULL when absent */
-    int failed;           /* an error was recorded: no further wave */
 };
 
 /* ---- common.c ---- */
 /* The configuration and names; deploy reads compute's outputs (a missing
  * one is an error naming it), destroy the names compute gives. -1 after
  * recording an error. */
-int scal_load(struct scal *s, const sh_host *h, sh_ctx *ctx, int from_inputs);
+int scal_load(shc_frame *f, int destroy);
 /* Forgets what the last pass found (the lines stay). */
-void scal_new_pass(struct scal *s);
+void scal_begin(shc_frame *f);
+/* The answers Application Auto Scaling gives while something propagates. */
+extern const shc_not_yet scal_not_yet[];
 sh_doc *scal_req(struct scal *s);
 /* A request naming the namespace, the resource id and the dimension. */
 sh_doc *scal_on_target(struct scal *s);
-/* Runs the queued wave; -1 when a call or completion failed (recorded, or lost). */
-int scal_run(struct scal *s);
 /* DescribeScalableTargets and DescribeScalingPolicies together (and
  * DescribeServices of the service when with_service); sets target and
  * each policy's found. -1 on a failure. */
@@ -125,10 +120,10 @@ void scal_policy_wave(struct scal *s, int puts, int deletes);
 sh_doc *scal_policy_ref(struct scal *s, const struct scal_policy *p);
 
 /* ---- destroy.c ---- */
-int scal_destroy_all(struct scal *s);
+int scal_destroy_pass(shc_frame *f, size_t *found);
 
 /* ---- outputs.c ---- */
 /* After a deploy or plan: the desired state; in outputs: what the lookups found. */
-sh_status scal_publish(struct scal *s);
+sh_status scal_publish(shc_frame *f);
 
 #endif

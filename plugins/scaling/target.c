@@ -16,35 +16,35 @@ static const char *const suspended_what[] = {"scale-in", "scale-out", "scheduled
 static void put_tags(struct scal *s, sh_doc *in)
 {
     const char *const *keys, *const *values;
-    size_t n = s->h->tags(s->ctx, &keys, &values);
+    size_t n = s->f.h->tags(s->f.ctx, &keys, &values);
     char path[256];
     /* tag keys are libconfig names or stackhost's own: no '.' or '[' */
     for (size_t i = 0; i < n; i++)
-        s->h->doc_set_string(in, shc_path(path, sizeof(path), "Tags.%s", keys[i]), values[i]);
+        s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "Tags.%s", keys[i]), values[i]);
 }
 
 /* Notes a capacity that differs ("max 10 -> 12"); 1 when it does. */
 static int capacity(struct scal *s, const char *what, const char *path, long long want)
 {
     int ok;
-    double have = scal_number(s->h, s->target, path, &ok);
+    double have = scal_number(s->f.h, s->target, path, &ok);
     if (ok && have == (double)want)
         return 0;
-    shc_line_diff(s->h, s->ctx, &s->target_l, SH_CHANGE_UPDATE, what, ok ? shc_text(s->h, s->ctx, "%g", have) : NULL,
-                  shc_text(s->h, s->ctx, "%lld", want));
+    shc_line_diff(s->f.h, s->f.ctx, &s->target_l, SH_CHANGE_UPDATE, what, ok ? shc_text(s->f.h, s->f.ctx, "%g", have) : NULL,
+                  shc_text(s->f.h, s->f.ctx, "%lld", want));
     return 1;
 }
 
 void scal_target_wave(struct scal *s)
 {
-    const sh_host *h = s->h;
+    const sh_host *h = s->f.h;
     char path[96];
     sh_doc *in = scal_on_target(s);
     h->doc_set_number(in, "MinCapacity", s->min);
     h->doc_set_number(in, "MaxCapacity", s->max);
     if (!s->target) {
         put_tags(s, in);
-        shc_change(&s->q, &s->target_l, SH_CHANGE_CREATE, shc_text(h, s->ctx, "min %lld, max %lld", s->min, s->max),
+        shc_change(&s->f.q, &s->target_l, SH_CHANGE_CREATE, shc_text(h, s->f.ctx, "min %lld, max %lld", s->min, s->max),
                    SCAL_SERVICE, "RegisterScalableTarget", in, NULL, NULL, NULL);
         return;
     }
@@ -63,9 +63,9 @@ void scal_target_wave(struct scal *s)
     if (resume) {
         for (size_t i = 0; i < sizeof(suspended) / sizeof(suspended[0]); i++)
             h->doc_set_bool(in, shc_path(path, sizeof(path), "SuspendedState.%s", suspended[i]), 0);
-        shc_line_diff(h, s->ctx, &s->target_l, SH_CHANGE_UPDATE, "suspended", which, NULL);
+        shc_line_diff(h, s->f.ctx, &s->target_l, SH_CHANGE_UPDATE, "suspended", which, NULL);
     }
     if (differs || resume)
-        shc_queue_add(&s->q, SCAL_SERVICE, "RegisterScalableTarget", in, NULL, s->target_l.label, NULL,
+        shc_queue_add(&s->f.q, SCAL_SERVICE, "RegisterScalableTarget", in, NULL, s->target_l.label, NULL,
                       NULL);
 }

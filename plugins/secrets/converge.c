@@ -35,7 +35,7 @@ static int done(void *arg, const sh_doc *out)
     (void)out;
     if (--p->pending == 0) {
         p->changed = 1;
-        p->s->h->report(p->s->ctx, p->change, label(p->s, p), p->detail[0] ? p->detail : NULL);
+        p->s->f.h->report(p->s->f.ctx, p->change, label(p->s, p), p->detail[0] ? p->detail : NULL);
     }
     return 0;
 }
@@ -47,7 +47,7 @@ static int created(void *arg, const sh_doc *out)
 {
     struct sec_param *p = arg;
     if (!out) {
-        p->s->again = 1;
+        p->s->f.again = 1;
         return 0;
     }
     return done(arg, out);
@@ -55,13 +55,13 @@ static int created(void *arg, const sh_doc *out)
 
 static sh_doc *put_request(struct sec *s, const struct sec_param *p, const char *value, int overwrite)
 {
-    sh_doc *in = s->h->doc_new(s->ctx);
-    s->h->doc_set_string(in, "Name", p->path);
-    s->h->doc_set_string(in, "Value", value);
-    s->h->doc_set_string(in, "Type", "SecureString");
-    s->h->doc_set_bool(in, "Overwrite", overwrite);
+    sh_doc *in = s->f.h->doc_new(s->f.ctx);
+    s->f.h->doc_set_string(in, "Name", p->path);
+    s->f.h->doc_set_string(in, "Value", value);
+    s->f.h->doc_set_string(in, "Type", "SecureString");
+    s->f.h->doc_set_bool(in, "Overwrite", overwrite);
     if (!overwrite) /* SSM refuses Tags with Overwrite */
-        shc_put_tags(s->h, s->ctx, in, &shc_tags_query_put, NULL);
+        shc_put_tags(s->f.h, s->f.ctx, in, &shc_tags_query_put, NULL);
     return in;
 }
 
@@ -70,7 +70,7 @@ static void queue_create(struct sec *s, struct sec_param *p, const char *value)
 {
     p->pending++;
     p->create_sent = 1;
-    shc_queue_add_accepting(&s->q, "ssm", "PutParameter", put_request(s, p, value, 0), label(s, p),
+    shc_queue_add_accepting(&s->f.q, "ssm", "PutParameter", put_request(s, p, value, 0), label(s, p),
                             "ParameterAlreadyExists", created, p);
 }
 
@@ -83,7 +83,7 @@ static int plan_create(struct sec *s, struct sec_param *p)
     else
         snprintf(text, sizeof(text), "SecureString, a generated value of %d characters", p->generate);
     add_detail(p, text);
-    if (s->plan)
+    if (s->f.plan)
         return 0;
     /* a parameter this run deleted to replace it comes back with its value */
     const char *value = p->env_value ? p->env_value : p->kept ? p->kept : sec_generated(s, p);
@@ -96,7 +96,7 @@ static int plan_create(struct sec *s, struct sec_param *p)
 /* The type of a found parameter that is not SecureString, or NULL. */
 static const char *other_type(struct sec *s, const struct sec_param *p)
 {
-    const char *type = p->found ? s->h->doc_string(p->found, "Type") : NULL;
+    const char *type = p->found ? s->f.h->doc_string(p->found, "Type") : NULL;
     return type && strcmp(type, "SecureString") ? type : NULL;
 }
 
@@ -109,16 +109,16 @@ static void plan_replace(struct sec *s, struct sec_param *p)
              other_type(s, p));
     p->change = SH_CHANGE_REPLACE;
     add_detail(p, text);
-    if (s->plan)
+    if (s->f.plan)
         return;
     /* the value it holds, kept for the run (wiped at its end): a later
      * pass that finds the parameter gone makes it with this value, never
      * a new one */
     if (!p->env_value && !p->kept && sec_keep(s, p, sec_stored(s, p)))
         return;
-    sh_doc *in = s->h->doc_new(s->ctx);
-    s->h->doc_set_string(in, "Name", p->path);
-    shc_queue_add_accepting(&s->q, "ssm", "DeleteParameter", in, label(s, p), "ParameterNotFound", NULL, NULL);
+    sh_doc *in = s->f.h->doc_new(s->f.ctx);
+    s->f.h->doc_set_string(in, "Name", p->path);
+    shc_queue_add_accepting(&s->f.q, "ssm", "DeleteParameter", in, label(s, p), "ParameterNotFound", NULL, NULL);
 }
 
 static void replace_create(struct sec *s, struct sec_param *p)
@@ -136,16 +136,16 @@ static void plan_update(struct sec *s, struct sec_param *p)
     }
     if (value && *value) {
         p->pending++;
-        shc_queue_add(&s->q, "ssm", "PutParameter", put_request(s, p, value, 1), NULL, label(s, p), done, p);
+        shc_queue_add(&s->f.q, "ssm", "PutParameter", put_request(s, p, value, 1), NULL, label(s, p), done, p);
     }
-    sh_doc *tags = s->h->doc_new(s->ctx);
+    sh_doc *tags = s->f.h->doc_new(s->f.ctx);
     char drift[SEC_DETAIL];
-    if (shc_tags_drift(s->h, s->ctx, p->tags, &shc_tags_ssm, NULL, tags, &shc_tags_query_put, drift, sizeof(drift))) {
-        s->h->doc_set_string(tags, "ResourceType", "Parameter");
-        s->h->doc_set_string(tags, "ResourceId", p->path);
+    if (shc_tags_drift(s->f.h, s->f.ctx, p->tags, &shc_tags_ssm, NULL, tags, &shc_tags_query_put, drift, sizeof(drift))) {
+        s->f.h->doc_set_string(tags, "ResourceType", "Parameter");
+        s->f.h->doc_set_string(tags, "ResourceId", p->path);
         add_detail(p, drift);
         p->pending++;
-        shc_queue_add(&s->q, "ssm", "AddTagsToResource", tags, NULL, label(s, p), done, p);
+        shc_queue_add(&s->f.q, "ssm", "AddTagsToResource", tags, NULL, label(s, p), done, p);
     }
     if (p->detail[0])
         p->change = SH_CHANGE_UPDATE;
@@ -159,22 +159,22 @@ static int check(struct sec *s)
     for (size_t i = 0; i < s->n; i++) {
         struct sec_param *p = &s->p[i];
         if (p->found && !sec_owned(s, p)) {
-            shc_refuse_foreign(s->h, s->ctx, "parameter", p->path);
+            shc_refuse_foreign(s->f.h, s->f.ctx, "parameter", p->path);
             bad = 1;
-        } else if (other_type(s, p) && !s->h->allow_replace(s->ctx)) {
-            s->h->fail(s->ctx, SH_ERR_CONFLICT,
+        } else if (other_type(s, p) && !s->f.h->allow_replace(s->f.ctx)) {
+            s->f.h->fail(s->f.ctx, SH_ERR_CONFLICT,
                        "parameter %s is of type %s and must be SecureString, which ssm cannot change in place: "
                        "run deploy --allow-replace to delete it and make it again with its value",
                        p->path, other_type(s, p));
             bad = 1;
         } else if (other_type(s, p) && !p->env_value && !(sec_stored(s, p) && *sec_stored(s, p))) {
-            s->h->fail(s->ctx, SH_ERR_CONFIG, "parameter %s is of type %s with no value to keep, and %s is not set",
+            s->f.h->fail(s->f.ctx, SH_ERR_CONFIG, "parameter %s is of type %s with no value to keep, and %s is not set",
                        p->path, other_type(s, p), p->env ? p->env : "no variable");
             bad = 1;
         } else if (p->env && !p->env_value && p->found) {
-            s->h->log(s->ctx, SH_LOG_DEBUG, "%s is not set: parameter %s keeps its stored value", p->env, p->path);
+            s->f.h->log(s->f.ctx, SH_LOG_DEBUG, "%s is not set: parameter %s keeps its stored value", p->env, p->path);
         } else if (p->env && !p->env_value) {
-            s->h->fail(s->ctx, SH_ERR_CONFIG,
+            s->f.h->fail(s->f.ctx, SH_ERR_CONFIG,
                        "environment variable %s is not set (or empty): parameter %s (%s) takes its value from it "
                        "and does not exist yet",
                        p->env, p->name, p->path);
@@ -184,8 +184,9 @@ static int check(struct sec *s)
     return bad ? -1 : 0;
 }
 
-int sec_converge(struct sec *s)
+int sec_converge(shc_frame *f)
 {
+    struct sec *s = (struct sec *)f;
     if (sec_lookup(s) || check(s))
         return -1;
     /* Replacements first, each half its own wave, so that nothing else
@@ -196,13 +197,13 @@ int sec_converge(struct sec *s)
             plan_replace(s, &s->p[i]);
             replacing = 1;
         }
-    if (replacing && !s->plan) {
-        if (shc_queue_run(&s->q))
+    if (replacing && !s->f.plan) {
+        if (shc_wave(&s->f))
             return -1;
         for (size_t i = 0; i < s->n; i++)
             if (other_type(s, &s->p[i]))
                 replace_create(s, &s->p[i]);
-        if (shc_queue_run(&s->q))
+        if (shc_wave(&s->f))
             return -1;
     }
     for (size_t i = 0; i < s->n; i++) {
@@ -213,17 +214,18 @@ int sec_converge(struct sec *s)
             plan_update(s, p);
         else if (plan_create(s, p))
             return -1;
-        if (s->plan)
-            s->h->report(s->ctx, p->change, label(s, p), p->detail[0] ? p->detail : NULL);
+        if (s->f.plan)
+            s->f.h->report(s->f.ctx, p->change, label(s, p), p->detail[0] ? p->detail : NULL);
     }
-    if (s->plan)
+    if (s->f.plan)
         return 0;
-    if (shc_queue_run(&s->q))
+    if (shc_wave(&s->f))
         return -1;
-    for (size_t i = 0; i < s->n && !s->again; i++) {
+    for (size_t i = 0; i < s->n && !s->f.again; i++) {
         struct sec_param *p = &s->p[i];
         if (p->found && p->change == SH_CHANGE_NONE && !p->changed)
-            s->h->report(s->ctx, p->create_sent ? SH_CHANGE_CREATE : SH_CHANGE_NONE, label(s, p), NULL);
+            s->f.h->report(s->f.ctx, p->create_sent ? SH_CHANGE_CREATE : SH_CHANGE_NONE, label(s, p), NULL);
     }
-    return 0;
+    /* a create found its parameter already there: the next pass reads it */
+    return s->f.again ? -1 : 0;
 }

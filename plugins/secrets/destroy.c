@@ -10,29 +10,27 @@
 
 #include "sec.h"
 
-#define DESTROY_PASSES 10
-
 
 static void filter(struct sec *s, sh_doc *in, size_t i, const char *key, const char *option, const char *value)
 {
     char path[64];
-    s->h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Key", i), key);
-    s->h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Option", i), option);
-    s->h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Values[0]", i), value);
+    s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Key", i), key);
+    s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Option", i), option);
+    s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Values[0]", i), value);
 }
 
 /* DescribeParameters: metadata only, never a value. */
 static int lookup_owned(struct sec *s, const sh_doc **out)
 {
     char under[SEC_NAME];
-    snprintf(under, sizeof(under), "/%s/%s", s->h->stack_name(s->ctx), s->h->environment(s->ctx));
-    sh_doc *in = s->h->doc_new(s->ctx);
+    snprintf(under, sizeof(under), "/%s/%s", s->f.h->stack_name(s->f.ctx), s->f.h->environment(s->f.ctx));
+    sh_doc *in = s->f.h->doc_new(s->f.ctx);
     filter(s, in, 0, "Path", "Recursive", under);
-    filter(s, in, 1, "tag:Project", "Equals", s->h->stack_name(s->ctx));
-    filter(s, in, 2, "tag:Environment", "Equals", s->h->environment(s->ctx));
+    filter(s, in, 1, "tag:Project", "Equals", s->f.h->stack_name(s->f.ctx));
+    filter(s, in, 2, "tag:Environment", "Equals", s->f.h->environment(s->f.ctx));
     filter(s, in, 3, "tag:ManagedBy", "Equals", "stackhost");
-    if (s->h->aws_call_all(s->ctx, "ssm", "DescribeParameters", in, "Parameters", out) != SH_OK) {
-        s->h->fail(s->ctx, SH_ERR_AWS, "looking up the stack's parameters: %s", s->h->aws_error_text(s->ctx));
+    if (s->f.h->aws_call_all(s->f.ctx, "ssm", "DescribeParameters", in, "Parameters", out) != SH_OK) {
+        s->f.h->fail(s->f.ctx, SH_ERR_AWS, "looking up the stack's parameters: %s", s->f.h->aws_error_text(s->f.ctx));
         return -1;
     }
     return 0;
@@ -49,52 +47,44 @@ static int report_deleted(void *arg, const sh_doc *out)
     struct deleted *d = arg;
     (void)out; /* deleted, or listed as InvalidParameters: gone either way (the final lookup tells) */
     for (size_t i = 0; i < d->n; i++)
-        d->s->h->report(d->s->ctx, SH_CHANGE_DELETE, sec_label(d->s, d->names[i]), NULL);
+        d->s->f.h->report(d->s->f.ctx, SH_CHANGE_DELETE, sec_label(d->s, d->names[i]), NULL);
     return 0;
 }
 
 /* Deletes what the lookup listed; *found gets how many. */
-static int destroy_pass(void *arg, size_t *found)
+int sec_destroy_pass(shc_frame *f, size_t *found)
 {
-    struct sec *s = arg;
+    struct sec *s = (struct sec *)f;
     const sh_doc *out;
     char path[64];
     if (lookup_owned(s, &out))
         return -1;
-    size_t count = s->h->doc_count(out, "Parameters"), chunks = (count + SEC_PER_REQUEST - 1) / SEC_PER_REQUEST;
+    size_t count = s->f.h->doc_count(out, "Parameters"), chunks = (count + SEC_PER_REQUEST - 1) / SEC_PER_REQUEST;
     *found = count;
-    if (s->plan) {
+    if (s->f.plan) {
         for (size_t i = 0; i < count; i++)
-            s->h->report(s->ctx, SH_CHANGE_DELETE,
-                         sec_label(s, s->h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Name", i))),
+            s->f.h->report(s->f.ctx, SH_CHANGE_DELETE,
+                         sec_label(s, s->f.h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Name", i))),
                          NULL);
         return 0;
     }
     struct deleted *d = calloc(chunks ? chunks : 1, sizeof(*d));
     if (!d) {
-        s->h->fail(s->ctx, SH_ERR, "out of memory");
+        s->f.h->fail(s->f.ctx, SH_ERR, "out of memory");
         return -1;
     }
     for (size_t k = 0; k < chunks; k++) {
-        sh_doc *in = s->h->doc_new(s->ctx);
+        sh_doc *in = s->f.h->doc_new(s->f.ctx);
         d[k].s = s;
         for (size_t i = k * SEC_PER_REQUEST; i < count && i < (k + 1) * SEC_PER_REQUEST; i++) {
-            const char *name = s->h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Name", i));
-            s->h->doc_set_string(in, shc_path(path, sizeof(path), "Names[%zu]", d[k].n), name);
+            const char *name = s->f.h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Name", i));
+            s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "Names[%zu]", d[k].n), name);
             d[k].names[d[k].n++] = name;
         }
-        shc_queue_add_accepting(&s->q, "ssm", "DeleteParameters", in, "the stack's parameters", "ParameterNotFound",
+        shc_queue_add_accepting(&s->f.q, "ssm", "DeleteParameters", in, "the stack's parameters", "ParameterNotFound",
                                 report_deleted, &d[k]);
     }
-    int rc = shc_queue_run(&s->q);
+    int rc = shc_wave(f);
     free(d);
-    /* A lost answer: the next lookup tells what is left. */
-    return rc && !s->q.lost ? -1 : 0;
-}
-
-int sec_destroy_all(struct sec *s)
-{
-    if (!shc_destroy_until_gone(s->h, s->ctx, "the stack's parameters", DESTROY_PASSES, 0, destroy_pass, s))
-        return 0;
-    return s->q.lost ? shc_queue_give_up(&s->q) : -1;
+    return rc;
 }

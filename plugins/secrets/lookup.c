@@ -21,11 +21,11 @@ static int read_values(void *arg, const sh_doc *out)
 {
     struct answers *a = arg;
     char path[64];
-    size_t count = a->s->h->doc_count(out, "Parameters");
+    size_t count = a->s->f.h->doc_count(out, "Parameters");
     for (size_t i = 0; i < count; i++) {
-        const char *value = a->s->h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Value", i));
+        const char *value = a->s->f.h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Value", i));
         if (value && *value)
-            a->s->h->redact(a->s->ctx, value);
+            a->s->f.h->redact(a->s->f.ctx, value);
     }
     a->out = out;
     return 0;
@@ -42,10 +42,10 @@ static void find(struct sec *s, const struct answers *a, size_t nanswers)
 {
     char path[64];
     for (size_t k = 0; k < nanswers; k++) {
-        size_t count = s->h->doc_count(a[k].out, "Parameters");
+        size_t count = s->f.h->doc_count(a[k].out, "Parameters");
         for (size_t i = 0; i < count; i++) {
-            const sh_doc *item = s->h->doc_get(a[k].out, shc_path(path, sizeof(path), "Parameters[%zu]", i));
-            const char *name = s->h->doc_string(item, "Name");
+            const sh_doc *item = s->f.h->doc_get(a[k].out, shc_path(path, sizeof(path), "Parameters[%zu]", i));
+            const char *name = s->f.h->doc_string(item, "Name");
             for (size_t j = 0; name && j < s->n; j++)
                 if (!strcmp(name, s->p[j].path))
                     s->p[j].found = item;
@@ -64,18 +64,18 @@ static void queue_reads(struct sec *s, int decrypt, struct answers *a, size_t *k
     for (size_t i = 0; i <= s->n; i++) {
         if (in && (i == s->n || names == SEC_PER_REQUEST)) {
             a[*k].s = s;
-            shc_queue_add(&s->q, "ssm", "GetParameters", in, NULL, "the stack's parameters", read_values, &a[*k]);
+            shc_queue_add(&s->f.q, "ssm", "GetParameters", in, NULL, "the stack's parameters", read_values, &a[*k]);
             ++*k;
             in = NULL;
         }
         if (i == s->n || (s->p[i].env_value != NULL) != decrypt)
             continue;
         if (!in) {
-            in = s->h->doc_new(s->ctx);
-            s->h->doc_set_bool(in, "WithDecryption", decrypt);
+            in = s->f.h->doc_new(s->f.ctx);
+            s->f.h->doc_set_bool(in, "WithDecryption", decrypt);
             names = 0;
         }
-        s->h->doc_set_string(in, shc_path(path, sizeof(path), "Names[%zu]", names++), s->p[i].path);
+        s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "Names[%zu]", names++), s->p[i].path);
     }
 }
 
@@ -84,13 +84,13 @@ int sec_lookup(struct sec *s)
     /* two groups, each in requests of SEC_PER_REQUEST names */
     struct answers *a = calloc(s->n / SEC_PER_REQUEST + 2, sizeof(*a));
     if (!a) {
-        s->h->fail(s->ctx, SH_ERR, "out of memory");
+        s->f.h->fail(s->f.ctx, SH_ERR, "out of memory");
         return -1;
     }
     size_t nanswers = 0;
     queue_reads(s, 1, a, &nanswers);
     queue_reads(s, 0, a, &nanswers);
-    int rc = shc_queue_run(&s->q);
+    int rc = shc_wave(&s->f);
     if (!rc)
         find(s, a, nanswers);
     free(a);
@@ -99,21 +99,21 @@ int sec_lookup(struct sec *s)
     for (size_t i = 0; i < s->n; i++) {
         if (!s->p[i].found)
             continue;
-        sh_doc *in = s->h->doc_new(s->ctx);
-        s->h->doc_set_string(in, "ResourceType", "Parameter");
-        s->h->doc_set_string(in, "ResourceId", s->p[i].path);
-        shc_queue_add(&s->q, "ssm", "ListTagsForResource", in, NULL, s->p[i].path, store_tags, &s->p[i]);
+        sh_doc *in = s->f.h->doc_new(s->f.ctx);
+        s->f.h->doc_set_string(in, "ResourceType", "Parameter");
+        s->f.h->doc_set_string(in, "ResourceId", s->p[i].path);
+        shc_queue_add(&s->f.q, "ssm", "ListTagsForResource", in, NULL, s->p[i].path, store_tags, &s->p[i]);
     }
-    return shc_queue_run(&s->q);
+    return shc_wave(&s->f);
 }
 
 const char *sec_stored(const struct sec *s, const struct sec_param *p)
 {
-    return p->found ? s->h->doc_string(p->found, "Value") : NULL;
+    return p->found ? s->f.h->doc_string(p->found, "Value") : NULL;
 }
 
 int sec_owned(const struct sec *s, const struct sec_param *p)
 {
-    return p->tags && shc_owned(s->h, s->ctx, p->tags, &shc_tags_ssm);
+    return p->tags && shc_owned(s->f.h, s->f.ctx, p->tags, &shc_tags_ssm);
 }
 

@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include <stackhost/converge.h>
+#include <stackhost/lifecycle.h>
 #include <stackhost/stackhost.h>
 
 #define SEC_NAME 1024 /* /{stack}/{env}/{name} */
@@ -51,29 +51,27 @@ struct sec_param {
 };
 
 struct sec {
-    const sh_host *h;
-    sh_ctx *ctx;
-    int plan; /* look and report only */
-    shc_queue q;
+    shc_frame f; /* first: the lifecycle's (lifecycle.h) */
     struct sec_config { const sh_value *parameters; } cfg; /* host->config_read fills it (secrets.c binds it) */
     struct sec_param *p;
     size_t n;
-    int again; /* a create found the parameter already there: look again */
 };
 
 /* ---- values.c ---- */
 /* Reads the configuration and the environment (values redacted at once). */
-int sec_load(struct sec *s, const sh_host *h, sh_ctx *ctx);
+int sec_load(shc_frame *f, int destroy);
+/* The answers SSM gives while something propagates. */
+extern const shc_not_yet sec_not_yet[];
 /* The run's generated value of p (made once, redacted); NULL after an error it recorded. */
 const char *sec_generated(struct sec *s, struct sec_param *p);
 /* Keeps a copy of value as p's for the run (wiped by sec_free); -1 after recording an error. */
 int sec_keep(struct sec *s, struct sec_param *p, const char *value);
 /* Forgets the pass's findings (the values stay). */
-void sec_new_pass(struct sec *s);
+void sec_begin(shc_frame *f);
 /* "parameter /catalog/dev/api-key", owned by the context. */
 const char *sec_label(struct sec *s, const char *path);
 /* Wipes and frees the plugin's copies. */
-void sec_free(struct sec *s);
+void sec_free(shc_frame *f);
 
 /* ---- lookup.c ---- */
 /* GetParameters (decrypted) of every name, then the tags of those found;
@@ -87,12 +85,12 @@ int sec_owned(const struct sec *s, const struct sec_param *p);
 
 /* ---- converge.c ---- */
 /* One pass of deploy (or plan): lookups, checks, the changes' wave. */
-int sec_converge(struct sec *s);
+int sec_converge(shc_frame *f);
 
 /* ---- destroy.c ---- */
-int sec_destroy_all(struct sec *s);
+int sec_destroy_pass(shc_frame *f, size_t *found);
 
 /* ---- outputs.c ---- */
-sh_status sec_publish(struct sec *s);
+sh_status sec_publish(shc_frame *f);
 
 #endif

@@ -60,55 +60,19 @@ static sh_status secrets_validate(const sh_host *host, sh_ctx *ctx)
     return rc;
 }
 
-#define LOST_ANSWER_PASSES 10
-
-/* One pass. A create may have been applied, or a parameter appeared: the
- * next pass finds what is stored (a lost create's value is kept, never
- * written over) rather than send it again. */
-static int pass(void *arg, char *why, size_t len)
+/* The ARNs follow from the names: outputs looks nothing up. */
+static int no_lookups(shc_frame *f)
 {
-    struct sec *s = arg;
-    sec_new_pass(s);
-    int rc = sec_converge(s);
-    if (!rc && !s->again)
-        return sec_publish(s) ? SHC_FAILED : SHC_DONE;
-    if (rc && !s->q.lost)
-        return SHC_FAILED;
-    if (s->q.lost)
-        snprintf(why, len, "an answer was lost (%s)", s->q.lost_text);
-    else
-        snprintf(why, len, "a parameter to create already exists");
-    return SHC_AGAIN;
+    (void)f;
+    return 0;
 }
 
-static sh_status secrets_create(const sh_host *host, sh_ctx *ctx)
-{
-    struct sec s;
-    if (sec_load(&s, host, ctx)) {
-        sec_free(&s);
-        return SH_ERR;
-    }
-    sh_status st = shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &s);
-    sec_free(&s);
-    return st;
-}
+static const shc_lifecycle secrets_lifecycle = {
+    .size = sizeof(struct sec), .not_yet = sec_not_yet, .load = sec_load, .begin = sec_begin,
+    .converge = sec_converge, .publish = sec_publish, .outputs = no_lookups, .destroy = sec_destroy_pass,
+    .destroy_what = "the stack's parameters", .free = sec_free};
 
-static sh_status secrets_destroy(const sh_host *host, sh_ctx *ctx)
-{
-    struct sec s;
-    int rc = sec_load(&s, host, ctx) || sec_destroy_all(&s);
-    sec_free(&s);
-    return rc ? SH_ERR : SH_OK;
-}
-
-/* The ARNs follow from the names: nothing to look up. */
-static sh_status secrets_outputs(const sh_host *host, sh_ctx *ctx)
-{
-    struct sec s;
-    sh_status st = sec_load(&s, host, ctx) ? SH_ERR : sec_publish(&s);
-    sec_free(&s);
-    return st;
-}
+SHC_LIFECYCLE(secrets, secrets_lifecycle)
 
 static const sh_resource_decl secrets_resources[] = {
     {"parameters", "ssm parameters /{S}/{E}/<name> (SecureString)", NULL},

@@ -16,19 +16,17 @@ static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv
 
 /* A parameter this run wrote or just listed can be unknown to the next
  * request for a moment (aws-api.md section 13). */
-static const shc_not_yet sec_not_yet[] = {
+const shc_not_yet sec_not_yet[] = {
     {"AddTagsToResource|RemoveTagsFromResource|ListTagsForResource", "ParameterNotFound|InvalidResourceId", NULL, 120,
      NULL},
     SHC_NOT_YET_END};
 
-int sec_load(struct sec *s, const sh_host *h, sh_ctx *ctx)
+int sec_load(shc_frame *f, int destroy)
 {
-    memset(s, 0, sizeof(*s));
-    s->h = h;
-    s->ctx = ctx;
-    s->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
-    shc_queue_init(&s->q, h, ctx);
-    s->q.not_yet = sec_not_yet;
+    struct sec *s = (struct sec *)f;
+    const sh_host *h = f->h;
+    sh_ctx *ctx = f->ctx;
+    (void)destroy;
     h->config_read(ctx, &s->cfg);
     s->n = h->value_count(s->cfg.parameters);
     s->p = s->n ? calloc(s->n, sizeof(*s->p)) : NULL;
@@ -64,7 +62,7 @@ const char *sec_generated(struct sec *s, struct sec_param *p)
     if (!bytes || !value || RAND_bytes(bytes, (int)len) != 1) {
         free(bytes);
         free(value);
-        s->h->fail(s->ctx, SH_ERR, "generating the value of parameter %s: no random bytes", p->path);
+        s->f.h->fail(s->f.ctx, SH_ERR, "generating the value of parameter %s: no random bytes", p->path);
         return NULL;
     }
     for (size_t i = 0; i < len; i++)
@@ -72,15 +70,14 @@ const char *sec_generated(struct sec *s, struct sec_param *p)
     value[len] = '\0';
     OPENSSL_cleanse(bytes, len);
     free(bytes);
-    s->h->redact(s->ctx, value);
+    s->f.h->redact(s->f.ctx, value);
     p->generated = value;
     return value;
 }
 
-void sec_new_pass(struct sec *s)
+void sec_begin(shc_frame *f)
 {
-    shc_queue_clear(&s->q);
-    s->again = 0;
+    struct sec *s = (struct sec *)f;
     for (size_t i = 0; i < s->n; i++) {
         struct sec_param *p = &s->p[i];
         p->found = p->tags = NULL;
@@ -93,10 +90,10 @@ void sec_new_pass(struct sec *s)
 const char *sec_label(struct sec *s, const char *path)
 {
     char text[SEC_NAME + 16];
-    sh_doc *d = s->h->doc_new(s->ctx); /* a context-owned string: the document's text */
+    sh_doc *d = s->f.h->doc_new(s->f.ctx); /* a context-owned string: the document's text */
     snprintf(text, sizeof(text), "parameter %s", path);
-    s->h->doc_set_string(d, "s", text);
-    return s->h->doc_string(d, "s");
+    s->f.h->doc_set_string(d, "s", text);
+    return s->f.h->doc_string(d, "s");
 }
 
 int sec_keep(struct sec *s, struct sec_param *p, const char *value)
@@ -104,7 +101,7 @@ int sec_keep(struct sec *s, struct sec_param *p, const char *value)
     size_t n = value ? strlen(value) : 0;
     char *copy = value ? malloc(n + 1) : NULL;
     if (!copy) {
-        s->h->fail(s->ctx, SH_ERR, "out of memory keeping the value of %s", p->path);
+        s->f.h->fail(s->f.ctx, SH_ERR, "out of memory keeping the value of %s", p->path);
         return -1;
     }
     memcpy(copy, value, n + 1);
@@ -112,9 +109,9 @@ int sec_keep(struct sec *s, struct sec_param *p, const char *value)
     return 0;
 }
 
-void sec_free(struct sec *s)
+void sec_free(shc_frame *f)
 {
-    shc_queue_clear(&s->q);
+    struct sec *s = (struct sec *)f;
     for (size_t i = 0; i < s->n; i++) {
         if (s->p[i].kept) {
             OPENSSL_cleanse(s->p[i].kept, strlen(s->p[i].kept));

@@ -132,7 +132,7 @@ sh_status shc_lifecycle_create(const shc_lifecycle *lc, const sh_host *h, sh_ctx
     if (!f)
         return SH_ERR_NOMEM;
     struct run r = {lc, f, SH_OK};
-    sh_status st = lc->load && lc->load(f, 0) ? SH_ERR : shc_converge(h, ctx, LOST_ANSWER_PASSES, deploy_pass, &r);
+    sh_status st = lc->load && lc->load(f, 0) ? SH_ERR : shc_converge(h, ctx, lc->passes ? lc->passes : LOST_ANSWER_PASSES, deploy_pass, &r);
     frame_free(lc, f);
     return st != SH_OK && r.published != SH_OK ? r.published : st;
 }

@@ -98,6 +98,7 @@ typedef struct shc_lifecycle {
      * 0 when converged; -1 when failed (recorded) or when the next pass must
      * look again (an answer lost, frame.again). */
     int (*converge)(shc_frame *f);
+    int passes; /* the most a deploy makes (0: 10) */
     /* After a converged pass: the outputs. May be NULL. A status other
      * than SH_OK is what create answers (SH_ERR_INCOMPLETE: the rest of
      * the stack goes on). */

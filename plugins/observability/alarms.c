@@ -13,8 +13,8 @@
 
 void obs_alarms_init(struct obs *o)
 {
-    const sh_host *h = o->h;
-    sh_ctx *ctx = o->ctx;
+    const sh_host *h = o->f.h;
+    sh_ctx *ctx = o->f.ctx;
     struct obs_alarm *cpu = &o->alarm[0], *healthy = &o->alarm[1];
     cpu->purpose = "cpu-high";
     cpu->namespace_ = "AWS/ECS";
@@ -54,19 +54,19 @@ int obs_alarms_inputs(struct obs *o)
                                                    {"target_group_arn_suffix", "alb_arn_suffix"}};
     for (size_t i = 0; i < OBS_ALARMS; i++)
         for (size_t d = 0; d < 2; d++)
-            o->alarm[i].dim_value[d] = o->h->input_string(o->ctx, plugin[i][d], key[i][d]);
-    if (o->plan) /* before the first deploy they are absent: the plan says create */
+            o->alarm[i].dim_value[d] = o->f.h->input_string(o->f.ctx, plugin[i][d], key[i][d]);
+    if (o->f.plan) /* before the first deploy they are absent: the plan says create */
         return 0;
     int rc = 0;
     for (size_t i = 0; i < OBS_ALARMS; i++)
         for (size_t d = 0; d < 2; d++)
             if (!o->alarm[i].dim_value[d] || !*o->alarm[i].dim_value[d]) {
-                o->h->fail(o->ctx, SH_ERR_NOT_FOUND,
+                o->f.h->fail(o->f.ctx, SH_ERR_NOT_FOUND,
                            "%s needs %s's output %s (its %s dimension), which is missing: deploy %s first",
                            o->alarm[i].line.label, plugin[i][d], key[i][d], o->alarm[i].dim_name[d], plugin[i][d]);
                 rc = -1;
             }
-    o->failed = rc != 0;
+    o->f.failed = rc != 0;
     return rc;
 }
 
@@ -75,14 +75,14 @@ void obs_alarms_lookup(struct obs *o)
     sh_doc *in = obs_req(o);
     char path[32];
     for (size_t i = 0; i < OBS_ALARMS; i++)
-        o->h->doc_set_string(in, shc_path(path, sizeof(path), "AlarmNames[%zu]", i), o->alarm[i].name);
-    o->h->doc_set_string(in, "AlarmTypes[0]", "MetricAlarm");
-    shc_read_all(&o->q, "cloudwatch", "DescribeAlarms", in, "MetricAlarms.member", "cloudwatch alarms", &o->alarms_listed);
+        o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "AlarmNames[%zu]", i), o->alarm[i].name);
+    o->f.h->doc_set_string(in, "AlarmTypes[0]", "MetricAlarm");
+    shc_read_all(&o->f.q, "cloudwatch", "DescribeAlarms", in, "MetricAlarms.member", "cloudwatch alarms", &o->alarms_listed);
 }
 
 void obs_alarms_reads(struct obs *o)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     char path[64];
     size_t n = o->alarms_listed ? h->doc_count(o->alarms_listed, "MetricAlarms.member") : 0;
     for (size_t i = 0; i < n; i++) {
@@ -99,7 +99,7 @@ void obs_alarms_reads(struct obs *o)
             continue;
         sh_doc *in = obs_req(o);
         h->doc_set_string(in, "ResourceARN", arn);
-        shc_read(&o->q, "cloudwatch", "ListTagsForResource", in, a->line.label, NULL, &a->tags);
+        shc_read(&o->f.q, "cloudwatch", "ListTagsForResource", in, a->line.label, NULL, &a->tags);
     }
 }
 
@@ -107,7 +107,7 @@ int obs_alarms_check(struct obs *o)
 {
     int rc = 0;
     for (size_t k = 0; k < OBS_ALARMS; k++)
-        if (o->alarm[k].item && obs_owned(o, o->alarm[k].tags, &shc_tags_query, "cloudwatch alarm", o->alarm[k].name))
+        if (o->alarm[k].item && shc_ensure_owned(&o->f, o->alarm[k].tags, &shc_tags_query, "cloudwatch alarm", o->alarm[k].name))
             rc = -1;
     return rc;
 }
@@ -115,7 +115,7 @@ int obs_alarms_check(struct obs *o)
 /* The whole PutMetricAlarm request; tags only on the first put. */
 static sh_doc *alarm_input(struct obs *o, const struct obs_alarm *a, int tags)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     sh_doc *in = obs_req(o);
     char path[48];
     h->doc_set_string(in, "AlarmName", a->name);
@@ -138,7 +138,7 @@ static sh_doc *alarm_input(struct obs *o, const struct obs_alarm *a, int tags)
     h->doc_set_string(in, "ComparisonOperator", a->comparison);
     h->doc_set_string(in, "TreatMissingData", a->missing_data);
     if (tags)
-        shc_put_tags(h, o->ctx, in, &shc_tags_query_put, NULL);
+        shc_put_tags(h, o->f.ctx, in, &shc_tags_query_put, NULL);
     return in;
 }
 
@@ -153,16 +153,16 @@ static int list_is(struct obs *o, const sh_doc *item, const char *path, const ch
 {
     char member[64];
     snprintf(member, sizeof(member), "%s.member", path);
-    size_t n = o->h->doc_count(item, member);
+    size_t n = o->f.h->doc_count(item, member);
     if (!only)
         return n == 0;
     snprintf(member, sizeof(member), "%s.member[0]", path);
-    return n == 1 && same_text(o->h->doc_string(item, member), only);
+    return n == 1 && same_text(o->f.h->doc_string(item, member), only);
 }
 
 static int dimensions_same(struct obs *o, const struct obs_alarm *a)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     char path[64];
     size_t n = h->doc_count(a->item, "Dimensions.member");
     if (n != 2 || !a->dim_value[0] || !a->dim_value[1])
@@ -184,10 +184,10 @@ static int dimensions_same(struct obs *o, const struct obs_alarm *a)
 static const char *dimension_have(struct obs *o, const struct obs_alarm *a, const char *name)
 {
     char path[64];
-    for (size_t i = 0; i < o->h->doc_count(a->item, "Dimensions.member"); i++)
-        if (same_text(o->h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Name", i)),
+    for (size_t i = 0; i < o->f.h->doc_count(a->item, "Dimensions.member"); i++)
+        if (same_text(o->f.h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Name", i)),
                       name))
-            return o->h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Value", i));
+            return o->f.h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Value", i));
     return NULL;
 }
 
@@ -197,14 +197,14 @@ static const char *dimension_have(struct obs *o, const struct obs_alarm *a, cons
  * not known yet. A dimension listed twice is no value: "dimensions". */
 static void dimensions_diff(struct obs *o, struct obs_alarm *a)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     char path[64];
     int noted = 0;
     for (size_t d = 0; d < 2; d++) {
         const char *have = dimension_have(o, a, a->dim_name[d]);
         if (same_text(have, a->dim_value[d]))
             continue;
-        shc_line_diff(h, o->ctx, &a->line, SH_CHANGE_UPDATE, shc_text(h, o->ctx, "dimension %s", a->dim_name[d]),
+        shc_line_diff(h, o->f.ctx, &a->line, SH_CHANGE_UPDATE, shc_text(h, o->f.ctx, "dimension %s", a->dim_name[d]),
                       have, a->dim_value[d] ? a->dim_value[d] : "(not known yet)");
         noted = 1;
     }
@@ -212,7 +212,7 @@ static void dimensions_diff(struct obs *o, struct obs_alarm *a)
         const char *name = h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Name", i));
         if (same_text(name, a->dim_name[0]) || same_text(name, a->dim_name[1]))
             continue;
-        shc_line_diff(h, o->ctx, &a->line, SH_CHANGE_UPDATE, shc_text(h, o->ctx, "dimension %s", name ? name : "?"),
+        shc_line_diff(h, o->f.ctx, &a->line, SH_CHANGE_UPDATE, shc_text(h, o->f.ctx, "dimension %s", name ? name : "?"),
                       dimension_have(o, a, name ? name : ""), NULL);
         noted = 1;
     }
@@ -234,7 +234,7 @@ static const char *actions_text(struct obs *o, const sh_doc *item)
 {
     static const char *const lists[][2] = {
         {"AlarmActions", "alarm"}, {"OKActions", "ok"}, {"InsufficientDataActions", "insufficient data"}};
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     char path[64], text[512] = "";
     const char *enabled = h->doc_string(item, "ActionsEnabled");
     size_t used = (size_t)snprintf(text, sizeof(text), "%s", same_text(enabled, "false") ? "disabled" : "");
@@ -245,25 +245,25 @@ static const char *actions_text(struct obs *o, const sh_doc *item)
                 used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s %s", used ? " " : "", lists[l][1],
                                          arn_name(arn));
         }
-    return used ? shc_text(h, o->ctx, "%s", text) : NULL;
+    return used ? shc_text(h, o->f.ctx, "%s", text) : NULL;
 }
 
 /* The actions PutMetricAlarm sends: the topic on alarm and on ok. */
 static const char *actions_want(struct obs *o)
 {
-    return shc_text(o->h, o->ctx, "alarm %s ok %s", arn_name(o->topic_arn), arn_name(o->topic_arn));
+    return shc_text(o->f.h, o->f.ctx, "alarm %s ok %s", arn_name(o->topic_arn), arn_name(o->topic_arn));
 }
 
 /* A number of the answer against the one sent: noted "was -> is" when
  * they differ; 1 then. */
 static int number_differs(struct obs *o, struct obs_alarm *a, const char *field, const char *what, long long want)
 {
-    const char *have = o->h->doc_string(a->item, field);
+    const char *have = o->f.h->doc_string(a->item, field);
     if (have && strtod(have, NULL) == (double)want)
         return 0;
-    shc_line_diff(o->h, o->ctx, &a->line, SH_CHANGE_UPDATE, what,
-                  have ? shc_text(o->h, o->ctx, "%g", strtod(have, NULL)) : NULL,
-                  shc_text(o->h, o->ctx, "%lld", want));
+    shc_line_diff(o->f.h, o->f.ctx, &a->line, SH_CHANGE_UPDATE, what,
+                  have ? shc_text(o->f.h, o->f.ctx, "%g", strtod(have, NULL)) : NULL,
+                  shc_text(o->f.h, o->f.ctx, "%lld", want));
     return 1;
 }
 
@@ -272,7 +272,7 @@ static int text_differs(struct obs *o, struct obs_alarm *a, const char *what, co
 {
     if (same_text(have, want))
         return 0;
-    shc_line_diff(o->h, o->ctx, &a->line, SH_CHANGE_UPDATE, what, have, want);
+    shc_line_diff(o->f.h, o->f.ctx, &a->line, SH_CHANGE_UPDATE, what, have, want);
     return 1;
 }
 
@@ -280,12 +280,12 @@ static int text_differs(struct obs *o, struct obs_alarm *a, const char *what, co
  * with a unit, which the one sent has not); "metric math" for one. */
 static const char *metric_have(struct obs *o, const sh_doc *it)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     const char *ns = h->doc_string(it, "Namespace"), *name = h->doc_string(it, "MetricName");
     const char *unit = h->doc_string(it, "Unit");
     if (h->doc_count(it, "Metrics.member"))
         return "metric math";
-    return shc_text(h, o->ctx, "%s %s%s%s", ns ? ns : "?", name ? name : "?", unit ? " in " : "", unit ? unit : "");
+    return shc_text(h, o->f.ctx, "%s %s%s%s", ns ? ns : "?", name ? name : "?", unit ? " in " : "", unit ? unit : "");
 }
 
 /* Notes on the alarm's line what differs between the alarm described
@@ -293,11 +293,11 @@ static const char *metric_have(struct obs *o, const sh_doc *it)
  * does. */
 static int alarm_diff(struct obs *o, struct obs_alarm *a)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     const sh_doc *it = a->item;
     const char *extended = h->doc_string(it, "ExtendedStatistic"), *missing = h->doc_string(it, "TreatMissingData");
     int differs =
-        text_differs(o, a, "metric", metric_have(o, it), shc_text(h, o->ctx, "%s %s", a->namespace_, a->metric));
+        text_differs(o, a, "metric", metric_have(o, it), shc_text(h, o->f.ctx, "%s %s", a->namespace_, a->metric));
     differs |= text_differs(o, a, "statistic", extended ? extended : h->doc_string(it, "Statistic"), a->statistic);
     if (!dimensions_same(o, a)) {
         dimensions_diff(o, a);
@@ -311,7 +311,7 @@ static int alarm_diff(struct obs *o, struct obs_alarm *a)
     differs |= text_differs(o, a, "missing data", missing ? missing : "missing", a->missing_data);
     if (!same_text(h->doc_string(it, "ActionsEnabled"), "true") || !list_is(o, it, "AlarmActions", o->topic_arn) ||
         !list_is(o, it, "OKActions", o->topic_arn) || !list_is(o, it, "InsufficientDataActions", NULL)) {
-        shc_line_diff(h, o->ctx, &a->line, SH_CHANGE_UPDATE, "actions", actions_text(o, it), actions_want(o));
+        shc_line_diff(h, o->f.ctx, &a->line, SH_CHANGE_UPDATE, "actions", actions_text(o, it), actions_want(o));
         differs = 1;
     }
     differs |= text_differs(o, a, "description", h->doc_string(it, "AlarmDescription"), a->description);
@@ -320,22 +320,22 @@ static int alarm_diff(struct obs *o, struct obs_alarm *a)
 
 void obs_alarms_wave(struct obs *o)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     char detail[SHC_DETAIL];
     for (size_t k = 0; k < OBS_ALARMS; k++) {
         struct obs_alarm *a = &o->alarm[k];
         if (!a->item) {
-            shc_change(&o->q, &a->line, SH_CHANGE_CREATE, NULL, "cloudwatch", "PutMetricAlarm", alarm_input(o, a, 1),
+            shc_change(&o->f.q, &a->line, SH_CHANGE_CREATE, NULL, "cloudwatch", "PutMetricAlarm", alarm_input(o, a, 1),
                        NULL, NULL, NULL);
             continue;
         }
         if (alarm_diff(o, a))
-            shc_change(&o->q, &a->line, SH_CHANGE_UPDATE, NULL, "cloudwatch", "PutMetricAlarm", alarm_input(o, a, 0),
+            shc_change(&o->f.q, &a->line, SH_CHANGE_UPDATE, NULL, "cloudwatch", "PutMetricAlarm", alarm_input(o, a, 0),
                        NULL, NULL, NULL);
         sh_doc *tags = obs_req(o);
         h->doc_set_string(tags, "ResourceARN", h->doc_string(a->item, "AlarmArn"));
-        if (shc_tags_drift(h, o->ctx, a->tags, &shc_tags_query, NULL, tags, &shc_tags_query_put, detail,
+        if (shc_tags_drift(h, o->f.ctx, a->tags, &shc_tags_query, NULL, tags, &shc_tags_query_put, detail,
                            sizeof(detail)))
-            shc_change(&o->q, &a->line, SH_CHANGE_UPDATE, detail, "cloudwatch", "TagResource", tags, NULL, NULL, NULL);
+            shc_change(&o->f.q, &a->line, SH_CHANGE_UPDATE, detail, "cloudwatch", "TagResource", tags, NULL, NULL, NULL);
     }
 }

@@ -8,7 +8,7 @@
 
 sh_doc *obs_req(struct obs *o)
 {
-    return o->h->doc_new(o->ctx);
+    return o->f.h->doc_new(o->f.ctx);
 }
 
 /* Statement 1 keeps the key manageable by the account (without it no one
@@ -16,13 +16,13 @@ sh_doc *obs_req(struct obs *o)
  * publish to the encrypted topic. */
 static const char *policy_text(struct obs *o)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     sh_doc *d = obs_req(o);
     h->doc_set_string(d, "Version", "2012-10-17");
     h->doc_set_string(d, "Statement[0].Sid", "AccountAdministersTheKey");
     h->doc_set_string(d, "Statement[0].Effect", "Allow");
     h->doc_set_string(d, "Statement[0].Principal.AWS",
-                      shc_text(h, o->ctx, "arn:%s:iam::%s:root", h->partition(o->ctx), h->account_id(o->ctx)));
+                      shc_text(h, o->f.ctx, "arn:%s:iam::%s:root", h->partition(o->f.ctx), h->account_id(o->f.ctx)));
     h->doc_set_string(d, "Statement[0].Action", "kms:*");
     h->doc_set_string(d, "Statement[0].Resource", "*");
     h->doc_set_string(d, "Statement[1].Sid", "CloudWatchAlarmsPublishToTheTopic");
@@ -32,16 +32,16 @@ static const char *policy_text(struct obs *o)
     h->doc_set_string(d, "Statement[1].Action[1]", "kms:GenerateDataKey*");
     h->doc_set_string(d, "Statement[1].Resource", "*");
     /* the account's own alarms only (the confused-deputy guard) */
-    h->doc_set_string(d, "Statement[1].Condition.StringEquals.aws:SourceAccount", h->account_id(o->ctx));
+    h->doc_set_string(d, "Statement[1].Condition.StringEquals.aws:SourceAccount", h->account_id(o->f.ctx));
     h->doc_set_string(d, "Statement[1].Condition.ArnLike.aws:SourceArn",
-                      shc_text(h, o->ctx, "arn:%s:cloudwatch:%s:%s:alarm:*", h->partition(o->ctx),
-                               h->region(o->ctx), h->account_id(o->ctx)));
-    return h->doc_json(o->ctx, d);
+                      shc_text(h, o->f.ctx, "arn:%s:cloudwatch:%s:%s:alarm:*", h->partition(o->f.ctx),
+                               h->region(o->f.ctx), h->account_id(o->f.ctx)));
+    return h->doc_json(o->f.ctx, d);
 }
 
 /* The answers KMS, SNS and CloudWatch give while something propagates
  * (aws-api.md section 13; Terraform polls DescribeKey for the same). */
-static const shc_not_yet obs_not_yet[] = {
+const shc_not_yet obs_not_yet[] = {
     /* A key whose deletion was cancelled a moment ago still reads pending
      * deletion to EnableKey and the settings calls ... */
     {"EnableKey|PutKeyPolicy|EnableKeyRotation|CreateAlias|UpdateAlias|TagResource", "KMSInvalidStateException",
@@ -53,15 +53,12 @@ static const shc_not_yet obs_not_yet[] = {
      "NotFoundException|NotFound|*ResourceNotFound|*ResourceNotFoundException", NULL, 120, NULL},
     SHC_NOT_YET_END};
 
-int obs_load(struct obs *o, const sh_host *h, sh_ctx *ctx, int destroy)
+int obs_load(shc_frame *f, int destroy)
 {
-    memset(o, 0, sizeof(*o));
-    o->h = h;
-    o->ctx = ctx;
+    struct obs *o = (struct obs *)f;
+    const sh_host *h = f->h;
+    sh_ctx *ctx = f->ctx;
     o->destroy = destroy;
-    o->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
-    shc_queue_init(&o->q, h, ctx);
-    o->q.not_yet = obs_not_yet;
     o->stack = h->stack_name(ctx);
     o->env = h->environment(ctx);
     o->alias = shc_text(h, ctx, "alias/%s", h->resource_name(ctx, "kms", shc_text(h, ctx, "%s-alarms", o->stack)));
@@ -82,13 +79,11 @@ static void line_reset(shc_line *line)
     line->detail[0] = '\0';
 }
 
-void obs_new_pass(struct obs *o)
+void obs_begin(shc_frame *f)
 {
+    struct obs *o = (struct obs *)f;
     free(o->keys);
     free(o->subs);
-    shc_queue_clear(&o->q);
-    shc_queue_init(&o->q, o->h, o->ctx);
-    o->q.not_yet = obs_not_yet;
     o->aliases = o->keys_listed = NULL;
     o->alias_target = NULL;
     o->keys = o->key = NULL;
@@ -100,7 +95,6 @@ void obs_new_pass(struct obs *o)
     o->subs = NULL;
     o->nsubs = 0;
     o->alarms_listed = NULL;
-    o->again = o->failed = 0;
     line_reset(&o->key_l);
     line_reset(&o->topic_l);
     for (size_t i = 0; i < OBS_ALARMS; i++) {
@@ -109,75 +103,56 @@ void obs_new_pass(struct obs *o)
     }
 }
 
-void obs_free(struct obs *o)
+void obs_free(shc_frame *f)
 {
+    struct obs *o = (struct obs *)f;
     free(o->keys);
     free(o->subs);
-    shc_queue_clear(&o->q);
     o->keys = NULL;
     o->subs = NULL;
 }
 
-int obs_run(struct obs *o)
-{
-    if (o->failed) {
-        shc_queue_clear(&o->q);
-        return -1;
-    }
-    if (shc_queue_run(&o->q)) {
-        o->failed = !o->q.lost;
-        return -1;
-    }
-    return 0;
-}
-
-int obs_owned(struct obs *o, const sh_doc *tags, const shc_tag_shape *shape, const char *kind, const char *name)
-{
-    if (shc_owned(o->h, o->ctx, tags, shape))
-        return 0;
-    return shc_refuse_foreign(o->h, o->ctx, kind, name);
-}
-
 void obs_report(struct obs *o)
 {
-    const sh_host *h = o->h;
-    if (h->mode(o->ctx) == SH_MODE_OUTPUTS)
+    const sh_host *h = o->f.h;
+    if (h->mode(o->f.ctx) == SH_MODE_OUTPUTS)
         return;
     if (o->key_l.change != SH_CHANGE_NONE || o->key)
-        shc_line_report(h, o->ctx, &o->key_l);
+        shc_line_report(h, o->f.ctx, &o->key_l);
     for (size_t i = 0; i < o->nkeys; i++)
         if (o->keys[i].line.label)
-            shc_line_report(h, o->ctx, &o->keys[i].line);
-    shc_line_report(h, o->ctx, &o->topic_l);
+            shc_line_report(h, o->f.ctx, &o->keys[i].line);
+    shc_line_report(h, o->f.ctx, &o->topic_l);
     for (size_t i = 0; i < o->nsubs; i++)
         if (o->subs[i].line.label)
-            shc_line_report(h, o->ctx, &o->subs[i].line);
+            shc_line_report(h, o->f.ctx, &o->subs[i].line);
     for (size_t i = 0; i < OBS_ALARMS; i++)
-        shc_line_report(h, o->ctx, &o->alarm[i].line);
+        shc_line_report(h, o->f.ctx, &o->alarm[i].line);
 }
 
 /* Outputs by what the lookups found or this pass made: in a plan before
  * the first deploy there is nothing to publish yet. alarm_key_arn is ""
  * when the topic is not encrypted (the key is there, empty, rather than
  * absent: "no key" is a value, not a missing output). */
-sh_status obs_publish(struct obs *o)
+sh_status obs_publish(shc_frame *f)
 {
-    const sh_host *h = o->h;
+    struct obs *o = (struct obs *)f;
+    const sh_host *h = o->f.h;
     int topic = o->topic || o->topic_new;
     int alarms = 1;
     for (size_t i = 0; i < OBS_ALARMS; i++)
-        alarms = alarms && (o->alarm[i].item || (!o->plan && o->alarm[i].line.change == SH_CHANGE_CREATE));
+        alarms = alarms && (o->alarm[i].item || (!o->f.plan && o->alarm[i].line.change == SH_CHANGE_CREATE));
     if (topic)
-        h->output_string(o->ctx, "alarm_topic_arn", o->topic_arn);
+        h->output_string(o->f.ctx, "alarm_topic_arn", o->topic_arn);
     if (alarms) {
         const char *names[OBS_ALARMS];
         for (size_t i = 0; i < OBS_ALARMS; i++)
             names[i] = o->alarm[i].name;
-        h->output_list(o->ctx, "alarm_names", names, OBS_ALARMS);
+        h->output_list(o->f.ctx, "alarm_names", names, OBS_ALARMS);
     }
     if (!o->cfg.encrypt)
-        return h->output_string(o->ctx, "alarm_key_arn", "");
+        return h->output_string(o->f.ctx, "alarm_key_arn", "");
     if (o->key_arn)
-        return h->output_string(o->ctx, "alarm_key_arn", o->key_arn);
+        return h->output_string(o->f.ctx, "alarm_key_arn", o->key_arn);
     return SH_OK;
 }

@@ -11,7 +11,6 @@
 
 #include "obs.h"
 
-#define DESTROY_PASSES 10
 
 /* What of ours the lookups found: the alarms and topic to delete, the
  * alias to remove; the keys to schedule are marked `extra`. */
@@ -23,30 +22,30 @@ struct doomed {
 
 static void warn_foreign(struct obs *o, const char *label)
 {
-    o->h->log(o->ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", label);
+    o->f.h->log(o->f.ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", label);
 }
 
 static void sort_out(struct obs *o, struct doomed *d)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     for (size_t i = 0; i < OBS_ALARMS; i++) {
         if (!o->alarm[i].item)
             continue;
-        if (shc_owned(h, o->ctx, o->alarm[i].tags, &shc_tags_query))
+        if (shc_owned(h, o->f.ctx, o->alarm[i].tags, &shc_tags_query))
             d->alarms[d->nalarms++] = &o->alarm[i];
         else
             warn_foreign(o, o->alarm[i].line.label);
     }
-    if (o->topic && shc_owned(h, o->ctx, o->topic_tags, &shc_tags_query))
+    if (o->topic && shc_owned(h, o->f.ctx, o->topic_tags, &shc_tags_query))
         d->topic = 1;
     else if (o->topic)
         warn_foreign(o, o->topic_l.label);
     for (size_t i = 0; i < o->nkeys; i++) {
         struct obs_key *k = &o->keys[i];
         if (k->via_alias) {
-            k->ours = k->meta && shc_owned(h, o->ctx, k->tags, &shc_tags_kms);
+            k->ours = k->meta && shc_owned(h, o->f.ctx, k->tags, &shc_tags_kms);
             if (!k->ours && k->meta)
-                h->log(o->ctx, SH_LOG_WARN, "%s points at a key without this stack's ownership tags: left alone",
+                h->log(o->f.ctx, SH_LOG_WARN, "%s points at a key without this stack's ownership tags: left alone",
                        o->alias);
             d->alias = k->ours;
         }
@@ -58,13 +57,13 @@ static void sort_out(struct obs *o, struct doomed *d)
 
 static const char *key_label(struct obs *o, const struct obs_key *k)
 {
-    return k->via_alias ? o->key_l.label : shc_text(o->h, o->ctx, "kms key %s", k->id);
+    return k->via_alias ? o->key_l.label : shc_text(o->f.h, o->f.ctx, "kms key %s", k->id);
 }
 
 static const char *key_detail(struct obs *o, const struct obs_key *k)
 {
-    return k->via_alias ? shc_text(o->h, o->ctx, "deletion scheduled in %d days", OBS_PENDING_DAYS)
-                        : shc_text(o->h, o->ctx, "tagged for %s, deletion scheduled in %d days", o->alias,
+    return k->via_alias ? shc_text(o->f.h, o->f.ctx, "deletion scheduled in %d days", OBS_PENDING_DAYS)
+                        : shc_text(o->f.h, o->f.ctx, "tagged for %s, deletion scheduled in %d days", o->alias,
                                    OBS_PENDING_DAYS);
 }
 
@@ -72,46 +71,44 @@ static void report_keys(struct obs *o)
 {
     for (size_t i = 0; i < o->nkeys; i++)
         if (o->keys[i].extra)
-            o->h->report(o->ctx, SH_CHANGE_DELETE, key_label(o, &o->keys[i]), key_detail(o, &o->keys[i]));
+            o->f.h->report(o->f.ctx, SH_CHANGE_DELETE, key_label(o, &o->keys[i]), key_detail(o, &o->keys[i]));
 }
 
 static void plan_lines(struct obs *o, const struct doomed *d)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     for (size_t i = 0; i < d->nalarms; i++)
-        h->report(o->ctx, SH_CHANGE_DELETE, d->alarms[i]->line.label, NULL);
+        h->report(o->f.ctx, SH_CHANGE_DELETE, d->alarms[i]->line.label, NULL);
     if (d->topic)
-        h->report(o->ctx, SH_CHANGE_DELETE, o->topic_l.label, "with its subscriptions");
+        h->report(o->f.ctx, SH_CHANGE_DELETE, o->topic_l.label, "with its subscriptions");
     report_keys(o);
     if (d->alias && !o->keys[0].extra)
-        h->report(o->ctx, SH_CHANGE_DELETE, o->key_l.label, "alias removed");
+        h->report(o->f.ctx, SH_CHANGE_DELETE, o->key_l.label, "alias removed");
 }
 
 /* One pass; *found gets how many owned resources the lookups listed. */
-static int destroy_pass(void *arg, size_t *found)
+int obs_destroy_pass(shc_frame *f, size_t *found)
 {
-    struct obs *o = arg;
-    const sh_host *h = o->h;
+    struct obs *o = (struct obs *)f;
+    const sh_host *h = o->f.h;
     struct doomed d;
     memset(&d, 0, sizeof(d));
-    obs_new_pass(o);
-    *found = 1; /* until the lookups have answered: a lost answer means look again */
     obs_key_lookup(o);
     obs_topic_lookup(o);
     obs_alarms_lookup(o);
-    if (obs_run(o))
-        return o->failed ? -1 : 0;
+    if (shc_wave(&o->f))
+        return -1;
     obs_key_reads(o, 0);
     obs_topic_reads(o, 0);
     obs_alarms_reads(o);
-    if (obs_run(o) || obs_key_search(o) || obs_run(o))
-        return o->failed ? -1 : 0;
+    if (shc_wave(&o->f) || obs_key_search(o) || shc_wave(&o->f))
+        return -1;
     obs_key_candidate_reads(o, 0);
-    if (obs_run(o))
-        return o->failed ? -1 : 0;
+    if (shc_wave(&o->f))
+        return -1;
     sort_out(o, &d);
     *found = d.nalarms + (size_t)d.topic + d.nkeys + (size_t)d.alias;
-    if (o->plan) {
+    if (o->f.plan) {
         plan_lines(o, &d);
         return 0;
     }
@@ -120,22 +117,22 @@ static int destroy_pass(void *arg, size_t *found)
         char path[32];
         for (size_t i = 0; i < d.nalarms; i++)
             h->doc_set_string(in, shc_path(path, sizeof(path), "AlarmNames[%zu]", i), d.alarms[i]->name);
-        shc_queue_add_accepting(&o->q, "cloudwatch", "DeleteAlarms", in, "cloudwatch alarms", "ResourceNotFound",
+        shc_queue_add_accepting(&o->f.q, "cloudwatch", "DeleteAlarms", in, "cloudwatch alarms", "ResourceNotFound",
                                 NULL, NULL);
     }
-    if (obs_run(o))
-        return o->failed ? -1 : 0;
+    if (shc_wave(&o->f))
+        return -1;
     for (size_t i = 0; i < d.nalarms; i++)
-        h->report(o->ctx, SH_CHANGE_DELETE, d.alarms[i]->line.label, NULL);
+        h->report(o->f.ctx, SH_CHANGE_DELETE, d.alarms[i]->line.label, NULL);
     if (d.topic) {
         sh_doc *in = obs_req(o);
         h->doc_set_string(in, "TopicArn", o->topic_arn);
-        shc_queue_add_accepting(&o->q, "sns", "DeleteTopic", in, o->topic_l.label, "NotFound", NULL, NULL);
+        shc_queue_add_accepting(&o->f.q, "sns", "DeleteTopic", in, o->topic_l.label, "NotFound", NULL, NULL);
     }
-    if (obs_run(o))
-        return o->failed ? -1 : 0;
+    if (shc_wave(&o->f))
+        return -1;
     if (d.topic)
-        h->report(o->ctx, SH_CHANGE_DELETE, o->topic_l.label, "with its subscriptions");
+        h->report(o->f.ctx, SH_CHANGE_DELETE, o->topic_l.label, "with its subscriptions");
     for (size_t i = 0; i < o->nkeys; i++) {
         if (!o->keys[i].extra)
             continue;
@@ -143,26 +140,20 @@ static int destroy_pass(void *arg, size_t *found)
         h->doc_set_string(in, "KeyId", o->keys[i].id);
         h->doc_set_number(in, "PendingWindowInDays", OBS_PENDING_DAYS);
         /* already pending (a retried request): done */
-        shc_queue_add_accepting(&o->q, "kms", "ScheduleKeyDeletion", in, key_label(o, &o->keys[i]),
+        shc_queue_add_accepting(&o->f.q, "kms", "ScheduleKeyDeletion", in, key_label(o, &o->keys[i]),
                                 "KMSInvalidStateException(is pending deletion)|NotFoundException", NULL, NULL);
     }
-    if (obs_run(o))
-        return o->failed ? -1 : 0;
+    if (shc_wave(&o->f))
+        return -1;
     report_keys(o);
     if (!d.alias)
         return 0;
     sh_doc *in = obs_req(o);
     h->doc_set_string(in, "AliasName", o->alias);
-    shc_queue_add_accepting(&o->q, "kms", "DeleteAlias", in, o->key_l.label, "NotFoundException", NULL, NULL);
-    if (obs_run(o))
-        return o->failed ? -1 : 0;
+    shc_queue_add_accepting(&o->f.q, "kms", "DeleteAlias", in, o->key_l.label, "NotFoundException", NULL, NULL);
+    if (shc_wave(&o->f))
+        return -1;
     if (!o->keys[0].extra)
-        h->report(o->ctx, SH_CHANGE_DELETE, o->key_l.label, "alias removed");
+        h->report(o->f.ctx, SH_CHANGE_DELETE, o->key_l.label, "alias removed");
     return 0;
-}
-
-int obs_destroy_all(struct obs *o)
-{
-    return shc_destroy_until_gone(o->h, o->ctx, "the alarm topic, its key and the alarms", DESTROY_PASSES, 0,
-                                  destroy_pass, o);
 }

@@ -17,17 +17,17 @@
 
 void obs_key_lookup(struct obs *o)
 {
-    shc_read_all(&o->q, "kms", "ListAliases", obs_req(o), "Aliases", o->key_l.label, &o->aliases);
+    shc_read_all(&o->f.q, "kms", "ListAliases", obs_req(o), "Aliases", o->key_l.label, &o->aliases);
 }
 
 static const char *find_alias_target(struct obs *o)
 {
     char path[64];
-    size_t n = o->aliases ? o->h->doc_count(o->aliases, "Aliases") : 0;
+    size_t n = o->aliases ? o->f.h->doc_count(o->aliases, "Aliases") : 0;
     for (size_t i = 0; i < n; i++) {
-        const char *name = o->h->doc_string(o->aliases, shc_path(path, sizeof(path), "Aliases[%zu].AliasName", i));
+        const char *name = o->f.h->doc_string(o->aliases, shc_path(path, sizeof(path), "Aliases[%zu].AliasName", i));
         if (name && !strcmp(name, o->alias))
-            return o->h->doc_string(o->aliases, shc_path(path, sizeof(path), "Aliases[%zu].TargetKeyId", i));
+            return o->f.h->doc_string(o->aliases, shc_path(path, sizeof(path), "Aliases[%zu].TargetKeyId", i));
     }
     return NULL;
 }
@@ -35,7 +35,7 @@ static const char *find_alias_target(struct obs *o)
 static sh_doc *on_key(struct obs *o, const char *id)
 {
     sh_doc *in = obs_req(o);
-    o->h->doc_set_string(in, "KeyId", id);
+    o->f.h->doc_set_string(in, "KeyId", id);
     return in;
 }
 
@@ -45,17 +45,17 @@ static sh_doc *on_key(struct obs *o, const char *id)
  * key is back. */
 static void read_key(struct obs *o, struct obs_key *k, int tags, int full)
 {
-    const char *label = k->via_alias ? o->key_l.label : shc_text(o->h, o->ctx, "kms key %s", k->id);
+    const char *label = k->via_alias ? o->key_l.label : shc_text(o->f.h, o->f.ctx, "kms key %s", k->id);
     sh_doc *in = on_key(o, k->id);
     if (tags)
-        shc_read(&o->q, "kms", "ListResourceTags", in, label, "NotFoundException", &k->tags);
-    shc_read(&o->q, "kms", "DescribeKey", in, label, "NotFoundException", &k->meta);
+        shc_read(&o->f.q, "kms", "ListResourceTags", in, label, "NotFoundException", &k->tags);
+    shc_read(&o->f.q, "kms", "DescribeKey", in, label, "NotFoundException", &k->meta);
     if (!full)
         return;
     sh_doc *policy = on_key(o, k->id);
-    o->h->doc_set_string(policy, "PolicyName", "default");
-    shc_read(&o->q, "kms", "GetKeyPolicy", policy, label, "NotFoundException|KMSInvalidStateException", &k->policy);
-    shc_read(&o->q, "kms", "GetKeyRotationStatus", in, label, "NotFoundException|KMSInvalidStateException",
+    o->f.h->doc_set_string(policy, "PolicyName", "default");
+    shc_read(&o->f.q, "kms", "GetKeyPolicy", policy, label, "NotFoundException|KMSInvalidStateException", &k->policy);
+    shc_read(&o->f.q, "kms", "GetKeyRotationStatus", in, label, "NotFoundException|KMSInvalidStateException",
              &k->rotation);
 }
 
@@ -65,8 +65,8 @@ static int keys_grow(struct obs *o, size_t more)
 {
     struct obs_key *keys = realloc(o->keys, (o->nkeys + more) * sizeof(*keys));
     if (!keys) {
-        o->h->fail(o->ctx, SH_ERR_NOMEM, "out of memory listing kms keys");
-        o->failed = 1;
+        o->f.h->fail(o->f.ctx, SH_ERR_NOMEM, "out of memory listing kms keys");
+        o->f.failed = 1;
         return -1;
     }
     memset(keys + o->nkeys, 0, more * sizeof(*keys));
@@ -88,35 +88,35 @@ void obs_key_reads(struct obs *o, int full)
     }
     /* every key tagged as ours, in one paginated call */
     const char *const *keys, *const *values;
-    size_t n = o->h->tags(o->ctx, &keys, &values);
+    size_t n = o->f.h->tags(o->f.ctx, &keys, &values);
     sh_doc *in = obs_req(o);
     char path[64];
-    o->h->doc_set_string(in, "ResourceTypeFilters[0]", "kms:key");
+    o->f.h->doc_set_string(in, "ResourceTypeFilters[0]", "kms:key");
     for (size_t i = 0; i < n && i < 3; i++) { /* the ownership tags */
-        o->h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Key", i), keys[i]);
-        o->h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Values[0]", i), values[i]);
+        o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Key", i), keys[i]);
+        o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Values[0]", i), values[i]);
     }
-    o->h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Key", n < 3 ? n : 3), OBS_ALIAS_TAG);
-    o->h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Values[0]", n < 3 ? n : 3), o->alias);
-    shc_read_all(&o->q, "tagging", "GetResources", in, "ResourceTagMappingList", o->key_l.label, &o->keys_listed);
+    o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Key", n < 3 ? n : 3), OBS_ALIAS_TAG);
+    o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Values[0]", n < 3 ? n : 3), o->alias);
+    shc_read_all(&o->f.q, "tagging", "GetResources", in, "ResourceTagMappingList", o->key_l.label, &o->keys_listed);
 }
 
 int obs_key_search(struct obs *o)
 {
     char path[96];
-    size_t n = o->keys_listed ? o->h->doc_count(o->keys_listed, "ResourceTagMappingList") : 0;
+    size_t n = o->keys_listed ? o->f.h->doc_count(o->keys_listed, "ResourceTagMappingList") : 0;
     if (!n)
         return 0;
     if (keys_grow(o, n))
         return -1;
     for (size_t i = 0; i < n; i++) {
-        const sh_doc *item = o->h->doc_get(o->keys_listed, shc_path(path, sizeof(path), "ResourceTagMappingList[%zu]", i));
-        const char *arn = o->h->doc_string(item, "ResourceARN"), *slash = arn ? strstr(arn, ":key/") : NULL;
+        const sh_doc *item = o->f.h->doc_get(o->keys_listed, shc_path(path, sizeof(path), "ResourceTagMappingList[%zu]", i));
+        const char *arn = o->f.h->doc_string(item, "ResourceARN"), *slash = arn ? strstr(arn, ":key/") : NULL;
         const char *id = slash ? slash + 5 : NULL;
         /* the alias's own key is read already; the filter is checked again here */
-        if (!id || (o->alias_target && !strcmp(id, o->alias_target)) || !shc_owned(o->h, o->ctx, item, &tags_tagging))
+        if (!id || (o->alias_target && !strcmp(id, o->alias_target)) || !shc_owned(o->f.h, o->f.ctx, item, &tags_tagging))
             continue;
-        const char *tagged = shc_tag(o->h, item, &tags_tagging, OBS_ALIAS_TAG);
+        const char *tagged = shc_tag(o->f.h, item, &tags_tagging, OBS_ALIAS_TAG);
         if (!tagged || strcmp(tagged, o->alias))
             continue;
         struct obs_key *k = &o->keys[o->nkeys++];
@@ -137,7 +137,7 @@ void obs_key_candidate_reads(struct obs *o, int full)
 
 const char *obs_key_state(struct obs *o, const struct obs_key *k)
 {
-    const char *state = k->meta ? o->h->doc_string(k->meta, "KeyMetadata.KeyState") : NULL;
+    const char *state = k->meta ? o->f.h->doc_string(k->meta, "KeyMetadata.KeyState") : NULL;
     return state ? state : "";
 }
 
@@ -158,25 +158,25 @@ static int better(struct obs *o, const struct obs_key *a, const struct obs_key *
     int ra = state_rank(o, a), rb = state_rank(o, b);
     if (ra != rb)
         return ra < rb;
-    const char *ca = o->h->doc_string(a->meta, "KeyMetadata.CreationDate");
-    const char *cb = o->h->doc_string(b->meta, "KeyMetadata.CreationDate");
+    const char *ca = o->f.h->doc_string(a->meta, "KeyMetadata.CreationDate");
+    const char *cb = o->f.h->doc_string(b->meta, "KeyMetadata.CreationDate");
     return ca && cb && strtod(ca, NULL) < strtod(cb, NULL);
 }
 
 int obs_key_choose(struct obs *o)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     struct obs_key *by_alias = o->nkeys && o->keys[0].via_alias ? &o->keys[0] : NULL;
     if (by_alias && !by_alias->meta) {
-        h->fail(o->ctx, SH_ERR_AWS, "%s points at kms key %s, which does not exist: delete the alias, then deploy again",
+        h->fail(o->f.ctx, SH_ERR_AWS, "%s points at kms key %s, which does not exist: delete the alias, then deploy again",
                 o->alias, by_alias->id);
         return -1;
     }
-    if (by_alias && !shc_owned(h, o->ctx, by_alias->tags, &shc_tags_kms)) {
+    if (by_alias && !shc_owned(h, o->f.ctx, by_alias->tags, &shc_tags_kms)) {
         if (o->cfg.encrypt)
-            return shc_refuse_foreign(h, o->ctx, "kms key behind alias", o->alias);
+            return shc_refuse_foreign(h, o->f.ctx, "kms key behind alias", o->alias);
         /* nothing of ours needs it: left as it is */
-        h->log(o->ctx, SH_LOG_WARN, "%s points at a key without this stack's ownership tags: left alone", o->alias);
+        h->log(o->f.ctx, SH_LOG_WARN, "%s points at a key without this stack's ownership tags: left alone", o->alias);
         by_alias = NULL;
     }
     if (by_alias) {
@@ -194,7 +194,7 @@ int obs_key_choose(struct obs *o)
             continue;
         k->extra = 1;
         if (o->cfg.encrypt)
-            h->log(o->ctx, SH_LOG_WARN,
+            h->log(o->f.ctx, SH_LOG_WARN,
                    "kms key %s is a second key tagged for %s (a create whose answer was lost): its deletion is "
                    "scheduled", k->id, o->alias);
     }
@@ -203,9 +203,10 @@ int obs_key_choose(struct obs *o)
         o->key_arn = h->doc_string(o->key->meta, "KeyMetadata.Arn");
         if (o->run.key_create_sent) /* a create of this run, its answer lost or the pass cut short */
             shc_line_note(&o->key_l, SH_CHANGE_CREATE, NULL);
-    } else if (o->cfg.encrypt && !o->plan && o->run.key_create_lost && o->run.key_lost_looks < LOST_KEY_LOOKS) {
+    } else if (o->cfg.encrypt && !o->f.plan && o->run.key_create_lost && o->run.key_lost_looks < LOST_KEY_LOOKS) {
         o->run.key_lost_looks++;
-        o->again = 1;
+        o->f.again = 1;
+        o->f.again_why = shc_text(h, o->f.ctx, "kms key %s: its CreateKey answer was lost and the key is not listed yet", o->alias);
     }
     return 0;
 }
@@ -214,21 +215,21 @@ int obs_key_choose(struct obs *o)
 static void put_key_tags(struct obs *o, sh_doc *in)
 {
     const char *const *keys, *const *values;
-    size_t n = o->h->tags(o->ctx, &keys, &values);
+    size_t n = o->f.h->tags(o->f.ctx, &keys, &values);
     char path[64];
-    shc_put_tags(o->h, o->ctx, in, &shc_tags_kms, NULL);
-    o->h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagKey", n), OBS_ALIAS_TAG);
-    o->h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagValue", n), o->alias);
+    shc_put_tags(o->f.h, o->f.ctx, in, &shc_tags_kms, NULL);
+    o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagKey", n), OBS_ALIAS_TAG);
+    o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagValue", n), o->alias);
 }
 
 static int key_created(void *arg, const sh_doc *out)
 {
     struct obs *o = arg;
     o->key_new = 1;
-    o->key_id = o->h->doc_string(out, "KeyMetadata.KeyId");
-    o->key_arn = o->h->doc_string(out, "KeyMetadata.Arn");
+    o->key_id = o->f.h->doc_string(out, "KeyMetadata.KeyId");
+    o->key_arn = o->f.h->doc_string(out, "KeyMetadata.Arn");
     if (!o->key_id || !o->key_arn) {
-        o->h->fail(o->ctx, SH_ERR_AWS, "%s: CreateKey answered without the key's id and arn", o->key_l.label);
+        o->f.h->fail(o->f.ctx, SH_ERR_AWS, "%s: CreateKey answered without the key's id and arn", o->key_l.label);
         return -1;
     }
     return 0;
@@ -236,7 +237,7 @@ static int key_created(void *arg, const sh_doc *out)
 
 int obs_key_state_step(struct obs *o)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     if (!o->cfg.encrypt)
         return 0;
     if (!o->key) {
@@ -244,51 +245,43 @@ int obs_key_state_step(struct obs *o)
         h->doc_set_string(in, "KeySpec", "SYMMETRIC_DEFAULT");
         h->doc_set_string(in, "KeyUsage", "ENCRYPT_DECRYPT");
         h->doc_set_string(in, "Description",
-                          shc_text(h, o->ctx, "%s %s: encrypts the alarm topic %s, which cloudwatch alarms publish to "
+                          shc_text(h, o->f.ctx, "%s %s: encrypts the alarm topic %s, which cloudwatch alarms publish to "
                                    "(stackhost)", o->stack, o->env, o->topic_name));
         h->doc_set_string(in, "Policy", o->policy);
         put_key_tags(o, in);
-        shc_change(&o->q, &o->key_l, SH_CHANGE_CREATE, NULL, "kms", "CreateKey", in, NULL, key_created, o);
-        if (!o->plan)
+        shc_change(&o->f.q, &o->key_l, SH_CHANGE_CREATE, NULL, "kms", "CreateKey", in, NULL, key_created, o);
+        if (!o->f.plan)
             o->run.key_create_sent = 1;
-        int rc = obs_run(o);
-        if (rc && o->q.lost) /* look for it (and only then make another) */
+        int rc = shc_wave(&o->f);
+        if (rc && o->f.q.lost) /* look for it (and only then make another) */
             o->run.key_create_lost = 1;
         return rc;
     }
     const char *state = obs_key_state(o, o->key);
     if (!strcmp(state, "PendingDeletion")) {
         /* a destroy (or encrypt = false) within the last 7 days: the same key back */
-        shc_line_diff(h, o->ctx, &o->key_l, SH_CHANGE_UPDATE, "state", state, "Enabled");
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "CancelKeyDeletion", on_key(o, o->key_id),
+        shc_line_diff(h, o->f.ctx, &o->key_l, SH_CHANGE_UPDATE, "state", state, "Enabled");
+        shc_change(&o->f.q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "CancelKeyDeletion", on_key(o, o->key_id),
                    "KMSInvalidStateException(is not pending deletion)", NULL, NULL);
         o->key_revived = 1;
     } else if (!strcmp(state, "Disabled")) {
-        shc_line_diff(h, o->ctx, &o->key_l, SH_CHANGE_UPDATE, "state", state, "Enabled");
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "EnableKey", on_key(o, o->key_id), NULL, NULL,
+        shc_line_diff(h, o->f.ctx, &o->key_l, SH_CHANGE_UPDATE, "state", state, "Enabled");
+        shc_change(&o->f.q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "EnableKey", on_key(o, o->key_id), NULL, NULL,
                    NULL);
     } else if (strcmp(state, "Enabled")) {
-        h->fail(o->ctx, SH_ERR_CONFLICT, "%s: kms key %s is %s; the topic needs it enabled", o->key_l.label,
+        h->fail(o->f.ctx, SH_ERR_CONFLICT, "%s: kms key %s is %s; the topic needs it enabled", o->key_l.label,
                 o->key_id, state);
-        o->failed = 1;
+        o->f.failed = 1;
         return -1;
     }
-    return obs_run(o);
+    return shc_wave(&o->f);
 }
 
 /* A key whose deletion was cancelled is disabled: enabled again. */
 void obs_key_enable_wave(struct obs *o)
 {
     if (o->key_revived)
-        shc_queue_add_accepting(&o->q, "kms", "EnableKey", on_key(o, o->key_id), o->key_l.label, NULL, NULL, NULL);
-}
-
-static int alias_made(void *arg, const sh_doc *out)
-{
-    struct obs *o = arg;
-    if (!out) /* it exists, though the lookups did not list it: look again */
-        o->again = 1;
-    return 0;
+        shc_queue_add_accepting(&o->f.q, "kms", "EnableKey", on_key(o, o->key_id), o->key_l.label, NULL, NULL, NULL);
 }
 
 /* Notes a setting of the kept key that changes, unless the key's line
@@ -296,27 +289,27 @@ static int alias_made(void *arg, const sh_doc *out)
 static void key_diff(struct obs *o, const char *field, const char *before, const char *after)
 {
     if (o->key_l.change != SH_CHANGE_CREATE)
-        shc_line_diff(o->h, o->ctx, &o->key_l, SH_CHANGE_UPDATE, field, before, after);
+        shc_line_diff(o->f.h, o->f.ctx, &o->key_l, SH_CHANGE_UPDATE, field, before, after);
 }
 
 void obs_key_settings_wave(struct obs *o)
 {
-    const sh_host *h = o->h;
+    const sh_host *h = o->f.h;
     if (!o->cfg.encrypt || (!o->key && !o->key_new))
         return; /* a plan of a new key: its create line says it all */
     struct obs_key *k = o->key; /* NULL: made by this pass, its policy sent with it */
     const char *policy = k && k->policy ? h->doc_string(k->policy, "Policy") : NULL;
-    if (k && !shc_json_same(h, o->ctx, policy, o->policy)) {
+    if (k && !shc_json_same(h, o->f.ctx, policy, o->policy)) {
         sh_doc *in = on_key(o, o->key_id);
         h->doc_set_string(in, "PolicyName", "default");
         h->doc_set_string(in, "Policy", o->policy);
         key_diff(o, "key policy", policy, o->policy);
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "PutKeyPolicy", in, NULL, NULL, NULL);
+        shc_change(&o->f.q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "PutKeyPolicy", in, NULL, NULL, NULL);
     }
     const char *rotation = k && k->rotation ? h->doc_string(k->rotation, "KeyRotationEnabled") : NULL;
     if (!rotation || strcmp(rotation, "true")) {
         key_diff(o, "rotation", rotation, "true");
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "EnableKeyRotation", on_key(o, o->key_id), NULL,
+        shc_change(&o->f.q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "EnableKeyRotation", on_key(o, o->key_id), NULL,
                    NULL, NULL);
     }
     if (!k || !k->via_alias) {
@@ -325,14 +318,14 @@ void obs_key_settings_wave(struct obs *o)
         h->doc_set_string(in, "TargetKeyId", o->key_id);
         /* the alias points at no key (or at one that is not ours: never) */
         key_diff(o, "alias target", o->alias_target, o->key_id);
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "CreateAlias", in, "AlreadyExistsException",
-                   alias_made, o);
+        shc_change(&o->f.q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "CreateAlias", in, "AlreadyExistsException",
+                   shc_created, &o->f);
     }
     if (!k)
         return;
     char detail[SHC_DETAIL], path[64];
     sh_doc *in = on_key(o, o->key_id);
-    size_t n = shc_tags_drift(h, o->ctx, k->tags, &shc_tags_kms, NULL, in, &shc_tags_kms, detail, sizeof(detail));
+    size_t n = shc_tags_drift(h, o->f.ctx, k->tags, &shc_tags_kms, NULL, in, &shc_tags_kms, detail, sizeof(detail));
     if (n && o->key_l.change != SH_CHANGE_CREATE)
         shc_line_note(&o->key_l, SH_CHANGE_UPDATE, detail);
     const char *tagged = shc_tag(h, k->tags, &shc_tags_kms, OBS_ALIAS_TAG);
@@ -342,13 +335,13 @@ void obs_key_settings_wave(struct obs *o)
         key_diff(o, "tag " OBS_ALIAS_TAG, tagged, o->alias);
     }
     if (n)
-        shc_change(&o->q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "TagResource", in, NULL, NULL, NULL);
+        shc_change(&o->f.q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "TagResource", in, NULL, NULL, NULL);
 }
 
 void obs_key_retire_wave(struct obs *o)
 {
-    const sh_host *h = o->h;
-    const char *what = shc_text(h, o->ctx, "%sdeletion scheduled in %d days", o->cfg.encrypt ? "" : "encrypt = false: ",
+    const sh_host *h = o->f.h;
+    const char *what = shc_text(h, o->f.ctx, "%sdeletion scheduled in %d days", o->cfg.encrypt ? "" : "encrypt = false: ",
                                 OBS_PENDING_DAYS);
     for (size_t i = 0; i < o->nkeys; i++) {
         struct obs_key *k = &o->keys[i];
@@ -357,13 +350,13 @@ void obs_key_retire_wave(struct obs *o)
         shc_line *line = &o->key_l;
         if (!k->via_alias) {
             line = &k->line;
-            line->label = shc_text(h, o->ctx, "kms key %s", k->id);
+            line->label = shc_text(h, o->f.ctx, "kms key %s", k->id);
         }
         sh_doc *in = on_key(o, k->id);
         h->doc_set_number(in, "PendingWindowInDays", OBS_PENDING_DAYS);
         /* already pending (a retried request): done */
-        shc_change(&o->q, line, SH_CHANGE_DELETE,
-                   k->via_alias ? what : shc_text(h, o->ctx, "tagged for %s, %s", o->alias, what), "kms",
+        shc_change(&o->f.q, line, SH_CHANGE_DELETE,
+                   k->via_alias ? what : shc_text(h, o->f.ctx, "tagged for %s, %s", o->alias, what), "kms",
                    "ScheduleKeyDeletion", in, "KMSInvalidStateException(is pending deletion)|NotFoundException", NULL, NULL);
     }
 }
@@ -373,7 +366,7 @@ void obs_key_alias_wave(struct obs *o)
     if (o->cfg.encrypt || !o->nkeys || !o->keys[0].via_alias || !o->keys[0].ours)
         return;
     sh_doc *in = obs_req(o);
-    o->h->doc_set_string(in, "AliasName", o->alias);
-    shc_change(&o->q, &o->key_l, SH_CHANGE_DELETE, "alias removed", "kms", "DeleteAlias", in, "NotFoundException",
+    o->f.h->doc_set_string(in, "AliasName", o->alias);
+    shc_change(&o->f.q, &o->key_l, SH_CHANGE_DELETE, "alias removed", "kms", "DeleteAlias", in, "NotFoundException",
                NULL, NULL);
 }

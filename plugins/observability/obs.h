@@ -41,7 +41,7 @@
 
 #include <stddef.h>
 
-#include <stackhost/converge.h>
+#include <stackhost/lifecycle.h>
 #include <stackhost/stackhost.h>
 
 #define OBS_ARN 512
@@ -96,11 +96,8 @@ struct obs_run {
 };
 
 struct obs {
-    const sh_host *h;
-    sh_ctx *ctx;
-    int plan;    /* look and report only */
+    shc_frame f; /* first: the lifecycle's (lifecycle.h) */
     int destroy; /* the destroy callback */
-    shc_queue q;
     struct obs_run run;
     /* desired */
     const char *stack, *env, *alias, *topic_name;
@@ -123,25 +120,20 @@ struct obs {
     size_t nsubs;
     /* the alarms */
     const sh_doc *alarms_listed;
-    int again;  /* a create met its resource already there: look again */
-    int failed; /* an error was recorded: no further wave */
     shc_line key_l, topic_l;
 };
 
 /* ---- common.c ---- */
-int obs_load(struct obs *o, const sh_host *h, sh_ctx *ctx, int destroy);
+int obs_load(shc_frame *f, int destroy);
 /* Forgets the pass's findings (the run's memory stays). */
-void obs_new_pass(struct obs *o);
-void obs_free(struct obs *o);
+void obs_begin(shc_frame *f);
+void obs_free(shc_frame *f);
+/* The answers KMS, SNS and CloudWatch give while something propagates. */
+extern const shc_not_yet obs_not_yet[];
 sh_doc *obs_req(struct obs *o);
-/* Runs the queued wave; -1 when a call or completion failed (recorded) or
- * an answer was lost (q.lost). */
-int obs_run(struct obs *o);
-/* -1 after recording the refusal when tags do not carry the ownership tags. */
-int obs_owned(struct obs *o, const sh_doc *tags, const shc_tag_shape *shape, const char *kind, const char *name);
 /* Prints every line (in a plan, the plan's lines). */
 void obs_report(struct obs *o);
-sh_status obs_publish(struct obs *o);
+sh_status obs_publish(shc_frame *f);
 
 /* ---- key.c ---- */
 void obs_key_lookup(struct obs *o);
@@ -186,6 +178,6 @@ void obs_alarms_wave(struct obs *o);
 int obs_alarms_inputs(struct obs *o);
 
 /* ---- destroy.c ---- */
-int obs_destroy_all(struct obs *o);
+int obs_destroy_pass(shc_frame *f, size_t *found);
 
 #endif

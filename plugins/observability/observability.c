@@ -94,17 +94,13 @@ static sh_status observability_validate(const sh_host *host, sh_ctx *ctx)
     return rc;
 }
 
-/* A pass that looked for a key whose CreateKey answer was lost and did
- * not find it may be early (AWS lists a new key after a moment): a few
- * passes look again before another key is made. Each is 2 s apart. */
-#define LOST_ANSWER_PASSES 12
-
-static int converge(struct obs *o)
+static int converge(shc_frame *f)
 {
+    struct obs *o = (struct obs *)f;
     obs_key_lookup(o);
     obs_topic_lookup(o);
     obs_alarms_lookup(o);
-    if (obs_run(o))
+    if (shc_wave(&o->f))
         return -1;
     /* Keys tagged as ours are searched for on every run (one call): a key
      * whose CreateKey answer was lost, in this run or an earlier one, and
@@ -112,90 +108,54 @@ static int converge(struct obs *o)
     obs_key_reads(o, o->cfg.encrypt); /* policy and rotation matter only for a key kept */
     obs_topic_reads(o, 1);
     obs_alarms_reads(o);
-    if (obs_run(o) || obs_key_search(o) || obs_run(o))
+    if (shc_wave(&o->f) || obs_key_search(o) || shc_wave(&o->f))
         return -1;
     obs_key_candidate_reads(o, o->cfg.encrypt);
-    if (obs_run(o))
+    if (shc_wave(&o->f))
         return -1;
     /* ownership of everything before anything changes */
     if ((obs_key_choose(o) < 0) | (obs_topic_check(o) < 0) | (obs_alarms_check(o) < 0)) {
-        o->failed = 1;
+        o->f.failed = 1;
         return -1;
     }
-    if (o->again) /* a lost CreateKey not listed yet: look again before making another */
+    if (o->f.again) /* a lost CreateKey not listed yet: look again before making another */
         return -1;
     if (obs_key_state_step(o))
         return -1;
     /* a new key or topic can be unknown for a moment: obs_not_yet */
     obs_key_enable_wave(o);
-    if (obs_run(o))
+    if (shc_wave(&o->f))
         return -1;
     obs_key_settings_wave(o);
     obs_topic_wave(o);
-    if (obs_run(o) || o->again)
+    if (shc_wave(&o->f) || o->f.again)
         return -1;
     obs_subs_wave(o);
-    if (obs_run(o) || obs_alarms_inputs(o))
+    if (shc_wave(&o->f) || obs_alarms_inputs(o))
         return -1;
     obs_alarms_wave(o);
     /* keys retired once the topic no longer uses them; the alias last, so
      * that a key not yet pending deletion is always found by it */
     obs_key_retire_wave(o);
-    if (obs_run(o))
+    if (shc_wave(&o->f))
         return -1;
     obs_key_alias_wave(o);
-    if (obs_run(o))
+    if (shc_wave(&o->f))
         return -1;
     obs_report(o);
     return 0;
 }
 
-/* One pass. A lost answer, a create that met its resource already
- * there, or a lost key not listed yet starts the next from the lookups,
- * which find what was made. */
-static int pass(void *arg, char *why, size_t len)
-{
-    struct obs *o = arg;
-    obs_new_pass(o);
-    int rc = converge(o);
-    int again = rc && !o->failed && (o->q.lost || o->again);
-    if (o->q.lost)
-        snprintf(why, len, "%s", o->q.lost_text);
-    else if (again && o->run.key_create_lost && !o->key)
-        snprintf(why, len, "kms key %s: its CreateKey answer was lost and the key is not listed yet", o->alias);
-    else if (again)
-        snprintf(why, len, "a create found its resource already there");
-    shc_queue_clear(&o->q);
-    if (!rc)
-        return obs_publish(o) ? SHC_FAILED : SHC_DONE;
-    return again ? SHC_AGAIN : SHC_FAILED;
-}
+/* A pass that looked for a key whose CreateKey answer was lost and did
+ * not find it may be early (AWS lists a new key after a moment): a few
+ * more passes look again before another key is made. */
+static const shc_lifecycle observability_lifecycle = {
+    .size = sizeof(struct obs), .not_yet = obs_not_yet, .load = obs_load, .begin = obs_begin,
+    .converge = converge, .passes = 12, .publish = obs_publish, .destroy = obs_destroy_pass,
+    .destroy_what = "the alarm topic, its key and the alarms", .free = obs_free};
 
-static sh_status observability_create(const sh_host *host, sh_ctx *ctx)
-{
-    struct obs o;
-    if (obs_load(&o, host, ctx, 0)) {
-        obs_free(&o);
-        return SH_ERR;
-    }
-    sh_status st = shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &o);
-    obs_free(&o);
-    return st;
-}
-
-static sh_status observability_destroy(const sh_host *host, sh_ctx *ctx)
-{
-    struct obs o;
-    int rc = obs_load(&o, host, ctx, 1) || obs_destroy_all(&o);
-    obs_free(&o);
-    return rc ? SH_ERR : SH_OK;
-}
-
-/* Outputs without changing anything: the same lookups as a plan. */
-static sh_status observability_outputs(const sh_host *host, sh_ctx *ctx)
-{
-    return observability_create(host, ctx);
-}
+/* outputs: the same lookups as a plan */
+SHC_LIFECYCLE(observability, observability_lifecycle)
 
 static const sh_resource_decl observability_resources[] = {
     {"key", "kms key alias/kms-{S}-alarms-{E} (rotation on, cloudwatch may use it)", NULL},

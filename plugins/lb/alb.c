@@ -17,36 +17,36 @@
 
 void lb_alb_quota_read(struct lb *l)
 {
-    if (l->h->mode(l->ctx) == SH_MODE_OUTPUTS)
+    if (l->f.h->mode(l->f.ctx) == SH_MODE_OUTPUTS)
         return;
     sh_doc *in = lb_req(l);
     lb_set(l, in, "elasticloadbalancing", "ServiceCode");
     lb_set(l, in, "L-53DA6B97", "QuotaCode"); /* application load balancers per region */
     /* Not every caller may read Service Quotas (nor every emulator): aws's default then. */
-    shc_read(&l->q, "service-quotas", "GetServiceQuota", in, "the region's load balancer quota", "*", &l->quota_out);
+    shc_read(&l->f.q, "service-quotas", "GetServiceQuota", in, "the region's load balancer quota", "*", &l->quota_out);
 }
 
 int lb_alb_quota(struct lb *l)
 {
-    if (l->alb || l->ncand || l->h->mode(l->ctx) == SH_MODE_OUTPUTS)
+    if (l->alb || l->ncand || l->f.h->mode(l->f.ctx) == SH_MODE_OUTPUTS)
         return 0;
     char path[80];
     int used = 0;
-    size_t count = l->albs_out ? l->h->doc_count(l->albs_out, "LoadBalancers.member") : 0;
+    size_t count = l->albs_out ? l->f.h->doc_count(l->albs_out, "LoadBalancers.member") : 0;
     for (size_t i = 0; i < count; i++) {
         const char *type =
-            l->h->doc_string(l->albs_out, shc_path(path, sizeof(path), "LoadBalancers.member[%zu].Type", i));
+            l->f.h->doc_string(l->albs_out, shc_path(path, sizeof(path), "LoadBalancers.member[%zu].Type", i));
         used += type && !strcmp(type, "application");
     }
-    const char *value = l->quota_out ? l->h->doc_string(l->quota_out, "Quota.Value") : NULL;
+    const char *value = l->quota_out ? l->f.h->doc_string(l->quota_out, "Quota.Value") : NULL;
     int limit = value && atoi(value) > 0 ? atoi(value) : LB_QUOTA_DEFAULT;
     if (used + 1 <= limit)
         return 0;
-    l->h->fail(l->ctx, SH_ERR_CONFIG,
+    l->f.h->fail(l->f.ctx, SH_ERR_CONFIG,
                "this deploy needs a new application load balancer (%s), and region %s already has %d of its %d "
                "(service quotas L-53DA6B97): delete unused load balancers or raise the quota, then deploy again",
-               l->alb_name, l->h->region(l->ctx), used, limit);
-    l->failed = 1;
+               l->alb_name, l->f.h->region(l->f.ctx), used, limit);
+    l->f.failed = 1;
     return -1;
 }
 
@@ -58,7 +58,7 @@ static void differs(struct lb *l, char *why, size_t len, const char *what, const
         return;
     size_t used = strlen(why);
     snprintf(why + used, len - used, "%s%s", used ? ", " : "",
-             shc_line_diff(l->h, l->ctx, NULL, SH_CHANGE_REPLACE, what, is, want));
+             shc_line_diff(l->f.h, l->f.ctx, NULL, SH_CHANGE_REPLACE, what, is, want));
 }
 
 int lb_alb_replace_check(struct lb *l)
@@ -68,22 +68,22 @@ int lb_alb_replace_check(struct lb *l)
     const sh_doc *it = l->alb->item;
     char *why = l->alb_replace;
     size_t len = sizeof(l->alb_replace);
-    differs(l, why, len, "scheme", l->h->doc_string(it, "Scheme"), "internet-facing");
-    differs(l, why, len, "type", l->h->doc_string(it, "Type"), "application");
+    differs(l, why, len, "scheme", l->f.h->doc_string(it, "Scheme"), "internet-facing");
+    differs(l, why, len, "type", l->f.h->doc_string(it, "Type"), "application");
     if (l->vpc)
-        differs(l, why, len, "vpc", l->h->doc_string(it, "VpcId"), l->vpc);
-    const char *state = l->h->doc_string(it, "State.Code");
+        differs(l, why, len, "vpc", l->f.h->doc_string(it, "VpcId"), l->vpc);
+    const char *state = l->f.h->doc_string(it, "State.Code");
     if (state && !strcmp(state, "failed"))
         differs(l, why, len, "state", state, "active");
     if (!why[0])
         return 0;
     shc_line_note(&l->alb_l, SH_CHANGE_REPLACE, why);
-    if (l->h->allow_replace(l->ctx))
+    if (l->f.h->allow_replace(l->f.ctx))
         return 0;
-    l->h->fail(l->ctx, SH_ERR_CONFLICT,
+    l->f.h->fail(l->f.ctx, SH_ERR_CONFLICT,
                "%s: %s, which cannot change in place: deploy with --allow-replace to delete the load balancer "
                "(and its listeners) and create it again", l->alb_l.label, why);
-    l->failed = 1;
+    l->f.failed = 1;
     return -1;
 }
 
@@ -93,13 +93,13 @@ static int created(void *arg, const sh_doc *out)
 {
     struct lb *l = arg;
     if (!out) { /* it exists, though the listing did not show it: look again */
-        l->again = 1;
+        l->f.again = 1;
         return 0;
     }
-    const char *arn = l->h->doc_string(out, "LoadBalancers.member[0].LoadBalancerArn");
-    const char *dns = l->h->doc_string(out, "LoadBalancers.member[0].DNSName");
+    const char *arn = l->f.h->doc_string(out, "LoadBalancers.member[0].LoadBalancerArn");
+    const char *dns = l->f.h->doc_string(out, "LoadBalancers.member[0].DNSName");
     if (!arn) {
-        l->h->fail(l->ctx, SH_ERR_AWS, "%s: CreateLoadBalancer answered without an arn", l->alb_l.label);
+        l->f.h->fail(l->f.ctx, SH_ERR_AWS, "%s: CreateLoadBalancer answered without an arn", l->alb_l.label);
         return -1;
     }
     snprintf(l->alb_arn, sizeof(l->alb_arn), "%s", arn);
@@ -130,11 +130,11 @@ static void create(struct lb *l)
     lb_set(l, in, "internet-facing", "Scheme");
     lb_set(l, in, "application", "Type");
     lb_set(l, in, "ipv4", "IpAddressType");
-    shc_put_tags(l->h, l->ctx, in, &shc_tags_query_put, NULL);
+    shc_put_tags(l->f.h, l->f.ctx, in, &shc_tags_query_put, NULL);
     const char *what = l->cfg.protection ? "internet-facing, drop invalid header fields, deletion protection on"
                                          : "internet-facing, drop invalid header fields";
     /* DuplicateLoadBalancerName: aws's answer when one with other settings has the name */
-    shc_change(&l->q, &l->alb_l, SH_CHANGE_CREATE, what, "elbv2", "CreateLoadBalancer", in,
+    shc_change(&l->f.q, &l->alb_l, SH_CHANGE_CREATE, what, "elbv2", "CreateLoadBalancer", in,
                "DuplicateLoadBalancerName", created, l);
 }
 
@@ -156,17 +156,17 @@ static void attributes(struct lb *l, const sh_doc *have, int note)
         lb_set(l, in, DROP_INVALID, "Attributes[%zu].Key", n);
         lb_set(l, in, "true", "Attributes[%zu].Value", n++);
         if (note)
-            shc_line_diff(l->h, l->ctx, &l->alb_l, SH_CHANGE_UPDATE, "drop invalid header fields", on_off(drop), "on");
+            shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "drop invalid header fields", on_off(drop), "on");
     }
     if (!prot || strcmp(prot, want_prot)) {
         lb_set(l, in, PROTECTION, "Attributes[%zu].Key", n);
         lb_set(l, in, want_prot, "Attributes[%zu].Value", n++);
         if (note)
-            shc_line_diff(l->h, l->ctx, &l->alb_l, SH_CHANGE_UPDATE, "deletion protection", on_off(prot),
+            shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "deletion protection", on_off(prot),
                           on_off(want_prot));
     }
     if (n)
-        shc_queue_add(&l->q, "elbv2", "ModifyLoadBalancerAttributes", in, NULL, l->alb_l.label, NULL, NULL);
+        shc_queue_add(&l->f.q, "elbv2", "ModifyLoadBalancerAttributes", in, NULL, l->alb_l.label, NULL, NULL);
 }
 
 void lb_alb_wave(struct lb *l)
@@ -178,29 +178,29 @@ void lb_alb_wave(struct lb *l)
     if (l->alb_replace[0]) /* a plan: what replaces it is made as configured */
         return;
     const sh_doc *it = l->alb->item;
-    const char *state = l->h->doc_string(it, "State.Code");
+    const char *state = l->f.h->doc_string(it, "State.Code");
     if (state && !strcmp(state, "provisioning"))
         l->alb_waiting = 1; /* a rerun waits for what it finds still provisioning */
     if (l->sg && !lb_same_set(l, it, "SecurityGroups.member", &l->sg, 1)) {
         sh_doc *in = on_alb(l);
         lb_set(l, in, l->sg, "SecurityGroups[0]");
-        shc_line_diff(l->h, l->ctx, &l->alb_l, SH_CHANGE_UPDATE, "security groups",
+        shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "security groups",
                       lb_list_text(l, it, "SecurityGroups.member"), lb_list_text(l, in, "SecurityGroups"));
-        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetSecurityGroups", in, NULL, NULL, NULL);
+        shc_change(&l->f.q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetSecurityGroups", in, NULL, NULL, NULL);
     }
     if (l->subnets && !lb_same_set(l, it, "AvailabilityZones.member|SubnetId", l->subnets, l->nsubnets)) {
         sh_doc *in = on_alb(l);
         put_subnets(l, in);
-        shc_line_diff(l->h, l->ctx, &l->alb_l, SH_CHANGE_UPDATE, "subnets",
+        shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "subnets",
                       lb_list_text(l, it, "AvailabilityZones.member|SubnetId"), lb_list_text(l, in, "Subnets"));
-        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetSubnets", in, NULL, NULL, NULL);
+        shc_change(&l->f.q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetSubnets", in, NULL, NULL, NULL);
     }
-    const char *ip = l->h->doc_string(it, "IpAddressType");
+    const char *ip = l->f.h->doc_string(it, "IpAddressType");
     if (!ip || strcmp(ip, "ipv4")) {
         sh_doc *in = on_alb(l);
         lb_set(l, in, "ipv4", "IpAddressType");
-        shc_line_diff(l->h, l->ctx, &l->alb_l, SH_CHANGE_UPDATE, "ip address type", ip, "ipv4");
-        shc_change(&l->q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetIpAddressType", in, NULL, NULL, NULL);
+        shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "ip address type", ip, "ipv4");
+        shc_change(&l->f.q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetIpAddressType", in, NULL, NULL, NULL);
     }
     attributes(l, l->alb->attrs, 1);
     lb_put_tags(l, &l->alb_l, l->alb->tags, l->alb_arn);
@@ -218,11 +218,11 @@ void lb_alb_extras_wave(struct lb *l, int second)
 {
     for (size_t i = 0; i < l->nextras; i++) {
         struct lb_alb *x = l->extras[i];
-        const char *detail = shc_text(l->h, l->ctx, "a duplicate of the one kept: %s",
+        const char *detail = shc_text(l->f.h, l->f.ctx, "a duplicate of the one kept: %s",
                                       lb_arn_suffix(x->arn, "loadbalancer/"));
-        if (l->plan) {
+        if (l->f.plan) {
             if (!second)
-                l->h->report(l->ctx, SH_CHANGE_DELETE, l->alb_l.label, detail);
+                l->f.h->report(l->f.ctx, SH_CHANGE_DELETE, l->alb_l.label, detail);
             continue;
         }
         sh_doc *in = lb_req(l);
@@ -230,10 +230,10 @@ void lb_alb_extras_wave(struct lb *l, int second)
         if (!second && x->protection_on) {
             lb_set(l, in, PROTECTION, "Attributes[0].Key");
             lb_set(l, in, "false", "Attributes[0].Value");
-            shc_queue_add_accepting(&l->q, "elbv2", "ModifyLoadBalancerAttributes", in, l->alb_l.label,
+            shc_queue_add_accepting(&l->f.q, "elbv2", "ModifyLoadBalancerAttributes", in, l->alb_l.label,
                                     "LoadBalancerNotFound", NULL, NULL);
         } else if (second) {
-            shc_queue_add_accepting(&l->q, "elbv2", "DeleteLoadBalancer", in, l->alb_l.label, "LoadBalancerNotFound",
+            shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteLoadBalancer", in, l->alb_l.label, "LoadBalancerNotFound",
                                     lb_reported, lb_when_done(l, SH_CHANGE_DELETE, l->alb_l.label, detail));
         }
     }
@@ -247,22 +247,22 @@ static int active(void *arg, char *progress, size_t len)
     sh_doc *in = lb_req(l);
     lb_set(l, in, l->alb_arn, "LoadBalancerArns[0]");
     const sh_doc *out;
-    if (l->h->aws_call(l->ctx, "elbv2", "DescribeLoadBalancers", in, &out) != SH_OK) {
-        const sh_aws_error *e = l->h->aws_error(l->ctx);
+    if (l->f.h->aws_call(l->f.ctx, "elbv2", "DescribeLoadBalancers", in, &out) != SH_OK) {
+        const sh_aws_error *e = l->f.h->aws_error(l->f.ctx);
         if (e && e->code && !strcmp(e->code, "LoadBalancerNotFound")) { /* a new arn, not known everywhere yet */
             snprintf(progress, len, "not visible yet");
             return 0;
         }
-        l->h->fail(l->ctx, SH_ERR_AWS, "waiting for %s: %s", l->alb_l.label, l->h->aws_error_text(l->ctx));
+        l->f.h->fail(l->f.ctx, SH_ERR_AWS, "waiting for %s: %s", l->alb_l.label, l->f.h->aws_error_text(l->f.ctx));
         return -1;
     }
-    const char *state = l->h->doc_string(out, "LoadBalancers.member[0].State.Code");
+    const char *state = l->f.h->doc_string(out, "LoadBalancers.member[0].State.Code");
     snprintf(progress, len, "%s", state ? state : "no state");
     if (state && (!strcmp(state, "active") || !strcmp(state, "active_impaired")))
         return 1;
     if (state && !strcmp(state, "failed")) {
-        const char *why = l->h->doc_string(out, "LoadBalancers.member[0].State.Reason");
-        l->h->fail(l->ctx, SH_ERR_AWS, "%s is failed: %s (deploy with --allow-replace makes it again)",
+        const char *why = l->f.h->doc_string(out, "LoadBalancers.member[0].State.Reason");
+        l->f.h->fail(l->f.ctx, SH_ERR_AWS, "%s is failed: %s (deploy with --allow-replace makes it again)",
                    l->alb_l.label, why ? why : "no reason given");
         return -1;
     }
@@ -271,12 +271,12 @@ static int active(void *arg, char *progress, size_t len)
 
 int lb_alb_wait(struct lb *l)
 {
-    if (l->plan || !l->alb_waiting || !l->alb_arn[0])
+    if (l->f.plan || !l->alb_waiting || !l->alb_arn[0])
         return 0;
-    sh_status rc = l->h->wait(l->ctx, shc_text(l->h, l->ctx, "%s to be active", l->alb_l.label), ACTIVE_TIMEOUT,
+    sh_status rc = l->f.h->wait(l->f.ctx, shc_text(l->f.h, l->f.ctx, "%s to be active", l->alb_l.label), ACTIVE_TIMEOUT,
                               active, l);
     if (rc != SH_OK)
-        l->failed = 1;
+        l->f.failed = 1;
     return rc == SH_OK ? 0 : -1;
 }
 
@@ -294,7 +294,7 @@ static int deleted(void *arg, char *progress, size_t len)
     struct lb *l = p->l;
     const sh_doc *out[LB_CANDIDATES];
     shc_queue q;
-    shc_queue_init(&q, l->h, l->ctx);
+    shc_queue_init(&q, l->f.h, l->f.ctx);
     for (size_t i = 0; i < p->n; i++) {
         sh_doc *in = lb_req(l);
         lb_set(l, in, p->albs[i]->arn, "LoadBalancerArns[0]");
@@ -307,7 +307,7 @@ static int deleted(void *arg, char *progress, size_t len)
     }
     size_t gone = 0;
     for (size_t i = 0; i < p->n; i++)
-        gone += !out[i] || !l->h->doc_count(out[i], "LoadBalancers.member");
+        gone += !out[i] || !l->f.h->doc_count(out[i], "LoadBalancers.member");
     snprintf(progress, len, "%zu of %zu gone", gone, p->n);
     return gone == p->n;
 }
@@ -323,10 +323,10 @@ int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report
         lb_set(l, in, albs[i]->arn, "LoadBalancerArn");
         lb_set(l, in, PROTECTION, "Attributes[0].Key");
         lb_set(l, in, "false", "Attributes[0].Value");
-        shc_queue_add_accepting(&l->q, "elbv2", "ModifyLoadBalancerAttributes", in, l->alb_l.label,
+        shc_queue_add_accepting(&l->f.q, "elbv2", "ModifyLoadBalancerAttributes", in, l->alb_l.label,
                                 "LoadBalancerNotFound", NULL, NULL);
     }
-    if (lb_run(l))
+    if (shc_wave(&l->f))
         return -1;
     for (size_t i = 0; i < n; i++) {
         sh_doc *in = lb_req(l);
@@ -335,19 +335,19 @@ int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report
         snprintf(detail, sizeof(detail), "%s%s%s", why ? why : "", why && albs[i]->protection_on ? ", " : "",
                  albs[i]->protection_on ? "deletion protection turned off first" : "");
         /* It goes with its listeners; gone already is gone (the wait and the final lookup tell). */
-        shc_queue_add_accepting(&l->q, "elbv2", "DeleteLoadBalancer", in, l->alb_l.label, "LoadBalancerNotFound",
+        shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteLoadBalancer", in, l->alb_l.label, "LoadBalancerNotFound",
                                 report ? lb_reported : NULL,
                                 report ? lb_when_done(l, SH_CHANGE_DELETE, l->alb_l.label, detail[0] ? detail : NULL)
                                        : NULL);
     }
-    if (lb_run(l))
+    if (shc_wave(&l->f))
         return -1;
     struct deleted_poll p = {l, albs, n};
     time_t now = time(NULL);
     /* destroy: what is left of its deadline; a replacement: aws's waiter */
-    int timeout = !l->deadline ? ACTIVE_TIMEOUT : l->deadline > now ? (int)(l->deadline - now) : 1;
-    sh_status rc = l->h->wait(l->ctx, shc_text(l->h, l->ctx, "%s to be deleted", l->alb_l.label), timeout, deleted, &p);
+    int timeout = !l->f.deadline ? ACTIVE_TIMEOUT : l->f.deadline > now ? (int)(l->f.deadline - now) : 1;
+    sh_status rc = l->f.h->wait(l->f.ctx, shc_text(l->f.h, l->f.ctx, "%s to be deleted", l->alb_l.label), timeout, deleted, &p);
     if (rc != SH_OK)
-        l->failed = 1;
+        l->f.failed = 1;
     return rc == SH_OK ? 0 : -1;
 }

@@ -9,7 +9,7 @@
 
 sh_doc *lb_req(struct lb *l)
 {
-    return l->h->doc_new(l->ctx);
+    return l->f.h->doc_new(l->f.ctx);
 }
 
 void lb_set(struct lb *l, sh_doc *d, const char *value, const char *path_fmt, ...)
@@ -20,7 +20,7 @@ void lb_set(struct lb *l, sh_doc *d, const char *value, const char *path_fmt, ..
     int n = vsnprintf(path, sizeof(path), path_fmt, ap);
     va_end(ap);
     if (n > 0 && (size_t)n < sizeof(path) && value)
-        l->h->doc_set_string(d, path, value);
+        l->f.h->doc_set_string(d, path, value);
 }
 
 static void want_listener(struct lb *l, int port, const char *protocol, int redirect)
@@ -29,24 +29,24 @@ static void want_listener(struct lb *l, int port, const char *protocol, int redi
     w->port = port;
     w->protocol = protocol;
     w->redirect = redirect;
-    w->line.label = shc_text(l->h, l->ctx, "listener %s:%d", l->alb_name, port);
+    w->line.label = shc_text(l->f.h, l->f.ctx, "listener %s:%d", l->alb_name, port);
 }
 
 /* An output of network that deploy cannot go without; a plan before
  * network's first deploy goes on without it (the ids do not exist yet). */
 static int need(struct lb *l, const void *value, const char *key)
 {
-    if (value || l->h->mode(l->ctx) != SH_MODE_DEPLOY)
+    if (value || l->f.h->mode(l->f.ctx) != SH_MODE_DEPLOY)
         return 0;
-    l->h->fail(l->ctx, SH_ERR_CONFIG,
+    l->f.h->fail(l->f.ctx, SH_ERR_CONFIG,
                "the network plugin's output %s is missing: the load balancer %s needs it (deploy network "
                "with lb, or first)", key, l->alb_name);
-    l->failed = 1;
+    l->f.failed = 1;
     return -1;
 }
 
 /* The answers ELBv2 gives while something propagates (aws-api.md section 13). */
-static const shc_not_yet lb_not_yet[] = {
+const shc_not_yet lb_not_yet[] = {
     /* a new load balancer's or target group's arn, unknown for a moment */
     {"Create*|Modify*|Add*|Set*|Register*", "LoadBalancerNotFound|TargetGroupNotFound", NULL, 120, NULL},
     /* a certificate just issued (or imported) is not yet known to ELBv2 */
@@ -57,14 +57,14 @@ static const shc_not_yet lb_not_yet[] = {
      "something outside this stack (a listener rule, another load balancer) still forwards to it"},
     SHC_NOT_YET_END};
 
-int lb_load(struct lb *l, const sh_host *h, sh_ctx *ctx)
+/* What a pass starts from: the desired state, made again from the
+ * configuration and the inputs (recorded once, by lb_load, when one is
+ * missing). */
+static int init(struct lb *l)
 {
-    memset(l, 0, sizeof(*l));
-    l->h = h;
-    l->ctx = ctx;
-    shc_queue_init(&l->q, h, ctx);
-    l->q.not_yet = lb_not_yet;
-    l->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
+    const sh_host *h = l->f.h;
+    sh_ctx *ctx = l->f.ctx;
+    memset((char *)l + sizeof(l->f), 0, sizeof(*l) - sizeof(l->f));
     const char *stack = h->stack_name(ctx);
     l->alb_name = h->resource_name(ctx, "alb", stack);
     l->tg_name = h->resource_name(ctx, "tg", stack);
@@ -92,17 +92,15 @@ int lb_load(struct lb *l, const sh_host *h, sh_ctx *ctx)
     return rc ? -1 : 0;
 }
 
-int lb_run(struct lb *l)
+int lb_load(shc_frame *f, int destroy)
 {
-    if (l->failed) {
-        shc_queue_clear(&l->q);
-        return -1;
-    }
-    if (shc_queue_run(&l->q)) {
-        l->failed = !l->q.lost;
-        return -1;
-    }
-    return 0;
+    (void)destroy;
+    return init((struct lb *)f);
+}
+
+void lb_begin(shc_frame *f)
+{
+    init((struct lb *)f);
 }
 
 /* An arn gone since it was listed fails its whole DescribeTags call:
@@ -113,7 +111,7 @@ static int tags_read(void *arg, const sh_doc *out)
     struct lb_tag_read *r = arg;
     *r->out = out;
     if (!out)
-        r->l->again = 1;
+        r->l->f.again = 1;
     return 0;
 }
 
@@ -126,14 +124,14 @@ void lb_read_tags(struct lb *l, const char *const *arns, size_t n, const sh_doc 
         for (size_t i = k * LB_DESCRIBE_TAGS_MAX; i < n && i < (k + 1) * LB_DESCRIBE_TAGS_MAX; i++)
             lb_set(l, in, arns[i], "ResourceArns[%zu]", i - k * LB_DESCRIBE_TAGS_MAX);
         if (l->ntag_reads == sizeof(l->tag_reads) / sizeof(l->tag_reads[0])) {
-            l->h->fail(l->ctx, SH_ERR, "reading the tags of %s: more calls than a pass makes", l->alb_name);
-            l->failed = 1;
+            l->f.h->fail(l->f.ctx, SH_ERR, "reading the tags of %s: more calls than a pass makes", l->alb_name);
+            l->f.failed = 1;
             return;
         }
         struct lb_tag_read *r = &l->tag_reads[l->ntag_reads++];
         *r = (struct lb_tag_read){l, &out[k]};
-        shc_queue_add_accepting(&l->q, "elbv2", "DescribeTags", in,
-                                shc_text(l->h, l->ctx, "the tags of %s", l->alb_name),
+        shc_queue_add_accepting(&l->f.q, "elbv2", "DescribeTags", in,
+                                shc_text(l->f.h, l->f.ctx, "the tags of %s", l->alb_name),
                                 "LoadBalancerNotFound|TargetGroupNotFound|ListenerNotFound", tags_read, r);
     }
 }
@@ -142,10 +140,10 @@ const sh_doc *lb_tags_of(struct lb *l, const sh_doc *const *answers, const char 
 {
     char path[96];
     for (size_t k = 0; arn && k < LB_TAG_CALLS; k++) {
-        size_t count = answers[k] ? l->h->doc_count(answers[k], "TagDescriptions.member") : 0;
+        size_t count = answers[k] ? l->f.h->doc_count(answers[k], "TagDescriptions.member") : 0;
         for (size_t i = 0; i < count; i++) {
-            const sh_doc *d = l->h->doc_get(answers[k], shc_path(path, sizeof(path), "TagDescriptions.member[%zu]", i));
-            const char *is = l->h->doc_string(d, "ResourceArn");
+            const sh_doc *d = l->f.h->doc_get(answers[k], shc_path(path, sizeof(path), "TagDescriptions.member[%zu]", i));
+            const char *is = l->f.h->doc_string(d, "ResourceArn");
             if (is && !strcmp(is, arn))
                 return d;
         }
@@ -155,27 +153,25 @@ const sh_doc *lb_tags_of(struct lb *l, const sh_doc *const *answers, const char 
 
 int lb_owned(struct lb *l, const sh_doc *tags)
 {
-    return tags && shc_owned(l->h, l->ctx, tags, &shc_tags_query);
+    return tags && shc_owned(l->f.h, l->f.ctx, tags, &shc_tags_query);
 }
 
 void lb_put_tags(struct lb *l, shc_line *line, const sh_doc *tags, const char *arn)
 {
-    char detail[SHC_DETAIL];
     sh_doc *in = lb_req(l);
     lb_set(l, in, arn, "ResourceArns[0]");
     /* ELBv2 has no Name tag: the name is the resource's own. */
-    if (shc_tags_drift(l->h, l->ctx, tags, &shc_tags_query, NULL, in, &shc_tags_query_put, detail, sizeof(detail)))
-        shc_change(&l->q, line, SH_CHANGE_UPDATE, detail, "elbv2", "AddTags", in, NULL, NULL, NULL);
+    shc_tags_change(&l->f, line, tags, &shc_tags_query, &shc_tags_query_put, "elbv2", "AddTags", in);
 }
 
 const char *lb_attribute(struct lb *l, const sh_doc *attrs, const char *key)
 {
     char path[96];
-    size_t count = attrs ? l->h->doc_count(attrs, "Attributes.member") : 0;
+    size_t count = attrs ? l->f.h->doc_count(attrs, "Attributes.member") : 0;
     for (size_t i = 0; i < count; i++) {
-        const char *k = l->h->doc_string(attrs, shc_path(path, sizeof(path), "Attributes.member[%zu].Key", i));
+        const char *k = l->f.h->doc_string(attrs, shc_path(path, sizeof(path), "Attributes.member[%zu].Key", i));
         if (k && !strcmp(k, key))
-            return l->h->doc_string(attrs, shc_path(path, sizeof(path), "Attributes.member[%zu].Value", i));
+            return l->f.h->doc_string(attrs, shc_path(path, sizeof(path), "Attributes.member[%zu].Value", i));
     }
     return NULL;
 }
@@ -188,14 +184,14 @@ static size_t list_at(struct lb *l, const sh_doc *item, const char *path, char *
     snprintf(at, len, "%.*s", *field ? (int)(*field - path) : (int)strlen(path), path);
     if (*field)
         (*field)++;
-    return item ? l->h->doc_count(item, at) : 0;
+    return item ? l->f.h->doc_count(item, at) : 0;
 }
 
 static const char *list_item(struct lb *l, const sh_doc *item, const char *list, const char *field, size_t i)
 {
     char p[128];
-    return field ? l->h->doc_string(item, shc_path(p, sizeof(p), "%s[%zu].%s", list, i, field))
-                 : l->h->doc_string(item, shc_path(p, sizeof(p), "%s[%zu]", list, i));
+    return field ? l->f.h->doc_string(item, shc_path(p, sizeof(p), "%s[%zu].%s", list, i, field))
+                 : l->f.h->doc_string(item, shc_path(p, sizeof(p), "%s[%zu]", list, i));
 }
 
 const char *lb_list_text(struct lb *l, const sh_doc *item, const char *path)
@@ -210,7 +206,7 @@ const char *lb_list_text(struct lb *l, const sh_doc *item, const char *path)
         const char *s = list_item(l, item, list, field, i);
         lb_set(l, d, s ? s : "?", "l[%zu]", i);
     }
-    return l->h->doc_json(l->ctx, l->h->doc_get(d, "l"));
+    return l->f.h->doc_json(l->f.ctx, l->f.h->doc_get(d, "l"));
 }
 
 int lb_same_set(struct lb *l, const sh_doc *item, const char *path, const char *const *want, size_t n)
@@ -248,7 +244,7 @@ void *lb_when_done(struct lb *l, sh_change change, const char *label, const char
     if (l->ndone == sizeof(l->done) / sizeof(l->done[0]))
         return NULL; /* never: the array holds every call a pass can make */
     struct lb_done *d = &l->done[l->ndone++];
-    *d = (struct lb_done){l, change, label, detail ? shc_text(l->h, l->ctx, "%s", detail) : NULL};
+    *d = (struct lb_done){l, change, label, detail ? shc_text(l->f.h, l->f.ctx, "%s", detail) : NULL};
     return d;
 }
 
@@ -257,7 +253,7 @@ int lb_reported(void *arg, const sh_doc *out)
     struct lb_done *d = arg;
     (void)out;
     if (d)
-        d->l->h->report(d->l->ctx, d->change, d->label, d->detail);
+        d->l->f.h->report(d->l->f.ctx, d->change, d->label, d->detail);
     return 0;
 }
 
@@ -265,48 +261,48 @@ int lb_reported(void *arg, const sh_doc *out)
 
 static const char *alb_field(struct lb *l, const sh_doc *item, const char *field)
 {
-    return item ? l->h->doc_string(item, field) : NULL;
+    return item ? l->f.h->doc_string(item, field) : NULL;
 }
 
 /* The candidates: every load balancer the listing gave with the name. */
 static void collect(struct lb *l)
 {
     char path[64];
-    size_t count = l->albs_out ? l->h->doc_count(l->albs_out, "LoadBalancers.member") : 0;
+    size_t count = l->albs_out ? l->f.h->doc_count(l->albs_out, "LoadBalancers.member") : 0;
     l->ncand = 0;
     for (size_t i = 0; i < count; i++) {
-        const sh_doc *it = l->h->doc_get(l->albs_out, shc_path(path, sizeof(path), "LoadBalancers.member[%zu]", i));
+        const sh_doc *it = l->f.h->doc_get(l->albs_out, shc_path(path, sizeof(path), "LoadBalancers.member[%zu]", i));
         const char *name = alb_field(l, it, "LoadBalancerName"), *arn = alb_field(l, it, "LoadBalancerArn");
         if (!name || !arn || strcmp(name, l->alb_name))
             continue;
         if (l->ncand == LB_CANDIDATES) {
-            l->h->log(l->ctx, SH_LOG_WARN, "more than %d load balancers are named %s: only %d looked at",
+            l->f.h->log(l->f.ctx, SH_LOG_WARN, "more than %d load balancers are named %s: only %d looked at",
                       LB_CANDIDATES, l->alb_name, LB_CANDIDATES);
             break;
         }
         l->cand[l->ncand++] = (struct lb_alb){.item = it, .arn = arn};
     }
-    const char *tg_name = l->tg_out ? l->h->doc_string(l->tg_out, "TargetGroups.member[0].TargetGroupName") : NULL;
-    l->tg = tg_name && !strcmp(tg_name, l->tg_name) ? l->h->doc_get(l->tg_out, "TargetGroups.member[0]") : NULL;
+    const char *tg_name = l->tg_out ? l->f.h->doc_string(l->tg_out, "TargetGroups.member[0].TargetGroupName") : NULL;
+    l->tg = tg_name && !strcmp(tg_name, l->tg_name) ? l->f.h->doc_get(l->tg_out, "TargetGroups.member[0]") : NULL;
 }
 
 int lb_lookup(struct lb *l, int reads)
 {
     sh_doc *albs = lb_req(l), *tgs = lb_req(l);
     /* One page is up to 400; the host follows NextMarker beyond. */
-    l->h->doc_set_number(albs, "PageSize", 400);
+    l->f.h->doc_set_number(albs, "PageSize", 400);
     lb_set(l, tgs, l->tg_name, "Names[0]");
-    shc_read_all(&l->q, "elbv2", "DescribeLoadBalancers", albs, "LoadBalancers.member",
-                 shc_text(l->h, l->ctx, "the region's load balancers (looking for %s)", l->alb_name), &l->albs_out);
-    shc_read(&l->q, "elbv2", "DescribeTargetGroups", tgs, l->tg_l.label, "TargetGroupNotFound", &l->tg_out);
-    if (lb_run(l))
+    shc_read_all(&l->f.q, "elbv2", "DescribeLoadBalancers", albs, "LoadBalancers.member",
+                 shc_text(l->f.h, l->f.ctx, "the region's load balancers (looking for %s)", l->alb_name), &l->albs_out);
+    shc_read(&l->f.q, "elbv2", "DescribeTargetGroups", tgs, l->tg_l.label, "TargetGroupNotFound", &l->tg_out);
+    if (shc_wave(&l->f))
         return -1;
     collect(l);
     const char *arns[LB_CANDIDATES + 1];
     size_t n = 0;
     for (size_t i = 0; i < l->ncand; i++)
         arns[n++] = l->cand[i].arn;
-    const char *tg_arn = l->tg ? l->h->doc_string(l->tg, "TargetGroupArn") : NULL;
+    const char *tg_arn = l->tg ? l->f.h->doc_string(l->tg, "TargetGroupArn") : NULL;
     if (!tg_arn)
         l->tg = NULL;
     else
@@ -316,26 +312,26 @@ int lb_lookup(struct lb *l, int reads)
     for (size_t i = 0; reads && i < l->ncand; i++) {
         sh_doc *in = lb_req(l);
         lb_set(l, in, l->cand[i].arn, "LoadBalancerArn");
-        shc_read(&l->q, "elbv2", "DescribeLoadBalancerAttributes", in, l->alb_l.label, "LoadBalancerNotFound",
+        shc_read(&l->f.q, "elbv2", "DescribeLoadBalancerAttributes", in, l->alb_l.label, "LoadBalancerNotFound",
                  &l->cand[i].attrs);
         if (reads < LB_READ_ALL)
             continue;
         sh_doc *ls = lb_req(l);
         lb_set(l, ls, l->cand[i].arn, "LoadBalancerArn");
         /* A load balancer has at most 50 listeners: one page of 400 holds them all. */
-        l->h->doc_set_number(ls, "PageSize", 400);
-        shc_read(&l->q, "elbv2", "DescribeListeners", ls, l->alb_l.label, "LoadBalancerNotFound",
+        l->f.h->doc_set_number(ls, "PageSize", 400);
+        shc_read(&l->f.q, "elbv2", "DescribeListeners", ls, l->alb_l.label, "LoadBalancerNotFound",
                  &l->cand[i].listeners);
     }
     if (reads >= LB_READ_ALL && l->tg) {
         sh_doc *in = lb_req(l);
-        lb_set(l, in, l->h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
-        shc_read(&l->q, "elbv2", "DescribeTargetGroupAttributes", in, l->tg_l.label, "TargetGroupNotFound",
+        lb_set(l, in, l->f.h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
+        shc_read(&l->f.q, "elbv2", "DescribeTargetGroupAttributes", in, l->tg_l.label, "TargetGroupNotFound",
                  &l->tg_attrs);
     }
     if (reads >= LB_READ_ALL && !l->ncand) /* a load balancer to make: the quota first */
         lb_alb_quota_read(l);
-    if (lb_run(l))
+    if (shc_wave(&l->f))
         return -1;
     size_t kept = 0;
     for (size_t i = 0; i < l->ncand; i++) {
@@ -348,7 +344,7 @@ int lb_lookup(struct lb *l, int reads)
         l->cand[kept++] = c;
     }
     l->ncand = kept;
-    l->tg_tags = l->tg ? lb_tags_of(l, l->tag_out, l->h->doc_string(l->tg, "TargetGroupArn")) : NULL;
+    l->tg_tags = l->tg ? lb_tags_of(l, l->tag_out, l->f.h->doc_string(l->tg, "TargetGroupArn")) : NULL;
     if (reads >= LB_READ_ALL && l->tg && !l->tg_attrs)
         l->tg = l->tg_tags = NULL; /* deleted since the listing */
     return 0;
@@ -359,7 +355,7 @@ int lb_lookup(struct lb *l, int reads)
 static int has_listeners(void *arg, const sh_doc *item)
 {
     struct lb *l = arg;
-    const char *n = l->h->doc_string(item, "Listeners");
+    const char *n = l->f.h->doc_string(item, "Listeners");
     return n && atoi(n) > 0;
 }
 
@@ -371,17 +367,17 @@ int lb_find(struct lb *l)
     char path[96];
     for (size_t i = 0; i < l->ncand; i++) {
         const struct lb_alb *c = &l->cand[i];
-        size_t k = 0, ntags = c->tags ? l->h->doc_count(c->tags, "Tags.member") : 0;
-        l->h->doc_set_number(items, shc_path(path, sizeof(path), "items[%zu].Index", i), (long long)i);
+        size_t k = 0, ntags = c->tags ? l->f.h->doc_count(c->tags, "Tags.member") : 0;
+        l->f.h->doc_set_number(items, shc_path(path, sizeof(path), "items[%zu].Index", i), (long long)i);
         lb_set(l, items, alb_field(l, c->item, "CreatedTime"), "items[%zu].CreatedTime", i);
-        l->h->doc_set_number(items, shc_path(path, sizeof(path), "items[%zu].Listeners", i),
-                             c->listeners ? (long long)l->h->doc_count(c->listeners, "Listeners.member") : 0);
+        l->f.h->doc_set_number(items, shc_path(path, sizeof(path), "items[%zu].Listeners", i),
+                             c->listeners ? (long long)l->f.h->doc_count(c->listeners, "Listeners.member") : 0);
         lb_set(l, items, "Name", "items[%zu].Tags[%zu].Key", i, k);
         lb_set(l, items, l->alb_name, "items[%zu].Tags[%zu].Value", i, k++);
         for (size_t t = 0; t < ntags; t++, k++) {
-            lb_set(l, items, l->h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Key", t)),
+            lb_set(l, items, l->f.h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Key", t)),
                    "items[%zu].Tags[%zu].Key", i, k);
-            lb_set(l, items, l->h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Value", t)),
+            lb_set(l, items, l->f.h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Value", t)),
                    "items[%zu].Tags[%zu].Value", i, k);
         }
         l->foreign_alb |= !lb_owned(l, c->tags);
@@ -391,16 +387,16 @@ int lb_find(struct lb *l)
     const sh_doc *kept = NULL, *extras[LB_CANDIDATES];
     size_t nextras = 0;
     int rc = 0;
-    if (shc_find_keep(l->h, l->ctx, &lookup, "load balancer", l->alb_name, &kept, extras, LB_CANDIDATES, &nextras) < 0)
+    if (shc_find_keep(l->f.h, l->f.ctx, &lookup, "load balancer", l->alb_name, &kept, extras, LB_CANDIDATES, &nextras) < 0)
         rc = -1;
-    l->alb = kept ? &l->cand[atoi(l->h->doc_string(kept, "Index"))] : NULL;
+    l->alb = kept ? &l->cand[atoi(l->f.h->doc_string(kept, "Index"))] : NULL;
     l->nextras = 0;
     for (size_t i = 0; i < nextras; i++)
-        l->extras[l->nextras++] = &l->cand[atoi(l->h->doc_string(extras[i], "Index"))];
+        l->extras[l->nextras++] = &l->cand[atoi(l->f.h->doc_string(extras[i], "Index"))];
     if (l->tg && !lb_owned(l, l->tg_tags))
-        rc = shc_refuse_foreign(l->h, l->ctx, "target group", l->tg_name);
+        rc = shc_refuse_foreign(l->f.h, l->f.ctx, "target group", l->tg_name);
     if (rc) {
-        l->failed = 1;
+        l->f.failed = 1;
         return -1;
     }
     if (l->alb) {
@@ -409,23 +405,24 @@ int lb_find(struct lb *l)
         snprintf(l->alb_dns, sizeof(l->alb_dns), "%s", dns ? dns : "");
     }
     if (l->tg)
-        snprintf(l->tg_arn, sizeof(l->tg_arn), "%s", l->h->doc_string(l->tg, "TargetGroupArn"));
+        snprintf(l->tg_arn, sizeof(l->tg_arn), "%s", l->f.h->doc_string(l->tg, "TargetGroupArn"));
     return 0;
 }
 
-sh_status lb_publish(struct lb *l)
+sh_status lb_publish(shc_frame *f)
 {
+    struct lb *l = (struct lb *)f;
     sh_status rc = SH_OK;
     if (l->alb_arn[0]) {
-        l->h->output_string(l->ctx, "alb_arn", l->alb_arn);
-        l->h->output_string(l->ctx, "alb_arn_suffix", lb_arn_suffix(l->alb_arn, "loadbalancer/"));
-        l->h->output_string(l->ctx, "alb_dns_name", l->alb_dns);
-        rc = l->h->output_string(l->ctx, "alb_url",
-                                 shc_text(l->h, l->ctx, "%s://%s", l->cfg.cert ? "https" : "http", l->alb_dns));
+        l->f.h->output_string(l->f.ctx, "alb_arn", l->alb_arn);
+        l->f.h->output_string(l->f.ctx, "alb_arn_suffix", lb_arn_suffix(l->alb_arn, "loadbalancer/"));
+        l->f.h->output_string(l->f.ctx, "alb_dns_name", l->alb_dns);
+        rc = l->f.h->output_string(l->f.ctx, "alb_url",
+                                 shc_text(l->f.h, l->f.ctx, "%s://%s", l->cfg.cert ? "https" : "http", l->alb_dns));
     }
     if (l->tg_arn[0]) {
-        l->h->output_string(l->ctx, "target_group_arn", l->tg_arn);
-        if (l->h->output_string(l->ctx, "target_group_arn_suffix", lb_arn_suffix(l->tg_arn, NULL)) != SH_OK)
+        l->f.h->output_string(l->f.ctx, "target_group_arn", l->tg_arn);
+        if (l->f.h->output_string(l->f.ctx, "target_group_arn_suffix", lb_arn_suffix(l->tg_arn, NULL)) != SH_OK)
             rc = SH_ERR;
     }
     return rc;

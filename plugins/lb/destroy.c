@@ -10,7 +10,6 @@
 
 #include "lb.h"
 
-#define DESTROY_PASSES 10
 
 /* The interfaces aws made for the load balancer: "ELB app/<name>/<id>". */
 static int interfaces_gone(void *arg, char *progress, size_t len)
@@ -18,19 +17,19 @@ static int interfaces_gone(void *arg, char *progress, size_t len)
     struct lb *l = arg;
     sh_doc *in = lb_req(l);
     lb_set(l, in, "description", "Filter[0].Name");
-    lb_set(l, in, shc_text(l->h, l->ctx, "ELB app/%s/*", l->alb_name), "Filter[0].Value[0]");
+    lb_set(l, in, shc_text(l->f.h, l->f.ctx, "ELB app/%s/*", l->alb_name), "Filter[0].Value[0]");
     const sh_doc *out;
-    if (l->h->aws_call_all(l->ctx, "ec2", "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", &out) != SH_OK) {
-        l->h->fail(l->ctx, SH_ERR_AWS, "waiting for the network interfaces of %s: %s", l->alb_l.label,
-                   l->h->aws_error_text(l->ctx));
+    if (l->f.h->aws_call_all(l->f.ctx, "ec2", "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", &out) != SH_OK) {
+        l->f.h->fail(l->f.ctx, SH_ERR_AWS, "waiting for the network interfaces of %s: %s", l->alb_l.label,
+                   l->f.h->aws_error_text(l->f.ctx));
         return -1;
     }
-    size_t count = l->h->doc_count(out, "networkInterfaceSet.item");
+    size_t count = l->f.h->doc_count(out, "networkInterfaceSet.item");
     size_t used = (size_t)snprintf(progress, len, "%zu left", count);
     char path[96];
     for (size_t i = 0; i < count && used < len; i++) {
         const char *id =
-            l->h->doc_string(out, shc_path(path, sizeof(path), "networkInterfaceSet.item[%zu].networkInterfaceId", i));
+            l->f.h->doc_string(out, shc_path(path, sizeof(path), "networkInterfaceSet.item[%zu].networkInterfaceId", i));
         used += (size_t)snprintf(progress + used, len - used, "%s%s", i ? ", " : ": ", id ? id : "?");
     }
     return count == 0;
@@ -41,23 +40,23 @@ static int interfaces_gone(void *arg, char *progress, size_t len)
 static int used_elsewhere(struct lb *l)
 {
     char path[96];
-    size_t n = l->h->doc_count(l->tg, "LoadBalancerArns.member");
+    size_t n = l->f.h->doc_count(l->tg, "LoadBalancerArns.member");
     for (size_t i = 0; i < n; i++) {
-        const char *arn = l->h->doc_string(l->tg, shc_path(path, sizeof(path), "LoadBalancerArns.member[%zu]", i));
+        const char *arn = l->f.h->doc_string(l->tg, shc_path(path, sizeof(path), "LoadBalancerArns.member[%zu]", i));
         int ours = 0, listed = 0;
         for (size_t k = 0; arn && k < l->ncand; k++)
             ours |= !strcmp(arn, l->cand[k].arn) && lb_owned(l, l->cand[k].tags);
-        size_t all = l->h->doc_count(l->albs_out, "LoadBalancers.member");
+        size_t all = l->f.h->doc_count(l->albs_out, "LoadBalancers.member");
         for (size_t k = 0; arn && !ours && k < all; k++) {
-            const char *a = l->h->doc_string(
+            const char *a = l->f.h->doc_string(
                 l->albs_out, shc_path(path, sizeof(path), "LoadBalancers.member[%zu].LoadBalancerArn", k));
             listed |= a && !strcmp(a, arn);
         }
         if (listed) {
-            l->h->fail(l->ctx, SH_ERR_CONFLICT,
+            l->f.h->fail(l->f.ctx, SH_ERR_CONFLICT,
                        "%s cannot be deleted: load balancer %s, which this stack does not own, forwards to it; "
                        "remove that listener or rule, then destroy again", l->tg_l.label, arn);
-            l->failed = 1;
+            l->f.failed = 1;
             return 1;
         }
     }
@@ -76,27 +75,22 @@ static int refuse_protected(struct lb *l, struct lb_alb *const *owned, size_t n)
         const char *where = owned[i]->protection_on && l->cfg.protection ? "in aws and in the configuration"
                             : owned[i]->protection_on                    ? "in aws"
                                                                          : "in the configuration";
-        l->h->fail(l->ctx, SH_ERR_CONFLICT,
+        l->f.h->fail(l->f.ctx, SH_ERR_CONFLICT,
                    "%s has deletion protection on (%s): destroy will not delete it; set lb.deletion_protection "
                    "= false for this environment, run deploy (which turns it off), then destroy", l->alb_l.label,
                    where);
-        l->failed = 1;
+        l->f.failed = 1;
         return 1;
     }
     return 0;
 }
 
-static int destroy_pass(void *arg, size_t *found)
+int lb_destroy_pass(shc_frame *f, size_t *found)
 {
-    struct lb *l = arg;
-    time_t deadline = l->deadline;
-    lb_load(l, l->h, l->ctx);
-    l->deadline = deadline;
-    *found = 1; /* until the lookups have answered: a lost answer means look again */
-    if (lb_lookup(l, LB_READ_ATTRS))
-        return l->failed ? -1 : 0;
-    if (l->again)
-        return 0; /* a resource went while its tags were read: look again (*found is 1) */
+    struct lb *l = (struct lb *)f;
+    *found = 1; /* a resource went while its tags were read: look again */
+    if (lb_lookup(l, LB_READ_ATTRS) || f->again)
+        return f->again ? 0 : -1;
     struct lb_alb *owned[LB_CANDIDATES];
     size_t n = 0;
     for (size_t i = 0; i < l->ncand; i++) {
@@ -104,32 +98,32 @@ static int destroy_pass(void *arg, size_t *found)
             owned[n++] = &l->cand[i];
         } else {
             l->foreign_alb = 1;
-            l->h->log(l->ctx, SH_LOG_WARN, "%s (%s) is not this stack's (no ownership tags): left alone",
-                      l->alb_l.label, lb_arn_suffix(l->cand[i].arn, "loadbalancer/"));
+            shc_left_alone(f, shc_text(f->h, f->ctx, "%s (%s)", l->alb_l.label,
+                                       lb_arn_suffix(l->cand[i].arn, "loadbalancer/")));
         }
     }
     int tg = l->tg && lb_owned(l, l->tg_tags);
     if (l->tg && !tg)
-        l->h->log(l->ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", l->tg_l.label);
+        shc_left_alone(f, l->tg_l.label);
     *found = n + (size_t)tg;
     if (refuse_protected(l, owned, n))
         return -1;
-    if (l->plan) {
+    if (l->f.plan) {
         for (size_t i = 0; i < n; i++)
-            l->h->report(l->ctx, SH_CHANGE_DELETE, l->alb_l.label,
+            l->f.h->report(l->f.ctx, SH_CHANGE_DELETE, l->alb_l.label,
                          owned[i]->protection_on ? "with its listeners, deletion protection turned off first"
                                                  : "with its listeners");
         if (tg)
-            l->h->report(l->ctx, SH_CHANGE_DELETE, l->tg_l.label, NULL);
+            l->f.h->report(l->f.ctx, SH_CHANGE_DELETE, l->tg_l.label, NULL);
         return 0;
     }
     if (lb_alb_delete(l, owned, n, 1, n > 1 ? "with its listeners; duplicates too" : "with its listeners"))
-        return l->failed ? -1 : 0;
+        return -1;
     /* Someone else's load balancer of this name keeps its interfaces: they are not waited for. */
     if (!l->foreign_alb) {
         time_t now = time(NULL);
-        sh_status rc = l->h->wait(l->ctx, shc_text(l->h, l->ctx, "the network interfaces of %s to go", l->alb_l.label),
-                                  l->deadline > now ? (int)(l->deadline - now) : 1, interfaces_gone, l);
+        sh_status rc = l->f.h->wait(l->f.ctx, shc_text(l->f.h, l->f.ctx, "the network interfaces of %s to go", l->alb_l.label),
+                                  l->f.deadline > now ? (int)(l->f.deadline - now) : 1, interfaces_gone, l);
         if (rc != SH_OK)
             return -1;
     }
@@ -139,18 +133,8 @@ static int destroy_pass(void *arg, size_t *found)
         return -1;
     /* A listener's deletion takes a moment to count: ResourceInUse is "not yet" (lb_not_yet). */
     sh_doc *in = lb_req(l);
-    lb_set(l, in, l->h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
-    shc_queue_add_accepting(&l->q, "elbv2", "DeleteTargetGroup", in, l->tg_l.label, "TargetGroupNotFound",
+    lb_set(l, in, l->f.h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
+    shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteTargetGroup", in, l->tg_l.label, "TargetGroupNotFound",
                             lb_reported, lb_when_done(l, SH_CHANGE_DELETE, l->tg_l.label, NULL));
-    return lb_run(l) && l->failed ? -1 : 0;
-}
-
-int lb_destroy_all(struct lb *l)
-{
-    /* One deadline for all of destroy's waiting, as the network plugin's. */
-    l->deadline = time(NULL) + shc_destroy_timeout();
-    if (!shc_destroy_until_gone(l->h, l->ctx, "the load balancer and target group", DESTROY_PASSES, (long)l->deadline,
-                                destroy_pass, l))
-        return 0;
-    return l->q.lost ? shc_queue_give_up(&l->q) : -1;
+    return shc_wave(f);
 }

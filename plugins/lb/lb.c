@@ -68,12 +68,12 @@ static sh_status lb_validate(const sh_host *host, sh_ctx *ctx)
 /* "no change" for what exists and did not change; the plan's lines. */
 static void report(struct lb *l)
 {
-    shc_line_report(l->h, l->ctx, &l->alb_l);
-    shc_line_report(l->h, l->ctx, &l->tg_l);
+    shc_line_report(l->f.h, l->f.ctx, &l->alb_l);
+    shc_line_report(l->f.h, l->f.ctx, &l->tg_l);
     for (size_t i = 0; i < l->nwant; i++)
-        shc_line_report(l->h, l->ctx, &l->want[i].line);
+        shc_line_report(l->f.h, l->f.ctx, &l->want[i].line);
     for (size_t i = 0; i < l->nunwanted; i++)
-        shc_line_report(l->h, l->ctx, &l->unwanted[i].line);
+        shc_line_report(l->f.h, l->f.ctx, &l->unwanted[i].line);
 }
 
 /* What cannot change in place goes first (only with --allow-replace):
@@ -81,11 +81,11 @@ static void report(struct lb *l)
 static int replace(struct lb *l)
 {
     if (l->alb_replace[0] &&
-        lb_alb_delete(l, &l->alb, 1, 1, shc_text(l->h, l->ctx, "to replace it: %s", l->alb_replace)))
+        lb_alb_delete(l, &l->alb, 1, 1, shc_text(l->f.h, l->f.ctx, "to replace it: %s", l->alb_replace)))
         return -1;
     if (l->tg_replace[0] && lb_tg_delete_for_replace(l))
         return -1;
-    l->again = 1;
+    l->f.again = 1;
     return -1;
 }
 
@@ -93,31 +93,31 @@ static int replace(struct lb *l)
  * the quota and the replacements are known. */
 static int converge(struct lb *l)
 {
-    if (lb_lookup(l, LB_READ_ALL) || l->again || lb_find(l) || lb_alb_quota(l))
+    if (lb_lookup(l, LB_READ_ALL) || l->f.again || lb_find(l) || lb_alb_quota(l))
         return -1;
     if (lb_alb_replace_check(l) | lb_tg_replace_check(l))
         return -1;
-    if (!l->plan && (l->alb_replace[0] || l->tg_replace[0]))
+    if (!l->f.plan && (l->alb_replace[0] || l->tg_replace[0]))
         return replace(l);
     lb_listeners_plan(l);
     lb_alb_wave(l);
     lb_tg_wave(l);
     lb_alb_extras_wave(l, 0);
     lb_listener_tag_reads(l);
-    if (lb_run(l) || l->again)
+    if (shc_wave(&l->f) || l->f.again)
         return -1;
     lb_alb_new_wave(l);
     lb_tg_new_wave(l);
     lb_alb_extras_wave(l, 1);
     lb_listeners_wave(l, 1);
-    if (lb_run(l) || l->again)
+    if (shc_wave(&l->f) || l->f.again)
         return -1;
     lb_listeners_wave(l, 0);
-    if (lb_run(l) || l->again)
+    if (shc_wave(&l->f) || l->f.again)
         return -1;
     /* The target group takes targets, and its listener exists, while the
      * load balancer still provisions: compute need not wait for that. */
-    if (!l->plan && lb_publish(l) != SH_OK)
+    if (!l->f.plan && lb_publish(&l->f) != SH_OK)
         return -1;
     if (lb_alb_wait(l))
         return -1;
@@ -125,63 +125,35 @@ static int converge(struct lb *l)
     return 0;
 }
 
-#define LOST_ANSWER_PASSES 10
-
-struct lb_pass {
-    const sh_host *h;
-    sh_ctx *ctx;
-};
-
-/* One pass; a lost answer, a create that found its resource already there
- * or a replacement starts the next from the lookups. */
-static int pass(void *arg, char *why, size_t len)
+static int converge_pass(shc_frame *f)
 {
-    struct lb_pass *p = arg;
-    struct lb l;
-    if (lb_load(&l, p->h, p->ctx))
-        return SHC_FAILED;
-    int rc = converge(&l);
-    int again = rc && !l.failed && (l.q.lost || l.again);
-    if (again)
-        snprintf(why, len, "%s",
-                 l.q.lost                                  ? l.q.lost_text
-                 : l.alb_replace[0] || l.tg_replace[0]     ? "a replaced resource is made again"
-                                                           : "a create found its resource already there");
-    shc_queue_clear(&l.q);
-    if (!rc)
-        return lb_publish(&l) == SH_OK ? SHC_DONE : SHC_FAILED;
-    return again ? SHC_AGAIN : SHC_FAILED;
-}
-
-static sh_status lb_create(const sh_host *host, sh_ctx *ctx)
-{
-    struct lb_pass p = {host, ctx};
-    return shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &p);
-}
-
-static sh_status lb_destroy(const sh_host *host, sh_ctx *ctx)
-{
-    struct lb l;
-    lb_load(&l, host, ctx);
-    int rc = lb_destroy_all(&l);
-    shc_queue_clear(&l.q);
-    return rc ? SH_ERR : SH_OK;
+    struct lb *l = (struct lb *)f;
+    int rc = converge(l);
+    if (rc && (l->alb_replace[0] || l->tg_replace[0]))
+        f->again_why = "a replaced resource is made again";
+    return rc;
 }
 
 /* Outputs by lookups only: the load balancer and target group found by
  * name, checked to be the stack's. */
-static sh_status lb_outputs(const sh_host *host, sh_ctx *ctx)
+static int outputs(shc_frame *f)
 {
-    struct lb l;
-    int rc = lb_load(&l, host, ctx) || lb_lookup(&l, LB_READ_TAGS);
-    if (!rc && l.again)
-        rc = host->fail(ctx, SH_ERR_AWS, "%s changed while it was read: run outputs again", l.alb_l.label);
-    rc = rc || lb_find(&l);
-    if (rc && l.q.lost)
-        shc_queue_give_up(&l.q);
-    shc_queue_clear(&l.q);
-    return rc ? SH_ERR : lb_publish(&l);
+    struct lb *l = (struct lb *)f;
+    if (lb_lookup(l, LB_READ_TAGS))
+        return -1;
+    if (f->again) {
+        f->h->fail(f->ctx, SH_ERR_AWS, "%s changed while it was read: run outputs again", l->alb_l.label);
+        return -1;
+    }
+    return lb_find(l);
 }
+
+static const shc_lifecycle lb_lifecycle = {
+    .size = sizeof(struct lb), .not_yet = lb_not_yet, .load = lb_load, .begin = lb_begin,
+    .converge = converge_pass, .publish = lb_publish, .outputs = outputs, .destroy = lb_destroy_pass,
+    .destroy_what = "the load balancer and target group"};
+
+SHC_LIFECYCLE(lb, lb_lifecycle)
 
 static const sh_resource_decl lb_resources[] = {
     {"alb", "load balancer alb-{S}-{E} (internet-facing)", SH_AFTER("network.public_subnets", "network.sg_alb")},

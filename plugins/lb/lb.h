@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include <stackhost/converge.h>
+#include <stackhost/lifecycle.h>
 #include <stackhost/stackhost.h>
 
 #define LB_TEXT 512
@@ -65,13 +65,7 @@ struct lb_unwanted {
 };
 
 struct lb {
-    const sh_host *h;
-    sh_ctx *ctx;
-    int plan; /* look and report only (plan, outputs) */
-    shc_queue q;
-    int failed; /* an error was recorded: no further wave */
-    int again;  /* a create found its resource already there: look again */
-    time_t deadline; /* destroy: when waiting gives up */
+    shc_frame f; /* first: the lifecycle's (lifecycle.h); the rest is made again each pass (lb_begin) */
     /* desired: the keys but target_port (refused) by host->config_read, cert NULL when empty; the port */
     struct lb_config { const char *cert, *health_path; int protection; } cfg;
     const char *alb_name, *tg_name;
@@ -125,14 +119,16 @@ struct lb {
 /* ---- common.c: desired state, requests, reads, tags, lines ---- */
 /* Reads the configuration and network's outputs; -1 (recorded) when deploy
  * lacks an input. */
-int lb_load(struct lb *l, const sh_host *h, sh_ctx *ctx);
+int lb_load(shc_frame *f, int destroy);
+void lb_begin(shc_frame *f);
+/* The answers ELBv2 gives while something propagates. */
+extern const shc_not_yet lb_not_yet[];
 sh_doc *lb_req(struct lb *l);
 /* Sets a string at a printf-built path. */
 void lb_set(struct lb *l, sh_doc *d, const char *value, const char *path_fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Runs the queued wave; -1 when a call or completion failed (recorded) or
- * an answer was lost (l->q.lost). */
-int lb_run(struct lb *l);
+ * an answer was lost (l->f.q.lost). */
 /* Queues DescribeTags for arns (20 a call) into out[0..LB_TAG_CALLS). */
 void lb_read_tags(struct lb *l, const char *const *arns, size_t n, const sh_doc **out);
 /* The TagDescription of arn among DescribeTags answers, or NULL. */
@@ -166,7 +162,7 @@ int lb_reported(void *arg, const sh_doc *out);
  * (recorded) when only a foreign resource has a name. */
 int lb_find(struct lb *l);
 /* Publishes the outputs known (a plan before the first deploy has none). */
-sh_status lb_publish(struct lb *l);
+sh_status lb_publish(shc_frame *f);
 
 /* ---- alb.c ---- */
 void lb_alb_quota_read(struct lb *l); /* queues GetServiceQuota */
@@ -178,7 +174,7 @@ void lb_alb_new_wave(struct lb *l);  /* a new load balancer's attributes */
 void lb_alb_extras_wave(struct lb *l, int second); /* duplicates: protection off, then deleted */
 int lb_alb_wait(struct lb *l);       /* until active */
 /* Deletes the load balancers (protection off first where on) and waits
- * until they are gone (until l->deadline when set); with report, a line
+ * until they are gone (until l->f.deadline when set); with report, a line
  * for each saying why (may be NULL). */
 int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report, const char *why);
 
@@ -199,6 +195,6 @@ void lb_listener_tag_reads(struct lb *l);
 void lb_listeners_wave(struct lb *l, int forward);
 
 /* ---- destroy.c ---- */
-int lb_destroy_all(struct lb *l);
+int lb_destroy_pass(shc_frame *f, size_t *found);
 
 #endif

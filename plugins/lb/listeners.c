@@ -26,21 +26,21 @@ void lb_listeners_plan(struct lb *l)
     char path[96];
     /* A load balancer being replaced takes its listeners with it. */
     const sh_doc *ls = l->alb && !l->alb_replace[0] ? l->alb->listeners : NULL;
-    size_t count = ls ? l->h->doc_count(ls, "Listeners.member") : 0;
+    size_t count = ls ? l->f.h->doc_count(ls, "Listeners.member") : 0;
     /* A listener forwarding to a target group being replaced goes first
      * (DeleteTargetGroup refuses while one does) and is made again: the
      * plan says so as deploy will do it. */
-    const char *old_tg = l->plan && l->tg_replace[0] && l->tg ? l->h->doc_string(l->tg, "TargetGroupArn") : NULL;
+    const char *old_tg = l->f.plan && l->tg_replace[0] && l->tg ? l->f.h->doc_string(l->tg, "TargetGroupArn") : NULL;
     for (size_t i = 0; i < count; i++) {
-        const sh_doc *it = l->h->doc_get(ls, shc_path(path, sizeof(path), "Listeners.member[%zu]", i));
-        const char *port = l->h->doc_string(it, "Port"), *arn = l->h->doc_string(it, "ListenerArn");
+        const sh_doc *it = l->f.h->doc_get(ls, shc_path(path, sizeof(path), "Listeners.member[%zu]", i));
+        const char *port = l->f.h->doc_string(it, "Port"), *arn = l->f.h->doc_string(it, "ListenerArn");
         if (!port || !arn)
             continue;
         struct lb_listener *w = NULL;
         for (size_t k = 0; k < l->nwant && !w; k++)
             if (l->want[k].port == atoi(port))
                 w = &l->want[k];
-        if (w && old_tg && strstr(l->h->doc_json(l->ctx, l->h->doc_get(it, "DefaultActions")), old_tg)) {
+        if (w && old_tg && strstr(l->f.h->doc_json(l->f.ctx, l->f.h->doc_get(it, "DefaultActions")), old_tg)) {
             shc_line_note(&w->line, SH_CHANGE_REPLACE, "it forwards to the target group replaced");
         } else if (w) {
             w->have = it;
@@ -49,7 +49,7 @@ void lb_listeners_plan(struct lb *l)
             struct lb_unwanted *u = &l->unwanted[l->nunwanted++];
             u->arn = arn;
             u->port = port;
-            u->line.label = shc_text(l->h, l->ctx, "listener %s:%s", l->alb_name, port);
+            u->line.label = shc_text(l->f.h, l->f.ctx, "listener %s:%s", l->alb_name, port);
         }
     }
 }
@@ -67,7 +67,7 @@ void lb_listener_tag_reads(struct lb *l)
 
 static const char *field(struct lb *l, const sh_doc *it, const char *path)
 {
-    return it ? l->h->doc_string(it, path) : NULL;
+    return it ? l->f.h->doc_string(it, path) : NULL;
 }
 
 static int same(const char *is, const char *want)
@@ -78,7 +78,7 @@ static int same(const char *is, const char *want)
 /* Does the listener's one default action do what w wants? */
 static int action_ok(struct lb *l, const struct lb_listener *w, const sh_doc *it)
 {
-    if (l->h->doc_count(it, "DefaultActions.member") != 1)
+    if (l->f.h->doc_count(it, "DefaultActions.member") != 1)
         return 0;
     const char *type = field(l, it, "DefaultActions.member[0].Type");
     if (w->redirect) {
@@ -100,7 +100,7 @@ static int action_ok(struct lb *l, const struct lb_listener *w, const sh_doc *it
         return same(tg, l->tg_arn);
     const char *groups = "DefaultActions.member[0].ForwardConfig.TargetGroups.member";
     char path[128];
-    return l->h->doc_count(it, groups) == 1 &&
+    return l->f.h->doc_count(it, groups) == 1 &&
            same(field(l, it, shc_path(path, sizeof(path), "%s[0].TargetGroupArn", groups)), l->tg_arn);
 }
 
@@ -125,13 +125,13 @@ static void put_listener(struct lb *l, const struct lb_listener *w, sh_doc *in)
 /* What w's action does, as a plan line says it. */
 static const char *action_want(struct lb *l, const struct lb_listener *w)
 {
-    return w->redirect ? "redirect to https 443 with 301" : shc_text(l->h, l->ctx, "forward to %s", l->tg_name);
+    return w->redirect ? "redirect to https 443 with 301" : shc_text(l->f.h, l->f.ctx, "forward to %s", l->tg_name);
 }
 
 /* A new listener's action and, for https, its policy and certificate. */
 static const char *action_text(struct lb *l, const struct lb_listener *w)
 {
-    return shc_text(l->h, l->ctx, "%s%s", action_want(l, w),
+    return shc_text(l->f.h, l->f.ctx, "%s%s", action_want(l, w),
                     strcmp(w->protocol, "HTTPS") ? "" : ", policy " SSL_POLICY ", the certificate");
 }
 
@@ -159,7 +159,7 @@ static const char *redirect_have(struct lb *l, const sh_doc *it)
         snprintf(extra + used, sizeof(extra) - used, " without %s", unset);
     }
     const char *code = v[5] && !strncmp(v[5], "HTTP_", 5) ? v[5] + 5 : v[5];
-    return shc_text(l->h, l->ctx, "redirect to %s %s with %s%s", protocol, v[1] ? v[1] : "?", code ? code : "?",
+    return shc_text(l->f.h, l->f.ctx, "redirect to %s %s with %s%s", protocol, v[1] ? v[1] : "?", code ? code : "?",
                     extra);
 }
 
@@ -167,10 +167,10 @@ static const char *redirect_have(struct lb *l, const sh_doc *it)
  * a redirect; NULL when it has none. */
 static const char *action_have(struct lb *l, const sh_doc *it)
 {
-    size_t n = l->h->doc_count(it, "DefaultActions.member");
+    size_t n = l->f.h->doc_count(it, "DefaultActions.member");
     const char *type = field(l, it, "DefaultActions.member[0].Type");
     if (n != 1 || !type)
-        return n ? shc_text(l->h, l->ctx, "%zu actions", n) : NULL;
+        return n ? shc_text(l->f.h, l->f.ctx, "%zu actions", n) : NULL;
     if (!strcmp(type, "redirect"))
         return redirect_have(l, it);
     if (strcmp(type, "forward"))
@@ -179,14 +179,14 @@ static const char *action_have(struct lb *l, const sh_doc *it)
     if (!tg)
         tg = field(l, it, "DefaultActions.member[0].ForwardConfig.TargetGroups.member[0].TargetGroupArn");
     const char *name = lb_arn_suffix(tg, "targetgroup/"); /* targetgroup/NAME/ID */
-    return shc_text(l->h, l->ctx, "forward to %.*s", (int)strcspn(name, "/"), name);
+    return shc_text(l->f.h, l->f.ctx, "forward to %.*s", (int)strcspn(name, "/"), name);
 }
 
 static int again_when_duplicate(void *arg, const sh_doc *out)
 {
     struct lb *l = arg;
     if (!out) /* DuplicateListener: made by an answer that was lost, look again */
-        l->again = 1;
+        l->f.again = 1;
     return 0;
 }
 
@@ -194,11 +194,11 @@ static void create(struct lb *l, struct lb_listener *w)
 {
     sh_doc *in = lb_req(l);
     lb_set(l, in, l->alb_arn, "LoadBalancerArn");
-    l->h->doc_set_number(in, "Port", w->port);
+    l->f.h->doc_set_number(in, "Port", w->port);
     put_listener(l, w, in);
-    shc_put_tags(l->h, l->ctx, in, &shc_tags_query_put, NULL);
-    const char *what = shc_text(l->h, l->ctx, "%s %d, %s", w->protocol, w->port, action_text(l, w));
-    shc_change(&l->q, &w->line, SH_CHANGE_CREATE, what, "elbv2", "CreateListener", in, "DuplicateListener",
+    shc_put_tags(l->f.h, l->f.ctx, in, &shc_tags_query_put, NULL);
+    const char *what = shc_text(l->f.h, l->f.ctx, "%s %d, %s", w->protocol, w->port, action_text(l, w));
+    shc_change(&l->f.q, &w->line, SH_CHANGE_CREATE, what, "elbv2", "CreateListener", in, "DuplicateListener",
                again_when_duplicate, l);
 }
 
@@ -212,18 +212,18 @@ static void put_back(struct lb *l, struct lb_listener *w)
     /* the policy and certificate of an https listener only */
     for (size_t i = 0; i < (strcmp(w->protocol, "HTTPS") ? 1u : 3u); i++)
         if (!same(is[i], want[i])) {
-            shc_line_diff(l->h, l->ctx, &w->line, SH_CHANGE_UPDATE, what[i], is[i], want[i]);
+            shc_line_diff(l->f.h, l->f.ctx, &w->line, SH_CHANGE_UPDATE, what[i], is[i], want[i]);
             differs = 1;
         }
     if (!action_ok(l, w, it)) {
-        shc_line_diff(l->h, l->ctx, &w->line, SH_CHANGE_UPDATE, "action", action_have(l, it), action_want(l, w));
+        shc_line_diff(l->f.h, l->f.ctx, &w->line, SH_CHANGE_UPDATE, "action", action_have(l, it), action_want(l, w));
         differs = 1;
     }
     if (differs) {
         sh_doc *in = lb_req(l);
         lb_set(l, in, w->arn, "ListenerArn");
         put_listener(l, w, in);
-        shc_change(&l->q, &w->line, SH_CHANGE_UPDATE, NULL, "elbv2", "ModifyListener", in, NULL, NULL, NULL);
+        shc_change(&l->f.q, &w->line, SH_CHANGE_UPDATE, NULL, "elbv2", "ModifyListener", in, NULL, NULL, NULL);
     }
     lb_put_tags(l, &w->line, lb_tags_of(l, l->listener_tag_out, w->arn), w->arn);
 }
@@ -245,7 +245,7 @@ void lb_listeners_wave(struct lb *l, int forward)
         struct lb_unwanted *u = &l->unwanted[i];
         sh_doc *in = lb_req(l);
         lb_set(l, in, u->arn, "ListenerArn");
-        shc_change(&l->q, &u->line, SH_CHANGE_DELETE, "not configured", "elbv2", "DeleteListener", in,
+        shc_change(&l->f.q, &u->line, SH_CHANGE_DELETE, "not configured", "elbv2", "DeleteListener", in,
                    "ListenerNotFound", NULL, NULL);
     }
 }

@@ -53,31 +53,31 @@ int lb_tg_replace_check(struct lb *l)
         return 0;
     char *why = l->tg_replace;
     size_t len = sizeof(l->tg_replace);
-    const char *port = shc_text(l->h, l->ctx, "%lld", l->port);
+    const char *port = shc_text(l->f.h, l->f.ctx, "%lld", l->port);
     const char *fields[][3] = {{"Protocol", "protocol", "HTTP"},
                                {"Port", "port", port},
                                {"TargetType", "target type", "ip"},
                                {"VpcId", "vpc", l->vpc}};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        const char *is = l->h->doc_string(l->tg, fields[i][0]), *want = fields[i][2];
+        const char *is = l->f.h->doc_string(l->tg, fields[i][0]), *want = fields[i][2];
         if (!want || (is && !strcmp(is, want)))
             continue; /* the vpc is unknown in a plan before network's first deploy */
         size_t used = strlen(why);
         snprintf(why + used, len - used, "%s%s", used ? ", " : "",
-                 shc_line_diff(l->h, l->ctx, NULL, SH_CHANGE_REPLACE, fields[i][1], is, want));
+                 shc_line_diff(l->f.h, l->f.ctx, NULL, SH_CHANGE_REPLACE, fields[i][1], is, want));
     }
     if (!why[0])
         return 0;
     shc_line_note(&l->tg_l, SH_CHANGE_REPLACE, why);
-    if (l->h->allow_replace(l->ctx)) {
-        if (l->plan)
+    if (l->f.h->allow_replace(l->f.ctx)) {
+        if (l->f.plan)
             l->tg_arn[0] = '\0'; /* the listeners will forward to the new one */
         return 0;
     }
-    l->h->fail(l->ctx, SH_ERR_CONFLICT,
+    l->f.h->fail(l->f.ctx, SH_ERR_CONFLICT,
                "%s: %s, which cannot change in place: deploy with --allow-replace to delete the target group "
                "(its targets deregistered) and create it again", l->tg_l.label, why);
-    l->failed = 1;
+    l->f.failed = 1;
     return -1;
 }
 
@@ -87,37 +87,37 @@ int lb_tg_delete_for_replace(struct lb *l)
 {
     char path[128];
     const sh_doc *ls = l->alb && !l->alb_replace[0] ? l->alb->listeners : NULL;
-    size_t count = ls ? l->h->doc_count(ls, "Listeners.member") : 0;
+    size_t count = ls ? l->f.h->doc_count(ls, "Listeners.member") : 0;
     for (size_t i = 0; i < count; i++) {
-        const sh_doc *it = l->h->doc_get(ls, shc_path(path, sizeof(path), "Listeners.member[%zu]", i));
-        if (!strstr(l->h->doc_json(l->ctx, l->h->doc_get(it, "DefaultActions")), l->tg_arn))
+        const sh_doc *it = l->f.h->doc_get(ls, shc_path(path, sizeof(path), "Listeners.member[%zu]", i));
+        if (!strstr(l->f.h->doc_json(l->f.ctx, l->f.h->doc_get(it, "DefaultActions")), l->tg_arn))
             continue;
         sh_doc *in = lb_req(l);
-        lb_set(l, in, l->h->doc_string(it, "ListenerArn"), "ListenerArn");
-        const char *label = shc_text(l->h, l->ctx, "listener %s:%s", l->alb_name, l->h->doc_string(it, "Port"));
-        shc_queue_add_accepting(&l->q, "elbv2", "DeleteListener", in, label, "ListenerNotFound", lb_reported,
+        lb_set(l, in, l->f.h->doc_string(it, "ListenerArn"), "ListenerArn");
+        const char *label = shc_text(l->f.h, l->f.ctx, "listener %s:%s", l->alb_name, l->f.h->doc_string(it, "Port"));
+        shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteListener", in, label, "ListenerNotFound", lb_reported,
                                 lb_when_done(l, SH_CHANGE_DELETE, label, "it forwards to the target group replaced"));
     }
-    if (lb_run(l))
+    if (shc_wave(&l->f))
         return -1;
     /* a listener's deletion takes a moment to count: lb_not_yet waits it out */
-    shc_queue_add_accepting(&l->q, "elbv2", "DeleteTargetGroup", on_tg(l), l->tg_l.label, "TargetGroupNotFound",
+    shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteTargetGroup", on_tg(l), l->tg_l.label, "TargetGroupNotFound",
                             lb_reported,
                             lb_when_done(l, SH_CHANGE_DELETE, l->tg_l.label,
-                                         shc_text(l->h, l->ctx, "to replace it: %s", l->tg_replace)));
-    return lb_run(l);
+                                         shc_text(l->f.h, l->f.ctx, "to replace it: %s", l->tg_replace)));
+    return shc_wave(&l->f);
 }
 
 static int created(void *arg, const sh_doc *out)
 {
     struct lb *l = arg;
     if (!out) { /* DuplicateTargetGroupName: made by an answer that was lost, look again */
-        l->again = 1;
+        l->f.again = 1;
         return 0;
     }
-    const char *arn = l->h->doc_string(out, "TargetGroups.member[0].TargetGroupArn");
+    const char *arn = l->f.h->doc_string(out, "TargetGroups.member[0].TargetGroupArn");
     if (!arn) {
-        l->h->fail(l->ctx, SH_ERR_AWS, "%s: CreateTargetGroup answered without an arn", l->tg_l.label);
+        l->f.h->fail(l->f.ctx, SH_ERR_AWS, "%s: CreateTargetGroup answered without an arn", l->tg_l.label);
         return -1;
     }
     snprintf(l->tg_arn, sizeof(l->tg_arn), "%s", arn);
@@ -130,13 +130,13 @@ static void create(struct lb *l)
     sh_doc *in = lb_req(l);
     lb_set(l, in, l->tg_name, "Name");
     lb_set(l, in, "HTTP", "Protocol");
-    l->h->doc_set_number(in, "Port", l->port);
+    l->f.h->doc_set_number(in, "Port", l->port);
     lb_set(l, in, l->vpc, "VpcId");
     lb_set(l, in, "ip", "TargetType");
     put_health_check(l, in);
-    shc_put_tags(l->h, l->ctx, in, &shc_tags_query_put, NULL);
-    shc_change(&l->q, &l->tg_l, SH_CHANGE_CREATE,
-               shc_text(l->h, l->ctx, "http %lld, health check %s", l->port, l->cfg.health_path), "elbv2",
+    shc_put_tags(l->f.h, l->f.ctx, in, &shc_tags_query_put, NULL);
+    shc_change(&l->f.q, &l->tg_l, SH_CHANGE_CREATE,
+               shc_text(l->f.h, l->f.ctx, "http %lld, health check %s", l->port, l->cfg.health_path), "elbv2",
                "CreateTargetGroup", in, "DuplicateTargetGroupName", created, l);
 }
 
@@ -149,9 +149,9 @@ static void deregistration(struct lb *l, const sh_doc *have)
     lb_set(l, in, DEREGISTRATION, "Attributes[0].Key");
     lb_set(l, in, DEREGISTRATION_SECONDS, "Attributes[0].Value");
     if (have)
-        shc_line_diff(l->h, l->ctx, &l->tg_l, SH_CHANGE_UPDATE, "deregistration delay",
-                      is ? shc_text(l->h, l->ctx, "%s s", is) : NULL, DEREGISTRATION_SECONDS " s");
-    shc_change(&l->q, &l->tg_l, have ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, NULL, "elbv2",
+        shc_line_diff(l->f.h, l->f.ctx, &l->tg_l, SH_CHANGE_UPDATE, "deregistration delay",
+                      is ? shc_text(l->f.h, l->f.ctx, "%s s", is) : NULL, DEREGISTRATION_SECONDS " s");
+    shc_change(&l->f.q, &l->tg_l, have ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, NULL, "elbv2",
                "ModifyTargetGroupAttributes", in, NULL, NULL, NULL);
 }
 
@@ -166,10 +166,10 @@ void lb_tg_wave(struct lb *l)
     size_t n = health_check(l, c);
     int differs = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *is = l->h->doc_string(l->tg, c[i].field);
+        const char *is = l->f.h->doc_string(l->tg, c[i].field);
         if (is && !strcmp(is, c[i].want))
             continue;
-        shc_line_diff(l->h, l->ctx, &l->tg_l, SH_CHANGE_UPDATE, shc_text(l->h, l->ctx, "health check %s", c[i].what),
+        shc_line_diff(l->f.h, l->f.ctx, &l->tg_l, SH_CHANGE_UPDATE, shc_text(l->f.h, l->f.ctx, "health check %s", c[i].what),
                       is, c[i].want);
         differs = 1;
     }
@@ -177,7 +177,7 @@ void lb_tg_wave(struct lb *l)
         /* Every field, not only those that differ: one call puts the whole check back. */
         sh_doc *in = on_tg(l);
         put_health_check(l, in);
-        shc_change(&l->q, &l->tg_l, SH_CHANGE_UPDATE, NULL, "elbv2", "ModifyTargetGroup", in, NULL, NULL, NULL);
+        shc_change(&l->f.q, &l->tg_l, SH_CHANGE_UPDATE, NULL, "elbv2", "ModifyTargetGroup", in, NULL, NULL, NULL);
     }
     deregistration(l, l->tg_attrs);
     lb_put_tags(l, &l->tg_l, l->tg_tags, l->tg_arn);

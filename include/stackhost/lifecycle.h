@@ -22,8 +22,7 @@
  *       .begin = reg_begin, .converge = converge, .publish = publish,
  *       .destroy = reg_destroy_pass, .destroy_what = "the registry's resources"};
  *   SHC_LIFECYCLE(registry, registry_lifecycle)
- *   SH_PLUGIN_EXPORT = {..., .create = registry_create,
- *       .destroy = registry_destroy, .outputs = registry_outputs};
+ *   SH_PLUGIN_EXPORT = {..., SHC_CALLBACKS(registry)};
  */
 #ifndef STACKHOST_LIFECYCLE_H
 #define STACKHOST_LIFECYCLE_H
@@ -126,6 +125,9 @@ sh_status shc_lifecycle_outputs(const shc_lifecycle *lc, const sh_host *h, sh_ct
     static sh_status name##_create(const sh_host *h, sh_ctx *ctx) { return shc_lifecycle_create(&(lc), h, ctx); }    \
     static sh_status name##_destroy(const sh_host *h, sh_ctx *ctx) { return shc_lifecycle_destroy(&(lc), h, ctx); }  \
     static sh_status name##_outputs(const sh_host *h, sh_ctx *ctx) { return shc_lifecycle_outputs(&(lc), h, ctx); }
+
+/* In the descriptor: the callbacks SHC_LIFECYCLE(name, ...) defined. */
+#define SHC_CALLBACKS(name) .create = name##_create, .destroy = name##_destroy, .outputs = name##_outputs
 
 #ifdef __cplusplus
 }

@@ -178,9 +178,7 @@ SH_PLUGIN_EXPORT = {
     .keys = observability_keys,
     .config_bind = observability_bind,
     .validate = observability_validate,
-    .create = observability_create,
-    .destroy = observability_destroy,
-    .outputs = observability_outputs,
+    SHC_CALLBACKS(observability),
     .resources = observability_resources,
     .publishes = observability_publishes,
 };

@@ -88,9 +88,7 @@ SH_PLUGIN_EXPORT = {
     .requires = no_requirements,
     .keys = registry_keys,
     .config_bind = registry_bind,
-    .create = registry_create,
-    .destroy = registry_destroy,
-    .outputs = registry_outputs,
+    SHC_CALLBACKS(registry),
     .resources = registry_resources,
     .publishes = registry_publishes,
 };

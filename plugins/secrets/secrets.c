@@ -87,8 +87,6 @@ SH_PLUGIN_EXPORT = {
     .config_bind = secrets_bind,
     .requires = no_requirements,
     .validate = secrets_validate,
-    .create = secrets_create,
-    .destroy = secrets_destroy,
-    .outputs = secrets_outputs,
+    SHC_CALLBACKS(secrets),
     .resources = secrets_resources,
 };

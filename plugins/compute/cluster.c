@@ -8,51 +8,50 @@
 static int created(void *arg, const sh_doc *out)
 {
     struct cmp *c = arg;
-    const char *arn = out ? c->h->doc_string(out, "cluster.clusterArn") : NULL;
+    const char *arn = out ? c->f.h->doc_string(out, "cluster.clusterArn") : NULL;
     if (arn)
         snprintf(c->cluster_arn, sizeof(c->cluster_arn), "%s", arn);
-    c->cluster_new = 1;
     return 0;
 }
 
 static void settings(struct cmp *c, sh_doc *in)
 {
-    c->h->doc_set_string(in, "settings[0].name", "containerInsights");
-    c->h->doc_set_string(in, "settings[0].value", "enabled");
+    c->f.h->doc_set_string(in, "settings[0].name", "containerInsights");
+    c->f.h->doc_set_string(in, "settings[0].value", "enabled");
 }
 
 static const char *insights(struct cmp *c)
 {
     char path[64];
-    for (size_t i = 0; i < c->h->doc_count(c->cluster, "settings"); i++) {
-        const char *name = c->h->doc_string(c->cluster, shc_path(path, sizeof(path), "settings[%zu].name", i));
+    for (size_t i = 0; i < c->f.h->doc_count(c->cluster, "settings"); i++) {
+        const char *name = c->f.h->doc_string(c->cluster, shc_path(path, sizeof(path), "settings[%zu].name", i));
         if (name && !strcmp(name, "containerInsights"))
-            return c->h->doc_string(c->cluster, shc_path(path, sizeof(path), "settings[%zu].value", i));
+            return c->f.h->doc_string(c->cluster, shc_path(path, sizeof(path), "settings[%zu].value", i));
     }
     return NULL;
 }
 
 void cmp_cluster_wave(struct cmp *c)
 {
-    shc_line *line = &c->run->cluster_l;
+    shc_line *line = &c->cluster_l;
     sh_doc *in = cmp_req(c);
     if (!c->cluster) {
         /* AWS answers an existing name with that cluster; moto replaces it:
          * the lookups made sure there is none (an INACTIVE one is a new cluster) */
-        c->h->doc_set_string(in, "clusterName", c->cluster_name);
+        c->f.h->doc_set_string(in, "clusterName", c->cluster_name);
         settings(c, in);
-        shc_put_tags(c->h, c->ctx, in, &shc_tags_ecs, NULL);
-        shc_change(&c->q, line, SH_CHANGE_CREATE, NULL, "ecs", "CreateCluster", in, NULL, created, c);
+        shc_put_tags(c->f.h, c->f.ctx, in, &shc_tags_ecs, NULL);
+        shc_change(&c->f.q, line, SH_CHANGE_CREATE, NULL, "ecs", "CreateCluster", in, NULL, created, c);
         return;
     }
     const char *now = insights(c);
     if (!now || strcmp(now, "enabled")) {
         /* UpdateCluster rather than UpdateClusterSettings: the same on AWS,
          * and the only one moto has */
-        c->h->doc_set_string(in, "cluster", c->cluster_name);
+        c->f.h->doc_set_string(in, "cluster", c->cluster_name);
         settings(c, in);
-        shc_line_diff(c->h, c->ctx, line, SH_CHANGE_UPDATE, "container insights", now, "enabled");
-        shc_change(&c->q, line, SH_CHANGE_UPDATE, NULL, "ecs", "UpdateCluster", in, NULL, NULL, NULL);
+        shc_line_diff(c->f.h, c->f.ctx, line, SH_CHANGE_UPDATE, "container insights", now, "enabled");
+        shc_change(&c->f.q, line, SH_CHANGE_UPDATE, NULL, "ecs", "UpdateCluster", in, NULL, NULL, NULL);
     }
     cmp_ecs_tags_drift(c, line, c->cluster, c->cluster_arn);
 }

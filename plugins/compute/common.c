@@ -4,25 +4,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "compute.h"
 
 sh_doc *cmp_req(struct cmp *c)
 {
-    return c->h->doc_new(c->ctx);
+    return c->f.h->doc_new(c->f.ctx);
 }
 
 static void role_init(struct cmp *c, struct cmp_role *r, const char *purpose, shc_line *line)
 {
-    const sh_host *h = c->h;
-    const char *part = shc_text(h, c->ctx, "%s-%s", c->stack, purpose);
+    const sh_host *h = c->f.h;
+    const char *part = shc_text(h, c->f.ctx, "%s-%s", c->stack, purpose);
     r->purpose = purpose;
-    r->name = h->resource_name(c->ctx, "role", part);
-    r->policy_name = h->resource_name(c->ctx, "policy", part);
-    snprintf(r->arn, sizeof(r->arn), "arn:%s:iam::%s:role/%s", h->partition(c->ctx), h->account_id(c->ctx), r->name);
+    r->name = h->resource_name(c->f.ctx, "role", part);
+    r->policy_name = h->resource_name(c->f.ctx, "policy", part);
+    snprintf(r->arn, sizeof(r->arn), "arn:%s:iam::%s:role/%s", h->partition(c->f.ctx), h->account_id(c->f.ctx),
+             r->name);
     r->line = line;
     if (!line->label)
-        line->label = shc_text(h, c->ctx, "iam role %s", r->name);
+        line->label = shc_text(h, c->f.ctx, "iam role %s", r->name);
 }
 
 /* The answers ECS, IAM and Logs give while something propagates
@@ -33,7 +35,7 @@ static void role_init(struct cmp *c, struct cmp_role *r, const char *purpose, sh
     "aws makes the service-linked role AWSServiceRoleForECS on an account's first use of ECS: the deployer "    \
     "needs iam:CreateServiceLinkedRole (or make it once: aws iam create-service-linked-role "                   \
     "--aws-service-name ecs.amazonaws.com)"
-static const shc_not_yet cmp_not_yet[] = {
+const shc_not_yet cmp_not_yet[] = {
     /* an account's first cluster or service: ECS's service-linked role is being made */
     {"CreateCluster|CreateService|UpdateService", "InvalidParameterException",
      "unable to assume the service linked role", 120, CMP_SLR_HINT},
@@ -59,68 +61,71 @@ static const shc_not_yet cmp_not_yet[] = {
     {"DeleteRole", "DeleteConflict", NULL, 60, NULL},
     SHC_NOT_YET_END};
 
-void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run)
+int cmp_load(shc_frame *f, int destroy)
 {
-    memset(c, 0, sizeof(*c));
-    c->h = h;
-    c->ctx = ctx;
-    c->run = run;
-    c->mode = h->mode(ctx);
-    c->plan = c->mode != SH_MODE_DEPLOY && c->mode != SH_MODE_DESTROY;
-    shc_queue_init(&c->q, h, ctx);
-    c->q.not_yet = cmp_not_yet;
-    const char *part = h->partition(ctx), *acct = h->account_id(ctx), *region = h->region(ctx);
+    struct cmp *c = (struct cmp *)f;
+    const sh_host *h = f->h;
+    sh_ctx *ctx = f->ctx;
+    c->destroying = destroy;
+    c->run_id = (long)time(NULL);
     c->stack = h->stack_name(ctx);
     c->cluster_name = h->resource_name(ctx, "cluster", c->stack);
     c->log_name = h->resource_name(ctx, "logs", c->stack);
     c->family = h->resource_name(ctx, "task", c->stack);
     c->service_name = h->resource_name(ctx, "svc", c->stack);
     c->container = shc_text(h, ctx, "%s-api", c->stack);
-    snprintf(c->cluster_arn, sizeof(c->cluster_arn), "arn:%s:ecs:%s:%s:cluster/%s", part, region, acct,
-             c->cluster_name);
-    snprintf(c->log_arn, sizeof(c->log_arn), "arn:%s:logs:%s:%s:log-group:%s", part, region, acct, c->log_name);
-    /* CreateLogStream and PutLogEvents act on the group's streams: the ":*" form */
-    snprintf(c->log_streams_arn, sizeof(c->log_streams_arn), "%s:*", c->log_arn);
     snprintf(c->resource_id, sizeof(c->resource_id), "service/%s/%s", c->cluster_name, c->service_name);
-    role_init(c, &c->exec, "exec", &run->exec_l);
-    role_init(c, &c->task, "task", &run->task_l);
     h->config_read(ctx, &c->cfg);
     /* Who owns the desired count once the service exists: the scaling
      * plugin declares it does (owns compute.desired_count) while enabled.
      * With no such plugin in the stack, a scalable target made outside it
      * owns it: the lookups read it (lookup.c). */
     c->count_owner = h->owner(ctx, "desired_count");
-    c->scaled = c->count_owner && *c->count_owner;
     c->port = shc_task_port(h, ctx);
-    if (!run->cluster_l.label) {
-        run->cluster_l.label = shc_text(h, ctx, "ecs cluster %s", c->cluster_name);
-        run->log_l.label = shc_text(h, ctx, "log group %s", c->log_name);
-        run->td_l.label = shc_text(h, ctx, "task definition %s", c->family);
-        run->svc_l.label = shc_text(h, ctx, "ecs service %s", c->service_name);
-    }
+    c->cluster_l.label = shc_text(h, ctx, "ecs cluster %s", c->cluster_name);
+    c->log_l.label = shc_text(h, ctx, "log group %s", c->log_name);
+    c->td_l.label = shc_text(h, ctx, "task definition %s", c->family);
+    c->svc_l.label = shc_text(h, ctx, "ecs service %s", c->service_name);
+    return 0;
+}
+
+void cmp_begin(shc_frame *f)
+{
+    struct cmp *c = (struct cmp *)f;
+    const sh_host *h = f->h;
+    const char *part = h->partition(f->ctx), *acct = h->account_id(f->ctx), *region = h->region(f->ctx);
+    memset(c->cluster_arn, 0, sizeof(*c) - offsetof(struct cmp, cluster_arn));
+    snprintf(c->cluster_arn, sizeof(c->cluster_arn), "arn:%s:ecs:%s:%s:cluster/%s", part, region, acct,
+             c->cluster_name);
+    snprintf(c->log_arn, sizeof(c->log_arn), "arn:%s:logs:%s:%s:log-group:%s", part, region, acct, c->log_name);
+    /* CreateLogStream and PutLogEvents act on the group's streams: the ":*" form */
+    snprintf(c->log_streams_arn, sizeof(c->log_streams_arn), "%s:*", c->log_arn);
+    role_init(c, &c->exec, "exec", &c->exec_l);
+    role_init(c, &c->task, "task", &c->task_l);
+    c->scaled = c->count_owner && *c->count_owner;
 }
 
 /* An input of a required plugin. In a plan before that plugin's first
  * deploy it is absent: a placeholder lets the plan report creates. */
 static const char *input(struct cmp *c, const char *plugin, const char *key)
 {
-    const char *v = c->h->input_string(c->ctx, plugin, key);
+    const char *v = c->f.h->input_string(c->f.ctx, plugin, key);
     if (v && *v)
         return v;
-    if (c->mode == SH_MODE_DEPLOY && !c->failed) {
-        c->h->fail(c->ctx, SH_ERR_CONFIG, "input %s.%s is missing: the %s plugin did not publish it (deploy %s first, "
-                   "or list it in --only)", plugin, key, plugin, plugin);
-        c->failed = 1;
+    if (c->f.mode == SH_MODE_DEPLOY && !c->f.failed) {
+        c->f.h->fail(c->f.ctx, SH_ERR_CONFIG, "input %s.%s is missing: the %s plugin did not publish it (deploy %s "
+                     "first, or list it in --only)", plugin, key, plugin, plugin);
+        c->f.failed = 1;
     }
     c->inputs_missing = 1;
-    return shc_text(c->h, c->ctx, "(%s.%s)", plugin, key);
+    return shc_text(c->f.h, c->f.ctx, "(%s.%s)", plugin, key);
 }
 
 /* arn:...:parameter/S/E/db-connection-string -> DB_CONNECTION_STRING. */
 static int secret_name(struct cmp *c, const char *arn, char *out, size_t size)
 {
     const char *path = strstr(arn, ":parameter/");
-    const char *prefix = shc_text(c->h, c->ctx, "/%s/%s/", c->stack, c->h->environment(c->ctx));
+    const char *prefix = shc_text(c->f.h, c->f.ctx, "/%s/%s/", c->stack, c->f.h->environment(c->f.ctx));
     if (!path)
         return -1;
     path += strlen(":parameter");
@@ -146,32 +151,32 @@ int cmp_service_inputs(struct cmp *c)
 {
     c->tg_arn = input(c, "lb", "target_group_arn");
     c->task_sg = input(c, "network", "task_security_group_id");
-    c->nsubnets = c->h->input_list(c->ctx, "network", "private_subnet_ids", &c->subnets);
+    c->nsubnets = c->f.h->input_list(c->f.ctx, "network", "private_subnet_ids", &c->subnets);
     if (!c->nsubnets)
         input(c, "network", "private_subnet_ids");
-    return c->failed ? -1 : 0;
+    return c->f.failed ? -1 : 0;
 }
 
 int cmp_inputs(struct cmp *c)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     c->repo_uri = input(c, "registry", "repository_uri");
     c->repo_arn = input(c, "registry", "repository_arn");
     c->repo_name = input(c, "registry", "repository_name");
     const char *const *arns;
-    size_t n = h->input_list(c->ctx, "secrets", "parameter_arns", &arns);
+    size_t n = h->input_list(c->f.ctx, "secrets", "parameter_arns", &arns);
     for (size_t i = 0; i < n; i++) {
         if (c->nsecrets == CMP_MAX_PARAMS) {
-            h->fail(c->ctx, SH_ERR_CONFIG, "secrets.parameter_arns has %zu parameters; a container takes at most %d "
+            h->fail(c->f.ctx, SH_ERR_CONFIG, "secrets.parameter_arns has %zu parameters; a container takes at most %d "
                     "here", n, CMP_MAX_PARAMS);
-            c->failed = 1;
+            c->f.failed = 1;
             break;
         }
         struct cmp_secret *s = &c->secrets[c->nsecrets];
         if (secret_name(c, arns[i], s->name, sizeof(s->name))) {
-            h->fail(c->ctx, SH_ERR_CONFIG, "secrets.parameter_arns: %s is not a parameter under /%s/%s/: the "
-                    "container's secret name cannot be made from it", arns[i], c->stack, h->environment(c->ctx));
-            c->failed = 1;
+            h->fail(c->f.ctx, SH_ERR_CONFIG, "secrets.parameter_arns: %s is not a parameter under /%s/%s/: the "
+                    "container's secret name cannot be made from it", arns[i], c->stack, h->environment(c->f.ctx));
+            c->f.failed = 1;
             continue;
         }
         s->value_from = arns[i];
@@ -180,46 +185,25 @@ int cmp_inputs(struct cmp *c)
     /* in name order: ECS does not promise to answer them in the order sent,
      * and a reordering must not read as a new definition */
     qsort(c->secrets, c->nsecrets, sizeof(c->secrets[0]), by_name);
-    c->image = shc_text(h, c->ctx, "%s:%s", c->repo_uri, c->cfg.image_tag);
+    c->image = shc_text(h, c->f.ctx, "%s:%s", c->repo_uri, c->cfg.image_tag);
     cmp_roles_prepare(c);
-    return c->failed ? -1 : 0;
-}
-
-int cmp_run(struct cmp *c)
-{
-    if (c->failed) {
-        shc_queue_clear(&c->q);
-        return -1;
-    }
-    if (shc_queue_run(&c->q)) {
-        c->failed = !c->q.lost;
-        return -1;
-    }
-    return 0;
+    return c->f.failed ? -1 : 0;
 }
 
 void cmp_read(struct cmp *c, const char *service, const char *op, const sh_doc *in, const char *items,
               const char *label, const char *absent, const sh_doc **out)
 {
     if (items)
-        shc_read_all(&c->q, service, op, in, items, label, out);
+        shc_read_all(&c->f.q, service, op, in, items, label, out);
     else
-        shc_read(&c->q, service, op, in, label, absent, out);
-}
-
-int cmp_refuse(struct cmp *c, const char *kind, const char *name)
-{
-    c->failed = 1;
-    return shc_refuse_foreign(c->h, c->ctx, kind, name);
+        shc_read(&c->f.q, service, op, in, label, absent, out);
 }
 
 void cmp_ecs_tags_drift(struct cmp *c, shc_line *line, const sh_doc *item, const char *arn)
 {
-    char detail[SHC_DETAIL];
     sh_doc *in = cmp_req(c);
-    c->h->doc_set_string(in, "resourceArn", arn);
-    if (shc_tags_drift(c->h, c->ctx, item, &shc_tags_ecs, NULL, in, &shc_tags_ecs, detail, sizeof(detail)))
-        shc_change(&c->q, line, SH_CHANGE_UPDATE, detail, "ecs", "TagResource", in, NULL, NULL, NULL);
+    c->f.h->doc_set_string(in, "resourceArn", arn);
+    shc_tags_change(&c->f, line, item, &shc_tags_ecs, &shc_tags_ecs, "ecs", "TagResource", in);
 }
 
 /* Logs answers tags as a map ({"Project": "catalog"}), which a document
@@ -227,15 +211,15 @@ void cmp_ecs_tags_drift(struct cmp *c, shc_line *line, const sh_doc *item, const
 const sh_doc *cmp_logs_tags(struct cmp *c, const sh_doc *answer)
 {
     const char *const *keys, *const *values;
-    size_t count = c->h->tags(c->ctx, &keys, &values), k = 0;
+    size_t count = c->f.h->tags(c->f.ctx, &keys, &values), k = 0;
     sh_doc *list = cmp_req(c);
     char path[256];
     for (size_t i = 0; answer && i < count; i++) {
-        const char *v = c->h->doc_string(answer, shc_path(path, sizeof(path), "tags.%s", keys[i]));
+        const char *v = c->f.h->doc_string(answer, shc_path(path, sizeof(path), "tags.%s", keys[i]));
         if (!v)
             continue;
-        c->h->doc_set_string(list, shc_path(path, sizeof(path), "tags[%zu].Key", k), keys[i]);
-        c->h->doc_set_string(list, shc_path(path, sizeof(path), "tags[%zu].Value", k++), v);
+        c->f.h->doc_set_string(list, shc_path(path, sizeof(path), "tags[%zu].Key", k), keys[i]);
+        c->f.h->doc_set_string(list, shc_path(path, sizeof(path), "tags[%zu].Value", k++), v);
     }
     return list;
 }
@@ -243,22 +227,22 @@ const sh_doc *cmp_logs_tags(struct cmp *c, const sh_doc *answer)
 void cmp_logs_put_tags(struct cmp *c, sh_doc *doc, const char *at)
 {
     const char *const *keys, *const *values;
-    size_t count = c->h->tags(c->ctx, &keys, &values);
+    size_t count = c->f.h->tags(c->f.ctx, &keys, &values);
     char path[256];
     for (size_t i = 0; i < count; i++)
-        c->h->doc_set_string(doc, shc_path(path, sizeof(path), "%s.%s", at, keys[i]), values[i]);
+        c->f.h->doc_set_string(doc, shc_path(path, sizeof(path), "%s.%s", at, keys[i]), values[i]);
 }
 
 int cmp_same_set(struct cmp *c, const sh_doc *have, const char *list, const char *const *want, size_t n)
 {
     char path[256];
-    size_t count = have ? c->h->doc_count(have, list) : 0;
+    size_t count = have ? c->f.h->doc_count(have, list) : 0;
     if (count != n)
         return 0;
     for (size_t i = 0; i < n; i++) {
         int found = 0;
         for (size_t k = 0; k < count && !found; k++) {
-            const char *v = c->h->doc_string(have, shc_path(path, sizeof(path), "%s[%zu]", list, k));
+            const char *v = c->f.h->doc_string(have, shc_path(path, sizeof(path), "%s[%zu]", list, k));
             found = v && !strcmp(v, want[i]);
         }
         if (!found)
@@ -267,21 +251,10 @@ int cmp_same_set(struct cmp *c, const sh_doc *have, const char *list, const char
     return 1;
 }
 
-void cmp_report(struct cmp *c)
+void cmp_free(shc_frame *f)
 {
-    struct cmp_run *r = c->run;
-    const shc_line *lines[] = {&r->cluster_l, &r->log_l, &r->exec_l, &r->task_l, &r->td_l, &r->svc_l};
-    /* a service left as it is for its image is named by the error instead */
-    size_t n = sizeof(lines) / sizeof(lines[0]) - (c->run->not_rolled_out ? 1 : 0);
-    for (size_t i = 0; i < n; i++)
-        shc_line_report(c->h, c->ctx, lines[i]);
-}
-
-void cmp_run_free(struct cmp_run *run)
-{
-    for (size_t i = 0; i < run->nseen; i++)
-        free(run->seen[i]);
-    free(run->seen);
-    run->seen = NULL;
-    run->nseen = run->seen_alloc = 0;
+    struct cmp *c = (struct cmp *)f;
+    for (size_t i = 0; i < c->nseen; i++)
+        free(c->seen[i]);
+    free(c->seen);
 }

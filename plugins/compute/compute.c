@@ -3,7 +3,6 @@
  * checks, and the callbacks that run the waves (compute.h) and destroy. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <stackhost/stackhost.h>
 
@@ -183,31 +182,48 @@ static sh_status compute_validate(const sh_host *host, sh_ctx *ctx)
 }
 
 /* The outputs: names always (dependents' plans name the resources), ARNs
- * of what exists (or was made). */
-static sh_status publish(struct cmp *c)
+ * of what exists (or was made). A deploy that left the service as it was
+ * for its image publishes nothing: what reads the outputs (scaling, the
+ * alarms) needs the service, and is cut short; the rest of the stack goes
+ * on converging. */
+static sh_status publish(shc_frame *f)
 {
-    const sh_host *h = c->h;
+    struct cmp *c = (struct cmp *)f;
+    const sh_host *h = f->h;
+    if (c->not_rolled_out) {
+        cmp_image_push_error(c);
+        return SH_ERR_INCOMPLETE;
+    }
     sh_status rc = SH_OK;
     const char *keys[] = {"cluster_name", "service_name", "log_group_name"};
     const char *names[] = {c->cluster_name, c->service_name, c->log_name};
     for (size_t i = 0; i < 3; i++)
-        if (h->output_string(c->ctx, keys[i], names[i]) != SH_OK)
+        if (h->output_string(f->ctx, keys[i], names[i]) != SH_OK)
             rc = SH_ERR;
     const char *arn_keys[] = {"cluster_arn", "service_arn", "task_definition_arn", "execution_role_arn",
                               "task_role_arn"};
-    const char *arns[] = {c->cluster || c->cluster_new ? c->cluster_arn : "", c->service_arn, c->td_arn,
-                          c->exec.role || c->exec.created ? c->exec.arn : "",
-                          c->task.role || c->task.created ? c->task.arn : ""};
+    /* a deploy's pass that converged made what it did not find */
+    const char *arns[] = {c->cluster || !f->plan ? c->cluster_arn : "", c->service_arn, c->td_arn,
+                          c->exec.role || !f->plan ? c->exec.arn : "", c->task.role || !f->plan ? c->task.arn : ""};
     for (size_t i = 0; i < 5; i++)
-        if (arns[i][0] && h->output_string(c->ctx, arn_keys[i], arns[i]) != SH_OK)
+        if (arns[i][0] && h->output_string(f->ctx, arn_keys[i], arns[i]) != SH_OK)
             rc = SH_ERR;
     return rc;
 }
 
+/* Every line (in a plan, the plan's lines); a service left as it is for
+ * its image is named by the error instead. */
+static void report(struct cmp *c)
+{
+    shc_report_lines(&c->f, (shc_line *[]){&c->cluster_l, &c->log_l, &c->exec_l, &c->task_l, &c->td_l, &c->svc_l},
+                     c->not_rolled_out ? 5 : 6);
+}
+
 /* The waves of compute.h. Nothing mutating is sent before every found
  * resource's ownership, the image and the quotas are known. */
-static int converge(struct cmp *c)
+static int converge(shc_frame *f)
 {
+    struct cmp *c = (struct cmp *)f;
     if (cmp_inputs(c) || cmp_lookup(c) || cmp_reads(c) || cmp_owned_all(c))
         return -1;
     cmp_image_check(c);
@@ -217,101 +233,52 @@ static int converge(struct cmp *c)
     cmp_cluster_wave(c);
     cmp_log_wave(c);
     cmp_roles_wave(c);
-    if (cmp_run(c) || c->again)
+    if (shc_wave(f) || f->again)
         return -1;
     /* what was just made can be unknown for a moment: cmp_not_yet */
     cmp_log_retention_wave(c);
     cmp_roles_policy_wave(c);
-    if (cmp_run(c))
+    if (shc_wave(f))
         return -1;
     /* A new or changed role can take seconds before ECS may pass it
      * (aws-api.md section 13): cmp_not_yet names those answers. */
     cmp_td_wave(c);
-    if (cmp_run(c) || c->again)
+    if (shc_wave(f) || f->again)
         return -1;
     /* Never roll out what cannot start: tasks would fail to pull the image,
      * the circuit breaker would stop the service at 0 tasks. Everything else
-     * is converged; the service is left as it is until the image is there. */
-    if (c->image_missing && c->mode == SH_MODE_DEPLOY) {
-        c->run->not_rolled_out = 1;
-        cmp_report(c);
+     * is converged; the service is left as it is until the image is there
+     * (publish says so). */
+    if (c->image_missing && f->mode == SH_MODE_DEPLOY) {
+        c->not_rolled_out = 1;
+        report(c);
         return 0;
     }
     if (cmp_service_inputs(c) || cmp_service_prepare(c))
         return -1;
     cmp_service_wave(c);
-    if (c->image_missing && c->plan)
-        shc_line_note(&c->run->svc_l, c->run->svc_l.change,
-                      shc_text(c->h, c->ctx, "not rolled out until image %s is pushed", c->image));
-    if (cmp_run(c) || c->again)
+    if (c->image_missing && f->plan)
+        shc_line_note(&c->svc_l, c->svc_l.change,
+                      shc_text(f->h, f->ctx, "not rolled out until image %s is pushed", c->image));
+    if (shc_wave(f) || f->again)
         return -1;
     if (cmp_service_wait_steady(c))
         return -1;
     /* the service runs the new revision: the oldest beyond the few kept for a rollback go */
-    if (c->mode != SH_MODE_OUTPUTS && !c->inputs_missing && cmp_td_prune(c))
+    if (f->mode != SH_MODE_OUTPUTS && !c->inputs_missing && cmp_td_prune(c))
         return -1;
-    if (c->mode != SH_MODE_OUTPUTS)
-        cmp_report(c);
+    if (f->mode != SH_MODE_OUTPUTS)
+        report(c);
     return 0;
 }
 
-#define LOST_ANSWER_PASSES 10
+static const shc_lifecycle compute_lifecycle = {
+    .size = sizeof(struct cmp), .not_yet = cmp_not_yet, .load = cmp_load, .begin = cmp_begin,
+    .converge = converge, .publish = publish, .destroy = cmp_destroy_pass,
+    .destroy_what = "the compute resources", .free = cmp_free};
 
-/* One pass; a lost answer or a create that found its resource already
- * there starts the next from the lookups, which find it. */
-static int pass(void *arg, char *why, size_t len)
-{
-    struct cmp_run *run = arg;
-    struct cmp c;
-    cmp_load(&c, run->h, run->ctx, run);
-    int rc = converge(&c);
-    int again = rc && !c.failed && (c.q.lost || c.again);
-    if (again)
-        snprintf(why, len, "%s", c.q.lost ? c.q.lost_text : "a create found its resource already there");
-    shc_queue_clear(&c.q);
-    if (!rc && run->not_rolled_out) {
-        /* no outputs: what reads them (scaling, the alarms) needs the service, and is cut short */
-        cmp_image_push_error(&c);
-        return SHC_FAILED;
-    }
-    if (!rc)
-        return publish(&c) ? SHC_FAILED : SHC_DONE;
-    return again ? SHC_AGAIN : SHC_FAILED;
-}
-
-static sh_status compute_create(const sh_host *host, sh_ctx *ctx)
-{
-    struct cmp_run run;
-    memset(&run, 0, sizeof(run));
-    run.h = host;
-    run.ctx = ctx;
-    run.run_id = (long)time(NULL);
-    sh_status st = shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &run);
-    cmp_run_free(&run);
-    /* the rest of the stack goes on converging: only the service waits for its image */
-    return st != SH_OK && run.not_rolled_out ? SH_ERR_INCOMPLETE : st;
-}
-
-static sh_status compute_destroy(const sh_host *host, sh_ctx *ctx)
-{
-    struct cmp_run run;
-    memset(&run, 0, sizeof(run));
-    run.h = host;
-    run.ctx = ctx;
-    run.run_id = (long)time(NULL);
-    struct cmp c;
-    cmp_load(&c, host, ctx, &run);
-    int rc = cmp_destroy_all(&c);
-    shc_queue_clear(&c.q);
-    cmp_run_free(&run);
-    return rc ? SH_ERR : SH_OK;
-}
-
-/* Outputs without changing anything: the same lookups as a plan. */
-static sh_status compute_outputs(const sh_host *host, sh_ctx *ctx)
-{
-    return compute_create(host, ctx);
-}
+/* outputs: the same lookups as a plan */
+SHC_LIFECYCLE(compute, compute_lifecycle)
 
 static const sh_resource_decl compute_resources[] = {
     {"cluster", "ecs cluster cluster-{S}-{E} (container insights)", NULL},

@@ -1,8 +1,9 @@
 /* compute plugin internals: the desired state of the ECS cluster, the log
  * group, the two IAM roles, the task definition and the Fargate service,
  * what the lookups found, and the steps. One `struct cmp` lives for one
- * pass of a callback; `struct cmp_run` for the whole callback (what the
- * run already did, the service's idempotency token, the progress lines).
+ * callback (the lifecycle's, lifecycle.h): the names, the service's
+ * idempotency token and the progress lines; cmp_begin clears what one
+ * pass found.
  *
  * Deploy runs in waves (shc_queue, each sent together):
  *   lookups: DescribeClusters, DescribeLogGroups, GetRole x2,
@@ -19,31 +20,18 @@
  *   -> a task definition revision, only when the definition differs
  *   -> the service created, or updated in what differs; then --wait.
  * A wave that loses an answer (or hears "already exists") ends the pass:
- * compute_create starts again from the lookups, which find it. */
+ * the lifecycle starts again from the lookups, which find it. */
 #ifndef PLUGINS_COMPUTE_COMPUTE_H
 #define PLUGINS_COMPUTE_COMPUTE_H
 
 #include <stddef.h>
 
-#include <stackhost/converge.h>
+#include <stackhost/lifecycle.h>
 #include <stackhost/stackhost.h>
 
 #define CMP_ARN 512
 #define CMP_MAX_PARAMS 32
 
-
-/* Kept for the whole callback, across the passes after lost answers. */
-struct cmp_run {
-    const sh_host *h;
-    sh_ctx *ctx;
-    long run_id;       /* the callback's start: the service's clientToken */
-    int not_rolled_out; /* a pass left the service as it was for its image: the run is incomplete */
-    /* the progress lines, kept so a change made before a lost answer is still reported */
-    shc_line cluster_l, log_l, exec_l, task_l, td_l, svc_l;
-    /* --wait: service event ids already shown */
-    char **seen;
-    size_t nseen, seen_alloc;
-};
 
 struct cmp_role {
     const char *name, *policy_name, *purpose;
@@ -54,11 +42,6 @@ struct cmp_role {
     /* lookups (NULL: absent) */
     const sh_doc *role;     /* GetRole's Role */
     const sh_doc *inline_names, *attached, *policy_out;
-    int created; /* by this pass */
-    struct cmp_role_done {
-        struct cmp *c;
-        struct cmp_role *r;
-    } done; /* the completions' argument */
 };
 
 struct cmp_secret {
@@ -67,27 +50,29 @@ struct cmp_secret {
 };
 
 struct cmp {
-    const sh_host *h;
-    sh_ctx *ctx;
-    sh_mode mode;
-    int plan; /* look and report only (plan, outputs) */
+    shc_frame f; /* first: the lifecycle's (lifecycle.h) */
+    /* the callback's, set by cmp_load */
     int destroying; /* destroy (or its plan) */
-    struct cmp_run *run;
-    shc_queue q;
-    int failed; /* an error was recorded: no further wave */
-    int again;  /* a create found its resource already there: look again */
+    long run_id;    /* the callback's start: the service's clientToken */
+    /* the progress lines, kept so a change made before a lost answer is still reported */
+    shc_line cluster_l, log_l, exec_l, task_l, td_l, svc_l;
+    /* --wait: service event ids already shown */
+    char **seen;
+    size_t nseen, seen_alloc;
     /* names */
     const char *stack, *cluster_name, *log_name, *family, *service_name, *container;
-    char cluster_arn[CMP_ARN], log_arn[CMP_ARN], log_streams_arn[CMP_ARN + 8], service_arn[CMP_ARN];
-    char td_arn[CMP_ARN]; /* the revision the service runs: found equal, or registered */
     char resource_id[CMP_ARN]; /* Application Auto Scaling's service/cluster/service */
-    struct cmp_role exec, task;
     struct cmp_config { /* the keys but container_port (refused), filled by host->config_read */
         const char *image_tag, *task_policy;
         long long cpu, memory, desired_count, log_retention_days, keep_revisions;
         int task_policy_wildcards;
     } cfg;
     long long port; /* network.task_port */
+    const char *count_owner; /* host->owner of desired_count: NULL none declared, "" not deciding now */
+    /* per pass, from here on (cmp_begin clears it) */
+    char cluster_arn[CMP_ARN], log_arn[CMP_ARN], log_streams_arn[CMP_ARN + 8], service_arn[CMP_ARN];
+    char td_arn[CMP_ARN]; /* the revision the service runs: found equal, or registered */
+    struct cmp_role exec, task;
     /* inputs (in a plan before the first deploy: placeholders) */
     int inputs_missing;
     const char *repo_uri, *repo_arn, *repo_name, *tg_arn, *task_sg, *image;
@@ -98,18 +83,21 @@ struct cmp {
     /* lookups (NULL: absent) */
     const sh_doc *clusters_out, *cluster, *logs_out, *log_group, *log_tags_out, *log_tags;
     const sh_doc *td_out, *td, *services_out, *service, *targets_out;
-    const char *count_owner; /* host->owner of desired_count: NULL none declared, "" not deciding now */
     int image_missing; /* DescribeImages answered ImageNotFoundException */
     int scaled;        /* a scalable target owns the desired count */
     int draining;      /* the service is going away: wait, then create */
-    int cluster_new, log_new; /* made by this pass */
+    int not_rolled_out; /* the service was left as it was for its image: the run is incomplete */
     /* the task definition */
     int td_register;  /* the latest ACTIVE revision differs, or none */
     char td_detail[SHC_DETAIL];
 };
 
 /* ---- common.c ---- */
-void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run);
+/* The answers ECS, IAM and Logs give while something propagates. */
+extern const shc_not_yet cmp_not_yet[];
+int cmp_load(shc_frame *f, int destroy);
+void cmp_begin(shc_frame *f);
+void cmp_free(shc_frame *f);
 /* The inputs of the required plugins; in deploy a missing one is an
  * error naming the plugin and key; otherwise a placeholder. cmp_inputs
  * reads the registry's and the secrets', for the roles and the task
@@ -118,15 +106,11 @@ void cmp_load(struct cmp *c, const sh_host *h, sh_ctx *ctx, struct cmp_run *run)
 int cmp_inputs(struct cmp *c);
 int cmp_service_inputs(struct cmp *c);
 sh_doc *cmp_req(struct cmp *c);
-/* Runs the queued wave; -1 when a call or completion failed (recorded, or lost). */
-int cmp_run(struct cmp *c);
 /* Queues a read whose answer lands in *out. items (may be NULL): the
  * list to gather over pages; without it, `absent` codes leave *out NULL
  * (the resource is not there). */
 void cmp_read(struct cmp *c, const char *service, const char *op, const sh_doc *in, const char *items,
               const char *label, const char *absent, const sh_doc **out);
-/* Records that a found resource is not this stack's; returns -1. */
-int cmp_refuse(struct cmp *c, const char *kind, const char *name);
 /* Queues ECS TagResource for the tags of item that drifted; notes them. */
 void cmp_ecs_tags_drift(struct cmp *c, shc_line *line, const sh_doc *item, const char *arn);
 /* The Logs tag map of an answer as a list of the tags stackhost manages. */
@@ -135,9 +119,6 @@ const sh_doc *cmp_logs_tags(struct cmp *c, const sh_doc *answer);
 void cmp_logs_put_tags(struct cmp *c, sh_doc *doc, const char *path);
 /* Whether the texts at path of the items of `have` (a list) are exactly `want`, in any order. */
 int cmp_same_set(struct cmp *c, const sh_doc *have, const char *list, const char *const *want, size_t n);
-/* Prints every line (in a plan, the plan's lines). */
-void cmp_report(struct cmp *c);
-void cmp_run_free(struct cmp_run *run);
 
 /* ---- lookup.c ---- */
 int cmp_lookup(struct cmp *c);     /* the first wave */
@@ -189,6 +170,6 @@ int cmp_service_wait_steady(struct cmp *c);
 int cmp_service_wait(struct cmp *c, int inactive);
 
 /* ---- destroy.c ---- */
-int cmp_destroy_all(struct cmp *c);
+int cmp_destroy_pass(shc_frame *f, size_t *found);
 
 #endif

@@ -5,68 +5,58 @@
 
 #include "compute.h"
 
-static int created(void *arg, const sh_doc *out)
-{
-    struct cmp *c = arg;
-    if (!out) { /* it exists, though the lookup did not list it: look again */
-        c->again = 1;
-        return 0;
-    }
-    c->log_new = 1;
-    return 0;
-}
-
 static sh_doc *retention(struct cmp *c)
 {
     sh_doc *in = cmp_req(c);
-    c->h->doc_set_string(in, "logGroupName", c->log_name);
-    c->h->doc_set_number(in, "retentionInDays", c->cfg.log_retention_days);
+    c->f.h->doc_set_string(in, "logGroupName", c->log_name);
+    c->f.h->doc_set_number(in, "retentionInDays", c->cfg.log_retention_days);
     return in;
 }
 
 static const char *retention_text(struct cmp *c)
 {
-    return shc_text(c->h, c->ctx, "%lld days", c->cfg.log_retention_days);
+    return shc_text(c->f.h, c->f.ctx, "%lld days", c->cfg.log_retention_days);
 }
 
 void cmp_log_wave(struct cmp *c)
 {
-    shc_line *line = &c->run->log_l;
+    shc_line *line = &c->log_l;
     if (!c->log_group) {
         sh_doc *in = cmp_req(c);
-        c->h->doc_set_string(in, "logGroupName", c->log_name);
+        c->f.h->doc_set_string(in, "logGroupName", c->log_name);
         cmp_logs_put_tags(c, in, "tags");
-        shc_change(&c->q, line, SH_CHANGE_CREATE, shc_text(c->h, c->ctx, "retention %s", retention_text(c)), "logs",
-                   "CreateLogGroup", in,
-                   "ResourceAlreadyExistsException", created, c);
+        shc_change(&c->f.q, line, SH_CHANGE_CREATE, shc_text(c->f.h, c->f.ctx, "retention %s", retention_text(c)),
+                   "logs", "CreateLogGroup", in, "ResourceAlreadyExistsException", shc_created, &c->f);
         return;
     }
-    const char *days = c->h->doc_string(c->log_group, "retentionInDays");
-    if (!days || strcmp(days, shc_text(c->h, c->ctx, "%lld", c->cfg.log_retention_days))) {
+    const char *days = c->f.h->doc_string(c->log_group, "retentionInDays");
+    if (!days || strcmp(days, shc_text(c->f.h, c->f.ctx, "%lld", c->cfg.log_retention_days))) {
         /* no retention: the group keeps its events forever */
-        shc_line_diff(c->h, c->ctx, line, SH_CHANGE_UPDATE, "retention",
-                      days ? shc_text(c->h, c->ctx, "%s days", days) : NULL, retention_text(c));
-        shc_change(&c->q, line, SH_CHANGE_UPDATE, NULL, "logs", "PutRetentionPolicy", retention(c), NULL, NULL, NULL);
+        shc_line_diff(c->f.h, c->f.ctx, line, SH_CHANGE_UPDATE, "retention",
+                      days ? shc_text(c->f.h, c->f.ctx, "%s days", days) : NULL, retention_text(c));
+        shc_change(&c->f.q, line, SH_CHANGE_UPDATE, NULL, "logs", "PutRetentionPolicy", retention(c), NULL, NULL, NULL);
     }
     /* the drifted tags as a list, then as the map Logs takes */
     char detail[SHC_DETAIL], path[256];
     sh_doc *drift = cmp_req(c), *in = cmp_req(c);
-    size_t n = shc_tags_drift(c->h, c->ctx, c->log_tags, &shc_tags_json, NULL, drift, &shc_tags_json, detail,
+    size_t n = shc_tags_drift(c->f.h, c->f.ctx, c->log_tags, &shc_tags_json, NULL, drift, &shc_tags_json, detail,
                               sizeof(detail));
     if (!n)
         return;
-    c->h->doc_set_string(in, "resourceArn", c->log_arn);
+    c->f.h->doc_set_string(in, "resourceArn", c->log_arn);
     for (size_t i = 0; i < n; i++) {
-        const char *key = c->h->doc_string(drift, shc_path(path, sizeof(path), "tags[%zu].Key", i));
-        const char *value = c->h->doc_string(drift, shc_path(path, sizeof(path), "tags[%zu].Value", i));
-        c->h->doc_set_string(in, shc_path(path, sizeof(path), "tags.%s", key), value);
+        const char *key = c->f.h->doc_string(drift, shc_path(path, sizeof(path), "tags[%zu].Key", i));
+        const char *value = c->f.h->doc_string(drift, shc_path(path, sizeof(path), "tags[%zu].Value", i));
+        c->f.h->doc_set_string(in, shc_path(path, sizeof(path), "tags.%s", key), value);
     }
-    shc_change(&c->q, line, SH_CHANGE_UPDATE, detail, "logs", "TagResource", in, NULL, NULL, NULL);
+    shc_change(&c->f.q, line, SH_CHANGE_UPDATE, detail, "logs", "TagResource", in, NULL, NULL, NULL);
 }
 
-/* A new group's retention (the group has none until it is set). */
+/* A new group's retention (the group has none until it is set): after a
+ * wave that neither failed nor looked again, a group the lookup did not
+ * find was made (in a plan nothing is sent). */
 void cmp_log_retention_wave(struct cmp *c)
 {
-    if (c->log_new)
-        shc_queue_add(&c->q, "logs", "PutRetentionPolicy", retention(c), NULL, c->run->log_l.label, NULL, NULL);
+    if (!c->log_group)
+        shc_queue_add(&c->f.q, "logs", "PutRetentionPolicy", retention(c), NULL, c->log_l.label, NULL, NULL);
 }

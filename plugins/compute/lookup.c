@@ -9,23 +9,22 @@
 
 static const char *status_of(struct cmp *c, const sh_doc *item)
 {
-    const char *s = item ? c->h->doc_string(item, "status") : NULL;
+    const char *s = item ? c->f.h->doc_string(item, "status") : NULL;
     return s ? s : "";
 }
 
 /* Calls queued before (destroy's lists) go out in the same wave. */
 int cmp_lookup(struct cmp *c)
 {
-    const sh_host *h = c->h;
-    struct cmp_run *run = c->run;
+    const sh_host *h = c->f.h;
     sh_doc *cl = cmp_req(c), *lg = cmp_req(c), *td = cmp_req(c), *svc = cmp_req(c);
     h->doc_set_string(cl, "clusters[0]", c->cluster_name);
     h->doc_set_string(cl, "include[0]", "TAGS");
     h->doc_set_string(cl, "include[1]", "SETTINGS");
-    cmp_read(c, "ecs", "DescribeClusters", cl, NULL, run->cluster_l.label, NULL, &c->clusters_out);
+    cmp_read(c, "ecs", "DescribeClusters", cl, NULL, c->cluster_l.label, NULL, &c->clusters_out);
     /* moto ignores logGroupNamePattern: the prefix, then the exact name */
     h->doc_set_string(lg, "logGroupNamePrefix", c->log_name);
-    cmp_read(c, "logs", "DescribeLogGroups", lg, "logGroups", run->log_l.label, NULL, &c->logs_out);
+    cmp_read(c, "logs", "DescribeLogGroups", lg, "logGroups", c->log_l.label, NULL, &c->logs_out);
     struct cmp_role *roles[] = {&c->exec, &c->task};
     for (size_t i = 0; i < 2; i++) {
         sh_doc *in = cmp_req(c);
@@ -36,32 +35,32 @@ int cmp_lookup(struct cmp *c)
     if (!c->destroying) { /* destroy lists every revision instead */
         h->doc_set_string(td, "taskDefinition", c->family);
         h->doc_set_string(td, "include[0]", "TAGS");
-        cmp_read(c, "ecs", "DescribeTaskDefinition", td, NULL, run->td_l.label, "ClientException", &c->td_out);
+        cmp_read(c, "ecs", "DescribeTaskDefinition", td, NULL, c->td_l.label, "ClientException", &c->td_out);
     }
     h->doc_set_string(svc, "cluster", c->cluster_name);
     h->doc_set_string(svc, "services[0]", c->service_name);
     h->doc_set_string(svc, "include[0]", "TAGS");
-    cmp_read(c, "ecs", "DescribeServices", svc, NULL, run->svc_l.label, "ClusterNotFoundException", &c->services_out);
+    cmp_read(c, "ecs", "DescribeServices", svc, NULL, c->svc_l.label, "ClusterNotFoundException", &c->services_out);
     if (!c->count_owner) { /* no plugin of the stack owns the count: one made outside it may */
         sh_doc *st = cmp_req(c);
         h->doc_set_string(st, "ServiceNamespace", "ecs");
         h->doc_set_string(st, "ResourceIds[0]", c->resource_id);
         h->doc_set_string(st, "ScalableDimension", "ecs:service:DesiredCount");
-        cmp_read(c, "application-autoscaling", "DescribeScalableTargets", st, "ScalableTargets", run->svc_l.label,
+        cmp_read(c, "application-autoscaling", "DescribeScalableTargets", st, "ScalableTargets", c->svc_l.label,
                  NULL, &c->targets_out);
     }
     /* Deploy and plan look for the image; the registry's repository is
      * known once it was deployed. */
-    int image = (c->mode == SH_MODE_DEPLOY || c->mode == SH_MODE_PLAN) && !c->destroying && !c->inputs_missing;
+    int image = (c->f.mode == SH_MODE_DEPLOY || c->f.mode == SH_MODE_PLAN) && !c->destroying && !c->inputs_missing;
     const sh_doc *image_out = NULL;
     if (image) {
         sh_doc *in = cmp_req(c);
         h->doc_set_string(in, "repositoryName", c->repo_name);
         h->doc_set_string(in, "imageIds[0].imageTag", c->cfg.image_tag);
-        cmp_read(c, "ecr", "DescribeImages", in, NULL, shc_text(h, c->ctx, "image %s", c->image),
+        cmp_read(c, "ecr", "DescribeImages", in, NULL, shc_text(h, c->f.ctx, "image %s", c->image),
                  "ImageNotFoundException|RepositoryNotFoundException", &image_out);
     }
-    if (cmp_run(c))
+    if (shc_wave(&c->f))
         return -1;
     c->image_missing = image && !image_out;
 
@@ -106,35 +105,28 @@ int cmp_reads(struct cmp *c)
 {
     if (c->log_group) {
         sh_doc *in = cmp_req(c);
-        c->h->doc_set_string(in, "resourceArn", c->log_arn);
-        cmp_read(c, "logs", "ListTagsForResource", in, NULL, c->run->log_l.label, "ResourceNotFoundException",
+        c->f.h->doc_set_string(in, "resourceArn", c->log_arn);
+        cmp_read(c, "logs", "ListTagsForResource", in, NULL, c->log_l.label, "ResourceNotFoundException",
                  &c->log_tags_out);
     }
     cmp_role_reads(c, &c->exec);
     cmp_role_reads(c, &c->task);
-    if (cmp_run(c))
+    if (shc_wave(&c->f))
         return -1;
     c->log_tags = cmp_logs_tags(c, c->log_tags_out);
     return 0;
 }
 
+/* Every resource in the way is named, not only the first. */
 int cmp_owned_all(struct cmp *c)
 {
-    const sh_host *h = c->h;
-    int rc = 0;
-    if (c->cluster && !shc_owned(h, c->ctx, c->cluster, &shc_tags_ecs))
-        rc = cmp_refuse(c, "cluster", c->cluster_name);
-    if (c->log_group && !shc_owned(h, c->ctx, c->log_tags, &shc_tags_json))
-        rc = cmp_refuse(c, "log group", c->log_name);
-    if (c->exec.role && !shc_owned(h, c->ctx, c->exec.role, &shc_tags_query))
-        rc = cmp_refuse(c, "role", c->exec.name);
-    if (c->task.role && !shc_owned(h, c->ctx, c->task.role, &shc_tags_query))
-        rc = cmp_refuse(c, "role", c->task.name);
-    if (c->td && !shc_owned(h, c->ctx, c->td_out, &shc_tags_ecs))
-        rc = cmp_refuse(c, "task definition family", c->family);
-    if (c->service && !shc_owned(h, c->ctx, c->service, &shc_tags_ecs))
-        rc = cmp_refuse(c, "service", c->service_name);
-    return rc;
+    shc_frame *f = &c->f;
+    return -((c->cluster && shc_ensure_owned(f, c->cluster, &shc_tags_ecs, "cluster", c->cluster_name)) |
+             (c->log_group && shc_ensure_owned(f, c->log_tags, &shc_tags_json, "log group", c->log_name)) |
+             (c->exec.role && shc_ensure_owned(f, c->exec.role, &shc_tags_query, "role", c->exec.name)) |
+             (c->task.role && shc_ensure_owned(f, c->task.role, &shc_tags_query, "role", c->task.name)) |
+             (c->td && shc_ensure_owned(f, c->td_out, &shc_tags_ecs, "task definition family", c->family)) |
+             (c->service && shc_ensure_owned(f, c->service, &shc_tags_ecs, "service", c->service_name)));
 }
 
 /* The service would start tasks that cannot pull their image: said before
@@ -143,34 +135,34 @@ int cmp_owned_all(struct cmp *c)
 void cmp_image_check(struct cmp *c)
 {
     if (c->image_missing)
-        c->h->log(c->ctx, SH_LOG_WARN,
+        c->f.h->log(c->f.ctx, SH_LOG_WARN,
                   "image %s is not in the repository: deploy makes everything else and leaves the service as it "
                   "is until the image is pushed", c->image);
 }
 
 void cmp_image_push_error(struct cmp *c)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     const char *slash = strchr(c->repo_uri, '/');
-    const char *registry = slash ? shc_text(h, c->ctx, "%.*s", (int)(slash - c->repo_uri), c->repo_uri) : c->repo_uri;
-    h->fail(c->ctx, SH_ERR_AWS,
+    const char *registry = slash ? shc_text(h, c->f.ctx, "%.*s", (int)(slash - c->repo_uri), c->repo_uri) : c->repo_uri;
+    h->fail(c->f.ctx, SH_ERR_AWS,
             "%s: not rolled out: image %s is not in the repository, and tasks could not start without it; push it, "
             "then run deploy again: aws ecr get-login-password --region %s | docker login --username AWS "
             "--password-stdin %s && docker tag IMAGE %s && docker push %s",
-            c->run->svc_l.label, c->image, h->region(c->ctx), registry, c->image, c->image);
+            c->svc_l.label, c->image, h->region(c->f.ctx), registry, c->image, c->image);
 }
 
 static double quota_value(struct cmp *c, const sh_doc *answer, double fallback)
 {
-    const char *v = answer ? c->h->doc_string(answer, "Quota.Value") : NULL;
+    const char *v = answer ? c->f.h->doc_string(answer, "Quota.Value") : NULL;
     return v && atof(v) > 0 ? atof(v) : fallback;
 }
 
 static void quota_read(struct cmp *c, const char *service, const char *code, const sh_doc **out)
 {
     sh_doc *in = cmp_req(c);
-    c->h->doc_set_string(in, "ServiceCode", service);
-    c->h->doc_set_string(in, "QuotaCode", code);
+    c->f.h->doc_set_string(in, "ServiceCode", service);
+    c->f.h->doc_set_string(in, "QuotaCode", code);
     /* Not every caller may read Service Quotas, and not every account
      * lists every quota: AWS's default then, or no check. */
     cmp_read(c, "service-quotas", "GetServiceQuota", in, NULL, "the account's quotas", "*", out);
@@ -186,7 +178,7 @@ static void quota_read(struct cmp *c, const char *service, const char *code, con
  * holds this service only. */
 int cmp_quotas(struct cmp *c)
 {
-    if (c->mode != SH_MODE_DEPLOY && c->mode != SH_MODE_PLAN)
+    if (c->f.mode != SH_MODE_DEPLOY && c->f.mode != SH_MODE_PLAN)
         return 0;
     int need_cluster = !c->cluster, need_tasks = !c->service || c->td_register;
     if (!need_cluster && !need_tasks)
@@ -198,33 +190,33 @@ int cmp_quotas(struct cmp *c)
     }
     if (need_tasks)
         quota_read(c, "fargate", "L-3032A538", &vcpu_quota);
-    if (cmp_run(c))
+    if (shc_wave(&c->f))
         return -1;
     int rc = 0;
     if (need_cluster) {
         double limit = quota_value(c, cluster_quota, 10000);
-        size_t used = c->h->doc_count(clusters, "clusterArns");
+        size_t used = c->f.h->doc_count(clusters, "clusterArns");
         if ((double)used + 1 > limit) {
-            c->h->fail(c->ctx, SH_ERR_CONFIG,
+            c->f.h->fail(c->f.ctx, SH_ERR_CONFIG,
                        "this deploy needs a new ecs cluster, and region %s already has %zu of its %.0f (service "
                        "quotas, L-21C621EB): delete unused clusters or raise the quota, then deploy again",
-                       c->h->region(c->ctx), used, limit);
+                       c->f.h->region(c->f.ctx), used, limit);
             rc = -1;
         }
     }
     /* once scaling owns the count, the service may run more than the key says */
-    const char *running = c->scaled && c->service ? c->h->doc_string(c->service, "desiredCount") : NULL;
+    const char *running = c->scaled && c->service ? c->f.h->doc_string(c->service, "desiredCount") : NULL;
     long long tasks = running && atoll(running) > c->cfg.desired_count ? atoll(running) : c->cfg.desired_count;
     double need = (double)tasks * (double)c->cfg.cpu / 1024.0 * 2.0, limit = quota_value(c, vcpu_quota, 0);
     if (need_tasks && limit > 0 && need > limit) {
-        c->h->fail(c->ctx, SH_ERR_CONFIG,
+        c->f.h->fail(c->f.ctx, SH_ERR_CONFIG,
                    "the service needs up to %.2f fargate vcpus during a deployment (%lld tasks of %.2f vcpu, twice "
                    "during a rollout), over the account's fargate on-demand vcpu quota of %.0f in %s (service "
                    "quotas, L-3032A538): lower desired_count or cpu, or raise the quota",
-                   need, tasks, (double)c->cfg.cpu / 1024.0, limit, c->h->region(c->ctx));
+                   need, tasks, (double)c->cfg.cpu / 1024.0, limit, c->f.h->region(c->f.ctx));
         rc = -1;
     }
     if (rc)
-        c->failed = 1;
+        c->f.failed = 1;
     return rc;
 }

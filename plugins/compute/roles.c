@@ -16,18 +16,18 @@
  * arn for it. */
 static const char *trust_text(struct cmp *c, int task)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     sh_doc *d = cmp_req(c);
     h->doc_set_string(d, "Version", "2012-10-17");
     h->doc_set_string(d, "Statement[0].Effect", "Allow");
     h->doc_set_string(d, "Statement[0].Principal.Service", "ecs-tasks.amazonaws.com");
     h->doc_set_string(d, "Statement[0].Action", "sts:AssumeRole");
-    h->doc_set_string(d, "Statement[0].Condition.StringEquals.aws:SourceAccount", h->account_id(c->ctx));
+    h->doc_set_string(d, "Statement[0].Condition.StringEquals.aws:SourceAccount", h->account_id(c->f.ctx));
     if (task)
         h->doc_set_string(d, "Statement[0].Condition.ArnLike.aws:SourceArn",
-                          shc_text(h, c->ctx, "arn:%s:ecs:%s:%s:*", h->partition(c->ctx), h->region(c->ctx),
-                                   h->account_id(c->ctx)));
-    return h->doc_json(c->ctx, d);
+                          shc_text(h, c->f.ctx, "arn:%s:ecs:%s:%s:*", h->partition(c->f.ctx), h->region(c->f.ctx),
+                                   h->account_id(c->f.ctx)));
+    return h->doc_json(c->f.ctx, d);
 }
 
 /* Pull from exactly the repository, a registry token (the action has no
@@ -36,7 +36,7 @@ static const char *execution_text(struct cmp *c)
 {
     static const char *const pull[] = {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
                                        "ecr:GetDownloadUrlForLayer"};
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     sh_doc *d = cmp_req(c);
     char path[64];
     h->doc_set_string(d, "Version", "2012-10-17");
@@ -62,7 +62,7 @@ static const char *execution_text(struct cmp *c)
             h->doc_set_string(d, shc_path(path, sizeof(path), "Statement[3].Resource[%zu]", i),
                               c->secrets[i].value_from);
     }
-    return h->doc_json(c->ctx, d);
+    return h->doc_json(c->f.ctx, d);
 }
 
 void cmp_roles_prepare(struct cmp *c)
@@ -78,71 +78,57 @@ void cmp_role_reads(struct cmp *c, struct cmp_role *r)
     if (!r->role)
         return;
     sh_doc *in = cmp_req(c);
-    c->h->doc_set_string(in, "RoleName", r->name);
+    c->f.h->doc_set_string(in, "RoleName", r->name);
     cmp_read(c, "iam", "ListRolePolicies", in, "PolicyNames.member", r->line->label, NULL, &r->inline_names);
     cmp_read(c, "iam", "ListAttachedRolePolicies", in, "AttachedPolicies.member", r->line->label, NULL, &r->attached);
     if (r->policy && !c->destroying) {
         sh_doc *get = cmp_req(c);
-        c->h->doc_set_string(get, "RoleName", r->name);
-        c->h->doc_set_string(get, "PolicyName", r->policy_name);
+        c->f.h->doc_set_string(get, "RoleName", r->name);
+        c->f.h->doc_set_string(get, "PolicyName", r->policy_name);
         cmp_read(c, "iam", "GetRolePolicy", get, NULL, r->line->label, "NoSuchEntity", &r->policy_out);
     }
-}
-
-static int created(void *arg, const sh_doc *out)
-{
-    struct cmp_role_done *d = arg;
-    if (!out) { /* it exists, though GetRole did not find it: look again */
-        d->c->again = 1;
-        return 0;
-    }
-    d->r->created = 1;
-    return 0;
 }
 
 static sh_doc *on_role(struct cmp *c, struct cmp_role *r)
 {
     sh_doc *in = cmp_req(c);
-    c->h->doc_set_string(in, "RoleName", r->name);
+    c->f.h->doc_set_string(in, "RoleName", r->name);
     return in;
 }
 
-static void role_wave(struct cmp *c, struct cmp_role *r, struct cmp_role_done *done)
+static void role_wave(struct cmp *c, struct cmp_role *r)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     char path[96];
     if (!r->role) {
         sh_doc *in = on_role(c, r);
         h->doc_set_string(in, "Path", "/");
         h->doc_set_string(in, "AssumeRolePolicyDocument", r->trust);
         h->doc_set_string(in, "Description",
-                          shc_text(h, c->ctx, "%s role of the %s ecs tasks of %s-%s",
+                          shc_text(h, c->f.ctx, "%s role of the %s ecs tasks of %s-%s",
                                    !strcmp(r->purpose, "exec") ? "task execution" : "application", c->family, c->stack,
-                                   h->environment(c->ctx)));
-        shc_put_tags(h, c->ctx, in, &shc_tags_query_put, NULL);
-        shc_change(&c->q, r->line, SH_CHANGE_CREATE, NULL, "iam", "CreateRole", in, "EntityAlreadyExists", created,
-                   done);
+                                   h->environment(c->f.ctx)));
+        shc_put_tags(h, c->f.ctx, in, &shc_tags_query_put, NULL);
+        shc_change(&c->f.q, r->line, SH_CHANGE_CREATE, NULL, "iam", "CreateRole", in, "EntityAlreadyExists",
+                   shc_created, &c->f);
         return;
     }
     /* IAM answers documents percent-encoded (moto too, for roles) */
-    const char *trust = shc_url_decode(h, c->ctx, h->doc_string(r->role, "AssumeRolePolicyDocument"));
-    if (!shc_json_same(h, c->ctx, trust, r->trust)) {
+    const char *trust = shc_url_decode(h, c->f.ctx, h->doc_string(r->role, "AssumeRolePolicyDocument"));
+    if (!shc_json_same(h, c->f.ctx, trust, r->trust)) {
         sh_doc *in = on_role(c, r);
         h->doc_set_string(in, "PolicyDocument", r->trust);
-        shc_line_diff(h, c->ctx, r->line, SH_CHANGE_UPDATE, "trust policy", trust, r->trust);
-        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, NULL, "iam", "UpdateAssumeRolePolicy", in, NULL, NULL, NULL);
+        shc_line_diff(h, c->f.ctx, r->line, SH_CHANGE_UPDATE, "trust policy", trust, r->trust);
+        shc_change(&c->f.q, r->line, SH_CHANGE_UPDATE, NULL, "iam", "UpdateAssumeRolePolicy", in, NULL, NULL, NULL);
     }
-    char detail[SHC_DETAIL];
-    sh_doc *tags = on_role(c, r);
-    if (shc_tags_drift(h, c->ctx, r->role, &shc_tags_query, NULL, tags, &shc_tags_query_put, detail, sizeof(detail)))
-        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, detail, "iam", "TagRole", tags, NULL, NULL, NULL);
+    shc_tags_change(&c->f, r->line, r->role, &shc_tags_query, &shc_tags_query_put, "iam", "TagRole", on_role(c, r));
     for (size_t i = 0; i < h->doc_count(r->inline_names, "PolicyNames.member"); i++) {
         const char *name = h->doc_string(r->inline_names, shc_path(path, sizeof(path), "PolicyNames.member[%zu]", i));
         if (!name || (r->policy && !strcmp(name, r->policy_name)))
             continue;
         sh_doc *in = on_role(c, r);
         h->doc_set_string(in, "PolicyName", name);
-        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "inline policy %s deleted", name), "iam",
+        shc_change(&c->f.q, r->line, SH_CHANGE_UPDATE, shc_text(h, c->f.ctx, "inline policy %s deleted", name), "iam",
                    "DeleteRolePolicy", in, "NoSuchEntity", NULL, NULL);
     }
     for (size_t i = 0; i < h->doc_count(r->attached, "AttachedPolicies.member"); i++) {
@@ -152,40 +138,34 @@ static void role_wave(struct cmp *c, struct cmp_role *r, struct cmp_role_done *d
             continue;
         sh_doc *in = on_role(c, r);
         h->doc_set_string(in, "PolicyArn", arn);
-        shc_change(&c->q, r->line, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "managed policy %s detached", arn), "iam",
+        shc_change(&c->f.q, r->line, SH_CHANGE_UPDATE, shc_text(h, c->f.ctx, "managed policy %s detached", arn), "iam",
                    "DetachRolePolicy", in, "NoSuchEntity", NULL, NULL);
     }
 }
 
-/* The completions' argument lives as long as the pass's waves: in the role. */
-static struct cmp_role_done *done_of(struct cmp *c, struct cmp_role *r)
-{
-    r->done.c = c;
-    r->done.r = r;
-    return &r->done;
-}
-
 void cmp_roles_wave(struct cmp *c)
 {
-    role_wave(c, &c->exec, done_of(c, &c->exec));
-    role_wave(c, &c->task, done_of(c, &c->task));
+    role_wave(c, &c->exec);
+    role_wave(c, &c->task);
 }
 
+/* After a wave that neither failed nor looked again, a role GetRole did
+ * not find was made: its policy is put (in a plan nothing is sent). */
 static void policy_wave(struct cmp *c, struct cmp_role *r)
 {
-    if (!r->policy || (!r->role && !r->created))
+    if (!r->policy || (!r->role && c->f.plan))
         return; /* a role to create (in a plan) gets its policy with it */
-    const char *is = r->policy_out ? shc_url_decode(c->h, c->ctx, c->h->doc_string(r->policy_out, "PolicyDocument"))
-                                   : NULL;
-    if (!r->created && is && shc_json_same(c->h, c->ctx, is, r->policy))
+    const char *is =
+        r->policy_out ? shc_url_decode(c->f.h, c->f.ctx, c->f.h->doc_string(r->policy_out, "PolicyDocument")) : NULL;
+    if (r->role && is && shc_json_same(c->f.h, c->f.ctx, is, r->policy))
         return;
     sh_doc *in = on_role(c, r);
-    c->h->doc_set_string(in, "PolicyName", r->policy_name);
-    c->h->doc_set_string(in, "PolicyDocument", r->policy);
-    if (!r->created)
-        shc_line_diff(c->h, c->ctx, r->line, SH_CHANGE_UPDATE,
-                      shc_text(c->h, c->ctx, "inline policy %s", r->policy_name), is, r->policy);
-    shc_change(&c->q, r->line, r->created ? SH_CHANGE_CREATE : SH_CHANGE_UPDATE, NULL, "iam", "PutRolePolicy", in, NULL,
+    c->f.h->doc_set_string(in, "PolicyName", r->policy_name);
+    c->f.h->doc_set_string(in, "PolicyDocument", r->policy);
+    if (r->role)
+        shc_line_diff(c->f.h, c->f.ctx, r->line, SH_CHANGE_UPDATE,
+                      shc_text(c->f.h, c->f.ctx, "inline policy %s", r->policy_name), is, r->policy);
+    shc_change(&c->f.q, r->line, r->role ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, NULL, "iam", "PutRolePolicy", in, NULL,
                NULL, NULL);
 }
 

@@ -23,7 +23,7 @@ static void client_token(struct cmp *c, char *out, size_t size)
         h = (h ^ (unsigned char)*p) * 1099511628211ULL;
     for (const char *p = c->service_name; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    snprintf(out, size, "%ld-%016llx", c->run->run_id, h);
+    snprintf(out, size, "%ld-%016llx", c->run_id, h);
 }
 
 static void network(struct cmp *c, sh_doc *d)
@@ -31,26 +31,26 @@ static void network(struct cmp *c, sh_doc *d)
     char path[128];
     const char *at = "networkConfiguration.awsvpcConfiguration";
     for (size_t i = 0; i < c->nsubnets; i++)
-        c->h->doc_set_string(d, shc_path(path, sizeof(path), "%s.subnets[%zu]", at, i), c->subnets[i]);
-    c->h->doc_set_string(d, shc_path(path, sizeof(path), "%s.securityGroups[0]", at), c->task_sg);
-    c->h->doc_set_string(d, shc_path(path, sizeof(path), "%s.assignPublicIp", at), "DISABLED");
+        c->f.h->doc_set_string(d, shc_path(path, sizeof(path), "%s.subnets[%zu]", at, i), c->subnets[i]);
+    c->f.h->doc_set_string(d, shc_path(path, sizeof(path), "%s.securityGroups[0]", at), c->task_sg);
+    c->f.h->doc_set_string(d, shc_path(path, sizeof(path), "%s.assignPublicIp", at), "DISABLED");
 }
 
 static void load_balancers(struct cmp *c, sh_doc *d)
 {
-    c->h->doc_set_string(d, "loadBalancers[0].targetGroupArn", c->tg_arn);
-    c->h->doc_set_string(d, "loadBalancers[0].containerName", c->container);
-    c->h->doc_set_number(d, "loadBalancers[0].containerPort", c->port);
+    c->f.h->doc_set_string(d, "loadBalancers[0].targetGroupArn", c->tg_arn);
+    c->f.h->doc_set_string(d, "loadBalancers[0].containerName", c->container);
+    c->f.h->doc_set_number(d, "loadBalancers[0].containerPort", c->port);
 }
 
 /* Rolling: never below the desired count, up to twice it, rolled back
  * when the deployment's tasks keep failing. */
 static void deployment(struct cmp *c, sh_doc *d)
 {
-    c->h->doc_set_bool(d, "deploymentConfiguration.deploymentCircuitBreaker.enable", 1);
-    c->h->doc_set_bool(d, "deploymentConfiguration.deploymentCircuitBreaker.rollback", 1);
-    c->h->doc_set_number(d, "deploymentConfiguration.minimumHealthyPercent", 100);
-    c->h->doc_set_number(d, "deploymentConfiguration.maximumPercent", 200);
+    c->f.h->doc_set_bool(d, "deploymentConfiguration.deploymentCircuitBreaker.enable", 1);
+    c->f.h->doc_set_bool(d, "deploymentConfiguration.deploymentCircuitBreaker.rollback", 1);
+    c->f.h->doc_set_number(d, "deploymentConfiguration.minimumHealthyPercent", 100);
+    c->f.h->doc_set_number(d, "deploymentConfiguration.maximumPercent", 200);
 }
 
 #define GRACE_SECONDS 60
@@ -58,7 +58,7 @@ static void deployment(struct cmp *c, sh_doc *d)
 static int created(void *arg, const sh_doc *out)
 {
     struct cmp *c = arg;
-    const char *arn = out ? c->h->doc_string(out, "service.serviceArn") : NULL;
+    const char *arn = out ? c->f.h->doc_string(out, "service.serviceArn") : NULL;
     if (arn)
         snprintf(c->service_arn, sizeof(c->service_arn), "%s", arn);
     return 0;
@@ -66,7 +66,7 @@ static int created(void *arg, const sh_doc *out)
 
 int cmp_service_prepare(struct cmp *c)
 {
-    if (!c->draining || c->plan)
+    if (!c->draining || c->f.plan)
         return 0;
     /* AWS refuses a name that is still DRAINING: create once it is INACTIVE */
     if (cmp_service_wait(c, 1))
@@ -80,18 +80,18 @@ int cmp_service_prepare(struct cmp *c)
 static const sh_doc *primary_deployment(struct cmp *c, const sh_doc *service)
 {
     char path[64];
-    size_t n = c->h->doc_count(service, "deployments");
+    size_t n = c->f.h->doc_count(service, "deployments");
     for (size_t i = 0; i < n; i++) {
-        const char *status = c->h->doc_string(service, shc_path(path, sizeof(path), "deployments[%zu].status", i));
+        const char *status = c->f.h->doc_string(service, shc_path(path, sizeof(path), "deployments[%zu].status", i));
         if (status && !strcmp(status, "PRIMARY"))
-            return c->h->doc_get(service, shc_path(path, sizeof(path), "deployments[%zu]", i));
+            return c->f.h->doc_get(service, shc_path(path, sizeof(path), "deployments[%zu]", i));
     }
-    return n ? c->h->doc_get(service, "deployments[0]") : NULL;
+    return n ? c->f.h->doc_get(service, "deployments[0]") : NULL;
 }
 
 static void create(struct cmp *c, shc_line *line)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     char token[64];
     sh_doc *in = cmp_req(c);
     h->doc_set_string(in, "cluster", c->cluster_name);
@@ -105,10 +105,10 @@ static void create(struct cmp *c, shc_line *line)
     deployment(c, in);
     h->doc_set_string(in, "propagateTags", "SERVICE");
     h->doc_set_bool(in, "enableECSManagedTags", 1);
-    shc_put_tags(h, c->ctx, in, &shc_tags_ecs, NULL);
+    shc_put_tags(h, c->f.ctx, in, &shc_tags_ecs, NULL);
     client_token(c, token, sizeof(token));
     h->doc_set_string(in, "clientToken", token);
-    shc_change(&c->q, line, SH_CHANGE_CREATE,
+    shc_change(&c->f.q, line, SH_CHANGE_CREATE,
                c->draining ? "once the draining service is inactive" : NULL, "ecs", "CreateService", in, NULL, created,
                c);
 }
@@ -117,15 +117,15 @@ static void create(struct cmp *c, shc_line *line)
  * AWS adds members). */
 static int same_at(struct cmp *c, const sh_doc *want, const char *path)
 {
-    return c->h->doc_equal(c->h->doc_get(want, path), c->h->doc_get(c->service, path), 1);
+    return c->f.h->doc_equal(c->f.h->doc_get(want, path), c->f.h->doc_get(c->service, path), 1);
 }
 
 /* ---- what differs, as the plan line says it ---- */
 
 static const char *json_at(struct cmp *c, const sh_doc *d, const char *path)
 {
-    const sh_doc *node = c->h->doc_get(d, path);
-    return node ? c->h->doc_json(c->ctx, node) : NULL;
+    const sh_doc *node = c->f.h->doc_get(d, path);
+    return node ? c->f.h->doc_json(c->f.ctx, node) : NULL;
 }
 
 /* "task definition task-catalog-dev:3 -> :4" (the family named once). */
@@ -137,14 +137,14 @@ static void note_revision(struct cmp *c, shc_line *line, const char *have_arn)
         after = "a new revision";
     else if (before && colon && !strncmp(before, after, (size_t)(colon - after + 1)))
         after = colon;
-    shc_line_diff(c->h, c->ctx, line, SH_CHANGE_UPDATE, "task definition", before, after);
+    shc_line_diff(c->f.h, c->f.ctx, line, SH_CHANGE_UPDATE, "task definition", before, after);
 }
 
 /* "tg-catalog-dev catalog:8080": the one load balancer's target group
  * (its name), container and port; NULL when none. */
 static const char *load_balancer_text(struct cmp *c, const sh_doc *d)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     size_t n = h->doc_count(d, "loadBalancers");
     if (n != 1)
         return n ? json_at(c, d, "loadBalancers") : NULL;
@@ -152,23 +152,23 @@ static const char *load_balancer_text(struct cmp *c, const sh_doc *d)
     const char *at = tg ? strstr(tg, "targetgroup/") : NULL, *name = at ? at + strlen("targetgroup/") : tg ? tg : "?";
     const char *container = h->doc_string(d, "loadBalancers[0].containerName");
     const char *port = h->doc_string(d, "loadBalancers[0].containerPort");
-    return shc_text(h, c->ctx, "%.*s %s:%s", (int)strcspn(name, "/"), name, container ? container : "?",
+    return shc_text(h, c->f.ctx, "%.*s %s:%s", (int)strcspn(name, "/"), name, container ? container : "?",
                     port ? port : "?");
 }
 
 /* "100-200 % with circuit breaker and rollback" */
 static const char *deployment_text(struct cmp *c, const sh_doc *d)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     const char *at = "deploymentConfiguration";
     if (!h->doc_get(d, at))
         return NULL;
-    const char *min = h->doc_string(d, shc_text(h, c->ctx, "%s.minimumHealthyPercent", at));
-    const char *max = h->doc_string(d, shc_text(h, c->ctx, "%s.maximumPercent", at));
-    const char *on = h->doc_string(d, shc_text(h, c->ctx, "%s.deploymentCircuitBreaker.enable", at));
-    const char *rollback = h->doc_string(d, shc_text(h, c->ctx, "%s.deploymentCircuitBreaker.rollback", at));
+    const char *min = h->doc_string(d, shc_text(h, c->f.ctx, "%s.minimumHealthyPercent", at));
+    const char *max = h->doc_string(d, shc_text(h, c->f.ctx, "%s.maximumPercent", at));
+    const char *on = h->doc_string(d, shc_text(h, c->f.ctx, "%s.deploymentCircuitBreaker.enable", at));
+    const char *rollback = h->doc_string(d, shc_text(h, c->f.ctx, "%s.deploymentCircuitBreaker.rollback", at));
     int breaker = on && !strcmp(on, "true"), back = rollback && !strcmp(rollback, "true");
-    return shc_text(h, c->ctx, "%s-%s %% %s", min ? min : "?", max ? max : "?",
+    return shc_text(h, c->f.ctx, "%s-%s %% %s", min ? min : "?", max ? max : "?",
                     !breaker ? "without circuit breaker"
                     : back   ? "with circuit breaker and rollback"
                              : "with circuit breaker without rollback");
@@ -176,8 +176,8 @@ static const char *deployment_text(struct cmp *c, const sh_doc *d)
 
 void cmp_service_wave(struct cmp *c)
 {
-    const sh_host *h = c->h;
-    shc_line *line = &c->run->svc_l;
+    const sh_host *h = c->f.h;
+    shc_line *line = &c->svc_l;
     if (!c->service || c->draining) {
         create(c, line);
         return;
@@ -190,7 +190,7 @@ void cmp_service_wave(struct cmp *c)
     deployment(c, want);
     int update = 0;
     const char *td = h->doc_string(c->service, "taskDefinition");
-    if (c->plan && c->td_register) {
+    if (c->f.plan && c->td_register) {
         note_revision(c, line, td);
     } else if (!td || strcmp(td, c->td_arn)) {
         h->doc_set_string(in, "taskDefinition", c->td_arn);
@@ -199,21 +199,22 @@ void cmp_service_wave(struct cmp *c)
     }
     /* the private subnets, the task security group, no public ip: sent together */
     const char *vpc = "networkConfiguration.awsvpcConfiguration";
-    const char *subnets = shc_text(h, c->ctx, "%s.subnets", vpc), *sgs = shc_text(h, c->ctx, "%s.securityGroups", vpc);
-    const char *public_ip = h->doc_string(c->service, shc_text(h, c->ctx, "%s.assignPublicIp", vpc));
+    const char *subnets = shc_text(h, c->f.ctx, "%s.subnets", vpc);
+    const char *sgs = shc_text(h, c->f.ctx, "%s.securityGroups", vpc);
+    const char *public_ip = h->doc_string(c->service, shc_text(h, c->f.ctx, "%s.assignPublicIp", vpc));
     int network_differs = 0;
     if (!cmp_same_set(c, c->service, subnets, c->subnets, c->nsubnets)) {
-        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "subnets", json_at(c, c->service, subnets),
+        shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "subnets", json_at(c, c->service, subnets),
                       json_at(c, want, subnets));
         network_differs = 1;
     }
     if (!cmp_same_set(c, c->service, sgs, &c->task_sg, 1)) {
-        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "security groups", json_at(c, c->service, sgs),
+        shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "security groups", json_at(c, c->service, sgs),
                       json_at(c, want, sgs));
         network_differs = 1;
     }
     if (!public_ip || strcmp(public_ip, "DISABLED")) {
-        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "public ip", public_ip, "DISABLED");
+        shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "public ip", public_ip, "DISABLED");
         network_differs = 1;
     }
     if (network_differs) {
@@ -222,7 +223,7 @@ void cmp_service_wave(struct cmp *c)
     }
     if (!same_at(c, want, "loadBalancers")) {
         load_balancers(c, in);
-        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "load balancer", load_balancer_text(c, c->service),
+        shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "load balancer", load_balancer_text(c, c->service),
                       load_balancer_text(c, want));
         update = 1;
     }
@@ -233,20 +234,20 @@ void cmp_service_wave(struct cmp *c)
     const char *grace = h->doc_string(c->service, "healthCheckGracePeriodSeconds");
     if (grace && atoll(grace) != GRACE_SECONDS) {
         h->doc_set_number(in, "healthCheckGracePeriodSeconds", GRACE_SECONDS);
-        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "health check grace period",
-                      shc_text(h, c->ctx, "%s s", grace), shc_text(h, c->ctx, "%d s", GRACE_SECONDS));
+        shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "health check grace period",
+                      shc_text(h, c->f.ctx, "%s s", grace), shc_text(h, c->f.ctx, "%d s", GRACE_SECONDS));
         update = 1;
     }
     if (h->doc_get(c->service, "deploymentConfiguration") && !same_at(c, want, "deploymentConfiguration")) {
         deployment(c, in);
-        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "deployment", deployment_text(c, c->service),
+        shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "deployment", deployment_text(c, c->service),
                       deployment_text(c, want));
         update = 1;
     }
     const char *propagate = h->doc_string(c->service, "propagateTags");
     if (propagate && strcmp(propagate, "SERVICE")) {
         h->doc_set_string(in, "propagateTags", "SERVICE");
-        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "propagate tags", propagate, "SERVICE");
+        shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "propagate tags", propagate, "SERVICE");
         update = 1;
     }
     /* A failed rollout is not retried by ECS: the circuit breaker stopped
@@ -259,11 +260,11 @@ void cmp_service_wave(struct cmp *c)
         const char *why = h->doc_string(primary, "rolloutStateReason");
         h->doc_set_bool(in, "forceNewDeployment", 1);
         shc_line_note(line, SH_CHANGE_UPDATE,
-                      shc_text(h, c->ctx, "a new deployment: the last rollout failed (%s)", why ? why : "no reason given"));
+                      shc_text(h, c->f.ctx, "a new deployment: the last rollout failed (%s)", why ? why : "no reason given"));
         update = 1;
     }
     /* deploy --restart: new tasks of the same definition, on request */
-    if (SH_HOST_HAS(h, restart) && h->restart(c->ctx)) {
+    if (SH_HOST_HAS(h, restart) && h->restart(c->f.ctx)) {
         h->doc_set_bool(in, "forceNewDeployment", 1);
         shc_line_note(line, SH_CHANGE_UPDATE, "a new deployment: deploy --restart");
         update = 1;
@@ -273,19 +274,19 @@ void cmp_service_wave(struct cmp *c)
      * deployment (AWS: "the container will not receive the updated value
      * automatically"). The value itself is never named. */
     const char *const *changed;
-    size_t nchanged = h->input_list(c->ctx, "secrets", "changed_parameter_arns", &changed);
+    size_t nchanged = h->input_list(c->f.ctx, "secrets", "changed_parameter_arns", &changed);
     for (size_t i = 0; i < nchanged; i++) {
         const char *name = strrchr(changed[i], '/');
         h->doc_set_bool(in, "forceNewDeployment", 1);
         shc_line_note(line, SH_CHANGE_UPDATE,
-                      shc_text(h, c->ctx, "a new deployment: parameter %s changed, read when a task starts",
+                      shc_text(h, c->f.ctx, "a new deployment: parameter %s changed, read when a task starts",
                                name ? name + 1 : changed[i]));
         update = 1;
     }
     const char *managed = h->doc_string(c->service, "enableECSManagedTags");
     if (managed && strcmp(managed, "true")) {
         h->doc_set_bool(in, "enableECSManagedTags", 1);
-        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "ecs managed tags", managed, "true");
+        shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "ecs managed tags", managed, "true");
         update = 1;
     }
     /* Once a scalable target exists, Application Auto Scaling owns the
@@ -293,12 +294,12 @@ void cmp_service_wave(struct cmp *c)
     const char *count = h->doc_string(c->service, "desiredCount");
     if (!c->scaled && (!count || atoll(count) != c->cfg.desired_count)) {
         h->doc_set_number(in, "desiredCount", c->cfg.desired_count);
-        shc_line_diff(h, c->ctx, line, SH_CHANGE_UPDATE, "desired count", count,
-                      shc_text(h, c->ctx, "%lld", c->cfg.desired_count));
+        shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "desired count", count,
+                      shc_text(h, c->f.ctx, "%lld", c->cfg.desired_count));
         update = 1;
     }
     if (update)
-        shc_queue_add(&c->q, "ecs", "UpdateService", in, NULL, line->label, NULL, NULL);
+        shc_queue_add(&c->f.q, "ecs", "UpdateService", in, NULL, line->label, NULL, NULL);
     cmp_ecs_tags_drift(c, line, c->service, c->service_arn);
 }
 
@@ -313,30 +314,30 @@ struct service_poll {
 
 enum { WAIT_STEADY, WAIT_NO_TASKS, WAIT_INACTIVE };
 
-static int seen(struct cmp_run *run, const char *id)
+static int seen(struct cmp *c, const char *id)
 {
-    for (size_t i = 0; i < run->nseen; i++)
-        if (!strcmp(run->seen[i], id))
+    for (size_t i = 0; i < c->nseen; i++)
+        if (!strcmp(c->seen[i], id))
             return 1;
     return 0;
 }
 
-static int remember(struct cmp_run *run, const char *id)
+static int remember(struct cmp *c, const char *id)
 {
-    if (run->nseen == run->seen_alloc) {
-        size_t alloc = run->seen_alloc ? run->seen_alloc * 2 : 32;
-        char **more = realloc(run->seen, alloc * sizeof(*more));
+    if (c->nseen == c->seen_alloc) {
+        size_t alloc = c->seen_alloc ? c->seen_alloc * 2 : 32;
+        char **more = realloc(c->seen, alloc * sizeof(*more));
         if (!more)
             return -1;
-        run->seen = more;
-        run->seen_alloc = alloc;
+        c->seen = more;
+        c->seen_alloc = alloc;
     }
     size_t n = strlen(id) + 1;
     char *copy = malloc(n);
     if (!copy)
         return -1;
     memcpy(copy, id, n);
-    run->seen[run->nseen++] = copy;
+    c->seen[c->nseen++] = copy;
     return 0;
 }
 
@@ -345,16 +346,16 @@ static int remember(struct cmp_run *run, const char *id)
 static void events(struct cmp *c, const sh_doc *service, int show)
 {
     char path[64];
-    size_t n = c->h->doc_count(service, "events");
+    size_t n = c->f.h->doc_count(service, "events");
     for (size_t k = n; k-- > 0;) {
-        const char *id = c->h->doc_string(service, shc_path(path, sizeof(path), "events[%zu].id", k));
-        const char *msg = c->h->doc_string(service, shc_path(path, sizeof(path), "events[%zu].message", k));
-        if (!id || seen(c->run, id))
+        const char *id = c->f.h->doc_string(service, shc_path(path, sizeof(path), "events[%zu].id", k));
+        const char *msg = c->f.h->doc_string(service, shc_path(path, sizeof(path), "events[%zu].message", k));
+        if (!id || seen(c, id))
             continue;
-        if (remember(c->run, id))
+        if (remember(c, id))
             return;
         if (show && msg)
-            c->h->log(c->ctx, SH_LOG_INFO, "%s: %s", c->run->svc_l.label, msg);
+            c->f.h->log(c->f.ctx, SH_LOG_INFO, "%s: %s", c->svc_l.label, msg);
     }
 }
 
@@ -362,9 +363,9 @@ static void events(struct cmp *c, const sh_doc *service, int show)
 static int deployed_before(struct cmp *c, const sh_doc *before, const char *id)
 {
     char path[64];
-    size_t n = before ? c->h->doc_count(before, "deployments") : 0;
+    size_t n = before ? c->f.h->doc_count(before, "deployments") : 0;
     for (size_t i = 0; id && i < n; i++) {
-        const char *old = c->h->doc_string(before, shc_path(path, sizeof(path), "deployments[%zu].id", i));
+        const char *old = c->f.h->doc_string(before, shc_path(path, sizeof(path), "deployments[%zu].id", i));
         if (old && !strcmp(old, id))
             return 1;
     }
@@ -377,14 +378,14 @@ static int deployed_before(struct cmp *c, const sh_doc *before, const char *id)
  * context-owned; "" when none can be read. */
 static const char *stopped_reasons(struct cmp *c, const char *id)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     sh_doc *in = cmp_req(c);
     const sh_doc *list = NULL, *tasks = NULL;
     char path[96], reasons[1024] = "";
     h->doc_set_string(in, "cluster", c->cluster_name);
     h->doc_set_string(in, "serviceName", c->service_name);
     h->doc_set_string(in, "desiredStatus", "STOPPED");
-    if (h->aws_call(c->ctx, "ecs", "ListTasks", in, &list) != SH_OK || !h->doc_count(list, "taskArns"))
+    if (h->aws_call(c->f.ctx, "ecs", "ListTasks", in, &list) != SH_OK || !h->doc_count(list, "taskArns"))
         return "";
     sh_doc *d = cmp_req(c);
     h->doc_set_string(d, "cluster", c->cluster_name);
@@ -392,7 +393,7 @@ static const char *stopped_reasons(struct cmp *c, const char *id)
     for (size_t i = 0; i < n && i < 10; i++)
         h->doc_set_string(d, shc_path(path, sizeof(path), "tasks[%zu]", i),
                           h->doc_string(list, shc_path(path, sizeof(path), "taskArns[%zu]", i)));
-    if (h->aws_call(c->ctx, "ecs", "DescribeTasks", d, &tasks) != SH_OK)
+    if (h->aws_call(c->f.ctx, "ecs", "DescribeTasks", d, &tasks) != SH_OK)
         return "";
     int pull = 0;
     for (size_t i = 0; i < h->doc_count(tasks, "tasks"); i++) {
@@ -406,10 +407,10 @@ static const char *stopped_reasons(struct cmp *c, const char *id)
     }
     if (!reasons[0])
         return "";
-    return shc_text(h, c->ctx, ": stopped tasks: %s: %s", reasons,
-                    pull ? shc_text(h, c->ctx, "push the image %s (docker push %s), then run deploy again: a new "
+    return shc_text(h, c->f.ctx, ": stopped tasks: %s: %s", reasons,
+                    pull ? shc_text(h, c->f.ctx, "push the image %s (docker push %s), then run deploy again: a new "
                                     "deployment starts", c->image, c->image)
-                         : shc_text(h, c->ctx, "fix the cause (the service's events above, the log group %s), then "
+                         : shc_text(h, c->f.ctx, "fix the cause (the service's events above, the log group %s), then "
                                     "run deploy again: a new deployment starts", c->log_name));
 }
 
@@ -417,13 +418,13 @@ static const char *stopped_reasons(struct cmp *c, const char *id)
  * it cannot say (no answer), -2 after recording an error. */
 static long long healthy_targets(struct cmp *c)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     sh_doc *in = cmp_req(c);
     const sh_doc *out;
     char path[96];
     h->doc_set_string(in, "TargetGroupArn", c->tg_arn);
-    if (h->aws_call(c->ctx, "elbv2", "DescribeTargetHealth", in, &out) != SH_OK) {
-        h->fail(c->ctx, SH_ERR_AWS, "waiting for %s: %s", c->run->svc_l.label, h->aws_error_text(c->ctx));
+    if (h->aws_call(c->f.ctx, "elbv2", "DescribeTargetHealth", in, &out) != SH_OK) {
+        h->fail(c->f.ctx, SH_ERR_AWS, "waiting for %s: %s", c->svc_l.label, h->aws_error_text(c->f.ctx));
         return -2;
     }
     long long healthy = 0;
@@ -440,16 +441,16 @@ static int poll_service(void *arg, char *progress, size_t len)
 {
     struct service_poll *p = arg;
     struct cmp *c = p->c;
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     sh_doc *in = cmp_req(c);
     const sh_doc *out;
     h->doc_set_string(in, "cluster", c->cluster_name);
     h->doc_set_string(in, "services[0]", c->service_name);
-    if (h->aws_call(c->ctx, "ecs", "DescribeServices", in, &out) != SH_OK) {
-        const sh_aws_error *e = h->aws_error(c->ctx);
+    if (h->aws_call(c->f.ctx, "ecs", "DescribeServices", in, &out) != SH_OK) {
+        const sh_aws_error *e = h->aws_error(c->f.ctx);
         if (p->mode != WAIT_STEADY && e && !strcmp(e->code, "ClusterNotFoundException"))
             return 1; /* the cluster and its services are gone */
-        h->fail(c->ctx, SH_ERR_AWS, "waiting for %s: %s", c->run->svc_l.label, h->aws_error_text(c->ctx));
+        h->fail(c->f.ctx, SH_ERR_AWS, "waiting for %s: %s", c->svc_l.label, h->aws_error_text(c->f.ctx));
         return -1;
     }
     const sh_doc *s = h->doc_count(out, "services") ? h->doc_get(out, "services[0]") : NULL;
@@ -472,7 +473,7 @@ static int poll_service(void *arg, char *progress, size_t len)
         return 0;
     }
     if (strcmp(status, "ACTIVE")) {
-        h->fail(c->ctx, SH_ERR_AWS, "%s is %s while waiting for it to run", c->run->svc_l.label, status);
+        h->fail(c->f.ctx, SH_ERR_AWS, "%s is %s while waiting for it to run", c->svc_l.label, status);
         return -1;
     }
     events(c, s, 1);
@@ -488,7 +489,7 @@ static int poll_service(void *arg, char *progress, size_t len)
         int primary = state && !strcmp(state, "PRIMARY");
         if (rollout && !strcmp(rollout, "FAILED") && (primary || !deployed_before(c, p->before, id))) {
             const char *why = h->doc_string(d, "rolloutStateReason");
-            h->fail(c->ctx, SH_ERR_AWS, "%s: the rollout failed (%s)%s", c->run->svc_l.label,
+            h->fail(c->f.ctx, SH_ERR_AWS, "%s: the rollout failed (%s)%s", c->svc_l.label,
                     why ? why : "no reason given", stopped_reasons(c, id));
             return -1;
         }
@@ -496,8 +497,8 @@ static int poll_service(void *arg, char *progress, size_t len)
     const sh_doc *primary = primary_deployment(c, s);
     const char *td = primary ? h->doc_string(primary, "taskDefinition") : NULL;
     if (td && c->td_arn[0] && strcmp(td, c->td_arn)) {
-        h->fail(c->ctx, SH_ERR_AWS, "%s runs %s, not %s: the deployment was rolled back or replaced%s",
-                c->run->svc_l.label, td, c->td_arn, stopped_reasons(c, NULL));
+        h->fail(c->f.ctx, SH_ERR_AWS, "%s runs %s, not %s: the deployment was rolled back or replaced%s",
+                c->svc_l.label, td, c->td_arn, stopped_reasons(c, NULL));
         return -1;
     }
     /* ECS's word when it gives one (the circuit breaker's rollout state),
@@ -513,18 +514,18 @@ static int poll_service(void *arg, char *progress, size_t len)
     }
     snprintf(progress, len, "rollout %s: %lld of %s tasks running, %lld pending%s%s", rollout ? rollout : "(no state)",
              run, desired ? desired : "?", pend, healthy >= 0 ? ", " : "",
-             healthy >= 0 ? shc_text(h, c->ctx, "%lld of %lld targets healthy", healthy, want) : "");
+             healthy >= 0 ? shc_text(h, c->f.ctx, "%lld of %lld targets healthy", healthy, want) : "");
     return tasks_done && (healthy < 0 || healthy >= want);
 }
 
 int cmp_service_wait(struct cmp *c, int inactive)
 {
     struct service_poll p = {.c = c, .mode = inactive ? WAIT_INACTIVE : WAIT_NO_TASKS};
-    const char *what = shc_text(c->h, c->ctx, inactive ? "%s to be inactive" : "the tasks of %s to stop",
-                                c->run->svc_l.label);
-    int rc = c->h->wait(c->ctx, what, shc_destroy_timeout(), poll_service, &p) == SH_OK ? 0 : -1;
+    const char *what = shc_text(c->f.h, c->f.ctx, inactive ? "%s to be inactive" : "the tasks of %s to stop",
+                                c->svc_l.label);
+    int rc = c->f.h->wait(c->f.ctx, what, shc_destroy_timeout(), poll_service, &p) == SH_OK ? 0 : -1;
     if (rc)
-        c->failed = 1;
+        c->f.failed = 1;
     return rc;
 }
 
@@ -533,24 +534,24 @@ int cmp_service_wait(struct cmp *c, int inactive)
  * created or updated. */
 int cmp_service_wait_steady(struct cmp *c)
 {
-    int seconds = c->h->wait_ready(c->ctx);
-    if (c->mode != SH_MODE_DEPLOY || seconds <= 0)
+    int seconds = c->f.h->wait_ready(c->f.ctx);
+    if (c->f.mode != SH_MODE_DEPLOY || seconds <= 0)
         return 0;
     if (c->service)
         events(c, c->service, 0); /* what happened before this deploy */
     struct service_poll p = {.c = c, .mode = WAIT_STEADY, .before = c->service};
-    const char *what = shc_text(c->h, c->ctx, "the rollout of %s", c->run->svc_l.label);
-    sh_status st = c->h->wait(c->ctx, what, seconds, poll_service, &p);
+    const char *what = shc_text(c->f.h, c->f.ctx, "the rollout of %s", c->svc_l.label);
+    sh_status st = c->f.h->wait(c->f.ctx, what, seconds, poll_service, &p);
     if (st == SH_ERR_TIMEOUT) {
         const char *why = stopped_reasons(c, NULL);
-        c->h->fail(c->ctx, SH_ERR_TIMEOUT, "%s: the rollout did not complete in %ds%s", c->run->svc_l.label, seconds,
+        c->f.h->fail(c->f.ctx, SH_ERR_TIMEOUT, "%s: the rollout did not complete in %ds%s", c->svc_l.label, seconds,
                    why[0] ? why : ": see the service's events above; run deploy --wait again to keep waiting");
     }
     if (st != SH_OK) {
-        c->failed = 1;
+        c->f.failed = 1;
         return -1;
     }
-    c->h->log(c->ctx, SH_LOG_INFO, "%s runs at a steady state: the rollout completed, its targets healthy",
-              c->run->svc_l.label);
+    c->f.h->log(c->f.ctx, SH_LOG_INFO, "%s runs at a steady state: the rollout completed, its targets healthy",
+              c->svc_l.label);
     return 0;
 }

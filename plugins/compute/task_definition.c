@@ -13,7 +13,7 @@
  * difference; with `tags`, the RegisterTaskDefinition request. */
 static sh_doc *definition(struct cmp *c, int tags)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     sh_doc *d = cmp_req(c);
     char path[128];
     h->doc_set_string(d, "family", c->family);
@@ -22,8 +22,8 @@ static sh_doc *definition(struct cmp *c, int tags)
     h->doc_set_string(d, "networkMode", "awsvpc");
     h->doc_set_string(d, "requiresCompatibilities[0]", "FARGATE");
     /* task-level cpu and memory are strings in the API */
-    h->doc_set_string(d, "cpu", shc_text(h, c->ctx, "%lld", c->cfg.cpu));
-    h->doc_set_string(d, "memory", shc_text(h, c->ctx, "%lld", c->cfg.memory));
+    h->doc_set_string(d, "cpu", shc_text(h, c->f.ctx, "%lld", c->cfg.cpu));
+    h->doc_set_string(d, "memory", shc_text(h, c->f.ctx, "%lld", c->cfg.memory));
     h->doc_set_string(d, "runtimePlatform.operatingSystemFamily", "LINUX");
     h->doc_set_string(d, "runtimePlatform.cpuArchitecture", "X86_64");
     const char *k = "containerDefinitions[0]";
@@ -35,7 +35,7 @@ static sh_doc *definition(struct cmp *c, int tags)
     h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.logDriver", k), "awslogs");
     h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.options.awslogs-group", k), c->log_name);
     h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.options.awslogs-region", k),
-                      h->region(c->ctx));
+                      h->region(c->f.ctx));
     h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.options.awslogs-stream-prefix", k),
                       c->stack);
     for (size_t i = 0; i < c->nsecrets; i++) {
@@ -45,7 +45,7 @@ static sh_doc *definition(struct cmp *c, int tags)
     }
     h->doc_set_string(d, shc_path(path, sizeof(path), "%s.environment[0].name", k), "PORT");
     h->doc_set_string(d, shc_path(path, sizeof(path), "%s.environment[0].value", k),
-                      shc_text(h, c->ctx, "%lld", c->port));
+                      shc_text(h, c->f.ctx, "%lld", c->port));
     h->doc_set_bool(d, shc_path(path, sizeof(path), "%s.readonlyRootFilesystem", k), 1);
     /* With the root read-only, most runtimes still need a writable /tmp:
      * a task volume (on Fargate, the task's ephemeral storage) mounted there. */
@@ -54,7 +54,7 @@ static sh_doc *definition(struct cmp *c, int tags)
     h->doc_set_string(d, shc_path(path, sizeof(path), "%s.mountPoints[0].containerPath", k), "/tmp");
     h->doc_set_bool(d, shc_path(path, sizeof(path), "%s.mountPoints[0].readOnly", k), 0);
     if (tags)
-        shc_put_tags(h, c->ctx, d, &shc_tags_ecs, NULL);
+        shc_put_tags(h, c->f.ctx, d, &shc_tags_ecs, NULL);
     return d;
 }
 
@@ -67,16 +67,16 @@ typedef const char *(*td_text_fn)(struct cmp *c, const sh_doc *def, const char *
 /* A scalar as it is; anything else as compact JSON. */
 static const char *scalar_text(struct cmp *c, const sh_doc *def, const char *path)
 {
-    const sh_doc *node = c->h->doc_get(def, path);
-    const char *text = c->h->doc_string(def, path);
-    return text || !node ? text : c->h->doc_json(c->ctx, node);
+    const sh_doc *node = c->f.h->doc_get(def, path);
+    const char *text = c->f.h->doc_string(def, path);
+    return text || !node ? text : c->f.h->doc_json(c->f.ctx, node);
 }
 
 /* Member `name` of the first item of the list at path ("?" when absent). */
 static const char *first(struct cmp *c, const sh_doc *def, const char *path, const char *name)
 {
     char at[128];
-    const char *text = c->h->doc_string(def, shc_path(at, sizeof(at), "%s[0].%s", path, name));
+    const char *text = c->f.h->doc_string(def, shc_path(at, sizeof(at), "%s[0].%s", path, name));
     return text ? text : "?";
 }
 
@@ -84,25 +84,26 @@ static const char *first(struct cmp *c, const sh_doc *def, const char *path, con
  * protocol when not tcp); several as JSON. */
 static const char *port_text(struct cmp *c, const sh_doc *def, const char *path)
 {
-    if (c->h->doc_count(def, path) != 1)
+    if (c->f.h->doc_count(def, path) != 1)
         return scalar_text(c, def, path);
     const char *port = first(c, def, path, "containerPort"), *protocol = first(c, def, path, "protocol");
-    return strcmp(protocol, "tcp") && strcmp(protocol, "?") ? shc_text(c->h, c->ctx, "%s/%s", port, protocol) : port;
+    return strcmp(protocol, "tcp") && strcmp(protocol, "?") ? shc_text(c->f.h, c->f.ctx, "%s/%s", port, protocol)
+                                                            : port;
 }
 
 /* "tmp:/tmp", "tmp:/tmp:ro": the one mount point as docker writes it; several as JSON. */
 static const char *mount_text(struct cmp *c, const sh_doc *def, const char *path)
 {
-    if (c->h->doc_count(def, path) != 1)
+    if (c->f.h->doc_count(def, path) != 1)
         return scalar_text(c, def, path);
-    return shc_text(c->h, c->ctx, "%s:%s%s", first(c, def, path, "sourceVolume"), first(c, def, path, "containerPath"),
-                    strcmp(first(c, def, path, "readOnly"), "true") ? "" : ":ro");
+    return shc_text(c->f.h, c->f.ctx, "%s:%s%s", first(c, def, path, "sourceVolume"),
+                    first(c, def, path, "containerPath"), strcmp(first(c, def, path, "readOnly"), "true") ? "" : ":ro");
 }
 
 /* "tmp", "FARGATE EC2": a list's items (of objects, their names), space separated. */
 static const char *words_text(struct cmp *c, const sh_doc *def, const char *path)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     char at[128], words[256] = "";
     size_t n = h->doc_count(def, path), used = 0;
     if (!n)
@@ -113,18 +114,18 @@ static const char *words_text(struct cmp *c, const sh_doc *def, const char *path
             w = h->doc_string(def, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
         used += (size_t)snprintf(words + used, sizeof(words) - used, "%s%s", i ? " " : "", w ? w : "?");
     }
-    return shc_text(h, c->ctx, "%s", words);
+    return shc_text(h, c->f.ctx, "%s", words);
 }
 
 /* "LINUX/X86_64" */
 static const char *platform_text(struct cmp *c, const sh_doc *def, const char *path)
 {
     char at[128];
-    if (!c->h->doc_get(def, path))
+    if (!c->f.h->doc_get(def, path))
         return NULL;
-    const char *os = c->h->doc_string(def, shc_path(at, sizeof(at), "%s.operatingSystemFamily", path));
-    const char *cpu = c->h->doc_string(def, shc_path(at, sizeof(at), "%s.cpuArchitecture", path));
-    return shc_text(c->h, c->ctx, "%s/%s", os ? os : "?", cpu ? cpu : "?");
+    const char *os = c->f.h->doc_string(def, shc_path(at, sizeof(at), "%s.operatingSystemFamily", path));
+    const char *cpu = c->f.h->doc_string(def, shc_path(at, sizeof(at), "%s.cpuArchitecture", path));
+    return shc_text(c->f.h, c->f.ctx, "%s/%s", os ? os : "?", cpu ? cpu : "?");
 }
 
 #define CONTAINER "containerDefinitions[0]"
@@ -163,10 +164,10 @@ static const struct {
 static const sh_doc *named(struct cmp *c, const sh_doc *def, const char *path, const char *name)
 {
     char at[128];
-    for (size_t i = 0; name && i < c->h->doc_count(def, path); i++) {
-        const char *is = c->h->doc_string(def, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
+    for (size_t i = 0; name && i < c->f.h->doc_count(def, path); i++) {
+        const char *is = c->f.h->doc_string(def, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
         if (is && !strcmp(is, name))
-            return c->h->doc_get(def, shc_path(at, sizeof(at), "%s[%zu]", path, i));
+            return c->f.h->doc_get(def, shc_path(at, sizeof(at), "%s[%zu]", path, i));
     }
     return NULL;
 }
@@ -177,41 +178,41 @@ static const sh_doc *named(struct cmp *c, const sh_doc *def, const char *path, c
 static void names_diff(struct cmp *c, shc_line *t, const char *what, const sh_doc *want, const sh_doc *have,
                        const char *path)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     char at[128];
-    const char *before = t->detail[0] ? shc_text(h, c->ctx, "%s", t->detail) : "";
+    const char *before = t->detail[0] ? shc_text(h, c->f.ctx, "%s", t->detail) : "";
     for (size_t i = 0; i < h->doc_count(want, path); i++) {
         const char *name = h->doc_string(want, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
         const sh_doc *w = h->doc_get(want, shc_path(at, sizeof(at), "%s[%zu]", path, i));
         const sh_doc *is = named(c, have, path, name);
         if (!is || !h->doc_equal(w, is, 1))
-            shc_line_note(t, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "%s %s %s", what, name ? name : "?",
+            shc_line_note(t, SH_CHANGE_UPDATE, shc_text(h, c->f.ctx, "%s %s %s", what, name ? name : "?",
                                                         is ? "changed" : "added"));
     }
     for (size_t i = 0; i < h->doc_count(have, path); i++) {
         const char *name = h->doc_string(have, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
         if (!named(c, want, path, name))
-            shc_line_note(t, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "%s %s removed", what, name ? name : "?"));
+            shc_line_note(t, SH_CHANGE_UPDATE, shc_text(h, c->f.ctx, "%s %s removed", what, name ? name : "?"));
     }
     if (!strcmp(before, t->detail)) /* the same items, in another order */
-        shc_line_note(t, SH_CHANGE_UPDATE, shc_text(h, c->ctx, "%s reordered", what));
+        shc_line_note(t, SH_CHANGE_UPDATE, shc_text(h, c->f.ctx, "%s reordered", what));
 }
 
 /* What differs between the wanted definition and the latest revision,
  * field by field, as "before -> after" into c->td_detail. */
 static void td_diff(struct cmp *c, const sh_doc *want)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     shc_line t = {0};
     size_t containers = h->doc_count(c->td, "containerDefinitions");
     if (containers != 1)
-        shc_line_diff(h, c->ctx, &t, SH_CHANGE_UPDATE, "containers", shc_text(h, c->ctx, "%zu", containers), "1");
+        shc_line_diff(h, c->f.ctx, &t, SH_CHANGE_UPDATE, "containers", shc_text(h, c->f.ctx, "%zu", containers), "1");
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         const sh_doc *w = h->doc_get(want, fields[i].path), *is = h->doc_get(c->td, fields[i].path);
         if (w ? h->doc_equal(w, is, 1) : !is)
             continue;
         if (fields[i].text)
-            shc_line_diff(h, c->ctx, &t, SH_CHANGE_UPDATE, fields[i].what, fields[i].text(c, c->td, fields[i].path),
+            shc_line_diff(h, c->f.ctx, &t, SH_CHANGE_UPDATE, fields[i].what, fields[i].text(c, c->td, fields[i].path),
                           fields[i].text(c, want, fields[i].path));
         else
             names_diff(c, &t, fields[i].what, want, c->td, fields[i].path);
@@ -221,7 +222,7 @@ static void td_diff(struct cmp *c, const sh_doc *want)
 
 void cmp_td_compare(struct cmp *c)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     c->td_register = 1;
     c->td_detail[0] = '\0';
     if (!c->td)
@@ -242,9 +243,9 @@ void cmp_td_compare(struct cmp *c)
 static int registered(void *arg, const sh_doc *out)
 {
     struct cmp *c = arg;
-    const char *arn = out ? c->h->doc_string(out, "taskDefinition.taskDefinitionArn") : NULL;
+    const char *arn = out ? c->f.h->doc_string(out, "taskDefinition.taskDefinitionArn") : NULL;
     if (!arn) {
-        c->h->fail(c->ctx, SH_ERR_AWS, "%s: the registration answered no revision arn", c->run->td_l.label);
+        c->f.h->fail(c->f.ctx, SH_ERR_AWS, "%s: the registration answered no revision arn", c->td_l.label);
         return -1;
     }
     snprintf(c->td_arn, sizeof(c->td_arn), "%s", arn);
@@ -253,13 +254,13 @@ static int registered(void *arg, const sh_doc *out)
 
 void cmp_td_wave(struct cmp *c)
 {
-    shc_line *line = &c->run->td_l;
+    shc_line *line = &c->td_l;
     if (!c->td_register) {
         cmp_ecs_tags_drift(c, line, c->td_out, c->td_arn);
         return;
     }
-    shc_change(&c->q, line, c->td ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE,
-               c->td ? shc_text(c->h, c->ctx, "a new revision: %s", c->td_detail) : NULL, "ecs",
+    shc_change(&c->f.q, line, c->td ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE,
+               c->td ? shc_text(c->f.h, c->f.ctx, "a new revision: %s", c->td_detail) : NULL, "ecs",
                "RegisterTaskDefinition", definition(c, 1), NULL, registered, c);
 }
 
@@ -272,9 +273,9 @@ static long long revision_of(const char *arn)
 
 const char *cmp_td_revision(struct cmp *c)
 {
-    if (c->plan && c->td_register) /* ECS numbers a family's revisions in order */
-        return c->td ? shc_text(c->h, c->ctx, "%s:%lld", c->family,
-                                revision_of(c->h->doc_string(c->td, "taskDefinitionArn")) + 1)
+    if (c->f.plan && c->td_register) /* ECS numbers a family's revisions in order */
+        return c->td ? shc_text(c->f.h, c->f.ctx, "%s:%lld", c->family,
+                                revision_of(c->f.h->doc_string(c->td, "taskDefinitionArn")) + 1)
                      : NULL;
     const char *slash = strrchr(c->td_arn, '/');
     return slash ? slash + 1 : NULL;
@@ -290,9 +291,9 @@ static int newest_first(const void *a, const void *b)
 static int in_use(struct cmp *c, const char *arn)
 {
     char path[64];
-    size_t n = c->service ? c->h->doc_count(c->service, "deployments") : 0;
+    size_t n = c->service ? c->f.h->doc_count(c->service, "deployments") : 0;
     for (size_t i = 0; i < n; i++) {
-        const char *td = c->h->doc_string(c->service, shc_path(path, sizeof(path), "deployments[%zu].taskDefinition", i));
+        const char *td = c->f.h->doc_string(c->service, shc_path(path, sizeof(path), "deployments[%zu].taskDefinition", i));
         if (td && !strcmp(td, arn))
             return 1;
     }
@@ -302,18 +303,18 @@ static int in_use(struct cmp *c, const char *arn)
 void cmp_list_revisions(struct cmp *c, const char *status, const sh_doc **out)
 {
     sh_doc *in = cmp_req(c);
-    c->h->doc_set_string(in, "familyPrefix", c->family);
-    c->h->doc_set_string(in, "status", status);
-    cmp_read(c, "ecs", "ListTaskDefinitions", in, "taskDefinitionArns", c->run->td_l.label, NULL, out);
+    c->f.h->doc_set_string(in, "familyPrefix", c->family);
+    c->f.h->doc_set_string(in, "status", status);
+    cmp_read(c, "ecs", "ListTaskDefinitions", in, "taskDefinitionArns", c->td_l.label, NULL, out);
 }
 
 size_t cmp_family_arns(struct cmp *c, const sh_doc *list, const char **out, size_t max)
 {
     char path[64];
-    const char *want = shc_text(c->h, c->ctx, ":task-definition/%s:", c->family);
+    const char *want = shc_text(c->f.h, c->f.ctx, ":task-definition/%s:", c->family);
     size_t k = 0;
-    for (size_t i = 0; list && i < c->h->doc_count(list, "taskDefinitionArns") && k < max; i++) {
-        const char *arn = c->h->doc_string(list, shc_path(path, sizeof(path), "taskDefinitionArns[%zu]", i));
+    for (size_t i = 0; list && i < c->f.h->doc_count(list, "taskDefinitionArns") && k < max; i++) {
+        const char *arn = c->f.h->doc_string(list, shc_path(path, sizeof(path), "taskDefinitionArns[%zu]", i));
         if (arn && strstr(arn, want))
             out[k++] = arn;
     }
@@ -324,17 +325,17 @@ size_t cmp_family_arns(struct cmp *c, const sh_doc *list, const char **out, size
 
 int cmp_td_prune(struct cmp *c)
 {
-    const sh_host *h = c->h;
+    const sh_host *h = c->f.h;
     /* only after a new revision (in a plan: the one a deploy would register) */
     if (!c->td_register)
         return 0;
-    int planned = c->plan && c->td;
+    int planned = c->f.plan && c->td;
     long long newest = planned ? revision_of(h->doc_string(c->td, "taskDefinitionArn")) + 1 : revision_of(c->td_arn);
     if (newest <= c->cfg.keep_revisions)
         return 0; /* never more than keep revisions were registered: nothing to list */
     const sh_doc *list = NULL;
     cmp_list_revisions(c, "ACTIVE", &list);
-    if (cmp_run(c))
+    if (shc_wave(&c->f))
         return -1;
     const char *arns[PRUNE_MAX], *gone[PRUNE_MAX];
     size_t n = cmp_family_arns(c, list, arns, PRUNE_MAX), ngone = 0;
@@ -343,13 +344,13 @@ int cmp_td_prune(struct cmp *c)
     for (size_t i = (size_t)c->cfg.keep_revisions - (planned ? 1 : 0); i < n; i++)
         if (!in_use(c, arns[i]))
             gone[ngone++] = arns[i];
-    const char *what = shc_text(h, c->ctx, "%zu older revision%s deregistered, keeping %lld", ngone,
+    const char *what = shc_text(h, c->f.ctx, "%zu older revision%s deregistered, keeping %lld", ngone,
                                 ngone == 1 ? "" : "s", c->cfg.keep_revisions);
     for (size_t i = 0; i < ngone; i++) {
         sh_doc *d = cmp_req(c);
         h->doc_set_string(d, "taskDefinition", gone[i]);
-        shc_change(&c->q, &c->run->td_l, SH_CHANGE_UPDATE, what, "ecs", "DeregisterTaskDefinition", d,
+        shc_change(&c->f.q, &c->td_l, SH_CHANGE_UPDATE, what, "ecs", "DeregisterTaskDefinition", d,
                    "ClientException(inactive)", NULL, NULL);
     }
-    return cmp_run(c);
+    return shc_wave(&c->f);
 }

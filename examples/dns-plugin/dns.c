@@ -8,11 +8,16 @@
  * (sh_service_decl, rest-xml) with the HTTP binding of the operations it
  * calls; the host signs, sends, retries and parses them as its own.
  *
+ * The SDK's lifecycle (lifecycle.h) runs the passes: a change whose answer
+ * was lost is never sent again blindly, the next pass reads the zone and
+ * finds it done, or does it; destroy ends when a pass finds nothing ours.
+ *
  * Built against the installed SDK only (Makefile or CMakeLists.txt). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include <stackhost/lifecycle.h>
 #include <stackhost/stackhost.h>
 
 /* ---- the service: the operations called, from Route 53's API reference ---- */
@@ -48,35 +53,43 @@ static const sh_config_key dns_keys[] = {
 #define WAIT_SECONDS 300
 
 struct dns {
-    const sh_host *h;
-    sh_ctx *ctx;
+    shc_frame f;                 /* first: the lifecycle's */
     char zone[256], record[256]; /* fully qualified, as Route 53 answers */
     char owner[200];             /* the TXT value that makes a pair ours, quoted */
     char label[300];             /* "dns record shop.example.com." */
-    const char *zone_id;         /* NULL: no such public zone */
-    int lost;                    /* a change's answer was lost: it may have been applied */
+    /* per pass */
+    const char *zone_id; /* NULL: no such public zone */
     const sh_doc *pages[MAX_PAGES];
     size_t npages;
     char change_id[64];
 };
 
-static void load(struct dns *d, const sh_host *h, sh_ctx *ctx)
+static int load(shc_frame *f, int destroy)
 {
-    memset(d, 0, sizeof(*d));
-    d->h = h;
-    d->ctx = ctx;
-    const char *zone = h->config_string(ctx, "zone"), *record = h->config_string(ctx, "record");
+    struct dns *d = (struct dns *)f;
+    const sh_host *h = f->h;
+    (void)destroy;
+    const char *zone = h->config_string(f->ctx, "zone"), *record = h->config_string(f->ctx, "record");
     snprintf(d->zone, sizeof(d->zone), "%s%s", zone, zone[strlen(zone) - 1] == '.' ? "" : ".");
     snprintf(d->record, sizeof(d->record), "%s%s", record, record[strlen(record) - 1] == '.' ? "" : ".");
     snprintf(d->owner, sizeof(d->owner), "\"heritage=stackhost,stackhost/stack=%s,stackhost/environment=%s\"",
-             h->stack_name(ctx), h->environment(ctx));
+             h->stack_name(f->ctx), h->environment(f->ctx));
     snprintf(d->label, sizeof(d->label), "dns record %s", d->record);
+    return 0;
+}
+
+static void begin(shc_frame *f)
+{
+    struct dns *d = (struct dns *)f;
+    d->zone_id = NULL;
+    d->npages = 0;
+    d->change_id[0] = '\0';
 }
 
 static sh_doc *request(struct dns *d, const char *member, const char *value)
 {
-    sh_doc *in = d->h->doc_new(d->ctx);
-    d->h->doc_set_string(in, member, value);
+    sh_doc *in = d->f.h->doc_new(d->f.ctx);
+    d->f.h->doc_set_string(in, member, value);
     return in;
 }
 
@@ -86,38 +99,38 @@ static const char *item(struct dns *d, const sh_doc *doc, const char *fmt, size_
     snprintf(path, sizeof(path), fmt, i);
     size_t used = strlen(path);
     snprintf(path + used, sizeof(path) - used, ".%s", member);
-    return d->h->doc_string(doc, path);
+    return d->f.h->doc_string(doc, path);
 }
 
 /* ---- reading: the zone and every record set in it ---- */
 
-static sh_status find_zone(struct dns *d)
+static int find_zone(struct dns *d)
 {
-    const sh_host *h = d->h;
+    const sh_host *h = d->f.h;
     const sh_doc *out;
-    if (h->aws_call(d->ctx, "route53", "ListHostedZonesByName", request(d, "DNSName", d->zone), &out))
-        return h->fail(d->ctx, SH_ERR_AWS, "looking for hosted zone %s: %s", d->zone, h->aws_error_text(d->ctx));
+    if (h->aws_call(d->f.ctx, "route53", "ListHostedZonesByName", request(d, "DNSName", d->zone), &out))
+        return h->fail(d->f.ctx, SH_ERR_AWS, "looking for hosted zone %s: %s", d->zone, h->aws_error_text(d->f.ctx)), -1;
     for (size_t i = 0; i < h->doc_count(out, "HostedZones.HostedZone"); i++) {
         const char *name = item(d, out, "HostedZones.HostedZone[%zu]", i, "Name");
         const char *id = item(d, out, "HostedZones.HostedZone[%zu]", i, "Id");
         const char *private_zone = item(d, out, "HostedZones.HostedZone[%zu]", i, "Config.PrivateZone");
         if (name && id && !strcasecmp(name, d->zone) && !(private_zone && !strcmp(private_zone, "true"))) {
             d->zone_id = strrchr(id, '/') ? strrchr(id, '/') + 1 : id;
-            return SH_OK;
+            return 0;
         }
     }
-    return SH_OK;
+    return 0;
 }
 
 /* Route 53 pages record sets by name and type. */
-static sh_status list_zone(struct dns *d)
+static int list_zone(struct dns *d)
 {
-    const sh_host *h = d->h;
+    const sh_host *h = d->f.h;
     sh_doc *in = request(d, "Id", d->zone_id);
     for (d->npages = 0; d->npages < MAX_PAGES;) {
         const sh_doc *out;
-        if (h->aws_call(d->ctx, "route53", "ListResourceRecordSets", in, &out))
-            return h->fail(d->ctx, SH_ERR_AWS, "listing zone %s: %s", d->zone, h->aws_error_text(d->ctx));
+        if (h->aws_call(d->f.ctx, "route53", "ListResourceRecordSets", in, &out))
+            return h->fail(d->f.ctx, SH_ERR_AWS, "listing zone %s: %s", d->zone, h->aws_error_text(d->f.ctx)), -1;
         d->pages[d->npages++] = out;
         const char *more = h->doc_string(out, "IsTruncated");
         if (!more || strcmp(more, "true"))
@@ -126,7 +139,7 @@ static sh_status list_zone(struct dns *d)
         h->doc_set_string(in, "StartRecordName", h->doc_string(out, "NextRecordName"));
         h->doc_set_string(in, "StartRecordType", h->doc_string(out, "NextRecordType"));
     }
-    return SH_OK;
+    return 0;
 }
 
 /* Calls fn on every record set of the zone until it returns non-zero. */
@@ -134,9 +147,9 @@ static const sh_doc *each_set(struct dns *d, int (*fn)(struct dns *, const sh_do
 {
     char path[96];
     for (size_t p = 0; p < d->npages; p++)
-        for (size_t i = 0; i < d->h->doc_count(d->pages[p], SETS); i++) {
+        for (size_t i = 0; i < d->f.h->doc_count(d->pages[p], SETS); i++) {
             snprintf(path, sizeof(path), SETS "[%zu]", i);
-            const sh_doc *s = d->h->doc_get(d->pages[p], path);
+            const sh_doc *s = d->f.h->doc_get(d->pages[p], path);
             if (fn(d, s, arg))
                 return s;
         }
@@ -150,7 +163,7 @@ struct key {
 static int is_key(struct dns *d, const sh_doc *s, void *arg)
 {
     const struct key *k = arg;
-    const char *name = d->h->doc_string(s, "Name"), *type = d->h->doc_string(s, "Type");
+    const char *name = d->f.h->doc_string(s, "Name"), *type = d->f.h->doc_string(s, "Type");
     return name && type && !strcasecmp(name, k->name) && !strcmp(type, k->type);
 }
 
@@ -164,8 +177,8 @@ static const sh_doc *find_set(struct dns *d, const char *name, const char *type)
 static int is_ours(struct dns *d, const sh_doc *s, void *arg)
 {
     (void)arg;
-    const char *type = d->h->doc_string(s, "Type");
-    for (size_t i = 0; type && !strcmp(type, "TXT") && i < d->h->doc_count(s, "ResourceRecords.ResourceRecord"); i++) {
+    const char *type = d->f.h->doc_string(s, "Type");
+    for (size_t i = 0; type && !strcmp(type, "TXT") && i < d->f.h->doc_count(s, "ResourceRecords.ResourceRecord"); i++) {
         const char *v = item(d, s, "ResourceRecords.ResourceRecord[%zu]", i, "Value");
         if (v && !strcmp(v, d->owner))
             return 1;
@@ -197,7 +210,7 @@ static void field(struct dns *d, struct batch *b, const char *name, const char *
 {
     char path[256];
     snprintf(path, sizeof(path), "ChangeBatch.Changes.Change[%zu].%s", b->n - 1, name);
-    d->h->doc_set_string(b->in, path, value);
+    d->f.h->doc_set_string(b->in, path, value);
 }
 
 static void add_change(struct dns *d, struct batch *b, const char *action, const char *name, const char *type)
@@ -211,7 +224,7 @@ static void add_change(struct dns *d, struct batch *b, const char *action, const
 /* DELETE names the record set exactly as it is. */
 static void delete_set(struct dns *d, struct batch *b, const sh_doc *s)
 {
-    const sh_host *h = d->h;
+    const sh_host *h = d->f.h;
     add_change(d, b, "DELETE", h->doc_string(s, "Name"), h->doc_string(s, "Type"));
     if (h->doc_string(s, "TTL"))
         field(d, b, "ResourceRecordSet.TTL", h->doc_string(s, "TTL"));
@@ -236,171 +249,156 @@ static int in_sync(void *arg, char *progress, size_t len)
 {
     struct dns *d = arg;
     const sh_doc *out;
-    if (d->h->aws_call(d->ctx, "route53", "GetChange", request(d, "Id", d->change_id), &out)) {
-        d->h->fail(d->ctx, SH_ERR_AWS, "%s", d->h->aws_error_text(d->ctx));
+    if (d->f.h->aws_call(d->f.ctx, "route53", "GetChange", request(d, "Id", d->change_id), &out)) {
+        d->f.h->fail(d->f.ctx, SH_ERR_AWS, "%s", d->f.h->aws_error_text(d->f.ctx));
         return -1;
     }
-    const char *status = d->h->doc_string(out, "ChangeInfo.Status");
+    const char *status = d->f.h->doc_string(out, "ChangeInfo.Status");
     snprintf(progress, len, "%s", status ? status : "no status");
     return status && !strcmp(status, "INSYNC");
 }
 
-/* Sends the batch and waits until every Route 53 server has it. In a plan
- * (and outputs) nothing is sent and nothing is awaited: the lines say
- * what a deploy would do. */
-static sh_status apply(struct dns *d, struct batch *b)
+static int sent(void *arg, const sh_doc *out)
 {
-    const sh_host *h = d->h;
-    const sh_doc *out;
-    if (h->mode(d->ctx) != SH_MODE_DEPLOY && h->mode(d->ctx) != SH_MODE_DESTROY)
-        return SH_OK;
-    if (h->aws_call(d->ctx, "route53", "ChangeResourceRecordSets", b->in, &out)) {
-        d->lost = h->aws_error(d->ctx)->maybe_applied;
-        return d->lost ? SH_ERR_AWS
-                       : h->fail(d->ctx, SH_ERR_AWS, "changing zone %s: %s", d->zone, h->aws_error_text(d->ctx));
-    }
-    const char *id = h->doc_string(out, "ChangeInfo.Id");
+    struct dns *d = arg;
+    const char *id = d->f.h->doc_string(out, "ChangeInfo.Id");
     snprintf(d->change_id, sizeof(d->change_id), "%s", id && strrchr(id, '/') ? strrchr(id, '/') + 1 : id ? id : "");
-    return h->wait(d->ctx, "the change of zone to be in sync", WAIT_SECONDS, in_sync, d);
+    return 0;
+}
+
+/* Sends the batch and waits until every Route 53 server has it. In a plan
+ * (and outputs) the queue sends nothing and nothing is awaited: the lines
+ * say what a deploy would do. A lost answer ends the pass (the frame's
+ * queue says lost): the lifecycle starts the next from the reads. */
+static int apply(struct dns *d, struct batch *b)
+{
+    shc_queue_add(&d->f.q, "route53", "ChangeResourceRecordSets", b->in, NULL,
+                  shc_text(d->f.h, d->f.ctx, "changing zone %s", d->zone), sent, d);
+    if (shc_wave(&d->f))
+        return -1;
+    if (!d->change_id[0])
+        return 0;
+    return d->f.h->wait(d->f.ctx, "the change of zone to be in sync", WAIT_SECONDS, in_sync, d) == SH_OK ? 0 : -1;
 }
 
 /* ---- the callbacks ---- */
 
-static sh_status converge(struct dns *dp)
+/* The zone, read whole; -1 after recording that it is not there. */
+static int read_zone(struct dns *d)
 {
-    struct dns d = *dp;
-    const sh_host *h = d.h;
-    sh_ctx *ctx = d.ctx;
+    if (find_zone(d))
+        return -1;
+    if (!d->zone_id)
+        return d->f.h->fail(d->f.ctx, SH_ERR_CONFIG, "no public hosted zone %s in account %s: create it (dns keeps "
+                            "records in it, never the zone itself) or set dns.zone", d->zone,
+                            d->f.h->account_id(d->f.ctx)), -1;
+    return list_zone(d);
+}
+
+/* Deletes the pair whose TXT record is txt (and its A record, if any). */
+static void delete_pair(struct dns *d, struct batch *b, const sh_doc *txt)
+{
+    const sh_doc *a = find_set(d, d->f.h->doc_string(txt, "Name"), "A");
+    if (a)
+        delete_set(d, b, a);
+    delete_set(d, b, txt);
+}
+
+static void report_deleted(struct dns *d, const sh_doc *txt, const char *why)
+{
+    d->f.h->report(d->f.ctx, SH_CHANGE_DELETE, shc_text(d->f.h, d->f.ctx, "dns record %s", d->f.h->doc_string(txt, "Name")),
+                   why);
+}
+
+static int converge(shc_frame *f)
+{
+    struct dns *d = (struct dns *)f;
+    const sh_host *h = f->h;
+    sh_ctx *ctx = f->ctx;
     const char *alb_dns = h->input_string(ctx, "lb", "alb_dns_name"), *alb_arn = h->input_string(ctx, "lb", "alb_arn");
-    if (find_zone(&d))
-        return SH_ERR_AWS;
-    if (!d.zone_id)
-        return h->fail(ctx, SH_ERR_CONFIG, "no public hosted zone %s in account %s: create it (dns keeps records in "
-                       "it, never the zone itself) or set dns.zone", d.zone, h->account_id(ctx));
-    if (list_zone(&d))
-        return SH_ERR_AWS;
-    const sh_doc *a = find_set(&d, d.record, "A"), *txt = find_set(&d, d.record, "TXT");
-    if ((a || txt) && !is_ours(&d, txt, NULL))
+    if (read_zone(d))
+        return -1;
+    const sh_doc *a = find_set(d, d->record, "A"), *txt = find_set(d, d->record, "TXT");
+    if ((a || txt) && !is_ours(d, txt, NULL))
         return h->fail(ctx, SH_ERR_CONFIG, "%s already has %s record that is not this stack's (no TXT record %s "
-                       "beside it): choose another dns.record, or remove that record", d.record,
-                       a ? "an A" : "a TXT", d.owner);
+                       "beside it): choose another dns.record, or remove that record", d->record,
+                       a ? "an A" : "a TXT", d->owner), -1;
     if (!alb_dns || !alb_arn) { /* a plan of a stack not deployed yet */
-        h->report(ctx, SH_CHANGE_CREATE, d.label, "alias to the load balancer lb makes, and its owner TXT");
-        return SH_OK;
+        h->report(ctx, SH_CHANGE_CREATE, d->label, "alias to the load balancer lb makes, and its owner TXT");
+        return 0;
     }
     /* the alias names the load balancer's own hosted zone */
     sh_doc *in = h->doc_new(ctx);
     h->doc_set_string(in, "LoadBalancerArns[0]", alb_arn);
     const sh_doc *lbs;
     if (h->aws_call(ctx, "elbv2", "DescribeLoadBalancers", in, &lbs))
-        return h->fail(ctx, SH_ERR_AWS, "reading the load balancer: %s", h->aws_error_text(ctx));
+        return h->fail(ctx, SH_ERR_AWS, "reading the load balancer: %s", h->aws_error_text(ctx)), -1;
     const char *alb_zone = h->doc_string(lbs, "LoadBalancers.member[0].CanonicalHostedZoneId");
-    char want[300];
-    snprintf(want, sizeof(want), "%s%s", alb_dns, alb_dns[strlen(alb_dns) - 1] == '.' ? "" : ".");
+    const char *want = shc_text(h, ctx, "%s%s", alb_dns, alb_dns[strlen(alb_dns) - 1] == '.' ? "" : ".");
     const char *have = a ? h->doc_string(a, "AliasTarget.DNSName") : NULL;
     struct owned moved = {{NULL}, 0};
-    each_set(&d, collect_ours, &moved);
+    each_set(d, collect_ours, &moved);
     struct batch b = {h->doc_new(ctx), 0};
     for (size_t i = 0; i < moved.n; i++) { /* a record moved: the old pair goes */
-        const char *name = h->doc_string(moved.txt[i], "Name");
-        if (!strcasecmp(name, d.record)) {
+        if (!strcasecmp(h->doc_string(moved.txt[i], "Name"), d->record))
             moved.txt[i] = NULL;
-            continue;
-        }
-        const sh_doc *old_a = find_set(&d, name, "A");
-        if (old_a)
-            delete_set(&d, &b, old_a);
-        delete_set(&d, &b, moved.txt[i]);
+        else
+            delete_pair(d, &b, moved.txt[i]);
     }
     int same = have && !strcasecmp(have, want) && txt;
     if (!same) {
-        add_change(&d, &b, "UPSERT", d.record, "A");
-        field(&d, &b, "ResourceRecordSet.AliasTarget.HostedZoneId", alb_zone ? alb_zone : "");
-        field(&d, &b, "ResourceRecordSet.AliasTarget.DNSName", want);
-        field(&d, &b, "ResourceRecordSet.AliasTarget.EvaluateTargetHealth", "false");
-        add_change(&d, &b, "UPSERT", d.record, "TXT");
-        field(&d, &b, "ResourceRecordSet.TTL", "300");
-        field(&d, &b, "ResourceRecordSet.ResourceRecords.ResourceRecord[0].Value", d.owner);
+        add_change(d, &b, "UPSERT", d->record, "A");
+        field(d, &b, "ResourceRecordSet.AliasTarget.HostedZoneId", alb_zone ? alb_zone : "");
+        field(d, &b, "ResourceRecordSet.AliasTarget.DNSName", want);
+        field(d, &b, "ResourceRecordSet.AliasTarget.EvaluateTargetHealth", "false");
+        add_change(d, &b, "UPSERT", d->record, "TXT");
+        field(d, &b, "ResourceRecordSet.TTL", "300");
+        field(d, &b, "ResourceRecordSet.ResourceRecords.ResourceRecord[0].Value", d->owner);
     }
-    h->doc_set_string(b.in, "Id", d.zone_id);
-    sh_status s = b.n ? apply(&d, &b) : SH_OK;
-    dp->lost = d.lost;
-    if (s)
-        return s;
-    for (size_t i = 0; i < moved.n; i++) {
-        char label[300];
-        if (moved.txt[i]) {
-            snprintf(label, sizeof(label), "dns record %s", h->doc_string(moved.txt[i], "Name"));
-            h->report(ctx, SH_CHANGE_DELETE, label, "dns.record moved");
-        }
-    }
-    char detail[400];
-    snprintf(detail, sizeof(detail), "alias %s -> %s", have ? have : "(none)", want);
-    h->report(ctx, same ? SH_CHANGE_NONE : a ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, d.label, same ? NULL : detail);
-    char url[300];
-    snprintf(url, sizeof(url), "http://%.*s", (int)strlen(d.record) - 1, d.record);
-    return h->output_string(ctx, "url", url);
+    h->doc_set_string(b.in, "Id", d->zone_id);
+    if (b.n && apply(d, &b))
+        return -1;
+    for (size_t i = 0; i < moved.n; i++)
+        if (moved.txt[i])
+            report_deleted(d, moved.txt[i], "dns.record moved");
+    h->report(ctx, same ? SH_CHANGE_NONE : a ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, d->label,
+              same ? NULL : shc_text(h, ctx, "alias %s -> %s", have ? have : "(none)", want));
+    return 0;
 }
 
-/* Every pair of ours in the zone, deleted together; nothing else. */
-static sh_status remove_ours(struct dns *dp)
+static sh_status publish(shc_frame *f)
 {
-    struct dns d = *dp;
-    const sh_host *h = d.h;
-    sh_ctx *ctx = d.ctx;
-    if (find_zone(&d))
-        return SH_ERR_AWS;
-    if (!d.zone_id || list_zone(&d))
-        return d.zone_id ? SH_ERR_AWS : SH_OK;
+    struct dns *d = (struct dns *)f;
+    return f->h->output_string(f->ctx, "url", shc_text(f->h, f->ctx, "http://%.*s", (int)strlen(d->record) - 1,
+                                                       d->record));
+}
+
+/* Every pair of ours in the zone, deleted together; nothing else. A zone
+ * that is gone holds nothing of ours. */
+static int remove_ours(shc_frame *f, size_t *found)
+{
+    struct dns *d = (struct dns *)f;
+    if (find_zone(d) || (d->zone_id && list_zone(d)))
+        return -1;
     struct owned ours = {{NULL}, 0};
-    each_set(&d, collect_ours, &ours);
-    struct batch b = {h->doc_new(ctx), 0};
-    h->doc_set_string(b.in, "Id", d.zone_id);
-    for (size_t i = 0; i < ours.n; i++) {
-        const char *name = h->doc_string(ours.txt[i], "Name");
-        const sh_doc *a = find_set(&d, name, "A");
-        if (a)
-            delete_set(&d, &b, a);
-        delete_set(&d, &b, ours.txt[i]);
-    }
-    sh_status s = b.n ? apply(&d, &b) : SH_OK;
-    dp->lost = d.lost;
-    for (size_t i = 0; !s && i < ours.n; i++) {
-        char label[300];
-        snprintf(label, sizeof(label), "dns record %s", h->doc_string(ours.txt[i], "Name"));
-        h->report(ctx, SH_CHANGE_DELETE, label, NULL);
-    }
-    return s;
+    each_set(d, collect_ours, &ours);
+    struct batch b = {f->h->doc_new(f->ctx), 0};
+    f->h->doc_set_string(b.in, "Id", d->zone_id ? d->zone_id : "");
+    for (size_t i = 0; i < ours.n; i++)
+        delete_pair(d, &b, ours.txt[i]);
+    *found = ours.n;
+    if (b.n && apply(d, &b))
+        return -1;
+    for (size_t i = 0; i < ours.n; i++)
+        report_deleted(d, ours.txt[i], NULL);
+    return 0;
 }
 
-/* A change whose answer was lost may have been applied: look again (the
- * next pass finds it done, or does it), never a blind second send. */
-#define PASSES 3
+static const shc_lifecycle dns_lifecycle = {
+    .size = sizeof(struct dns), .load = load, .begin = begin, .converge = converge, .publish = publish,
+    .destroy = remove_ours, .destroy_what = "the stack's dns records"};
 
-static sh_status passes(const sh_host *h, sh_ctx *ctx, sh_status (*pass)(struct dns *))
-{
-    struct dns d;
-    for (int i = 1;; i++) {
-        load(&d, h, ctx);
-        sh_status s = pass(&d);
-        if (!d.lost)
-            return s;
-        if (i == PASSES)
-            return h->fail(ctx, SH_ERR_AWS, "the answers to %d changes of zone %s were lost: %s", PASSES, d.zone,
-                           h->aws_error_text(ctx));
-        h->log(ctx, SH_LOG_INFO, "the answer to a change of zone %s was lost: looking again", d.zone);
-    }
-}
-
-static sh_status dns_create(const sh_host *h, sh_ctx *ctx)
-{
-    return passes(h, ctx, converge);
-}
-
-static sh_status dns_destroy(const sh_host *h, sh_ctx *ctx)
-{
-    return passes(h, ctx, remove_ours);
-}
+SHC_LIFECYCLE(dns, dns_lifecycle)
 
 static const char *const dns_requires[] = {"lb", NULL};
 static const char *const dns_publishes[] = {"url", NULL};
@@ -415,9 +413,7 @@ SH_PLUGIN_EXPORT = {
     .description = "a Route 53 alias record for the load balancer, in an existing zone",
     .requires = dns_requires,
     .keys = dns_keys,
-    .create = dns_create,
-    .destroy = dns_destroy,
-    .outputs = dns_create,
+    SHC_CALLBACKS(dns),
     .resources = dns_resources,
     .publishes = dns_publishes,
     .services = dns_services,

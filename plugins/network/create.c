@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "net.h"
 
@@ -32,17 +33,13 @@ const shc_not_yet net_not_yet[] = {
      "remove it, or raise STACKHOST_DESTROY_TIMEOUT, and run destroy again"},
     SHC_NOT_YET_END};
 
-int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id)
+int net_load(shc_frame *f, int destroy)
 {
-    memset(n, 0, sizeof(*n));
-    n->h = h;
-    n->ctx = ctx;
-    n->run_id = run_id;
-    shc_queue_init(&n->q, h, ctx);
-    n->q.not_yet = net_not_yet;
-    n->plan = h->mode(ctx) != SH_MODE_DEPLOY && h->mode(ctx) != SH_MODE_DESTROY;
-    n->stack = h->stack_name(ctx);
-    h->config_read(ctx, &n->cfg);
+    struct net *n = (struct net *)f;
+    (void)destroy;
+    n->run_id = (long)time(NULL);
+    n->stack = f->h->stack_name(f->ctx);
+    f->h->config_read(f->ctx, &n->cfg);
     net_cidr_canonical(n->cfg.cidr, n->vpc_cidr, sizeof(n->vpc_cidr));
     if (n->cfg.database_cidr)
         net_cidr_canonical(n->cfg.database_cidr, n->db_cidr, sizeof(n->db_cidr));
@@ -61,6 +58,12 @@ int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id)
             derive_cidr(n->vpc_cidr, 10 + i, n->priv_cidr[i], sizeof(n->priv_cidr[i]));
     }
     return 0;
+}
+
+void net_begin(shc_frame *f)
+{
+    struct net *n = (struct net *)f;
+    memset(n->az, 0, sizeof(*n) - offsetof(struct net, az));
 }
 
 struct zone {
@@ -88,11 +91,11 @@ static int taken(const struct net *n, int upto, const char *name)
 int net_zones(struct net *n)
 {
     const sh_doc *out = n->zones_out;
-    size_t count = n->h->doc_count(out, "availabilityZoneInfo.item");
+    size_t count = n->f.h->doc_count(out, "availabilityZoneInfo.item");
     struct zone *zones = calloc(count + 1, sizeof(*zones));
     char path[96];
     for (size_t i = 0; i < count; i++) {
-#define FIELD(f) n->h->doc_string(out, shc_path(path, sizeof(path), "availabilityZoneInfo.item[%zu]." f, i))
+#define FIELD(k) n->f.h->doc_string(out, shc_path(path, sizeof(path), "availabilityZoneInfo.item[%zu]." k, i))
         const char *state = FIELD("zoneState"), *opt = FIELD("optInStatus"), *type = FIELD("zoneType");
         net_copy(zones[i].name, sizeof(zones[i].name), FIELD("zoneName"));
         net_copy(zones[i].id, sizeof(zones[i].id), FIELD("zoneId") ? FIELD("zoneId") : FIELD("zoneName"));
@@ -104,14 +107,14 @@ int net_zones(struct net *n)
     int named = n->cfg.zones.n > 0, rc = 0;
     for (int i = 0; i < n->azs; i++) {
         const sh_doc *sub = n->sub_pub_item[i] ? n->sub_pub_item[i] : n->sub_priv_item[i];
-        const char *want = named ? n->cfg.zones.items[i] : (sub ? n->h->doc_string(sub, "availabilityZone") : NULL);
+        const char *want = named ? n->cfg.zones.items[i] : (sub ? n->f.h->doc_string(sub, "availabilityZone") : NULL);
         if (want && !taken(n, i, want)) {
             size_t z = 0;
             while (z < count && strcmp(zones[z].name, want))
                 z++;
             if (named && (z == count || !zones[z].usable)) {
                 net_fail(n, SH_ERR_CONFIG, "zone %s (zones[%d]) is not an available zone of %s: name others", want, i,
-                         n->h->region(n->ctx));
+                         n->f.h->region(n->f.ctx));
                 rc = -1;
                 break;
             }
@@ -126,7 +129,7 @@ int net_zones(struct net *n)
                 net_copy(n->az[i], sizeof(n->az[i]), zones[z].name);
         if (!n->az[i][0]) {
             net_fail(n, SH_ERR_CONFIG, "region %s has too few available zones for az_count %d: lower az_count",
-                     n->h->region(n->ctx), n->azs);
+                     n->f.h->region(n->f.ctx), n->azs);
             rc = -1;
         }
     }
@@ -138,10 +141,10 @@ int net_zones(struct net *n)
 static int vpc_in_use(void *arg, const sh_doc *item)
 {
     struct net *n = arg;
-    const char *id = n->h->doc_string(item, "vpcId");
+    const char *id = n->f.h->doc_string(item, "vpcId");
     char path[96];
-    for (size_t i = 0; id && i < n->h->doc_count(n->subnets_out, "subnetSet.item"); i++) {
-        const char *v = n->h->doc_string(n->subnets_out, shc_path(path, sizeof(path), "subnetSet.item[%zu].vpcId", i));
+    for (size_t i = 0; id && i < n->f.h->doc_count(n->subnets_out, "subnetSet.item"); i++) {
+        const char *v = n->f.h->doc_string(n->subnets_out, shc_path(path, sizeof(path), "subnetSet.item[%zu].vpcId", i));
         if (v && !strcmp(v, id))
             return 1;
     }
@@ -151,32 +154,32 @@ static int vpc_in_use(void *arg, const sh_doc *item)
 static int attached_in_use(void *arg, const sh_doc *item)
 {
     struct net *n = arg;
-    return n->h->doc_string(item, "attachmentSet.item[0].vpcId") != NULL ||
-           n->h->doc_string(item, "associationId") != NULL || n->h->doc_count(item, "associationSet.item") > 0;
+    return n->f.h->doc_string(item, "attachmentSet.item[0].vpcId") != NULL ||
+           n->f.h->doc_string(item, "associationId") != NULL || n->f.h->doc_count(item, "associationSet.item") > 0;
 }
 
 static int nat_in_use(void *arg, const sh_doc *item)
 {
     struct net *n = arg;
-    const char *state = n->h->doc_string(item, "state");
+    const char *state = n->f.h->doc_string(item, "state");
     return state && !strcmp(state, "available");
 }
 
 static int subnet_in_use(void *arg, const sh_doc *item)
 {
     struct net *n = arg;
-    const char *id = n->h->doc_string(item, "subnetId");
+    const char *id = n->f.h->doc_string(item, "subnetId");
     char path[128];
-    for (size_t i = 0; id && i < n->h->doc_count(n->nats_out, "natGatewaySet.item"); i++) {
-        const char *s = n->h->doc_string(n->nats_out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].subnetId", i));
+    for (size_t i = 0; id && i < n->f.h->doc_count(n->nats_out, "natGatewaySet.item"); i++) {
+        const char *s = n->f.h->doc_string(n->nats_out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].subnetId", i));
         if (s && !strcmp(s, id))
             return 1;
     }
-    size_t tables = n->h->doc_count(n->rtbs_out, "routeTableSet.item");
+    size_t tables = n->f.h->doc_count(n->rtbs_out, "routeTableSet.item");
     for (size_t t = 0; id && t < tables; t++) {
-        size_t assocs = n->h->doc_count(n->rtbs_out, shc_path(path, sizeof(path), "routeTableSet.item[%zu].associationSet.item", t));
+        size_t assocs = n->f.h->doc_count(n->rtbs_out, shc_path(path, sizeof(path), "routeTableSet.item[%zu].associationSet.item", t));
         for (size_t a = 0; a < assocs; a++) {
-            const char *s = n->h->doc_string(
+            const char *s = n->f.h->doc_string(
                 n->rtbs_out, shc_path(path, sizeof(path), "routeTableSet.item[%zu].associationSet.item[%zu].subnetId", t, a));
             if (s && !strcmp(s, id))
                 return 1;
@@ -214,24 +217,24 @@ static int found(struct net *n, const sh_doc *answer, const struct kind *k, cons
                     .skip_states = k->skip, .in_use = k->in_use, .in_use_arg = n, .created = k->created};
     const sh_doc *extra[8];
     size_t nextra = 0;
-    int rc = shc_find_keep(n->h, n->ctx, &l, k->noun, name, item, extra, 8, &nextra);
+    int rc = shc_find_keep(n->f.h, n->f.ctx, &l, k->noun, name, item, extra, 8, &nextra);
     if (rc > 0)
-        net_copy(id, NET_ID, n->h->doc_string(*item, k->id_field));
+        net_copy(id, NET_ID, n->f.h->doc_string(*item, k->id_field));
     for (size_t i = 0; i < nextra && n->nextras < sizeof(n->extras) / sizeof(n->extras[0]); i++) {
         struct net_extra *x = &n->extras[n->nextras++];
         memset(x, 0, sizeof(*x));
         x->op = k->del;
         x->param = k->param;
-        x->id = n->h->doc_string(extra[i], k->id_field);
+        x->id = n->f.h->doc_string(extra[i], k->id_field);
         x->label = net_label(n, k->noun, name);
-        if (k == &igw_kind && (x->vpc = n->h->doc_string(extra[i], "attachmentSet.item[0].vpcId"))) {
+        if (k == &igw_kind && (x->vpc = n->f.h->doc_string(extra[i], "attachmentSet.item[0].vpcId"))) {
             x->first_op = "DetachInternetGateway";
             x->first_param = "InternetGatewayId";
             x->first_id = x->id;
-        } else if (k == &rtb_kind && n->h->doc_string(extra[i], "associationSet.item[0].routeTableAssociationId")) {
+        } else if (k == &rtb_kind && n->f.h->doc_string(extra[i], "associationSet.item[0].routeTableAssociationId")) {
             x->first_op = "DisassociateRouteTable";
             x->first_param = "AssociationId";
-            x->first_id = n->h->doc_string(extra[i], "associationSet.item[0].routeTableAssociationId");
+            x->first_id = n->f.h->doc_string(extra[i], "associationSet.item[0].routeTableAssociationId");
         }
     }
     return rc < 0 ? -1 : 0;
@@ -245,20 +248,19 @@ void net_wave_extras(struct net *n, int second)
         const struct net_extra *x = &n->extras[i];
         if (!second && x->first_op) {
             sh_doc *in = net_req(n);
-            n->h->doc_set_string(in, x->first_param, x->first_id);
+            n->f.h->doc_set_string(in, x->first_param, x->first_id);
             if (x->vpc)
-                n->h->doc_set_string(in, "VpcId", x->vpc);
+                n->f.h->doc_set_string(in, "VpcId", x->vpc);
             net_queue_ok(n, x->first_op, in, x->label, "*NotFound|Gateway.NotAttached");
             continue;
         }
         if (second != (x->first_op != NULL))
             continue;
         sh_doc *in = net_req(n);
-        n->h->doc_set_string(in, x->param, x->id);
-        net_queue_ok(n, x->op, in, x->label, "*NotFound");
+        n->f.h->doc_set_string(in, x->param, x->id);
         char detail[96];
         snprintf(detail, sizeof(detail), "a duplicate (%s): the one in use is kept", x->id);
-        n->h->report(n->ctx, SH_CHANGE_DELETE, x->label, detail);
+        shc_delete(&n->f.q, x->label, detail, "ec2", x->op, in, "*NotFound");
     }
 }
 
@@ -300,7 +302,7 @@ static void vpc(struct net *n)
         net_report(n, SH_CHANGE_CREATE, label, detail);
         return;
     }
-    const char *cidr = n->h->doc_string(n->vpc_item, "cidrBlock");
+    const char *cidr = n->f.h->doc_string(n->vpc_item, "cidrBlock");
     if (cidr && strcmp(cidr, n->vpc_cidr)) {
         /* refused by plan and deploy alike, --allow-replace or not: the
          * whole stack lives in it */
@@ -331,7 +333,7 @@ static void igw(struct net *n)
         n->igw_new = 1;
         return;
     }
-    const char *attached = n->h->doc_string(n->igw_item, "attachmentSet.item[0].vpcId");
+    const char *attached = n->f.h->doc_string(n->igw_item, "attachmentSet.item[0].vpcId");
     if (attached && n->vpc[0] && strcmp(attached, n->vpc))
         net_fail(n, SH_ERR_CONFLICT, "%s is attached to %s, not to this stack's vpc %s: detach it by hand",
                    label, attached, n->vpc);
@@ -363,16 +365,16 @@ static void subnet_drift(struct net *n, int i, int public)
     const char *label = net_label(n, "subnet", name), *cidr = public ? n->pub_cidr[i] : n->priv_cidr[i];
     if (!item)
         return;
-    const char *have_cidr = n->h->doc_string(item, "cidrBlock"), *have_az = n->h->doc_string(item, "availabilityZone");
+    const char *have_cidr = n->f.h->doc_string(item, "cidrBlock"), *have_az = n->f.h->doc_string(item, "availabilityZone");
     int new_cidr = strcmp(have_cidr ? have_cidr : "", cidr), new_az = strcmp(have_az ? have_az : "", n->az[i]);
     if (new_cidr || new_az) {
         char why[320];
         snprintf(why, sizeof(why), "%s%s%s (cidr and zone cannot change in place)",
-                 new_cidr ? shc_line_diff(n->h, n->ctx, NULL, SH_CHANGE_REPLACE, "cidr", have_cidr, cidr) : "",
+                 new_cidr ? shc_line_diff(n->f.h, n->f.ctx, NULL, SH_CHANGE_REPLACE, "cidr", have_cidr, cidr) : "",
                  new_cidr && new_az ? ", " : "",
-                 new_az ? shc_line_diff(n->h, n->ctx, NULL, SH_CHANGE_REPLACE, "zone", have_az, n->az[i]) : "");
+                 new_az ? shc_line_diff(n->f.h, n->f.ctx, NULL, SH_CHANGE_REPLACE, "zone", have_az, n->az[i]) : "");
         net_report(n, SH_CHANGE_REPLACE, label, why);
-        if (!n->h->allow_replace(n->ctx)) {
+        if (!n->f.h->allow_replace(n->f.ctx)) {
             net_fail(n, SH_ERR_CONFIG, "%s needs replacement: %s; deploy with --allow-replace to delete and "
                        "recreate it (what uses it must let go first)", label, why);
             return;
@@ -386,11 +388,11 @@ static void subnet_drift(struct net *n, int i, int public)
         net_queue_read(n, "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", label,
                        &n->sub_enis[i][public]);
         n->sub_replace[i][public] = 1;
-        if (!n->plan)
+        if (!n->f.plan)
             *made = 1; /* created again in wave three; the replace line stands for it */
         return;
     }
-    const char *map = n->h->doc_string(item, "mapPublicIpOnLaunch");
+    const char *map = n->f.h->doc_string(item, "mapPublicIpOnLaunch");
     if (map && !strcmp(map, "true")) {
         sh_doc *in = net_req(n);
         net_set(n, in, id, "SubnetId");
@@ -433,14 +435,14 @@ int net_replace_subnets(struct net *n)
                 continue;
             char *id = public ? n->sub_pub[i] : n->sub_priv[i];
             const char *label = net_label(n, "subnet", net_zone_name(n, "subnet", public ? "public" : "private", i));
-            if (n->h->doc_count(n->sub_enis[i][public], "networkInterfaceSet.item")) {
+            if (n->f.h->doc_count(n->sub_enis[i][public], "networkInterfaceSet.item")) {
                 char what[512];
                 net_interfaces_text(n, n->sub_enis[i][public], what, sizeof(what));
                 net_fail(n, SH_ERR_CONFLICT, "%s cannot be replaced while it is in use (%s): remove what uses it "
                          "(the stack's other plugins first), then deploy again", label, what);
                 continue;
             }
-            if (n->plan)
+            if (n->f.plan)
                 continue;
             sh_doc *in = net_req(n);
             net_set(n, in, id, "SubnetId");
@@ -483,7 +485,7 @@ static void dns_attribute(struct net *n, const char *attr, const char *label, in
 static const char *attribute_value(const struct net *n, const sh_doc *answer, const char *attr)
 {
     char path[64];
-    return n->h->doc_string(answer, shc_path(path, sizeof(path), "%s.value", attr));
+    return n->f.h->doc_string(answer, shc_path(path, sizeof(path), "%s.value", attr));
 }
 
 /* DNS support before hostnames: AWS refuses hostnames without support. */
@@ -518,7 +520,7 @@ void net_wave_in_vpc(struct net *n)
         subnet_create(n, i, 1);
         subnet_create(n, i, 0);
     }
-    int attached = n->igw_item && n->h->doc_string(n->igw_item, "attachmentSet.item[0].vpcId");
+    int attached = n->igw_item && n->f.h->doc_string(n->igw_item, "attachmentSet.item[0].vpcId");
     if (!attached) {
         sh_doc *in = net_req(n);
         net_set(n, in, n->igw, "InternetGatewayId");
@@ -540,7 +542,7 @@ struct quota_reads {
 
 static int quota_value(struct net *n, const sh_doc *answer, const char *path, int fallback)
 {
-    const char *v = answer ? n->h->doc_string(answer, path) : NULL;
+    const char *v = answer ? n->f.h->doc_string(answer, path) : NULL;
     return v && atoi(v) > 0 ? atoi(v) : fallback;
 }
 
@@ -552,7 +554,7 @@ int net_quotas(struct net *n)
     int need_eips = 0, need_vpc = !n->vpc_item;
     for (int i = 0; i < n->nats; i++)
         need_eips += !n->eip_item[i];
-    if ((!need_eips && !need_vpc) || n->h->mode(n->ctx) == SH_MODE_OUTPUTS)
+    if ((!need_eips && !need_vpc) || n->f.mode == SH_MODE_OUTPUTS)
         return 0;
     struct quota_reads r = {0};
     const char *label = "the account's quotas";
@@ -568,31 +570,31 @@ int net_quotas(struct net *n)
     if (need_vpc) {
         net_queue_read(n, "DescribeVpcs", net_req(n), "vpcSet.item", label, &r.vpcs);
         sh_doc *in = net_req(n);
-        n->h->doc_set_string(in, "ServiceCode", "vpc");
-        n->h->doc_set_string(in, "QuotaCode", "L-F678F1CE"); /* VPCs per region */
+        n->f.h->doc_set_string(in, "ServiceCode", "vpc");
+        n->f.h->doc_set_string(in, "QuotaCode", "L-F678F1CE"); /* VPCs per region */
         /* Not every caller may read Service Quotas: AWS's default then. */
-        shc_read(&n->q, "service-quotas", "GetServiceQuota", in, label, "*", &r.vpc_quota);
+        shc_read(&n->f.q, "service-quotas", "GetServiceQuota", in, label, "*", &r.vpc_quota);
     }
     if (net_run(n))
         return -1;
     int rc = 0;
     if (need_eips) {
         int limit = quota_value(n, r.eip_limit, "accountAttributeSet.item[0].attributeValueSet.item[0].attributeValue", 5);
-        int used = (int)n->h->doc_count(r.addresses, "addressesSet.item");
+        int used = (int)n->f.h->doc_count(r.addresses, "addressesSet.item");
         if (used + need_eips > limit) {
             net_fail(n, SH_ERR_CONFIG, "this deploy needs %d new elastic ip%s, and region %s already has %d of its %d "
                      "(vpc-max-elastic-ips): release unused addresses or raise the quota, then deploy again",
-                     need_eips, need_eips == 1 ? "" : "s", n->h->region(n->ctx), used, limit);
+                     need_eips, need_eips == 1 ? "" : "s", n->f.h->region(n->f.ctx), used, limit);
             rc = -1;
         }
     }
     if (need_vpc) {
         int limit = quota_value(n, r.vpc_quota, "Quota.Value", 5);
-        int used = (int)n->h->doc_count(r.vpcs, "vpcSet.item");
+        int used = (int)n->f.h->doc_count(r.vpcs, "vpcSet.item");
         if (used + 1 > limit) {
             net_fail(n, SH_ERR_CONFIG, "this deploy needs a new vpc, and region %s already has %d of its %d: delete "
                      "unused vpcs or raise the quota (service quotas, L-F678F1CE), then deploy again",
-                     n->h->region(n->ctx), used, limit);
+                     n->f.h->region(n->f.ctx), used, limit);
             rc = -1;
         }
     }

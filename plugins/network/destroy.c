@@ -1,4 +1,3 @@
-#define _POSIX_C_SOURCE 200809L /* nanosleep */
 /* network: removing everything this stack owns, in the order AWS needs
  * (aws-api.md section 11), each kind's deletes sent together: NAT
  * gateways (waited until deleted); elastic IPs, route table associations
@@ -7,7 +6,6 @@
  * gateway's attachment; the gateway; the VPC. What is found is what
  * carries the ownership tags, so a second destroy finds nothing. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,44 +21,16 @@ struct owned {
     size_t n;
 };
 
-struct deleted {
-    struct net *n;
-    const char *label, *detail;
-};
-
-static int report_deleted(void *arg, const sh_doc *out)
-{
-    struct deleted *d = arg;
-    (void)out;
-    d->n->h->report(d->n->ctx, SH_CHANGE_DELETE, d->label, d->detail);
-    return 0;
-}
-
 int net_delete_each(struct net *n, const char *op, const char *param, const char *const *ids,
                     const char *const *labels, size_t count, const char *detail)
 {
-    if (n->plan) {
-        for (size_t i = 0; i < count; i++)
-            n->h->report(n->ctx, SH_CHANGE_DELETE, labels[i], detail);
-        return 0;
-    }
-    struct deleted done[MAX_ITEMS];
-    shc_queue q;
-    shc_queue_init(&q, n->h, n->ctx);
-    /* What used it is still going away: net_not_yet waits, up to the destroy's deadline. */
-    q.not_yet = net_not_yet;
-    q.deadline = (long)n->deadline;
-    for (size_t i = 0; i < count && i < MAX_ITEMS; i++) {
+    for (size_t i = 0; i < count; i++) {
         sh_doc *in = net_req(n);
-        n->h->doc_set_string(in, param, ids[i]);
-        done[i] = (struct deleted){n, labels[i], detail};
+        n->f.h->doc_set_string(in, param, ids[i]);
         /* Gone already, or not visible yet: the final lookup tells. */
-        shc_queue_add_accepting(&q, "ec2", op, in, labels[i], "*NotFound", report_deleted, &done[i]);
+        shc_delete(&n->f.q, labels[i], detail, "ec2", op, in, "*NotFound");
     }
-    int rc = shc_queue_run(&q);
-    if (rc && q.lost)
-        rc = shc_queue_give_up(&q);
-    return rc;
+    return shc_wave(&n->f);
 }
 
 static void owned_filter(struct net *n, sh_doc *in)
@@ -68,7 +38,7 @@ static void owned_filter(struct net *n, sh_doc *in)
     net_set(n, in, "tag:Project", "Filter[0].Name");
     net_set(n, in, n->stack, "Filter[0].Value[0]");
     net_set(n, in, "tag:Environment", "Filter[1].Name");
-    net_set(n, in, n->h->environment(n->ctx), "Filter[1].Value[0]");
+    net_set(n, in, n->f.h->environment(n->f.ctx), "Filter[1].Value[0]");
 }
 
 /* Keeps the owned items of a lookup (tag filters are re-checked: moto
@@ -76,11 +46,11 @@ static void owned_filter(struct net *n, sh_doc *in)
 static void collect(struct net *n, struct owned *o, const char *kind, const char *skip)
 {
     char path[128];
-    size_t count = n->h->doc_count(o->out, o->items);
+    size_t count = n->f.h->doc_count(o->out, o->items);
     o->n = 0;
     for (size_t i = 0; i < count && o->n < MAX_ITEMS; i++) {
-        const sh_doc *it = n->h->doc_get(o->out, shc_path(path, sizeof(path), "%s[%zu]", o->items, i));
-        const char *id = n->h->doc_string(it, o->id_field), *state = n->h->doc_string(it, "state");
+        const sh_doc *it = n->f.h->doc_get(o->out, shc_path(path, sizeof(path), "%s[%zu]", o->items, i));
+        const char *id = n->f.h->doc_string(it, o->id_field), *state = n->f.h->doc_string(it, "state");
         if (!net_owned(n, it) || !id || (skip && shc_code_in(state, skip)))
             continue;
         const char *name = net_tag(n, it, "Name");
@@ -104,11 +74,11 @@ static int enis_gone(void *arg, char *progress, size_t len)
     for (size_t i = 0; i < p->groups->n; i++)
         net_set(n, in, p->groups->ids[i], "Filter[0].Value[%zu]", i);
     const sh_doc *out;
-    if (n->h->aws_call_all(n->ctx, "ec2", "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", &out) != SH_OK) {
-        net_fail(n, SH_ERR_AWS, "waiting for network interfaces: %s", n->h->aws_error_text(n->ctx));
+    if (n->f.h->aws_call_all(n->f.ctx, "ec2", "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", &out) != SH_OK) {
+        net_fail(n, SH_ERR_AWS, "waiting for network interfaces: %s", n->f.h->aws_error_text(n->f.ctx));
         return -1;
     }
-    size_t count = n->h->doc_count(out, "networkInterfaceSet.item");
+    size_t count = n->f.h->doc_count(out, "networkInterfaceSet.item");
     net_interfaces_text(n, out, progress, len);
     return count == 0;
 }
@@ -116,21 +86,21 @@ static int enis_gone(void *arg, char *progress, size_t len)
 /* Rules that refer to another group block its delete: revoked first. */
 static int revoke_references(struct net *n, const struct owned *groups)
 {
-    if (!groups->n || n->plan)
+    if (!groups->n || n->f.plan)
         return 0;
     sh_doc *in = net_req(n);
     net_set(n, in, "group-id", "Filter[0].Name");
     for (size_t i = 0; i < groups->n; i++)
         net_set(n, in, groups->ids[i], "Filter[0].Value[%zu]", i);
     const sh_doc *rules;
-    if (n->h->aws_call_all(n->ctx, "ec2", "DescribeSecurityGroupRules", in, "securityGroupRuleSet.item", &rules) != SH_OK) {
-        net_fail(n, SH_ERR_AWS, "listing the rules of the stack's security groups: %s", n->h->aws_error_text(n->ctx));
+    if (n->f.h->aws_call_all(n->f.ctx, "ec2", "DescribeSecurityGroupRules", in, "securityGroupRuleSet.item", &rules) != SH_OK) {
+        net_fail(n, SH_ERR_AWS, "listing the rules of the stack's security groups: %s", n->f.h->aws_error_text(n->f.ctx));
         return -1;
     }
     char path[128];
-    size_t nr = n->h->doc_count(rules, "securityGroupRuleSet.item");
+    size_t nr = n->f.h->doc_count(rules, "securityGroupRuleSet.item");
     for (size_t r = 0; r < nr; r++) {
-#define FIELD(f) n->h->doc_string(rules, shc_path(path, sizeof(path), "securityGroupRuleSet.item[%zu]." f, r))
+#define FIELD(k) n->f.h->doc_string(rules, shc_path(path, sizeof(path), "securityGroupRuleSet.item[%zu]." k, r))
         if (!FIELD("referencedGroupInfo.groupId"))
             continue;
         const char *eg = FIELD("isEgress");
@@ -141,17 +111,17 @@ static int revoke_references(struct net *n, const struct owned *groups)
         net_queue_ok(n, eg && !strcmp(eg, "true") ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", rv,
                      "a rule between the stack's security groups", "*NotFound");
     }
-    return net_run(n);
+    return shc_wave(&n->f);
 }
 
 static int disassociate_tables(struct net *n, const struct owned *tables)
 {
     char path[96];
-    for (size_t t = 0; t < tables->n && !n->plan; t++) {
-        size_t assocs = n->h->doc_count(tables->item[t], "associationSet.item");
+    for (size_t t = 0; t < tables->n && !n->f.plan; t++) {
+        size_t assocs = n->f.h->doc_count(tables->item[t], "associationSet.item");
         for (size_t a = 0; a < assocs; a++) {
-            const char *main_assoc = n->h->doc_string(tables->item[t], shc_path(path, sizeof(path), "associationSet.item[%zu].main", a));
-            const char *assoc = n->h->doc_string(tables->item[t], shc_path(path, sizeof(path), "associationSet.item[%zu].routeTableAssociationId", a));
+            const char *main_assoc = n->f.h->doc_string(tables->item[t], shc_path(path, sizeof(path), "associationSet.item[%zu].main", a));
+            const char *assoc = n->f.h->doc_string(tables->item[t], shc_path(path, sizeof(path), "associationSet.item[%zu].routeTableAssociationId", a));
             if (!assoc || (main_assoc && !strcmp(main_assoc, "true")))
                 continue;
             sh_doc *in = net_req(n);
@@ -159,30 +129,30 @@ static int disassociate_tables(struct net *n, const struct owned *tables)
             net_queue_ok(n, "DisassociateRouteTable", in, tables->labels[t], "*NotFound");
         }
     }
-    return net_run(n);
+    return shc_wave(&n->f);
 }
 
 static int detach_gateways(struct net *n, const struct owned *igws)
 {
     char path[96];
-    for (size_t g = 0; g < igws->n && !n->plan; g++) {
-        size_t attachments = n->h->doc_count(igws->item[g], "attachmentSet.item");
+    for (size_t g = 0; g < igws->n && !n->f.plan; g++) {
+        size_t attachments = n->f.h->doc_count(igws->item[g], "attachmentSet.item");
         for (size_t a = 0; a < attachments; a++) {
             sh_doc *in = net_req(n);
             net_set(n, in, igws->ids[g], "InternetGatewayId");
-            net_set(n, in, n->h->doc_string(igws->item[g], shc_path(path, sizeof(path), "attachmentSet.item[%zu].vpcId", a)),
+            net_set(n, in, n->f.h->doc_string(igws->item[g], shc_path(path, sizeof(path), "attachmentSet.item[%zu].vpcId", a)),
                     "VpcId");
             net_queue_ok(n, "DetachInternetGateway", in, igws->labels[g], "Gateway.NotAttached|*NotFound");
         }
     }
-    return net_run(n);
+    return shc_wave(&n->f);
 }
 
 /* One pass: everything owned that the lookups list, deleted in AWS's
  * order. *found gets how many resources the lookups listed. */
-static int destroy_pass(void *arg, size_t *found)
+int net_destroy_pass(shc_frame *f, size_t *found)
 {
-    struct net *n = arg;
+    struct net *n = (struct net *)f;
     struct owned vpcs = {.items = "vpcSet.item", .id_field = "vpcId"},
                  nats = {.items = "natGatewaySet.item", .id_field = "natGatewayId"},
                  eips = {.items = "addressesSet.item", .id_field = "allocationId"},
@@ -198,7 +168,7 @@ static int destroy_pass(void *arg, size_t *found)
         owned_filter(n, in);
         net_queue_read(n, ops[i], in, all[i]->items, "the stack's network lookups", &all[i]->out);
     }
-    if (net_run(n))
+    if (shc_wave(f))
         return -1;
     collect(n, &vpcs, "vpc", NULL);
     collect(n, &nats, "nat gateway", "deleted|failed");
@@ -207,26 +177,25 @@ static int destroy_pass(void *arg, size_t *found)
     collect(n, &groups, "security group", NULL);
     collect(n, &subnets, "subnet", NULL);
     collect(n, &igws, "internet gateway", NULL);
-    *found = 0;
     for (size_t i = 0; i < 7; i++)
         *found += all[i]->n;
     /* NAT gateways: delete those not already going, wait for all. */
     const char *to_delete[MAX_ITEMS], *labels[MAX_ITEMS];
     size_t k = 0;
-    int left = n->deadline > time(NULL) ? (int)(n->deadline - time(NULL)) : 0;
+    int left = n->f.deadline > time(NULL) ? (int)(n->f.deadline - time(NULL)) : 0;
     sh_doc *wait_ids = net_req(n);
     for (size_t i = 0; i < nats.n; i++) {
-        const char *state = n->h->doc_string(nats.item[i], "state");
+        const char *state = n->f.h->doc_string(nats.item[i], "state");
         net_set(n, wait_ids, nats.ids[i], "NatGatewayId[%zu]", i);
         if (state && !strcmp(state, "deleting")) {
-            n->h->report(n->ctx, SH_CHANGE_DELETE, nats.labels[i], NULL);
+            n->f.h->report(n->f.ctx, SH_CHANGE_DELETE, nats.labels[i], NULL);
             continue;
         }
         to_delete[k] = nats.ids[i];
         labels[k++] = nats.labels[i];
     }
     if (net_delete_each(n, "DeleteNatGateway", "NatGatewayId", to_delete, labels, k, NULL) ||
-        (!n->plan && nats.n && net_wait_nats_deleted(n, wait_ids, nats.n, "nat gateways to be deleted", left)))
+        (!n->f.plan && nats.n && net_wait_nats_deleted(n, wait_ids, nats.n, "nat gateways to be deleted", left)))
         return -1;
     if (disassociate_tables(n, &tables) || revoke_references(n, &groups) ||
         net_delete_each(n, "ReleaseAddress", "AllocationId", eips.ids, eips.labels, eips.n, NULL) ||
@@ -234,8 +203,8 @@ static int destroy_pass(void *arg, size_t *found)
         return -1;
     /* The ALB's and the tasks' interfaces linger after they go. */
     struct group_poll gp = {n, &groups};
-    left = n->deadline > time(NULL) ? (int)(n->deadline - time(NULL)) : 0;
-    if (groups.n && !n->plan && n->h->wait(n->ctx, "the network interfaces of the security groups to go", left,
+    left = n->f.deadline > time(NULL) ? (int)(n->f.deadline - time(NULL)) : 0;
+    if (groups.n && !n->f.plan && n->f.h->wait(n->f.ctx, "the network interfaces of the security groups to go", left,
                                            enis_gone, &gp) != SH_OK)
         return -1;
     if (net_delete_each(n, "DeleteSecurityGroup", "GroupId", groups.ids, groups.labels, groups.n, NULL) ||
@@ -244,17 +213,4 @@ static int destroy_pass(void *arg, size_t *found)
         net_delete_each(n, "DeleteInternetGateway", "InternetGatewayId", igws.ids, igws.labels, igws.n, NULL))
         return -1;
     return net_delete_each(n, "DeleteVpc", "VpcId", vpcs.ids, vpcs.labels, vpcs.n, NULL);
-}
-
-int net_destroy_all(struct net *n)
-{
-    /* One deadline for all of destroy's waiting, not one per resource. */
-    n->deadline = time(NULL) + shc_destroy_timeout();
-    /* Detaching the gateway waits out DependencyViolation too (addresses
-     * still mapped in the VPC), on the same deadline. */
-    n->q.deadline = (long)n->deadline;
-    /* A NotFound from a delete can be AWS not knowing a new id yet:
-     * complete only when a lookup finds nothing owned. */
-    return shc_destroy_until_gone(n->h, n->ctx, "the stack's network resources", 1000000, (long)n->deadline,
-                                  destroy_pass, n);
 }

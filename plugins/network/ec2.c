@@ -1,11 +1,8 @@
-#define _POSIX_C_SOURCE 200809L /* strdup, nanosleep */
 /* EC2 helpers of the network plugin: requests, names and tags, the
  * stack's lookups, and reporting. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "net.h"
 
@@ -14,7 +11,7 @@ static const shc_tag_shape tag_spec = {"TagSpecification[0].Tag", "Key", "Value"
 
 sh_doc *net_req(struct net *n)
 {
-    return n->h->doc_new(n->ctx);
+    return n->f.h->doc_new(n->f.ctx);
 }
 
 void net_set(struct net *n, sh_doc *d, const char *value, const char *path_fmt, ...)
@@ -24,7 +21,7 @@ void net_set(struct net *n, sh_doc *d, const char *value, const char *path_fmt, 
     va_start(ap, path_fmt);
     vsnprintf(path, sizeof(path), path_fmt, ap);
     va_end(ap);
-    n->h->doc_set_string(d, path, value);
+    n->f.h->doc_set_string(d, path, value);
 }
 
 void net_copy(char *dst, size_t size, const char *src)
@@ -39,7 +36,7 @@ const char *net_name(struct net *n, const char *type, const char *purpose)
         snprintf(p, sizeof(p), "%s-%s", n->stack, purpose);
     else
         snprintf(p, sizeof(p), "%s", n->stack);
-    return n->h->resource_name(n->ctx, type, p);
+    return n->f.h->resource_name(n->f.ctx, type, p);
 }
 
 const char *net_zone_name(struct net *n, const char *type, const char *what, int zone)
@@ -54,40 +51,40 @@ const char *net_label(struct net *n, const char *kind, const char *name)
     sh_doc *d = net_req(n); /* a context-owned string: the document's text */
     char text[NET_LABEL];
     snprintf(text, sizeof(text), "%s %s", kind, name);
-    n->h->doc_set_string(d, "s", text);
-    return n->h->doc_string(d, "s");
+    n->f.h->doc_set_string(d, "s", text);
+    return n->f.h->doc_string(d, "s");
 }
 
 void net_tag_spec(struct net *n, sh_doc *d, const char *resource_type, const char *name)
 {
     net_set(n, d, resource_type, "TagSpecification[0].ResourceType");
-    shc_put_tags(n->h, n->ctx, d, &tag_spec, name);
+    shc_put_tags(n->f.h, n->f.ctx, d, &tag_spec, name);
 }
 
 const char *net_tag(struct net *n, const sh_doc *item, const char *key)
 {
-    return shc_tag(n->h, item, &shc_tags_ec2, key);
+    return shc_tag(n->f.h, item, &shc_tags_ec2, key);
 }
 
 int net_owned(struct net *n, const sh_doc *item)
 {
-    return shc_owned(n->h, n->ctx, item, &shc_tags_ec2);
+    return shc_owned(n->f.h, n->f.ctx, item, &shc_tags_ec2);
 }
 
 void net_queue(struct net *n, const char *op, const sh_doc *in, const char *label, shc_done_fn done, void *arg)
 {
-    shc_queue_add(&n->q, "ec2", op, in, NULL, label, done, arg);
+    shc_queue_add(&n->f.q, "ec2", op, in, NULL, label, done, arg);
 }
 
 void net_queue_ok(struct net *n, const char *op, const sh_doc *in, const char *label, const char *codes)
 {
-    shc_queue_add_accepting(&n->q, "ec2", op, in, label, codes, NULL, NULL);
+    shc_queue_add_accepting(&n->f.q, "ec2", op, in, label, codes, NULL, NULL);
 }
 
 static int copy_id(void *arg, const sh_doc *out)
 {
     struct net_id_copy *c = arg;
-    net_copy(c->id, NET_ID, out ? c->n->h->doc_string(out, c->path) : NULL);
+    net_copy(c->id, NET_ID, out ? c->n->f.h->doc_string(out, c->path) : NULL);
     return 0;
 }
 
@@ -108,7 +105,7 @@ void net_tags(struct net *n, const sh_doc *item, const char *id, const char *lab
 {
     sh_doc *in = net_req(n);
     char detail[256];
-    if (!shc_tags_drift(n->h, n->ctx, item, &shc_tags_ec2, name, in, &tag_request, detail, sizeof(detail)))
+    if (!shc_tags_drift(n->f.h, n->f.ctx, item, &shc_tags_ec2, name, in, &tag_request, detail, sizeof(detail)))
         return;
     net_set(n, in, id, "ResourceId[0]");
     net_queue(n, "CreateTags", in, label, NULL, NULL);
@@ -117,21 +114,18 @@ void net_tags(struct net *n, const sh_doc *item, const char *id, const char *lab
 
 void net_report(struct net *n, sh_change change, const char *label, const char *detail)
 {
-    if (change != SH_CHANGE_NONE && n->ntouched < NET_TOUCHED && (n->touched[n->ntouched] = strdup(label)))
-        n->ntouched++;
-    if (n->plan || n->nlines == NET_TOUCHED) {
-        n->h->report(n->ctx, change, label, detail);
-        return;
-    }
-    struct net_line *l = &n->lines[n->nlines++];
-    l->change = change;
-    l->label = strdup(label);
-    l->detail = detail ? strdup(detail) : NULL;
+    label = shc_text(n->f.h, n->f.ctx, "%s", label);
+    if (change != SH_CHANGE_NONE && n->ntouched < NET_TOUCHED)
+        n->touched[n->ntouched++] = label;
+    if (n->f.plan || n->nlines == NET_TOUCHED)
+        n->f.h->report(n->f.ctx, change, label, detail);
+    else
+        n->lines[n->nlines++] = (struct net_line){change, label, detail ? shc_text(n->f.h, n->f.ctx, "%s", detail) : NULL};
 }
 
 void net_report_diff(struct net *n, const char *label, const char *field, const char *before, const char *after)
 {
-    net_report(n, SH_CHANGE_UPDATE, label, shc_line_diff(n->h, n->ctx, NULL, SH_CHANGE_UPDATE, field, before, after));
+    net_report(n, SH_CHANGE_UPDATE, label, shc_line_diff(n->f.h, n->f.ctx, NULL, SH_CHANGE_UPDATE, field, before, after));
 }
 
 void net_unchanged(struct net *n, const char *label)
@@ -139,15 +133,7 @@ void net_unchanged(struct net *n, const char *label)
     for (size_t i = 0; i < n->ntouched; i++)
         if (!strcmp(n->touched[i], label))
             return;
-    n->h->report(n->ctx, SH_CHANGE_NONE, label, NULL);
-}
-
-int net_find(struct net *n, const sh_doc *answer, const char *items, const char *kind, const char *name,
-             const char *skip_states, const sh_doc **item)
-{
-    shc_lookup l = {.answer = answer, .items = items, .tags = &shc_tags_ec2,
-                    .state = skip_states ? "state" : NULL, .skip_states = skip_states};
-    return shc_find(n->h, n->ctx, &l, kind, name, item);
+    n->f.h->report(n->f.ctx, SH_CHANGE_NONE, label, NULL);
 }
 
 /* Filter[0] tag:Name with every name of one kind. */
@@ -194,18 +180,7 @@ int net_lookup(struct net *n)
 void net_queue_read(struct net *n, const char *op, const sh_doc *in, const char *items, const char *label,
                     const sh_doc **out)
 {
-    shc_read_all(&n->q, "ec2", op, in, items, label, out);
-}
-
-static void drop_lines(struct net *n, int print)
-{
-    for (size_t i = 0; i < n->nlines; i++) {
-        if (print)
-            n->h->report(n->ctx, n->lines[i].change, n->lines[i].label, n->lines[i].detail);
-        free(n->lines[i].label);
-        free(n->lines[i].detail);
-    }
-    n->nlines = 0;
+    shc_read_all(&n->f.q, "ec2", op, in, items, label, out);
 }
 
 void net_fail(struct net *n, sh_status status, const char *fmt, ...)
@@ -215,42 +190,28 @@ void net_fail(struct net *n, sh_status status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    n->h->fail(n->ctx, status, "%s", text);
-    n->failed = 1;
+    n->f.h->fail(n->f.ctx, status, "%s", text);
+    n->f.failed = 1;
 }
 
 int net_run(struct net *n)
 {
-    if (n->failed) {
-        shc_queue_clear(&n->q);
-        drop_lines(n, 0);
-        return -1;
-    }
-    int rc = shc_queue_run(&n->q);
-    n->ncopies = 0;
+    int rc = shc_wave(&n->f);
     /* A progress line says an action is done: only once its wave is. */
-    drop_lines(n, rc == 0);
+    for (size_t i = 0; !rc && i < n->nlines; i++)
+        n->f.h->report(n->f.ctx, n->lines[i].change, n->lines[i].label, n->lines[i].detail);
+    n->nlines = n->ncopies = 0;
     return rc;
 }
 
-void net_free(struct net *n)
-{
-    shc_queue_clear(&n->q);
-    drop_lines(n, 0);
-    for (size_t i = 0; i < n->ntouched; i++)
-        free(n->touched[i]);
-    n->ntouched = 0;
-}
-
-
 void net_interfaces_text(struct net *n, const sh_doc *answer, char *out, size_t len)
 {
-    size_t count = n->h->doc_count(answer, "networkInterfaceSet.item");
+    size_t count = n->f.h->doc_count(answer, "networkInterfaceSet.item");
     char path[96];
     snprintf(out, len, "%zu network interface%s in the way", count, count == 1 ? "" : "s");
     for (size_t i = 0; i < count && i < 3; i++) {
-        const char *id = n->h->doc_string(answer, shc_path(path, sizeof(path), "networkInterfaceSet.item[%zu].networkInterfaceId", i));
-        const char *what = n->h->doc_string(answer, shc_path(path, sizeof(path), "networkInterfaceSet.item[%zu].description", i));
+        const char *id = n->f.h->doc_string(answer, shc_path(path, sizeof(path), "networkInterfaceSet.item[%zu].networkInterfaceId", i));
+        const char *what = n->f.h->doc_string(answer, shc_path(path, sizeof(path), "networkInterfaceSet.item[%zu].description", i));
         size_t used = strlen(out);
         if (used < len)
             snprintf(out + used, len - used, "%s%s (%s)", i ? ", " : ": ", id ? id : "?", what && *what ? what : "no description");

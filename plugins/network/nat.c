@@ -29,28 +29,27 @@ static int clear_way(struct net *n, int i, const char *name, const char *label)
 {
     char path[128];
     sh_doc *holding = net_req(n);
-    size_t nholding = 0, count = n->h->doc_count(n->nats_out, "natGatewaySet.item");
+    size_t nholding = 0, count = n->f.h->doc_count(n->nats_out, "natGatewaySet.item");
     for (size_t k = 0; k < count; k++) {
-        const sh_doc *it = n->h->doc_get(n->nats_out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu]", k));
-        const char *nm = net_tag(n, it, "Name"), *state = n->h->doc_string(it, "state");
-        const char *id = n->h->doc_string(it, "natGatewayId");
+        const sh_doc *it = n->f.h->doc_get(n->nats_out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu]", k));
+        const char *nm = net_tag(n, it, "Name"), *state = n->f.h->doc_string(it, "state");
+        const char *id = n->f.h->doc_string(it, "natGatewayId");
         if (!nm || strcmp(nm, name) || !net_owned(n, it) || !state || !id)
             continue;
         if (!strcmp(state, "failed")) {
-            const char *why = n->h->doc_string(it, "failureMessage");
+            const char *why = n->f.h->doc_string(it, "failureMessage");
             sh_doc *in = net_req(n);
             net_set(n, in, id, "NatGatewayId");
-            net_queue_ok(n, "DeleteNatGateway", in, label, "*NotFound");
             char detail[256];
             snprintf(detail, sizeof(detail), "%s failed (%s): made again", id, why ? why : "no reason given");
-            n->h->report(n->ctx, SH_CHANGE_DELETE, label, detail);
+            shc_delete(&n->f.q, label, detail, "ec2", "DeleteNatGateway", in, "*NotFound");
         } else if (!strcmp(state, "deleting")) {
-            const char *alloc = n->h->doc_string(it, "natGatewayAddressSet.item[0].allocationId");
+            const char *alloc = n->f.h->doc_string(it, "natGatewayAddressSet.item[0].allocationId");
             if (!n->eip[i][0] || (alloc && !strcmp(alloc, n->eip[i])))
                 net_set(n, holding, id, "NatGatewayId[%zu]", nholding++);
         }
     }
-    if (!nholding || n->plan)
+    if (!nholding || n->f.plan)
         return 0;
     return net_wait_nats_deleted(n, holding, nholding, "a deleting nat gateway to free its elastic ip", 20 * 60);
 }
@@ -61,7 +60,7 @@ void net_wave_nats(struct net *n)
         const char *name = net_zone_name(n, "nat", "", i), *label = net_label(n, "nat gateway", name);
         const sh_doc *item = n->nat_item[i];
         if (!item && clear_way(n, i, name, label)) {
-            n->failed = 1;
+            n->f.failed = 1;
             return;
         }
         if (n->nat_recreate[i]) { /* the replaced gateway was deleted in the previous wave */
@@ -73,24 +72,24 @@ void net_wave_nats(struct net *n)
             net_report(n, SH_CHANGE_CREATE, label, NULL);
             continue;
         }
-        const char *sub = n->h->doc_string(item, "subnetId");
-        const char *alloc = n->h->doc_string(item, "natGatewayAddressSet.item[0].allocationId");
+        const char *sub = n->f.h->doc_string(item, "subnetId");
+        const char *alloc = n->f.h->doc_string(item, "natGatewayAddressSet.item[0].allocationId");
         int new_sub = n->sub_pub[i][0] && sub && strcmp(sub, n->sub_pub[i]);
         int new_eip = n->eip[i][0] && alloc && strcmp(alloc, n->eip[i]);
         if (new_sub || new_eip) {
             char why[320];
             snprintf(why, sizeof(why), "%s%s%s",
-                     new_sub ? shc_line_diff(n->h, n->ctx, NULL, SH_CHANGE_REPLACE, "subnet", sub, n->sub_pub[i]) : "",
+                     new_sub ? shc_line_diff(n->f.h, n->f.ctx, NULL, SH_CHANGE_REPLACE, "subnet", sub, n->sub_pub[i]) : "",
                      new_sub && new_eip ? ", " : "",
-                     new_eip ? shc_line_diff(n->h, n->ctx, NULL, SH_CHANGE_REPLACE, "elastic ip", alloc, n->eip[i])
+                     new_eip ? shc_line_diff(n->f.h, n->f.ctx, NULL, SH_CHANGE_REPLACE, "elastic ip", alloc, n->eip[i])
                              : "");
             net_report(n, SH_CHANGE_REPLACE, label,
-                       shc_text(n->h, n->ctx, "%s (subnet and elastic ip cannot change in place)", why));
-            if (!n->h->allow_replace(n->ctx)) {
+                       shc_text(n->f.h, n->f.ctx, "%s (subnet and elastic ip cannot change in place)", why));
+            if (!n->f.h->allow_replace(n->f.ctx)) {
                 net_fail(n, SH_ERR_CONFIG, "%s needs replacement (%s); deploy with --allow-replace", label, why);
                 continue;
             }
-            if (n->plan)
+            if (n->f.plan)
                 continue;
             sh_doc *in = net_req(n);
             net_set(n, in, n->nat[i], "NatGatewayId");
@@ -98,7 +97,7 @@ void net_wave_nats(struct net *n)
             n->nat_recreate[i] = 1;
             continue;
         }
-        const char *state = n->h->doc_string(item, "state");
+        const char *state = n->f.h->doc_string(item, "state");
         if (state && strcmp(state, "available"))
             n->nat_waiting = 1; /* a rerun after a stop waits for what it finds pending */
         net_tags(n, item, n->nat[i], label, name);
@@ -126,23 +125,23 @@ static int nats_poll(void *arg, char *progress, size_t len)
     struct nat_poll *p = arg;
     struct net *n = p->n;
     const sh_doc *out;
-    if (n->h->aws_call(n->ctx, "ec2", "DescribeNatGateways", p->ids, &out) != SH_OK) {
-        const sh_aws_error *e = n->h->aws_error(n->ctx);
+    if (n->f.h->aws_call(n->f.ctx, "ec2", "DescribeNatGateways", p->ids, &out) != SH_OK) {
+        const sh_aws_error *e = n->f.h->aws_error(n->f.ctx);
         if (e && !strcmp(e->code, "NatGatewayNotFound")) /* not visible yet, or gone */
             return p->deleting ? 1 : 0;
-        net_fail(n, SH_ERR_AWS, "waiting for nat gateways: %s", n->h->aws_error_text(n->ctx));
+        net_fail(n, SH_ERR_AWS, "waiting for nat gateways: %s", n->f.h->aws_error_text(n->f.ctx));
         return -1;
     }
-    size_t count = n->h->doc_count(out, "natGatewaySet.item"), ready = p->deleting ? p->count - count : 0;
+    size_t count = n->f.h->doc_count(out, "natGatewaySet.item"), ready = p->deleting ? p->count - count : 0;
     char pending[160] = "", path[96];
     for (size_t i = 0; i < count; i++) {
-        const char *state = n->h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].state", i));
-        const char *id = n->h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].natGatewayId", i));
+        const char *state = n->f.h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].state", i));
+        const char *id = n->f.h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].natGatewayId", i));
         const char *want = p->deleting ? "deleted" : "available";
         if (state && !strcmp(state, want)) {
             ready++;
         } else if (!p->deleting && state && (!strcmp(state, "failed") || !strcmp(state, "deleted") || !strcmp(state, "deleting"))) {
-            const char *why = n->h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].failureMessage", i));
+            const char *why = n->f.h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].failureMessage", i));
             net_fail(n, SH_ERR_AWS, "nat gateway %s is %s: %s", id ? id : "?", state, why ? why : "no reason given");
             return -1;
         } else {
@@ -158,7 +157,7 @@ static int nats_poll(void *arg, char *progress, size_t len)
 
 int net_wait_nats(struct net *n)
 {
-    if (n->plan || !n->nat_waiting)
+    if (n->f.plan || !n->nat_waiting)
         return 0;
     struct nat_poll p = {n, net_req(n), 0, 0};
     for (int i = 0; i < n->nats; i++)
@@ -166,13 +165,13 @@ int net_wait_nats(struct net *n)
             net_set(n, p.ids, n->nat[i], "NatGatewayId[%zu]", p.count++);
     if (!p.count)
         return 0;
-    return n->h->wait(n->ctx, "nat gateways", 20 * 60, nats_poll, &p) == SH_OK ? 0 : -1;
+    return n->f.h->wait(n->f.ctx, "nat gateways", 20 * 60, nats_poll, &p) == SH_OK ? 0 : -1;
 }
 
 int net_wait_nats_deleted(struct net *n, sh_doc *ids, size_t count, const char *what, int timeout)
 {
     struct nat_poll p = {n, ids, count, 1};
-    return n->h->wait(n->ctx, what, timeout, nats_poll, &p) == SH_OK ? 0 : -1;
+    return n->f.h->wait(n->f.ctx, what, timeout, nats_poll, &p) == SH_OK ? 0 : -1;
 }
 
 /* NAT gateways (and their elastic IPs) beyond those configured, e.g.
@@ -190,9 +189,8 @@ int net_remove_extra_nats(struct net *n)
         net_set(n, wait_ids, n->nat[i], "NatGatewayId[%zu]", k);
         ids[k++] = n->nat[i];
     }
-    n->deadline = time(NULL) + shc_destroy_timeout();
     if (k && (net_delete_each(n, "DeleteNatGateway", "NatGatewayId", ids, labels, k, "no longer configured") ||
-              (!n->plan && net_wait_nats_deleted(n, wait_ids, k, "unneeded nat gateways to be deleted", 20 * 60))))
+              (!n->f.plan && net_wait_nats_deleted(n, wait_ids, k, "unneeded nat gateways to be deleted", 20 * 60))))
         return -1;
     size_t e = 0;
     for (int i = n->nats; i < NET_MAX_AZ; i++) {

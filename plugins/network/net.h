@@ -12,14 +12,13 @@
  *   -> nat gateways, associations, the public route, rule reads
  *   -> rules added -> rules revoked -> nat gateways available -> private routes.
  * A wave that loses an answer (a create that may have happened) ends the
- * pass: network_create starts again from the lookups, which find it. */
+ * pass: the lifecycle starts again from the lookups, which find it. */
 #ifndef PLUGINS_NETWORK_NET_H
 #define PLUGINS_NETWORK_NET_H
 
 #include <stddef.h>
-#include <time.h>
 
-#include <stackhost/converge.h>
+#include <stackhost/lifecycle.h>
 #include <stackhost/stackhost.h>
 
 #define NET_MAX_AZ 6
@@ -28,13 +27,9 @@
 #define NET_TOUCHED 128
 
 struct net {
-    const sh_host *h;
-    sh_ctx *ctx;
-    int plan; /* look and report only */
+    shc_frame f; /* first: the lifecycle's (lifecycle.h) */
     long run_id; /* the callback's start (epoch s): idempotency tokens stay the same across passes */
-    time_t deadline; /* destroy: when waiting for dependencies gives up */
     const char *stack;
-    shc_queue q;
     struct net_config { /* the keys, filled by host->config_read (network_bind) */
         const char *cidr, *database_cidr;
         long long az_count, task_port;
@@ -45,8 +40,9 @@ struct net {
     /* desired */
     char vpc_cidr[20], db_cidr[20];
     int azs, nats;
-    char az[NET_MAX_AZ][32];
     char pub_cidr[NET_MAX_AZ][20], priv_cidr[NET_MAX_AZ][20];
+    /* per pass, from here on (net_begin clears it): the zones used */
+    char az[NET_MAX_AZ][32];
     /* the lookups' answers (one per kind, for the whole stack) */
     const sh_doc *zones_out, *vpcs_out, *subnets_out, *igws_out, *eips_out, *nats_out, *rtbs_out, *sgs_out;
     /* found (NULL: absent) */
@@ -78,20 +74,20 @@ struct net {
         const char *vpc; /* the vpc a gateway is attached to */
     } extras[32];
     size_t nextras;
-    /* progress lines of the wave being run, printed once it succeeded */
+    /* progress lines of the wave being run, printed once it succeeded
+     * (texts owned by the context) */
     struct net_line {
         sh_change change;
-        char *label, *detail;
+        const char *label, *detail;
     } lines[NET_TOUCHED];
     size_t nlines;
-    int failed; /* a step recorded an error: the next wave is not sent */
     int hostnames_later; /* dns hostnames wait for dns support (aws's rule) */
     int nat_recreate[NET_MAX_AZ];
     /* subnets to replace: what uses them is read first (wave two) */
     int sub_replace[NET_MAX_AZ][2];
     const sh_doc *sub_enis[NET_MAX_AZ][2];
     /* labels of resources reported as changing (the rest get "no change") */
-    char *touched[NET_TOUCHED];
+    const char *touched[NET_TOUCHED];
     size_t ntouched;
 };
 
@@ -118,13 +114,11 @@ void net_queue(struct net *n, const char *op, const sh_doc *in, const char *labe
 void net_queue_ok(struct net *n, const char *op, const sh_doc *in, const char *label, const char *codes);
 /* Records an error (host->fail) and stops the waves. */
 void net_fail(struct net *n, sh_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Runs the queued wave; -1 when a call or completion failed (recorded). */
+/* Runs the queued wave (shc_wave), then prints its progress lines if it
+ * succeeded. */
 int net_run(struct net *n);
 /* The lookups of every kind the stack has, by name, in one wave. */
 int net_lookup(struct net *n);
-/* Finds `name` in a lookup's answer (see shc_find). */
-int net_find(struct net *n, const sh_doc *answer, const char *items, const char *kind, const char *name,
-             const char *skip_states, const sh_doc **item);
 /* Queues CreateTags for the tags of item that drifted; reports it. */
 void net_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name);
 /* Records a change: the plan line, or the progress line once done. */
@@ -146,7 +140,6 @@ void net_interfaces_text(struct net *n, const sh_doc *answer, char *out, size_t 
 /* An idempotency token for creating `name` (at most 64 characters): one
  * per resource and run, the same on every pass after a lost answer. */
 void net_token(struct net *n, const char *name, char *out, size_t size);
-void net_free(struct net *n);
 
 /* "010.0.0.0/16" -> "10.0.0.0/16": AWS answers canonical text (network.c). */
 void net_cidr_canonical(const char *text, char *out, size_t size);
@@ -154,7 +147,8 @@ void net_cidr_canonical(const char *text, char *out, size_t size);
 /* ---- the steps ---- */
 /* The answers that mean "not yet" (create.c), for every queue of the plugin. */
 extern const shc_not_yet net_not_yet[];
-int net_load(struct net *n, const sh_host *h, sh_ctx *ctx, long run_id);
+int net_load(shc_frame *f, int destroy);
+void net_begin(shc_frame *f);
 int net_zones(struct net *n);
 /* create.c */
 int net_found(struct net *n);
@@ -182,11 +176,11 @@ int net_default_group(struct net *n); /* waits until a new vpc's default group i
 void net_wave_rule_reads(struct net *n);
 int net_rules(struct net *n);
 /* destroy.c */
-int net_destroy_all(struct net *n);
-/* Deletes each id (param=id) together, waiting out DependencyViolation
- * (what used it is still going away) up to n->deadline; NotFound is gone
- * (destroy looks again at the end). Reports each delete (detail may be
- * NULL). In a plan: reports only. */
+int net_destroy_pass(shc_frame *f, size_t *found);
+/* Deletes each id (param=id) together (shc_delete), waiting out
+ * DependencyViolation (what used it is still going away) up to the
+ * queue's deadline; NotFound is gone (destroy looks again at the end).
+ * Reports each delete (detail may be NULL). In a plan: reports only. */
 int net_delete_each(struct net *n, const char *op, const char *param, const char *const *ids,
                     const char *const *labels, size_t count, const char *detail);
 

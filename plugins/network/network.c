@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <stackhost/stackhost.h>
 
@@ -176,7 +175,7 @@ static sh_status network_validate(const sh_host *host, sh_ctx *ctx)
  * image, and the service's circuit breaker would roll back. */
 static sh_status publish(struct net *n, int all)
 {
-    const sh_host *h = n->h;
+    const sh_host *h = n->f.h;
     const char *pub[NET_MAX_AZ] = {0}, *priv[NET_MAX_AZ] = {0}, *zones[NET_MAX_AZ] = {0};
     int known = n->vpc[0] && n->sg_alb[0] && n->sg_tasks[0];
     for (int i = 0; i < n->azs; i++) {
@@ -185,14 +184,14 @@ static sh_status publish(struct net *n, int all)
         zones[i] = n->az[i];
         known = known && pub[i][0] && priv[i][0];
     }
-    h->output_list(n->ctx, "availability_zones", zones, (size_t)n->azs);
+    h->output_list(n->f.ctx, "availability_zones", zones, (size_t)n->azs);
     if (!known) /* a plan before the first deploy: the ids do not exist yet */
         return SH_OK;
-    h->output_string(n->ctx, "vpc_id", n->vpc);
-    h->output_list(n->ctx, "public_subnet_ids", pub, (size_t)n->azs);
-    h->output_string(n->ctx, "alb_security_group_id", n->sg_alb);
-    sh_status rc = h->output_string(n->ctx, "task_security_group_id", n->sg_tasks);
-    return all ? h->output_list(n->ctx, "private_subnet_ids", priv, (size_t)n->azs) : rc;
+    h->output_string(n->f.ctx, "vpc_id", n->vpc);
+    h->output_list(n->f.ctx, "public_subnet_ids", pub, (size_t)n->azs);
+    h->output_string(n->f.ctx, "alb_security_group_id", n->sg_alb);
+    sh_status rc = h->output_string(n->f.ctx, "task_security_group_id", n->sg_tasks);
+    return all ? h->output_list(n->f.ctx, "private_subnet_ids", priv, (size_t)n->azs) : rc;
 }
 
 /* "no change" lines for what exists and was not reported as changing. */
@@ -229,9 +228,14 @@ static void settle(struct net *n)
     }
 }
 
+static sh_status publish_all(shc_frame *f)
+{
+    return publish((struct net *)f, 1);
+}
+
 /* The waves of net.h, each sent together. A wave that fails stops the
  * run: what it made is found by name on the next. */
-static int converge(struct net *n)
+static int waves(struct net *n)
 {
     if (net_lookup(n) || net_found(n) || net_zones(n) || net_quotas(n))
         return -1;
@@ -261,53 +265,28 @@ static int converge(struct net *n)
     return 0;
 }
 
-#define LOST_ANSWER_PASSES 10
-
-struct net_run {
-    const sh_host *h;
-    sh_ctx *ctx;
-    long run_id; /* the idempotency tokens' seed: the same in every pass */
-};
-
-/* One pass. After a lost answer the next pass finds what the request made
- * (every step looks before it creates) rather than send it again. */
-static int pass(void *arg, char *why, size_t len)
+/* One pass of the lifecycle. After a lost answer the next pass finds what
+ * the request made (every step looks before it creates) rather than send
+ * it again; the log says so in network's words. */
+static int converge(shc_frame *f)
 {
-    struct net_run *run = arg;
-    struct net n;
-    net_load(&n, run->h, run->ctx, run->run_id);
-    int rc = converge(&n);
-    if (!rc)
-        rc = publish(&n, 1) ? SHC_FAILED : SHC_DONE;
-    else if (n.q.lost && !n.failed) {
-        snprintf(why, len, "an answer was lost (%s)", n.q.lost_text);
-        rc = SHC_AGAIN;
-    } else
-        rc = SHC_FAILED;
-    net_free(&n);
+    int rc = waves((struct net *)f);
+    if (rc && f->q.lost && !f->failed)
+        snprintf(f->q.lost_text, sizeof(f->q.lost_text), "an answer was lost (%s)",
+                 shc_text(f->h, f->ctx, "%s", f->q.lost_text));
     return rc;
 }
 
-static sh_status network_create(const sh_host *host, sh_ctx *ctx)
-{
-    struct net_run run = {host, ctx, (long)time(NULL)};
-    return shc_converge(host, ctx, LOST_ANSWER_PASSES, pass, &run);
-}
+/* destroy: passes until a lookup finds nothing owned (a NotFound from a
+ * delete can be AWS not knowing a new id yet), within the lifecycle's one
+ * deadline, which detaching the gateway waits out too (DependencyViolation
+ * while addresses are still mapped in the VPC). outputs: a plan's pass. */
+static const shc_lifecycle network_lifecycle = {
+    .size = sizeof(struct net), .not_yet = net_not_yet, .load = net_load, .begin = net_begin,
+    .converge = converge, .publish = publish_all, .destroy = net_destroy_pass,
+    .destroy_what = "the stack's network resources", .destroy_passes = 1000000};
 
-static sh_status network_destroy(const sh_host *host, sh_ctx *ctx)
-{
-    struct net n;
-    net_load(&n, host, ctx, (long)time(NULL));
-    int rc = net_destroy_all(&n);
-    net_free(&n);
-    return rc ? SH_ERR : SH_OK;
-}
-
-/* Outputs without changing anything: the same lookups as a plan. */
-static sh_status network_outputs(const sh_host *host, sh_ctx *ctx)
-{
-    return network_create(host, ctx);
-}
+SHC_LIFECYCLE(network, network_lifecycle)
 
 static const sh_resource_decl network_resources[] = {
     {"vpc", "vpc vpc-{S}-{E}", NULL},

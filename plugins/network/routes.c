@@ -35,7 +35,7 @@ static const char *route_target(struct net *n, const sh_doc *item, size_t i)
                                         "instanceId", "vpcPeeringConnectionId"};
     char path[96];
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        const char *t = n->h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].%s", i, kinds[k]));
+        const char *t = n->f.h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].%s", i, kinds[k]));
         if (t)
             return t;
     }
@@ -47,15 +47,15 @@ static void default_route(struct net *n, const sh_doc *item, const char *id, con
                           const char *label)
 {
     const char *have = NULL, *was = NULL;
-    size_t count = item ? n->h->doc_count(item, "routeSet.item") : 0;
+    size_t count = item ? n->f.h->doc_count(item, "routeSet.item") : 0;
     int present = 0;
     char path[96];
     for (size_t i = 0; i < count; i++) {
-        const char *dest = n->h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].destinationCidrBlock", i));
+        const char *dest = n->f.h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].destinationCidrBlock", i));
         if (!dest || strcmp(dest, "0.0.0.0/0"))
             continue;
         present = 1;
-        have = n->h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].%s", i,
+        have = n->f.h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].%s", i,
                                                 via_nat ? "natGatewayId" : "gatewayId"));
         was = route_target(n, item, i);
     }
@@ -90,16 +90,16 @@ static const char *association_in(struct net *n, const sh_doc *answer, const cha
                                   const char **table)
 {
     char path[192];
-    size_t tables = answer ? n->h->doc_count(answer, items) : 0;
+    size_t tables = answer ? n->f.h->doc_count(answer, items) : 0;
     for (size_t t = 0; t < tables; t++) {
-        size_t assocs = n->h->doc_count(answer, shc_path(path, sizeof(path), "%s[%zu].associationSet.item", items, t));
+        size_t assocs = n->f.h->doc_count(answer, shc_path(path, sizeof(path), "%s[%zu].associationSet.item", items, t));
         for (size_t a = 0; a < assocs; a++) {
-            const char *s = n->h->doc_string(
+            const char *s = n->f.h->doc_string(
                 answer, shc_path(path, sizeof(path), "%s[%zu].associationSet.item[%zu].subnetId", items, t, a));
             if (s && !strcmp(s, subnet) && table)
-                *table = n->h->doc_string(answer, shc_path(path, sizeof(path), "%s[%zu].routeTableId", items, t));
+                *table = n->f.h->doc_string(answer, shc_path(path, sizeof(path), "%s[%zu].routeTableId", items, t));
             if (s && !strcmp(s, subnet))
-                return n->h->doc_string(answer, shc_path(path, sizeof(path),
+                return n->f.h->doc_string(answer, shc_path(path, sizeof(path),
                                                          "%s[%zu].associationSet.item[%zu].routeTableAssociationId",
                                                          items, t, a));
         }
@@ -111,9 +111,9 @@ static const char *association_in(struct net *n, const sh_doc *answer, const cha
 static int associated(struct net *n, const sh_doc *item, const char *subnet)
 {
     char path[96];
-    size_t count = item ? n->h->doc_count(item, "associationSet.item") : 0;
+    size_t count = item ? n->f.h->doc_count(item, "associationSet.item") : 0;
     for (size_t i = 0; i < count; i++) {
-        const char *s = n->h->doc_string(item, shc_path(path, sizeof(path), "associationSet.item[%zu].subnetId", i));
+        const char *s = n->f.h->doc_string(item, shc_path(path, sizeof(path), "associationSet.item[%zu].subnetId", i));
         if (s && subnet[0] && !strcmp(s, subnet))
             return 1;
     }
@@ -159,7 +159,7 @@ static void associate(struct net *n, const sh_doc *item, const char *id, const c
     }
     /* "subnet subnet-1 table rtb-other -> rtb-this": it moves, or joins (none) */
     if (item)
-        net_report_diff(n, label, shc_text(n->h, n->ctx, "subnet %s table", subnet[0] ? subnet : "(new)"),
+        net_report_diff(n, label, shc_text(n->f.h, n->f.ctx, "subnet %s table", subnet[0] ? subnet : "(new)"),
                         existing ? (was ? was : "another") : NULL, id[0] ? id : "this one");
 }
 

@@ -27,8 +27,8 @@ static void group(struct net *n, const char *purpose, const sh_doc *item, char *
     }
     /* GroupName may not start with "sg-": it is S-purpose-E, the Name tag sg-S-purpose-E. */
     char gname[128], desc[160];
-    snprintf(gname, sizeof(gname), "%s-%s-%s", n->stack, purpose, n->h->environment(n->ctx));
-    snprintf(desc, sizeof(desc), "stackhost %s %s of %s", purpose, n->h->environment(n->ctx), n->stack);
+    snprintf(gname, sizeof(gname), "%s-%s-%s", n->stack, purpose, n->f.h->environment(n->f.ctx));
+    snprintf(desc, sizeof(desc), "stackhost %s %s of %s", purpose, n->f.h->environment(n->f.ctx), n->stack);
     sh_doc *in = net_req(n);
     net_set(n, in, gname, "GroupName");
     net_set(n, in, desc, "GroupDescription");
@@ -64,13 +64,13 @@ static int default_group_listed(void *arg, char *progress, size_t len)
 {
     struct net *n = arg;
     const sh_doc *out;
-    if (n->h->aws_call(n->ctx, "ec2", "DescribeSecurityGroups", default_group_query(n), &out) != SH_OK) {
-        net_fail(n, SH_ERR_AWS, "finding the vpc's default security group: %s", n->h->aws_error_text(n->ctx));
+    if (n->f.h->aws_call(n->f.ctx, "ec2", "DescribeSecurityGroups", default_group_query(n), &out) != SH_OK) {
+        net_fail(n, SH_ERR_AWS, "finding the vpc's default security group: %s", n->f.h->aws_error_text(n->f.ctx));
         return -1;
     }
     n->default_sg_out = out;
     snprintf(progress, len, "not listed yet");
-    return n->h->doc_string(out, "securityGroupInfo.item[0].groupId") != NULL;
+    return n->f.h->doc_string(out, "securityGroupInfo.item[0].groupId") != NULL;
 }
 
 /* Every VPC has a default group; a new VPC's may be missing from the
@@ -78,9 +78,9 @@ static int default_group_listed(void *arg, char *progress, size_t len)
  * leave its rules in place. */
 int net_default_group(struct net *n)
 {
-    if (!n->vpc[0] || n->h->doc_string(n->default_sg_out, "securityGroupInfo.item[0].groupId"))
+    if (!n->vpc[0] || n->f.h->doc_string(n->default_sg_out, "securityGroupInfo.item[0].groupId"))
         return 0;
-    return n->h->wait(n->ctx, "the vpc's default security group", 120, default_group_listed, n) == SH_OK ? 0 : -1;
+    return n->f.h->wait(n->f.ctx, "the vpc's default security group", 120, default_group_listed, n) == SH_OK ? 0 : -1;
 }
 
 /* The rules of the groups that existed before this run, and of the
@@ -89,7 +89,7 @@ int net_default_group(struct net *n)
  * miss it). */
 void net_wave_rule_reads(struct net *n)
 {
-    net_copy(n->sg_default, NET_ID, n->h->doc_string(n->default_sg_out, "securityGroupInfo.item[0].groupId"));
+    net_copy(n->sg_default, NET_ID, n->f.h->doc_string(n->default_sg_out, "securityGroupInfo.item[0].groupId"));
     const char *ids[] = {n->sg_alb_item ? n->sg_alb : "", n->sg_tasks_item ? n->sg_tasks : "", n->sg_default};
     sh_doc *in = net_req(n);
     size_t k = 0;
@@ -147,9 +147,9 @@ static void compare(struct net *n, struct group_rules *g)
         g->nrevoke[1] = 1;
         append(g->detail, sizeof(g->detail), "-", "egress all all to 0.0.0.0/0");
     }
-    size_t count = g->is_new ? 0 : n->h->doc_count(n->rules_out, "securityGroupRuleSet.item");
+    size_t count = g->is_new ? 0 : n->f.h->doc_count(n->rules_out, "securityGroupRuleSet.item");
     for (size_t i = 0; i < count; i++) {
-#define FIELD(f) n->h->doc_string(n->rules_out, shc_path(path, sizeof(path), "securityGroupRuleSet.item[%zu]." f, i))
+#define FIELD(k) n->f.h->doc_string(n->rules_out, shc_path(path, sizeof(path), "securityGroupRuleSet.item[%zu]." k, i))
         const char *gid = FIELD("groupId");
         if (!gid || strcmp(gid, g->id))
             continue;
@@ -219,7 +219,7 @@ static void revoke(struct net *n, const struct group_rules *g)
     for (int e = 0; e < 2; e++) {
         if (!g->nrevoke[e])
             continue;
-        n->h->doc_set_string(g->revoke[e], "GroupId", g->id);
+        n->f.h->doc_set_string(g->revoke[e], "GroupId", g->id);
         net_queue_ok(n, e ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", g->revoke[e], g->label,
                      "InvalidPermission.NotFound|InvalidSecurityGroupRuleId.NotFound");
     }

@@ -119,10 +119,10 @@ static int deploy_pass(void *arg, char *why, size_t len)
     }
     if (f->failed || !(f->q.lost || f->again))
         return SHC_FAILED;
-    snprintf(why, len, "%s",
-             f->q.lost    ? f->q.lost_text
-             : f->again_why ? f->again_why
-                            : "a create found its resource already there");
+    if (f->q.lost)
+        snprintf(why, len, "an answer was lost (%s)", f->q.lost_text);
+    else
+        snprintf(why, len, "%s", f->again_why ? f->again_why : "a create found its resource already there");
     return SHC_AGAIN;
 }
 

@@ -267,14 +267,10 @@ static int waves(struct net *n)
 
 /* One pass of the lifecycle. After a lost answer the next pass finds what
  * the request made (every step looks before it creates) rather than send
- * it again; the log says so in network's words. */
+ * it again. */
 static int converge(shc_frame *f)
 {
-    int rc = waves((struct net *)f);
-    if (rc && f->q.lost && !f->failed)
-        snprintf(f->q.lost_text, sizeof(f->q.lost_text), "an answer was lost (%s)",
-                 shc_text(f->h, f->ctx, "%s", f->q.lost_text));
-    return rc;
+    return waves((struct net *)f);
 }
 
 /* destroy: passes until a lookup finds nothing owned (a NotFound from a
@@ -316,9 +312,7 @@ SH_PLUGIN_EXPORT = {
     .requires = no_requirements,
     .keys = network_keys,
     .validate = network_validate,
-    .create = network_create,
-    .destroy = network_destroy,
-    .outputs = network_outputs,
+    SHC_CALLBACKS(network),
     .resources = network_resources,
     .publishes = network_publishes,
     .config_bind = network_bind,

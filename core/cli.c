@@ -13,19 +13,20 @@
 #define L CLI_ON(CMD_PLUGINS)
 #define G CLI_ON(CMD_GRAPH)
 #define U CLI_ON(CMD_UNLOCK)
-#define EVERY (V | P | D | X | O | L | G | U | CLI_ON(CMD_HELP) | CLI_ON(CMD_COMPLETION))
+#define C CLI_ON(CMD_COST)
+#define EVERY (V | P | D | X | O | L | G | U | C | CLI_ON(CMD_HELP) | CLI_ON(CMD_COMPLETION))
 /* the commands that talk to aws */
 #define AWS (P | D | X | O | U)
 
 /* Order: as the help lists them. */
 const struct cli_option cli_options[] = {
-    {"config", 'c', CLI_VALUE, "FILE", V | P | D | X | O | L | G | U, "configuration file (default: stackhost.cfg)"},
-    {"env", 'e', CLI_VALUE, "ENV", V | P | D | X | O | G | U, "environment of the file to use"},
-    {"set", 0, CLI_VALUE, "PLUGIN.KEY=VALUE", V | P | D | X | O | G,
+    {"config", 'c', CLI_VALUE, "FILE", V | P | D | X | O | L | G | U | C, "configuration file (default: stackhost.cfg)"},
+    {"env", 'e', CLI_VALUE, "ENV", V | P | D | X | O | G | U | C, "environment of the file to use"},
+    {"set", 0, CLI_VALUE, "PLUGIN.KEY=VALUE", V | P | D | X | O | G | C,
      "a plugin's key for this run, over the file and the environment (compute.image_tag=1.4.2); repeatable"},
-    {"only", 0, CLI_VALUE, "A,B", V | P | D | X | O | G,
+    {"only", 0, CLI_VALUE, "A,B", V | P | D | X | O | G | C,
      "run only these plugins (and leave the others as they are); what they require must be listed too"},
-    {"plugin-path", 0, CLI_VALUE, "DIR", V | P | D | X | O | L | G | U,
+    {"plugin-path", 0, CLI_VALUE, "DIR", V | P | D | X | O | L | G | U | C,
      "directories searched first for plugins (colon-separated)"},
     {"profile", 0, CLI_VALUE, "NAME", AWS, "profile of the shared aws files (over AWS_PROFILE)"},
     {"region", 0, CLI_VALUE, "REGION", AWS,
@@ -46,7 +47,7 @@ const struct cli_option cli_options[] = {
     {"restart", 0, CLI_FLAG, NULL, D,
      "start a new deployment of the service (new tasks of the same definition) even when nothing changed"},
     {"resources", 0, CLI_FLAG, NULL, G, "every resource and what it needs first, not the plugins"},
-    {"json", 0, CLI_FLAG, NULL, V | P | D | O | L,
+    {"json", 0, CLI_FLAG, NULL, V | P | D | O | L | C,
      "machine-readable stdout, errors included (docs/json.md)"},
     {"jobs", 'j', CLI_VALUE, "N", P | D | X | O, "plugins run at the same time (default 4)"},
     {"requests", 0, CLI_VALUE, "N", P | D | X | O, "aws requests on the wire at once, all plugins (default 16)"},
@@ -68,6 +69,7 @@ const size_t cli_noptions = sizeof(cli_options) / sizeof(cli_options[0]);
 #undef L
 #undef G
 #undef U
+#undef C
 #undef EVERY
 #undef AWS
 

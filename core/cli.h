@@ -28,6 +28,7 @@ enum command {
     CMD_PLUGINS,
     CMD_GRAPH,
     CMD_UNLOCK,
+    CMD_COST,
     CMD_HELP,
     CMD_COMPLETION
 };

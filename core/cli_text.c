@@ -63,6 +63,17 @@ const struct cli_command cli_commands[] = {
      "Only for a run that is gone: a live run renews its lease and stops when it\n"
      "finds it removed.",
      "stackhost -c examples/catalog.cfg -e dev unlock"},
+    {"cost", CMD_COST, "", "estimate what the environment costs a month",
+     "Asks every plugin what its resources are made of (tasks, gateways, load\n"
+     "balancer hours, keys, alarms) and prices them from AWS's on-demand list\n"
+     "prices for the stack's region, built in (STACKHOST_PRICES: another table).\n"
+     "Usage parts (GB through the NAT gateways, capacity units, log GB) rest on\n"
+     "assumptions, each a plugin key with a default, named beside it. Needs no\n"
+     "AWS account: the environment need not be deployed. plan shows each change's\n"
+     "part and the total before and after.",
+     "stackhost -c examples/catalog.cfg -e prod cost\n"
+     "stackhost -c examples/catalog.cfg -e dev cost --set network.nat_per_az=true\n"
+     "stackhost -c examples/catalog.cfg -e prod cost --json"},
     {"help", CMD_HELP, "[COMMAND]", "this text, or one command's",
      "Prints the program's help, or one command's with its options and examples\n"
      "(as COMMAND --help).",

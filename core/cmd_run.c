@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cost.h"
 #include "aws/read_cache.h"
 #include "commands.h"
 #include "confirm.h"
@@ -34,11 +35,22 @@ static sh_mode command_mode(enum command cmd)
     }
 }
 
-/* The plan's view for this command line. */
-static struct plan_view plan_view_of(const struct cli *cli, const struct stack *st, enum plan_to to)
+/* The plan's view for this command line, with the configuration's
+ * estimate in cost (released by the caller) when it can be made; when it
+ * cannot (a region the price table lacks), the plan goes on without it. */
+static struct plan_view plan_view_of(const struct cli *cli, struct stack *st, enum plan_to to,
+                                     struct cost_report *cost)
 {
-    struct plan_view v = {to, cli->verbosity > 0, 0, st->cfg.name, st->cfg.env, cli->destroy};
+    struct plan_view v = {to, cli->verbosity > 0, 0, st->cfg.name, st->cfg.env, cli->destroy, NULL};
     v.colour = to != PLAN_TO_JSON && colour_wanted(to == PLAN_TO_LOG ? stderr : stdout, cli->no_color);
+    struct diag_list dl = DIAG_LIST_INIT;
+    if (!cost_collect(st, cost, &dl)) {
+        v.cost = cost;
+    } else {
+        for (size_t i = 0; i < dl.n; i++)
+            log_msg(SH_LOG_WARN, NULL, "no cost estimate: %s", dl.items[i].msg);
+    }
+    diag_clear(&dl);
     return v;
 }
 
@@ -166,8 +178,11 @@ static int plan_first(const struct cli *cli, struct stack *st, struct run *apply
     int rc = engine_run(&plan, jobs, n, (size_t)cli->jobs, dl) ? EXIT_ERROR : EXIT_OK;
     struct timespec asked;
     clock_gettime(CLOCK_MONOTONIC, &asked);
-    struct plan_view view = plan_view_of(cli, st, PLAN_TO_LOG);
-    if (rc == EXIT_OK && plan_print(jobs, n, &view) && !cli->auto_approve) {
+    struct cost_report cost;
+    struct plan_view view = plan_view_of(cli, st, PLAN_TO_LOG, &cost);
+    size_t planned = rc == EXIT_OK ? plan_print(jobs, n, &view) : 0;
+    cost_report_free(&cost);
+    if (planned && !cli->auto_approve) {
         struct strbuf question = STRBUF_INIT;
         strbuf_addf(&question, "%s these changes to stack %s, environment %s, in account %s",
                     destroy ? "destroy" : "deploy", st->cfg.name, st->cfg.env, apply->account_id);
@@ -302,9 +317,13 @@ int cmd_run(const struct cli *cli)
     if (reads)
         log_msg(SH_LOG_DEBUG, NULL, "the plan's reads answered %zu of the apply's", read_cache_hits(reads));
     /* a plan that ran succeeded, changes or not; as terraform's -detailed-exitcode, 3 says there are */
-    struct plan_view view = plan_view_of(cli, &st, cli->json ? PLAN_TO_JSON : PLAN_TO_STDOUT);
-    if (cli->command == CMD_PLAN && rc == EXIT_OK && plan_print(jobs, n, &view) && cli->detailed_exitcode)
-        rc = EXIT_CHANGES;
+    if (cli->command == CMD_PLAN && rc == EXIT_OK) {
+        struct cost_report cost;
+        struct plan_view view = plan_view_of(cli, &st, cli->json ? PLAN_TO_JSON : PLAN_TO_STDOUT, &cost);
+        if (plan_print(jobs, n, &view) && cli->detailed_exitcode)
+            rc = EXIT_CHANGES;
+        cost_report_free(&cost);
+    }
     struct strbuf missing = STRBUF_INIT;
     size_t nmissing = rc == EXIT_OK && cli->command == CMD_OUTPUTS ? not_deployed(jobs, n, &missing) : 0;
     if (nmissing) {

@@ -116,16 +116,23 @@ int cmd_validate(const struct cli *cli)
     return failed ? EXIT_USAGE : EXIT_OK;
 }
 
+int command_stack_open(const struct cli *cli, struct stack *st)
+{
+    struct diag_list dl = DIAG_LIST_INIT;
+    struct stack_options opt = {cli_config_file(cli), cli->env, cli->plugin_path, cli->only, cli->sets, cli->nsets};
+    if (!stack_open(st, &opt, &dl))
+        return 0;
+    diag_log(&dl);
+    diag_clear(&dl);
+    return EXIT_USAGE;
+}
+
 int cmd_graph(const struct cli *cli)
 {
     struct diag_list dl = DIAG_LIST_INIT;
     struct stack st;
-    struct stack_options opt = {cli_config_file(cli), cli->env, cli->plugin_path, cli->only, cli->sets, cli->nsets};
-    if (stack_open(&st, &opt, &dl)) {
-        diag_log(&dl);
-        diag_clear(&dl);
+    if (command_stack_open(cli, &st))
         return EXIT_USAGE;
-    }
     int *disabled = xcalloc(st.n + 1, sizeof(*disabled));
     for (size_t i = 0; i < st.n; i++)
         disabled[i] = !st.items[i].section->enabled;

@@ -4,8 +4,16 @@
 
 #include "cli.h"
 
+struct stack;
+
+/* Opens the stack the command line names (file, -e, --plugin-path, --only,
+ * --set); 0, or EXIT_USAGE after logging why. */
+int command_stack_open(const struct cli *cli, struct stack *st);
+
 int cmd_validate(const struct cli *cli);
 int cmd_graph(const struct cli *cli);
+/* cost: the monthly estimate of the environment */
+int cmd_cost(const struct cli *cli);
 int cmd_plugins(const struct cli *cli);
 /* plan, deploy, destroy, outputs */
 int cmd_run(const struct cli *cli);

@@ -78,6 +78,8 @@ struct sh_ctx {
     /* "network.vpc_id" when a read found that its plugin failed before
      * publishing it: this callback's failure then follows from that one */
     char starved_of[160];
+    /* SH_MODE_COST: the report host->cost_add fills (cost.h) */
+    struct cost_report *cost;
 };
 
 void run_init(struct run *run, struct stack *st, sh_mode mode);

@@ -6,6 +6,7 @@
 
 #include <stackhost/plugin.h>
 
+#include "cost.h"
 #include "context.h"
 #include "log.h"
 #include "strbuf.h"
@@ -654,6 +655,7 @@ static const sh_host table = {
     .restart = host_restart,
     .config_read = host_config_read,
     .owner = host_owner,
+    .cost_add = cost_add,
 };
 
 const sh_host *host_table(void) { return &table; }

@@ -9,7 +9,7 @@
 
 /* The version of every --json document's shape (docs/json.md): the
  * minor grows when members are added, the major when one changes or goes. */
-#define JSON_FORMAT_VERSION "1.0"
+#define JSON_FORMAT_VERSION "1.1"
 
 /* Appends doc as indented JSON and a newline, and releases doc. */
 void json_text(struct strbuf *out, json_t *doc);

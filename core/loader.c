@@ -466,6 +466,12 @@ const sh_config_bind *plugin_config_bind(const struct plugin *p)
     return bind_of(p->desc);
 }
 
+sh_plugin_fn plugin_cost(const struct plugin *p)
+{
+    const sh_plugin *d = p->desc;
+    return d->size >= offsetof(sh_plugin, cost) + sizeof(d->cost) ? d->cost : NULL;
+}
+
 sh_plugin_fn plugin_names(const struct plugin *p)
 {
     const sh_plugin *d = p->desc;

@@ -93,6 +93,8 @@ const sh_service_decl *plugin_services(const struct plugin *p);
 const sh_config_bind *plugin_config_bind(const struct plugin *p);
 /* Its names callback (ABI 1.5), or NULL. */
 sh_plugin_fn plugin_names(const struct plugin *p);
+/* The descriptor's cost callback (ABI 1.6), or NULL. */
+sh_plugin_fn plugin_cost(const struct plugin *p);
 /* The keys of other plugins it owns (ABI 1.5), or NULL. */
 const char *const *plugin_owns(const struct plugin *p);
 

@@ -6,6 +6,7 @@
 
 #include <stackhost/stackhost.h>
 
+#include "prices.h"
 #include "commands.h"
 #include "config.h"
 #include "context.h"
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
     switch (cli.command) {
     case CMD_VALIDATE: rc = cmd_validate(&cli); break;
     case CMD_GRAPH: rc = cmd_graph(&cli); break;
+    case CMD_COST: rc = cmd_cost(&cli); break;
     case CMD_UNLOCK: rc = cmd_unlock(&cli); break;
     case CMD_PLUGINS: rc = cmd_plugins(&cli); break;
     default: rc = cmd_run(&cli); break;
@@ -104,6 +106,7 @@ int main(int argc, char **argv)
         rc = 128 + sig; /* as a shell reports a process a signal ended: Ctrl-C is 130, as the aws cli's */
     }
     json_errors_emit();
+    prices_free();
     redact_clear();
     secret_burn_stack();
     return finish(rc);

@@ -5,6 +5,7 @@
 
 #include "colour.h"
 #include "context.h"
+#include "cost.h"
 #include "json_text.h"
 #include "log.h"
 
@@ -61,7 +62,47 @@ void plan_count(const struct job *jobs, size_t n, size_t counts[SH_CHANGE_DELETE
                 counts[jobs[i].ctx.changes[c].kind]++;
 }
 
-static json_t *change_json(const char *plugin, const struct change *ch)
+/* The month's estimate of a change's resource: its parts, or for one
+ * going (not in the configuration any more) one like it that stays.
+ * *found: whether it is priced. */
+static double change_cost(const struct plan_view *v, const struct change *ch, int *found)
+{
+    *found = 0;
+    if (!v->cost)
+        return 0;
+    double usd = cost_of_resource(v->cost, ch->resource, found);
+    if (!*found && ch->kind == SH_CHANGE_DELETE)
+        usd = cost_of_kind(v->cost, ch->resource, found);
+    return usd;
+}
+
+/* The totals a month before and after the plan: after is the
+ * configuration's estimate (0 for a destroy); before takes away what is
+ * created and adds back what is deleted. */
+static void cost_totals(const struct job *jobs, size_t n, const struct plan_view *v, double *before, double *after)
+{
+    *after = v->destroy ? 0 : v->cost->total;
+    *before = v->cost->total;
+    for (size_t i = 0; i < n && !v->destroy; i++)
+        for (size_t c = 0; c < jobs[i].ctx.nchanges; c++) {
+            const struct change *ch = &jobs[i].ctx.changes[c];
+            int found;
+            double usd = change_cost(v, ch, &found);
+            if (ch->kind == SH_CHANGE_CREATE)
+                *before -= usd;
+            else if (ch->kind == SH_CHANGE_DELETE)
+                *before += usd;
+        }
+    if (*before < 0.005)
+        *before = 0;
+}
+
+static double cents(double usd)
+{
+    return (double)(long long)(usd * 100 + (usd < 0 ? -0.5 : 0.5)) / 100;
+}
+
+static json_t *change_json(const char *plugin, const struct change *ch, const struct plan_view *v)
 {
     json_t *o = json_object();
     size_t type = plan_type_length(ch->resource);
@@ -71,6 +112,9 @@ static json_t *change_json(const char *plugin, const struct change *ch)
     json_object_set_new(o, "type", json_stringn(ch->resource, type));
     json_object_set_new(o, "name", json_string(name));
     json_object_set_new(o, "detail", ch->detail ? json_string(ch->detail) : json_null());
+    int found;
+    double usd = change_cost(v, ch, &found);
+    json_object_set_new(o, "monthly_usd", found ? json_real(cents(usd)) : json_null());
     return o;
 }
 
@@ -84,8 +128,19 @@ static void plan_json(const struct job *jobs, size_t n, const struct plan_view *
     json_t *changes = json_array();
     for (size_t i = 0; i < n; i++)
         for (size_t c = 0; c < jobs[i].ctx.nchanges; c++)
-            json_array_append_new(changes, change_json(jobs[i].item->section->name, &jobs[i].ctx.changes[c]));
+            json_array_append_new(changes, change_json(jobs[i].item->section->name, &jobs[i].ctx.changes[c], v));
     json_object_set_new(doc, "changes", changes);
+    json_t *cost = json_null();
+    if (v->cost) {
+        double before, after;
+        cost_totals(jobs, n, v, &before, &after);
+        cost = json_pack("{s:s, s:s, s:s?, s:f, s:f, s:f, s:f}", "currency", prices_currency(), "region",
+                         v->cost->region, "prices_as_of", v->cost->as_of, "before_monthly_usd", cents(before),
+                         "after_monthly_usd", cents(after), "after_monthly_usd_max",
+                         cents(v->destroy ? 0 : v->cost->total_max), "usage_monthly_usd",
+                         cents(v->destroy ? 0 : v->cost->usage));
+    }
+    json_object_set_new(doc, "cost", cost);
     json_object_set_new(doc, "summary",
                         json_pack("{s:I, s:I, s:I, s:I, s:I}", "create", (json_int_t)counts[SH_CHANGE_CREATE],
                                   "update", (json_int_t)counts[SH_CHANGE_UPDATE], "replace",
@@ -108,8 +163,16 @@ static void plan_text(const struct job *jobs, size_t n, const struct plan_view *
             if (!header++)
                 strbuf_addf(out, "%s:\n", jobs[i].item->section->name);
             const char *on = v->colour ? change_colour(ch->kind) : "", *off = v->colour && *on ? COLOUR_OFF : "";
-            strbuf_addf(out, "  %s%-3s %-9s%s %s%s%s%s\n", on, change_mark(ch->kind), change_verb(ch->kind), off,
+            strbuf_addf(out, "  %s%-3s %-9s%s %s%s%s%s", on, change_mark(ch->kind), change_verb(ch->kind), off,
                         ch->resource, ch->detail ? " (" : "", ch->detail ? ch->detail : "", ch->detail ? ")" : "");
+            int found;
+            double usd = change_cost(v, ch, &found);
+            if (found && ch->kind != SH_CHANGE_NONE && usd >= 0.005) {
+                strbuf_addstr(out, ch->kind == SH_CHANGE_CREATE ? "  +" : ch->kind == SH_CHANGE_DELETE ? "  -" : "  ");
+                cost_money(out, usd);
+                strbuf_addstr(out, "/month");
+            }
+            strbuf_addch(out, '\n');
         }
     }
     size_t unchanged = counts[SH_CHANGE_NONE];
@@ -121,6 +184,32 @@ static void plan_text(const struct job *jobs, size_t n, const struct plan_view *
     if (unchanged)
         strbuf_addf(out, "; %zu unchanged%s", unchanged, v->all ? "" : " (-v lists them)");
     strbuf_addch(out, '\n');
+    if (!v->cost)
+        return;
+    double before, after;
+    cost_totals(jobs, n, v, &before, &after);
+    strbuf_addstr(out, "cost: ");
+    if (cents(before) == cents(after)) {
+        cost_money(out, after);
+        strbuf_addstr(out, " a month, no change");
+    } else {
+        cost_money(out, before);
+        strbuf_addstr(out, " -> ");
+        cost_money(out, after);
+        strbuf_addstr(out, " a month (");
+        if (after >= before)
+            strbuf_addch(out, '+');
+        cost_money(out, after - before);
+        strbuf_addch(out, ')');
+    }
+    strbuf_addf(out, "; an estimate from %s list prices of %s, before taxes, free tier and discounts", v->cost->region,
+                v->cost->as_of ? v->cost->as_of : "no date");
+    if (!v->destroy && v->cost->usage > 0) {
+        strbuf_addstr(out, ", ");
+        cost_money(out, v->cost->usage);
+        strbuf_addstr(out, " of it assumed usage");
+    }
+    strbuf_addstr(out, " (stackhost cost shows every part)\n");
 }
 
 size_t plan_print(const struct job *jobs, size_t n, const struct plan_view *v)

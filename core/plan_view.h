@@ -10,6 +10,8 @@
 
 #include "engine.h"
 
+struct cost_report;
+
 /* Where a plan goes: plan's results on stdout (text or JSON); the plan
  * deploy and destroy show first, among their progress lines on stderr. */
 enum plan_to { PLAN_TO_STDOUT, PLAN_TO_JSON, PLAN_TO_LOG };
@@ -21,6 +23,9 @@ struct plan_view {
     const char *stack;  /* for the JSON document */
     const char *env;
     int destroy;        /* plan --destroy */
+    /* The monthly estimate of the configuration (cost.h), or NULL: each
+     * change shows its part, and the plan the totals before and after. */
+    const struct cost_report *cost;
 };
 
 /* Counts the jobs' reported changes by kind. */

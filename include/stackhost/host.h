@@ -42,6 +42,27 @@ typedef struct sh_batch sh_batch;
  * short progress text ("2 of 3 available") into progress. */
 typedef int (*sh_poll_fn)(void *arg, char *progress, size_t len);
 
+/* One priced part of a resource, for the monthly estimate (ABI 1.6): a
+ * quantity of one price of the host's price table (pricing/prices.json:
+ * per hour, month, GB, ...). The host multiplies it by the region's
+ * price, and an hourly price by the hours of a month (730). */
+typedef struct sh_cost {
+    /* The resource as its plan line names it ("nat gateway
+     * nat-catalog-a-dev"): the plan shows its cost beside its change. */
+    const char *resource;
+    const char *price; /* a key of the price table: "nat_gateway_hour" */
+    /* How many of the price's unit: for an hourly price, how many at once
+     * (2 tasks of 0.25 vCPU: 0.5); for a monthly one, how many; for a
+     * usage price (GB, notifications), a month's. */
+    double quantity;
+    /* Above quantity: the most it may be (tasks at scaling's max); 0: none. */
+    double quantity_max;
+    /* NULL: a fixed part, which the configuration decides. Else a usage
+     * part, and the assumption it rests on with the key that sets it:
+     * "100 GB a month through the gateways (network.nat_gb_per_month)". */
+    const char *usage;
+} sh_cost;
+
 /* The last failed AWS call of a context. Host-owned; valid until the
  * context's next AWS call or the end of the callback. */
 typedef struct sh_aws_error {
@@ -79,7 +100,8 @@ typedef enum sh_mode {
     SH_MODE_PLAN = 1,    /* look, compare, report(); never change anything */
     SH_MODE_DEPLOY = 2,
     SH_MODE_DESTROY = 3,
-    SH_MODE_OUTPUTS = 4  /* outputs() only: read-only lookups */
+    SH_MODE_OUTPUTS = 4, /* outputs() only: read-only lookups */
+    SH_MODE_COST = 5     /* cost() only: the configuration, no AWS call (ABI 1.6) */
 } sh_mode;
 
 typedef enum sh_change {
@@ -314,6 +336,14 @@ typedef struct sh_host {
      * (the environment enables it), "" while it does not (disabled; or in
      * a destroy, its destroy runs first, as it requires this plugin). */
     const char *(*owner)(const sh_ctx *ctx, const char *key);
+
+    /* ---- ABI 1.6 ---- */
+
+    /* Adds a priced part of one of the plugin's resources (in its cost
+     * callback; strings copied). SH_ERR_INVALID for a price the table does
+     * not have or a negative quantity (the error names them), or outside
+     * the cost callback. */
+    sh_status (*cost_add)(sh_ctx *ctx, const sh_cost *part);
 } sh_host;
 
 /* Non-zero for an operation that only reads (Describe*, List*, Get*,

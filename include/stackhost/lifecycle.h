@@ -53,6 +53,12 @@ typedef struct shc_frame {
     long deadline;
 } shc_frame;
 
+/* A new request document (owned by the context). */
+sh_doc *shc_doc(const shc_frame *f);
+/* Sets value (NULL: nothing) at the path printf makes of path_fmt; a path
+ * cut to fit is never set (never a wrong path). */
+void shc_set(const shc_frame *f, sh_doc *d, const char *value, const char *path_fmt, ...) SHC_PRINTF(4, 5);
+
 /* Runs the queued wave. Returns 0, or -1 when a call or a completion
  * failed (failed is set: recorded) or an answer was lost (failed stays 0:
  * the pass ends and the next looks again). After a failure it sends

@@ -23,7 +23,7 @@
 #include "service.h"
 
 #define STACKHOST_ABI_MAJOR 1
-#define STACKHOST_ABI_MINOR 5
+#define STACKHOST_ABI_MINOR 6
 
 #define SH_PLUGIN_SYMBOL "stackhost_plugin"
 
@@ -115,6 +115,13 @@ typedef struct sh_plugin {
      * plugin asks host->owner(ctx, "desired_count") and leaves the value
      * to the owner: a contract declared, not read from AWS behind its back. */
     const char *const *owns;
+
+    /* ---- ABI 1.6 ---- */
+    /* Says what its resources cost a month, from the configuration alone
+     * (no AWS call): host->cost_add once for each priced part (host.h,
+     * sh_cost). Runs in `stackhost cost` and in plan, deploy and destroy
+     * plans (mode SH_MODE_COST). NULL: the plugin is "not priced". */
+    sh_plugin_fn cost;
 } sh_plugin;
 
 /* Exports the descriptor with the ABI fields filled in:

@@ -34,7 +34,7 @@ static const char *insights(struct cmp *c)
 void cmp_cluster_wave(struct cmp *c)
 {
     shc_line *line = &c->cluster_l;
-    sh_doc *in = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f);
     if (!c->cluster) {
         /* AWS answers an existing name with that cluster; moto replaces it:
          * the lookups made sure there is none (an INACTIVE one is a new cluster) */

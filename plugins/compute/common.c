@@ -8,10 +8,6 @@
 
 #include "compute.h"
 
-sh_doc *cmp_req(struct cmp *c)
-{
-    return c->f.h->doc_new(c->f.ctx);
-}
 
 static void role_init(struct cmp *c, struct cmp_role *r, const char *purpose, shc_line *line)
 {
@@ -201,7 +197,7 @@ void cmp_read(struct cmp *c, const char *service, const char *op, const sh_doc *
 
 void cmp_ecs_tags_drift(struct cmp *c, shc_line *line, const sh_doc *item, const char *arn)
 {
-    sh_doc *in = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f);
     c->f.h->doc_set_string(in, "resourceArn", arn);
     shc_tags_change(&c->f, line, item, &shc_tags_ecs, &shc_tags_ecs, "ecs", "TagResource", in);
 }
@@ -212,7 +208,7 @@ const sh_doc *cmp_logs_tags(struct cmp *c, const sh_doc *answer)
 {
     const char *const *keys, *const *values;
     size_t count = c->f.h->tags(c->f.ctx, &keys, &values), k = 0;
-    sh_doc *list = cmp_req(c);
+    sh_doc *list = shc_doc(&c->f);
     char path[256];
     for (size_t i = 0; answer && i < count; i++) {
         const char *v = c->f.h->doc_string(answer, shc_path(path, sizeof(path), "tags.%s", keys[i]));

@@ -37,12 +37,18 @@ static const sh_config_key compute_keys[] = {
     {.name = "task_policy_wildcards", .type = SH_CONFIG_BOOL, .default_value = "false",
      .help = "let task_policy allow every action (\"*\"), or every action of a service on every resource "
              "(\"s3:*\" on \"*\"); false: such a statement is refused"},
+    {.name = "log_gb_per_month", .type = SH_CONFIG_INT, .default_value = "5", .min = 0, .max = 10000000,
+     .help = "cost estimate only: GB a month the tasks write to the log group"},
+    {.name = "insights_metrics", .type = SH_CONFIG_INT, .default_value = "35", .min = 0, .max = 10000,
+     .help = "cost estimate only: CloudWatch metrics Container Insights publishes for the cluster, service and task "
+             "family (billed as custom metrics)"},
     SH_CONFIG_END};
 
 #define CMP_BIND(key) SH_BIND(struct cmp_config, key, #key)
 static const sh_config_bind compute_bind[] = {
     CMP_BIND(image_tag), CMP_BIND(cpu), CMP_BIND(memory), CMP_BIND(desired_count), CMP_BIND(keep_revisions),
-    CMP_BIND(log_retention_days), CMP_BIND(task_policy), CMP_BIND(task_policy_wildcards), SH_BIND_END};
+    CMP_BIND(log_retention_days), CMP_BIND(task_policy), CMP_BIND(task_policy_wildcards),
+    SH_BIND(struct cmp_config, log_gb, "log_gb_per_month"), CMP_BIND(insights_metrics), SH_BIND_END};
 
 /* Fargate's valid memory for each cpu size, in MiB: [lo, hi] in steps. */
 static const struct {
@@ -323,4 +329,5 @@ SH_PLUGIN_EXPORT = {
     .publishes = compute_publishes,
     .names = compute_names,
     .config_bind = compute_bind,
+    .cost = cmp_cost,
 };

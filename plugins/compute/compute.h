@@ -64,7 +64,7 @@ struct cmp {
     char resource_id[CMP_ARN]; /* Application Auto Scaling's service/cluster/service */
     struct cmp_config { /* the keys but container_port (refused), filled by host->config_read */
         const char *image_tag, *task_policy;
-        long long cpu, memory, desired_count, log_retention_days, keep_revisions;
+        long long cpu, memory, desired_count, log_retention_days, keep_revisions, log_gb, insights_metrics;
         int task_policy_wildcards;
     } cfg;
     long long port; /* network.task_port */
@@ -105,7 +105,6 @@ void cmp_free(shc_frame *f);
  * only (they may come later: the reads wait for them). */
 int cmp_inputs(struct cmp *c);
 int cmp_service_inputs(struct cmp *c);
-sh_doc *cmp_req(struct cmp *c);
 /* Queues a read whose answer lands in *out. items (may be NULL): the
  * list to gather over pages; without it, `absent` codes leave *out NULL
  * (the resource is not there). */
@@ -171,5 +170,10 @@ int cmp_service_wait(struct cmp *c, int inactive);
 
 /* ---- destroy.c ---- */
 int cmp_destroy_pass(shc_frame *f, size_t *found);
+
+/* ---- cost.c ---- */
+/* The descriptor's cost callback: the tasks (unless scaling owns their
+ * count), the log group, Container Insights' metrics. */
+sh_status cmp_cost(const sh_host *h, sh_ctx *ctx);
 
 #endif

@@ -60,7 +60,7 @@ static int remove_service(struct cmp *c)
     if (!c->draining) {
         const char *count = h->doc_string(c->service, "desiredCount");
         if (!c->scaled && (!count || strcmp(count, "0"))) {
-            sh_doc *in = cmp_req(c);
+            sh_doc *in = shc_doc(&c->f);
             h->doc_set_string(in, "cluster", c->cluster_name);
             h->doc_set_string(in, "service", c->service_name);
             h->doc_set_number(in, "desiredCount", 0);
@@ -71,7 +71,7 @@ static int remove_service(struct cmp *c)
         }
         if (!c->scaled && cmp_service_wait(c, 0))
             return -1;
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "cluster", c->cluster_name);
         h->doc_set_string(in, "service", c->service_name);
         if (c->scaled)
@@ -90,20 +90,20 @@ static void delete_role(struct cmp *c, struct cmp_role *r, int second)
     const sh_host *h = c->f.h;
     char path[96];
     if (second) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "RoleName", r->name);
         shc_delete(&c->f.q, r->line->label, NULL, "iam", "DeleteRole", in, "NoSuchEntity");
         return;
     }
     for (size_t i = 0; i < h->doc_count(r->inline_names, "PolicyNames.member"); i++) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "RoleName", r->name);
         h->doc_set_string(in, "PolicyName",
                           h->doc_string(r->inline_names, shc_path(path, sizeof(path), "PolicyNames.member[%zu]", i)));
         shc_queue_add_accepting(&c->f.q, "iam", "DeleteRolePolicy", in, r->line->label, "NoSuchEntity", NULL, NULL);
     }
     for (size_t i = 0; i < h->doc_count(r->attached, "AttachedPolicies.member"); i++) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "RoleName", r->name);
         const char *arn =
             h->doc_string(r->attached, shc_path(path, sizeof(path), "AttachedPolicies.member[%zu].PolicyArn", i));
@@ -129,7 +129,7 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     /* the family's ownership: its newest revision's tags */
     const char *newest = nactive ? all[nactive - 1] : n ? all[n - 1] : NULL;
     if (newest) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "taskDefinition", newest);
         h->doc_set_string(in, "include[0]", "TAGS");
         cmp_read(c, "ecs", "DescribeTaskDefinition", in, NULL, c->td_l.label, "ClientException", &c->td_out);
@@ -160,17 +160,17 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
         return -1; /* a lost answer: the next pass looks again */
     /* the service is INACTIVE: what it used can go, together */
     for (size_t i = 0; family && i < nactive; i++) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "taskDefinition", all[i]);
         shc_queue_add(&f->q, "ecs", "DeregisterTaskDefinition", in, NULL, c->td_l.label, NULL, NULL);
     }
     if (cluster) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "cluster", c->cluster_name);
         shc_delete(&f->q, c->cluster_l.label, NULL, "ecs", "DeleteCluster", in, "ClusterNotFoundException");
     }
     if (logs) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "logGroupName", c->log_name);
         shc_delete(&f->q, c->log_l.label, NULL, "logs", "DeleteLogGroup", in, "ResourceNotFoundException");
     }
@@ -183,7 +183,7 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
         return -1;
     /* every revision INACTIVE now: deleted, ten a request */
     for (size_t i = 0; i < revisions; i += DELETE_PER_CALL) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         char path[64];
         for (size_t k = i; k < revisions && k < i + DELETE_PER_CALL; k++)
             h->doc_set_string(in, shc_path(path, sizeof(path), "taskDefinitions[%zu]", k - i), all[k]);

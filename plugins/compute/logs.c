@@ -7,7 +7,7 @@
 
 static sh_doc *retention(struct cmp *c)
 {
-    sh_doc *in = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f);
     c->f.h->doc_set_string(in, "logGroupName", c->log_name);
     c->f.h->doc_set_number(in, "retentionInDays", c->cfg.log_retention_days);
     return in;
@@ -22,7 +22,7 @@ void cmp_log_wave(struct cmp *c)
 {
     shc_line *line = &c->log_l;
     if (!c->log_group) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         c->f.h->doc_set_string(in, "logGroupName", c->log_name);
         cmp_logs_put_tags(c, in, "tags");
         shc_change(&c->f.q, line, SH_CHANGE_CREATE, shc_text(c->f.h, c->f.ctx, "retention %s", retention_text(c)),
@@ -38,7 +38,7 @@ void cmp_log_wave(struct cmp *c)
     }
     /* the drifted tags as a list, then as the map Logs takes */
     char detail[SHC_DETAIL], path[256];
-    sh_doc *drift = cmp_req(c), *in = cmp_req(c);
+    sh_doc *drift = shc_doc(&c->f), *in = shc_doc(&c->f);
     size_t n = shc_tags_drift(c->f.h, c->f.ctx, c->log_tags, &shc_tags_json, NULL, drift, &shc_tags_json, detail,
                               sizeof(detail));
     if (!n)

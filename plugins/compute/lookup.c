@@ -17,7 +17,7 @@ static const char *status_of(struct cmp *c, const sh_doc *item)
 int cmp_lookup(struct cmp *c)
 {
     const sh_host *h = c->f.h;
-    sh_doc *cl = cmp_req(c), *lg = cmp_req(c), *td = cmp_req(c), *svc = cmp_req(c);
+    sh_doc *cl = shc_doc(&c->f), *lg = shc_doc(&c->f), *td = shc_doc(&c->f), *svc = shc_doc(&c->f);
     h->doc_set_string(cl, "clusters[0]", c->cluster_name);
     h->doc_set_string(cl, "include[0]", "TAGS");
     h->doc_set_string(cl, "include[1]", "SETTINGS");
@@ -27,7 +27,7 @@ int cmp_lookup(struct cmp *c)
     cmp_read(c, "logs", "DescribeLogGroups", lg, "logGroups", c->log_l.label, NULL, &c->logs_out);
     struct cmp_role *roles[] = {&c->exec, &c->task};
     for (size_t i = 0; i < 2; i++) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "RoleName", roles[i]->name);
         cmp_read(c, "iam", "GetRole", in, NULL, roles[i]->line->label, "NoSuchEntity", &roles[i]->role);
     }
@@ -42,7 +42,7 @@ int cmp_lookup(struct cmp *c)
     h->doc_set_string(svc, "include[0]", "TAGS");
     cmp_read(c, "ecs", "DescribeServices", svc, NULL, c->svc_l.label, "ClusterNotFoundException", &c->services_out);
     if (!c->count_owner) { /* no plugin of the stack owns the count: one made outside it may */
-        sh_doc *st = cmp_req(c);
+        sh_doc *st = shc_doc(&c->f);
         h->doc_set_string(st, "ServiceNamespace", "ecs");
         h->doc_set_string(st, "ResourceIds[0]", c->resource_id);
         h->doc_set_string(st, "ScalableDimension", "ecs:service:DesiredCount");
@@ -54,7 +54,7 @@ int cmp_lookup(struct cmp *c)
     int image = (c->f.mode == SH_MODE_DEPLOY || c->f.mode == SH_MODE_PLAN) && !c->destroying && !c->inputs_missing;
     const sh_doc *image_out = NULL;
     if (image) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "repositoryName", c->repo_name);
         h->doc_set_string(in, "imageIds[0].imageTag", c->cfg.image_tag);
         cmp_read(c, "ecr", "DescribeImages", in, NULL, shc_text(h, c->f.ctx, "image %s", c->image),
@@ -104,7 +104,7 @@ int cmp_lookup(struct cmp *c)
 int cmp_reads(struct cmp *c)
 {
     if (c->log_group) {
-        sh_doc *in = cmp_req(c);
+        sh_doc *in = shc_doc(&c->f);
         c->f.h->doc_set_string(in, "resourceArn", c->log_arn);
         cmp_read(c, "logs", "ListTagsForResource", in, NULL, c->log_l.label, "ResourceNotFoundException",
                  &c->log_tags_out);
@@ -160,7 +160,7 @@ static double quota_value(struct cmp *c, const sh_doc *answer, double fallback)
 
 static void quota_read(struct cmp *c, const char *service, const char *code, const sh_doc **out)
 {
-    sh_doc *in = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f);
     c->f.h->doc_set_string(in, "ServiceCode", service);
     c->f.h->doc_set_string(in, "QuotaCode", code);
     /* Not every caller may read Service Quotas, and not every account
@@ -185,7 +185,7 @@ int cmp_quotas(struct cmp *c)
         return 0;
     const sh_doc *clusters = NULL, *cluster_quota = NULL, *vcpu_quota = NULL;
     if (need_cluster) {
-        cmp_read(c, "ecs", "ListClusters", cmp_req(c), "clusterArns", "the account's quotas", NULL, &clusters);
+        cmp_read(c, "ecs", "ListClusters", shc_doc(&c->f), "clusterArns", "the account's quotas", NULL, &clusters);
         quota_read(c, "ecs", "L-21C621EB", &cluster_quota);
     }
     if (need_tasks)

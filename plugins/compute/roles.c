@@ -17,7 +17,7 @@
 static const char *trust_text(struct cmp *c, int task)
 {
     const sh_host *h = c->f.h;
-    sh_doc *d = cmp_req(c);
+    sh_doc *d = shc_doc(&c->f);
     h->doc_set_string(d, "Version", "2012-10-17");
     h->doc_set_string(d, "Statement[0].Effect", "Allow");
     h->doc_set_string(d, "Statement[0].Principal.Service", "ecs-tasks.amazonaws.com");
@@ -37,7 +37,7 @@ static const char *execution_text(struct cmp *c)
     static const char *const pull[] = {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
                                        "ecr:GetDownloadUrlForLayer"};
     const sh_host *h = c->f.h;
-    sh_doc *d = cmp_req(c);
+    sh_doc *d = shc_doc(&c->f);
     char path[64];
     h->doc_set_string(d, "Version", "2012-10-17");
     h->doc_set_string(d, "Statement[0].Sid", "PullImage");
@@ -77,12 +77,12 @@ void cmp_role_reads(struct cmp *c, struct cmp_role *r)
 {
     if (!r->role)
         return;
-    sh_doc *in = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f);
     c->f.h->doc_set_string(in, "RoleName", r->name);
     cmp_read(c, "iam", "ListRolePolicies", in, "PolicyNames.member", r->line->label, NULL, &r->inline_names);
     cmp_read(c, "iam", "ListAttachedRolePolicies", in, "AttachedPolicies.member", r->line->label, NULL, &r->attached);
     if (r->policy && !c->destroying) {
-        sh_doc *get = cmp_req(c);
+        sh_doc *get = shc_doc(&c->f);
         c->f.h->doc_set_string(get, "RoleName", r->name);
         c->f.h->doc_set_string(get, "PolicyName", r->policy_name);
         cmp_read(c, "iam", "GetRolePolicy", get, NULL, r->line->label, "NoSuchEntity", &r->policy_out);
@@ -91,7 +91,7 @@ void cmp_role_reads(struct cmp *c, struct cmp_role *r)
 
 static sh_doc *on_role(struct cmp *c, struct cmp_role *r)
 {
-    sh_doc *in = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f);
     c->f.h->doc_set_string(in, "RoleName", r->name);
     return in;
 }

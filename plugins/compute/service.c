@@ -93,7 +93,7 @@ static void create(struct cmp *c, shc_line *line)
 {
     const sh_host *h = c->f.h;
     char token[64];
-    sh_doc *in = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f);
     h->doc_set_string(in, "cluster", c->cluster_name);
     h->doc_set_string(in, "serviceName", c->service_name);
     h->doc_set_string(in, "taskDefinition", c->td_arn);
@@ -182,7 +182,7 @@ void cmp_service_wave(struct cmp *c)
         create(c, line);
         return;
     }
-    sh_doc *in = cmp_req(c), *want = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f), *want = shc_doc(&c->f);
     h->doc_set_string(in, "cluster", c->cluster_name);
     h->doc_set_string(in, "service", c->service_name);
     network(c, want);
@@ -379,7 +379,7 @@ static int deployed_before(struct cmp *c, const sh_doc *before, const char *id)
 static const char *stopped_reasons(struct cmp *c, const char *id)
 {
     const sh_host *h = c->f.h;
-    sh_doc *in = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f);
     const sh_doc *list = NULL, *tasks = NULL;
     char path[96], reasons[1024] = "";
     h->doc_set_string(in, "cluster", c->cluster_name);
@@ -387,7 +387,7 @@ static const char *stopped_reasons(struct cmp *c, const char *id)
     h->doc_set_string(in, "desiredStatus", "STOPPED");
     if (h->aws_call(c->f.ctx, "ecs", "ListTasks", in, &list) != SH_OK || !h->doc_count(list, "taskArns"))
         return "";
-    sh_doc *d = cmp_req(c);
+    sh_doc *d = shc_doc(&c->f);
     h->doc_set_string(d, "cluster", c->cluster_name);
     size_t n = h->doc_count(list, "taskArns");
     for (size_t i = 0; i < n && i < 10; i++)
@@ -419,7 +419,7 @@ static const char *stopped_reasons(struct cmp *c, const char *id)
 static long long healthy_targets(struct cmp *c)
 {
     const sh_host *h = c->f.h;
-    sh_doc *in = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f);
     const sh_doc *out;
     char path[96];
     h->doc_set_string(in, "TargetGroupArn", c->tg_arn);
@@ -442,7 +442,7 @@ static int poll_service(void *arg, char *progress, size_t len)
     struct service_poll *p = arg;
     struct cmp *c = p->c;
     const sh_host *h = c->f.h;
-    sh_doc *in = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f);
     const sh_doc *out;
     h->doc_set_string(in, "cluster", c->cluster_name);
     h->doc_set_string(in, "services[0]", c->service_name);

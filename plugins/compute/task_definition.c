@@ -14,7 +14,7 @@
 static sh_doc *definition(struct cmp *c, int tags)
 {
     const sh_host *h = c->f.h;
-    sh_doc *d = cmp_req(c);
+    sh_doc *d = shc_doc(&c->f);
     char path[128];
     h->doc_set_string(d, "family", c->family);
     h->doc_set_string(d, "taskRoleArn", c->task.arn);
@@ -302,7 +302,7 @@ static int in_use(struct cmp *c, const char *arn)
 
 void cmp_list_revisions(struct cmp *c, const char *status, const sh_doc **out)
 {
-    sh_doc *in = cmp_req(c);
+    sh_doc *in = shc_doc(&c->f);
     c->f.h->doc_set_string(in, "familyPrefix", c->family);
     c->f.h->doc_set_string(in, "status", status);
     cmp_read(c, "ecs", "ListTaskDefinitions", in, "taskDefinitionArns", c->td_l.label, NULL, out);
@@ -347,7 +347,7 @@ int cmp_td_prune(struct cmp *c)
     const char *what = shc_text(h, c->f.ctx, "%zu older revision%s deregistered, keeping %lld", ngone,
                                 ngone == 1 ? "" : "s", c->cfg.keep_revisions);
     for (size_t i = 0; i < ngone; i++) {
-        sh_doc *d = cmp_req(c);
+        sh_doc *d = shc_doc(&c->f);
         h->doc_set_string(d, "taskDefinition", gone[i]);
         shc_change(&c->f.q, &c->td_l, SH_CHANGE_UPDATE, what, "ecs", "DeregisterTaskDefinition", d,
                    "ClientException(inactive)", NULL, NULL);

@@ -19,9 +19,9 @@ void lb_alb_quota_read(struct lb *l)
 {
     if (l->f.h->mode(l->f.ctx) == SH_MODE_OUTPUTS)
         return;
-    sh_doc *in = lb_req(l);
-    lb_set(l, in, "elasticloadbalancing", "ServiceCode");
-    lb_set(l, in, "L-53DA6B97", "QuotaCode"); /* application load balancers per region */
+    sh_doc *in = shc_doc(&l->f);
+    shc_set(&l->f, in, "elasticloadbalancing", "ServiceCode");
+    shc_set(&l->f, in, "L-53DA6B97", "QuotaCode"); /* application load balancers per region */
     /* Not every caller may read Service Quotas (nor every emulator): aws's default then. */
     shc_read(&l->f.q, "service-quotas", "GetServiceQuota", in, "the region's load balancer quota", "*", &l->quota_out);
 }
@@ -110,26 +110,26 @@ static int created(void *arg, const sh_doc *out)
 
 static sh_doc *on_alb(struct lb *l)
 {
-    sh_doc *in = lb_req(l);
-    lb_set(l, in, l->alb_arn, "LoadBalancerArn");
+    sh_doc *in = shc_doc(&l->f);
+    shc_set(&l->f, in, l->alb_arn, "LoadBalancerArn");
     return in;
 }
 
 static void put_subnets(struct lb *l, sh_doc *in)
 {
     for (size_t i = 0; i < l->nsubnets; i++)
-        lb_set(l, in, l->subnets[i], "Subnets[%zu]", i);
+        shc_set(&l->f, in, l->subnets[i], "Subnets[%zu]", i);
 }
 
 static void create(struct lb *l)
 {
-    sh_doc *in = lb_req(l);
-    lb_set(l, in, l->alb_name, "Name");
+    sh_doc *in = shc_doc(&l->f);
+    shc_set(&l->f, in, l->alb_name, "Name");
     put_subnets(l, in);
-    lb_set(l, in, l->sg, "SecurityGroups[0]");
-    lb_set(l, in, "internet-facing", "Scheme");
-    lb_set(l, in, "application", "Type");
-    lb_set(l, in, "ipv4", "IpAddressType");
+    shc_set(&l->f, in, l->sg, "SecurityGroups[0]");
+    shc_set(&l->f, in, "internet-facing", "Scheme");
+    shc_set(&l->f, in, "application", "Type");
+    shc_set(&l->f, in, "ipv4", "IpAddressType");
     shc_put_tags(l->f.h, l->f.ctx, in, &shc_tags_query_put, NULL);
     const char *what = l->cfg.protection ? "internet-facing, drop invalid header fields, deletion protection on"
                                          : "internet-facing, drop invalid header fields";
@@ -153,14 +153,14 @@ static void attributes(struct lb *l, const sh_doc *have, int note)
     sh_doc *in = on_alb(l);
     size_t n = 0;
     if (!drop || strcmp(drop, "true")) {
-        lb_set(l, in, DROP_INVALID, "Attributes[%zu].Key", n);
-        lb_set(l, in, "true", "Attributes[%zu].Value", n++);
+        shc_set(&l->f, in, DROP_INVALID, "Attributes[%zu].Key", n);
+        shc_set(&l->f, in, "true", "Attributes[%zu].Value", n++);
         if (note)
             shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "drop invalid header fields", on_off(drop), "on");
     }
     if (!prot || strcmp(prot, want_prot)) {
-        lb_set(l, in, PROTECTION, "Attributes[%zu].Key", n);
-        lb_set(l, in, want_prot, "Attributes[%zu].Value", n++);
+        shc_set(&l->f, in, PROTECTION, "Attributes[%zu].Key", n);
+        shc_set(&l->f, in, want_prot, "Attributes[%zu].Value", n++);
         if (note)
             shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "deletion protection", on_off(prot),
                           on_off(want_prot));
@@ -183,7 +183,7 @@ void lb_alb_wave(struct lb *l)
         l->alb_waiting = 1; /* a rerun waits for what it finds still provisioning */
     if (l->sg && !lb_same_set(l, it, "SecurityGroups.member", &l->sg, 1)) {
         sh_doc *in = on_alb(l);
-        lb_set(l, in, l->sg, "SecurityGroups[0]");
+        shc_set(&l->f, in, l->sg, "SecurityGroups[0]");
         shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "security groups",
                       lb_list_text(l, it, "SecurityGroups.member"), lb_list_text(l, in, "SecurityGroups"));
         shc_change(&l->f.q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetSecurityGroups", in, NULL, NULL, NULL);
@@ -198,7 +198,7 @@ void lb_alb_wave(struct lb *l)
     const char *ip = l->f.h->doc_string(it, "IpAddressType");
     if (!ip || strcmp(ip, "ipv4")) {
         sh_doc *in = on_alb(l);
-        lb_set(l, in, "ipv4", "IpAddressType");
+        shc_set(&l->f, in, "ipv4", "IpAddressType");
         shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "ip address type", ip, "ipv4");
         shc_change(&l->f.q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetIpAddressType", in, NULL, NULL, NULL);
     }
@@ -225,11 +225,11 @@ void lb_alb_extras_wave(struct lb *l, int second)
                 l->f.h->report(l->f.ctx, SH_CHANGE_DELETE, l->alb_l.label, detail);
             continue;
         }
-        sh_doc *in = lb_req(l);
-        lb_set(l, in, x->arn, "LoadBalancerArn");
+        sh_doc *in = shc_doc(&l->f);
+        shc_set(&l->f, in, x->arn, "LoadBalancerArn");
         if (!second && x->protection_on) {
-            lb_set(l, in, PROTECTION, "Attributes[0].Key");
-            lb_set(l, in, "false", "Attributes[0].Value");
+            shc_set(&l->f, in, PROTECTION, "Attributes[0].Key");
+            shc_set(&l->f, in, "false", "Attributes[0].Value");
             shc_queue_add_accepting(&l->f.q, "elbv2", "ModifyLoadBalancerAttributes", in, l->alb_l.label,
                                     "LoadBalancerNotFound", NULL, NULL);
         } else if (second) {
@@ -244,8 +244,8 @@ void lb_alb_extras_wave(struct lb *l, int second)
 static int active(void *arg, char *progress, size_t len)
 {
     struct lb *l = arg;
-    sh_doc *in = lb_req(l);
-    lb_set(l, in, l->alb_arn, "LoadBalancerArns[0]");
+    sh_doc *in = shc_doc(&l->f);
+    shc_set(&l->f, in, l->alb_arn, "LoadBalancerArns[0]");
     const sh_doc *out;
     if (l->f.h->aws_call(l->f.ctx, "elbv2", "DescribeLoadBalancers", in, &out) != SH_OK) {
         const sh_aws_error *e = l->f.h->aws_error(l->f.ctx);
@@ -296,8 +296,8 @@ static int deleted(void *arg, char *progress, size_t len)
     shc_queue q;
     shc_queue_init(&q, l->f.h, l->f.ctx);
     for (size_t i = 0; i < p->n; i++) {
-        sh_doc *in = lb_req(l);
-        lb_set(l, in, p->albs[i]->arn, "LoadBalancerArns[0]");
+        sh_doc *in = shc_doc(&l->f);
+        shc_set(&l->f, in, p->albs[i]->arn, "LoadBalancerArns[0]");
         shc_read(&q, "elbv2", "DescribeLoadBalancers", in, l->alb_l.label, "LoadBalancerNotFound", &out[i]);
     }
     if (shc_queue_run(&q)) {
@@ -319,18 +319,18 @@ int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report
     for (size_t i = 0; i < n; i++) {
         if (!albs[i]->protection_on)
             continue;
-        sh_doc *in = lb_req(l);
-        lb_set(l, in, albs[i]->arn, "LoadBalancerArn");
-        lb_set(l, in, PROTECTION, "Attributes[0].Key");
-        lb_set(l, in, "false", "Attributes[0].Value");
+        sh_doc *in = shc_doc(&l->f);
+        shc_set(&l->f, in, albs[i]->arn, "LoadBalancerArn");
+        shc_set(&l->f, in, PROTECTION, "Attributes[0].Key");
+        shc_set(&l->f, in, "false", "Attributes[0].Value");
         shc_queue_add_accepting(&l->f.q, "elbv2", "ModifyLoadBalancerAttributes", in, l->alb_l.label,
                                 "LoadBalancerNotFound", NULL, NULL);
     }
     if (shc_wave(&l->f))
         return -1;
     for (size_t i = 0; i < n; i++) {
-        sh_doc *in = lb_req(l);
-        lb_set(l, in, albs[i]->arn, "LoadBalancerArn");
+        sh_doc *in = shc_doc(&l->f);
+        shc_set(&l->f, in, albs[i]->arn, "LoadBalancerArn");
         char detail[SHC_DETAIL];
         snprintf(detail, sizeof(detail), "%s%s%s", why ? why : "", why && albs[i]->protection_on ? ", " : "",
                  albs[i]->protection_on ? "deletion protection turned off first" : "");

@@ -1,27 +1,12 @@
 /* lb: the desired state, network's outputs, and the helpers of every
  * step: requests, waves, tags, attributes, arn suffixes, outputs. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lb.h"
 
-sh_doc *lb_req(struct lb *l)
-{
-    return l->f.h->doc_new(l->f.ctx);
-}
 
-void lb_set(struct lb *l, sh_doc *d, const char *value, const char *path_fmt, ...)
-{
-    char path[256];
-    va_list ap;
-    va_start(ap, path_fmt);
-    int n = vsnprintf(path, sizeof(path), path_fmt, ap);
-    va_end(ap);
-    if (n > 0 && (size_t)n < sizeof(path) && value)
-        l->f.h->doc_set_string(d, path, value);
-}
 
 static void want_listener(struct lb *l, int port, const char *protocol, int redirect)
 {
@@ -120,9 +105,9 @@ void lb_read_tags(struct lb *l, const char *const *arns, size_t n, const sh_doc 
     for (size_t k = 0; k < LB_TAG_CALLS; k++)
         out[k] = NULL;
     for (size_t k = 0; k * LB_DESCRIBE_TAGS_MAX < n && k < LB_TAG_CALLS; k++) {
-        sh_doc *in = lb_req(l);
+        sh_doc *in = shc_doc(&l->f);
         for (size_t i = k * LB_DESCRIBE_TAGS_MAX; i < n && i < (k + 1) * LB_DESCRIBE_TAGS_MAX; i++)
-            lb_set(l, in, arns[i], "ResourceArns[%zu]", i - k * LB_DESCRIBE_TAGS_MAX);
+            shc_set(&l->f, in, arns[i], "ResourceArns[%zu]", i - k * LB_DESCRIBE_TAGS_MAX);
         if (l->ntag_reads == sizeof(l->tag_reads) / sizeof(l->tag_reads[0])) {
             l->f.h->fail(l->f.ctx, SH_ERR, "reading the tags of %s: more calls than a pass makes", l->alb_name);
             l->f.failed = 1;
@@ -158,8 +143,8 @@ int lb_owned(struct lb *l, const sh_doc *tags)
 
 void lb_put_tags(struct lb *l, shc_line *line, const sh_doc *tags, const char *arn)
 {
-    sh_doc *in = lb_req(l);
-    lb_set(l, in, arn, "ResourceArns[0]");
+    sh_doc *in = shc_doc(&l->f);
+    shc_set(&l->f, in, arn, "ResourceArns[0]");
     /* ELBv2 has no Name tag: the name is the resource's own. */
     shc_tags_change(&l->f, line, tags, &shc_tags_query, &shc_tags_query_put, "elbv2", "AddTags", in);
 }
@@ -201,10 +186,10 @@ const char *lb_list_text(struct lb *l, const sh_doc *item, const char *path)
     size_t count = list_at(l, item, path, list, sizeof(list), &field);
     if (!count)
         return NULL;
-    sh_doc *d = lb_req(l);
+    sh_doc *d = shc_doc(&l->f);
     for (size_t i = 0; i < count; i++) {
         const char *s = list_item(l, item, list, field, i);
-        lb_set(l, d, s ? s : "?", "l[%zu]", i);
+        shc_set(&l->f, d, s ? s : "?", "l[%zu]", i);
     }
     return l->f.h->doc_json(l->f.ctx, l->f.h->doc_get(d, "l"));
 }
@@ -288,10 +273,10 @@ static void collect(struct lb *l)
 
 int lb_lookup(struct lb *l, int reads)
 {
-    sh_doc *albs = lb_req(l), *tgs = lb_req(l);
+    sh_doc *albs = shc_doc(&l->f), *tgs = shc_doc(&l->f);
     /* One page is up to 400; the host follows NextMarker beyond. */
     l->f.h->doc_set_number(albs, "PageSize", 400);
-    lb_set(l, tgs, l->tg_name, "Names[0]");
+    shc_set(&l->f, tgs, l->tg_name, "Names[0]");
     shc_read_all(&l->f.q, "elbv2", "DescribeLoadBalancers", albs, "LoadBalancers.member",
                  shc_text(l->f.h, l->f.ctx, "the region's load balancers (looking for %s)", l->alb_name), &l->albs_out);
     shc_read(&l->f.q, "elbv2", "DescribeTargetGroups", tgs, l->tg_l.label, "TargetGroupNotFound", &l->tg_out);
@@ -310,22 +295,22 @@ int lb_lookup(struct lb *l, int reads)
     if (n)
         lb_read_tags(l, arns, n, l->tag_out);
     for (size_t i = 0; reads && i < l->ncand; i++) {
-        sh_doc *in = lb_req(l);
-        lb_set(l, in, l->cand[i].arn, "LoadBalancerArn");
+        sh_doc *in = shc_doc(&l->f);
+        shc_set(&l->f, in, l->cand[i].arn, "LoadBalancerArn");
         shc_read(&l->f.q, "elbv2", "DescribeLoadBalancerAttributes", in, l->alb_l.label, "LoadBalancerNotFound",
                  &l->cand[i].attrs);
         if (reads < LB_READ_ALL)
             continue;
-        sh_doc *ls = lb_req(l);
-        lb_set(l, ls, l->cand[i].arn, "LoadBalancerArn");
+        sh_doc *ls = shc_doc(&l->f);
+        shc_set(&l->f, ls, l->cand[i].arn, "LoadBalancerArn");
         /* A load balancer has at most 50 listeners: one page of 400 holds them all. */
         l->f.h->doc_set_number(ls, "PageSize", 400);
         shc_read(&l->f.q, "elbv2", "DescribeListeners", ls, l->alb_l.label, "LoadBalancerNotFound",
                  &l->cand[i].listeners);
     }
     if (reads >= LB_READ_ALL && l->tg) {
-        sh_doc *in = lb_req(l);
-        lb_set(l, in, l->f.h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
+        sh_doc *in = shc_doc(&l->f);
+        shc_set(&l->f, in, l->f.h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
         shc_read(&l->f.q, "elbv2", "DescribeTargetGroupAttributes", in, l->tg_l.label, "TargetGroupNotFound",
                  &l->tg_attrs);
     }
@@ -363,21 +348,21 @@ int lb_find(struct lb *l)
 {
     /* shc_find_keep matches a Name tag: ELBv2 keeps the name outside the
      * tags, so each candidate is written as an item with Name first. */
-    sh_doc *items = lb_req(l);
+    sh_doc *items = shc_doc(&l->f);
     char path[96];
     for (size_t i = 0; i < l->ncand; i++) {
         const struct lb_alb *c = &l->cand[i];
         size_t k = 0, ntags = c->tags ? l->f.h->doc_count(c->tags, "Tags.member") : 0;
         l->f.h->doc_set_number(items, shc_path(path, sizeof(path), "items[%zu].Index", i), (long long)i);
-        lb_set(l, items, alb_field(l, c->item, "CreatedTime"), "items[%zu].CreatedTime", i);
+        shc_set(&l->f, items, alb_field(l, c->item, "CreatedTime"), "items[%zu].CreatedTime", i);
         l->f.h->doc_set_number(items, shc_path(path, sizeof(path), "items[%zu].Listeners", i),
                              c->listeners ? (long long)l->f.h->doc_count(c->listeners, "Listeners.member") : 0);
-        lb_set(l, items, "Name", "items[%zu].Tags[%zu].Key", i, k);
-        lb_set(l, items, l->alb_name, "items[%zu].Tags[%zu].Value", i, k++);
+        shc_set(&l->f, items, "Name", "items[%zu].Tags[%zu].Key", i, k);
+        shc_set(&l->f, items, l->alb_name, "items[%zu].Tags[%zu].Value", i, k++);
         for (size_t t = 0; t < ntags; t++, k++) {
-            lb_set(l, items, l->f.h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Key", t)),
+            shc_set(&l->f, items, l->f.h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Key", t)),
                    "items[%zu].Tags[%zu].Key", i, k);
-            lb_set(l, items, l->f.h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Value", t)),
+            shc_set(&l->f, items, l->f.h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Value", t)),
                    "items[%zu].Tags[%zu].Value", i, k);
         }
         l->foreign_alb |= !lb_owned(l, c->tags);

@@ -15,9 +15,9 @@
 static int interfaces_gone(void *arg, char *progress, size_t len)
 {
     struct lb *l = arg;
-    sh_doc *in = lb_req(l);
-    lb_set(l, in, "description", "Filter[0].Name");
-    lb_set(l, in, shc_text(l->f.h, l->f.ctx, "ELB app/%s/*", l->alb_name), "Filter[0].Value[0]");
+    sh_doc *in = shc_doc(&l->f);
+    shc_set(&l->f, in, "description", "Filter[0].Name");
+    shc_set(&l->f, in, shc_text(l->f.h, l->f.ctx, "ELB app/%s/*", l->alb_name), "Filter[0].Value[0]");
     const sh_doc *out;
     if (l->f.h->aws_call_all(l->f.ctx, "ec2", "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", &out) != SH_OK) {
         l->f.h->fail(l->f.ctx, SH_ERR_AWS, "waiting for the network interfaces of %s: %s", l->alb_l.label,
@@ -132,8 +132,8 @@ int lb_destroy_pass(shc_frame *f, size_t *found)
     if (used_elsewhere(l))
         return -1;
     /* A listener's deletion takes a moment to count: ResourceInUse is "not yet" (lb_not_yet). */
-    sh_doc *in = lb_req(l);
-    lb_set(l, in, l->f.h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
+    sh_doc *in = shc_doc(&l->f);
+    shc_set(&l->f, in, l->f.h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
     shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteTargetGroup", in, l->tg_l.label, "TargetGroupNotFound",
                             lb_reported, lb_when_done(l, SH_CHANGE_DELETE, l->tg_l.label, NULL));
     return shc_wave(f);

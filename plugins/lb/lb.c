@@ -20,11 +20,14 @@ static const sh_config_key lb_keys[] = {
      .help = "target group health check path; healthy = HTTP 200"},
     {.name = "target_port", .type = SH_CONFIG_INT, .min = 1, .max = 65535,
      .help = "not a setting any more: the tasks' port is network.task_port (refused when set)"},
+    {.name = "lcu_per_hour", .type = SH_CONFIG_INT, .default_value = "1", .min = 0, .max = 100000,
+     .help = "cost estimate only: the load balancer's average capacity units an hour; changes nothing deployed"},
     SH_CONFIG_END};
 
 static const sh_config_bind lb_bind[] = {
     SH_BIND(struct lb_config, cert, "certificate_arn"), SH_BIND(struct lb_config, health_path, "health_path"),
-    SH_BIND(struct lb_config, protection, "deletion_protection"), SH_BIND_END};
+    SH_BIND(struct lb_config, protection, "deletion_protection"), SH_BIND(struct lb_config, lcu, "lcu_per_hour"),
+    SH_BIND_END};
 
 /* ELBv2 names are at most 32 characters: refuse before any request
  * rather than truncate into a name that no longer says what it is. */
@@ -178,4 +181,5 @@ SH_PLUGIN_EXPORT = {
     .resources = lb_resources,
     .publishes = lb_publishes,
     .config_bind = lb_bind,
+    .cost = lb_cost,
 };

@@ -67,7 +67,7 @@ struct lb_unwanted {
 struct lb {
     shc_frame f; /* first: the lifecycle's (lifecycle.h); the rest is made again each pass (lb_begin) */
     /* desired: the keys but target_port (refused) by host->config_read, cert NULL when empty; the port */
-    struct lb_config { const char *cert, *health_path; int protection; } cfg;
+    struct lb_config { const char *cert, *health_path; int protection; long long lcu; } cfg;
     const char *alb_name, *tg_name;
     long long port;
     /* from network; NULL / 0 in a plan before network's first deploy */
@@ -123,10 +123,7 @@ int lb_load(shc_frame *f, int destroy);
 void lb_begin(shc_frame *f);
 /* The answers ELBv2 gives while something propagates. */
 extern const shc_not_yet lb_not_yet[];
-sh_doc *lb_req(struct lb *l);
 /* Sets a string at a printf-built path. */
-void lb_set(struct lb *l, sh_doc *d, const char *value, const char *path_fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 /* Runs the queued wave; -1 when a call or completion failed (recorded) or
  * an answer was lost (l->f.q.lost). */
 /* Queues DescribeTags for arns (20 a call) into out[0..LB_TAG_CALLS). */
@@ -196,5 +193,10 @@ void lb_listeners_wave(struct lb *l, int forward);
 
 /* ---- destroy.c ---- */
 int lb_destroy_pass(shc_frame *f, size_t *found);
+
+/* ---- cost.c ---- */
+/* The descriptor's cost callback: the load balancer's hours, its capacity
+ * units (an assumption) and its public addresses, one per zone. */
+sh_status lb_cost(const sh_host *h, sh_ctx *ctx);
 
 #endif

@@ -107,18 +107,18 @@ static int action_ok(struct lb *l, const struct lb_listener *w, const sh_doc *it
 /* What a listener should be, written into a request. */
 static void put_listener(struct lb *l, const struct lb_listener *w, sh_doc *in)
 {
-    lb_set(l, in, w->protocol, "Protocol");
+    shc_set(&l->f, in, w->protocol, "Protocol");
     if (!strcmp(w->protocol, "HTTPS")) {
-        lb_set(l, in, SSL_POLICY, "SslPolicy");
-        lb_set(l, in, l->cfg.cert, "Certificates[0].CertificateArn");
+        shc_set(&l->f, in, SSL_POLICY, "SslPolicy");
+        shc_set(&l->f, in, l->cfg.cert, "Certificates[0].CertificateArn");
     }
     if (w->redirect) {
-        lb_set(l, in, "redirect", "DefaultActions[0].Type");
+        shc_set(&l->f, in, "redirect", "DefaultActions[0].Type");
         for (size_t i = 0; i < REDIRECT_PARTS; i++)
-            lb_set(l, in, redirect[i][1], "DefaultActions[0].RedirectConfig.%s", redirect[i][0]);
+            shc_set(&l->f, in, redirect[i][1], "DefaultActions[0].RedirectConfig.%s", redirect[i][0]);
     } else {
-        lb_set(l, in, "forward", "DefaultActions[0].Type");
-        lb_set(l, in, l->tg_arn, "DefaultActions[0].TargetGroupArn");
+        shc_set(&l->f, in, "forward", "DefaultActions[0].Type");
+        shc_set(&l->f, in, l->tg_arn, "DefaultActions[0].TargetGroupArn");
     }
 }
 
@@ -192,8 +192,8 @@ static int again_when_duplicate(void *arg, const sh_doc *out)
 
 static void create(struct lb *l, struct lb_listener *w)
 {
-    sh_doc *in = lb_req(l);
-    lb_set(l, in, l->alb_arn, "LoadBalancerArn");
+    sh_doc *in = shc_doc(&l->f);
+    shc_set(&l->f, in, l->alb_arn, "LoadBalancerArn");
     l->f.h->doc_set_number(in, "Port", w->port);
     put_listener(l, w, in);
     shc_put_tags(l->f.h, l->f.ctx, in, &shc_tags_query_put, NULL);
@@ -220,8 +220,8 @@ static void put_back(struct lb *l, struct lb_listener *w)
         differs = 1;
     }
     if (differs) {
-        sh_doc *in = lb_req(l);
-        lb_set(l, in, w->arn, "ListenerArn");
+        sh_doc *in = shc_doc(&l->f);
+        shc_set(&l->f, in, w->arn, "ListenerArn");
         put_listener(l, w, in);
         shc_change(&l->f.q, &w->line, SH_CHANGE_UPDATE, NULL, "elbv2", "ModifyListener", in, NULL, NULL, NULL);
     }
@@ -243,8 +243,8 @@ void lb_listeners_wave(struct lb *l, int forward)
         return;
     for (size_t i = 0; i < l->nunwanted; i++) {
         struct lb_unwanted *u = &l->unwanted[i];
-        sh_doc *in = lb_req(l);
-        lb_set(l, in, u->arn, "ListenerArn");
+        sh_doc *in = shc_doc(&l->f);
+        shc_set(&l->f, in, u->arn, "ListenerArn");
         shc_change(&l->f.q, &u->line, SH_CHANGE_DELETE, "not configured", "elbv2", "DeleteListener", in,
                    "ListenerNotFound", NULL, NULL);
     }

@@ -37,13 +37,13 @@ static void put_health_check(struct lb *l, sh_doc *in)
     struct check c[16];
     size_t n = health_check(l, c);
     for (size_t i = 0; i < n; i++)
-        lb_set(l, in, c[i].want, "%s", c[i].field);
+        shc_set(&l->f, in, c[i].want, "%s", c[i].field);
 }
 
 static sh_doc *on_tg(struct lb *l)
 {
-    sh_doc *in = lb_req(l);
-    lb_set(l, in, l->tg_arn, "TargetGroupArn");
+    sh_doc *in = shc_doc(&l->f);
+    shc_set(&l->f, in, l->tg_arn, "TargetGroupArn");
     return in;
 }
 
@@ -92,8 +92,8 @@ int lb_tg_delete_for_replace(struct lb *l)
         const sh_doc *it = l->f.h->doc_get(ls, shc_path(path, sizeof(path), "Listeners.member[%zu]", i));
         if (!strstr(l->f.h->doc_json(l->f.ctx, l->f.h->doc_get(it, "DefaultActions")), l->tg_arn))
             continue;
-        sh_doc *in = lb_req(l);
-        lb_set(l, in, l->f.h->doc_string(it, "ListenerArn"), "ListenerArn");
+        sh_doc *in = shc_doc(&l->f);
+        shc_set(&l->f, in, l->f.h->doc_string(it, "ListenerArn"), "ListenerArn");
         const char *label = shc_text(l->f.h, l->f.ctx, "listener %s:%s", l->alb_name, l->f.h->doc_string(it, "Port"));
         shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteListener", in, label, "ListenerNotFound", lb_reported,
                                 lb_when_done(l, SH_CHANGE_DELETE, label, "it forwards to the target group replaced"));
@@ -127,12 +127,12 @@ static int created(void *arg, const sh_doc *out)
 
 static void create(struct lb *l)
 {
-    sh_doc *in = lb_req(l);
-    lb_set(l, in, l->tg_name, "Name");
-    lb_set(l, in, "HTTP", "Protocol");
+    sh_doc *in = shc_doc(&l->f);
+    shc_set(&l->f, in, l->tg_name, "Name");
+    shc_set(&l->f, in, "HTTP", "Protocol");
     l->f.h->doc_set_number(in, "Port", l->port);
-    lb_set(l, in, l->vpc, "VpcId");
-    lb_set(l, in, "ip", "TargetType");
+    shc_set(&l->f, in, l->vpc, "VpcId");
+    shc_set(&l->f, in, "ip", "TargetType");
     put_health_check(l, in);
     shc_put_tags(l->f.h, l->f.ctx, in, &shc_tags_query_put, NULL);
     shc_change(&l->f.q, &l->tg_l, SH_CHANGE_CREATE,
@@ -146,8 +146,8 @@ static void deregistration(struct lb *l, const sh_doc *have)
     if (is && !strcmp(is, DEREGISTRATION_SECONDS))
         return;
     sh_doc *in = on_tg(l);
-    lb_set(l, in, DEREGISTRATION, "Attributes[0].Key");
-    lb_set(l, in, DEREGISTRATION_SECONDS, "Attributes[0].Value");
+    shc_set(&l->f, in, DEREGISTRATION, "Attributes[0].Key");
+    shc_set(&l->f, in, DEREGISTRATION_SECONDS, "Attributes[0].Value");
     if (have)
         shc_line_diff(l->f.h, l->f.ctx, &l->tg_l, SH_CHANGE_UPDATE, "deregistration delay",
                       is ? shc_text(l->f.h, l->f.ctx, "%s s", is) : NULL, DEREGISTRATION_SECONDS " s");

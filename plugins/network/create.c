@@ -247,7 +247,7 @@ void net_wave_extras(struct net *n, int second)
     for (size_t i = 0; i < n->nextras; i++) {
         const struct net_extra *x = &n->extras[i];
         if (!second && x->first_op) {
-            sh_doc *in = net_req(n);
+            sh_doc *in = shc_doc(&n->f);
             n->f.h->doc_set_string(in, x->first_param, x->first_id);
             if (x->vpc)
                 n->f.h->doc_set_string(in, "VpcId", x->vpc);
@@ -256,7 +256,7 @@ void net_wave_extras(struct net *n, int second)
         }
         if (second != (x->first_op != NULL))
             continue;
-        sh_doc *in = net_req(n);
+        sh_doc *in = shc_doc(&n->f);
         n->f.h->doc_set_string(in, x->param, x->id);
         char detail[96];
         snprintf(detail, sizeof(detail), "a duplicate (%s): the one in use is kept", x->id);
@@ -292,8 +292,8 @@ static void vpc(struct net *n)
 {
     const char *name = net_name(n, "vpc", NULL), *label = net_label(n, "vpc", name);
     if (!n->vpc_item) {
-        sh_doc *in = net_req(n);
-        net_set(n, in, n->vpc_cidr, "CidrBlock");
+        sh_doc *in = shc_doc(&n->f);
+        shc_set(&n->f, in, n->vpc_cidr, "CidrBlock");
         net_tag_spec(n, in, "vpc", name);
         net_queue_id(n, "CreateVpc", in, label, "vpc.vpcId", n->vpc);
         n->vpc_new = 1;
@@ -315,9 +315,9 @@ static void vpc(struct net *n)
     const char *attrs[] = {"enableDnsSupport", "enableDnsHostnames"};
     const sh_doc **outs[] = {&n->dns_support, &n->dns_hostnames};
     for (int i = 0; i < 2; i++) {
-        sh_doc *in = net_req(n);
-        net_set(n, in, n->vpc, "VpcId");
-        net_set(n, in, attrs[i], "Attribute");
+        sh_doc *in = shc_doc(&n->f);
+        shc_set(&n->f, in, n->vpc, "VpcId");
+        shc_set(&n->f, in, attrs[i], "Attribute");
         net_queue_read(n, "DescribeVpcAttribute", in, NULL, label, outs[i]);
     }
     net_tags(n, n->vpc_item, n->vpc, label, name);
@@ -327,7 +327,7 @@ static void igw(struct net *n)
 {
     const char *name = net_name(n, "igw", NULL), *label = net_label(n, "internet gateway", name);
     if (!n->igw_item) {
-        sh_doc *in = net_req(n);
+        sh_doc *in = shc_doc(&n->f);
         net_tag_spec(n, in, "internet-gateway", name);
         net_queue_id(n, "CreateInternetGateway", in, label, "internetGateway.internetGatewayId", n->igw);
         n->igw_new = 1;
@@ -347,8 +347,8 @@ static void eip(struct net *n, int i)
         net_tags(n, n->eip_item[i], n->eip[i], label, name);
         return;
     }
-    sh_doc *in = net_req(n);
-    net_set(n, in, "vpc", "Domain");
+    sh_doc *in = shc_doc(&n->f);
+    shc_set(&n->f, in, "vpc", "Domain");
     net_tag_spec(n, in, "elastic-ip", name);
     net_queue_id(n, "AllocateAddress", in, label, "allocationId", n->eip[i]);
     net_report(n, SH_CHANGE_CREATE, label, NULL);
@@ -382,9 +382,9 @@ static void subnet_drift(struct net *n, int i, int public)
         /* What is in it (a NAT gateway's, a load balancer's, a task's
          * interface) must go first: read now, deleted in the next wave (a
          * plan reads it too: what deploy would refuse, the plan refuses). */
-        sh_doc *in = net_req(n);
-        net_set(n, in, "subnet-id", "Filter[0].Name");
-        net_set(n, in, id, "Filter[0].Value[0]");
+        sh_doc *in = shc_doc(&n->f);
+        shc_set(&n->f, in, "subnet-id", "Filter[0].Name");
+        shc_set(&n->f, in, id, "Filter[0].Value[0]");
         net_queue_read(n, "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", label,
                        &n->sub_enis[i][public]);
         n->sub_replace[i][public] = 1;
@@ -394,9 +394,9 @@ static void subnet_drift(struct net *n, int i, int public)
     }
     const char *map = n->f.h->doc_string(item, "mapPublicIpOnLaunch");
     if (map && !strcmp(map, "true")) {
-        sh_doc *in = net_req(n);
-        net_set(n, in, id, "SubnetId");
-        net_set(n, in, "false", "MapPublicIpOnLaunch.Value");
+        sh_doc *in = shc_doc(&n->f);
+        shc_set(&n->f, in, id, "SubnetId");
+        shc_set(&n->f, in, "false", "MapPublicIpOnLaunch.Value");
         net_queue(n, "ModifySubnetAttribute", in, label, NULL, NULL);
         net_report_diff(n, label, "public ip on launch", map, "false");
     }
@@ -419,10 +419,10 @@ static void subnet_create(struct net *n, int i, int public)
         n->sub_pub_new[i] = 1;
     else
         n->sub_priv_new[i] = 1;
-    sh_doc *in = net_req(n);
-    net_set(n, in, n->vpc, "VpcId");
-    net_set(n, in, cidr, "CidrBlock");
-    net_set(n, in, n->az[i], "AvailabilityZone");
+    sh_doc *in = shc_doc(&n->f);
+    shc_set(&n->f, in, n->vpc, "VpcId");
+    shc_set(&n->f, in, cidr, "CidrBlock");
+    shc_set(&n->f, in, n->az[i], "AvailabilityZone");
     net_tag_spec(n, in, "subnet", name);
     net_queue_id(n, "CreateSubnet", in, label, "subnet.subnetId", id);
 }
@@ -444,8 +444,8 @@ int net_replace_subnets(struct net *n)
             }
             if (n->f.plan)
                 continue;
-            sh_doc *in = net_req(n);
-            net_set(n, in, id, "SubnetId");
+            sh_doc *in = shc_doc(&n->f);
+            shc_set(&n->f, in, id, "SubnetId");
             net_queue(n, "DeleteSubnet", in, label, NULL, NULL);
             id[0] = '\0';
             if (public)
@@ -474,9 +474,9 @@ void net_wave_vpc(struct net *n)
  * (was: its value as DescribeVpcAttribute answered it, NULL: unknown). */
 static void dns_attribute(struct net *n, const char *attr, const char *label, int quiet, const char *was)
 {
-    sh_doc *in = net_req(n);
-    net_set(n, in, n->vpc, "VpcId");
-    net_set(n, in, "true", "%c%s.Value", attr[0] - 'a' + 'A', attr + 1);
+    sh_doc *in = shc_doc(&n->f);
+    shc_set(&n->f, in, n->vpc, "VpcId");
+    shc_set(&n->f, in, "true", "%c%s.Value", attr[0] - 'a' + 'A', attr + 1);
     net_queue(n, "ModifyVpcAttribute", in, label, NULL, NULL);
     if (!quiet)
         net_report_diff(n, label, attr, was, "true");
@@ -522,9 +522,9 @@ void net_wave_in_vpc(struct net *n)
     }
     int attached = n->igw_item && n->f.h->doc_string(n->igw_item, "attachmentSet.item[0].vpcId");
     if (!attached) {
-        sh_doc *in = net_req(n);
-        net_set(n, in, n->igw, "InternetGatewayId");
-        net_set(n, in, n->vpc, "VpcId");
+        sh_doc *in = shc_doc(&n->f);
+        shc_set(&n->f, in, n->igw, "InternetGatewayId");
+        shc_set(&n->f, in, n->vpc, "VpcId");
         net_queue_ok(n, "AttachInternetGateway", in, igw_label, "Resource.AlreadyAssociated");
         if (n->igw_new)
             net_report(n, SH_CHANGE_CREATE, igw_label, "attached to the vpc");
@@ -559,17 +559,17 @@ int net_quotas(struct net *n)
     struct quota_reads r = {0};
     const char *label = "the account's quotas";
     if (need_eips) {
-        sh_doc *in = net_req(n);
-        net_set(n, in, "vpc-max-elastic-ips", "AttributeName[0]");
+        sh_doc *in = shc_doc(&n->f);
+        shc_set(&n->f, in, "vpc-max-elastic-ips", "AttributeName[0]");
         net_queue_read(n, "DescribeAccountAttributes", in, "accountAttributeSet.item", label, &r.eip_limit);
-        in = net_req(n);
-        net_set(n, in, "domain", "Filter[0].Name");
-        net_set(n, in, "vpc", "Filter[0].Value[0]");
+        in = shc_doc(&n->f);
+        shc_set(&n->f, in, "domain", "Filter[0].Name");
+        shc_set(&n->f, in, "vpc", "Filter[0].Value[0]");
         net_queue_read(n, "DescribeAddresses", in, "addressesSet.item", label, &r.addresses);
     }
     if (need_vpc) {
-        net_queue_read(n, "DescribeVpcs", net_req(n), "vpcSet.item", label, &r.vpcs);
-        sh_doc *in = net_req(n);
+        net_queue_read(n, "DescribeVpcs", shc_doc(&n->f), "vpcSet.item", label, &r.vpcs);
+        sh_doc *in = shc_doc(&n->f);
         n->f.h->doc_set_string(in, "ServiceCode", "vpc");
         n->f.h->doc_set_string(in, "QuotaCode", "L-F678F1CE"); /* VPCs per region */
         /* Not every caller may read Service Quotas: AWS's default then. */

@@ -25,7 +25,7 @@ int net_delete_each(struct net *n, const char *op, const char *param, const char
                     const char *const *labels, size_t count, const char *detail)
 {
     for (size_t i = 0; i < count; i++) {
-        sh_doc *in = net_req(n);
+        sh_doc *in = shc_doc(&n->f);
         n->f.h->doc_set_string(in, param, ids[i]);
         /* Gone already, or not visible yet: the final lookup tells. */
         shc_delete(&n->f.q, labels[i], detail, "ec2", op, in, "*NotFound");
@@ -35,10 +35,10 @@ int net_delete_each(struct net *n, const char *op, const char *param, const char
 
 static void owned_filter(struct net *n, sh_doc *in)
 {
-    net_set(n, in, "tag:Project", "Filter[0].Name");
-    net_set(n, in, n->stack, "Filter[0].Value[0]");
-    net_set(n, in, "tag:Environment", "Filter[1].Name");
-    net_set(n, in, n->f.h->environment(n->f.ctx), "Filter[1].Value[0]");
+    shc_set(&n->f, in, "tag:Project", "Filter[0].Name");
+    shc_set(&n->f, in, n->stack, "Filter[0].Value[0]");
+    shc_set(&n->f, in, "tag:Environment", "Filter[1].Name");
+    shc_set(&n->f, in, n->f.h->environment(n->f.ctx), "Filter[1].Value[0]");
 }
 
 /* Keeps the owned items of a lookup (tag filters are re-checked: moto
@@ -69,10 +69,10 @@ static int enis_gone(void *arg, char *progress, size_t len)
 {
     struct group_poll *p = arg;
     struct net *n = p->n;
-    sh_doc *in = net_req(n);
-    net_set(n, in, "group-id", "Filter[0].Name");
+    sh_doc *in = shc_doc(&n->f);
+    shc_set(&n->f, in, "group-id", "Filter[0].Name");
     for (size_t i = 0; i < p->groups->n; i++)
-        net_set(n, in, p->groups->ids[i], "Filter[0].Value[%zu]", i);
+        shc_set(&n->f, in, p->groups->ids[i], "Filter[0].Value[%zu]", i);
     const sh_doc *out;
     if (n->f.h->aws_call_all(n->f.ctx, "ec2", "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", &out) != SH_OK) {
         net_fail(n, SH_ERR_AWS, "waiting for network interfaces: %s", n->f.h->aws_error_text(n->f.ctx));
@@ -88,10 +88,10 @@ static int revoke_references(struct net *n, const struct owned *groups)
 {
     if (!groups->n || n->f.plan)
         return 0;
-    sh_doc *in = net_req(n);
-    net_set(n, in, "group-id", "Filter[0].Name");
+    sh_doc *in = shc_doc(&n->f);
+    shc_set(&n->f, in, "group-id", "Filter[0].Name");
     for (size_t i = 0; i < groups->n; i++)
-        net_set(n, in, groups->ids[i], "Filter[0].Value[%zu]", i);
+        shc_set(&n->f, in, groups->ids[i], "Filter[0].Value[%zu]", i);
     const sh_doc *rules;
     if (n->f.h->aws_call_all(n->f.ctx, "ec2", "DescribeSecurityGroupRules", in, "securityGroupRuleSet.item", &rules) != SH_OK) {
         net_fail(n, SH_ERR_AWS, "listing the rules of the stack's security groups: %s", n->f.h->aws_error_text(n->f.ctx));
@@ -104,9 +104,9 @@ static int revoke_references(struct net *n, const struct owned *groups)
         if (!FIELD("referencedGroupInfo.groupId"))
             continue;
         const char *eg = FIELD("isEgress");
-        sh_doc *rv = net_req(n);
-        net_set(n, rv, FIELD("groupId"), "GroupId");
-        net_set(n, rv, FIELD("securityGroupRuleId"), "SecurityGroupRuleId[0]");
+        sh_doc *rv = shc_doc(&n->f);
+        shc_set(&n->f, rv, FIELD("groupId"), "GroupId");
+        shc_set(&n->f, rv, FIELD("securityGroupRuleId"), "SecurityGroupRuleId[0]");
 #undef FIELD
         net_queue_ok(n, eg && !strcmp(eg, "true") ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", rv,
                      "a rule between the stack's security groups", "*NotFound");
@@ -124,8 +124,8 @@ static int disassociate_tables(struct net *n, const struct owned *tables)
             const char *assoc = n->f.h->doc_string(tables->item[t], shc_path(path, sizeof(path), "associationSet.item[%zu].routeTableAssociationId", a));
             if (!assoc || (main_assoc && !strcmp(main_assoc, "true")))
                 continue;
-            sh_doc *in = net_req(n);
-            net_set(n, in, assoc, "AssociationId");
+            sh_doc *in = shc_doc(&n->f);
+            shc_set(&n->f, in, assoc, "AssociationId");
             net_queue_ok(n, "DisassociateRouteTable", in, tables->labels[t], "*NotFound");
         }
     }
@@ -138,9 +138,9 @@ static int detach_gateways(struct net *n, const struct owned *igws)
     for (size_t g = 0; g < igws->n && !n->f.plan; g++) {
         size_t attachments = n->f.h->doc_count(igws->item[g], "attachmentSet.item");
         for (size_t a = 0; a < attachments; a++) {
-            sh_doc *in = net_req(n);
-            net_set(n, in, igws->ids[g], "InternetGatewayId");
-            net_set(n, in, n->f.h->doc_string(igws->item[g], shc_path(path, sizeof(path), "attachmentSet.item[%zu].vpcId", a)),
+            sh_doc *in = shc_doc(&n->f);
+            shc_set(&n->f, in, igws->ids[g], "InternetGatewayId");
+            shc_set(&n->f, in, n->f.h->doc_string(igws->item[g], shc_path(path, sizeof(path), "attachmentSet.item[%zu].vpcId", a)),
                     "VpcId");
             net_queue_ok(n, "DetachInternetGateway", in, igws->labels[g], "Gateway.NotAttached|*NotFound");
         }
@@ -164,7 +164,7 @@ int net_destroy_pass(shc_frame *f, size_t *found)
     const char *ops[] = {"DescribeVpcs", "DescribeNatGateways", "DescribeAddresses", "DescribeRouteTables",
                          "DescribeSecurityGroups", "DescribeSubnets", "DescribeInternetGateways"};
     for (size_t i = 0; i < 7; i++) {
-        sh_doc *in = net_req(n);
+        sh_doc *in = shc_doc(&n->f);
         owned_filter(n, in);
         net_queue_read(n, ops[i], in, all[i]->items, "the stack's network lookups", &all[i]->out);
     }
@@ -183,10 +183,10 @@ int net_destroy_pass(shc_frame *f, size_t *found)
     const char *to_delete[MAX_ITEMS], *labels[MAX_ITEMS];
     size_t k = 0;
     int left = n->f.deadline > time(NULL) ? (int)(n->f.deadline - time(NULL)) : 0;
-    sh_doc *wait_ids = net_req(n);
+    sh_doc *wait_ids = shc_doc(&n->f);
     for (size_t i = 0; i < nats.n; i++) {
         const char *state = n->f.h->doc_string(nats.item[i], "state");
-        net_set(n, wait_ids, nats.ids[i], "NatGatewayId[%zu]", i);
+        shc_set(&n->f, wait_ids, nats.ids[i], "NatGatewayId[%zu]", i);
         if (state && !strcmp(state, "deleting")) {
             n->f.h->report(n->f.ctx, SH_CHANGE_DELETE, nats.labels[i], NULL);
             continue;

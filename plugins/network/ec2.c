@@ -9,20 +9,7 @@
 static const shc_tag_shape tag_request = {"Tag", "Key", "Value"};
 static const shc_tag_shape tag_spec = {"TagSpecification[0].Tag", "Key", "Value"};
 
-sh_doc *net_req(struct net *n)
-{
-    return n->f.h->doc_new(n->f.ctx);
-}
 
-void net_set(struct net *n, sh_doc *d, const char *value, const char *path_fmt, ...)
-{
-    char path[256];
-    va_list ap;
-    va_start(ap, path_fmt);
-    vsnprintf(path, sizeof(path), path_fmt, ap);
-    va_end(ap);
-    n->f.h->doc_set_string(d, path, value);
-}
 
 void net_copy(char *dst, size_t size, const char *src)
 {
@@ -48,7 +35,7 @@ const char *net_zone_name(struct net *n, const char *type, const char *what, int
 
 const char *net_label(struct net *n, const char *kind, const char *name)
 {
-    sh_doc *d = net_req(n); /* a context-owned string: the document's text */
+    sh_doc *d = shc_doc(&n->f); /* a context-owned string: the document's text */
     char text[NET_LABEL];
     snprintf(text, sizeof(text), "%s %s", kind, name);
     n->f.h->doc_set_string(d, "s", text);
@@ -57,7 +44,7 @@ const char *net_label(struct net *n, const char *kind, const char *name)
 
 void net_tag_spec(struct net *n, sh_doc *d, const char *resource_type, const char *name)
 {
-    net_set(n, d, resource_type, "TagSpecification[0].ResourceType");
+    shc_set(&n->f, d, resource_type, "TagSpecification[0].ResourceType");
     shc_put_tags(n->f.h, n->f.ctx, d, &tag_spec, name);
 }
 
@@ -103,11 +90,11 @@ void net_queue_id(struct net *n, const char *op, const sh_doc *in, const char *l
 
 void net_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name)
 {
-    sh_doc *in = net_req(n);
+    sh_doc *in = shc_doc(&n->f);
     char detail[256];
     if (!shc_tags_drift(n->f.h, n->f.ctx, item, &shc_tags_ec2, name, in, &tag_request, detail, sizeof(detail)))
         return;
-    net_set(n, in, id, "ResourceId[0]");
+    shc_set(&n->f, in, id, "ResourceId[0]");
     net_queue(n, "CreateTags", in, label, NULL, NULL);
     net_report(n, SH_CHANGE_UPDATE, label, detail);
 }
@@ -139,16 +126,16 @@ void net_unchanged(struct net *n, const char *label)
 /* Filter[0] tag:Name with every name of one kind. */
 static sh_doc *by_names(struct net *n, const char *type, const char *const *what, size_t nwhat, int zones)
 {
-    sh_doc *in = net_req(n);
+    sh_doc *in = shc_doc(&n->f);
     size_t k = 0;
-    net_set(n, in, "tag:Name", "Filter[0].Name");
+    shc_set(&n->f, in, "tag:Name", "Filter[0].Name");
     for (size_t w = 0; w < nwhat; w++) {
         if (!zones) {
-            net_set(n, in, net_name(n, type, what[w]), "Filter[0].Value[%zu]", k++);
+            shc_set(&n->f, in, net_name(n, type, what[w]), "Filter[0].Value[%zu]", k++);
             continue;
         }
         for (int z = 0; z < NET_MAX_AZ; z++)
-            net_set(n, in, net_zone_name(n, type, what[w] ? what[w] : "", z), "Filter[0].Value[%zu]", k++);
+            shc_set(&n->f, in, net_zone_name(n, type, what[w] ? what[w] : "", z), "Filter[0].Value[%zu]", k++);
     }
     return in;
 }
@@ -157,12 +144,12 @@ int net_lookup(struct net *n)
 {
     static const char *const none[] = {NULL}, *const subnets[] = {"public", "private"}, *const nats[] = {""},
                              *const eips[] = {"nat"}, *const groups[] = {"alb", "tasks"}, *const priv[] = {"private"};
-    sh_doc *zones = net_req(n); /* every zone: states and opt-in are read, and the existing subnets' kept */
+    sh_doc *zones = shc_doc(&n->f); /* every zone: states and opt-in are read, and the existing subnets' kept */
     sh_doc *tables = by_names(n, "rtb", priv, 1, 1);
-    net_set(n, tables, net_name(n, "rtb", "public"), "Filter[0].Value[%d]", NET_MAX_AZ);
+    shc_set(&n->f, tables, net_name(n, "rtb", "public"), "Filter[0].Value[%d]", NET_MAX_AZ);
     sh_doc *addresses = by_names(n, "eip", eips, 1, 1);
-    net_set(n, addresses, "domain", "Filter[1].Name");
-    net_set(n, addresses, "vpc", "Filter[1].Value[0]");
+    shc_set(&n->f, addresses, "domain", "Filter[1].Name");
+    shc_set(&n->f, addresses, "vpc", "Filter[1].Value[0]");
     const char *ops[] = {"DescribeAvailabilityZones", "DescribeVpcs", "DescribeSubnets", "DescribeInternetGateways",
                          "DescribeAddresses", "DescribeNatGateways", "DescribeRouteTables", "DescribeSecurityGroups"};
     const char *items[] = {NULL, "vpcSet.item", "subnetSet.item", "internetGatewaySet.item", "addressesSet.item",

@@ -8,15 +8,15 @@
 
 static void nat_create(struct net *n, int i, const char *name, const char *label)
 {
-    sh_doc *in = net_req(n);
+    sh_doc *in = shc_doc(&n->f);
     /* The same when a pass after a lost answer creates it again: AWS
      * answers with the first gateway. */
     char token[64];
     net_token(n, name, token, sizeof(token));
-    net_set(n, in, n->sub_pub[i], "SubnetId");
-    net_set(n, in, n->eip[i], "AllocationId");
-    net_set(n, in, "public", "ConnectivityType");
-    net_set(n, in, token, "ClientToken");
+    shc_set(&n->f, in, n->sub_pub[i], "SubnetId");
+    shc_set(&n->f, in, n->eip[i], "AllocationId");
+    shc_set(&n->f, in, "public", "ConnectivityType");
+    shc_set(&n->f, in, token, "ClientToken");
     net_tag_spec(n, in, "natgateway", name);
     net_queue_id(n, "CreateNatGateway", in, label, "natGateway.natGatewayId", n->nat[i]);
     n->nat_waiting = 1;
@@ -28,7 +28,7 @@ static void nat_create(struct net *n, int i, const char *name, const char *label
 static int clear_way(struct net *n, int i, const char *name, const char *label)
 {
     char path[128];
-    sh_doc *holding = net_req(n);
+    sh_doc *holding = shc_doc(&n->f);
     size_t nholding = 0, count = n->f.h->doc_count(n->nats_out, "natGatewaySet.item");
     for (size_t k = 0; k < count; k++) {
         const sh_doc *it = n->f.h->doc_get(n->nats_out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu]", k));
@@ -38,15 +38,15 @@ static int clear_way(struct net *n, int i, const char *name, const char *label)
             continue;
         if (!strcmp(state, "failed")) {
             const char *why = n->f.h->doc_string(it, "failureMessage");
-            sh_doc *in = net_req(n);
-            net_set(n, in, id, "NatGatewayId");
+            sh_doc *in = shc_doc(&n->f);
+            shc_set(&n->f, in, id, "NatGatewayId");
             char detail[256];
             snprintf(detail, sizeof(detail), "%s failed (%s): made again", id, why ? why : "no reason given");
             shc_delete(&n->f.q, label, detail, "ec2", "DeleteNatGateway", in, "*NotFound");
         } else if (!strcmp(state, "deleting")) {
             const char *alloc = n->f.h->doc_string(it, "natGatewayAddressSet.item[0].allocationId");
             if (!n->eip[i][0] || (alloc && !strcmp(alloc, n->eip[i])))
-                net_set(n, holding, id, "NatGatewayId[%zu]", nholding++);
+                shc_set(&n->f, holding, id, "NatGatewayId[%zu]", nholding++);
         }
     }
     if (!nholding || n->f.plan)
@@ -91,8 +91,8 @@ void net_wave_nats(struct net *n)
             }
             if (n->f.plan)
                 continue;
-            sh_doc *in = net_req(n);
-            net_set(n, in, n->nat[i], "NatGatewayId");
+            sh_doc *in = shc_doc(&n->f);
+            shc_set(&n->f, in, n->nat[i], "NatGatewayId");
             net_queue(n, "DeleteNatGateway", in, label, NULL, NULL);
             n->nat_recreate[i] = 1;
             continue;
@@ -159,10 +159,10 @@ int net_wait_nats(struct net *n)
 {
     if (n->f.plan || !n->nat_waiting)
         return 0;
-    struct nat_poll p = {n, net_req(n), 0, 0};
+    struct nat_poll p = {n, shc_doc(&n->f), 0, 0};
     for (int i = 0; i < n->nats; i++)
         if (n->nat[i][0])
-            net_set(n, p.ids, n->nat[i], "NatGatewayId[%zu]", p.count++);
+            shc_set(&n->f, p.ids, n->nat[i], "NatGatewayId[%zu]", p.count++);
     if (!p.count)
         return 0;
     return n->f.h->wait(n->f.ctx, "nat gateways", 20 * 60, nats_poll, &p) == SH_OK ? 0 : -1;
@@ -181,12 +181,12 @@ int net_remove_extra_nats(struct net *n)
 {
     const char *ids[NET_MAX_AZ], *labels[NET_MAX_AZ];
     size_t k = 0;
-    sh_doc *wait_ids = net_req(n);
+    sh_doc *wait_ids = shc_doc(&n->f);
     for (int i = n->nats; i < NET_MAX_AZ; i++) {
         if (!n->nat_item[i])
             continue;
         labels[k] = net_label(n, "nat gateway", net_zone_name(n, "nat", "", i));
-        net_set(n, wait_ids, n->nat[i], "NatGatewayId[%zu]", k);
+        shc_set(&n->f, wait_ids, n->nat[i], "NatGatewayId[%zu]", k);
         ids[k++] = n->nat[i];
     }
     if (k && (net_delete_each(n, "DeleteNatGateway", "NatGatewayId", ids, labels, k, "no longer configured") ||

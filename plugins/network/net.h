@@ -32,7 +32,7 @@ struct net {
     const char *stack;
     struct net_config { /* the keys, filled by host->config_read (network_bind) */
         const char *cidr, *database_cidr;
-        long long az_count, task_port;
+        long long az_count, task_port, nat_gb;
         int nat_per_az;
         sh_string_list zones, public_subnets, private_subnets;
         sh_int_list egress_ports, alb_ports;
@@ -93,10 +93,7 @@ struct net {
 
 /* ---- ec2.c: requests, names, tags, lookups ---- */
 
-sh_doc *net_req(struct net *n);
 /* Sets a string at a printf-built path. */
-void net_set(struct net *n, sh_doc *d, const char *value, const char *path_fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 /* "{type}-{stack}-{purpose}-{env}" (purpose may be NULL). */
 const char *net_name(struct net *n, const char *type, const char *purpose);
 /* The name of zone i's resource: ("subnet", "public", 1) ->
@@ -183,5 +180,9 @@ int net_destroy_pass(shc_frame *f, size_t *found);
  * Reports each delete (detail may be NULL). In a plan: reports only. */
 int net_delete_each(struct net *n, const char *op, const char *param, const char *const *ids,
                     const char *const *labels, size_t count, const char *detail);
+
+/* ---- cost.c ---- */
+/* The descriptor's cost callback: the NAT gateways and their addresses. */
+sh_status net_cost(const sh_host *h, sh_ctx *ctx);
 
 #endif

@@ -35,13 +35,15 @@ static const sh_config_key network_keys[] = {
      .help = "TCP ports the load balancer accepts from anywhere (add 443 with a certificate in lb)"},
     {.name = "task_port", .type = SH_CONFIG_INT, .default_value = "8080", .min = 1, .max = 65535,
      .help = "port the tasks listen on: the load balancer may reach only this, only from its group"},
+    {.name = "nat_gb_per_month", .type = SH_CONFIG_INT, .default_value = "100", .min = 0, .max = 10000000,
+     .help = "cost estimate only: GB a month through the NAT gateways (pulls, calls out); changes nothing deployed"},
     SH_CONFIG_END};
 
 #define NET_BIND(key) SH_BIND(struct net_config, key, #key)
 static const sh_config_bind network_bind[] = {
     NET_BIND(cidr), NET_BIND(az_count), NET_BIND(zones), NET_BIND(nat_per_az), NET_BIND(public_subnets),
     NET_BIND(private_subnets), NET_BIND(egress_ports), NET_BIND(database_cidr), NET_BIND(alb_ports),
-    NET_BIND(task_port), SH_BIND_END};
+    NET_BIND(task_port), SH_BIND(struct net_config, nat_gb, "nat_gb_per_month"), SH_BIND_END};
 
 struct cidr {
     unsigned long addr;
@@ -316,4 +318,5 @@ SH_PLUGIN_EXPORT = {
     .resources = network_resources,
     .publishes = network_publishes,
     .config_bind = network_bind,
+    .cost = net_cost,
 };

@@ -11,11 +11,11 @@ static void table(struct net *n, const char *name, const sh_doc *item, char *id)
         net_tags(n, item, id, label, name);
         return;
     }
-    sh_doc *in = net_req(n);
+    sh_doc *in = shc_doc(&n->f);
     char token[64];
     net_token(n, name, token, sizeof(token));
-    net_set(n, in, n->vpc, "VpcId");
-    net_set(n, in, token, "ClientToken");
+    shc_set(&n->f, in, n->vpc, "VpcId");
+    shc_set(&n->f, in, token, "ClientToken");
     net_tag_spec(n, in, "route-table", name);
     net_queue_id(n, "CreateRouteTable", in, label, "routeTable.routeTableId", id);
     net_report(n, SH_CHANGE_CREATE, label, NULL);
@@ -61,10 +61,10 @@ static void default_route(struct net *n, const sh_doc *item, const char *id, con
     }
     if (present && have && target[0] && !strcmp(have, target))
         return;
-    sh_doc *in = net_req(n);
-    net_set(n, in, id, "RouteTableId");
-    net_set(n, in, "0.0.0.0/0", "DestinationCidrBlock");
-    net_set(n, in, target, via_nat ? "NatGatewayId" : "GatewayId");
+    sh_doc *in = shc_doc(&n->f);
+    shc_set(&n->f, in, id, "RouteTableId");
+    shc_set(&n->f, in, "0.0.0.0/0", "DestinationCidrBlock");
+    shc_set(&n->f, in, target, via_nat ? "NatGatewayId" : "GatewayId");
     net_queue_ok(n, present ? "ReplaceRoute" : "CreateRoute", in, label, present ? NULL : "RouteAlreadyExists");
     if (item)
         net_report_diff(n, label, "route 0.0.0.0/0", was,
@@ -124,17 +124,17 @@ static int associated(struct net *n, const sh_doc *item, const char *subnet)
  * another table (the main one does not list them): one read for all. */
 void net_wave_association_reads(struct net *n)
 {
-    sh_doc *in = net_req(n);
+    sh_doc *in = shc_doc(&n->f);
     size_t k = 0;
     for (int i = 0; i < n->azs; i++) {
         const char *subs[2] = {n->sub_pub_new[i] ? "" : n->sub_pub[i], n->sub_priv_new[i] ? "" : n->sub_priv[i]};
         for (int s = 0; s < 2; s++)
             if (subs[s][0] && !association_in(n, n->rtbs_out, "routeTableSet.item", subs[s], NULL))
-                net_set(n, in, subs[s], "Filter[0].Value[%zu]", k++);
+                shc_set(&n->f, in, subs[s], "Filter[0].Value[%zu]", k++);
     }
     if (!k)
         return;
-    net_set(n, in, "association.subnet-id", "Filter[0].Name");
+    shc_set(&n->f, in, "association.subnet-id", "Filter[0].Name");
     net_queue_read(n, "DescribeRouteTables", in, "routeTableSet.item", "route table associations", &n->assoc_out);
 }
 
@@ -148,13 +148,13 @@ static void associate(struct net *n, const sh_doc *item, const char *id, const c
         if (!existing)
             existing = association_in(n, n->assoc_out, "routeTableSet.item", subnet, &was);
     }
-    sh_doc *in = net_req(n);
-    net_set(n, in, id, "RouteTableId");
+    sh_doc *in = shc_doc(&n->f);
+    shc_set(&n->f, in, id, "RouteTableId");
     if (existing) {
-        net_set(n, in, existing, "AssociationId");
+        shc_set(&n->f, in, existing, "AssociationId");
         net_queue(n, "ReplaceRouteTableAssociation", in, label, NULL, NULL);
     } else {
-        net_set(n, in, subnet, "SubnetId");
+        shc_set(&n->f, in, subnet, "SubnetId");
         net_queue_ok(n, "AssociateRouteTable", in, label, "Resource.AlreadyAssociated");
     }
     /* "subnet subnet-1 table rtb-other -> rtb-this": it moves, or joins (none) */

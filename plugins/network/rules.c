@@ -29,10 +29,10 @@ static void group(struct net *n, const char *purpose, const sh_doc *item, char *
     char gname[128], desc[160];
     snprintf(gname, sizeof(gname), "%s-%s-%s", n->stack, purpose, n->f.h->environment(n->f.ctx));
     snprintf(desc, sizeof(desc), "stackhost %s %s of %s", purpose, n->f.h->environment(n->f.ctx), n->stack);
-    sh_doc *in = net_req(n);
-    net_set(n, in, gname, "GroupName");
-    net_set(n, in, desc, "GroupDescription");
-    net_set(n, in, n->vpc, "VpcId");
+    sh_doc *in = shc_doc(&n->f);
+    shc_set(&n->f, in, gname, "GroupName");
+    shc_set(&n->f, in, desc, "GroupDescription");
+    shc_set(&n->f, in, n->vpc, "VpcId");
     net_tag_spec(n, in, "security-group", tag);
     net_queue_id(n, "CreateSecurityGroup", in, label, "groupId", id);
     net_report(n, SH_CHANGE_CREATE, label, NULL);
@@ -46,11 +46,11 @@ void net_wave_groups(struct net *n)
 
 static sh_doc *default_group_query(struct net *n)
 {
-    sh_doc *in = net_req(n);
-    net_set(n, in, "vpc-id", "Filter[0].Name");
-    net_set(n, in, n->vpc, "Filter[0].Value[0]");
-    net_set(n, in, "group-name", "Filter[1].Name");
-    net_set(n, in, "default", "Filter[1].Value[0]");
+    sh_doc *in = shc_doc(&n->f);
+    shc_set(&n->f, in, "vpc-id", "Filter[0].Name");
+    shc_set(&n->f, in, n->vpc, "Filter[0].Value[0]");
+    shc_set(&n->f, in, "group-name", "Filter[1].Name");
+    shc_set(&n->f, in, "default", "Filter[1].Value[0]");
     return in;
 }
 
@@ -91,14 +91,14 @@ void net_wave_rule_reads(struct net *n)
 {
     net_copy(n->sg_default, NET_ID, n->f.h->doc_string(n->default_sg_out, "securityGroupInfo.item[0].groupId"));
     const char *ids[] = {n->sg_alb_item ? n->sg_alb : "", n->sg_tasks_item ? n->sg_tasks : "", n->sg_default};
-    sh_doc *in = net_req(n);
+    sh_doc *in = shc_doc(&n->f);
     size_t k = 0;
     for (int i = 0; i < 3; i++)
         if (ids[i][0])
-            net_set(n, in, ids[i], "Filter[0].Value[%zu]", k++);
+            shc_set(&n->f, in, ids[i], "Filter[0].Value[%zu]", k++);
     if (!k)
         return;
-    net_set(n, in, "group-id", "Filter[0].Name");
+    shc_set(&n->f, in, "group-id", "Filter[0].Name");
     net_queue_read(n, "DescribeSecurityGroupRules", in, "securityGroupRuleSet.item", "security group rules",
                    &n->rules_out);
 }
@@ -138,12 +138,12 @@ struct group_rules {
 static void compare(struct net *n, struct group_rules *g)
 {
     char path[128], what[160];
-    g->revoke[0] = net_req(n);
-    g->revoke[1] = net_req(n);
+    g->revoke[0] = shc_doc(&n->f);
+    g->revoke[1] = shc_doc(&n->f);
     if (g->is_new) {
         /* AWS gives a new group one rule: all egress to 0.0.0.0/0. Revoked by shape. */
-        net_set(n, g->revoke[1], "-1", "IpPermissions[0].IpProtocol");
-        net_set(n, g->revoke[1], "0.0.0.0/0", "IpPermissions[0].IpRanges[0].CidrIp");
+        shc_set(&n->f, g->revoke[1], "-1", "IpPermissions[0].IpProtocol");
+        shc_set(&n->f, g->revoke[1], "0.0.0.0/0", "IpPermissions[0].IpRanges[0].CidrIp");
         g->nrevoke[1] = 1;
         append(g->detail, sizeof(g->detail), "-", "egress all all to 0.0.0.0/0");
     }
@@ -169,7 +169,7 @@ static void compare(struct net *n, struct group_rules *g)
         }
         if (matched || !rid)
             continue;
-        net_set(n, g->revoke[egress], rid, "SecurityGroupRuleId[%zu]", g->nrevoke[egress]++);
+        shc_set(&n->f, g->revoke[egress], rid, "SecurityGroupRuleId[%zu]", g->nrevoke[egress]++);
         char ports[32];
         if (from && to && strcmp(from, to))
             snprintf(ports, sizeof(ports), "%s-%s", from, to);
@@ -192,24 +192,24 @@ static void compare(struct net *n, struct group_rules *g)
 
 static void authorize(struct net *n, const struct group_rules *g, int egress)
 {
-    sh_doc *in = net_req(n);
+    sh_doc *in = shc_doc(&n->f);
     size_t k = 0;
     for (size_t i = 0; i < g->nwant; i++) {
         const struct rule *r = &g->want[i];
         if (r->seen || r->egress != egress)
             continue;
-        net_set(n, in, "tcp", "IpPermissions[%zu].IpProtocol", k);
-        net_set(n, in, r->port, "IpPermissions[%zu].FromPort", k);
-        net_set(n, in, r->port, "IpPermissions[%zu].ToPort", k);
+        shc_set(&n->f, in, "tcp", "IpPermissions[%zu].IpProtocol", k);
+        shc_set(&n->f, in, r->port, "IpPermissions[%zu].FromPort", k);
+        shc_set(&n->f, in, r->port, "IpPermissions[%zu].ToPort", k);
         if (r->cidr)
-            net_set(n, in, r->cidr, "IpPermissions[%zu].IpRanges[0].CidrIp", k);
+            shc_set(&n->f, in, r->cidr, "IpPermissions[%zu].IpRanges[0].CidrIp", k);
         else
-            net_set(n, in, r->group, "IpPermissions[%zu].Groups[0].GroupId", k);
+            shc_set(&n->f, in, r->group, "IpPermissions[%zu].Groups[0].GroupId", k);
         k++;
     }
     if (!k)
         return;
-    net_set(n, in, g->id, "GroupId");
+    shc_set(&n->f, in, g->id, "GroupId");
     net_queue_ok(n, egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress", in, g->label,
                  "InvalidPermission.Duplicate");
 }

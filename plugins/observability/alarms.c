@@ -72,7 +72,7 @@ int obs_alarms_inputs(struct obs *o)
 
 void obs_alarms_lookup(struct obs *o)
 {
-    sh_doc *in = obs_req(o);
+    sh_doc *in = shc_doc(&o->f);
     char path[32];
     for (size_t i = 0; i < OBS_ALARMS; i++)
         o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "AlarmNames[%zu]", i), o->alarm[i].name);
@@ -97,7 +97,7 @@ void obs_alarms_reads(struct obs *o)
         const char *arn = a->item ? h->doc_string(a->item, "AlarmArn") : NULL;
         if (!arn)
             continue;
-        sh_doc *in = obs_req(o);
+        sh_doc *in = shc_doc(&o->f);
         h->doc_set_string(in, "ResourceARN", arn);
         shc_read(&o->f.q, "cloudwatch", "ListTagsForResource", in, a->line.label, NULL, &a->tags);
     }
@@ -116,7 +116,7 @@ int obs_alarms_check(struct obs *o)
 static sh_doc *alarm_input(struct obs *o, const struct obs_alarm *a, int tags)
 {
     const sh_host *h = o->f.h;
-    sh_doc *in = obs_req(o);
+    sh_doc *in = shc_doc(&o->f);
     char path[48];
     h->doc_set_string(in, "AlarmName", a->name);
     h->doc_set_string(in, "AlarmDescription", a->description);
@@ -332,7 +332,7 @@ void obs_alarms_wave(struct obs *o)
         if (alarm_diff(o, a))
             shc_change(&o->f.q, &a->line, SH_CHANGE_UPDATE, NULL, "cloudwatch", "PutMetricAlarm", alarm_input(o, a, 0),
                        NULL, NULL, NULL);
-        sh_doc *tags = obs_req(o);
+        sh_doc *tags = shc_doc(&o->f);
         h->doc_set_string(tags, "ResourceARN", h->doc_string(a->item, "AlarmArn"));
         if (shc_tags_drift(h, o->f.ctx, a->tags, &shc_tags_query, NULL, tags, &shc_tags_query_put, detail,
                            sizeof(detail)))

@@ -6,10 +6,6 @@
 
 #include "obs.h"
 
-sh_doc *obs_req(struct obs *o)
-{
-    return o->f.h->doc_new(o->f.ctx);
-}
 
 /* Statement 1 keeps the key manageable by the account (without it no one
  * could change or delete it); statement 2 lets CloudWatch use it to
@@ -17,7 +13,7 @@ sh_doc *obs_req(struct obs *o)
 static const char *policy_text(struct obs *o)
 {
     const sh_host *h = o->f.h;
-    sh_doc *d = obs_req(o);
+    sh_doc *d = shc_doc(&o->f);
     h->doc_set_string(d, "Version", "2012-10-17");
     h->doc_set_string(d, "Statement[0].Sid", "AccountAdministersTheKey");
     h->doc_set_string(d, "Statement[0].Effect", "Allow");

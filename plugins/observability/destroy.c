@@ -113,7 +113,7 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
         return 0;
     }
     if (d.nalarms) { /* one request names them all */
-        sh_doc *in = obs_req(o);
+        sh_doc *in = shc_doc(&o->f);
         char path[32];
         for (size_t i = 0; i < d.nalarms; i++)
             h->doc_set_string(in, shc_path(path, sizeof(path), "AlarmNames[%zu]", i), d.alarms[i]->name);
@@ -125,7 +125,7 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
     for (size_t i = 0; i < d.nalarms; i++)
         h->report(o->f.ctx, SH_CHANGE_DELETE, d.alarms[i]->line.label, NULL);
     if (d.topic) {
-        sh_doc *in = obs_req(o);
+        sh_doc *in = shc_doc(&o->f);
         h->doc_set_string(in, "TopicArn", o->topic_arn);
         shc_queue_add_accepting(&o->f.q, "sns", "DeleteTopic", in, o->topic_l.label, "NotFound", NULL, NULL);
     }
@@ -136,7 +136,7 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
     for (size_t i = 0; i < o->nkeys; i++) {
         if (!o->keys[i].extra)
             continue;
-        sh_doc *in = obs_req(o);
+        sh_doc *in = shc_doc(&o->f);
         h->doc_set_string(in, "KeyId", o->keys[i].id);
         h->doc_set_number(in, "PendingWindowInDays", OBS_PENDING_DAYS);
         /* already pending (a retried request): done */
@@ -148,7 +148,7 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
     report_keys(o);
     if (!d.alias)
         return 0;
-    sh_doc *in = obs_req(o);
+    sh_doc *in = shc_doc(&o->f);
     h->doc_set_string(in, "AliasName", o->alias);
     shc_queue_add_accepting(&o->f.q, "kms", "DeleteAlias", in, o->key_l.label, "NotFoundException", NULL, NULL);
     if (shc_wave(&o->f))

@@ -17,7 +17,7 @@
 
 void obs_key_lookup(struct obs *o)
 {
-    shc_read_all(&o->f.q, "kms", "ListAliases", obs_req(o), "Aliases", o->key_l.label, &o->aliases);
+    shc_read_all(&o->f.q, "kms", "ListAliases", shc_doc(&o->f), "Aliases", o->key_l.label, &o->aliases);
 }
 
 static const char *find_alias_target(struct obs *o)
@@ -34,7 +34,7 @@ static const char *find_alias_target(struct obs *o)
 
 static sh_doc *on_key(struct obs *o, const char *id)
 {
-    sh_doc *in = obs_req(o);
+    sh_doc *in = shc_doc(&o->f);
     o->f.h->doc_set_string(in, "KeyId", id);
     return in;
 }
@@ -89,7 +89,7 @@ void obs_key_reads(struct obs *o, int full)
     /* every key tagged as ours, in one paginated call */
     const char *const *keys, *const *values;
     size_t n = o->f.h->tags(o->f.ctx, &keys, &values);
-    sh_doc *in = obs_req(o);
+    sh_doc *in = shc_doc(&o->f);
     char path[64];
     o->f.h->doc_set_string(in, "ResourceTypeFilters[0]", "kms:key");
     for (size_t i = 0; i < n && i < 3; i++) { /* the ownership tags */
@@ -241,7 +241,7 @@ int obs_key_state_step(struct obs *o)
     if (!o->cfg.encrypt)
         return 0;
     if (!o->key) {
-        sh_doc *in = obs_req(o);
+        sh_doc *in = shc_doc(&o->f);
         h->doc_set_string(in, "KeySpec", "SYMMETRIC_DEFAULT");
         h->doc_set_string(in, "KeyUsage", "ENCRYPT_DECRYPT");
         h->doc_set_string(in, "Description",
@@ -313,7 +313,7 @@ void obs_key_settings_wave(struct obs *o)
                    NULL, NULL);
     }
     if (!k || !k->via_alias) {
-        sh_doc *in = obs_req(o);
+        sh_doc *in = shc_doc(&o->f);
         h->doc_set_string(in, "AliasName", o->alias);
         h->doc_set_string(in, "TargetKeyId", o->key_id);
         /* the alias points at no key (or at one that is not ours: never) */
@@ -365,7 +365,7 @@ void obs_key_alias_wave(struct obs *o)
 {
     if (o->cfg.encrypt || !o->nkeys || !o->keys[0].via_alias || !o->keys[0].ours)
         return;
-    sh_doc *in = obs_req(o);
+    sh_doc *in = shc_doc(&o->f);
     o->f.h->doc_set_string(in, "AliasName", o->alias);
     shc_change(&o->f.q, &o->key_l, SH_CHANGE_DELETE, "alias removed", "kms", "DeleteAlias", in, "NotFoundException",
                NULL, NULL);

@@ -74,7 +74,12 @@ struct obs_sub {
 /* The configuration, filled by host->config_read (observability.c binds
  * it); alarm[0] is the cpu alarm's, alarm[1] the healthy-task alarm's. */
 struct obs_alarm_config { long long threshold, period, evaluations, datapoints; };
-struct obs_config { sh_string_list notify; int encrypt; struct obs_alarm_config alarm[OBS_ALARMS]; };
+struct obs_config {
+    sh_string_list notify;
+    int encrypt;
+    struct obs_alarm_config alarm[OBS_ALARMS];
+    long long notifications;
+};
 
 struct obs_alarm {
     const char *name, *purpose;
@@ -130,7 +135,6 @@ void obs_begin(shc_frame *f);
 void obs_free(shc_frame *f);
 /* The answers KMS, SNS and CloudWatch give while something propagates. */
 extern const shc_not_yet obs_not_yet[];
-sh_doc *obs_req(struct obs *o);
 /* Prints every line (in a plan, the plan's lines). */
 void obs_report(struct obs *o);
 sh_status obs_publish(shc_frame *f);
@@ -179,5 +183,9 @@ int obs_alarms_inputs(struct obs *o);
 
 /* ---- destroy.c ---- */
 int obs_destroy_pass(shc_frame *f, size_t *found);
+
+/* ---- cost.c ---- */
+/* The descriptor's cost callback: the key, the alarms, the e-mails. */
+sh_status obs_cost(const sh_host *h, sh_ctx *ctx);
 
 #endif

@@ -33,6 +33,8 @@ static const sh_config_key observability_keys[] = {
      .max = 1440, .help = "periods the healthy-task alarm looks back over"},
     {.name = "healthy_alarm_datapoints", .type = SH_CONFIG_INT, .default_value = "2", .min = 1, .max = 1440,
      .help = "periods below min_healthy, of those looked back over, that raise the healthy-task alarm"},
+    {.name = "notifications_per_month", .type = SH_CONFIG_INT, .default_value = "30", .min = 0, .max = 100000000,
+     .help = "cost estimate only: alarm notifications a month, each an e-mail to every address of notify"},
     SH_CONFIG_END};
 
 static const sh_config_bind observability_bind[] = {
@@ -46,6 +48,7 @@ static const sh_config_bind observability_bind[] = {
     SH_BIND(struct obs_config, alarm[1].period, "healthy_alarm_period"),
     SH_BIND(struct obs_config, alarm[1].evaluations, "healthy_alarm_evaluation_periods"),
     SH_BIND(struct obs_config, alarm[1].datapoints, "healthy_alarm_datapoints"),
+    SH_BIND(struct obs_config, notifications, "notifications_per_month"),
     SH_BIND_END};
 
 /* AWS's limits on an alarm's window (PutMetricAlarm): the period a
@@ -181,4 +184,5 @@ SH_PLUGIN_EXPORT = {
     SHC_CALLBACKS(observability),
     .resources = observability_resources,
     .publishes = observability_publishes,
+    .cost = obs_cost,
 };

@@ -14,7 +14,7 @@
 
 static sh_doc *on_topic(struct obs *o, const char *param)
 {
-    sh_doc *in = obs_req(o);
+    sh_doc *in = shc_doc(&o->f);
     o->f.h->doc_set_string(in, param, o->topic_arn);
     return in;
 }
@@ -124,7 +124,7 @@ void obs_topic_wave(struct obs *o)
     /* the key to encrypt with; NULL in a plan of a key to be made */
     const char *want = o->cfg.encrypt ? o->key_arn : "";
     if (!o->topic) {
-        sh_doc *in = obs_req(o);
+        sh_doc *in = shc_doc(&o->f);
         h->doc_set_string(in, "Name", o->topic_name);
         if (want && *want) {
             h->doc_set_string(in, "Attributes.entry.1.key", "KmsMasterKeyId");
@@ -175,7 +175,7 @@ void obs_subs_wave(struct obs *o)
                    "%s is no longer in notify but is pending confirmation: aws cannot unsubscribe it until it is "
                    "confirmed; it lapses unconfirmed, or goes with the topic", s->line.label);
         } else if (!s->wanted) {
-            sh_doc *in = obs_req(o);
+            sh_doc *in = shc_doc(&o->f);
             h->doc_set_string(in, "SubscriptionArn", s->arn);
             shc_change(&o->f.q, &s->line, SH_CHANGE_DELETE, "no longer in notify", "sns", "Unsubscribe", in, "NotFound",
                        NULL, NULL);

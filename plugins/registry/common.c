@@ -5,15 +5,11 @@
 
 #include "reg.h"
 
-sh_doc *reg_req(struct reg *r)
-{
-    return r->f.h->doc_new(r->f.ctx);
-}
 
 /* {"rules":[{"rulePriority":1,"selection":{...,"countNumber":N},"action":{"type":"expire"}}]} */
 static const char *lifecycle_text(struct reg *r)
 {
-    sh_doc *d = reg_req(r);
+    sh_doc *d = shc_doc(&r->f);
     r->f.h->doc_set_number(d, "rules[0].rulePriority", 1);
     r->f.h->doc_set_string(d, "rules[0].selection.tagStatus", "any");
     r->f.h->doc_set_string(d, "rules[0].selection.countType", "imageCountMoreThan");
@@ -28,7 +24,7 @@ static const char *document_text(struct reg *r)
     static const char *const actions[] = {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
                                           "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer",
                                           "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"};
-    sh_doc *d = reg_req(r);
+    sh_doc *d = shc_doc(&r->f);
     char path[64];
     r->f.h->doc_set_string(d, "Version", "2012-10-17");
     r->f.h->doc_set_string(d, "Statement[0].Sid", "PushPull");
@@ -95,7 +91,7 @@ void reg_read(struct reg *r, const char *service, const char *op, const sh_doc *
 
 int reg_lookup(struct reg *r)
 {
-    sh_doc *repos = reg_req(r), *policy = reg_req(r);
+    sh_doc *repos = shc_doc(&r->f), *policy = shc_doc(&r->f);
     r->f.h->doc_set_string(repos, "repositoryNames[0]", r->repo_name);
     r->f.h->doc_set_string(policy, "PolicyArn", r->policy_arn);
     reg_read(r, "ecr", "DescribeRepositories", repos, "RepositoryNotFoundException", &r->repo);

@@ -15,7 +15,7 @@ static const char *const entity_filters[] = {"User", "Group", "Role"};
 static void list_entities(struct reg *r, const sh_doc **entities)
 {
     for (size_t k = 0; k < 3; k++) {
-        sh_doc *in = reg_req(r);
+        sh_doc *in = shc_doc(&r->f);
         r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
         r->f.h->doc_set_string(in, "EntityFilter", entity_filters[k]);
         shc_read_pages(&r->f.q, "iam", "ListEntitiesForPolicy", in, entity_lists[k], r->policy_l.label, "NoSuchEntity",
@@ -33,7 +33,7 @@ static void detach_all(struct reg *r, const sh_doc *const *entities)
         if (!entities[k])
             continue;
         for (size_t i = 0; i < r->f.h->doc_count(entities[k], entity_lists[k]); i++) {
-            sh_doc *in = reg_req(r);
+            sh_doc *in = shc_doc(&r->f);
             r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
             r->f.h->doc_set_string(in, names[k],
                                  r->f.h->doc_string(entities[k], shc_path(path, sizeof(path), "%s[%zu].%s", entity_lists[k], i, names[k])));
@@ -53,7 +53,7 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
     r->lifecycle_out = NULL; /* goes with the repository */
     shc_queue_clear(&r->f.q);
     if (r->repo) {
-        sh_doc *tags = reg_req(r);
+        sh_doc *tags = shc_doc(&r->f);
         r->f.h->doc_set_string(tags, "resourceArn", r->repo_arn);
         reg_read(r, "ecr", "ListTagsForResource", tags, "RepositoryNotFoundException", &r->repo_tags);
     }
@@ -63,7 +63,7 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
     const sh_doc *images = NULL;
     if (r->repo) {
         /* one detail per image, whatever its tags */
-        sh_doc *in = reg_req(r);
+        sh_doc *in = shc_doc(&r->f);
         r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
         shc_read_pages(&r->f.q, "ecr", "DescribeImages", in, "imageDetails", r->repo_l.label,
                        "RepositoryNotFoundException", &images);
@@ -86,7 +86,7 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
         return -1;
     }
     if (repo) {
-        sh_doc *in = reg_req(r);
+        sh_doc *in = shc_doc(&r->f);
         r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
         r->f.h->doc_set_bool(in, "force", 1); /* images and all */
         shc_delete(&f->q, r->repo_l.label,
@@ -99,7 +99,7 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
         const char *old[REG_VERSIONS];
         size_t n = reg_policy_old_versions(r, r->versions, old, REG_VERSIONS);
         for (size_t i = 0; i < n; i++) {
-            sh_doc *in = reg_req(r);
+            sh_doc *in = shc_doc(&r->f);
             r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
             r->f.h->doc_set_string(in, "VersionId", old[i]);
             shc_queue_add_accepting(&r->f.q, "iam", "DeletePolicyVersion", in, r->policy_l.label, "NoSuchEntity", NULL,
@@ -109,7 +109,7 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
     }
     if (shc_wave(f) || !policy || f->plan)
         return f->failed ? -1 : 0;
-    sh_doc *in = reg_req(r);
+    sh_doc *in = shc_doc(&r->f);
     r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
     shc_delete(&f->q, r->policy_l.label, NULL, "iam", "DeletePolicy", in, "NoSuchEntity");
     return shc_wave(f);

@@ -16,7 +16,7 @@ void reg_policy_reads(struct reg *r)
     if (!r->policy)
         return;
     const char *def = r->f.h->doc_string(r->policy, "DefaultVersionId");
-    sh_doc *tags = reg_req(r), *version = reg_req(r), *versions = reg_req(r);
+    sh_doc *tags = shc_doc(&r->f), *version = shc_doc(&r->f), *versions = shc_doc(&r->f);
     r->f.h->doc_set_string(tags, "PolicyArn", r->policy_arn);
     r->f.h->doc_set_string(versions, "PolicyArn", r->policy_arn);
     r->f.h->doc_set_string(version, "PolicyArn", r->policy_arn);
@@ -63,7 +63,7 @@ static const char *oldest_version(struct reg *r)
 
 static sh_doc *on_policy(struct reg *r)
 {
-    sh_doc *in = reg_req(r);
+    sh_doc *in = shc_doc(&r->f);
     r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
     return in;
 }
@@ -71,7 +71,7 @@ static sh_doc *on_policy(struct reg *r)
 void reg_policy_wave(struct reg *r)
 {
     if (!r->policy) {
-        sh_doc *in = reg_req(r);
+        sh_doc *in = shc_doc(&r->f);
         r->f.h->doc_set_string(in, "PolicyName", r->policy_name);
         r->f.h->doc_set_string(in, "Path", "/");
         r->f.h->doc_set_string(in, "Description", shc_text(r->f.h, r->f.ctx, "push and pull images of %s", r->repo_name));

@@ -30,7 +30,7 @@ struct reg {
     shc_frame f; /* first: the lifecycle's (lifecycle.h) */
     /* desired; cfg: the configuration, filled by host->config_read (registry.c binds it) */
     const char *repo_name, *policy_name;
-    struct reg_config { const char *mutability; long long keep; int delete_images; } cfg;
+    struct reg_config { const char *mutability; long long keep, image_mb; int delete_images; } cfg;
     char repo_arn[REG_TEXT], repo_uri[REG_TEXT], policy_arn[REG_TEXT];
     const char *lifecycle; /* the lifecycle policy's JSON text */
     const char *document;  /* the push policy's JSON text */
@@ -45,7 +45,6 @@ struct reg {
 extern const shc_not_yet reg_not_yet[];
 int reg_load(shc_frame *f, int destroy);
 void reg_begin(shc_frame *f);
-sh_doc *reg_req(struct reg *r);
 /* Queues a read whose answer lands in *out; an error in `absent` codes
  * leaves *out NULL (the resource is not there). */
 void reg_read(struct reg *r, const char *service, const char *op, const sh_doc *in, const char *absent,
@@ -68,5 +67,8 @@ size_t reg_policy_old_versions(struct reg *r, const sh_doc *versions, const char
 
 /* ---- destroy.c ---- */
 int reg_destroy_pass(shc_frame *f, size_t *found);
+
+/* ---- cost.c ---- */
+sh_status reg_cost(const sh_host *h, sh_ctx *ctx);
 
 #endif

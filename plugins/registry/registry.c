@@ -17,11 +17,14 @@ static const sh_config_key registry_keys[] = {
      .help = "IMMUTABLE: a pushed tag can never point at another image"},
     {.name = "delete_images", .type = SH_CONFIG_BOOL, .default_value = "false",
      .help = "destroy may delete the repository while it holds images (false: destroy refuses, counting them)"},
+    {.name = "image_mb", .type = SH_CONFIG_INT, .default_value = "200", .min = 1, .max = 100000,
+     .help = "cost estimate only: an image's compressed size in MB (keep_images of them are stored)"},
     SH_CONFIG_END};
 
 static const sh_config_bind registry_bind[] = {
     SH_BIND(struct reg_config, keep, "keep_images"), SH_BIND(struct reg_config, mutability, "tag_mutability"),
-    SH_BIND(struct reg_config, delete_images, "delete_images"), SH_BIND_END};
+    SH_BIND(struct reg_config, delete_images, "delete_images"), SH_BIND(struct reg_config, image_mb, "image_mb"),
+    SH_BIND_END};
 
 /* The waves of reg.h. Nothing mutating is sent before both resources'
  * ownership is known. */
@@ -88,6 +91,7 @@ SH_PLUGIN_EXPORT = {
     .requires = no_requirements,
     .keys = registry_keys,
     .config_bind = registry_bind,
+    .cost = reg_cost,
     SHC_CALLBACKS(registry),
     .resources = registry_resources,
     .publishes = registry_publishes,

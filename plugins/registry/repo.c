@@ -17,7 +17,7 @@ void reg_repo_reads(struct reg *r)
         snprintf(r->repo_arn, sizeof(r->repo_arn), "%s", arn);
     if (uri)
         snprintf(r->repo_uri, sizeof(r->repo_uri), "%s", uri);
-    sh_doc *tags = reg_req(r), *life = reg_req(r);
+    sh_doc *tags = shc_doc(&r->f), *life = shc_doc(&r->f);
     r->f.h->doc_set_string(tags, "resourceArn", r->repo_arn);
     r->f.h->doc_set_string(life, "repositoryName", r->repo_name);
     reg_read(r, "ecr", "ListTagsForResource", tags, NULL, &r->repo_tags);
@@ -38,7 +38,7 @@ int reg_repo_encryption(struct reg *r)
         r->f.failed = 1;
         return -1;
     }
-    sh_doc *in = reg_req(r);
+    sh_doc *in = shc_doc(&r->f);
     r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
     r->f.h->doc_set_bool(in, "force", 1);
     shc_change(&r->f.q, &r->repo_l, SH_CHANGE_REPLACE, what, "ecr", "DeleteRepository", in, "RepositoryNotFoundException",
@@ -64,7 +64,7 @@ static int created(void *arg, const sh_doc *out)
 
 void reg_repo_wave(struct reg *r)
 {
-    sh_doc *in = reg_req(r);
+    sh_doc *in = shc_doc(&r->f);
     r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
     if (!r->repo) {
         r->f.h->doc_set_string(in, "imageTagMutability", r->cfg.mutability);
@@ -77,7 +77,7 @@ void reg_repo_wave(struct reg *r)
     }
     const char *scan = r->f.h->doc_string(r->repo, "imageScanningConfiguration.scanOnPush");
     if (!scan || strcmp(scan, "true")) {
-        sh_doc *s = reg_req(r);
+        sh_doc *s = shc_doc(&r->f);
         r->f.h->doc_set_string(s, "repositoryName", r->repo_name);
         r->f.h->doc_set_bool(s, "imageScanningConfiguration.scanOnPush", 1);
         shc_line_diff(r->f.h, r->f.ctx, &r->repo_l, SH_CHANGE_UPDATE, "scan on push", scan, "true");
@@ -86,13 +86,13 @@ void reg_repo_wave(struct reg *r)
     }
     const char *mut = r->f.h->doc_string(r->repo, "imageTagMutability");
     if (!mut || strcmp(mut, r->cfg.mutability)) {
-        sh_doc *m = reg_req(r);
+        sh_doc *m = shc_doc(&r->f);
         r->f.h->doc_set_string(m, "repositoryName", r->repo_name);
         r->f.h->doc_set_string(m, "imageTagMutability", r->cfg.mutability);
         shc_line_diff(r->f.h, r->f.ctx, &r->repo_l, SH_CHANGE_UPDATE, "tag mutability", mut, r->cfg.mutability);
         shc_change(&r->f.q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageTagMutability", m, NULL, NULL, NULL);
     }
-    sh_doc *t = reg_req(r);
+    sh_doc *t = shc_doc(&r->f);
     r->f.h->doc_set_string(t, "resourceArn", r->repo_arn);
     shc_tags_change(&r->f, &r->repo_l, r->repo_tags, &shc_tags_json, &shc_tags_json, "ecr", "TagResource", t);
 }
@@ -116,7 +116,7 @@ void reg_lifecycle_wave(struct reg *r)
     const char *is = r->lifecycle_out ? r->f.h->doc_string(r->lifecycle_out, "lifecyclePolicyText") : NULL;
     if (is && shc_json_same(r->f.h, r->f.ctx, is, r->lifecycle))
         return;
-    sh_doc *in = reg_req(r);
+    sh_doc *in = shc_doc(&r->f);
     r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
     r->f.h->doc_set_string(in, "lifecyclePolicyText", r->lifecycle);
     const char *kept = images_kept(r, is), *want = shc_text(r->f.h, r->f.ctx, "%lld images", r->cfg.keep);

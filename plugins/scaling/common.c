@@ -96,14 +96,10 @@ void scal_begin(shc_frame *f)
         s->policies[i].found = NULL;
 }
 
-sh_doc *scal_req(struct scal *s)
-{
-    return s->f.h->doc_new(s->f.ctx);
-}
 
 sh_doc *scal_on_target(struct scal *s)
 {
-    sh_doc *in = scal_req(s);
+    sh_doc *in = shc_doc(&s->f);
     s->f.h->doc_set_string(in, "ServiceNamespace", SCAL_NAMESPACE);
     s->f.h->doc_set_string(in, "ResourceId", s->resource_id);
     s->f.h->doc_set_string(in, "ScalableDimension", SCAL_DIMENSION);
@@ -129,7 +125,7 @@ int scal_lookup(struct scal *s, int with_service)
 {
     const sh_host *h = s->f.h;
     char path[96];
-    sh_doc *targets = scal_req(s), *policies = scal_on_target(s);
+    sh_doc *targets = shc_doc(&s->f), *policies = scal_on_target(s);
     h->doc_set_string(targets, "ServiceNamespace", SCAL_NAMESPACE);
     h->doc_set_string(targets, "ResourceIds[0]", s->resource_id);
     h->doc_set_string(targets, "ScalableDimension", SCAL_DIMENSION);
@@ -140,7 +136,7 @@ int scal_lookup(struct scal *s, int with_service)
     shc_queue_add(&s->f.q, SCAL_SERVICE, "DescribeScalingPolicies", policies, "ScalingPolicies",
                   shc_text(h, s->f.ctx, "scaling policies of %s", s->resource_id), keep, &s->policies_out);
     if (with_service) {
-        sh_doc *svc = scal_req(s);
+        sh_doc *svc = shc_doc(&s->f);
         h->doc_set_string(svc, "cluster", s->cluster);
         h->doc_set_string(svc, "services[0]", s->service);
         h->doc_set_string(svc, "include[0]", "TAGS");

@@ -93,6 +93,7 @@ SH_PLUGIN_EXPORT = {
     SHC_CALLBACKS(scaling),
     .resources = scaling_resources,
     .publishes = scaling_publishes,
+    .cost = scal_cost,
     .config_bind = scal_bind,
     .owns = (const char *const[]){"compute.desired_count", NULL},
 };

@@ -89,7 +89,6 @@ int scal_load(shc_frame *f, int destroy);
 void scal_begin(shc_frame *f);
 /* The answers Application Auto Scaling gives while something propagates. */
 extern const shc_not_yet scal_not_yet[];
-sh_doc *scal_req(struct scal *s);
 /* A request naming the namespace, the resource id and the dimension. */
 sh_doc *scal_on_target(struct scal *s);
 /* DescribeScalableTargets and DescribeScalingPolicies together (and
@@ -125,5 +124,10 @@ int scal_destroy_pass(shc_frame *f, size_t *found);
 /* ---- outputs.c ---- */
 /* After a deploy or plan: the desired state; in outputs: what the lookups found. */
 sh_status scal_publish(shc_frame *f);
+
+/* ---- cost.c ---- */
+/* The descriptor's cost callback: the tasks from min to max, and the
+ * alarms target tracking makes. */
+sh_status scal_cost(const sh_host *h, sh_ctx *ctx);
 
 #endif

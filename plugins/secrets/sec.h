@@ -93,4 +93,7 @@ int sec_destroy_pass(shc_frame *f, size_t *found);
 /* ---- outputs.c ---- */
 sh_status sec_publish(shc_frame *f);
 
+/* ---- cost.c ---- */
+sh_status sec_cost(const sh_host *h, sh_ctx *ctx);
+
 #endif

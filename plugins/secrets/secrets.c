@@ -85,6 +85,7 @@ SH_PLUGIN_EXPORT = {
     .description = "SSM SecureString parameters from environment variables or generated",
     .keys = secrets_keys,
     .config_bind = secrets_bind,
+    .cost = sec_cost,
     .requires = no_requirements,
     .validate = secrets_validate,
     SHC_CALLBACKS(secrets),

@@ -52,6 +52,18 @@ schema outputs "outputs --json"
 expect_equal "beta" "$(json 'd["outputs"]["token"]' <<<"$out")" "a stack output"
 fx -e dev plan --json --destroy
 schema plan "plan --destroy --json"
+# the cost: of the catalog not deployed, all of it is created (before 0), after is cost's total
+run -c "$src/examples/catalog.cfg" -e prod cost --json
+expect_rc 0 "cost --json"
+schema cost "cost --json"
+total=$(json 'd["totals"]["monthly_usd"]' <<<"$out")
+CATALOG_DB_URL=postgres://catalog.example/db run -c "$src/examples/catalog.cfg" -e prod plan --json
+expect_rc 0 "plan --json of the catalog"
+schema plan "plan --json of the catalog, with its cost"
+expect_equal "0|$total" "$(json '"%g|%g" % (d["cost"]["before_monthly_usd"], d["cost"]["after_monthly_usd"])' <<<"$out")" \
+    "a first deploy's plan costs nothing before, cost's total after"
+expect_equal "37.35" "$(json '[c["monthly_usd"] for c in d["changes"] if c["name"] == "nat-catalog-a-prod"][0]' <<<"$out")" \
+    "a change's monthly_usd (a nat gateway's hours and the assumed GB)"
 
 # errors: of the configuration, of a plugin during a run
 fx -e nosuch plan --json

@@ -66,6 +66,16 @@ expect_err "destroy complete" "second destroy"
 sh -e dev --auto-approve deploy
 expect_rc 0 "deploy dev"
 expect_network "the single-nat network" catalog dev 1
+# what a gateway per zone would cost: the two gateways and addresses it adds, and the totals
+# (one gateway $32.85, its address $3.65, 100 GB assumed through it $4.50)
+sh -e dev plan --set network.nat_per_az=true
+expect_rc 0 "plan of nat_per_az"
+expect_out "create    nat gateway nat-catalog-b-dev  +\$32.85/month" "the plan prices a new gateway"
+expect_out "create    elastic ip eip-catalog-nat-c-dev  +\$3.65/month" "the plan prices a new address"
+expect_out "cost: \$41.00 -> \$114.00 a month (+\$73.00); an estimate from us-east-1 list prices" "the totals"
+sh -e dev plan
+expect_out "no changes: the account matches the configuration" "a plan without changes"
+expect_out "cost: \$41.00 a month, no change" "a plan without changes shows the total"
 # a subnet whose cidr changes is not deleted while an interface (the NAT gateway's) is in it
 sed 's|cidr = "10.0.0.0/16"; }|cidr = "10.0.0.0/16"; public_subnets = ["10.0.30.0/24", "10.0.1.0/24", "10.0.2.0/24"]; }|' \
     "$cfg" >"$tmp/replace.cfg"

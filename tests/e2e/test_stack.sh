@@ -116,7 +116,7 @@ for resource in "vpc vpc-catalog-dev" "nat gateway nat-catalog-a-dev" "ecr repos
     expect_out "-   delete    $resource" "plan --destroy lists $resource"
 done
 checks=$((checks + 1))
-! grep -vE '^(  -   delete    |[a-z]+:$|plan: 0 to create, 0 to update, 0 to replace, [0-9]+ to delete$|$)' <<<"$out" ||
+! grep -vE '^(  -   delete    |[a-z]+:$|plan: 0 to create, 0 to update, 0 to replace, [0-9]+ to delete$|cost: \$[0-9,.]+ -> \$0\.00 a month|$)' <<<"$out" ||
     fail "plan --destroy shows something other than deletions"
 expect_equal "" "$(proxy_mutations)" "mutating requests of plan --destroy"
 
@@ -124,7 +124,8 @@ expect_equal "" "$(proxy_mutations)" "mutating requests of plan --destroy"
 sh -e dev plan --detailed-exitcode
 expect_rc 0 "plan after deploy"
 expect_out "no changes: the account matches the configuration" "plan after deploy"
-expect_equal 1 "$(grep -c . <<<"$out")" "a plan with nothing to change is one line"
+expect_equal 2 "$(grep -c . <<<"$out")" "a plan with nothing to change is two lines: that, and the cost"
+expect_out "cost: \$160.83 a month, no change; an estimate from us-east-1 list prices" "a plan without changes shows the total"
 
 # --- one value for one run: exactly the task definition and the service, in a handful of lines
 sh -e dev plan --set compute.image_tag=2.0.0

@@ -688,6 +688,14 @@ static sh_status fh_config_read(sh_ctx *f, void *into)
 }
 
 /* ABI 1.5: no plugin of the fake's stack owns a key of another. */
+/* The fake has no price table: nothing is priced (fake_host.h). */
+static sh_status fh_cost_add(sh_ctx *f, const sh_cost *part)
+{
+    (void)f;
+    (void)part;
+    return SH_ERR_INVALID;
+}
+
 static const char *fh_owner(const sh_ctx *f, const char *key)
 {
     (void)f;
@@ -1197,6 +1205,7 @@ sh_ctx *fh_new(void)
         .restart = fh_restart,
         .config_read = fh_config_read,
         .owner = fh_owner,
+        .cost_add = fh_cost_add,
     };
     f->mode = SH_MODE_DEPLOY;
     f->config = json_object();

@@ -33,7 +33,8 @@
  * as it is; the items path is recorded), retries and throttling (the
  * host's, never seen by the SDK), the wait's pace (polls 5 ms apart; the
  * deadline and cancellation are kept), and config_read (ABI 1.5: the fake
- * runs no descriptor, so it binds nothing: SH_ERR_INVALID). */
+ * runs no descriptor, so it binds nothing: SH_ERR_INVALID), and cost_add
+ * (ABI 1.6: the fake has no price table, SH_ERR_INVALID). */
 #ifndef TESTS_FAKE_HOST_H
 #define TESTS_FAKE_HOST_H
 

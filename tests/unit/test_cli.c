@@ -173,7 +173,7 @@ static void test_options_that_do_not_apply(void **state)
     const char *a[] = {"stackhost", "graph", "--json"};
     assert_int_equal(parse(&cli, &err, 3, a), EXIT_USAGE);
     assert_string_equal(err.buf, "--json is not an option of graph (it is one of validate, plan, deploy, outputs, "
-                                 "plugins); see stackhost help graph");
+                                 "plugins, cost); see stackhost help graph");
     const char *b[] = {"stackhost", "--trace", "t.json", "validate"};
     assert_int_equal(parse(&cli, &err, 4, b), EXIT_USAGE);
     assert_string_equal(err.buf, "--trace is not an option of validate (it is one of plan, deploy, destroy, outputs); "

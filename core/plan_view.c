@@ -79,8 +79,10 @@ static double change_cost(const struct plan_view *v, const struct change *ch, in
 /* The totals a month before and after the plan: after is the
  * configuration's estimate (0 for a destroy); before takes away what is
  * created and adds back what is deleted. */
-static void cost_totals(const struct job *jobs, size_t n, const struct plan_view *v, double *before, double *after)
+static size_t cost_totals(const struct job *jobs, size_t n, const struct plan_view *v, double *before,
+                          double *after)
 {
+    size_t in_place = 0; /* priced resources changed in place: counted at their new cost before too */
     *after = v->destroy ? 0 : v->cost->total;
     *before = v->cost->total;
     for (size_t i = 0; i < n && !v->destroy; i++)
@@ -92,9 +94,12 @@ static void cost_totals(const struct job *jobs, size_t n, const struct plan_view
                 *before -= usd;
             else if (ch->kind == SH_CHANGE_DELETE)
                 *before += usd;
+            else if (found && ch->kind != SH_CHANGE_NONE)
+                in_place++;
         }
     if (*before < 0.005)
         *before = 0;
+    return in_place;
 }
 
 static double cents(double usd)
@@ -187,7 +192,7 @@ static void plan_text(const struct job *jobs, size_t n, const struct plan_view *
     if (!v->cost)
         return;
     double before, after;
-    cost_totals(jobs, n, v, &before, &after);
+    size_t in_place = cost_totals(jobs, n, v, &before, &after);
     strbuf_addstr(out, "cost: ");
     if (cents(before) == cents(after)) {
         cost_money(out, after);
@@ -209,6 +214,9 @@ static void plan_text(const struct job *jobs, size_t n, const struct plan_view *
         cost_money(out, v->cost->usage);
         strbuf_addstr(out, " of it assumed usage");
     }
+    if (in_place)
+        strbuf_addf(out, "; %zu resource%s changed in place counted at %s new cost before too", in_place,
+                    in_place == 1 ? "" : "s", in_place == 1 ? "its" : "their");
     strbuf_addstr(out, " (stackhost cost shows every part)\n");
 }
 

@@ -87,7 +87,8 @@ int cost_collect(struct stack *st, struct cost_report *r, struct diag_list *dl)
         else
             r->fixed += c->monthly;
         r->total_max += c->monthly_max;
-        if (c->price.as_of && (!r->as_of || strcmp(c->price.as_of, r->as_of) > 0))
+        /* the oldest: a stale figure is never hidden behind a fresh date */
+        if (c->price.as_of && (!r->as_of || strcmp(c->price.as_of, r->as_of) < 0))
             r->as_of = c->price.as_of;
     }
     r->total = r->fixed + r->usage;
@@ -169,7 +170,7 @@ void cost_notes(const struct cost_report *r, struct strbuf *out)
     strbuf_addf(out, "an estimate: %s on-demand list prices of %s (%s price table", prices_currency(), r->region,
                 prices_origin());
     if (r->as_of)
-        strbuf_addf(out, ", as of %s", r->as_of);
+        strbuf_addf(out, ", the oldest figure of %s", r->as_of);
     strbuf_addf(out, "), %g hours a month; taxes, free tier, savings plans and discounts not applied", 
                 prices_hours_per_month());
     if (r->usage > 0)
@@ -183,13 +184,31 @@ void cost_notes(const struct cost_report *r, struct strbuf *out)
     strbuf_addch(out, '\n');
 }
 
+/* A figure as written, without an exponent: 0.00002, 0.045, 1000. */
+static void add_number(struct strbuf *out, double v)
+{
+    char text[64];
+    snprintf(text, sizeof(text), "%.6f", v);
+    size_t n = strlen(text);
+    while (n > 1 && text[n - 1] == '0')
+        n--;
+    if (text[n - 1] == '.')
+        n--;
+    text[n] = '\0';
+    strbuf_addstr(out, text);
+}
+
 static void part_formula(const struct cost_part *c, struct strbuf *out)
 {
     int hourly = c->price.unit && !strcmp(c->price.unit, "hour");
-    strbuf_addf(out, "%.4g", c->quantity);
-    if (c->quantity_max > c->quantity)
-        strbuf_addf(out, " to %.4g", c->quantity_max);
-    strbuf_addf(out, " x $%g/%s", c->price.usd, c->price.unit ? c->price.unit : "unit");
+    add_number(out, (double)(long long)(c->quantity * 1000 + 0.5) / 1000);
+    if (c->quantity_max > c->quantity) {
+        strbuf_addstr(out, " to ");
+        add_number(out, (double)(long long)(c->quantity_max * 1000 + 0.5) / 1000);
+    }
+    strbuf_addstr(out, " x $");
+    add_number(out, c->price.usd);
+    strbuf_addf(out, "/%s", c->price.unit ? c->price.unit : "unit");
     if (hourly)
         strbuf_addf(out, " x %g h", prices_hours_per_month());
     strbuf_addf(out, " (%s)", c->price.description ? c->price.description : c->price_key);
@@ -229,7 +248,7 @@ static void print_text(const struct cost_report *r, const struct stack *st, stru
     if (r->total_max > r->total + 0.004) {
         strbuf_addstr(&line, " (up to ");
         cost_money(&line, r->total_max);
-        strbuf_addstr(&line, " at scaling's max)");
+        strbuf_addstr(&line, " with scaling at its max, usage as assumed)");
     }
     strbuf_addstr(&line, ": ");
     cost_money(&line, r->fixed);

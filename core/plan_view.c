@@ -207,8 +207,8 @@ static void plan_text(const struct job *jobs, size_t n, const struct plan_view *
         cost_money(out, after - before);
         strbuf_addch(out, ')');
     }
-    strbuf_addf(out, "; an estimate from %s list prices of %s, before taxes, free tier and discounts", v->cost->region,
-                v->cost->as_of ? v->cost->as_of : "no date");
+    strbuf_addf(out, "; an estimate from %s list prices (the oldest of %s), before taxes, free tier, savings plans and "
+                "discounts", v->cost->region, v->cost->as_of ? v->cost->as_of : "no date");
     if (!v->destroy && v->cost->usage > 0) {
         strbuf_addstr(out, ", ");
         cost_money(out, v->cost->usage);

@@ -80,7 +80,7 @@ expect_equal "ok" "$verdict" "dev with --set network.nat_per_az=true prices thre
 run -c "$cfg" -e dev cost --set network.nat_gb_per_month=1000
 expect_out "\$45.00  1000 x \$0.045/GB" "an assumption set with --set"
 run -c "$cfg" -e dev cost --set network.nat_gb_per_month=100000
-expect_out "\$4,500.00  1e+05 x \$0.045/GB" "thousands are grouped"
+expect_out "\$4,500.00  100000 x \$0.045/GB" "thousands are grouped"
 
 # a region the table has no prices for: an error naming it, nothing priced
 sed 's/region = "us-east-1"/region = "ap-south-1"/' "$cfg" >"$tmp/south.cfg"
@@ -102,21 +102,23 @@ expect_rc 1 "a price table that is not one"
 expect_err "$tmp/bad.json: not a price table of format_version 1" "names the file"
 
 # scripts/refresh-prices against offer files of AWS's Price List form (tests/fixtures/pricing):
-# a figure found is refreshed with the file's date; the product family tells the ALB from the NLB;
-# a figure not found is kept and named, exit 1
+# a figure found is refreshed with the file's date; the product family tells the ALB from the NLB,
+# the exact usage type its capacity units from an Outposts' ($0); SNS's price is the tier after its
+# free 1,000 e-mails; a figure not found is kept and named, exit 1
 python3 "$src/scripts/refresh-prices" --table "$src/pricing/prices.json" --out "$tmp/refreshed.json" \
     --offers-dir "$src/tests/fixtures/pricing" >"$tmp/refresh.out" 2>"$tmp/refresh.err"
 rc=$? out=$(cat "$tmp/refresh.out") err=$(cat "$tmp/refresh.err")
 expect_rc 1 "refresh with most offer files missing"
 expect_out "nat_gateway_hour us-east-1: 0.045 -> 0.046" "a changed price is said"
 expect_err "not found: kms_key_month us-east-1: no offer file awskms" "a price not found is named"
-expect_equal "0.046|2026-11-30|0.0225|2026-11-29|0.048" "$(python3 -c '
+expect_equal "0.046|2026-11-30|0.0225|2026-11-29|0.009|2e-05|2026-11-28|0.048" "$(python3 -c '
 import json, sys
 p = json.load(open(sys.argv[1]))["prices"]
 r = lambda k, g: p[k]["regions"][g]
 print("|".join(str(x) for x in (r("nat_gateway_hour", "us-east-1")["usd"], r("nat_gateway_hour", "us-east-1")["as_of"],
-    r("alb_hour", "us-east-1")["usd"], r("alb_hour", "us-east-1")["as_of"], r("nat_gateway_hour", "eu-west-1")["usd"])))
-' "$tmp/refreshed.json")" "refreshed figures and dates; the application load balancer's, not the network one's; the rest kept"
+    r("alb_hour", "us-east-1")["usd"], r("alb_hour", "us-east-1")["as_of"], r("alb_lcu_hour", "us-east-1")["usd"],
+    r("sns_email", "us-east-1")["usd"], r("sns_email", "us-east-1")["as_of"], r("nat_gateway_hour", "eu-west-1")["usd"])))
+' "$tmp/refreshed.json")" "refreshed figures and dates; the application load balancer's, not the network one's; not the outposts' capacity units; sns after its free tier; the rest kept"
 STACKHOST_PRICES=$tmp/refreshed.json run -c "$cfg" -e dev cost
 expect_out "\$33.58  1 x \$0.046/hour x 730 h (NAT gateway" "the refreshed table prices the estimate"
 

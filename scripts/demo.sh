@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The main job, against the local AWS emulator (moto's server on
-# 127.0.0.1, installed into .venv and stopped at the end): deploy the
-# catalog stack as on a real account's first deploy (deploy, which stops
-# before rolling the service out because its image is not pushed yet; the
-# push; deploy again, which waits for the rollout), show its outputs, show
-# that a second plan has no changes, destroy it, show that nothing is left.
+# 127.0.0.1, installed into .venv and stopped at the end): say what the
+# stack will cost a month, deploy the catalog stack as on a real account's
+# first deploy (deploy, which stops before rolling the service out because
+# its image is not pushed yet; the push; deploy again, which waits for the
+# rollout), show its outputs, show that a second plan has no changes,
+# destroy it, show that nothing is left.
 # moto never starts a task: tests/e2e/count_proxy.py stands between
 # stackhost and moto and plays ECS's rollouts (in progress, then completed
 # with healthy targets). A plugin that cannot deploy yet would be validated
@@ -48,6 +49,9 @@ run() {
     echo "== stackhost -c $cfg -e $env ${only[*]:+${only[*]} }$*"
     AWS_ENDPOINT_URL=$proxy_url "$sh" -c $cfg -e $env "${only[@]}" "$@"
 }
+echo
+echo "== what it will cost a month, before anything is made (no account asked)"
+"$sh" -c $cfg -e $env "${only[@]}" cost | tail -n 2
 set +e
 run --auto-approve deploy
 rc=$?

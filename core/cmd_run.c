@@ -41,7 +41,9 @@ static sh_mode command_mode(enum command cmd)
 static struct plan_view plan_view_of(const struct cli *cli, struct stack *st, enum plan_to to,
                                      struct cost_report *cost)
 {
-    struct plan_view v = {to, cli->verbosity > 0, 0, st->cfg.name, st->cfg.env, cli->destroy, NULL};
+    /* destroy's own plan is a plan --destroy: every total goes to 0 */
+    int destroy = cli->destroy || cli->command == CMD_DESTROY;
+    struct plan_view v = {to, cli->verbosity > 0, 0, st->cfg.name, st->cfg.env, destroy, NULL};
     v.colour = to != PLAN_TO_JSON && colour_wanted(to == PLAN_TO_LOG ? stderr : stdout, cli->no_color);
     struct diag_list dl = DIAG_LIST_INIT;
     if (!cost_collect(st, cost, &dl)) {

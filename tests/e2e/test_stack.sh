@@ -230,6 +230,7 @@ expect_stack "dev after destroying prod" dev 1 2 2 10
 # --- destroy dev: nothing left, twice; bystanders survive
 sh -e dev --auto-approve destroy
 expect_rc 0 "destroy dev"
+expect_err "cost: \$160.83 -> \$0.00 a month (-\$160.83)" "destroy's plan ends the cost at 0"
 expect_checker "dev after destroy" check_leftovers catalog dev --quiet
 sh -e dev --auto-approve destroy
 expect_rc 0 "second destroy"

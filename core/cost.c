@@ -9,26 +9,21 @@
 #include "plan_view.h"
 #include "xalloc.h"
 
-sh_status cost_add(sh_ctx *ctx, const sh_cost *part)
+int cost_report_add(struct cost_report *r, const char *plugin, const sh_cost *part, struct strbuf *why)
 {
-    struct cost_report *r = ctx->cost;
-    if (ctx->mode != SH_MODE_COST || !r)
-        return diag_add(&ctx->errors, NULL, 0, NULL, "%s: cost_add outside the cost callback (a plugin bug)",
-                        ctx_plugin_name(ctx)),
-               SH_ERR_INVALID;
     struct price p;
     int found = part && part->price ? price_get(part->price, r->region, &p) : -1;
     const char *what = part && part->resource ? part->resource : "(no resource)";
     if (!part || !part->resource || found == -1 || !(part->quantity >= 0) || part->quantity_max < 0) {
-        diag_add(&ctx->errors, NULL, 0, NULL, "%s: %s: no price '%s' in the price table, or a negative quantity "
-                 "(a plugin bug)", ctx_plugin_name(ctx), what, part && part->price ? part->price : "(null)");
-        return SH_ERR_INVALID;
+        strbuf_addf(why, "%s: no price '%s' in the price table, or a negative quantity (a plugin bug)", what,
+                    part && part->price ? part->price : "(null)");
+        return -1;
     }
     if (found == -2) {
-        diag_add(&ctx->errors, NULL, 0, NULL, "%s: %s: the price table has no %s price for region %s (%s): refresh "
-                 "it with scripts/refresh-prices, or set STACKHOST_PRICES to a table that has the region",
-                 ctx_plugin_name(ctx), what, part->price, r->region, prices_origin());
-        return SH_ERR_INVALID;
+        strbuf_addf(why, "%s: the price table has no %s price for region %s (%s): refresh it with "
+                    "scripts/refresh-prices, or set STACKHOST_PRICES to a table that has the region",
+                    what, part->price, r->region, prices_origin());
+        return -1;
     }
     if (r->n == r->alloc) {
         r->alloc = r->alloc ? r->alloc * 2 : 32;
@@ -36,7 +31,7 @@ sh_status cost_add(sh_ctx *ctx, const sh_cost *part)
     }
     struct cost_part *c = &r->parts[r->n++];
     memset(c, 0, sizeof(*c));
-    c->plugin = xstrdup(ctx_plugin_name(ctx));
+    c->plugin = xstrdup(plugin);
     c->resource = xstrdup(part->resource);
     c->price_key = xstrdup(part->price);
     c->usage = part->usage ? xstrdup(part->usage) : NULL;
@@ -46,7 +41,7 @@ sh_status cost_add(sh_ctx *ctx, const sh_cost *part)
     double per = p.usd * (p.unit && !strcmp(p.unit, "hour") ? prices_hours_per_month() : 1);
     c->monthly = c->quantity * per;
     c->monthly_max = c->quantity_max * per;
-    return SH_OK;
+    return 0;
 }
 
 int cost_collect(struct stack *st, struct cost_report *r, struct diag_list *dl)
@@ -125,25 +120,12 @@ double cost_of_resource(const struct cost_report *r, const char *resource, int *
 double cost_of_kind(const struct cost_report *r, const char *resource, int *found)
 {
     size_t type = plan_type_length(resource);
-    double sum = 0;
-    size_t names = 0;
     *found = 0;
-    for (size_t i = 0; type && i < r->n; i++) {
-        const char *res = r->parts[i].resource;
-        if (plan_type_length(res) != type || strncmp(res, resource, type))
-            continue;
-        /* the parts of the first resource of that type only */
-        int seen = 0;
-        for (size_t k = 0; k < i && !seen; k++)
-            seen = !strcmp(r->parts[k].resource, res);
-        if (!seen)
-            names++;
-        if (names == 1) {
-            sum += r->parts[i].monthly;
-            *found = 1;
-        }
-    }
-    return sum;
+    /* the parts of the first resource of that type */
+    for (size_t i = 0; type && i < r->n; i++)
+        if (plan_type_length(r->parts[i].resource) == type && !strncmp(r->parts[i].resource, resource, type))
+            return cost_of_resource(r, r->parts[i].resource, found);
+    return 0;
 }
 
 void cost_money(struct strbuf *out, double usd)
@@ -160,7 +142,7 @@ void cost_money(struct strbuf *out, double usd)
     strbuf_addstr(out, digits + whole);
 }
 
-static double round_cents(double usd)
+double cost_cents(double usd)
 {
     return (double)(long long)(usd * 100 + (usd < 0 ? -0.5 : 0.5)) / 100;
 }
@@ -265,8 +247,8 @@ static json_t *part_json(const struct cost_part *c)
     return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:f, s:f, s:f, s:f, s:f, s:b, s:s?}", "plugin", c->plugin,
                      "resource", c->resource, "price", c->price_key, "description", c->price.description, "unit",
                      c->price.unit ? c->price.unit : "", "unit_usd", c->price.usd, "quantity", c->quantity,
-                     "quantity_max", c->quantity_max, "monthly_usd", round_cents(c->monthly), "monthly_usd_max",
-                     round_cents(c->monthly_max), "usage", c->usage != NULL, "assumption", c->usage);
+                     "quantity_max", c->quantity_max, "monthly_usd", cost_cents(c->monthly), "monthly_usd_max",
+                     cost_cents(c->monthly_max), "usage", c->usage != NULL, "assumption", c->usage);
 }
 
 static void print_json(const struct cost_report *r, const struct stack *st, struct strbuf *out)
@@ -288,9 +270,9 @@ static void print_json(const struct cost_report *r, const struct stack *st, stru
         json_array_append_new(unpriced, json_string(r->unpriced[i]));
     json_object_set_new(doc, "not_priced", unpriced);
     json_object_set_new(doc, "totals",
-                        json_pack("{s:f, s:f, s:f, s:f}", "fixed_monthly_usd", round_cents(r->fixed),
-                                  "usage_monthly_usd", round_cents(r->usage), "monthly_usd", round_cents(r->total),
-                                  "monthly_usd_max", round_cents(r->total_max)));
+                        json_pack("{s:f, s:f, s:f, s:f}", "fixed_monthly_usd", cost_cents(r->fixed),
+                                  "usage_monthly_usd", cost_cents(r->usage), "monthly_usd", cost_cents(r->total),
+                                  "monthly_usd_max", cost_cents(r->total_max)));
     json_text(out, doc);
 }
 

@@ -46,13 +46,16 @@ double cost_of_resource(const struct cost_report *r, const char *resource, int *
 double cost_of_kind(const struct cost_report *r, const char *resource, int *found);
 /* "$1,234.56" */
 void cost_money(struct strbuf *out, double usd);
+/* usd rounded to the cent, as the JSON documents give it. */
+double cost_cents(double usd);
 /* The breakdown of `stackhost cost`, as text or as the JSON document. */
 void cost_print(const struct cost_report *r, const struct stack *st, int json, struct strbuf *out);
 /* The lines every estimate ends with: the prices' region and date, what
  * is not applied, what is not priced. */
 void cost_notes(const struct cost_report *r, struct strbuf *out);
 
-/* host->cost_add */
-sh_status cost_add(sh_ctx *ctx, const sh_cost *part);
+/* Prices part (host->cost_add) into r, as plugin's. 0, or -1 with why
+ * (a price the table lacks, for the region or at all). */
+int cost_report_add(struct cost_report *r, const char *plugin, const sh_cost *part, struct strbuf *why);
 
 #endif

@@ -569,6 +569,17 @@ static sh_status host_config_read(sh_ctx *ctx, void *into)
     return SH_OK;
 }
 
+static sh_status host_cost_add(sh_ctx *ctx, const sh_cost *part)
+{
+    if (ctx->mode != SH_MODE_COST || !ctx->cost)
+        return host_fail(ctx, SH_ERR_INVALID, "cost_add outside the cost callback (a plugin bug)");
+    struct strbuf why = STRBUF_INIT;
+    sh_status rc = cost_report_add(ctx->cost, plugin_name(ctx), part, &why) ? host_fail(ctx, SH_ERR_INVALID, "%s", why.buf)
+                                                                            : SH_OK;
+    strbuf_release(&why);
+    return rc;
+}
+
 static const char *host_owner(const sh_ctx *ctx, const char *key)
 {
     struct stack *st = ctx->stack;
@@ -655,7 +666,7 @@ static const sh_host table = {
     .restart = host_restart,
     .config_read = host_config_read,
     .owner = host_owner,
-    .cost_add = cost_add,
+    .cost_add = host_cost_add,
 };
 
 const sh_host *host_table(void) { return &table; }

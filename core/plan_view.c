@@ -102,11 +102,6 @@ static size_t cost_totals(const struct job *jobs, size_t n, const struct plan_vi
     return in_place;
 }
 
-static double cents(double usd)
-{
-    return (double)(long long)(usd * 100 + (usd < 0 ? -0.5 : 0.5)) / 100;
-}
-
 static json_t *change_json(const char *plugin, const struct change *ch, const struct plan_view *v)
 {
     json_t *o = json_object();
@@ -119,7 +114,7 @@ static json_t *change_json(const char *plugin, const struct change *ch, const st
     json_object_set_new(o, "detail", ch->detail ? json_string(ch->detail) : json_null());
     int found;
     double usd = change_cost(v, ch, &found);
-    json_object_set_new(o, "monthly_usd", found ? json_real(cents(usd)) : json_null());
+    json_object_set_new(o, "monthly_usd", found ? json_real(cost_cents(usd)) : json_null());
     return o;
 }
 
@@ -140,10 +135,10 @@ static void plan_json(const struct job *jobs, size_t n, const struct plan_view *
         double before, after;
         cost_totals(jobs, n, v, &before, &after);
         cost = json_pack("{s:s, s:s, s:s?, s:f, s:f, s:f, s:f}", "currency", prices_currency(), "region",
-                         v->cost->region, "prices_as_of", v->cost->as_of, "before_monthly_usd", cents(before),
-                         "after_monthly_usd", cents(after), "after_monthly_usd_max",
-                         cents(v->destroy ? 0 : v->cost->total_max), "usage_monthly_usd",
-                         cents(v->destroy ? 0 : v->cost->usage));
+                         v->cost->region, "prices_as_of", v->cost->as_of, "before_monthly_usd", cost_cents(before),
+                         "after_monthly_usd", cost_cents(after), "after_monthly_usd_max",
+                         cost_cents(v->destroy ? 0 : v->cost->total_max), "usage_monthly_usd",
+                         cost_cents(v->destroy ? 0 : v->cost->usage));
     }
     json_object_set_new(doc, "cost", cost);
     json_object_set_new(doc, "summary",
@@ -194,7 +189,7 @@ static void plan_text(const struct job *jobs, size_t n, const struct plan_view *
     double before, after;
     size_t in_place = cost_totals(jobs, n, v, &before, &after);
     strbuf_addstr(out, "cost: ");
-    if (cents(before) == cents(after)) {
+    if (cost_cents(before) == cost_cents(after)) {
         cost_money(out, after);
         strbuf_addstr(out, " a month, no change");
     } else {

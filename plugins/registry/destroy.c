@@ -72,9 +72,10 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
         return -1;
     int repo = r->repo && shc_owned(r->f.h, r->f.ctx, r->repo_tags, &shc_tags_json);
     int policy = r->policy && shc_owned(r->f.h, r->f.ctx, r->policy_tags, &shc_tags_query);
-    if ((r->repo && !repo && shc_left_alone(f, r->repo_l.label)) |
-        (r->policy && !policy && shc_left_alone(f, r->policy_l.label)))
-        return -1;
+    if (r->repo && !repo)
+        shc_left_alone(f, r->repo_l.label);
+    if (r->policy && !policy)
+        shc_left_alone(f, r->policy_l.label);
     *found = (size_t)(repo + policy);
     size_t nimages = images ? r->f.h->doc_count(images, "imageDetails") : 0;
     if (repo && nimages && !r->cfg.delete_images) {
@@ -93,9 +94,8 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
                    nimages ? shc_text(f->h, f->ctx, "with its %zu image%s", nimages, nimages == 1 ? "" : "s") : NULL,
                    "ecr", "DeleteRepository", in, "RepositoryNotFoundException");
     }
-    if (policy && f->plan)
-        shc_delete(&f->q, r->policy_l.label, NULL, "iam", "DeletePolicy", NULL, NULL);
-    if (policy && !f->plan) {
+    /* in a plan the queue sends none of these: the lines are the deletes' */
+    if (policy) {
         const char *old[REG_VERSIONS];
         size_t n = reg_policy_old_versions(r, r->versions, old, REG_VERSIONS);
         for (size_t i = 0; i < n; i++) {
@@ -107,10 +107,12 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
         }
         detach_all(r, entities);
     }
-    if (shc_wave(f) || !policy || f->plan)
-        return f->failed ? -1 : 0;
-    sh_doc *in = shc_doc(&r->f);
-    r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
-    shc_delete(&f->q, r->policy_l.label, NULL, "iam", "DeletePolicy", in, "NoSuchEntity");
+    if (shc_wave(f))
+        return -1;
+    if (policy) {
+        sh_doc *in = shc_doc(&r->f);
+        r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
+        shc_delete(&f->q, r->policy_l.label, NULL, "iam", "DeletePolicy", in, "NoSuchEntity");
+    }
     return shc_wave(f);
 }

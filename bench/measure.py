@@ -30,6 +30,12 @@ flight while the command ran.
              every wall time (for `validate`).
 --ok-codes   the exit codes that mean success (default 0; `plan` also has 3,
              "changes to make").
+--imposed COMMAND --trace FILE [--imposed-wait S]
+             the command wrote its trace (stackhost --trace) to FILE: the
+             record also holds the round trips AWS imposes on a COMMAND
+             (deploy, destroy, plan, nothing) as bench/limit.py reads them
+             from it, their steps, and S, the seconds AWS makes the chain
+             wait besides (a NAT gateway pending).
 Labels are copied into the record (numbers as numbers). The record has the
 command's "rc" and "ok"; exit status 0 when it succeeded, 1 when not.
 """
@@ -40,6 +46,8 @@ import re
 import subprocess
 import sys
 import time
+
+import limit
 
 READ = re.compile(r"^(Describe|List|Get)[A-Z]")
 
@@ -95,6 +103,9 @@ def main():
     parser.add_argument("--work-time", action="store_true")
     parser.add_argument("--repeat", type=int, default=0)
     parser.add_argument("--ok-codes", type=lambda text: {int(c) for c in text.split(",")}, default={0})
+    parser.add_argument("--imposed")
+    parser.add_argument("--trace")
+    parser.add_argument("--imposed-wait", type=float, default=0.0)
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -125,6 +136,9 @@ def main():
     if proxied:
         record.update(proxy_figures(args.proxy_json))
         record["concurrency"] = record["busy"] / record["wall"] if record["wall"] else 0.0
+    if args.imposed and args.trace and ok:
+        n, steps = limit.imposed(args.imposed, args.trace)
+        record.update(imposed_round_trips=n, imposed_steps=steps, imposed_wait=args.imposed_wait)
     if args.resources and ok:
         text = open(args.stdout, errors="replace").read()
         changes = json.loads(text[text.index("{"):])["changes"]

@@ -7,14 +7,16 @@ usage: report.py RESULTS.jsonl [--elapsed SECONDS] [--note TEXT]...
 Every figure is the median over the rounds of the runs that succeeded
 (a failed run is counted and named, never averaged in). Requests per
 resource divide by the number of resources the plan after the deploy
-reports (bench/README.md). The targets are issue 16's; a missed target
-is reported, not an error. Exit status 0.
+reports (bench/README.md). The limit of a stackhost run is the round
+trips AWS imposes on it (bench/limit.py, from its trace) x the latency,
+plus the waits AWS imposes on that chain. The targets are issues 16's and
+26's; a missed target is reported, not an error. Exit status 0.
 """
 import argparse
 import json
 import statistics
 
-STACKHOST_ROWS = ("deploy", "plan", "redeploy", "destroy")
+STACKHOST_ROWS = ("deploy", "plan", "redeploy", "destroy", "destroy of nothing")
 PROVISIONING = "deploy, provisioning"
 TARGET_LATENCY = 50
 # the proxy logs a request's service by its signing name; shorter here
@@ -118,6 +120,26 @@ def main():
               f"({number(mine['wall'])} s / {number(base['wall'])} s), {mine['requests'] / base['requests']:.2f}x "
               f"requests ({number(mine['requests'], 1)} / {number(base['requests'], 1)})")
 
+    # --- against the round trips AWS imposes
+    print()
+    print("stackhost / the round-trip limit (bench/limit.py: the steps AWS imposes, read from each run's trace, "
+          "x the latency, + the waits on that chain)")
+
+    def limit_of(run, latency):
+        n = run["imposed_round_trips"] if run else None
+        return None if n is None else n * latency / 1000.0 + (run["imposed_wait"] or 0.0)
+
+    for scenario, latency in [(s, lat) for lat in latencies if lat for s in STACKHOST_ROWS] + [
+            (PROVISIONING, TARGET_LATENCY)]:
+        run = row("stackhost", scenario, latency)
+        lim = limit_of(run, latency)
+        if not run or lim is None or run["wall"] is None:
+            continue
+        steps = run.ok[-1].get("imposed_steps", [])
+        wait = f" + {number(run['imposed_wait'])} s" if run["imposed_wait"] else ""
+        print(f"  {scenario:<20} {latency:>4} ms  {run['wall'] / lim:.2f}x the limit ({number(run['wall'])} s / "
+              f"{number(lim)} s: {number(run['imposed_round_trips'])} round trips{wait}: {', '.join(steps)})")
+
     # --- requests per service
     print()
     print("requests per service (median; one line for the latencies where they are the same)")
@@ -178,6 +200,22 @@ def main():
     rss = max((r["rss_mb"] for r in deploys), default=None)
     target("peak RSS of a deploy: < 30 MB", f"{number(rss, 1)} MB" if rss is not None else "not measured",
            None if rss is None else rss < 30)
+    print("targets (issue 26, at the round-trip limit)")
+    destroy = row("stackhost", "destroy", TARGET_LATENCY)
+    base_destroy = row("sequential", "destroy", TARGET_LATENCY)
+    for what, scenario, most in (("destroy", "destroy", 1.0), ("destroy of nothing", "destroy of nothing", 0.25),
+                                 ("plan", "plan", 0.35), ("no-op redeploy", "redeploy", 0.35),
+                                 ("deploy", "deploy", 1.0), ("deploy, NAT 6 s and ALB 4 s provisioning",
+                                                             PROVISIONING, 6.9)):
+        run = row("stackhost", scenario, TARGET_LATENCY)
+        wall = run["wall"] if run else None
+        lim = limit_of(run, TARGET_LATENCY)
+        shown = f"{number(wall)} s (limit {number(lim)} s)" if wall is not None and lim is not None else \
+            f"{number(wall)} s" if wall is not None else "not measured"
+        target(f"{what} at {TARGET_LATENCY} ms: <= {number(most)} s", shown, None if wall is None else wall <= most)
+    if destroy and base_destroy and destroy["wall"] and base_destroy["wall"]:
+        speedup = base_destroy["wall"] / destroy["wall"]
+        target(f"destroy at {TARGET_LATENCY} ms: >= 6x the sequential script", f"{speedup:.1f}x", speedup >= 6)
     if args.elapsed is not None:
         print(f"bench time: {args.elapsed:.0f} s")
 

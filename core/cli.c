@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/client.h"
 #include "validate.h"
 
 #define V CLI_ON(CMD_VALIDATE)
@@ -49,8 +50,8 @@ const struct cli_option cli_options[] = {
     {"resources", 0, CLI_FLAG, NULL, G, "every resource and what it needs first, not the plugins"},
     {"json", 0, CLI_FLAG, NULL, V | P | D | O | L | C,
      "machine-readable stdout, errors included (docs/json.md)"},
-    {"jobs", 'j', CLI_VALUE, "N", P | D | X | O, "plugins run at the same time (default 4)"},
-    {"requests", 0, CLI_VALUE, "N", P | D | X | O, "aws requests on the wire at once, all plugins (default 16)"},
+    {"jobs", 'j', CLI_VALUE, "N", P | D | X | O, "plugins run at the same time (default: all)"},
+    {"requests", 0, CLI_VALUE, "N", P | D | X | O, "aws requests on the wire at once, all plugins (default 64)"},
     {"trace", 0, CLI_VALUE, "FILE", P | D | X | O,
      "write every aws request and wait to FILE as chrome trace-event json (open it in perfetto)"},
     {"no-color", 0, CLI_FLAG, NULL, EVERY, "no colour on a terminal (as NO_COLOR=1)"},
@@ -309,9 +310,9 @@ static int check_applies(const struct cli *cli, unsigned long seen, struct strbu
 int cli_parse(int argc, char **argv, struct cli *cli, struct strbuf *err)
 {
     memset(cli, 0, sizeof(*cli));
-    cli->jobs = 4;
+    cli->jobs = 0; /* every plugin at once */
     cli->wait_seconds = CLI_WAIT_DEFAULT;
-    cli->requests = 16;
+    cli->requests = AWS_DEFAULT_IN_FLIGHT;
     cli->lock_timeout = CLI_LOCK_TIMEOUT_DEFAULT;
     int options_done = 0;
     unsigned long seen = 0;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "cost.h"
 #include "aws/read_cache.h"
+#include "aws/secret.h"
 #include "commands.h"
 #include "confirm.h"
 #include "colour.h"
@@ -95,19 +97,63 @@ static void print_outputs(struct run *run, int json)
     strbuf_release(&out);
 }
 
-/* Checks the jobs, connects to AWS and says which account and region the
- * run is about. EXIT_OK, or EXIT_ERROR with why in dl. */
+/* One operator at a time: the environment's lease (lease.h), taken
+ * beside STS (it needs no account) and before the plan, so the plan shown
+ * is of the account this run will change. */
+struct lease_taking {
+    const struct cli *cli;
+    struct stack *st;
+    struct run *run;
+    struct lease *lease;
+    struct strbuf why;
+    int rc;
+};
+
+static void *take_lease(void *arg)
+{
+    struct lease_taking *t = arg;
+    t->rc = lease_take(t->lease, t->run->aws, t->st->cfg.name, t->st->cfg.env, cli_command_name(t->cli->command),
+                       NULL, (int)t->cli->lock_timeout, &t->run->stop, &t->why);
+    secret_burn_stack();
+    return NULL;
+}
+
+/* Checks the jobs, connects to AWS, takes the lease when one is given
+ * (deploy, destroy) and says which account and region the run is about.
+ * EXIT_OK (holding the lease), or EXIT_ERROR with why in dl (none held). */
 static int run_start(const struct cli *cli, struct stack *st, struct run *run, const struct job *jobs, size_t n,
-                     struct diag_list *dl)
+                     struct lease *lease, struct diag_list *dl)
 {
     if (engine_check(jobs, n, dl))
         return EXIT_ERROR;
     struct strbuf why = STRBUF_INIT;
     int rc = EXIT_OK;
-    if (run_connect_aws(run, &why)) {
+    struct lease_taking taking = {cli, st, run, lease, STRBUF_INIT, -1};
+    pthread_t taker;
+    int started = 0;
+    if (run_client(run, &why)) {
+        diag_add(dl, NULL, 0, NULL, "%s", why.buf);
+        strbuf_release(&why);
+        return EXIT_ERROR;
+    }
+    if (lease && !(started = !pthread_create(&taker, NULL, take_lease, &taking)))
+        take_lease(&taking);
+    int identified = !run_identify(run, &why);
+    if (started)
+        pthread_join(taker, NULL);
+    if (!identified) { /* its own error says why (the lease's, from the same credentials, would not) */
+        if (lease && !taking.rc)
+            lease_release(lease);
         diag_add(dl, NULL, 0, NULL, "%s", why.buf);
         rc = EXIT_ERROR;
-    } else {
+    } else if (lease && taking.rc) {
+        diag_add(dl, NULL, 0, NULL, "%s", taking.why.buf);
+        rc = EXIT_ERROR;
+    } else if (lease) {
+        lease_name_caller(lease, run->caller_arn);
+    }
+    strbuf_release(&taking.why);
+    if (rc == EXIT_OK) {
         /* Say which account and region change before anything does. */
         const char *region_from = config_region_source(&st->cfg);
         int region_set = !strcmp(region_from, "stack.region");
@@ -156,10 +202,11 @@ static size_t not_deployed(const struct job *jobs, size_t n, struct strbuf *why)
  * nothing changed. The plan is shown; on a terminal, unless
  * --auto-approve, the run goes on only when the answer is the
  * environment's name or "yes" (nothing to change: nothing is asked).
- * The plan's reads are kept in `reads` for the apply. Returns EXIT_OK to
- * go on, else the exit status (nothing was changed). */
+ * The plan's reads are kept in `reads` for the apply; *planned gets how
+ * many changes it listed. Returns EXIT_OK to go on, else the exit status
+ * (nothing was changed). */
 static int plan_first(const struct cli *cli, struct stack *st, struct run *apply, struct read_cache *reads,
-                      struct diag_list *dl)
+                      size_t *planned_out, struct diag_list *dl)
 {
     int destroy = cli->command == CMD_DESTROY;
     struct run plan;
@@ -183,6 +230,7 @@ static int plan_first(const struct cli *cli, struct stack *st, struct run *apply
     struct cost_report cost;
     struct plan_view view = plan_view_of(cli, st, PLAN_TO_LOG, &cost);
     size_t planned = rc == EXIT_OK ? plan_print(jobs, n, &view) : 0;
+    *planned_out = planned;
     cost_report_free(&cost);
     if (planned && !cli->auto_approve) {
         struct strbuf question = STRBUF_INIT;
@@ -207,21 +255,18 @@ static int plan_first(const struct cli *cli, struct stack *st, struct run *apply
     return rc;
 }
 
-/* One operator at a time: the environment's lease (lease.h) before the
- * plan, so the plan shown is of the account this run will change, and
- * checked still ours after it. EXIT_OK holding it, else nothing held. */
+/* The plan, under the lease (run_start), which is checked still ours
+ * after it. */
 static int hold_and_plan(const struct cli *cli, struct stack *st, struct run *run, struct lease *lease,
-                         struct read_cache *reads, struct diag_list *dl)
+                         struct read_cache *reads, size_t *planned, struct diag_list *dl)
 {
     struct strbuf why = STRBUF_INIT;
-    if (lease_take(lease, run->aws, st->cfg.name, st->cfg.env, cli_command_name(cli->command), run->caller_arn,
-                   (int)cli->lock_timeout, &run->stop, &why)) {
-        diag_add(dl, NULL, 0, NULL, "%s", why.buf);
-        strbuf_release(&why);
-        return EXIT_ERROR;
-    }
-    int rc = plan_first(cli, st, run, reads, dl);
-    if (rc == EXIT_OK && lease_check(lease, &why)) {
+    int rc = plan_first(cli, st, run, reads, planned, dl);
+    /* Nothing to change: the apply answers its lookups from the plan's
+     * reads and sends nothing that changes, so there is nothing the check
+     * protects (a destroy whose lookups found nothing is complete: no
+     * apply at all). */
+    if (rc == EXIT_OK && *planned && lease_check(lease, &why)) {
         diag_add(dl, NULL, 0, NULL, "%s stopped before changing anything: %s", cli_command_name(cli->command),
                  why.buf);
         rc = EXIT_ERROR;
@@ -303,11 +348,12 @@ int cmd_run(const struct cli *cli)
     struct job *jobs = NULL;
     size_t n = engine_jobs(&run, &jobs);
     struct read_cache *reads = changes ? read_cache_new() : NULL;
-    int rc = run_start(cli, &st, &run, jobs, n, &dl);
     struct lease lease = {0};
+    int rc = run_start(cli, &st, &run, jobs, n, changes ? &lease : NULL, &dl);
+    size_t planned = 1;
     if (rc == EXIT_OK && changes)
-        rc = hold_and_plan(cli, &st, &run, &lease, reads, &dl);
-    if (rc == EXIT_OK && engine_run(&run, jobs, n, (size_t)cli->jobs, &dl))
+        rc = hold_and_plan(cli, &st, &run, &lease, reads, &planned, &dl);
+    if (rc == EXIT_OK && (planned || cli->command != CMD_DESTROY) && engine_run(&run, jobs, n, (size_t)cli->jobs, &dl))
         rc = EXIT_ERROR;
     struct strbuf lost = STRBUF_INIT;
     if (lease.name && lease_lost(&lease, &lost)) {

@@ -31,7 +31,7 @@ void run_free(struct run *run)
     free(run->caller_arn);
 }
 
-int run_connect_aws(struct run *run, struct strbuf *err)
+int run_client(struct run *run, struct strbuf *err)
 {
     const char *region = config_region(&run->stack->cfg);
     run->aws = xcalloc(1, sizeof(*run->aws));
@@ -47,6 +47,11 @@ int run_connect_aws(struct run *run, struct strbuf *err)
         run->aws->observe_arg = run->trace;
     }
     run->partition = !strncmp(region, "cn-", 3) ? "aws-cn" : !strncmp(region, "us-gov-", 7) ? "aws-us-gov" : "aws";
+    return 0;
+}
+
+int run_identify(struct run *run, struct strbuf *err)
+{
     struct sh_doc *answer = NULL;
     struct aws_error e;
     if (aws_call(run->aws, "sts", "GetCallerIdentity", NULL, AWS_CALL_READ_ONLY, &answer, &e)) {
@@ -64,6 +69,11 @@ int run_connect_aws(struct run *run, struct strbuf *err)
     run->caller_arn = xstrdup(arn ? arn : "");
     doc_free(answer);
     return 0;
+}
+
+int run_connect_aws(struct run *run, struct strbuf *err)
+{
+    return run_client(run, err) || run_identify(run, err) ? -1 : 0;
 }
 
 void ctx_init(struct sh_ctx *ctx, struct run *run, struct stack *st, struct stack_item *item, sh_mode mode)

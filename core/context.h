@@ -49,6 +49,8 @@ struct change {
     char *detail; /* may be NULL */
 };
 
+struct job;
+
 struct sh_ctx {
     struct run *run; /* NULL while validating */
     struct stack *stack;
@@ -75,9 +77,12 @@ struct sh_ctx {
     sh_aws_error last_error_view;
     struct sh_batch **batches; /* handed to the plugin */
     size_t nbatches, batches_alloc;
-    /* "network.vpc_id" when a read found that its plugin failed before
-     * publishing it: this callback's failure then follows from that one */
+    /* Why this callback's failure follows from another's, when it does:
+     * a read found that its plugin failed before publishing the key ("the
+     * failed plugin never published network.vpc_id"), or a destroy that
+     * uses what this one deletes failed (host->await_destroyed). */
     char starved_of[160];
+    struct job *job; /* the engine's job running this context; NULL outside one */
     /* SH_MODE_COST: the report host->cost_add fills (cost.h) */
     struct cost_report *cost;
 };
@@ -87,6 +92,10 @@ void run_free(struct run *run);
 /* Connects the run to AWS: credentials, then STS GetCallerIdentity for
  * the account. Returns 0, or -1 with why in err. */
 int run_connect_aws(struct run *run, struct strbuf *err);
+/* Its two steps: the client (settings, credentials' provider), and the
+ * account (STS), which may go beside another request. */
+int run_client(struct run *run, struct strbuf *err);
+int run_identify(struct run *run, struct strbuf *err);
 
 void ctx_init(struct sh_ctx *ctx, struct run *run, struct stack *st, struct stack_item *item, sh_mode mode);
 void ctx_release(struct sh_ctx *ctx);

@@ -62,7 +62,10 @@ size_t engine_jobs(struct run *run, struct job **out)
     size_t *job_of = xcalloc(st->n + 1, sizeof(*job_of)); /* item index -> job index + 1 */
     size_t n = 0;
     /* Destroys first, in reverse order: a plugin's destroy waits for the
-     * destroys of the plugins that require it. */
+     * destroys of the plugins that require it. A plan's destroys only
+     * look (their names are published before the run): they wait for
+     * nothing and nothing waits for them. */
+    int looks = run->mode == SH_MODE_PLAN;
     for (size_t k = st->n; k-- > 0;) {
         size_t i = st->order[k];
         if (!st->items[i].selected)
@@ -73,10 +76,13 @@ size_t engine_jobs(struct run *run, struct job **out)
             continue;
         jobs[n].item = &st->items[i];
         jobs[n].kind = JOB_DESTROY;
-        for (size_t d = 0; d < st->n; d++)
+        /* one that destroys alongside its dependents starts with them and
+         * waits for them itself (host->await_destroyed) */
+        int alongside = plugin_destroy_alongside(st->items[i].plugin);
+        for (size_t d = 0; d < st->n && !looks; d++)
             for (size_t r = 0; r < st->graph.ndeps[d]; r++)
                 if (st->graph.deps[d][r] == i && job_of[d])
-                    add_dep(&jobs[n], job_of[d] - 1, 0);
+                    add_dep(&jobs[n], job_of[d] - 1, alongside && jobs[job_of[d] - 1].kind == JOB_DESTROY);
         job_of[i] = ++n;
     }
     if (run->mode != SH_MODE_DESTROY && !run->plan_destroy) {
@@ -98,7 +104,7 @@ size_t engine_jobs(struct run *run, struct job **out)
      * plugins it requires: they see its resources as they were. */
     for (size_t j = 0; j < n; j++) {
         size_t i = (size_t)(jobs[j].item - st->items);
-        if (jobs[j].kind != JOB_DESTROY || run->mode == SH_MODE_DESTROY)
+        if (jobs[j].kind != JOB_DESTROY || run->mode == SH_MODE_DESTROY || looks)
             continue;
         for (size_t r = 0; r < st->graph.ndeps[i]; r++) {
             size_t d = st->graph.deps[i][r];
@@ -106,8 +112,10 @@ size_t engine_jobs(struct run *run, struct job **out)
                 add_dep(&jobs[j], job_of[d] - 1, 0);
         }
     }
-    for (size_t j = 0; j < n; j++)
+    for (size_t j = 0; j < n; j++) {
         ctx_init(&jobs[j].ctx, run, st, jobs[j].item, run->mode);
+        jobs[j].ctx.job = &jobs[j];
+    }
     free(job_of);
     *out = jobs;
     return n;
@@ -163,8 +171,9 @@ static void *job_thread(void *arg)
     job->state = s == SH_OK ? JOB_DONE : JOB_FAILED;
     if (s != SH_OK && job->ctx.starved_of[0]) {
         /* It started on its requirement's outputs (dataflow), and that
-         * requirement failed before publishing one it reads: its errors
-         * follow from that failure, which is reported; as if not run. */
+         * requirement failed before publishing one it reads, or it started
+         * with its dependents' destroys and one failed: its errors follow
+         * from that failure, which is reported; as if not run. */
         job->state = JOB_SKIPPED;
         diag_clear(&job->ctx.errors);
     }
@@ -173,6 +182,27 @@ static void *job_thread(void *arg)
     pthread_mutex_unlock(&e->lock);
     secret_burn_stack();
     return NULL;
+}
+
+int engine_await_destroyed(struct job *j, const char *plugin, struct strbuf *failed)
+{
+    struct engine *e = j->engine;
+    int rc = 0;
+    pthread_mutex_lock(&e->lock);
+    for (size_t d = 0; d < j->ndeps; d++) {
+        struct job *dep = &e->jobs[j->deps[d]];
+        if (j->kind != JOB_DESTROY || dep->kind != JOB_DESTROY || (plugin && strcmp(plugin, dep->item->section->name)))
+            continue;
+        /* it started before this job could (a soft dependency): it ends */
+        while (dep->state == JOB_PENDING || dep->state == JOB_RUNNING)
+            pthread_cond_wait(&e->done, &e->lock);
+        if (dep->state != JOB_DONE) {
+            strbuf_addf(failed, "%s%s", rc ? ", " : "", dep->item->section->name);
+            rc = -1;
+        }
+    }
+    pthread_mutex_unlock(&e->lock);
+    return rc;
 }
 
 /* Locked. A job that will not run: what it would have published will not come. */
@@ -224,20 +254,19 @@ static size_t schedule(struct engine *e)
     return waiting;
 }
 
-/* A plugin being destroyed runs no create: its names callback (ABI 1.5)
- * publishes the names its configuration gives, for its dependents'
- * destroys to read as outputs. In a destroy (or its plan) that is every
- * plugin; in a deploy, those the environment disables. -1 with the
- * problem in dl. */
+/* Before anything runs, each plugin's names callback (ABI 1.5) publishes
+ * the names its configuration gives: a dependent's lookups read them at
+ * once instead of waiting for the plugin (scaling looks for the scalable
+ * target of compute's service while compute runs), and a destroy, where
+ * create does not run, has them too. -1 with the problem in dl. */
 static int publish_names(struct run *run, struct diag_list *dl)
 {
-    int destroy = run->mode == SH_MODE_DESTROY || run->plan_destroy;
     int rc = 0;
     struct stack *st = run->stack;
     for (size_t i = 0; i < st->n; i++) {
         struct stack_item *it = &st->items[i];
         sh_plugin_fn names = plugin_names(it->plugin);
-        if (!names || (!destroy && it->section->enabled) || run->mode == SH_MODE_OUTPUTS)
+        if (!names || run->mode == SH_MODE_OUTPUTS)
             continue;
         struct sh_ctx ctx;
         ctx_init(&ctx, run, st, it, run->mode);
@@ -257,7 +286,8 @@ int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, str
 {
     if (publish_names(run, dl))
         return -1;
-    struct engine e = {.run = run, .jobs = jobs, .n = n, .parallel = parallel ? parallel : 1};
+    /* 0: every job may run at once (the requests in flight have their own bound) */
+    struct engine e = {.run = run, .jobs = jobs, .n = n, .parallel = parallel ? parallel : n};
     pthread_mutex_init(&e.lock, NULL);
     pthread_cond_init(&e.done, NULL);
     for (size_t i = 0; i < n; i++)
@@ -287,8 +317,8 @@ int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, str
             int interrupted = atomic_load(&run_interrupted);
             const char *why = interrupted ? "interrupted" : "stopped after an earlier failure";
             if (j->ctx.starved_of[0] && !interrupted)
-                log_msg(SH_LOG_WARN, j->item->section->name, "%s cut short: %s (the failed plugin never published %s)",
-                        job_kind_name(j->kind), why, j->ctx.starved_of);
+                log_msg(SH_LOG_WARN, j->item->section->name, "%s cut short: %s (%s)", job_kind_name(j->kind), why,
+                        j->ctx.starved_of);
             else
                 log_msg(SH_LOG_WARN, j->item->section->name, "%s %s: %s", job_kind_name(j->kind),
                         j->ctx.starved_of[0] ? "cut short" : "not run", why);

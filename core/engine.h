@@ -16,6 +16,7 @@
 #include "context.h"
 #include "diag.h"
 #include "stack.h"
+#include "strbuf.h"
 
 enum job_kind { JOB_CREATE, JOB_DESTROY, JOB_OUTPUTS };
 enum job_state { JOB_PENDING, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_SKIPPED };
@@ -58,6 +59,11 @@ int engine_check(const struct job *jobs, size_t n, struct diag_list *dl);
 /* Runs the jobs; 0 when all succeeded, else -1 with every error in dl. */
 int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, struct diag_list *dl);
 void engine_jobs_free(struct job *jobs, size_t n);
+/* From the running destroy j (host->await_destroyed): waits until the
+ * destroys it depends on (those of the plugins requiring it; only
+ * plugin's when not NULL) have ended. 0 when they succeeded, else -1 with
+ * the names of those that did not in failed. */
+int engine_await_destroyed(struct job *j, const char *plugin, struct strbuf *failed);
 
 sh_plugin_fn job_callback(const struct job *job);
 const char *job_kind_name(enum job_kind kind);

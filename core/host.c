@@ -8,6 +8,7 @@
 
 #include "cost.h"
 #include "context.h"
+#include "engine.h"
 #include "log.h"
 #include "strbuf.h"
 #include "trace.h"
@@ -199,12 +200,7 @@ static int publishes(struct stack *st, const char *plugin, const char *key)
 {
     struct stack_item *it = st ? stack_find(st, plugin) : NULL;
     const char *const *keys = it ? plugin_publishes(it->plugin) : NULL;
-    if (!keys)
-        return 1;
-    for (size_t i = 0; keys[i]; i++)
-        if (key && !strcmp(keys[i], key))
-            return 1;
-    return 0;
+    return !keys || publishes_key(keys, key);
 }
 
 static sh_status undeclared_output(sh_ctx *ctx, const char *key)
@@ -277,7 +273,7 @@ static int input(sh_ctx *ctx, const char *plugin, const char *key, struct output
     int waited, failed;
     int found = outputs_await(&ctx->run->outputs, plugin, key, out, &waited, &failed);
     if (!found && failed)
-        snprintf(ctx->starved_of, sizeof(ctx->starved_of), "%s.%s", plugin, key);
+        snprintf(ctx->starved_of, sizeof(ctx->starved_of), "the failed plugin never published %s.%s", plugin, key);
     if (waited) {
         log_msg(SH_LOG_DEBUG, plugin_name(ctx), "waited %.1fs for %s.%s%s", seconds_since(&start), plugin, key,
                 found ? "" : ", which it did not publish");
@@ -580,6 +576,33 @@ static sh_status host_cost_add(sh_ctx *ctx, const sh_cost *part)
     return rc;
 }
 
+static int host_await_destroyed(sh_ctx *ctx, const char *plugin)
+{
+    if (!ctx->job || !ctx->run || ctx->mode != SH_MODE_DESTROY)
+        return 0;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    struct strbuf failed = STRBUF_INIT;
+    int rc = engine_await_destroyed(ctx->job, plugin, &failed);
+    if (rc)
+        snprintf(ctx->starved_of, sizeof(ctx->starved_of), "the destroy of %s, which may still use what it "
+                 "deletes, did not complete", failed.buf);
+    strbuf_release(&failed);
+    double waited = seconds_since(&start);
+    if (waited > 0.001) {
+        log_msg(SH_LOG_DEBUG, plugin_name(ctx), "waited %.1fs for the destroy of %s", waited,
+                plugin ? plugin : "the plugins that require it");
+        if (ctx->run->trace) {
+            struct timespec end;
+            clock_gettime(CLOCK_MONOTONIC, &end);
+            char name[160];
+            snprintf(name, sizeof(name), "wait: the destroy of %s", plugin ? plugin : "the plugins that require it");
+            trace_span(ctx->run->trace, plugin_name(ctx), name, "wait", &start, &end, rc ? "failed" : "done");
+        }
+    }
+    return rc;
+}
+
 static const char *host_owner(const sh_ctx *ctx, const char *key)
 {
     struct stack *st = ctx->stack;
@@ -667,6 +690,7 @@ static const sh_host table = {
     .config_read = host_config_read,
     .owner = host_owner,
     .cost_add = host_cost_add,
+    .await_destroyed = host_await_destroyed,
 };
 
 const sh_host *host_table(void) { return &table; }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "aws/secret.h"
+#include "xalloc.h"
 #include "context.h"
 #include "log.h"
 #include "xalloc.h"
@@ -126,7 +127,8 @@ static void held_read(const struct sh_doc *answer, struct held *h)
     json_decref(v);
 }
 
-/* Our value, valid for another l->seconds from now. */
+/* Our value, valid for another l->seconds from now; caller_arn (when
+ * not NULL) names who we are in AWS from now on. */
 static void lease_value(struct lease *l, const char *caller_arn)
 {
     time_t now = time(NULL), until = now + l->seconds;
@@ -137,11 +139,13 @@ static void lease_value(struct lease *l, const char *caller_arn)
         utc_text(now, since, sizeof(since));
         v = json_object();
         json_object_set_new(v, "token", json_string(l->token));
-        json_object_set_new(v, "holder", json_string(l->holder));
         json_object_set_new(v, "command", json_string(l->command));
-        json_object_set_new(v, "caller", json_string(caller_arn ? caller_arn : ""));
         json_object_set_new(v, "since", json_string(since));
         json_object_set_new(v, "seconds", json_integer(l->seconds));
+    }
+    if (caller_arn || !json_object_get(v, "caller")) {
+        json_object_set_new(v, "holder", json_string(l->holder));
+        json_object_set_new(v, "caller", json_string(caller_arn ? caller_arn : ""));
     }
     json_object_set_new(v, "until", json_integer((json_int_t)until));
     json_object_set_new(v, "until_text", json_string(until_text));
@@ -162,6 +166,7 @@ static void holder_text(struct lease *l, const char *caller_arn)
     if (caller_arn && *caller_arn)
         strbuf_addf(&sb, ", %s", caller_arn);
     strbuf_addch(&sb, ')');
+    free(l->holder);
     l->holder = strbuf_detach(&sb);
 }
 
@@ -209,14 +214,20 @@ static void *renew_loop(void *arg)
         pthread_cond_timedwait(&l->wake, &l->lock, &until);
         if (l->stopping)
             break;
+        /* who we are in AWS, known once the lease was taken: written with
+         * this renewal (not at once: a short run would wait for that write) */
+        char *caller = l->caller;
+        l->caller = NULL;
         pthread_mutex_unlock(&l->lock);
+        if (caller)
+            holder_text(l, caller);
         struct strbuf why = STRBUF_INIT;
         struct aws_error e;
         int lost = 0;
         if (still_ours(l, &why)) {
             lost = !strstr(why.buf, "cannot read");
         } else {
-            lease_value(l, NULL);
+            lease_value(l, caller);
             if (lease_put(l->aws, l->name, l->value, 1, &e)) {
                 strbuf_addf(&why, "cannot renew the lease %s: ", l->name);
                 aws_error_format(&e, &why);
@@ -224,6 +235,7 @@ static void *renew_loop(void *arg)
         }
         if (why.len && !lost)
             log_msg(SH_LOG_WARN, NULL, "%s (tried again in %.0fs)", why.buf, interval);
+        free(caller);
         pthread_mutex_lock(&l->lock);
         if (lost) {
             l->lost = 1;
@@ -256,6 +268,7 @@ static void lease_free(struct lease *l)
     free(l->token);
     free(l->value);
     free(l->holder);
+    free(l->caller);
     pthread_mutex_destroy(&l->lock);
     pthread_cond_destroy(&l->wake);
     memset(l, 0, sizeof(*l));
@@ -365,6 +378,16 @@ int lease_take(struct lease *l, struct aws_client *aws, const char *stack, const
     log_msg(SH_LOG_DEBUG, NULL, "lease %s taken for %ds, renewed every %ds", l->name, l->seconds,
             l->seconds / 3 < 1 ? 1 : l->seconds / 3);
     return 0;
+}
+
+void lease_name_caller(struct lease *l, const char *caller_arn)
+{
+    if (!l->name || !caller_arn || !*caller_arn)
+        return;
+    pthread_mutex_lock(&l->lock);
+    free(l->caller);
+    l->caller = xstrdup(caller_arn);
+    pthread_mutex_unlock(&l->lock);
 }
 
 int lease_check(struct lease *l, struct strbuf *err)

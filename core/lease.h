@@ -34,6 +34,7 @@ struct lease {
     char *token;            /* ours: random, in the value */
     char *value;            /* the JSON text written */
     char *holder;           /* who we are, as the value says it */
+    char *caller;           /* our caller arn, for the renewer to write next (lease_name_caller) */
     const char *command;
     int seconds;            /* lease length */
     atomic_int *stop_run;   /* set when the lease is lost; may be NULL */
@@ -52,9 +53,14 @@ void lease_name(const char *stack, const char *env, struct strbuf *out);
 /* Takes the lease of stack/env for `command`, waiting up to
  * wait_seconds while another run holds it; then renews it in a thread
  * until lease_release. caller_arn: who we are in AWS (shown to the next
- * waiter). 0, or -1 with why in err (nothing held). */
+ * waiter; NULL: not known yet, lease_name_caller). 0, or -1 with why in
+ * err (nothing held). */
 int lease_take(struct lease *l, struct aws_client *aws, const char *stack, const char *env, const char *command,
                const char *caller_arn, int wait_seconds, atomic_int *stop_run, struct strbuf *err);
+/* Names who we are in AWS (taken before STS answered, with caller_arn
+ * NULL): the next renewal writes it into the lease (until then a waiter
+ * sees user, host, pid, command and times). */
+void lease_name_caller(struct lease *l, const char *caller_arn);
 /* The lease is still ours (read from the account, not assumed): 0, or -1
  * with why in err. */
 int lease_check(struct lease *l, struct strbuf *err);

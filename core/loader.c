@@ -301,8 +301,9 @@ static int check_publishes(const sh_plugin *d, struct strbuf *why)
 {
     const char *const *keys = publishes_of(d);
     for (size_t i = 0; keys && keys[i]; i++) {
-        if (!outputs_key_valid(keys[i])) {
-            strbuf_addf(why, "its published output '%s' is not a key of [a-z0-9_]+ (at most 64)", keys[i]);
+        if (!outputs_key_valid(keys[i] + (keys[i][0] == '*'))) {
+            strbuf_addf(why, "its published output '%s' is not a key of [a-z0-9_]+ (at most 64), nor * and the end "
+                        "of one", keys[i]);
             return -1;
         }
         for (size_t k = 0; k < i; k++)
@@ -432,6 +433,17 @@ const char *const *plugin_publishes(const struct plugin *p)
     return publishes_of(p->desc);
 }
 
+int publishes_key(const char *const *keys, const char *key)
+{
+    size_t klen = key ? strlen(key) : 0;
+    for (size_t i = 0; key && keys && keys[i]; i++) {
+        if (keys[i][0] != '*' ? !strcmp(keys[i], key)
+                              : klen >= strlen(keys[i]) && !strcmp(key + klen - strlen(keys[i] + 1), keys[i] + 1))
+            return 1;
+    }
+    return 0;
+}
+
 static const sh_service_decl *services_of(const sh_plugin *d)
 {
     return d->size >= offsetof(sh_plugin, services) + sizeof(d->services) ? d->services : NULL;
@@ -464,6 +476,12 @@ static const sh_config_bind *bind_of(const sh_plugin *d)
 const sh_config_bind *plugin_config_bind(const struct plugin *p)
 {
     return bind_of(p->desc);
+}
+
+int plugin_destroy_alongside(const struct plugin *p)
+{
+    const sh_plugin *d = p->desc;
+    return d->size >= offsetof(sh_plugin, destroy_alongside) + sizeof(d->destroy_alongside) && d->destroy_alongside;
 }
 
 sh_plugin_fn plugin_cost(const struct plugin *p)

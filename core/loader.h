@@ -85,14 +85,21 @@ void plugin_list_close(struct plugin_list *list);
 /* The resources a plugin declares, or NULL (none, or a descriptor older
  * than ABI 1.2). */
 const sh_resource_decl *plugin_resources(const struct plugin *p);
-/* Its declared output keys (ABI 1.3), NULL-terminated; NULL when not declared. */
+/* Its declared output keys (ABI 1.3), NULL-terminated; NULL when not
+ * declared. "*_arn" stands for every key ending in "_arn" (keys made from
+ * the configuration). */
 const char *const *plugin_publishes(const struct plugin *p);
+/* Whether key is one of keys (a declared publishes list, its "*" entries
+ * matching their ends). */
+int publishes_key(const char *const *keys, const char *key);
 /* The AWS services it declares (ABI 1.5), or NULL. */
 const sh_service_decl *plugin_services(const struct plugin *p);
 /* Its typed configuration's binding (ABI 1.5), or NULL. */
 const sh_config_bind *plugin_config_bind(const struct plugin *p);
 /* Its names callback (ABI 1.5), or NULL. */
 sh_plugin_fn plugin_names(const struct plugin *p);
+/* Whether its destroy starts with its dependents' (ABI 1.7). */
+int plugin_destroy_alongside(const struct plugin *p);
 /* The descriptor's cost callback (ABI 1.6), or NULL. */
 sh_plugin_fn plugin_cost(const struct plugin *p);
 /* The keys of other plugins it owns (ABI 1.5), or NULL. */

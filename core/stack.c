@@ -136,9 +136,9 @@ static void check_output_aliases(struct stack *st, struct diag_list *dl)
             continue; /* not loaded: already reported */
         const char *const *keys = plugin_publishes(it->plugin);
         size_t n = 0;
-        while (keys && keys[n] && strcmp(keys[n], a->key))
+        while (keys && keys[n])
             n++;
-        if (keys && keys[n])
+        if (publishes_key(keys, a->key))
             continue;
         if (!keys || !keys[0]) {
             value_diag(dl, a->at, "plugin '%s' %s, so none of its outputs can be a stack output ('%s.%s'); "

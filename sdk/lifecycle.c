@@ -77,6 +77,14 @@ int shc_left_alone(const shc_frame *f, const char *label)
     return 0;
 }
 
+int shc_await_destroyed(shc_frame *f, const char *plugin)
+{
+    if (!SH_HOST_HAS(f->h, await_destroyed) || !f->h->await_destroyed(f->ctx, plugin))
+        return 0;
+    f->failed = 1;
+    return -1;
+}
+
 /* ---- the runner ---- */
 
 struct run {

@@ -87,13 +87,19 @@ void shc_queue_add_accepting(shc_queue *q, const char *service, const char *oper
 void shc_delete(shc_queue *q, const char *label, const char *detail, const char *service, const char *operation,
                 const sh_doc *input, const char *accept)
 {
+    shc_delete_then(q, label, detail, service, operation, input, accept, NULL, NULL);
+}
+
+void shc_delete_then(shc_queue *q, const char *label, const char *detail, const char *service, const char *operation,
+                     const sh_doc *input, const char *accept, shc_done_fn done, void *arg)
+{
     sh_mode mode = q->h->mode(q->ctx);
     if (mode != SH_MODE_DEPLOY && mode != SH_MODE_DESTROY) {
         q->h->report(q->ctx, SH_CHANGE_DELETE, label, detail);
         return;
     }
     size_t n = q->n;
-    add(q, service, operation, input, NULL, label, accept, NULL, NULL);
+    add(q, service, operation, input, NULL, label, accept, done, arg);
     if (q->n == n)
         return;
     q->calls[n].deletes = 1;

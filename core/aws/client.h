@@ -85,7 +85,7 @@ struct aws_client {
     unsigned char *slot_busy;
 };
 
-#define AWS_DEFAULT_IN_FLIGHT 16
+#define AWS_DEFAULT_IN_FLIGHT 64
 
 /* max_in_flight < 1 means AWS_DEFAULT_IN_FLIGHT. */
 void aws_client_init(struct aws_client *c, const char *region, int max_in_flight);

@@ -217,6 +217,10 @@ void shc_queue_add_accepting(shc_queue *q, const char *service, const char *oper
  * accept: the codes that mean it is gone already ("*NotFound"). */
 void shc_delete(shc_queue *q, const char *label, const char *detail, const char *service, const char *operation,
                 const sh_doc *input, const char *accept);
+/* As shc_delete; done then receives the answer (NULL: an accepted code),
+ * to tell whether it says the resource is gone already. */
+void shc_delete_then(shc_queue *q, const char *label, const char *detail, const char *service, const char *operation,
+                     const sh_doc *input, const char *accept, shc_done_fn done, void *arg);
 /* As shc_queue_add_accepting, following the service's pagination: the
  * items at items_path of every page gathered into the one answer. */
 void shc_queue_add_pages(shc_queue *q, const char *service, const char *operation, const sh_doc *input,

@@ -344,6 +344,17 @@ typedef struct sh_host {
      * not have or a negative quantity (the error names them), or outside
      * the cost callback. */
     sh_status (*cost_add)(sh_ctx *ctx, const sh_cost *part);
+
+    /* ---- ABI 1.7 ---- */
+
+    /* In a destroy by a plugin that declares destroy_alongside: waits until
+     * the destroy of `plugin` (NULL: of every plugin that requires this
+     * one) has ended. 0 when it succeeded, or when it is not destroyed in
+     * this run (and in a plan, whose destroys only look); -1 when it failed
+     * or will not run: then delete nothing it may use, and return SH_ERR
+     * without recording an error (the run reports that failure and says
+     * this destroy was cut short by it). */
+    int (*await_destroyed)(sh_ctx *ctx, const char *plugin);
 } sh_host;
 
 /* Non-zero for an operation that only reads (Describe*, List*, Get*,

@@ -89,6 +89,13 @@ void shc_report_lines(const shc_frame *f, shc_line *const *lines, size_t n);
  * alone (destroy deletes only what this stack made); returns 0. */
 int shc_left_alone(const shc_frame *f, const char *label);
 
+/* In a destroy of a plugin that declares destroy_alongside: waits until
+ * the destroy of `plugin` (NULL: of every plugin requiring this one) has
+ * ended (host->await_destroyed; a host older than ABI 1.7 ran them first).
+ * 0, or -1 when one did not complete (failed is set; nothing recorded:
+ * the run reports that failure and cuts this destroy short). */
+int shc_await_destroyed(shc_frame *f, const char *plugin);
+
 typedef struct shc_lifecycle {
     size_t size; /* of the plugin's struct; its first member is its shc_frame */
     const shc_not_yet *not_yet; /* the queue's "not yet" answers (may be NULL) */

@@ -23,7 +23,7 @@
 #include "service.h"
 
 #define STACKHOST_ABI_MAJOR 1
-#define STACKHOST_ABI_MINOR 6
+#define STACKHOST_ABI_MINOR 7
 
 #define SH_PLUGIN_SYMBOL "stackhost_plugin"
 
@@ -84,7 +84,8 @@ typedef struct sh_plugin {
     const sh_resource_decl *resources;
 
     /* ---- ABI 1.3 ---- */
-    /* The output keys it publishes ([a-z0-9_]+), NULL-terminated; NULL
+    /* The output keys it publishes ([a-z0-9_]+; from ABI 1.7 also "*" and
+     * the end of one, "*_arn", for keys its configuration names), NULL-terminated; NULL
      * when not declared. When declared, a dependent (itself built for 1.3
      * or later) starts while this plugin still runs, and its reads wait
      * for the keys they name (dataflow): until published, or until this
@@ -104,10 +105,13 @@ typedef struct sh_plugin {
     const sh_config_bind *config_bind;
     /* Publishes the outputs its configuration alone decides (the names it
      * gives its resources), with host->output_* and no AWS call (ABI 1.5).
-     * The host calls it in a destroy (and plan --destroy), where create
-     * does not run, so that a dependent's destroy reads those names as
-     * outputs (compute.cluster_name) instead of making them again: names
-     * are given in one place. NULL: none. */
+     * The host calls it before every deploy, plan and destroy (from ABI
+     * 1.7; before, in a destroy only), so that a dependent reads those
+     * names as outputs at once (compute.cluster_name), for its lookups,
+     * and in a destroy, where create does not run, instead of making them
+     * again: names are given in one place. A name says nothing of whether
+     * the resource exists yet: a dependent that needs it to exist reads
+     * an output published once it does (compute.service_arn). NULL: none. */
     sh_plugin_fn names;
     /* Keys of a plugin it requires whose value it decides once the
      * resource exists ("compute.desired_count": scaling's target tracking
@@ -122,6 +126,15 @@ typedef struct sh_plugin {
      * sh_cost). Runs in `stackhost cost` and in plan, deploy and destroy
      * plans (mode SH_MODE_COST). NULL: the plugin is "not priced". */
     sh_plugin_fn cost;
+
+    /* ---- ABI 1.7 ---- */
+    /* Non-zero: its destroy starts together with the destroys of the
+     * plugins that require it, not after they are done: it deletes at once
+     * what they do not use, and calls host->await_destroyed before what
+     * they may still use (network: the NAT gateways at once, the subnets,
+     * groups and VPC once the load balancer's and the tasks' interfaces
+     * are gone). 0: its destroy starts when theirs are done. */
+    int destroy_alongside;
 } sh_plugin;
 
 /* Exports the descriptor with the ABI fields filled in:

@@ -230,7 +230,9 @@ static void report(struct cmp *c)
 static int converge(shc_frame *f)
 {
     struct cmp *c = (struct cmp *)f;
-    if (cmp_inputs(c) || cmp_lookup(c) || cmp_reads(c) || cmp_owned_all(c))
+    /* its own lookups first: the registry's and the secrets' outputs may
+     * still be on their way */
+    if (cmp_lookup(c) || cmp_inputs(c) || cmp_reads(c) || cmp_owned_all(c))
         return -1;
     cmp_image_check(c);
     cmp_td_compare(c);
@@ -268,6 +270,9 @@ static int converge(shc_frame *f)
                       shc_text(f->h, f->ctx, "not rolled out until image %s is pushed", c->image));
     if (shc_wave(f) || f->again)
         return -1;
+    /* the service exists: its scalable target need not wait for the rollout */
+    if (!f->plan && publish(f) != SH_OK)
+        return -1;
     if (cmp_service_wait_steady(c))
         return -1;
     /* the service runs the new revision: the oldest beyond the few kept for a rollback go */
@@ -298,8 +303,9 @@ static const sh_resource_decl compute_resources[] = {
      SH_AFTER("cluster", "task_definition", "network.private_subnets", "network.sg_tasks", "lb.target_group")},
     {NULL, NULL, NULL}};
 
-/* The names the configuration gives (a destroy's dependents read them:
- * scaling's scalable target is named after the cluster and service). */
+/* The names the configuration gives, published before the run: scaling's
+ * scalable target is named after the cluster and service, and its
+ * lookups need not wait for compute (nor does a destroy make them again). */
 static sh_status compute_names(const sh_host *h, sh_ctx *ctx)
 {
     const char *stack = h->stack_name(ctx);
@@ -330,4 +336,6 @@ SH_PLUGIN_EXPORT = {
     .names = compute_names,
     .config_bind = compute_bind,
     .cost = cmp_cost,
+    /* its deletes start with its dependents'; the service waits for them (destroy.c) */
+    .destroy_alongside = 1,
 };

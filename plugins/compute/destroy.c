@@ -1,8 +1,9 @@
-/* compute: removing the service (scaled to 0, its tasks stopped, deleted,
- * INACTIVE), every revision of the task definition family (deregistered,
- * then deleted), the cluster, the log group and the roles (inline
- * policies deleted and managed ones detached first), in the order AWS
- * needs. Only what carries this stack's ownership tags is touched;
+/* compute: removing every revision of the task definition family
+ * (deregistered, then deleted), the log group and the roles (inline
+ * policies deleted and managed ones detached first) at once; the service
+ * (deleted with force, INACTIVE) once the plugins that read its names are
+ * destroyed (destroy_alongside: the scalable target first); the cluster
+ * once the service is gone, in the order AWS needs. Only what carries this stack's ownership tags is touched;
  * destroy ends when a lookup finds nothing owned, so a second destroy
  * finds nothing. */
 #include <string.h>
@@ -47,41 +48,32 @@ static int owned(struct cmp *c, const sh_doc *item, const shc_tag_shape *shape, 
     return item && (shc_owned(c->f.h, c->f.ctx, item, shape) || shc_left_alone(&c->f, label));
 }
 
-/* The service: scaled to 0, its tasks stopped, deleted, INACTIVE. */
-static int remove_service(struct cmp *c)
+/* The answer of DeleteService: INACTIVE at once when it ran no task. */
+static int service_deleted(void *arg, const sh_doc *out)
+{
+    struct cmp *c = arg;
+    const char *status = out ? c->f.h->doc_string(out, "service.status") : NULL;
+    c->draining = out && (!status || strcmp(status, "INACTIVE"));
+    return 0;
+}
+
+/* The service, deleted with force: ECS stops its tasks as it drains (as
+ * Terraform's scale to 0 would, in one call less); then INACTIVE. */
+static void delete_service(struct cmp *c)
 {
     const sh_host *h = c->f.h;
-    /* With a scalable target, a count set to 0 is raised back to its
-     * minimum: the service is deleted with force instead (ECS stops its
-     * tasks as it drains). */
     if (c->scaled)
         h->log(c->f.ctx, SH_LOG_WARN, "a scalable target still owns the desired count of %s (the scaling plugin's "
                "destroy removes it): left alone; the service is deleted with force", c->svc_l.label);
-    if (!c->draining) {
-        const char *count = h->doc_string(c->service, "desiredCount");
-        if (!c->scaled && (!count || strcmp(count, "0"))) {
-            sh_doc *in = shc_doc(&c->f);
-            h->doc_set_string(in, "cluster", c->cluster_name);
-            h->doc_set_string(in, "service", c->service_name);
-            h->doc_set_number(in, "desiredCount", 0);
-            shc_queue_add_accepting(&c->f.q, "ecs", "UpdateService", in, c->svc_l.label,
-                                    "ServiceNotFoundException|ServiceNotActiveException", NULL, NULL);
-            if (shc_wave(&c->f))
-                return -1;
-        }
-        if (!c->scaled && cmp_service_wait(c, 0))
-            return -1;
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "cluster", c->cluster_name);
-        h->doc_set_string(in, "service", c->service_name);
-        if (c->scaled)
-            h->doc_set_bool(in, "force", 1);
-        shc_delete(&c->f.q, c->svc_l.label, NULL, "ecs", "DeleteService", in,
-                   "ServiceNotFoundException|ServiceNotActiveException");
-        if (shc_wave(&c->f))
-            return -1;
-    }
-    return cmp_service_wait(c, 1);
+    if (c->draining)
+        return;
+    sh_doc *in = shc_doc(&c->f);
+    h->doc_set_string(in, "cluster", c->cluster_name);
+    h->doc_set_string(in, "service", c->service_name);
+    h->doc_set_bool(in, "force", 1);
+    c->draining = 1;
+    shc_delete_then(&c->f.q, c->svc_l.label, NULL, "ecs", "DeleteService", in,
+                    "ServiceNotFoundException|ServiceNotActiveException", service_deleted, c);
 }
 
 /* First its policies go (inline deleted, managed detached), then the role. */
@@ -156,18 +148,12 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     }
     size_t kept = 0;
     struct revisions_gone last = {c, rev_text, &kept}, before = {c, NULL, &kept};
-    if (service && remove_service(c))
-        return -1; /* a lost answer: the next pass looks again */
-    /* the service is INACTIVE: what it used can go, together */
+    /* At once, as the service's tasks hold what they were given: every
+     * ACTIVE revision deregistered, the log group, the roles' policies */
     for (size_t i = 0; family && i < nactive; i++) {
         sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "taskDefinition", all[i]);
         shc_queue_add(&f->q, "ecs", "DeregisterTaskDefinition", in, NULL, c->td_l.label, NULL, NULL);
-    }
-    if (cluster) {
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "cluster", c->cluster_name);
-        shc_delete(&f->q, c->cluster_l.label, NULL, "ecs", "DeleteCluster", in, "ClusterNotFoundException");
     }
     if (logs) {
         sh_doc *in = shc_doc(&c->f);
@@ -178,9 +164,14 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
         delete_role(c, &c->exec, 0);
     if (task)
         delete_role(c, &c->task, 0);
-    /* AWS takes a moment to count a service as gone from its cluster: cmp_not_yet */
     if (shc_wave(f))
         return -1;
+    /* The scalable target goes before the service it scales (scaling's
+     * destroy; with it every plugin that reads the service's names) */
+    if (service && shc_await_destroyed(f, NULL))
+        return -1;
+    if (service)
+        delete_service(c);
     /* every revision INACTIVE now: deleted, ten a request */
     for (size_t i = 0; i < revisions; i += DELETE_PER_CALL) {
         sh_doc *in = shc_doc(&c->f);
@@ -195,5 +186,14 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     if (task)
         delete_role(c, &c->task, 1);
     /* a role's policies can take a moment to be gone from it: cmp_not_yet */
+    if (shc_wave(f) || (c->draining && cmp_service_wait(c, 1)))
+        return -1;
+    /* the cluster once no service is left in it (AWS takes a moment to
+     * count one as gone: cmp_not_yet) */
+    if (cluster) {
+        sh_doc *in = shc_doc(&c->f);
+        h->doc_set_string(in, "cluster", c->cluster_name);
+        shc_delete(&f->q, c->cluster_l.label, NULL, "ecs", "DeleteCluster", in, "ClusterNotFoundException");
+    }
     return shc_wave(f);
 }

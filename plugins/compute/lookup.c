@@ -49,20 +49,8 @@ int cmp_lookup(struct cmp *c)
         cmp_read(c, "application-autoscaling", "DescribeScalableTargets", st, "ScalableTargets", c->svc_l.label,
                  NULL, &c->targets_out);
     }
-    /* Deploy and plan look for the image; the registry's repository is
-     * known once it was deployed. */
-    int image = (c->f.mode == SH_MODE_DEPLOY || c->f.mode == SH_MODE_PLAN) && !c->destroying && !c->inputs_missing;
-    const sh_doc *image_out = NULL;
-    if (image) {
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "repositoryName", c->repo_name);
-        h->doc_set_string(in, "imageIds[0].imageTag", c->cfg.image_tag);
-        cmp_read(c, "ecr", "DescribeImages", in, NULL, shc_text(h, c->f.ctx, "image %s", c->image),
-                 "ImageNotFoundException|RepositoryNotFoundException", &image_out);
-    }
     if (shc_wave(&c->f))
         return -1;
-    c->image_missing = image && !image_out;
 
     /* INACTIVE clusters and services stay describable: absent */
     c->cluster = h->doc_count(c->clusters_out, "clusters") ? h->doc_get(c->clusters_out, "clusters[0]") : NULL;
@@ -103,6 +91,17 @@ int cmp_lookup(struct cmp *c)
 
 int cmp_reads(struct cmp *c)
 {
+    /* Deploy and plan look for the image (cmp_inputs: the registry's
+     * repository, published once it exists). */
+    int image = (c->f.mode == SH_MODE_DEPLOY || c->f.mode == SH_MODE_PLAN) && !c->destroying && !c->inputs_missing;
+    const sh_doc *image_out = NULL;
+    if (image) {
+        sh_doc *in = shc_doc(&c->f);
+        c->f.h->doc_set_string(in, "repositoryName", c->repo_name);
+        c->f.h->doc_set_string(in, "imageIds[0].imageTag", c->cfg.image_tag);
+        cmp_read(c, "ecr", "DescribeImages", in, NULL, shc_text(c->f.h, c->f.ctx, "image %s", c->image),
+                 "ImageNotFoundException|RepositoryNotFoundException", &image_out);
+    }
     if (c->log_group) {
         sh_doc *in = shc_doc(&c->f);
         c->f.h->doc_set_string(in, "resourceArn", c->log_arn);
@@ -113,6 +112,7 @@ int cmp_reads(struct cmp *c)
     cmp_role_reads(c, &c->task);
     if (shc_wave(&c->f))
         return -1;
+    c->image_missing = image && !image_out;
     c->log_tags = cmp_logs_tags(c, c->log_tags_out);
     return 0;
 }

@@ -65,8 +65,13 @@ static int init(struct lb *l)
     } else {
         want_listener(l, 80, "HTTP", 0);
     }
-    if (h->mode(ctx) == SH_MODE_DESTROY)
-        return 0; /* destroy finds by name and tags, and needs no input */
+    return 0;
+}
+
+int lb_inputs(struct lb *l)
+{
+    const sh_host *h = l->f.h;
+    sh_ctx *ctx = l->f.ctx;
     l->vpc = h->input_string(ctx, "network", "vpc_id");
     l->sg = h->input_string(ctx, "network", "alb_security_group_id");
     l->nsubnets = h->input_list(ctx, "network", "public_subnet_ids", &l->subnets);

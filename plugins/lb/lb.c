@@ -96,7 +96,8 @@ static int replace(struct lb *l)
  * the quota and the replacements are known. */
 static int converge(struct lb *l)
 {
-    if (lb_lookup(l, LB_READ_ALL) || l->f.again || lb_find(l) || lb_alb_quota(l))
+    /* its own lookups first: network's outputs may still be on their way */
+    if (lb_lookup(l, LB_READ_ALL) || l->f.again || lb_inputs(l) || lb_find(l) || lb_alb_quota(l))
         return -1;
     if (lb_alb_replace_check(l) | lb_tg_replace_check(l))
         return -1;
@@ -182,4 +183,6 @@ SH_PLUGIN_EXPORT = {
     .publishes = lb_publishes,
     .config_bind = lb_bind,
     .cost = lb_cost,
+    /* nothing of it waits for the service's or the alarms' destroy */
+    .destroy_alongside = 1,
 };

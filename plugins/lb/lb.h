@@ -117,10 +117,12 @@ struct lb {
 #define LB_READ_ALL 2   /* plan, deploy: attributes, listeners, the target group's attributes, the quota */
 
 /* ---- common.c: desired state, requests, reads, tags, lines ---- */
-/* Reads the configuration and network's outputs; -1 (recorded) when deploy
- * lacks an input. */
+/* Reads the configuration and makes the names. */
 int lb_load(shc_frame *f, int destroy);
 void lb_begin(shc_frame *f);
+/* The network's outputs it builds on (vpc, group, subnets), read once its lookups
+ * are sent: -1 (recorded) when deploy lacks one. */
+int lb_inputs(struct lb *l);
 /* The answers ELBv2 gives while something propagates. */
 extern const shc_not_yet lb_not_yet[];
 /* Sets a string at a printf-built path. */

@@ -1,10 +1,12 @@
 /* network: removing everything this stack owns, in the order AWS needs
- * (aws-api.md section 11), each kind's deletes sent together: NAT
- * gateways (waited until deleted); elastic IPs, route table associations
- * and the rules that refer to another group; route tables, and security
- * groups once no network interface uses them; subnets, the internet
- * gateway's attachment; the gateway; the VPC. What is found is what
- * carries the ownership tags, so a second destroy finds nothing. */
+ * (aws-api.md section 11), a wave per step, while the load balancer's and
+ * the service's destroys run (destroy_alongside): the NAT gateways, the
+ * route tables' associations and the rules between the groups at once;
+ * the route tables; the elastic IPs once the gateways are deleted. Then,
+ * once those destroys ended (their interfaces gone), the security groups,
+ * the subnets and the internet gateway's attachment; the gateway and the
+ * VPC. What is found is what carries the ownership tags, so a second
+ * destroy finds nothing. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -21,8 +23,8 @@ struct owned {
     size_t n;
 };
 
-int net_delete_each(struct net *n, const char *op, const char *param, const char *const *ids,
-                    const char *const *labels, size_t count, const char *detail)
+void net_queue_deletes(struct net *n, const char *op, const char *param, const char *const *ids,
+                       const char *const *labels, size_t count, const char *detail)
 {
     for (size_t i = 0; i < count; i++) {
         sh_doc *in = shc_doc(&n->f);
@@ -30,6 +32,12 @@ int net_delete_each(struct net *n, const char *op, const char *param, const char
         /* Gone already, or not visible yet: the final lookup tells. */
         shc_delete(&n->f.q, labels[i], detail, "ec2", op, in, "*NotFound");
     }
+}
+
+int net_delete_each(struct net *n, const char *op, const char *param, const char *const *ids,
+                    const char *const *labels, size_t count, const char *detail)
+{
+    net_queue_deletes(n, op, param, ids, labels, count, detail);
     return shc_wave(&n->f);
 }
 
@@ -83,22 +91,12 @@ static int enis_gone(void *arg, char *progress, size_t len)
     return count == 0;
 }
 
-/* Rules that refer to another group block its delete: revoked first. */
-static int revoke_references(struct net *n, const struct owned *groups)
+/* Rules that refer to another group block its delete: revoked first
+ * (rules: the groups' DescribeSecurityGroupRules answer). */
+static void revoke_references(struct net *n, const sh_doc *rules)
 {
-    if (!groups->n || n->f.plan)
-        return 0;
-    sh_doc *in = shc_doc(&n->f);
-    shc_set(&n->f, in, "group-id", "Filter[0].Name");
-    for (size_t i = 0; i < groups->n; i++)
-        shc_set(&n->f, in, groups->ids[i], "Filter[0].Value[%zu]", i);
-    const sh_doc *rules;
-    if (n->f.h->aws_call_all(n->f.ctx, "ec2", "DescribeSecurityGroupRules", in, "securityGroupRuleSet.item", &rules) != SH_OK) {
-        net_fail(n, SH_ERR_AWS, "listing the rules of the stack's security groups: %s", n->f.h->aws_error_text(n->f.ctx));
-        return -1;
-    }
     char path[128];
-    size_t nr = n->f.h->doc_count(rules, "securityGroupRuleSet.item");
+    size_t nr = rules ? n->f.h->doc_count(rules, "securityGroupRuleSet.item") : 0;
     for (size_t r = 0; r < nr; r++) {
 #define FIELD(k) n->f.h->doc_string(rules, shc_path(path, sizeof(path), "securityGroupRuleSet.item[%zu]." k, r))
         if (!FIELD("referencedGroupInfo.groupId"))
@@ -111,10 +109,9 @@ static int revoke_references(struct net *n, const struct owned *groups)
         net_queue_ok(n, eg && !strcmp(eg, "true") ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", rv,
                      "a rule between the stack's security groups", "*NotFound");
     }
-    return shc_wave(&n->f);
 }
 
-static int disassociate_tables(struct net *n, const struct owned *tables)
+static void disassociate_tables(struct net *n, const struct owned *tables)
 {
     char path[96];
     for (size_t t = 0; t < tables->n && !n->f.plan; t++) {
@@ -129,10 +126,9 @@ static int disassociate_tables(struct net *n, const struct owned *tables)
             net_queue_ok(n, "DisassociateRouteTable", in, tables->labels[t], "*NotFound");
         }
     }
-    return shc_wave(&n->f);
 }
 
-static int detach_gateways(struct net *n, const struct owned *igws)
+static void detach_gateways(struct net *n, const struct owned *igws)
 {
     char path[96];
     for (size_t g = 0; g < igws->n && !n->f.plan; g++) {
@@ -145,7 +141,6 @@ static int detach_gateways(struct net *n, const struct owned *igws)
             net_queue_ok(n, "DetachInternetGateway", in, igws->labels[g], "Gateway.NotAttached|*NotFound");
         }
     }
-    return shc_wave(&n->f);
 }
 
 /* One pass: everything owned that the lookups list, deleted in AWS's
@@ -179,10 +174,11 @@ int net_destroy_pass(shc_frame *f, size_t *found)
     collect(n, &igws, "internet gateway", NULL);
     for (size_t i = 0; i < 7; i++)
         *found += all[i]->n;
-    /* NAT gateways: delete those not already going, wait for all. */
+    /* At once, as nothing of another plugin's uses them: the NAT
+     * gateways (those not already going), the route tables' associations,
+     * the rules between the groups (read first)... */
     const char *to_delete[MAX_ITEMS], *labels[MAX_ITEMS];
     size_t k = 0;
-    int left = n->f.deadline > time(NULL) ? (int)(n->f.deadline - time(NULL)) : 0;
     sh_doc *wait_ids = shc_doc(&n->f);
     for (size_t i = 0; i < nats.n; i++) {
         const char *state = n->f.h->doc_string(nats.item[i], "state");
@@ -194,23 +190,45 @@ int net_destroy_pass(shc_frame *f, size_t *found)
         to_delete[k] = nats.ids[i];
         labels[k++] = nats.labels[i];
     }
-    if (net_delete_each(n, "DeleteNatGateway", "NatGatewayId", to_delete, labels, k, NULL) ||
-        (!n->f.plan && nats.n && net_wait_nats_deleted(n, wait_ids, nats.n, "nat gateways to be deleted", left)))
+    net_queue_deletes(n, "DeleteNatGateway", "NatGatewayId", to_delete, labels, k, NULL);
+    const sh_doc *rules = NULL;
+    if (groups.n && !n->f.plan) {
+        sh_doc *in = shc_doc(&n->f);
+        shc_set(&n->f, in, "group-id", "Filter[0].Name");
+        for (size_t i = 0; i < groups.n; i++)
+            shc_set(&n->f, in, groups.ids[i], "Filter[0].Value[%zu]", i);
+        net_queue_read(n, "DescribeSecurityGroupRules", in, "securityGroupRuleSet.item",
+                       "the rules of the stack's security groups", &rules);
+    }
+    disassociate_tables(n, &tables);
+    if (shc_wave(f))
         return -1;
-    if (disassociate_tables(n, &tables) || revoke_references(n, &groups) ||
-        net_delete_each(n, "ReleaseAddress", "AllocationId", eips.ids, eips.labels, eips.n, NULL) ||
-        net_delete_each(n, "DeleteRouteTable", "RouteTableId", tables.ids, tables.labels, tables.n, NULL))
+    /* ... then the tables and those rules; the addresses once their
+     * gateways are deleted */
+    revoke_references(n, rules);
+    net_queue_deletes(n, "DeleteRouteTable", "RouteTableId", tables.ids, tables.labels, tables.n, NULL);
+    int left = n->f.deadline > time(NULL) ? (int)(n->f.deadline - time(NULL)) : 0;
+    if (shc_wave(f) ||
+        (!n->f.plan && nats.n && net_wait_nats_deleted(n, wait_ids, nats.n, "nat gateways to be deleted", left)) ||
+        net_delete_each(n, "ReleaseAddress", "AllocationId", eips.ids, eips.labels, eips.n, NULL))
         return -1;
-    /* The ALB's and the tasks' interfaces linger after they go. */
+    /* What the load balancer's and the tasks' network interfaces sit in
+     * once their destroys ended and the interfaces are gone (they linger
+     * after them; anything else in the way is named); the gateway detaches
+     * once no address is mapped in the VPC. */
+    if ((groups.n || subnets.n || igws.n || vpcs.n) && shc_await_destroyed(f, NULL))
+        return -1;
     struct group_poll gp = {n, &groups};
     left = n->f.deadline > time(NULL) ? (int)(n->f.deadline - time(NULL)) : 0;
     if (groups.n && !n->f.plan && n->f.h->wait(n->f.ctx, "the network interfaces of the security groups to go", left,
                                            enis_gone, &gp) != SH_OK)
         return -1;
-    if (net_delete_each(n, "DeleteSecurityGroup", "GroupId", groups.ids, groups.labels, groups.n, NULL) ||
-        net_delete_each(n, "DeleteSubnet", "SubnetId", subnets.ids, subnets.labels, subnets.n, NULL) ||
-        detach_gateways(n, &igws) ||
-        net_delete_each(n, "DeleteInternetGateway", "InternetGatewayId", igws.ids, igws.labels, igws.n, NULL))
+    net_queue_deletes(n, "DeleteSecurityGroup", "GroupId", groups.ids, groups.labels, groups.n, NULL);
+    net_queue_deletes(n, "DeleteSubnet", "SubnetId", subnets.ids, subnets.labels, subnets.n, NULL);
+    detach_gateways(n, &igws);
+    if (shc_wave(f))
         return -1;
-    return net_delete_each(n, "DeleteVpc", "VpcId", vpcs.ids, vpcs.labels, vpcs.n, NULL);
+    net_queue_deletes(n, "DeleteInternetGateway", "InternetGatewayId", igws.ids, igws.labels, igws.n, NULL);
+    net_queue_deletes(n, "DeleteVpc", "VpcId", vpcs.ids, vpcs.labels, vpcs.n, NULL);
+    return shc_wave(f);
 }

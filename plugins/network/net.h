@@ -174,6 +174,10 @@ void net_wave_rule_reads(struct net *n);
 int net_rules(struct net *n);
 /* destroy.c */
 int net_destroy_pass(shc_frame *f, size_t *found);
+/* Queues the delete of each id (param=id), sent together (shc_delete),
+ * waiting out DependencyViolation; as net_delete_each without the wave. */
+void net_queue_deletes(struct net *n, const char *op, const char *param, const char *const *ids,
+                       const char *const *labels, size_t count, const char *detail);
 /* Deletes each id (param=id) together (shc_delete), waiting out
  * DependencyViolation (what used it is still going away) up to the
  * queue's deadline; NotFound is gone (destroy looks again at the end).

@@ -319,4 +319,5 @@ SH_PLUGIN_EXPORT = {
     .publishes = network_publishes,
     .config_bind = network_bind,
     .cost = net_cost,
+    .destroy_alongside = 1,
 };

@@ -1,7 +1,7 @@
-/* observability: removing the alarms, then the topic (its subscriptions
- * go with it), then the key: its deletion scheduled with the shortest
- * window (a key pending deletion counts as destroyed), and only then its
- * alias, so a key not yet pending is always found by the alias. Keys of
+/* observability: removing the alarms, the topic (its subscriptions go
+ * with it) and the key together, the key's deletion scheduled with the
+ * shortest window (a key pending deletion counts as destroyed); only then
+ * its alias, so a key not yet pending is always found by the alias. Keys of
  * ours that no alias points at (a lost CreateKey) are found by their tags
  * and go too. Only what carries this stack's ownership tags is touched;
  * destroy ends when a lookup finds nothing owned, so a second destroy
@@ -98,12 +98,10 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
     obs_alarms_lookup(o);
     if (shc_wave(&o->f))
         return -1;
-    obs_key_reads(o, 0);
+    if (obs_key_reads(o, 0))
+        return -1;
     obs_topic_reads(o, 0);
     obs_alarms_reads(o);
-    if (shc_wave(&o->f) || obs_key_search(o) || shc_wave(&o->f))
-        return -1;
-    obs_key_candidate_reads(o, 0);
     if (shc_wave(&o->f))
         return -1;
     sort_out(o, &d);
@@ -120,19 +118,11 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
         shc_queue_add_accepting(&o->f.q, "cloudwatch", "DeleteAlarms", in, "cloudwatch alarms", "ResourceNotFound",
                                 NULL, NULL);
     }
-    if (shc_wave(&o->f))
-        return -1;
-    for (size_t i = 0; i < d.nalarms; i++)
-        h->report(o->f.ctx, SH_CHANGE_DELETE, d.alarms[i]->line.label, NULL);
     if (d.topic) {
         sh_doc *in = shc_doc(&o->f);
         h->doc_set_string(in, "TopicArn", o->topic_arn);
         shc_queue_add_accepting(&o->f.q, "sns", "DeleteTopic", in, o->topic_l.label, "NotFound", NULL, NULL);
     }
-    if (shc_wave(&o->f))
-        return -1;
-    if (d.topic)
-        h->report(o->f.ctx, SH_CHANGE_DELETE, o->topic_l.label, "with its subscriptions");
     for (size_t i = 0; i < o->nkeys; i++) {
         if (!o->keys[i].extra)
             continue;
@@ -145,6 +135,10 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
     }
     if (shc_wave(&o->f))
         return -1;
+    for (size_t i = 0; i < d.nalarms; i++)
+        h->report(o->f.ctx, SH_CHANGE_DELETE, d.alarms[i]->line.label, NULL);
+    if (d.topic)
+        h->report(o->f.ctx, SH_CHANGE_DELETE, o->topic_l.label, "with its subscriptions");
     report_keys(o);
     if (!d.alias)
         return 0;

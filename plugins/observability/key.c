@@ -15,11 +15,6 @@
  * before another is made, as AWS may list a new key a moment late. */
 #define LOST_KEY_LOOKS 3
 
-void obs_key_lookup(struct obs *o)
-{
-    shc_read_all(&o->f.q, "kms", "ListAliases", shc_doc(&o->f), "Aliases", o->key_l.label, &o->aliases);
-}
-
 static const char *find_alias_target(struct obs *o)
 {
     char path[64];
@@ -77,16 +72,10 @@ static int keys_grow(struct obs *o, size_t more)
 /* The Resource Groups Tagging API's answers: ResourceTagMappingList[i].Tags[j].Key / .Value. */
 static const shc_tag_shape tags_tagging = {"Tags", "Key", "Value"};
 
-void obs_key_reads(struct obs *o, int full)
+/* The alias, and every key tagged as ours (one paginated call), together. */
+void obs_key_lookup(struct obs *o)
 {
-    o->alias_target = find_alias_target(o);
-    if (o->alias_target && !keys_grow(o, 1)) {
-        struct obs_key *k = &o->keys[o->nkeys++];
-        k->id = o->alias_target;
-        k->via_alias = 1;
-        read_key(o, k, 1, full);
-    }
-    /* every key tagged as ours, in one paginated call */
+    shc_read_all(&o->f.q, "kms", "ListAliases", shc_doc(&o->f), "Aliases", o->key_l.label, &o->aliases);
     const char *const *keys, *const *values;
     size_t n = o->f.h->tags(o->f.ctx, &keys, &values);
     sh_doc *in = shc_doc(&o->f);
@@ -101,15 +90,20 @@ void obs_key_reads(struct obs *o, int full)
     shc_read_all(&o->f.q, "tagging", "GetResources", in, "ResourceTagMappingList", o->key_l.label, &o->keys_listed);
 }
 
-int obs_key_search(struct obs *o)
+int obs_key_reads(struct obs *o, int full)
 {
     char path[96];
-    size_t n = o->keys_listed ? o->f.h->doc_count(o->keys_listed, "ResourceTagMappingList") : 0;
-    if (!n)
-        return 0;
-    if (keys_grow(o, n))
+    o->alias_target = find_alias_target(o);
+    size_t listed = o->keys_listed ? o->f.h->doc_count(o->keys_listed, "ResourceTagMappingList") : 0;
+    /* grown once: the queued reads point into the array */
+    if (listed + (o->alias_target != NULL) && keys_grow(o, listed + (o->alias_target != NULL)))
         return -1;
-    for (size_t i = 0; i < n; i++) {
+    if (o->alias_target) {
+        struct obs_key *k = &o->keys[o->nkeys++];
+        k->id = o->alias_target;
+        k->via_alias = 1;
+    }
+    for (size_t i = 0; i < listed; i++) {
         const sh_doc *item = o->f.h->doc_get(o->keys_listed, shc_path(path, sizeof(path), "ResourceTagMappingList[%zu]", i));
         const char *arn = o->f.h->doc_string(item, "ResourceARN"), *slash = arn ? strstr(arn, ":key/") : NULL;
         const char *id = slash ? slash + 5 : NULL;
@@ -123,16 +117,10 @@ int obs_key_search(struct obs *o)
         k->id = id;
         k->ours = 1;
     }
+    /* tags in KMS's shape, for ownership and drift */
+    for (size_t i = 0; i < o->nkeys; i++)
+        read_key(o, &o->keys[i], 1, full);
     return 0;
-}
-
-void obs_key_candidate_reads(struct obs *o, int full)
-{
-    for (size_t i = 0; i < o->nkeys; i++) {
-        struct obs_key *k = &o->keys[i];
-        if (!k->via_alias && k->ours) /* its tags in KMS's shape, for drift: one of ours only */
-            read_key(o, k, 1, full);
-    }
 }
 
 const char *obs_key_state(struct obs *o, const struct obs_key *k)

@@ -140,14 +140,11 @@ void obs_report(struct obs *o);
 sh_status obs_publish(shc_frame *f);
 
 /* ---- key.c ---- */
+/* ListAliases, and the keys tagged as ours (tagging GetResources). */
 void obs_key_lookup(struct obs *o);
-/* After the lookups: the alias's key read, and the keys tagged as ours listed (tagging GetResources). */
-void obs_key_reads(struct obs *o, int full);
-/* After ListKeys: the tags of every key no alias points at. */
-int obs_key_search(struct obs *o);
-/* After the search's tags: the keys tagged as ours read (full: policy and
- * rotation as well). */
-void obs_key_candidate_reads(struct obs *o, int full);
+/* After the lookups: the alias's key and every other key tagged as ours
+ * read (full: policy and rotation as well). -1 after recording. */
+int obs_key_reads(struct obs *o, int full);
 /* Deploy: ownership of the alias's key, the one to keep and the extras. */
 int obs_key_choose(struct obs *o);
 const char *obs_key_state(struct obs *o, const struct obs_key *k);

@@ -108,12 +108,10 @@ static int converge(shc_frame *f)
     /* Keys tagged as ours are searched for on every run (one call): a key
      * whose CreateKey answer was lost, in this run or an earlier one, and
      * that AWS listed only later is found and its deletion scheduled. */
-    obs_key_reads(o, o->cfg.encrypt); /* policy and rotation matter only for a key kept */
+    if (obs_key_reads(o, o->cfg.encrypt)) /* policy and rotation matter only for a key kept */
+        return -1;
     obs_topic_reads(o, 1);
     obs_alarms_reads(o);
-    if (shc_wave(&o->f) || obs_key_search(o) || shc_wave(&o->f))
-        return -1;
-    obs_key_candidate_reads(o, o->cfg.encrypt);
     if (shc_wave(&o->f))
         return -1;
     /* ownership of everything before anything changes */

@@ -92,6 +92,8 @@ SH_PLUGIN_EXPORT = {
     .keys = registry_keys,
     .config_bind = registry_bind,
     .cost = reg_cost,
+    /* the running tasks hold their image: nothing waits */
+    .destroy_alongside = 1,
     SHC_CALLBACKS(registry),
     .resources = registry_resources,
     .publishes = registry_publishes,

@@ -66,8 +66,8 @@ int scal_load(shc_frame *f, int destroy)
         p->line.label = shc_text(h, ctx, "scaling policy %s", p->name);
         p->del = (struct scal_delete){s, p->line.label, 0};
     }
-    /* compute's names: its outputs, published by its create, or in a
-     * destroy by its names callback (never made again here) */
+    /* compute's names: its outputs, published by its names callback before
+     * the run (never made again here) */
     s->cluster = h->input_string(ctx, "compute", "cluster_name");
     s->service = h->input_string(ctx, "compute", "service_name");
     const char *missing = !s->cluster ? "cluster_name" : !s->service ? "service_name" : NULL;

@@ -78,6 +78,10 @@ static const sh_resource_decl secrets_resources[] = {
     {"parameters", "ssm parameters /{S}/{E}/<name> (SecureString)", NULL},
     {NULL, NULL, NULL}};
 
+/* What it publishes (a dependent starts with it, its reads waiting for
+ * these): one <name>_arn per parameter, the configuration's names. */
+static const char *const secrets_publishes[] = {"parameter_arns", "changed_parameter_arns", "*_arn", NULL};
+
 SH_PLUGIN_EXPORT = {
     SH_PLUGIN_ABI,
     .name = "secrets",
@@ -86,8 +90,11 @@ SH_PLUGIN_EXPORT = {
     .keys = secrets_keys,
     .config_bind = secrets_bind,
     .cost = sec_cost,
+    /* the running tasks hold their values: nothing waits */
+    .destroy_alongside = 1,
     .requires = no_requirements,
     .validate = secrets_validate,
     SHC_CALLBACKS(secrets),
     .resources = secrets_resources,
+    .publishes = secrets_publishes,
 };

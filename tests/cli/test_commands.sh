@@ -103,7 +103,7 @@ expect_rc 0 "--help"
 expect_out "3  plan --detailed-exitcode found changes to make" "--help"
 run --version
 expect_rc 0 "--version"
-expect_out "stackhost 0.1.0 (plugin abi 1.6)" "--version"
+expect_out "stackhost 0.1.0 (plugin abi 1.7)" "--version"
 
 # --- plugins
 run plugins
@@ -129,8 +129,8 @@ expect_err "plugin 'nope' not found: no nope.so in" "plugins nope"
 # --- every fixture refusal names its file and says why
 run --plugin-path "$good:$bad" plugins
 expect_rc 1 "plugins with refused fixtures"
-expect_err "$bad/old_abi.so: plugin refused: it was built for plugin abi 0.6, this host speaks 1.6" "old abi"
-expect_err "$bad/new_minor.so: plugin refused: it was built for plugin abi 1.99, newer than this host's 1.6" "newer minor"
+expect_err "$bad/old_abi.so: plugin refused: it was built for plugin abi 0.7, this host speaks 1.7" "old abi"
+expect_err "$bad/new_minor.so: plugin refused: it was built for plugin abi 1.99, newer than this host's 1.7" "newer minor"
 expect_err "$bad/no_symbol.so: plugin refused: it does not export the symbol 'stackhost_plugin'" "missing symbol"
 expect_err "$bad/small_desc.so: plugin refused: its descriptor claims 24 bytes" "descriptor too small"
 expect_err "$bad/alpha_copy.so: plugin refused: duplicate plugin name 'alpha': already loaded from $good/alpha.so" "duplicate"

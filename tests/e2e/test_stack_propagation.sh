@@ -80,6 +80,9 @@ if [ "$mode" = windows ]; then
     sh -e dev plan --detailed-exitcode
     expect_rc 0 "plan dev again"
     expect_out "no changes: the account matches the configuration" "plan dev again"
+    # a destroy right after a new deployment: ECS refuses the service's deletion for a while
+    sh -e dev --auto-approve --restart deploy
+    expect_rc 0 "a new deployment of dev"
     sh -e dev --auto-approve destroy
     expect_rc 0 "destroy dev again"
     expect_checker "dev after the second destroy" check_leftovers catalog dev --quiet

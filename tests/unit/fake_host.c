@@ -696,6 +696,14 @@ static sh_status fh_cost_add(sh_ctx *f, const sh_cost *part)
     return SH_ERR_INVALID;
 }
 
+/* ABI 1.7: the fake runs one plugin, so no other's destroy to wait for. */
+static int fh_await_destroyed(sh_ctx *f, const char *plugin)
+{
+    (void)f;
+    (void)plugin;
+    return 0;
+}
+
 static const char *fh_owner(const sh_ctx *f, const char *key)
 {
     (void)f;
@@ -1206,6 +1214,7 @@ sh_ctx *fh_new(void)
         .config_read = fh_config_read,
         .owner = fh_owner,
         .cost_add = fh_cost_add,
+        .await_destroyed = fh_await_destroyed,
     };
     f->mode = SH_MODE_DEPLOY;
     f->config = json_object();

@@ -37,7 +37,7 @@ static void test_defaults_and_flags(void **state)
     const char *a[] = {"stackhost", "plan"};
     assert_int_equal(parse(&cli, &err, 2, a), 0);
     assert_string_equal(cli_config_file(&cli), "stackhost.cfg");
-    assert_int_equal(cli.jobs, 4);
+    assert_int_equal(cli.jobs, 0); /* every plugin at once */
     assert_int_equal(cli.verbosity, 0);
     const char *b[] = {"stackhost", "-vv", "deploy", "--plugin-path", "/p", "-j", "2"};
     assert_int_equal(parse(&cli, &err, 7, b), 0);
@@ -60,7 +60,7 @@ static void test_defaults_and_flags(void **state)
     const char *g[] = {"stackhost", "-e", "dev", "--", "validate"};
     assert_int_equal(parse(&cli, &err, 5, g), 0);
     assert_int_equal(cli.command, CMD_VALIDATE);
-    assert_int_equal(cli.requests, 16);
+    assert_int_equal(cli.requests, 64);
     const char *h[] = {"stackhost", "deploy", "--requests", "3", "--trace=run.json"};
     assert_int_equal(parse(&cli, &err, 5, h), 0);
     assert_int_equal(cli.requests, 3);

@@ -65,13 +65,13 @@ static void test_previous_minor_loads(void **state)
 static void test_wrong_abi_major(void **state)
 {
     (void)state;
-    assert_refused(FIXTURE_BAD "/old_abi.so", "built for plugin abi 0.6, this host speaks 1.6; rebuild it");
+    assert_refused(FIXTURE_BAD "/old_abi.so", "built for plugin abi 0.7, this host speaks 1.7; rebuild it");
 }
 
 static void test_newer_minor(void **state)
 {
     (void)state;
-    assert_refused(FIXTURE_BAD "/new_minor.so", "built for plugin abi 1.99, newer than this host's 1.6; upgrade stackhost");
+    assert_refused(FIXTURE_BAD "/new_minor.so", "built for plugin abi 1.99, newer than this host's 1.7; upgrade stackhost");
     /* a typed configuration's binding that would write the wrong bytes */
     assert_refused(FIXTURE_BAD "/bad_bind_key.so",
                    "its config_bind names the key 'nope', which its key table does not declare");

@@ -187,7 +187,7 @@ static void *job_thread(void *arg)
 int engine_await_destroyed(struct job *j, const char *plugin, struct strbuf *failed)
 {
     struct engine *e = j->engine;
-    int rc = 0;
+    int rc = 0, waited = 0;
     pthread_mutex_lock(&e->lock);
     for (size_t d = 0; d < j->ndeps; d++) {
         struct job *dep = &e->jobs[j->deps[d]];
@@ -196,13 +196,14 @@ int engine_await_destroyed(struct job *j, const char *plugin, struct strbuf *fai
         /* it started before this job could (a soft dependency): it ends */
         while (dep->state == JOB_PENDING || dep->state == JOB_RUNNING)
             pthread_cond_wait(&e->done, &e->lock);
+        waited = 1;
         if (dep->state != JOB_DONE) {
             strbuf_addf(failed, "%s%s", rc ? ", " : "", dep->item->section->name);
             rc = -1;
         }
     }
     pthread_mutex_unlock(&e->lock);
-    return rc;
+    return rc ? rc : waited;
 }
 
 /* Locked. A job that will not run: what it would have published will not come. */

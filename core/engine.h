@@ -61,8 +61,8 @@ int engine_run(struct run *run, struct job *jobs, size_t n, size_t parallel, str
 void engine_jobs_free(struct job *jobs, size_t n);
 /* From the running destroy j (host->await_destroyed): waits until the
  * destroys it depends on (those of the plugins requiring it; only
- * plugin's when not NULL) have ended. 0 when they succeeded, else -1 with
- * the names of those that did not in failed. */
+ * plugin's when not NULL) have ended. 1 when they succeeded, 0 when there
+ * were none, else -1 with the names of those that did not in failed. */
 int engine_await_destroyed(struct job *j, const char *plugin, struct strbuf *failed);
 
 sh_plugin_fn job_callback(const struct job *job);

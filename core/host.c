@@ -584,7 +584,7 @@ static int host_await_destroyed(sh_ctx *ctx, const char *plugin)
     clock_gettime(CLOCK_MONOTONIC, &start);
     struct strbuf failed = STRBUF_INIT;
     int rc = engine_await_destroyed(ctx->job, plugin, &failed);
-    if (rc)
+    if (rc < 0)
         snprintf(ctx->starved_of, sizeof(ctx->starved_of), "the destroy of %s, which may still use what it "
                  "deletes, did not complete", failed.buf);
     strbuf_release(&failed);
@@ -597,7 +597,7 @@ static int host_await_destroyed(sh_ctx *ctx, const char *plugin)
             clock_gettime(CLOCK_MONOTONIC, &end);
             char name[160];
             snprintf(name, sizeof(name), "wait: the destroy of %s", plugin ? plugin : "the plugins that require it");
-            trace_span(ctx->run->trace, plugin_name(ctx), name, "wait", &start, &end, rc ? "failed" : "done");
+            trace_span(ctx->run->trace, plugin_name(ctx), name, "wait", &start, &end, rc < 0 ? "failed" : "done");
         }
     }
     return rc;
@@ -614,8 +614,7 @@ static const char *host_owner(const sh_ctx *ctx, const char *key)
         for (size_t k = 0; owns && owns[k]; k++) {
             if (strncmp(owns[k], me, mlen) || owns[k][mlen] != '.' || strcmp(owns[k] + mlen + 1, key))
                 continue;
-            int destroying = ctx->run && (ctx->run->mode == SH_MODE_DESTROY || ctx->run->plan_destroy);
-            return !it->section->enabled || (destroying && it->selected) ? "" : it->section->name;
+            return !it->section->enabled ? "" : it->section->name;
         }
     }
     return NULL;

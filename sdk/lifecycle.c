@@ -79,10 +79,10 @@ int shc_left_alone(const shc_frame *f, const char *label)
 
 int shc_await_destroyed(shc_frame *f, const char *plugin)
 {
-    if (!SH_HOST_HAS(f->h, await_destroyed) || !f->h->await_destroyed(f->ctx, plugin))
-        return 0;
-    f->failed = 1;
-    return -1;
+    int rc = SH_HOST_HAS(f->h, await_destroyed) ? f->h->await_destroyed(f->ctx, plugin) : 0;
+    if (rc < 0)
+        f->failed = 1;
+    return rc;
 }
 
 /* ---- the runner ---- */

@@ -333,8 +333,9 @@ typedef struct sh_host {
     /* Who decides the value of this plugin's `key` once the resource
      * exists: NULL when no plugin of the stack lists "<this plugin>.<key>"
      * in its descriptor's owns; else that plugin's name while it decides
-     * (the environment enables it), "" while it does not (disabled; or in
-     * a destroy, its destroy runs first, as it requires this plugin). */
+     * (the environment enables it), "" while it does not (disabled). In a
+     * destroy (ABI 1.7; before, ""), its name too: await_destroyed(ctx,
+     * name) tells whether its destroy ran in this run. */
     const char *(*owner)(const sh_ctx *ctx, const char *key);
 
     /* ---- ABI 1.6 ---- */
@@ -349,11 +350,11 @@ typedef struct sh_host {
 
     /* In a destroy by a plugin that declares destroy_alongside: waits until
      * the destroy of `plugin` (NULL: of every plugin that requires this
-     * one) has ended. 0 when it succeeded, or when it is not destroyed in
-     * this run (and in a plan, whose destroys only look); -1 when it failed
-     * or will not run: then delete nothing it may use, and return SH_ERR
-     * without recording an error (the run reports that failure and says
-     * this destroy was cut short by it). */
+     * one) has ended. 1 when it succeeded (every one waited for); 0 when
+     * none is destroyed in this run (nor in a plan, whose destroys only
+     * look); -1 when one failed or will not run: then delete nothing it
+     * may use, and return SH_ERR without recording an error (the run
+     * reports that failure and says this destroy was cut short by it). */
     int (*await_destroyed)(sh_ctx *ctx, const char *plugin);
 } sh_host;
 

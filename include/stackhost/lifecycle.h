@@ -92,8 +92,9 @@ int shc_left_alone(const shc_frame *f, const char *label);
 /* In a destroy of a plugin that declares destroy_alongside: waits until
  * the destroy of `plugin` (NULL: of every plugin requiring this one) has
  * ended (host->await_destroyed; a host older than ABI 1.7 ran them first).
- * 0, or -1 when one did not complete (failed is set; nothing recorded:
- * the run reports that failure and cuts this destroy short). */
+ * 1 when it did, 0 when none is destroyed in this run, -1 when one did not
+ * complete (failed is set; nothing recorded: the run reports that failure
+ * and cuts this destroy short). */
 int shc_await_destroyed(shc_frame *f, const char *plugin);
 
 typedef struct shc_lifecycle {

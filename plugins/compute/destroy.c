@@ -1,8 +1,8 @@
 /* compute: removing every revision of the task definition family
  * (deregistered, then deleted), the log group and the roles (inline
  * policies deleted and managed ones detached first) at once; the service
- * (deleted with force, INACTIVE) once the plugins that read its names are
- * destroyed (destroy_alongside: the scalable target first); the cluster
+ * (deleted with force, INACTIVE) once the plugin that owns its count has
+ * removed its scalable target (destroy_alongside); the cluster
  * once the service is gone, in the order AWS needs. Only what carries this stack's ownership tags is touched;
  * destroy ends when a lookup finds nothing owned, so a second destroy
  * finds nothing. */
@@ -58,11 +58,12 @@ static int service_deleted(void *arg, const sh_doc *out)
 }
 
 /* The service, deleted with force: ECS stops its tasks as it drains (as
- * Terraform's scale to 0 would, in one call less); then INACTIVE. */
-static void delete_service(struct cmp *c)
+ * Terraform's scale to 0 would, in one call less); then INACTIVE. `left`:
+ * a scalable target the owner of the count does not remove in this run. */
+static void delete_service(struct cmp *c, int left)
 {
     const sh_host *h = c->f.h;
-    if (c->scaled)
+    if (left)
         h->log(c->f.ctx, SH_LOG_WARN, "a scalable target still owns the desired count of %s (the scaling plugin's "
                "destroy removes it): left alone; the service is deleted with force", c->svc_l.label);
     if (c->draining)
@@ -166,12 +167,14 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
         delete_role(c, &c->task, 0);
     if (shc_wave(f))
         return -1;
-    /* The scalable target goes before the service it scales (scaling's
-     * destroy; with it every plugin that reads the service's names) */
-    if (service && shc_await_destroyed(f, NULL))
-        return -1;
-    if (service)
-        delete_service(c);
+    /* The scalable target goes before the service it scales: the destroy
+     * of the plugin that owns the count, when it runs in this one */
+    if (service) {
+        int owner_done = c->count_owner && *c->count_owner ? shc_await_destroyed(f, c->count_owner) : 0;
+        if (owner_done < 0)
+            return -1;
+        delete_service(c, c->scaled && !owner_done);
+    }
     /* every revision INACTIVE now: deleted, ten a request */
     for (size_t i = 0; i < revisions; i += DELETE_PER_CALL) {
         sh_doc *in = shc_doc(&c->f);

@@ -529,6 +529,20 @@ int cmp_service_wait(struct cmp *c, int inactive)
     return rc;
 }
 
+/* The service as the lookup found it, when this run sent it nothing: one
+ * deployment, its rollout completed (ECS counts the load balancer's
+ * health checks in it), every desired task running. */
+static int steady_as_found(struct cmp *c)
+{
+    const sh_host *h = c->f.h;
+    if (!c->service || c->svc_l.change != SH_CHANGE_NONE || h->doc_count(c->service, "deployments") != 1)
+        return 0;
+    const sh_doc *primary = primary_deployment(c, c->service);
+    const char *rollout = primary ? h->doc_string(primary, "rolloutState") : NULL;
+    const char *running = h->doc_string(c->service, "runningCount"), *desired = h->doc_string(c->service, "desiredCount");
+    return rollout && !strcmp(rollout, "COMPLETED") && running && desired && !strcmp(running, desired);
+}
+
 /* --wait: one deployment, every desired task running; its events shown
  * as progress. Without --wait, deploy returns once the service is
  * created or updated. */
@@ -537,6 +551,11 @@ int cmp_service_wait_steady(struct cmp *c)
     int seconds = c->f.h->wait_ready(c->f.ctx);
     if (c->f.mode != SH_MODE_DEPLOY || seconds <= 0)
         return 0;
+    if (steady_as_found(c)) { /* the lookup's answer says so: no poll */
+        c->f.h->log(c->f.ctx, SH_LOG_INFO, "%s runs at a steady state: the rollout completed, every task running "
+                    "(as the lookup found it; nothing sent to it)", c->svc_l.label);
+        return 0;
+    }
     if (c->service)
         events(c, c->service, 0); /* what happened before this deploy */
     struct service_poll p = {.c = c, .mode = WAIT_STEADY, .before = c->service};

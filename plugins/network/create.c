@@ -320,6 +320,8 @@ static void vpc(struct net *n)
         shc_set(&n->f, in, attrs[i], "Attribute");
         net_queue_read(n, "DescribeVpcAttribute", in, NULL, label, outs[i]);
     }
+    /* with them, so that the rules of every group are read in the next wave */
+    net_queue_default_group(n);
     net_tags(n, n->vpc_item, n->vpc, label, name);
 }
 
@@ -532,7 +534,7 @@ void net_wave_in_vpc(struct net *n)
             net_report_diff(n, igw_label, "attached to", NULL, n->vpc[0] ? n->vpc : "the stack's vpc");
     }
     net_wave_dns(n, 0);
-    if (n->vpc[0])
+    if (n->vpc[0] && !n->vpc_item) /* an existing vpc's was read with its attributes */
         net_queue_default_group(n);
 }
 

@@ -216,7 +216,7 @@ int net_destroy_pass(shc_frame *f, size_t *found)
      * once their destroys ended and the interfaces are gone (they linger
      * after them; anything else in the way is named); the gateway detaches
      * once no address is mapped in the VPC. */
-    if ((groups.n || subnets.n || igws.n || vpcs.n) && shc_await_destroyed(f, NULL))
+    if ((groups.n || subnets.n || igws.n || vpcs.n) && shc_await_destroyed(f, NULL) < 0)
         return -1;
     struct group_poll gp = {n, &groups};
     left = n->f.deadline > time(NULL) ? (int)(n->f.deadline - time(NULL)) : 0;

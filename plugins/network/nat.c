@@ -120,18 +120,12 @@ struct nat_poll {
     int deleting; /* wait for "deleted" rather than "available" */
 };
 
-static int nats_poll(void *arg, char *progress, size_t len)
+/* The gateways' states in a DescribeNatGateways answer: 1 when all are
+ * available (deleted), 0 while some are not yet, -1 (recorded) for one
+ * that failed. */
+static int nats_state(const struct nat_poll *p, const sh_doc *out, char *progress, size_t len)
 {
-    struct nat_poll *p = arg;
     struct net *n = p->n;
-    const sh_doc *out;
-    if (n->f.h->aws_call(n->f.ctx, "ec2", "DescribeNatGateways", p->ids, &out) != SH_OK) {
-        const sh_aws_error *e = n->f.h->aws_error(n->f.ctx);
-        if (e && !strcmp(e->code, "NatGatewayNotFound")) /* not visible yet, or gone */
-            return p->deleting ? 1 : 0;
-        net_fail(n, SH_ERR_AWS, "waiting for nat gateways: %s", n->f.h->aws_error_text(n->f.ctx));
-        return -1;
-    }
     size_t count = n->f.h->doc_count(out, "natGatewaySet.item"), ready = p->deleting ? p->count - count : 0;
     char pending[160] = "", path[96];
     for (size_t i = 0; i < count; i++) {
@@ -155,14 +149,59 @@ static int nats_poll(void *arg, char *progress, size_t len)
     return ready >= p->count;
 }
 
+static int nats_poll(void *arg, char *progress, size_t len)
+{
+    struct nat_poll *p = arg;
+    struct net *n = p->n;
+    const sh_doc *out;
+    if (n->f.h->aws_call(n->f.ctx, "ec2", "DescribeNatGateways", p->ids, &out) != SH_OK) {
+        const sh_aws_error *e = n->f.h->aws_error(n->f.ctx);
+        if (e && !strcmp(e->code, "NatGatewayNotFound")) /* not visible yet, or gone */
+            return p->deleting ? 1 : 0;
+        net_fail(n, SH_ERR_AWS, "waiting for nat gateways: %s", n->f.h->aws_error_text(n->f.ctx));
+        return -1;
+    }
+    return nats_state(p, out, progress, len);
+}
+
+/* The configured gateways' ids (NatGatewayId[i]); *count of them. */
+static sh_doc *nat_ids(struct net *n, size_t *count)
+{
+    sh_doc *ids = shc_doc(&n->f);
+    *count = 0;
+    for (int i = 0; i < n->nats; i++)
+        if (n->nat[i][0])
+            shc_set(&n->f, ids, n->nat[i], "NatGatewayId[%zu]", (*count)++);
+    return ids;
+}
+
+void net_queue_nat_look(struct net *n)
+{
+    if (n->f.plan || !n->nat_waiting)
+        return;
+    sh_doc *ids = nat_ids(n, &n->nat_look_count);
+    if (n->nat_look_count)
+        shc_read(&n->f.q, "ec2", "DescribeNatGateways", ids, "nat gateways", "NatGatewayNotFound", &n->nat_look_out);
+}
+
+int net_nats_looked(struct net *n)
+{
+    if (n->f.plan || !n->nat_waiting || !n->nat_look_out)
+        return 0;
+    struct nat_poll p = {n, NULL, n->nat_look_count, 0};
+    char progress[256];
+    int rc = nats_state(&p, n->nat_look_out, progress, sizeof(progress));
+    if (rc > 0)
+        n->nat_waiting = 0;
+    return rc < 0 ? -1 : 0;
+}
+
 int net_wait_nats(struct net *n)
 {
     if (n->f.plan || !n->nat_waiting)
         return 0;
-    struct nat_poll p = {n, shc_doc(&n->f), 0, 0};
-    for (int i = 0; i < n->nats; i++)
-        if (n->nat[i][0])
-            shc_set(&n->f, p.ids, n->nat[i], "NatGatewayId[%zu]", p.count++);
+    struct nat_poll p = {n, NULL, 0, 0};
+    p.ids = nat_ids(n, &p.count);
     if (!p.count)
         return 0;
     return n->f.h->wait(n->f.ctx, "nat gateways", 20 * 60, nats_poll, &p) == SH_OK ? 0 : -1;

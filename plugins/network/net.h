@@ -57,6 +57,11 @@ struct net {
     int vpc_new, igw_new;
     int sub_pub_new[NET_MAX_AZ], sub_priv_new[NET_MAX_AZ];
     int nat_waiting; /* a nat gateway was created or found not yet available */
+    /* the first look at them, sent with the rules' first wave */
+    const sh_doc *nat_look_out;
+    size_t nat_look_count;
+    int private_routes_queued;
+    int rules_read; /* the groups' rules read with the wave in the vpc (the default group was known) */
     /* answers of the later reads */
     const sh_doc *dns_support, *dns_hostnames, *default_sg_out, *rules_out, *assoc_out;
     /* net_queue_id's completions of the wave being queued */
@@ -164,6 +169,11 @@ void net_wave_routes(struct net *n, int private_routes);
 void net_wave_nats(struct net *n);
 int net_recreate_nats(struct net *n);
 int net_wait_nats(struct net *n);
+/* Queues the first look at the gateways being made (with another wave:
+ * they are often available at once); after that wave, net_nats_looked
+ * clears nat_waiting when they all are (-1, recorded, for a failed one). */
+void net_queue_nat_look(struct net *n);
+int net_nats_looked(struct net *n);
 int net_wait_nats_deleted(struct net *n, sh_doc *ids, size_t count, const char *what, int timeout);
 int net_remove_extra_nats(struct net *n);
 /* rules.c */
@@ -171,7 +181,10 @@ void net_wave_groups(struct net *n);
 void net_queue_default_group(struct net *n);
 int net_default_group(struct net *n); /* waits until a new vpc's default group is listed */
 void net_wave_rule_reads(struct net *n);
-int net_rules(struct net *n);
+/* The rules put right in two waves, authorizations before revocations;
+ * also (may be NULL) queues what goes with them (wave 0, 1), -1 when it
+ * failed (recorded). */
+int net_rules(struct net *n, int (*also)(struct net *n, int wave));
 /* destroy.c */
 int net_destroy_pass(shc_frame *f, size_t *found);
 /* Queues the delete of each id (param=id), sent together (shc_delete),

@@ -237,6 +237,24 @@ static sh_status publish_all(shc_frame *f)
 
 /* The waves of net.h, each sent together. A wave that fails stops the
  * run: what it made is found by name on the next. */
+/* With the rules' waves: the first look at new NAT gateways, then the
+ * private routes through them once they are available: the rules are
+ * off the path to the gateways. */
+static int nat_path(struct net *n, int wave)
+{
+    if (!wave) {
+        net_queue_nat_look(n);
+        return 0;
+    }
+    if (net_nats_looked(n))
+        return -1;
+    if (!n->nat_waiting || n->f.plan) {
+        net_wave_routes(n, 1);
+        n->private_routes_queued = 1;
+    }
+    return 0;
+}
+
 static int waves(struct net *n)
 {
     if (net_lookup(n) || net_found(n) || net_zones(n) || net_quotas(n))
@@ -250,6 +268,11 @@ static int waves(struct net *n)
     net_wave_groups(n);
     net_wave_tables(n);
     net_wave_association_reads(n);
+    /* an existing vpc: its default group was read with its attributes */
+    if (n->f.h->doc_string(n->default_sg_out, "securityGroupInfo.item[0].groupId")) {
+        net_wave_rule_reads(n);
+        n->rules_read = 1;
+    }
     if (net_run(n) || net_default_group(n))
         return -1;
     publish(n, 0);
@@ -257,10 +280,12 @@ static int waves(struct net *n)
     net_wave_nats(n);
     net_wave_associations(n);
     net_wave_routes(n, 0);
-    net_wave_rule_reads(n);
-    if (net_run(n) || net_recreate_nats(n) || net_rules(n) || net_wait_nats(n))
+    if (!n->rules_read)
+        net_wave_rule_reads(n);
+    if (net_run(n) || net_recreate_nats(n) || net_rules(n, nat_path) || net_wait_nats(n))
         return -1;
-    net_wave_routes(n, 1);
+    if (!n->private_routes_queued)
+        net_wave_routes(n, 1);
     if (net_run(n) || net_remove_extra_nats(n))
         return -1;
     settle(n);

@@ -225,7 +225,7 @@ static void revoke(struct net *n, const struct group_rules *g)
     }
 }
 
-int net_rules(struct net *n)
+int net_rules(struct net *n, int (*also)(struct net *n, int wave))
 {
     struct group_rules groups[3];
     struct group_rules *alb = &groups[0], *tasks = &groups[1], *dflt = &groups[2];
@@ -259,10 +259,10 @@ int net_rules(struct net *n)
         authorize(n, &groups[i], 0);
         authorize(n, &groups[i], 1);
     }
-    if (net_run(n))
+    if ((also && also(n, 0)) || net_run(n))
         return -1;
     for (int i = 0; i < 3; i++)
         if (groups[i].id[0])
             revoke(n, &groups[i]);
-    return net_run(n);
+    return (also && also(n, 1)) || net_run(n) ? -1 : 0;
 }

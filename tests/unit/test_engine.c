@@ -258,6 +258,106 @@ static void test_destroy_runs_in_reverse(void **state)
     finish(&run, jobs, n);
 }
 
+/* destroy_alongside (ABI 1.7): alpha's destroy starts with beta's (beta
+ * requires it) and waits for it itself before what beta may still use. */
+static sh_status destroy_then_wait(const sh_host *host, sh_ctx *ctx)
+{
+    record("alpha starts");
+    int rc = host->await_destroyed(ctx, NULL);
+    record(rc == 1 ? "alpha waited" : rc ? "alpha cut short" : "alpha had none");
+    return rc < 0 ? SH_ERR : SH_OK;
+}
+
+static sh_status destroy_slowly(const sh_host *host, sh_ctx *ctx)
+{
+    struct timespec ts = {0, 50 * 1000000L}; /* alpha is waiting by then */
+    nanosleep(&ts, NULL);
+    (void)host;
+    (void)ctx;
+    record("beta");
+    return SH_OK;
+}
+
+static void destroy_alpha_beta(sh_plugin *a, sh_plugin *b)
+{
+    *a = *stack_find(&st, "alpha")->plugin->desc;
+    *b = *stack_find(&st, "beta")->plugin->desc;
+    a->destroy = destroy_then_wait;
+    a->destroy_alongside = 1;
+    b->destroy = destroy_slowly;
+    stack_find(&st, "alpha")->plugin->desc = a;
+    stack_find(&st, "beta")->plugin->desc = b;
+    stack_find(&st, "gamma")->selected = 0;
+    stack_find(&st, "delta")->selected = 0;
+}
+
+static void test_destroy_alongside_waits_for_its_dependents(void **state)
+{
+    (void)state;
+    open_env("dev");
+    sh_plugin a, b;
+    destroy_alpha_beta(&a, &b);
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DESTROY, 0, &run, &jobs, &n), 0);
+    assert_true(position("alpha starts") < position("beta"));
+    assert_true(position("beta") < position("alpha waited"));
+    finish(&run, jobs, n);
+}
+
+/* A plan's destroys only look: nothing waits, and nothing is waited for. */
+static void test_plan_destroys_wait_for_nothing(void **state)
+{
+    (void)state;
+    open_env("dev");
+    sh_plugin a, b;
+    destroy_alpha_beta(&a, &b);
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    run_init(&run, &st, SH_MODE_PLAN);
+    run.plan_destroy = 1;
+    n = engine_jobs(&run, &jobs);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(jobs[i].ndeps, 0);
+    assert_int_equal(engine_run(&run, jobs, n, 0, &dl), 0);
+    assert_true(position("alpha had none") < position("beta"));
+    finish(&run, jobs, n);
+}
+
+static sh_status destroy_failing(const sh_host *host, sh_ctx *ctx)
+{
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    record("beta");
+    return (host->fail)(ctx, SH_ERR, "beta's destroy failed");
+}
+
+/* beta's destroy fails: alpha's wait says so, and alpha is cut short by
+ * it (its own error is not reported: beta's is). */
+static void test_failed_dependent_cuts_the_wait_short(void **state)
+{
+    (void)state;
+    open_env("dev");
+    sh_plugin a, b;
+    destroy_alpha_beta(&a, &b);
+    b.destroy = destroy_failing;
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DESTROY, 0, &run, &jobs, &n), -1);
+    assert_true(position("beta") < position("alpha cut short"));
+    assert_int_equal(dl.n, 1);
+    assert_non_null(strstr(dl.items[0].msg, "beta's destroy failed"));
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(jobs[i].item->section->name, "alpha")) {
+            assert_int_equal(jobs[i].state, JOB_SKIPPED);
+            assert_non_null(strstr(jobs[i].ctx.starved_of, "the destroy of beta"));
+        }
+    finish(&run, jobs, n);
+}
+
 static void test_disabled_plugin_is_destroyed_on_deploy(void **state)
 {
     (void)state;
@@ -620,6 +720,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_requirement_cuts_short_what_waits_on_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incomplete_plugin_lets_the_others_finish, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_failure_lets_the_others_look, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_destroy_alongside_waits_for_its_dependents, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_destroys_wait_for_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_dependent_cuts_the_wait_short, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -193,17 +193,27 @@ int engine_await_destroyed(struct job *j, const char *plugin, struct strbuf *fai
         struct job *dep = &e->jobs[j->deps[d]];
         if (j->kind != JOB_DESTROY || dep->kind != JOB_DESTROY || (plugin && strcmp(plugin, dep->item->section->name)))
             continue;
-        /* it started before this job could (a soft dependency): it ends */
-        while (dep->state == JOB_PENDING || dep->state == JOB_RUNNING)
+        /* it started before this job could (a soft dependency): it ends,
+         * or says that nothing it still deletes uses ours */
+        while ((dep->state == JOB_PENDING || dep->state == JOB_RUNNING) && !dep->released)
             pthread_cond_wait(&e->done, &e->lock);
         waited = 1;
-        if (dep->state != JOB_DONE) {
+        if (!dep->released && dep->state != JOB_DONE) {
             strbuf_addf(failed, "%s%s", rc ? ", " : "", dep->item->section->name);
             rc = -1;
         }
     }
     pthread_mutex_unlock(&e->lock);
     return rc ? rc : waited;
+}
+
+void engine_release(struct job *j)
+{
+    struct engine *e = j->engine;
+    pthread_mutex_lock(&e->lock);
+    j->released = 1;
+    pthread_cond_broadcast(&e->done);
+    pthread_mutex_unlock(&e->lock);
 }
 
 /* Locked. A job that will not run: what it would have published will not come. */

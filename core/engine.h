@@ -35,6 +35,7 @@ struct job {
     double seconds;
     pthread_t thread;
     int started;
+    int released; /* a destroy said its requirements' resources are free (host->destroy_released) */
     struct engine *engine;
 };
 
@@ -64,6 +65,9 @@ void engine_jobs_free(struct job *jobs, size_t n);
  * plugin's when not NULL) have ended. 1 when they succeeded, 0 when there
  * were none, else -1 with the names of those that did not in failed. */
 int engine_await_destroyed(struct job *j, const char *plugin, struct strbuf *failed);
+/* From the running destroy j (host->destroy_released): those waiting for
+ * it in engine_await_destroyed go on. */
+void engine_release(struct job *j);
 
 sh_plugin_fn job_callback(const struct job *job);
 const char *job_kind_name(enum job_kind kind);

@@ -603,6 +603,12 @@ static int host_await_destroyed(sh_ctx *ctx, const char *plugin)
     return rc;
 }
 
+static void host_destroy_released(sh_ctx *ctx)
+{
+    if (ctx->job && ctx->run && ctx->mode == SH_MODE_DESTROY)
+        engine_release(ctx->job);
+}
+
 static const char *host_owner(const sh_ctx *ctx, const char *key)
 {
     struct stack *st = ctx->stack;
@@ -690,6 +696,7 @@ static const sh_host table = {
     .owner = host_owner,
     .cost_add = host_cost_add,
     .await_destroyed = host_await_destroyed,
+    .destroy_released = host_destroy_released,
 };
 
 const sh_host *host_table(void) { return &table; }

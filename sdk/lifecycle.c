@@ -85,6 +85,12 @@ int shc_await_destroyed(shc_frame *f, const char *plugin)
     return rc;
 }
 
+void shc_destroy_released(const shc_frame *f)
+{
+    if (SH_HOST_HAS(f->h, destroy_released))
+        f->h->destroy_released(f->ctx);
+}
+
 /* ---- the runner ---- */
 
 struct run {

@@ -356,6 +356,13 @@ typedef struct sh_host {
      * may use, and return SH_ERR without recording an error (the run
      * reports that failure and says this destroy was cut short by it). */
     int (*await_destroyed)(sh_ctx *ctx, const char *plugin);
+    /* In a destroy: nothing this plugin still deletes uses what the
+     * plugins it requires made (compute: its service is inactive, its
+     * tasks gone; what is left, the cluster, stands alone), so a
+     * requirement waiting for this destroy in await_destroyed goes on
+     * without waiting for the rest of it. Once a run; a later failure of
+     * this destroy is still reported. */
+    void (*destroy_released)(sh_ctx *ctx);
 } sh_host;
 
 /* Non-zero for an operation that only reads (Describe*, List*, Get*,

@@ -97,6 +97,10 @@ int shc_left_alone(const shc_frame *f, const char *label);
  * and cuts this destroy short). */
 int shc_await_destroyed(shc_frame *f, const char *plugin);
 
+/* In a destroy: nothing this plugin still deletes uses what its
+ * requirements made (host->destroy_released; nothing on an older host). */
+void shc_destroy_released(const shc_frame *f);
+
 typedef struct shc_lifecycle {
     size_t size; /* of the plugin's struct; its first member is its shc_frame */
     const shc_not_yet *not_yet; /* the queue's "not yet" answers (may be NULL) */

@@ -191,6 +191,8 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     /* a role's policies can take a moment to be gone from it: cmp_not_yet */
     if (shc_wave(f) || (c->draining && cmp_service_wait(c, 1)))
         return -1;
+    /* no task is left in the network's subnets: the cluster stands alone */
+    shc_destroy_released(f);
     /* the cluster once no service is left in it (AWS takes a moment to
      * count one as gone: cmp_not_yet) */
     if (cluster) {

@@ -127,6 +127,8 @@ int lb_destroy_pass(shc_frame *f, size_t *found)
         if (rc != SH_OK)
             return -1;
     }
+    /* its interfaces gone, nothing left of it is in the network's subnets */
+    shc_destroy_released(f);
     if (!tg)
         return 0;
     if (used_elsewhere(l))

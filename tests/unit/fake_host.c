@@ -704,6 +704,11 @@ static int fh_await_destroyed(sh_ctx *f, const char *plugin)
     return 0;
 }
 
+static void fh_destroy_released(sh_ctx *f)
+{
+    (void)f;
+}
+
 static const char *fh_owner(const sh_ctx *f, const char *key)
 {
     (void)f;
@@ -1215,6 +1220,7 @@ sh_ctx *fh_new(void)
         .owner = fh_owner,
         .cost_add = fh_cost_add,
         .await_destroyed = fh_await_destroyed,
+        .destroy_released = fh_destroy_released,
     };
     f->mode = SH_MODE_DEPLOY;
     f->config = json_object();

@@ -326,6 +326,32 @@ static void test_plan_destroys_wait_for_nothing(void **state)
     finish(&run, jobs, n);
 }
 
+/* beta says early that nothing it still deletes uses alpha's: alpha goes
+ * on before beta's destroy ends. */
+static sh_status destroy_release_then_linger(const sh_host *host, sh_ctx *ctx)
+{
+    host->destroy_released(ctx);
+    struct timespec ts = {0, 100 * 1000000L};
+    nanosleep(&ts, NULL);
+    record("beta");
+    return SH_OK;
+}
+
+static void test_released_dependent_ends_the_wait(void **state)
+{
+    (void)state;
+    open_env("dev");
+    sh_plugin a, b;
+    destroy_alpha_beta(&a, &b);
+    b.destroy = destroy_release_then_linger;
+    struct run run;
+    struct job *jobs;
+    size_t n;
+    assert_int_equal(run_mode(SH_MODE_DESTROY, 0, &run, &jobs, &n), 0);
+    assert_true(position("alpha waited") < position("beta"));
+    finish(&run, jobs, n);
+}
+
 static sh_status destroy_failing(const sh_host *host, sh_ctx *ctx)
 {
     struct timespec ts = {0, 50 * 1000000L};
@@ -723,6 +749,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_destroy_alongside_waits_for_its_dependents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_destroys_wait_for_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_dependent_cuts_the_wait_short, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_released_dependent_ends_the_wait, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

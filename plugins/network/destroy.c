@@ -2,10 +2,10 @@
  * (aws-api.md section 11), a wave per step, while the load balancer's and
  * the service's destroys run (destroy_alongside): the NAT gateways, the
  * route tables' associations and the rules between the groups at once;
- * the route tables; the elastic IPs once the gateways are deleted. Then,
- * once those destroys ended (their interfaces gone), the security groups,
- * the subnets and the internet gateway's attachment; the gateway and the
- * VPC. What is found is what carries the ownership tags, so a second
+ * the route tables, the gateways waited for until deleted. Then, once
+ * those destroys ended (their interfaces gone), the security groups, the
+ * subnets, the elastic IPs and the internet gateway's attachment; the
+ * gateway and the VPC. What is found is what carries the ownership tags, so a second
  * destroy finds nothing. */
 #include <stdio.h>
 #include <string.h>
@@ -203,19 +203,25 @@ int net_destroy_pass(shc_frame *f, size_t *found)
     disassociate_tables(n, &tables);
     if (shc_wave(f))
         return -1;
-    /* ... then the tables and those rules; the addresses once their
-     * gateways are deleted */
+    /* ... then the tables and those rules, with a first look at the
+     * gateways, waited for until deleted (their addresses are then
+     * unmapped: released below, beside the gateway's detachment) */
     revoke_references(n, rules);
     net_queue_deletes(n, "DeleteRouteTable", "RouteTableId", tables.ids, tables.labels, tables.n, NULL);
+    const sh_doc *looked = NULL;
+    if (!n->f.plan && nats.n)
+        shc_read(&n->f.q, "ec2", "DescribeNatGateways", wait_ids, "nat gateways", "NatGatewayNotFound", &looked);
+    if (shc_wave(f))
+        return -1;
+    int deleted = !nats.n || n->f.plan || net_nats_in(n, looked, nats.n, 1) > 0;
     int left = n->f.deadline > time(NULL) ? (int)(n->f.deadline - time(NULL)) : 0;
-    if (shc_wave(f) ||
-        (!n->f.plan && nats.n && net_wait_nats_deleted(n, wait_ids, nats.n, "nat gateways to be deleted", left)) ||
-        net_delete_each(n, "ReleaseAddress", "AllocationId", eips.ids, eips.labels, eips.n, NULL))
+    if (!deleted && net_wait_nats_deleted(n, wait_ids, nats.n, "nat gateways to be deleted", left))
         return -1;
     /* What the load balancer's and the tasks' network interfaces sit in
      * once their destroys ended and the interfaces are gone (they linger
      * after them; anything else in the way is named); the gateway detaches
-     * once no address is mapped in the VPC. */
+     * once no address is mapped in the VPC (the load balancer's went with
+     * its interfaces, the NAT gateways' with them). */
     if ((groups.n || subnets.n || igws.n || vpcs.n) && shc_await_destroyed(f, NULL) < 0)
         return -1;
     struct group_poll gp = {n, &groups};
@@ -225,6 +231,7 @@ int net_destroy_pass(shc_frame *f, size_t *found)
         return -1;
     net_queue_deletes(n, "DeleteSecurityGroup", "GroupId", groups.ids, groups.labels, groups.n, NULL);
     net_queue_deletes(n, "DeleteSubnet", "SubnetId", subnets.ids, subnets.labels, subnets.n, NULL);
+    net_queue_deletes(n, "ReleaseAddress", "AllocationId", eips.ids, eips.labels, eips.n, NULL);
     detach_gateways(n, &igws);
     if (shc_wave(f))
         return -1;

@@ -184,13 +184,19 @@ void net_queue_nat_look(struct net *n)
         shc_read(&n->f.q, "ec2", "DescribeNatGateways", ids, "nat gateways", "NatGatewayNotFound", &n->nat_look_out);
 }
 
+int net_nats_in(struct net *n, const sh_doc *out, size_t count, int deleting)
+{
+    struct nat_poll p = {n, NULL, count, deleting};
+    char progress[256];
+    /* none listed: not visible yet, or gone */
+    return out ? nats_state(&p, out, progress, sizeof(progress)) : deleting;
+}
+
 int net_nats_looked(struct net *n)
 {
     if (n->f.plan || !n->nat_waiting || !n->nat_look_out)
         return 0;
-    struct nat_poll p = {n, NULL, n->nat_look_count, 0};
-    char progress[256];
-    int rc = nats_state(&p, n->nat_look_out, progress, sizeof(progress));
+    int rc = net_nats_in(n, n->nat_look_out, n->nat_look_count, 0);
     if (rc > 0)
         n->nat_waiting = 0;
     return rc < 0 ? -1 : 0;

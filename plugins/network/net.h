@@ -174,6 +174,10 @@ int net_wait_nats(struct net *n);
  * clears nat_waiting when they all are (-1, recorded, for a failed one). */
 void net_queue_nat_look(struct net *n);
 int net_nats_looked(struct net *n);
+/* In a DescribeNatGateways answer (NULL: NatGatewayNotFound), the count
+ * gateways asked for: 1 when all are available (deleting: deleted), 0
+ * while some are not yet, -1 (recorded) for one that failed. */
+int net_nats_in(struct net *n, const sh_doc *out, size_t count, int deleting);
 int net_wait_nats_deleted(struct net *n, sh_doc *ids, size_t count, const char *what, int timeout);
 int net_remove_extra_nats(struct net *n);
 /* rules.c */

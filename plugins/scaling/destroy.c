@@ -1,9 +1,9 @@
-/* scaling: removing the policies, then the scalable target. AWS's
+/* scaling: removing the policies and the scalable target together. AWS's
  * DeregisterScalableTarget deletes the target's policies and their alarms
- * itself, but moto's keeps them: the policies go first, explicitly (which
- * removes their alarms), then the target. A delete's "not found" means
- * gone; destroy ends when a lookup finds nothing, so a second destroy
- * finds nothing and succeeds.
+ * itself, but moto's keeps them: the policies are deleted explicitly too
+ * (which removes their alarms). A delete's "not found" means gone;
+ * destroy ends when a lookup finds nothing, so a second destroy finds
+ * nothing and succeeds.
  *
  * Ownership: the target and policies are on the stack's own service,
  * by name. When that service exists and is live but does not carry the
@@ -61,11 +61,18 @@ int scal_destroy_pass(shc_frame *f, size_t *found)
         shc_queue_add_accepting(&s->f.q, SCAL_SERVICE, "DeleteScalingPolicy", scal_policy_ref(s, p),
                                 p->line.label, SCAL_GONE_CODES, scal_deleted, &p->del);
     }
-    /* A lost answer: the next pass's lookups tell what is left. */
-    if (shc_wave(f) || !s->target)
-        return f->failed || f->q.lost ? -1 : 0;
-    s->target_del.report = 1;
-    shc_queue_add_accepting(&s->f.q, SCAL_SERVICE, "DeregisterScalableTarget", scal_on_target(s),
-                            s->target_l.label, SCAL_GONE_CODES, scal_deleted, &s->target_del);
-    return shc_wave(f);
+    /* With the policies: a policy the target's deregistration removed
+     * first answers "not found", gone (SCAL_GONE_CODES); a pending change
+     * is waited out (scal_not_yet). A lost answer: the next pass's lookups
+     * tell what is left. */
+    if (s->target) {
+        s->target_del.report = 1;
+        shc_queue_add_accepting(&s->f.q, SCAL_SERVICE, "DeregisterScalableTarget", scal_on_target(s),
+                                s->target_l.label, SCAL_GONE_CODES, scal_deleted, &s->target_del);
+    }
+    if (shc_wave(f))
+        return -1;
+    /* nothing scales compute's service any more: it may go */
+    shc_destroy_released(f);
+    return 0;
 }

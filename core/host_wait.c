@@ -12,23 +12,24 @@
 
 #define WAIT_MIN_MS 500L
 #define WAIT_MAX_MS 15000L
-#define WAIT_SHARE 5        /* the delay is 1/5 of the time waited */
+#define WAIT_SHARE 10       /* the delay is 1/10 of the time waited */
 #define WAIT_LOG_EVERY_MS 5000L
 
 /* The pause before the next poll, a pure function of the time already
- * waited: a fifth of it, at least 0.5 s, at most 15 s. Whatever is awaited
+ * waited: a tenth of it, at least 0.5 s, at most 15 s. Whatever is awaited
  * becomes ready between two polls, so it is seen at most one delay late:
- * under 20 % of the wait + 0.5 s, on a 6 s wait as on a 20-minute one
- * (the old 2, 4, 8, 15 s saw a NAT gateway available after 6 s at 14 s).
- * Each poll is a Describe* that counts against the account's rate limits.
- * Polls until a condition that holds after W seconds is seen (the first
- * poll at once included; tests/unit/test_wait.c checks these figures):
- *   W = 6 s: 11 polls, seen at 6.2 s  (the old schedule: 4, seen at 14 s)
- *   W = 2 min: 28 polls, at 124.8 s   (old: 12, at 134 s)
- *   W = 20 min: 100 polls, at 1204.8 s (old: 84, at 1214 s)
- * At most 2 polls a second in the first 2.5 s, then fewer and fewer: the
- * delay grows by a fifth each poll up to 15 s (from 75 s of waiting on),
- * aws's own waiters' pace, so a long wait costs about what it did. */
+ * under 10 % of the wait + 0.5 s, on a 6 s wait as on a 20-minute one
+ * (the old 2, 4, 8, 15 s saw a NAT gateway available after 6 s at 14 s; a
+ * fifth saw it at 6.2 s). Each poll is a Describe* that counts against the
+ * account's rate limits. Polls until a condition that holds after W
+ * seconds is seen (the first poll at once included; tests/unit/test_wait.c
+ * checks these figures):
+ *   W = 6 s: 13 polls, seen at 6.05 s (a fifth: 11, at 6.2 s)
+ *   W = 2 min: 45 polls, at 127.7 s   (a fifth: 28, at 124.8 s)
+ *   W = 20 min: 117 polls, at 1204.5 s (a fifth: 100, at 1204.8 s)
+ * At most 2 polls a second in the first 5 s, then fewer and fewer: the
+ * delay grows by a tenth each poll up to 15 s (from 150 s of waiting on),
+ * so a long wait costs about what aws's own waiters' pace does. */
 long wait_delay_ms(long waited_ms)
 {
     long delay = waited_ms / WAIT_SHARE;

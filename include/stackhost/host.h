@@ -276,9 +276,9 @@ typedef struct sh_host {
      * call's error becomes the context's aws_error() / aws_error_text(). */
     sh_status (*batch_result)(sh_batch *batch, size_t i, const sh_doc **output);
 
-    /* Polls until poll says done: at once, then after a fifth of the time
+    /* Polls until poll says done: at once, then after a tenth of the time
      * already waited (at least 0.5 s, at most 15 s: what becomes ready is
-     * seen under 20 % + 0.5 s late; 28 polls for a 2-minute wait, 100 for
+     * seen under 10 % + 0.5 s late; 45 polls for a 2-minute wait, 117 for
      * 20 minutes), the last poll on the deadline. Logs "waiting for
      * <what>: <progress> (Ns)" after the first poll, then about every 5 s.
      * Gives up after timeout_seconds (error recorded: what and the last

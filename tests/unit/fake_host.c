@@ -1116,7 +1116,7 @@ static long ms_since(const struct timespec *start)
 }
 
 /* The host's wait (core/host_wait.c) at a test's pace: polls 5 ms apart
- * instead of a fifth of the time waited, the same deadline, cancellation
+ * instead of a tenth of the time waited, the same deadline, cancellation
  * and results. */
 static sh_status fh_wait(sh_ctx *f, const char *what, int timeout_seconds, sh_poll_fn poll, void *arg)
 {

@@ -90,6 +90,9 @@ struct cmp {
     /* the task definition */
     int td_register;  /* the latest ACTIVE revision differs, or none */
     char td_detail[SHC_DETAIL];
+    /* the quotas a create needs, read with the reads (cmp_quotas) */
+    const sh_doc *quota_clusters, *quota_cluster, *quota_vcpu;
+    int quota_cluster_read, quota_vcpu_read;
 };
 
 /* ---- common.c ---- */

@@ -89,12 +89,39 @@ int cmp_lookup(struct cmp *c)
     return 0;
 }
 
+static double quota_value(struct cmp *c, const sh_doc *answer, double fallback)
+{
+    const char *v = answer ? c->f.h->doc_string(answer, "Quota.Value") : NULL;
+    return v && atof(v) > 0 ? atof(v) : fallback;
+}
+
+static void quota_read(struct cmp *c, const char *service, const char *code, const sh_doc **out)
+{
+    sh_doc *in = shc_doc(&c->f);
+    c->f.h->doc_set_string(in, "ServiceCode", service);
+    c->f.h->doc_set_string(in, "QuotaCode", code);
+    /* Not every caller may read Service Quotas, and not every account
+     * lists every quota: AWS's default then, or no check. */
+    cmp_read(c, "service-quotas", "GetServiceQuota", in, NULL, "the account's quotas", "*", out);
+}
+
 int cmp_reads(struct cmp *c)
 {
     /* Deploy and plan look for the image (cmp_inputs: the registry's
      * repository, published once it exists). */
     int image = (c->f.mode == SH_MODE_DEPLOY || c->f.mode == SH_MODE_PLAN) && !c->destroying && !c->inputs_missing;
     const sh_doc *image_out = NULL;
+    /* what a create needs of the account's quotas, known to be needed
+     * from the lookups (a new revision's need is known later: cmp_quotas) */
+    if ((c->f.mode == SH_MODE_DEPLOY || c->f.mode == SH_MODE_PLAN) && !c->destroying) {
+        if ((c->quota_cluster_read = !c->cluster)) {
+            cmp_read(c, "ecs", "ListClusters", shc_doc(&c->f), "clusterArns", "the account's quotas", NULL,
+                     &c->quota_clusters);
+            quota_read(c, "ecs", "L-21C621EB", &c->quota_cluster);
+        }
+        if ((c->quota_vcpu_read = !c->service))
+            quota_read(c, "fargate", "L-3032A538", &c->quota_vcpu);
+    }
     if (image) {
         sh_doc *in = shc_doc(&c->f);
         c->f.h->doc_set_string(in, "repositoryName", c->repo_name);
@@ -152,22 +179,6 @@ void cmp_image_push_error(struct cmp *c)
             c->svc_l.label, c->image, h->region(c->f.ctx), registry, c->image, c->image);
 }
 
-static double quota_value(struct cmp *c, const sh_doc *answer, double fallback)
-{
-    const char *v = answer ? c->f.h->doc_string(answer, "Quota.Value") : NULL;
-    return v && atof(v) > 0 ? atof(v) : fallback;
-}
-
-static void quota_read(struct cmp *c, const char *service, const char *code, const sh_doc **out)
-{
-    sh_doc *in = shc_doc(&c->f);
-    c->f.h->doc_set_string(in, "ServiceCode", service);
-    c->f.h->doc_set_string(in, "QuotaCode", code);
-    /* Not every caller may read Service Quotas, and not every account
-     * lists every quota: AWS's default then, or no check. */
-    cmp_read(c, "service-quotas", "GetServiceQuota", in, NULL, "the account's quotas", "*", out);
-}
-
 /* What could stop this deploy half way, checked before it changes
  * anything: a new cluster against the clusters per account (L-21C621EB,
  * 10 000 by default), and the service's Fargate vCPUs at the height of
@@ -183,15 +194,12 @@ int cmp_quotas(struct cmp *c)
     int need_cluster = !c->cluster, need_tasks = !c->service || c->td_register;
     if (!need_cluster && !need_tasks)
         return 0;
-    const sh_doc *clusters = NULL, *cluster_quota = NULL, *vcpu_quota = NULL;
-    if (need_cluster) {
-        cmp_read(c, "ecs", "ListClusters", shc_doc(&c->f), "clusterArns", "the account's quotas", NULL, &clusters);
-        quota_read(c, "ecs", "L-21C621EB", &cluster_quota);
-    }
-    if (need_tasks)
+    const sh_doc *clusters = c->quota_clusters, *cluster_quota = c->quota_cluster, *vcpu_quota = c->quota_vcpu;
+    if (need_tasks && !c->quota_vcpu_read) { /* a new revision of a service that exists */
         quota_read(c, "fargate", "L-3032A538", &vcpu_quota);
-    if (shc_wave(&c->f))
-        return -1;
+        if (shc_wave(&c->f))
+            return -1;
+    }
     int rc = 0;
     if (need_cluster) {
         double limit = quota_value(c, cluster_quota, 10000);

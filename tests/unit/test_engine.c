@@ -278,13 +278,16 @@ static sh_status destroy_slowly(const sh_host *host, sh_ctx *ctx)
     return SH_OK;
 }
 
-static void destroy_alpha_beta(sh_plugin *a, sh_plugin *b)
+/* alpha and beta alone, alpha destroying alongside beta, whose destroy
+ * is beta_destroy (a and b: their descriptors, kept by the caller). */
+static void destroy_alpha_beta(sh_plugin *a, sh_plugin *b, sh_plugin_fn beta_destroy)
 {
+    open_env("dev");
     *a = *stack_find(&st, "alpha")->plugin->desc;
     *b = *stack_find(&st, "beta")->plugin->desc;
     a->destroy = destroy_then_wait;
     a->destroy_alongside = 1;
-    b->destroy = destroy_slowly;
+    b->destroy = beta_destroy;
     stack_find(&st, "alpha")->plugin->desc = a;
     stack_find(&st, "beta")->plugin->desc = b;
     stack_find(&st, "gamma")->selected = 0;
@@ -294,9 +297,8 @@ static void destroy_alpha_beta(sh_plugin *a, sh_plugin *b)
 static void test_destroy_alongside_waits_for_its_dependents(void **state)
 {
     (void)state;
-    open_env("dev");
     sh_plugin a, b;
-    destroy_alpha_beta(&a, &b);
+    destroy_alpha_beta(&a, &b, destroy_slowly);
     struct run run;
     struct job *jobs;
     size_t n;
@@ -310,9 +312,8 @@ static void test_destroy_alongside_waits_for_its_dependents(void **state)
 static void test_plan_destroys_wait_for_nothing(void **state)
 {
     (void)state;
-    open_env("dev");
     sh_plugin a, b;
-    destroy_alpha_beta(&a, &b);
+    destroy_alpha_beta(&a, &b, destroy_slowly);
     struct run run;
     struct job *jobs;
     size_t n;
@@ -340,10 +341,8 @@ static sh_status destroy_release_then_linger(const sh_host *host, sh_ctx *ctx)
 static void test_released_dependent_ends_the_wait(void **state)
 {
     (void)state;
-    open_env("dev");
     sh_plugin a, b;
-    destroy_alpha_beta(&a, &b);
-    b.destroy = destroy_release_then_linger;
+    destroy_alpha_beta(&a, &b, destroy_release_then_linger);
     struct run run;
     struct job *jobs;
     size_t n;
@@ -365,10 +364,8 @@ static sh_status destroy_failing(const sh_host *host, sh_ctx *ctx)
 static void test_failed_dependent_cuts_the_wait_short(void **state)
 {
     (void)state;
-    open_env("dev");
     sh_plugin a, b;
-    destroy_alpha_beta(&a, &b);
-    b.destroy = destroy_failing;
+    destroy_alpha_beta(&a, &b, destroy_failing);
     struct run run;
     struct job *jobs;
     size_t n;

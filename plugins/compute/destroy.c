@@ -2,10 +2,10 @@
  * (deregistered, then deleted), the log group and the roles (inline
  * policies deleted and managed ones detached first) at once; the service
  * (deleted with force, INACTIVE) once the plugin that owns its count has
- * removed its scalable target (destroy_alongside); the cluster
- * once the service is gone, in the order AWS needs. Only what carries this stack's ownership tags is touched;
- * destroy ends when a lookup finds nothing owned, so a second destroy
- * finds nothing. */
+ * removed its scalable target (destroy_alongside); the cluster once the
+ * service is gone, in the order AWS needs. Only what carries this stack's
+ * ownership tags is touched; destroy ends when a lookup finds nothing
+ * owned, so a second destroy finds nothing. */
 #include <string.h>
 
 #include "compute.h"
@@ -167,15 +167,9 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
         delete_role(c, &c->task, 0);
     if (shc_wave(f))
         return -1;
-    /* The scalable target goes before the service it scales: the destroy
-     * of the plugin that owns the count, when it runs in this one */
-    if (service) {
-        int owner_done = c->count_owner && *c->count_owner ? shc_await_destroyed(f, c->count_owner) : 0;
-        if (owner_done < 0)
-            return -1;
-        delete_service(c, c->scaled && !owner_done);
-    }
-    /* every revision INACTIVE now: deleted, ten a request */
+    /* every revision INACTIVE now: deleted, ten a request (one the service
+     * still runs stays DELETE_IN_PROGRESS until it is gone: AWS lets it
+     * run on) */
     for (size_t i = 0; i < revisions; i += DELETE_PER_CALL) {
         sh_doc *in = shc_doc(&c->f);
         char path[64];
@@ -189,6 +183,16 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     if (task)
         delete_role(c, &c->task, 1);
     /* a role's policies can take a moment to be gone from it: cmp_not_yet */
+    if (shc_wave(f))
+        return -1;
+    /* The scalable target goes before the service it scales: the destroy
+     * of the plugin that owns the count, when it runs in this one */
+    if (service) {
+        int owner_done = c->count_owner && *c->count_owner ? shc_await_destroyed(f, c->count_owner) : 0;
+        if (owner_done < 0)
+            return -1;
+        delete_service(c, c->scaled && !owner_done);
+    }
     if (shc_wave(f) || (c->draining && cmp_service_wait(c, 1)))
         return -1;
     /* no task is left in the network's subnets: the cluster stands alone */

@@ -262,11 +262,9 @@ static int hold_and_plan(const struct cli *cli, struct stack *st, struct run *ru
 {
     struct strbuf why = STRBUF_INIT;
     int rc = plan_first(cli, st, run, reads, planned, dl);
-    /* Nothing to change: the apply answers its lookups from the plan's
-     * reads and sends nothing that changes, so there is nothing the check
-     * protects (a destroy whose lookups found nothing is complete: no
-     * apply at all). */
-    if (rc == EXIT_OK && *planned && lease_check(lease, &why)) {
+    /* a destroy whose lookups found nothing is complete: no apply, so no
+     * check either */
+    if (rc == EXIT_OK && (*planned || cli->command != CMD_DESTROY) && lease_check(lease, &why)) {
         diag_add(dl, NULL, 0, NULL, "%s stopped before changing anything: %s", cli_command_name(cli->command),
                  why.buf);
         rc = EXIT_ERROR;

@@ -235,8 +235,11 @@ static void *renew_loop(void *arg)
         }
         if (why.len && !lost)
             log_msg(SH_LOG_WARN, NULL, "%s (tried again in %.0fs)", why.buf, interval);
-        free(caller);
         pthread_mutex_lock(&l->lock);
+        if (caller && why.len && !l->caller) /* not written: by the next renewal */
+            l->caller = caller;
+        else
+            free(caller);
         if (lost) {
             l->lost = 1;
             snprintf(l->why_lost, sizeof(l->why_lost), "%s", why.buf);

@@ -358,7 +358,7 @@ typedef struct sh_host {
     int (*await_destroyed)(sh_ctx *ctx, const char *plugin);
     /* In a destroy: nothing this plugin still deletes uses what the
      * plugins it requires made (compute: its service is inactive, its
-     * tasks gone; what is left, the cluster, stands alone), so a
+     * tasks stopping or stopped; what is left, the cluster, stands alone), so a
      * requirement waiting for this destroy in await_destroyed goes on
      * without waiting for the rest of it. Once a run; a later failure of
      * this destroy is still reported. */

@@ -54,6 +54,8 @@ const shc_not_yet cmp_not_yet[] = {
     {"DeleteCluster", "ClusterContainsServicesException|ClusterContainsTasksException|UpdateInProgressException",
      NULL, 300, NULL},
     {"DeleteService", "InvalidParameterException", "cannot be stopped while deployments are active", 300, NULL},
+    /* what the service held (its load balancer's registrations) still going: Terraform retries it too */
+    {"DeleteService", "DependencyViolation", "has a dependent object", 300, NULL},
     {"DeleteRole", "DeleteConflict", NULL, 60, NULL},
     SHC_NOT_YET_END};
 

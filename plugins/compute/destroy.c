@@ -1,9 +1,9 @@
-/* compute: removing every revision of the task definition family
- * (deregistered, then deleted), the log group and the roles (inline
- * policies deleted and managed ones detached first) at once; the service
- * (deleted with force, INACTIVE) once the plugin that owns its count has
- * removed its scalable target (destroy_alongside); the cluster once the
- * service is gone, in the order AWS needs. Only what carries this stack's
+/* compute: removing the service (deleted with force, INACTIVE) once the
+ * plugin that owns its count has removed its scalable target
+ * (destroy_alongside), with every revision of the task definition family
+ * deregistered and the roles' policies deleted or detached; then the
+ * revisions, the roles, the log group and the cluster, in the order AWS
+ * needs. Only what carries this stack's
  * ownership tags is touched; destroy ends when a lookup finds nothing
  * owned, so a second destroy finds nothing. */
 #include <string.h>
@@ -53,7 +53,8 @@ static int service_deleted(void *arg, const sh_doc *out)
 {
     struct cmp *c = arg;
     const char *status = out ? c->f.h->doc_string(out, "service.status") : NULL;
-    c->draining = out && (!status || strcmp(status, "INACTIVE"));
+    /* an accepted "not active" may be a service still draining: polled */
+    c->draining = !out || !status || strcmp(status, "INACTIVE");
     return 0;
 }
 
@@ -149,27 +150,31 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     }
     size_t kept = 0;
     struct revisions_gone last = {c, rev_text, &kept}, before = {c, NULL, &kept};
-    /* At once, as the service's tasks hold what they were given: every
-     * ACTIVE revision deregistered, the log group, the roles' policies */
+    /* The scalable target goes before the service it scales: the destroy
+     * of the plugin that owns the count, when it runs in this one. Nothing
+     * the service needs goes before: a failed wait leaves it whole. */
+    int owner_done = service && c->count_owner && *c->count_owner ? shc_await_destroyed(f, c->count_owner) : 0;
+    if (owner_done < 0)
+        return -1;
+    if (service)
+        delete_service(c, c->scaled && !owner_done);
+    /* with it: every ACTIVE revision deregistered, the roles' policies */
     for (size_t i = 0; family && i < nactive; i++) {
         sh_doc *in = shc_doc(&c->f);
         h->doc_set_string(in, "taskDefinition", all[i]);
         shc_queue_add(&f->q, "ecs", "DeregisterTaskDefinition", in, NULL, c->td_l.label, NULL, NULL);
     }
-    if (logs) {
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "logGroupName", c->log_name);
-        shc_delete(&f->q, c->log_l.label, NULL, "logs", "DeleteLogGroup", in, "ResourceNotFoundException");
-    }
     if (exec)
         delete_role(c, &c->exec, 0);
     if (task)
         delete_role(c, &c->task, 0);
-    if (shc_wave(f))
+    if (shc_wave(f) || (c->draining && cmp_service_wait(c, 1)))
         return -1;
-    /* every revision INACTIVE now: deleted, ten a request (one the service
-     * still runs stays DELETE_IN_PROGRESS until it is gone: AWS lets it
-     * run on) */
+    /* its tasks are stopping or stopped: nothing of it is in the
+     * network's subnets any more (the network waits out the interfaces) */
+    shc_destroy_released(f);
+    /* then what it used, and the cluster: every revision INACTIVE now,
+     * deleted ten a request */
     for (size_t i = 0; i < revisions; i += DELETE_PER_CALL) {
         sh_doc *in = shc_doc(&c->f);
         char path[64];
@@ -182,21 +187,11 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
         delete_role(c, &c->exec, 1);
     if (task)
         delete_role(c, &c->task, 1);
-    /* a role's policies can take a moment to be gone from it: cmp_not_yet */
-    if (shc_wave(f))
-        return -1;
-    /* The scalable target goes before the service it scales: the destroy
-     * of the plugin that owns the count, when it runs in this one */
-    if (service) {
-        int owner_done = c->count_owner && *c->count_owner ? shc_await_destroyed(f, c->count_owner) : 0;
-        if (owner_done < 0)
-            return -1;
-        delete_service(c, c->scaled && !owner_done);
+    if (logs) {
+        sh_doc *in = shc_doc(&c->f);
+        h->doc_set_string(in, "logGroupName", c->log_name);
+        shc_delete(&f->q, c->log_l.label, NULL, "logs", "DeleteLogGroup", in, "ResourceNotFoundException");
     }
-    if (shc_wave(f) || (c->draining && cmp_service_wait(c, 1)))
-        return -1;
-    /* no task is left in the network's subnets: the cluster stands alone */
-    shc_destroy_released(f);
     /* the cluster once no service is left in it (AWS takes a moment to
      * count one as gone: cmp_not_yet) */
     if (cluster) {

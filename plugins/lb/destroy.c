@@ -131,6 +131,10 @@ int lb_destroy_pass(shc_frame *f, size_t *found)
     shc_destroy_released(f);
     if (!tg)
         return 0;
+    /* the service registers its tasks in the target group until it is
+     * inactive (and the alarms watch it): they go first */
+    if (shc_await_destroyed(f, NULL) < 0)
+        return -1;
     if (used_elsewhere(l))
         return -1;
     /* A listener's deletion takes a moment to count: ResourceInUse is "not yet" (lb_not_yet). */

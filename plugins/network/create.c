@@ -31,6 +31,8 @@ const shc_not_yet net_not_yet[] = {
      "DependencyViolation", NULL, SHC_UNTIL_DEADLINE,
      "something outside this stack may still use it (an instance, an endpoint, a network interface): "
      "remove it, or raise STACKHOST_DESTROY_TIMEOUT, and run destroy again"},
+    /* a deleted NAT gateway's address still counted as associated for a moment */
+    {"ReleaseAddress", "InvalidIPAddress.InUse", NULL, 120, NULL},
     SHC_NOT_YET_END};
 
 int net_load(shc_frame *f, int destroy)

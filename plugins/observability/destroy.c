@@ -1,8 +1,9 @@
 /* observability: removing the alarms, the topic (its subscriptions go
- * with it), the key (its deletion scheduled with the shortest window: a
- * key pending deletion counts as destroyed) and its alias together: a key
- * whose scheduling answer was lost is found by its tags in the next pass,
- * as are keys of ours that no alias points at (a lost CreateKey). Only what carries this stack's ownership tags is touched;
+ * with it) and the key together, the key's deletion scheduled with the
+ * shortest window (a key pending deletion counts as destroyed); only then
+ * its alias, so a key not yet pending is always found by the alias (the
+ * tags that find a key no alias points at, a lost CreateKey's, can lag
+ * behind). Only what carries this stack's ownership tags is touched;
  * destroy ends when a lookup finds nothing owned, so a second destroy
  * finds nothing. */
 #include <stdio.h>
@@ -132,11 +133,6 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
         shc_queue_add_accepting(&o->f.q, "kms", "ScheduleKeyDeletion", in, key_label(o, &o->keys[i]),
                                 "KMSInvalidStateException(is pending deletion)|NotFoundException", NULL, NULL);
     }
-    if (d.alias) {
-        sh_doc *in = shc_doc(&o->f);
-        h->doc_set_string(in, "AliasName", o->alias);
-        shc_queue_add_accepting(&o->f.q, "kms", "DeleteAlias", in, o->key_l.label, "NotFoundException", NULL, NULL);
-    }
     if (shc_wave(&o->f))
         return -1;
     for (size_t i = 0; i < d.nalarms; i++)
@@ -144,7 +140,14 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
     if (d.topic)
         h->report(o->f.ctx, SH_CHANGE_DELETE, o->topic_l.label, "with its subscriptions");
     report_keys(o);
-    if (d.alias && !o->keys[0].extra)
+    if (!d.alias)
+        return 0;
+    sh_doc *in = shc_doc(&o->f);
+    h->doc_set_string(in, "AliasName", o->alias);
+    shc_queue_add_accepting(&o->f.q, "kms", "DeleteAlias", in, o->key_l.label, "NotFoundException", NULL, NULL);
+    if (shc_wave(&o->f))
+        return -1;
+    if (!o->keys[0].extra)
         h->report(o->f.ctx, SH_CHANGE_DELETE, o->key_l.label, "alias removed");
     return 0;
 }

@@ -80,11 +80,15 @@ if [ "$mode" = windows ]; then
     sh -e dev plan --detailed-exitcode
     expect_rc 0 "plan dev again"
     expect_out "no changes: the account matches the configuration" "plan dev again"
-    # a destroy right after a new deployment: ECS refuses the service's deletion for a while
+    # a destroy right after a new deployment: ECS refuses the service's deletion while the
+    # deployment is active (that rule alone, for 20 s: longer than a slow run, valgrind's, takes
+    # from the deployment to the deletion)
+    proxy_set '{"propagation": 20, "propagation_rules": "ecs-deployments"}'
     sh -e dev --auto-approve --restart deploy
     expect_rc 0 "a new deployment of dev"
     sh -e dev --auto-approve destroy
     expect_rc 0 "destroy dev again"
+    proxy_set '{"propagation": 3, "propagation_rules": ""}'
     expect_checker "dev after the second destroy" check_leftovers catalog dev --quiet
 
     expect_equal "aas-slr certificate ecs-deployments ecs-deregister ecs-slr eni-linger iam-detach iam-role kms-cancel kms-create kms-enable listener logs target-group" \

@@ -188,10 +188,12 @@ int engine_await_destroyed(struct job *j, const char *plugin, struct strbuf *fai
 {
     struct engine *e = j->engine;
     int rc = 0, waited = 0;
+    if (j->kind != JOB_DESTROY)
+        return 0;
     pthread_mutex_lock(&e->lock);
     for (size_t d = 0; d < j->ndeps; d++) {
         struct job *dep = &e->jobs[j->deps[d]];
-        if (j->kind != JOB_DESTROY || dep->kind != JOB_DESTROY || (plugin && strcmp(plugin, dep->item->section->name)))
+        if (dep->kind != JOB_DESTROY || (plugin && strcmp(plugin, dep->item->section->name)))
             continue;
         /* it started before this job could (a soft dependency): it ends,
          * or says that nothing it still deletes uses ours */

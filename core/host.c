@@ -248,6 +248,17 @@ static int requires_plugin(const sh_ctx *ctx, const char *plugin)
     return 0;
 }
 
+/* A wait of the plugin's on another's (an input, a destroy) on its
+ * track of --trace, from start to now. */
+static void trace_wait(sh_ctx *ctx, const char *name, const struct timespec *start, const char *detail)
+{
+    if (!ctx->run->trace)
+        return;
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    trace_span(ctx->run->trace, plugin_name(ctx), name, "wait", start, &end, detail);
+}
+
 static int input(sh_ctx *ctx, const char *plugin, const char *key, struct output *out)
 {
     if (!requires_plugin(ctx, plugin)) {
@@ -277,13 +288,9 @@ static int input(sh_ctx *ctx, const char *plugin, const char *key, struct output
     if (waited) {
         log_msg(SH_LOG_DEBUG, plugin_name(ctx), "waited %.1fs for %s.%s%s", seconds_since(&start), plugin, key,
                 found ? "" : ", which it did not publish");
-        if (ctx->run->trace) {
-            struct timespec end;
-            clock_gettime(CLOCK_MONOTONIC, &end);
-            char name[160];
-            snprintf(name, sizeof(name), "input: %s.%s", plugin, key);
-            trace_span(ctx->run->trace, plugin_name(ctx), name, "wait", &start, &end, found ? "published" : "absent");
-        }
+        char name[160];
+        snprintf(name, sizeof(name), "input: %s.%s", plugin, key);
+        trace_wait(ctx, name, &start, found ? "published" : "absent");
     }
     return found;
 }
@@ -590,15 +597,11 @@ static int host_await_destroyed(sh_ctx *ctx, const char *plugin)
     strbuf_release(&failed);
     double waited = seconds_since(&start);
     if (waited > 0.001) {
-        log_msg(SH_LOG_DEBUG, plugin_name(ctx), "waited %.1fs for the destroy of %s", waited,
-                plugin ? plugin : "the plugins that require it");
-        if (ctx->run->trace) {
-            struct timespec end;
-            clock_gettime(CLOCK_MONOTONIC, &end);
-            char name[160];
-            snprintf(name, sizeof(name), "wait: the destroy of %s", plugin ? plugin : "the plugins that require it");
-            trace_span(ctx->run->trace, plugin_name(ctx), name, "wait", &start, &end, rc < 0 ? "failed" : "done");
-        }
+        const char *whose = plugin ? plugin : "the plugins that require it";
+        log_msg(SH_LOG_DEBUG, plugin_name(ctx), "waited %.1fs for the destroy of %s", waited, whose);
+        char name[160];
+        snprintf(name, sizeof(name), "wait: the destroy of %s", whose);
+        trace_wait(ctx, name, &start, rc < 0 ? "failed" : "done");
     }
     return rc;
 }

@@ -1,4 +1,4 @@
-/* Ownership tags, tag drift and document paths. */
+/* Ownership tags and tag drift. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,17 +12,6 @@ const shc_tag_shape shc_tags_ecs = {"tags", "key", "value"};
 const shc_tag_shape shc_tags_json = {"tags", "Key", "Value"};
 const shc_tag_shape shc_tags_ssm = {"TagList", "Key", "Value"};
 const shc_tag_shape shc_tags_kms = {"Tags", "TagKey", "TagValue"};
-
-const char *shc_path(char *buf, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= len)
-        buf[0] = '\0';
-    return buf;
-}
 
 const char *shc_tag(const sh_host *h, const sh_doc *item, const shc_tag_shape *shape, const char *key)
 {

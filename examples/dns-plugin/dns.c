@@ -86,13 +86,6 @@ static void begin(shc_frame *f)
     d->change_id[0] = '\0';
 }
 
-static sh_doc *request(struct dns *d, const char *member, const char *value)
-{
-    sh_doc *in = d->f.h->doc_new(d->f.ctx);
-    d->f.h->doc_set_string(in, member, value);
-    return in;
-}
-
 static const char *item(struct dns *d, const sh_doc *doc, const char *fmt, size_t i, const char *member)
 {
     char path[160];
@@ -108,7 +101,7 @@ static int find_zone(struct dns *d)
 {
     const sh_host *h = d->f.h;
     const sh_doc *out;
-    if (h->aws_call(d->f.ctx, "route53", "ListHostedZonesByName", request(d, "DNSName", d->zone), &out))
+    if (h->aws_call(d->f.ctx, "route53", "ListHostedZonesByName", shc_json(&d->f, "{'DNSName': '%s'}", d->zone), &out))
         return h->fail(d->f.ctx, SH_ERR_AWS, "looking for hosted zone %s: %s", d->zone, h->aws_error_text(d->f.ctx)), -1;
     for (size_t i = 0; i < h->doc_count(out, "HostedZones.HostedZone"); i++) {
         const char *name = item(d, out, "HostedZones.HostedZone[%zu]", i, "Name");
@@ -126,7 +119,7 @@ static int find_zone(struct dns *d)
 static int list_zone(struct dns *d)
 {
     const sh_host *h = d->f.h;
-    sh_doc *in = request(d, "Id", d->zone_id);
+    sh_doc *in = shc_json(&d->f, "{'Id': '%s'}", d->zone_id);
     for (d->npages = 0; d->npages < MAX_PAGES;) {
         const sh_doc *out;
         if (h->aws_call(d->f.ctx, "route53", "ListResourceRecordSets", in, &out))
@@ -135,9 +128,8 @@ static int list_zone(struct dns *d)
         const char *more = h->doc_string(out, "IsTruncated");
         if (!more || strcmp(more, "true"))
             break;
-        in = request(d, "Id", d->zone_id);
-        h->doc_set_string(in, "StartRecordName", h->doc_string(out, "NextRecordName"));
-        h->doc_set_string(in, "StartRecordType", h->doc_string(out, "NextRecordType"));
+        in = shc_json(&d->f, "{'Id': '%s', 'StartRecordName': '%s', 'StartRecordType': '%s'}", d->zone_id,
+                      h->doc_string(out, "NextRecordName"), h->doc_string(out, "NextRecordType"));
     }
     return 0;
 }
@@ -249,7 +241,7 @@ static int in_sync(void *arg, char *progress, size_t len)
 {
     struct dns *d = arg;
     const sh_doc *out;
-    if (d->f.h->aws_call(d->f.ctx, "route53", "GetChange", request(d, "Id", d->change_id), &out)) {
+    if (d->f.h->aws_call(d->f.ctx, "route53", "GetChange", shc_json(&d->f, "{'Id': '%s'}", d->change_id), &out)) {
         d->f.h->fail(d->f.ctx, SH_ERR_AWS, "%s", d->f.h->aws_error_text(d->f.ctx));
         return -1;
     }
@@ -328,8 +320,7 @@ static int converge(shc_frame *f)
         return 0;
     }
     /* the alias names the load balancer's own hosted zone */
-    sh_doc *in = h->doc_new(ctx);
-    h->doc_set_string(in, "LoadBalancerArns[0]", alb_arn);
+    sh_doc *in = shc_json(f, "{'LoadBalancerArns': ['%s']}", alb_arn);
     const sh_doc *lbs;
     if (h->aws_call(ctx, "elbv2", "DescribeLoadBalancers", in, &lbs))
         return h->fail(ctx, SH_ERR_AWS, "reading the load balancer: %s", h->aws_error_text(ctx)), -1;

@@ -13,6 +13,7 @@
 #ifndef STACKHOST_CONVERGE_H
 #define STACKHOST_CONVERGE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "host.h"
@@ -32,6 +33,13 @@ extern "C" {
 /* printf into buf (size len), for document paths ("subnetSet.item[3].tagSet");
  * returns buf. A path cut to fit is an empty string (never a wrong path). */
 const char *shc_path(char *buf, size_t len, const char *fmt, ...) SHC_PRINTF(3, 4);
+
+/* The text (doc_string), node (doc_get) or list length (doc_count) at
+ * the path printf makes of fmt: shc_str(h, out, "Versions.member[%zu].VersionId", i).
+ * A path cut to fit reads nothing (NULL, 0). */
+const char *shc_str(const sh_host *h, const sh_doc *doc, const char *fmt, ...) SHC_PRINTF(3, 4);
+const sh_doc *shc_node(const sh_host *h, const sh_doc *doc, const char *fmt, ...) SHC_PRINTF(3, 4);
+size_t shc_count(const sh_host *h, const sh_doc *doc, const char *fmt, ...) SHC_PRINTF(3, 4);
 
 /* ---- tags and ownership ---- */
 
@@ -300,6 +308,25 @@ void shc_read_pages(shc_queue *q, const char *service, const char *operation, co
 /* printf into a string owned by the context (valid until the callback
  * returns); "" when it does not fit in 4 KiB. */
 const char *shc_text(const sh_host *h, sh_ctx *ctx, const char *fmt, ...) SHC_PRINTF(3, 4);
+/* A document (owned by the context) from a JSON template with printf's
+ * conversions, so that a request reads as what is sent:
+ *
+ *   shc_docf(h, ctx, "{'repositoryName': '%s', 'force': true, 'max': %lld}", name, max)
+ *
+ * Single quotes stand for JSON's double quotes. A conversion inside
+ * quotes writes its text as a string's content (quotes and control
+ * characters escaped: any value is safe); outside them its text is JSON
+ * as it is (a number, true, a document's JSON). A member or list item
+ * whose whole value is a %s given NULL is left out ('Marker': '%s' with
+ * no marker), so optional members need no code of their own; NULL within
+ * a longer string is empty. Conversions: s, d, i, u, x, f, g, e with
+ * flags, width, precision and the lengths l, ll, z. A template that is
+ * not JSON once filled in is a plugin bug: recorded (naming the template,
+ * never the values, which may be secrets), and an empty document comes
+ * back. */
+sh_doc *shc_docf(const sh_host *h, sh_ctx *ctx, const char *tmpl, ...) SHC_PRINTF(3, 4);
+sh_doc *shc_docv(const sh_host *h, sh_ctx *ctx, const char *tmpl, va_list ap);
+
 /* Non-zero when two JSON texts are the same document (member order and
  * spacing aside; see host->doc_equal). A text that is not JSON is equal
  * to nothing. */

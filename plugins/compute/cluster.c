@@ -22,11 +22,10 @@ static void settings(struct cmp *c, sh_doc *in)
 
 static const char *insights(struct cmp *c)
 {
-    char path[64];
     for (size_t i = 0; i < c->f.h->doc_count(c->cluster, "settings"); i++) {
-        const char *name = c->f.h->doc_string(c->cluster, shc_path(path, sizeof(path), "settings[%zu].name", i));
+        const char *name = shc_str(c->f.h, c->cluster, "settings[%zu].name", i);
         if (name && !strcmp(name, "containerInsights"))
-            return c->f.h->doc_string(c->cluster, shc_path(path, sizeof(path), "settings[%zu].value", i));
+            return shc_str(c->f.h, c->cluster, "settings[%zu].value", i);
     }
     return NULL;
 }

@@ -199,8 +199,7 @@ void cmp_read(struct cmp *c, const char *service, const char *op, const sh_doc *
 
 void cmp_ecs_tags_drift(struct cmp *c, shc_line *line, const sh_doc *item, const char *arn)
 {
-    sh_doc *in = shc_doc(&c->f);
-    c->f.h->doc_set_string(in, "resourceArn", arn);
+    sh_doc *in = shc_json(&c->f, "{'resourceArn': '%s'}", arn);
     shc_tags_change(&c->f, line, item, &shc_tags_ecs, &shc_tags_ecs, "ecs", "TagResource", in);
 }
 
@@ -211,13 +210,12 @@ const sh_doc *cmp_logs_tags(struct cmp *c, const sh_doc *answer)
     const char *const *keys, *const *values;
     size_t count = c->f.h->tags(c->f.ctx, &keys, &values), k = 0;
     sh_doc *list = shc_doc(&c->f);
-    char path[256];
     for (size_t i = 0; answer && i < count; i++) {
-        const char *v = c->f.h->doc_string(answer, shc_path(path, sizeof(path), "tags.%s", keys[i]));
+        const char *v = shc_str(c->f.h, answer, "tags.%s", keys[i]);
         if (!v)
             continue;
-        c->f.h->doc_set_string(list, shc_path(path, sizeof(path), "tags[%zu].Key", k), keys[i]);
-        c->f.h->doc_set_string(list, shc_path(path, sizeof(path), "tags[%zu].Value", k++), v);
+        shc_set(&c->f, list, keys[i], "tags[%zu].Key", k);
+        shc_set(&c->f, list, v, "tags[%zu].Value", k++);
     }
     return list;
 }
@@ -226,21 +224,19 @@ void cmp_logs_put_tags(struct cmp *c, sh_doc *doc, const char *at)
 {
     const char *const *keys, *const *values;
     size_t count = c->f.h->tags(c->f.ctx, &keys, &values);
-    char path[256];
     for (size_t i = 0; i < count; i++)
-        c->f.h->doc_set_string(doc, shc_path(path, sizeof(path), "%s.%s", at, keys[i]), values[i]);
+        shc_set(&c->f, doc, values[i], "%s.%s", at, keys[i]);
 }
 
 int cmp_same_set(struct cmp *c, const sh_doc *have, const char *list, const char *const *want, size_t n)
 {
-    char path[256];
     size_t count = have ? c->f.h->doc_count(have, list) : 0;
     if (count != n)
         return 0;
     for (size_t i = 0; i < n; i++) {
         int found = 0;
         for (size_t k = 0; k < count && !found; k++) {
-            const char *v = c->f.h->doc_string(have, shc_path(path, sizeof(path), "%s[%zu]", list, k));
+            const char *v = shc_str(c->f.h, have, "%s[%zu]", list, k);
             found = v && !strcmp(v, want[i]);
         }
         if (!found)

@@ -28,12 +28,11 @@ static int revisions_deleted(void *arg, const sh_doc *out)
     struct revisions_gone *g = arg;
     const sh_host *h = g->c->f.h;
     const char *label = g->c->td_l.label;
-    char path[64];
     size_t n = out ? h->doc_count(out, "failures") : 0;
     for (size_t i = 0; i < n; i++) {
-        const char *arn = h->doc_string(out, shc_path(path, sizeof(path), "failures[%zu].arn", i));
-        const char *reason = h->doc_string(out, shc_path(path, sizeof(path), "failures[%zu].reason", i));
-        const char *detail = h->doc_string(out, shc_path(path, sizeof(path), "failures[%zu].detail", i));
+        const char *arn = shc_str(h, out, "failures[%zu].arn", i);
+        const char *reason = shc_str(h, out, "failures[%zu].reason", i);
+        const char *detail = shc_str(h, out, "failures[%zu].detail", i);
         h->log(g->c->f.ctx, SH_LOG_WARN, "%s: ecs did not delete %s: %s%s%s", label, arn ? arn : "a revision",
                reason ? reason : "no reason given", detail ? ": " : "", detail ? detail : "");
     }
@@ -69,10 +68,7 @@ static void delete_service(struct cmp *c, int left)
                "destroy removes it): left alone; the service is deleted with force", c->svc_l.label);
     if (c->draining)
         return;
-    sh_doc *in = shc_doc(&c->f);
-    h->doc_set_string(in, "cluster", c->cluster_name);
-    h->doc_set_string(in, "service", c->service_name);
-    h->doc_set_bool(in, "force", 1);
+    sh_doc *in = shc_json(&c->f, "{'cluster': '%s', 'service': '%s', 'force': true}", c->cluster_name, c->service_name);
     c->draining = 1;
     shc_delete_then(&c->f.q, c->svc_l.label, NULL, "ecs", "DeleteService", in,
                     "ServiceNotFoundException|ServiceNotActiveException", service_deleted, c);
@@ -82,25 +78,21 @@ static void delete_service(struct cmp *c, int left)
 static void delete_role(struct cmp *c, struct cmp_role *r, int second)
 {
     const sh_host *h = c->f.h;
-    char path[96];
     if (second) {
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "RoleName", r->name);
+        sh_doc *in = shc_json(&c->f, "{'RoleName': '%s'}", r->name);
         shc_delete(&c->f.q, r->line->label, NULL, "iam", "DeleteRole", in, "NoSuchEntity");
         return;
     }
     for (size_t i = 0; i < h->doc_count(r->inline_names, "PolicyNames.member"); i++) {
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "RoleName", r->name);
-        h->doc_set_string(in, "PolicyName",
-                          h->doc_string(r->inline_names, shc_path(path, sizeof(path), "PolicyNames.member[%zu]", i)));
+        sh_doc *in = shc_json(&c->f, "{'RoleName': '%s', 'PolicyName': '%s'}",
+                              r->name,
+                              shc_str(h, r->inline_names, "PolicyNames.member[%zu]", i));
         shc_queue_add_accepting(&c->f.q, "iam", "DeleteRolePolicy", in, r->line->label, "NoSuchEntity", NULL, NULL);
     }
     for (size_t i = 0; i < h->doc_count(r->attached, "AttachedPolicies.member"); i++) {
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "RoleName", r->name);
+        sh_doc *in = shc_json(&c->f, "{'RoleName': '%s'}", r->name);
         const char *arn =
-            h->doc_string(r->attached, shc_path(path, sizeof(path), "AttachedPolicies.member[%zu].PolicyArn", i));
+            shc_str(h, r->attached, "AttachedPolicies.member[%zu].PolicyArn", i);
         h->doc_set_string(in, "PolicyArn", arn);
         shc_queue_add_accepting(&c->f.q, "iam", "DetachRolePolicy", in, r->line->label, "NoSuchEntity", NULL, NULL);
     }
@@ -123,9 +115,7 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     /* the family's ownership: its newest revision's tags */
     const char *newest = nactive ? all[nactive - 1] : n ? all[n - 1] : NULL;
     if (newest) {
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "taskDefinition", newest);
-        h->doc_set_string(in, "include[0]", "TAGS");
+        sh_doc *in = shc_json(&c->f, "{'taskDefinition': '%s', 'include': ['TAGS']}", newest);
         cmp_read(c, "ecs", "DescribeTaskDefinition", in, NULL, c->td_l.label, "ClientException", &c->td_out);
     }
     if (cmp_reads(c))
@@ -160,8 +150,7 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
         delete_service(c, c->scaled && !owner_done);
     /* with it: every ACTIVE revision deregistered, the roles' policies */
     for (size_t i = 0; family && i < nactive; i++) {
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "taskDefinition", all[i]);
+        sh_doc *in = shc_json(&c->f, "{'taskDefinition': '%s'}", all[i]);
         shc_queue_add(&f->q, "ecs", "DeregisterTaskDefinition", in, NULL, c->td_l.label, NULL, NULL);
     }
     if (exec)
@@ -188,15 +177,13 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     if (task)
         delete_role(c, &c->task, 1);
     if (logs) {
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "logGroupName", c->log_name);
+        sh_doc *in = shc_json(&c->f, "{'logGroupName': '%s'}", c->log_name);
         shc_delete(&f->q, c->log_l.label, NULL, "logs", "DeleteLogGroup", in, "ResourceNotFoundException");
     }
     /* the cluster once no service is left in it (AWS takes a moment to
      * count one as gone: cmp_not_yet) */
     if (cluster) {
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "cluster", c->cluster_name);
+        sh_doc *in = shc_json(&c->f, "{'cluster': '%s'}", c->cluster_name);
         shc_delete(&f->q, c->cluster_l.label, NULL, "ecs", "DeleteCluster", in, "ClusterNotFoundException");
     }
     return shc_wave(f);

@@ -7,9 +7,8 @@
 
 static sh_doc *retention(struct cmp *c)
 {
-    sh_doc *in = shc_doc(&c->f);
-    c->f.h->doc_set_string(in, "logGroupName", c->log_name);
-    c->f.h->doc_set_number(in, "retentionInDays", c->cfg.log_retention_days);
+    sh_doc *in = shc_json(&c->f, "{'logGroupName': '%s', 'retentionInDays': %lld}",
+                          c->log_name, c->cfg.log_retention_days);
     return in;
 }
 
@@ -22,8 +21,7 @@ void cmp_log_wave(struct cmp *c)
 {
     shc_line *line = &c->log_l;
     if (!c->log_group) {
-        sh_doc *in = shc_doc(&c->f);
-        c->f.h->doc_set_string(in, "logGroupName", c->log_name);
+        sh_doc *in = shc_json(&c->f, "{'logGroupName': '%s'}", c->log_name);
         cmp_logs_put_tags(c, in, "tags");
         shc_change(&c->f.q, line, SH_CHANGE_CREATE, shc_text(c->f.h, c->f.ctx, "retention %s", retention_text(c)),
                    "logs", "CreateLogGroup", in, "ResourceAlreadyExistsException", shc_created, &c->f);
@@ -37,7 +35,7 @@ void cmp_log_wave(struct cmp *c)
         shc_change(&c->f.q, line, SH_CHANGE_UPDATE, NULL, "logs", "PutRetentionPolicy", retention(c), NULL, NULL, NULL);
     }
     /* the drifted tags as a list, then as the map Logs takes */
-    char detail[SHC_DETAIL], path[256];
+    char detail[SHC_DETAIL];
     sh_doc *drift = shc_doc(&c->f), *in = shc_doc(&c->f);
     size_t n = shc_tags_drift(c->f.h, c->f.ctx, c->log_tags, &shc_tags_json, NULL, drift, &shc_tags_json, detail,
                               sizeof(detail));
@@ -45,9 +43,9 @@ void cmp_log_wave(struct cmp *c)
         return;
     c->f.h->doc_set_string(in, "resourceArn", c->log_arn);
     for (size_t i = 0; i < n; i++) {
-        const char *key = c->f.h->doc_string(drift, shc_path(path, sizeof(path), "tags[%zu].Key", i));
-        const char *value = c->f.h->doc_string(drift, shc_path(path, sizeof(path), "tags[%zu].Value", i));
-        c->f.h->doc_set_string(in, shc_path(path, sizeof(path), "tags.%s", key), value);
+        const char *key = shc_str(c->f.h, drift, "tags[%zu].Key", i);
+        const char *value = shc_str(c->f.h, drift, "tags[%zu].Value", i);
+        shc_set(&c->f, in, value, "tags.%s", key);
     }
     shc_change(&c->f.q, line, SH_CHANGE_UPDATE, detail, "logs", "TagResource", in, NULL, NULL, NULL);
 }

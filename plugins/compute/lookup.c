@@ -17,35 +17,28 @@ static const char *status_of(struct cmp *c, const sh_doc *item)
 int cmp_lookup(struct cmp *c)
 {
     const sh_host *h = c->f.h;
-    sh_doc *cl = shc_doc(&c->f), *lg = shc_doc(&c->f), *td = shc_doc(&c->f), *svc = shc_doc(&c->f);
-    h->doc_set_string(cl, "clusters[0]", c->cluster_name);
-    h->doc_set_string(cl, "include[0]", "TAGS");
-    h->doc_set_string(cl, "include[1]", "SETTINGS");
+    sh_doc *cl = shc_json(&c->f, "{'clusters': ['%s'], 'include': ['TAGS', 'SETTINGS']}", c->cluster_name);
     cmp_read(c, "ecs", "DescribeClusters", cl, NULL, c->cluster_l.label, NULL, &c->clusters_out);
     /* moto ignores logGroupNamePattern: the prefix, then the exact name */
-    h->doc_set_string(lg, "logGroupNamePrefix", c->log_name);
+    sh_doc *lg = shc_json(&c->f, "{'logGroupNamePrefix': '%s'}", c->log_name);
     cmp_read(c, "logs", "DescribeLogGroups", lg, "logGroups", c->log_l.label, NULL, &c->logs_out);
     struct cmp_role *roles[] = {&c->exec, &c->task};
     for (size_t i = 0; i < 2; i++) {
-        sh_doc *in = shc_doc(&c->f);
-        h->doc_set_string(in, "RoleName", roles[i]->name);
+        sh_doc *in = shc_json(&c->f, "{'RoleName': '%s'}", roles[i]->name);
         cmp_read(c, "iam", "GetRole", in, NULL, roles[i]->line->label, "NoSuchEntity", &roles[i]->role);
     }
     /* the latest ACTIVE revision of the family (moto: the highest, whatever its status) */
     if (!c->destroying) { /* destroy lists every revision instead */
-        h->doc_set_string(td, "taskDefinition", c->family);
-        h->doc_set_string(td, "include[0]", "TAGS");
+        sh_doc *td = shc_json(&c->f, "{'taskDefinition': '%s', 'include': ['TAGS']}", c->family);
         cmp_read(c, "ecs", "DescribeTaskDefinition", td, NULL, c->td_l.label, "ClientException", &c->td_out);
     }
-    h->doc_set_string(svc, "cluster", c->cluster_name);
-    h->doc_set_string(svc, "services[0]", c->service_name);
-    h->doc_set_string(svc, "include[0]", "TAGS");
+    sh_doc *svc = shc_json(&c->f, "{'cluster': '%s', 'services': ['%s'], 'include': ['TAGS']}", c->cluster_name,
+                           c->service_name);
     cmp_read(c, "ecs", "DescribeServices", svc, NULL, c->svc_l.label, "ClusterNotFoundException", &c->services_out);
     if (!c->count_owner) { /* no plugin of the stack owns the count: one made outside it may */
-        sh_doc *st = shc_doc(&c->f);
-        h->doc_set_string(st, "ServiceNamespace", "ecs");
-        h->doc_set_string(st, "ResourceIds[0]", c->resource_id);
-        h->doc_set_string(st, "ScalableDimension", "ecs:service:DesiredCount");
+        sh_doc *st = shc_json(&c->f, "{'ServiceNamespace': 'ecs', 'ResourceIds': ['%s'], "
+                                     "'ScalableDimension': 'ecs:service:DesiredCount'}",
+                              c->resource_id);
         cmp_read(c, "application-autoscaling", "DescribeScalableTargets", st, "ScalableTargets", c->svc_l.label,
                  NULL, &c->targets_out);
     }
@@ -59,9 +52,8 @@ int cmp_lookup(struct cmp *c)
     const char *arn = c->cluster ? h->doc_string(c->cluster, "clusterArn") : NULL;
     if (arn)
         snprintf(c->cluster_arn, sizeof(c->cluster_arn), "%s", arn);
-    char path[64];
     for (size_t i = 0; i < h->doc_count(c->logs_out, "logGroups"); i++) {
-        const sh_doc *g = h->doc_get(c->logs_out, shc_path(path, sizeof(path), "logGroups[%zu]", i));
+        const sh_doc *g = shc_node(h, c->logs_out, "logGroups[%zu]", i);
         const char *name = h->doc_string(g, "logGroupName");
         if (name && !strcmp(name, c->log_name))
             c->log_group = g;
@@ -97,9 +89,7 @@ static double quota_value(struct cmp *c, const sh_doc *answer, double fallback)
 
 static void quota_read(struct cmp *c, const char *service, const char *code, const sh_doc **out)
 {
-    sh_doc *in = shc_doc(&c->f);
-    c->f.h->doc_set_string(in, "ServiceCode", service);
-    c->f.h->doc_set_string(in, "QuotaCode", code);
+    sh_doc *in = shc_json(&c->f, "{'ServiceCode': '%s', 'QuotaCode': '%s'}", service, code);
     /* Not every caller may read Service Quotas, and not every account
      * lists every quota: AWS's default then, or no check. */
     cmp_read(c, "service-quotas", "GetServiceQuota", in, NULL, "the account's quotas", "*", out);
@@ -123,15 +113,13 @@ int cmp_reads(struct cmp *c)
             quota_read(c, "fargate", "L-3032A538", &c->quota_vcpu);
     }
     if (image) {
-        sh_doc *in = shc_doc(&c->f);
-        c->f.h->doc_set_string(in, "repositoryName", c->repo_name);
-        c->f.h->doc_set_string(in, "imageIds[0].imageTag", c->cfg.image_tag);
+        sh_doc *in = shc_json(&c->f, "{'repositoryName': '%s', 'imageIds': [{'imageTag': '%s'}]}",
+                              c->repo_name, c->cfg.image_tag);
         cmp_read(c, "ecr", "DescribeImages", in, NULL, shc_text(c->f.h, c->f.ctx, "image %s", c->image),
                  "ImageNotFoundException|RepositoryNotFoundException", &image_out);
     }
     if (c->log_group) {
-        sh_doc *in = shc_doc(&c->f);
-        c->f.h->doc_set_string(in, "resourceArn", c->log_arn);
+        sh_doc *in = shc_json(&c->f, "{'resourceArn': '%s'}", c->log_arn);
         cmp_read(c, "logs", "ListTagsForResource", in, NULL, c->log_l.label, "ResourceNotFoundException",
                  &c->log_tags_out);
     }

@@ -17,16 +17,13 @@
 static const char *trust_text(struct cmp *c, int task)
 {
     const sh_host *h = c->f.h;
-    sh_doc *d = shc_doc(&c->f);
-    h->doc_set_string(d, "Version", "2012-10-17");
-    h->doc_set_string(d, "Statement[0].Effect", "Allow");
-    h->doc_set_string(d, "Statement[0].Principal.Service", "ecs-tasks.amazonaws.com");
-    h->doc_set_string(d, "Statement[0].Action", "sts:AssumeRole");
-    h->doc_set_string(d, "Statement[0].Condition.StringEquals.aws:SourceAccount", h->account_id(c->f.ctx));
+    sh_doc *d = shc_json(&c->f, "{'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', "
+                                "'Principal': {'Service': 'ecs-tasks.amazonaws.com'}, 'Action': 'sts:AssumeRole', "
+                                "'Condition': {'StringEquals': {'aws:SourceAccount': '%s'}}}]}",
+                         h->account_id(c->f.ctx));
     if (task)
-        h->doc_set_string(d, "Statement[0].Condition.ArnLike.aws:SourceArn",
-                          shc_text(h, c->f.ctx, "arn:%s:ecs:%s:%s:*", h->partition(c->f.ctx), h->region(c->f.ctx),
-                                   h->account_id(c->f.ctx)));
+        shc_set(&c->f, d, shc_text(h, c->f.ctx, "arn:%s:ecs:%s:%s:*", h->partition(c->f.ctx), h->region(c->f.ctx),
+                                   h->account_id(c->f.ctx)), "Statement[0].Condition.ArnLike.aws:SourceArn");
     return h->doc_json(c->f.ctx, d);
 }
 
@@ -34,35 +31,22 @@ static const char *trust_text(struct cmp *c, int task)
  * resource), the log group's streams, and exactly the parameters. */
 static const char *execution_text(struct cmp *c)
 {
-    static const char *const pull[] = {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
-                                       "ecr:GetDownloadUrlForLayer"};
-    const sh_host *h = c->f.h;
-    sh_doc *d = shc_doc(&c->f);
-    char path[64];
-    h->doc_set_string(d, "Version", "2012-10-17");
-    h->doc_set_string(d, "Statement[0].Sid", "PullImage");
-    h->doc_set_string(d, "Statement[0].Effect", "Allow");
-    for (size_t i = 0; i < sizeof(pull) / sizeof(pull[0]); i++)
-        h->doc_set_string(d, shc_path(path, sizeof(path), "Statement[0].Action[%zu]", i), pull[i]);
-    h->doc_set_string(d, "Statement[0].Resource", c->repo_arn);
-    h->doc_set_string(d, "Statement[1].Sid", "RegistryLogin");
-    h->doc_set_string(d, "Statement[1].Effect", "Allow");
-    h->doc_set_string(d, "Statement[1].Action", "ecr:GetAuthorizationToken");
-    h->doc_set_string(d, "Statement[1].Resource", "*");
-    h->doc_set_string(d, "Statement[2].Sid", "WriteLogs");
-    h->doc_set_string(d, "Statement[2].Effect", "Allow");
-    h->doc_set_string(d, "Statement[2].Action[0]", "logs:CreateLogStream");
-    h->doc_set_string(d, "Statement[2].Action[1]", "logs:PutLogEvents");
-    h->doc_set_string(d, "Statement[2].Resource", c->log_streams_arn);
+    sh_doc *d = shc_json(&c->f, "{'Version': '2012-10-17', 'Statement': ["
+                                "{'Sid': 'PullImage', 'Effect': 'Allow', 'Action': ['ecr:BatchCheckLayerAvailability', "
+                                "'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], 'Resource': '%s'}, "
+                                "{'Sid': 'RegistryLogin', 'Effect': 'Allow', 'Action': 'ecr:GetAuthorizationToken', "
+                                "'Resource': '*'}, "
+                                "{'Sid': 'WriteLogs', 'Effect': 'Allow', 'Action': ['logs:CreateLogStream', "
+                                "'logs:PutLogEvents'], 'Resource': '%s'}]}",
+                         c->repo_arn, c->log_streams_arn);
     if (c->nsecrets) {
-        h->doc_set_string(d, "Statement[3].Sid", "ReadParameters");
-        h->doc_set_string(d, "Statement[3].Effect", "Allow");
-        h->doc_set_string(d, "Statement[3].Action", "ssm:GetParameters");
+        shc_set(&c->f, d, "ReadParameters", "Statement[3].Sid");
+        shc_set(&c->f, d, "Allow", "Statement[3].Effect");
+        shc_set(&c->f, d, "ssm:GetParameters", "Statement[3].Action");
         for (size_t i = 0; i < c->nsecrets; i++)
-            h->doc_set_string(d, shc_path(path, sizeof(path), "Statement[3].Resource[%zu]", i),
-                              c->secrets[i].value_from);
+            shc_set(&c->f, d, c->secrets[i].value_from, "Statement[3].Resource[%zu]", i);
     }
-    return h->doc_json(c->f.ctx, d);
+    return c->f.h->doc_json(c->f.ctx, d);
 }
 
 void cmp_roles_prepare(struct cmp *c)
@@ -77,29 +61,24 @@ void cmp_role_reads(struct cmp *c, struct cmp_role *r)
 {
     if (!r->role)
         return;
-    sh_doc *in = shc_doc(&c->f);
-    c->f.h->doc_set_string(in, "RoleName", r->name);
+    sh_doc *in = shc_json(&c->f, "{'RoleName': '%s'}", r->name);
     cmp_read(c, "iam", "ListRolePolicies", in, "PolicyNames.member", r->line->label, NULL, &r->inline_names);
     cmp_read(c, "iam", "ListAttachedRolePolicies", in, "AttachedPolicies.member", r->line->label, NULL, &r->attached);
     if (r->policy && !c->destroying) {
-        sh_doc *get = shc_doc(&c->f);
-        c->f.h->doc_set_string(get, "RoleName", r->name);
-        c->f.h->doc_set_string(get, "PolicyName", r->policy_name);
+        sh_doc *get = shc_json(&c->f, "{'RoleName': '%s', 'PolicyName': '%s'}", r->name, r->policy_name);
         cmp_read(c, "iam", "GetRolePolicy", get, NULL, r->line->label, "NoSuchEntity", &r->policy_out);
     }
 }
 
 static sh_doc *on_role(struct cmp *c, struct cmp_role *r)
 {
-    sh_doc *in = shc_doc(&c->f);
-    c->f.h->doc_set_string(in, "RoleName", r->name);
+    sh_doc *in = shc_json(&c->f, "{'RoleName': '%s'}", r->name);
     return in;
 }
 
 static void role_wave(struct cmp *c, struct cmp_role *r)
 {
     const sh_host *h = c->f.h;
-    char path[96];
     if (!r->role) {
         sh_doc *in = on_role(c, r);
         h->doc_set_string(in, "Path", "/");
@@ -123,7 +102,7 @@ static void role_wave(struct cmp *c, struct cmp_role *r)
     }
     shc_tags_change(&c->f, r->line, r->role, &shc_tags_query, &shc_tags_query_put, "iam", "TagRole", on_role(c, r));
     for (size_t i = 0; i < h->doc_count(r->inline_names, "PolicyNames.member"); i++) {
-        const char *name = h->doc_string(r->inline_names, shc_path(path, sizeof(path), "PolicyNames.member[%zu]", i));
+        const char *name = shc_str(h, r->inline_names, "PolicyNames.member[%zu]", i);
         if (!name || (r->policy && !strcmp(name, r->policy_name)))
             continue;
         sh_doc *in = on_role(c, r);
@@ -133,7 +112,7 @@ static void role_wave(struct cmp *c, struct cmp_role *r)
     }
     for (size_t i = 0; i < h->doc_count(r->attached, "AttachedPolicies.member"); i++) {
         const char *arn =
-            h->doc_string(r->attached, shc_path(path, sizeof(path), "AttachedPolicies.member[%zu].PolicyArn", i));
+            shc_str(h, r->attached, "AttachedPolicies.member[%zu].PolicyArn", i);
         if (!arn)
             continue;
         sh_doc *in = on_role(c, r);

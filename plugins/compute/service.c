@@ -28,12 +28,11 @@ static void client_token(struct cmp *c, char *out, size_t size)
 
 static void network(struct cmp *c, sh_doc *d)
 {
-    char path[128];
     const char *at = "networkConfiguration.awsvpcConfiguration";
     for (size_t i = 0; i < c->nsubnets; i++)
-        c->f.h->doc_set_string(d, shc_path(path, sizeof(path), "%s.subnets[%zu]", at, i), c->subnets[i]);
-    c->f.h->doc_set_string(d, shc_path(path, sizeof(path), "%s.securityGroups[0]", at), c->task_sg);
-    c->f.h->doc_set_string(d, shc_path(path, sizeof(path), "%s.assignPublicIp", at), "DISABLED");
+        shc_set(&c->f, d, c->subnets[i], "%s.subnets[%zu]", at, i);
+    shc_set(&c->f, d, c->task_sg, "%s.securityGroups[0]", at);
+    shc_set(&c->f, d, "DISABLED", "%s.assignPublicIp", at);
 }
 
 static void load_balancers(struct cmp *c, sh_doc *d)
@@ -79,12 +78,11 @@ int cmp_service_prepare(struct cmp *c)
 /* The service's primary deployment (the one ECS is rolling out), or NULL. */
 static const sh_doc *primary_deployment(struct cmp *c, const sh_doc *service)
 {
-    char path[64];
     size_t n = c->f.h->doc_count(service, "deployments");
     for (size_t i = 0; i < n; i++) {
-        const char *status = c->f.h->doc_string(service, shc_path(path, sizeof(path), "deployments[%zu].status", i));
+        const char *status = shc_str(c->f.h, service, "deployments[%zu].status", i);
         if (status && !strcmp(status, "PRIMARY"))
-            return c->f.h->doc_get(service, shc_path(path, sizeof(path), "deployments[%zu]", i));
+            return shc_node(c->f.h, service, "deployments[%zu]", i);
     }
     return n ? c->f.h->doc_get(service, "deployments[0]") : NULL;
 }
@@ -93,12 +91,9 @@ static void create(struct cmp *c, shc_line *line)
 {
     const sh_host *h = c->f.h;
     char token[64];
-    sh_doc *in = shc_doc(&c->f);
-    h->doc_set_string(in, "cluster", c->cluster_name);
-    h->doc_set_string(in, "serviceName", c->service_name);
-    h->doc_set_string(in, "taskDefinition", c->td_arn);
-    h->doc_set_number(in, "desiredCount", c->cfg.desired_count);
-    h->doc_set_string(in, "launchType", "FARGATE");
+    sh_doc *in = shc_json(&c->f, "{'cluster': '%s', 'serviceName': '%s', 'taskDefinition': '%s', "
+                                 "'desiredCount': %lld, 'launchType': 'FARGATE'}",
+                          c->cluster_name, c->service_name, c->td_arn, c->cfg.desired_count);
     network(c, in);
     load_balancers(c, in);
     h->doc_set_number(in, "healthCheckGracePeriodSeconds", GRACE_SECONDS);
@@ -182,9 +177,8 @@ void cmp_service_wave(struct cmp *c)
         create(c, line);
         return;
     }
-    sh_doc *in = shc_doc(&c->f), *want = shc_doc(&c->f);
-    h->doc_set_string(in, "cluster", c->cluster_name);
-    h->doc_set_string(in, "service", c->service_name);
+    sh_doc *in = shc_json(&c->f, "{'cluster': '%s', 'service': '%s'}", c->cluster_name, c->service_name),
+           *want = shc_doc(&c->f);
     network(c, want);
     load_balancers(c, want);
     deployment(c, want);
@@ -345,11 +339,10 @@ static int remember(struct cmp *c, const char *id)
  * first); with `show` 0 they are only remembered (those before the deploy). */
 static void events(struct cmp *c, const sh_doc *service, int show)
 {
-    char path[64];
     size_t n = c->f.h->doc_count(service, "events");
     for (size_t k = n; k-- > 0;) {
-        const char *id = c->f.h->doc_string(service, shc_path(path, sizeof(path), "events[%zu].id", k));
-        const char *msg = c->f.h->doc_string(service, shc_path(path, sizeof(path), "events[%zu].message", k));
+        const char *id = shc_str(c->f.h, service, "events[%zu].id", k);
+        const char *msg = shc_str(c->f.h, service, "events[%zu].message", k);
         if (!id || seen(c, id))
             continue;
         if (remember(c, id))
@@ -362,10 +355,9 @@ static void events(struct cmp *c, const sh_doc *service, int show)
 /* Whether deployment id was listed on the service before this run changed it. */
 static int deployed_before(struct cmp *c, const sh_doc *before, const char *id)
 {
-    char path[64];
     size_t n = before ? c->f.h->doc_count(before, "deployments") : 0;
     for (size_t i = 0; id && i < n; i++) {
-        const char *old = c->f.h->doc_string(before, shc_path(path, sizeof(path), "deployments[%zu].id", i));
+        const char *old = shc_str(c->f.h, before, "deployments[%zu].id", i);
         if (old && !strcmp(old, id))
             return 1;
     }
@@ -379,26 +371,23 @@ static int deployed_before(struct cmp *c, const sh_doc *before, const char *id)
 static const char *stopped_reasons(struct cmp *c, const char *id)
 {
     const sh_host *h = c->f.h;
-    sh_doc *in = shc_doc(&c->f);
+    sh_doc *in = shc_json(&c->f, "{'cluster': '%s', 'serviceName': '%s', 'desiredStatus': 'STOPPED'}",
+                          c->cluster_name, c->service_name);
     const sh_doc *list = NULL, *tasks = NULL;
     char path[96], reasons[1024] = "";
-    h->doc_set_string(in, "cluster", c->cluster_name);
-    h->doc_set_string(in, "serviceName", c->service_name);
-    h->doc_set_string(in, "desiredStatus", "STOPPED");
     if (h->aws_call(c->f.ctx, "ecs", "ListTasks", in, &list) != SH_OK || !h->doc_count(list, "taskArns"))
         return "";
-    sh_doc *d = shc_doc(&c->f);
-    h->doc_set_string(d, "cluster", c->cluster_name);
+    sh_doc *d = shc_json(&c->f, "{'cluster': '%s'}", c->cluster_name);
     size_t n = h->doc_count(list, "taskArns");
     for (size_t i = 0; i < n && i < 10; i++)
         h->doc_set_string(d, shc_path(path, sizeof(path), "tasks[%zu]", i),
-                          h->doc_string(list, shc_path(path, sizeof(path), "taskArns[%zu]", i)));
+                          shc_str(h, list, "taskArns[%zu]", i));
     if (h->aws_call(c->f.ctx, "ecs", "DescribeTasks", d, &tasks) != SH_OK)
         return "";
     int pull = 0;
     for (size_t i = 0; i < h->doc_count(tasks, "tasks"); i++) {
-        const char *why = h->doc_string(tasks, shc_path(path, sizeof(path), "tasks[%zu].stoppedReason", i));
-        const char *by = h->doc_string(tasks, shc_path(path, sizeof(path), "tasks[%zu].startedBy", i));
+        const char *why = shc_str(h, tasks, "tasks[%zu].stoppedReason", i);
+        const char *by = shc_str(h, tasks, "tasks[%zu].startedBy", i);
         if (!why || strstr(reasons, why) || (id && by && strcmp(by, id)))
             continue;
         pull |= strstr(why, "CannotPullContainerError") != NULL;
@@ -419,10 +408,8 @@ static const char *stopped_reasons(struct cmp *c, const char *id)
 static long long healthy_targets(struct cmp *c)
 {
     const sh_host *h = c->f.h;
-    sh_doc *in = shc_doc(&c->f);
+    sh_doc *in = shc_json(&c->f, "{'TargetGroupArn': '%s'}", c->tg_arn);
     const sh_doc *out;
-    char path[96];
-    h->doc_set_string(in, "TargetGroupArn", c->tg_arn);
     if (h->aws_call(c->f.ctx, "elbv2", "DescribeTargetHealth", in, &out) != SH_OK) {
         h->fail(c->f.ctx, SH_ERR_AWS, "waiting for %s: %s", c->svc_l.label, h->aws_error_text(c->f.ctx));
         return -2;
@@ -431,7 +418,7 @@ static long long healthy_targets(struct cmp *c)
     size_t n = h->doc_count(out, "TargetHealthDescriptions.member");
     for (size_t i = 0; i < n; i++) {
         const char *state =
-            h->doc_string(out, shc_path(path, sizeof(path), "TargetHealthDescriptions.member[%zu].TargetHealth.State", i));
+            shc_str(h, out, "TargetHealthDescriptions.member[%zu].TargetHealth.State", i);
         healthy += state && !strcmp(state, "healthy");
     }
     return healthy;
@@ -442,10 +429,8 @@ static int poll_service(void *arg, char *progress, size_t len)
     struct service_poll *p = arg;
     struct cmp *c = p->c;
     const sh_host *h = c->f.h;
-    sh_doc *in = shc_doc(&c->f);
+    sh_doc *in = shc_json(&c->f, "{'cluster': '%s', 'services': ['%s']}", c->cluster_name, c->service_name);
     const sh_doc *out;
-    h->doc_set_string(in, "cluster", c->cluster_name);
-    h->doc_set_string(in, "services[0]", c->service_name);
     if (h->aws_call(c->f.ctx, "ecs", "DescribeServices", in, &out) != SH_OK) {
         const sh_aws_error *e = h->aws_error(c->f.ctx);
         if (p->mode != WAIT_STEADY && e && !strcmp(e->code, "ClusterNotFoundException"))
@@ -478,12 +463,11 @@ static int poll_service(void *arg, char *progress, size_t len)
     }
     events(c, s, 1);
     size_t deployments = h->doc_count(s, "deployments");
-    char path[64];
     /* A rollback puts a new PRIMARY deployment of the previous revision
      * first and leaves the failed one after it: a FAILED one started by
      * this run counts wherever it is listed. */
     for (size_t i = 0; i < deployments; i++) {
-        const sh_doc *d = h->doc_get(s, shc_path(path, sizeof(path), "deployments[%zu]", i));
+        const sh_doc *d = shc_node(h, s, "deployments[%zu]", i);
         const char *rollout = h->doc_string(d, "rolloutState"), *state = h->doc_string(d, "status");
         const char *id = h->doc_string(d, "id");
         int primary = state && !strcmp(state, "PRIMARY");

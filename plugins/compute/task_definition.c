@@ -9,52 +9,34 @@
 
 #include "compute.h"
 
+#define CONTAINER "containerDefinitions[0]"
+
 /* Every field stackhost manages, so that a setting taken away is still a
  * difference; with `tags`, the RegisterTaskDefinition request. */
 static sh_doc *definition(struct cmp *c, int tags)
 {
-    const sh_host *h = c->f.h;
-    sh_doc *d = shc_doc(&c->f);
-    char path[128];
-    h->doc_set_string(d, "family", c->family);
-    h->doc_set_string(d, "taskRoleArn", c->task.arn);
-    h->doc_set_string(d, "executionRoleArn", c->exec.arn);
-    h->doc_set_string(d, "networkMode", "awsvpc");
-    h->doc_set_string(d, "requiresCompatibilities[0]", "FARGATE");
-    /* task-level cpu and memory are strings in the API */
-    h->doc_set_string(d, "cpu", shc_text(h, c->f.ctx, "%lld", c->cfg.cpu));
-    h->doc_set_string(d, "memory", shc_text(h, c->f.ctx, "%lld", c->cfg.memory));
-    h->doc_set_string(d, "runtimePlatform.operatingSystemFamily", "LINUX");
-    h->doc_set_string(d, "runtimePlatform.cpuArchitecture", "X86_64");
-    const char *k = "containerDefinitions[0]";
-    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.name", k), c->container);
-    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.image", k), c->image);
-    h->doc_set_bool(d, shc_path(path, sizeof(path), "%s.essential", k), 1);
-    h->doc_set_number(d, shc_path(path, sizeof(path), "%s.portMappings[0].containerPort", k), c->port);
-    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.portMappings[0].protocol", k), "tcp");
-    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.logDriver", k), "awslogs");
-    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.options.awslogs-group", k), c->log_name);
-    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.options.awslogs-region", k),
-                      h->region(c->f.ctx));
-    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.logConfiguration.options.awslogs-stream-prefix", k),
-                      c->stack);
+    /* Task-level cpu and memory are strings in the API. With the root
+     * read-only, most runtimes still need a writable /tmp: a task volume
+     * (on Fargate, the task's ephemeral storage) mounted there. */
+    sh_doc *d = shc_json(&c->f, "{'family': '%s', 'taskRoleArn': '%s', 'executionRoleArn': '%s', "
+                                "'networkMode': 'awsvpc', 'requiresCompatibilities': ['FARGATE'], "
+                                "'cpu': '%lld', 'memory': '%lld', "
+                                "'runtimePlatform': {'operatingSystemFamily': 'LINUX', 'cpuArchitecture': 'X86_64'}, "
+                                "'containerDefinitions': [{'name': '%s', 'image': '%s', 'essential': true, "
+                                "'portMappings': [{'containerPort': %lld, 'protocol': 'tcp'}], "
+                                "'logConfiguration': {'logDriver': 'awslogs', 'options': {'awslogs-group': '%s', "
+                                "'awslogs-region': '%s', 'awslogs-stream-prefix': '%s'}}, "
+                                "'environment': [{'name': 'PORT', 'value': '%lld'}], 'readonlyRootFilesystem': true, "
+                                "'mountPoints': [{'sourceVolume': 'tmp', 'containerPath': '/tmp', 'readOnly': false}]}], "
+                                "'volumes': [{'name': 'tmp'}]}",
+                         c->family, c->task.arn, c->exec.arn, c->cfg.cpu, c->cfg.memory, c->container, c->image,
+                         c->port, c->log_name, c->f.h->region(c->f.ctx), c->stack, c->port);
     for (size_t i = 0; i < c->nsecrets; i++) {
-        h->doc_set_string(d, shc_path(path, sizeof(path), "%s.secrets[%zu].name", k, i), c->secrets[i].name);
-        h->doc_set_string(d, shc_path(path, sizeof(path), "%s.secrets[%zu].valueFrom", k, i),
-                          c->secrets[i].value_from);
+        shc_set(&c->f, d, c->secrets[i].name, CONTAINER ".secrets[%zu].name", i);
+        shc_set(&c->f, d, c->secrets[i].value_from, CONTAINER ".secrets[%zu].valueFrom", i);
     }
-    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.environment[0].name", k), "PORT");
-    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.environment[0].value", k),
-                      shc_text(h, c->f.ctx, "%lld", c->port));
-    h->doc_set_bool(d, shc_path(path, sizeof(path), "%s.readonlyRootFilesystem", k), 1);
-    /* With the root read-only, most runtimes still need a writable /tmp:
-     * a task volume (on Fargate, the task's ephemeral storage) mounted there. */
-    h->doc_set_string(d, "volumes[0].name", "tmp");
-    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.mountPoints[0].sourceVolume", k), "tmp");
-    h->doc_set_string(d, shc_path(path, sizeof(path), "%s.mountPoints[0].containerPath", k), "/tmp");
-    h->doc_set_bool(d, shc_path(path, sizeof(path), "%s.mountPoints[0].readOnly", k), 0);
     if (tags)
-        shc_put_tags(h, c->f.ctx, d, &shc_tags_ecs, NULL);
+        shc_put_tags(c->f.h, c->f.ctx, d, &shc_tags_ecs, NULL);
     return d;
 }
 
@@ -75,8 +57,7 @@ static const char *scalar_text(struct cmp *c, const sh_doc *def, const char *pat
 /* Member `name` of the first item of the list at path ("?" when absent). */
 static const char *first(struct cmp *c, const sh_doc *def, const char *path, const char *name)
 {
-    char at[128];
-    const char *text = c->f.h->doc_string(def, shc_path(at, sizeof(at), "%s[0].%s", path, name));
+    const char *text = shc_str(c->f.h, def, "%s[0].%s", path, name);
     return text ? text : "?";
 }
 
@@ -104,14 +85,14 @@ static const char *mount_text(struct cmp *c, const sh_doc *def, const char *path
 static const char *words_text(struct cmp *c, const sh_doc *def, const char *path)
 {
     const sh_host *h = c->f.h;
-    char at[128], words[256] = "";
+    char words[256] = "";
     size_t n = h->doc_count(def, path), used = 0;
     if (!n)
         return NULL;
     for (size_t i = 0; i < n && used < sizeof(words); i++) {
-        const char *w = h->doc_string(def, shc_path(at, sizeof(at), "%s[%zu]", path, i));
+        const char *w = shc_str(h, def, "%s[%zu]", path, i);
         if (!w)
-            w = h->doc_string(def, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
+            w = shc_str(h, def, "%s[%zu].name", path, i);
         used += (size_t)snprintf(words + used, sizeof(words) - used, "%s%s", i ? " " : "", w ? w : "?");
     }
     return shc_text(h, c->f.ctx, "%s", words);
@@ -120,15 +101,13 @@ static const char *words_text(struct cmp *c, const sh_doc *def, const char *path
 /* "LINUX/X86_64" */
 static const char *platform_text(struct cmp *c, const sh_doc *def, const char *path)
 {
-    char at[128];
     if (!c->f.h->doc_get(def, path))
         return NULL;
-    const char *os = c->f.h->doc_string(def, shc_path(at, sizeof(at), "%s.operatingSystemFamily", path));
-    const char *cpu = c->f.h->doc_string(def, shc_path(at, sizeof(at), "%s.cpuArchitecture", path));
+    const char *os = shc_str(c->f.h, def, "%s.operatingSystemFamily", path);
+    const char *cpu = shc_str(c->f.h, def, "%s.cpuArchitecture", path);
     return shc_text(c->f.h, c->f.ctx, "%s/%s", os ? os : "?", cpu ? cpu : "?");
 }
 
-#define CONTAINER "containerDefinitions[0]"
 #define LOGS CONTAINER ".logConfiguration"
 
 /* Every field stackhost sets, as the plan line names it; lists of named
@@ -163,11 +142,10 @@ static const struct {
 /* The item of list `path` in def whose name is `name`, or NULL. */
 static const sh_doc *named(struct cmp *c, const sh_doc *def, const char *path, const char *name)
 {
-    char at[128];
     for (size_t i = 0; name && i < c->f.h->doc_count(def, path); i++) {
-        const char *is = c->f.h->doc_string(def, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
+        const char *is = shc_str(c->f.h, def, "%s[%zu].name", path, i);
         if (is && !strcmp(is, name))
-            return c->f.h->doc_get(def, shc_path(at, sizeof(at), "%s[%zu]", path, i));
+            return shc_node(c->f.h, def, "%s[%zu]", path, i);
     }
     return NULL;
 }
@@ -179,18 +157,17 @@ static void names_diff(struct cmp *c, shc_line *t, const char *what, const sh_do
                        const char *path)
 {
     const sh_host *h = c->f.h;
-    char at[128];
     const char *before = t->detail[0] ? shc_text(h, c->f.ctx, "%s", t->detail) : "";
     for (size_t i = 0; i < h->doc_count(want, path); i++) {
-        const char *name = h->doc_string(want, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
-        const sh_doc *w = h->doc_get(want, shc_path(at, sizeof(at), "%s[%zu]", path, i));
+        const char *name = shc_str(h, want, "%s[%zu].name", path, i);
+        const sh_doc *w = shc_node(h, want, "%s[%zu]", path, i);
         const sh_doc *is = named(c, have, path, name);
         if (!is || !h->doc_equal(w, is, 1))
             shc_line_note(t, SH_CHANGE_UPDATE, shc_text(h, c->f.ctx, "%s %s %s", what, name ? name : "?",
                                                         is ? "changed" : "added"));
     }
     for (size_t i = 0; i < h->doc_count(have, path); i++) {
-        const char *name = h->doc_string(have, shc_path(at, sizeof(at), "%s[%zu].name", path, i));
+        const char *name = shc_str(h, have, "%s[%zu].name", path, i);
         if (!named(c, want, path, name))
             shc_line_note(t, SH_CHANGE_UPDATE, shc_text(h, c->f.ctx, "%s %s removed", what, name ? name : "?"));
     }
@@ -290,10 +267,9 @@ static int newest_first(const void *a, const void *b)
 /* Whether the service as the lookup found it runs (or drains) arn. */
 static int in_use(struct cmp *c, const char *arn)
 {
-    char path[64];
     size_t n = c->service ? c->f.h->doc_count(c->service, "deployments") : 0;
     for (size_t i = 0; i < n; i++) {
-        const char *td = c->f.h->doc_string(c->service, shc_path(path, sizeof(path), "deployments[%zu].taskDefinition", i));
+        const char *td = shc_str(c->f.h, c->service, "deployments[%zu].taskDefinition", i);
         if (td && !strcmp(td, arn))
             return 1;
     }
@@ -302,19 +278,16 @@ static int in_use(struct cmp *c, const char *arn)
 
 void cmp_list_revisions(struct cmp *c, const char *status, const sh_doc **out)
 {
-    sh_doc *in = shc_doc(&c->f);
-    c->f.h->doc_set_string(in, "familyPrefix", c->family);
-    c->f.h->doc_set_string(in, "status", status);
+    sh_doc *in = shc_json(&c->f, "{'familyPrefix': '%s', 'status': '%s'}", c->family, status);
     cmp_read(c, "ecs", "ListTaskDefinitions", in, "taskDefinitionArns", c->td_l.label, NULL, out);
 }
 
 size_t cmp_family_arns(struct cmp *c, const sh_doc *list, const char **out, size_t max)
 {
-    char path[64];
     const char *want = shc_text(c->f.h, c->f.ctx, ":task-definition/%s:", c->family);
     size_t k = 0;
     for (size_t i = 0; list && i < c->f.h->doc_count(list, "taskDefinitionArns") && k < max; i++) {
-        const char *arn = c->f.h->doc_string(list, shc_path(path, sizeof(path), "taskDefinitionArns[%zu]", i));
+        const char *arn = shc_str(c->f.h, list, "taskDefinitionArns[%zu]", i);
         if (arn && strstr(arn, want))
             out[k++] = arn;
     }
@@ -347,8 +320,7 @@ int cmp_td_prune(struct cmp *c)
     const char *what = shc_text(h, c->f.ctx, "%zu older revision%s deregistered, keeping %lld", ngone,
                                 ngone == 1 ? "" : "s", c->cfg.keep_revisions);
     for (size_t i = 0; i < ngone; i++) {
-        sh_doc *d = shc_doc(&c->f);
-        h->doc_set_string(d, "taskDefinition", gone[i]);
+        sh_doc *d = shc_json(&c->f, "{'taskDefinition': '%s'}", gone[i]);
         shc_change(&c->f.q, &c->td_l, SH_CHANGE_UPDATE, what, "ecs", "DeregisterTaskDefinition", d,
                    "ClientException(inactive)", NULL, NULL);
     }

@@ -19,8 +19,7 @@ void lb_alb_quota_read(struct lb *l)
 {
     if (l->f.h->mode(l->f.ctx) == SH_MODE_OUTPUTS)
         return;
-    sh_doc *in = shc_doc(&l->f);
-    shc_set(&l->f, in, "elasticloadbalancing", "ServiceCode");
+    sh_doc *in = shc_json(&l->f, "{'ServiceCode': 'elasticloadbalancing'}");
     shc_set(&l->f, in, "L-53DA6B97", "QuotaCode"); /* application load balancers per region */
     /* Not every caller may read Service Quotas (nor every emulator): aws's default then. */
     shc_read(&l->f.q, "service-quotas", "GetServiceQuota", in, "the region's load balancer quota", "*", &l->quota_out);
@@ -30,12 +29,11 @@ int lb_alb_quota(struct lb *l)
 {
     if (l->alb || l->ncand || l->f.h->mode(l->f.ctx) == SH_MODE_OUTPUTS)
         return 0;
-    char path[80];
     int used = 0;
     size_t count = l->albs_out ? l->f.h->doc_count(l->albs_out, "LoadBalancers.member") : 0;
     for (size_t i = 0; i < count; i++) {
         const char *type =
-            l->f.h->doc_string(l->albs_out, shc_path(path, sizeof(path), "LoadBalancers.member[%zu].Type", i));
+            shc_str(l->f.h, l->albs_out, "LoadBalancers.member[%zu].Type", i);
         used += type && !strcmp(type, "application");
     }
     const char *value = l->quota_out ? l->f.h->doc_string(l->quota_out, "Quota.Value") : NULL;
@@ -110,8 +108,7 @@ static int created(void *arg, const sh_doc *out)
 
 static sh_doc *on_alb(struct lb *l)
 {
-    sh_doc *in = shc_doc(&l->f);
-    shc_set(&l->f, in, l->alb_arn, "LoadBalancerArn");
+    sh_doc *in = shc_json(&l->f, "{'LoadBalancerArn': '%s'}", l->alb_arn);
     return in;
 }
 
@@ -123,8 +120,7 @@ static void put_subnets(struct lb *l, sh_doc *in)
 
 static void create(struct lb *l)
 {
-    sh_doc *in = shc_doc(&l->f);
-    shc_set(&l->f, in, l->alb_name, "Name");
+    sh_doc *in = shc_json(&l->f, "{'Name': '%s'}", l->alb_name);
     put_subnets(l, in);
     shc_set(&l->f, in, l->sg, "SecurityGroups[0]");
     shc_set(&l->f, in, "internet-facing", "Scheme");
@@ -225,8 +221,7 @@ void lb_alb_extras_wave(struct lb *l, int second)
                 l->f.h->report(l->f.ctx, SH_CHANGE_DELETE, l->alb_l.label, detail);
             continue;
         }
-        sh_doc *in = shc_doc(&l->f);
-        shc_set(&l->f, in, x->arn, "LoadBalancerArn");
+        sh_doc *in = shc_json(&l->f, "{'LoadBalancerArn': '%s'}", x->arn);
         if (!second && x->protection_on) {
             shc_set(&l->f, in, PROTECTION, "Attributes[0].Key");
             shc_set(&l->f, in, "false", "Attributes[0].Value");
@@ -244,8 +239,7 @@ void lb_alb_extras_wave(struct lb *l, int second)
 static int active(void *arg, char *progress, size_t len)
 {
     struct lb *l = arg;
-    sh_doc *in = shc_doc(&l->f);
-    shc_set(&l->f, in, l->alb_arn, "LoadBalancerArns[0]");
+    sh_doc *in = shc_json(&l->f, "{'LoadBalancerArns': ['%s']}", l->alb_arn);
     const sh_doc *out;
     if (l->f.h->aws_call(l->f.ctx, "elbv2", "DescribeLoadBalancers", in, &out) != SH_OK) {
         const sh_aws_error *e = l->f.h->aws_error(l->f.ctx);
@@ -296,8 +290,7 @@ static int deleted(void *arg, char *progress, size_t len)
     shc_queue q;
     shc_queue_init(&q, l->f.h, l->f.ctx);
     for (size_t i = 0; i < p->n; i++) {
-        sh_doc *in = shc_doc(&l->f);
-        shc_set(&l->f, in, p->albs[i]->arn, "LoadBalancerArns[0]");
+        sh_doc *in = shc_json(&l->f, "{'LoadBalancerArns': ['%s']}", p->albs[i]->arn);
         shc_read(&q, "elbv2", "DescribeLoadBalancers", in, l->alb_l.label, "LoadBalancerNotFound", &out[i]);
     }
     if (shc_queue_run(&q)) {
@@ -319,18 +312,15 @@ int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report
     for (size_t i = 0; i < n; i++) {
         if (!albs[i]->protection_on)
             continue;
-        sh_doc *in = shc_doc(&l->f);
-        shc_set(&l->f, in, albs[i]->arn, "LoadBalancerArn");
-        shc_set(&l->f, in, PROTECTION, "Attributes[0].Key");
-        shc_set(&l->f, in, "false", "Attributes[0].Value");
+        sh_doc *in = shc_json(&l->f, "{'LoadBalancerArn': '%s', 'Attributes': [{'Key': '%s', 'Value': 'false'}]}",
+                              albs[i]->arn, PROTECTION);
         shc_queue_add_accepting(&l->f.q, "elbv2", "ModifyLoadBalancerAttributes", in, l->alb_l.label,
                                 "LoadBalancerNotFound", NULL, NULL);
     }
     if (shc_wave(&l->f))
         return -1;
     for (size_t i = 0; i < n; i++) {
-        sh_doc *in = shc_doc(&l->f);
-        shc_set(&l->f, in, albs[i]->arn, "LoadBalancerArn");
+        sh_doc *in = shc_json(&l->f, "{'LoadBalancerArn': '%s'}", albs[i]->arn);
         char detail[SHC_DETAIL];
         snprintf(detail, sizeof(detail), "%s%s%s", why ? why : "", why && albs[i]->protection_on ? ", " : "",
                  albs[i]->protection_on ? "deletion protection turned off first" : "");

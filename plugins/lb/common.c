@@ -128,11 +128,10 @@ void lb_read_tags(struct lb *l, const char *const *arns, size_t n, const sh_doc 
 
 const sh_doc *lb_tags_of(struct lb *l, const sh_doc *const *answers, const char *arn)
 {
-    char path[96];
     for (size_t k = 0; arn && k < LB_TAG_CALLS; k++) {
         size_t count = answers[k] ? l->f.h->doc_count(answers[k], "TagDescriptions.member") : 0;
         for (size_t i = 0; i < count; i++) {
-            const sh_doc *d = l->f.h->doc_get(answers[k], shc_path(path, sizeof(path), "TagDescriptions.member[%zu]", i));
+            const sh_doc *d = shc_node(l->f.h, answers[k], "TagDescriptions.member[%zu]", i);
             const char *is = l->f.h->doc_string(d, "ResourceArn");
             if (is && !strcmp(is, arn))
                 return d;
@@ -148,20 +147,18 @@ int lb_owned(struct lb *l, const sh_doc *tags)
 
 void lb_put_tags(struct lb *l, shc_line *line, const sh_doc *tags, const char *arn)
 {
-    sh_doc *in = shc_doc(&l->f);
-    shc_set(&l->f, in, arn, "ResourceArns[0]");
+    sh_doc *in = shc_json(&l->f, "{'ResourceArns': ['%s']}", arn);
     /* ELBv2 has no Name tag: the name is the resource's own. */
     shc_tags_change(&l->f, line, tags, &shc_tags_query, &shc_tags_query_put, "elbv2", "AddTags", in);
 }
 
 const char *lb_attribute(struct lb *l, const sh_doc *attrs, const char *key)
 {
-    char path[96];
     size_t count = attrs ? l->f.h->doc_count(attrs, "Attributes.member") : 0;
     for (size_t i = 0; i < count; i++) {
-        const char *k = l->f.h->doc_string(attrs, shc_path(path, sizeof(path), "Attributes.member[%zu].Key", i));
+        const char *k = shc_str(l->f.h, attrs, "Attributes.member[%zu].Key", i);
         if (k && !strcmp(k, key))
-            return l->f.h->doc_string(attrs, shc_path(path, sizeof(path), "Attributes.member[%zu].Value", i));
+            return shc_str(l->f.h, attrs, "Attributes.member[%zu].Value", i);
     }
     return NULL;
 }
@@ -179,9 +176,8 @@ static size_t list_at(struct lb *l, const sh_doc *item, const char *path, char *
 
 static const char *list_item(struct lb *l, const sh_doc *item, const char *list, const char *field, size_t i)
 {
-    char p[128];
-    return field ? l->f.h->doc_string(item, shc_path(p, sizeof(p), "%s[%zu].%s", list, i, field))
-                 : l->f.h->doc_string(item, shc_path(p, sizeof(p), "%s[%zu]", list, i));
+    return field ? shc_str(l->f.h, item, "%s[%zu].%s", list, i, field)
+                 : shc_str(l->f.h, item, "%s[%zu]", list, i);
 }
 
 const char *lb_list_text(struct lb *l, const sh_doc *item, const char *path)
@@ -257,11 +253,10 @@ static const char *alb_field(struct lb *l, const sh_doc *item, const char *field
 /* The candidates: every load balancer the listing gave with the name. */
 static void collect(struct lb *l)
 {
-    char path[64];
     size_t count = l->albs_out ? l->f.h->doc_count(l->albs_out, "LoadBalancers.member") : 0;
     l->ncand = 0;
     for (size_t i = 0; i < count; i++) {
-        const sh_doc *it = l->f.h->doc_get(l->albs_out, shc_path(path, sizeof(path), "LoadBalancers.member[%zu]", i));
+        const sh_doc *it = shc_node(l->f.h, l->albs_out, "LoadBalancers.member[%zu]", i);
         const char *name = alb_field(l, it, "LoadBalancerName"), *arn = alb_field(l, it, "LoadBalancerArn");
         if (!name || !arn || strcmp(name, l->alb_name))
             continue;
@@ -300,22 +295,19 @@ int lb_lookup(struct lb *l, int reads)
     if (n)
         lb_read_tags(l, arns, n, l->tag_out);
     for (size_t i = 0; reads && i < l->ncand; i++) {
-        sh_doc *in = shc_doc(&l->f);
-        shc_set(&l->f, in, l->cand[i].arn, "LoadBalancerArn");
+        sh_doc *in = shc_json(&l->f, "{'LoadBalancerArn': '%s'}", l->cand[i].arn);
         shc_read(&l->f.q, "elbv2", "DescribeLoadBalancerAttributes", in, l->alb_l.label, "LoadBalancerNotFound",
                  &l->cand[i].attrs);
         if (reads < LB_READ_ALL)
             continue;
-        sh_doc *ls = shc_doc(&l->f);
-        shc_set(&l->f, ls, l->cand[i].arn, "LoadBalancerArn");
+        sh_doc *ls = shc_json(&l->f, "{'LoadBalancerArn': '%s'}", l->cand[i].arn);
         /* A load balancer has at most 50 listeners: one page of 400 holds them all. */
         l->f.h->doc_set_number(ls, "PageSize", 400);
         shc_read(&l->f.q, "elbv2", "DescribeListeners", ls, l->alb_l.label, "LoadBalancerNotFound",
                  &l->cand[i].listeners);
     }
     if (reads >= LB_READ_ALL && l->tg) {
-        sh_doc *in = shc_doc(&l->f);
-        shc_set(&l->f, in, l->f.h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
+        sh_doc *in = shc_json(&l->f, "{'TargetGroupArn': '%s'}", l->f.h->doc_string(l->tg, "TargetGroupArn"));
         shc_read(&l->f.q, "elbv2", "DescribeTargetGroupAttributes", in, l->tg_l.label, "TargetGroupNotFound",
                  &l->tg_attrs);
     }
@@ -365,9 +357,9 @@ int lb_find(struct lb *l)
         shc_set(&l->f, items, "Name", "items[%zu].Tags[%zu].Key", i, k);
         shc_set(&l->f, items, l->alb_name, "items[%zu].Tags[%zu].Value", i, k++);
         for (size_t t = 0; t < ntags; t++, k++) {
-            shc_set(&l->f, items, l->f.h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Key", t)),
+            shc_set(&l->f, items, shc_str(l->f.h, c->tags, "Tags.member[%zu].Key", t),
                    "items[%zu].Tags[%zu].Key", i, k);
-            shc_set(&l->f, items, l->f.h->doc_string(c->tags, shc_path(path, sizeof(path), "Tags.member[%zu].Value", t)),
+            shc_set(&l->f, items, shc_str(l->f.h, c->tags, "Tags.member[%zu].Value", t),
                    "items[%zu].Tags[%zu].Value", i, k);
         }
         l->foreign_alb |= !lb_owned(l, c->tags);

@@ -15,9 +15,8 @@
 static int interfaces_gone(void *arg, char *progress, size_t len)
 {
     struct lb *l = arg;
-    sh_doc *in = shc_doc(&l->f);
-    shc_set(&l->f, in, "description", "Filter[0].Name");
-    shc_set(&l->f, in, shc_text(l->f.h, l->f.ctx, "ELB app/%s/*", l->alb_name), "Filter[0].Value[0]");
+    sh_doc *in = shc_json(&l->f, "{'Filter': [{'Name': 'description', 'Value': ['%s']}]}",
+                          shc_text(l->f.h, l->f.ctx, "ELB app/%s/*", l->alb_name));
     const sh_doc *out;
     if (l->f.h->aws_call_all(l->f.ctx, "ec2", "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", &out) != SH_OK) {
         l->f.h->fail(l->f.ctx, SH_ERR_AWS, "waiting for the network interfaces of %s: %s", l->alb_l.label,
@@ -26,10 +25,9 @@ static int interfaces_gone(void *arg, char *progress, size_t len)
     }
     size_t count = l->f.h->doc_count(out, "networkInterfaceSet.item");
     size_t used = (size_t)snprintf(progress, len, "%zu left", count);
-    char path[96];
     for (size_t i = 0; i < count && used < len; i++) {
         const char *id =
-            l->f.h->doc_string(out, shc_path(path, sizeof(path), "networkInterfaceSet.item[%zu].networkInterfaceId", i));
+            shc_str(l->f.h, out, "networkInterfaceSet.item[%zu].networkInterfaceId", i);
         used += (size_t)snprintf(progress + used, len - used, "%s%s", i ? ", " : ": ", id ? id : "?");
     }
     return count == 0;
@@ -39,17 +37,15 @@ static int interfaces_gone(void *arg, char *progress, size_t len)
  * say so now rather than retry ResourceInUse until the deadline. */
 static int used_elsewhere(struct lb *l)
 {
-    char path[96];
     size_t n = l->f.h->doc_count(l->tg, "LoadBalancerArns.member");
     for (size_t i = 0; i < n; i++) {
-        const char *arn = l->f.h->doc_string(l->tg, shc_path(path, sizeof(path), "LoadBalancerArns.member[%zu]", i));
+        const char *arn = shc_str(l->f.h, l->tg, "LoadBalancerArns.member[%zu]", i);
         int ours = 0, listed = 0;
         for (size_t k = 0; arn && k < l->ncand; k++)
             ours |= !strcmp(arn, l->cand[k].arn) && lb_owned(l, l->cand[k].tags);
         size_t all = l->f.h->doc_count(l->albs_out, "LoadBalancers.member");
         for (size_t k = 0; arn && !ours && k < all; k++) {
-            const char *a = l->f.h->doc_string(
-                l->albs_out, shc_path(path, sizeof(path), "LoadBalancers.member[%zu].LoadBalancerArn", k));
+            const char *a = shc_str(l->f.h, l->albs_out, "LoadBalancers.member[%zu].LoadBalancerArn", k);
             listed |= a && !strcmp(a, arn);
         }
         if (listed) {
@@ -138,8 +134,7 @@ int lb_destroy_pass(shc_frame *f, size_t *found)
     if (used_elsewhere(l))
         return -1;
     /* A listener's deletion takes a moment to count: ResourceInUse is "not yet" (lb_not_yet). */
-    sh_doc *in = shc_doc(&l->f);
-    shc_set(&l->f, in, l->f.h->doc_string(l->tg, "TargetGroupArn"), "TargetGroupArn");
+    sh_doc *in = shc_json(&l->f, "{'TargetGroupArn': '%s'}", l->f.h->doc_string(l->tg, "TargetGroupArn"));
     shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteTargetGroup", in, l->tg_l.label, "TargetGroupNotFound",
                             lb_reported, lb_when_done(l, SH_CHANGE_DELETE, l->tg_l.label, NULL));
     return shc_wave(f);

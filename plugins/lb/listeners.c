@@ -23,7 +23,6 @@ static const char *const redirect[][2] = {
 
 void lb_listeners_plan(struct lb *l)
 {
-    char path[96];
     /* A load balancer being replaced takes its listeners with it. */
     const sh_doc *ls = l->alb && !l->alb_replace[0] ? l->alb->listeners : NULL;
     size_t count = ls ? l->f.h->doc_count(ls, "Listeners.member") : 0;
@@ -32,7 +31,7 @@ void lb_listeners_plan(struct lb *l)
      * plan says so as deploy will do it. */
     const char *old_tg = l->f.plan && l->tg_replace[0] && l->tg ? l->f.h->doc_string(l->tg, "TargetGroupArn") : NULL;
     for (size_t i = 0; i < count; i++) {
-        const sh_doc *it = l->f.h->doc_get(ls, shc_path(path, sizeof(path), "Listeners.member[%zu]", i));
+        const sh_doc *it = shc_node(l->f.h, ls, "Listeners.member[%zu]", i);
         const char *port = l->f.h->doc_string(it, "Port"), *arn = l->f.h->doc_string(it, "ListenerArn");
         if (!port || !arn)
             continue;
@@ -192,9 +191,7 @@ static int again_when_duplicate(void *arg, const sh_doc *out)
 
 static void create(struct lb *l, struct lb_listener *w)
 {
-    sh_doc *in = shc_doc(&l->f);
-    shc_set(&l->f, in, l->alb_arn, "LoadBalancerArn");
-    l->f.h->doc_set_number(in, "Port", w->port);
+    sh_doc *in = shc_json(&l->f, "{'LoadBalancerArn': '%s', 'Port': %d}", l->alb_arn, w->port);
     put_listener(l, w, in);
     shc_put_tags(l->f.h, l->f.ctx, in, &shc_tags_query_put, NULL);
     const char *what = shc_text(l->f.h, l->f.ctx, "%s %d, %s", w->protocol, w->port, action_text(l, w));
@@ -220,8 +217,7 @@ static void put_back(struct lb *l, struct lb_listener *w)
         differs = 1;
     }
     if (differs) {
-        sh_doc *in = shc_doc(&l->f);
-        shc_set(&l->f, in, w->arn, "ListenerArn");
+        sh_doc *in = shc_json(&l->f, "{'ListenerArn': '%s'}", w->arn);
         put_listener(l, w, in);
         shc_change(&l->f.q, &w->line, SH_CHANGE_UPDATE, NULL, "elbv2", "ModifyListener", in, NULL, NULL, NULL);
     }
@@ -243,8 +239,7 @@ void lb_listeners_wave(struct lb *l, int forward)
         return;
     for (size_t i = 0; i < l->nunwanted; i++) {
         struct lb_unwanted *u = &l->unwanted[i];
-        sh_doc *in = shc_doc(&l->f);
-        shc_set(&l->f, in, u->arn, "ListenerArn");
+        sh_doc *in = shc_json(&l->f, "{'ListenerArn': '%s'}", u->arn);
         shc_change(&l->f.q, &u->line, SH_CHANGE_DELETE, "not configured", "elbv2", "DeleteListener", in,
                    "ListenerNotFound", NULL, NULL);
     }

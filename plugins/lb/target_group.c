@@ -42,8 +42,7 @@ static void put_health_check(struct lb *l, sh_doc *in)
 
 static sh_doc *on_tg(struct lb *l)
 {
-    sh_doc *in = shc_doc(&l->f);
-    shc_set(&l->f, in, l->tg_arn, "TargetGroupArn");
+    sh_doc *in = shc_json(&l->f, "{'TargetGroupArn': '%s'}", l->tg_arn);
     return in;
 }
 
@@ -85,15 +84,13 @@ int lb_tg_replace_check(struct lb *l)
  * DeleteTargetGroup refuses while one does. */
 int lb_tg_delete_for_replace(struct lb *l)
 {
-    char path[128];
     const sh_doc *ls = l->alb && !l->alb_replace[0] ? l->alb->listeners : NULL;
     size_t count = ls ? l->f.h->doc_count(ls, "Listeners.member") : 0;
     for (size_t i = 0; i < count; i++) {
-        const sh_doc *it = l->f.h->doc_get(ls, shc_path(path, sizeof(path), "Listeners.member[%zu]", i));
+        const sh_doc *it = shc_node(l->f.h, ls, "Listeners.member[%zu]", i);
         if (!strstr(l->f.h->doc_json(l->f.ctx, l->f.h->doc_get(it, "DefaultActions")), l->tg_arn))
             continue;
-        sh_doc *in = shc_doc(&l->f);
-        shc_set(&l->f, in, l->f.h->doc_string(it, "ListenerArn"), "ListenerArn");
+        sh_doc *in = shc_json(&l->f, "{'ListenerArn': '%s'}", l->f.h->doc_string(it, "ListenerArn"));
         const char *label = shc_text(l->f.h, l->f.ctx, "listener %s:%s", l->alb_name, l->f.h->doc_string(it, "Port"));
         shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteListener", in, label, "ListenerNotFound", lb_reported,
                                 lb_when_done(l, SH_CHANGE_DELETE, label, "it forwards to the target group replaced"));
@@ -127,12 +124,8 @@ static int created(void *arg, const sh_doc *out)
 
 static void create(struct lb *l)
 {
-    sh_doc *in = shc_doc(&l->f);
-    shc_set(&l->f, in, l->tg_name, "Name");
-    shc_set(&l->f, in, "HTTP", "Protocol");
-    l->f.h->doc_set_number(in, "Port", l->port);
-    shc_set(&l->f, in, l->vpc, "VpcId");
-    shc_set(&l->f, in, "ip", "TargetType");
+    sh_doc *in = shc_json(&l->f, "{'Name': '%s', 'Protocol': 'HTTP', 'Port': %lld, 'VpcId': '%s', 'TargetType': 'ip'}",
+                          l->tg_name, l->port, l->vpc);
     put_health_check(l, in);
     shc_put_tags(l->f.h, l->f.ctx, in, &shc_tags_query_put, NULL);
     shc_change(&l->f.q, &l->tg_l, SH_CHANGE_CREATE,

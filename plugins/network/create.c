@@ -95,9 +95,8 @@ int net_zones(struct net *n)
     const sh_doc *out = n->zones_out;
     size_t count = n->f.h->doc_count(out, "availabilityZoneInfo.item");
     struct zone *zones = calloc(count + 1, sizeof(*zones));
-    char path[96];
     for (size_t i = 0; i < count; i++) {
-#define FIELD(k) n->f.h->doc_string(out, shc_path(path, sizeof(path), "availabilityZoneInfo.item[%zu]." k, i))
+#define FIELD(k) shc_str(n->f.h, out, "availabilityZoneInfo.item[%zu]." k, i)
         const char *state = FIELD("zoneState"), *opt = FIELD("optInStatus"), *type = FIELD("zoneType");
         net_copy(zones[i].name, sizeof(zones[i].name), FIELD("zoneName"));
         net_copy(zones[i].id, sizeof(zones[i].id), FIELD("zoneId") ? FIELD("zoneId") : FIELD("zoneName"));
@@ -144,9 +143,8 @@ static int vpc_in_use(void *arg, const sh_doc *item)
 {
     struct net *n = arg;
     const char *id = n->f.h->doc_string(item, "vpcId");
-    char path[96];
     for (size_t i = 0; id && i < n->f.h->doc_count(n->subnets_out, "subnetSet.item"); i++) {
-        const char *v = n->f.h->doc_string(n->subnets_out, shc_path(path, sizeof(path), "subnetSet.item[%zu].vpcId", i));
+        const char *v = shc_str(n->f.h, n->subnets_out, "subnetSet.item[%zu].vpcId", i);
         if (v && !strcmp(v, id))
             return 1;
     }
@@ -171,18 +169,16 @@ static int subnet_in_use(void *arg, const sh_doc *item)
 {
     struct net *n = arg;
     const char *id = n->f.h->doc_string(item, "subnetId");
-    char path[128];
     for (size_t i = 0; id && i < n->f.h->doc_count(n->nats_out, "natGatewaySet.item"); i++) {
-        const char *s = n->f.h->doc_string(n->nats_out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].subnetId", i));
+        const char *s = shc_str(n->f.h, n->nats_out, "natGatewaySet.item[%zu].subnetId", i);
         if (s && !strcmp(s, id))
             return 1;
     }
     size_t tables = n->f.h->doc_count(n->rtbs_out, "routeTableSet.item");
     for (size_t t = 0; id && t < tables; t++) {
-        size_t assocs = n->f.h->doc_count(n->rtbs_out, shc_path(path, sizeof(path), "routeTableSet.item[%zu].associationSet.item", t));
+        size_t assocs = shc_count(n->f.h, n->rtbs_out, "routeTableSet.item[%zu].associationSet.item", t);
         for (size_t a = 0; a < assocs; a++) {
-            const char *s = n->f.h->doc_string(
-                n->rtbs_out, shc_path(path, sizeof(path), "routeTableSet.item[%zu].associationSet.item[%zu].subnetId", t, a));
+            const char *s = shc_str(n->f.h, n->rtbs_out, "routeTableSet.item[%zu].associationSet.item[%zu].subnetId", t, a);
             if (s && !strcmp(s, id))
                 return 1;
         }
@@ -294,8 +290,7 @@ static void vpc(struct net *n)
 {
     const char *name = net_name(n, "vpc", NULL), *label = net_label(n, "vpc", name);
     if (!n->vpc_item) {
-        sh_doc *in = shc_doc(&n->f);
-        shc_set(&n->f, in, n->vpc_cidr, "CidrBlock");
+        sh_doc *in = shc_json(&n->f, "{'CidrBlock': '%s'}", n->vpc_cidr);
         net_tag_spec(n, in, "vpc", name);
         net_queue_id(n, "CreateVpc", in, label, "vpc.vpcId", n->vpc);
         n->vpc_new = 1;
@@ -317,9 +312,7 @@ static void vpc(struct net *n)
     const char *attrs[] = {"enableDnsSupport", "enableDnsHostnames"};
     const sh_doc **outs[] = {&n->dns_support, &n->dns_hostnames};
     for (int i = 0; i < 2; i++) {
-        sh_doc *in = shc_doc(&n->f);
-        shc_set(&n->f, in, n->vpc, "VpcId");
-        shc_set(&n->f, in, attrs[i], "Attribute");
+        sh_doc *in = shc_json(&n->f, "{'VpcId': '%s', 'Attribute': '%s'}", n->vpc, attrs[i]);
         net_queue_read(n, "DescribeVpcAttribute", in, NULL, label, outs[i]);
     }
     /* with them, so that the rules of every group are read in the next wave */
@@ -351,8 +344,7 @@ static void eip(struct net *n, int i)
         net_tags(n, n->eip_item[i], n->eip[i], label, name);
         return;
     }
-    sh_doc *in = shc_doc(&n->f);
-    shc_set(&n->f, in, "vpc", "Domain");
+    sh_doc *in = shc_json(&n->f, "{'Domain': 'vpc'}");
     net_tag_spec(n, in, "elastic-ip", name);
     net_queue_id(n, "AllocateAddress", in, label, "allocationId", n->eip[i]);
     net_report(n, SH_CHANGE_CREATE, label, NULL);
@@ -386,9 +378,7 @@ static void subnet_drift(struct net *n, int i, int public)
         /* What is in it (a NAT gateway's, a load balancer's, a task's
          * interface) must go first: read now, deleted in the next wave (a
          * plan reads it too: what deploy would refuse, the plan refuses). */
-        sh_doc *in = shc_doc(&n->f);
-        shc_set(&n->f, in, "subnet-id", "Filter[0].Name");
-        shc_set(&n->f, in, id, "Filter[0].Value[0]");
+        sh_doc *in = shc_json(&n->f, "{'Filter': [{'Name': 'subnet-id', 'Value': ['%s']}]}", id);
         net_queue_read(n, "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", label,
                        &n->sub_enis[i][public]);
         n->sub_replace[i][public] = 1;
@@ -398,9 +388,7 @@ static void subnet_drift(struct net *n, int i, int public)
     }
     const char *map = n->f.h->doc_string(item, "mapPublicIpOnLaunch");
     if (map && !strcmp(map, "true")) {
-        sh_doc *in = shc_doc(&n->f);
-        shc_set(&n->f, in, id, "SubnetId");
-        shc_set(&n->f, in, "false", "MapPublicIpOnLaunch.Value");
+        sh_doc *in = shc_json(&n->f, "{'SubnetId': '%s', 'MapPublicIpOnLaunch': {'Value': 'false'}}", id);
         net_queue(n, "ModifySubnetAttribute", in, label, NULL, NULL);
         net_report_diff(n, label, "public ip on launch", map, "false");
     }
@@ -423,10 +411,8 @@ static void subnet_create(struct net *n, int i, int public)
         n->sub_pub_new[i] = 1;
     else
         n->sub_priv_new[i] = 1;
-    sh_doc *in = shc_doc(&n->f);
-    shc_set(&n->f, in, n->vpc, "VpcId");
-    shc_set(&n->f, in, cidr, "CidrBlock");
-    shc_set(&n->f, in, n->az[i], "AvailabilityZone");
+    sh_doc *in = shc_json(&n->f, "{'VpcId': '%s', 'CidrBlock': '%s', 'AvailabilityZone': '%s'}",
+                          n->vpc, cidr, n->az[i]);
     net_tag_spec(n, in, "subnet", name);
     net_queue_id(n, "CreateSubnet", in, label, "subnet.subnetId", id);
 }
@@ -448,8 +434,7 @@ int net_replace_subnets(struct net *n)
             }
             if (n->f.plan)
                 continue;
-            sh_doc *in = shc_doc(&n->f);
-            shc_set(&n->f, in, id, "SubnetId");
+            sh_doc *in = shc_json(&n->f, "{'SubnetId': '%s'}", id);
             net_queue(n, "DeleteSubnet", in, label, NULL, NULL);
             id[0] = '\0';
             if (public)
@@ -478,8 +463,7 @@ void net_wave_vpc(struct net *n)
  * (was: its value as DescribeVpcAttribute answered it, NULL: unknown). */
 static void dns_attribute(struct net *n, const char *attr, const char *label, int quiet, const char *was)
 {
-    sh_doc *in = shc_doc(&n->f);
-    shc_set(&n->f, in, n->vpc, "VpcId");
+    sh_doc *in = shc_json(&n->f, "{'VpcId': '%s'}", n->vpc);
     shc_set(&n->f, in, "true", "%c%s.Value", attr[0] - 'a' + 'A', attr + 1);
     net_queue(n, "ModifyVpcAttribute", in, label, NULL, NULL);
     if (!quiet)
@@ -488,8 +472,7 @@ static void dns_attribute(struct net *n, const char *attr, const char *label, in
 
 static const char *attribute_value(const struct net *n, const sh_doc *answer, const char *attr)
 {
-    char path[64];
-    return n->f.h->doc_string(answer, shc_path(path, sizeof(path), "%s.value", attr));
+    return shc_str(n->f.h, answer, "%s.value", attr);
 }
 
 /* DNS support before hostnames: AWS refuses hostnames without support. */
@@ -526,9 +509,7 @@ void net_wave_in_vpc(struct net *n)
     }
     int attached = n->igw_item && n->f.h->doc_string(n->igw_item, "attachmentSet.item[0].vpcId");
     if (!attached) {
-        sh_doc *in = shc_doc(&n->f);
-        shc_set(&n->f, in, n->igw, "InternetGatewayId");
-        shc_set(&n->f, in, n->vpc, "VpcId");
+        sh_doc *in = shc_json(&n->f, "{'InternetGatewayId': '%s', 'VpcId': '%s'}", n->igw, n->vpc);
         net_queue_ok(n, "AttachInternetGateway", in, igw_label, "Resource.AlreadyAssociated");
         if (n->igw_new)
             net_report(n, SH_CHANGE_CREATE, igw_label, "attached to the vpc");
@@ -563,8 +544,7 @@ int net_quotas(struct net *n)
     struct quota_reads r = {0};
     const char *label = "the account's quotas";
     if (need_eips) {
-        sh_doc *in = shc_doc(&n->f);
-        shc_set(&n->f, in, "vpc-max-elastic-ips", "AttributeName[0]");
+        sh_doc *in = shc_json(&n->f, "{'AttributeName': ['vpc-max-elastic-ips']}");
         net_queue_read(n, "DescribeAccountAttributes", in, "accountAttributeSet.item", label, &r.eip_limit);
         in = shc_doc(&n->f);
         shc_set(&n->f, in, "domain", "Filter[0].Name");
@@ -573,8 +553,7 @@ int net_quotas(struct net *n)
     }
     if (need_vpc) {
         net_queue_read(n, "DescribeVpcs", shc_doc(&n->f), "vpcSet.item", label, &r.vpcs);
-        sh_doc *in = shc_doc(&n->f);
-        n->f.h->doc_set_string(in, "ServiceCode", "vpc");
+        sh_doc *in = shc_json(&n->f, "{'ServiceCode': 'vpc'}");
         n->f.h->doc_set_string(in, "QuotaCode", "L-F678F1CE"); /* VPCs per region */
         /* Not every caller may read Service Quotas: AWS's default then. */
         shc_read(&n->f.q, "service-quotas", "GetServiceQuota", in, label, "*", &r.vpc_quota);

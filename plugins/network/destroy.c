@@ -53,11 +53,10 @@ static void owned_filter(struct net *n, sh_doc *in)
  * ignores them on NAT gateways), skipping states in skip. */
 static void collect(struct net *n, struct owned *o, const char *kind, const char *skip)
 {
-    char path[128];
     size_t count = n->f.h->doc_count(o->out, o->items);
     o->n = 0;
     for (size_t i = 0; i < count && o->n < MAX_ITEMS; i++) {
-        const sh_doc *it = n->f.h->doc_get(o->out, shc_path(path, sizeof(path), "%s[%zu]", o->items, i));
+        const sh_doc *it = shc_node(n->f.h, o->out, "%s[%zu]", o->items, i);
         const char *id = n->f.h->doc_string(it, o->id_field), *state = n->f.h->doc_string(it, "state");
         if (!net_owned(n, it) || !id || (skip && shc_code_in(state, skip)))
             continue;
@@ -77,8 +76,7 @@ static int enis_gone(void *arg, char *progress, size_t len)
 {
     struct group_poll *p = arg;
     struct net *n = p->n;
-    sh_doc *in = shc_doc(&n->f);
-    shc_set(&n->f, in, "group-id", "Filter[0].Name");
+    sh_doc *in = shc_json(&n->f, "{'Filter': [{'Name': 'group-id'}]}");
     for (size_t i = 0; i < p->groups->n; i++)
         shc_set(&n->f, in, p->groups->ids[i], "Filter[0].Value[%zu]", i);
     const sh_doc *out;
@@ -95,16 +93,14 @@ static int enis_gone(void *arg, char *progress, size_t len)
  * (rules: the groups' DescribeSecurityGroupRules answer). */
 static void revoke_references(struct net *n, const sh_doc *rules)
 {
-    char path[128];
     size_t nr = rules ? n->f.h->doc_count(rules, "securityGroupRuleSet.item") : 0;
     for (size_t r = 0; r < nr; r++) {
-#define FIELD(k) n->f.h->doc_string(rules, shc_path(path, sizeof(path), "securityGroupRuleSet.item[%zu]." k, r))
+#define FIELD(k) shc_str(n->f.h, rules, "securityGroupRuleSet.item[%zu]." k, r)
         if (!FIELD("referencedGroupInfo.groupId"))
             continue;
         const char *eg = FIELD("isEgress");
-        sh_doc *rv = shc_doc(&n->f);
-        shc_set(&n->f, rv, FIELD("groupId"), "GroupId");
-        shc_set(&n->f, rv, FIELD("securityGroupRuleId"), "SecurityGroupRuleId[0]");
+        sh_doc *rv = shc_json(&n->f, "{'GroupId': '%s', 'SecurityGroupRuleId': ['%s']}",
+                              FIELD("groupId"), FIELD("securityGroupRuleId"));
 #undef FIELD
         net_queue_ok(n, eg && !strcmp(eg, "true") ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", rv,
                      "a rule between the stack's security groups", "*NotFound");
@@ -113,16 +109,14 @@ static void revoke_references(struct net *n, const sh_doc *rules)
 
 static void disassociate_tables(struct net *n, const struct owned *tables)
 {
-    char path[96];
     for (size_t t = 0; t < tables->n && !n->f.plan; t++) {
         size_t assocs = n->f.h->doc_count(tables->item[t], "associationSet.item");
         for (size_t a = 0; a < assocs; a++) {
-            const char *main_assoc = n->f.h->doc_string(tables->item[t], shc_path(path, sizeof(path), "associationSet.item[%zu].main", a));
-            const char *assoc = n->f.h->doc_string(tables->item[t], shc_path(path, sizeof(path), "associationSet.item[%zu].routeTableAssociationId", a));
+            const char *main_assoc = shc_str(n->f.h, tables->item[t], "associationSet.item[%zu].main", a);
+            const char *assoc = shc_str(n->f.h, tables->item[t], "associationSet.item[%zu].routeTableAssociationId", a);
             if (!assoc || (main_assoc && !strcmp(main_assoc, "true")))
                 continue;
-            sh_doc *in = shc_doc(&n->f);
-            shc_set(&n->f, in, assoc, "AssociationId");
+            sh_doc *in = shc_json(&n->f, "{'AssociationId': '%s'}", assoc);
             net_queue_ok(n, "DisassociateRouteTable", in, tables->labels[t], "*NotFound");
         }
     }
@@ -130,14 +124,12 @@ static void disassociate_tables(struct net *n, const struct owned *tables)
 
 static void detach_gateways(struct net *n, const struct owned *igws)
 {
-    char path[96];
     for (size_t g = 0; g < igws->n && !n->f.plan; g++) {
         size_t attachments = n->f.h->doc_count(igws->item[g], "attachmentSet.item");
         for (size_t a = 0; a < attachments; a++) {
-            sh_doc *in = shc_doc(&n->f);
-            shc_set(&n->f, in, igws->ids[g], "InternetGatewayId");
-            shc_set(&n->f, in, n->f.h->doc_string(igws->item[g], shc_path(path, sizeof(path), "attachmentSet.item[%zu].vpcId", a)),
-                    "VpcId");
+            sh_doc *in = shc_json(&n->f, "{'InternetGatewayId': '%s', 'VpcId': '%s'}",
+                                  igws->ids[g],
+                                  shc_str(n->f.h, igws->item[g], "attachmentSet.item[%zu].vpcId", a));
             net_queue_ok(n, "DetachInternetGateway", in, igws->labels[g], "Gateway.NotAttached|*NotFound");
         }
     }
@@ -193,8 +185,7 @@ int net_destroy_pass(shc_frame *f, size_t *found)
     net_queue_deletes(n, "DeleteNatGateway", "NatGatewayId", to_delete, labels, k, NULL);
     const sh_doc *rules = NULL;
     if (groups.n && !n->f.plan) {
-        sh_doc *in = shc_doc(&n->f);
-        shc_set(&n->f, in, "group-id", "Filter[0].Name");
+        sh_doc *in = shc_json(&n->f, "{'Filter': [{'Name': 'group-id'}]}");
         for (size_t i = 0; i < groups.n; i++)
             shc_set(&n->f, in, groups.ids[i], "Filter[0].Value[%zu]", i);
         net_queue_read(n, "DescribeSecurityGroupRules", in, "securityGroupRuleSet.item",

@@ -194,11 +194,10 @@ int net_run(struct net *n)
 void net_interfaces_text(struct net *n, const sh_doc *answer, char *out, size_t len)
 {
     size_t count = n->f.h->doc_count(answer, "networkInterfaceSet.item");
-    char path[96];
     snprintf(out, len, "%zu network interface%s in the way", count, count == 1 ? "" : "s");
     for (size_t i = 0; i < count && i < 3; i++) {
-        const char *id = n->f.h->doc_string(answer, shc_path(path, sizeof(path), "networkInterfaceSet.item[%zu].networkInterfaceId", i));
-        const char *what = n->f.h->doc_string(answer, shc_path(path, sizeof(path), "networkInterfaceSet.item[%zu].description", i));
+        const char *id = shc_str(n->f.h, answer, "networkInterfaceSet.item[%zu].networkInterfaceId", i);
+        const char *what = shc_str(n->f.h, answer, "networkInterfaceSet.item[%zu].description", i);
         size_t used = strlen(out);
         if (used < len)
             snprintf(out + used, len - used, "%s%s (%s)", i ? ", " : ": ", id ? id : "?", what && *what ? what : "no description");

@@ -27,19 +27,17 @@ static void nat_create(struct net *n, int i, const char *name, const char *label
  * holds the address the new one needs is waited for. */
 static int clear_way(struct net *n, int i, const char *name, const char *label)
 {
-    char path[128];
     sh_doc *holding = shc_doc(&n->f);
     size_t nholding = 0, count = n->f.h->doc_count(n->nats_out, "natGatewaySet.item");
     for (size_t k = 0; k < count; k++) {
-        const sh_doc *it = n->f.h->doc_get(n->nats_out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu]", k));
+        const sh_doc *it = shc_node(n->f.h, n->nats_out, "natGatewaySet.item[%zu]", k);
         const char *nm = net_tag(n, it, "Name"), *state = n->f.h->doc_string(it, "state");
         const char *id = n->f.h->doc_string(it, "natGatewayId");
         if (!nm || strcmp(nm, name) || !net_owned(n, it) || !state || !id)
             continue;
         if (!strcmp(state, "failed")) {
             const char *why = n->f.h->doc_string(it, "failureMessage");
-            sh_doc *in = shc_doc(&n->f);
-            shc_set(&n->f, in, id, "NatGatewayId");
+            sh_doc *in = shc_json(&n->f, "{'NatGatewayId': '%s'}", id);
             char detail[256];
             snprintf(detail, sizeof(detail), "%s failed (%s): made again", id, why ? why : "no reason given");
             shc_delete(&n->f.q, label, detail, "ec2", "DeleteNatGateway", in, "*NotFound");
@@ -91,8 +89,7 @@ void net_wave_nats(struct net *n)
             }
             if (n->f.plan)
                 continue;
-            sh_doc *in = shc_doc(&n->f);
-            shc_set(&n->f, in, n->nat[i], "NatGatewayId");
+            sh_doc *in = shc_json(&n->f, "{'NatGatewayId': '%s'}", n->nat[i]);
             net_queue(n, "DeleteNatGateway", in, label, NULL, NULL);
             n->nat_recreate[i] = 1;
             continue;
@@ -127,15 +124,15 @@ static int nats_state(const struct nat_poll *p, const sh_doc *out, char *progres
 {
     struct net *n = p->n;
     size_t count = n->f.h->doc_count(out, "natGatewaySet.item"), ready = p->deleting ? p->count - count : 0;
-    char pending[160] = "", path[96];
+    char pending[160] = "";
     for (size_t i = 0; i < count; i++) {
-        const char *state = n->f.h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].state", i));
-        const char *id = n->f.h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].natGatewayId", i));
+        const char *state = shc_str(n->f.h, out, "natGatewaySet.item[%zu].state", i);
+        const char *id = shc_str(n->f.h, out, "natGatewaySet.item[%zu].natGatewayId", i);
         const char *want = p->deleting ? "deleted" : "available";
         if (state && !strcmp(state, want)) {
             ready++;
         } else if (!p->deleting && state && (!strcmp(state, "failed") || !strcmp(state, "deleted") || !strcmp(state, "deleting"))) {
-            const char *why = n->f.h->doc_string(out, shc_path(path, sizeof(path), "natGatewaySet.item[%zu].failureMessage", i));
+            const char *why = shc_str(n->f.h, out, "natGatewaySet.item[%zu].failureMessage", i);
             net_fail(n, SH_ERR_AWS, "nat gateway %s is %s: %s", id ? id : "?", state, why ? why : "no reason given");
             return -1;
         } else {

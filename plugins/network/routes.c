@@ -33,9 +33,8 @@ static const char *route_target(struct net *n, const sh_doc *item, size_t i)
 {
     static const char *const kinds[] = {"gatewayId", "natGatewayId", "transitGatewayId", "networkInterfaceId",
                                         "instanceId", "vpcPeeringConnectionId"};
-    char path[96];
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        const char *t = n->f.h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].%s", i, kinds[k]));
+        const char *t = shc_str(n->f.h, item, "routeSet.item[%zu].%s", i, kinds[k]);
         if (t)
             return t;
     }
@@ -49,21 +48,17 @@ static void default_route(struct net *n, const sh_doc *item, const char *id, con
     const char *have = NULL, *was = NULL;
     size_t count = item ? n->f.h->doc_count(item, "routeSet.item") : 0;
     int present = 0;
-    char path[96];
     for (size_t i = 0; i < count; i++) {
-        const char *dest = n->f.h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].destinationCidrBlock", i));
+        const char *dest = shc_str(n->f.h, item, "routeSet.item[%zu].destinationCidrBlock", i);
         if (!dest || strcmp(dest, "0.0.0.0/0"))
             continue;
         present = 1;
-        have = n->f.h->doc_string(item, shc_path(path, sizeof(path), "routeSet.item[%zu].%s", i,
-                                                via_nat ? "natGatewayId" : "gatewayId"));
+        have = shc_str(n->f.h, item, "routeSet.item[%zu].%s", i, via_nat ? "natGatewayId" : "gatewayId");
         was = route_target(n, item, i);
     }
     if (present && have && target[0] && !strcmp(have, target))
         return;
-    sh_doc *in = shc_doc(&n->f);
-    shc_set(&n->f, in, id, "RouteTableId");
-    shc_set(&n->f, in, "0.0.0.0/0", "DestinationCidrBlock");
+    sh_doc *in = shc_json(&n->f, "{'RouteTableId': '%s', 'DestinationCidrBlock': '0.0.0.0/0'}", id);
     shc_set(&n->f, in, target, via_nat ? "NatGatewayId" : "GatewayId");
     net_queue_ok(n, present ? "ReplaceRoute" : "CreateRoute", in, label, present ? NULL : "RouteAlreadyExists");
     if (item)
@@ -89,19 +84,15 @@ void net_wave_routes(struct net *n, int private_routes)
 static const char *association_in(struct net *n, const sh_doc *answer, const char *items, const char *subnet,
                                   const char **table)
 {
-    char path[192];
     size_t tables = answer ? n->f.h->doc_count(answer, items) : 0;
     for (size_t t = 0; t < tables; t++) {
-        size_t assocs = n->f.h->doc_count(answer, shc_path(path, sizeof(path), "%s[%zu].associationSet.item", items, t));
+        size_t assocs = shc_count(n->f.h, answer, "%s[%zu].associationSet.item", items, t);
         for (size_t a = 0; a < assocs; a++) {
-            const char *s = n->f.h->doc_string(
-                answer, shc_path(path, sizeof(path), "%s[%zu].associationSet.item[%zu].subnetId", items, t, a));
+            const char *s = shc_str(n->f.h, answer, "%s[%zu].associationSet.item[%zu].subnetId", items, t, a);
             if (s && !strcmp(s, subnet) && table)
-                *table = n->f.h->doc_string(answer, shc_path(path, sizeof(path), "%s[%zu].routeTableId", items, t));
+                *table = shc_str(n->f.h, answer, "%s[%zu].routeTableId", items, t);
             if (s && !strcmp(s, subnet))
-                return n->f.h->doc_string(answer, shc_path(path, sizeof(path),
-                                                         "%s[%zu].associationSet.item[%zu].routeTableAssociationId",
-                                                         items, t, a));
+                return shc_str(n->f.h, answer, "%s[%zu].associationSet.item[%zu].routeTableAssociationId", items, t, a);
         }
     }
     return NULL;
@@ -110,10 +101,9 @@ static const char *association_in(struct net *n, const sh_doc *answer, const cha
 /* Whether the subnet is associated with the table item. */
 static int associated(struct net *n, const sh_doc *item, const char *subnet)
 {
-    char path[96];
     size_t count = item ? n->f.h->doc_count(item, "associationSet.item") : 0;
     for (size_t i = 0; i < count; i++) {
-        const char *s = n->f.h->doc_string(item, shc_path(path, sizeof(path), "associationSet.item[%zu].subnetId", i));
+        const char *s = shc_str(n->f.h, item, "associationSet.item[%zu].subnetId", i);
         if (s && subnet[0] && !strcmp(s, subnet))
             return 1;
     }
@@ -148,8 +138,7 @@ static void associate(struct net *n, const sh_doc *item, const char *id, const c
         if (!existing)
             existing = association_in(n, n->assoc_out, "routeTableSet.item", subnet, &was);
     }
-    sh_doc *in = shc_doc(&n->f);
-    shc_set(&n->f, in, id, "RouteTableId");
+    sh_doc *in = shc_json(&n->f, "{'RouteTableId': '%s'}", id);
     if (existing) {
         shc_set(&n->f, in, existing, "AssociationId");
         net_queue(n, "ReplaceRouteTableAssociation", in, label, NULL, NULL);

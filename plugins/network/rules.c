@@ -29,10 +29,7 @@ static void group(struct net *n, const char *purpose, const sh_doc *item, char *
     char gname[128], desc[160];
     snprintf(gname, sizeof(gname), "%s-%s-%s", n->stack, purpose, n->f.h->environment(n->f.ctx));
     snprintf(desc, sizeof(desc), "stackhost %s %s of %s", purpose, n->f.h->environment(n->f.ctx), n->stack);
-    sh_doc *in = shc_doc(&n->f);
-    shc_set(&n->f, in, gname, "GroupName");
-    shc_set(&n->f, in, desc, "GroupDescription");
-    shc_set(&n->f, in, n->vpc, "VpcId");
+    sh_doc *in = shc_json(&n->f, "{'GroupName': '%s', 'GroupDescription': '%s', 'VpcId': '%s'}", gname, desc, n->vpc);
     net_tag_spec(n, in, "security-group", tag);
     net_queue_id(n, "CreateSecurityGroup", in, label, "groupId", id);
     net_report(n, SH_CHANGE_CREATE, label, NULL);
@@ -46,11 +43,9 @@ void net_wave_groups(struct net *n)
 
 static sh_doc *default_group_query(struct net *n)
 {
-    sh_doc *in = shc_doc(&n->f);
-    shc_set(&n->f, in, "vpc-id", "Filter[0].Name");
-    shc_set(&n->f, in, n->vpc, "Filter[0].Value[0]");
-    shc_set(&n->f, in, "group-name", "Filter[1].Name");
-    shc_set(&n->f, in, "default", "Filter[1].Value[0]");
+    sh_doc *in = shc_json(&n->f, "{'Filter': [{'Name': 'vpc-id', 'Value': ['%s']}, {'Name': 'group-name', "
+                                 "'Value': ['default']}]}",
+                          n->vpc);
     return in;
 }
 
@@ -137,7 +132,7 @@ struct group_rules {
  * a new group) against what it must have. */
 static void compare(struct net *n, struct group_rules *g)
 {
-    char path[128], what[160];
+    char what[160];
     g->revoke[0] = shc_doc(&n->f);
     g->revoke[1] = shc_doc(&n->f);
     if (g->is_new) {
@@ -149,7 +144,7 @@ static void compare(struct net *n, struct group_rules *g)
     }
     size_t count = g->is_new ? 0 : n->f.h->doc_count(n->rules_out, "securityGroupRuleSet.item");
     for (size_t i = 0; i < count; i++) {
-#define FIELD(k) n->f.h->doc_string(n->rules_out, shc_path(path, sizeof(path), "securityGroupRuleSet.item[%zu]." k, i))
+#define FIELD(k) shc_str(n->f.h, n->rules_out, "securityGroupRuleSet.item[%zu]." k, i)
         const char *gid = FIELD("groupId");
         if (!gid || strcmp(gid, g->id))
             continue;

@@ -73,9 +73,8 @@ int obs_alarms_inputs(struct obs *o)
 void obs_alarms_lookup(struct obs *o)
 {
     sh_doc *in = shc_doc(&o->f);
-    char path[32];
     for (size_t i = 0; i < OBS_ALARMS; i++)
-        o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "AlarmNames[%zu]", i), o->alarm[i].name);
+        shc_set(&o->f, in, o->alarm[i].name, "AlarmNames[%zu]", i);
     o->f.h->doc_set_string(in, "AlarmTypes[0]", "MetricAlarm");
     shc_read_all(&o->f.q, "cloudwatch", "DescribeAlarms", in, "MetricAlarms.member", "cloudwatch alarms", &o->alarms_listed);
 }
@@ -83,10 +82,9 @@ void obs_alarms_lookup(struct obs *o)
 void obs_alarms_reads(struct obs *o)
 {
     const sh_host *h = o->f.h;
-    char path[64];
     size_t n = o->alarms_listed ? h->doc_count(o->alarms_listed, "MetricAlarms.member") : 0;
     for (size_t i = 0; i < n; i++) {
-        const sh_doc *item = h->doc_get(o->alarms_listed, shc_path(path, sizeof(path), "MetricAlarms.member[%zu]", i));
+        const sh_doc *item = shc_node(h, o->alarms_listed, "MetricAlarms.member[%zu]", i);
         const char *name = h->doc_string(item, "AlarmName");
         for (size_t k = 0; name && k < OBS_ALARMS; k++)
             if (!strcmp(name, o->alarm[k].name))
@@ -97,8 +95,7 @@ void obs_alarms_reads(struct obs *o)
         const char *arn = a->item ? h->doc_string(a->item, "AlarmArn") : NULL;
         if (!arn)
             continue;
-        sh_doc *in = shc_doc(&o->f);
-        h->doc_set_string(in, "ResourceARN", arn);
+        sh_doc *in = shc_json(&o->f, "{'ResourceARN': '%s'}", arn);
         shc_read(&o->f.q, "cloudwatch", "ListTagsForResource", in, a->line.label, NULL, &a->tags);
     }
 }
@@ -115,30 +112,18 @@ int obs_alarms_check(struct obs *o)
 /* The whole PutMetricAlarm request; tags only on the first put. */
 static sh_doc *alarm_input(struct obs *o, const struct obs_alarm *a, int tags)
 {
-    const sh_host *h = o->f.h;
-    sh_doc *in = shc_doc(&o->f);
-    char path[48];
-    h->doc_set_string(in, "AlarmName", a->name);
-    h->doc_set_string(in, "AlarmDescription", a->description);
-    h->doc_set_bool(in, "ActionsEnabled", 1);
-    h->doc_set_string(in, "AlarmActions[0]", o->topic_arn);
-    h->doc_set_string(in, "OKActions[0]", o->topic_arn);
-    h->doc_set_string(in, "Namespace", a->namespace_);
-    h->doc_set_string(in, "MetricName", a->metric);
-    h->doc_set_string(in, "Statistic", a->statistic);
-    for (size_t d = 0; d < 2; d++) {
-        h->doc_set_string(in, shc_path(path, sizeof(path), "Dimensions[%zu].Name", d), a->dim_name[d]);
-        h->doc_set_string(in, shc_path(path, sizeof(path), "Dimensions[%zu].Value", d),
-                          a->dim_value[d] ? a->dim_value[d] : "");
-    }
-    h->doc_set_number(in, "Period", a->cfg.period);
-    h->doc_set_number(in, "EvaluationPeriods", a->cfg.evaluations);
-    h->doc_set_number(in, "DatapointsToAlarm", a->cfg.datapoints);
-    h->doc_set_number(in, "Threshold", a->cfg.threshold);
-    h->doc_set_string(in, "ComparisonOperator", a->comparison);
-    h->doc_set_string(in, "TreatMissingData", a->missing_data);
+    sh_doc *in = shc_json(&o->f, "{'AlarmName': '%s', 'AlarmDescription': '%s', 'ActionsEnabled': true, "
+                                 "'AlarmActions': ['%s'], 'OKActions': ['%s'], 'Namespace': '%s', 'MetricName': '%s', "
+                                 "'Statistic': '%s', 'Dimensions': [{'Name': '%s', 'Value': '%s'}, "
+                                 "{'Name': '%s', 'Value': '%s'}], 'Period': %lld, 'EvaluationPeriods': %lld, "
+                                 "'DatapointsToAlarm': %lld, 'Threshold': %lld, 'ComparisonOperator': '%s', "
+                                 "'TreatMissingData': '%s'}",
+                          a->name, a->description, o->topic_arn, o->topic_arn, a->namespace_, a->metric, a->statistic,
+                          a->dim_name[0], a->dim_value[0] ? a->dim_value[0] : "", a->dim_name[1],
+                          a->dim_value[1] ? a->dim_value[1] : "", a->cfg.period,
+                          a->cfg.evaluations, a->cfg.datapoints, a->cfg.threshold, a->comparison, a->missing_data);
     if (tags)
-        shc_put_tags(h, o->f.ctx, in, &shc_tags_query_put, NULL);
+        shc_put_tags(o->f.h, o->f.ctx, in, &shc_tags_query_put, NULL);
     return in;
 }
 
@@ -163,16 +148,15 @@ static int list_is(struct obs *o, const sh_doc *item, const char *path, const ch
 static int dimensions_same(struct obs *o, const struct obs_alarm *a)
 {
     const sh_host *h = o->f.h;
-    char path[64];
     size_t n = h->doc_count(a->item, "Dimensions.member");
     if (n != 2 || !a->dim_value[0] || !a->dim_value[1])
         return 0;
     for (size_t d = 0; d < 2; d++) {
         int found = 0;
         for (size_t i = 0; i < n && !found; i++) /* AWS keeps no order */
-            found = same_text(h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Name", i)),
+            found = same_text(shc_str(h, a->item, "Dimensions.member[%zu].Name", i),
                               a->dim_name[d]) &&
-                    same_text(h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Value", i)),
+                    same_text(shc_str(h, a->item, "Dimensions.member[%zu].Value", i),
                               a->dim_value[d]);
         if (!found)
             return 0;
@@ -183,11 +167,10 @@ static int dimensions_same(struct obs *o, const struct obs_alarm *a)
 /* The value of the alarm's dimension `name` as described, or NULL. */
 static const char *dimension_have(struct obs *o, const struct obs_alarm *a, const char *name)
 {
-    char path[64];
     for (size_t i = 0; i < o->f.h->doc_count(a->item, "Dimensions.member"); i++)
-        if (same_text(o->f.h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Name", i)),
+        if (same_text(shc_str(o->f.h, a->item, "Dimensions.member[%zu].Name", i),
                       name))
-            return o->f.h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Value", i));
+            return shc_str(o->f.h, a->item, "Dimensions.member[%zu].Value", i);
     return NULL;
 }
 
@@ -198,7 +181,6 @@ static const char *dimension_have(struct obs *o, const struct obs_alarm *a, cons
 static void dimensions_diff(struct obs *o, struct obs_alarm *a)
 {
     const sh_host *h = o->f.h;
-    char path[64];
     int noted = 0;
     for (size_t d = 0; d < 2; d++) {
         const char *have = dimension_have(o, a, a->dim_name[d]);
@@ -209,7 +191,7 @@ static void dimensions_diff(struct obs *o, struct obs_alarm *a)
         noted = 1;
     }
     for (size_t i = 0; i < h->doc_count(a->item, "Dimensions.member"); i++) {
-        const char *name = h->doc_string(a->item, shc_path(path, sizeof(path), "Dimensions.member[%zu].Name", i));
+        const char *name = shc_str(h, a->item, "Dimensions.member[%zu].Name", i);
         if (same_text(name, a->dim_name[0]) || same_text(name, a->dim_name[1]))
             continue;
         shc_line_diff(h, o->f.ctx, &a->line, SH_CHANGE_UPDATE, shc_text(h, o->f.ctx, "dimension %s", name ? name : "?"),
@@ -235,12 +217,12 @@ static const char *actions_text(struct obs *o, const sh_doc *item)
     static const char *const lists[][2] = {
         {"AlarmActions", "alarm"}, {"OKActions", "ok"}, {"InsufficientDataActions", "insufficient data"}};
     const sh_host *h = o->f.h;
-    char path[64], text[512] = "";
+    char text[512] = "";
     const char *enabled = h->doc_string(item, "ActionsEnabled");
     size_t used = (size_t)snprintf(text, sizeof(text), "%s", same_text(enabled, "false") ? "disabled" : "");
     for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
-        for (size_t i = 0; i < h->doc_count(item, shc_path(path, sizeof(path), "%s.member", lists[l][0])); i++) {
-            const char *arn = h->doc_string(item, shc_path(path, sizeof(path), "%s.member[%zu]", lists[l][0], i));
+        for (size_t i = 0; i < shc_count(h, item, "%s.member", lists[l][0]); i++) {
+            const char *arn = shc_str(h, item, "%s.member[%zu]", lists[l][0], i);
             if (used < sizeof(text))
                 used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s %s", used ? " " : "", lists[l][1],
                                          arn_name(arn));
@@ -332,8 +314,7 @@ void obs_alarms_wave(struct obs *o)
         if (alarm_diff(o, a))
             shc_change(&o->f.q, &a->line, SH_CHANGE_UPDATE, NULL, "cloudwatch", "PutMetricAlarm", alarm_input(o, a, 0),
                        NULL, NULL, NULL);
-        sh_doc *tags = shc_doc(&o->f);
-        h->doc_set_string(tags, "ResourceARN", h->doc_string(a->item, "AlarmArn"));
+        sh_doc *tags = shc_json(&o->f, "{'ResourceARN': '%s'}", h->doc_string(a->item, "AlarmArn"));
         if (shc_tags_drift(h, o->f.ctx, a->tags, &shc_tags_query, NULL, tags, &shc_tags_query_put, detail,
                            sizeof(detail)))
             shc_change(&o->f.q, &a->line, SH_CHANGE_UPDATE, detail, "cloudwatch", "TagResource", tags, NULL, NULL, NULL);

@@ -13,20 +13,12 @@
 static const char *policy_text(struct obs *o)
 {
     const sh_host *h = o->f.h;
-    sh_doc *d = shc_doc(&o->f);
-    h->doc_set_string(d, "Version", "2012-10-17");
-    h->doc_set_string(d, "Statement[0].Sid", "AccountAdministersTheKey");
-    h->doc_set_string(d, "Statement[0].Effect", "Allow");
-    h->doc_set_string(d, "Statement[0].Principal.AWS",
-                      shc_text(h, o->f.ctx, "arn:%s:iam::%s:root", h->partition(o->f.ctx), h->account_id(o->f.ctx)));
-    h->doc_set_string(d, "Statement[0].Action", "kms:*");
-    h->doc_set_string(d, "Statement[0].Resource", "*");
-    h->doc_set_string(d, "Statement[1].Sid", "CloudWatchAlarmsPublishToTheTopic");
-    h->doc_set_string(d, "Statement[1].Effect", "Allow");
-    h->doc_set_string(d, "Statement[1].Principal.Service", "cloudwatch.amazonaws.com");
-    h->doc_set_string(d, "Statement[1].Action[0]", "kms:Decrypt");
-    h->doc_set_string(d, "Statement[1].Action[1]", "kms:GenerateDataKey*");
-    h->doc_set_string(d, "Statement[1].Resource", "*");
+    sh_doc *d = shc_json(&o->f, "{'Version': '2012-10-17', 'Statement': [{'Sid': 'AccountAdministersTheKey', "
+                                "'Effect': 'Allow', 'Principal': {'AWS': '%s'}, 'Action': 'kms:*', 'Resource': '*'}, "
+                                "{'Sid': 'CloudWatchAlarmsPublishToTheTopic', 'Effect': 'Allow', "
+                                "'Principal': {'Service': 'cloudwatch.amazonaws.com'}, 'Action': ['kms:Decrypt', "
+                                "'kms:GenerateDataKey*'], 'Resource': '*'}]}",
+                         shc_text(h, o->f.ctx, "arn:%s:iam::%s:root", h->partition(o->f.ctx), h->account_id(o->f.ctx)));
     /* the account's own alarms only (the confused-deputy guard) */
     h->doc_set_string(d, "Statement[1].Condition.StringEquals.aws:SourceAccount", h->account_id(o->f.ctx));
     h->doc_set_string(d, "Statement[1].Condition.ArnLike.aws:SourceArn",

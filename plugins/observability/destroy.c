@@ -119,16 +119,13 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
                                 NULL, NULL);
     }
     if (d.topic) {
-        sh_doc *in = shc_doc(&o->f);
-        h->doc_set_string(in, "TopicArn", o->topic_arn);
+        sh_doc *in = shc_json(&o->f, "{'TopicArn': '%s'}", o->topic_arn);
         shc_queue_add_accepting(&o->f.q, "sns", "DeleteTopic", in, o->topic_l.label, "NotFound", NULL, NULL);
     }
     for (size_t i = 0; i < o->nkeys; i++) {
         if (!o->keys[i].extra)
             continue;
-        sh_doc *in = shc_doc(&o->f);
-        h->doc_set_string(in, "KeyId", o->keys[i].id);
-        h->doc_set_number(in, "PendingWindowInDays", OBS_PENDING_DAYS);
+        sh_doc *in = shc_json(&o->f, "{'KeyId': '%s', 'PendingWindowInDays': %d}", o->keys[i].id, OBS_PENDING_DAYS);
         /* already pending (a retried request): done */
         shc_queue_add_accepting(&o->f.q, "kms", "ScheduleKeyDeletion", in, key_label(o, &o->keys[i]),
                                 "KMSInvalidStateException(is pending deletion)|NotFoundException", NULL, NULL);
@@ -142,8 +139,7 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
     report_keys(o);
     if (!d.alias)
         return 0;
-    sh_doc *in = shc_doc(&o->f);
-    h->doc_set_string(in, "AliasName", o->alias);
+    sh_doc *in = shc_json(&o->f, "{'AliasName': '%s'}", o->alias);
     shc_queue_add_accepting(&o->f.q, "kms", "DeleteAlias", in, o->key_l.label, "NotFoundException", NULL, NULL);
     if (shc_wave(&o->f))
         return -1;

@@ -17,20 +17,18 @@
 
 static const char *find_alias_target(struct obs *o)
 {
-    char path[64];
     size_t n = o->aliases ? o->f.h->doc_count(o->aliases, "Aliases") : 0;
     for (size_t i = 0; i < n; i++) {
-        const char *name = o->f.h->doc_string(o->aliases, shc_path(path, sizeof(path), "Aliases[%zu].AliasName", i));
+        const char *name = shc_str(o->f.h, o->aliases, "Aliases[%zu].AliasName", i);
         if (name && !strcmp(name, o->alias))
-            return o->f.h->doc_string(o->aliases, shc_path(path, sizeof(path), "Aliases[%zu].TargetKeyId", i));
+            return shc_str(o->f.h, o->aliases, "Aliases[%zu].TargetKeyId", i);
     }
     return NULL;
 }
 
 static sh_doc *on_key(struct obs *o, const char *id)
 {
-    sh_doc *in = shc_doc(&o->f);
-    o->f.h->doc_set_string(in, "KeyId", id);
+    sh_doc *in = shc_json(&o->f, "{'KeyId': '%s'}", id);
     return in;
 }
 
@@ -79,20 +77,18 @@ void obs_key_lookup(struct obs *o)
     const char *const *keys, *const *values;
     size_t n = o->f.h->tags(o->f.ctx, &keys, &values);
     sh_doc *in = shc_doc(&o->f);
-    char path[64];
     o->f.h->doc_set_string(in, "ResourceTypeFilters[0]", "kms:key");
     for (size_t i = 0; i < n && i < 3; i++) { /* the ownership tags */
-        o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Key", i), keys[i]);
-        o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Values[0]", i), values[i]);
+        shc_set(&o->f, in, keys[i], "TagFilters[%zu].Key", i);
+        shc_set(&o->f, in, values[i], "TagFilters[%zu].Values[0]", i);
     }
-    o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Key", n < 3 ? n : 3), OBS_ALIAS_TAG);
-    o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "TagFilters[%zu].Values[0]", n < 3 ? n : 3), o->alias);
+    shc_set(&o->f, in, OBS_ALIAS_TAG, "TagFilters[%zu].Key", n < 3 ? n : 3);
+    shc_set(&o->f, in, o->alias, "TagFilters[%zu].Values[0]", n < 3 ? n : 3);
     shc_read_all(&o->f.q, "tagging", "GetResources", in, "ResourceTagMappingList", o->key_l.label, &o->keys_listed);
 }
 
 int obs_key_reads(struct obs *o, int full)
 {
-    char path[96];
     o->alias_target = find_alias_target(o);
     size_t listed = o->keys_listed ? o->f.h->doc_count(o->keys_listed, "ResourceTagMappingList") : 0;
     /* grown once: the queued reads point into the array */
@@ -104,7 +100,7 @@ int obs_key_reads(struct obs *o, int full)
         k->via_alias = 1;
     }
     for (size_t i = 0; i < listed; i++) {
-        const sh_doc *item = o->f.h->doc_get(o->keys_listed, shc_path(path, sizeof(path), "ResourceTagMappingList[%zu]", i));
+        const sh_doc *item = shc_node(o->f.h, o->keys_listed, "ResourceTagMappingList[%zu]", i);
         const char *arn = o->f.h->doc_string(item, "ResourceARN"), *slash = arn ? strstr(arn, ":key/") : NULL;
         const char *id = slash ? slash + 5 : NULL;
         /* the alias's own key is read already; the filter is checked again here */
@@ -204,10 +200,9 @@ static void put_key_tags(struct obs *o, sh_doc *in)
 {
     const char *const *keys, *const *values;
     size_t n = o->f.h->tags(o->f.ctx, &keys, &values);
-    char path[64];
     shc_put_tags(o->f.h, o->f.ctx, in, &shc_tags_kms, NULL);
-    o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagKey", n), OBS_ALIAS_TAG);
-    o->f.h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagValue", n), o->alias);
+    shc_set(&o->f, in, OBS_ALIAS_TAG, "Tags[%zu].TagKey", n);
+    shc_set(&o->f, in, o->alias, "Tags[%zu].TagValue", n);
 }
 
 static int key_created(void *arg, const sh_doc *out)
@@ -229,13 +224,11 @@ int obs_key_state_step(struct obs *o)
     if (!o->cfg.encrypt)
         return 0;
     if (!o->key) {
-        sh_doc *in = shc_doc(&o->f);
-        h->doc_set_string(in, "KeySpec", "SYMMETRIC_DEFAULT");
-        h->doc_set_string(in, "KeyUsage", "ENCRYPT_DECRYPT");
-        h->doc_set_string(in, "Description",
-                          shc_text(h, o->f.ctx, "%s %s: encrypts the alarm topic %s, which cloudwatch alarms publish to "
-                                   "(stackhost)", o->stack, o->env, o->topic_name));
-        h->doc_set_string(in, "Policy", o->policy);
+        sh_doc *in = shc_json(&o->f, "{'KeySpec': 'SYMMETRIC_DEFAULT', 'KeyUsage': 'ENCRYPT_DECRYPT', "
+                                     "'Description': '%s', 'Policy': '%s'}",
+                              shc_text(h, o->f.ctx, "%s %s: encrypts the alarm topic %s, which cloudwatch alarms publish to "
+                                   "(stackhost)", o->stack, o->env, o->topic_name),
+                              o->policy);
         put_key_tags(o, in);
         shc_change(&o->f.q, &o->key_l, SH_CHANGE_CREATE, NULL, "kms", "CreateKey", in, NULL, key_created, o);
         if (!o->f.plan)
@@ -301,9 +294,7 @@ void obs_key_settings_wave(struct obs *o)
                    NULL, NULL);
     }
     if (!k || !k->via_alias) {
-        sh_doc *in = shc_doc(&o->f);
-        h->doc_set_string(in, "AliasName", o->alias);
-        h->doc_set_string(in, "TargetKeyId", o->key_id);
+        sh_doc *in = shc_json(&o->f, "{'AliasName': '%s', 'TargetKeyId': '%s'}", o->alias, o->key_id);
         /* the alias points at no key (or at one that is not ours: never) */
         key_diff(o, "alias target", o->alias_target, o->key_id);
         shc_change(&o->f.q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "CreateAlias", in, "AlreadyExistsException",
@@ -353,8 +344,7 @@ void obs_key_alias_wave(struct obs *o)
 {
     if (o->cfg.encrypt || !o->nkeys || !o->keys[0].via_alias || !o->keys[0].ours)
         return;
-    sh_doc *in = shc_doc(&o->f);
-    o->f.h->doc_set_string(in, "AliasName", o->alias);
+    sh_doc *in = shc_json(&o->f, "{'AliasName': '%s'}", o->alias);
     shc_change(&o->f.q, &o->key_l, SH_CHANGE_DELETE, "alias removed", "kms", "DeleteAlias", in, "NotFoundException",
                NULL, NULL);
 }

@@ -37,12 +37,11 @@ void obs_topic_reads(struct obs *o, int subs)
 
 const char *obs_topic_attr(struct obs *o, const char *name)
 {
-    char path[64];
     size_t n = o->topic ? o->f.h->doc_count(o->topic, "entry") : 0;
     for (size_t i = 0; i < n; i++) {
-        const char *key = o->f.h->doc_string(o->topic, shc_path(path, sizeof(path), "entry[%zu].key", i));
+        const char *key = shc_str(o->f.h, o->topic, "entry[%zu].key", i);
         if (key && !strcmp(key, name))
-            return o->f.h->doc_string(o->topic, shc_path(path, sizeof(path), "entry[%zu].value", i));
+            return shc_str(o->f.h, o->topic, "entry[%zu].value", i);
     }
     return NULL;
 }
@@ -59,7 +58,6 @@ static struct obs_sub *sub_of(struct obs *o, const char *endpoint)
 static int subs_match(struct obs *o)
 {
     const sh_host *h = o->f.h;
-    char path[96];
     size_t listed = o->subs_listed ? h->doc_count(o->subs_listed, "Subscriptions.member") : 0;
     if (o->cfg.notify.n + listed) {
         o->subs = calloc(o->cfg.notify.n + listed, sizeof(*o->subs));
@@ -76,11 +74,11 @@ static int subs_match(struct obs *o)
     }
     for (size_t i = 0; i < listed; i++) {
         const char *protocol =
-            h->doc_string(o->subs_listed, shc_path(path, sizeof(path), "Subscriptions.member[%zu].Protocol", i));
+            shc_str(h, o->subs_listed, "Subscriptions.member[%zu].Protocol", i);
         const char *endpoint =
-            h->doc_string(o->subs_listed, shc_path(path, sizeof(path), "Subscriptions.member[%zu].Endpoint", i));
+            shc_str(h, o->subs_listed, "Subscriptions.member[%zu].Endpoint", i);
         const char *arn =
-            h->doc_string(o->subs_listed, shc_path(path, sizeof(path), "Subscriptions.member[%zu].SubscriptionArn", i));
+            shc_str(h, o->subs_listed, "Subscriptions.member[%zu].SubscriptionArn", i);
         /* "Deleted": unsubscribed (from the mail's link); not a subscription any more */
         if (!protocol || strcmp(protocol, "email") || !endpoint || !arn || !strcmp(arn, "Deleted"))
             continue;
@@ -124,8 +122,7 @@ void obs_topic_wave(struct obs *o)
     /* the key to encrypt with; NULL in a plan of a key to be made */
     const char *want = o->cfg.encrypt ? o->key_arn : "";
     if (!o->topic) {
-        sh_doc *in = shc_doc(&o->f);
-        h->doc_set_string(in, "Name", o->topic_name);
+        sh_doc *in = shc_json(&o->f, "{'Name': '%s'}", o->topic_name);
         if (want && *want) {
             h->doc_set_string(in, "Attributes.entry.1.key", "KmsMasterKeyId");
             h->doc_set_string(in, "Attributes.entry.1.value", want);
@@ -175,8 +172,7 @@ void obs_subs_wave(struct obs *o)
                    "%s is no longer in notify but is pending confirmation: aws cannot unsubscribe it until it is "
                    "confirmed; it lapses unconfirmed, or goes with the topic", s->line.label);
         } else if (!s->wanted) {
-            sh_doc *in = shc_doc(&o->f);
-            h->doc_set_string(in, "SubscriptionArn", s->arn);
+            sh_doc *in = shc_json(&o->f, "{'SubscriptionArn': '%s'}", s->arn);
             shc_change(&o->f.q, &s->line, SH_CHANGE_DELETE, "no longer in notify", "sns", "Unsubscribe", in, "NotFound",
                        NULL, NULL);
         }

@@ -9,33 +9,23 @@
 /* {"rules":[{"rulePriority":1,"selection":{...,"countNumber":N},"action":{"type":"expire"}}]} */
 static const char *lifecycle_text(struct reg *r)
 {
-    sh_doc *d = shc_doc(&r->f);
-    r->f.h->doc_set_number(d, "rules[0].rulePriority", 1);
-    r->f.h->doc_set_string(d, "rules[0].selection.tagStatus", "any");
-    r->f.h->doc_set_string(d, "rules[0].selection.countType", "imageCountMoreThan");
-    r->f.h->doc_set_number(d, "rules[0].selection.countNumber", r->cfg.keep);
-    r->f.h->doc_set_string(d, "rules[0].action.type", "expire");
+    sh_doc *d = shc_json(&r->f, "{'rules': [{'rulePriority': 1, 'selection': {'tagStatus': 'any', "
+                                "'countType': 'imageCountMoreThan', 'countNumber': %lld}, "
+                                "'action': {'type': 'expire'}}]}",
+                         r->cfg.keep);
     return r->f.h->doc_json(r->f.ctx, d);
 }
 
 /* Push and pull on exactly the repository; a token for any (it has no resource). */
 static const char *document_text(struct reg *r)
 {
-    static const char *const actions[] = {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
-                                          "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer",
-                                          "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"};
-    sh_doc *d = shc_doc(&r->f);
-    char path[64];
-    r->f.h->doc_set_string(d, "Version", "2012-10-17");
-    r->f.h->doc_set_string(d, "Statement[0].Sid", "PushPull");
-    r->f.h->doc_set_string(d, "Statement[0].Effect", "Allow");
-    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-        r->f.h->doc_set_string(d, shc_path(path, sizeof(path), "Statement[0].Action[%zu]", i), actions[i]);
-    r->f.h->doc_set_string(d, "Statement[0].Resource", r->repo_arn);
-    r->f.h->doc_set_string(d, "Statement[1].Sid", "Login");
-    r->f.h->doc_set_string(d, "Statement[1].Effect", "Allow");
-    r->f.h->doc_set_string(d, "Statement[1].Action", "ecr:GetAuthorizationToken");
-    r->f.h->doc_set_string(d, "Statement[1].Resource", "*");
+    sh_doc *d = shc_json(&r->f, "{'Version': '2012-10-17', 'Statement': ["
+                                "{'Sid': 'PushPull', 'Effect': 'Allow', 'Action': ['ecr:BatchCheckLayerAvailability', "
+                                "'ecr:BatchGetImage', 'ecr:CompleteLayerUpload', 'ecr:GetDownloadUrlForLayer', "
+                                "'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart'], 'Resource': '%s'}, "
+                                "{'Sid': 'Login', 'Effect': 'Allow', 'Action': 'ecr:GetAuthorizationToken', "
+                                "'Resource': '*'}]}",
+                         r->repo_arn);
     return r->f.h->doc_json(r->f.ctx, d);
 }
 

@@ -15,9 +15,7 @@ static const char *const entity_filters[] = {"User", "Group", "Role"};
 static void list_entities(struct reg *r, const sh_doc **entities)
 {
     for (size_t k = 0; k < 3; k++) {
-        sh_doc *in = shc_doc(&r->f);
-        r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
-        r->f.h->doc_set_string(in, "EntityFilter", entity_filters[k]);
+        sh_doc *in = shc_json(&r->f, "{'PolicyArn': '%s', 'EntityFilter': '%s'}", r->policy_arn, entity_filters[k]);
         shc_read_pages(&r->f.q, "iam", "ListEntitiesForPolicy", in, entity_lists[k], r->policy_l.label, "NoSuchEntity",
                        &entities[k]);
     }
@@ -28,15 +26,13 @@ static void detach_all(struct reg *r, const sh_doc *const *entities)
 {
     static const char *const names[] = {"UserName", "GroupName", "RoleName"};
     static const char *const ops[] = {"DetachUserPolicy", "DetachGroupPolicy", "DetachRolePolicy"};
-    char path[96];
     for (size_t k = 0; k < 3; k++) {
         if (!entities[k])
             continue;
         for (size_t i = 0; i < r->f.h->doc_count(entities[k], entity_lists[k]); i++) {
-            sh_doc *in = shc_doc(&r->f);
-            r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
+            sh_doc *in = shc_json(&r->f, "{'PolicyArn': '%s'}", r->policy_arn);
             r->f.h->doc_set_string(in, names[k],
-                                 r->f.h->doc_string(entities[k], shc_path(path, sizeof(path), "%s[%zu].%s", entity_lists[k], i, names[k])));
+                                 shc_str(r->f.h, entities[k], "%s[%zu].%s", entity_lists[k], i, names[k]));
             shc_queue_add_accepting(&r->f.q, "iam", ops[k], in, r->policy_l.label, "NoSuchEntity", NULL, NULL);
         }
     }
@@ -53,8 +49,7 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
     r->lifecycle_out = NULL; /* goes with the repository */
     shc_queue_clear(&r->f.q);
     if (r->repo) {
-        sh_doc *tags = shc_doc(&r->f);
-        r->f.h->doc_set_string(tags, "resourceArn", r->repo_arn);
+        sh_doc *tags = shc_json(&r->f, "{'resourceArn': '%s'}", r->repo_arn);
         reg_read(r, "ecr", "ListTagsForResource", tags, "RepositoryNotFoundException", &r->repo_tags);
     }
     reg_policy_reads(r);
@@ -63,8 +58,7 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
     const sh_doc *images = NULL;
     if (r->repo) {
         /* one detail per image, whatever its tags */
-        sh_doc *in = shc_doc(&r->f);
-        r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
+        sh_doc *in = shc_json(&r->f, "{'repositoryName': '%s'}", r->repo_name);
         shc_read_pages(&r->f.q, "ecr", "DescribeImages", in, "imageDetails", r->repo_l.label,
                        "RepositoryNotFoundException", &images);
     }
@@ -87,8 +81,7 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
         return -1;
     }
     if (repo) {
-        sh_doc *in = shc_doc(&r->f);
-        r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
+        sh_doc *in = shc_json(&r->f, "{'repositoryName': '%s'}", r->repo_name);
         r->f.h->doc_set_bool(in, "force", 1); /* images and all */
         shc_delete(&f->q, r->repo_l.label,
                    nimages ? shc_text(f->h, f->ctx, "with its %zu image%s", nimages, nimages == 1 ? "" : "s") : NULL,
@@ -99,9 +92,7 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
         const char *old[REG_VERSIONS];
         size_t n = reg_policy_old_versions(r, r->versions, old, REG_VERSIONS);
         for (size_t i = 0; i < n; i++) {
-            sh_doc *in = shc_doc(&r->f);
-            r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
-            r->f.h->doc_set_string(in, "VersionId", old[i]);
+            sh_doc *in = shc_json(&r->f, "{'PolicyArn': '%s', 'VersionId': '%s'}", r->policy_arn, old[i]);
             shc_queue_add_accepting(&r->f.q, "iam", "DeletePolicyVersion", in, r->policy_l.label, "NoSuchEntity", NULL,
                                     NULL);
         }
@@ -110,8 +101,7 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
     if (shc_wave(f))
         return -1;
     if (policy) {
-        sh_doc *in = shc_doc(&r->f);
-        r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
+        sh_doc *in = shc_json(&r->f, "{'PolicyArn': '%s'}", r->policy_arn);
         shc_delete(&f->q, r->policy_l.label, NULL, "iam", "DeletePolicy", in, "NoSuchEntity");
     }
     return shc_wave(f);

@@ -28,11 +28,10 @@ void reg_policy_reads(struct reg *r)
 
 size_t reg_policy_old_versions(struct reg *r, const sh_doc *versions, const char **ids, size_t max)
 {
-    char path[96];
     size_t count = versions ? r->f.h->doc_count(versions, "Versions.member") : 0, k = 0;
     for (size_t i = 0; i < count && k < max; i++) {
-        const char *id = r->f.h->doc_string(versions, shc_path(path, sizeof(path), "Versions.member[%zu].VersionId", i));
-        const char *def = r->f.h->doc_string(versions, shc_path(path, sizeof(path), "Versions.member[%zu].IsDefaultVersion", i));
+        const char *id = shc_str(r->f.h, versions, "Versions.member[%zu].VersionId", i);
+        const char *def = shc_str(r->f.h, versions, "Versions.member[%zu].IsDefaultVersion", i);
         if (id && (!def || strcmp(def, "true")))
             ids[k++] = id;
     }
@@ -43,14 +42,13 @@ size_t reg_policy_old_versions(struct reg *r, const sh_doc *versions, const char
  * sorts as text), or NULL. */
 static const char *oldest_version(struct reg *r)
 {
-    char path[96];
     const char *oldest = NULL, *oldest_date = NULL;
     size_t count = r->versions ? r->f.h->doc_count(r->versions, "Versions.member") : 0;
     for (size_t i = 0; i < count; i++) {
-        const char *id = r->f.h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].VersionId", i));
+        const char *id = shc_str(r->f.h, r->versions, "Versions.member[%zu].VersionId", i);
         const char *def =
-            r->f.h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].IsDefaultVersion", i));
-        const char *date = r->f.h->doc_string(r->versions, shc_path(path, sizeof(path), "Versions.member[%zu].CreateDate", i));
+            shc_str(r->f.h, r->versions, "Versions.member[%zu].IsDefaultVersion", i);
+        const char *date = shc_str(r->f.h, r->versions, "Versions.member[%zu].CreateDate", i);
         if (!id || (def && !strcmp(def, "true")))
             continue;
         if (!oldest || (date && oldest_date && strcmp(date, oldest_date) < 0)) {
@@ -63,19 +61,16 @@ static const char *oldest_version(struct reg *r)
 
 static sh_doc *on_policy(struct reg *r)
 {
-    sh_doc *in = shc_doc(&r->f);
-    r->f.h->doc_set_string(in, "PolicyArn", r->policy_arn);
+    sh_doc *in = shc_json(&r->f, "{'PolicyArn': '%s'}", r->policy_arn);
     return in;
 }
 
 void reg_policy_wave(struct reg *r)
 {
     if (!r->policy) {
-        sh_doc *in = shc_doc(&r->f);
-        r->f.h->doc_set_string(in, "PolicyName", r->policy_name);
-        r->f.h->doc_set_string(in, "Path", "/");
-        r->f.h->doc_set_string(in, "Description", shc_text(r->f.h, r->f.ctx, "push and pull images of %s", r->repo_name));
-        r->f.h->doc_set_string(in, "PolicyDocument", r->document);
+        sh_doc *in = shc_json(&r->f, "{'PolicyName': '%s', 'Path': '/', 'Description': '%s', 'PolicyDocument': '%s'}",
+                              r->policy_name, shc_text(r->f.h, r->f.ctx, "push and pull images of %s", r->repo_name),
+                              r->document);
         shc_put_tags(r->f.h, r->f.ctx, in, &shc_tags_query_put, NULL);
         shc_change(&r->f.q, &r->policy_l, SH_CHANGE_CREATE, NULL, "iam", "CreatePolicy", in, "EntityAlreadyExists",
                    shc_created, &r->f);

@@ -38,9 +38,7 @@ int reg_repo_encryption(struct reg *r)
         r->f.failed = 1;
         return -1;
     }
-    sh_doc *in = shc_doc(&r->f);
-    r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
-    r->f.h->doc_set_bool(in, "force", 1);
+    sh_doc *in = shc_json(&r->f, "{'repositoryName': '%s', 'force': true}", r->repo_name);
     shc_change(&r->f.q, &r->repo_l, SH_CHANGE_REPLACE, what, "ecr", "DeleteRepository", in, "RepositoryNotFoundException",
                NULL, NULL);
     if (shc_wave(&r->f))
@@ -64,8 +62,7 @@ static int created(void *arg, const sh_doc *out)
 
 void reg_repo_wave(struct reg *r)
 {
-    sh_doc *in = shc_doc(&r->f);
-    r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
+    sh_doc *in = shc_json(&r->f, "{'repositoryName': '%s'}", r->repo_name);
     if (!r->repo) {
         r->f.h->doc_set_string(in, "imageTagMutability", r->cfg.mutability);
         r->f.h->doc_set_bool(in, "imageScanningConfiguration.scanOnPush", 1);
@@ -77,23 +74,20 @@ void reg_repo_wave(struct reg *r)
     }
     const char *scan = r->f.h->doc_string(r->repo, "imageScanningConfiguration.scanOnPush");
     if (!scan || strcmp(scan, "true")) {
-        sh_doc *s = shc_doc(&r->f);
-        r->f.h->doc_set_string(s, "repositoryName", r->repo_name);
-        r->f.h->doc_set_bool(s, "imageScanningConfiguration.scanOnPush", 1);
+        sh_doc *s = shc_json(&r->f, "{'repositoryName': '%s', 'imageScanningConfiguration': {'scanOnPush': true}}",
+                             r->repo_name);
         shc_line_diff(r->f.h, r->f.ctx, &r->repo_l, SH_CHANGE_UPDATE, "scan on push", scan, "true");
         shc_change(&r->f.q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageScanningConfiguration", s, NULL, NULL,
                    NULL);
     }
     const char *mut = r->f.h->doc_string(r->repo, "imageTagMutability");
     if (!mut || strcmp(mut, r->cfg.mutability)) {
-        sh_doc *m = shc_doc(&r->f);
-        r->f.h->doc_set_string(m, "repositoryName", r->repo_name);
-        r->f.h->doc_set_string(m, "imageTagMutability", r->cfg.mutability);
+        sh_doc *m = shc_json(&r->f, "{'repositoryName': '%s', 'imageTagMutability': '%s'}",
+                             r->repo_name, r->cfg.mutability);
         shc_line_diff(r->f.h, r->f.ctx, &r->repo_l, SH_CHANGE_UPDATE, "tag mutability", mut, r->cfg.mutability);
         shc_change(&r->f.q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageTagMutability", m, NULL, NULL, NULL);
     }
-    sh_doc *t = shc_doc(&r->f);
-    r->f.h->doc_set_string(t, "resourceArn", r->repo_arn);
+    sh_doc *t = shc_json(&r->f, "{'resourceArn': '%s'}", r->repo_arn);
     shc_tags_change(&r->f, &r->repo_l, r->repo_tags, &shc_tags_json, &shc_tags_json, "ecr", "TagResource", t);
 }
 
@@ -116,9 +110,7 @@ void reg_lifecycle_wave(struct reg *r)
     const char *is = r->lifecycle_out ? r->f.h->doc_string(r->lifecycle_out, "lifecyclePolicyText") : NULL;
     if (is && shc_json_same(r->f.h, r->f.ctx, is, r->lifecycle))
         return;
-    sh_doc *in = shc_doc(&r->f);
-    r->f.h->doc_set_string(in, "repositoryName", r->repo_name);
-    r->f.h->doc_set_string(in, "lifecyclePolicyText", r->lifecycle);
+    sh_doc *in = shc_json(&r->f, "{'repositoryName': '%s', 'lifecyclePolicyText': '%s'}", r->repo_name, r->lifecycle);
     const char *kept = images_kept(r, is), *want = shc_text(r->f.h, r->f.ctx, "%lld images", r->cfg.keep);
     if (!is)
         shc_line_note(&r->life_l, SH_CHANGE_CREATE, shc_text(r->f.h, r->f.ctx, "keep the newest %s", want));

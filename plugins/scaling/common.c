@@ -99,10 +99,8 @@ void scal_begin(shc_frame *f)
 
 sh_doc *scal_on_target(struct scal *s)
 {
-    sh_doc *in = shc_doc(&s->f);
-    s->f.h->doc_set_string(in, "ServiceNamespace", SCAL_NAMESPACE);
-    s->f.h->doc_set_string(in, "ResourceId", s->resource_id);
-    s->f.h->doc_set_string(in, "ScalableDimension", SCAL_DIMENSION);
+    sh_doc *in = shc_json(&s->f, "{'ServiceNamespace': '%s', 'ResourceId': '%s', 'ScalableDimension': '%s'}",
+                          SCAL_NAMESPACE, s->resource_id, SCAL_DIMENSION);
     return in;
 }
 
@@ -136,10 +134,8 @@ int scal_lookup(struct scal *s, int with_service)
     shc_queue_add(&s->f.q, SCAL_SERVICE, "DescribeScalingPolicies", policies, "ScalingPolicies",
                   shc_text(h, s->f.ctx, "scaling policies of %s", s->resource_id), keep, &s->policies_out);
     if (with_service) {
-        sh_doc *svc = shc_doc(&s->f);
-        h->doc_set_string(svc, "cluster", s->cluster);
-        h->doc_set_string(svc, "services[0]", s->service);
-        h->doc_set_string(svc, "include[0]", "TAGS");
+        sh_doc *svc = shc_json(&s->f, "{'cluster': '%s', 'services': ['%s'], 'include': ['TAGS']}",
+                               s->cluster, s->service);
         shc_read(&s->f.q, "ecs", "DescribeServices", svc, shc_text(h, s->f.ctx, "ecs service %s", s->service),
                  "ClusterNotFoundException", &s->services_out);
     }
@@ -148,13 +144,13 @@ int scal_lookup(struct scal *s, int with_service)
     /* Filtered here: moto ignores PolicyNames and matches ResourceId as a substring. */
     size_t n = h->doc_count(s->targets_out, "ScalableTargets");
     for (size_t i = 0; i < n && !s->target; i++) {
-        const sh_doc *t = h->doc_get(s->targets_out, shc_path(path, sizeof(path), "ScalableTargets[%zu]", i));
+        const sh_doc *t = shc_node(h, s->targets_out, "ScalableTargets[%zu]", i);
         if (ours(s, t))
             s->target = t;
     }
     n = h->doc_count(s->policies_out, "ScalingPolicies");
     for (size_t i = 0; i < n; i++) {
-        const sh_doc *p = h->doc_get(s->policies_out, shc_path(path, sizeof(path), "ScalingPolicies[%zu]", i));
+        const sh_doc *p = shc_node(h, s->policies_out, "ScalingPolicies[%zu]", i);
         const char *name = h->doc_string(p, "PolicyName");
         for (size_t k = 0; name && k < SCAL_POLICIES && ours(s, p); k++)
             if (!strcmp(name, s->policies[k].name))

@@ -17,10 +17,9 @@ static void put_tags(struct scal *s, sh_doc *in)
 {
     const char *const *keys, *const *values;
     size_t n = s->f.h->tags(s->f.ctx, &keys, &values);
-    char path[256];
     /* tag keys are libconfig names or stackhost's own: no '.' or '[' */
     for (size_t i = 0; i < n; i++)
-        s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "Tags.%s", keys[i]), values[i]);
+        shc_set(&s->f, in, values[i], "Tags.%s", keys[i]);
 }
 
 /* Notes a capacity that differs ("max 10 -> 12"); 1 when it does. */
@@ -53,7 +52,7 @@ void scal_target_wave(struct scal *s)
     int resume = 0;
     char which[64] = ""; /* "scale-in/scheduled": what is suspended */
     for (size_t i = 0; i < sizeof(suspended) / sizeof(suspended[0]); i++) {
-        const char *v = h->doc_string(s->target, shc_path(path, sizeof(path), "SuspendedState.%s", suspended[i]));
+        const char *v = shc_str(h, s->target, "SuspendedState.%s", suspended[i]);
         if (!v || strcmp(v, "true"))
             continue;
         size_t used = strlen(which);

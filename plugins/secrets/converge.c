@@ -55,11 +55,8 @@ static int created(void *arg, const sh_doc *out)
 
 static sh_doc *put_request(struct sec *s, const struct sec_param *p, const char *value, int overwrite)
 {
-    sh_doc *in = s->f.h->doc_new(s->f.ctx);
-    s->f.h->doc_set_string(in, "Name", p->path);
-    s->f.h->doc_set_string(in, "Value", value);
-    s->f.h->doc_set_string(in, "Type", "SecureString");
-    s->f.h->doc_set_bool(in, "Overwrite", overwrite);
+    sh_doc *in = shc_json(&s->f, "{'Name': '%s', 'Value': '%s', 'Type': 'SecureString', 'Overwrite': %s}",
+                          p->path, value, overwrite ? "true" : "false");
     if (!overwrite) /* SSM refuses Tags with Overwrite */
         shc_put_tags(s->f.h, s->f.ctx, in, &shc_tags_query_put, NULL);
     return in;
@@ -116,8 +113,7 @@ static void plan_replace(struct sec *s, struct sec_param *p)
      * a new one */
     if (!p->env_value && !p->kept && sec_keep(s, p, sec_stored(s, p)))
         return;
-    sh_doc *in = s->f.h->doc_new(s->f.ctx);
-    s->f.h->doc_set_string(in, "Name", p->path);
+    sh_doc *in = shc_json(&s->f, "{'Name': '%s'}", p->path);
     shc_queue_add_accepting(&s->f.q, "ssm", "DeleteParameter", in, label(s, p), "ParameterNotFound", NULL, NULL);
 }
 

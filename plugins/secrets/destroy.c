@@ -13,10 +13,9 @@
 
 static void filter(struct sec *s, sh_doc *in, size_t i, const char *key, const char *option, const char *value)
 {
-    char path[64];
-    s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Key", i), key);
-    s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Option", i), option);
-    s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "ParameterFilters[%zu].Values[0]", i), value);
+    shc_set(&s->f, in, key, "ParameterFilters[%zu].Key", i);
+    shc_set(&s->f, in, option, "ParameterFilters[%zu].Option", i);
+    shc_set(&s->f, in, value, "ParameterFilters[%zu].Values[0]", i);
 }
 
 /* DescribeParameters: metadata only, never a value. */
@@ -56,7 +55,6 @@ int sec_destroy_pass(shc_frame *f, size_t *found)
 {
     struct sec *s = (struct sec *)f;
     const sh_doc *out;
-    char path[64];
     if (lookup_owned(s, &out))
         return -1;
     size_t count = s->f.h->doc_count(out, "Parameters"), chunks = (count + SEC_PER_REQUEST - 1) / SEC_PER_REQUEST;
@@ -64,7 +62,7 @@ int sec_destroy_pass(shc_frame *f, size_t *found)
     if (s->f.plan) {
         for (size_t i = 0; i < count; i++)
             s->f.h->report(s->f.ctx, SH_CHANGE_DELETE,
-                         sec_label(s, s->f.h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Name", i))),
+                         sec_label(s, shc_str(s->f.h, out, "Parameters[%zu].Name", i)),
                          NULL);
         return 0;
     }
@@ -77,8 +75,8 @@ int sec_destroy_pass(shc_frame *f, size_t *found)
         sh_doc *in = s->f.h->doc_new(s->f.ctx);
         d[k].s = s;
         for (size_t i = k * SEC_PER_REQUEST; i < count && i < (k + 1) * SEC_PER_REQUEST; i++) {
-            const char *name = s->f.h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Name", i));
-            s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "Names[%zu]", d[k].n), name);
+            const char *name = shc_str(s->f.h, out, "Parameters[%zu].Name", i);
+            shc_set(&s->f, in, name, "Names[%zu]", d[k].n);
             d[k].names[d[k].n++] = name;
         }
         shc_queue_add_accepting(&s->f.q, "ssm", "DeleteParameters", in, "the stack's parameters", "ParameterNotFound",

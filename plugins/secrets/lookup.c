@@ -20,10 +20,9 @@ struct answers {
 static int read_values(void *arg, const sh_doc *out)
 {
     struct answers *a = arg;
-    char path[64];
     size_t count = a->s->f.h->doc_count(out, "Parameters");
     for (size_t i = 0; i < count; i++) {
-        const char *value = a->s->f.h->doc_string(out, shc_path(path, sizeof(path), "Parameters[%zu].Value", i));
+        const char *value = shc_str(a->s->f.h, out, "Parameters[%zu].Value", i);
         if (value && *value)
             a->s->f.h->redact(a->s->f.ctx, value);
     }
@@ -40,11 +39,10 @@ static int store_tags(void *arg, const sh_doc *out)
 
 static void find(struct sec *s, const struct answers *a, size_t nanswers)
 {
-    char path[64];
     for (size_t k = 0; k < nanswers; k++) {
         size_t count = s->f.h->doc_count(a[k].out, "Parameters");
         for (size_t i = 0; i < count; i++) {
-            const sh_doc *item = s->f.h->doc_get(a[k].out, shc_path(path, sizeof(path), "Parameters[%zu]", i));
+            const sh_doc *item = shc_node(s->f.h, a[k].out, "Parameters[%zu]", i);
             const char *name = s->f.h->doc_string(item, "Name");
             for (size_t j = 0; name && j < s->n; j++)
                 if (!strcmp(name, s->p[j].path))
@@ -60,7 +58,6 @@ static void queue_reads(struct sec *s, int decrypt, struct answers *a, size_t *k
 {
     sh_doc *in = NULL;
     size_t names = 0;
-    char path[32];
     for (size_t i = 0; i <= s->n; i++) {
         if (in && (i == s->n || names == SEC_PER_REQUEST)) {
             a[*k].s = s;
@@ -75,7 +72,7 @@ static void queue_reads(struct sec *s, int decrypt, struct answers *a, size_t *k
             s->f.h->doc_set_bool(in, "WithDecryption", decrypt);
             names = 0;
         }
-        s->f.h->doc_set_string(in, shc_path(path, sizeof(path), "Names[%zu]", names++), s->p[i].path);
+        shc_set(&s->f, in, s->p[i].path, "Names[%zu]", names++);
     }
 }
 
@@ -99,9 +96,7 @@ int sec_lookup(struct sec *s)
     for (size_t i = 0; i < s->n; i++) {
         if (!s->p[i].found)
             continue;
-        sh_doc *in = s->f.h->doc_new(s->f.ctx);
-        s->f.h->doc_set_string(in, "ResourceType", "Parameter");
-        s->f.h->doc_set_string(in, "ResourceId", s->p[i].path);
+        sh_doc *in = shc_json(&s->f, "{'ResourceType': 'Parameter', 'ResourceId': '%s'}", s->p[i].path);
         shc_queue_add(&s->f.q, "ssm", "ListTagsForResource", in, NULL, s->p[i].path, store_tags, &s->p[i]);
     }
     return shc_wave(&s->f);

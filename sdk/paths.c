@@ -1,0 +1,57 @@
+/* Document paths made with printf: a path cut to fit never names
+ * another place. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <stackhost/converge.h>
+
+#define PATH_MAX_LEN 512
+
+static int vpath(char *buf, size_t len, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(buf, len, fmt, ap);
+    if (n < 0 || (size_t)n >= len) {
+        buf[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+const char *shc_path(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vpath(buf, len, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+const char *shc_str(const sh_host *h, const sh_doc *doc, const char *fmt, ...)
+{
+    char path[PATH_MAX_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vpath(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    return rc ? NULL : h->doc_string(doc, path);
+}
+
+const sh_doc *shc_node(const sh_host *h, const sh_doc *doc, const char *fmt, ...)
+{
+    char path[PATH_MAX_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vpath(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    return rc ? NULL : h->doc_get(doc, path);
+}
+
+size_t shc_count(const sh_host *h, const sh_doc *doc, const char *fmt, ...)
+{
+    char path[PATH_MAX_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vpath(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    return rc ? 0 : h->doc_count(doc, path);
+}

@@ -26,32 +26,28 @@ const char *shc_path(char *buf, size_t len, const char *fmt, ...)
     return buf;
 }
 
+/* path: fmt made with the caller's arguments; ok: it fit */
+#define PATH_OF(fmt, path, ok)                                                                                         \
+    char path[PATH_MAX_LEN];                                                                                           \
+    va_list ap;                                                                                                        \
+    va_start(ap, fmt);                                                                                                 \
+    int ok = !vpath(path, sizeof(path), fmt, ap);                                                                      \
+    va_end(ap)
+
 const char *shc_str(const sh_host *h, const sh_doc *doc, const char *fmt, ...)
 {
-    char path[PATH_MAX_LEN];
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vpath(path, sizeof(path), fmt, ap);
-    va_end(ap);
-    return rc ? NULL : h->doc_string(doc, path);
+    PATH_OF(fmt, path, ok);
+    return ok ? h->doc_string(doc, path) : NULL;
 }
 
 const sh_doc *shc_node(const sh_host *h, const sh_doc *doc, const char *fmt, ...)
 {
-    char path[PATH_MAX_LEN];
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vpath(path, sizeof(path), fmt, ap);
-    va_end(ap);
-    return rc ? NULL : h->doc_get(doc, path);
+    PATH_OF(fmt, path, ok);
+    return ok ? h->doc_get(doc, path) : NULL;
 }
 
 size_t shc_count(const sh_host *h, const sh_doc *doc, const char *fmt, ...)
 {
-    char path[PATH_MAX_LEN];
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vpath(path, sizeof(path), fmt, ap);
-    va_end(ap);
-    return rc ? 0 : h->doc_count(doc, path);
+    PATH_OF(fmt, path, ok);
+    return ok ? h->doc_count(doc, path) : 0;
 }

@@ -1372,6 +1372,26 @@ static void test_templates(void **state)
     assert_null(strstr(fh_error_at(f, 0), "s3cr3t"));
 }
 
+static void test_paths(void **state)
+{
+    sh_ctx *f = *state;
+    const sh_host *h = fh_host(f);
+    const sh_doc *d = shc_docf(h, f, "{'Versions': {'member': [{'VersionId': 'v1'}, {'VersionId': 'v2'}]}}");
+    assert_string_equal(shc_str(h, d, "Versions.member[%zu].VersionId", (size_t)1), "v2");
+    assert_null(shc_str(h, d, "Versions.member[%d].VersionId", 2));
+    assert_int_equal(shc_count(h, d, "%s.member", "Versions"), 2);
+    assert_string_equal(h->doc_string(shc_node(h, d, "Versions.member[%d]", 0), "VersionId"), "v1");
+    /* a path cut to fit reads nothing, never a shorter path's node */
+    char big[600];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_null(shc_node(h, d, "Versions.%s", big));
+    assert_int_equal(shc_count(h, d, "Versions.%s", big), 0);
+    assert_null(shc_str(h, d, "Versions.member[0].VersionId%s", big));
+    char buf[8];
+    assert_string_equal(shc_path(buf, sizeof(buf), "%s", "Versions"), "");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1421,6 +1441,7 @@ int main(void)
         T(test_codes),
         T(test_text_and_json),
         T(test_templates),
+        T(test_paths),
         T(test_task_port),
     };
 #undef T

@@ -27,6 +27,15 @@ void shc_set(const shc_frame *f, sh_doc *d, const char *value, const char *path_
         f->h->doc_set_string(d, path, value);
 }
 
+int shc_update_if(shc_frame *f, shc_line *line, const char *what, const char *have, const char *want,
+                  const char *service, const char *operation, const sh_doc *in)
+{
+    if (!shc_text_differs(f->h, f->ctx, line, what, have, want))
+        return 0;
+    shc_change(&f->q, line, SH_CHANGE_UPDATE, NULL, service, operation, in, NULL, NULL, NULL);
+    return 1;
+}
+
 int shc_wave(shc_frame *f)
 {
     if (f->failed) {

@@ -259,6 +259,29 @@ const char *shc_line_diff(const sh_host *h, sh_ctx *ctx, shc_line *line, sh_chan
     return shc_text(h, ctx, "%s", text);
 }
 
+int shc_text_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *what, const char *have,
+                     const char *want)
+{
+    if (have && want && !strcmp(have, want))
+        return 0;
+    shc_line_diff(h, ctx, line, SH_CHANGE_UPDATE, what, have, want);
+    return 1;
+}
+
+int shc_number_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *what, const char *have, double want,
+                       const char *unit)
+{
+    char *end = NULL;
+    double is = have ? strtod(have, &end) : 0;
+    int number = have && *have && end && !*end;
+    if (number && is == want)
+        return 0;
+    const char *u = unit ? unit : "";
+    shc_line_diff(h, ctx, line, SH_CHANGE_UPDATE, what,
+                  number ? shc_text(h, ctx, "%.15g%s", is, u) : have, shc_text(h, ctx, "%.15g%s", want, u));
+    return 1;
+}
+
 void shc_line_report(const sh_host *h, sh_ctx *ctx, const shc_line *line)
 {
     h->report(ctx, line->change, line->label, line->detail[0] ? line->detail : NULL);

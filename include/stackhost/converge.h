@@ -282,6 +282,15 @@ void shc_line_note(shc_line *line, sh_change change, const char *what);
 #define SHC_DIFF_SIDE 60
 const char *shc_line_diff(const sh_host *h, sh_ctx *ctx, shc_line *line, sh_change change, const char *field,
                           const char *before, const char *after);
+/* Notes "what have -> want" on the line (shc_line_diff) when the texts
+ * differ, a NULL one differing from any text; returns 1 then, else 0. */
+int shc_text_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *what, const char *have,
+                     const char *want);
+/* The same for a number AWS answered as text (have: NULL when absent;
+ * 70.0 is 70), shown with unit appended ("60 s -> 30 s"); a text that is
+ * not a number differs and is shown as it is. */
+int shc_number_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *what, const char *have, double want,
+                       const char *unit);
 /* host->report of the line: its change, or "no change". */
 void shc_line_report(const sh_host *h, sh_ctx *ctx, const shc_line *line);
 /* Queues a call that changes the line's resource and notes `what` on it
@@ -355,6 +364,18 @@ typedef int (*shc_pass_again_fn)(void *arg, char *why, size_t len);
  * not settled after N passes; run deploy again". Returns SH_OK, SH_ERR,
  * or SH_ERR_CANCELLED when the run is cancelled. */
 sh_status shc_converge(const sh_host *h, sh_ctx *ctx, int max_passes, shc_pass_again_fn pass, void *arg);
+
+/* ---- the account's quotas ---- */
+
+/* Queues Service Quotas' GetServiceQuota of service_code/quota_code
+ * ("vpc", "L-F678F1CE"); *out stays NULL when it cannot be read: not
+ * every caller may read Service Quotas, not every account lists every
+ * quota (nor does every emulator), and a deploy is not stopped for that. */
+void shc_quota_read(shc_queue *q, const char *service_code, const char *quota_code, const char *label,
+                    const sh_doc **out);
+/* The positive number at path of answer ("Quota.Value" of GetServiceQuota),
+ * else fallback (AWS's default quota, or 0: no check). */
+double shc_quota_value(const sh_host *h, const sh_doc *answer, const char *path, double fallback);
 
 /* ---- settings of another plugin ---- */
 

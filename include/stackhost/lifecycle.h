@@ -81,6 +81,13 @@ int shc_ensure_owned(shc_frame *f, const sh_doc *tags, const shc_tag_shape *shap
 void shc_tags_change(shc_frame *f, shc_line *line, const sh_doc *tags, const shc_tag_shape *have,
                      const shc_tag_shape *put, const char *service, const char *operation, sh_doc *in);
 
+/* When the resource's `what` is `have` rather than `want` (texts; NULL
+ * differs from any), notes "what have -> want" on the line and queues
+ * service:operation with `in`, the update that puts it right (in a plan
+ * only the note). Returns 1 then, else 0 (in is not sent). */
+int shc_update_if(shc_frame *f, shc_line *line, const char *what, const char *have, const char *want,
+                  const char *service, const char *operation, const sh_doc *in);
+
 /* A create's completion (arg: the frame): an accepted "already exists"
  * (answer NULL) means the lookups missed it, so the pass ends and the next
  * looks again. */

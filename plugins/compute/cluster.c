@@ -14,12 +14,6 @@ static int created(void *arg, const sh_doc *out)
     return 0;
 }
 
-static void settings(struct cmp *c, sh_doc *in)
-{
-    c->f.h->doc_set_string(in, "settings[0].name", "containerInsights");
-    c->f.h->doc_set_string(in, "settings[0].value", "enabled");
-}
-
 static const char *insights(struct cmp *c)
 {
     for (size_t i = 0; i < c->f.h->doc_count(c->cluster, "settings"); i++) {
@@ -30,27 +24,22 @@ static const char *insights(struct cmp *c)
     return NULL;
 }
 
+#define INSIGHTS "'settings': [{'name': 'containerInsights', 'value': 'enabled'}]"
+
 void cmp_cluster_wave(struct cmp *c)
 {
     shc_line *line = &c->cluster_l;
-    sh_doc *in = shc_doc(&c->f);
     if (!c->cluster) {
         /* AWS answers an existing name with that cluster; moto replaces it:
          * the lookups made sure there is none (an INACTIVE one is a new cluster) */
-        c->f.h->doc_set_string(in, "clusterName", c->cluster_name);
-        settings(c, in);
+        sh_doc *in = shc_json(&c->f, "{'clusterName': '%s', " INSIGHTS "}", c->cluster_name);
         shc_put_tags(c->f.h, c->f.ctx, in, &shc_tags_ecs, NULL);
         shc_change(&c->f.q, line, SH_CHANGE_CREATE, NULL, "ecs", "CreateCluster", in, NULL, created, c);
         return;
     }
-    const char *now = insights(c);
-    if (!now || strcmp(now, "enabled")) {
-        /* UpdateCluster rather than UpdateClusterSettings: the same on AWS,
-         * and the only one moto has */
-        c->f.h->doc_set_string(in, "cluster", c->cluster_name);
-        settings(c, in);
-        shc_line_diff(c->f.h, c->f.ctx, line, SH_CHANGE_UPDATE, "container insights", now, "enabled");
-        shc_change(&c->f.q, line, SH_CHANGE_UPDATE, NULL, "ecs", "UpdateCluster", in, NULL, NULL, NULL);
-    }
+    /* UpdateCluster rather than UpdateClusterSettings: the same on AWS,
+     * and the only one moto has */
+    shc_update_if(&c->f, line, "container insights", insights(c), "enabled", "ecs", "UpdateCluster",
+                  shc_json(&c->f, "{'cluster': '%s', " INSIGHTS "}", c->cluster_name));
     cmp_ecs_tags_drift(c, line, c->cluster, c->cluster_arn);
 }

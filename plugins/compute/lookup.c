@@ -81,19 +81,6 @@ int cmp_lookup(struct cmp *c)
     return 0;
 }
 
-static double quota_value(struct cmp *c, const sh_doc *answer, double fallback)
-{
-    const char *v = answer ? c->f.h->doc_string(answer, "Quota.Value") : NULL;
-    return v && atof(v) > 0 ? atof(v) : fallback;
-}
-
-static void quota_read(struct cmp *c, const char *service, const char *code, const sh_doc **out)
-{
-    sh_doc *in = shc_json(&c->f, "{'ServiceCode': '%s', 'QuotaCode': '%s'}", service, code);
-    /* Not every caller may read Service Quotas, and not every account
-     * lists every quota: AWS's default then, or no check. */
-    cmp_read(c, "service-quotas", "GetServiceQuota", in, NULL, "the account's quotas", "*", out);
-}
 
 int cmp_reads(struct cmp *c)
 {
@@ -107,10 +94,10 @@ int cmp_reads(struct cmp *c)
         if ((c->quota_cluster_read = !c->cluster)) {
             cmp_read(c, "ecs", "ListClusters", shc_doc(&c->f), "clusterArns", "the account's quotas", NULL,
                      &c->quota_clusters);
-            quota_read(c, "ecs", "L-21C621EB", &c->quota_cluster);
+            shc_quota_read(&c->f.q, "ecs", "L-21C621EB", "the account's quotas", &c->quota_cluster);
         }
         if ((c->quota_vcpu_read = !c->service))
-            quota_read(c, "fargate", "L-3032A538", &c->quota_vcpu);
+            shc_quota_read(&c->f.q, "fargate", "L-3032A538", "the account's quotas", &c->quota_vcpu);
     }
     if (image) {
         sh_doc *in = shc_json(&c->f, "{'repositoryName': '%s', 'imageIds': [{'imageTag': '%s'}]}",
@@ -184,13 +171,13 @@ int cmp_quotas(struct cmp *c)
         return 0;
     const sh_doc *clusters = c->quota_clusters, *cluster_quota = c->quota_cluster, *vcpu_quota = c->quota_vcpu;
     if (need_tasks && !c->quota_vcpu_read) { /* a new revision of a service that exists */
-        quota_read(c, "fargate", "L-3032A538", &vcpu_quota);
+        shc_quota_read(&c->f.q, "fargate", "L-3032A538", "the account's quotas", &vcpu_quota);
         if (shc_wave(&c->f))
             return -1;
     }
     int rc = 0;
     if (need_cluster) {
-        double limit = quota_value(c, cluster_quota, 10000);
+        double limit = shc_quota_value(c->f.h, cluster_quota, "Quota.Value", 10000);
         size_t used = c->f.h->doc_count(clusters, "clusterArns");
         if ((double)used + 1 > limit) {
             c->f.h->fail(c->f.ctx, SH_ERR_CONFIG,
@@ -203,7 +190,8 @@ int cmp_quotas(struct cmp *c)
     /* once scaling owns the count, the service may run more than the key says */
     const char *running = c->scaled && c->service ? c->f.h->doc_string(c->service, "desiredCount") : NULL;
     long long tasks = running && atoll(running) > c->cfg.desired_count ? atoll(running) : c->cfg.desired_count;
-    double need = (double)tasks * (double)c->cfg.cpu / 1024.0 * 2.0, limit = quota_value(c, vcpu_quota, 0);
+    double need = (double)tasks * (double)c->cfg.cpu / 1024.0 * 2.0;
+    double limit = shc_quota_value(c->f.h, vcpu_quota, "Quota.Value", 0);
     if (need_tasks && limit > 0 && need > limit) {
         c->f.h->fail(c->f.ctx, SH_ERR_CONFIG,
                    "the service needs up to %.2f fargate vcpus during a deployment (%lld tasks of %.2f vcpu, twice "

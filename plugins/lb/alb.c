@@ -19,10 +19,8 @@ void lb_alb_quota_read(struct lb *l)
 {
     if (l->f.h->mode(l->f.ctx) == SH_MODE_OUTPUTS)
         return;
-    sh_doc *in = shc_json(&l->f, "{'ServiceCode': 'elasticloadbalancing'}");
-    shc_set(&l->f, in, "L-53DA6B97", "QuotaCode"); /* application load balancers per region */
-    /* Not every caller may read Service Quotas (nor every emulator): aws's default then. */
-    shc_read(&l->f.q, "service-quotas", "GetServiceQuota", in, "the region's load balancer quota", "*", &l->quota_out);
+    /* application load balancers per region */
+    shc_quota_read(&l->f.q, "elasticloadbalancing", "L-53DA6B97", "the region's load balancer quota", &l->quota_out);
 }
 
 int lb_alb_quota(struct lb *l)
@@ -36,8 +34,7 @@ int lb_alb_quota(struct lb *l)
             shc_str(l->f.h, l->albs_out, "LoadBalancers.member[%zu].Type", i);
         used += type && !strcmp(type, "application");
     }
-    const char *value = l->quota_out ? l->f.h->doc_string(l->quota_out, "Quota.Value") : NULL;
-    int limit = value && atoi(value) > 0 ? atoi(value) : LB_QUOTA_DEFAULT;
+    int limit = (int)shc_quota_value(l->f.h, l->quota_out, "Quota.Value", LB_QUOTA_DEFAULT);
     if (used + 1 <= limit)
         return 0;
     l->f.h->fail(l->f.ctx, SH_ERR_CONFIG,
@@ -192,12 +189,8 @@ void lb_alb_wave(struct lb *l)
         shc_change(&l->f.q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetSubnets", in, NULL, NULL, NULL);
     }
     const char *ip = l->f.h->doc_string(it, "IpAddressType");
-    if (!ip || strcmp(ip, "ipv4")) {
-        sh_doc *in = on_alb(l);
-        shc_set(&l->f, in, "ipv4", "IpAddressType");
-        shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "ip address type", ip, "ipv4");
-        shc_change(&l->f.q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetIpAddressType", in, NULL, NULL, NULL);
-    }
+    shc_update_if(&l->f, &l->alb_l, "ip address type", ip, "ipv4", "elbv2", "SetIpAddressType",
+                  shc_json(&l->f, "{'LoadBalancerArn': '%s', 'IpAddressType': 'ipv4'}", l->alb_arn));
     attributes(l, l->alb->attrs, 1);
     lb_put_tags(l, &l->alb_l, l->alb->tags, l->alb_arn);
 }

@@ -525,12 +525,6 @@ struct quota_reads {
     const sh_doc *eip_limit, *addresses, *vpcs, *vpc_quota;
 };
 
-static int quota_value(struct net *n, const sh_doc *answer, const char *path, int fallback)
-{
-    const char *v = answer ? n->f.h->doc_string(answer, path) : NULL;
-    return v && atoi(v) > 0 ? atoi(v) : fallback;
-}
-
 /* Elastic IPs (5 a region by default) and VPCs (5) run out first: a
  * deploy that would pass the account's quota stops before it changes
  * anything, rather than half way. Read only when something is to be made. */
@@ -553,16 +547,14 @@ int net_quotas(struct net *n)
     }
     if (need_vpc) {
         net_queue_read(n, "DescribeVpcs", shc_doc(&n->f), "vpcSet.item", label, &r.vpcs);
-        sh_doc *in = shc_json(&n->f, "{'ServiceCode': 'vpc'}");
-        n->f.h->doc_set_string(in, "QuotaCode", "L-F678F1CE"); /* VPCs per region */
-        /* Not every caller may read Service Quotas: AWS's default then. */
-        shc_read(&n->f.q, "service-quotas", "GetServiceQuota", in, label, "*", &r.vpc_quota);
+        shc_quota_read(&n->f.q, "vpc", "L-F678F1CE", label, &r.vpc_quota); /* VPCs per region */
     }
     if (net_run(n))
         return -1;
     int rc = 0;
     if (need_eips) {
-        int limit = quota_value(n, r.eip_limit, "accountAttributeSet.item[0].attributeValueSet.item[0].attributeValue", 5);
+        int limit = (int)shc_quota_value(n->f.h, r.eip_limit,
+                                         "accountAttributeSet.item[0].attributeValueSet.item[0].attributeValue", 5);
         int used = (int)n->f.h->doc_count(r.addresses, "addressesSet.item");
         if (used + need_eips > limit) {
             net_fail(n, SH_ERR_CONFIG, "this deploy needs %d new elastic ip%s, and region %s already has %d of its %d "
@@ -572,7 +564,7 @@ int net_quotas(struct net *n)
         }
     }
     if (need_vpc) {
-        int limit = quota_value(n, r.vpc_quota, "Quota.Value", 5);
+        int limit = (int)shc_quota_value(n->f.h, r.vpc_quota, "Quota.Value", 5);
         int used = (int)n->f.h->doc_count(r.vpcs, "vpcSet.item");
         if (used + 1 > limit) {
             net_fail(n, SH_ERR_CONFIG, "this deploy needs a new vpc, and region %s already has %d of its %d: delete "

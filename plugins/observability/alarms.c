@@ -236,28 +236,6 @@ static const char *actions_want(struct obs *o)
     return shc_text(o->f.h, o->f.ctx, "alarm %s ok %s", arn_name(o->topic_arn), arn_name(o->topic_arn));
 }
 
-/* A number of the answer against the one sent: noted "was -> is" when
- * they differ; 1 then. */
-static int number_differs(struct obs *o, struct obs_alarm *a, const char *field, const char *what, long long want)
-{
-    const char *have = o->f.h->doc_string(a->item, field);
-    if (have && strtod(have, NULL) == (double)want)
-        return 0;
-    shc_line_diff(o->f.h, o->f.ctx, &a->line, SH_CHANGE_UPDATE, what,
-                  have ? shc_text(o->f.h, o->f.ctx, "%g", strtod(have, NULL)) : NULL,
-                  shc_text(o->f.h, o->f.ctx, "%lld", want));
-    return 1;
-}
-
-/* A text of the answer against the one sent, the same way. */
-static int text_differs(struct obs *o, struct obs_alarm *a, const char *what, const char *have, const char *want)
-{
-    if (same_text(have, want))
-        return 0;
-    shc_line_diff(o->f.h, o->f.ctx, &a->line, SH_CHANGE_UPDATE, what, have, want);
-    return 1;
-}
-
 /* "AWS/ECS CPUUtilization" of the alarm described ("... in Percent"
  * with a unit, which the one sent has not); "metric math" for one. */
 static const char *metric_have(struct obs *o, const sh_doc *it)
@@ -277,26 +255,32 @@ static int alarm_diff(struct obs *o, struct obs_alarm *a)
 {
     const sh_host *h = o->f.h;
     const sh_doc *it = a->item;
+    sh_ctx *ctx = o->f.ctx;
+    shc_line *l = &a->line;
     const char *extended = h->doc_string(it, "ExtendedStatistic"), *missing = h->doc_string(it, "TreatMissingData");
     int differs =
-        text_differs(o, a, "metric", metric_have(o, it), shc_text(h, o->f.ctx, "%s %s", a->namespace_, a->metric));
-    differs |= text_differs(o, a, "statistic", extended ? extended : h->doc_string(it, "Statistic"), a->statistic);
+        shc_text_differs(h, ctx, l, "metric", metric_have(o, it), shc_text(h, ctx, "%s %s", a->namespace_, a->metric));
+    differs |= shc_text_differs(h, ctx, l, "statistic", extended ? extended : h->doc_string(it, "Statistic"),
+                                a->statistic);
     if (!dimensions_same(o, a)) {
         dimensions_diff(o, a);
         differs = 1;
     }
-    differs |= number_differs(o, a, "Period", "period", a->cfg.period);
-    differs |= number_differs(o, a, "EvaluationPeriods", "evaluation periods", a->cfg.evaluations);
-    differs |= number_differs(o, a, "DatapointsToAlarm", "datapoints", a->cfg.datapoints);
-    differs |= text_differs(o, a, "comparison", h->doc_string(it, "ComparisonOperator"), a->comparison);
-    differs |= number_differs(o, a, "Threshold", "threshold", a->cfg.threshold);
-    differs |= text_differs(o, a, "missing data", missing ? missing : "missing", a->missing_data);
+    differs |= shc_number_differs(h, ctx, l, "period", h->doc_string(it, "Period"), (double)a->cfg.period, NULL);
+    differs |= shc_number_differs(h, ctx, l, "evaluation periods", h->doc_string(it, "EvaluationPeriods"),
+                                  (double)a->cfg.evaluations, NULL);
+    differs |= shc_number_differs(h, ctx, l, "datapoints", h->doc_string(it, "DatapointsToAlarm"),
+                                  (double)a->cfg.datapoints, NULL);
+    differs |= shc_text_differs(h, ctx, l, "comparison", h->doc_string(it, "ComparisonOperator"), a->comparison);
+    differs |= shc_number_differs(h, ctx, l, "threshold", h->doc_string(it, "Threshold"), (double)a->cfg.threshold,
+                                  NULL);
+    differs |= shc_text_differs(h, ctx, l, "missing data", missing ? missing : "missing", a->missing_data);
     if (!same_text(h->doc_string(it, "ActionsEnabled"), "true") || !list_is(o, it, "AlarmActions", o->topic_arn) ||
         !list_is(o, it, "OKActions", o->topic_arn) || !list_is(o, it, "InsufficientDataActions", NULL)) {
         shc_line_diff(h, o->f.ctx, &a->line, SH_CHANGE_UPDATE, "actions", actions_text(o, it), actions_want(o));
         differs = 1;
     }
-    differs |= text_differs(o, a, "description", h->doc_string(it, "AlarmDescription"), a->description);
+    differs |= shc_text_differs(h, ctx, l, "description", h->doc_string(it, "AlarmDescription"), a->description);
     return differs;
 }
 

@@ -20,11 +20,6 @@ struct doomed {
     int topic, alias;
 };
 
-static void warn_foreign(struct obs *o, const char *label)
-{
-    o->f.h->log(o->f.ctx, SH_LOG_WARN, "%s is not this stack's (no ownership tags): left alone", label);
-}
-
 static void sort_out(struct obs *o, struct doomed *d)
 {
     const sh_host *h = o->f.h;
@@ -34,12 +29,12 @@ static void sort_out(struct obs *o, struct doomed *d)
         if (shc_owned(h, o->f.ctx, o->alarm[i].tags, &shc_tags_query))
             d->alarms[d->nalarms++] = &o->alarm[i];
         else
-            warn_foreign(o, o->alarm[i].line.label);
+            shc_left_alone(&o->f, o->alarm[i].line.label);
     }
     if (o->topic && shc_owned(h, o->f.ctx, o->topic_tags, &shc_tags_query))
         d->topic = 1;
     else if (o->topic)
-        warn_foreign(o, o->topic_l.label);
+        shc_left_alone(&o->f, o->topic_l.label);
     for (size_t i = 0; i < o->nkeys; i++) {
         struct obs_key *k = &o->keys[i];
         if (k->via_alias) {

@@ -62,31 +62,25 @@ static int created(void *arg, const sh_doc *out)
 
 void reg_repo_wave(struct reg *r)
 {
-    sh_doc *in = shc_json(&r->f, "{'repositoryName': '%s'}", r->repo_name);
     if (!r->repo) {
-        r->f.h->doc_set_string(in, "imageTagMutability", r->cfg.mutability);
-        r->f.h->doc_set_bool(in, "imageScanningConfiguration.scanOnPush", 1);
-        r->f.h->doc_set_string(in, "encryptionConfiguration.encryptionType", "AES256");
+        sh_doc *in = shc_json(&r->f, "{'repositoryName': '%s', 'imageTagMutability': '%s', "
+                                     "'imageScanningConfiguration': {'scanOnPush': true}, "
+                                     "'encryptionConfiguration': {'encryptionType': 'AES256'}}",
+                              r->repo_name, r->cfg.mutability);
         shc_put_tags(r->f.h, r->f.ctx, in, &shc_tags_json, NULL);
         shc_change(&r->f.q, &r->repo_l, SH_CHANGE_CREATE, NULL, "ecr", "CreateRepository", in,
                    "RepositoryAlreadyExistsException", created, r);
         return;
     }
-    const char *scan = r->f.h->doc_string(r->repo, "imageScanningConfiguration.scanOnPush");
-    if (!scan || strcmp(scan, "true")) {
-        sh_doc *s = shc_json(&r->f, "{'repositoryName': '%s', 'imageScanningConfiguration': {'scanOnPush': true}}",
-                             r->repo_name);
-        shc_line_diff(r->f.h, r->f.ctx, &r->repo_l, SH_CHANGE_UPDATE, "scan on push", scan, "true");
-        shc_change(&r->f.q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageScanningConfiguration", s, NULL, NULL,
-                   NULL);
-    }
-    const char *mut = r->f.h->doc_string(r->repo, "imageTagMutability");
-    if (!mut || strcmp(mut, r->cfg.mutability)) {
-        sh_doc *m = shc_json(&r->f, "{'repositoryName': '%s', 'imageTagMutability': '%s'}",
-                             r->repo_name, r->cfg.mutability);
-        shc_line_diff(r->f.h, r->f.ctx, &r->repo_l, SH_CHANGE_UPDATE, "tag mutability", mut, r->cfg.mutability);
-        shc_change(&r->f.q, &r->repo_l, SH_CHANGE_UPDATE, NULL, "ecr", "PutImageTagMutability", m, NULL, NULL, NULL);
-    }
+    shc_update_if(&r->f, &r->repo_l, "scan on push",
+                  r->f.h->doc_string(r->repo, "imageScanningConfiguration.scanOnPush"), "true", "ecr",
+                  "PutImageScanningConfiguration",
+                  shc_json(&r->f, "{'repositoryName': '%s', 'imageScanningConfiguration': {'scanOnPush': true}}",
+                           r->repo_name));
+    shc_update_if(&r->f, &r->repo_l, "tag mutability", r->f.h->doc_string(r->repo, "imageTagMutability"),
+                  r->cfg.mutability, "ecr", "PutImageTagMutability",
+                  shc_json(&r->f, "{'repositoryName': '%s', 'imageTagMutability': '%s'}", r->repo_name,
+                           r->cfg.mutability));
     sh_doc *t = shc_json(&r->f, "{'resourceArn': '%s'}", r->repo_arn);
     shc_tags_change(&r->f, &r->repo_l, r->repo_tags, &shc_tags_json, &shc_tags_json, "ecr", "TagResource", t);
 }

@@ -193,12 +193,3 @@ void scal_report(struct scal *s)
             shc_line_report(s->f.h, s->f.ctx, &p->line);
     }
 }
-
-double scal_number(const sh_host *h, const sh_doc *doc, const char *path, int *ok)
-{
-    const char *text = doc ? h->doc_string(doc, path) : NULL;
-    char *end = NULL;
-    double v = text ? strtod(text, &end) : 0;
-    *ok = text && *text && end && !*end;
-    return *ok ? v : 0;
-}

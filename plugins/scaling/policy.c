@@ -26,19 +26,13 @@ static sh_doc *put_request(struct scal *s, const struct scal_policy *p)
     return in;
 }
 
-/* Notes a number of the found configuration that differs; 1 when it
- * does. AWS answers TargetValue as a double (70.0): compared as numbers,
- * not as text. */
+/* A number of the found configuration against the one wanted (AWS
+ * answers TargetValue as a double, 70.0). */
 static int number(struct scal *s, struct scal_policy *p, const char *field, const char *what, long long want,
                   const char *unit)
 {
-    int ok;
-    double have = scal_number(s->f.h, p->found, shc_text(s->f.h, s->f.ctx, CONFIG ".%s", field), &ok);
-    if (ok && have == (double)want)
-        return 0;
-    shc_line_diff(s->f.h, s->f.ctx, &p->line, SH_CHANGE_UPDATE, what,
-                  ok ? shc_text(s->f.h, s->f.ctx, "%g%s", have, unit) : NULL, shc_text(s->f.h, s->f.ctx, "%lld%s", want, unit));
-    return 1;
+    return shc_number_differs(s->f.h, s->f.ctx, &p->line, what, shc_str(s->f.h, p->found, CONFIG ".%s", field),
+                              (double)want, unit);
 }
 
 /* Notes every field of the found policy that differs from the desired
@@ -47,17 +41,11 @@ static int number(struct scal *s, struct scal_policy *p, const char *field, cons
 static int compare(struct scal *s, struct scal_policy *p)
 {
     const sh_host *h = s->f.h;
-    int differs = 0;
-    const char *type = h->doc_string(p->found, "PolicyType");
-    if (!type || strcmp(type, "TargetTrackingScaling")) {
-        shc_line_diff(h, s->f.ctx, &p->line, SH_CHANGE_UPDATE, "policy type", type, "TargetTrackingScaling");
-        differs = 1;
-    }
-    const char *metric = h->doc_string(p->found, CONFIG ".PredefinedMetricSpecification.PredefinedMetricType");
-    if (!metric || strcmp(metric, p->metric)) {
-        shc_line_diff(h, s->f.ctx, &p->line, SH_CHANGE_UPDATE, "metric", metric, p->metric);
-        differs = 1;
-    }
+    int differs = shc_text_differs(h, s->f.ctx, &p->line, "policy type", h->doc_string(p->found, "PolicyType"),
+                                   "TargetTrackingScaling");
+    differs |= shc_text_differs(h, s->f.ctx, &p->line, "metric",
+                                h->doc_string(p->found, CONFIG ".PredefinedMetricSpecification.PredefinedMetricType"),
+                                p->metric);
     differs |= number(s, p, "TargetValue", "target", p->target, "%");
     differs |= number(s, p, "ScaleOutCooldown", "scale-out cooldown", s->out_cooldown, " s");
     differs |= number(s, p, "ScaleInCooldown", "scale-in cooldown", s->in_cooldown, " s");

@@ -104,8 +104,6 @@ int scal_lookup(struct scal *s, int with_service);
 int scal_deleted(void *arg, const sh_doc *out);
 /* Prints every line (not in outputs). */
 void scal_report(struct scal *s);
-/* The number at path as a double; 0 with *ok = 0 when absent or not a number. */
-double scal_number(const sh_host *h, const sh_doc *doc, const char *path, int *ok);
 
 /* ---- target.c ---- */
 /* Queues RegisterScalableTarget when the target is missing or differs. */

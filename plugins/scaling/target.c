@@ -25,13 +25,8 @@ static void put_tags(struct scal *s, sh_doc *in)
 /* Notes a capacity that differs ("max 10 -> 12"); 1 when it does. */
 static int capacity(struct scal *s, const char *what, const char *path, long long want)
 {
-    int ok;
-    double have = scal_number(s->f.h, s->target, path, &ok);
-    if (ok && have == (double)want)
-        return 0;
-    shc_line_diff(s->f.h, s->f.ctx, &s->target_l, SH_CHANGE_UPDATE, what, ok ? shc_text(s->f.h, s->f.ctx, "%g", have) : NULL,
-                  shc_text(s->f.h, s->f.ctx, "%lld", want));
-    return 1;
+    return shc_number_differs(s->f.h, s->f.ctx, &s->target_l, what, s->f.h->doc_string(s->target, path),
+                              (double)want, NULL);
 }
 
 void scal_target_wave(struct scal *s)

@@ -90,10 +90,8 @@ static void delete_role(struct cmp *c, struct cmp_role *r, int second)
         shc_queue_add_accepting(&c->f.q, "iam", "DeleteRolePolicy", in, r->line->label, "NoSuchEntity", NULL, NULL);
     }
     for (size_t i = 0; i < h->doc_count(r->attached, "AttachedPolicies.member"); i++) {
-        sh_doc *in = shc_json(&c->f, "{'RoleName': '%s'}", r->name);
-        const char *arn =
-            shc_str(h, r->attached, "AttachedPolicies.member[%zu].PolicyArn", i);
-        h->doc_set_string(in, "PolicyArn", arn);
+        sh_doc *in = shc_json(&c->f, "{'RoleName': '%s', 'PolicyArn': '%s'}", r->name,
+                              shc_str(h, r->attached, "AttachedPolicies.member[%zu].PolicyArn", i));
         shc_queue_add_accepting(&c->f.q, "iam", "DetachRolePolicy", in, r->line->label, "NoSuchEntity", NULL, NULL);
     }
 }

@@ -7,9 +7,8 @@
 
 static sh_doc *retention(struct cmp *c)
 {
-    sh_doc *in = shc_json(&c->f, "{'logGroupName': '%s', 'retentionInDays': %lld}",
-                          c->log_name, c->cfg.log_retention_days);
-    return in;
+    return shc_json(&c->f, "{'logGroupName': '%s', 'retentionInDays': %lld}",
+                    c->log_name, c->cfg.log_retention_days);
 }
 
 static const char *retention_text(struct cmp *c)

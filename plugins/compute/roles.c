@@ -72,21 +72,17 @@ void cmp_role_reads(struct cmp *c, struct cmp_role *r)
 
 static sh_doc *on_role(struct cmp *c, struct cmp_role *r)
 {
-    sh_doc *in = shc_json(&c->f, "{'RoleName': '%s'}", r->name);
-    return in;
+    return shc_json(&c->f, "{'RoleName': '%s'}", r->name);
 }
 
 static void role_wave(struct cmp *c, struct cmp_role *r)
 {
     const sh_host *h = c->f.h;
     if (!r->role) {
-        sh_doc *in = on_role(c, r);
-        h->doc_set_string(in, "Path", "/");
-        h->doc_set_string(in, "AssumeRolePolicyDocument", r->trust);
-        h->doc_set_string(in, "Description",
-                          shc_text(h, c->f.ctx, "%s role of the %s ecs tasks of %s-%s",
-                                   !strcmp(r->purpose, "exec") ? "task execution" : "application", c->family, c->stack,
-                                   h->environment(c->f.ctx)));
+        sh_doc *in = shc_json(&c->f, "{'RoleName': '%s', 'Path': '/', 'AssumeRolePolicyDocument': '%s', "
+                                     "'Description': '%s role of the %s ecs tasks of %s-%s'}",
+                              r->name, r->trust, !strcmp(r->purpose, "exec") ? "task execution" : "application",
+                              c->family, c->stack, h->environment(c->f.ctx));
         shc_put_tags(h, c->f.ctx, in, &shc_tags_query_put, NULL);
         shc_change(&c->f.q, r->line, SH_CHANGE_CREATE, NULL, "iam", "CreateRole", in, "EntityAlreadyExists",
                    shc_created, &c->f);
@@ -95,18 +91,16 @@ static void role_wave(struct cmp *c, struct cmp_role *r)
     /* IAM answers documents percent-encoded (moto too, for roles) */
     const char *trust = shc_url_decode(h, c->f.ctx, h->doc_string(r->role, "AssumeRolePolicyDocument"));
     if (!shc_json_same(h, c->f.ctx, trust, r->trust)) {
-        sh_doc *in = on_role(c, r);
-        h->doc_set_string(in, "PolicyDocument", r->trust);
         shc_line_diff(h, c->f.ctx, r->line, SH_CHANGE_UPDATE, "trust policy", trust, r->trust);
-        shc_change(&c->f.q, r->line, SH_CHANGE_UPDATE, NULL, "iam", "UpdateAssumeRolePolicy", in, NULL, NULL, NULL);
+        shc_change(&c->f.q, r->line, SH_CHANGE_UPDATE, NULL, "iam", "UpdateAssumeRolePolicy",
+                   shc_json(&c->f, "{'RoleName': '%s', 'PolicyDocument': '%s'}", r->name, r->trust), NULL, NULL, NULL);
     }
     shc_tags_change(&c->f, r->line, r->role, &shc_tags_query, &shc_tags_query_put, "iam", "TagRole", on_role(c, r));
     for (size_t i = 0; i < h->doc_count(r->inline_names, "PolicyNames.member"); i++) {
         const char *name = shc_str(h, r->inline_names, "PolicyNames.member[%zu]", i);
         if (!name || (r->policy && !strcmp(name, r->policy_name)))
             continue;
-        sh_doc *in = on_role(c, r);
-        h->doc_set_string(in, "PolicyName", name);
+        sh_doc *in = shc_json(&c->f, "{'RoleName': '%s', 'PolicyName': '%s'}", r->name, name);
         shc_change(&c->f.q, r->line, SH_CHANGE_UPDATE, shc_text(h, c->f.ctx, "inline policy %s deleted", name), "iam",
                    "DeleteRolePolicy", in, "NoSuchEntity", NULL, NULL);
     }
@@ -115,8 +109,7 @@ static void role_wave(struct cmp *c, struct cmp_role *r)
             shc_str(h, r->attached, "AttachedPolicies.member[%zu].PolicyArn", i);
         if (!arn)
             continue;
-        sh_doc *in = on_role(c, r);
-        h->doc_set_string(in, "PolicyArn", arn);
+        sh_doc *in = shc_json(&c->f, "{'RoleName': '%s', 'PolicyArn': '%s'}", r->name, arn);
         shc_change(&c->f.q, r->line, SH_CHANGE_UPDATE, shc_text(h, c->f.ctx, "managed policy %s detached", arn), "iam",
                    "DetachRolePolicy", in, "NoSuchEntity", NULL, NULL);
     }
@@ -138,9 +131,8 @@ static void policy_wave(struct cmp *c, struct cmp_role *r)
         r->policy_out ? shc_url_decode(c->f.h, c->f.ctx, c->f.h->doc_string(r->policy_out, "PolicyDocument")) : NULL;
     if (r->role && is && shc_json_same(c->f.h, c->f.ctx, is, r->policy))
         return;
-    sh_doc *in = on_role(c, r);
-    c->f.h->doc_set_string(in, "PolicyName", r->policy_name);
-    c->f.h->doc_set_string(in, "PolicyDocument", r->policy);
+    sh_doc *in = shc_json(&c->f, "{'RoleName': '%s', 'PolicyName': '%s', 'PolicyDocument': '%s'}", r->name,
+                          r->policy_name, r->policy);
     if (r->role)
         shc_line_diff(c->f.h, c->f.ctx, r->line, SH_CHANGE_UPDATE,
                       shc_text(c->f.h, c->f.ctx, "inline policy %s", r->policy_name), is, r->policy);

@@ -91,18 +91,15 @@ static void create(struct cmp *c, shc_line *line)
 {
     const sh_host *h = c->f.h;
     char token[64];
+    client_token(c, token, sizeof(token));
     sh_doc *in = shc_json(&c->f, "{'cluster': '%s', 'serviceName': '%s', 'taskDefinition': '%s', "
-                                 "'desiredCount': %lld, 'launchType': 'FARGATE'}",
-                          c->cluster_name, c->service_name, c->td_arn, c->cfg.desired_count);
+                                 "'desiredCount': %lld, 'launchType': 'FARGATE', 'healthCheckGracePeriodSeconds': %d, "
+                                 "'propagateTags': 'SERVICE', 'enableECSManagedTags': true, 'clientToken': '%s'}",
+                          c->cluster_name, c->service_name, c->td_arn, c->cfg.desired_count, GRACE_SECONDS, token);
     network(c, in);
     load_balancers(c, in);
-    h->doc_set_number(in, "healthCheckGracePeriodSeconds", GRACE_SECONDS);
     deployment(c, in);
-    h->doc_set_string(in, "propagateTags", "SERVICE");
-    h->doc_set_bool(in, "enableECSManagedTags", 1);
     shc_put_tags(h, c->f.ctx, in, &shc_tags_ecs, NULL);
-    client_token(c, token, sizeof(token));
-    h->doc_set_string(in, "clientToken", token);
     shc_change(&c->f.q, line, SH_CHANGE_CREATE,
                c->draining ? "once the draining service is inactive" : NULL, "ecs", "CreateService", in, NULL, created,
                c);

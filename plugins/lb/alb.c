@@ -105,8 +105,7 @@ static int created(void *arg, const sh_doc *out)
 
 static sh_doc *on_alb(struct lb *l)
 {
-    sh_doc *in = shc_json(&l->f, "{'LoadBalancerArn': '%s'}", l->alb_arn);
-    return in;
+    return shc_json(&l->f, "{'LoadBalancerArn': '%s'}", l->alb_arn);
 }
 
 static void put_subnets(struct lb *l, sh_doc *in)
@@ -117,12 +116,9 @@ static void put_subnets(struct lb *l, sh_doc *in)
 
 static void create(struct lb *l)
 {
-    sh_doc *in = shc_json(&l->f, "{'Name': '%s'}", l->alb_name);
+    sh_doc *in = shc_json(&l->f, "{'Name': '%s', 'SecurityGroups': ['%s'], 'Scheme': 'internet-facing', "
+                                 "'Type': 'application', 'IpAddressType': 'ipv4'}", l->alb_name, l->sg);
     put_subnets(l, in);
-    shc_set(&l->f, in, l->sg, "SecurityGroups[0]");
-    shc_set(&l->f, in, "internet-facing", "Scheme");
-    shc_set(&l->f, in, "application", "Type");
-    shc_set(&l->f, in, "ipv4", "IpAddressType");
     shc_put_tags(l->f.h, l->f.ctx, in, &shc_tags_query_put, NULL);
     const char *what = l->cfg.protection ? "internet-facing, drop invalid header fields, deletion protection on"
                                          : "internet-facing, drop invalid header fields";

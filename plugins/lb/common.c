@@ -273,13 +273,11 @@ static void collect(struct lb *l)
 
 int lb_lookup(struct lb *l, int reads)
 {
-    sh_doc *albs = shc_doc(&l->f), *tgs = shc_doc(&l->f);
     /* One page is up to 400; the host follows NextMarker beyond. */
-    l->f.h->doc_set_number(albs, "PageSize", 400);
-    shc_set(&l->f, tgs, l->tg_name, "Names[0]");
-    shc_read_all(&l->f.q, "elbv2", "DescribeLoadBalancers", albs, "LoadBalancers.member",
+    shc_read_all(&l->f.q, "elbv2", "DescribeLoadBalancers", shc_json(&l->f, "{'PageSize': 400}"), "LoadBalancers.member",
                  shc_text(l->f.h, l->f.ctx, "the region's load balancers (looking for %s)", l->alb_name), &l->albs_out);
-    shc_read(&l->f.q, "elbv2", "DescribeTargetGroups", tgs, l->tg_l.label, "TargetGroupNotFound", &l->tg_out);
+    shc_read(&l->f.q, "elbv2", "DescribeTargetGroups", shc_json(&l->f, "{'Names': ['%s']}", l->tg_name), l->tg_l.label,
+             "TargetGroupNotFound", &l->tg_out);
     if (shc_wave(&l->f))
         return -1;
     collect(l);
@@ -300,9 +298,8 @@ int lb_lookup(struct lb *l, int reads)
                  &l->cand[i].attrs);
         if (reads < LB_READ_ALL)
             continue;
-        sh_doc *ls = shc_json(&l->f, "{'LoadBalancerArn': '%s'}", l->cand[i].arn);
         /* A load balancer has at most 50 listeners: one page of 400 holds them all. */
-        l->f.h->doc_set_number(ls, "PageSize", 400);
+        sh_doc *ls = shc_json(&l->f, "{'LoadBalancerArn': '%s', 'PageSize': 400}", l->cand[i].arn);
         shc_read(&l->f.q, "elbv2", "DescribeListeners", ls, l->alb_l.label, "LoadBalancerNotFound",
                  &l->cand[i].listeners);
     }

@@ -42,8 +42,7 @@ static void put_health_check(struct lb *l, sh_doc *in)
 
 static sh_doc *on_tg(struct lb *l)
 {
-    sh_doc *in = shc_json(&l->f, "{'TargetGroupArn': '%s'}", l->tg_arn);
-    return in;
+    return shc_json(&l->f, "{'TargetGroupArn': '%s'}", l->tg_arn);
 }
 
 int lb_tg_replace_check(struct lb *l)

@@ -540,9 +540,7 @@ int net_quotas(struct net *n)
     if (need_eips) {
         sh_doc *in = shc_json(&n->f, "{'AttributeName': ['vpc-max-elastic-ips']}");
         net_queue_read(n, "DescribeAccountAttributes", in, "accountAttributeSet.item", label, &r.eip_limit);
-        in = shc_doc(&n->f);
-        shc_set(&n->f, in, "domain", "Filter[0].Name");
-        shc_set(&n->f, in, "vpc", "Filter[0].Value[0]");
+        in = shc_json(&n->f, "{'Filter': [{'Name': 'domain', 'Value': ['vpc']}]}");
         net_queue_read(n, "DescribeAddresses", in, "addressesSet.item", label, &r.addresses);
     }
     if (need_vpc) {

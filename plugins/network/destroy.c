@@ -41,12 +41,11 @@ int net_delete_each(struct net *n, const char *op, const char *param, const char
     return shc_wave(&n->f);
 }
 
-static void owned_filter(struct net *n, sh_doc *in)
+static sh_doc *owned_filter(struct net *n)
 {
-    shc_set(&n->f, in, "tag:Project", "Filter[0].Name");
-    shc_set(&n->f, in, n->stack, "Filter[0].Value[0]");
-    shc_set(&n->f, in, "tag:Environment", "Filter[1].Name");
-    shc_set(&n->f, in, n->f.h->environment(n->f.ctx), "Filter[1].Value[0]");
+    return shc_json(&n->f, "{'Filter': [{'Name': 'tag:Project', 'Value': ['%s']}, "
+                           "{'Name': 'tag:Environment', 'Value': ['%s']}]}",
+                    n->stack, n->f.h->environment(n->f.ctx));
 }
 
 /* Keeps the owned items of a lookup (tag filters are re-checked: moto
@@ -151,9 +150,7 @@ int net_destroy_pass(shc_frame *f, size_t *found)
     const char *ops[] = {"DescribeVpcs", "DescribeNatGateways", "DescribeAddresses", "DescribeRouteTables",
                          "DescribeSecurityGroups", "DescribeSubnets", "DescribeInternetGateways"};
     for (size_t i = 0; i < 7; i++) {
-        sh_doc *in = shc_doc(&n->f);
-        owned_filter(n, in);
-        net_queue_read(n, ops[i], in, all[i]->items, "the stack's network lookups", &all[i]->out);
+        net_queue_read(n, ops[i], owned_filter(n), all[i]->items, "the stack's network lookups", &all[i]->out);
     }
     if (shc_wave(f))
         return -1;

@@ -35,11 +35,7 @@ const char *net_zone_name(struct net *n, const char *type, const char *what, int
 
 const char *net_label(struct net *n, const char *kind, const char *name)
 {
-    sh_doc *d = shc_doc(&n->f); /* a context-owned string: the document's text */
-    char text[NET_LABEL];
-    snprintf(text, sizeof(text), "%s %s", kind, name);
-    n->f.h->doc_set_string(d, "s", text);
-    return n->f.h->doc_string(d, "s");
+    return shc_text(n->f.h, n->f.ctx, "%s %s", kind, name);
 }
 
 void net_tag_spec(struct net *n, sh_doc *d, const char *resource_type, const char *name)

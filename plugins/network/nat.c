@@ -8,15 +8,12 @@
 
 static void nat_create(struct net *n, int i, const char *name, const char *label)
 {
-    sh_doc *in = shc_doc(&n->f);
     /* The same when a pass after a lost answer creates it again: AWS
      * answers with the first gateway. */
     char token[64];
     net_token(n, name, token, sizeof(token));
-    shc_set(&n->f, in, n->sub_pub[i], "SubnetId");
-    shc_set(&n->f, in, n->eip[i], "AllocationId");
-    shc_set(&n->f, in, "public", "ConnectivityType");
-    shc_set(&n->f, in, token, "ClientToken");
+    sh_doc *in = shc_json(&n->f, "{'SubnetId': '%s', 'AllocationId': '%s', 'ConnectivityType': 'public', "
+                                 "'ClientToken': '%s'}", n->sub_pub[i], n->eip[i], token);
     net_tag_spec(n, in, "natgateway", name);
     net_queue_id(n, "CreateNatGateway", in, label, "natGateway.natGatewayId", n->nat[i]);
     n->nat_waiting = 1;

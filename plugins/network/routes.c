@@ -11,11 +11,9 @@ static void table(struct net *n, const char *name, const sh_doc *item, char *id)
         net_tags(n, item, id, label, name);
         return;
     }
-    sh_doc *in = shc_doc(&n->f);
     char token[64];
     net_token(n, name, token, sizeof(token));
-    shc_set(&n->f, in, n->vpc, "VpcId");
-    shc_set(&n->f, in, token, "ClientToken");
+    sh_doc *in = shc_json(&n->f, "{'VpcId': '%s', 'ClientToken': '%s'}", n->vpc, token);
     net_tag_spec(n, in, "route-table", name);
     net_queue_id(n, "CreateRouteTable", in, label, "routeTable.routeTableId", id);
     net_report(n, SH_CHANGE_CREATE, label, NULL);

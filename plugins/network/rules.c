@@ -43,10 +43,9 @@ void net_wave_groups(struct net *n)
 
 static sh_doc *default_group_query(struct net *n)
 {
-    sh_doc *in = shc_json(&n->f, "{'Filter': [{'Name': 'vpc-id', 'Value': ['%s']}, {'Name': 'group-name', "
-                                 "'Value': ['default']}]}",
-                          n->vpc);
-    return in;
+    return shc_json(&n->f, "{'Filter': [{'Name': 'vpc-id', 'Value': ['%s']}, {'Name': 'group-name', "
+                           "'Value': ['default']}]}",
+                    n->vpc);
 }
 
 void net_queue_default_group(struct net *n)

@@ -72,10 +72,9 @@ int obs_alarms_inputs(struct obs *o)
 
 void obs_alarms_lookup(struct obs *o)
 {
-    sh_doc *in = shc_doc(&o->f);
+    sh_doc *in = shc_json(&o->f, "{'AlarmTypes': ['MetricAlarm']}");
     for (size_t i = 0; i < OBS_ALARMS; i++)
         shc_set(&o->f, in, o->alarm[i].name, "AlarmNames[%zu]", i);
-    o->f.h->doc_set_string(in, "AlarmTypes[0]", "MetricAlarm");
     shc_read_all(&o->f.q, "cloudwatch", "DescribeAlarms", in, "MetricAlarms.member", "cloudwatch alarms", &o->alarms_listed);
 }
 

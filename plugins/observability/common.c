@@ -13,17 +13,16 @@
 static const char *policy_text(struct obs *o)
 {
     const sh_host *h = o->f.h;
-    sh_doc *d = shc_json(&o->f, "{'Version': '2012-10-17', 'Statement': [{'Sid': 'AccountAdministersTheKey', "
-                                "'Effect': 'Allow', 'Principal': {'AWS': '%s'}, 'Action': 'kms:*', 'Resource': '*'}, "
-                                "{'Sid': 'CloudWatchAlarmsPublishToTheTopic', 'Effect': 'Allow', "
-                                "'Principal': {'Service': 'cloudwatch.amazonaws.com'}, 'Action': ['kms:Decrypt', "
-                                "'kms:GenerateDataKey*'], 'Resource': '*'}]}",
-                         shc_text(h, o->f.ctx, "arn:%s:iam::%s:root", h->partition(o->f.ctx), h->account_id(o->f.ctx)));
+    const char *part = h->partition(o->f.ctx), *account = h->account_id(o->f.ctx);
     /* the account's own alarms only (the confused-deputy guard) */
-    h->doc_set_string(d, "Statement[1].Condition.StringEquals.aws:SourceAccount", h->account_id(o->f.ctx));
-    h->doc_set_string(d, "Statement[1].Condition.ArnLike.aws:SourceArn",
-                      shc_text(h, o->f.ctx, "arn:%s:cloudwatch:%s:%s:alarm:*", h->partition(o->f.ctx),
-                               h->region(o->f.ctx), h->account_id(o->f.ctx)));
+    sh_doc *d = shc_json(&o->f, "{'Version': '2012-10-17', 'Statement': [{'Sid': 'AccountAdministersTheKey', "
+                                "'Effect': 'Allow', 'Principal': {'AWS': 'arn:%s:iam::%s:root'}, 'Action': 'kms:*', "
+                                "'Resource': '*'}, {'Sid': 'CloudWatchAlarmsPublishToTheTopic', 'Effect': 'Allow', "
+                                "'Principal': {'Service': 'cloudwatch.amazonaws.com'}, 'Action': ['kms:Decrypt', "
+                                "'kms:GenerateDataKey*'], 'Resource': '*', 'Condition': {"
+                                "'StringEquals': {'aws:SourceAccount': '%s'}, "
+                                "'ArnLike': {'aws:SourceArn': 'arn:%s:cloudwatch:%s:%s:alarm:*'}}}]}",
+                         part, account, account, part, h->region(o->f.ctx), account);
     return h->doc_json(o->f.ctx, d);
 }
 

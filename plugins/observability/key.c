@@ -28,8 +28,7 @@ static const char *find_alias_target(struct obs *o)
 
 static sh_doc *on_key(struct obs *o, const char *id)
 {
-    sh_doc *in = shc_json(&o->f, "{'KeyId': '%s'}", id);
-    return in;
+    return shc_json(&o->f, "{'KeyId': '%s'}", id);
 }
 
 /* Queues the reads of key k: its tags, its state, and (full) its policy
@@ -45,8 +44,7 @@ static void read_key(struct obs *o, struct obs_key *k, int tags, int full)
     shc_read(&o->f.q, "kms", "DescribeKey", in, label, "NotFoundException", &k->meta);
     if (!full)
         return;
-    sh_doc *policy = on_key(o, k->id);
-    o->f.h->doc_set_string(policy, "PolicyName", "default");
+    sh_doc *policy = shc_json(&o->f, "{'KeyId': '%s', 'PolicyName': 'default'}", k->id);
     shc_read(&o->f.q, "kms", "GetKeyPolicy", policy, label, "NotFoundException|KMSInvalidStateException", &k->policy);
     shc_read(&o->f.q, "kms", "GetKeyRotationStatus", in, label, "NotFoundException|KMSInvalidStateException",
              &k->rotation);
@@ -76,8 +74,7 @@ void obs_key_lookup(struct obs *o)
     shc_read_all(&o->f.q, "kms", "ListAliases", shc_doc(&o->f), "Aliases", o->key_l.label, &o->aliases);
     const char *const *keys, *const *values;
     size_t n = o->f.h->tags(o->f.ctx, &keys, &values);
-    sh_doc *in = shc_doc(&o->f);
-    o->f.h->doc_set_string(in, "ResourceTypeFilters[0]", "kms:key");
+    sh_doc *in = shc_json(&o->f, "{'ResourceTypeFilters': ['kms:key']}");
     for (size_t i = 0; i < n && i < 3; i++) { /* the ownership tags */
         shc_set(&o->f, in, keys[i], "TagFilters[%zu].Key", i);
         shc_set(&o->f, in, values[i], "TagFilters[%zu].Values[0]", i);
@@ -281,9 +278,7 @@ void obs_key_settings_wave(struct obs *o)
     struct obs_key *k = o->key; /* NULL: made by this pass, its policy sent with it */
     const char *policy = k && k->policy ? h->doc_string(k->policy, "Policy") : NULL;
     if (k && !shc_json_same(h, o->f.ctx, policy, o->policy)) {
-        sh_doc *in = on_key(o, o->key_id);
-        h->doc_set_string(in, "PolicyName", "default");
-        h->doc_set_string(in, "Policy", o->policy);
+        sh_doc *in = shc_json(&o->f, "{'KeyId': '%s', 'PolicyName': 'default', 'Policy': '%s'}", o->key_id, o->policy);
         key_diff(o, "key policy", policy, o->policy);
         shc_change(&o->f.q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "PutKeyPolicy", in, NULL, NULL, NULL);
     }
@@ -302,15 +297,15 @@ void obs_key_settings_wave(struct obs *o)
     }
     if (!k)
         return;
-    char detail[SHC_DETAIL], path[64];
+    char detail[SHC_DETAIL];
     sh_doc *in = on_key(o, o->key_id);
     size_t n = shc_tags_drift(h, o->f.ctx, k->tags, &shc_tags_kms, NULL, in, &shc_tags_kms, detail, sizeof(detail));
     if (n && o->key_l.change != SH_CHANGE_CREATE)
         shc_line_note(&o->key_l, SH_CHANGE_UPDATE, detail);
     const char *tagged = shc_tag(h, k->tags, &shc_tags_kms, OBS_ALIAS_TAG);
     if (!tagged || strcmp(tagged, o->alias)) {
-        h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagKey", n), OBS_ALIAS_TAG);
-        h->doc_set_string(in, shc_path(path, sizeof(path), "Tags[%zu].TagValue", n++), o->alias);
+        shc_set(&o->f, in, OBS_ALIAS_TAG, "Tags[%zu].TagKey", n);
+        shc_set(&o->f, in, o->alias, "Tags[%zu].TagValue", n++);
         key_diff(o, "tag " OBS_ALIAS_TAG, tagged, o->alias);
     }
     if (n)
@@ -331,8 +326,7 @@ void obs_key_retire_wave(struct obs *o)
             line = &k->line;
             line->label = shc_text(h, o->f.ctx, "kms key %s", k->id);
         }
-        sh_doc *in = on_key(o, k->id);
-        h->doc_set_number(in, "PendingWindowInDays", OBS_PENDING_DAYS);
+        sh_doc *in = shc_json(&o->f, "{'KeyId': '%s', 'PendingWindowInDays': %d}", k->id, OBS_PENDING_DAYS);
         /* already pending (a retried request): done */
         shc_change(&o->f.q, line, SH_CHANGE_DELETE,
                    k->via_alias ? what : shc_text(h, o->f.ctx, "tagged for %s, %s", o->alias, what), "kms",

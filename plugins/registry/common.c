@@ -81,11 +81,9 @@ void reg_read(struct reg *r, const char *service, const char *op, const sh_doc *
 
 int reg_lookup(struct reg *r)
 {
-    sh_doc *repos = shc_doc(&r->f), *policy = shc_doc(&r->f);
-    r->f.h->doc_set_string(repos, "repositoryNames[0]", r->repo_name);
-    r->f.h->doc_set_string(policy, "PolicyArn", r->policy_arn);
-    reg_read(r, "ecr", "DescribeRepositories", repos, "RepositoryNotFoundException", &r->repo);
-    reg_read(r, "iam", "GetPolicy", policy, "NoSuchEntity", &r->policy);
+    reg_read(r, "ecr", "DescribeRepositories", shc_json(&r->f, "{'repositoryNames': ['%s']}", r->repo_name),
+             "RepositoryNotFoundException", &r->repo);
+    reg_read(r, "iam", "GetPolicy", shc_json(&r->f, "{'PolicyArn': '%s'}", r->policy_arn), "NoSuchEntity", &r->policy);
     int rc = shc_wave(&r->f);
     /* the repository itself, not the list around it */
     if (r->repo)

@@ -81,8 +81,8 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
         return -1;
     }
     if (repo) {
-        sh_doc *in = shc_json(&r->f, "{'repositoryName': '%s'}", r->repo_name);
-        r->f.h->doc_set_bool(in, "force", 1); /* images and all */
+        /* force: images and all */
+        sh_doc *in = shc_json(&r->f, "{'repositoryName': '%s', 'force': true}", r->repo_name);
         shc_delete(&f->q, r->repo_l.label,
                    nimages ? shc_text(f->h, f->ctx, "with its %zu image%s", nimages, nimages == 1 ? "" : "s") : NULL,
                    "ecr", "DeleteRepository", in, "RepositoryNotFoundException");

@@ -11,19 +11,21 @@
 #include "reg.h"
 
 
+static sh_doc *on_policy(struct reg *r)
+{
+    return shc_json(&r->f, "{'PolicyArn': '%s'}", r->policy_arn);
+}
+
 void reg_policy_reads(struct reg *r)
 {
     if (!r->policy)
         return;
     const char *def = r->f.h->doc_string(r->policy, "DefaultVersionId");
-    sh_doc *tags = shc_doc(&r->f), *version = shc_doc(&r->f), *versions = shc_doc(&r->f);
-    r->f.h->doc_set_string(tags, "PolicyArn", r->policy_arn);
-    r->f.h->doc_set_string(versions, "PolicyArn", r->policy_arn);
-    r->f.h->doc_set_string(version, "PolicyArn", r->policy_arn);
-    r->f.h->doc_set_string(version, "VersionId", def ? def : "v1");
-    reg_read(r, "iam", "ListPolicyTags", tags, NULL, &r->policy_tags);
-    reg_read(r, "iam", "GetPolicyVersion", version, NULL, &r->version);
-    shc_read_all(&r->f.q, "iam", "ListPolicyVersions", versions, "Versions.member", r->policy_l.label, &r->versions);
+    reg_read(r, "iam", "ListPolicyTags", on_policy(r), NULL, &r->policy_tags);
+    reg_read(r, "iam", "GetPolicyVersion",
+             shc_json(&r->f, "{'PolicyArn': '%s', 'VersionId': '%s'}", r->policy_arn, def ? def : "v1"), NULL,
+             &r->version);
+    shc_read_all(&r->f.q, "iam", "ListPolicyVersions", on_policy(r), "Versions.member", r->policy_l.label, &r->versions);
 }
 
 size_t reg_policy_old_versions(struct reg *r, const sh_doc *versions, const char **ids, size_t max)
@@ -59,12 +61,6 @@ static const char *oldest_version(struct reg *r)
     return oldest;
 }
 
-static sh_doc *on_policy(struct reg *r)
-{
-    sh_doc *in = shc_json(&r->f, "{'PolicyArn': '%s'}", r->policy_arn);
-    return in;
-}
-
 void reg_policy_wave(struct reg *r)
 {
     if (!r->policy) {
@@ -85,8 +81,7 @@ void reg_policy_wave(struct reg *r)
     size_t count = r->versions ? r->f.h->doc_count(r->versions, "Versions.member") : 0;
     const char *oldest = count >= REG_IAM_VERSIONS ? oldest_version(r) : NULL;
     if (oldest) {
-        sh_doc *in = on_policy(r);
-        r->f.h->doc_set_string(in, "VersionId", oldest);
+        sh_doc *in = shc_json(&r->f, "{'PolicyArn': '%s', 'VersionId': '%s'}", r->policy_arn, oldest);
         shc_change(&r->f.q, &r->policy_l, SH_CHANGE_UPDATE,
                    shc_text(r->f.h, r->f.ctx, "the oldest version %s deleted (iam keeps %d)", oldest, REG_IAM_VERSIONS),
                    "iam", "DeletePolicyVersion", in, "NoSuchEntity", NULL, NULL);
@@ -98,8 +93,7 @@ void reg_policy_version_wave(struct reg *r)
 {
     if (!r->new_version)
         return;
-    sh_doc *in = on_policy(r);
-    r->f.h->doc_set_string(in, "PolicyDocument", r->document);
-    r->f.h->doc_set_bool(in, "SetAsDefault", 1);
+    sh_doc *in = shc_json(&r->f, "{'PolicyArn': '%s', 'PolicyDocument': '%s', 'SetAsDefault': true}", r->policy_arn,
+                          r->document);
     shc_queue_add(&r->f.q, "iam", "CreatePolicyVersion", in, NULL, r->policy_l.label, NULL, NULL);
 }

@@ -17,11 +17,10 @@ void reg_repo_reads(struct reg *r)
         snprintf(r->repo_arn, sizeof(r->repo_arn), "%s", arn);
     if (uri)
         snprintf(r->repo_uri, sizeof(r->repo_uri), "%s", uri);
-    sh_doc *tags = shc_doc(&r->f), *life = shc_doc(&r->f);
-    r->f.h->doc_set_string(tags, "resourceArn", r->repo_arn);
-    r->f.h->doc_set_string(life, "repositoryName", r->repo_name);
-    reg_read(r, "ecr", "ListTagsForResource", tags, NULL, &r->repo_tags);
-    reg_read(r, "ecr", "GetLifecyclePolicy", life, "LifecyclePolicyNotFoundException", &r->lifecycle_out);
+    reg_read(r, "ecr", "ListTagsForResource", shc_json(&r->f, "{'resourceArn': '%s'}", r->repo_arn), NULL,
+             &r->repo_tags);
+    reg_read(r, "ecr", "GetLifecyclePolicy", shc_json(&r->f, "{'repositoryName': '%s'}", r->repo_name),
+             "LifecyclePolicyNotFoundException", &r->lifecycle_out);
 }
 
 int reg_repo_encryption(struct reg *r)

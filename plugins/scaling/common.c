@@ -99,9 +99,7 @@ void scal_begin(shc_frame *f)
 
 sh_doc *scal_on_target(struct scal *s)
 {
-    sh_doc *in = shc_json(&s->f, "{'ServiceNamespace': '%s', 'ResourceId': '%s', 'ScalableDimension': '%s'}",
-                          SCAL_NAMESPACE, s->resource_id, SCAL_DIMENSION);
-    return in;
+    return shc_json(&s->f, "{" SCAL_TARGET "}", s->resource_id);
 }
 
 static int keep(void *arg, const sh_doc *out)
@@ -122,13 +120,11 @@ static int ours(struct scal *s, const sh_doc *item)
 int scal_lookup(struct scal *s, int with_service)
 {
     const sh_host *h = s->f.h;
-    char path[96];
-    sh_doc *targets = shc_doc(&s->f), *policies = scal_on_target(s);
-    h->doc_set_string(targets, "ServiceNamespace", SCAL_NAMESPACE);
-    h->doc_set_string(targets, "ResourceIds[0]", s->resource_id);
-    h->doc_set_string(targets, "ScalableDimension", SCAL_DIMENSION);
+    sh_doc *targets = shc_json(&s->f, "{'ServiceNamespace': '" SCAL_NAMESPACE "', 'ResourceIds': ['%s'], "
+                                      "'ScalableDimension': '" SCAL_DIMENSION "'}", s->resource_id);
+    sh_doc *policies = scal_on_target(s);
     for (size_t i = 0; i < SCAL_POLICIES; i++)
-        h->doc_set_string(policies, shc_path(path, sizeof(path), "PolicyNames[%zu]", i), s->policies[i].name);
+        shc_set(&s->f, policies, s->policies[i].name, "PolicyNames[%zu]", i);
     shc_queue_add(&s->f.q, SCAL_SERVICE, "DescribeScalableTargets", targets, "ScalableTargets", s->target_l.label, keep,
                   &s->targets_out);
     shc_queue_add(&s->f.q, SCAL_SERVICE, "DescribeScalingPolicies", policies, "ScalingPolicies",

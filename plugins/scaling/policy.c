@@ -12,18 +12,13 @@
 
 #define CONFIG "TargetTrackingScalingPolicyConfiguration"
 
+/* It scales in as well as out. */
 static sh_doc *put_request(struct scal *s, const struct scal_policy *p)
 {
-    const sh_host *h = s->f.h;
-    sh_doc *in = scal_on_target(s);
-    h->doc_set_string(in, "PolicyName", p->name);
-    h->doc_set_string(in, "PolicyType", "TargetTrackingScaling");
-    h->doc_set_number(in, CONFIG ".TargetValue", p->target);
-    h->doc_set_string(in, CONFIG ".PredefinedMetricSpecification.PredefinedMetricType", p->metric);
-    h->doc_set_number(in, CONFIG ".ScaleOutCooldown", s->out_cooldown);
-    h->doc_set_number(in, CONFIG ".ScaleInCooldown", s->in_cooldown);
-    h->doc_set_bool(in, CONFIG ".DisableScaleIn", 0); /* it scales in as well as out */
-    return in;
+    return shc_json(&s->f, "{" SCAL_TARGET ", 'PolicyName': '%s', 'PolicyType': 'TargetTrackingScaling', '" CONFIG
+                           "': {'TargetValue': %lld, 'PredefinedMetricSpecification': {'PredefinedMetricType': '%s'}, "
+                           "'ScaleOutCooldown': %lld, 'ScaleInCooldown': %lld, 'DisableScaleIn': false}}",
+                    s->resource_id, p->name, p->target, p->metric, s->out_cooldown, s->in_cooldown);
 }
 
 /* A number of the found configuration against the one wanted (AWS
@@ -59,9 +54,7 @@ static int compare(struct scal *s, struct scal_policy *p)
 
 sh_doc *scal_policy_ref(struct scal *s, const struct scal_policy *p)
 {
-    sh_doc *in = scal_on_target(s);
-    s->f.h->doc_set_string(in, "PolicyName", p->name);
-    return in;
+    return shc_json(&s->f, "{" SCAL_TARGET ", 'PolicyName': '%s'}", s->resource_id, p->name);
 }
 
 void scal_policy_wave(struct scal *s, int puts, int deletes)

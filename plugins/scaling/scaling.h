@@ -34,6 +34,9 @@
 #define SCAL_SERVICE "application-autoscaling"
 #define SCAL_NAMESPACE "ecs"
 #define SCAL_DIMENSION "ecs:service:DesiredCount"
+/* The members naming the target in a request (shc_json; %s: resource_id). */
+#define SCAL_TARGET "'ServiceNamespace': '" SCAL_NAMESPACE "', 'ResourceId': '%s', 'ScalableDimension': '" \
+                    SCAL_DIMENSION "'"
 #define SCAL_ID 512
 #define SCAL_POLICIES 2 /* cpu, memory */
 

@@ -33,9 +33,8 @@ void scal_target_wave(struct scal *s)
 {
     const sh_host *h = s->f.h;
     char path[96];
-    sh_doc *in = scal_on_target(s);
-    h->doc_set_number(in, "MinCapacity", s->min);
-    h->doc_set_number(in, "MaxCapacity", s->max);
+    sh_doc *in = shc_json(&s->f, "{" SCAL_TARGET ", 'MinCapacity': %lld, 'MaxCapacity': %lld}", s->resource_id, s->min,
+                          s->max);
     if (!s->target) {
         put_tags(s, in);
         shc_change(&s->f.q, &s->target_l, SH_CHANGE_CREATE, shc_text(h, s->f.ctx, "min %lld, max %lld", s->min, s->max),

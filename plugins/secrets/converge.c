@@ -134,11 +134,9 @@ static void plan_update(struct sec *s, struct sec_param *p)
         p->pending++;
         shc_queue_add(&s->f.q, "ssm", "PutParameter", put_request(s, p, value, 1), NULL, label(s, p), done, p);
     }
-    sh_doc *tags = s->f.h->doc_new(s->f.ctx);
+    sh_doc *tags = shc_json(&s->f, "{'ResourceType': 'Parameter', 'ResourceId': '%s'}", p->path);
     char drift[SEC_DETAIL];
     if (shc_tags_drift(s->f.h, s->f.ctx, p->tags, &shc_tags_ssm, NULL, tags, &shc_tags_query_put, drift, sizeof(drift))) {
-        s->f.h->doc_set_string(tags, "ResourceType", "Parameter");
-        s->f.h->doc_set_string(tags, "ResourceId", p->path);
         add_detail(p, drift);
         p->pending++;
         shc_queue_add(&s->f.q, "ssm", "AddTagsToResource", tags, NULL, label(s, p), done, p);

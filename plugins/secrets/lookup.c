@@ -68,8 +68,7 @@ static void queue_reads(struct sec *s, int decrypt, struct answers *a, size_t *k
         if (i == s->n || (s->p[i].env_value != NULL) != decrypt)
             continue;
         if (!in) {
-            in = s->f.h->doc_new(s->f.ctx);
-            s->f.h->doc_set_bool(in, "WithDecryption", decrypt);
+            in = shc_json(&s->f, "{'WithDecryption': %s}", decrypt ? "true" : "false");
             names = 0;
         }
         shc_set(&s->f, in, s->p[i].path, "Names[%zu]", names++);

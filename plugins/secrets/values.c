@@ -89,11 +89,7 @@ void sec_begin(shc_frame *f)
 
 const char *sec_label(struct sec *s, const char *path)
 {
-    char text[SEC_NAME + 16];
-    sh_doc *d = s->f.h->doc_new(s->f.ctx); /* a context-owned string: the document's text */
-    snprintf(text, sizeof(text), "parameter %s", path);
-    s->f.h->doc_set_string(d, "s", text);
-    return s->f.h->doc_string(d, "s");
+    return shc_text(s->f.h, s->f.ctx, "parameter %s", path);
 }
 
 int sec_keep(struct sec *s, struct sec_param *p, const char *value)

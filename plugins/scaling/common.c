@@ -50,13 +50,8 @@ int scal_load(shc_frame *f, int destroy)
     sh_ctx *ctx = f->ctx;
     int from_inputs = !destroy;
     const char *stack = h->stack_name(ctx);
-    struct scal_config cfg;
-    h->config_read(ctx, &cfg);
-    s->min = cfg.min;
-    s->max = cfg.max;
-    s->out_cooldown = cfg.out_cooldown;
-    s->in_cooldown = cfg.in_cooldown;
-    const long long targets[SCAL_POLICIES] = {cfg.cpu_target, cfg.memory_target};
+    h->config_read(ctx, &s->cfg);
+    const long long targets[SCAL_POLICIES] = {s->cfg.cpu_target, s->cfg.memory_target};
     for (size_t i = 0; i < SCAL_POLICIES; i++) {
         struct scal_policy *p = &s->policies[i];
         p->purpose = purposes[i];

@@ -29,7 +29,7 @@ sh_status scal_publish(shc_frame *f)
         for (size_t i = 0; i < SCAL_POLICIES; i++)
             if (s->policies[i].target)
                 names[n++] = s->policies[i].name;
-        return publish(s, s->resource_id, shc_text(h, s->f.ctx, "%lld", s->min), shc_text(h, s->f.ctx, "%lld", s->max),
+        return publish(s, s->resource_id, shc_text(h, s->f.ctx, "%lld", s->cfg.min), shc_text(h, s->f.ctx, "%lld", s->cfg.max),
                        names, n);
     }
     for (size_t i = 0; i < SCAL_POLICIES; i++)

@@ -18,7 +18,7 @@ static sh_doc *put_request(struct scal *s, const struct scal_policy *p)
     return shc_json(&s->f, "{" SCAL_TARGET ", 'PolicyName': '%s', 'PolicyType': 'TargetTrackingScaling', '" CONFIG
                            "': {'TargetValue': %lld, 'PredefinedMetricSpecification': {'PredefinedMetricType': '%s'}, "
                            "'ScaleOutCooldown': %lld, 'ScaleInCooldown': %lld, 'DisableScaleIn': false}}",
-                    s->resource_id, p->name, p->target, p->metric, s->out_cooldown, s->in_cooldown);
+                    s->resource_id, p->name, p->target, p->metric, s->cfg.out_cooldown, s->cfg.in_cooldown);
 }
 
 /* A number of the found configuration against the one wanted (AWS
@@ -42,8 +42,8 @@ static int compare(struct scal *s, struct scal_policy *p)
                                 h->doc_string(p->found, CONFIG ".PredefinedMetricSpecification.PredefinedMetricType"),
                                 p->metric);
     differs |= number(s, p, "TargetValue", "target", p->target, "%");
-    differs |= number(s, p, "ScaleOutCooldown", "scale-out cooldown", s->out_cooldown, " s");
-    differs |= number(s, p, "ScaleInCooldown", "scale-in cooldown", s->in_cooldown, " s");
+    differs |= number(s, p, "ScaleOutCooldown", "scale-out cooldown", s->cfg.out_cooldown, " s");
+    differs |= number(s, p, "ScaleInCooldown", "scale-in cooldown", s->cfg.in_cooldown, " s");
     const char *disable = h->doc_string(p->found, CONFIG ".DisableScaleIn");
     if (disable && strcmp(disable, "false")) {
         shc_line_diff(h, s->f.ctx, &p->line, SH_CHANGE_UPDATE, "scale-in", "disabled", "enabled");
@@ -75,7 +75,7 @@ void scal_policy_wave(struct scal *s, int puts, int deletes)
         if (!p->found) {
             shc_change(&s->f.q, &p->line, SH_CHANGE_CREATE,
                        shc_text(s->f.h, s->f.ctx, "%s at %lld%%, scale-out cooldown %lld s, scale-in cooldown %lld s",
-                                p->metric, p->target, s->out_cooldown, s->in_cooldown),
+                                p->metric, p->target, s->cfg.out_cooldown, s->cfg.in_cooldown),
                        SCAL_SERVICE, "PutScalingPolicy", put_request(s, p), NULL, NULL, NULL);
         } else if (compare(s, p)) {
             shc_queue_add(&s->f.q, SCAL_SERVICE, "PutScalingPolicy", put_request(s, p), NULL, p->line.label,

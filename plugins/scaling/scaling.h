@@ -73,7 +73,7 @@ struct scal {
     /* desired */
     const char *cluster, *service;
     char resource_id[SCAL_ID]; /* service/cluster-S-E/svc-S-E */
-    long long min, max, out_cooldown, in_cooldown;
+    struct scal_config cfg;
     struct scal_policy policies[SCAL_POLICIES];
     int inputs_missing; /* a plan before compute's first deploy */
     shc_line target_l;

@@ -33,15 +33,15 @@ void scal_target_wave(struct scal *s)
 {
     const sh_host *h = s->f.h;
     char path[96];
-    sh_doc *in = shc_json(&s->f, "{" SCAL_TARGET ", 'MinCapacity': %lld, 'MaxCapacity': %lld}", s->resource_id, s->min,
-                          s->max);
+    sh_doc *in = shc_json(&s->f, "{" SCAL_TARGET ", 'MinCapacity': %lld, 'MaxCapacity': %lld}", s->resource_id, s->cfg.min,
+                          s->cfg.max);
     if (!s->target) {
         put_tags(s, in);
-        shc_change(&s->f.q, &s->target_l, SH_CHANGE_CREATE, shc_text(h, s->f.ctx, "min %lld, max %lld", s->min, s->max),
+        shc_change(&s->f.q, &s->target_l, SH_CHANGE_CREATE, shc_text(h, s->f.ctx, "min %lld, max %lld", s->cfg.min, s->cfg.max),
                    SCAL_SERVICE, "RegisterScalableTarget", in, NULL, NULL, NULL);
         return;
     }
-    int differs = capacity(s, "min", "MinCapacity", s->min) | capacity(s, "max", "MaxCapacity", s->max);
+    int differs = capacity(s, "min", "MinCapacity", s->cfg.min) | capacity(s, "max", "MaxCapacity", s->cfg.max);
     /* Scaling suspended by hand would leave the policies doing nothing. */
     int resume = 0;
     char which[64] = ""; /* "scale-in/scheduled": what is suspended */

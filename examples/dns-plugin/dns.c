@@ -86,15 +86,6 @@ static void begin(shc_frame *f)
     d->change_id[0] = '\0';
 }
 
-static const char *item(struct dns *d, const sh_doc *doc, const char *fmt, size_t i, const char *member)
-{
-    char path[160];
-    snprintf(path, sizeof(path), fmt, i);
-    size_t used = strlen(path);
-    snprintf(path + used, sizeof(path) - used, ".%s", member);
-    return d->f.h->doc_string(doc, path);
-}
-
 /* ---- reading: the zone and every record set in it ---- */
 
 static int find_zone(struct dns *d)
@@ -104,9 +95,9 @@ static int find_zone(struct dns *d)
     if (h->aws_call(d->f.ctx, "route53", "ListHostedZonesByName", shc_json(&d->f, "{'DNSName': '%s'}", d->zone), &out))
         return h->fail(d->f.ctx, SH_ERR_AWS, "looking for hosted zone %s: %s", d->zone, h->aws_error_text(d->f.ctx)), -1;
     for (size_t i = 0; i < h->doc_count(out, "HostedZones.HostedZone"); i++) {
-        const char *name = item(d, out, "HostedZones.HostedZone[%zu]", i, "Name");
-        const char *id = item(d, out, "HostedZones.HostedZone[%zu]", i, "Id");
-        const char *private_zone = item(d, out, "HostedZones.HostedZone[%zu]", i, "Config.PrivateZone");
+        const char *name = shc_str(d->f.h, out, "HostedZones.HostedZone[%zu].Name", i);
+        const char *id = shc_str(d->f.h, out, "HostedZones.HostedZone[%zu].Id", i);
+        const char *private_zone = shc_str(d->f.h, out, "HostedZones.HostedZone[%zu].Config.PrivateZone", i);
         if (name && id && !strcasecmp(name, d->zone) && !(private_zone && !strcmp(private_zone, "true"))) {
             d->zone_id = strrchr(id, '/') ? strrchr(id, '/') + 1 : id;
             return 0;
@@ -171,7 +162,7 @@ static int is_ours(struct dns *d, const sh_doc *s, void *arg)
     (void)arg;
     const char *type = d->f.h->doc_string(s, "Type");
     for (size_t i = 0; type && !strcmp(type, "TXT") && i < d->f.h->doc_count(s, "ResourceRecords.ResourceRecord"); i++) {
-        const char *v = item(d, s, "ResourceRecords.ResourceRecord[%zu]", i, "Value");
+        const char *v = shc_str(d->f.h, s, "ResourceRecords.ResourceRecord[%zu].Value", i);
         if (v && !strcmp(v, d->owner))
             return 1;
     }
@@ -198,11 +189,10 @@ struct batch {
     size_t n;
 };
 
+/* A member of the batch's last change (NULL: not set). */
 static void field(struct dns *d, struct batch *b, const char *name, const char *value)
 {
-    char path[256];
-    snprintf(path, sizeof(path), "ChangeBatch.Changes.Change[%zu].%s", b->n - 1, name);
-    d->f.h->doc_set_string(b->in, path, value);
+    shc_set(&d->f, b->in, value, "ChangeBatch.Changes.Change[%zu].%s", b->n - 1, name);
 }
 
 static void add_change(struct dns *d, struct batch *b, const char *action, const char *name, const char *type)
@@ -217,24 +207,15 @@ static void add_change(struct dns *d, struct batch *b, const char *action, const
 static void delete_set(struct dns *d, struct batch *b, const sh_doc *s)
 {
     const sh_host *h = d->f.h;
-    add_change(d, b, "DELETE", h->doc_string(s, "Name"), h->doc_string(s, "Type"));
-    if (h->doc_string(s, "TTL"))
-        field(d, b, "ResourceRecordSet.TTL", h->doc_string(s, "TTL"));
-    char path[128];
-    for (size_t i = 0; i < h->doc_count(s, "ResourceRecords.ResourceRecord"); i++) {
-        snprintf(path, sizeof(path), "ResourceRecords.ResourceRecord[%zu].Value", i);
-        char to[160];
-        snprintf(to, sizeof(to), "ResourceRecordSet.%s", path);
-        field(d, b, to, h->doc_string(s, path));
-    }
     static const char *const alias[] = {"HostedZoneId", "DNSName", "EvaluateTargetHealth"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof(path), "AliasTarget.%s", alias[i]);
-        char to[160];
-        snprintf(to, sizeof(to), "ResourceRecordSet.%s", path);
-        if (h->doc_string(s, path))
-            field(d, b, to, h->doc_string(s, path));
-    }
+    add_change(d, b, "DELETE", h->doc_string(s, "Name"), h->doc_string(s, "Type"));
+    field(d, b, "ResourceRecordSet.TTL", h->doc_string(s, "TTL"));
+    for (size_t i = 0; i < h->doc_count(s, "ResourceRecords.ResourceRecord"); i++)
+        field(d, b, shc_text(h, d->f.ctx, "ResourceRecordSet.ResourceRecords.ResourceRecord[%zu].Value", i),
+              shc_str(h, s, "ResourceRecords.ResourceRecord[%zu].Value", i));
+    for (size_t i = 0; i < 3; i++)
+        field(d, b, shc_text(h, d->f.ctx, "ResourceRecordSet.AliasTarget.%s", alias[i]),
+              shc_str(h, s, "AliasTarget.%s", alias[i]));
 }
 
 static int in_sync(void *arg, char *progress, size_t len)

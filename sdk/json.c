@@ -54,14 +54,16 @@ static void put_escaped(struct out *o, const char *s)
     }
 }
 
-/* One printf conversion at *p (after its '%'): formatted into text, or
- * *null set for a NULL %s. Returns -1 for a conversion it does not know. */
-static int convert(const char **p, va_list *ap, char *text, size_t len, int *null)
+/* One printf conversion at *p (after its '%'): *value is its text (a
+ * plain %s: the argument itself; else text, or *heap when a %s with a
+ * width or precision needs more), *null set for a NULL %s. Returns -1 for
+ * a conversion it does not know. */
+static int convert(const char **p, va_list *ap, char *text, size_t len, const char **value, char **heap, int *null)
 {
     char spec[32] = "%";
     size_t k = 1;
     const char *s = *p;
-    while (strchr("-+ #0123456789.", *s) && k < 20)
+    while (*s && strchr("-+ #0123456789.", *s) && k < 20)
         spec[k++] = *s++;
     char length[3] = "";
     if ((s[0] == 'l' && s[1] == 'l') || (s[0] == 'h' && s[1] == 'h'))
@@ -75,10 +77,19 @@ static int convert(const char **p, va_list *ap, char *text, size_t len, int *nul
     spec[k] = '\0';
     *p = s;
     *null = 0;
+    *value = text;
     if (conv == 's') {
         const char *v = va_arg(*ap, const char *);
         *null = !v;
-        snprintf(text, len, spec, v ? v : "");
+        *value = v ? v : "";
+        if (k == 2) /* "%s": any length, as it is */
+            return 0;
+        int n = snprintf(NULL, 0, spec, *value);
+        *heap = n >= 0 ? malloc((size_t)n + 1) : NULL;
+        if (!*heap)
+            return -1;
+        snprintf(*heap, (size_t)n + 1, spec, *value);
+        *value = *heap;
     } else if (conv && strchr("di", conv)) {
         if (!strcmp(length, "ll"))
             snprintf(text, len, spec, va_arg(*ap, long long));
@@ -143,10 +154,11 @@ static char *render(const char *tmpl, va_list *ap, const char **why)
         } else if (c == '%' && *p == '%') {
             put(&o, p++, 1);
         } else if (c == '%') {
-            char text[512];
+            char text[128], *heap = NULL;
+            const char *value;
             int null;
             int whole = quoted ? p >= tmpl + 2 && p[-2] == '\'' : 1;
-            if (convert(&p, ap, text, sizeof(text), &null)) {
+            if (convert(&p, ap, text, sizeof(text), &value, &heap, &null)) {
                 *why = "a conversion other than s, d, i, u, x, f, g, e";
                 free(o.buf);
                 return NULL;
@@ -160,10 +172,11 @@ static char *render(const char *tmpl, va_list *ap, const char **why)
                 drop_member(&o, start[depth - 1], &p);
                 dropped[depth - 1] = 1;
             } else if (quoted) {
-                put_escaped(&o, text);
+                put_escaped(&o, value);
             } else {
-                put(&o, null ? "null" : text, strlen(null ? "null" : text));
+                put(&o, null ? "null" : value, strlen(null ? "null" : value));
             }
+            free(heap);
         } else {
             if (!quoted && (c == '{' || c == '[')) {
                 if (depth == DEPTH) {

@@ -26,6 +26,16 @@ static const sh_config_bind registry_bind[] = {
     SH_BIND(struct reg_config, delete_images, "delete_images"), SH_BIND(struct reg_config, image_mb, "image_mb"),
     SH_BIND_END};
 
+/* The repository's outputs, published as soon as it exists: compute
+ * waits for them (it looks for the image in it), not for the policies. */
+static sh_status publish_repository(struct reg *r)
+{
+    const sh_host *h = r->f.h;
+    h->output_string(r->f.ctx, "repository_uri", r->repo_uri);
+    h->output_string(r->f.ctx, "repository_arn", r->repo_arn);
+    return h->output_string(r->f.ctx, "repository_name", r->repo_name);
+}
+
 /* The waves of reg.h. Nothing mutating is sent before both resources'
  * ownership is known. */
 static int converge(shc_frame *f)
@@ -42,10 +52,15 @@ static int converge(shc_frame *f)
         return -1;
     if (reg_repo_encryption(r))
         return -1;
+    if (r->repo && !f->plan)
+        publish_repository(r);
+    int made = !r->repo;
     reg_repo_wave(r);
     reg_policy_wave(r);
     if (shc_wave(f) || f->again)
         return -1;
+    if (made && !f->plan)
+        publish_repository(r);
     /* new ids can be unknown for a moment (IAM is the slowest): reg_not_yet */
     reg_lifecycle_wave(r);
     reg_policy_version_wave(r);
@@ -58,11 +73,8 @@ static int converge(shc_frame *f)
 static sh_status publish(shc_frame *f)
 {
     struct reg *r = (struct reg *)f;
-    const sh_host *h = f->h;
-    h->output_string(r->f.ctx, "repository_uri", r->repo_uri);
-    h->output_string(r->f.ctx, "repository_arn", r->repo_arn);
-    h->output_string(r->f.ctx, "repository_name", r->repo_name);
-    return h->output_string(r->f.ctx, "push_policy_arn", r->policy_arn);
+    publish_repository(r);
+    return f->h->output_string(r->f.ctx, "push_policy_arn", r->policy_arn);
 }
 
 static const shc_lifecycle registry_lifecycle = {

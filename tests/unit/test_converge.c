@@ -1364,6 +1364,16 @@ static void test_templates(void **state)
     /* a JSON text as a value; an escaped quote and a percent */
     assert_string_equal(json_of(f, shc_docf(h, f, "{'doc': %s, 'q': 'it\\'s 100%%'}", "{\"k\":[1]}")),
                         "{\"doc\":{\"k\":[1]},\"q\":\"it's 100%\"}");
+    /* any length, as given or with a precision */
+    char *big = malloc(20001);
+    assert_non_null(big);
+    memset(big, 'a', 20000);
+    big[20000] = '\0';
+    const sh_doc *d = shc_docf(h, f, "{'v': '%s', 'w': '%.3s', 'x': '%-6s|'}", big, big, "ab");
+    assert_int_equal(strlen(h->doc_string(d, "v")), 20000);
+    assert_string_equal(h->doc_string(d, "w"), "aaa");
+    assert_string_equal(h->doc_string(d, "x"), "ab    |");
+    free(big);
     assert_int_equal(fh_error_count(f), 0);
     /* not JSON once filled in: a plugin bug naming the template, never a value */
     assert_string_equal(json_of(f, shc_docf(h, f, "{'a': %s}", "s3cr3t")), "{}");

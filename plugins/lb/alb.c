@@ -269,7 +269,25 @@ struct deleted_poll {
     struct lb *l;
     struct lb_alb *const *albs;
     size_t n;
+    int interfaces; /* and its network interfaces gone, read in the same poll */
 };
+
+sh_doc *lb_interfaces_query(struct lb *l)
+{
+    return shc_json(&l->f, "{'Filter': [{'Name': 'description', 'Value': ['ELB app/%s/*']}]}", l->alb_name);
+}
+
+size_t lb_interfaces_left(struct lb *l, const sh_doc *out, char *progress, size_t len)
+{
+    size_t count = l->f.h->doc_count(out, "networkInterfaceSet.item");
+    size_t used = (size_t)snprintf(progress, len, "%zu left", count);
+    for (size_t i = 0; i < count && used < len; i++) {
+        const char *id = shc_str(l->f.h, out, "networkInterfaceSet.item[%zu].networkInterfaceId", i);
+        used += (size_t)snprintf(progress + used, len - used, "%s%s", i ? ", " : ": ", id ? id : "?");
+    }
+    l->interfaces_gone = count == 0;
+    return count;
+}
 
 static int deleted(void *arg, char *progress, size_t len)
 {
@@ -282,6 +300,10 @@ static int deleted(void *arg, char *progress, size_t len)
         sh_doc *in = shc_json(&l->f, "{'LoadBalancerArns': ['%s']}", p->albs[i]->arn);
         shc_read(&q, "elbv2", "DescribeLoadBalancers", in, l->alb_l.label, "LoadBalancerNotFound", &out[i]);
     }
+    const sh_doc *enis = NULL;
+    if (p->interfaces)
+        shc_read_all(&q, "ec2", "DescribeNetworkInterfaces", lb_interfaces_query(l), "networkInterfaceSet.item",
+                     l->alb_l.label, &enis);
     if (shc_queue_run(&q)) {
         if (q.lost) /* a read is never "maybe applied"; should it be, it is an error */
             shc_queue_give_up(&q);
@@ -290,11 +312,12 @@ static int deleted(void *arg, char *progress, size_t len)
     size_t gone = 0;
     for (size_t i = 0; i < p->n; i++)
         gone += !out[i] || !l->f.h->doc_count(out[i], "LoadBalancers.member");
-    snprintf(progress, len, "%zu of %zu gone", gone, p->n);
-    return gone == p->n;
+    size_t used = (size_t)snprintf(progress, len, "%zu of %zu gone%s", gone, p->n, p->interfaces ? "; interfaces " : "");
+    size_t left = p->interfaces && used < len ? lb_interfaces_left(l, enis, progress + used, len - used) : 0;
+    return gone == p->n && !left;
 }
 
-int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report, const char *why)
+int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report, const char *why, int interfaces)
 {
     if (!n)
         return 0;
@@ -321,11 +344,14 @@ int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report
     }
     if (shc_wave(&l->f))
         return -1;
-    struct deleted_poll p = {l, albs, n};
+    struct deleted_poll p = {l, albs, n, interfaces};
     time_t now = time(NULL);
     /* destroy: what is left of its deadline; a replacement: aws's waiter */
     int timeout = !l->f.deadline ? ACTIVE_TIMEOUT : l->f.deadline > now ? (int)(l->f.deadline - now) : 1;
-    sh_status rc = l->f.h->wait(l->f.ctx, shc_text(l->f.h, l->f.ctx, "%s to be deleted", l->alb_l.label), timeout, deleted, &p);
+    sh_status rc = l->f.h->wait(l->f.ctx,
+                                shc_text(l->f.h, l->f.ctx, "%s to be deleted%s", l->alb_l.label,
+                                         interfaces ? " and its network interfaces to go" : ""),
+                                timeout, deleted, &p);
     if (rc != SH_OK)
         l->f.failed = 1;
     return rc == SH_OK ? 0 : -1;

@@ -49,7 +49,9 @@ static int init(struct lb *l)
 {
     const sh_host *h = l->f.h;
     sh_ctx *ctx = l->f.ctx;
+    int interfaces_gone = l->interfaces_gone; /* the run's, not the pass's */
     memset((char *)l + sizeof(l->f), 0, sizeof(*l) - sizeof(l->f));
+    l->interfaces_gone = interfaces_gone;
     const char *stack = h->stack_name(ctx);
     l->alb_name = h->resource_name(ctx, "alb", stack);
     l->tg_name = h->resource_name(ctx, "tg", stack);

@@ -15,22 +15,14 @@
 static int interfaces_gone(void *arg, char *progress, size_t len)
 {
     struct lb *l = arg;
-    sh_doc *in = shc_json(&l->f, "{'Filter': [{'Name': 'description', 'Value': ['%s']}]}",
-                          shc_text(l->f.h, l->f.ctx, "ELB app/%s/*", l->alb_name));
     const sh_doc *out;
-    if (l->f.h->aws_call_all(l->f.ctx, "ec2", "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", &out) != SH_OK) {
+    if (l->f.h->aws_call_all(l->f.ctx, "ec2", "DescribeNetworkInterfaces", lb_interfaces_query(l),
+                             "networkInterfaceSet.item", &out) != SH_OK) {
         l->f.h->fail(l->f.ctx, SH_ERR_AWS, "waiting for the network interfaces of %s: %s", l->alb_l.label,
                    l->f.h->aws_error_text(l->f.ctx));
         return -1;
     }
-    size_t count = l->f.h->doc_count(out, "networkInterfaceSet.item");
-    size_t used = (size_t)snprintf(progress, len, "%zu left", count);
-    for (size_t i = 0; i < count && used < len; i++) {
-        const char *id =
-            shc_str(l->f.h, out, "networkInterfaceSet.item[%zu].networkInterfaceId", i);
-        used += (size_t)snprintf(progress + used, len - used, "%s%s", i ? ", " : ": ", id ? id : "?");
-    }
-    return count == 0;
+    return lb_interfaces_left(l, out, progress, len) == 0;
 }
 
 /* A target group a load balancer of someone else's forwards to cannot go:
@@ -113,10 +105,13 @@ int lb_destroy_pass(shc_frame *f, size_t *found)
             l->f.h->report(l->f.ctx, SH_CHANGE_DELETE, l->tg_l.label, NULL);
         return 0;
     }
-    if (lb_alb_delete(l, owned, n, 1, n > 1 ? "with its listeners; duplicates too" : "with its listeners"))
+    /* Someone else's load balancer of this name keeps its interfaces: they
+     * are not waited for. Ours are read with the load balancer's deletion;
+     * after an earlier run deleted it, alone (once a run). */
+    if (lb_alb_delete(l, owned, n, 1, n > 1 ? "with its listeners; duplicates too" : "with its listeners",
+                      !l->foreign_alb))
         return -1;
-    /* Someone else's load balancer of this name keeps its interfaces: they are not waited for. */
-    if (!l->foreign_alb) {
+    if (!l->foreign_alb && !l->interfaces_gone) {
         time_t now = time(NULL);
         sh_status rc = l->f.h->wait(l->f.ctx, shc_text(l->f.h, l->f.ctx, "the network interfaces of %s to go", l->alb_l.label),
                                   l->f.deadline > now ? (int)(l->f.deadline - now) : 1, interfaces_gone, l);

@@ -329,7 +329,8 @@ eni=$(awscli ec2 create-network-interface --subnet-id "$sub" --description "ELB 
 STACKHOST_DESTROY_TIMEOUT=3 shu --auto-approve destroy
 expect_rc 1 "destroy while the load balancer's interface lingers"
 expect_err "delete load balancer alb-catalog-prod (with its listeners)" "destroy deletes it"
-expect_err "the network interfaces of load balancer alb-catalog-prod to go" "destroy names what it waited for"
+expect_err "load balancer alb-catalog-prod to be deleted and its network interfaces to go" \
+    "destroy names what it waited for"
 expect_err "1 left: $eni" "destroy names the interface"
 expect_equal "1" "$(awscli elbv2 describe-target-groups --names tg-catalog-prod | json 'len(d["TargetGroups"])')" \
     "the target group waits for the interfaces"

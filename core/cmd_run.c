@@ -256,15 +256,16 @@ static int plan_first(const struct cli *cli, struct stack *st, struct run *apply
 }
 
 /* The plan, under the lease (run_start), which is checked still ours
- * after it. */
+ * after it when it has changes: a plan without any leaves the apply
+ * nothing to send (it answers from the plan's reads, and decides as the
+ * plan did), so no other operator's work can be undone by it. */
 static int hold_and_plan(const struct cli *cli, struct stack *st, struct run *run, struct lease *lease,
                          struct read_cache *reads, size_t *planned, struct diag_list *dl)
 {
     struct strbuf why = STRBUF_INIT;
     int rc = plan_first(cli, st, run, reads, planned, dl);
-    /* a destroy whose lookups found nothing is complete: no apply, so no
-     * check either */
-    if (rc == EXIT_OK && (*planned || cli->command != CMD_DESTROY) && lease_check(lease, &why)) {
+    /* a destroy whose lookups found nothing is complete: no apply */
+    if (rc == EXIT_OK && *planned && lease_check(lease, &why)) {
         diag_add(dl, NULL, 0, NULL, "%s stopped before changing anything: %s", cli_command_name(cli->command),
                  why.buf);
         rc = EXIT_ERROR;

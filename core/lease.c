@@ -421,15 +421,14 @@ void lease_release(struct lease *l)
     }
     struct strbuf why = STRBUF_INIT;
     struct aws_error e;
-    if (!still_ours(l, &why)) {
-        if (lease_delete(l->aws, l->name, &e)) {
-            strbuf_addf(&why, "cannot release the lease %s: ", l->name);
-            aws_error_format(&e, &why);
-            strbuf_addstr(&why, "; it expires on its own, or remove it with stackhost unlock");
-        }
+    int kept = still_ours(l, &why) != 0; /* another run's, or unreadable: never deleted blind */
+    if (!kept && lease_delete(l->aws, l->name, &e)) {
+        strbuf_addf(&why, "cannot release the lease %s: ", l->name);
+        aws_error_format(&e, &why);
+        strbuf_addstr(&why, "; it expires on its own, or remove it with stackhost unlock");
     }
     if (why.len && !l->lost)
-        log_msg(SH_LOG_WARN, NULL, "%s", why.buf);
+        log_msg(SH_LOG_WARN, NULL, "%s%s", kept ? "not released: " : "", why.buf);
     strbuf_release(&why);
     lease_free(l);
 }

@@ -1,5 +1,8 @@
 /* Request documents written as JSON templates (shc_json): the document a
- * call sends reads as the document, not as one setter a member. */
+ * call sends reads as the document, not as one setter a member. The text
+ * may hold a secret (a parameter's value): every buffer is wiped before
+ * it is freed, as the host wipes its own. */
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,17 +18,27 @@ struct out {
     int nomem;
 };
 
+static void wipe_free(char *buf, size_t len)
+{
+    if (buf)
+        explicit_bzero(buf, len);
+    free(buf);
+}
+
 static void put(struct out *o, const char *s, size_t n)
 {
     if (o->nomem)
         return;
     if (o->len + n + 1 > o->alloc) {
         size_t alloc = (o->len + n + 1) * 2;
-        char *b = realloc(o->buf, alloc);
+        char *b = malloc(alloc); /* not realloc: the old block is wiped */
         if (!b) {
             o->nomem = 1;
             return;
         }
+        if (o->buf)
+            memcpy(b, o->buf, o->len + 1);
+        wipe_free(o->buf, o->alloc);
         o->buf = b;
         o->alloc = alloc;
     }
@@ -58,7 +71,8 @@ static void put_escaped(struct out *o, const char *s)
  * plain %s: the argument itself; else text, or *heap when a %s with a
  * width or precision needs more), *null set for a NULL %s. Returns -1 for
  * a conversion it does not know. */
-static int convert(const char **p, va_list *ap, char *text, size_t len, const char **value, char **heap, int *null)
+static int convert(const char **p, va_list *ap, char *text, size_t len, const char **value, char **heap,
+                   size_t *heap_len, int *null)
 {
     char spec[32] = "%";
     size_t k = 1;
@@ -66,9 +80,9 @@ static int convert(const char **p, va_list *ap, char *text, size_t len, const ch
     while (*s && strchr("-+ #0123456789.", *s) && k < 20)
         spec[k++] = *s++;
     char length[3] = "";
-    if ((s[0] == 'l' && s[1] == 'l') || (s[0] == 'h' && s[1] == 'h'))
+    if (s[0] == 'l' && s[1] == 'l')
         memcpy(length, s, 2), s += 2;
-    else if (*s && strchr("lzjt", *s))
+    else if (*s && strchr("lz", *s))
         length[0] = *s++;
     memcpy(spec + k, length, strlen(length));
     k += strlen(length);
@@ -88,27 +102,26 @@ static int convert(const char **p, va_list *ap, char *text, size_t len, const ch
         *heap = n >= 0 ? malloc((size_t)n + 1) : NULL;
         if (!*heap)
             return -1;
+        *heap_len = (size_t)n + 1;
         snprintf(*heap, (size_t)n + 1, spec, *value);
         *value = *heap;
-    } else if (conv && strchr("di", conv)) {
+    } else if (conv && strchr("di", conv) && strcmp(length, "z")) {
         if (!strcmp(length, "ll"))
             snprintf(text, len, spec, va_arg(*ap, long long));
         else if (!strcmp(length, "l"))
             snprintf(text, len, spec, va_arg(*ap, long));
-        else if (!strcmp(length, "z") || !strcmp(length, "t") || !strcmp(length, "j"))
-            snprintf(text, len, spec, va_arg(*ap, long long));
         else
             snprintf(text, len, spec, va_arg(*ap, int));
     } else if (conv && strchr("uxX", conv)) {
         if (!strcmp(length, "z"))
             snprintf(text, len, spec, va_arg(*ap, size_t));
-        else if (!strcmp(length, "ll") || !strcmp(length, "j"))
+        else if (!strcmp(length, "ll"))
             snprintf(text, len, spec, va_arg(*ap, unsigned long long));
         else if (!strcmp(length, "l"))
             snprintf(text, len, spec, va_arg(*ap, unsigned long));
         else
             snprintf(text, len, spec, va_arg(*ap, unsigned));
-    } else if (conv && strchr("fge", conv)) {
+    } else if (conv && strchr("fge", conv) && !length[0]) {
         snprintf(text, len, spec, va_arg(*ap, double));
     } else {
         return -1;
@@ -133,7 +146,9 @@ static void drop_member(struct out *o, size_t start, const char **p)
     *p = s;
 }
 
-static char *render(const char *tmpl, va_list *ap, const char **why)
+/* The template filled in, as JSON text (heap; wiped and freed by the
+ * caller), or NULL with why. */
+static char *render(const char *tmpl, va_list *ap, size_t *alloc, const char **why)
 {
     struct out o = {NULL, 0, 0, 0};
     /* each open container: where its current member began in the output,
@@ -142,26 +157,31 @@ static char *render(const char *tmpl, va_list *ap, const char **why)
     int dropped[DEPTH] = {0};
     int depth = 0, quoted = 0;
     put(&o, "", 0);
-    for (const char *p = tmpl; *p;) {
+    for (const char *p = tmpl; *p && !*why;) {
         char c = *p++;
         if (c == '\'') {
             quoted = !quoted;
             put(&o, "\"", 1);
         } else if (c == '\\' && quoted && *p == '\'') {
             put(&o, p++, 1);
+        } else if (c == '\\' && quoted && *p) { /* a JSON escape: \\, \n, \u0041 */
+            put(&o, p - 1, 2);
+            p++;
         } else if (c == '"') {
-            put(&o, quoted ? "\\\"" : "\"", quoted ? 2 : 1);
+            if (!quoted)
+                *why = "a double quote outside a string: strings are written in single quotes";
+            put(&o, "\\\"", 2);
         } else if (c == '%' && *p == '%') {
             put(&o, p++, 1);
         } else if (c == '%') {
             char text[128], *heap = NULL;
+            size_t heap_len = 0;
             const char *value;
             int null;
-            int whole = quoted ? p >= tmpl + 2 && p[-2] == '\'' : 1;
-            if (convert(&p, ap, text, sizeof(text), &value, &heap, &null)) {
-                *why = "a conversion other than s, d, i, u, x, f, g, e";
-                free(o.buf);
-                return NULL;
+            int whole = quoted ? p >= tmpl + 2 && p[-2] == '\'' && (p < tmpl + 3 || p[-3] != '\\') : 1;
+            if (convert(&p, ap, text, sizeof(text), &value, &heap, &heap_len, &null)) {
+                *why = "a conversion other than s, d, i, u, x, f, g, e (lengths l, ll, z)";
+                break;
             }
             whole = whole && (!quoted || *p == '\'');
             if (null && whole && depth > 0) {
@@ -176,24 +196,21 @@ static char *render(const char *tmpl, va_list *ap, const char **why)
             } else {
                 put(&o, null ? "null" : value, strlen(null ? "null" : value));
             }
-            free(heap);
-        } else {
-            if (!quoted && (c == '{' || c == '[')) {
-                if (depth == DEPTH) {
-                    *why = "nesting deeper than 32";
-                    free(o.buf);
-                    return NULL;
-                }
-                put(&o, &c, 1);
-                dropped[depth] = 0;
-                start[depth++] = o.len;
-                continue;
+            wipe_free(heap, heap_len);
+        } else if (!quoted && (c == '{' || c == '[')) {
+            if (depth == DEPTH) {
+                *why = "nesting deeper than 32";
+                break;
             }
+            put(&o, &c, 1);
+            dropped[depth] = 0;
+            start[depth++] = o.len;
+        } else {
             if (!quoted && (c == '}' || c == ']') && depth > 0) {
                 depth--;
                 /* a container emptied by what was left out goes too:
                  * absent, as its members were */
-                if (dropped[depth] && depth > 0 && (o.buf[o.len - 1] == '{' || o.buf[o.len - 1] == '[')) {
+                if (dropped[depth] && depth > 0 && o.len && (o.buf[o.len - 1] == '{' || o.buf[o.len - 1] == '[')) {
                     drop_member(&o, start[depth - 1], &p);
                     dropped[depth - 1] = 1;
                     continue;
@@ -204,28 +221,38 @@ static char *render(const char *tmpl, va_list *ap, const char **why)
             put(&o, &c, 1);
         }
     }
-    if (o.nomem) {
+    if (o.nomem && !*why)
         *why = "no memory";
-        free(o.buf);
+    if (*why) {
+        wipe_free(o.buf, o.alloc);
         return NULL;
     }
+    *alloc = o.alloc;
     return o.buf;
+}
+
+/* The document, or NULL after recording why (never naming a value: it
+ * may be a secret). */
+static sh_doc *fill(const sh_host *h, sh_ctx *ctx, const char *tmpl, va_list args)
+{
+    va_list ap;
+    va_copy(ap, args);
+    const char *why = NULL;
+    size_t alloc = 0;
+    char *text = render(tmpl, &ap, &alloc, &why);
+    va_end(ap);
+    sh_doc *d = text && SH_HOST_HAS(h, doc_parse) ? h->doc_parse(ctx, text) : NULL;
+    wipe_free(text, alloc);
+    if (!d)
+        h->fail(ctx, SH_ERR, "plugin bug: the request template %s: %s", tmpl,
+                why ? why : "it is not JSON once filled in (a value that is not UTF-8?)");
+    return d;
 }
 
 sh_doc *shc_docv(const sh_host *h, sh_ctx *ctx, const char *tmpl, va_list args)
 {
-    va_list ap;
-    va_copy(ap, args);
-    const char *why = "it is not JSON once filled in";
-    char *text = render(tmpl, &ap, &why);
-    va_end(ap);
-    sh_doc *d = text && SH_HOST_HAS(h, doc_parse) ? h->doc_parse(ctx, text) : NULL;
-    free(text);
-    if (d)
-        return d;
-    /* the values are not named: they may be secrets */
-    h->fail(ctx, SH_ERR, "plugin bug: the request template %s: %s", tmpl, why);
-    return h->doc_new(ctx);
+    sh_doc *d = fill(h, ctx, tmpl, args);
+    return d ? d : h->doc_new(ctx);
 }
 
 sh_doc *shc_docf(const sh_host *h, sh_ctx *ctx, const char *tmpl, ...)
@@ -237,11 +264,14 @@ sh_doc *shc_docf(const sh_host *h, sh_ctx *ctx, const char *tmpl, ...)
     return d;
 }
 
-sh_doc *shc_json(const shc_frame *f, const char *tmpl, ...)
+sh_doc *shc_json(shc_frame *f, const char *tmpl, ...)
 {
     va_list ap;
     va_start(ap, tmpl);
-    sh_doc *d = shc_docv(f->h, f->ctx, tmpl, ap);
+    sh_doc *d = fill(f->h, f->ctx, tmpl, ap);
     va_end(ap);
-    return d;
+    if (d)
+        return d;
+    f->failed = 1; /* recorded: the wave sends nothing */
+    return f->h->doc_new(f->ctx);
 }

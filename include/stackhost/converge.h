@@ -327,12 +327,15 @@ const char *shc_text(const sh_host *h, sh_ctx *ctx, const char *fmt, ...) SHC_PR
  * characters escaped: any value is safe); outside them its text is JSON
  * as it is (a number, true, a document's JSON). A member or list item
  * whose whole value is a %s given NULL is left out ('Marker': '%s' with
- * no marker), so optional members need no code of their own; NULL within
- * a longer string is empty. Conversions: s, d, i, u, x, f, g, e with
- * flags, width, precision and the lengths l, ll, z. A template that is
- * not JSON once filled in is a plugin bug: recorded (naming the template,
- * never the values, which may be secrets), and an empty document comes
- * back. */
+ * no marker), and a list or object emptied that way too, so optional
+ * members need no code of their own; NULL within a longer string is
+ * empty. Inside quotes, \' is a quote and any other backslash starts a
+ * JSON escape; a double quote outside them is refused (write strings in
+ * single quotes). Conversions: s, d, i, u, x, f, g, e with flags, width,
+ * precision and the lengths l, ll, z (zu, zx). The text is wiped before
+ * it is freed (a value may be a secret). A template that is not JSON once
+ * filled in is a plugin bug: recorded (naming the template, never the
+ * values), and an empty document comes back. */
 sh_doc *shc_docf(const sh_host *h, sh_ctx *ctx, const char *tmpl, ...) SHC_PRINTF(3, 4);
 sh_doc *shc_docv(const sh_host *h, sh_ctx *ctx, const char *tmpl, va_list ap);
 

@@ -57,8 +57,9 @@ typedef struct shc_frame {
 sh_doc *shc_doc(const shc_frame *f);
 /* shc_docf on the frame's host and context: a request document from a
  * JSON template ('%s' an escaped string, %lld a number, NULL members
- * left out). */
-sh_doc *shc_json(const shc_frame *f, const char *tmpl, ...) SHC_PRINTF(2, 3);
+ * left out). A template that is not JSON once filled in sets failed:
+ * the next shc_wave sends nothing. */
+sh_doc *shc_json(shc_frame *f, const char *tmpl, ...) SHC_PRINTF(2, 3);
 /* Sets value (NULL: nothing) at the path printf makes of path_fmt; a path
  * cut to fit is never set (never a wrong path). */
 void shc_set(const shc_frame *f, sh_doc *d, const char *value, const char *path_fmt, ...) SHC_PRINTF(4, 5);

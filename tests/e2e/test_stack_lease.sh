@@ -7,7 +7,8 @@
 # run takes it over once it expires (3 s here) and converges; a lease held
 # by a run that is not there: --lock-timeout ends the wait naming the
 # holder; unlock shows the holder and asks (no keeps it, yes removes it);
-# a destroy leaves no lease behind.
+# a lease taken over during a plan stops the run before its apply; a
+# destroy leaves no lease behind.
 # usage: test_stack_lease.sh STACKHOST SOURCE_DIR
 set -u
 bin=$1 src=$2
@@ -99,6 +100,29 @@ expect_rc 2 "unlock without a terminal or --auto-approve"
 sh --auto-approve unlock
 expect_rc 0 "unlock with nothing held"
 expect_err "no lease is held" "nothing to unlock"
+
+# --- the lease taken over while the plan runs (stackhost unlock, then another run): the
+# check before the apply stops the run, nothing changes, the other run's lease stays
+sed 's/max = 10;/max = 12;/' "$cfg" >"$tmp/max12.cfg"
+proxy_set '{"latency_ms": 400}' # the plan's rounds take seconds: the takeover lands in them
+: >"$proxy_log"
+AWS_ENDPOINT_URL=$proxy_url "${wrap[@]}" "$bin" -c "$tmp/max12.cfg" -e dev --auto-approve --lock-timeout 5 deploy \
+    >"$tmp/c.out" 2>"$tmp/c.err" &
+pid=$!
+# the plan's first lookup: the lease is taken by then (the run plans only once it holds it)
+while kill -0 "$pid" 2>/dev/null && ! grep -qvE '^(sts |ssm [A-Za-z]+ lease$)' "$proxy_log"; do sleep 0.01; done
+awscli ssm put-parameter --overwrite --name /stackhost/lease/catalog/dev --type String --value "$lease" >/dev/null
+wait "$pid"
+rc=$? out=$(cat "$tmp/c.out") err=$(cat "$tmp/c.err")
+expect_rc 1 "deploy whose lease was taken over during its plan"
+expect_err "deploy stopped before changing anything: the lease /stackhost/lease/catalog/dev is held by ci@runner-7 (pid 4242), running deploy since" \
+    "the check before the apply names the new holder"
+expect_err "warning: not released: the lease /stackhost/lease/catalog/dev is held by ci@runner-7" \
+    "the other run's lease is not released"
+expect_equal "" "$(proxy_mutations)" "mutating requests after the lease was taken over"
+expect_equal "/stackhost/lease/catalog/dev" "$(leases)" "the other run's lease stays"
+awscli ssm delete-parameter --name /stackhost/lease/catalog/dev >/dev/null
+proxy_set '{"latency_ms": 20}'
 
 # --- destroy: nothing of the stack left, no lease either
 sh --auto-approve destroy

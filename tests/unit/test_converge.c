@@ -1375,11 +1375,25 @@ static void test_templates(void **state)
     assert_string_equal(h->doc_string(d, "x"), "ab    |");
     free(big);
     assert_int_equal(fh_error_count(f), 0);
+    /* backslashes inside quotes: an escaped quote, or a JSON escape; a NULL
+     * after an escaped quote is text, not the whole value */
+    const char *volatile none = NULL; /* a NULL the compiler does not see */
+    d = shc_docf(h, f, "{'a': 'x\\\\y', 'b': 'tab\\tend', 'c': '\\'%s'}", none);
+    assert_string_equal(h->doc_string(d, "a"), "x\\y");
+    assert_string_equal(h->doc_string(d, "b"), "tab\tend");
+    assert_string_equal(h->doc_string(d, "c"), "'");
+    assert_int_equal(fh_error_count(f), 0);
     /* not JSON once filled in: a plugin bug naming the template, never a value */
     assert_string_equal(json_of(f, shc_docf(h, f, "{'a': %s}", "s3cr3t")), "{}");
     assert_int_equal(fh_error_count(f), 1);
     assert_error_has(f, "plugin bug: the request template {'a': %s}");
     assert_null(strstr(fh_error_at(f, 0), "s3cr3t"));
+    /* a double quote outside a string would take a value in unescaped: refused */
+    assert_string_equal(json_of(f, shc_docf(h, f, "{\"a\": \"%s\"}", "x\", \"evil\": \"1")), "{}");
+    assert_error_has(f, "a double quote outside a string");
+    /* a length it does not read right is refused, not guessed */
+    assert_string_equal(json_of(f, shc_docf(h, f, "{'a': %jd}", (intmax_t)1)), "{}");
+    assert_error_has(f, "a conversion other than");
 }
 
 static void test_paths(void **state)

@@ -52,9 +52,8 @@ int shc_find_keep(const sh_host *h, sh_ctx *ctx, const shc_lookup *l, const char
         *nextras = 0;
     size_t count = l->answer ? h->doc_count(l->answer, l->items) : 0, owned = 0;
     const sh_doc *mine = NULL, *foreign = NULL;
-    char path[256];
     for (size_t i = 0; i < count; i++) {
-        const sh_doc *it = h->doc_get(l->answer, shc_path(path, sizeof(path), "%s[%zu]", l->items, i));
+        const sh_doc *it = shc_node(h, l->answer, "%s[%zu]", l->items, i);
         const char *nm = shc_tag(h, it, l->tags, "Name");
         /* The name is checked here too: some filters are ignored (moto's NAT gateways). */
         if (!nm || strcmp(nm, name))

@@ -249,19 +249,13 @@ static sh_doc *fill(const sh_host *h, sh_ctx *ctx, const char *tmpl, va_list arg
     return d;
 }
 
-sh_doc *shc_docv(const sh_host *h, sh_ctx *ctx, const char *tmpl, va_list args)
-{
-    sh_doc *d = fill(h, ctx, tmpl, args);
-    return d ? d : h->doc_new(ctx);
-}
-
 sh_doc *shc_docf(const sh_host *h, sh_ctx *ctx, const char *tmpl, ...)
 {
     va_list ap;
     va_start(ap, tmpl);
-    sh_doc *d = shc_docv(h, ctx, tmpl, ap);
+    sh_doc *d = fill(h, ctx, tmpl, ap);
     va_end(ap);
-    return d;
+    return d ? d : h->doc_new(ctx);
 }
 
 sh_doc *shc_json(shc_frame *f, const char *tmpl, ...)

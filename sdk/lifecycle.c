@@ -1,7 +1,6 @@
 /* A plugin's lifecycle: the passes of deploy and destroy, lost answers,
  * publishing and the destroy-until-gone loop, written once for every
  * plugin (lifecycle.h), and the small steps each pass repeats. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -14,17 +13,6 @@
 sh_doc *shc_doc(const shc_frame *f)
 {
     return f->h->doc_new(f->ctx);
-}
-
-void shc_set(const shc_frame *f, sh_doc *d, const char *value, const char *path_fmt, ...)
-{
-    char path[256];
-    va_list ap;
-    va_start(ap, path_fmt);
-    int n = vsnprintf(path, sizeof(path), path_fmt, ap);
-    va_end(ap);
-    if (n > 0 && (size_t)n < sizeof(path) && value)
-        f->h->doc_set_string(d, path, value);
 }
 
 int shc_update_if(shc_frame *f, shc_line *line, const char *what, const char *have, const char *want,

@@ -130,10 +130,9 @@ static const char *const statement_members[] = {"Effect", "Principal", "NotPrinc
  * the same place that has none either; NULL when none. */
 static const sh_doc *counterpart(const sh_host *h, const sh_doc *policy, const char *sid, size_t i, size_t *at)
 {
-    char path[48];
     size_t n = policy ? h->doc_count(policy, "Statement") : 0;
     for (size_t k = 0; k < n; k++) {
-        const sh_doc *s = h->doc_get(policy, shc_path(path, sizeof(path), "Statement[%zu]", k));
+        const sh_doc *s = shc_node(h, policy, "Statement[%zu]", k);
         const char *other = h->doc_string(s, "Sid");
         int has = other && *other;
         if ((sid && has && !strcmp(sid, other)) || (!sid && !has && k == i)) {
@@ -185,13 +184,13 @@ static const char *statement_name(char *buf, size_t len, const char *sid, size_t
  * statement by statement; the top-level members otherwise. */
 static void policy_diff(const sh_host *h, char *buf, size_t len, const sh_doc *before, const sh_doc *after)
 {
-    char path[48], name[64];
+    char name[64];
     size_t nb = before ? h->doc_count(before, "Statement") : 0, na = after ? h->doc_count(after, "Statement") : 0;
     unsigned char *seen = calloc(nb + 1, 1);
     if (!seen)
         return;
     for (size_t i = 0; i < na; i++) {
-        const sh_doc *s = h->doc_get(after, shc_path(path, sizeof(path), "Statement[%zu]", i));
+        const sh_doc *s = shc_node(h, after, "Statement[%zu]", i);
         const char *sid = h->doc_string(s, "Sid");
         sid = sid && *sid ? sid : NULL;
         size_t at = 0;
@@ -203,7 +202,7 @@ static void policy_diff(const sh_host *h, char *buf, size_t len, const sh_doc *b
     for (size_t k = 0; k < nb; k++) {
         if (seen[k])
             continue;
-        const sh_doc *s = h->doc_get(before, shc_path(path, sizeof(path), "Statement[%zu]", k));
+        const sh_doc *s = shc_node(h, before, "Statement[%zu]", k);
         statement_diff(h, buf, len, statement_name(name, sizeof(name), h->doc_string(s, "Sid"), k), s, NULL);
     }
     free(seen);

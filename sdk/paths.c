@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include <stackhost/converge.h>
+#include <stackhost/lifecycle.h>
 
 #define PATH_MAX_LEN 512
 
@@ -50,4 +50,11 @@ size_t shc_count(const sh_host *h, const sh_doc *doc, const char *fmt, ...)
 {
     PATH_OF(fmt, path, ok);
     return ok ? h->doc_count(doc, path) : 0;
+}
+
+void shc_set(const shc_frame *f, sh_doc *d, const char *value, const char *path_fmt, ...)
+{
+    PATH_OF(path_fmt, path, ok);
+    if (ok && value)
+        f->h->doc_set_string(d, path, value);
 }

@@ -15,12 +15,11 @@ const shc_tag_shape shc_tags_kms = {"Tags", "TagKey", "TagValue"};
 
 const char *shc_tag(const sh_host *h, const sh_doc *item, const shc_tag_shape *shape, const char *key)
 {
-    char path[256];
     size_t count = h->doc_count(item, shape->list);
     for (size_t i = 0; i < count; i++) {
-        const char *k = h->doc_string(item, shc_path(path, sizeof(path), "%s[%zu].%s", shape->list, i, shape->key));
+        const char *k = shc_str(h, item, "%s[%zu].%s", shape->list, i, shape->key);
         if (k && !strcmp(k, key))
-            return h->doc_string(item, shc_path(path, sizeof(path), "%s[%zu].%s", shape->list, i, shape->value));
+            return shc_str(h, item, "%s[%zu].%s", shape->list, i, shape->value);
     }
     return NULL;
 }

@@ -13,7 +13,6 @@
 #ifndef STACKHOST_CONVERGE_H
 #define STACKHOST_CONVERGE_H
 
-#include <stdarg.h>
 #include <stddef.h>
 
 #include "host.h"
@@ -337,7 +336,6 @@ const char *shc_text(const sh_host *h, sh_ctx *ctx, const char *fmt, ...) SHC_PR
  * filled in is a plugin bug: recorded (naming the template, never the
  * values), and an empty document comes back. */
 sh_doc *shc_docf(const sh_host *h, sh_ctx *ctx, const char *tmpl, ...) SHC_PRINTF(3, 4);
-sh_doc *shc_docv(const sh_host *h, sh_ctx *ctx, const char *tmpl, va_list ap);
 
 /* Non-zero when two JSON texts are the same document (member order and
  * spacing aside; see host->doc_equal). A text that is not JSON is equal

@@ -84,8 +84,7 @@ static void delete_role(struct cmp *c, struct cmp_role *r, int second)
         return;
     }
     for (size_t i = 0; i < h->doc_count(r->inline_names, "PolicyNames.member"); i++) {
-        sh_doc *in = shc_json(&c->f, "{'RoleName': '%s', 'PolicyName': '%s'}",
-                              r->name,
+        sh_doc *in = shc_json(&c->f, "{'RoleName': '%s', 'PolicyName': '%s'}", r->name,
                               shc_str(h, r->inline_names, "PolicyNames.member[%zu]", i));
         shc_queue_add_accepting(&c->f.q, "iam", "DeleteRolePolicy", in, r->line->label, "NoSuchEntity", NULL, NULL);
     }
@@ -164,9 +163,8 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
      * deleted ten a request */
     for (size_t i = 0; i < revisions; i += DELETE_PER_CALL) {
         sh_doc *in = shc_doc(&c->f);
-        char path[64];
         for (size_t k = i; k < revisions && k < i + DELETE_PER_CALL; k++)
-            h->doc_set_string(in, shc_path(path, sizeof(path), "taskDefinitions[%zu]", k - i), all[k]);
+            shc_set(f, in, all[k], "taskDefinitions[%zu]", k - i);
         shc_queue_add(&f->q, "ecs", "DeleteTaskDefinitions", in, NULL, c->td_l.label, revisions_deleted,
                       i + DELETE_PER_CALL >= revisions ? &last : &before);
     }

@@ -35,12 +35,12 @@ void cmp_log_wave(struct cmp *c)
     }
     /* the drifted tags as a list, then as the map Logs takes */
     char detail[SHC_DETAIL];
-    sh_doc *drift = shc_doc(&c->f), *in = shc_doc(&c->f);
+    sh_doc *drift = shc_doc(&c->f);
     size_t n = shc_tags_drift(c->f.h, c->f.ctx, c->log_tags, &shc_tags_json, NULL, drift, &shc_tags_json, detail,
                               sizeof(detail));
     if (!n)
         return;
-    c->f.h->doc_set_string(in, "resourceArn", c->log_arn);
+    sh_doc *in = shc_json(&c->f, "{'resourceArn': '%s'}", c->log_arn);
     for (size_t i = 0; i < n; i++) {
         const char *key = shc_str(c->f.h, drift, "tags[%zu].Key", i);
         const char *value = shc_str(c->f.h, drift, "tags[%zu].Value", i);

@@ -81,7 +81,6 @@ int cmp_lookup(struct cmp *c)
     return 0;
 }
 
-
 int cmp_reads(struct cmp *c)
 {
     /* Deploy and plan look for the image (cmp_inputs: the registry's

@@ -371,14 +371,13 @@ static const char *stopped_reasons(struct cmp *c, const char *id)
     sh_doc *in = shc_json(&c->f, "{'cluster': '%s', 'serviceName': '%s', 'desiredStatus': 'STOPPED'}",
                           c->cluster_name, c->service_name);
     const sh_doc *list = NULL, *tasks = NULL;
-    char path[96], reasons[1024] = "";
+    char reasons[1024] = "";
     if (h->aws_call(c->f.ctx, "ecs", "ListTasks", in, &list) != SH_OK || !h->doc_count(list, "taskArns"))
         return "";
     sh_doc *d = shc_json(&c->f, "{'cluster': '%s'}", c->cluster_name);
     size_t n = h->doc_count(list, "taskArns");
     for (size_t i = 0; i < n && i < 10; i++)
-        h->doc_set_string(d, shc_path(path, sizeof(path), "tasks[%zu]", i),
-                          shc_str(h, list, "taskArns[%zu]", i));
+        shc_set(&c->f, d, shc_str(h, list, "taskArns[%zu]", i), "tasks[%zu]", i);
     if (h->aws_call(c->f.ctx, "ecs", "DescribeTasks", d, &tasks) != SH_OK)
         return "";
     int pull = 0;

@@ -272,12 +272,15 @@ struct deleted_poll {
     int interfaces; /* and its network interfaces gone, read in the same poll */
 };
 
-sh_doc *lb_interfaces_query(struct lb *l)
+/* The interfaces AWS makes for the load balancer: "ELB app/<name>/<id>". */
+static sh_doc *interfaces_query(struct lb *l)
 {
     return shc_json(&l->f, "{'Filter': [{'Name': 'description', 'Value': ['ELB app/%s/*']}]}", l->alb_name);
 }
 
-size_t lb_interfaces_left(struct lb *l, const sh_doc *out, char *progress, size_t len)
+/* How many interfaces out lists, written into progress ("2 left: eni-1,
+ * eni-2"); none sets interfaces_gone. */
+static size_t interfaces_left(struct lb *l, const sh_doc *out, char *progress, size_t len)
 {
     size_t count = l->f.h->doc_count(out, "networkInterfaceSet.item");
     size_t used = (size_t)snprintf(progress, len, "%zu left", count);
@@ -302,24 +305,25 @@ static int deleted(void *arg, char *progress, size_t len)
     }
     const sh_doc *enis = NULL;
     if (p->interfaces)
-        shc_read_all(&q, "ec2", "DescribeNetworkInterfaces", lb_interfaces_query(l), "networkInterfaceSet.item",
+        shc_read_all(&q, "ec2", "DescribeNetworkInterfaces", interfaces_query(l), "networkInterfaceSet.item",
                      l->alb_l.label, &enis);
     if (shc_queue_run(&q)) {
         if (q.lost) /* a read is never "maybe applied"; should it be, it is an error */
             shc_queue_give_up(&q);
         return -1;
     }
-    size_t gone = 0;
+    size_t gone = 0, used = 0;
     for (size_t i = 0; i < p->n; i++)
         gone += !out[i] || !l->f.h->doc_count(out[i], "LoadBalancers.member");
-    size_t used = (size_t)snprintf(progress, len, "%zu of %zu gone%s", gone, p->n, p->interfaces ? "; interfaces " : "");
-    size_t left = p->interfaces && used < len ? lb_interfaces_left(l, enis, progress + used, len - used) : 0;
+    if (p->n)
+        used = (size_t)snprintf(progress, len, "%zu of %zu gone%s", gone, p->n, p->interfaces ? "; interfaces " : "");
+    size_t left = p->interfaces && used < len ? interfaces_left(l, enis, progress + used, len - used) : 0;
     return gone == p->n && !left;
 }
 
 int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report, const char *why, int interfaces)
 {
-    if (!n)
+    if (!n && !interfaces)
         return 0;
     for (size_t i = 0; i < n; i++) {
         if (!albs[i]->protection_on)
@@ -348,10 +352,10 @@ int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report
     time_t now = time(NULL);
     /* destroy: what is left of its deadline; a replacement: aws's waiter */
     int timeout = !l->f.deadline ? ACTIVE_TIMEOUT : l->f.deadline > now ? (int)(l->f.deadline - now) : 1;
-    sh_status rc = l->f.h->wait(l->f.ctx,
-                                shc_text(l->f.h, l->f.ctx, "%s to be deleted%s", l->alb_l.label,
-                                         interfaces ? " and its network interfaces to go" : ""),
-                                timeout, deleted, &p);
+    const char *what = !n ? shc_text(l->f.h, l->f.ctx, "the network interfaces of %s to go", l->alb_l.label)
+                       : shc_text(l->f.h, l->f.ctx, "%s to be deleted%s", l->alb_l.label,
+                                  interfaces ? " and its network interfaces to go" : "");
+    sh_status rc = l->f.h->wait(l->f.ctx, what, timeout, deleted, &p);
     if (rc != SH_OK)
         l->f.failed = 1;
     return rc == SH_OK ? 0 : -1;

@@ -1,29 +1,15 @@
 /* lb: removing the load balancer (its listeners go with it) and the
  * target group, in the order aws needs: deletion protection off where
- * on, DeleteLoadBalancer, waited for until aws no longer knows it; then
- * its network interfaces, which aws keeps for minutes and which hold the
- * network plugin's security group; then the target group, refused while
- * a listener still forwards to it. Only what carries the ownership tags
+ * on, DeleteLoadBalancer, waited for until aws no longer knows it and its
+ * network interfaces, which aws keeps for minutes and which hold the
+ * network plugin's security group, are gone (one poll reads both); then
+ * the target group, refused while a listener still forwards to it. Only what carries the ownership tags
  * is touched; destroy ends when a lookup finds nothing owned. */
 #include <stdio.h>
 #include <string.h>
 
 #include "lb.h"
 
-
-/* The interfaces aws made for the load balancer: "ELB app/<name>/<id>". */
-static int interfaces_gone(void *arg, char *progress, size_t len)
-{
-    struct lb *l = arg;
-    const sh_doc *out;
-    if (l->f.h->aws_call_all(l->f.ctx, "ec2", "DescribeNetworkInterfaces", lb_interfaces_query(l),
-                             "networkInterfaceSet.item", &out) != SH_OK) {
-        l->f.h->fail(l->f.ctx, SH_ERR_AWS, "waiting for the network interfaces of %s: %s", l->alb_l.label,
-                   l->f.h->aws_error_text(l->f.ctx));
-        return -1;
-    }
-    return lb_interfaces_left(l, out, progress, len) == 0;
-}
 
 /* A target group a load balancer of someone else's forwards to cannot go:
  * say so now rather than retry ResourceInUse until the deadline. */
@@ -109,15 +95,8 @@ int lb_destroy_pass(shc_frame *f, size_t *found)
      * are not waited for. Ours are read with the load balancer's deletion;
      * after an earlier run deleted it, alone (once a run). */
     if (lb_alb_delete(l, owned, n, 1, n > 1 ? "with its listeners; duplicates too" : "with its listeners",
-                      !l->foreign_alb))
+                      !l->foreign_alb && (n || !l->interfaces_gone)))
         return -1;
-    if (!l->foreign_alb && !l->interfaces_gone) {
-        time_t now = time(NULL);
-        sh_status rc = l->f.h->wait(l->f.ctx, shc_text(l->f.h, l->f.ctx, "the network interfaces of %s to go", l->alb_l.label),
-                                  l->f.deadline > now ? (int)(l->f.deadline - now) : 1, interfaces_gone, l);
-        if (rc != SH_OK)
-            return -1;
-    }
     /* its interfaces gone, nothing left of it is in the network's subnets */
     shc_destroy_released(f);
     if (!tg)

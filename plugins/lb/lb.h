@@ -175,15 +175,11 @@ void lb_alb_extras_wave(struct lb *l, int second); /* duplicates: protection off
 int lb_alb_wait(struct lb *l);       /* until active */
 /* Deletes the load balancers (protection off first where on) and waits
  * until they are gone (until l->f.deadline when set), with `interfaces`
- * their network interfaces too (read in the same poll); with report, a
- * line for each saying why (may be NULL). */
+ * their network interfaces too (read in the same poll; with no load
+ * balancer, those left by one deleted before); with report, a line for
+ * each saying why (may be NULL). */
 int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report, const char *why, int interfaces);
-/* DescribeNetworkInterfaces of the interfaces AWS makes for the load
- * balancer ("ELB app/<name>/<id>"). */
-sh_doc *lb_interfaces_query(struct lb *l);
-/* How many of the interfaces DescribeNetworkInterfaces answered (out),
- * written into progress ("2 left: eni-1, eni-2"); none sets interfaces_gone. */
-size_t lb_interfaces_left(struct lb *l, const sh_doc *out, char *progress, size_t len);
+
 
 /* ---- target_group.c ---- */
 /* Protocol, port, vpc or target type: noted; -1 (recorded) when deploy may not replace. */

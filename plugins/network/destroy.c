@@ -126,8 +126,7 @@ static void detach_gateways(struct net *n, const struct owned *igws)
     for (size_t g = 0; g < igws->n && !n->f.plan; g++) {
         size_t attachments = n->f.h->doc_count(igws->item[g], "attachmentSet.item");
         for (size_t a = 0; a < attachments; a++) {
-            sh_doc *in = shc_json(&n->f, "{'InternetGatewayId': '%s', 'VpcId': '%s'}",
-                                  igws->ids[g],
+            sh_doc *in = shc_json(&n->f, "{'InternetGatewayId': '%s', 'VpcId': '%s'}", igws->ids[g],
                                   shc_str(n->f.h, igws->item[g], "attachmentSet.item[%zu].vpcId", a));
             net_queue_ok(n, "DetachInternetGateway", in, igws->labels[g], "Gateway.NotAttached|*NotFound");
         }

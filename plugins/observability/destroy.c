@@ -107,9 +107,8 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
     }
     if (d.nalarms) { /* one request names them all */
         sh_doc *in = shc_doc(&o->f);
-        char path[32];
         for (size_t i = 0; i < d.nalarms; i++)
-            h->doc_set_string(in, shc_path(path, sizeof(path), "AlarmNames[%zu]", i), d.alarms[i]->name);
+            shc_set(&o->f, in, d.alarms[i]->name, "AlarmNames[%zu]", i);
         shc_queue_add_accepting(&o->f.q, "cloudwatch", "DeleteAlarms", in, "cloudwatch alarms", "ResourceNotFound",
                                 NULL, NULL);
     }

@@ -257,7 +257,13 @@ static int nat_path(struct net *n, int wave)
 
 static int waves(struct net *n)
 {
-    if (net_lookup(n) || net_found(n) || net_zones(n) || net_quotas(n))
+    if (net_lookup(n) || net_found(n) || net_zones(n))
+        return -1;
+    /* A plan changes nothing: what the lookups found is what dependents
+     * plan against, at once rather than after the reads by id. */
+    if (n->f.plan)
+        publish(n, 1);
+    if (net_quotas(n))
         return -1;
     net_wave_vpc(n);
     net_wave_extras(n, 0);

@@ -58,7 +58,10 @@ The rules (names for --propagation-rules), trigger -> what is refused:
                    that revision: 200 with every named revision in
                    failures[] (arn, reason, detail) and none deleted, as ECS
                    answers for a revision it does not see INACTIVE yet (the
-                   reason's wording is unverified)
+                   reason's wording is unverified); the first such request
+                   after the deregistration fails whatever the time (a
+                   run slowed by valgrind sends it seconds later), the
+                   later ones within the window
 
 Triggers are remembered whatever the window (as ids are), so turning the
 mode on later applies to what was triggered earlier; forget() clears them
@@ -91,12 +94,14 @@ class Propagation:
         self.triggers = {}  # (rule, key) -> epoch seconds
         self.prev_default = {}  # policy arn -> the default version GetPolicy last answered
         self.replaced_default = {}  # policy arn -> the default a SetAsDefault replaced
+        self.untold = set()  # (rule, key) triggered whose first request has not been refused yet
         self.account = DEFAULT_ACCOUNT
 
     def forget(self):
         with self.lock:
             self.triggers.clear()
             self.replaced_default.clear()
+            self.untold.clear()
 
     def _young(self, rule, key, now, window):
         with self.lock:
@@ -110,6 +115,14 @@ class Propagation:
     def _mark(self, rule, key, now):
         with self.lock:
             self.triggers[(rule, key)] = now
+            self.untold.add((rule, key))
+
+    def _young_or_untold(self, rule, key, now, window):
+        """Within the window, or the first request since the trigger (told now)."""
+        with self.lock:
+            untold = (rule, key) in self.untold
+            self.untold.discard((rule, key))
+        return self._young(rule, key, now, window) or untold
 
     def refuse(self, service, operation, form, doc, region, now, window, rules):
         """(status, code, message, rule) of the answer AWS would give instead, or None."""
@@ -204,7 +217,7 @@ class Propagation:
         if service != "ecs" or operation != "DeleteTaskDefinitions" or "ecs-deregister" not in on or window <= 0:
             return None
         named = [a for a in (doc.get("taskDefinitions") or []) if isinstance(a, str)] if isinstance(doc, dict) else []
-        if not any(self._young("ecs-deregister", a, now, window) for a in named):
+        if not [a for a in named if self._young_or_untold("ecs-deregister", a, now, window)]:
             return None
         failures = [{"arn": a, "reason": "TASK_DEFINITION_NOT_INACTIVE",
                      "detail": "The task definition must be INACTIVE before it can be deleted."} for a in named]

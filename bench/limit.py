@@ -27,6 +27,14 @@ limit.
            (their arns come from those reads)
   nothing  a destroy that finds nothing: STS; the lookups
 
+Beside the limit, what the run took: the longest chain of requests in
+the trace each sent after the one before it was answered (ours
+included). At 50 ms a request that is the part of the wall time the
+latency can explain; the rest is the emulator answering one request at
+a time (about 5 ms each on 2 cores) and stackhost's own time. A chain
+is at most what the run waited for: two requests the emulator answered
+late can look chained without one waiting for the other.
+
 Printed: the count and the steps, one line (JSON with --json).
 """
 import json
@@ -95,6 +103,30 @@ def steps(command, calls):
     return found
 
 
+def taken(trace_path):
+    """(length, [(plugin, "service Operation"), ...]) of the longest chain of
+    requests in the trace, each sent once the one before it was answered."""
+    doc = json.load(open(trace_path))
+    events = doc["traceEvents"] if isinstance(doc, dict) else doc
+    calls = sorted((e for e in events if e.get("ph") == "X" and e.get("cat") == "aws"), key=lambda e: e["ts"])
+    depth, before = [], []
+    for i, call in enumerate(calls):
+        best, at = 0, None
+        for j in range(i):
+            if calls[j]["ts"] + calls[j]["dur"] <= call["ts"] and depth[j] > best:
+                best, at = depth[j], j
+        depth.append(best + 1)
+        before.append(at)
+    if not calls:
+        return 0, []
+    i = max(range(len(calls)), key=lambda k: depth[k])
+    chain = []
+    while i is not None:
+        chain.append((calls[i]["args"].get("plugin", ""), calls[i]["name"]))
+        i = before[i]
+    return len(chain), chain[::-1]
+
+
 def imposed(command, trace_path):
     """(count, steps) of the round trips AWS imposes on the run the trace records."""
     doc = json.load(open(trace_path))
@@ -109,8 +141,13 @@ def main():
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
     n, found = imposed(args[0], args[1])
-    print(json.dumps({"imposed_round_trips": n, "imposed_steps": found}) if "--json" in sys.argv
-          else f"{n} round trips: {', '.join(found)}")
+    length, chain = taken(args[1])
+    if "--json" in sys.argv:
+        print(json.dumps({"imposed_round_trips": n, "imposed_steps": found, "taken_round_trips": length,
+                          "taken_chain": [name for _, name in chain]}))
+    else:
+        print(f"{n} round trips: {', '.join(found)}")
+        print(f"taken: {length} in sequence: {', '.join(name for _, name in chain)}")
     return 0
 
 

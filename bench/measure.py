@@ -35,7 +35,9 @@ flight while the command ran.
              record also holds the round trips AWS imposes on a COMMAND
              (deploy, destroy, plan, nothing) as bench/limit.py reads them
              from it, their steps, and S, the seconds AWS makes the chain
-             wait besides (a NAT gateway pending).
+             wait besides (a NAT gateway pending); and the round trips the
+             run took in sequence (limit.taken: the longest chain of
+             requests each sent after the one before was answered).
 Labels are copied into the record (numbers as numbers). The record has the
 command's "rc" and "ok"; exit status 0 when it succeeded, 1 when not.
 """
@@ -139,6 +141,8 @@ def main():
     if args.imposed and args.trace and ok:
         n, steps = limit.imposed(args.imposed, args.trace)
         record.update(imposed_round_trips=n, imposed_steps=steps, imposed_wait=args.imposed_wait)
+        length, chain = limit.taken(args.trace)
+        record.update(taken_round_trips=length, taken_chain=[name for _, name in chain])
     if args.resources and ok:
         text = open(args.stdout, errors="replace").read()
         changes = json.loads(text[text.index("{"):])["changes"]

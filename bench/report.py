@@ -123,11 +123,17 @@ def main():
     # --- against the round trips AWS imposes
     print()
     print("stackhost / the round-trip limit (bench/limit.py: the steps AWS imposes, read from each run's trace, "
-          "x the latency, + the waits on that chain)")
+          "x the latency, + the waits on that chain; taken: the longest chain of requests in the trace, each "
+          "sent once the one before was answered, the lease's included)")
 
     def limit_of(run, latency):
         n = run["imposed_round_trips"] if run else None
         return None if n is None else n * latency / 1000.0 + (run["imposed_wait"] or 0.0)
+
+    def floor(scenario):
+        """The same command at 0 ms: the emulator's and stackhost's own time."""
+        at0 = row("stackhost", scenario, 0)
+        return f"; at 0 ms it takes {number(at0['wall'])} s" if at0 and at0.ok and at0["wall"] is not None else ""
 
     for scenario, latency in [(s, lat) for lat in latencies if lat for s in STACKHOST_ROWS] + [
             (PROVISIONING, TARGET_LATENCY)]:
@@ -139,6 +145,10 @@ def main():
         wait = f" + {number(run['imposed_wait'])} s" if run["imposed_wait"] else ""
         print(f"  {scenario:<20} {latency:>4} ms  {run['wall'] / lim:.2f}x the limit ({number(run['wall'])} s / "
               f"{number(lim)} s: {number(run['imposed_round_trips'])} round trips{wait}: {', '.join(steps)})")
+        if run.ok[-1].get("taken_round_trips") is not None:
+            print(f"  {'':<20} {'':>4}     taken: {number(run['taken_round_trips'])} round trips in sequence "
+                  f"(x {latency} ms = {number(run['taken_round_trips'] * latency / 1000.0)} s of the "
+                  f"{number(run['wall'])} s{floor(scenario)}): {', '.join(run.ok[-1].get('taken_chain', []))}")
 
     # --- requests per service
     print()

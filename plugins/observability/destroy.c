@@ -62,25 +62,6 @@ static const char *key_detail(struct obs *o, const struct obs_key *k)
                                    OBS_PENDING_DAYS);
 }
 
-static void report_keys(struct obs *o)
-{
-    for (size_t i = 0; i < o->nkeys; i++)
-        if (o->keys[i].extra)
-            o->f.h->report(o->f.ctx, SH_CHANGE_DELETE, key_label(o, &o->keys[i]), key_detail(o, &o->keys[i]));
-}
-
-static void plan_lines(struct obs *o, const struct doomed *d)
-{
-    const sh_host *h = o->f.h;
-    for (size_t i = 0; i < d->nalarms; i++)
-        h->report(o->f.ctx, SH_CHANGE_DELETE, d->alarms[i]->line.label, NULL);
-    if (d->topic)
-        h->report(o->f.ctx, SH_CHANGE_DELETE, o->topic_l.label, "with its subscriptions");
-    report_keys(o);
-    if (d->alias && !o->keys[0].extra)
-        h->report(o->f.ctx, SH_CHANGE_DELETE, o->key_l.label, "alias removed");
-}
-
 /* One pass; *found gets how many owned resources the lookups listed. */
 int obs_destroy_pass(shc_frame *f, size_t *found)
 {
@@ -101,43 +82,31 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
         return -1;
     sort_out(o, &d);
     *found = d.nalarms + (size_t)d.topic + d.nkeys + (size_t)d.alias;
-    if (o->f.plan) {
-        plan_lines(o, &d);
-        return 0;
-    }
-    if (d.nalarms) { /* one request names them all */
+    if (d.nalarms) { /* one request names them all (a plan sends no delete) */
         sh_doc *in = shc_doc(&o->f);
         for (size_t i = 0; i < d.nalarms; i++)
             shc_set(&o->f, in, d.alarms[i]->name, "AlarmNames[%zu]", i);
         shc_queue_add_accepting(&o->f.q, "cloudwatch", "DeleteAlarms", in, "cloudwatch alarms", "ResourceNotFound",
                                 NULL, NULL);
     }
-    if (d.topic) {
-        sh_doc *in = shc_json(&o->f, "{'TopicArn': '%s'}", o->topic_arn);
-        shc_queue_add_accepting(&o->f.q, "sns", "DeleteTopic", in, o->topic_l.label, "NotFound", NULL, NULL);
-    }
-    for (size_t i = 0; i < o->nkeys; i++) {
-        if (!o->keys[i].extra)
-            continue;
-        sh_doc *in = shc_json(&o->f, "{'KeyId': '%s', 'PendingWindowInDays': %d}", o->keys[i].id, OBS_PENDING_DAYS);
-        /* already pending (a retried request): done */
-        shc_queue_add_accepting(&o->f.q, "kms", "ScheduleKeyDeletion", in, key_label(o, &o->keys[i]),
-                                "KMSInvalidStateException(is pending deletion)|NotFoundException", NULL, NULL);
-    }
+    if (d.topic)
+        shc_delete(&o->f.q, o->topic_l.label, "with its subscriptions", "sns", "DeleteTopic",
+                   shc_json(&o->f, "{'TopicArn': '%s'}", o->topic_arn), "NotFound");
+    for (size_t i = 0; i < o->nkeys; i++)
+        if (o->keys[i].extra) /* already pending (a retried request): done */
+            shc_delete(&o->f.q, key_label(o, &o->keys[i]), key_detail(o, &o->keys[i]), "kms", "ScheduleKeyDeletion",
+                       shc_json(&o->f, "{'KeyId': '%s', 'PendingWindowInDays': %d}", o->keys[i].id, OBS_PENDING_DAYS),
+                       "KMSInvalidStateException(is pending deletion)|NotFoundException");
     if (shc_wave(&o->f))
         return -1;
     for (size_t i = 0; i < d.nalarms; i++)
         h->report(o->f.ctx, SH_CHANGE_DELETE, d.alarms[i]->line.label, NULL);
-    if (d.topic)
-        h->report(o->f.ctx, SH_CHANGE_DELETE, o->topic_l.label, "with its subscriptions");
-    report_keys(o);
     if (!d.alias)
         return 0;
     sh_doc *in = shc_json(&o->f, "{'AliasName': '%s'}", o->alias);
-    shc_queue_add_accepting(&o->f.q, "kms", "DeleteAlias", in, o->key_l.label, "NotFoundException", NULL, NULL);
-    if (shc_wave(&o->f))
-        return -1;
-    if (!o->keys[0].extra)
-        h->report(o->f.ctx, SH_CHANGE_DELETE, o->key_l.label, "alias removed");
-    return 0;
+    if (o->keys[0].extra) /* the key's line says it */
+        shc_queue_add_accepting(&o->f.q, "kms", "DeleteAlias", in, o->key_l.label, "NotFoundException", NULL, NULL);
+    else
+        shc_delete(&o->f.q, o->key_l.label, "alias removed", "kms", "DeleteAlias", in, "NotFoundException");
+    return shc_wave(&o->f);
 }

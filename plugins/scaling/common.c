@@ -59,7 +59,6 @@ int scal_load(shc_frame *f, int destroy)
         p->target = targets[i];
         p->name = h->resource_name(ctx, "scaling", shc_text(h, ctx, "%s-%s", stack, p->purpose));
         p->line.label = shc_text(h, ctx, "scaling policy %s", p->name);
-        p->del = (struct scal_delete){s, p->line.label, 0};
     }
     /* compute's names: its outputs, published by its names callback before
      * the run (never made again here) */
@@ -79,7 +78,6 @@ int scal_load(shc_frame *f, int destroy)
     }
     snprintf(s->resource_id, sizeof(s->resource_id), "service/%s/%s", s->cluster, s->service);
     s->target_l.label = shc_text(h, ctx, "scalable target %s", s->resource_id);
-    s->target_del = (struct scal_delete){s, s->target_l.label, 0};
     return 0;
 }
 
@@ -147,28 +145,6 @@ int scal_lookup(struct scal *s, int with_service)
             if (!strcmp(name, s->policies[k].name))
                 s->policies[k].found = p;
     }
-    return 0;
-}
-
-int scal_deleted(void *arg, const sh_doc *out)
-{
-    struct scal_delete *d = arg;
-    struct scal *s = d->s;
-    if (!out) {
-        const sh_aws_error *e = s->f.h->aws_error(s->f.ctx);
-        const char *msg = e && e->message ? e->message : "";
-        int gone = e && e->code &&
-                   (!strcmp(e->code, "ObjectNotFoundException") ||
-                    (!strcmp(e->code, "ValidationException") &&
-                     (strstr(msg, "No scalable target found") || strstr(msg, "No scaling policy found"))));
-        if (!gone) {
-            s->f.h->fail(s->f.ctx, SH_ERR_AWS, "removing %s: %s", d->label, s->f.h->aws_error_text(s->f.ctx));
-            s->f.failed = 1;
-            return -1;
-        }
-    }
-    if (d->report)
-        s->f.h->report(s->f.ctx, SH_CHANGE_DELETE, d->label, NULL);
     return 0;
 }
 

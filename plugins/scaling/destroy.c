@@ -45,31 +45,19 @@ int scal_destroy_pass(shc_frame *f, size_t *found)
     *found = s->target != NULL;
     for (size_t i = 0; i < SCAL_POLICIES; i++)
         *found += s->policies[i].found != NULL;
-    if (s->f.plan) {
-        for (size_t i = 0; i < SCAL_POLICIES; i++)
-            if (s->policies[i].found)
-                h->report(s->f.ctx, SH_CHANGE_DELETE, s->policies[i].line.label, NULL);
-        if (s->target)
-            h->report(s->f.ctx, SH_CHANGE_DELETE, s->target_l.label, NULL);
-        return 0;
-    }
-    for (size_t i = 0; i < SCAL_POLICIES; i++) {
-        struct scal_policy *p = &s->policies[i];
-        if (!p->found)
-            continue;
-        p->del.report = 1;
-        shc_queue_add_accepting(&s->f.q, SCAL_SERVICE, "DeleteScalingPolicy", scal_policy_ref(s, p),
-                                p->line.label, SCAL_GONE_CODES, scal_deleted, &p->del);
-    }
+    for (size_t i = 0; i < SCAL_POLICIES; i++)
+        if (s->policies[i].found)
+            shc_delete(&s->f.q, s->policies[i].line.label, NULL, SCAL_SERVICE, "DeleteScalingPolicy",
+                       scal_policy_ref(s, &s->policies[i]), SCAL_GONE_CODES);
     /* With the policies: a policy the target's deregistration removed
      * first answers "not found", gone (SCAL_GONE_CODES); a pending change
      * is waited out (scal_not_yet). A lost answer: the next pass's lookups
      * tell what is left. */
-    if (s->target) {
-        s->target_del.report = 1;
-        shc_queue_add_accepting(&s->f.q, SCAL_SERVICE, "DeregisterScalableTarget", scal_on_target(s),
-                                s->target_l.label, SCAL_GONE_CODES, scal_deleted, &s->target_del);
-    }
+    if (s->target)
+        shc_delete(&s->f.q, s->target_l.label, NULL, SCAL_SERVICE, "DeregisterScalableTarget", scal_on_target(s),
+                   SCAL_GONE_CODES);
+    if (s->f.plan)
+        return 0;
     if (shc_wave(f))
         return -1;
     /* nothing scales compute's service any more: it may go */

@@ -64,10 +64,8 @@ void scal_policy_wave(struct scal *s, int puts, int deletes)
         if (!p->target) {
             if (!deletes || !p->found)
                 continue;
-            p->del.report = 0; /* the pass's line says it */
             shc_change(&s->f.q, &p->line, SH_CHANGE_DELETE, shc_text(s->f.h, s->f.ctx, "%s_target unset", p->purpose),
-                       SCAL_SERVICE, "DeleteScalingPolicy", scal_policy_ref(s, p), SCAL_GONE_CODES,
-                       scal_deleted, &p->del);
+                       SCAL_SERVICE, "DeleteScalingPolicy", scal_policy_ref(s, p), SCAL_GONE_CODES, NULL, NULL);
             continue;
         }
         if (!puts)

@@ -42,22 +42,12 @@
 
 struct scal;
 
-/* A delete's completion (see scal_deleted): which resource, and whether
- * to print its line when it is done (destroy) or leave it to the pass's
- * lines (a policy removed by deploy). */
-struct scal_delete {
-    struct scal *s;
-    const char *label;
-    int report;
-};
-
 struct scal_policy {
     const char *purpose; /* "cpu": the policy is scaling-S-cpu-E */
     const char *name;
     const char *metric;  /* ECSServiceAverageCPUUtilization */
     long long target;    /* the percentage held; 0: the policy is not wanted */
     shc_line line;
-    struct scal_delete del;
     /* per pass */
     const sh_doc *found; /* the described policy, NULL when absent */
 };
@@ -77,7 +67,6 @@ struct scal {
     struct scal_policy policies[SCAL_POLICIES];
     int inputs_missing; /* a plan before compute's first deploy */
     shc_line target_l;
-    struct scal_delete target_del;
     /* per pass */
     const sh_doc *targets_out, *policies_out, *services_out;
     const sh_doc *target; /* the described scalable target, NULL when absent */
@@ -98,13 +87,11 @@ sh_doc *scal_on_target(struct scal *s);
  * DescribeServices of the service when with_service); sets target and
  * each policy's found. -1 on a failure. */
 int scal_lookup(struct scal *s, int with_service);
-/* The codes a delete accepts, told apart by scal_deleted. */
-#define SCAL_GONE_CODES "ObjectNotFoundException|ValidationException"
-/* A delete's completion (arg: a struct scal_delete): an answer,
- * ObjectNotFoundException (AWS) or moto's ValidationException "No
- * scalable target found" / "No scaling policy found" mean gone; any other
- * ValidationException is recorded as the failure it is. */
-int scal_deleted(void *arg, const sh_doc *out);
+/* What a delete's answer says when it is gone already: AWS's
+ * ObjectNotFoundException, moto's ValidationException "No scalable target
+ * found" / "No scaling policy found"; any other ValidationException is
+ * the failure it is. */
+#define SCAL_GONE_CODES "ObjectNotFoundException|ValidationException(No scalable target found|No scaling policy found)"
 /* Prints every line (not in outputs). */
 void scal_report(struct scal *s);
 

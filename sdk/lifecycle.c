@@ -1,6 +1,7 @@
 /* A plugin's lifecycle: the passes of deploy and destroy, lost answers,
  * publishing and the destroy-until-gone loop, written once for every
  * plugin (lifecycle.h), and the small steps each pass repeats. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -66,6 +67,18 @@ void shc_report_lines(const shc_frame *f, shc_line *const *lines, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         shc_line_report(f->h, f->ctx, lines[i]);
+}
+
+int shc_fail(shc_frame *f, sh_status status, const char *fmt, ...)
+{
+    char text[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    f->h->fail(f->ctx, status, "%s", text);
+    f->failed = 1;
+    return -1;
 }
 
 int shc_left_alone(const shc_frame *f, const char *label)

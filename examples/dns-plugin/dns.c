@@ -93,7 +93,7 @@ static int find_zone(struct dns *d)
     const sh_host *h = d->f.h;
     const sh_doc *out;
     if (h->aws_call(d->f.ctx, "route53", "ListHostedZonesByName", shc_json(&d->f, "{'DNSName': '%s'}", d->zone), &out))
-        return h->fail(d->f.ctx, SH_ERR_AWS, "looking for hosted zone %s: %s", d->zone, h->aws_error_text(d->f.ctx)), -1;
+        return shc_fail(&d->f, SH_ERR_AWS, "looking for hosted zone %s: %s", d->zone, h->aws_error_text(d->f.ctx));
     for (size_t i = 0; i < h->doc_count(out, "HostedZones.HostedZone"); i++) {
         const char *name = shc_str(d->f.h, out, "HostedZones.HostedZone[%zu].Name", i);
         const char *id = shc_str(d->f.h, out, "HostedZones.HostedZone[%zu].Id", i);
@@ -114,7 +114,7 @@ static int list_zone(struct dns *d)
     for (d->npages = 0; d->npages < MAX_PAGES;) {
         const sh_doc *out;
         if (h->aws_call(d->f.ctx, "route53", "ListResourceRecordSets", in, &out))
-            return h->fail(d->f.ctx, SH_ERR_AWS, "listing zone %s: %s", d->zone, h->aws_error_text(d->f.ctx)), -1;
+            return shc_fail(&d->f, SH_ERR_AWS, "listing zone %s: %s", d->zone, h->aws_error_text(d->f.ctx));
         d->pages[d->npages++] = out;
         const char *more = h->doc_string(out, "IsTruncated");
         if (!more || strcmp(more, "true"))
@@ -262,9 +262,8 @@ static int read_zone(struct dns *d)
     if (find_zone(d))
         return -1;
     if (!d->zone_id)
-        return d->f.h->fail(d->f.ctx, SH_ERR_CONFIG, "no public hosted zone %s in account %s: create it (dns keeps "
-                            "records in it, never the zone itself) or set dns.zone", d->zone,
-                            d->f.h->account_id(d->f.ctx)), -1;
+        return shc_fail(&d->f, SH_ERR_CONFIG, "no public hosted zone %s in account %s: create it (dns keeps "
+                        "records in it, never the zone itself) or set dns.zone", d->zone, d->f.h->account_id(d->f.ctx));
     return list_zone(d);
 }
 
@@ -293,9 +292,9 @@ static int converge(shc_frame *f)
         return -1;
     const sh_doc *a = find_set(d, d->record, "A"), *txt = find_set(d, d->record, "TXT");
     if ((a || txt) && !is_ours(d, txt, NULL))
-        return h->fail(ctx, SH_ERR_CONFIG, "%s already has %s record that is not this stack's (no TXT record %s "
-                       "beside it): choose another dns.record, or remove that record", d->record,
-                       a ? "an A" : "a TXT", d->owner), -1;
+        return shc_fail(f, SH_ERR_CONFIG, "%s already has %s record that is not this stack's (no TXT record %s "
+                        "beside it): choose another dns.record, or remove that record", d->record,
+                        a ? "an A" : "a TXT", d->owner);
     if (!alb_dns || !alb_arn) { /* a plan of a stack not deployed yet */
         h->report(ctx, SH_CHANGE_CREATE, d->label, "alias to the load balancer lb makes, and its owner TXT");
         return 0;

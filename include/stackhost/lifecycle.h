@@ -97,6 +97,11 @@ int shc_created(void *frame, const sh_doc *answer);
 /* host->report of every line (n of them). */
 void shc_report_lines(const shc_frame *f, shc_line *const *lines, size_t n);
 
+/* Records the error (host->fail: status, and the message as printf makes
+ * it, cut at 4 KiB) and marks the frame failed, so nothing more is sent
+ * and the pass ends; returns -1. */
+int shc_fail(shc_frame *f, sh_status status, const char *fmt, ...) SHC_PRINTF(3, 4);
+
 /* Logs that the item named by label carries no ownership tags and is left
  * alone (destroy deletes only what this stack made); returns 0. */
 int shc_left_alone(const shc_frame *f, const char *label);

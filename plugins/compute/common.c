@@ -111,9 +111,8 @@ static const char *input(struct cmp *c, const char *plugin, const char *key)
     if (v && *v)
         return v;
     if (c->f.mode == SH_MODE_DEPLOY && !c->f.failed) {
-        c->f.h->fail(c->f.ctx, SH_ERR_CONFIG, "input %s.%s is missing: the %s plugin did not publish it (deploy %s "
-                     "first, or list it in --only)", plugin, key, plugin, plugin);
-        c->f.failed = 1;
+        shc_fail(&c->f, SH_ERR_CONFIG, "input %s.%s is missing: the %s plugin did not publish it (deploy %s "
+                 "first, or list it in --only)", plugin, key, plugin, plugin);
     }
     c->inputs_missing = 1;
     return shc_text(c->f.h, c->f.ctx, "(%s.%s)", plugin, key);
@@ -165,16 +164,14 @@ int cmp_inputs(struct cmp *c)
     size_t n = h->input_list(c->f.ctx, "secrets", "parameter_arns", &arns);
     for (size_t i = 0; i < n; i++) {
         if (c->nsecrets == CMP_MAX_PARAMS) {
-            h->fail(c->f.ctx, SH_ERR_CONFIG, "secrets.parameter_arns has %zu parameters; a container takes at most %d "
-                    "here", n, CMP_MAX_PARAMS);
-            c->f.failed = 1;
+            shc_fail(&c->f, SH_ERR_CONFIG, "secrets.parameter_arns has %zu parameters; a container takes at most %d "
+                     "here", n, CMP_MAX_PARAMS);
             break;
         }
         struct cmp_secret *s = &c->secrets[c->nsecrets];
         if (secret_name(c, arns[i], s->name, sizeof(s->name))) {
-            h->fail(c->f.ctx, SH_ERR_CONFIG, "secrets.parameter_arns: %s is not a parameter under /%s/%s/: the "
-                    "container's secret name cannot be made from it", arns[i], c->stack, h->environment(c->f.ctx));
-            c->f.failed = 1;
+            shc_fail(&c->f, SH_ERR_CONFIG, "secrets.parameter_arns: %s is not a parameter under /%s/%s/: the "
+                     "container's secret name cannot be made from it", arns[i], c->stack, h->environment(c->f.ctx));
             continue;
         }
         s->value_from = arns[i];

@@ -37,12 +37,10 @@ int lb_alb_quota(struct lb *l)
     int limit = (int)shc_quota_value(l->f.h, l->quota_out, "Quota.Value", LB_QUOTA_DEFAULT);
     if (used + 1 <= limit)
         return 0;
-    l->f.h->fail(l->f.ctx, SH_ERR_CONFIG,
-               "this deploy needs a new application load balancer (%s), and region %s already has %d of its %d "
-               "(service quotas L-53DA6B97): delete unused load balancers or raise the quota, then deploy again",
-               l->alb_name, l->f.h->region(l->f.ctx), used, limit);
-    l->f.failed = 1;
-    return -1;
+    return shc_fail(&l->f, SH_ERR_CONFIG,
+                    "this deploy needs a new application load balancer (%s), and region %s already has %d of its %d "
+                    "(service quotas L-53DA6B97): delete unused load balancers or raise the quota, then deploy again",
+                    l->alb_name, l->f.h->region(l->f.ctx), used, limit);
 }
 
 /* ---- what cannot change in place ---- */
@@ -75,11 +73,9 @@ int lb_alb_replace_check(struct lb *l)
     shc_line_note(&l->alb_l, SH_CHANGE_REPLACE, why);
     if (l->f.h->allow_replace(l->f.ctx))
         return 0;
-    l->f.h->fail(l->f.ctx, SH_ERR_CONFLICT,
-               "%s: %s, which cannot change in place: deploy with --allow-replace to delete the load balancer "
-               "(and its listeners) and create it again", l->alb_l.label, why);
-    l->f.failed = 1;
-    return -1;
+    return shc_fail(&l->f, SH_ERR_CONFLICT,
+                    "%s: %s, which cannot change in place: deploy with --allow-replace to delete the load balancer "
+                    "(and its listeners) and create it again", l->alb_l.label, why);
 }
 
 /* ---- create, or put back ---- */

@@ -23,11 +23,9 @@ static int need(struct lb *l, const void *value, const char *key)
 {
     if (value || l->f.h->mode(l->f.ctx) != SH_MODE_DEPLOY)
         return 0;
-    l->f.h->fail(l->f.ctx, SH_ERR_CONFIG,
-               "the network plugin's output %s is missing: the load balancer %s needs it (deploy network "
-               "with lb, or first)", key, l->alb_name);
-    l->f.failed = 1;
-    return -1;
+    return shc_fail(&l->f, SH_ERR_CONFIG,
+                    "the network plugin's output %s is missing: the load balancer %s needs it (deploy network "
+                    "with lb, or first)", key, l->alb_name);
 }
 
 /* The answers ELBv2 gives while something propagates (aws-api.md section 13). */
@@ -116,8 +114,7 @@ void lb_read_tags(struct lb *l, const char *const *arns, size_t n, const sh_doc 
         for (size_t i = k * LB_DESCRIBE_TAGS_MAX; i < n && i < (k + 1) * LB_DESCRIBE_TAGS_MAX; i++)
             shc_set(&l->f, in, arns[i], "ResourceArns[%zu]", i - k * LB_DESCRIBE_TAGS_MAX);
         if (l->ntag_reads == sizeof(l->tag_reads) / sizeof(l->tag_reads[0])) {
-            l->f.h->fail(l->f.ctx, SH_ERR, "reading the tags of %s: more calls than a pass makes", l->alb_name);
-            l->f.failed = 1;
+            shc_fail(&l->f, SH_ERR, "reading the tags of %s: more calls than a pass makes", l->alb_name);
             return;
         }
         struct lb_tag_read *r = &l->tag_reads[l->ntag_reads++];

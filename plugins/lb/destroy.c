@@ -27,10 +27,9 @@ static int used_elsewhere(struct lb *l)
             listed |= a && !strcmp(a, arn);
         }
         if (listed) {
-            l->f.h->fail(l->f.ctx, SH_ERR_CONFLICT,
-                       "%s cannot be deleted: load balancer %s, which this stack does not own, forwards to it; "
-                       "remove that listener or rule, then destroy again", l->tg_l.label, arn);
-            l->f.failed = 1;
+            shc_fail(&l->f, SH_ERR_CONFLICT,
+                     "%s cannot be deleted: load balancer %s, which this stack does not own, forwards to it; "
+                     "remove that listener or rule, then destroy again", l->tg_l.label, arn);
             return 1;
         }
     }
@@ -49,11 +48,10 @@ static int refuse_protected(struct lb *l, struct lb_alb *const *owned, size_t n)
         const char *where = owned[i]->protection_on && l->cfg.protection ? "in aws and in the configuration"
                             : owned[i]->protection_on                    ? "in aws"
                                                                          : "in the configuration";
-        l->f.h->fail(l->f.ctx, SH_ERR_CONFLICT,
-                   "%s has deletion protection on (%s): destroy will not delete it; set lb.deletion_protection "
-                   "= false for this environment, run deploy (which turns it off), then destroy", l->alb_l.label,
-                   where);
-        l->f.failed = 1;
+        shc_fail(&l->f, SH_ERR_CONFLICT,
+                 "%s has deletion protection on (%s): destroy will not delete it; set lb.deletion_protection "
+                 "= false for this environment, run deploy (which turns it off), then destroy", l->alb_l.label,
+                 where);
         return 1;
     }
     return 0;

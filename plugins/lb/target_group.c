@@ -72,11 +72,9 @@ int lb_tg_replace_check(struct lb *l)
             l->tg_arn[0] = '\0'; /* the listeners will forward to the new one */
         return 0;
     }
-    l->f.h->fail(l->f.ctx, SH_ERR_CONFLICT,
-               "%s: %s, which cannot change in place: deploy with --allow-replace to delete the target group "
-               "(its targets deregistered) and create it again", l->tg_l.label, why);
-    l->f.failed = 1;
-    return -1;
+    return shc_fail(&l->f, SH_ERR_CONFLICT,
+                    "%s: %s, which cannot change in place: deploy with --allow-replace to delete the target group "
+                    "(its targets deregistered) and create it again", l->tg_l.label, why);
 }
 
 /* Listeners of the kept load balancer that forward to it go first:

@@ -114,7 +114,7 @@ int net_zones(struct net *n)
             while (z < count && strcmp(zones[z].name, want))
                 z++;
             if (named && (z == count || !zones[z].usable)) {
-                net_fail(n, SH_ERR_CONFIG, "zone %s (zones[%d]) is not an available zone of %s: name others", want, i,
+                shc_fail(&n->f, SH_ERR_CONFIG, "zone %s (zones[%d]) is not an available zone of %s: name others", want, i,
                          n->f.h->region(n->f.ctx));
                 rc = -1;
                 break;
@@ -129,7 +129,7 @@ int net_zones(struct net *n)
             if (zones[z].usable && !taken(n, n->azs, zones[z].name))
                 net_copy(n->az[i], sizeof(n->az[i]), zones[z].name);
         if (!n->az[i][0]) {
-            net_fail(n, SH_ERR_CONFIG, "region %s has too few available zones for az_count %d: lower az_count",
+            shc_fail(&n->f, SH_ERR_CONFIG, "region %s has too few available zones for az_count %d: lower az_count",
                      n->f.h->region(n->f.ctx), n->azs);
             rc = -1;
         }
@@ -303,7 +303,7 @@ static void vpc(struct net *n)
     if (cidr && strcmp(cidr, n->vpc_cidr)) {
         /* refused by plan and deploy alike, --allow-replace or not: the
          * whole stack lives in it */
-        net_fail(n, SH_ERR_CONFIG,
+        shc_fail(&n->f, SH_ERR_CONFIG,
                  "%s has cidr %s, the configuration says %s: a VPC's cidr cannot change, and replacing it "
                  "means replacing everything in it; put network.cidr back, or destroy the stack and deploy it "
                  "again", label, cidr, n->vpc_cidr);
@@ -332,8 +332,8 @@ static void igw(struct net *n)
     }
     const char *attached = n->f.h->doc_string(n->igw_item, "attachmentSet.item[0].vpcId");
     if (attached && n->vpc[0] && strcmp(attached, n->vpc))
-        net_fail(n, SH_ERR_CONFLICT, "%s is attached to %s, not to this stack's vpc %s: detach it by hand",
-                   label, attached, n->vpc);
+        shc_fail(&n->f, SH_ERR_CONFLICT, "%s is attached to %s, not to this stack's vpc %s: detach it by hand",
+                 label, attached, n->vpc);
     net_tags(n, n->igw_item, n->igw, label, name);
 }
 
@@ -371,8 +371,8 @@ static void subnet_drift(struct net *n, int i, int public)
                  new_az ? shc_line_diff(n->f.h, n->f.ctx, NULL, SH_CHANGE_REPLACE, "zone", have_az, n->az[i]) : "");
         net_report(n, SH_CHANGE_REPLACE, label, why);
         if (!n->f.h->allow_replace(n->f.ctx)) {
-            net_fail(n, SH_ERR_CONFIG, "%s needs replacement: %s; deploy with --allow-replace to delete and "
-                       "recreate it (what uses it must let go first)", label, why);
+            shc_fail(&n->f, SH_ERR_CONFIG, "%s needs replacement: %s; deploy with --allow-replace to delete and "
+                     "recreate it (what uses it must let go first)", label, why);
             return;
         }
         /* What is in it (a NAT gateway's, a load balancer's, a task's
@@ -428,7 +428,7 @@ int net_replace_subnets(struct net *n)
             if (n->f.h->doc_count(n->sub_enis[i][public], "networkInterfaceSet.item")) {
                 char what[512];
                 net_interfaces_text(n, n->sub_enis[i][public], what, sizeof(what));
-                net_fail(n, SH_ERR_CONFLICT, "%s cannot be replaced while it is in use (%s): remove what uses it "
+                shc_fail(&n->f, SH_ERR_CONFLICT, "%s cannot be replaced while it is in use (%s): remove what uses it "
                          "(the stack's other plugins first), then deploy again", label, what);
                 continue;
             }
@@ -555,7 +555,7 @@ int net_quotas(struct net *n)
                                          "accountAttributeSet.item[0].attributeValueSet.item[0].attributeValue", 5);
         int used = (int)n->f.h->doc_count(r.addresses, "addressesSet.item");
         if (used + need_eips > limit) {
-            net_fail(n, SH_ERR_CONFIG, "this deploy needs %d new elastic ip%s, and region %s already has %d of its %d "
+            shc_fail(&n->f, SH_ERR_CONFIG, "this deploy needs %d new elastic ip%s, and region %s already has %d of its %d "
                      "(vpc-max-elastic-ips): release unused addresses or raise the quota, then deploy again",
                      need_eips, need_eips == 1 ? "" : "s", n->f.h->region(n->f.ctx), used, limit);
             rc = -1;
@@ -565,7 +565,7 @@ int net_quotas(struct net *n)
         int limit = (int)shc_quota_value(n->f.h, r.vpc_quota, "Quota.Value", 5);
         int used = (int)n->f.h->doc_count(r.vpcs, "vpcSet.item");
         if (used + 1 > limit) {
-            net_fail(n, SH_ERR_CONFIG, "this deploy needs a new vpc, and region %s already has %d of its %d: delete "
+            shc_fail(&n->f, SH_ERR_CONFIG, "this deploy needs a new vpc, and region %s already has %d of its %d: delete "
                      "unused vpcs or raise the quota (service quotas, L-F678F1CE), then deploy again",
                      n->f.h->region(n->f.ctx), used, limit);
             rc = -1;

@@ -80,8 +80,7 @@ static int enis_gone(void *arg, char *progress, size_t len)
         shc_set(&n->f, in, p->groups->ids[i], "Filter[0].Value[%zu]", i);
     const sh_doc *out;
     if (n->f.h->aws_call_all(n->f.ctx, "ec2", "DescribeNetworkInterfaces", in, "networkInterfaceSet.item", &out) != SH_OK) {
-        net_fail(n, SH_ERR_AWS, "waiting for network interfaces: %s", n->f.h->aws_error_text(n->f.ctx));
-        return -1;
+        return shc_fail(&n->f, SH_ERR_AWS, "waiting for network interfaces: %s", n->f.h->aws_error_text(n->f.ctx));
     }
     size_t count = n->f.h->doc_count(out, "networkInterfaceSet.item");
     net_interfaces_text(n, out, progress, len);

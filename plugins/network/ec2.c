@@ -166,17 +166,6 @@ void net_queue_read(struct net *n, const char *op, const sh_doc *in, const char 
     shc_read_all(&n->f.q, "ec2", op, in, items, label, out);
 }
 
-void net_fail(struct net *n, sh_status status, const char *fmt, ...)
-{
-    char text[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
-    n->f.h->fail(n->f.ctx, status, "%s", text);
-    n->f.failed = 1;
-}
-
 int net_run(struct net *n)
 {
     int rc = shc_wave(&n->f);

@@ -81,7 +81,7 @@ void net_wave_nats(struct net *n)
             net_report(n, SH_CHANGE_REPLACE, label,
                        shc_text(n->f.h, n->f.ctx, "%s (subnet and elastic ip cannot change in place)", why));
             if (!n->f.h->allow_replace(n->f.ctx)) {
-                net_fail(n, SH_ERR_CONFIG, "%s needs replacement (%s); deploy with --allow-replace", label, why);
+                shc_fail(&n->f, SH_ERR_CONFIG, "%s needs replacement (%s); deploy with --allow-replace", label, why);
                 continue;
             }
             if (n->f.plan)
@@ -130,8 +130,7 @@ static int nats_state(const struct nat_poll *p, const sh_doc *out, char *progres
             ready++;
         } else if (!p->deleting && state && (!strcmp(state, "failed") || !strcmp(state, "deleted") || !strcmp(state, "deleting"))) {
             const char *why = shc_str(n->f.h, out, "natGatewaySet.item[%zu].failureMessage", i);
-            net_fail(n, SH_ERR_AWS, "nat gateway %s is %s: %s", id ? id : "?", state, why ? why : "no reason given");
-            return -1;
+            return shc_fail(&n->f, SH_ERR_AWS, "nat gateway %s is %s: %s", id ? id : "?", state, why ? why : "no reason given");
         } else {
             size_t used = strlen(pending);
             snprintf(pending + used, sizeof(pending) - used, "%s%s %s", used ? ", " : "", id ? id : "?",
@@ -152,8 +151,7 @@ static int nats_poll(void *arg, char *progress, size_t len)
         const sh_aws_error *e = n->f.h->aws_error(n->f.ctx);
         if (e && !strcmp(e->code, "NatGatewayNotFound")) /* not visible yet, or gone */
             return p->deleting ? 1 : 0;
-        net_fail(n, SH_ERR_AWS, "waiting for nat gateways: %s", n->f.h->aws_error_text(n->f.ctx));
-        return -1;
+        return shc_fail(&n->f, SH_ERR_AWS, "waiting for nat gateways: %s", n->f.h->aws_error_text(n->f.ctx));
     }
     return nats_state(p, out, progress, len);
 }

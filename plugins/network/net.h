@@ -114,8 +114,6 @@ int net_owned(struct net *n, const sh_doc *item);
 void net_queue(struct net *n, const char *op, const sh_doc *in, const char *label, shc_done_fn done, void *arg);
 /* As net_queue; the codes (answers meaning the desired state holds) count as success. */
 void net_queue_ok(struct net *n, const char *op, const sh_doc *in, const char *label, const char *codes);
-/* Records an error (host->fail) and stops the waves. */
-void net_fail(struct net *n, sh_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Runs the queued wave (shc_wave), then prints its progress lines if it
  * succeeded. */
 int net_run(struct net *n);

@@ -59,8 +59,7 @@ static int default_group_listed(void *arg, char *progress, size_t len)
     struct net *n = arg;
     const sh_doc *out;
     if (n->f.h->aws_call(n->f.ctx, "ec2", "DescribeSecurityGroups", default_group_query(n), &out) != SH_OK) {
-        net_fail(n, SH_ERR_AWS, "finding the vpc's default security group: %s", n->f.h->aws_error_text(n->f.ctx));
-        return -1;
+        return shc_fail(&n->f, SH_ERR_AWS, "finding the vpc's default security group: %s", n->f.h->aws_error_text(n->f.ctx));
     }
     n->default_sg_out = out;
     snprintf(progress, len, "not listed yet");

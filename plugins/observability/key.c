@@ -56,9 +56,7 @@ static int keys_grow(struct obs *o, size_t more)
 {
     struct obs_key *keys = realloc(o->keys, (o->nkeys + more) * sizeof(*keys));
     if (!keys) {
-        o->f.h->fail(o->f.ctx, SH_ERR_NOMEM, "out of memory listing kms keys");
-        o->f.failed = 1;
-        return -1;
+        return shc_fail(&o->f, SH_ERR_NOMEM, "out of memory listing kms keys");
     }
     memset(keys + o->nkeys, 0, more * sizeof(*keys));
     o->keys = keys;
@@ -247,10 +245,8 @@ int obs_key_state_step(struct obs *o)
         shc_change(&o->f.q, &o->key_l, SH_CHANGE_UPDATE, NULL, "kms", "EnableKey", on_key(o, o->key_id), NULL, NULL,
                    NULL);
     } else if (strcmp(state, "Enabled")) {
-        h->fail(o->f.ctx, SH_ERR_CONFLICT, "%s: kms key %s is %s; the topic needs it enabled", o->key_l.label,
-                o->key_id, state);
-        o->f.failed = 1;
-        return -1;
+        return shc_fail(&o->f, SH_ERR_CONFLICT, "%s: kms key %s is %s; the topic needs it enabled", o->key_l.label,
+                        o->key_id, state);
     }
     return shc_wave(&o->f);
 }

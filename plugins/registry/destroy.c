@@ -73,12 +73,10 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
     *found = (size_t)(repo + policy);
     size_t nimages = images ? r->f.h->doc_count(images, "imageDetails") : 0;
     if (repo && nimages && !r->cfg.delete_images) {
-        r->f.h->fail(r->f.ctx, SH_ERR_CONFLICT,
-                   "%s holds %zu image%s: destroy will not delete %s; set registry.delete_images = true for this "
-                   "environment (or delete the images: aws ecr batch-delete-image), then destroy",
-                   r->repo_l.label, nimages, nimages == 1 ? "" : "s", nimages == 1 ? "it" : "them");
-        r->f.failed = 1;
-        return -1;
+        return shc_fail(&r->f, SH_ERR_CONFLICT,
+                        "%s holds %zu image%s: destroy will not delete %s; set registry.delete_images = true for this "
+                        "environment (or delete the images: aws ecr batch-delete-image), then destroy",
+                        r->repo_l.label, nimages, nimages == 1 ? "" : "s", nimages == 1 ? "it" : "them");
     }
     if (repo) {
         /* force: images and all */

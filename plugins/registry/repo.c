@@ -30,12 +30,10 @@ int reg_repo_encryption(struct reg *r)
         return 0;
     const char *what = shc_text(r->f.h, r->f.ctx, "encryption %s -> AES256", is);
     if (!r->f.h->allow_replace(r->f.ctx)) {
-        r->f.h->fail(r->f.ctx, SH_ERR_CONFLICT,
-                   "%s: encryption is %s and must be AES256, which cannot change in place: deploy with "
-                   "--allow-replace to delete the repository (and its images) and create it again",
-                   r->repo_l.label, is);
-        r->f.failed = 1;
-        return -1;
+        return shc_fail(&r->f, SH_ERR_CONFLICT,
+                        "%s: encryption is %s and must be AES256, which cannot change in place: deploy with "
+                        "--allow-replace to delete the repository (and its images) and create it again",
+                        r->repo_l.label, is);
     }
     sh_doc *in = shc_json(&r->f, "{'repositoryName': '%s', 'force': true}", r->repo_name);
     shc_change(&r->f.q, &r->repo_l, SH_CHANGE_REPLACE, what, "ecr", "DeleteRepository", in, "RepositoryNotFoundException",

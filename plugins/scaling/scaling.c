@@ -51,10 +51,8 @@ static int converge(shc_frame *f)
     /* compute's names came before the run: the target waits for the
      * service itself (compute publishes its arn once it exists) */
     if (f->mode == SH_MODE_DEPLOY && !f->h->input_string(f->ctx, "compute", "service_arn")) {
-        f->h->fail(f->ctx, SH_ERR_CONFIG, "the scalable target needs compute's service, whose arn compute did not "
-                   "publish");
-        f->failed = 1;
-        return -1;
+        return shc_fail(f, SH_ERR_CONFIG, "the scalable target needs compute's service, whose arn compute did not "
+                        "publish");
     }
     int had_target = s->target != NULL;
     /* what was made a moment ago can be unknown for a while: scal_not_yet */

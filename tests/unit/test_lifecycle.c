@@ -234,6 +234,35 @@ static void test_failure_ends_the_run(void **state)
     assert_script_done(f);
 }
 
+/* A refusal of the plugin's own ends the run even when the pass also
+ * asked to look again: shc_fail records it (its status, its text cut at
+ * 4 KiB) and sets failed. */
+static int toy_refuse(shc_frame *f)
+{
+    st.converges++;
+    f->again = 1;
+    char name[5000];
+    memset(name, 'x', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    assert_int_equal(shc_fail(f, SH_ERR_CONFLICT, "vpc %s is someone else's: %d", name, 7), -1);
+    assert_true(f->failed);
+    return -1;
+}
+
+static void test_own_failure_ends_the_run(void **state)
+{
+    sh_ctx *f = *state;
+    toy.converge = toy_refuse;
+    assert_int_equal(shc_lifecycle_create(&toy, fh_host(f), f), SH_ERR);
+    assert_int_equal(st.converges, 1);
+    assert_int_equal(st.publishes, 0);
+    assert_int_equal(fh_error_count(f), 1);
+    assert_int_equal(fh_error_status_at(f, 0), SH_ERR_CONFLICT);
+    assert_true(fh_error_has(f, "vpc xxxx"));
+    assert_int_equal(strlen(fh_error_at(f, 0)), 4095);
+    assert_script_done(f);
+}
+
 static void test_lost_every_pass_gives_up(void **state)
 {
     sh_ctx *f = *state;
@@ -420,7 +449,8 @@ int main(void)
         T(test_lost_create_looks_again),
         T(test_already_exists_looks_again),
         T(test_failure_ends_the_run),
-        T(test_lost_every_pass_gives_up),
+        T(test_own_failure_ends_the_run),
+    T(test_lost_every_pass_gives_up),
         T(test_publish_status_is_the_answer),
         T(test_load_failure_runs_no_pass),
         T(test_foreign_resource_is_refused),

@@ -267,6 +267,59 @@ int shc_text_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *
     return 1;
 }
 
+/* The i-th string of the list at path (see shc_set_differs), or NULL. */
+static const char *list_item(const sh_host *h, const sh_doc *item, const char *path, size_t i)
+{
+    const char *field = strchr(path, '|');
+    int at = field ? (int)(field - path) : (int)strlen(path);
+    return field ? shc_str(h, item, "%.*s[%zu].%s", at, path, i, field + 1) : shc_str(h, item, "%.*s[%zu]", at, path, i);
+}
+
+static size_t list_count(const sh_host *h, const sh_doc *item, const char *path)
+{
+    char at[128];
+    const char *field = strchr(path, '|');
+    if (!item || !shc_path(at, sizeof(at), "%.*s", field ? (int)(field - path) : (int)strlen(path), path))
+        return 0;
+    return h->doc_count(item, at);
+}
+
+static int listed(const char *s, const char *const *list, size_t n)
+{
+    for (size_t k = 0; s && k < n; k++)
+        if (list[k] && !strcmp(s, list[k]))
+            return 1;
+    return 0;
+}
+
+/* A JSON list of the n strings (NULL ones as "?"). */
+static const char *strings_text(const sh_host *h, sh_ctx *ctx, const char *const *s, size_t n)
+{
+    sh_doc *d = h->doc_new(ctx);
+    char path[32];
+    for (size_t i = 0; i < n; i++)
+        h->doc_set_string(d, shc_path(path, sizeof(path), "l[%zu]", i), s[i] ? s[i] : "?");
+    const sh_doc *l = h->doc_get(d, "l");
+    return l ? h->doc_json(ctx, l) : "[]";
+}
+
+int shc_set_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *what, const sh_doc *item,
+                    const char *path, const char *const *want, size_t n)
+{
+    size_t count = list_count(h, item, path);
+    const char **have = calloc(count + 1, sizeof(*have));
+    int same = have && count == n;
+    for (size_t i = 0; have && i < count; i++)
+        have[i] = list_item(h, item, path, i);
+    for (size_t i = 0; same && i < n; i++)
+        same = listed(want[i], have, count) && listed(have[i], want, n);
+    if (!same)
+        shc_line_diff(h, ctx, line, SH_CHANGE_UPDATE, what, count && have ? strings_text(h, ctx, have, count) : NULL,
+                      strings_text(h, ctx, want, n));
+    free(have);
+    return !same;
+}
+
 int shc_number_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *what, const char *have, double want,
                        const char *unit)
 {

@@ -290,6 +290,12 @@ int shc_text_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *
  * not a number differs and is shown as it is. */
 int shc_number_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *what, const char *have, double want,
                        const char *unit);
+/* The same for a list AWS answered, compared as a set: the list at path
+ * in item ("List.member", or "List.member|Field" for each member's
+ * Field; item NULL: empty) against the n strings of want, in any order.
+ * Noted as JSON lists ("subnets [\"a\"] -> [\"a\",\"b\"]"). */
+int shc_set_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *what, const sh_doc *item,
+                    const char *path, const char *const *want, size_t n);
 /* host->report of the line: its change, or "no change". */
 void shc_line_report(const sh_host *h, sh_ctx *ctx, const shc_line *line);
 /* Queues a call that changes the line's resource and notes `what` on it

@@ -225,23 +225,6 @@ void cmp_logs_put_tags(struct cmp *c, sh_doc *doc, const char *at)
         shc_set(&c->f, doc, values[i], "%s.%s", at, keys[i]);
 }
 
-int cmp_same_set(struct cmp *c, const sh_doc *have, const char *list, const char *const *want, size_t n)
-{
-    size_t count = have ? c->f.h->doc_count(have, list) : 0;
-    if (count != n)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        int found = 0;
-        for (size_t k = 0; k < count && !found; k++) {
-            const char *v = shc_str(c->f.h, have, "%s[%zu]", list, k);
-            found = v && !strcmp(v, want[i]);
-        }
-        if (!found)
-            return 0;
-    }
-    return 1;
-}
-
 void cmp_free(shc_frame *f)
 {
     struct cmp *c = (struct cmp *)f;

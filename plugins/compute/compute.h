@@ -119,8 +119,6 @@ void cmp_ecs_tags_drift(struct cmp *c, shc_line *line, const sh_doc *item, const
 const sh_doc *cmp_logs_tags(struct cmp *c, const sh_doc *answer);
 /* Writes the stack's tags into doc as a Logs tag map at `path`. */
 void cmp_logs_put_tags(struct cmp *c, sh_doc *doc, const char *path);
-/* Whether the texts at path of the items of `have` (a list) are exactly `want`, in any order. */
-int cmp_same_set(struct cmp *c, const sh_doc *have, const char *list, const char *const *want, size_t n);
 
 /* ---- lookup.c ---- */
 int cmp_lookup(struct cmp *c);     /* the first wave */

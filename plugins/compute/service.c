@@ -193,17 +193,8 @@ void cmp_service_wave(struct cmp *c)
     const char *subnets = shc_text(h, c->f.ctx, "%s.subnets", vpc);
     const char *sgs = shc_text(h, c->f.ctx, "%s.securityGroups", vpc);
     const char *public_ip = h->doc_string(c->service, shc_text(h, c->f.ctx, "%s.assignPublicIp", vpc));
-    int network_differs = 0;
-    if (!cmp_same_set(c, c->service, subnets, c->subnets, c->nsubnets)) {
-        shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "subnets", json_at(c, c->service, subnets),
-                      json_at(c, want, subnets));
-        network_differs = 1;
-    }
-    if (!cmp_same_set(c, c->service, sgs, &c->task_sg, 1)) {
-        shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "security groups", json_at(c, c->service, sgs),
-                      json_at(c, want, sgs));
-        network_differs = 1;
-    }
+    int network_differs = shc_set_differs(h, c->f.ctx, line, "subnets", c->service, subnets, c->subnets, c->nsubnets);
+    network_differs |= shc_set_differs(h, c->f.ctx, line, "security groups", c->service, sgs, &c->task_sg, 1);
     if (!public_ip || strcmp(public_ip, "DISABLED")) {
         shc_line_diff(h, c->f.ctx, line, SH_CHANGE_UPDATE, "public ip", public_ip, "DISABLED");
         network_differs = 1;

@@ -166,18 +166,15 @@ void lb_alb_wave(struct lb *l)
     const char *state = l->f.h->doc_string(it, "State.Code");
     if (state && !strcmp(state, "provisioning"))
         l->alb_waiting = 1; /* a rerun waits for what it finds still provisioning */
-    if (l->sg && !lb_same_set(l, it, "SecurityGroups.member", &l->sg, 1)) {
+    if (l->sg && shc_set_differs(l->f.h, l->f.ctx, &l->alb_l, "security groups", it, "SecurityGroups.member", &l->sg, 1)) {
         sh_doc *in = on_alb(l);
         shc_set(&l->f, in, l->sg, "SecurityGroups[0]");
-        shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "security groups",
-                      lb_list_text(l, it, "SecurityGroups.member"), lb_list_text(l, in, "SecurityGroups"));
         shc_change(&l->f.q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetSecurityGroups", in, NULL, NULL, NULL);
     }
-    if (l->subnets && !lb_same_set(l, it, "AvailabilityZones.member|SubnetId", l->subnets, l->nsubnets)) {
+    if (l->subnets && shc_set_differs(l->f.h, l->f.ctx, &l->alb_l, "subnets", it, "AvailabilityZones.member|SubnetId",
+                                      l->subnets, l->nsubnets)) {
         sh_doc *in = on_alb(l);
         put_subnets(l, in);
-        shc_line_diff(l->f.h, l->f.ctx, &l->alb_l, SH_CHANGE_UPDATE, "subnets",
-                      lb_list_text(l, it, "AvailabilityZones.member|SubnetId"), lb_list_text(l, in, "Subnets"));
         shc_change(&l->f.q, &l->alb_l, SH_CHANGE_UPDATE, NULL, "elbv2", "SetSubnets", in, NULL, NULL, NULL);
     }
     const char *ip = l->f.h->doc_string(it, "IpAddressType");

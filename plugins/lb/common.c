@@ -162,56 +162,6 @@ const char *lb_attribute(struct lb *l, const sh_doc *attrs, const char *key)
     return NULL;
 }
 
-/* How many items the list at path ("List.member|Field": the field of
- * each member) holds; *at is where the list is, *field its members' field or NULL. */
-static size_t list_at(struct lb *l, const sh_doc *item, const char *path, char *at, size_t len, const char **field)
-{
-    *field = strchr(path, '|');
-    snprintf(at, len, "%.*s", *field ? (int)(*field - path) : (int)strlen(path), path);
-    if (*field)
-        (*field)++;
-    return item ? l->f.h->doc_count(item, at) : 0;
-}
-
-static const char *list_item(struct lb *l, const sh_doc *item, const char *list, const char *field, size_t i)
-{
-    return field ? shc_str(l->f.h, item, "%s[%zu].%s", list, i, field)
-                 : shc_str(l->f.h, item, "%s[%zu]", list, i);
-}
-
-const char *lb_list_text(struct lb *l, const sh_doc *item, const char *path)
-{
-    char list[96];
-    const char *field;
-    size_t count = list_at(l, item, path, list, sizeof(list), &field);
-    if (!count)
-        return NULL;
-    sh_doc *d = shc_doc(&l->f);
-    for (size_t i = 0; i < count; i++) {
-        const char *s = list_item(l, item, list, field, i);
-        shc_set(&l->f, d, s ? s : "?", "l[%zu]", i);
-    }
-    return l->f.h->doc_json(l->f.ctx, l->f.h->doc_get(d, "l"));
-}
-
-int lb_same_set(struct lb *l, const sh_doc *item, const char *path, const char *const *want, size_t n)
-{
-    char list[96];
-    const char *field;
-    size_t count = list_at(l, item, path, list, sizeof(list), &field);
-    if (count != n)
-        return 0;
-    for (size_t i = 0; i < count; i++) {
-        const char *s = list_item(l, item, list, field, i);
-        int found = 0;
-        for (size_t k = 0; s && k < n && !found; k++)
-            found = !strcmp(s, want[k]);
-        if (!found)
-            return 0;
-    }
-    return 1;
-}
-
 const char *lb_arn_suffix(const char *arn, const char *after)
 {
     if (!arn)

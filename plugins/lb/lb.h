@@ -140,13 +140,6 @@ int lb_owned(struct lb *l, const sh_doc *tags);
 void lb_put_tags(struct lb *l, shc_line *line, const sh_doc *tags, const char *arn);
 /* The value of attribute key in a Describe*Attributes answer, or NULL. */
 const char *lb_attribute(struct lb *l, const sh_doc *attrs, const char *key);
-/* Non-zero when the list at `path` of item holds exactly the strings
- * want[0..n), in any order. "List.member" compares the members;
- * "List.member|Field" the Field of each member. */
-int lb_same_set(struct lb *l, const sh_doc *item, const char *path, const char *const *want, size_t n);
-/* The texts of that list as a JSON list ("[\"sg-1\",\"sg-2\"]"), for a
- * plan line's before and after; NULL when it is empty. */
-const char *lb_list_text(struct lb *l, const sh_doc *item, const char *path);
 /* The part of an arn after `after` ("loadbalancer/" -> "app/..."), or after
  * its last ':' when after is NULL; "" when absent. */
 const char *lb_arn_suffix(const char *arn, const char *after);

@@ -896,6 +896,33 @@ static void test_lines(void **state)
     assert_null(fh_report_at(f, 1)->detail);
 }
 
+/* A list compared as a set: order does not matter, a missing, an extra
+ * or a changed item does, and the line says both lists. */
+static void test_set_differs(void **state)
+{
+    sh_ctx *f = *state;
+    const sh_host *h = fh_host(f);
+    const sh_doc *alb = shc_docf(h, f, "{'SecurityGroups': {'member': ['sg-1']}, 'AvailabilityZones': {'member': "
+                                      "[{'SubnetId': 'subnet-b'}, {'SubnetId': 'subnet-a'}]}}");
+    const char *ab[] = {"subnet-a", "subnet-b"}, *abc[] = {"subnet-a", "subnet-b", "subnet-c"}, *sg[] = {"sg-2"};
+    shc_line line = {.label = "load balancer alb-catalog-dev"};
+    const char *subnets = "AvailabilityZones.member|SubnetId";
+    assert_false(shc_set_differs(h, f, &line, "subnets", alb, subnets, ab, 2));
+    assert_false(shc_set_differs(h, f, &line, "security groups", alb, "SecurityGroups.member", (const char *[]){"sg-1"}, 1));
+    assert_int_equal(line.change, SH_CHANGE_NONE);
+    assert_true(shc_set_differs(h, f, &line, "subnets", alb, subnets, abc, 3));
+    assert_true(shc_set_differs(h, f, &line, "subnets", alb, subnets, abc, 1));
+    assert_true(shc_set_differs(h, f, &line, "security groups", alb, "SecurityGroups.member", sg, 1));
+    assert_int_equal(line.change, SH_CHANGE_UPDATE);
+    assert_string_equal(line.detail, "subnets [\"subnet-b\",\"subnet-a\"] -> [\"subnet-a\",\"subnet-b\",\"subnet-c\"], "
+                                     "subnets [\"subnet-b\",\"subnet-a\"] -> [\"subnet-a\"], "
+                                     "security groups [\"sg-1\"] -> [\"sg-2\"]");
+    shc_line none = {.label = "service"};
+    assert_true(shc_set_differs(h, f, &none, "subnets", NULL, "subnets", ab, 2));
+    assert_false(shc_set_differs(h, f, &none, "security groups", NULL, "securityGroups", NULL, 0));
+    assert_non_null(strstr(none.detail, "-> [\"subnet-a\",\"subnet-b\"]"));
+}
+
 /* ---- converging in passes ---- */
 
 /* A plugin's deploy in miniature, as plugins/network writes it: one pass
@@ -1421,6 +1448,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_owned_needs_the_three_tags),
+        T(test_set_differs),
         T(test_put_tags_round_trip_every_shape),
         T(test_put_tags_order),
         T(test_find_ours_among_others),

@@ -12,9 +12,12 @@ const shc_tag_shape shc_tags_ecs = {"tags", "key", "value"};
 const shc_tag_shape shc_tags_json = {"tags", "Key", "Value"};
 const shc_tag_shape shc_tags_ssm = {"TagList", "Key", "Value"};
 const shc_tag_shape shc_tags_kms = {"Tags", "TagKey", "TagValue"};
+const shc_tag_shape shc_tags_map = {"tags", NULL, NULL};
 
 const char *shc_tag(const sh_host *h, const sh_doc *item, const shc_tag_shape *shape, const char *key)
 {
+    if (!shape->key)
+        return shc_str(h, item, "%s.%s", shape->list, key);
     size_t count = h->doc_count(item, shape->list);
     for (size_t i = 0; i < count; i++) {
         const char *k = shc_str(h, item, "%s[%zu].%s", shape->list, i, shape->key);
@@ -36,6 +39,10 @@ static void put_one(const sh_host *h, sh_doc *doc, const shc_tag_shape *put, siz
                     const char *value)
 {
     char path[256];
+    if (!put->key) {
+        h->doc_set_string(doc, shc_path(path, sizeof(path), "%s.%s", put->list, key), value);
+        return;
+    }
     h->doc_set_string(doc, shc_path(path, sizeof(path), "%s[%zu].%s", put->list, i, put->key), key);
     h->doc_set_string(doc, shc_path(path, sizeof(path), "%s[%zu].%s", put->list, i, put->value), value);
 }

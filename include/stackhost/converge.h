@@ -43,7 +43,8 @@ size_t shc_count(const sh_host *h, const sh_doc *doc, const char *fmt, ...) SHC_
 /* ---- tags and ownership ---- */
 
 /* Where tags are: in an answer, the list of an item's tags and each tag's
- * member names; in a request, the list to write them to. */
+ * member names; in a request, the list to write them to. No member names
+ * (key NULL): a map, list.Key = Value. */
 typedef struct shc_tag_shape {
     const char *list;
     const char *key;
@@ -66,6 +67,10 @@ extern const shc_tag_shape shc_tags_json;
 extern const shc_tag_shape shc_tags_ssm;
 /* KMS answers and requests: Tags[i].TagKey / .TagValue. */
 extern const shc_tag_shape shc_tags_kms;
+/* Logs (and the REST-JSON services: Lambda, API Gateway) answers and
+ * requests: the map tags.Key = Value (a key with a dot in it cannot be
+ * read or written this way). */
+extern const shc_tag_shape shc_tags_map;
 
 /* The value of tag `key` on item, or NULL. */
 const char *shc_tag(const sh_host *h, const sh_doc *item, const shc_tag_shape *shape, const char *key);

@@ -202,29 +202,6 @@ void cmp_ecs_tags_drift(struct cmp *c, shc_line *line, const sh_doc *item, const
 
 /* Logs answers tags as a map ({"Project": "catalog"}), which a document
  * path cannot list: the keys stackhost manages are read one by one. */
-const sh_doc *cmp_logs_tags(struct cmp *c, const sh_doc *answer)
-{
-    const char *const *keys, *const *values;
-    size_t count = c->f.h->tags(c->f.ctx, &keys, &values), k = 0;
-    sh_doc *list = shc_doc(&c->f);
-    for (size_t i = 0; answer && i < count; i++) {
-        const char *v = shc_str(c->f.h, answer, "tags.%s", keys[i]);
-        if (!v)
-            continue;
-        shc_set(&c->f, list, keys[i], "tags[%zu].Key", k);
-        shc_set(&c->f, list, v, "tags[%zu].Value", k++);
-    }
-    return list;
-}
-
-void cmp_logs_put_tags(struct cmp *c, sh_doc *doc, const char *at)
-{
-    const char *const *keys, *const *values;
-    size_t count = c->f.h->tags(c->f.ctx, &keys, &values);
-    for (size_t i = 0; i < count; i++)
-        shc_set(&c->f, doc, values[i], "%s.%s", at, keys[i]);
-}
-
 void cmp_free(shc_frame *f)
 {
     struct cmp *c = (struct cmp *)f;

@@ -81,7 +81,7 @@ struct cmp {
     struct cmp_secret secrets[CMP_MAX_PARAMS];
     size_t nsecrets;
     /* lookups (NULL: absent) */
-    const sh_doc *clusters_out, *cluster, *logs_out, *log_group, *log_tags_out, *log_tags;
+    const sh_doc *clusters_out, *cluster, *logs_out, *log_group, *log_tags;
     const sh_doc *td_out, *td, *services_out, *service, *targets_out;
     int image_missing; /* DescribeImages answered ImageNotFoundException */
     int scaled;        /* a scalable target owns the desired count */
@@ -115,10 +115,6 @@ void cmp_read(struct cmp *c, const char *service, const char *op, const sh_doc *
               const char *label, const char *absent, const sh_doc **out);
 /* Queues ECS TagResource for the tags of item that drifted; notes them. */
 void cmp_ecs_tags_drift(struct cmp *c, shc_line *line, const sh_doc *item, const char *arn);
-/* The Logs tag map of an answer as a list of the tags stackhost manages. */
-const sh_doc *cmp_logs_tags(struct cmp *c, const sh_doc *answer);
-/* Writes the stack's tags into doc as a Logs tag map at `path`. */
-void cmp_logs_put_tags(struct cmp *c, sh_doc *doc, const char *path);
 
 /* ---- lookup.c ---- */
 int cmp_lookup(struct cmp *c);     /* the first wave */

@@ -120,7 +120,7 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     int cluster = owned(c, c->cluster, &shc_tags_ecs, c->cluster_l.label);
     int service = owned(c, c->service, &shc_tags_ecs, c->svc_l.label);
     int family = owned(c, c->td_out, &shc_tags_ecs, c->td_l.label);
-    int logs = owned(c, c->log_group ? c->log_tags : NULL, &shc_tags_json, c->log_l.label);
+    int logs = owned(c, c->log_group ? c->log_tags : NULL, &shc_tags_map, c->log_l.label);
     int exec = owned(c, c->exec.role, &shc_tags_query, c->exec_l.label);
     int task = owned(c, c->task.role, &shc_tags_query, c->task_l.label);
     size_t revisions = family ? n : 0;

@@ -21,7 +21,7 @@ void cmp_log_wave(struct cmp *c)
     shc_line *line = &c->log_l;
     if (!c->log_group) {
         sh_doc *in = shc_json(&c->f, "{'logGroupName': '%s'}", c->log_name);
-        cmp_logs_put_tags(c, in, "tags");
+        shc_put_tags(c->f.h, c->f.ctx, in, &shc_tags_map, NULL);
         shc_change(&c->f.q, line, SH_CHANGE_CREATE, shc_text(c->f.h, c->f.ctx, "retention %s", retention_text(c)),
                    "logs", "CreateLogGroup", in, "ResourceAlreadyExistsException", shc_created, &c->f);
         return;
@@ -33,20 +33,8 @@ void cmp_log_wave(struct cmp *c)
                       days ? shc_text(c->f.h, c->f.ctx, "%s days", days) : NULL, retention_text(c));
         shc_change(&c->f.q, line, SH_CHANGE_UPDATE, NULL, "logs", "PutRetentionPolicy", retention(c), NULL, NULL, NULL);
     }
-    /* the drifted tags as a list, then as the map Logs takes */
-    char detail[SHC_DETAIL];
-    sh_doc *drift = shc_doc(&c->f);
-    size_t n = shc_tags_drift(c->f.h, c->f.ctx, c->log_tags, &shc_tags_json, NULL, drift, &shc_tags_json, detail,
-                              sizeof(detail));
-    if (!n)
-        return;
-    sh_doc *in = shc_json(&c->f, "{'resourceArn': '%s'}", c->log_arn);
-    for (size_t i = 0; i < n; i++) {
-        const char *key = shc_str(c->f.h, drift, "tags[%zu].Key", i);
-        const char *value = shc_str(c->f.h, drift, "tags[%zu].Value", i);
-        shc_set(&c->f, in, value, "tags.%s", key);
-    }
-    shc_change(&c->f.q, line, SH_CHANGE_UPDATE, detail, "logs", "TagResource", in, NULL, NULL, NULL);
+    shc_tags_change(&c->f, line, c->log_tags, &shc_tags_map, &shc_tags_map, "logs", "TagResource",
+                    shc_json(&c->f, "{'resourceArn': '%s'}", c->log_arn));
 }
 
 /* A new group's retention (the group has none until it is set): after a

@@ -107,14 +107,13 @@ int cmp_reads(struct cmp *c)
     if (c->log_group) {
         sh_doc *in = shc_json(&c->f, "{'resourceArn': '%s'}", c->log_arn);
         cmp_read(c, "logs", "ListTagsForResource", in, NULL, c->log_l.label, "ResourceNotFoundException",
-                 &c->log_tags_out);
+                 &c->log_tags);
     }
     cmp_role_reads(c, &c->exec);
     cmp_role_reads(c, &c->task);
     if (shc_wave(&c->f))
         return -1;
     c->image_missing = image && !image_out;
-    c->log_tags = cmp_logs_tags(c, c->log_tags_out);
     return 0;
 }
 
@@ -123,7 +122,7 @@ int cmp_owned_all(struct cmp *c)
 {
     shc_frame *f = &c->f;
     return -((c->cluster && shc_ensure_owned(f, c->cluster, &shc_tags_ecs, "cluster", c->cluster_name)) |
-             (c->log_group && shc_ensure_owned(f, c->log_tags, &shc_tags_json, "log group", c->log_name)) |
+             (c->log_group && shc_ensure_owned(f, c->log_tags, &shc_tags_map, "log group", c->log_name)) |
              (c->exec.role && shc_ensure_owned(f, c->exec.role, &shc_tags_query, "role", c->exec.name)) |
              (c->task.role && shc_ensure_owned(f, c->task.role, &shc_tags_query, "role", c->task.name)) |
              (c->td && shc_ensure_owned(f, c->td_out, &shc_tags_ecs, "task definition family", c->family)) |

@@ -109,7 +109,7 @@ static void test_put_tags_round_trip_every_shape(void **state)
     sh_ctx *f = *state;
     const sh_host *h = fh_host(f);
     const shc_tag_shape *shapes[] = {&shc_tags_ec2, &shc_tags_query, &shc_tags_query_put, &shc_tags_ecs,
-                                     &shc_tags_json, &shc_tags_ssm, &shc_tags_kms};
+                                     &shc_tags_json, &shc_tags_ssm, &shc_tags_kms, &shc_tags_map};
     for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
         sh_doc *d = h->doc_new(f);
         shc_put_tags(h, f, d, shapes[i], "thing-catalog-dev");
@@ -121,6 +121,26 @@ static void test_put_tags_round_trip_every_shape(void **state)
     shc_put_tags(h, f, d, &shc_tags_ecs, "x");
     fh_set_stack(f, "catalog", "prod");
     assert_false(shc_owned(h, f, d, &shc_tags_ecs));
+}
+
+/* A tag map (Logs): written and read as tags.Key, its drift put back as a
+ * map holding only what differs. */
+static void test_tag_map(void **state)
+{
+    sh_ctx *f = *state;
+    const sh_host *h = fh_host(f);
+    sh_doc *d = h->doc_new(f);
+    shc_put_tags(h, f, d, &shc_tags_map, NULL);
+    assert_string_equal(h->doc_json(f, d),
+                        "{\"tags\":{\"Project\":\"catalog\",\"Environment\":\"dev\",\"ManagedBy\":\"stackhost\"}}");
+    const sh_doc *have = shc_docf(h, f, "{'tags': {'Project': 'catalog', 'Environment': 'test', 'Other': 'x'}}");
+    assert_false(shc_owned(h, f, have, &shc_tags_map));
+    sh_doc *put = h->doc_new(f);
+    char detail[256];
+    assert_int_equal(shc_tags_drift(h, f, have, &shc_tags_map, NULL, put, &shc_tags_map, detail, sizeof(detail)), 2);
+    assert_string_equal(h->doc_json(f, put), "{\"tags\":{\"Environment\":\"dev\",\"ManagedBy\":\"stackhost\"}}");
+    assert_string_equal(detail, "tag Environment test -> dev, tag ManagedBy (none) -> stackhost");
+    assert_null(shc_tag(h, NULL, &shc_tags_map, "Project"));
 }
 
 /* Name first, then the ownership tags, then stack.tags. */
@@ -1449,6 +1469,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_owned_needs_the_three_tags),
         T(test_set_differs),
+        T(test_tag_map),
         T(test_put_tags_round_trip_every_shape),
         T(test_put_tags_order),
         T(test_find_ours_among_others),

@@ -21,6 +21,9 @@ struct shc_call {
     void *arg;
     int deletes;  /* shc_delete: reported deleted once it succeeds */
     char *detail; /* what the report says beside the label, or NULL */
+    const char *keep_path; /* shc_keep: the answer's text at keep_path into keep[keep_len] */
+    char *keep;
+    size_t keep_len;
 };
 
 void shc_queue_init(shc_queue *q, const sh_host *h, sh_ctx *ctx)
@@ -39,7 +42,7 @@ void shc_queue_clear(shc_queue *q)
     }
     free(q->calls);
     q->calls = NULL;
-    q->n = q->alloc = 0;
+    q->n = q->alloc = q->added = 0;
     q->failed = 0;
 }
 
@@ -47,6 +50,7 @@ static void add(shc_queue *q, const char *service, const char *operation, const 
                 const char *items_path, const char *label, const char *accept, shc_done_fn done, void *arg)
 {
     sh_mode mode = q->h->mode(q->ctx);
+    q->added = 0;
     if (mode != SH_MODE_DEPLOY && mode != SH_MODE_DESTROY && !sh_operation_is_read(operation))
         return;
     if (q->n == q->alloc) {
@@ -70,6 +74,20 @@ static void add(shc_queue *q, const char *service, const char *operation, const 
     c->arg = arg;
     c->deletes = 0;
     c->detail = NULL;
+    c->keep_path = NULL;
+    c->keep = NULL;
+    c->keep_len = 0;
+    q->added = q->n;
+}
+
+void shc_keep(shc_queue *q, const char *path, char *out, size_t len)
+{
+    if (!q->added || !out || !len)
+        return;
+    shc_call *c = &q->calls[q->added - 1];
+    c->keep_path = path;
+    c->keep = out;
+    c->keep_len = len;
 }
 
 void shc_queue_add(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
@@ -222,6 +240,9 @@ static void send_and_answer(struct round *r)
                 continue;
             }
         }
+        const char *kept = c->keep && out ? h->doc_string(out, c->keep_path) : NULL;
+        if (kept)
+            snprintf(c->keep, c->keep_len, "%s", kept);
         if (c->deletes)
             h->report(q->ctx, SH_CHANGE_DELETE, c->label, c->detail);
         if (c->done && c->done(c->arg, out))

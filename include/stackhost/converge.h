@@ -208,6 +208,7 @@ typedef struct shc_queue {
      * converges again, or gives up with shc_queue_give_up. */
     int lost;
     char lost_text[512];
+    size_t added; /* the last add queued calls[added - 1]; 0: it queued nothing */
 } shc_queue;
 
 void shc_queue_init(shc_queue *q, const sh_host *h, sh_ctx *ctx);
@@ -218,6 +219,13 @@ void shc_queue_init(shc_queue *q, const sh_host *h, sh_ctx *ctx);
  * called. input must stay unchanged until the queue runs. */
 void shc_queue_add(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
                    const char *items_path, const char *label, shc_done_fn done, void *arg);
+/* The call the last add queued (any of them: shc_queue_add, shc_change,
+ * shc_delete...) keeps the text at `path` of its answer in out (len
+ * bytes, cut to fit) once it succeeds, before its done runs: the id of
+ * what a create made. An answer without it, or an accepted error code,
+ * leaves out as it was; an add that queued nothing (a plan's create)
+ * keeps nothing. */
+void shc_keep(shc_queue *q, const char *path, char *out, size_t len);
 /* As shc_queue_add; an error whose code is one of accept_codes counts as
  * success and done receives NULL: the answers that say the desired state
  * already holds ("RouteAlreadyExists|Resource.AlreadyAssociated", a

@@ -5,15 +5,6 @@
 
 #include "compute.h"
 
-static int created(void *arg, const sh_doc *out)
-{
-    struct cmp *c = arg;
-    const char *arn = out ? c->f.h->doc_string(out, "cluster.clusterArn") : NULL;
-    if (arn)
-        snprintf(c->cluster_arn, sizeof(c->cluster_arn), "%s", arn);
-    return 0;
-}
-
 static const char *insights(struct cmp *c)
 {
     for (size_t i = 0; i < c->f.h->doc_count(c->cluster, "settings"); i++) {
@@ -34,7 +25,8 @@ void cmp_cluster_wave(struct cmp *c)
          * the lookups made sure there is none (an INACTIVE one is a new cluster) */
         sh_doc *in = shc_json(&c->f, "{'clusterName': '%s', " INSIGHTS "}", c->cluster_name);
         shc_put_tags(c->f.h, c->f.ctx, in, &shc_tags_ecs, NULL);
-        shc_change(&c->f.q, line, SH_CHANGE_CREATE, NULL, "ecs", "CreateCluster", in, NULL, created, c);
+        shc_change(&c->f.q, line, SH_CHANGE_CREATE, NULL, "ecs", "CreateCluster", in, NULL, NULL, NULL);
+        shc_keep(&c->f.q, "cluster.clusterArn", c->cluster_arn, sizeof(c->cluster_arn));
         return;
     }
     /* UpdateCluster rather than UpdateClusterSettings: the same on AWS,

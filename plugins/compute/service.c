@@ -54,15 +54,6 @@ static void deployment(struct cmp *c, sh_doc *d)
 
 #define GRACE_SECONDS 60
 
-static int created(void *arg, const sh_doc *out)
-{
-    struct cmp *c = arg;
-    const char *arn = out ? c->f.h->doc_string(out, "service.serviceArn") : NULL;
-    if (arn)
-        snprintf(c->service_arn, sizeof(c->service_arn), "%s", arn);
-    return 0;
-}
-
 int cmp_service_prepare(struct cmp *c)
 {
     if (!c->draining || c->f.plan)
@@ -101,8 +92,8 @@ static void create(struct cmp *c, shc_line *line)
     deployment(c, in);
     shc_put_tags(h, c->f.ctx, in, &shc_tags_ecs, NULL);
     shc_change(&c->f.q, line, SH_CHANGE_CREATE,
-               c->draining ? "once the draining service is inactive" : NULL, "ecs", "CreateService", in, NULL, created,
-               c);
+               c->draining ? "once the draining service is inactive" : NULL, "ecs", "CreateService", in, NULL, NULL, NULL);
+    shc_keep(&c->f.q, "service.serviceArn", c->service_arn, sizeof(c->service_arn));
 }
 
 /* Whether the service's `path` holds what `want` holds there (subset:

@@ -64,24 +64,10 @@ void net_queue_ok(struct net *n, const char *op, const sh_doc *in, const char *l
     shc_queue_add_accepting(&n->f.q, "ec2", op, in, label, codes, NULL, NULL);
 }
 
-static int copy_id(void *arg, const sh_doc *out)
-{
-    struct net_id_copy *c = arg;
-    net_copy(c->id, NET_ID, out ? c->n->f.h->doc_string(out, c->path) : NULL);
-    return 0;
-}
-
 void net_queue_id(struct net *n, const char *op, const sh_doc *in, const char *label, const char *path, char *id)
 {
-    if (n->ncopies == sizeof(n->copies) / sizeof(n->copies[0])) {
-        net_queue(n, op, in, label, NULL, NULL); /* cannot happen: a wave holds fewer creates */
-        return;
-    }
-    struct net_id_copy *c = &n->copies[n->ncopies++];
-    c->n = n;
-    c->path = path;
-    c->id = id;
-    net_queue(n, op, in, label, copy_id, c);
+    net_queue(n, op, in, label, NULL, NULL);
+    shc_keep(&n->f.q, path, id, NET_ID);
 }
 
 void net_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name)
@@ -172,7 +158,7 @@ int net_run(struct net *n)
     /* A progress line says an action is done: only once its wave is. */
     for (size_t i = 0; !rc && i < n->nlines; i++)
         n->f.h->report(n->f.ctx, n->lines[i].change, n->lines[i].label, n->lines[i].detail);
-    n->nlines = n->ncopies = 0;
+    n->nlines = 0;
     return rc;
 }
 

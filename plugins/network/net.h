@@ -64,13 +64,6 @@ struct net {
     int rules_read; /* the groups' rules read with the wave in the vpc (the default group was known) */
     /* answers of the later reads */
     const sh_doc *dns_support, *dns_hostnames, *default_sg_out, *rules_out, *assoc_out;
-    /* net_queue_id's completions of the wave being queued */
-    struct net_id_copy {
-        struct net *n;
-        const char *path;
-        char *id;
-    } copies[64];
-    size_t ncopies;
     /* owned duplicates found by the lookups (a create whose answer was
      * lost): deleted, the one in use (else the oldest) kept */
     struct net_extra {

@@ -44,19 +44,6 @@ int reg_repo_encryption(struct reg *r)
     return 0;
 }
 
-static int created(void *arg, const sh_doc *out)
-{
-    struct reg *r = arg;
-    if (!out) { /* it exists, though the lookups did not list it: look again */
-        r->f.again = 1;
-        return 0;
-    }
-    const char *uri = r->f.h->doc_string(out, "repository.repositoryUri");
-    if (uri)
-        snprintf(r->repo_uri, sizeof(r->repo_uri), "%s", uri);
-    return 0;
-}
-
 void reg_repo_wave(struct reg *r)
 {
     if (!r->repo) {
@@ -66,7 +53,8 @@ void reg_repo_wave(struct reg *r)
                               r->repo_name, r->cfg.mutability);
         shc_put_tags(r->f.h, r->f.ctx, in, &shc_tags_json, NULL);
         shc_change(&r->f.q, &r->repo_l, SH_CHANGE_CREATE, NULL, "ecr", "CreateRepository", in,
-                   "RepositoryAlreadyExistsException", created, r);
+                   "RepositoryAlreadyExistsException", shc_created, &r->f);
+        shc_keep(&r->f.q, "repository.repositoryUri", r->repo_uri, sizeof(r->repo_uri));
         return;
     }
     shc_update_if(&r->f, &r->repo_l, "scan on push",

@@ -416,6 +416,42 @@ static void test_queue_sends_together(void **state)
     assert_script_done(f);
 }
 
+/* shc_keep: a create's id kept from its answer (cut to fit), before its
+ * completion runs; an accepted code, an answer without it, or a plan's
+ * create (not queued) leave the buffer as it was. */
+static void test_queue_keeps_ids(void **state)
+{
+    sh_ctx *f = *state;
+    const sh_host *h = fh_host(f);
+    fh_answer(f, "ec2", "CreateVpc", "{\"vpc\":{\"vpcId\":\"vpc-0123456789\"}}");
+    fh_answer(f, "ec2", "CreateInternetGateway", "{\"internetGateway\":{}}");
+    fh_answer_error(f, "ecr", "CreateRepository", "RepositoryAlreadyExistsException", "exists");
+    shc_queue q;
+    shc_queue_init(&q, h, f);
+    char vpc[8] = "", igw[8] = "old", repo[32] = "old";
+    shc_queue_add(&q, "ec2", "CreateVpc", NULL, NULL, "vpc", NULL, NULL);
+    shc_keep(&q, "vpc.vpcId", vpc, sizeof(vpc));
+    shc_queue_add(&q, "ec2", "CreateInternetGateway", NULL, NULL, "igw", NULL, NULL);
+    shc_keep(&q, "internetGateway.internetGatewayId", igw, sizeof(igw));
+    shc_queue_add_accepting(&q, "ecr", "CreateRepository", NULL, "repo", "RepositoryAlreadyExistsException", NULL, NULL);
+    shc_keep(&q, "repository.repositoryUri", repo, sizeof(repo));
+    assert_int_equal(shc_queue_run(&q), 0);
+    assert_string_equal(vpc, "vpc-012");
+    assert_string_equal(igw, "old");
+    assert_string_equal(repo, "old");
+    /* a plan queues no create: the keep that follows it keeps nothing */
+    fh_set_mode(f, SH_MODE_PLAN);
+    fh_answer(f, "ec2", "DescribeVpcs", "{\"vpc\":{\"vpcId\":\"vpc-read\"}}");
+    char plan[16] = "";
+    shc_queue_add(&q, "ec2", "DescribeVpcs", NULL, NULL, "vpcs", NULL, NULL);
+    shc_queue_add(&q, "ec2", "CreateVpc", NULL, NULL, "vpc", NULL, NULL);
+    shc_keep(&q, "vpc.vpcId", plan, sizeof(plan));
+    assert_int_equal(q.n, 1);
+    assert_int_equal(shc_queue_run(&q), 0);
+    assert_string_equal(plan, "");
+    assert_script_done(f);
+}
+
 /* The answers that say the desired state already holds count as success:
  * the completion gets NULL. A message fragment narrows a code. */
 static void test_queue_accepted_codes(void **state)
@@ -1470,6 +1506,7 @@ int main(void)
         T(test_owned_needs_the_three_tags),
         T(test_set_differs),
         T(test_tag_map),
+        T(test_queue_keeps_ids),
         T(test_put_tags_round_trip_every_shape),
         T(test_put_tags_order),
         T(test_find_ours_among_others),

@@ -87,6 +87,11 @@ int shc_left_alone(const shc_frame *f, const char *label)
     return 0;
 }
 
+int shc_ours(const shc_frame *f, int found, const sh_doc *tags, const shc_tag_shape *shape, const char *label)
+{
+    return found && (shc_owned(f->h, f->ctx, tags, shape) || shc_left_alone(f, label));
+}
+
 int shc_await_destroyed(shc_frame *f, const char *plugin)
 {
     int rc = SH_HOST_HAS(f->h, await_destroyed) ? f->h->await_destroyed(f->ctx, plugin) : 0;

@@ -105,6 +105,10 @@ int shc_fail(shc_frame *f, sh_status status, const char *fmt, ...) SHC_PRINTF(3,
 /* Logs that the item named by label carries no ownership tags and is left
  * alone (destroy deletes only what this stack made); returns 0. */
 int shc_left_alone(const shc_frame *f, const char *label);
+/* Whether destroy deletes what the lookups found: 1 when found and its
+ * tags (read with shape) carry this stack's ownership tags; found without
+ * them is left alone (shc_left_alone); 0 either way. */
+int shc_ours(const shc_frame *f, int found, const sh_doc *tags, const shc_tag_shape *shape, const char *label);
 
 /* In a destroy of a plugin that declares destroy_alongside: waits until
  * the destroy of `plugin` (NULL: of every plugin requiring this one) has

@@ -42,11 +42,6 @@ static int revisions_deleted(void *arg, const sh_doc *out)
     return 0;
 }
 
-static int owned(struct cmp *c, const sh_doc *item, const shc_tag_shape *shape, const char *label)
-{
-    return item && (shc_owned(c->f.h, c->f.ctx, item, shape) || shc_left_alone(&c->f, label));
-}
-
 /* The answer of DeleteService: INACTIVE at once when it ran no task. */
 static int service_deleted(void *arg, const sh_doc *out)
 {
@@ -117,12 +112,12 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     }
     if (cmp_reads(c))
         return -1;
-    int cluster = owned(c, c->cluster, &shc_tags_ecs, c->cluster_l.label);
-    int service = owned(c, c->service, &shc_tags_ecs, c->svc_l.label);
-    int family = owned(c, c->td_out, &shc_tags_ecs, c->td_l.label);
-    int logs = owned(c, c->log_group ? c->log_tags : NULL, &shc_tags_map, c->log_l.label);
-    int exec = owned(c, c->exec.role, &shc_tags_query, c->exec_l.label);
-    int task = owned(c, c->task.role, &shc_tags_query, c->task_l.label);
+    int cluster = shc_ours(f, c->cluster != NULL, c->cluster, &shc_tags_ecs, c->cluster_l.label);
+    int service = shc_ours(f, c->service != NULL, c->service, &shc_tags_ecs, c->svc_l.label);
+    int family = shc_ours(f, c->td_out != NULL, c->td_out, &shc_tags_ecs, c->td_l.label);
+    int logs = shc_ours(f, c->log_group != NULL, c->log_tags, &shc_tags_map, c->log_l.label);
+    int exec = shc_ours(f, c->exec.role != NULL, c->exec.role, &shc_tags_query, c->exec_l.label);
+    int task = shc_ours(f, c->task.role != NULL, c->task.role, &shc_tags_query, c->task_l.label);
     size_t revisions = family ? n : 0;
     *found = (size_t)(cluster + service + logs + exec + task) + revisions;
     const char *rev_text = shc_text(h, f->ctx, "%zu revision%s", revisions, revisions == 1 ? "" : "s");

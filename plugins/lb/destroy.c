@@ -74,9 +74,7 @@ int lb_destroy_pass(shc_frame *f, size_t *found)
                                        lb_arn_suffix(l->cand[i].arn, "loadbalancer/")));
         }
     }
-    int tg = l->tg && lb_owned(l, l->tg_tags);
-    if (l->tg && !tg)
-        shc_left_alone(f, l->tg_l.label);
+    int tg = shc_ours(f, l->tg != NULL, l->tg_tags, &shc_tags_query, l->tg_l.label);
     *found = n + (size_t)tg;
     if (refuse_protected(l, owned, n))
         return -1;

@@ -23,18 +23,10 @@ struct doomed {
 static void sort_out(struct obs *o, struct doomed *d)
 {
     const sh_host *h = o->f.h;
-    for (size_t i = 0; i < OBS_ALARMS; i++) {
-        if (!o->alarm[i].item)
-            continue;
-        if (shc_owned(h, o->f.ctx, o->alarm[i].tags, &shc_tags_query))
+    for (size_t i = 0; i < OBS_ALARMS; i++)
+        if (shc_ours(&o->f, o->alarm[i].item != NULL, o->alarm[i].tags, &shc_tags_query, o->alarm[i].line.label))
             d->alarms[d->nalarms++] = &o->alarm[i];
-        else
-            shc_left_alone(&o->f, o->alarm[i].line.label);
-    }
-    if (o->topic && shc_owned(h, o->f.ctx, o->topic_tags, &shc_tags_query))
-        d->topic = 1;
-    else if (o->topic)
-        shc_left_alone(&o->f, o->topic_l.label);
+    d->topic = shc_ours(&o->f, o->topic != NULL, o->topic_tags, &shc_tags_query, o->topic_l.label);
     for (size_t i = 0; i < o->nkeys; i++) {
         struct obs_key *k = &o->keys[i];
         if (k->via_alias) {

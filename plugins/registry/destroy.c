@@ -64,12 +64,8 @@ int reg_destroy_pass(shc_frame *f, size_t *found)
     }
     if (shc_wave(f))
         return -1;
-    int repo = r->repo && shc_owned(r->f.h, r->f.ctx, r->repo_tags, &shc_tags_json);
-    int policy = r->policy && shc_owned(r->f.h, r->f.ctx, r->policy_tags, &shc_tags_query);
-    if (r->repo && !repo)
-        shc_left_alone(f, r->repo_l.label);
-    if (r->policy && !policy)
-        shc_left_alone(f, r->policy_l.label);
+    int repo = shc_ours(f, r->repo != NULL, r->repo_tags, &shc_tags_json, r->repo_l.label);
+    int policy = shc_ours(f, r->policy != NULL, r->policy_tags, &shc_tags_query, r->policy_l.label);
     *found = (size_t)(repo + policy);
     size_t nimages = images ? r->f.h->doc_count(images, "imageDetails") : 0;
     if (repo && nimages && !r->cfg.delete_images) {

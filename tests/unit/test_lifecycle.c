@@ -118,10 +118,8 @@ static int toy_destroy(shc_frame *f, size_t *found)
     for (size_t i = 0; i < f->h->doc_count(t->vpcs, "vpcSet.item"); i++) {
         const sh_doc *vpc = f->h->doc_get(t->vpcs, shc_path(path, sizeof(path), "vpcSet.item[%zu]", i));
         const char *id = f->h->doc_string(vpc, "vpcId");
-        if (!shc_owned(f->h, f->ctx, vpc, &shc_tags_ec2)) {
-            shc_left_alone(f, shc_text(f->h, f->ctx, "vpc %s", id));
+        if (!shc_ours(f, 1, vpc, &shc_tags_ec2, shc_text(f->h, f->ctx, "vpc %s", id)))
             continue;
-        }
         ++*found;
         sh_doc *in = f->h->doc_new(f->ctx);
         f->h->doc_set_string(in, "VpcId", id);

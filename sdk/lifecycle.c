@@ -87,6 +87,33 @@ int shc_left_alone(const shc_frame *f, const char *label)
     return 0;
 }
 
+static void input_missing(shc_frame *f, const char *plugin, const char *key, const char *needed_by)
+{
+    if (f->h->mode(f->ctx) == SH_MODE_DEPLOY)
+        shc_fail(f, SH_ERR_CONFIG, "%s needs %s's output %s, which %s did not publish: deploy %s first, or with it",
+                 needed_by, plugin, key, plugin, plugin);
+}
+
+const char *shc_input(shc_frame *f, const char *plugin, const char *key, const char *needed_by)
+{
+    const char *v = f->h->input_string(f->ctx, plugin, key);
+    if (v && *v)
+        return v;
+    input_missing(f, plugin, key, needed_by);
+    return NULL;
+}
+
+size_t shc_input_list(shc_frame *f, const char *plugin, const char *key, const char *needed_by,
+                      const char *const **items)
+{
+    size_t n = f->h->input_list(f->ctx, plugin, key, items);
+    if (n)
+        return n;
+    *items = NULL;
+    input_missing(f, plugin, key, needed_by);
+    return 0;
+}
+
 int shc_ours(const shc_frame *f, int found, const sh_doc *tags, const shc_tag_shape *shape, const char *label)
 {
     return found && (shc_owned(f->h, f->ctx, tags, shape) || shc_left_alone(f, label));

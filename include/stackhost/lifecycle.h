@@ -102,6 +102,17 @@ void shc_report_lines(const shc_frame *f, shc_line *const *lines, size_t n);
  * and the pass ends; returns -1. */
 int shc_fail(shc_frame *f, sh_status status, const char *fmt, ...) SHC_PRINTF(3, 4);
 
+/* An output of a required plugin (host->input_string), or NULL when it has
+ * none (an empty text is none). In a deploy a missing one is an error,
+ * recorded naming the output, its plugin and `needed_by` (a resource's
+ * label), and the frame is marked failed; in a plan or a destroy it is
+ * not: before that plugin's first deploy its outputs do not exist yet. */
+const char *shc_input(shc_frame *f, const char *plugin, const char *key, const char *needed_by);
+/* The same for a list output (host->input_list): its count, *items NULL
+ * when it has none. */
+size_t shc_input_list(shc_frame *f, const char *plugin, const char *key, const char *needed_by,
+                      const char *const **items);
+
 /* Logs that the item named by label carries no ownership tags and is left
  * alone (destroy deletes only what this stack made); returns 0. */
 int shc_left_alone(const shc_frame *f, const char *label);

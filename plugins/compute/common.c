@@ -103,17 +103,14 @@ void cmp_begin(shc_frame *f)
     c->scaled = c->count_owner && *c->count_owner;
 }
 
-/* An input of a required plugin. In a plan before that plugin's first
- * deploy it is absent: a placeholder lets the plan report creates. */
-static const char *input(struct cmp *c, const char *plugin, const char *key)
+/* An input of a required plugin, for the resource of `line`. In a plan
+ * before that plugin's first deploy it is absent: a placeholder lets the
+ * plan report creates. */
+static const char *input(struct cmp *c, const char *plugin, const char *key, const shc_line *line)
 {
-    const char *v = c->f.h->input_string(c->f.ctx, plugin, key);
-    if (v && *v)
+    const char *v = shc_input(&c->f, plugin, key, line->label);
+    if (v)
         return v;
-    if (c->f.mode == SH_MODE_DEPLOY && !c->f.failed) {
-        shc_fail(&c->f, SH_ERR_CONFIG, "input %s.%s is missing: the %s plugin did not publish it (deploy %s "
-                 "first, or list it in --only)", plugin, key, plugin, plugin);
-    }
     c->inputs_missing = 1;
     return shc_text(c->f.h, c->f.ctx, "(%s.%s)", plugin, key);
 }
@@ -146,20 +143,19 @@ static int by_name(const void *a, const void *b)
  * definition need not wait for that (dataflow). */
 int cmp_service_inputs(struct cmp *c)
 {
-    c->tg_arn = input(c, "lb", "target_group_arn");
-    c->task_sg = input(c, "network", "task_security_group_id");
-    c->nsubnets = c->f.h->input_list(c->f.ctx, "network", "private_subnet_ids", &c->subnets);
-    if (!c->nsubnets)
-        input(c, "network", "private_subnet_ids");
+    c->tg_arn = input(c, "lb", "target_group_arn", &c->svc_l);
+    c->task_sg = input(c, "network", "task_security_group_id", &c->svc_l);
+    c->nsubnets = shc_input_list(&c->f, "network", "private_subnet_ids", c->svc_l.label, &c->subnets);
+    c->inputs_missing |= !c->nsubnets;
     return c->f.failed ? -1 : 0;
 }
 
 int cmp_inputs(struct cmp *c)
 {
     const sh_host *h = c->f.h;
-    c->repo_uri = input(c, "registry", "repository_uri");
-    c->repo_arn = input(c, "registry", "repository_arn");
-    c->repo_name = input(c, "registry", "repository_name");
+    c->repo_uri = input(c, "registry", "repository_uri", &c->td_l);
+    c->repo_arn = input(c, "registry", "repository_arn", &c->exec_l);
+    c->repo_name = input(c, "registry", "repository_name", &c->td_l);
     const char *const *arns;
     size_t n = h->input_list(c->f.ctx, "secrets", "parameter_arns", &arns);
     for (size_t i = 0; i < n; i++) {

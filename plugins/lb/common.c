@@ -17,17 +17,6 @@ static void want_listener(struct lb *l, int port, const char *protocol, int redi
     w->line.label = shc_text(l->f.h, l->f.ctx, "listener %s:%d", l->alb_name, port);
 }
 
-/* An output of network that deploy cannot go without; a plan before
- * network's first deploy goes on without it (the ids do not exist yet). */
-static int need(struct lb *l, const void *value, const char *key)
-{
-    if (value || l->f.h->mode(l->f.ctx) != SH_MODE_DEPLOY)
-        return 0;
-    return shc_fail(&l->f, SH_ERR_CONFIG,
-                    "the network plugin's output %s is missing: the load balancer %s needs it (deploy network "
-                    "with lb, or first)", key, l->alb_name);
-}
-
 /* The answers ELBv2 gives while something propagates (aws-api.md section 13). */
 const shc_not_yet lb_not_yet[] = {
     /* a new load balancer's or target group's arn, unknown for a moment */
@@ -70,16 +59,11 @@ static int init(struct lb *l)
 
 int lb_inputs(struct lb *l)
 {
-    const sh_host *h = l->f.h;
-    sh_ctx *ctx = l->f.ctx;
-    l->vpc = h->input_string(ctx, "network", "vpc_id");
-    l->sg = h->input_string(ctx, "network", "alb_security_group_id");
-    l->nsubnets = h->input_list(ctx, "network", "public_subnet_ids", &l->subnets);
-    if (!l->nsubnets)
-        l->subnets = NULL;
-    int rc = need(l, l->vpc, "vpc_id") | need(l, l->sg, "alb_security_group_id") |
-             need(l, l->subnets, "public_subnet_ids");
-    return rc ? -1 : 0;
+    /* a plan before network's first deploy goes on without them */
+    l->vpc = shc_input(&l->f, "network", "vpc_id", l->tg_l.label);
+    l->sg = shc_input(&l->f, "network", "alb_security_group_id", l->alb_l.label);
+    l->nsubnets = shc_input_list(&l->f, "network", "public_subnet_ids", l->alb_l.label, &l->subnets);
+    return l->f.failed ? -1 : 0;
 }
 
 int lb_load(shc_frame *f, int destroy)

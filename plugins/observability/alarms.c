@@ -52,22 +52,11 @@ int obs_alarms_inputs(struct obs *o)
     static const char *const plugin[OBS_ALARMS][2] = {{"compute", "compute"}, {"lb", "lb"}};
     static const char *const key[OBS_ALARMS][2] = {{"cluster_name", "service_name"},
                                                    {"target_group_arn_suffix", "alb_arn_suffix"}};
+    /* before the first deploy they are absent: a plan says create */
     for (size_t i = 0; i < OBS_ALARMS; i++)
         for (size_t d = 0; d < 2; d++)
-            o->alarm[i].dim_value[d] = o->f.h->input_string(o->f.ctx, plugin[i][d], key[i][d]);
-    if (o->f.plan) /* before the first deploy they are absent: the plan says create */
-        return 0;
-    int rc = 0;
-    for (size_t i = 0; i < OBS_ALARMS; i++)
-        for (size_t d = 0; d < 2; d++)
-            if (!o->alarm[i].dim_value[d] || !*o->alarm[i].dim_value[d]) {
-                o->f.h->fail(o->f.ctx, SH_ERR_NOT_FOUND,
-                           "%s needs %s's output %s (its %s dimension), which is missing: deploy %s first",
-                           o->alarm[i].line.label, plugin[i][d], key[i][d], o->alarm[i].dim_name[d], plugin[i][d]);
-                rc = -1;
-            }
-    o->f.failed = rc != 0;
-    return rc;
+            o->alarm[i].dim_value[d] = shc_input(&o->f, plugin[i][d], key[i][d], o->alarm[i].line.label);
+    return o->f.failed ? -1 : 0;
 }
 
 void obs_alarms_lookup(struct obs *o)

@@ -66,9 +66,9 @@ int scal_load(shc_frame *f, int destroy)
     s->service = h->input_string(ctx, "compute", "service_name");
     const char *missing = !s->cluster ? "cluster_name" : !s->service ? "service_name" : NULL;
     if (missing && (s->f.mode == SH_MODE_DEPLOY || !from_inputs)) {
-        h->fail(ctx, SH_ERR_CONFIG, "the scalable target needs compute's output %s, which compute did not publish",
-                missing);
-        return -1;
+        /* compute publishes its names before any run: a host without that is not supported */
+        return shc_fail(f, SH_ERR_CONFIG, "the scalable target needs compute's output %s, which compute did not "
+                        "publish: deploy compute first, or with it", missing);
     }
     /* A plan before compute's first deploy: nothing of scaling can exist yet. */
     s->inputs_missing = missing != NULL;

@@ -50,10 +50,8 @@ static int converge(shc_frame *f)
         return -1;
     /* compute's names came before the run: the target waits for the
      * service itself (compute publishes its arn once it exists) */
-    if (f->mode == SH_MODE_DEPLOY && !f->h->input_string(f->ctx, "compute", "service_arn")) {
-        return shc_fail(f, SH_ERR_CONFIG, "the scalable target needs compute's service, whose arn compute did not "
-                        "publish");
-    }
+    if (f->mode == SH_MODE_DEPLOY && !shc_input(f, "compute", "service_arn", s->target_l.label))
+        return -1;
     int had_target = s->target != NULL;
     /* what was made a moment ago can be unknown for a while: scal_not_yet */
     scal_target_wave(s);

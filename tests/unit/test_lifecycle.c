@@ -261,6 +261,33 @@ static void test_own_failure_ends_the_run(void **state)
     assert_script_done(f);
 }
 
+/* A required plugin's output: its value; missing (or empty) in a deploy,
+ * an error naming it, its plugin and who needs it, the frame failed; in a
+ * plan, none and no error (that plugin is not deployed yet). */
+static void test_inputs(void **state)
+{
+    sh_ctx *f = *state;
+    fh_set_inputs(f, "{\"network\":{\"vpc_id\":\"vpc-9\",\"subnet_ids\":[\"a\",\"b\"],\"sg\":\"\"}}");
+    shc_frame fr = {.h = fh_host(f), .ctx = f};
+    const char *const *items;
+    fh_set_mode(f, SH_MODE_PLAN);
+    assert_null(shc_input(&fr, "lb", "target_group_arn", "ecs service svc"));
+    assert_int_equal(shc_input_list(&fr, "network", "private_subnet_ids", "ecs service svc", &items), 0);
+    assert_null(items);
+    assert_false(fr.failed);
+    assert_int_equal(fh_error_count(f), 0);
+    fh_set_mode(f, SH_MODE_DEPLOY);
+    assert_string_equal(shc_input(&fr, "network", "vpc_id", "target group tg"), "vpc-9");
+    assert_int_equal(shc_input_list(&fr, "network", "subnet_ids", "load balancer alb", &items), 2);
+    assert_string_equal(items[1], "b");
+    assert_false(fr.failed);
+    assert_null(shc_input(&fr, "network", "sg", "load balancer alb"));
+    assert_true(fr.failed);
+    assert_string_equal(fh_error_at(f, 0), "load balancer alb needs network's output sg, which network did not "
+                                           "publish: deploy network first, or with it");
+    assert_int_equal(fh_error_status_at(f, 0), SH_ERR_CONFIG);
+}
+
 static void test_lost_every_pass_gives_up(void **state)
 {
     sh_ctx *f = *state;
@@ -448,6 +475,7 @@ int main(void)
         T(test_already_exists_looks_again),
         T(test_failure_ends_the_run),
         T(test_own_failure_ends_the_run),
+    T(test_inputs),
     T(test_lost_every_pass_gives_up),
         T(test_publish_status_is_the_answer),
         T(test_load_failure_runs_no_pass),

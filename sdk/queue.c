@@ -21,6 +21,8 @@ struct shc_call {
     void *arg;
     int deletes;  /* shc_delete: reported deleted once it succeeds */
     char *detail; /* what the report says beside the label, or NULL */
+    char **each;  /* shc_delete_each: the resources reported deleted, instead of the label */
+    size_t neach;
     const char *keep_path; /* shc_keep: the answer's text at keep_path into keep[keep_len] */
     char *keep;
     size_t keep_len;
@@ -39,6 +41,9 @@ void shc_queue_clear(shc_queue *q)
         free(q->calls[i].label);
         free(q->calls[i].accept);
         free(q->calls[i].detail);
+        for (size_t k = 0; k < q->calls[i].neach; k++)
+            free(q->calls[i].each[k]);
+        free(q->calls[i].each);
     }
     free(q->calls);
     q->calls = NULL;
@@ -74,6 +79,8 @@ static void add(shc_queue *q, const char *service, const char *operation, const 
     c->arg = arg;
     c->deletes = 0;
     c->detail = NULL;
+    c->each = NULL;
+    c->neach = 0;
     c->keep_path = NULL;
     c->keep = NULL;
     c->keep_len = 0;
@@ -122,6 +129,28 @@ void shc_delete_then(shc_queue *q, const char *label, const char *detail, const 
         return;
     q->calls[n].deletes = 1;
     q->calls[n].detail = detail ? strdup(detail) : NULL;
+}
+
+void shc_delete_each(shc_queue *q, const char *label, const char *const *each, size_t n, const char *service,
+                     const char *operation, const sh_doc *input, const char *accept)
+{
+    sh_mode mode = q->h->mode(q->ctx);
+    if (mode != SH_MODE_DEPLOY && mode != SH_MODE_DESTROY) {
+        for (size_t i = 0; i < n; i++)
+            q->h->report(q->ctx, SH_CHANGE_DELETE, each[i], NULL);
+        return;
+    }
+    size_t at = q->n;
+    add(q, service, operation, input, NULL, label, accept, NULL, NULL);
+    shc_call *c = q->n > at ? &q->calls[at] : NULL;
+    if (!c || !(c->each = calloc(n ? n : 1, sizeof(*c->each)))) {
+        q->failed |= c != NULL;
+        return;
+    }
+    c->deletes = 1;
+    for (size_t i = 0; i < n; i++)
+        if ((c->each[c->neach] = strdup(each[i])))
+            c->neach++;
 }
 
 void shc_queue_add_pages(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
@@ -243,7 +272,9 @@ static void send_and_answer(struct round *r)
         const char *kept = c->keep && out ? h->doc_string(out, c->keep_path) : NULL;
         if (kept)
             snprintf(c->keep, c->keep_len, "%s", kept);
-        if (c->deletes)
+        for (size_t i = 0; i < c->neach; i++)
+            h->report(q->ctx, SH_CHANGE_DELETE, c->each[i], NULL);
+        if (c->deletes && !c->each)
             h->report(q->ctx, SH_CHANGE_DELETE, c->label, c->detail);
         if (c->done && c->done(c->arg, out))
             r->rc = -1;

@@ -237,6 +237,11 @@ void shc_queue_add_accepting(shc_queue *q, const char *service, const char *oper
  * accept: the codes that mean it is gone already ("*NotFound"). */
 void shc_delete(shc_queue *q, const char *label, const char *detail, const char *service, const char *operation,
                 const sh_doc *input, const char *accept);
+/* One request deleting n resources (DeleteAlarms, DeleteParameters): each
+ * of `each` reported deleted once it succeeded, in a plan only the
+ * reports; label names the request in errors and --trace. */
+void shc_delete_each(shc_queue *q, const char *label, const char *const *each, size_t n, const char *service,
+                     const char *operation, const sh_doc *input, const char *accept);
 /* As shc_delete; done then receives the answer (NULL: an accepted code),
  * to tell whether it says the resource is gone already. */
 void shc_delete_then(shc_queue *q, const char *label, const char *detail, const char *service, const char *operation,

@@ -58,7 +58,6 @@ static const char *key_detail(struct obs *o, const struct obs_key *k)
 int obs_destroy_pass(shc_frame *f, size_t *found)
 {
     struct obs *o = (struct obs *)f;
-    const sh_host *h = o->f.h;
     struct doomed d;
     memset(&d, 0, sizeof(d));
     obs_key_lookup(o);
@@ -74,12 +73,15 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
         return -1;
     sort_out(o, &d);
     *found = d.nalarms + (size_t)d.topic + d.nkeys + (size_t)d.alias;
-    if (d.nalarms) { /* one request names them all (a plan sends no delete) */
+    if (d.nalarms) { /* one request names them all */
         sh_doc *in = shc_doc(&o->f);
-        for (size_t i = 0; i < d.nalarms; i++)
+        const char *labels[OBS_ALARMS];
+        for (size_t i = 0; i < d.nalarms; i++) {
             shc_set(&o->f, in, d.alarms[i]->name, "AlarmNames[%zu]", i);
-        shc_queue_add_accepting(&o->f.q, "cloudwatch", "DeleteAlarms", in, "cloudwatch alarms", "ResourceNotFound",
-                                NULL, NULL);
+            labels[i] = d.alarms[i]->line.label;
+        }
+        shc_delete_each(&o->f.q, "cloudwatch alarms", labels, d.nalarms, "cloudwatch", "DeleteAlarms", in,
+                        "ResourceNotFound");
     }
     if (d.topic)
         shc_delete(&o->f.q, o->topic_l.label, "with its subscriptions", "sns", "DeleteTopic",
@@ -91,8 +93,6 @@ int obs_destroy_pass(shc_frame *f, size_t *found)
                        "KMSInvalidStateException(is pending deletion)|NotFoundException");
     if (shc_wave(&o->f))
         return -1;
-    for (size_t i = 0; i < d.nalarms; i++)
-        h->report(o->f.ctx, SH_CHANGE_DELETE, d.alarms[i]->line.label, NULL);
     if (!d.alias)
         return 0;
     sh_doc *in = shc_json(&o->f, "{'AliasName': '%s'}", o->alias);

@@ -35,21 +35,6 @@ static int lookup_owned(struct sec *s, const sh_doc **out)
     return 0;
 }
 
-struct deleted {
-    struct sec *s;
-    const char *names[SEC_PER_REQUEST];
-    size_t n;
-};
-
-static int report_deleted(void *arg, const sh_doc *out)
-{
-    struct deleted *d = arg;
-    (void)out; /* deleted, or listed as InvalidParameters: gone either way (the final lookup tells) */
-    for (size_t i = 0; i < d->n; i++)
-        d->s->f.h->report(d->s->f.ctx, SH_CHANGE_DELETE, sec_label(d->s, d->names[i]), NULL);
-    return 0;
-}
-
 /* Deletes what the lookup listed; *found gets how many. */
 int sec_destroy_pass(shc_frame *f, size_t *found)
 {
@@ -57,32 +42,19 @@ int sec_destroy_pass(shc_frame *f, size_t *found)
     const sh_doc *out;
     if (lookup_owned(s, &out))
         return -1;
-    size_t count = s->f.h->doc_count(out, "Parameters"), chunks = (count + SEC_PER_REQUEST - 1) / SEC_PER_REQUEST;
+    size_t count = s->f.h->doc_count(out, "Parameters");
     *found = count;
-    if (s->f.plan) {
-        for (size_t i = 0; i < count; i++)
-            s->f.h->report(s->f.ctx, SH_CHANGE_DELETE,
-                         sec_label(s, shc_str(s->f.h, out, "Parameters[%zu].Name", i)),
-                         NULL);
-        return 0;
-    }
-    struct deleted *d = calloc(chunks ? chunks : 1, sizeof(*d));
-    if (!d) {
-        s->f.h->fail(s->f.ctx, SH_ERR, "out of memory");
-        return -1;
-    }
-    for (size_t k = 0; k < chunks; k++) {
-        sh_doc *in = s->f.h->doc_new(s->f.ctx);
-        d[k].s = s;
-        for (size_t i = k * SEC_PER_REQUEST; i < count && i < (k + 1) * SEC_PER_REQUEST; i++) {
+    /* deleted, or listed as InvalidParameters: gone either way (the final lookup tells) */
+    for (size_t k = 0; k < count; k += SEC_PER_REQUEST) {
+        sh_doc *in = shc_doc(f);
+        const char *labels[SEC_PER_REQUEST];
+        size_t n = 0;
+        for (size_t i = k; i < count && i < k + SEC_PER_REQUEST; i++) {
             const char *name = shc_str(s->f.h, out, "Parameters[%zu].Name", i);
-            shc_set(&s->f, in, name, "Names[%zu]", d[k].n);
-            d[k].names[d[k].n++] = name;
+            shc_set(f, in, name, "Names[%zu]", n);
+            labels[n++] = sec_label(s, name);
         }
-        shc_queue_add_accepting(&s->f.q, "ssm", "DeleteParameters", in, "the stack's parameters", "ParameterNotFound",
-                                report_deleted, &d[k]);
+        shc_delete_each(&f->q, "the stack's parameters", labels, n, "ssm", "DeleteParameters", in, "ParameterNotFound");
     }
-    int rc = shc_wave(f);
-    free(d);
-    return rc;
+    return shc_wave(f);
 }

@@ -452,6 +452,32 @@ static void test_queue_keeps_ids(void **state)
     assert_script_done(f);
 }
 
+/* One request deleting several resources reports each once it succeeded;
+ * a plan reports them and sends nothing. */
+static void test_queue_delete_each(void **state)
+{
+    sh_ctx *f = *state;
+    const sh_host *h = fh_host(f);
+    fh_answer(f, "cloudwatch", "DeleteAlarms", "{}");
+    shc_queue q;
+    shc_queue_init(&q, h, f);
+    const char *alarms[] = {"cloudwatch alarm a", "cloudwatch alarm b"};
+    shc_delete_each(&q, "cloudwatch alarms", alarms, 2, "cloudwatch", "DeleteAlarms", NULL, "ResourceNotFound");
+    assert_int_equal(fh_report_count(f), 0);
+    assert_int_equal(shc_queue_run(&q), 0);
+    assert_int_equal(fh_call_count(f), 1);
+    assert_string_equal(fh_call_at(f, 0)->resource, "cloudwatch alarms");
+    assert_int_equal(fh_report_count(f), 2);
+    assert_string_equal(fh_report_at(f, 1)->resource, "cloudwatch alarm b");
+    assert_int_equal(fh_report_at(f, 1)->change, SH_CHANGE_DELETE);
+    fh_set_mode(f, SH_MODE_PLAN);
+    shc_delete_each(&q, "cloudwatch alarms", alarms, 2, "cloudwatch", "DeleteAlarms", NULL, "ResourceNotFound");
+    assert_int_equal(q.n, 0);
+    assert_int_equal(fh_report_count(f), 4);
+    assert_int_equal(fh_call_count(f), 1);
+    assert_script_done(f);
+}
+
 /* The answers that say the desired state already holds count as success:
  * the completion gets NULL. A message fragment narrows a code. */
 static void test_queue_accepted_codes(void **state)
@@ -1507,6 +1533,7 @@ int main(void)
         T(test_set_differs),
         T(test_tag_map),
         T(test_queue_keeps_ids),
+        T(test_queue_delete_each),
         T(test_put_tags_round_trip_every_shape),
         T(test_put_tags_order),
         T(test_find_ours_among_others),

@@ -198,11 +198,6 @@ void lb_alb_extras_wave(struct lb *l, int second)
         struct lb_alb *x = l->extras[i];
         const char *detail = shc_text(l->f.h, l->f.ctx, "a duplicate of the one kept: %s",
                                       lb_arn_suffix(x->arn, "loadbalancer/"));
-        if (l->f.plan) {
-            if (!second)
-                l->f.h->report(l->f.ctx, SH_CHANGE_DELETE, l->alb_l.label, detail);
-            continue;
-        }
         sh_doc *in = shc_json(&l->f, "{'LoadBalancerArn': '%s'}", x->arn);
         if (!second && x->protection_on) {
             shc_set(&l->f, in, PROTECTION, "Attributes[0].Key");
@@ -210,8 +205,7 @@ void lb_alb_extras_wave(struct lb *l, int second)
             shc_queue_add_accepting(&l->f.q, "elbv2", "ModifyLoadBalancerAttributes", in, l->alb_l.label,
                                     "LoadBalancerNotFound", NULL, NULL);
         } else if (second) {
-            shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteLoadBalancer", in, l->alb_l.label, "LoadBalancerNotFound",
-                                    lb_reported, lb_when_done(l, SH_CHANGE_DELETE, l->alb_l.label, detail));
+            shc_delete(&l->f.q, l->alb_l.label, detail, "elbv2", "DeleteLoadBalancer", in, "LoadBalancerNotFound");
         }
     }
 }
@@ -334,10 +328,12 @@ int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report
         snprintf(detail, sizeof(detail), "%s%s%s", why ? why : "", why && albs[i]->protection_on ? ", " : "",
                  albs[i]->protection_on ? "deletion protection turned off first" : "");
         /* It goes with its listeners; gone already is gone (the wait and the final lookup tell). */
-        shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteLoadBalancer", in, l->alb_l.label, "LoadBalancerNotFound",
-                                report ? lb_reported : NULL,
-                                report ? lb_when_done(l, SH_CHANGE_DELETE, l->alb_l.label, detail[0] ? detail : NULL)
-                                       : NULL);
+        if (report)
+            shc_delete(&l->f.q, l->alb_l.label, detail[0] ? detail : NULL, "elbv2", "DeleteLoadBalancer", in,
+                       "LoadBalancerNotFound");
+        else
+            shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteLoadBalancer", in, l->alb_l.label,
+                                    "LoadBalancerNotFound", NULL, NULL);
     }
     if (shc_wave(&l->f))
         return -1;

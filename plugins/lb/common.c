@@ -158,24 +158,6 @@ const char *lb_arn_suffix(const char *arn, const char *after)
     return at ? at + strlen(after) : "";
 }
 
-void *lb_when_done(struct lb *l, sh_change change, const char *label, const char *detail)
-{
-    if (l->ndone == sizeof(l->done) / sizeof(l->done[0]))
-        return NULL; /* never: the array holds every call a pass can make */
-    struct lb_done *d = &l->done[l->ndone++];
-    *d = (struct lb_done){l, change, label, detail ? shc_text(l->f.h, l->f.ctx, "%s", detail) : NULL};
-    return d;
-}
-
-int lb_reported(void *arg, const sh_doc *out)
-{
-    struct lb_done *d = arg;
-    (void)out;
-    if (d)
-        d->l->f.h->report(d->l->f.ctx, d->change, d->label, d->detail);
-    return 0;
-}
-
 /* ---- the lookups ---- */
 
 static const char *alb_field(struct lb *l, const sh_doc *item, const char *field)

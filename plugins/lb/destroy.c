@@ -105,7 +105,6 @@ int lb_destroy_pass(shc_frame *f, size_t *found)
         return -1;
     /* A listener's deletion takes a moment to count: ResourceInUse is "not yet" (lb_not_yet). */
     sh_doc *in = shc_json(&l->f, "{'TargetGroupArn': '%s'}", l->f.h->doc_string(l->tg, "TargetGroupArn"));
-    shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteTargetGroup", in, l->tg_l.label, "TargetGroupNotFound",
-                            lb_reported, lb_when_done(l, SH_CHANGE_DELETE, l->tg_l.label, NULL));
+    shc_delete(&l->f.q, l->tg_l.label, NULL, "elbv2", "DeleteTargetGroup", in, "TargetGroupNotFound");
     return shc_wave(f);
 }

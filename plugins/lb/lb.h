@@ -103,13 +103,6 @@ struct lb {
     size_t nunwanted;
     /* what cannot change in place, "" when nothing */
     char alb_replace[SHC_DETAIL / 2], tg_replace[SHC_DETAIL / 2];
-    /* progress lines printed when their call succeeded (lb_when_done) */
-    struct lb_done {
-        struct lb *l;
-        sh_change change;
-        const char *label, *detail;
-    } done[LB_CANDIDATES + LB_LISTENERS + 4];
-    size_t ndone;
 };
 
 /* How much lb_lookup reads beyond the listing and the tags. */
@@ -146,10 +139,6 @@ const char *lb_arn_suffix(const char *arn, const char *after);
 /* The lookups shared by deploy, outputs and destroy: every load balancer,
  * the target group, then their tags and, per `reads`, what else is read. */
 int lb_lookup(struct lb *l, int reads);
-/* A completion argument that reports the change once the call succeeded
- * (the completion is lb_reported); detail is copied. */
-void *lb_when_done(struct lb *l, sh_change change, const char *label, const char *detail);
-int lb_reported(void *arg, const sh_doc *out);
 /* Which candidate is the stack's (shc_find_keep: the one in use, else the
  * oldest) and which are duplicates; the target group's ownership. -1
  * (recorded) when only a foreign resource has a name. */

@@ -89,16 +89,14 @@ int lb_tg_delete_for_replace(struct lb *l)
             continue;
         sh_doc *in = shc_json(&l->f, "{'ListenerArn': '%s'}", l->f.h->doc_string(it, "ListenerArn"));
         const char *label = shc_text(l->f.h, l->f.ctx, "listener %s:%s", l->alb_name, l->f.h->doc_string(it, "Port"));
-        shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteListener", in, label, "ListenerNotFound", lb_reported,
-                                lb_when_done(l, SH_CHANGE_DELETE, label, "it forwards to the target group replaced"));
+        shc_delete(&l->f.q, label, "it forwards to the target group replaced", "elbv2", "DeleteListener", in,
+                   "ListenerNotFound");
     }
     if (shc_wave(&l->f))
         return -1;
     /* a listener's deletion takes a moment to count: lb_not_yet waits it out */
-    shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteTargetGroup", on_tg(l), l->tg_l.label, "TargetGroupNotFound",
-                            lb_reported,
-                            lb_when_done(l, SH_CHANGE_DELETE, l->tg_l.label,
-                                         shc_text(l->f.h, l->f.ctx, "to replace it: %s", l->tg_replace)));
+    shc_delete(&l->f.q, l->tg_l.label, shc_text(l->f.h, l->f.ctx, "to replace it: %s", l->tg_replace), "elbv2",
+               "DeleteTargetGroup", on_tg(l), "TargetGroupNotFound");
     return shc_wave(&l->f);
 }
 

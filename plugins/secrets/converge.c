@@ -13,21 +13,6 @@
 
 #include "sec.h"
 
-static void add_detail(struct sec_param *p, const char *text)
-{
-    size_t used = strlen(p->detail), room = sizeof(p->detail) - 1;
-    for (const char *c = used ? ", " : ""; *c && used < room; c++)
-        p->detail[used++] = *c;
-    for (const char *c = text; *c && used < room; c++)
-        p->detail[used++] = *c;
-    p->detail[used] = '\0';
-}
-
-static const char *label(struct sec *s, const struct sec_param *p)
-{
-    return sec_label(s, p->path);
-}
-
 /* A call of p's succeeded; once all of them did, its change is done. */
 static int done(void *arg, const sh_doc *out)
 {
@@ -35,7 +20,7 @@ static int done(void *arg, const sh_doc *out)
     (void)out;
     if (--p->pending == 0) {
         p->changed = 1;
-        p->s->f.h->report(p->s->f.ctx, p->change, label(p->s, p), p->detail[0] ? p->detail : NULL);
+        shc_line_report(p->s->f.h, p->s->f.ctx, &p->line);
     }
     return 0;
 }
@@ -67,19 +52,15 @@ static void queue_create(struct sec *s, struct sec_param *p, const char *value)
 {
     p->pending++;
     p->create_sent = 1;
-    shc_queue_add_accepting(&s->f.q, "ssm", "PutParameter", put_request(s, p, value, 0), label(s, p),
+    shc_queue_add_accepting(&s->f.q, "ssm", "PutParameter", put_request(s, p, value, 0), p->line.label,
                             "ParameterAlreadyExists", created, p);
 }
 
 static int plan_create(struct sec *s, struct sec_param *p)
 {
-    char text[SEC_DETAIL];
-    p->change = SH_CHANGE_CREATE;
-    if (p->env)
-        snprintf(text, sizeof(text), "SecureString, value from %s", p->env);
-    else
-        snprintf(text, sizeof(text), "SecureString, a generated value of %d characters", p->generate);
-    add_detail(p, text);
+    shc_line_note(&p->line, SH_CHANGE_CREATE,
+                  p->env ? shc_text(s->f.h, s->f.ctx, "SecureString, value from %s", p->env)
+                         : shc_text(s->f.h, s->f.ctx, "SecureString, a generated value of %d characters", p->generate));
     if (s->f.plan)
         return 0;
     /* a parameter this run deleted to replace it comes back with its value */
@@ -101,11 +82,9 @@ static const char *other_type(struct sec *s, const struct sec_param *p)
  * replace_create once the delete is done. */
 static void plan_replace(struct sec *s, struct sec_param *p)
 {
-    char text[SEC_DETAIL];
-    snprintf(text, sizeof(text), "type %s -> SecureString: deleted and made again (ssm cannot change a type in place)",
-             other_type(s, p));
-    p->change = SH_CHANGE_REPLACE;
-    add_detail(p, text);
+    shc_line_note(&p->line, SH_CHANGE_REPLACE,
+                  shc_text(s->f.h, s->f.ctx, "type %s -> SecureString: deleted and made again (ssm cannot change a "
+                           "type in place)", other_type(s, p)));
     if (s->f.plan)
         return;
     /* the value it holds, kept for the run (wiped at its end): a later
@@ -114,7 +93,7 @@ static void plan_replace(struct sec *s, struct sec_param *p)
     if (!p->env_value && !p->kept && sec_keep(s, p, sec_stored(s, p)))
         return;
     sh_doc *in = shc_json(&s->f, "{'Name': '%s'}", p->path);
-    shc_queue_add_accepting(&s->f.q, "ssm", "DeleteParameter", in, label(s, p), "ParameterNotFound", NULL, NULL);
+    shc_queue_add_accepting(&s->f.q, "ssm", "DeleteParameter", in, p->line.label, "ParameterNotFound", NULL, NULL);
 }
 
 static void replace_create(struct sec *s, struct sec_param *p)
@@ -126,23 +105,21 @@ static void plan_update(struct sec *s, struct sec_param *p)
 {
     const char *stored = sec_stored(s, p), *value = NULL;
     if (p->env_value && (!stored || strcmp(stored, p->env_value))) {
-        add_detail(p, "value changes");
+        shc_line_note(&p->line, SH_CHANGE_UPDATE, "value changes");
         value = p->env_value;
         p->value_changed = 1; /* for the run: a later pass finds it written */
     }
     if (value && *value) {
         p->pending++;
-        shc_queue_add(&s->f.q, "ssm", "PutParameter", put_request(s, p, value, 1), NULL, label(s, p), done, p);
+        shc_queue_add(&s->f.q, "ssm", "PutParameter", put_request(s, p, value, 1), NULL, p->line.label, done, p);
     }
     sh_doc *tags = shc_json(&s->f, "{'ResourceType': 'Parameter', 'ResourceId': '%s'}", p->path);
     char drift[SEC_DETAIL];
     if (shc_tags_drift(s->f.h, s->f.ctx, p->tags, &shc_tags_ssm, NULL, tags, &shc_tags_query_put, drift, sizeof(drift))) {
-        add_detail(p, drift);
+        shc_line_note(&p->line, SH_CHANGE_UPDATE, drift);
         p->pending++;
-        shc_queue_add(&s->f.q, "ssm", "AddTagsToResource", tags, NULL, label(s, p), done, p);
+        shc_queue_add(&s->f.q, "ssm", "AddTagsToResource", tags, NULL, p->line.label, done, p);
     }
-    if (p->detail[0])
-        p->change = SH_CHANGE_UPDATE;
 }
 
 /* Ownership, and a value for every parameter to create: checked for all
@@ -209,7 +186,7 @@ int sec_converge(shc_frame *f)
         else if (plan_create(s, p))
             return -1;
         if (s->f.plan)
-            s->f.h->report(s->f.ctx, p->change, label(s, p), p->detail[0] ? p->detail : NULL);
+            shc_line_report(s->f.h, s->f.ctx, &p->line);
     }
     if (s->f.plan)
         return 0;
@@ -217,8 +194,8 @@ int sec_converge(shc_frame *f)
         return -1;
     for (size_t i = 0; i < s->n && !s->f.again; i++) {
         struct sec_param *p = &s->p[i];
-        if (p->found && p->change == SH_CHANGE_NONE && !p->changed)
-            s->f.h->report(s->f.ctx, p->create_sent ? SH_CHANGE_CREATE : SH_CHANGE_NONE, label(s, p), NULL);
+        if (p->found && p->line.change == SH_CHANGE_NONE && !p->changed)
+            s->f.h->report(s->f.ctx, p->create_sent ? SH_CHANGE_CREATE : SH_CHANGE_NONE, p->line.label, NULL);
     }
     /* a create found its parameter already there: the next pass reads it */
     return s->f.again ? -1 : 0;

@@ -46,8 +46,7 @@ struct sec_param {
     const sh_doc *found; /* GetParameters' item, NULL when absent */
     const sh_doc *tags; /* ListTagsForResource's answer */
     int pending; /* calls of the wave still to succeed */
-    sh_change change;
-    char detail[SEC_DETAIL];
+    shc_line line; /* the pass's change */
 };
 
 struct sec {

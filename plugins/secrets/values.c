@@ -82,8 +82,7 @@ void sec_begin(shc_frame *f)
         struct sec_param *p = &s->p[i];
         p->found = p->tags = NULL;
         p->pending = 0;
-        p->change = SH_CHANGE_NONE;
-        p->detail[0] = '\0';
+        p->line = (shc_line){.label = sec_label(s, p->path)};
     }
 }
 

@@ -275,23 +275,6 @@ static const char *list_item(const sh_host *h, const sh_doc *item, const char *p
     return field ? shc_str(h, item, "%.*s[%zu].%s", at, path, i, field + 1) : shc_str(h, item, "%.*s[%zu]", at, path, i);
 }
 
-static size_t list_count(const sh_host *h, const sh_doc *item, const char *path)
-{
-    char at[128];
-    const char *field = strchr(path, '|');
-    if (!item || !shc_path(at, sizeof(at), "%.*s", field ? (int)(field - path) : (int)strlen(path), path))
-        return 0;
-    return h->doc_count(item, at);
-}
-
-static int listed(const char *s, const char *const *list, size_t n)
-{
-    for (size_t k = 0; s && k < n; k++)
-        if (list[k] && !strcmp(s, list[k]))
-            return 1;
-    return 0;
-}
-
 /* A JSON list of the n strings (NULL ones as "?"). */
 static const char *strings_text(const sh_host *h, sh_ctx *ctx, const char *const *s, size_t n)
 {
@@ -303,20 +286,32 @@ static const char *strings_text(const sh_host *h, sh_ctx *ctx, const char *const
     return l ? h->doc_json(ctx, l) : "[]";
 }
 
+/* More items than any list compared here holds (subnets, security groups):
+ * a longer one differs. */
+#define SET_MAX 64
+
 int shc_set_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *what, const sh_doc *item,
                     const char *path, const char *const *want, size_t n)
 {
-    size_t count = list_count(h, item, path);
-    const char **have = calloc(count + 1, sizeof(*have));
-    int same = have && count == n;
-    for (size_t i = 0; have && i < count; i++)
+    size_t count = item ? shc_count(h, item, "%.*s", (int)strcspn(path, "|"), path) : 0;
+    const char *have[SET_MAX];
+    unsigned char matched[SET_MAX] = {0};
+    size_t shown = count < SET_MAX ? count : SET_MAX;
+    for (size_t i = 0; i < shown; i++)
         have[i] = list_item(h, item, path, i);
-    for (size_t i = 0; same && i < n; i++)
-        same = listed(want[i], have, count) && listed(have[i], want, n);
+    /* as multisets: each wanted string takes one item of its own */
+    int same = count == n && n <= SET_MAX;
+    for (size_t i = 0; same && i < n; i++) {
+        size_t k = 0;
+        while (k < count && (matched[k] || !have[k] || !want[i] || strcmp(have[k], want[i])))
+            k++;
+        same = k < count;
+        if (same)
+            matched[k] = 1;
+    }
     if (!same)
-        shc_line_diff(h, ctx, line, SH_CHANGE_UPDATE, what, count && have ? strings_text(h, ctx, have, count) : NULL,
+        shc_line_diff(h, ctx, line, SH_CHANGE_UPDATE, what, shown ? strings_text(h, ctx, have, shown) : NULL,
                       strings_text(h, ctx, want, n));
-    free(have);
     return !same;
 }
 

@@ -119,6 +119,7 @@ void shc_delete_then(shc_queue *q, const char *label, const char *detail, const 
                      const sh_doc *input, const char *accept, shc_done_fn done, void *arg)
 {
     sh_mode mode = q->h->mode(q->ctx);
+    q->added = 0;
     if (mode != SH_MODE_DEPLOY && mode != SH_MODE_DESTROY) {
         q->h->report(q->ctx, SH_CHANGE_DELETE, label, detail);
         return;
@@ -135,6 +136,7 @@ void shc_delete_each(shc_queue *q, const char *label, const char *const *each, s
                      const char *operation, const sh_doc *input, const char *accept)
 {
     sh_mode mode = q->h->mode(q->ctx);
+    q->added = 0;
     if (mode != SH_MODE_DEPLOY && mode != SH_MODE_DESTROY) {
         for (size_t i = 0; i < n; i++)
             q->h->report(q->ctx, SH_CHANGE_DELETE, each[i], NULL);
@@ -148,9 +150,12 @@ void shc_delete_each(shc_queue *q, const char *label, const char *const *each, s
         return;
     }
     c->deletes = 1;
-    for (size_t i = 0; i < n; i++)
-        if ((c->each[c->neach] = strdup(each[i])))
+    for (size_t i = 0; i < n; i++) {
+        if (!(c->each[c->neach] = strdup(each[i] ? each[i] : label)))
+            q->failed = 1;
+        else
             c->neach++;
+    }
 }
 
 void shc_queue_add_pages(shc_queue *q, const char *service, const char *operation, const sh_doc *input,

@@ -224,7 +224,8 @@ void shc_queue_add(shc_queue *q, const char *service, const char *operation, con
  * bytes, cut to fit) once it succeeds, before its done runs: the id of
  * what a create made. An answer without it, or an accepted error code,
  * leaves out as it was; an add that queued nothing (a plan's create)
- * keeps nothing. */
+ * keeps nothing. path and out must last until the queue has run (a
+ * literal, and a buffer of the plugin's state). */
 void shc_keep(shc_queue *q, const char *path, char *out, size_t len);
 /* As shc_queue_add; an error whose code is one of accept_codes counts as
  * success and done receives NULL: the answers that say the desired state
@@ -308,8 +309,8 @@ int shc_text_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *
  * not a number differs and is shown as it is. */
 int shc_number_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *what, const char *have, double want,
                        const char *unit);
-/* The same for a list AWS answered, compared as a set: the list at path
- * in item ("List.member", or "List.member|Field" for each member's
+/* The same for a list AWS answered, compared as a multiset: the list at
+ * path in item ("List.member", or "List.member|Field" for each member's
  * Field; item NULL: empty) against the n strings of want, in any order.
  * Noted as JSON lists ("subnets [\"a\"] -> [\"a\",\"b\"]"). */
 int shc_set_differs(const sh_host *h, sh_ctx *ctx, shc_line *line, const char *what, const sh_doc *item,

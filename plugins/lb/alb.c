@@ -308,7 +308,7 @@ static int deleted(void *arg, char *progress, size_t len)
     return gone == p->n && !left;
 }
 
-int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report, const char *why, int interfaces)
+int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, const char *why, int interfaces)
 {
     if (!n && !interfaces)
         return 0;
@@ -328,12 +328,8 @@ int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report
         snprintf(detail, sizeof(detail), "%s%s%s", why ? why : "", why && albs[i]->protection_on ? ", " : "",
                  albs[i]->protection_on ? "deletion protection turned off first" : "");
         /* It goes with its listeners; gone already is gone (the wait and the final lookup tell). */
-        if (report)
-            shc_delete(&l->f.q, l->alb_l.label, detail[0] ? detail : NULL, "elbv2", "DeleteLoadBalancer", in,
-                       "LoadBalancerNotFound");
-        else
-            shc_queue_add_accepting(&l->f.q, "elbv2", "DeleteLoadBalancer", in, l->alb_l.label,
-                                    "LoadBalancerNotFound", NULL, NULL);
+        shc_delete(&l->f.q, l->alb_l.label, detail[0] ? detail : NULL, "elbv2", "DeleteLoadBalancer", in,
+                   "LoadBalancerNotFound");
     }
     if (shc_wave(&l->f))
         return -1;

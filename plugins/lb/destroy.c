@@ -90,7 +90,7 @@ int lb_destroy_pass(shc_frame *f, size_t *found)
     /* Someone else's load balancer of this name keeps its interfaces: they
      * are not waited for. Ours are read with the load balancer's deletion;
      * after an earlier run deleted it, alone (once a run). */
-    if (lb_alb_delete(l, owned, n, 1, n > 1 ? "with its listeners; duplicates too" : "with its listeners",
+    if (lb_alb_delete(l, owned, n, n > 1 ? "with its listeners; duplicates too" : "with its listeners",
                       !l->foreign_alb && (n || !l->interfaces_gone)))
         return -1;
     /* its interfaces gone, nothing left of it is in the network's subnets */

@@ -84,7 +84,7 @@ static void report(struct lb *l)
 static int replace(struct lb *l)
 {
     if (l->alb_replace[0] &&
-        lb_alb_delete(l, &l->alb, 1, 1, shc_text(l->f.h, l->f.ctx, "to replace it: %s", l->alb_replace), 0))
+        lb_alb_delete(l, &l->alb, 1, shc_text(l->f.h, l->f.ctx, "to replace it: %s", l->alb_replace), 0))
         return -1;
     if (l->tg_replace[0] && lb_tg_delete_for_replace(l))
         return -1;

@@ -158,9 +158,9 @@ int lb_alb_wait(struct lb *l);       /* until active */
 /* Deletes the load balancers (protection off first where on) and waits
  * until they are gone (until l->f.deadline when set), with `interfaces`
  * their network interfaces too (read in the same poll; with no load
- * balancer, those left by one deleted before); with report, a line for
- * each saying why (may be NULL). */
-int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, int report, const char *why, int interfaces);
+ * balancer, those left by one deleted before); a line for each saying
+ * why (may be NULL). */
+int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, const char *why, int interfaces);
 
 
 /* ---- target_group.c ---- */

@@ -446,6 +446,8 @@ static void test_queue_keeps_ids(void **state)
     shc_queue_add(&q, "ec2", "DescribeVpcs", NULL, NULL, "vpcs", NULL, NULL);
     shc_queue_add(&q, "ec2", "CreateVpc", NULL, NULL, "vpc", NULL, NULL);
     shc_keep(&q, "vpc.vpcId", plan, sizeof(plan));
+    shc_delete(&q, "vpc", NULL, "ec2", "DeleteVpc", NULL, NULL); /* a plan reports it, queues nothing */
+    shc_keep(&q, "vpc.vpcId", plan, sizeof(plan));
     assert_int_equal(q.n, 1);
     assert_int_equal(shc_queue_run(&q), 0);
     assert_string_equal(plan, "");
@@ -999,6 +1001,13 @@ static void test_set_differs(void **state)
     assert_string_equal(line.detail, "subnets [\"subnet-b\",\"subnet-a\"] -> [\"subnet-a\",\"subnet-b\",\"subnet-c\"], "
                                      "subnets [\"subnet-b\",\"subnet-a\"] -> [\"subnet-a\"], "
                                      "security groups [\"sg-1\"] -> [\"sg-2\"]");
+    /* duplicates count: each wanted string takes an item of its own */
+    const sh_doc *twice = shc_docf(h, f, "{'SecurityGroups': {'member': ['sg-1', 'sg-1']}}");
+    shc_line dup = {.label = "load balancer"};
+    assert_true(shc_set_differs(h, f, &dup, "security groups", twice, "SecurityGroups.member",
+                                (const char *[]){"sg-1", "sg-2"}, 2));
+    assert_false(shc_set_differs(h, f, &dup, "security groups", twice, "SecurityGroups.member",
+                                 (const char *[]){"sg-1", "sg-1"}, 2));
     shc_line none = {.label = "service"};
     assert_true(shc_set_differs(h, f, &none, "subnets", NULL, "subnets", ab, 2));
     assert_false(shc_set_differs(h, f, &none, "security groups", NULL, "securityGroups", NULL, 0));

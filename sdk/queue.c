@@ -51,12 +51,18 @@ void shc_queue_clear(shc_queue *q)
     q->failed = 0;
 }
 
+/* Deploy and destroy send what changes; the other modes only report it. */
+static int sends_changes(const shc_queue *q)
+{
+    sh_mode mode = q->h->mode(q->ctx);
+    return mode == SH_MODE_DEPLOY || mode == SH_MODE_DESTROY;
+}
+
 static void add(shc_queue *q, const char *service, const char *operation, const sh_doc *input,
                 const char *items_path, const char *label, const char *accept, shc_done_fn done, void *arg)
 {
-    sh_mode mode = q->h->mode(q->ctx);
     q->added = 0;
-    if (mode != SH_MODE_DEPLOY && mode != SH_MODE_DESTROY && !sh_operation_is_read(operation))
+    if (!sends_changes(q) && !sh_operation_is_read(operation))
         return;
     if (q->n == q->alloc) {
         size_t alloc = q->alloc ? q->alloc * 2 : 16;
@@ -118,38 +124,35 @@ void shc_delete(shc_queue *q, const char *label, const char *detail, const char 
 void shc_delete_then(shc_queue *q, const char *label, const char *detail, const char *service, const char *operation,
                      const sh_doc *input, const char *accept, shc_done_fn done, void *arg)
 {
-    sh_mode mode = q->h->mode(q->ctx);
-    q->added = 0;
-    if (mode != SH_MODE_DEPLOY && mode != SH_MODE_DESTROY) {
+    if (!sends_changes(q)) {
+        q->added = 0;
         q->h->report(q->ctx, SH_CHANGE_DELETE, label, detail);
         return;
     }
-    size_t n = q->n;
     add(q, service, operation, input, NULL, label, accept, done, arg);
-    if (q->n == n)
+    if (!q->added)
         return;
-    q->calls[n].deletes = 1;
-    q->calls[n].detail = detail ? strdup(detail) : NULL;
+    q->calls[q->added - 1].deletes = 1;
+    q->calls[q->added - 1].detail = detail ? strdup(detail) : NULL;
 }
 
 void shc_delete_each(shc_queue *q, const char *label, const char *const *each, size_t n, const char *service,
                      const char *operation, const sh_doc *input, const char *accept)
 {
-    sh_mode mode = q->h->mode(q->ctx);
-    q->added = 0;
-    if (mode != SH_MODE_DEPLOY && mode != SH_MODE_DESTROY) {
+    if (!sends_changes(q)) {
+        q->added = 0;
         for (size_t i = 0; i < n; i++)
             q->h->report(q->ctx, SH_CHANGE_DELETE, each[i], NULL);
         return;
     }
-    size_t at = q->n;
-    add(q, service, operation, input, NULL, label, accept, NULL, NULL);
-    shc_call *c = q->n > at ? &q->calls[at] : NULL;
-    if (!c || !(c->each = calloc(n ? n : 1, sizeof(*c->each)))) {
-        q->failed |= c != NULL;
+    shc_delete_then(q, label, NULL, service, operation, input, accept, NULL, NULL);
+    shc_call *c = q->added ? &q->calls[q->added - 1] : NULL;
+    if (!c)
+        return;
+    if (!(c->each = calloc(n ? n : 1, sizeof(*c->each)))) {
+        q->failed = 1;
         return;
     }
-    c->deletes = 1;
     for (size_t i = 0; i < n; i++) {
         if (!(c->each[c->neach] = strdup(each[i] ? each[i] : label)))
             q->failed = 1;

@@ -1,6 +1,5 @@
 /* compute: the ECS cluster with Container Insights: created when missing
  * (or INACTIVE), its setting and tags put back when they drifted. */
-#include <stdio.h>
 #include <string.h>
 
 #include "compute.h"

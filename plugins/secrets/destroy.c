@@ -1,12 +1,9 @@
-#define _POSIX_C_SOURCE 200809L /* nanosleep */
 /* secrets: removing the parameters this stack owns: those under
  * /{stack}/{env}/ carrying its ownership tags (found by SSM's tag
  * filters, so one removed from the configuration goes too), deleted 10 a
  * request, all together. A name already gone is gone; destroy ends with
  * a lookup, and looks again until nothing owned is listed. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
 
 #include "sec.h"
 

@@ -66,6 +66,21 @@ void net_begin(shc_frame *f)
 {
     struct net *n = (struct net *)f;
     memset(n->az, 0, sizeof(*n) - offsetof(struct net, az));
+    n->vpc_l.label = net_label(n, "vpc", net_name(n, "vpc", NULL));
+    n->igw_l.label = net_label(n, "internet gateway", net_name(n, "igw", NULL));
+    n->rtb_pub_l.label = net_label(n, "route table", net_name(n, "rtb", "public"));
+    n->sg_alb_l.label = net_label(n, "security group", net_name(n, "sg", "alb"));
+    n->sg_tasks_l.label = net_label(n, "security group", net_name(n, "sg", "tasks"));
+    n->rules_alb_l.label = net_label(n, "rules of security group", net_name(n, "sg", "alb"));
+    n->rules_tasks_l.label = net_label(n, "rules of security group", net_name(n, "sg", "tasks"));
+    n->default_l.label = net_label(n, "default security group of", net_name(n, "vpc", NULL));
+    for (int i = 0; i < NET_MAX_AZ; i++) {
+        n->sub_pub_l[i].label = net_label(n, "subnet", net_zone_name(n, "subnet", "public", i));
+        n->sub_priv_l[i].label = net_label(n, "subnet", net_zone_name(n, "subnet", "private", i));
+        n->rtb_priv_l[i].label = net_label(n, "route table", net_zone_name(n, "rtb", "private", i));
+        n->eip_l[i].label = net_label(n, "elastic ip", net_zone_name(n, "eip", "nat", i));
+        n->nat_l[i].label = net_label(n, "nat gateway", net_zone_name(n, "nat", "", i));
+    }
 }
 
 struct zone {
@@ -288,15 +303,14 @@ int net_found(struct net *n)
 
 static void vpc(struct net *n)
 {
-    const char *name = net_name(n, "vpc", NULL), *label = net_label(n, "vpc", name);
+    const char *name = net_name(n, "vpc", NULL), *label = n->vpc_l.label;
     if (!n->vpc_item) {
         sh_doc *in = shc_json(&n->f, "{'CidrBlock': '%s'}", n->vpc_cidr);
         net_tag_spec(n, in, "vpc", name);
         net_queue_id(n, "CreateVpc", in, label, "vpc.vpcId", n->vpc);
         n->vpc_new = 1;
-        char detail[96];
-        snprintf(detail, sizeof(detail), "%s, dns support and hostnames on", n->vpc_cidr);
-        net_report(n, SH_CHANGE_CREATE, label, detail);
+        shc_line_note(&n->vpc_l, SH_CHANGE_CREATE,
+                      shc_text(n->f.h, n->f.ctx, "%s, dns support and hostnames on", n->vpc_cidr));
         return;
     }
     const char *cidr = n->f.h->doc_string(n->vpc_item, "cidrBlock");
@@ -317,12 +331,12 @@ static void vpc(struct net *n)
     }
     /* with them, so that the rules of every group are read in the next wave */
     net_queue_default_group(n);
-    net_tags(n, n->vpc_item, n->vpc, label, name);
+    net_tags(n, n->vpc_item, n->vpc, &n->vpc_l, name);
 }
 
 static void igw(struct net *n)
 {
-    const char *name = net_name(n, "igw", NULL), *label = net_label(n, "internet gateway", name);
+    const char *name = net_name(n, "igw", NULL), *label = n->igw_l.label;
     if (!n->igw_item) {
         sh_doc *in = shc_doc(&n->f);
         net_tag_spec(n, in, "internet-gateway", name);
@@ -334,20 +348,20 @@ static void igw(struct net *n)
     if (attached && n->vpc[0] && strcmp(attached, n->vpc))
         shc_fail(&n->f, SH_ERR_CONFLICT, "%s is attached to %s, not to this stack's vpc %s: detach it by hand",
                  label, attached, n->vpc);
-    net_tags(n, n->igw_item, n->igw, label, name);
+    net_tags(n, n->igw_item, n->igw, &n->igw_l, name);
 }
 
 static void eip(struct net *n, int i)
 {
-    const char *name = net_zone_name(n, "eip", "nat", i), *label = net_label(n, "elastic ip", name);
+    const char *name = net_zone_name(n, "eip", "nat", i);
     if (n->eip_item[i]) {
-        net_tags(n, n->eip_item[i], n->eip[i], label, name);
+        net_tags(n, n->eip_item[i], n->eip[i], &n->eip_l[i], name);
         return;
     }
     sh_doc *in = shc_json(&n->f, "{'Domain': 'vpc'}");
     net_tag_spec(n, in, "elastic-ip", name);
-    net_queue_id(n, "AllocateAddress", in, label, "allocationId", n->eip[i]);
-    net_report(n, SH_CHANGE_CREATE, label, NULL);
+    net_queue_id(n, "AllocateAddress", in, n->eip_l[i].label, "allocationId", n->eip[i]);
+    shc_line_note(&n->eip_l[i], SH_CHANGE_CREATE, NULL);
 }
 
 /* An existing subnet: replaced when its cidr or zone differs (then made
@@ -358,7 +372,8 @@ static void subnet_drift(struct net *n, int i, int public)
     char *id = public ? n->sub_pub[i] : n->sub_priv[i];
     int *made = public ? &n->sub_pub_new[i] : &n->sub_priv_new[i];
     const char *name = net_zone_name(n, "subnet", public ? "public" : "private", i);
-    const char *label = net_label(n, "subnet", name), *cidr = public ? n->pub_cidr[i] : n->priv_cidr[i];
+    shc_line *line = public ? &n->sub_pub_l[i] : &n->sub_priv_l[i];
+    const char *label = line->label, *cidr = public ? n->pub_cidr[i] : n->priv_cidr[i];
     if (!item)
         return;
     const char *have_cidr = n->f.h->doc_string(item, "cidrBlock"), *have_az = n->f.h->doc_string(item, "availabilityZone");
@@ -369,7 +384,7 @@ static void subnet_drift(struct net *n, int i, int public)
                  new_cidr ? shc_line_diff(n->f.h, n->f.ctx, NULL, SH_CHANGE_REPLACE, "cidr", have_cidr, cidr) : "",
                  new_cidr && new_az ? ", " : "",
                  new_az ? shc_line_diff(n->f.h, n->f.ctx, NULL, SH_CHANGE_REPLACE, "zone", have_az, n->az[i]) : "");
-        net_report(n, SH_CHANGE_REPLACE, label, why);
+        shc_line_note(line, SH_CHANGE_REPLACE, why);
         if (!n->f.h->allow_replace(n->f.ctx)) {
             shc_fail(&n->f, SH_ERR_CONFIG, "%s needs replacement: %s; deploy with --allow-replace to delete and "
                      "recreate it (what uses it must let go first)", label, why);
@@ -390,9 +405,9 @@ static void subnet_drift(struct net *n, int i, int public)
     if (map && !strcmp(map, "true")) {
         sh_doc *in = shc_json(&n->f, "{'SubnetId': '%s', 'MapPublicIpOnLaunch': {'Value': 'false'}}", id);
         net_queue(n, "ModifySubnetAttribute", in, label, NULL, NULL);
-        net_report_diff(n, label, "public ip on launch", map, "false");
+        shc_line_diff(n->f.h, n->f.ctx, line, SH_CHANGE_UPDATE, "public ip on launch", map, "false");
     }
-    net_tags(n, item, id, label, name);
+    net_tags(n, item, id, line, name);
 }
 
 static void subnet_create(struct net *n, int i, int public)
@@ -402,11 +417,10 @@ static void subnet_create(struct net *n, int i, int public)
     if (item)
         return;
     const char *name = net_zone_name(n, "subnet", public ? "public" : "private", i);
-    const char *label = net_label(n, "subnet", name), *cidr = public ? n->pub_cidr[i] : n->priv_cidr[i];
-    char detail[96];
-    snprintf(detail, sizeof(detail), "%s in %s", cidr, n->az[i]);
-    if (public ? !n->sub_pub_new[i] : !n->sub_priv_new[i]) /* a replacement reported its own line */
-        net_report(n, SH_CHANGE_CREATE, label, detail);
+    shc_line *line = public ? &n->sub_pub_l[i] : &n->sub_priv_l[i];
+    const char *cidr = public ? n->pub_cidr[i] : n->priv_cidr[i];
+    if (public ? !n->sub_pub_new[i] : !n->sub_priv_new[i]) /* a replacement noted its own line */
+        shc_line_note(line, SH_CHANGE_CREATE, shc_text(n->f.h, n->f.ctx, "%s in %s", cidr, n->az[i]));
     if (public)
         n->sub_pub_new[i] = 1;
     else
@@ -414,7 +428,7 @@ static void subnet_create(struct net *n, int i, int public)
     sh_doc *in = shc_json(&n->f, "{'VpcId': '%s', 'CidrBlock': '%s', 'AvailabilityZone': '%s'}",
                           n->vpc, cidr, n->az[i]);
     net_tag_spec(n, in, "subnet", name);
-    net_queue_id(n, "CreateSubnet", in, label, "subnet.subnetId", id);
+    net_queue_id(n, "CreateSubnet", in, line->label, "subnet.subnetId", id);
 }
 
 int net_replace_subnets(struct net *n)
@@ -424,7 +438,7 @@ int net_replace_subnets(struct net *n)
             if (!n->sub_replace[i][public])
                 continue;
             char *id = public ? n->sub_pub[i] : n->sub_priv[i];
-            const char *label = net_label(n, "subnet", net_zone_name(n, "subnet", public ? "public" : "private", i));
+            const char *label = (public ? n->sub_pub_l : n->sub_priv_l)[i].label;
             if (n->f.h->doc_count(n->sub_enis[i][public], "networkInterfaceSet.item")) {
                 char what[512];
                 net_interfaces_text(n, n->sub_enis[i][public], what, sizeof(what));
@@ -443,7 +457,7 @@ int net_replace_subnets(struct net *n)
                 n->sub_priv_item[i] = NULL;
         }
     }
-    return net_run(n);
+    return shc_wave(&n->f);
 }
 
 void net_wave_vpc(struct net *n)
@@ -461,13 +475,13 @@ void net_wave_vpc(struct net *n)
 
 /* Turns attr on; unless quiet, reported as "enableDnsSupport false -> true"
  * (was: its value as DescribeVpcAttribute answered it, NULL: unknown). */
-static void dns_attribute(struct net *n, const char *attr, const char *label, int quiet, const char *was)
+static void dns_attribute(struct net *n, const char *attr, int quiet, const char *was)
 {
     sh_doc *in = shc_json(&n->f, "{'VpcId': '%s'}", n->vpc);
     shc_set(&n->f, in, "true", "%c%s.Value", attr[0] - 'a' + 'A', attr + 1);
-    net_queue(n, "ModifyVpcAttribute", in, label, NULL, NULL);
+    net_queue(n, "ModifyVpcAttribute", in, n->vpc_l.label, NULL, NULL);
     if (!quiet)
-        net_report_diff(n, label, attr, was, "true");
+        shc_line_diff(n->f.h, n->f.ctx, &n->vpc_l, SH_CHANGE_UPDATE, attr, was, "true");
 }
 
 static const char *attribute_value(const struct net *n, const sh_doc *answer, const char *attr)
@@ -478,31 +492,29 @@ static const char *attribute_value(const struct net *n, const sh_doc *answer, co
 /* DNS support before hostnames: AWS refuses hostnames without support. */
 void net_wave_dns(struct net *n, int second)
 {
-    const char *label = net_label(n, "vpc", net_name(n, "vpc", NULL));
     if (!n->vpc[0] && !n->vpc_new)
         return;
     const char *support = attribute_value(n, n->dns_support, "enableDnsSupport");
     const char *hostnames = attribute_value(n, n->dns_hostnames, "enableDnsHostnames");
     if (second) {
         if (n->hostnames_later)
-            dns_attribute(n, "enableDnsHostnames", label, 0, hostnames);
+            dns_attribute(n, "enableDnsHostnames", 0, hostnames);
         return;
     }
     if (n->vpc_new) { /* a new VPC has support on and hostnames off */
-        dns_attribute(n, "enableDnsHostnames", label, 1, NULL);
+        dns_attribute(n, "enableDnsHostnames", 1, NULL);
         return;
     }
     int support_on = support && !strcmp(support, "true"), hostnames_on = hostnames && !strcmp(hostnames, "true");
     if (!support_on)
-        dns_attribute(n, "enableDnsSupport", label, 0, support);
+        dns_attribute(n, "enableDnsSupport", 0, support);
     if (!hostnames_on && support_on)
-        dns_attribute(n, "enableDnsHostnames", label, 0, hostnames);
+        dns_attribute(n, "enableDnsHostnames", 0, hostnames);
     n->hostnames_later = !hostnames_on && !support_on;
 }
 
 void net_wave_in_vpc(struct net *n)
 {
-    const char *igw_label = net_label(n, "internet gateway", net_name(n, "igw", NULL));
     for (int i = 0; i < n->azs; i++) {
         subnet_create(n, i, 1);
         subnet_create(n, i, 0);
@@ -510,11 +522,12 @@ void net_wave_in_vpc(struct net *n)
     int attached = n->igw_item && n->f.h->doc_string(n->igw_item, "attachmentSet.item[0].vpcId");
     if (!attached) {
         sh_doc *in = shc_json(&n->f, "{'InternetGatewayId': '%s', 'VpcId': '%s'}", n->igw, n->vpc);
-        net_queue_ok(n, "AttachInternetGateway", in, igw_label, "Resource.AlreadyAssociated");
+        net_queue_ok(n, "AttachInternetGateway", in, n->igw_l.label, "Resource.AlreadyAssociated");
         if (n->igw_new)
-            net_report(n, SH_CHANGE_CREATE, igw_label, "attached to the vpc");
+            shc_line_note(&n->igw_l, SH_CHANGE_CREATE, "attached to the vpc");
         else /* in a plan before the vpc is made, its id is not known */
-            net_report_diff(n, igw_label, "attached to", NULL, n->vpc[0] ? n->vpc : "the stack's vpc");
+            shc_line_diff(n->f.h, n->f.ctx, &n->igw_l, SH_CHANGE_UPDATE, "attached to", NULL,
+                          n->vpc[0] ? n->vpc : "the stack's vpc");
     }
     net_wave_dns(n, 0);
     if (n->vpc[0] && !n->vpc_item) /* an existing vpc's was read with its attributes */
@@ -547,7 +560,7 @@ int net_quotas(struct net *n)
         net_queue_read(n, "DescribeVpcs", shc_doc(&n->f), "vpcSet.item", label, &r.vpcs);
         shc_quota_read(&n->f.q, "vpc", "L-F678F1CE", label, &r.vpc_quota); /* VPCs per region */
     }
-    if (net_run(n))
+    if (shc_wave(&n->f))
         return -1;
     int rc = 0;
     if (need_eips) {

@@ -1,5 +1,5 @@
 /* EC2 helpers of the network plugin: requests, names and tags, the
- * stack's lookups, and reporting. */
+ * stack's lookups. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,39 +70,15 @@ void net_queue_id(struct net *n, const char *op, const sh_doc *in, const char *l
     shc_keep(&n->f.q, path, id, NET_ID);
 }
 
-void net_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name)
+void net_tags(struct net *n, const sh_doc *item, const char *id, shc_line *line, const char *name)
 {
     sh_doc *in = shc_doc(&n->f);
     char detail[256];
     if (!shc_tags_drift(n->f.h, n->f.ctx, item, &shc_tags_ec2, name, in, &tag_request, detail, sizeof(detail)))
         return;
     shc_set(&n->f, in, id, "ResourceId[0]");
-    net_queue(n, "CreateTags", in, label, NULL, NULL);
-    net_report(n, SH_CHANGE_UPDATE, label, detail);
-}
-
-void net_report(struct net *n, sh_change change, const char *label, const char *detail)
-{
-    label = shc_text(n->f.h, n->f.ctx, "%s", label);
-    if (change != SH_CHANGE_NONE && n->ntouched < NET_TOUCHED)
-        n->touched[n->ntouched++] = label;
-    if (n->f.plan || n->nlines == NET_TOUCHED)
-        n->f.h->report(n->f.ctx, change, label, detail);
-    else
-        n->lines[n->nlines++] = (struct net_line){change, label, detail ? shc_text(n->f.h, n->f.ctx, "%s", detail) : NULL};
-}
-
-void net_report_diff(struct net *n, const char *label, const char *field, const char *before, const char *after)
-{
-    net_report(n, SH_CHANGE_UPDATE, label, shc_line_diff(n->f.h, n->f.ctx, NULL, SH_CHANGE_UPDATE, field, before, after));
-}
-
-void net_unchanged(struct net *n, const char *label)
-{
-    for (size_t i = 0; i < n->ntouched; i++)
-        if (!strcmp(n->touched[i], label))
-            return;
-    n->f.h->report(n->f.ctx, SH_CHANGE_NONE, label, NULL);
+    net_queue(n, "CreateTags", in, line->label, NULL, NULL);
+    shc_line_note(line, SH_CHANGE_UPDATE, detail);
 }
 
 /* Filter[0] tag:Name with every name of one kind. */
@@ -143,23 +119,13 @@ int net_lookup(struct net *n)
                              &n->eips_out, &n->nats_out, &n->rtbs_out, &n->sgs_out};
     for (size_t i = 0; i < 8; i++)
         net_queue_read(n, ops[i], ins[i], items[i], "looking up the stack's network", outs[i]);
-    return net_run(n);
+    return shc_wave(&n->f);
 }
 
 void net_queue_read(struct net *n, const char *op, const sh_doc *in, const char *items, const char *label,
                     const sh_doc **out)
 {
     shc_read_all(&n->f.q, "ec2", op, in, items, label, out);
-}
-
-int net_run(struct net *n)
-{
-    int rc = shc_wave(&n->f);
-    /* A progress line says an action is done: only once its wave is. */
-    for (size_t i = 0; !rc && i < n->nlines; i++)
-        n->f.h->report(n->f.ctx, n->lines[i].change, n->lines[i].label, n->lines[i].detail);
-    n->nlines = 0;
-    return rc;
 }
 
 void net_interfaces_text(struct net *n, const sh_doc *answer, char *out, size_t len)

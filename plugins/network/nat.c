@@ -52,7 +52,7 @@ static int clear_way(struct net *n, int i, const char *name, const char *label)
 void net_wave_nats(struct net *n)
 {
     for (int i = 0; i < n->nats; i++) {
-        const char *name = net_zone_name(n, "nat", "", i), *label = net_label(n, "nat gateway", name);
+        const char *name = net_zone_name(n, "nat", "", i), *label = n->nat_l[i].label;
         const sh_doc *item = n->nat_item[i];
         if (!item && clear_way(n, i, name, label)) {
             n->f.failed = 1;
@@ -64,7 +64,7 @@ void net_wave_nats(struct net *n)
         }
         if (!item) {
             nat_create(n, i, name, label);
-            net_report(n, SH_CHANGE_CREATE, label, NULL);
+            shc_line_note(&n->nat_l[i], SH_CHANGE_CREATE, NULL);
             continue;
         }
         const char *sub = n->f.h->doc_string(item, "subnetId");
@@ -78,8 +78,8 @@ void net_wave_nats(struct net *n)
                      new_sub && new_eip ? ", " : "",
                      new_eip ? shc_line_diff(n->f.h, n->f.ctx, NULL, SH_CHANGE_REPLACE, "elastic ip", alloc, n->eip[i])
                              : "");
-            net_report(n, SH_CHANGE_REPLACE, label,
-                       shc_text(n->f.h, n->f.ctx, "%s (subnet and elastic ip cannot change in place)", why));
+            shc_line_note(&n->nat_l[i], SH_CHANGE_REPLACE,
+                          shc_text(n->f.h, n->f.ctx, "%s (subnet and elastic ip cannot change in place)", why));
             if (!n->f.h->allow_replace(n->f.ctx)) {
                 shc_fail(&n->f, SH_ERR_CONFIG, "%s needs replacement (%s); deploy with --allow-replace", label, why);
                 continue;
@@ -94,7 +94,7 @@ void net_wave_nats(struct net *n)
         const char *state = n->f.h->doc_string(item, "state");
         if (state && strcmp(state, "available"))
             n->nat_waiting = 1; /* a rerun after a stop waits for what it finds pending */
-        net_tags(n, item, n->nat[i], label, name);
+        net_tags(n, item, n->nat[i], &n->nat_l[i], name);
     }
 }
 
@@ -103,8 +103,8 @@ int net_recreate_nats(struct net *n)
 {
     for (int i = 0; i < n->nats; i++)
         if (n->nat_recreate[i])
-            nat_create(n, i, net_zone_name(n, "nat", "", i), net_label(n, "nat gateway", net_zone_name(n, "nat", "", i)));
-    return net_run(n);
+            nat_create(n, i, net_zone_name(n, "nat", "", i), n->nat_l[i].label);
+    return shc_wave(&n->f);
 }
 
 struct nat_poll {
@@ -222,7 +222,7 @@ int net_remove_extra_nats(struct net *n)
     for (int i = n->nats; i < NET_MAX_AZ; i++) {
         if (!n->nat_item[i])
             continue;
-        labels[k] = net_label(n, "nat gateway", net_zone_name(n, "nat", "", i));
+        labels[k] = n->nat_l[i].label;
         shc_set(&n->f, wait_ids, n->nat[i], "NatGatewayId[%zu]", k);
         ids[k++] = n->nat[i];
     }
@@ -233,7 +233,7 @@ int net_remove_extra_nats(struct net *n)
     for (int i = n->nats; i < NET_MAX_AZ; i++) {
         if (!n->eip_item[i])
             continue;
-        labels[e] = net_label(n, "elastic ip", net_zone_name(n, "eip", "nat", i));
+        labels[e] = n->eip_l[i].label;
         ids[e++] = n->eip[i];
     }
     if (e && net_delete_each(n, "ReleaseAddress", "AllocationId", ids, labels, e, "no longer configured"))

@@ -23,8 +23,6 @@
 
 #define NET_MAX_AZ 6
 #define NET_ID 48 /* an EC2 id, an allocation id, a rule id */
-#define NET_LABEL 160
-#define NET_TOUCHED 128
 
 struct net {
     shc_frame f; /* first: the lifecycle's (lifecycle.h) */
@@ -43,6 +41,12 @@ struct net {
     char pub_cidr[NET_MAX_AZ][20], priv_cidr[NET_MAX_AZ][20];
     /* per pass, from here on (net_begin clears it): the zones used */
     char az[NET_MAX_AZ][32];
+    /* each resource's line, labelled by net_begin, noted as its changes
+     * are queued, reported once the pass converged (those of what exists
+     * or changes) */
+    shc_line vpc_l, igw_l, rtb_pub_l, sg_alb_l, sg_tasks_l, rules_alb_l, rules_tasks_l, default_l;
+    shc_line sub_pub_l[NET_MAX_AZ], sub_priv_l[NET_MAX_AZ], rtb_priv_l[NET_MAX_AZ], eip_l[NET_MAX_AZ],
+        nat_l[NET_MAX_AZ];
     /* the lookups' answers (one per kind, for the whole stack) */
     const sh_doc *zones_out, *vpcs_out, *subnets_out, *igws_out, *eips_out, *nats_out, *rtbs_out, *sgs_out;
     /* found (NULL: absent) */
@@ -72,26 +76,15 @@ struct net {
         const char *vpc; /* the vpc a gateway is attached to */
     } extras[32];
     size_t nextras;
-    /* progress lines of the wave being run, printed once it succeeded
-     * (texts owned by the context) */
-    struct net_line {
-        sh_change change;
-        const char *label, *detail;
-    } lines[NET_TOUCHED];
-    size_t nlines;
     int hostnames_later; /* dns hostnames wait for dns support (aws's rule) */
     int nat_recreate[NET_MAX_AZ];
     /* subnets to replace: what uses them is read first (wave two) */
     int sub_replace[NET_MAX_AZ][2];
     const sh_doc *sub_enis[NET_MAX_AZ][2];
-    /* labels of resources reported as changing (the rest get "no change") */
-    const char *touched[NET_TOUCHED];
-    size_t ntouched;
 };
 
 /* ---- ec2.c: requests, names, tags, lookups ---- */
 
-/* Sets a string at a printf-built path. */
 /* "{type}-{stack}-{purpose}-{env}" (purpose may be NULL). */
 const char *net_name(struct net *n, const char *type, const char *purpose);
 /* The name of zone i's resource: ("subnet", "public", 1) ->
@@ -107,19 +100,10 @@ int net_owned(struct net *n, const sh_doc *item);
 void net_queue(struct net *n, const char *op, const sh_doc *in, const char *label, shc_done_fn done, void *arg);
 /* As net_queue; the codes (answers meaning the desired state holds) count as success. */
 void net_queue_ok(struct net *n, const char *op, const sh_doc *in, const char *label, const char *codes);
-/* Runs the queued wave (shc_wave), then prints its progress lines if it
- * succeeded. */
-int net_run(struct net *n);
 /* The lookups of every kind the stack has, by name, in one wave. */
 int net_lookup(struct net *n);
-/* Queues CreateTags for the tags of item that drifted; reports it. */
-void net_tags(struct net *n, const sh_doc *item, const char *id, const char *label, const char *name);
-/* Records a change: the plan line, or the progress line once done. */
-void net_report(struct net *n, sh_change change, const char *label, const char *detail);
-/* An update of one field, "FIELD BEFORE -> AFTER" (shc_line_diff). */
-void net_report_diff(struct net *n, const char *label, const char *field, const char *before, const char *after);
-/* A "no change" line for label, unless it was reported as changing. */
-void net_unchanged(struct net *n, const char *label);
+/* Queues CreateTags for the tags of item that drifted, noted on its line. */
+void net_tags(struct net *n, const sh_doc *item, const char *id, shc_line *line, const char *name);
 /* Queues op; once answered, the text at `path` of the answer (the new
  * resource's id) is copied into id (NET_ID bytes). */
 void net_queue_id(struct net *n, const char *op, const sh_doc *in, const char *label, const char *path, char *id);

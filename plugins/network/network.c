@@ -196,37 +196,29 @@ static sh_status publish(struct net *n, int all)
     return all ? h->output_list(n->f.ctx, "private_subnet_ids", priv, (size_t)n->azs) : rc;
 }
 
-/* "no change" lines for what exists and was not reported as changing. */
-static void settle(struct net *n)
+/* The line of each resource that exists or changes. */
+static void report_line(struct net *n, const shc_line *line, const sh_doc *item)
 {
-    const char *labels[] = {
-        net_label(n, "vpc", net_name(n, "vpc", NULL)),
-        net_label(n, "internet gateway", net_name(n, "igw", NULL)),
-        net_label(n, "route table", net_name(n, "rtb", "public")),
-        net_label(n, "security group", net_name(n, "sg", "alb")),
-        net_label(n, "security group", net_name(n, "sg", "tasks")),
-        net_label(n, "rules of security group", net_name(n, "sg", "alb")),
-        net_label(n, "rules of security group", net_name(n, "sg", "tasks")),
-        net_label(n, "default security group of", net_name(n, "vpc", NULL)),
-    };
-    const sh_doc *items[] = {n->vpc_item, n->igw_item, n->rtb_pub_item, n->sg_alb_item, n->sg_tasks_item,
-                             n->sg_alb_item, n->sg_tasks_item, n->vpc_item};
+    if (item || line->change != SH_CHANGE_NONE)
+        shc_line_report(n->f.h, n->f.ctx, line);
+}
+
+static void report(struct net *n)
+{
+    const shc_line *lines[] = {&n->vpc_l,     &n->igw_l,         &n->rtb_pub_l,     &n->sg_alb_l,
+                               &n->sg_tasks_l, &n->rules_alb_l, &n->rules_tasks_l, &n->default_l};
+    const sh_doc *items[] = {n->vpc_item,      n->igw_item,      n->rtb_pub_item,   n->sg_alb_item,
+                             n->sg_tasks_item, n->sg_alb_item,   n->sg_tasks_item,  n->vpc_item};
     for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++)
-        if (items[i])
-            net_unchanged(n, labels[i]);
+        report_line(n, lines[i], items[i]);
     for (int i = 0; i < n->azs; i++) {
-        if (n->sub_pub_item[i])
-            net_unchanged(n, net_label(n, "subnet", net_zone_name(n, "subnet", "public", i)));
-        if (n->sub_priv_item[i])
-            net_unchanged(n, net_label(n, "subnet", net_zone_name(n, "subnet", "private", i)));
-        if (n->rtb_priv_item[i])
-            net_unchanged(n, net_label(n, "route table", net_zone_name(n, "rtb", "private", i)));
+        report_line(n, &n->sub_pub_l[i], n->sub_pub_item[i]);
+        report_line(n, &n->sub_priv_l[i], n->sub_priv_item[i]);
+        report_line(n, &n->rtb_priv_l[i], n->rtb_priv_item[i]);
     }
     for (int i = 0; i < n->nats; i++) {
-        if (n->eip_item[i])
-            net_unchanged(n, net_label(n, "elastic ip", net_zone_name(n, "eip", "nat", i)));
-        if (n->nat_item[i])
-            net_unchanged(n, net_label(n, "nat gateway", net_zone_name(n, "nat", "", i)));
+        report_line(n, &n->eip_l[i], n->eip_item[i]);
+        report_line(n, &n->nat_l[i], n->nat_item[i]);
     }
 }
 
@@ -267,7 +259,7 @@ static int waves(struct net *n)
         return -1;
     net_wave_vpc(n);
     net_wave_extras(n, 0);
-    if (net_run(n) || net_replace_subnets(n))
+    if (shc_wave(&n->f) || net_replace_subnets(n))
         return -1;
     net_wave_extras(n, 1);
     net_wave_in_vpc(n);
@@ -279,7 +271,7 @@ static int waves(struct net *n)
         net_wave_rule_reads(n);
         n->rules_read = 1;
     }
-    if (net_run(n) || net_default_group(n))
+    if (shc_wave(&n->f) || net_default_group(n))
         return -1;
     publish(n, 0);
     net_wave_dns(n, 1);
@@ -288,13 +280,13 @@ static int waves(struct net *n)
     net_wave_routes(n, 0);
     if (!n->rules_read)
         net_wave_rule_reads(n);
-    if (net_run(n) || net_recreate_nats(n) || net_rules(n, nat_path) || net_wait_nats(n))
+    if (shc_wave(&n->f) || net_recreate_nats(n) || net_rules(n, nat_path) || net_wait_nats(n))
         return -1;
     if (!n->private_routes_queued)
         net_wave_routes(n, 1);
-    if (net_run(n) || net_remove_extra_nats(n))
+    if (shc_wave(&n->f) || net_remove_extra_nats(n))
         return -1;
-    settle(n);
+    report(n);
     return 0;
 }
 

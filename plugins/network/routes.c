@@ -4,26 +4,25 @@
 
 #include "net.h"
 
-static void table(struct net *n, const char *name, const sh_doc *item, char *id)
+static void table(struct net *n, const char *name, const sh_doc *item, char *id, shc_line *line)
 {
-    const char *label = net_label(n, "route table", name);
     if (item) {
-        net_tags(n, item, id, label, name);
+        net_tags(n, item, id, line, name);
         return;
     }
     char token[64];
     net_token(n, name, token, sizeof(token));
     sh_doc *in = shc_json(&n->f, "{'VpcId': '%s', 'ClientToken': '%s'}", n->vpc, token);
     net_tag_spec(n, in, "route-table", name);
-    net_queue_id(n, "CreateRouteTable", in, label, "routeTable.routeTableId", id);
-    net_report(n, SH_CHANGE_CREATE, label, NULL);
+    net_queue_id(n, "CreateRouteTable", in, line->label, "routeTable.routeTableId", id);
+    shc_line_note(line, SH_CHANGE_CREATE, NULL);
 }
 
 void net_wave_tables(struct net *n)
 {
-    table(n, net_name(n, "rtb", "public"), n->rtb_pub_item, n->rtb_pub);
+    table(n, net_name(n, "rtb", "public"), n->rtb_pub_item, n->rtb_pub, &n->rtb_pub_l);
     for (int i = 0; i < n->azs; i++)
-        table(n, net_zone_name(n, "rtb", "private", i), n->rtb_priv_item[i], n->rtb_priv[i]);
+        table(n, net_zone_name(n, "rtb", "private", i), n->rtb_priv_item[i], n->rtb_priv[i], &n->rtb_priv_l[i]);
 }
 
 /* What a route sends its traffic to (its gateway, nat gateway, ...). */
@@ -41,7 +40,7 @@ static const char *route_target(struct net *n, const sh_doc *item, size_t i)
 
 /* 0.0.0.0/0 through the target (an igw-... or a nat-... id). */
 static void default_route(struct net *n, const sh_doc *item, const char *id, const char *target, int via_nat,
-                          const char *label)
+                          shc_line *line)
 {
     const char *have = NULL, *was = NULL;
     size_t count = item ? n->f.h->doc_count(item, "routeSet.item") : 0;
@@ -58,23 +57,22 @@ static void default_route(struct net *n, const sh_doc *item, const char *id, con
         return;
     sh_doc *in = shc_json(&n->f, "{'RouteTableId': '%s', 'DestinationCidrBlock': '0.0.0.0/0'}", id);
     shc_set(&n->f, in, target, via_nat ? "NatGatewayId" : "GatewayId");
-    net_queue_ok(n, present ? "ReplaceRoute" : "CreateRoute", in, label, present ? NULL : "RouteAlreadyExists");
+    net_queue_ok(n, present ? "ReplaceRoute" : "CreateRoute", in, line->label, present ? NULL : "RouteAlreadyExists");
     if (item)
-        net_report_diff(n, label, "route 0.0.0.0/0", was,
-                        target[0] ? target : via_nat ? "the nat gateway" : "the internet gateway");
+        shc_line_diff(n->f.h, n->f.ctx, line, SH_CHANGE_UPDATE, "route 0.0.0.0/0", was,
+                      target[0] ? target : via_nat ? "the nat gateway" : "the internet gateway");
 }
 
 void net_wave_routes(struct net *n, int private_routes)
 {
     if (!private_routes) {
-        default_route(n, n->rtb_pub_item, n->rtb_pub, n->igw, 0,
-                      net_label(n, "route table", net_name(n, "rtb", "public")));
+        default_route(n, n->rtb_pub_item, n->rtb_pub, n->igw, 0, &n->rtb_pub_l);
         return;
     }
     for (int i = 0; i < n->azs; i++)
         /* Each private subnet leaves through the NAT of its own zone, or the shared one. */
         default_route(n, n->rtb_priv_item[i], n->rtb_priv[i], n->nat[n->nats == n->azs ? i : 0], 1,
-                      net_label(n, "route table", net_zone_name(n, "rtb", "private", i)));
+                      &n->rtb_priv_l[i]);
 }
 
 /* The association of subnet with any table in answer (items at items),
@@ -126,7 +124,7 @@ void net_wave_association_reads(struct net *n)
     net_queue_read(n, "DescribeRouteTables", in, "routeTableSet.item", "route table associations", &n->assoc_out);
 }
 
-static void associate(struct net *n, const sh_doc *item, const char *id, const char *subnet, const char *label)
+static void associate(struct net *n, const sh_doc *item, const char *id, const char *subnet, shc_line *line)
 {
     if (associated(n, item, subnet))
         return;
@@ -139,23 +137,22 @@ static void associate(struct net *n, const sh_doc *item, const char *id, const c
     sh_doc *in = shc_json(&n->f, "{'RouteTableId': '%s'}", id);
     if (existing) {
         shc_set(&n->f, in, existing, "AssociationId");
-        net_queue(n, "ReplaceRouteTableAssociation", in, label, NULL, NULL);
+        net_queue(n, "ReplaceRouteTableAssociation", in, line->label, NULL, NULL);
     } else {
         shc_set(&n->f, in, subnet, "SubnetId");
-        net_queue_ok(n, "AssociateRouteTable", in, label, "Resource.AlreadyAssociated");
+        net_queue_ok(n, "AssociateRouteTable", in, line->label, "Resource.AlreadyAssociated");
     }
     /* "subnet subnet-1 table rtb-other -> rtb-this": it moves, or joins (none) */
     if (item)
-        net_report_diff(n, label, shc_text(n->f.h, n->f.ctx, "subnet %s table", subnet[0] ? subnet : "(new)"),
-                        existing ? (was ? was : "another") : NULL, id[0] ? id : "this one");
+        shc_line_diff(n->f.h, n->f.ctx, line, SH_CHANGE_UPDATE,
+                      shc_text(n->f.h, n->f.ctx, "subnet %s table", subnet[0] ? subnet : "(new)"),
+                      existing ? (was ? was : "another") : NULL, id[0] ? id : "this one");
 }
 
 void net_wave_associations(struct net *n)
 {
-    const char *pub_label = net_label(n, "route table", net_name(n, "rtb", "public"));
     for (int i = 0; i < n->azs; i++) {
-        associate(n, n->rtb_pub_item, n->rtb_pub, n->sub_pub[i], pub_label);
-        associate(n, n->rtb_priv_item[i], n->rtb_priv[i], n->sub_priv[i],
-                  net_label(n, "route table", net_zone_name(n, "rtb", "private", i)));
+        associate(n, n->rtb_pub_item, n->rtb_pub, n->sub_pub[i], &n->rtb_pub_l);
+        associate(n, n->rtb_priv_item[i], n->rtb_priv[i], n->sub_priv[i], &n->rtb_priv_l[i]);
     }
 }

@@ -18,11 +18,11 @@ struct rule {
 
 #define MAX_RULES 40
 
-static void group(struct net *n, const char *purpose, const sh_doc *item, char *id)
+static void group(struct net *n, const char *purpose, const sh_doc *item, char *id, shc_line *line)
 {
-    const char *tag = net_name(n, "sg", purpose), *label = net_label(n, "security group", tag);
+    const char *tag = net_name(n, "sg", purpose);
     if (item) {
-        net_tags(n, item, id, label, tag);
+        net_tags(n, item, id, line, tag);
         return;
     }
     /* GroupName may not start with "sg-": it is S-purpose-E, the Name tag sg-S-purpose-E. */
@@ -31,14 +31,14 @@ static void group(struct net *n, const char *purpose, const sh_doc *item, char *
     snprintf(desc, sizeof(desc), "stackhost %s %s of %s", purpose, n->f.h->environment(n->f.ctx), n->stack);
     sh_doc *in = shc_json(&n->f, "{'GroupName': '%s', 'GroupDescription': '%s', 'VpcId': '%s'}", gname, desc, n->vpc);
     net_tag_spec(n, in, "security-group", tag);
-    net_queue_id(n, "CreateSecurityGroup", in, label, "groupId", id);
-    net_report(n, SH_CHANGE_CREATE, label, NULL);
+    net_queue_id(n, "CreateSecurityGroup", in, line->label, "groupId", id);
+    shc_line_note(line, SH_CHANGE_CREATE, NULL);
 }
 
 void net_wave_groups(struct net *n)
 {
-    group(n, "alb", n->sg_alb_item, n->sg_alb);
-    group(n, "tasks", n->sg_tasks_item, n->sg_tasks);
+    group(n, "alb", n->sg_alb_item, n->sg_alb, &n->sg_alb_l);
+    group(n, "tasks", n->sg_tasks_item, n->sg_tasks, &n->sg_tasks_l);
 }
 
 static sh_doc *default_group_query(struct net *n)
@@ -50,8 +50,7 @@ static sh_doc *default_group_query(struct net *n)
 
 void net_queue_default_group(struct net *n)
 {
-    net_queue_read(n, "DescribeSecurityGroups", default_group_query(n), NULL,
-                   net_label(n, "default security group of", net_name(n, "vpc", NULL)), &n->default_sg_out);
+    net_queue_read(n, "DescribeSecurityGroups", default_group_query(n), NULL, n->default_l.label, &n->default_sg_out);
 }
 
 static int default_group_listed(void *arg, char *progress, size_t len)
@@ -108,23 +107,21 @@ static void add(struct rule *r, size_t *k, int egress, long long port, const cha
     (*k)++;
 }
 
-static void append(char *detail, size_t size, const char *sign, const char *what)
-{
-    size_t used = strlen(detail);
-    snprintf(detail + used, size - used, "%s%s%s", used ? ", " : "", sign, what);
-}
-
 /* What one group has and must lose: revokes queued into revoke[0/1]. */
 struct group_rules {
     const char *id;
-    const char *label;
+    shc_line *line; /* each rule added (+) or revoked (-) noted on it */
     int is_new;
     struct rule want[MAX_RULES];
     size_t nwant;
     sh_doc *revoke[2];
     size_t nrevoke[2];
-    char detail[1024];
 };
+
+static void note(struct net *n, const struct group_rules *g, const char *sign, const char *what)
+{
+    shc_line_note(g->line, g->is_new ? SH_CHANGE_CREATE : SH_CHANGE_UPDATE, shc_text(n->f.h, n->f.ctx, "%s%s", sign, what));
+}
 
 /* Matches the group's current rules (from the read, or the known shape of
  * a new group) against what it must have. */
@@ -138,7 +135,7 @@ static void compare(struct net *n, struct group_rules *g)
         shc_set(&n->f, g->revoke[1], "-1", "IpPermissions[0].IpProtocol");
         shc_set(&n->f, g->revoke[1], "0.0.0.0/0", "IpPermissions[0].IpRanges[0].CidrIp");
         g->nrevoke[1] = 1;
-        append(g->detail, sizeof(g->detail), "-", "egress all all to 0.0.0.0/0");
+        note(n, g, "-", "egress all all to 0.0.0.0/0");
     }
     size_t count = g->is_new ? 0 : n->f.h->doc_count(n->rules_out, "securityGroupRuleSet.item");
     for (size_t i = 0; i < count; i++) {
@@ -171,7 +168,7 @@ static void compare(struct net *n, struct group_rules *g)
         snprintf(what, sizeof(what), "%s %s %s %s %s", egress ? "egress" : "ingress",
                  proto && strcmp(proto, "-1") ? proto : "all", ports, egress ? "to" : "from",
                  cidr ? cidr : (ref ? ref : "?"));
-        append(g->detail, sizeof(g->detail), "-", what);
+        note(n, g, "-", what);
     }
     for (size_t w = 0; w < g->nwant; w++) {
         const struct rule *r = &g->want[w];
@@ -179,7 +176,7 @@ static void compare(struct net *n, struct group_rules *g)
             continue;
         snprintf(what, sizeof(what), "%s tcp %s %s %s", r->egress ? "egress" : "ingress", r->port,
                  r->egress ? "to" : "from", r->cidr ? r->cidr : (r->group[0] ? r->group : "the other group"));
-        append(g->detail, sizeof(g->detail), "+", what);
+        note(n, g, "+", what);
     }
 }
 
@@ -203,7 +200,7 @@ static void authorize(struct net *n, const struct group_rules *g, int egress)
     if (!k)
         return;
     shc_set(&n->f, in, g->id, "GroupId");
-    net_queue_ok(n, egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress", in, g->label,
+    net_queue_ok(n, egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress", in, g->line->label,
                  "InvalidPermission.Duplicate");
 }
 
@@ -213,7 +210,7 @@ static void revoke(struct net *n, const struct group_rules *g)
         if (!g->nrevoke[e])
             continue;
         n->f.h->doc_set_string(g->revoke[e], "GroupId", g->id);
-        net_queue_ok(n, e ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", g->revoke[e], g->label,
+        net_queue_ok(n, e ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress", g->revoke[e], g->line->label,
                      "InvalidPermission.NotFound|InvalidSecurityGroupRuleId.NotFound");
     }
 }
@@ -225,13 +222,13 @@ int net_rules(struct net *n, int (*also)(struct net *n, int wave))
     memset(groups, 0, sizeof(groups));
     alb->id = n->sg_alb;
     alb->is_new = !n->sg_alb_item;
-    alb->label = net_label(n, "rules of security group", net_name(n, "sg", "alb"));
+    alb->line = &n->rules_alb_l;
     tasks->id = n->sg_tasks;
     tasks->is_new = !n->sg_tasks_item;
-    tasks->label = net_label(n, "rules of security group", net_name(n, "sg", "tasks"));
+    tasks->line = &n->rules_tasks_l;
     dflt->id = n->sg_default;
     dflt->is_new = 0;
-    dflt->label = net_label(n, "default security group of", net_name(n, "vpc", NULL));
+    dflt->line = &n->default_l;
     for (size_t i = 0; i < n->cfg.alb_ports.n; i++)
         add(alb->want, &alb->nwant, 0, n->cfg.alb_ports.items[i], "0.0.0.0/0", NULL);
     add(alb->want, &alb->nwant, 1, n->cfg.task_port, NULL, n->sg_tasks);
@@ -242,20 +239,15 @@ int net_rules(struct net *n, int (*also)(struct net *n, int wave))
     for (int i = 0; i < 3; i++)
         compare(n, &groups[i]);
     if (!n->vpc[0]) /* a plan before the first deploy: the default group comes with the vpc */
-        net_report(n, SH_CHANGE_UPDATE, dflt->label, "remove every rule");
-    else if (n->sg_default[0] && dflt->detail[0]) /* each rule removed, as the groups' lines say them */
-        net_report(n, SH_CHANGE_UPDATE, dflt->label, dflt->detail);
-    for (int i = 0; i < 2; i++)
-        if (groups[i].detail[0])
-            net_report(n, groups[i].is_new ? SH_CHANGE_CREATE : SH_CHANGE_UPDATE, groups[i].label, groups[i].detail);
+        shc_line_note(dflt->line, SH_CHANGE_UPDATE, "remove every rule");
     for (int i = 0; i < 2; i++) {
         authorize(n, &groups[i], 0);
         authorize(n, &groups[i], 1);
     }
-    if ((also && also(n, 0)) || net_run(n))
+    if ((also && also(n, 0)) || shc_wave(&n->f))
         return -1;
     for (int i = 0; i < 3; i++)
         if (groups[i].id[0])
             revoke(n, &groups[i]);
-    return (also && also(n, 1)) || net_run(n) ? -1 : 0;
+    return (also && also(n, 1)) || shc_wave(&n->f) ? -1 : 0;
 }

@@ -78,16 +78,8 @@ int lb_destroy_pass(shc_frame *f, size_t *found)
     *found = n + (size_t)tg;
     if (refuse_protected(l, owned, n))
         return -1;
-    if (l->f.plan) {
-        for (size_t i = 0; i < n; i++)
-            l->f.h->report(l->f.ctx, SH_CHANGE_DELETE, l->alb_l.label,
-                         owned[i]->protection_on ? "with its listeners, deletion protection turned off first"
-                                                 : "with its listeners");
-        if (tg)
-            l->f.h->report(l->f.ctx, SH_CHANGE_DELETE, l->tg_l.label, NULL);
-        return 0;
-    }
-    /* Someone else's load balancer of this name keeps its interfaces: they
+    /* In a plan what follows only reports, and refuses what destroy would.
+     * Someone else's load balancer of this name keeps its interfaces: they
      * are not waited for. Ours are read with the load balancer's deletion;
      * after an earlier run deleted it, alone (once a run). */
     if (lb_alb_delete(l, owned, n, n > 1 ? "with its listeners; duplicates too" : "with its listeners",
@@ -98,7 +90,7 @@ int lb_destroy_pass(shc_frame *f, size_t *found)
     if (!tg)
         return 0;
     /* the service registers its tasks in the target group until it is
-     * inactive (and the alarms watch it): they go first */
+     * inactive (and the alarms watch it): they go first (in a destroy) */
     if (shc_await_destroyed(f, NULL) < 0)
         return -1;
     if (used_elsewhere(l))

@@ -159,7 +159,7 @@ int lb_alb_wait(struct lb *l);       /* until active */
  * until they are gone (until l->f.deadline when set), with `interfaces`
  * their network interfaces too (read in the same poll; with no load
  * balancer, those left by one deleted before); a line for each saying
- * why (may be NULL). */
+ * why (may be NULL). In a plan only the lines. */
 int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, const char *why, int interfaces);
 
 

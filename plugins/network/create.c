@@ -59,13 +59,6 @@ int net_load(shc_frame *f, int destroy)
         else
             derive_cidr(n->vpc_cidr, 10 + i, n->priv_cidr[i], sizeof(n->priv_cidr[i]));
     }
-    return 0;
-}
-
-void net_begin(shc_frame *f)
-{
-    struct net *n = (struct net *)f;
-    memset(n->az, 0, sizeof(*n) - offsetof(struct net, az));
     n->vpc_l.label = net_label(n, "vpc", net_name(n, "vpc", NULL));
     n->igw_l.label = net_label(n, "internet gateway", net_name(n, "igw", NULL));
     n->rtb_pub_l.label = net_label(n, "route table", net_name(n, "rtb", "public"));
@@ -81,6 +74,13 @@ void net_begin(shc_frame *f)
         n->eip_l[i].label = net_label(n, "elastic ip", net_zone_name(n, "eip", "nat", i));
         n->nat_l[i].label = net_label(n, "nat gateway", net_zone_name(n, "nat", "", i));
     }
+    return 0;
+}
+
+void net_begin(shc_frame *f)
+{
+    struct net *n = (struct net *)f;
+    memset(n->az, 0, sizeof(*n) - offsetof(struct net, az));
 }
 
 struct zone {

@@ -39,14 +39,15 @@ struct net {
     char vpc_cidr[20], db_cidr[20];
     int azs, nats;
     char pub_cidr[NET_MAX_AZ][20], priv_cidr[NET_MAX_AZ][20];
-    /* per pass, from here on (net_begin clears it): the zones used */
-    char az[NET_MAX_AZ][32];
-    /* each resource's line, labelled by net_begin, noted as its changes
-     * are queued, reported once the pass converged (those of what exists
-     * or changes) */
+    /* each resource's line, labelled by net_load, noted as its changes are
+     * queued and reported once a pass converged (those of what exists or
+     * changes). A pass after a lost answer adds to them: a create whose
+     * answer was lost is reported as made, not as found unchanged. */
     shc_line vpc_l, igw_l, rtb_pub_l, sg_alb_l, sg_tasks_l, rules_alb_l, rules_tasks_l, default_l;
     shc_line sub_pub_l[NET_MAX_AZ], sub_priv_l[NET_MAX_AZ], rtb_priv_l[NET_MAX_AZ], eip_l[NET_MAX_AZ],
         nat_l[NET_MAX_AZ];
+    /* per pass, from here on (net_begin clears it): the zones used */
+    char az[NET_MAX_AZ][32];
     /* the lookups' answers (one per kind, for the whole stack) */
     const sh_doc *zones_out, *vpcs_out, *subnets_out, *igws_out, *eips_out, *nats_out, *rtbs_out, *sgs_out;
     /* found (NULL: absent) */

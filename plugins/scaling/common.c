@@ -95,12 +95,6 @@ sh_doc *scal_on_target(struct scal *s)
     return shc_json(&s->f, "{" SCAL_TARGET "}", s->resource_id);
 }
 
-static int keep(void *arg, const sh_doc *out)
-{
-    *(const sh_doc **)arg = out;
-    return 0;
-}
-
 /* Non-zero when the item at path is about this stack's service and dimension. */
 static int ours(struct scal *s, const sh_doc *item)
 {
@@ -118,10 +112,10 @@ int scal_lookup(struct scal *s, int with_service)
     sh_doc *policies = scal_on_target(s);
     for (size_t i = 0; i < SCAL_POLICIES; i++)
         shc_set(&s->f, policies, s->policies[i].name, "PolicyNames[%zu]", i);
-    shc_queue_add(&s->f.q, SCAL_SERVICE, "DescribeScalableTargets", targets, "ScalableTargets", s->target_l.label, keep,
-                  &s->targets_out);
-    shc_queue_add(&s->f.q, SCAL_SERVICE, "DescribeScalingPolicies", policies, "ScalingPolicies",
-                  shc_text(h, s->f.ctx, "scaling policies of %s", s->resource_id), keep, &s->policies_out);
+    shc_read_all(&s->f.q, SCAL_SERVICE, "DescribeScalableTargets", targets, "ScalableTargets", s->target_l.label,
+                 &s->targets_out);
+    shc_read_all(&s->f.q, SCAL_SERVICE, "DescribeScalingPolicies", policies, "ScalingPolicies",
+                 shc_text(h, s->f.ctx, "scaling policies of %s", s->resource_id), &s->policies_out);
     if (with_service) {
         sh_doc *svc = shc_json(&s->f, "{'cluster': '%s', 'services': ['%s'], 'include': ['TAGS']}",
                                s->cluster, s->service);

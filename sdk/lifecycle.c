@@ -38,6 +38,20 @@ int shc_wave(shc_frame *f)
     return 0;
 }
 
+int shc_wait(shc_frame *f, const char *what, int seconds, sh_poll_fn poll, void *arg)
+{
+    if (f->plan)
+        return 0;
+    if (seconds == SHC_UNTIL_DEADLINE) {
+        long left = f->deadline ? f->deadline - (long)time(NULL) : shc_destroy_timeout();
+        seconds = left > 0 ? (int)left : 1;
+    }
+    if (f->h->wait(f->ctx, what, seconds, poll, arg) == SH_OK)
+        return 0;
+    f->failed = 1;
+    return -1;
+}
+
 int shc_ensure_owned(shc_frame *f, const sh_doc *tags, const shc_tag_shape *shape, const char *kind,
                      const char *name)
 {

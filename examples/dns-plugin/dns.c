@@ -251,7 +251,7 @@ static int apply(struct dns *d, struct batch *b)
         return -1;
     if (!d->change_id[0])
         return 0;
-    return d->f.h->wait(d->f.ctx, "the change of zone to be in sync", WAIT_SECONDS, in_sync, d) == SH_OK ? 0 : -1;
+    return shc_wait(&d->f, "the change of zone to be in sync", WAIT_SECONDS, in_sync, d);
 }
 
 /* ---- the callbacks ---- */
@@ -287,8 +287,9 @@ static int converge(shc_frame *f)
     struct dns *d = (struct dns *)f;
     const sh_host *h = f->h;
     sh_ctx *ctx = f->ctx;
-    const char *alb_dns = h->input_string(ctx, "lb", "alb_dns_name"), *alb_arn = h->input_string(ctx, "lb", "alb_arn");
-    if (read_zone(d))
+    /* in a plan before lb's first deploy none (not an error); in a deploy lb published them */
+    const char *alb_dns = shc_input(f, "lb", "alb_dns_name", d->label), *alb_arn = shc_input(f, "lb", "alb_arn", d->label);
+    if (f->failed || read_zone(d))
         return -1;
     const sh_doc *a = find_set(d, d->record, "A"), *txt = find_set(d, d->record, "TXT");
     if ((a || txt) && !is_ours(d, txt, NULL))
@@ -303,7 +304,7 @@ static int converge(shc_frame *f)
     sh_doc *in = shc_json(f, "{'LoadBalancerArns': ['%s']}", alb_arn);
     const sh_doc *lbs;
     if (h->aws_call(ctx, "elbv2", "DescribeLoadBalancers", in, &lbs))
-        return h->fail(ctx, SH_ERR_AWS, "reading the load balancer: %s", h->aws_error_text(ctx)), -1;
+        return shc_fail(f, SH_ERR_AWS, "reading the load balancer: %s", h->aws_error_text(ctx));
     const char *alb_zone = h->doc_string(lbs, "LoadBalancers.member[0].CanonicalHostedZoneId");
     const char *want = shc_text(h, ctx, "%s%s", alb_dns, alb_dns[strlen(alb_dns) - 1] == '.' ? "" : ".");
     const char *have = a ? h->doc_string(a, "AliasTarget.DNSName") : NULL;

@@ -70,6 +70,14 @@ void shc_set(const shc_frame *f, sh_doc *d, const char *value, const char *path_
  * nothing: the queue is cleared. */
 int shc_wave(shc_frame *f);
 
+/* Waits for what the pass asked of AWS (host->wait: polls, progress,
+ * --trace, Ctrl-C) for at most `seconds`; SHC_UNTIL_DEADLINE: what is
+ * left of the frame's deadline (a destroy's one deadline for all its
+ * waiting), else shc_destroy_timeout(). A plan sent nothing and waits for
+ * nothing: 0 at once. Returns 0, or -1 with failed set (the host recorded
+ * the timeout, the cancel or the poll's error). */
+int shc_wait(shc_frame *f, const char *what, int seconds, sh_poll_fn poll, void *arg);
+
 /* 0 when the tags answer carries this stack's ownership tags; else
  * records that the `kind` named `name` is in the way (shc_refuse_foreign),
  * sets failed and returns -1. */

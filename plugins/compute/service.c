@@ -56,7 +56,7 @@ static void deployment(struct cmp *c, sh_doc *d)
 
 int cmp_service_prepare(struct cmp *c)
 {
-    if (!c->draining || c->f.plan)
+    if (!c->draining)
         return 0;
     /* AWS refuses a name that is still DRAINING: create once it is INACTIVE */
     if (cmp_service_wait(c, 1))
@@ -485,10 +485,7 @@ int cmp_service_wait(struct cmp *c, int inactive)
     struct service_poll p = {.c = c, .mode = inactive ? WAIT_INACTIVE : WAIT_NO_TASKS};
     const char *what = shc_text(c->f.h, c->f.ctx, inactive ? "%s to be inactive" : "the tasks of %s to stop",
                                 c->svc_l.label);
-    int rc = c->f.h->wait(c->f.ctx, what, shc_destroy_timeout(), poll_service, &p) == SH_OK ? 0 : -1;
-    if (rc)
-        c->f.failed = 1;
-    return rc;
+    return shc_wait(&c->f, what, SHC_UNTIL_DEADLINE, poll_service, &p);
 }
 
 /* The service as the lookup found it, when this run sent it nothing: one

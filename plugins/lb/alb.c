@@ -241,13 +241,9 @@ static int active(void *arg, char *progress, size_t len)
 
 int lb_alb_wait(struct lb *l)
 {
-    if (l->f.plan || !l->alb_waiting || !l->alb_arn[0])
+    if (!l->alb_waiting || !l->alb_arn[0])
         return 0;
-    sh_status rc = l->f.h->wait(l->f.ctx, shc_text(l->f.h, l->f.ctx, "%s to be active", l->alb_l.label), ACTIVE_TIMEOUT,
-                              active, l);
-    if (rc != SH_OK)
-        l->f.failed = 1;
-    return rc == SH_OK ? 0 : -1;
+    return shc_wait(&l->f, shc_text(l->f.h, l->f.ctx, "%s to be active", l->alb_l.label), ACTIVE_TIMEOUT, active, l);
 }
 
 /* ---- deleting ---- */
@@ -333,17 +329,10 @@ int lb_alb_delete(struct lb *l, struct lb_alb *const *albs, size_t n, const char
     }
     if (shc_wave(&l->f))
         return -1;
-    if (l->f.plan) /* the lines only */
-        return 0;
     struct deleted_poll p = {l, albs, n, interfaces};
-    time_t now = time(NULL);
-    /* destroy: what is left of its deadline; a replacement: aws's waiter */
-    int timeout = !l->f.deadline ? ACTIVE_TIMEOUT : l->f.deadline > now ? (int)(l->f.deadline - now) : 1;
     const char *what = !n ? shc_text(l->f.h, l->f.ctx, "the network interfaces of %s to go", l->alb_l.label)
                        : shc_text(l->f.h, l->f.ctx, "%s to be deleted%s", l->alb_l.label,
                                   interfaces ? " and its network interfaces to go" : "");
-    sh_status rc = l->f.h->wait(l->f.ctx, what, timeout, deleted, &p);
-    if (rc != SH_OK)
-        l->f.failed = 1;
-    return rc == SH_OK ? 0 : -1;
+    /* destroy: what is left of its deadline; a replacement: aws's waiter */
+    return shc_wait(&l->f, what, l->f.deadline ? SHC_UNTIL_DEADLINE : ACTIVE_TIMEOUT, deleted, &p);
 }

@@ -9,7 +9,6 @@
  * destroy finds nothing. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "net.h"
 
@@ -107,7 +106,7 @@ static void revoke_references(struct net *n, const sh_doc *rules)
 
 static void disassociate_tables(struct net *n, const struct owned *tables)
 {
-    for (size_t t = 0; t < tables->n && !n->f.plan; t++) {
+    for (size_t t = 0; t < tables->n; t++) {
         size_t assocs = n->f.h->doc_count(tables->item[t], "associationSet.item");
         for (size_t a = 0; a < assocs; a++) {
             const char *main_assoc = shc_str(n->f.h, tables->item[t], "associationSet.item[%zu].main", a);
@@ -122,7 +121,7 @@ static void disassociate_tables(struct net *n, const struct owned *tables)
 
 static void detach_gateways(struct net *n, const struct owned *igws)
 {
-    for (size_t g = 0; g < igws->n && !n->f.plan; g++) {
+    for (size_t g = 0; g < igws->n; g++) {
         size_t attachments = n->f.h->doc_count(igws->item[g], "attachmentSet.item");
         for (size_t a = 0; a < attachments; a++) {
             sh_doc *in = shc_json(&n->f, "{'InternetGatewayId': '%s', 'VpcId': '%s'}", igws->ids[g],
@@ -199,9 +198,8 @@ int net_destroy_pass(shc_frame *f, size_t *found)
         shc_read(&n->f.q, "ec2", "DescribeNatGateways", wait_ids, "nat gateways", "NatGatewayNotFound", &looked);
     if (shc_wave(f))
         return -1;
-    int deleted = !nats.n || n->f.plan || net_nats_in(n, looked, nats.n, 1) > 0;
-    int left = n->f.deadline > time(NULL) ? (int)(n->f.deadline - time(NULL)) : 0;
-    if (!deleted && net_wait_nats_deleted(n, wait_ids, nats.n, "nat gateways to be deleted", left))
+    int deleted = !nats.n || net_nats_in(n, looked, nats.n, 1) > 0; /* a plan read nothing: deleted */
+    if (!deleted && net_wait_nats_deleted(n, wait_ids, nats.n, "nat gateways to be deleted", SHC_UNTIL_DEADLINE))
         return -1;
     /* What the load balancer's and the tasks' network interfaces sit in
      * once their destroys ended and the interfaces are gone (they linger
@@ -211,9 +209,7 @@ int net_destroy_pass(shc_frame *f, size_t *found)
     if ((groups.n || subnets.n || igws.n || vpcs.n) && shc_await_destroyed(f, NULL) < 0)
         return -1;
     struct group_poll gp = {n, &groups};
-    left = n->f.deadline > time(NULL) ? (int)(n->f.deadline - time(NULL)) : 0;
-    if (groups.n && !n->f.plan && n->f.h->wait(n->f.ctx, "the network interfaces of the security groups to go", left,
-                                           enis_gone, &gp) != SH_OK)
+    if (groups.n && shc_wait(f, "the network interfaces of the security groups to go", SHC_UNTIL_DEADLINE, enis_gone, &gp))
         return -1;
     net_queue_deletes(n, "DeleteSecurityGroup", "GroupId", groups.ids, groups.labels, groups.n, NULL);
     net_queue_deletes(n, "DeleteSubnet", "SubnetId", subnets.ids, subnets.labels, subnets.n, NULL);

@@ -44,7 +44,7 @@ static int clear_way(struct net *n, int i, const char *name, const char *label)
                 shc_set(&n->f, holding, id, "NatGatewayId[%zu]", nholding++);
         }
     }
-    if (!nholding || n->f.plan)
+    if (!nholding)
         return 0;
     return net_wait_nats_deleted(n, holding, nholding, "a deleting nat gateway to free its elastic ip", 20 * 60);
 }
@@ -196,19 +196,19 @@ int net_nats_looked(struct net *n)
 
 int net_wait_nats(struct net *n)
 {
-    if (n->f.plan || !n->nat_waiting)
+    if (!n->nat_waiting)
         return 0;
     struct nat_poll p = {n, NULL, 0, 0};
     p.ids = nat_ids(n, &p.count);
     if (!p.count)
         return 0;
-    return n->f.h->wait(n->f.ctx, "nat gateways", 20 * 60, nats_poll, &p) == SH_OK ? 0 : -1;
+    return shc_wait(&n->f, "nat gateways", 20 * 60, nats_poll, &p);
 }
 
 int net_wait_nats_deleted(struct net *n, sh_doc *ids, size_t count, const char *what, int timeout)
 {
     struct nat_poll p = {n, ids, count, 1};
-    return n->f.h->wait(n->f.ctx, what, timeout, nats_poll, &p) == SH_OK ? 0 : -1;
+    return shc_wait(&n->f, what, timeout, nats_poll, &p);
 }
 
 /* NAT gateways (and their elastic IPs) beyond those configured, e.g.
@@ -227,7 +227,7 @@ int net_remove_extra_nats(struct net *n)
         ids[k++] = n->nat[i];
     }
     if (k && (net_delete_each(n, "DeleteNatGateway", "NatGatewayId", ids, labels, k, "no longer configured") ||
-              (!n->f.plan && net_wait_nats_deleted(n, wait_ids, k, "unneeded nat gateways to be deleted", 20 * 60))))
+              net_wait_nats_deleted(n, wait_ids, k, "unneeded nat gateways to be deleted", 20 * 60)))
         return -1;
     size_t e = 0;
     for (int i = n->nats; i < NET_MAX_AZ; i++) {

@@ -72,7 +72,7 @@ int net_default_group(struct net *n)
 {
     if (!n->vpc[0] || n->f.h->doc_string(n->default_sg_out, "securityGroupInfo.item[0].groupId"))
         return 0;
-    return n->f.h->wait(n->f.ctx, "the vpc's default security group", 120, default_group_listed, n) == SH_OK ? 0 : -1;
+    return shc_wait(&n->f, "the vpc's default security group", 120, default_group_listed, n);
 }
 
 /* The rules of the groups that existed before this run, and of the

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <stackhost/lifecycle.h>
 
@@ -352,6 +353,48 @@ static void test_ensure_owned(void **state)
     assert_true(fh_error_has(f, VPC_NAME));
 }
 
+/* ---- waiting ---- */
+
+static int polls;
+
+static int ready_on_second_poll(void *arg, char *progress, size_t len)
+{
+    (void)arg;
+    snprintf(progress, len, "poll %d", ++polls);
+    return polls >= 2;
+}
+
+static int never_ready(void *arg, char *progress, size_t len)
+{
+    (void)arg;
+    snprintf(progress, len, "still pending");
+    return 0;
+}
+
+/* A plan sent nothing: it waits for nothing. A deploy polls until ready;
+ * a destroy past its deadline gives up at once (SHC_UNTIL_DEADLINE), the
+ * frame failed, the error the host's. */
+static void test_wait(void **state)
+{
+    sh_ctx *f = *state;
+    shc_frame plan = {.h = fh_host(f), .ctx = f, .plan = 1};
+    polls = 0;
+    assert_int_equal(shc_wait(&plan, "a toy", 60, never_ready, NULL), 0);
+    assert_int_equal(fh_wait_count(f), 0);
+    assert_false(plan.failed);
+
+    shc_frame deploy = {.h = fh_host(f), .ctx = f};
+    assert_int_equal(shc_wait(&deploy, "a toy", 60, ready_on_second_poll, NULL), 0);
+    assert_int_equal(polls, 2);
+    assert_false(deploy.failed);
+
+    shc_frame destroy = {.h = fh_host(f), .ctx = f, .deadline = (long)time(NULL) - 5};
+    assert_int_equal(shc_wait(&destroy, "a toy to go", SHC_UNTIL_DEADLINE, never_ready, NULL), -1);
+    assert_true(destroy.failed);
+    assert_true(fh_error_has(f, "a toy to go (still pending)"));
+    assert_int_equal(fh_wait_count(f), 2);
+}
+
 /* ---- plan and outputs ---- */
 
 static void test_plan_sends_nothing_that_changes(void **state)
@@ -475,12 +518,13 @@ int main(void)
         T(test_already_exists_looks_again),
         T(test_failure_ends_the_run),
         T(test_own_failure_ends_the_run),
-    T(test_inputs),
-    T(test_lost_every_pass_gives_up),
+        T(test_inputs),
+        T(test_lost_every_pass_gives_up),
         T(test_publish_status_is_the_answer),
         T(test_load_failure_runs_no_pass),
         T(test_foreign_resource_is_refused),
         T(test_ensure_owned),
+        T(test_wait),
         T(test_plan_sends_nothing_that_changes),
         T(test_outputs_without_callback_is_a_plan_pass),
         T(test_outputs_callback_then_publish),

@@ -75,7 +75,8 @@ int shc_wave(shc_frame *f);
  * left of the frame's deadline (a destroy's one deadline for all its
  * waiting), else shc_destroy_timeout(). A plan sent nothing and waits for
  * nothing: 0 at once. Returns 0, or -1 with failed set (the host recorded
- * the timeout, the cancel or the poll's error). */
+ * the timeout, the cancel or the poll's error). A list catching up with
+ * what already exists is read by a plan too: that wait is host->wait. */
 int shc_wait(shc_frame *f, const char *what, int seconds, sh_poll_fn poll, void *arg);
 
 /* 0 when the tags answer carries this stack's ownership tags; else

@@ -56,7 +56,7 @@ static void deployment(struct cmp *c, sh_doc *d)
 
 int cmp_service_prepare(struct cmp *c)
 {
-    if (!c->draining)
+    if (!c->draining || c->f.plan) /* a plan's create says it waits for it */
         return 0;
     /* AWS refuses a name that is still DRAINING: create once it is INACTIVE */
     if (cmp_service_wait(c, 1))

@@ -341,6 +341,7 @@ static void igw(struct net *n)
         sh_doc *in = shc_doc(&n->f);
         net_tag_spec(n, in, "internet-gateway", name);
         net_queue_id(n, "CreateInternetGateway", in, label, "internetGateway.internetGatewayId", n->igw);
+        shc_line_note(&n->igw_l, SH_CHANGE_CREATE, NULL); /* a pass after a lost answer still says it was made */
         n->igw_new = 1;
         return;
     }

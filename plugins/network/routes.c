@@ -124,7 +124,9 @@ void net_wave_association_reads(struct net *n)
     net_queue_read(n, "DescribeRouteTables", in, "routeTableSet.item", "route table associations", &n->assoc_out);
 }
 
-static void associate(struct net *n, const sh_doc *item, const char *id, const char *subnet, shc_line *line)
+/* name: the subnet's, said while its id is not known (a plan) */
+static void associate(struct net *n, const sh_doc *item, const char *id, const char *subnet, const char *name,
+                      shc_line *line)
 {
     if (associated(n, item, subnet))
         return;
@@ -145,14 +147,16 @@ static void associate(struct net *n, const sh_doc *item, const char *id, const c
     /* "subnet subnet-1 table rtb-other -> rtb-this": it moves, or joins (none) */
     if (item)
         shc_line_diff(n->f.h, n->f.ctx, line, SH_CHANGE_UPDATE,
-                      shc_text(n->f.h, n->f.ctx, "subnet %s table", subnet[0] ? subnet : "(new)"),
+                      shc_text(n->f.h, n->f.ctx, "subnet %s table", subnet[0] ? subnet : name),
                       existing ? (was ? was : "another") : NULL, id[0] ? id : "this one");
 }
 
 void net_wave_associations(struct net *n)
 {
     for (int i = 0; i < n->azs; i++) {
-        associate(n, n->rtb_pub_item, n->rtb_pub, n->sub_pub[i], &n->rtb_pub_l);
-        associate(n, n->rtb_priv_item[i], n->rtb_priv[i], n->sub_priv[i], &n->rtb_priv_l[i]);
+        associate(n, n->rtb_pub_item, n->rtb_pub, n->sub_pub[i], net_zone_name(n, "subnet", "public", i),
+                  &n->rtb_pub_l);
+        associate(n, n->rtb_priv_item[i], n->rtb_priv[i], n->sub_priv[i], net_zone_name(n, "subnet", "private", i),
+                  &n->rtb_priv_l[i]);
     }
 }

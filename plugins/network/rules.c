@@ -72,7 +72,12 @@ int net_default_group(struct net *n)
 {
     if (!n->vpc[0] || n->f.h->doc_string(n->default_sg_out, "securityGroupInfo.item[0].groupId"))
         return 0;
-    return shc_wait(&n->f, "the vpc's default security group", 120, default_group_listed, n);
+    /* a list catching up, not a change of the pass: a plan waits for it too,
+     * or it would not see the rules deploy revokes */
+    if (n->f.h->wait(n->f.ctx, "the vpc's default security group", 120, default_group_listed, n) == SH_OK)
+        return 0;
+    n->f.failed = 1;
+    return -1;
 }
 
 /* The rules of the groups that existed before this run, and of the

@@ -121,12 +121,25 @@ void ctx_action_started(struct sh_ctx *ctx, const char *resource)
     clock_gettime(CLOCK_MONOTONIC, &ctx->starts[ctx->nstarts++].at);
 }
 
+void ctx_action_answered(struct sh_ctx *ctx, const char *resource)
+{
+    for (size_t i = 0; i < ctx->nstarts; i++)
+        if (!strcmp(ctx->starts[i].resource, resource)) {
+            clock_gettime(CLOCK_MONOTONIC, &ctx->starts[i].answered);
+            ctx->starts[i].has_answer = 1;
+            return;
+        }
+}
+
 double ctx_action_seconds(struct sh_ctx *ctx, const char *resource)
 {
     for (size_t i = 0; i < ctx->nstarts; i++) {
         if (strcmp(ctx->starts[i].resource, resource))
             continue;
-        double secs = seconds_since(&ctx->starts[i].at);
+        const struct action_start *s = &ctx->starts[i];
+        double secs = !s->has_answer ? seconds_since(&s->at)
+                                     : (double)(s->answered.tv_sec - s->at.tv_sec) +
+                                           (double)(s->answered.tv_nsec - s->at.tv_nsec) / 1e9;
         free(ctx->starts[i].resource);
         ctx->starts[i] = ctx->starts[--ctx->nstarts];
         return secs;

@@ -64,11 +64,14 @@ struct sh_ctx {
     const char **tag_keys, **tag_values;
     size_t ntags;
     struct timespec last_report;
-    /* when each resource's first change went out: its line's time is its
-     * own action's, not the wait for another plugin before it */
+    /* when each resource's first change went out and its last was
+     * answered: its line's time is its own action's, not the wait for
+     * another plugin before it, nor the rest of the pass after it (a
+     * plugin reports its lines once the pass converged) */
     struct action_start {
         char *resource;
-        struct timespec at;
+        struct timespec at, answered;
+        int has_answer;
     } *starts;
     size_t nstarts, starts_alloc;
     struct sh_doc **docs; /* documents handed to the plugin */
@@ -132,8 +135,12 @@ const char *change_verb(sh_change kind);
 double seconds_since(const struct timespec *t);
 /* A change to `resource` is being sent: the first one starts its action. */
 void ctx_action_started(struct sh_ctx *ctx, const char *resource);
-/* Seconds since the resource's action started, forgetting it (the next
- * change starts anew); else since the plugin's previous line. */
+/* A change to `resource` was answered (or failed): the action lasts until
+ * its last answer. */
+void ctx_action_answered(struct sh_ctx *ctx, const char *resource);
+/* Seconds from the resource's action's start to its last answer (to now
+ * while none came), forgetting it (the next change starts anew); else
+ * since the plugin's previous line. */
 double ctx_action_seconds(struct sh_ctx *ctx, const char *resource);
 
 #endif

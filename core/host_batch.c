@@ -102,6 +102,9 @@ sh_status host_batch_run(sh_batch *b)
             ctx_action_started(ctx, todo[j].resource);
     aws_send_all(ctx->run->aws, todo, k);
     for (size_t j = 0; j < k; j++)
+        if (todo[j].resource && !aws_operation_is_read(todo[j].operation))
+            ctx_action_answered(ctx, todo[j].resource);
+    for (size_t j = 0; j < k; j++)
         b->reqs[at[j]] = todo[j];
     free(todo);
     free(at);

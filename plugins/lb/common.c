@@ -1,5 +1,6 @@
 /* lb: the desired state, network's outputs, and the helpers of every
  * step: requests, waves, tags, attributes, arn suffixes, outputs. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +33,12 @@ const shc_not_yet lb_not_yet[] = {
 /* What a pass starts from: the desired state, made again from the
  * configuration and the inputs (recorded once, by lb_load, when one is
  * missing). */
-static int init(struct lb *l)
+int lb_load(shc_frame *f, int destroy)
 {
-    const sh_host *h = l->f.h;
-    sh_ctx *ctx = l->f.ctx;
-    int interfaces_gone = l->interfaces_gone; /* the run's, not the pass's */
-    memset((char *)l + sizeof(l->f), 0, sizeof(*l) - sizeof(l->f));
-    l->interfaces_gone = interfaces_gone;
+    struct lb *l = (struct lb *)f;
+    const sh_host *h = f->h;
+    sh_ctx *ctx = f->ctx;
+    (void)destroy;
     const char *stack = h->stack_name(ctx);
     l->alb_name = h->resource_name(ctx, "alb", stack);
     l->tg_name = h->resource_name(ctx, "tg", stack);
@@ -57,6 +57,16 @@ static int init(struct lb *l)
     return 0;
 }
 
+void lb_begin(shc_frame *f)
+{
+    struct lb *l = (struct lb *)f;
+    memset(&l->vpc, 0, sizeof(*l) - offsetof(struct lb, vpc));
+    for (size_t i = 0; i < l->nwant; i++) {
+        l->want[i].have = NULL;
+        l->want[i].arn = NULL;
+    }
+}
+
 int lb_inputs(struct lb *l)
 {
     /* a plan before network's first deploy goes on without them */
@@ -64,17 +74,6 @@ int lb_inputs(struct lb *l)
     l->sg = shc_input(&l->f, "network", "alb_security_group_id", l->alb_l.label);
     l->nsubnets = shc_input_list(&l->f, "network", "public_subnet_ids", l->alb_l.label, &l->subnets);
     return l->f.failed ? -1 : 0;
-}
-
-int lb_load(shc_frame *f, int destroy)
-{
-    (void)destroy;
-    return init((struct lb *)f);
-}
-
-void lb_begin(shc_frame *f)
-{
-    init((struct lb *)f);
 }
 
 /* An arn gone since it was listed fails its whole DescribeTags call:

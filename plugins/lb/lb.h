@@ -65,11 +65,18 @@ struct lb_unwanted {
 };
 
 struct lb {
-    shc_frame f; /* first: the lifecycle's (lifecycle.h); the rest is made again each pass (lb_begin) */
-    /* desired: the keys but target_port (refused) by host->config_read, cert NULL when empty; the port */
+    shc_frame f; /* first: the lifecycle's (lifecycle.h) */
+    /* the run's, set by lb_load. desired: the keys but target_port
+     * (refused) by host->config_read, cert NULL when empty; the port */
     struct lb_config { const char *cert, *health_path; int protection; long long lcu; } cfg;
     const char *alb_name, *tg_name;
     long long port;
+    /* the lines: a pass after a lost answer adds to them */
+    shc_line alb_l, tg_l;
+    struct lb_listener want[2]; /* have and arn: the pass's */
+    size_t nwant;
+    int interfaces_gone; /* destroy saw its interfaces gone: a later pass does not wait again */
+    /* per pass, from here on (lb_begin clears it) */
     /* from network; NULL / 0 in a plan before network's first deploy */
     const char *vpc, *sg;
     const char *const *subnets;
@@ -91,14 +98,10 @@ struct lb {
     struct lb_alb *extras[LB_CANDIDATES];
     size_t nextras;
     int foreign_alb; /* a load balancer with the name lacks the ownership tags */
-    int interfaces_gone; /* destroy saw its interfaces gone: kept from pass to pass (init) */
     const sh_doc *tg, *tg_tags;
     /* ids, found or made ("" when absent: in a plan, to be made) */
     char alb_arn[LB_TEXT], alb_dns[LB_TEXT], tg_arn[LB_TEXT];
     int alb_new, tg_new, alb_waiting;
-    shc_line alb_l, tg_l;
-    struct lb_listener want[2];
-    size_t nwant;
     struct lb_unwanted unwanted[LB_LISTENERS];
     size_t nunwanted;
     /* what cannot change in place, "" when nothing */
@@ -119,9 +122,6 @@ void lb_begin(shc_frame *f);
 int lb_inputs(struct lb *l);
 /* The answers ELBv2 gives while something propagates. */
 extern const shc_not_yet lb_not_yet[];
-/* Sets a string at a printf-built path. */
-/* Runs the queued wave; -1 when a call or completion failed (recorded) or
- * an answer was lost (l->f.q.lost). */
 /* Queues DescribeTags for arns (20 a call) into out[0..LB_TAG_CALLS). */
 void lb_read_tags(struct lb *l, const char *const *arns, size_t n, const sh_doc **out);
 /* The TagDescription of arn among DescribeTags answers, or NULL. */

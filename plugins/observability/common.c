@@ -60,12 +60,6 @@ int obs_load(shc_frame *f, int destroy)
     return 0;
 }
 
-static void line_reset(shc_line *line)
-{
-    line->change = SH_CHANGE_NONE;
-    line->detail[0] = '\0';
-}
-
 void obs_begin(shc_frame *f)
 {
     struct obs *o = (struct obs *)f;
@@ -82,12 +76,9 @@ void obs_begin(shc_frame *f)
     o->subs = NULL;
     o->nsubs = 0;
     o->alarms_listed = NULL;
-    line_reset(&o->key_l);
-    line_reset(&o->topic_l);
-    for (size_t i = 0; i < OBS_ALARMS; i++) {
+    /* the lines are the run's: a pass after a lost answer adds to them */
+    for (size_t i = 0; i < OBS_ALARMS; i++)
         o->alarm[i].item = o->alarm[i].tags = NULL;
-        line_reset(&o->alarm[i].line);
-    }
 }
 
 void obs_free(shc_frame *f)

@@ -60,6 +60,9 @@ int reg_load(shc_frame *f, int destroy)
     snprintf(r->policy_arn, sizeof(r->policy_arn), "arn:%s:iam::%s:policy/%s", part, acct, r->policy_name);
     r->lifecycle = lifecycle_text(r);
     r->document = document_text(r);
+    r->repo_l.label = shc_text(h, ctx, "ecr repository %s", r->repo_name);
+    r->life_l.label = shc_text(h, ctx, "lifecycle policy of %s", r->repo_name);
+    r->policy_l.label = shc_text(h, ctx, "iam policy %s", r->policy_name);
     return 0;
 }
 
@@ -67,9 +70,6 @@ void reg_begin(shc_frame *f)
 {
     struct reg *r = (struct reg *)f;
     memset(&r->repo, 0, sizeof(*r) - offsetof(struct reg, repo));
-    r->repo_l.label = shc_text(r->f.h, r->f.ctx, "ecr repository %s", r->repo_name);
-    r->life_l.label = shc_text(r->f.h, r->f.ctx, "lifecycle policy of %s", r->repo_name);
-    r->policy_l.label = shc_text(r->f.h, r->f.ctx, "iam policy %s", r->policy_name);
 }
 
 void reg_read(struct reg *r, const char *service, const char *op, const sh_doc *in, const char *absent,

@@ -34,10 +34,11 @@ struct reg {
     char repo_arn[REG_TEXT], repo_uri[REG_TEXT], policy_arn[REG_TEXT];
     const char *lifecycle; /* the lifecycle policy's JSON text */
     const char *document;  /* the push policy's JSON text */
+    /* the run's lines, labelled by reg_load: a pass after a lost answer adds to them */
+    shc_line repo_l, life_l, policy_l;
     /* per pass, from here on (reg_begin clears it): the lookups' answers (NULL: absent) */
     const sh_doc *repo, *repo_tags, *lifecycle_out, *policy, *policy_tags, *version, *versions;
     int new_version; /* the document differs: a new default version */
-    shc_line repo_l, life_l, policy_l;
 };
 
 /* ---- common.c ---- */

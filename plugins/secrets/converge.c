@@ -13,31 +13,6 @@
 
 #include "sec.h"
 
-/* A call of p's succeeded; once all of them did, its change is done. */
-static int done(void *arg, const sh_doc *out)
-{
-    struct sec_param *p = arg;
-    (void)out;
-    if (--p->pending == 0) {
-        p->changed = 1;
-        shc_line_report(p->s->f.h, p->s->f.ctx, &p->line);
-    }
-    return 0;
-}
-
-/* ParameterAlreadyExists (out NULL): the lookup missed it, or an earlier
- * attempt whose answer was lost made it. Nothing is overwritten: the
- * next pass finds it and converges from what is stored. */
-static int created(void *arg, const sh_doc *out)
-{
-    struct sec_param *p = arg;
-    if (!out) {
-        p->s->f.again = 1;
-        return 0;
-    }
-    return done(arg, out);
-}
-
 static sh_doc *put_request(struct sec *s, const struct sec_param *p, const char *value, int overwrite)
 {
     sh_doc *in = shc_json(&s->f, "{'Name': '%s', 'Value': '%s', 'Type': 'SecureString', 'Overwrite': %s}",
@@ -47,13 +22,14 @@ static sh_doc *put_request(struct sec *s, const struct sec_param *p, const char 
     return in;
 }
 
-/* Queues the PutParameter that makes p, never overwriting. */
+/* Queues the PutParameter that makes p, never overwriting: on
+ * ParameterAlreadyExists (the lookup missed it, or an earlier attempt
+ * whose answer was lost made it) the next pass finds it and converges
+ * from what is stored. */
 static void queue_create(struct sec *s, struct sec_param *p, const char *value)
 {
-    p->pending++;
-    p->create_sent = 1;
     shc_queue_add_accepting(&s->f.q, "ssm", "PutParameter", put_request(s, p, value, 0), p->line.label,
-                            "ParameterAlreadyExists", created, p);
+                            "ParameterAlreadyExists", shc_created, &s->f);
 }
 
 static int plan_create(struct sec *s, struct sec_param *p)
@@ -109,16 +85,13 @@ static void plan_update(struct sec *s, struct sec_param *p)
         value = p->env_value;
         p->value_changed = 1; /* for the run: a later pass finds it written */
     }
-    if (value && *value) {
-        p->pending++;
-        shc_queue_add(&s->f.q, "ssm", "PutParameter", put_request(s, p, value, 1), NULL, p->line.label, done, p);
-    }
+    if (value && *value)
+        shc_queue_add(&s->f.q, "ssm", "PutParameter", put_request(s, p, value, 1), NULL, p->line.label, NULL, NULL);
     sh_doc *tags = shc_json(&s->f, "{'ResourceType': 'Parameter', 'ResourceId': '%s'}", p->path);
     char drift[SEC_DETAIL];
     if (shc_tags_drift(s->f.h, s->f.ctx, p->tags, &shc_tags_ssm, NULL, tags, &shc_tags_query_put, drift, sizeof(drift))) {
         shc_line_note(&p->line, SH_CHANGE_UPDATE, drift);
-        p->pending++;
-        shc_queue_add(&s->f.q, "ssm", "AddTagsToResource", tags, NULL, p->line.label, done, p);
+        shc_queue_add(&s->f.q, "ssm", "AddTagsToResource", tags, NULL, p->line.label, NULL, NULL);
     }
 }
 
@@ -185,18 +158,11 @@ int sec_converge(shc_frame *f)
             plan_update(s, p);
         else if (plan_create(s, p))
             return -1;
-        if (s->f.plan)
-            shc_line_report(s->f.h, s->f.ctx, &p->line);
-    }
-    if (s->f.plan)
-        return 0;
-    if (shc_wave(&s->f))
-        return -1;
-    for (size_t i = 0; i < s->n && !s->f.again; i++) {
-        struct sec_param *p = &s->p[i];
-        if (p->found && p->line.change == SH_CHANGE_NONE && !p->changed)
-            s->f.h->report(s->f.ctx, p->create_sent ? SH_CHANGE_CREATE : SH_CHANGE_NONE, p->line.label, NULL);
     }
     /* a create found its parameter already there: the next pass reads it */
-    return s->f.again ? -1 : 0;
+    if (shc_wave(&s->f) || s->f.again)
+        return -1;
+    for (size_t i = 0; i < s->n; i++) /* each is there, or made */
+        shc_line_report(s->f.h, s->f.ctx, &s->p[i].line);
+    return 0;
 }

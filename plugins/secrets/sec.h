@@ -28,10 +28,7 @@
 #define SEC_PER_REQUEST 10 /* GetParameters and DeleteParameters take up to 10 names */
 #define SEC_MIN_VALUE 8    /* characters of a value from the environment, at least */
 
-struct sec;
-
 struct sec_param {
-    struct sec *s;
     const char *name; /* as configured: "api-key" */
     char path[SEC_NAME]; /* "/catalog/dev/api-key" */
     const char *env; /* the variable's name, or NULL */
@@ -39,14 +36,11 @@ struct sec_param {
     const char *env_value; /* the variable's value (the process's, not a copy), or NULL */
     char *generated; /* the plugin's copy, made once a run, wiped before free */
     char *kept; /* a replaced parameter's value, kept for the run, wiped before free */
-    int changed; /* reported as changing in this run: no "no change" line later */
-    int create_sent; /* a create went out without its answer: found later, it is reported as created */
     int value_changed; /* this run writes (or a plan would write) a new value over a stored one */
     /* per pass */
     const sh_doc *found; /* GetParameters' item, NULL when absent */
     const sh_doc *tags; /* ListTagsForResource's answer */
-    int pending; /* calls of the wave still to succeed */
-    shc_line line; /* the pass's change */
+    shc_line line; /* the run's: a pass after a lost answer adds to it */
 };
 
 struct sec {

@@ -38,11 +38,11 @@ int sec_load(shc_frame *f, int destroy)
     for (size_t i = 0; i < s->n; i++) {
         const sh_value *v = h->value_at(s->cfg.parameters, i);
         struct sec_param *p = &s->p[i];
-        p->s = s;
         p->name = h->value_string(h->value_member(v, "name"));
         p->env = h->value_string(h->value_member(v, "env"));
         p->generate = (int)h->value_int(h->value_member(v, "generate"));
         snprintf(p->path, sizeof(p->path), "/%s/%s/%s", h->stack_name(ctx), h->environment(ctx), p->name);
+        p->line.label = sec_label(s, p->path);
         const char *value = p->env ? getenv(p->env) : NULL;
         if (value && *value) {
             h->redact(ctx, value);
@@ -81,8 +81,6 @@ void sec_begin(shc_frame *f)
     for (size_t i = 0; i < s->n; i++) {
         struct sec_param *p = &s->p[i];
         p->found = p->tags = NULL;
-        p->pending = 0;
-        p->line = (shc_line){.label = sec_label(s, p->path)};
     }
 }
 

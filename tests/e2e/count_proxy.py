@@ -122,6 +122,10 @@ never applied to /moto-api/ paths:
                     in its protocol, without forwarding (a genuine refusal,
                     e.g. CreateService=InvalidParameterException:...). JSON
                     log fault: "refused".
+--lose OP          the next request of operation OP (but stackhost's lease's)
+                    is forwarded and its answer lost (the connection closed
+                    once upstream answered), once: the setting then empties.
+                    A deterministic drop-after. JSON log fault: "drop-after".
 --echo OP          every request of operation OP (but stackhost's lease's)
                     gets 400 with its own body as
                     plain text, without forwarding (an endpoint that echoes
@@ -140,7 +144,7 @@ Control interface (not logged, never forwarded, no fault):
        {"seed", "throttle", "errors", "drop_before", "drop_after",
         "unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed",
         "zones_impaired", "latency_ms", "client_tokens", "propagation", "propagation_rules", "fail", "rollouts", "rollout",
-        "rollout_crash", "push_tag", "echo"}
+        "rollout_crash", "push_tag", "echo", "lose"}
   POST /__proxy/settings  with a JSON object of some of those keys (dashes
        accepted for underscores) changes them for the requests that arrive
        afterwards and answers the full settings; a "seed" restarts the
@@ -168,7 +172,7 @@ PROBABILITIES = ("drop_before", "throttle", "errors", "drop_after")  # the order
 SECONDS = ("unknown_ids", "nat_pending", "alb_provisioning", "mapped_addresses", "nat_failed", "latency_ms",
            "propagation", "rollout")
 FLAGS = ("client_tokens", "rollouts", "rollout_crash")
-TEXTS = ("zones_impaired", "propagation_rules", "fail", "push_tag", "echo")
+TEXTS = ("zones_impaired", "propagation_rules", "fail", "push_tag", "echo", "lose")
 
 
 def probability(text):
@@ -206,6 +210,7 @@ parser.add_argument("--propagation", type=seconds, default=0.0, metavar="SECONDS
 parser.add_argument("--propagation-rules", default="", metavar="A,B")
 parser.add_argument("--fail", default="", metavar="OP=CODE:MESSAGE")
 parser.add_argument("--echo", default="", metavar="OP")
+parser.add_argument("--lose", default="", metavar="OP")
 parser.add_argument("--rollouts", action="store_true")
 parser.add_argument("--rollout", type=seconds, default=0.0, metavar="SECONDS")
 parser.add_argument("--rollout-crash", action="store_true")
@@ -266,7 +271,8 @@ TEXT_FORMS = {"zones_impaired": ("zone names, comma-separated", str),
               "propagation_rules": ("rule names, comma-separated", rules_of),
               "push_tag": ("an image tag, or empty", str),
               "fail": ("OP=CODE:MESSAGE, or empty", fail_of),
-              "echo": ("an operation, or empty", str)}
+              "echo": ("an operation, or empty", str),
+              "lose": ("an operation, or empty", str)}
 assert set(TEXT_FORMS) == set(TEXTS)
 rules_of(ARGS.propagation_rules)
 fail_of(ARGS.fail)
@@ -596,6 +602,11 @@ class Forward(http.server.BaseHTTPRequestHandler):
                 chosen = name
                 break
             edge += settings[name]
+        if aws and not lease and settings["lose"] and operation == settings["lose"]:
+            with LOCK:
+                lost = SETTINGS["lose"] == operation
+                SETTINGS["lose"] = "" if lost else SETTINGS["lose"]
+            chosen = "drop_after" if lost else chosen
         if settings["latency_ms"] > 0:
             time.sleep(settings["latency_ms"] / 1000)
         log = {"service": service, "operation": operation, "start": start}

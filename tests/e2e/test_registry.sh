@@ -5,7 +5,7 @@
 # that sends no mutating request, drift repaired, a changed keep_images,
 # policy versions pruned, a foreign repository and policy left alone,
 # destroy with an image inside and twice; then deploy, plan and destroy
-# through the fault proxy over seeds 1..3.
+# through the fault proxy over seeds 1..3; a create whose answer was lost.
 # usage: test_registry.sh STACKHOST SOURCE_DIR
 set -u
 bin=$1 src=$2
@@ -181,5 +181,19 @@ for seed in 1 2 3; do
     checks=$((checks + 1))
     [ "$faults" -gt 0 ] || fail "seed $seed injected no fault"
 done
+
+# --- a create whose answer was lost: the next pass finds the repository, and its line says it
+# was made by this run (not found unchanged); one repository, the answer lost once
+e2e_reset
+proxy_set '{"throttle": 0, "errors": 0, "drop_before": 0, "drop_after": 0, "lose": "CreateRepository"}' >/dev/null
+: >"$proxy_json"
+sh --auto-approve deploy
+expect_rc 0 "deploy with the answer of CreateRepository lost"
+lost=$(python3 -c 'import json, sys; print(sum(json.loads(l).get("fault") == "drop-after" for l in open(sys.argv[1]) if l.strip()))' "$proxy_json")
+expect_equal "1" "$lost" "answers lost"
+expect_err "registry: create ecr repository ecr-catalog-dev" "a create whose answer was lost is reported as made"
+expect_checker "the registry after a lost create" check_registry catalog dev 5 IMMUTABLE
+sh --auto-approve destroy
+expect_rc 0 "destroy after a lost create"
 
 checks_done

@@ -121,15 +121,10 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     size_t revisions = family ? n : 0;
     *found = (size_t)(cluster + service + logs + exec + task) + revisions;
     const char *rev_text = shc_text(h, f->ctx, "%zu revision%s", revisions, revisions == 1 ? "" : "s");
-    if (f->plan) {
-        const char *labels[] = {c->svc_l.label, c->td_l.label, c->cluster_l.label, c->log_l.label,
-                                c->exec_l.label, c->task_l.label};
-        int there[] = {service, revisions > 0, cluster, logs, exec, task};
-        for (size_t i = 0; i < 6; i++)
-            if (there[i])
-                h->report(f->ctx, SH_CHANGE_DELETE, labels[i], i == 1 ? rev_text : NULL);
-        return 0;
-    }
+    /* In a plan what follows only reports; the revisions, deleted ten a
+     * request and reported once all went, have their line here. */
+    if (f->plan && revisions)
+        h->report(f->ctx, SH_CHANGE_DELETE, c->td_l.label, rev_text);
     size_t kept = 0;
     struct revisions_gone last = {c, rev_text, &kept}, before = {c, NULL, &kept};
     /* The scalable target goes before the service it scales: the destroy
@@ -139,7 +134,7 @@ int cmp_destroy_pass(shc_frame *f, size_t *found)
     if (owner_done < 0)
         return -1;
     if (service)
-        delete_service(c, c->scaled && !owner_done);
+        delete_service(c, c->scaled && !owner_done && !f->plan);
     /* with it: every ACTIVE revision deregistered, the roles' policies */
     for (size_t i = 0; family && i < nactive; i++) {
         sh_doc *in = shc_json(&c->f, "{'taskDefinition': '%s'}", all[i]);

@@ -56,7 +56,10 @@ struct dns {
     shc_frame f;                 /* first: the lifecycle's */
     char zone[256], record[256]; /* fully qualified, as Route 53 answers */
     char owner[200];             /* the TXT value that makes a pair ours, quoted */
-    char label[300];             /* "dns record shop.example.com." */
+    /* the record's line ("dns record shop.example.com."): noted as its
+     * change is queued, reported once the pass converged; the run's, so a
+     * pass after a lost answer adds to it */
+    shc_line line;
     /* per pass */
     const char *zone_id; /* NULL: no such public zone */
     const sh_doc *pages[MAX_PAGES];
@@ -74,7 +77,7 @@ static int load(shc_frame *f, int destroy)
     snprintf(d->record, sizeof(d->record), "%s%s", record, record[strlen(record) - 1] == '.' ? "" : ".");
     snprintf(d->owner, sizeof(d->owner), "\"heritage=stackhost,stackhost/stack=%s,stackhost/environment=%s\"",
              h->stack_name(f->ctx), h->environment(f->ctx));
-    snprintf(d->label, sizeof(d->label), "dns record %s", d->record);
+    d->line.label = shc_text(h, f->ctx, "dns record %s", d->record);
     return 0;
 }
 
@@ -288,7 +291,8 @@ static int converge(shc_frame *f)
     const sh_host *h = f->h;
     sh_ctx *ctx = f->ctx;
     /* in a plan before lb's first deploy none (not an error); in a deploy lb published them */
-    const char *alb_dns = shc_input(f, "lb", "alb_dns_name", d->label), *alb_arn = shc_input(f, "lb", "alb_arn", d->label);
+    const char *alb_dns = shc_input(f, "lb", "alb_dns_name", d->line.label);
+    const char *alb_arn = shc_input(f, "lb", "alb_arn", d->line.label);
     if (f->failed || read_zone(d))
         return -1;
     const sh_doc *a = find_set(d, d->record, "A"), *txt = find_set(d, d->record, "TXT");
@@ -297,7 +301,8 @@ static int converge(shc_frame *f)
                         "beside it): choose another dns.record, or remove that record", d->record,
                         a ? "an A" : "a TXT", d->owner);
     if (!alb_dns || !alb_arn) { /* a plan of a stack not deployed yet */
-        h->report(ctx, SH_CHANGE_CREATE, d->label, "alias to the load balancer lb makes, and its owner TXT");
+        shc_line_note(&d->line, SH_CHANGE_CREATE, "alias to the load balancer lb makes, and its owner TXT");
+        shc_line_report(h, ctx, &d->line);
         return 0;
     }
     /* the alias names the load balancer's own hosted zone */
@@ -333,8 +338,9 @@ static int converge(shc_frame *f)
     for (size_t i = 0; i < moved.n; i++)
         if (moved.txt[i])
             report_deleted(d, moved.txt[i], "dns.record moved");
-    h->report(ctx, same ? SH_CHANGE_NONE : a ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, d->label,
-              same ? NULL : shc_text(h, ctx, "alias %s -> %s", have ? have : "(none)", want));
+    if (!same)
+        shc_line_diff(h, ctx, &d->line, a ? SH_CHANGE_UPDATE : SH_CHANGE_CREATE, "alias", have, want);
+    shc_line_report(h, ctx, &d->line);
     return 0;
 }
 

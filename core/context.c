@@ -118,6 +118,7 @@ void ctx_action_started(struct sh_ctx *ctx, const char *resource)
             return;
     XGROW(ctx->starts, ctx->starts_alloc, ctx->nstarts + 1);
     ctx->starts[ctx->nstarts].resource = xstrdup(resource);
+    ctx->starts[ctx->nstarts].took = -1;
     clock_gettime(CLOCK_MONOTONIC, &ctx->starts[ctx->nstarts++].at);
 }
 
@@ -125,8 +126,7 @@ void ctx_action_answered(struct sh_ctx *ctx, const char *resource)
 {
     for (size_t i = 0; i < ctx->nstarts; i++)
         if (!strcmp(ctx->starts[i].resource, resource)) {
-            clock_gettime(CLOCK_MONOTONIC, &ctx->starts[i].answered);
-            ctx->starts[i].has_answer = 1;
+            ctx->starts[i].took = seconds_since(&ctx->starts[i].at);
             return;
         }
 }
@@ -136,10 +136,7 @@ double ctx_action_seconds(struct sh_ctx *ctx, const char *resource)
     for (size_t i = 0; i < ctx->nstarts; i++) {
         if (strcmp(ctx->starts[i].resource, resource))
             continue;
-        const struct action_start *s = &ctx->starts[i];
-        double secs = !s->has_answer ? seconds_since(&s->at)
-                                     : (double)(s->answered.tv_sec - s->at.tv_sec) +
-                                           (double)(s->answered.tv_nsec - s->at.tv_nsec) / 1e9;
+        double secs = ctx->starts[i].took >= 0 ? ctx->starts[i].took : seconds_since(&ctx->starts[i].at);
         free(ctx->starts[i].resource);
         ctx->starts[i] = ctx->starts[--ctx->nstarts];
         return secs;

@@ -70,8 +70,8 @@ struct sh_ctx {
      * plugin reports its lines once the pass converged) */
     struct action_start {
         char *resource;
-        struct timespec at, answered;
-        int has_answer;
+        struct timespec at;
+        double took; /* from at to its last answer; < 0: none yet */
     } *starts;
     size_t nstarts, starts_alloc;
     struct sh_doc **docs; /* documents handed to the plugin */
